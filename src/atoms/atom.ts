@@ -1,0 +1,100 @@
+/**
+ * The atom model. An atom is one security-critical unit with binary criteria;
+ * `src/atoms/<id>.ts` holds everything about it (criteria, rules, examples,
+ * check) in one `defineAtom({...})`.
+ */
+import type * as z from 'zod';
+
+export type Level = 'block' | 'warn' | 'off';
+export type Severity = 'error' | 'warning';
+
+export interface Rule {
+  /** What is wrong, in one sentence a developer acts on. */
+  message: string;
+  /** How to fix it. */
+  fix: string;
+}
+
+export interface Example {
+  /** Path the example is checked as (its extension decides routing). */
+  file: string;
+  code: string;
+  /** Only for `bad`: the 1-based lines that must be flagged. Defaults to the lines marked with `✗`. */
+  lines?: number[];
+  /** Options to check the example with, when it shows an option at work. */
+  options?: Record<string, unknown>;
+}
+
+/** A place in a file where a rule failed, as an atom reports it. */
+export interface Hit {
+  /** Short rule name, a key of the atom's `rules`. */
+  rule: string;
+  line: number;
+  /** 1-based column. */
+  column: number;
+  endLine?: number;
+  endColumn?: number;
+  /** Overrides the rule's message with specifics (never with a secret value). */
+  message?: string;
+  /** Spans [startColumn, endColumn) on `line` that hold a secret and must be masked in any excerpt. */
+  mask?: Array<[number, number]>;
+}
+
+/** What an atom sees of one file. */
+export interface SourceFile {
+  /** Repository-relative path with forward slashes. */
+  path: string;
+  text: string;
+  /** Lines of `text` (without terminators), computed once per file. */
+  lines(): string[];
+  /** True when the whole file is new (or `--all`): every line counts as added. */
+  allAdded: boolean;
+  /** 1-based line numbers added by the change (ascending); meaningless when `allAdded`. */
+  added: readonly number[];
+  isAdded(line: number): boolean;
+  /** 1-based line and column of an offset in `text`. */
+  position(offset: number): { line: number; column: number };
+}
+
+/** What the rest of the change (and the repository) looks like, for atoms that judge more than one file. */
+export interface CheckContext<O> {
+  options: O;
+  /** The old version of this file before the change (lockfiles compare both); null for new files. */
+  readOld(): Promise<string | null>;
+}
+
+export interface AtomDefinition<O = Record<string, never>> {
+  id: string;
+  title: string;
+  criteria: { pass: string; fail: string };
+  /** Globs (picomatch) of the files the atom applies to; `!`-prefixed ones exclude. */
+  files: string[];
+  /** Cheap pre-filter: a file whose text holds none of these (case-insensitive) is not checked. Empty: always checked. */
+  keywords: string[];
+  defaultLevel: Level;
+  rules: Record<string, Rule>;
+  examples: { bad: Example[]; good: Example[] };
+  /**
+   * The options schema, built by the policy validator with the zod it loaded,
+   * so that zod is never imported on the hot path. Defaults live here only.
+   */
+  options?: (zod: typeof z) => z.ZodType<O>;
+  check(file: SourceFile, ctx: CheckContext<O>): Hit[] | Promise<Hit[]>;
+}
+
+export type AnyAtom = AtomDefinition<any>;
+
+/** Identity with types: one place to hang the atom contract. */
+export function defineAtom<O = Record<string, never>>(atom: AtomDefinition<O>): AtomDefinition<O> {
+  return atom;
+}
+
+/** Lines flagged in a bad example: explicit `lines`, else every line holding the ✗ marker. */
+export function expectedLines(example: Example): number[] {
+  if (example.lines) return example.lines;
+  const lines: number[] = [];
+  example.code.split('\n').forEach((text, i) => {
+    if (text.includes('✗')) lines.push(i + 1);
+  });
+  return lines;
+}

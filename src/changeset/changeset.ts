@@ -1,0 +1,220 @@
+/**
+ * The change under test, from git alone (DESIGN §3): which files, which of
+ * their lines are new, and how to read their content — from the index in
+ * staged mode, from commits in push and range mode, from the index for
+ * `--all`, from disk for `--worktree`. Nothing here writes anything.
+ */
+import { readFile, lstat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { BlobReader, EMPTY_TREE, git, splitNul, ZERO_SHA, type RepoInfo } from '../git/git.js';
+import { addedKey, parseAddedLines, parseRaw, type RawEntry } from '../git/diff.js';
+import { UsageError } from '../errors.js';
+
+export type Mode = 'staged' | 'push' | 'range' | 'all' | 'worktree';
+
+export interface ChangedFile {
+  path: string;
+  oldPath?: string;
+  /** The commit the change belongs to (push and range mode). */
+  commit?: string;
+  /** Every line is new: a new file, or `--all`. */
+  allAdded: boolean;
+  added: number[];
+  /** Where the new content is: a blob id, or the working tree. */
+  blob: string | null;
+  /** Blob of the previous version, if any. */
+  oldBlob: string | null;
+}
+
+export interface ChangeSet {
+  mode: Mode;
+  files: ChangedFile[];
+  /** Files left out, with why (submodules and symlinks are not content). */
+  notes: string[];
+  read(file: ChangedFile): Promise<Buffer | null>;
+  readBlob(id: string): Promise<Buffer | null>;
+  close(): void;
+}
+
+export interface ChangeSetRequest {
+  mode: Mode;
+  /** Pathspecs that narrow any mode. */
+  paths: string[];
+  /** `A..B` for range mode. */
+  range?: string;
+  /** The pre-push hook's stdin for push mode. */
+  pushInput?: string;
+}
+
+const DIFF_FLAGS = ['--no-ext-diff', '--no-textconv', '--no-relative', '--ignore-submodules=none'];
+const PATCH_FLAGS = ['-p', '-U0', '--diff-filter=MRT', '--src-prefix=a/', '--dst-prefix=b/', '--no-color'];
+const GITLINK = '160000';
+const SYMLINK = '120000';
+
+export async function collectChangeSet(repo: RepoInfo, request: ChangeSetRequest): Promise<ChangeSet> {
+  const cwd = repo.root;
+  const reader = new BlobReader(cwd);
+  const pathspec = request.paths.length ? ['--', ...request.paths] : [];
+  const notes: string[] = [];
+  let files: ChangedFile[];
+
+  switch (request.mode) {
+    case 'staged': {
+      const [raw, patch] = await Promise.all([
+        git(['diff', '--cached', '--raw', '-z', '-M', ...DIFF_FLAGS, ...pathspec], { cwd }),
+        git(['diff', '--cached', '-M', ...PATCH_FLAGS, ...DIFF_FLAGS, ...pathspec], { cwd }),
+      ]);
+      files = fromDiff(parseRaw(raw), parseAddedLines(patch), notes);
+      break;
+    }
+    case 'push':
+    case 'range': {
+      const commits = request.mode === 'push' ? await pushedCommits(cwd, request.pushInput ?? '') : await rangeCommits(cwd, request.range ?? '');
+      files = commits.length ? await fromCommits(cwd, commits, pathspec, notes) : [];
+      break;
+    }
+    case 'all': {
+      const listing = await git(['ls-files', '-z', '-s', '--full-name', ...pathspec], { cwd });
+      files = fromIndexListing(listing, notes);
+      break;
+    }
+    case 'worktree':
+      files = await fromWorktree(repo, pathspec, notes);
+      break;
+  }
+
+  return {
+    mode: request.mode,
+    files,
+    notes,
+    read: (file) => (file.blob === null ? readWorktreeFile(repo.root, file.path) : reader.read(file.blob)),
+    readBlob: (id) => reader.read(id),
+    close: () => reader.close(),
+  };
+}
+
+/** Files of a diff, keeping only what has new content worth reading. */
+function fromDiff(entries: RawEntry[], added: Map<string, number[]>, notes: string[], fromDisk = false): ChangedFile[] {
+  const files: ChangedFile[] = [];
+  for (const e of entries) {
+    if (e.status === 'deleted' || e.status === 'unmerged' || e.status === 'unknown') continue;
+    if (e.mode === GITLINK) continue; // a submodule pointer: its content lives in another repository
+    if (e.mode === SYMLINK) {
+      notes.push(`${e.path}: symlink, not followed`);
+      continue;
+    }
+    const allAdded = e.allAdded || e.status === 'copied';
+    const lines = allAdded ? [] : added.get(addedKey(e.commit, e.path)) ?? [];
+    if (!allAdded && lines.length === 0) continue; // a pure rename or mode change adds no text
+    files.push({
+      path: e.path,
+      ...(e.oldPath === undefined ? {} : { oldPath: e.oldPath }),
+      ...(e.commit ? { commit: e.commit } : {}),
+      allAdded,
+      added: lines,
+      blob: fromDisk || ZERO_SHA.test(e.blob) ? null : e.blob,
+      oldBlob: ZERO_SHA.test(e.oldBlob) ? null : e.oldBlob,
+    });
+  }
+  return files;
+}
+
+/** `git ls-files -s -z`: "<mode> <sha> <stage>\t<path>". */
+function fromIndexListing(listing: string, notes: string[]): ChangedFile[] {
+  const files: ChangedFile[] = [];
+  for (const record of splitNul(listing)) {
+    const tab = record.indexOf('\t');
+    const [mode, blob, stage] = record.slice(0, tab).split(' ');
+    const path = record.slice(tab + 1);
+    if (stage !== '0' || mode === GITLINK || !blob) continue;
+    if (mode === SYMLINK) {
+      notes.push(`${path}: symlink, not followed`);
+      continue;
+    }
+    files.push({ path, allAdded: true, added: [], blob, oldBlob: null });
+  }
+  return files;
+}
+
+/**
+ * Pre-push stdin: "<local ref> <local sha> <remote ref> <remote sha>" per ref.
+ * Every commit being pushed is checked: those reachable from what is pushed
+ * and not from what the remote has (or, for a new branch, from any remote).
+ */
+async function pushedCommits(cwd: string, input: string): Promise<string[]> {
+  const include: string[] = [];
+  const exclude: string[] = [];
+  for (const line of input.split('\n')) {
+    const [, localSha, , remoteSha] = line.trim().split(/\s+/);
+    if (!localSha || !remoteSha || ZERO_SHA.test(localSha)) continue; // blank line or a deleted ref: nothing to check
+    include.push(localSha);
+    if (!ZERO_SHA.test(remoteSha) && (await objectExists(cwd, remoteSha))) exclude.push(remoteSha);
+  }
+  if (!include.length) return [];
+  const out = await git(['rev-list', '--reverse', '--topo-order', ...include, '--not', ...exclude, '--remotes'], { cwd });
+  return out.split('\n').filter(Boolean);
+}
+
+async function objectExists(cwd: string, sha: string): Promise<boolean> {
+  try {
+    await git(['cat-file', '-e', `${sha}^{commit}`], { cwd });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function rangeCommits(cwd: string, range: string): Promise<string[]> {
+  if (!range) throw new UsageError('--range needs A..B (for example origin/main..HEAD)');
+  const spec = range.includes('..') ? [range] : [`${range}^!`];
+  try {
+    const out = await git(['rev-list', '--reverse', '--topo-order', ...spec, '--'], { cwd });
+    return out.split('\n').filter(Boolean);
+  } catch (e) {
+    const shallow = (await git(['rev-parse', '--is-shallow-repository'], { cwd }).catch(() => '')).trim() === 'true';
+    const hint = shallow
+      ? ' This is a shallow clone: fetch the base first, for example `git fetch --deepen=100 origin main` or check out with fetch-depth: 0.'
+      : ' Check that both ends exist (`git fetch` the base branch first).';
+    throw new UsageError(`--range ${range}: git cannot resolve it.${hint}\n${e instanceof Error ? e.message : e}`);
+  }
+}
+
+/** Per-commit diffs for many commits with two git processes, whatever their number. */
+async function fromCommits(cwd: string, commits: string[], pathspec: string[], notes: string[]): Promise<ChangedFile[]> {
+  const input = commits.join('\n') + '\n';
+  const [raw, patch] = await Promise.all([
+    git(['diff-tree', '--stdin', '-r', '--root', '-c', '--raw', '-z', '-M', ...DIFF_FLAGS, ...pathspec], { cwd, input }),
+    git(['diff-tree', '--stdin', '-r', '--root', '--cc', '-M', ...PATCH_FLAGS, ...DIFF_FLAGS, ...pathspec], { cwd, input }),
+  ]);
+  return fromDiff(parseRaw(raw), parseAddedLines(patch), notes);
+}
+
+/** Tracked changes against HEAD plus untracked files that are not ignored, read from disk. */
+async function fromWorktree(repo: RepoInfo, pathspec: string[], notes: string[]): Promise<ChangedFile[]> {
+  const cwd = repo.root;
+  const base = repo.head ?? EMPTY_TREE;
+  const [raw, patch, untracked] = await Promise.all([
+    git(['diff', base, '--raw', '-z', '-M', ...DIFF_FLAGS, ...pathspec], { cwd }),
+    git(['diff', base, '-M', ...PATCH_FLAGS, ...DIFF_FLAGS, ...pathspec], { cwd }),
+    git(['ls-files', '-z', '--others', '--exclude-standard', '--full-name', ...pathspec], { cwd }),
+  ]);
+  const files = fromDiff(parseRaw(raw), parseAddedLines(patch), notes, true);
+  for (const path of splitNul(untracked)) {
+    const stat = await lstat(join(cwd, path)).catch(() => null);
+    if (!stat) continue;
+    if (stat.isSymbolicLink()) {
+      notes.push(`${path}: symlink, not followed`);
+      continue;
+    }
+    if (stat.isFile()) files.push({ path, allAdded: true, added: [], blob: null, oldBlob: null });
+  }
+  return files;
+}
+
+/** Reads a working-tree file, refusing symlinks so a check never reads outside the repository. */
+async function readWorktreeFile(root: string, path: string): Promise<Buffer | null> {
+  const full = join(root, path);
+  const stat = await lstat(full).catch(() => null);
+  if (!stat || !stat.isFile()) return null;
+  return readFile(full);
+}

@@ -1,0 +1,92 @@
+/** `ralph-guard atoms` and `ralph-guard explain ATOM`: the atoms' own words and examples, so docs cannot drift from behaviour. */
+import kleur from 'kleur';
+import { expectedLines, type AnyAtom } from '../atoms/atom.js';
+import { BUILTIN_ATOMS } from '../atoms/registry.js';
+import { UsageError } from '../errors.js';
+import type { Policy } from '../policy/policy.js';
+import { didYouMean } from '../suggest.js';
+
+async function currentPolicy(): Promise<Policy | null> {
+  try {
+    const [{ repoInfo }, { loadPolicy }] = await Promise.all([import('../git/git.js'), import('../policy/load.js')]);
+    const repo = await repoInfo(process.cwd());
+    return await loadPolicy({ cwd: process.cwd(), root: repo.root });
+  } catch {
+    return null; // outside a repository: show the built-in defaults
+  }
+}
+
+function useColor(argv: string[]): boolean {
+  kleur.enabled = process.stdout.isTTY === true && !('NO_COLOR' in process.env) && !argv.includes('--no-color');
+  return kleur.enabled;
+}
+
+export async function atomsCommand(argv: string[]): Promise<number> {
+  useColor(argv);
+  const policy = await currentPolicy();
+  const atoms: Array<{ id: string; level: string; title: string }> = BUILTIN_ATOMS.map((a) => ({ id: a.id, level: policy?.atoms[a.id]?.level ?? a.defaultLevel, title: a.title }));
+  for (const c of policy?.custom ?? []) atoms.push({ id: c.id, level: c.level, title: `${c.title} (policy)` });
+  if (argv.includes('--json')) {
+    process.stdout.write(JSON.stringify(atoms, null, 2) + '\n');
+    return 0;
+  }
+  const width = Math.max(...atoms.map((a) => a.id.length));
+  for (const a of atoms) {
+    const level = a.level === 'block' ? kleur.red(a.level.padEnd(5)) : a.level === 'warn' ? kleur.yellow(a.level.padEnd(5)) : kleur.dim(a.level.padEnd(5));
+    process.stdout.write(`${a.id.padEnd(width)}  ${level}  ${a.title}\n`);
+  }
+  return 0;
+}
+
+export async function explainCommand(argv: string[]): Promise<number> {
+  useColor(argv);
+  const id = argv.find((a) => !a.startsWith('-'));
+  if (!id) throw new UsageError('explain needs an atom id; run `ralph-guard atoms` for the list');
+  const atom = BUILTIN_ATOMS.find((a) => a.id === id);
+  if (!atom) {
+    const policy = await currentPolicy();
+    const custom = policy?.custom.find((c) => c.id === id);
+    if (!custom) throw new UsageError(`unknown atom "${id}"${didYouMean(id, BUILTIN_ATOMS.map((a) => a.id))}; run \`ralph-guard atoms\` for the list`);
+    const { customAtom } = await import('../atoms/custom.js');
+    process.stdout.write(explain(customAtom(custom), custom.level));
+    return 0;
+  }
+  const policy = await currentPolicy();
+  process.stdout.write(explain(atom, policy?.atoms[atom.id]?.level ?? atom.defaultLevel));
+  return 0;
+}
+
+export function explain(atom: AnyAtom, level: string): string {
+  const out: string[] = [];
+  out.push(`${kleur.bold(atom.id)} — ${atom.title}  ${kleur.dim(`(level: ${level})`)}`);
+  out.push('');
+  out.push(`${kleur.green().bold('pass:')} ${atom.criteria.pass}`);
+  out.push(`${kleur.red().bold('fail:')} ${atom.criteria.fail}`);
+  out.push('');
+  out.push(`${kleur.bold('Files:')} ${atom.files.join(', ')}`);
+  if (atom.keywords.length) out.push(`${kleur.bold('Checked when the text mentions:')} ${atom.keywords.join(', ')}`);
+  out.push('');
+  out.push(kleur.bold('Rules:'));
+  for (const [name, rule] of Object.entries(atom.rules)) {
+    out.push(`  ${kleur.cyan(`${atom.id}/${name}`)}: ${rule.message}`);
+    out.push(`    fix: ${rule.fix}`);
+  }
+  const show = (title: string, examples: AnyAtom['examples']['bad'], bad: boolean) => {
+    if (!examples.length) return;
+    out.push('');
+    out.push(kleur.bold(title));
+    for (const ex of examples) {
+      const flagged = bad ? new Set(expectedLines(ex)) : new Set<number>();
+      out.push(kleur.dim(`  ── ${ex.file}${ex.options ? ` (options: ${JSON.stringify(ex.options)})` : ''}`));
+      ex.code.split('\n').forEach((line, i) => {
+        const mark = flagged.has(i + 1) ? kleur.red('✗ ') : '  ';
+        out.push(`  ${mark}${line.replace(/\s*(?:\/\/|#)\s*✗\s*$/, '')}`);
+      });
+    }
+  };
+  show('Bad (each fails the atom on the ✗ line):', atom.examples.bad, true);
+  show('Good (each passes):', atom.examples.good, false);
+  out.push('');
+  out.push(kleur.dim(`Suppress one finding: // ralph-guard-ignore ${atom.id}/<rule> -- <reason>   Change the level: "atoms": { "${atom.id}": { "level": "warn" } }`));
+  return out.join('\n') + '\n';
+}

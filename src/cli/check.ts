@@ -1,0 +1,102 @@
+/** `ralph-guard check`: run the pipeline on a change set, print a report, exit 0/1/2/3. */
+import { parseArgs } from 'node:util';
+import { UsageError } from '../errors.js';
+import type { Mode } from '../changeset/changeset.js';
+import type { Report } from '../findings.js';
+import { reportError } from './report-error.js';
+
+const FORMATS = ['pretty', 'json'] as const;
+type Format = (typeof FORMATS)[number];
+
+export async function checkCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCheckArgs(argv);
+  const modes = (['staged', 'push', 'all', 'worktree'] as const).filter((m) => values[m]);
+  if (values.range !== undefined) modes.push('range' as never);
+  if (modes.length > 1) throw new UsageError(`choose one of --staged, --push, --range, --worktree, --all (got ${modes.map((m) => `--${m}`).join(' and ')})`);
+  const mode: Mode = (modes[0] as Mode | undefined) ?? 'staged';
+  const format = (values.format ?? 'pretty') as Format;
+  if (!FORMATS.includes(format)) throw new UsageError(`--format ${format}: expected one of ${FORMATS.join(', ')}`);
+  const hookMode = mode === 'staged' || mode === 'push';
+
+  const { run } = await import('../engine.js');
+  let failClosed = false;
+  try {
+    const result = await run({
+      cwd: process.cwd(),
+      mode,
+      paths: positionals,
+      ...(values.range !== undefined ? { range: values.range } : {}),
+      ...(mode === 'push' ? { pushInput: await readPushInput() } : {}),
+      ...(values.atoms ? { atoms: values.atoms.split(',').map((a) => a.trim()).filter(Boolean) } : {}),
+      ...(values.config ? { configFile: values.config } : {}),
+    });
+    failClosed = result.policy.failClosed;
+    await print(result.report, format, values['no-color'] !== true, mode);
+    if (result.report.summary.blocked) return 1;
+    if (result.report.failures.length && (failClosed || !hookMode)) return 3;
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    const code = reportError(error);
+    // A hook must not stand in the way because the guard itself broke, unless the policy says so.
+    if (hookMode && !failClosed && !(await policyFailsClosed())) {
+      process.stderr.write('ralph-guard: letting this through (set "failClosed": true in the policy to block instead)\n');
+      return 0;
+    }
+    return code;
+  }
+}
+
+function parseCheckArgs(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        staged: { type: 'boolean' },
+        push: { type: 'boolean' },
+        range: { type: 'string' },
+        worktree: { type: 'boolean' },
+        all: { type: 'boolean' },
+        format: { type: 'string', short: 'f' },
+        atoms: { type: 'string' },
+        config: { type: 'string', short: 'c' },
+        online: { type: 'boolean' },
+        offline: { type: 'boolean' },
+        'no-color': { type: 'boolean' },
+      },
+    });
+  } catch (e) {
+    throw new UsageError(`check: ${(e as Error).message}`);
+  }
+}
+
+/** The pre-push hook's stdin; run by hand (a terminal), it is "push HEAD to a new branch". */
+async function readPushInput(): Promise<string> {
+  if (process.stdin.isTTY) return 'HEAD HEAD refs/heads/HEAD 0000000000000000000000000000000000000000\n';
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function policyFailsClosed(): Promise<boolean> {
+  try {
+    const [{ repoInfo }, { loadPolicy }] = await Promise.all([import('../git/git.js'), import('../policy/load.js')]);
+    const repo = await repoInfo(process.cwd());
+    return (await loadPolicy({ cwd: process.cwd(), root: repo.root })).failClosed;
+  } catch {
+    return false;
+  }
+}
+
+async function print(report: Report, format: Format, colorAllowed: boolean, mode: Mode) {
+  if (format === 'json') {
+    const { formatJson } = await import('../report/json.js');
+    process.stdout.write(formatJson(report));
+    return;
+  }
+  const { formatPretty } = await import('../report/pretty.js');
+  const color = colorAllowed && process.stdout.isTTY === true && !('NO_COLOR' in process.env);
+  const outcome = mode === 'staged' ? 'Commit refused' : mode === 'push' ? 'Push refused' : 'Check failed';
+  process.stdout.write(formatPretty(report, { color, outcome }));
+}

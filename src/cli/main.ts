@@ -1,0 +1,55 @@
+/**
+ * The command line: parse, call the core, print, exit. Each command is loaded
+ * only when asked for, so a commit pays for `check` and nothing else.
+ */
+import { UsageError } from '../errors.js';
+import { reportError } from './report-error.js';
+
+declare const RALPH_GUARD_VERSION: string;
+export const VERSION = typeof RALPH_GUARD_VERSION === 'string' ? RALPH_GUARD_VERSION : 'dev';
+
+const HELP = `ralph-guard ${VERSION}: security atoms with pass/fail criteria, checked in your git hooks
+
+Usage:
+  ralph-guard init      [--hooks auto|husky|git|lefthook] [--yes]
+  ralph-guard check     [--staged | --push | --range A..B | --worktree | --all] [PATH...]
+                        [--format pretty|json] [--atoms a,b] [--config FILE] [--no-color]
+  ralph-guard atoms     list the atoms: id, level, title
+  ralph-guard explain ATOM
+                        criteria, files, rules, and bad and good examples
+
+Exit codes: 0 pass, 1 blocked by a finding, 2 usage or policy error, 3 internal error.
+Docs: https://github.com/ralph-guard/ralph-guard#readme`;
+
+type Command = (args: string[]) => Promise<number>;
+
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  check: async () => (await import('./check.js')).checkCommand,
+  init: async () => (await import('./init.js')).initCommand,
+  atoms: async () => (await import('./atoms.js')).atomsCommand,
+  explain: async () => (await import('./atoms.js')).explainCommand,
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(HELP + '\n');
+    return name ? 0 : 2;
+  }
+  if (name === '--version' || name === '-v') {
+    process.stdout.write(VERSION + '\n');
+    return 0;
+  }
+  const load = COMMANDS[name];
+  if (!load) throw new UsageError(`unknown command "${name}"; run \`ralph-guard --help\``);
+  return (await load())(args);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.exitCode = reportError(error);
+  },
+);

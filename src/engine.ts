@@ -1,0 +1,187 @@
+/**
+ * The pipeline of DESIGN §3: git → ChangeSet → Router → Checks → Findings →
+ * Filter → Report. Reporters and exit codes are the CLI's business.
+ */
+import type { AnyAtom, Hit, SourceFile } from './atoms/atom.js';
+import { BUILTIN_ATOMS } from './atoms/registry.js';
+import { secretSpans } from './atoms/secrets.js';
+import { collectChangeSet, type ChangedFile, type ChangeSet, type ChangeSetRequest } from './changeset/changeset.js';
+import { UsageError } from './errors.js';
+import { suppressionFor, touchesAddedLine } from './filter.js';
+import type { AtomFailure, Finding, Report, Suppressed } from './findings.js';
+import { repoInfo, type RepoInfo } from './git/git.js';
+import { loadPolicy } from './policy/load.js';
+import type { Policy } from './policy/policy.js';
+import { activate, routeByKeywords, routeByPath, type ActiveAtom } from './router.js';
+import { decode, excerpt, lineStarts, maskSpans, positionAt, splitLines } from './text.js';
+
+export interface RunOptions extends ChangeSetRequest {
+  cwd: string;
+  /** Only these atom ids. */
+  atoms?: string[];
+  /** Only the atoms of this skill. */
+  skill?: string;
+  configFile?: string;
+}
+
+export interface Run {
+  repo: RepoInfo;
+  policy: Policy;
+  report: Report;
+}
+
+export async function run(options: RunOptions): Promise<Run> {
+  const started = performance.now();
+  const repo = await repoInfo(options.cwd);
+  const [policy, changes] = await Promise.all([
+    loadPolicy({ cwd: options.cwd, root: repo.root, configFile: options.configFile }),
+    collectChangeSet(repo, options),
+  ]);
+  try {
+    const atoms = await selectAtoms(policy, options);
+    const report = await checkChangeSet(changes, atoms, policy);
+    report.summary.durationMs = Math.round(performance.now() - started);
+    return { repo, policy, report };
+  } finally {
+    changes.close();
+  }
+}
+
+/** The atoms to run: enabled in the policy, narrowed by --atoms or --skill. */
+export async function selectAtoms(policy: Policy, options: Pick<RunOptions, 'atoms' | 'skill'>): Promise<ActiveAtom[]> {
+  const candidates: Array<{ atom: AnyAtom; level: 'block' | 'warn' | 'off'; options: Record<string, unknown>; files?: string[]; ignore?: string[] }> = [];
+  for (const atom of BUILTIN_ATOMS) {
+    const s = policy.atoms[atom.id];
+    if (s) candidates.push({ atom, ...s });
+  }
+  if (policy.custom.length) {
+    const { customAtom } = await import('./atoms/custom.js');
+    for (const def of policy.custom) candidates.push({ atom: customAtom(def), level: def.level, options: {}, ignore: def.ignore });
+  }
+
+  let wanted: string[] | null = options.atoms?.length ? options.atoms : null;
+  if (options.skill) {
+    const skill = policy.skills[options.skill];
+    if (!skill) throw new UsageError(`--skill ${options.skill}: no such skill; known: ${Object.keys(policy.skills).join(', ') || 'none'}`);
+    wanted = skill.atoms;
+  }
+  if (wanted) {
+    const known = new Set(candidates.map((c) => c.atom.id));
+    const unknown = wanted.filter((id) => !known.has(id));
+    if (unknown.length) throw new UsageError(`--atoms: unknown atom ${unknown.map((u) => `"${u}"`).join(', ')}; run \`ralph-guard atoms\` for the list`);
+  }
+  return candidates
+    .filter((c) => (wanted ? wanted.includes(c.atom.id) : c.level !== 'off'))
+    .map((c) => activate(c.atom, c.level === 'off' ? 'warn' : c.level, c.options, c.files, [...policy.ignore, ...(c.ignore ?? [])]));
+}
+
+/** Runs the routed atoms over every file of the change set and filters what they find. */
+export async function checkChangeSet(changes: ChangeSet, atoms: ActiveAtom[], policy: Policy): Promise<Report> {
+  const findings: Finding[] = [];
+  const suppressed: Suppressed[] = [];
+  const failures: AtomFailure[] = [];
+  const notes = [...changes.notes];
+  let scanned = 0;
+
+  const routed = changes.files.map((file) => ({ file, atoms: routeByPath(atoms, file.path) })).filter((r) => r.atoms.length > 0);
+  // Ask git for every blob up front: cat-file streams them while we check the first ones.
+  const contents = routed.map((r) => changes.read(r.file).catch((e: unknown) => e as Error));
+
+  for (let i = 0; i < routed.length; i++) {
+    const { file, atoms: pathAtoms } = routed[i]!;
+    const bytes = await contents[i]!;
+    if (bytes instanceof Error) {
+      failures.push({ atom: '*', file: file.path, message: bytes.message });
+      continue;
+    }
+    if (bytes === null) continue;
+    const decoded = decode(bytes, policy.maxFileBytes);
+    if ('skip' in decoded) {
+      notes.push(`${file.path}: skipped, ${decoded.skip}`);
+      continue;
+    }
+    scanned++;
+    const source = sourceFile(file, decoded.text);
+    for (const active of routeByKeywords(pathAtoms, decoded.text)) {
+      let hits: Hit[];
+      try {
+        hits = await active.atom.check(source, {
+          options: active.options,
+          readOld: async () => {
+            const old = file.oldBlob ? await changes.readBlob(file.oldBlob) : null;
+            if (!old) return null;
+            const d = decode(old, policy.maxFileBytes);
+            return 'text' in d ? d.text : null;
+          },
+        });
+      } catch (e) {
+        failures.push({ atom: active.atom.id, file: file.path, message: e instanceof Error ? e.message : String(e) });
+        continue;
+      }
+      for (const hit of hits) {
+        if (!touchesAddedLine(source, hit.line, hit.endLine ?? hit.line)) continue;
+        const finding = toFinding(active, hit, source, file);
+        const suppression = suppressionFor(source, finding.rule, hit.line);
+        if (suppression) suppressed.push({ ...finding, suppression: { kind: 'inline', ...(suppression.reason ? { reason: suppression.reason } : {}) } });
+        else findings.push(finding);
+      }
+    }
+  }
+
+  const blocked = findings.some((f) => f.severity === 'error' || policy.failOn === 'warn');
+  return {
+    findings: sortFindings(findings),
+    suppressed,
+    failures,
+    notes,
+    summary: { mode: changes.mode, files: scanned, atoms: atoms.length, blocked, suppressed: suppressed.length, durationMs: 0 },
+    atoms: atoms.map((a) => a.atom),
+  };
+}
+
+function toFinding(active: ActiveAtom, hit: Hit, source: SourceFile, file: ChangedFile): Finding {
+  const { atom } = active;
+  const rule = atom.rules[hit.rule];
+  const line = source.lines()[hit.line - 1] ?? '';
+  return {
+    atom: atom.id,
+    rule: `${atom.id}/${hit.rule}`,
+    severity: active.level === 'block' ? 'error' : 'warning',
+    file: file.path,
+    line: hit.line,
+    column: hit.column,
+    ...(hit.endLine && hit.endLine !== hit.line ? { endLine: hit.endLine } : {}),
+    message: hit.message ?? rule?.message ?? atom.criteria.fail,
+    criterion: atom.criteria.fail,
+    ...(rule?.fix ? { fix: rule.fix } : {}),
+    excerpt: excerpt(maskSpans(line, [...(hit.mask ?? []), ...secretSpans(file.path, line)]), hit.column),
+    ...(file.commit ? { commit: file.commit } : {}),
+  };
+}
+
+export function sourceFile(file: Pick<ChangedFile, 'path' | 'allAdded' | 'added'>, text: string): SourceFile {
+  let lines: string[] | undefined;
+  let starts: number[] | undefined;
+  let added: Set<number> | undefined;
+  return {
+    path: file.path,
+    text,
+    allAdded: file.allAdded,
+    added: file.added,
+    lines: () => (lines ??= splitLines(text)),
+    isAdded: (n) => file.allAdded || (added ??= new Set(file.added)).has(n),
+    position: (offset) => positionAt((starts ??= lineStarts(text)), offset),
+  };
+}
+
+/** Most severe first, then by file and line, so the first thing a reader sees is what blocks. */
+function sortFindings(findings: Finding[]): Finding[] {
+  return findings.sort(
+    (a, b) =>
+      (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1) ||
+      a.atom.localeCompare(b.atom) ||
+      a.file.localeCompare(b.file) ||
+      a.line - b.line ||
+      a.column - b.column,
+  );
+}

@@ -1,0 +1,52 @@
+/** Findings are data: atoms produce them, the filter drops some, reporters print them. */
+import type { Severity } from './atoms/atom.js';
+
+export interface Finding {
+  atom: string;
+  /** `<atom>/<name>`. */
+  rule: string;
+  severity: Severity;
+  file: string;
+  line: number;
+  column: number;
+  endLine?: number;
+  message: string;
+  /** The atom's fail criterion: what this finding means. */
+  criterion: string;
+  fix?: string;
+  /** The line, trimmed, with any secret masked. */
+  excerpt: string;
+  /** The commit that added it (push and range mode). */
+  commit?: string;
+}
+
+export interface Suppressed extends Finding {
+  suppression: { kind: 'inline' | 'baseline'; reason?: string };
+}
+
+/** An atom that failed to run on a file: reported, never fatal for the others. */
+export interface AtomFailure {
+  atom: string;
+  file: string;
+  message: string;
+}
+
+export interface Summary {
+  mode: string;
+  files: number;
+  atoms: number;
+  blocked: boolean;
+  suppressed: number;
+  durationMs: number;
+}
+
+export interface Report {
+  findings: Finding[];
+  suppressed: Suppressed[];
+  failures: AtomFailure[];
+  /** Things the user should know that are not findings (skipped files, missing data). */
+  notes: string[];
+  summary: Summary;
+  /** For reporters: the atoms that ran, to print criteria, examples and rules. */
+  atoms: ReadonlyArray<import('./atoms/atom.js').AnyAtom>;
+}

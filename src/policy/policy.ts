@@ -1,0 +1,83 @@
+/**
+ * The resolved policy: plain data, produced once by the validator (zod) and
+ * cached, so the hot path only reads JSON. Types here mirror the schema in
+ * `schema.ts`, which is the single source of what a policy may contain.
+ */
+import type { Level } from '../atoms/atom.js';
+
+export interface AtomSettings {
+  level: Level;
+  options: Record<string, unknown>;
+  /** Extra globs that narrow (or, with `!`, exclude from) the atom's own files. */
+  files?: string[];
+  ignore?: string[];
+}
+
+export interface PatternCheck {
+  type: 'pattern';
+  name: string;
+  regex: string;
+  flags: string;
+  message: string;
+  fix?: string;
+}
+
+export interface CommandCheck {
+  type: 'command';
+  name: string;
+  command: string;
+  timeoutMs: number;
+  message?: string;
+  fix?: string;
+}
+
+export interface CustomAtom {
+  id: string;
+  title: string;
+  criteria: { pass: string; fail: string };
+  level: Level;
+  files: string[];
+  ignore: string[];
+  keywords: string[];
+  checks: Array<PatternCheck | CommandCheck>;
+}
+
+export interface Policy {
+  /** The policy file, or null for the built-in recommended policy. */
+  file: string | null;
+  failOn: 'block' | 'warn';
+  failClosed: boolean;
+  ignore: string[];
+  maxFileBytes: number;
+  atoms: Record<string, AtomSettings>;
+  custom: CustomAtom[];
+  skills: Record<string, { description?: string; atoms: string[] }>;
+  baseline: string;
+}
+
+/** Where cosmiconfig looks for the `ralph` module's policy, in its order (cosmiconfig 9 defaults). */
+export const SEARCH_PLACES = [
+  'package.json',
+  '.ralphrc',
+  '.ralphrc.json',
+  '.ralphrc.yaml',
+  '.ralphrc.yml',
+  '.ralphrc.js',
+  '.ralphrc.ts',
+  '.ralphrc.mjs',
+  '.ralphrc.cjs',
+  '.config/ralphrc',
+  '.config/ralphrc.json',
+  '.config/ralphrc.yaml',
+  '.config/ralphrc.yml',
+  '.config/ralphrc.js',
+  '.config/ralphrc.ts',
+  '.config/ralphrc.mjs',
+  '.config/ralphrc.cjs',
+  'ralph.config.js',
+  'ralph.config.ts',
+  'ralph.config.mjs',
+  'ralph.config.cjs',
+];
+
+export const RECOMMENDED = 'ralph-guard:recommended';

@@ -1,0 +1,47 @@
+// Examples are the tests: every bad example of every atom is flagged on its
+// marked lines, every good one is silent, and every atom has both kinds.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { expectedLines } from '../src/atoms/atom.js';
+import { BUILTIN_ATOMS } from '../src/atoms/registry.js';
+import { runExample } from './helpers/examples.js';
+
+const KEBAB = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+for (const atom of BUILTIN_ATOMS) {
+  test(`${atom.id}: is complete`, () => {
+    assert.ok(KEBAB.test(atom.id), 'kebab-case id');
+    assert.ok(atom.title && atom.criteria.pass && atom.criteria.fail, 'title and criteria');
+    assert.ok(atom.examples.bad.length >= 1, 'at least one bad example');
+    assert.ok(atom.examples.good.length >= 1, 'at least one good example');
+    for (const [name, rule] of Object.entries(atom.rules)) {
+      assert.ok(KEBAB.test(name), `rule name ${name} is kebab-case`);
+      assert.ok(rule.message && rule.fix, `rule ${name} has a message and a fix`);
+    }
+  });
+
+  atom.examples.bad.forEach((example, i) => {
+    test(`${atom.id}: bad example ${i + 1} (${example.file}) is flagged on its marked lines`, async () => {
+      const expected = expectedLines(example);
+      assert.ok(expected.length > 0, 'the example marks the lines it expects (✗ or lines)');
+      const run = await runExample(atom, example);
+      assert.ok(run.routed, `the atom's files and keywords route ${example.file} to it`);
+      assert.equal(run.lines, expected, `flagged lines\n${example.code}`);
+      for (const rule of run.rules) assert.ok(atom.rules[rule], `rule ${rule} is declared`);
+    });
+  });
+
+  atom.examples.good.forEach((example, i) => {
+    test(`${atom.id}: good example ${i + 1} (${example.file}) passes`, async () => {
+      const run = await runExample(atom, example);
+      assert.equal(run.lines, [], `no finding expected\n${example.code}`);
+    });
+  });
+}
+
+test('atom ids are unique', () => {
+  const ids = BUILTIN_ATOMS.map((a) => a.id);
+  assert.equal(new Set(ids).size, ids.length);
+});
+
+test.run();

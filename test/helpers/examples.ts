@@ -1,0 +1,21 @@
+/** Runs an atom on one of its examples through the real router, pre-filter and filter. */
+import * as z from 'zod';
+import type { AnyAtom, Example } from '../../src/atoms/atom.js';
+import { sourceFile } from '../../src/engine.js';
+import { suppressionFor } from '../../src/filter.js';
+import { activate, routeByKeywords, routeByPath } from '../../src/router.js';
+
+export interface ExampleRun {
+  routed: boolean;
+  lines: number[];
+  rules: string[];
+}
+
+export async function runExample(atom: AnyAtom, example: Example): Promise<ExampleRun> {
+  const options = atom.options ? (atom.options(z).parse(example.options ?? {}) as Record<string, unknown>) : {};
+  const active = activate(atom, 'block', options, undefined, []);
+  const file = sourceFile({ path: example.file, allAdded: true, added: [] }, example.code);
+  if (!routeByPath([active], example.file).length || !routeByKeywords([active], example.code).length) return { routed: false, lines: [], rules: [] };
+  const hits = (await atom.check(file, { options, readOld: async () => null })).filter((h) => !suppressionFor(file, `${atom.id}/${h.rule}`, h.line));
+  return { routed: true, lines: [...new Set(hits.map((h) => h.line))].sort((a, b) => a - b), rules: hits.map((h) => h.rule) };
+}

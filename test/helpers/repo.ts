@@ -1,0 +1,106 @@
+/**
+ * Real git repositories in a temporary directory, with small functions to
+ * write, stage, commit and push, and to run the built CLI in them. Refuses to
+ * work inside the project's own checkout.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+
+export const PROJECT = resolve(new URL('../..', import.meta.url).pathname);
+export const CLI = join(PROJECT, 'dist', 'cli.js');
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface Repo {
+  dir: string;
+  write(path: string, content: string | Buffer, mode?: number): void;
+  read(path: string): string;
+  git(...args: string[]): string;
+  /** Runs git and returns its exit code and output without throwing. */
+  tryGit(args: string[], input?: string): RunResult;
+  stage(...paths: string[]): void;
+  commit(message?: string): string;
+  /** Runs the built CLI with `args` in the repository. */
+  cli(args: string[], opts?: { input?: string; env?: Record<string, string>; cwd?: string }): RunResult;
+  /** What ralph-guard must never change: status, index bytes, stashes, refs. */
+  snapshot(): string;
+}
+
+export function tempDir(prefix = 'repo-'): string {
+  const base = process.env.RALPH_GUARD_TEST_TMP ?? tmpdir();
+  const dir = mkdtempSync(join(base, prefix));
+  if (resolve(dir).startsWith(PROJECT + '/')) throw new Error(`refusing to make a test repository inside the project: ${dir}`);
+  return dir;
+}
+
+export function makeRepo(opts: { bare?: boolean; dir?: string } = {}): Repo {
+  const dir = opts.dir ?? tempDir();
+  if (resolve(dir).startsWith(PROJECT + '/') || resolve(dir) === PROJECT) throw new Error('refusing to run inside the project checkout');
+  execFileSync('git', ['init', '-q', '-b', 'main', ...(opts.bare ? ['--bare'] : []), dir]);
+
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+  const repo: Repo = {
+    dir,
+    write(path, content, mode) {
+      const full = join(dir, path);
+      mkdirSync(dirname(full), { recursive: true });
+      writeFileSync(full, content);
+      if (mode !== undefined) chmodSync(full, mode);
+    },
+    read: (path) => readFileSync(join(dir, path), 'utf8'),
+    git,
+    tryGit(args, input) {
+      const r = spawnSync('git', args, { cwd: dir, encoding: 'utf8', input: input ?? '' });
+      return { code: r.status ?? 1, stdout: r.stdout, stderr: r.stderr };
+    },
+    stage: (...paths) => void git('add', '--', ...(paths.length ? paths : ['.'])),
+    commit(message = 'change') {
+      git('commit', '-q', '--no-verify', '-m', message);
+      return git('rev-parse', 'HEAD').trim();
+    },
+    cli(args, o = {}) {
+      const r = spawnSync(process.execPath, [CLI, ...args], {
+        cwd: o.cwd ?? dir,
+        encoding: 'utf8',
+        input: o.input ?? '',
+        env: { ...process.env, ...o.env },
+      });
+      return { code: r.status ?? 1, stdout: r.stdout, stderr: r.stderr };
+    },
+    snapshot() {
+      const gitDir = git('rev-parse', '--absolute-git-dir').trim();
+      const index = join(gitDir, 'index');
+      const indexHash = existsSync(index) ? createHash('sha1').update(readFileSync(index)).digest('hex') : 'no index';
+      return [
+        git('--no-optional-locks', 'status', '--porcelain=v2', '-z', '--untracked-files=all'),
+        indexHash,
+        git('stash', 'list'),
+        git('for-each-ref', '--format=%(refname) %(objectname)'),
+      ].join('\n--\n');
+    },
+  };
+  return repo;
+}
+
+/** A bare repository to push to, and a clone of it to work in. */
+export function repoWithRemote(): { remote: Repo; repo: Repo } {
+  const remote = makeRepo({ bare: true });
+  const repo = makeRepo();
+  repo.git('remote', 'add', 'origin', remote.dir);
+  return { remote, repo };
+}
+
+/** A directory with a `ralph-guard` command that runs the built CLI, put first on PATH for hooks to find. */
+export function installShimOnPath(): string {
+  const bin = tempDir('bin-');
+  writeFileSync(join(bin, 'ralph-guard'), `#!/bin/sh\nexec "${process.execPath}" "${CLI}" "$@"\n`, { mode: 0o755 });
+  process.env.PATH = `${bin}:${process.env.PATH}`;
+  return bin;
+}

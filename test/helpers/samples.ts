@@ -1,0 +1,8 @@
+/** Bad code for tests, with keys generated at run time (never stored). */
+import { BASE32, fakeKey, join } from '../../src/atoms/samples.js';
+
+export const awsKeyId = (seed = 1) => fakeKey(join('AK', 'IA'), 16, BASE32, seed);
+export const awsLine = (seed = 1) => `export const accessKeyId = '${awsKeyId(seed)}';\n`;
+export const sqlLine = 'export const find = (id) => db.query(`SELECT * FROM users WHERE id = ${id}`);\n';
+export const md5Line = "export const hash = (password) => crypto.createHash('md5').update(password).digest('hex');\n";
+export const cleanLine = "export const find = (id) => db.query('SELECT * FROM users WHERE id = $1', [id]);\n";

@@ -1,0 +1,164 @@
+// Pre-commit: the staged change (the index, never the working tree) through a real hook.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { installShimOnPath, makeRepo } from './helpers/repo.js';
+import { awsKeyId, awsLine, cleanLine, md5Line, sqlLine } from './helpers/samples.js';
+
+installShimOnPath();
+
+function hookedRepo() {
+  const repo = makeRepo();
+  const init = repo.cli(['init', '--hooks', 'git']);
+  assert.is(init.code, 0, init.stderr);
+  repo.write('README.md', '# demo\n');
+  repo.stage();
+  repo.commit('base');
+  return repo;
+}
+
+for (const [atom, line] of [
+  ['secrets', awsLine()],
+  ['sql-injection', sqlLine],
+  ['password-hashing', md5Line],
+] as const) {
+  test(`a real git commit adding ${atom} code is refused by the hook`, () => {
+    const repo = hookedRepo();
+    repo.write('src/bad.js', line);
+    repo.stage('src/bad.js');
+    const before = repo.git('rev-parse', 'HEAD');
+    const r = repo.tryGit(['commit', '-m', 'bad']);
+    assert.is.not(r.code, 0, 'commit refused');
+    assert.match(r.stdout + r.stderr, atom);
+    assert.match(r.stdout + r.stderr, 'src/bad.js:1:');
+    assert.is(repo.git('rev-parse', 'HEAD'), before, 'no commit was made');
+    assert.not.match(r.stdout + r.stderr, awsKeyId(), 'the key never appears in output');
+  });
+}
+
+test('a clean commit goes through the hook', () => {
+  const repo = hookedRepo();
+  repo.write('src/good.js', cleanLine);
+  repo.stage();
+  const r = repo.tryGit(['commit', '-m', 'good']);
+  assert.is(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout + r.stderr, 'every criterion passes');
+});
+
+test('the very first commit (no HEAD) is checked', () => {
+  const repo = makeRepo();
+  repo.write('a.js', awsLine());
+  repo.stage();
+  const r = repo.cli(['check', '--staged', '--format', 'json']);
+  assert.is(r.code, 1, r.stderr);
+  assert.is(JSON.parse(r.stdout).findings[0].rule, 'secrets/aws-access-key-id');
+});
+
+test('partly staged: bad text only in the working tree passes', () => {
+  const repo = hookedRepo();
+  repo.write('src/app.js', cleanLine);
+  repo.stage();
+  repo.write('src/app.js', cleanLine + awsLine());
+  const r = repo.tryGit(['commit', '-m', 'clean part']);
+  assert.is(r.code, 0, r.stdout + r.stderr);
+  assert.match(repo.read('src/app.js'), awsKeyId(), 'the unstaged change is still in the working tree');
+});
+
+test('partly staged: bad text staged and fixed only in the working tree is refused', () => {
+  const repo = hookedRepo();
+  repo.write('src/app.js', cleanLine + sqlLine);
+  repo.stage();
+  repo.write('src/app.js', cleanLine);
+  const r = repo.tryGit(['commit', '-m', 'bad part']);
+  assert.is.not(r.code, 0);
+  assert.match(r.stdout + r.stderr, 'sql-injection');
+});
+
+test('a secret in unchanged old lines does not block a commit touching other lines', () => {
+  const repo = makeRepo();
+  repo.write('config.js', awsLine() + 'export const a = 1;\n');
+  repo.stage();
+  repo.commit('old secret');
+  repo.write('config.js', awsLine() + 'export const a = 2;\n');
+  repo.stage();
+  const staged = repo.cli(['check', '--staged', '--format', 'json']);
+  assert.is(staged.code, 0, staged.stdout);
+  assert.equal(JSON.parse(staged.stdout).findings, []);
+  const all = repo.cli(['check', '--all', '--format', 'json']);
+  assert.is(all.code, 1, 'but --all reports it');
+});
+
+test('a renamed file is judged by its added lines only', () => {
+  const repo = makeRepo();
+  const body = Array.from({ length: 8 }, (_, i) => `export const n${i} = ${i};\n`).join('');
+  repo.write('old.js', sqlLine + body);
+  repo.stage();
+  repo.commit('legacy');
+  repo.git('mv', 'old.js', 'new.js');
+  repo.write('new.js', sqlLine + md5Line + body);
+  repo.stage();
+  const r = JSON.parse(repo.cli(['check', '--format', 'json']).stdout);
+  assert.equal(
+    r.findings.map((f: { rule: string; file: string; line: number }) => [f.rule, f.file, f.line]),
+    [['password-hashing/fast-hash', 'new.js', 2]],
+  );
+});
+
+test('binary files are skipped with a note; symlinks and deletions are handled', () => {
+  const repo = makeRepo();
+  repo.write('gone.js', cleanLine);
+  repo.stage();
+  repo.commit('base');
+  repo.write('blob.bin', Buffer.concat([Buffer.from([0, 1, 2, 0]), Buffer.from(awsLine())]));
+  symlinkSync('/etc/passwd', join(repo.dir, 'link.js'));
+  repo.git('rm', '-q', 'gone.js');
+  repo.stage();
+  const r = repo.cli(['check', '--format', 'json']);
+  const json = JSON.parse(r.stdout);
+  assert.is(r.code, 0, r.stdout);
+  assert.ok(json.notes.some((n: string) => n.startsWith('blob.bin: skipped, binary')), json.notes.join('\n'));
+  assert.ok(json.notes.some((n: string) => n.startsWith('link.js: symlink')), json.notes.join('\n'));
+});
+
+test('UTF-16 with a BOM and CRLF line endings are read', () => {
+  const repo = makeRepo();
+  repo.write('win.js', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('// hi\r\n' + awsLine().replace('\n', '\r\n'), 'utf16le')]));
+  repo.write('crlf.js', 'const a = 1;\r\n' + sqlLine.replace('\n', '\r\n'));
+  repo.stage();
+  const json = JSON.parse(repo.cli(['check', '--format', 'json']).stdout);
+  assert.equal(
+    json.findings.map((f: { file: string; line: number }) => `${f.file}:${f.line}`).sort(),
+    ['crlf.js:2', 'win.js:2'],
+  );
+});
+
+test('explicit paths narrow the change set', () => {
+  const repo = makeRepo();
+  repo.write('a.js', sqlLine);
+  repo.write('b.js', md5Line);
+  repo.stage();
+  const json = JSON.parse(repo.cli(['check', '--staged', '--format', 'json', 'b.js']).stdout);
+  assert.equal(json.findings.map((f: { file: string }) => f.file), ['b.js']);
+});
+
+test('no mode, index, working tree, stash or ref is changed by any mode', () => {
+  const { repo } = { repo: makeRepo() };
+  repo.write('a.js', cleanLine);
+  repo.stage();
+  repo.commit('one');
+  repo.write('a.js', cleanLine + sqlLine);
+  repo.stage();
+  repo.write('a.js', cleanLine + sqlLine + md5Line);
+  repo.write('untracked.js', awsLine());
+  repo.write('stash-me.js', 'x');
+  repo.git('stash', 'push', '-q', '-u', '--', 'stash-me.js');
+  const before = repo.snapshot();
+  for (const args of [['--staged'], ['--all'], ['--worktree'], ['--range', 'HEAD~0'], ['--push']]) {
+    const r = repo.cli(['check', ...args, '--format', 'json'], { input: `refs/heads/main ${repo.git('rev-parse', 'HEAD').trim()} refs/heads/main ${'0'.repeat(40)}\n` });
+    assert.ok(r.code === 0 || r.code === 1, `${args.join(' ')}: ${r.stderr}`);
+    assert.is(repo.snapshot(), before, `${args.join(' ')} changed nothing`);
+  }
+});
+
+test.run();
