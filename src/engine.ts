@@ -22,6 +22,8 @@ export interface RunOptions extends ChangeSetRequest {
   /** Only the atoms of this skill. */
   skill?: string;
   configFile?: string;
+  /** Atoms may use the network (check --online). */
+  online?: boolean;
 }
 
 export interface Run {
@@ -39,7 +41,7 @@ export async function run(options: RunOptions): Promise<Run> {
   ]);
   try {
     const atoms = await selectAtoms(policy, options);
-    const report = await checkChangeSet(changes, atoms, policy);
+    const report = await checkChangeSet(changes, atoms, policy, { online: options.online ?? false });
     report.summary.durationMs = Math.round(performance.now() - started);
     return { repo, policy, report };
   } finally {
@@ -76,11 +78,14 @@ export async function selectAtoms(policy: Policy, options: Pick<RunOptions, 'ato
 }
 
 /** Runs the routed atoms over every file of the change set and filters what they find. */
-export async function checkChangeSet(changes: ChangeSet, atoms: ActiveAtom[], policy: Policy): Promise<Report> {
+export async function checkChangeSet(changes: ChangeSet, atoms: ActiveAtom[], policy: Policy, settings: { online: boolean }): Promise<Report> {
   const findings: Finding[] = [];
   const suppressed: Suppressed[] = [];
   const failures: AtomFailure[] = [];
   const notes = [...changes.notes];
+  const note = (text: string) => {
+    if (!notes.includes(text)) notes.push(text);
+  };
   let scanned = 0;
 
   const routed = changes.files.map((file) => ({ file, atoms: routeByPath(atoms, file.path) })).filter((r) => r.atoms.length > 0);
@@ -107,6 +112,9 @@ export async function checkChangeSet(changes: ChangeSet, atoms: ActiveAtom[], po
       try {
         hits = await active.atom.check(source, {
           options: active.options,
+          mode: changes.mode,
+          online: settings.online,
+          note,
           readOld: async () => {
             const old = file.oldBlob ? await changes.readBlob(file.oldBlob) : null;
             if (!old) return null;

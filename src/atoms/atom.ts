@@ -59,8 +59,14 @@ export interface SourceFile {
 /** What the rest of the change (and the repository) looks like, for atoms that judge more than one file. */
 export interface CheckContext<O> {
   options: O;
+  /** Which change set this is: staged, push, range, all or worktree. */
+  mode: string;
+  /** True with `check --online`: an atom may ask the network (with timeouts); otherwise it must not. */
+  online: boolean;
   /** The old version of this file before the change (lockfiles compare both); null for new files. */
   readOld(): Promise<string | null>;
+  /** Adds a note to the report (once per distinct text): missing data, reduced checks. */
+  note(text: string): void;
 }
 
 export interface AtomDefinition<O = Record<string, never>> {

@@ -29,6 +29,7 @@ export async function checkCommand(argv: string[]): Promise<number> {
       ...(mode === 'push' ? { pushInput: await readPushInput() } : {}),
       ...(values.atoms ? { atoms: values.atoms.split(',').map((a) => a.trim()).filter(Boolean) } : {}),
       ...(values.config ? { configFile: values.config } : {}),
+      online: values.online === true && values.offline !== true,
     });
     failClosed = result.policy.failClosed;
     await print(result.report, format, values['no-color'] !== true, mode);
