@@ -111,9 +111,12 @@ export function formatIssues(file: string, issues: readonly z.core.$ZodIssue[], 
       case 'too_big':
         out.push(`${file}: ${where(path)}: expected ≤ ${issue.maximum}${got ? `, got ${got}` : ''}`);
         continue;
-      case 'invalid_union':
-        out.push(`${file}: ${where(path)}: expected a check with "type": "pattern" or "command"${got ? `, got ${got}` : ''}`);
+      case 'invalid_union': {
+        const input = 'input' in issue ? (issue.input as { type?: unknown } | undefined) : undefined;
+        const type = input && typeof input === 'object' ? describe(input.type) : got;
+        out.push(`${file}: ${where(path)}: expected "pattern" or "command"${type ? `, got ${type}` : ''}`);
         continue;
+      }
       default:
         out.push(`${file}: ${where(path)}: ${issue.message}${hint}`);
     }

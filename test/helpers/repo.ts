@@ -23,8 +23,8 @@ export interface Repo {
   write(path: string, content: string | Buffer, mode?: number): void;
   read(path: string): string;
   git(...args: string[]): string;
-  /** Runs git and returns its exit code and output without throwing. */
-  tryGit(args: string[], input?: string): RunResult;
+  /** Runs git (hooks included) and returns its exit code and output without throwing. */
+  tryGit(args: string[], opts?: { input?: string; env?: NodeJS.ProcessEnv }): RunResult;
   stage(...paths: string[]): void;
   commit(message?: string): string;
   /** Runs the built CLI with `args` in the repository. */
@@ -56,8 +56,8 @@ export function makeRepo(opts: { bare?: boolean; dir?: string } = {}): Repo {
     },
     read: (path) => readFileSync(join(dir, path), 'utf8'),
     git,
-    tryGit(args, input) {
-      const r = spawnSync('git', args, { cwd: dir, encoding: 'utf8', input: input ?? '' });
+    tryGit(args, o = {}) {
+      const r = spawnSync('git', args, { cwd: dir, encoding: 'utf8', input: o.input ?? '', env: o.env ?? process.env });
       return { code: r.status ?? 1, stdout: r.stdout, stderr: r.stderr };
     },
     stage: (...paths) => void git('add', '--', ...(paths.length ? paths : ['.'])),
@@ -99,8 +99,16 @@ export function repoWithRemote(): { remote: Repo; repo: Repo } {
 
 /** A directory with a `ralph-guard` command that runs the built CLI, put first on PATH for hooks to find. */
 export function installShimOnPath(): string {
-  const bin = tempDir('bin-');
-  writeFileSync(join(bin, 'ralph-guard'), `#!/bin/sh\nexec "${process.execPath}" "${CLI}" "$@"\n`, { mode: 0o755 });
+  const bin = shimDir();
   process.env.PATH = `${bin}:${process.env.PATH}`;
   return bin;
 }
+
+/** A directory holding a `ralph-guard` that runs the built CLI (a global install, as far as hooks can tell). */
+export function shimDir(): string {
+  const bin = tempDir('bin-');
+  writeFileSync(join(bin, 'ralph-guard'), SHIM, { mode: 0o755 });
+  return bin;
+}
+
+export const SHIM = `#!/bin/sh\nexec "${process.execPath}" "${CLI}" "$@"\n`;
