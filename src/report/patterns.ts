@@ -79,3 +79,15 @@ export function inlineCode(text: string): string {
   const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
   return `${ticks}${pad}${text}${pad}${ticks}`;
 }
+
+/** Up to `max` distinct secure patterns for an atom: the good examples paired (by file) with its bad ones, in order. */
+export function securePatterns(atom: AnyAtom, max = 2): Example[] {
+  const out: Example[] = [];
+  for (const bad of atom.examples.bad) {
+    if (!atom.examples.good.some((g) => g.file === bad.file)) continue;
+    const good = closestGoodExample(atom, [{ file: bad.file, excerpt: bad.code }]);
+    if (good && !out.includes(good)) out.push(good);
+    if (out.length >= max) break;
+  }
+  return out.length ? out : atom.examples.good.slice(0, 1);
+}
