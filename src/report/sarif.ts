@@ -51,7 +51,7 @@ function ruleFor(atom: AnyAtom | undefined, ruleId: string, level: 'error' | 'wa
   const fail = atom?.criteria.fail ?? sample?.criterion ?? ruleId;
   const pass = atom?.criteria.pass;
   const fix = rule?.fix ?? sample?.fix;
-  const example = atom ? closestGoodExample(atom, sample ? [sample] : []) : null;
+  const example = atom ? closestGoodExample(atom, sample ? [sample] : [{ file: '', excerpt: '', rule: ruleId }]) : null;
   const markdown = [
     `**${atom ? `${atom.id}: ${atom.title}` : ruleId}**`,
     '',
@@ -144,17 +144,27 @@ export function formatSarif(report: Report, opts: { maxBytes?: number; maxResult
   });
 
   // Findings come most severe first; suppressed ones after them, so a cut drops those first.
-  let results = all.map(result);
+  const results = all.map(result);
   let text = JSON.stringify(log(results, []), null, 2);
   if (results.length <= maxResults && Buffer.byteLength(text) <= maxBytes) return text + '\n';
 
-  const sizes = results.map((r) => Buffer.byteLength(JSON.stringify(r, null, 2)) + 16);
-  const base = Buffer.byteLength(JSON.stringify(log([], [{ level: 'warning', message: { text: 'x'.repeat(200) } }]), null, 2));
+  // Each result sits 8 spaces deep in the pretty-printed log: measure it there.
+  const sizes = results.map((r) => {
+    const own = JSON.stringify(r, null, 2);
+    return Buffer.byteLength(own) + 8 * (own.split('\n').length) + 2;
+  });
+  const notice = (left: number, kept: number) => ({
+    level: 'warning' as const,
+    message: { text: `${left} of ${left + kept} results were left out to stay within GitHub code scanning's limits (${maxResults} results, ${(maxBytes / 1024 / 1024).toFixed(1)} MB); run ralph-guard check --format json for all of them.` },
+  });
+  const base = Buffer.byteLength(JSON.stringify(log([], [notice(results.length, 0)]), null, 2));
   let budget = maxBytes - base;
   let kept = 0;
   while (kept < results.length && kept < maxResults && budget - sizes[kept]! >= 0) budget -= sizes[kept++]!;
-  const left = results.length - kept;
-  results = results.slice(0, kept);
-  text = JSON.stringify(log(results, [{ level: 'warning', message: { text: `${left} of ${left + kept} results were left out to stay within GitHub code scanning's limits (${maxResults} results, ${Math.round(maxBytes / 1024 / 1024)} MB); run ralph-guard check --format json for all of them.` } }]), null, 2);
+  for (;;) {
+    text = JSON.stringify(log(results.slice(0, kept), [notice(results.length - kept, kept)]), null, 2);
+    if (Buffer.byteLength(text) + 1 <= maxBytes || kept === 0) break;
+    kept = Math.floor(kept * 0.95);
+  }
   return text + '\n';
 }
