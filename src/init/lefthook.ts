@@ -31,7 +31,9 @@ export function lefthookCommands(pkg: PackageJson | null): Record<'pre-commit' |
 type YamlModule = typeof import('yaml');
 
 async function loadDocument(file: string) {
-  const YAML: YamlModule = await import('yaml');
+  // Bundled, the CommonJS build of yaml arrives as the namespace's default export.
+  const loaded = (await import('yaml')) as YamlModule & { default?: YamlModule };
+  const YAML: YamlModule = loaded.default ?? loaded;
   const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
   const doc = YAML.parseDocument(text);
   if (doc.errors.length) throw new UsageError(`${file}: not valid YAML (${doc.errors[0]!.message.split('\n')[0]}); fix it, then run init again`);
