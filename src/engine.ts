@@ -11,7 +11,7 @@ import { collectChangeSet, type ChangedFile, type ChangeSet, type ChangeSetReque
 import { UsageError } from './errors.js';
 import { suppressionFor, touchesAddedLine } from './filter.js';
 import type { AtomFailure, Finding, Report, Suppressed } from './findings.js';
-import { repoInfo, type RepoInfo } from './git/git.js';
+import { findRoot } from './git/git.js';
 import { loadPolicy } from './policy/load.js';
 import type { CommandCheck, Policy } from './policy/policy.js';
 import type { Baseline, LocatedFinding } from './baseline.js';
@@ -36,30 +36,30 @@ export interface RunOptions extends ChangeSetRequest {
 }
 
 export interface Run {
-  repo: RepoInfo;
+  root: string;
   policy: Policy;
   report: Report;
 }
 
 export async function run(options: RunOptions): Promise<Run> {
   const started = performance.now();
-  const repo = await repoInfo(options.cwd);
+  const root = await findRoot(options.cwd);
   const [policy, changes] = await Promise.all([
-    loadPolicy({ cwd: options.cwd, root: repo.root, configFile: options.configFile }),
-    collectChangeSet(repo, options),
+    loadPolicy({ cwd: options.cwd, root, configFile: options.configFile }),
+    collectChangeSet(root, options),
   ]);
   try {
     const atoms = await selectAtoms(policy, options);
-    const baseline = options.baseline === false ? null : await loadBaselineIfAny(repo.root, policy.baseline);
+    const baseline = options.baseline === false ? null : await loadBaselineIfAny(root, policy.baseline);
     const report = await checkChangeSet(changes, atoms, policy, {
       online: options.online ?? false,
-      root: repo.root,
+      root,
       baseline,
       fingerprints: options.fingerprints ?? false,
       commands: options.commands ?? true,
     });
     report.summary.durationMs = Math.round(performance.now() - started);
-    return { repo, policy, report };
+    return { root, policy, report };
   } finally {
     changes.close();
   }

@@ -22,16 +22,25 @@ type Matcher = (path: string) => boolean;
 export function globMatcher(globs: readonly string[]): Matcher {
   const positive = globs.filter((g) => !g.startsWith('!'));
   const negative = globs.filter((g) => g.startsWith('!')).map((g) => g.slice(1));
-  const options = { dot: true };
-  const yes = positive.length ? picomatch(positive, options) : () => true;
-  const no = negative.length ? picomatch(negative, options) : () => false;
+  const yes = positive.length ? compile(positive) : () => true;
+  const no = negative.length ? compile(negative) : () => false;
   return (path) => yes(path) && !no(path);
+}
+
+/** Compiling globs is a visible part of start-up: each distinct list once, and `**` needs no regex. */
+const compiled = new Map<string, Matcher>();
+function compile(globs: readonly string[]): Matcher {
+  if (globs.includes('**')) return () => true;
+  const key = globs.join('\0');
+  let matcher = compiled.get(key);
+  if (!matcher) compiled.set(key, (matcher = picomatch([...globs], { dot: true })));
+  return matcher;
 }
 
 export function activate(atom: AnyAtom, level: Exclude<Level, 'off'>, options: Record<string, unknown>, narrow: string[] | undefined, ignore: string[]): ActiveAtom {
   const own = globMatcher(atom.files);
   const narrowed = narrow?.length ? globMatcher(narrow) : () => true;
-  const ignored = ignore.length ? picomatch(ignore, { dot: true }) : () => false;
+  const ignored = ignore.length ? compile(ignore) : () => false;
   return {
     atom,
     level,

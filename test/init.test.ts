@@ -1,9 +1,9 @@
 // init: husky or plain git hooks, never clobbering, idempotent; the hooks really run.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeRepo, shimDir, SHIM, type Repo } from './helpers/repo.js';
+import { makeRepo, shimDir, SHIM, tempDir, type Repo } from './helpers/repo.js';
 import { cleanLine, sqlLine } from './helpers/samples.js';
 
 /** Every file under the repository (but .git/objects) with its content, to prove a second init changes nothing. */
@@ -74,6 +74,19 @@ test('the hook says so in one line and lets the commit through when ralph-guard 
   r = repo.tryGit(['commit', '-m', 'y'], { env: { ...env, HOME: repo.dir } });
   assert.is.not(r.code, 0);
   assert.match(r.stderr, 'failClosed');
+});
+
+test('from a GUI client (PATH without the shell profile) the hook finds a global install under ~/.volta/bin', () => {
+  const repo = makeRepo();
+  assert.is(repo.cli(['init', '--hooks', 'git']).code, 0);
+  const home = tempDir('home-');
+  mkdirSync(join(home, '.volta', 'bin'), { recursive: true });
+  writeFileSync(join(home, '.volta', 'bin', 'ralph-guard'), SHIM, { mode: 0o755 });
+  repo.write('a.js', sqlLine);
+  repo.stage('a.js');
+  const r = repo.tryGit(['commit', '-m', 'x'], { env: { ...process.env, PATH: '/usr/bin:/bin', HOME: home } });
+  assert.is.not(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout + r.stderr, 'sql-injection');
 });
 
 test('package.json without a hook manager: husky is set up and a real commit is refused through it', () => {

@@ -121,6 +121,25 @@ test('binary files are skipped with a note; symlinks and deletions are handled',
   assert.ok(json.notes.some((n: string) => n.startsWith('link.js: symlink')), json.notes.join('\n'));
 });
 
+test('a submodule in the change is passed over, the rest is checked', () => {
+  const lib = makeRepo();
+  lib.write('lib.js', sqlLine);
+  lib.stage();
+  lib.commit('lib');
+  const repo = makeRepo();
+  repo.write('README.md', '# app\n');
+  repo.stage();
+  repo.commit('base');
+  repo.git('-c', 'protocol.file.allow=always', 'submodule', 'add', '-q', lib.dir, 'vendor/lib');
+  repo.write('app.js', md5Line);
+  repo.stage('app.js');
+  const r = repo.cli(['check', '--format', 'json']);
+  assert.is(r.code, 1, r.stderr);
+  assert.equal(JSON.parse(r.stdout).findings.map((f: { file: string }) => f.file), ['app.js']);
+  const all = repo.cli(['check', '--all', '--format', 'json']);
+  assert.equal(JSON.parse(all.stdout).findings.map((f: { file: string }) => f.file), ['app.js'], 'the submodule content is its own repository');
+});
+
 test('UTF-16 with a BOM and CRLF line endings are read', () => {
   const repo = makeRepo();
   repo.write('win.js', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('// hi\r\n' + awsLine().replace('\n', '\r\n'), 'utf16le')]));

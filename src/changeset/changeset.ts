@@ -6,7 +6,7 @@
  */
 import { readFile, lstat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { BlobReader, EMPTY_TREE, git, splitNul, ZERO_SHA, type RepoInfo } from '../git/git.js';
+import { BlobReader, EMPTY_TREE, git, headCommit, splitNul, ZERO_SHA } from '../git/git.js';
 import { addedKey, parseAddedLines, parseRaw, type RawEntry } from '../git/diff.js';
 import { UsageError } from '../errors.js';
 
@@ -46,13 +46,15 @@ export interface ChangeSetRequest {
   pushInput?: string;
 }
 
-const DIFF_FLAGS = ['--no-ext-diff', '--no-textconv', '--no-relative', '--ignore-submodules=none'];
-const PATCH_FLAGS = ['-p', '-U0', '--diff-filter=MRT', '--src-prefix=a/', '--dst-prefix=b/', '--no-color'];
+const DIFF_FLAGS = ['--no-abbrev', '--no-ext-diff', '--no-textconv', '--no-relative', '--ignore-submodules=none'];
+const PATCH_FLAGS = ['-p', '-U0', '--src-prefix=a/', '--dst-prefix=b/', '--no-color'];
+/** New files are wholly added: their patch would only repeat the blob, so separate patch runs skip them. */
+const MODIFIED_ONLY = '--diff-filter=MRT';
 const GITLINK = '160000';
 const SYMLINK = '120000';
 
-export async function collectChangeSet(repo: RepoInfo, request: ChangeSetRequest): Promise<ChangeSet> {
-  const cwd = repo.root;
+export async function collectChangeSet(root: string, request: ChangeSetRequest): Promise<ChangeSet> {
+  const cwd = root;
   const reader = new BlobReader(cwd);
   const pathspec = request.paths.length ? ['--', ...request.paths] : [];
   const notes: string[] = [];
@@ -60,10 +62,10 @@ export async function collectChangeSet(repo: RepoInfo, request: ChangeSetRequest
 
   switch (request.mode) {
     case 'staged': {
-      const [raw, patch] = await Promise.all([
-        git(['diff', '--cached', '--raw', '-z', '-M', ...DIFF_FLAGS, ...pathspec], { cwd }),
-        git(['diff', '--cached', '-M', ...PATCH_FLAGS, ...DIFF_FLAGS, ...pathspec], { cwd }),
-      ]);
+      // One process for both: the raw list (NUL-separated) ends with an empty field, then the patch follows.
+      const out = await git(['diff', '--cached', '--raw', '-z', ...PATCH_FLAGS, '-M', ...DIFF_FLAGS, ...pathspec], { cwd });
+      const split = out.indexOf('\0\0');
+      const [raw, patch] = split < 0 ? [out, ''] : [out.slice(0, split + 1), out.slice(split + 2)];
       files = fromDiff(parseRaw(raw), parseAddedLines(patch), notes);
       break;
     }
@@ -79,7 +81,7 @@ export async function collectChangeSet(repo: RepoInfo, request: ChangeSetRequest
       break;
     }
     case 'worktree':
-      files = await fromWorktree(repo, pathspec, notes);
+      files = await fromWorktree(root, pathspec, notes);
       break;
   }
 
@@ -87,7 +89,7 @@ export async function collectChangeSet(repo: RepoInfo, request: ChangeSetRequest
     mode: request.mode,
     files,
     notes,
-    read: (file) => (file.blob === null ? readWorktreeFile(repo.root, file.path) : reader.read(file.blob)),
+    read: (file) => (file.blob === null ? readWorktreeFile(root, file.path) : reader.read(file.blob)),
     readBlob: (id) => reader.read(id),
     close: () => reader.close(),
   };
@@ -204,18 +206,18 @@ async function fromCommits(cwd: string, commits: string[], pathspec: string[], n
   const input = commits.join('\n') + '\n';
   const [raw, patch] = await Promise.all([
     git(['diff-tree', '--stdin', '-r', '--root', '-c', '--raw', '-z', '-M', ...DIFF_FLAGS, ...pathspec], { cwd, input }),
-    git(['diff-tree', '--stdin', '-r', '--root', '--cc', '-M', ...PATCH_FLAGS, ...DIFF_FLAGS, ...pathspec], { cwd, input }),
+    git(['diff-tree', '--stdin', '-r', '--root', '--cc', '-M', ...PATCH_FLAGS, MODIFIED_ONLY, ...DIFF_FLAGS, ...pathspec], { cwd, input }),
   ]);
   return fromDiff(parseRaw(raw), parseAddedLines(patch), notes);
 }
 
 /** Tracked changes against HEAD plus untracked files that are not ignored, read from disk. */
-async function fromWorktree(repo: RepoInfo, pathspec: string[], notes: string[]): Promise<ChangedFile[]> {
-  const cwd = repo.root;
-  const base = repo.head ?? EMPTY_TREE;
+async function fromWorktree(root: string, pathspec: string[], notes: string[]): Promise<ChangedFile[]> {
+  const cwd = root;
+  const base = (await headCommit(cwd)) ?? EMPTY_TREE;
   const [raw, patch, untracked] = await Promise.all([
     git(['diff', base, '--raw', '-z', '-M', ...DIFF_FLAGS, ...pathspec], { cwd }),
-    git(['diff', base, '-M', ...PATCH_FLAGS, ...DIFF_FLAGS, ...pathspec], { cwd }),
+    git(['diff', base, '-M', ...PATCH_FLAGS, MODIFIED_ONLY, ...DIFF_FLAGS, ...pathspec], { cwd }),
     git(['ls-files', '-z', '--others', '--exclude-standard', '--full-name', ...pathspec], { cwd }),
   ]);
   const files = fromDiff(parseRaw(raw), parseAddedLines(patch), notes, true);

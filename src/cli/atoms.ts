@@ -8,9 +8,8 @@ import { didYouMean } from '../suggest.js';
 
 async function currentPolicy(): Promise<Policy | null> {
   try {
-    const [{ repoInfo }, { loadPolicy }] = await Promise.all([import('../git/git.js'), import('../policy/load.js')]);
-    const repo = await repoInfo(process.cwd());
-    return await loadPolicy({ cwd: process.cwd(), root: repo.root });
+    const [{ findRoot }, { loadPolicy }] = await Promise.all([import('../git/git.js'), import('../policy/load.js')]);
+    return await loadPolicy({ cwd: process.cwd(), root: await findRoot(process.cwd()) });
   } catch {
     return null; // outside a repository: show the built-in defaults
   }

@@ -15,7 +15,7 @@ export async function baselineCommand(argv: string[]): Promise<number> {
     throw new UsageError(`baseline: ${(e as Error).message}`);
   }
   const [{ run }, baseline] = await Promise.all([import('../engine.js'), import('../baseline.js')]);
-  const { repo, policy, report } = await run({
+  const { root, policy, report } = await run({
     cwd: process.cwd(),
     mode: 'all',
     paths: [],
@@ -25,8 +25,8 @@ export async function baselineCommand(argv: string[]): Promise<number> {
     ...(values.config ? { configFile: values.config } : {}),
   });
   const current = report.findings.filter((f) => f.fingerprint).map((f) => ({ rule: f.rule, file: f.file, fingerprint: f.fingerprint! }));
-  const previous = baseline.loadBaseline(repo.root, policy.baseline);
-  const path = baseline.baselinePath(repo.root, policy.baseline);
+  const previous = baseline.loadBaseline(root, policy.baseline);
+  const path = baseline.baselinePath(root, policy.baseline);
   const shown = previous?.file ?? policy.baseline;
   const before = new Set(previous?.entries.map((e) => e.fingerprint) ?? []);
   const now = new Set(current.map((e) => e.fingerprint));

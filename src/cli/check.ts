@@ -98,9 +98,8 @@ async function readPushInput(): Promise<string> {
 
 async function policyFailsClosed(): Promise<boolean> {
   try {
-    const [{ repoInfo }, { loadPolicy }] = await Promise.all([import('../git/git.js'), import('../policy/load.js')]);
-    const repo = await repoInfo(process.cwd());
-    return (await loadPolicy({ cwd: process.cwd(), root: repo.root })).failClosed;
+    const [{ findRoot }, { loadPolicy }] = await Promise.all([import('../git/git.js'), import('../policy/load.js')]);
+    return (await loadPolicy({ cwd: process.cwd(), root: await findRoot(process.cwd()) })).failClosed;
   } catch {
     return false;
   }

@@ -4,7 +4,8 @@
  * index refreshes) cannot change what we parse or touch what we must not.
  */
 import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { GitError } from '../errors.js';
 
 /** Flags in front of every git command. */
@@ -91,6 +92,28 @@ export async function repoInfo(cwd: string): Promise<RepoInfo> {
   const gitDir = lines[1] ?? '';
   const common = lines[2] ?? gitDir;
   return { root, gitDir, commonDir: resolve(cwd, common), head: code === 0 && lines[3] ? lines[3] : null };
+}
+
+/**
+ * The top of the working tree. Without GIT_DIR or GIT_WORK_TREE in the
+ * environment it is the nearest directory holding `.git` (a directory, or a
+ * file for worktrees and submodules), found without starting git: a commit
+ * pays for every process. Otherwise git decides.
+ */
+export async function findRoot(cwd: string): Promise<string> {
+  if (!process.env.GIT_DIR && !process.env.GIT_WORK_TREE) {
+    for (let dir = resolve(cwd); ; dir = dirname(dir)) {
+      if (existsSync(join(dir, '.git'))) return dir;
+      if (dirname(dir) === dir) break;
+    }
+  }
+  return (await repoInfo(cwd)).root;
+}
+
+/** The commit HEAD points at, or null before the first commit. */
+export async function headCommit(cwd: string): Promise<string | null> {
+  const { stdout, code } = await gitRaw(['rev-parse', '--verify', '-q', 'HEAD^{commit}'], { cwd, okCodes: [1] });
+  return code === 0 ? stdout.toString('utf8').trim() : null;
 }
 
 /**
