@@ -2,12 +2,15 @@
 // and `check --range origin/main..HEAD --format sarif` in shallow CI clones.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
 import { createRequire } from 'node:module';
 import { BUILTIN_ATOMS } from '../src/atoms/registry.js';
 import type { Report } from '../src/findings.js';
 import { fileUri, formatSarif } from '../src/report/sarif.js';
-import { makeRepo, repoWithRemote, tempDir } from './helpers/repo.js';
+import { makeRepo, PROJECT, repoWithRemote, SHIM, tempDir } from './helpers/repo.js';
 import { awsKeyId, awsLine, cleanLine, md5Line, sqlLine } from './helpers/samples.js';
 
 // ajv ships CommonJS; the SARIF 2.1.0 schema is draft-04 (see test/fixtures/README.md).
@@ -211,6 +214,28 @@ test('CI: a full clone (fetch-depth: 0) works directly', () => {
   const r = clone.cli(['check', '--range', 'origin/main..HEAD', '--format', 'json']);
   assert.is(r.code, 1, r.stderr);
   assert.equal(JSON.parse(r.stdout).findings.map((f: { file: string }) => f.file), ['feature.js']);
+});
+
+test('action.yml: its script, run as GitHub runs it on a depth-1 checkout of a pull request, fetches what it lacks and writes SARIF', () => {
+  const action = parse(readFileSync(join(PROJECT, 'action.yml'), 'utf8')) as { runs: { using: string; steps: Array<{ shell: string; run: string; env: Record<string, string> }> }; inputs: Record<string, unknown> };
+  assert.is(action.runs.using, 'composite');
+  const step = action.runs.steps[0]!;
+  assert.is(step.shell, 'bash');
+  assert.not.match(step.run, '${{', 'inputs reach the script through env only');
+  const remote = remoteWithFeature();
+  const ci = makeRepo({ dir: tempDir('ci-action-') + '/clone' });
+  ci.git('remote', 'add', 'origin', `file://${remote.dir}`);
+  ci.git('fetch', '-q', '--no-tags', '--depth=1', 'origin', '+refs/heads/feature:refs/remotes/origin/feature');
+  ci.git('checkout', '-q', '--detach', 'origin/feature');
+  ci.write('node_modules/.bin/ralph-guard', SHIM, 0o755);
+  const r = spawnSync('bash', ['-c', step.run], {
+    cwd: ci.dir,
+    encoding: 'utf8',
+    env: { ...process.env, RANGE: '', SARIF: 'out.sarif', VERSION: 'latest', BASE_REF: 'main', BEFORE: '' },
+  });
+  assert.is(r.status, 1, r.stderr);
+  const log = assertValid(ci.read('out.sarif'));
+  assert.equal(log.runs[0]!.results.map((x) => x.locations[0]!.physicalLocation.artifactLocation.uri), ['feature.js']);
 });
 
 test.run();
