@@ -4,6 +4,7 @@ import * as assert from 'uvu/assert';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BUILTIN_ATOMS } from '../src/atoms/registry.js';
+import { closestGoodExample } from '../src/report/patterns.js';
 import { allSkills, BUILTIN_SKILLS } from '../src/skills/skills.js';
 import { makeRepo } from './helpers/repo.js';
 import { awsLine, md5Line, sqlLine } from './helpers/samples.js';
@@ -110,6 +111,18 @@ test('skills export to a directory; a file ralph-guard did not write is left alo
   assert.match(r.stdout, 'docs/skills/user-auth.md exists and was not written by ralph-guard');
   assert.is(repo.read('docs/skills/user-auth.md'), '# ours\n');
   assert.ok(existsSync(join(repo.dir, 'docs/skills/secure-rest-endpoint.md')));
+});
+
+test('the secure pattern shown for a bad example is the good example paired with it (same file name), never a near-miss', () => {
+  const stem = (p: string) => p.replace(/\.[^./]+$/, '');
+  for (const atom of BUILTIN_ATOMS) {
+    for (const bad of atom.examples.bad) {
+      const flagged = bad.code.split('\n').filter((l) => l.includes('✗')).join('\n') || bad.code;
+      const shown = closestGoodExample(atom, [{ file: bad.file, excerpt: flagged }]);
+      assert.ok(shown && atom.examples.good.includes(shown), `${atom.id}: a good example`);
+      if (atom.examples.good.some((g) => stem(g.file) === stem(bad.file))) assert.is(stem(shown!.file), stem(bad.file), `${atom.id}: ${bad.file} is paired`);
+    }
+  }
 });
 
 test.run();

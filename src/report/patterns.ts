@@ -1,6 +1,6 @@
 /**
  * The secure pattern to show next to a finding. Atoms pair their examples by
- * file name (the bad `src/db.ts` and its fixed `src/db.ts`), and good
+ * file name (the bad `src/db.ts` and its fixed `src/db.ts`, extensions aside), and good
  * examples also include near-misses that merely pass (a SHA-1 of a file, not
  * of a password), which are no pattern to follow. So: find the bad example
  * that looks most like what was found, take the good examples paired with it
@@ -12,12 +12,15 @@ import type { AnyAtom, Example } from '../atoms/atom.js';
 
 const IDENTIFIER = /[A-Za-z_$][\w$]*/g;
 
+/** Words every piece of JavaScript has: they tell examples apart by nothing. */
+const COMMON = new Set(['const', 'let', 'var', 'await', 'async', 'return', 'function', 'export', 'import', 'from', 'new', 'true', 'false', 'null', 'undefined', 'this', 'default', 'the', 'and', 'with']);
+
 /** Identifiers and their parts (`ADMIN_PASSWORD` → admin, password; `createHash` → create, hash), lower-cased, 3+ letters. */
 function words(text: string): Set<string> {
   const out = new Set<string>();
   for (const id of text.match(IDENTIFIER) ?? []) {
     const parts = [id, ...id.split(/[_$]+|(?<=[a-z0-9])(?=[A-Z])/)];
-    for (const p of parts) if (p.length >= 3) out.add(p.toLowerCase());
+    for (const p of parts) if (p.length >= 3 && !COMMON.has(p.toLowerCase())) out.add(p.toLowerCase());
   }
   return out;
 }
@@ -26,6 +29,9 @@ function extension(path: string): string {
   const m = /\.([^./]+)$/.exec(path);
   return m ? m[1]!.toLowerCase() : path.split('/').pop()!.toLowerCase();
 }
+
+/** `src/users.js` and `src/users.ts` are the same example pair. */
+const stem = (path: string) => path.replace(/\.[^./]+$/, '');
 
 const FAMILY: Record<string, string> = { js: 'js', mjs: 'js', cjs: 'js', jsx: 'js', ts: 'js', mts: 'js', cts: 'js', tsx: 'js', vue: 'js', svelte: 'js', yml: 'yaml', yaml: 'yaml' };
 
@@ -54,8 +60,9 @@ export function closestGoodExample(atom: AnyAtom, near: ReadonlyArray<{ file: st
   };
 
   const twin = best(atom.examples.bad, (w) => (found.has(w) ? 1 : 0));
-  const paired = twin ? good.filter((g: Example) => g.file === twin.file) : [];
-  return best(paired.length ? paired : good, (w) => (fixes.has(w) ? 1 : 0) + (pass.has(w) ? 0.5 : 0) + (found.has(w) ? 0.5 : 0));
+  const paired = twin ? good.filter((g: Example) => stem(g.file) === stem(twin.file)) : [];
+  // A word both in the flagged line and in the fix names the operation to keep (`query`, `hash`): it counts most.
+  return best(paired.length ? paired : good, (w) => (fixes.has(w) ? 1 : 0) + (pass.has(w) ? 0.5 : 0) + (found.has(w) ? 0.5 : 0) + (found.has(w) && fixes.has(w) ? 1 : 0));
 }
 
 /** The Markdown fence language for a file. */
@@ -84,7 +91,7 @@ export function inlineCode(text: string): string {
 export function securePatterns(atom: AnyAtom, max = 2): Example[] {
   const out: Example[] = [];
   for (const bad of atom.examples.bad) {
-    if (!atom.examples.good.some((g) => g.file === bad.file)) continue;
+    if (!atom.examples.good.some((g) => stem(g.file) === stem(bad.file))) continue;
     const good = closestGoodExample(atom, [{ file: bad.file, excerpt: bad.code }]);
     if (good && !out.includes(good)) out.push(good);
     if (out.length >= max) break;
