@@ -37,6 +37,8 @@ export interface CallInfo {
 }
 
 const GLOBAL_ROOTS = new Set(['window', 'globalThis', 'self', 'global']);
+/** Node built-ins used without an import in this module (a REPL habit, or an import elsewhere): taken as the module. */
+const BUILTIN_NAMES = new Set(['path', 'fs', 'url', 'querystring', 'util', 'os', 'http', 'https', 'vm', 'crypto', 'child_process']);
 
 export class CodeModule {
   readonly ok = true;
@@ -212,6 +214,7 @@ export class CodeModule {
     const b = this.binding(n);
     if (!b) {
       if (GLOBAL_ROOTS.has(n.name) && path.length) return done(undefined, path);
+      if (BUILTIN_NAMES.has(n.name) && path.length) return done(n.name, path);
       return done(undefined, [n.name, ...path]);
     }
     if (b.import) return done(b.import.module, b.import.name === 'default' || b.import.name === '*' ? path : [b.import.name, ...path]);
@@ -322,6 +325,16 @@ export class CodeModule {
   /** True when the value never depends on input: literals, constants, configuration (`process.env`, `__dirname`), or one of a fixed set. */
   isConstant(expr: Node): boolean {
     return this.flow.isConstant(expr);
+  }
+
+  /** A number or boolean (arithmetic, comparisons, parseInt, .length, a parameter typed number). */
+  isScalar(expr: Node): boolean {
+    return this.flow.isScalar(expr);
+  }
+
+  /** A call that escapes, sanitises, validates or reduces its input to a number. */
+  isSanitiserCall(expr: Node): boolean {
+    return this.flow.isSanitiserCall(expr);
   }
 
   /** The string an expression folds to, when it does. */

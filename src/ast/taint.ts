@@ -38,6 +38,8 @@ export interface Taint {
 }
 
 type Env = Map<Binding, Taint[]>;
+/** What a guard protects: a binding (`name`), or a member chain by its text (`req.query.to`). */
+type Target = Binding | { text: string; root: Binding };
 type Strength = 'safe' | 'string';
 interface Guard {
   polarity: 'pos' | 'neg';
@@ -136,6 +138,11 @@ export class Flow {
   }
 
   private evalNode(n: Node, env: Env | undefined, depth: number): Taint[] {
+    if (n.type === 'MemberExpression') {
+      // A guard on the member chain itself: `if (!ALLOWED.includes(req.query.to)) return; … req.query.to`.
+      const target = this.chainTarget(n);
+      if (target && this.guardAt(n, target) === 'safe') return [];
+    }
     const src = this.source(n);
     if (src) return [src];
     const ev = (x: Node | null | undefined) => (x ? this.eval(x, env, depth + 1) : []);
@@ -524,8 +531,17 @@ export class Flow {
     return p?.type === 'ExpressionStatement' ? p : undefined;
   }
 
-  /** The strongest guard that protects this use of a binding, if any. */
-  guardAt(use: Node, b: Binding): Strength | null {
+  /** `a.b.c` with an identifier at its root, as a guard target. */
+  private chainTarget(n: Node): Target | null {
+    let o = n;
+    while (o.type === 'MemberExpression' && !o.computed) o = unwrap(o.object);
+    if (o.type !== 'Identifier') return null;
+    const root = this.m.binding(o);
+    return root ? { text: this.m.source(n).replace(/\s+/g, ''), root } : null;
+  }
+
+  /** The strongest guard that protects this use of a binding (or member chain), if any. */
+  guardAt(use: Node, b: Target): Strength | null {
     let best: Strength | null = null;
     let child: Node = use;
     for (const a of this.m.ancestors(use)) {
@@ -554,14 +570,14 @@ export class Flow {
       }
       if (g?.strength === 'safe') return 'safe';
       if (g) best = g.strength;
-      if (a === b.scope.node) break;
+      if (a === ('scope' in b ? b.scope : b.root.scope).node) break;
       child = a;
     }
     return best;
   }
 
   /** A statement before the use that leaves unless the binding is safe: `if (!ALLOWED.has(x)) return …`, `assertSafe(x)`. */
-  private statementGuard(s: Node, b: Binding): Strength | null {
+  private statementGuard(s: Node, b: Target): Strength | null {
     if (s.type === 'IfStatement') {
       const g = this.guardTest(s.test, b);
       if (g?.polarity === 'neg' && exits(s.consequent)) return g.strength;
@@ -584,7 +600,7 @@ export class Flow {
   }
 
   /** What a test says about a binding when it is true. */
-  private guardTest(test: Node | null | undefined, b: Binding, depth = 0): Guard | null {
+  private guardTest(test: Node | null | undefined, b: Target, depth = 0): Guard | null {
     if (!test || depth > 6) return null;
     const t = unwrap(test);
     const safe = (polarity: Guard['polarity']): Guard => ({ polarity, strength: 'safe' });
@@ -594,10 +610,13 @@ export class Flow {
       case 'LogicalExpression': {
         const l = this.guardTest(t.left, b, depth + 1);
         const r = this.guardTest(t.right, b, depth + 1);
-        if (t.operator === '&&') return l?.polarity === 'pos' ? l : r?.polarity === 'pos' ? r : null;
+        if (t.operator === '&&') {
+          const poss = [l, r].filter((g): g is Guard => g?.polarity === 'pos');
+          return poss.find((g) => g.strength === 'safe') ?? poss[0] ?? null;
+        }
         if (t.operator === '||') {
-          if (l?.polarity === 'neg') return l;
-          if (r?.polarity === 'neg') return r;
+          const negs = [l, r].filter((g): g is Guard => g?.polarity === 'neg');
+          if (negs.length) return negs.find((g) => g.strength === 'safe') ?? negs[0]!;
           return l?.polarity === 'pos' && r?.polarity === 'pos' ? { polarity: 'pos', strength: l.strength === 'safe' && r.strength === 'safe' ? 'safe' : 'string' } : null;
         }
         return null;
@@ -605,7 +624,7 @@ export class Flow {
       case 'Identifier': {
         // const ok = ALLOWED.includes(x); if (!ok) return;
         const ib = this.m.binding(t);
-        const v = ib && ib.kind === 'const' && ib.defs.length === 1 ? ib.defs[0]!.value : null;
+        const v = ib && ib.kind === 'const' && ib.defs.length === 1 && ib !== b ? ib.defs[0]!.value : null;
         return v ? this.guardTest(v, b, depth + 1) : null;
       }
       case 'MemberExpression':
@@ -626,7 +645,7 @@ export class Flow {
     }
   }
 
-  private comparisonGuard(t: Node, b: Binding): Guard | null {
+  private comparisonGuard(t: Node, b: Target): Guard | null {
     const op = t.operator as string;
     const left = unwrap(t.left);
     const right = unwrap(t.right);
@@ -667,7 +686,7 @@ export class Flow {
     return null;
   }
 
-  private callGuard(t: Node, b: Binding): Guard | null {
+  private callGuard(t: Node, b: Target): Guard | null {
     const callee = unwrap(t.callee);
     const a = t.arguments as Node[];
     const argMentions = a.some((x) => this.mentions(x, b));
@@ -724,9 +743,10 @@ export class Flow {
     return undefined;
   }
 
-  /** Whether an expression refers to the binding anywhere inside it. */
-  mentions(node: Node, b: Binding): boolean {
+  /** Whether an expression refers to the binding (or holds the member chain) anywhere inside it. */
+  mentions(node: Node, b: Target): boolean {
     if (!node) return false;
+    if ('text' in b) return this.m.source(node).replace(/\s+/g, '').includes(b.text);
     const uses = this.m.uses(b);
     return uses.some((u) => u.start >= node.start && u.end <= node.end);
   }
