@@ -204,7 +204,7 @@ export class CodeModule {
       else if (s === '()') path.push('?()');
       else path.push(s);
     }
-    const done = (module: string | undefined, p: string[]): Callee => ({ ...(module !== undefined ? { module } : {}), path: p, name: (p.at(-1) ?? module ?? '?').replace(/\(\)$/, '') });
+    const done = (module: string | undefined, p: string[]): Callee => ({ ...(module !== undefined ? { module } : {}), path: p, name: (p.at(-1) ?? module?.split('/').at(-1) ?? '?').replace(/\(\)$/, '') });
 
     const required = this.requiredModule(n);
     if (required) return done(required, path);

@@ -8,8 +8,27 @@ import codeInjection from './code-injection.js';
 import pathTraversal from './path-traversal.js';
 import ssrf from './ssrf.js';
 import openRedirect from './open-redirect.js';
+import nosqlInjection from './nosql-injection.js';
+import xss from './xss.js';
+import prototypePollution from './prototype-pollution.js';
+import unsafeDeserialization from './unsafe-deserialization.js';
+import redos from './redos.js';
 
-export const BUILTIN_ATOMS: readonly AnyAtom[] = [secrets, sqlInjection, commandInjection, codeInjection, pathTraversal, ssrf, openRedirect, passwordHashing];
+export const BUILTIN_ATOMS: readonly AnyAtom[] = [
+  secrets,
+  sqlInjection,
+  nosqlInjection,
+  commandInjection,
+  codeInjection,
+  pathTraversal,
+  xss,
+  ssrf,
+  openRedirect,
+  prototypePollution,
+  unsafeDeserialization,
+  redos,
+  passwordHashing,
+];
 
 export function builtinAtom(id: string): AnyAtom | undefined {
   return BUILTIN_ATOMS.find((a) => a.id === id);
