@@ -36,6 +36,7 @@ export const isFunction = (n: Node | null | undefined): boolean =>
 
 /** The static name of a member's property (`a.b`, `a['b']`), or null when computed from data. */
 export function propertyName(member: Node): string | null {
+  if (member.type !== 'MemberExpression') return null;
   const p = member.property;
   if (!member.computed) return p.type === 'Identifier' || p.type === 'PrivateIdentifier' ? p.name : null;
   const v = unwrap(p);

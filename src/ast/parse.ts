@@ -17,13 +17,14 @@ export interface ParseFailure {
 
 export type Parsed = CodeModule | ParseFailure;
 
-type Lang = 'js' | 'jsx' | 'ts' | 'tsx';
+type Lang = 'js' | 'jsx' | 'ts' | 'tsx' | 'dts';
 
 let oxc: Promise<typeof import('oxc-parser')> | undefined;
 
 const SCRIPT_EXT = /\.(?:vue|svelte|html?)$/i;
 
 function langOf(path: string): Lang | null {
+  if (/\.d\.[cm]?ts$/i.test(path)) return 'dts';
   const m = /\.([cm]?[jt]sx?)$/i.exec(path);
   if (!m) return null;
   const ext = m[1]!.toLowerCase();
@@ -66,7 +67,8 @@ function only(text: string, start: number, end: number): string {
 
 export async function parseModule(path: string, text: string): Promise<Parsed> {
   const { parseSync, visitorKeys } = await (oxc ??= import('oxc-parser'));
-  const parse = (source: string, lang: Lang) => parseSync(lang === 'ts' || lang === 'tsx' ? `file.${lang}` : `file.${lang}`, source, { lang, sourceType: 'unambiguous', preserveParens: false });
+  const parse = (source: string, lang: Lang, sourceType: 'unambiguous' | 'commonjs' = 'unambiguous') =>
+    parseSync(`file.${lang === 'dts' ? 'd.ts' : lang}`, source, { lang, sourceType, preserveParens: false });
 
   let body: Node[] = [];
   let comments: Array<{ value: string; start: number; end: number }> = [];
@@ -91,8 +93,10 @@ export async function parseModule(path: string, text: string): Promise<Parsed> {
     const lang = langOf(path) ?? 'jsx';
     let result = parse(text, lang);
     // A .js file may be plain script with a `<` a JSX parse dislikes; a .ts file may be TSX-free but use JSX in .ts by mistake.
-    if (result.errors.length && lang === 'jsx') {
-      const retry = parse(text, 'js');
+    // A CommonJS script may `return` at top level.
+    for (const [l, type] of [['js', 'unambiguous'], ['js', 'commonjs']] as const) {
+      if (!result.errors.length || lang !== 'jsx') break;
+      const retry = parse(text, l, type);
       if (!retry.errors.length) result = retry;
     }
     if (result.errors.length) return fail(result.errors[0]!, text);

@@ -18,7 +18,9 @@
  * A loop whose state accepts (the rest of the pattern can match nothing)
  * never backtracks, so it is not reported. Backreferences are ignored and
  * lookarounds are treated as always passing; patterns over 400 states are
- * skipped (reported as not analysed, never as unsafe).
+ * skipped (never reported as unsafe). Only ^, $ and \\b count as able to
+ * fail after a loop; a loop that the rest of the pattern can always follow
+ * to the end never backtracks.
  */
 import { RegExpParser } from '@eslint-community/regexpp';
 
@@ -154,9 +156,10 @@ class Builder {
       case 'Quantifier':
         return this.quantifier(node);
       case 'Assertion': {
+        // ^ $ \b \B can stop a match where the rest could otherwise accept; lookarounds are taken as passing.
         const s = this.state();
         const e = this.state();
-        this.edge(s, e, null, true);
+        this.edge(s, e, null, node.kind === 'start' || node.kind === 'end' || node.kind === 'word');
         return [s, e];
       }
       default: {
@@ -340,6 +343,15 @@ function reaches(out: Efree['out'], from: number, to: number): boolean {
   return false;
 }
 
+/** A character of the set to show in a message: a letter, a digit, or any printable one when there is. */
+function pick(set: CharSet): number {
+  for (const [lo, hi] of [[97, 122], [48, 57], [33, 126], [32, 32]] as const) {
+    const c = intersects(set, [[lo, hi]]);
+    if (c !== null) return c;
+  }
+  return set[0]![0];
+}
+
 const show = (c: number) => (c >= 32 && c < 127 ? String.fromCharCode(c) : `\\u{${c.toString(16)}}`);
 
 /** Analyses one pattern; null when it is safe, cannot be parsed, or is too large to analyse. */
@@ -369,7 +381,7 @@ export function analyseRegex(pattern: string, flags: string, limit = 400): Verdi
   for (let p = 0; p < n; p++) {
     for (const e of out[p]!) {
       if (e.twice && loops[e.to] === loops[p] && (e.to === p || out[e.to]!.length > 0) && !accepting[e.to] && reaches(out, e.to, p)) {
-        return { kind: 'exponential', char: show(e.set[0]![0]) };
+        return { kind: 'exponential', char: show(pick(e.set)) };
       }
     }
   }
@@ -392,8 +404,8 @@ export function analyseRegex(pattern: string, flags: string, limit = 400): Verdi
     const d = diag.get(comp[v]!);
     if (d === undefined) continue;
     // The pair must lie on a cycle with the diagonal, not only in its trivial SCC.
-    const char = out[d]!.map((e) => intersects(e.set, e.set)).find((c) => c !== null) ?? 97;
-    return { kind: 'exponential', char: show(char) };
+    const loop = out[d]!.find((e) => comp[e.to * n + e.to] === comp[v]) ?? out[d]![0];
+    return { kind: 'exponential', char: show(loop ? pick(loop.set) : 97) };
   }
 
   // Polynomial, adjacent: p→p, p→q, q→q on one character, p ≠ q, q not accepting.
@@ -408,8 +420,8 @@ export function analyseRegex(pattern: string, flags: string, limit = 400): Verdi
           const c1 = intersects(pp.set, pq.set);
           if (c1 === null) continue;
           const both = normalise(pp.set.flatMap(([a, z]) => pq.set.map(([x, y]) => [Math.max(a, x), Math.min(z, y)] as Range)));
-          const c = intersects(both, qq.set);
-          if (c !== null) return { kind: 'polynomial', char: show(c) };
+          const all = normalise(both.flatMap(([a, z]) => qq.set.map(([x, y]) => [Math.max(a, x), Math.min(z, y)] as Range)));
+          if (all.length) return { kind: 'polynomial', char: show(pick(all)) };
         }
       }
     }
