@@ -111,7 +111,7 @@ test('framework sources: Koa, Fastify, Next.js, NestJS, Lambda, plain http, argv
     ['koa', "router.get('/', async (ctx) => { sink(ctx.request.body.x); });", 'ctx.request.body.x'],
     ['fastify', "fastify.get('/', async (request, reply) => { sink(request.params.id); });", 'request.params.id'],
     ['next', "export async function POST(request) { const { u } = await request.json(); sink(u); }", 'request.json()'],
-    ['nest', "class C { @Post() make(@Body() dto: Dto) { sink(dto.name); } }", '@Body() dto: Dto'],
+    ['nest', "class C { @Post() make(@Body() dto: Dto) { sink(dto.name); } }", '@Body() dto'],
     ['lambda', 'exports.handler = async (event) => { sink(event.queryStringParameters.q); };', 'event.queryStringParameters.q'],
     ['http', "http.createServer((r, s) => { sink(r.url); });", 'r.url'],
     ['argv', 'sink(process.argv[2]);', 'process.argv'],

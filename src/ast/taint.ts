@@ -284,7 +284,7 @@ export class Flow {
     for (const d of param.decorators ?? []) {
       const expr = unwrap(d.expression);
       const name = expr.type === 'CallExpression' ? this.m.callee(expr.callee).name : expr.type === 'Identifier' ? expr.name : '';
-      if (name in NEST_DECORATORS) return [taint('request', label, param, NEST_DECORATORS[name]!, this.m.line(param))];
+      if (name in NEST_DECORATORS) return [taint('request', `${this.m.source(d)} ${b.name}`, param, NEST_DECORATORS[name]!, this.m.line(param))];
     }
     const parent = this.m.parent(fn);
     // Next.js: the second argument of a route handler ({ params }), a page's searchParams/params, and server actions.
