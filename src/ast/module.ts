@@ -46,6 +46,7 @@ export class CodeModule {
   private starts: number[] | undefined;
   private callList: CallInfo[] | undefined;
   private flowEngine: Flow | undefined;
+  private readonly callees = new Map<Node, Callee>();
 
   constructor(
     readonly path: string,
@@ -184,6 +185,12 @@ export class CodeModule {
 
   /** Resolves an expression used as a callee (or any member chain) to its module and path. */
   callee(expr: Node, depth = 0): Callee {
+    let c = this.callees.get(expr);
+    if (!c) this.callees.set(expr, (c = this.resolveCallee(expr, depth)));
+    return c;
+  }
+
+  private resolveCallee(expr: Node, depth: number): Callee {
     const segments: string[] = [];
     let n = unwrap(expr);
     for (;;) {

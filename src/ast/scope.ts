@@ -1,11 +1,12 @@
 /**
- * Scopes and bindings of one module, in two walks: the first declares every
- * name in its scope (so hoisting and use-before-declaration resolve), the
- * second resolves references, records every write to a binding (assignments,
- * `+=`, property writes, for-in/of) and each node's parent, and indexes nodes
- * by type. What data flow and callee resolution need, no more.
+ * Scopes and bindings of one module, in one walk: every name is declared in
+ * its scope as it is met; references and writes (assignments, `+=`, property
+ * writes, for-in/of) are resolved after the walk, when every scope is
+ * complete, so hoisting and use-before-declaration resolve. The walk also
+ * records each node's parent and indexes nodes by type. What data flow and
+ * callee resolution need, no more.
  */
-import { isFunction, isTypeOnly, keyName, TYPE_FIELDS, type Node } from './nodes.js';
+import { isTypeOnly, keyName, TYPE_FIELDS, type Node } from './nodes.js';
 
 export type BindingKind = 'var' | 'let' | 'const' | 'param' | 'function' | 'class' | 'import' | 'catch';
 
@@ -62,18 +63,20 @@ const SCOPE_NODES = new Set(['BlockStatement', 'ForStatement', 'ForInStatement',
 
 export const normaliseModule = (name: string) => name.replace(/^node:/, '');
 
-/** Children of a node in source order, skipping types. */
-export function children(node: Node, keys: Record<string, string[]>): Node[] {
-  const out: Node[] = [];
+/** Calls `fn` on each child of a node in source order, skipping types. */
+export function eachChild(node: Node, keys: Record<string, string[]>, fn: (child: Node) => void): void {
   const fields = keys[node.type] ?? Object.keys(node);
-  for (const f of fields) {
+  for (let i = 0; i < fields.length; i++) {
+    const f = fields[i]!;
     if (TYPE_FIELDS.has(f)) continue;
     const v = node[f];
     if (Array.isArray(v)) {
-      for (const c of v) if (c && typeof c.type === 'string' && !isTypeOnly(c)) out.push(c);
-    } else if (v && typeof v === 'object' && typeof v.type === 'string' && !isTypeOnly(v)) out.push(v);
+      for (let j = 0; j < v.length; j++) {
+        const c = v[j];
+        if (c && typeof c.type === 'string' && !isTypeOnly(c)) fn(c);
+      }
+    } else if (v && typeof v === 'object' && typeof v.type === 'string' && !isTypeOnly(v)) fn(v);
   }
-  return out;
 }
 
 /** Identifiers a pattern binds, with the path into the destructured value. */
@@ -112,10 +115,16 @@ export function patternNames(pattern: Node, path: PathStep[] = [], out: Array<{ 
 }
 
 export function analyseScopes(program: Node, keys: Record<string, string[]>): ScopeInfo {
-  const scopes = new Map<Node, Scope>();
   const refs = new Map<Node, Binding>();
+  const parents = new Map<Node, Node>();
+  const byType = new Map<string, Node[]>();
+  const uses = new Map<Binding, Node[]>();
   const moduleScope: Scope = { node: program, parent: null, functional: true, bindings: new Map() };
-  scopes.set(program, moduleScope);
+  // One walk: declarations go into their scopes as they are met; references and writes are
+  // resolved after the walk, when every scope is complete (so hoisting and use-before-declaration work).
+  const pendingRefs: Array<[Node, Scope]> = [];
+  const pendingWrites: Array<[Node, Node | null, Def['kind'], Node, Scope]> = [];
+  const pendingLoops: Array<[Node, Scope]> = [];
 
   const declare = (scope: Scope, id: Node, kind: BindingKind, def: Def | null, imp?: Binding['import']): Binding => {
     let b = scope.bindings.get(id.name);
@@ -132,27 +141,41 @@ export function analyseScopes(program: Node, keys: Record<string, string[]>): Sc
     while (!f.functional && f.parent) f = f.parent;
     return f;
   };
-
-  // Walk 1: scopes and declarations.
-  const declareWalk = (node: Node, scope: Scope) => {
-    let inner = scope;
-    if (isFunction(node)) {
-      inner = { node, parent: scope, functional: true, bindings: new Map() };
-      scopes.set(node, inner);
-      if (node.type === 'FunctionDeclaration' && node.id) declare(scope, node.id, 'function', { kind: 'function', value: node, path: [], node });
-      if (node.type === 'FunctionExpression' && node.id) declare(inner, node.id, 'function', { kind: 'function', value: node, path: [], node });
-      node.params.forEach((param: Node, index: number) => {
-        for (const { id, path, defaultValue } of patternNames(param)) {
-          declare(inner, id, 'param', { kind: 'param', value: null, path, node, fn: node, index, param });
-          if (defaultValue) refs.get(id)!.defs.push({ kind: 'init', value: defaultValue, path: [], node: param });
-        }
-      });
-    } else if (SCOPE_NODES.has(node.type)) {
-      inner = { node, parent: scope, functional: false, bindings: new Map() };
-      scopes.set(node, inner);
-      if (node.type === 'CatchClause' && node.param) for (const { id, path } of patternNames(node.param)) declare(inner, id, 'catch', { kind: 'catch', value: null, path, node });
+  const lookup = (scope: Scope | null, name: string): Binding | undefined => {
+    for (let s = scope; s; s = s.parent) {
+      const b = s.bindings.get(name);
+      if (b) return b;
     }
-    switch (node.type) {
+    return undefined;
+  };
+
+  const visit = (node: Node, parent: Node | null, scope: Scope): void => {
+    if (parent) parents.set(node, parent);
+    const list = byType.get(node.type);
+    if (list) list.push(node);
+    else byType.set(node.type, [node]);
+    let inner = scope;
+    const type = node.type;
+    if (type === 'FunctionDeclaration' || type === 'FunctionExpression' || type === 'ArrowFunctionExpression') {
+      inner = { node, parent: scope, functional: true, bindings: new Map() };
+      if (type === 'FunctionDeclaration' && node.id) declare(scope, node.id, 'function', { kind: 'function', value: node, path: [], node });
+      if (type === 'FunctionExpression' && node.id) declare(inner, node.id, 'function', { kind: 'function', value: node, path: [], node });
+      const params = node.params as Node[];
+      for (let index = 0; index < params.length; index++) {
+        const param = params[index]!;
+        for (const { id, path, defaultValue } of patternNames(param)) {
+          const b = declare(inner, id, 'param', { kind: 'param', value: null, path, node, fn: node, index, param });
+          if (defaultValue) b.defs.push({ kind: 'init', value: defaultValue, path: [], node: param });
+        }
+      }
+    } else if (SCOPE_NODES.has(type)) {
+      inner = { node, parent: scope, functional: false, bindings: new Map() };
+      if (type === 'CatchClause' && node.param) for (const { id, path } of patternNames(node.param)) declare(inner, id, 'catch', { kind: 'catch', value: null, path, node });
+    }
+    switch (type) {
+      case 'Identifier':
+        pendingRefs.push([node, scope]);
+        return;
       case 'VariableDeclaration': {
         const kind: BindingKind = node.kind === 'var' ? 'var' : node.kind === 'let' ? 'let' : 'const';
         const target = kind === 'var' ? functionScope(scope) : scope;
@@ -168,60 +191,96 @@ export function analyseScopes(program: Node, keys: Record<string, string[]>): Sc
         if (node.id) declare(scope, node.id, 'class', { kind: 'init', value: node, path: [], node });
         break;
       case 'ImportDeclaration': {
-        if (node.importKind === 'type') break;
-        const module = normaliseModule(node.source.value);
-        for (const s of node.specifiers) {
-          if (s.importKind === 'type') continue;
-          const name = s.type === 'ImportDefaultSpecifier' ? 'default' : s.type === 'ImportNamespaceSpecifier' ? '*' : keyName({ type: 'Property', start: 0, end: 0, key: s.imported, computed: false }) ?? '*';
-          declare(moduleScope, s.local, 'import', { kind: 'import', value: null, path: [], node }, { module, name });
+        if (node.importKind !== 'type') {
+          const module = normaliseModule(node.source.value);
+          for (const s of node.specifiers) {
+            parents.set(s, node);
+            parents.set(s.local, s);
+            if (s.importKind === 'type') continue;
+            const name = s.type === 'ImportDefaultSpecifier' ? 'default' : s.type === 'ImportNamespaceSpecifier' ? '*' : keyName({ type: 'Property', start: 0, end: 0, key: s.imported, computed: false }) ?? '*';
+            declare(moduleScope, s.local, 'import', { kind: 'import', value: null, path: [], node }, { module, name });
+          }
         }
-        break;
+        return;
       }
       case 'TSEnumDeclaration':
       case 'TSModuleDeclaration':
         if (node.id?.type === 'Identifier') declare(scope, node.id, 'const', null);
+        return;
+      case 'MemberExpression':
+        go(node.object, node, inner);
+        if (node.computed) go(node.property, node, inner);
+        else parents.set(node.property, node);
+        return;
+      case 'Property':
+      case 'MethodDefinition':
+      case 'PropertyDefinition':
+      case 'AccessorProperty':
+        if (node.computed) go(node.key, node, inner);
+        else parents.set(node.key, node);
+        if (node.decorators) for (const d of node.decorators) go(d, node, inner);
+        go(node.value, node, inner);
+        return;
+      case 'LabeledStatement':
+        go(node.body, node, inner);
+        return;
+      case 'BreakStatement':
+      case 'ContinueStatement':
+      case 'MetaProperty':
+      case 'ExportSpecifier':
+        return;
+      case 'ExportNamedDeclaration':
+        if (node.declaration) go(node.declaration, node, inner);
+        if (!node.source) for (const s of node.specifiers) go(s.local, node, inner);
+        return;
+      case 'AssignmentExpression':
+        pendingWrites.push([node.left, node.operator === '=' ? node.right : node, node.operator === '=' ? 'assign' : 'compound', node, scope]);
+        break;
+      case 'UpdateExpression':
+        pendingWrites.push([node.argument, null, 'update', node, scope]);
+        break;
+      case 'ForInStatement':
+      case 'ForOfStatement':
+        pendingLoops.push([node, inner]);
         break;
     }
-    for (const c of children(node, keys)) declareWalk(c, inner);
-  };
-  declareWalk(program, moduleScope);
-
-  // Walk 2: references, writes, parents, index.
-  const parents = new Map<Node, Node>();
-  const byType = new Map<string, Node[]>();
-  const uses = new Map<Binding, Node[]>();
-  const lookup = (scope: Scope | null, name: string): Binding | undefined => {
-    for (let s = scope; s; s = s.parent) {
-      const b = s.bindings.get(name);
-      if (b) return b;
+    const fields = keys[type] ?? Object.keys(node);
+    for (let i = 0; i < fields.length; i++) {
+      const f = fields[i]!;
+      if (TYPE_FIELDS.has(f)) continue;
+      const v = node[f];
+      if (Array.isArray(v)) for (let j = 0; j < v.length; j++) go(v[j], node, inner);
+      else if (v && typeof v === 'object') go(v, node, inner);
     }
-    return undefined;
   };
-  const reference = (id: Node, scope: Scope) => {
+  const go = (c: Node | null | undefined, parent: Node, scope: Scope) => {
+    if (c && typeof c.type === 'string' && !isTypeOnly(c)) visit(c, parent, scope);
+  };
+  visit(program, null, moduleScope);
+
+  for (const [id, scope] of pendingRefs) {
     const b = refs.get(id) ?? lookup(scope, id.name);
-    if (!b) return undefined;
+    if (!b) continue;
     refs.set(id, b);
-    let list = uses.get(b);
-    if (!list) uses.set(b, (list = []));
-    list.push(id);
-    return b;
-  };
-  /** Records writes into the names of an assignment target pattern. */
-  const write = (target: Node, value: Node | null, kind: Def['kind'], node: Node, scope: Scope) => {
+    const list = uses.get(b);
+    if (list) list.push(id);
+    else uses.set(b, [id]);
+  }
+  for (const [target, value, kind, node, scope] of pendingWrites) {
     const t = target.type === 'ParenthesizedExpression' || target.type === 'TSAsExpression' || target.type === 'TSNonNullExpression' ? target.expression : target;
     if (t.type === 'MemberExpression') {
       let obj = t.object;
       while (obj.type === 'MemberExpression') obj = obj.object; // a.b.c = v writes into a
-      if (obj.type === 'Identifier') {
+      if (obj.type === 'Identifier' && value) {
         const b = lookup(scope, obj.name);
-        if (b && value) {
+        if (b) {
           const name = t.object.type === 'Identifier' ? (t.computed ? '*' : t.property.name) : '*';
-          let list = b.props.get(name);
-          if (!list) b.props.set(name, (list = []));
-          list.push(value);
+          const list = b.props.get(name);
+          if (list) list.push(value);
+          else b.props.set(name, [value]);
         }
       }
-      return;
+      continue;
     }
     for (const { id, path } of patternNames(t)) {
       const b = lookup(scope, id.name);
@@ -230,74 +289,14 @@ export function analyseScopes(program: Node, keys: Record<string, string[]>): Sc
         b.defs.push({ kind, value, path, node });
       }
     }
-  };
-
-  const visit = (node: Node, parent: Node | null, scope: Scope) => {
-    if (parent) parents.set(node, parent);
-    let list = byType.get(node.type);
-    if (!list) byType.set(node.type, (list = []));
-    list.push(node);
-    const inner = scopes.get(node) ?? scope;
-    const go = (c: Node | null | undefined) => {
-      if (c && typeof c.type === 'string' && !isTypeOnly(c)) visit(c, node, inner);
-    };
-    switch (node.type) {
-      case 'Identifier':
-        reference(node, scope);
-        return;
-      case 'MemberExpression':
-        go(node.object);
-        if (node.computed) go(node.property);
-        else parents.set(node.property, node);
-        return;
-      case 'Property':
-      case 'MethodDefinition':
-      case 'PropertyDefinition':
-      case 'AccessorProperty':
-        if (node.computed) go(node.key);
-        else parents.set(node.key, node);
-        (node.decorators ?? []).forEach(go);
-        go(node.value);
-        return;
-      case 'LabeledStatement':
-        go(node.body);
-        return;
-      case 'BreakStatement':
-      case 'ContinueStatement':
-      case 'MetaProperty':
-        return;
-      case 'ImportDeclaration':
-        for (const s of node.specifiers) {
-          parents.set(s, node);
-          parents.set(s.local, s);
-        }
-        return;
-      case 'ExportNamedDeclaration':
-        if (node.declaration) go(node.declaration);
-        if (!node.source) for (const s of node.specifiers) go(s.local);
-        return;
-      case 'ExportSpecifier':
-        return;
-      case 'AssignmentExpression':
-        write(node.left, node.operator === '=' ? node.right : node, node.operator === '=' ? 'assign' : 'compound', node, scope);
-        break;
-      case 'UpdateExpression':
-        write(node.argument, null, 'update', node, scope);
-        break;
-      case 'ForInStatement':
-      case 'ForOfStatement': {
-        const left = node.left.type === 'VariableDeclaration' ? node.left.declarations[0].id : node.left;
-        const kind = node.type === 'ForInStatement' ? 'for-in' : 'for-of';
-        for (const { id, path } of patternNames(left)) {
-          const b = lookup(inner, id.name);
-          if (b) b.defs.push({ kind, value: node.right, path, node });
-        }
-        break;
-      }
+  }
+  for (const [node, scope] of pendingLoops) {
+    const left = node.left.type === 'VariableDeclaration' ? node.left.declarations[0].id : node.left;
+    const kind = node.type === 'ForInStatement' ? 'for-in' : 'for-of';
+    for (const { id, path } of patternNames(left)) {
+      const b = lookup(scope, id.name);
+      if (b) b.defs.push({ kind, value: node.right, path, node });
     }
-    for (const c of children(node, keysRef)) go(c);
-  };
-  const keysRef = keys;
-  visit(program, null, moduleScope);
+  }
   return { module: moduleScope, refs, parents, byType, uses };
 }

@@ -138,11 +138,16 @@ export class Flow {
   }
 
   private evalNode(n: Node, env: Env | undefined, depth: number): Taint[] {
-    if (n.type === 'MemberExpression') {
+    const result = this.evalUnguarded(n, env, depth);
+    if (result.length && n.type === 'MemberExpression') {
       // A guard on the member chain itself: `if (!ALLOWED.includes(req.query.to)) return; … req.query.to`.
       const target = this.chainTarget(n);
       if (target && this.guardAt(n, target) === 'safe') return [];
     }
+    return result;
+  }
+
+  private evalUnguarded(n: Node, env: Env | undefined, depth: number): Taint[] {
     const src = this.source(n);
     if (src) return [src];
     const ev = (x: Node | null | undefined) => (x ? this.eval(x, env, depth + 1) : []);
@@ -217,8 +222,6 @@ export class Flow {
   private evalIdentifier(id: Node, env: Env | undefined, depth: number): Taint[] {
     const b = this.m.binding(id);
     if (!b) return [];
-    const guard = this.guardAt(id, b);
-    if (guard === 'safe') return [];
     let result: Taint[];
     if (env?.has(b)) result = env.get(b)!;
     else {
@@ -226,6 +229,9 @@ export class Flow {
       for (const def of this.reachingDefs(b, id)) parts.push(this.evalDef(b, def, env, depth).map((t) => addLine(t, this.m.line(def.node))));
       result = union(parts);
     }
+    if (!result.length) return result;
+    const guard = this.guardAt(id, b);
+    if (guard === 'safe') return [];
     return guard === 'string' ? result.map(stringy) : result;
   }
 
@@ -796,9 +802,9 @@ export class Flow {
         if (!b) return ['undefined', 'NaN', 'Infinity', '__dirname', '__filename'].includes(n.name);
         if (b.kind === 'import') return /^[A-Z][A-Z0-9_]*$/.test(b.name);
         if (b.kind === 'function' || b.kind === 'class') return true;
-        if (this.guardAt(n, b) === 'safe' && this.taints(n).length === 0) return true;
-        if (b.kind === 'param' || b.kind === 'catch' || !b.defs.length) return false;
-        return this.reachingDefs(b, n).every((d) => d.kind !== 'param' && d.kind !== 'for-in' && d.kind !== 'catch' && d.kind !== 'update' && d.value !== null && (d.kind === 'compound' ? c(d.value.right) : c(d.value)));
+        const byDefs = b.kind !== 'param' && b.kind !== 'catch' && b.defs.length > 0 && this.reachingDefs(b, n).every((d) => d.kind !== 'param' && d.kind !== 'for-in' && d.kind !== 'catch' && d.kind !== 'update' && d.value !== null && (d.kind === 'compound' ? c(d.value.right) : c(d.value)));
+        // A value checked against an allow-list is one of its constants.
+        return byDefs || (this.guardAt(n, b) === 'safe' && this.taints(n).length === 0);
       }
       case 'MemberExpression': {
         const obj = unwrap(n.object);
