@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import type { AnyAtom, Hit, SourceFile } from './atoms/atom.js';
+import type { Parsed } from './ast/parse.js';
 import { BUILTIN_ATOMS } from './atoms/registry.js';
 import { secretSpans } from './atoms/secrets.js';
 import { collectChangeSet, type ChangedFile, type ChangeSet, type ChangeSetRequest } from './changeset/changeset.js';
@@ -160,7 +161,7 @@ export async function checkChangeSet(changes: ChangeSet, atoms: ActiveAtom[], po
         continue;
       }
       for (const hit of hits) {
-        if (!touchesAddedLine(source, hit.line, hit.endLine ?? hit.line)) continue;
+        if (!touchesAddedLine(source, hit.line, hit.endLine ?? hit.line) && !hit.flow?.some((n) => source.isAdded(n))) continue;
         const raw = source.lines()[hit.line - 1] ?? '';
         const masked = maskSpans(raw, [...(hit.mask ?? []), ...secretSpans(file.path, raw)]);
         const finding = toFinding(active, hit, masked, file);
@@ -230,6 +231,7 @@ export function sourceFile(file: Pick<ChangedFile, 'path' | 'allAdded' | 'added'
   let lines: string[] | undefined;
   let starts: number[] | undefined;
   let added: Set<number> | undefined;
+  let parsed: Promise<Parsed> | undefined;
   return {
     path: file.path,
     text,
@@ -238,6 +240,8 @@ export function sourceFile(file: Pick<ChangedFile, 'path' | 'allAdded' | 'added'
     lines: () => (lines ??= splitLines(text)),
     isAdded: (n) => file.allAdded || (added ??= new Set(file.added)).has(n),
     position: (offset) => positionAt((starts ??= lineStarts(text)), offset),
+    // Parsed once for all atoms, and only when one asks: the parser is loaded lazily.
+    ast: () => (parsed ??= import('./ast/parse.js').then((m) => m.parseModule(file.path, text))),
   };
 }
 

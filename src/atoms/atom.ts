@@ -4,6 +4,7 @@
  * check) in one `defineAtom({...})`.
  */
 import type * as z from 'zod';
+import type { Parsed } from '../ast/parse.js';
 
 export type Level = 'block' | 'warn' | 'off';
 export type Severity = 'error' | 'warning';
@@ -38,6 +39,8 @@ export interface Hit {
   message?: string;
   /** Spans [startColumn, endColumn) on `line` that hold a secret and must be masked in any excerpt. */
   mask?: Array<[number, number]>;
+  /** Other lines the flowing data passed through (source, assignments, a helper's call site): the hit touches the change when one of them is added. */
+  flow?: number[];
 }
 
 /** What an atom sees of one file. */
@@ -54,6 +57,12 @@ export interface SourceFile {
   isAdded(line: number): boolean;
   /** 1-based line and column of an offset in `text`. */
   position(offset: number): { line: number; column: number };
+  /**
+   * The parsed module (src/ast), parsed on first call and shared by every atom
+   * checking this file; the parser is loaded only then. A file the parser
+   * rejects gives `{ ok: false, reason }`: run a reduced check and say so.
+   */
+  ast(): Promise<Parsed>;
 }
 
 /** What the rest of the change (and the repository) looks like, for atoms that judge more than one file. */

@@ -3,8 +3,32 @@ import type { AnyAtom } from './atom.js';
 import secrets from './secrets.js';
 import sqlInjection from './sql-injection.js';
 import passwordHashing from './password-hashing.js';
+import commandInjection from './command-injection.js';
+import codeInjection from './code-injection.js';
+import pathTraversal from './path-traversal.js';
+import ssrf from './ssrf.js';
+import openRedirect from './open-redirect.js';
+import nosqlInjection from './nosql-injection.js';
+import xss from './xss.js';
+import prototypePollution from './prototype-pollution.js';
+import unsafeDeserialization from './unsafe-deserialization.js';
+import redos from './redos.js';
 
-export const BUILTIN_ATOMS: readonly AnyAtom[] = [secrets, sqlInjection, passwordHashing];
+export const BUILTIN_ATOMS: readonly AnyAtom[] = [
+  secrets,
+  sqlInjection,
+  nosqlInjection,
+  commandInjection,
+  codeInjection,
+  pathTraversal,
+  xss,
+  ssrf,
+  openRedirect,
+  prototypePollution,
+  unsafeDeserialization,
+  redos,
+  passwordHashing,
+];
 
 export function builtinAtom(id: string): AnyAtom | undefined {
   return BUILTIN_ATOMS.find((a) => a.id === id);

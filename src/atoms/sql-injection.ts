@@ -1,61 +1,109 @@
-import { defineAtom, type Hit } from './atom.js';
+import type { CodeModule, Node } from '../ast/module.js';
+import { defineAtom, type Hit, type SourceFile } from './atom.js';
+import { codeCheck } from './code.js';
 import { CODE_FILES } from './files.js';
 import { callArguments, findCalls, resolveIdentifier } from './scan.js';
 
 const SQL_WORDS = /\b(?:select\s[\s\S]*\bfrom|insert\s+into|update\s+\S+\s+set|delete\s+from|where\s|order\s+by|group\s+by|values\s*\(|join\s)/i;
+/** Text that starts like a statement: what `exec`/`get`/`run` must hold to be taken as SQL. */
+const SQL_STATEMENT = /^\s*(?:select|insert|update|delete|with|create|drop|alter|pragma|replace|merge|truncate|begin|grant)\b/i;
 
-/** Calls that send text to a database as SQL. */
-const SINKS = ['query', 'execute', 'raw', 'whereRaw', 'orderByRaw', 'havingRaw', '$queryRawUnsafe', '$executeRawUnsafe', 'exec', 'prepare', 'all', 'get', 'run'];
-/** Receivers of `exec/prepare/all/get/run` that are databases; elsewhere those names are too common to judge. */
-const DB_RECEIVER = /\b(?:db|database|sqlite|conn|connection|client|pool|knex|sequelize|prisma|tx|trx)\s*\.\s*$/i;
+/** Methods that send their first argument to the database as SQL. */
+const QUERY_METHODS = new Set(['query', 'execute', 'raw', 'whereRaw', 'orWhereRaw', 'andWhereRaw', 'havingRaw', 'orHavingRaw', 'orderByRaw', 'groupByRaw', 'joinRaw', 'fromRaw', '$queryRawUnsafe', '$executeRawUnsafe', 'unsafe', 'sql']);
+/** sqlite3/better-sqlite3 methods: names too common to judge without a database receiver or SQL text. */
+const DB_METHODS = new Set(['exec', 'prepare', 'all', 'get', 'run', 'each', 'iterate']);
+const DB_RECEIVER = /^(?:db|database|sqlite|sqlite3|conn|connection|client|pool|knex|sequelize|prisma|tx|trx|manager|entityManager|dataSource|repository|repo)$/i;
+/** TypeORM query-builder methods that take an SQL condition string. */
+const BUILDER_METHODS = new Set(['where', 'andWhere', 'orWhere', 'having', 'andHaving', 'orHaving', 'orderBy', 'addOrderBy', 'groupBy', 'addGroupBy', 'select', 'addSelect', 'innerJoin', 'leftJoin', 'innerJoinAndSelect', 'leftJoinAndSelect']);
+/** Raw fragments spliced into a query as they are. */
+const RAW_FRAGMENTS = new Set(['sql.raw', 'Prisma.raw', 'Sequelize.literal', 'sequelize.literal', 'literal', 'knex.raw', 'db.raw']);
 
-/** Where the SQL text is built: a template with `${…}` or a concatenation with a non-literal part. */
-function interpolation(expr: string): 'template' | 'concat' | null {
-  const trimmed = expr.trim();
-  if (/^`/.test(trimmed) && /\$\{/.test(trimmed)) return SQL_WORDS.test(trimmed) ? 'template' : null;
-  if (/^sql\s*`|^Prisma\.sql\s*`/.test(trimmed)) return null; // tagged templates bind values
-  const parts = splitTopLevelPlus(trimmed);
-  if (parts.length < 2) return null;
-  const literal = (p: string) => /^(['"`])[\s\S]*\1$/.test(p.trim()) && !/\$\{/.test(p);
-  if (parts.every(literal)) return null;
-  return parts.some((p) => literal(p) && SQL_WORDS.test(p)) ? 'concat' : null;
-}
+function sqlCalls(m: CodeModule): Hit[] {
+  const hits: Hit[] = [];
+  for (const call of m.calls()) {
+    const { callee } = call;
+    const [first] = call.args;
+    if (!first || call.isNew || first.type === 'SpreadElement') continue;
+    const receiver = callee.path.at(-2)?.replace(/\(\)$/, '') ?? '';
+    const dotted = callee.path.join('.');
 
-/** Splits `a + 'b' + c` on top-level plus signs, leaving strings and brackets intact. */
-function splitTopLevelPlus(expr: string): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let quote: string | null = null;
-  let start = 0;
-  for (let i = 0; i < expr.length; i++) {
-    const ch = expr[i]!;
-    if (quote) {
-      if (ch === '\\') i++;
-      else if (ch === quote) quote = null;
+    if (RAW_FRAGMENTS.has(dotted) || (callee.module === 'sequelize' && callee.name === 'literal') || (callee.module === 'drizzle-orm' && dotted === 'sql.raw')) {
+      report(m, hits, call.node, first, 'raw-fragment', `${dotted}()`);
       continue;
     }
-    if (ch === '"' || ch === "'" || ch === '`') quote = ch;
-    else if ('([{'.includes(ch)) depth++;
-    else if (')]}'.includes(ch)) depth--;
-    else if (ch === '+' && depth === 0 && expr[i + 1] !== '+' && expr[i + 1] !== '=') {
-      parts.push(expr.slice(start, i));
-      start = i + 1;
+    const isQuery = QUERY_METHODS.has(callee.name) && callee.path.length > 1 && callee.name !== 'sql';
+    const isDb = DB_METHODS.has(callee.name) && callee.path.length > 1;
+    const isBuilder = BUILDER_METHODS.has(callee.name) && callee.path.some((s) => s.startsWith('createQueryBuilder'));
+    if (!isQuery && !isDb && !isBuilder) continue;
+    if (m.isConstant(first)) continue;
+    const shape = m.shape(first) ?? '';
+    if (isDb && !DB_RECEIVER.test(receiver) && !SQL_STATEMENT.test(shape)) continue;
+    if (!SQL_WORDS.test(shape) && !(isBuilder && /[=<>]|\blike\b|\bin\b/i.test(shape))) {
+      // Not visibly SQL text: a finding only when the request itself is the query.
+      const [t] = m.taints(first);
+      if (t && !m.flow.isSanitiserCall(first)) hits.push(m.flowHit('request-in-query', call.node, t, `${dotted}() as SQL`));
+      continue;
+    }
+    report(m, hits, call.node, first, null, `${dotted}()`);
+  }
+  return hits;
+}
+
+function report(m: CodeModule, hits: Hit[], sink: Node, sql: Node, forced: 'raw-fragment' | null, what: string) {
+  const parts = m.dynamicParts(sql);
+  const [t] = m.taints(sql);
+  if (!parts.length && !(forced && t)) return;
+  const rule = forced ?? (isTemplate(m, sql) ? 'interpolated-query' : 'concatenated-query');
+  const part = parts[0] ? `\`${m.source(parts[0]).slice(0, 40)}\`` : t?.label;
+  const from = t ? ` (from ${t.label}, line ${t.lines[0]})` : '';
+  const message =
+    rule === 'raw-fragment'
+      ? `${part}${from} is spliced into SQL unescaped by ${what}.`
+      : `SQL built with ${rule === 'interpolated-query' ? 'template interpolation' : 'string concatenation'} of ${part}${from} is sent to the database by ${what}.`;
+  hits.push(m.hit(rule, sink, { message, flow: [...parts.map((p) => m.line(p)), ...(t?.lines ?? [])] }));
+}
+
+/** Whether the SQL text (or the value it was built into) is a template literal. */
+function isTemplate(m: CodeModule, expr: Node): boolean {
+  let n = expr;
+  for (let i = 0; i < 4; i++) {
+    const u = n.type === 'ParenthesizedExpression' ? n.expression : n;
+    if (u.type === 'TemplateLiteral') return true;
+    if (u.type !== 'Identifier') return false;
+    const b = m.binding(u);
+    const v = b?.defs.find((d) => d.value && (d.kind === 'init' || d.kind === 'assign'))?.value;
+    if (!v) return false;
+    n = v;
+  }
+  return false;
+}
+
+/** The lexical check of the foundation, kept for files the parser rejects. */
+function lexical(file: SourceFile): Hit[] {
+  const hits: Hit[] = [];
+  for (const call of findCalls(file.text, ['query', 'execute', 'raw', 'whereRaw', '$queryRawUnsafe', '$executeRawUnsafe'])) {
+    const [first] = callArguments(file.text, call.argsStart);
+    if (!first) continue;
+    const expr = (resolveIdentifier(file.text, first.text, call.start) ?? first.text).trim();
+    const template = /^`[\s\S]*\$\{/.test(expr);
+    const concat = /^(['"])[\s\S]*\1\s*\+|\+\s*(['"])/.test(expr);
+    if ((template || concat) && SQL_WORDS.test(expr)) {
+      hits.push({ rule: template ? 'interpolated-query' : 'concatenated-query', ...file.position(call.start), message: 'SQL built from pieces is sent to the database (reduced check: the file could not be parsed).' });
     }
   }
-  parts.push(expr.slice(start));
-  return parts;
+  return hits;
 }
 
 export default defineAtom({
   id: 'sql-injection',
   title: 'SQL is parameterised',
   criteria: {
-    pass: 'Every query keeps SQL text and values apart: placeholders ($1, ?, :name) with a values array, or a tagged template (sql``, Prisma.sql``) that binds them.',
-    fail: 'SQL text is built by string concatenation or template interpolation and sent to a query API.',
+    pass: 'Every query keeps SQL text and values apart: placeholders ($1, ?, :name) with a values array, or a tagged template (sql``, Prisma.sql``) that binds them; identifiers (table, column, sort order) come from a fixed allow-list.',
+    fail: 'SQL text is built by string concatenation or template interpolation of non-constant values (or is request data itself) and sent to a query API (pg, mysql, sqlite, knex, Sequelize, TypeORM, Prisma, drizzle).',
   },
   files: CODE_FILES,
-  // The SQL text must be in the file for it to be built there.
-  keywords: ['select', 'insert', 'update', 'delete', 'where', 'order by'],
+  // The SQL text must be in the file for it to be built there; raw fragments need no SQL words.
+  keywords: ['select', 'insert', 'update', 'delete', 'where', 'order by', 'raw', 'literal', 'unsafe', 'query('],
   defaultLevel: 'block',
   rules: {
     'interpolated-query': {
@@ -66,38 +114,39 @@ export default defineAtom({
       message: 'SQL built by string concatenation is sent to the database.',
       fix: 'Replace the concatenation with placeholders and a values array; take identifiers (table, column names) from a fixed allow-list.',
     },
+    'raw-fragment': {
+      message: 'A non-constant value is spliced into SQL as a raw fragment.',
+      fix: 'Bind values (sql`… ${value}`, replacements/bind parameters); for identifiers pick from a constant allow-list: const col = SORTABLE[req.query.sort] ?? "created_at".',
+    },
+    'request-in-query': {
+      message: 'Request data is sent to the database as SQL text.',
+      fix: 'Never run SQL that comes from the client; keep fixed statements in the code and pass the client values as parameters.',
+    },
   },
   examples: {
     bad: [
       { file: 'src/users.ts', code: 'export async function find(id: string) {\n  return db.query(`SELECT * FROM users WHERE id = ${id}`); // ✗\n}' },
-      { file: 'src/users.js', code: "const sql = 'SELECT * FROM users WHERE name = \\'' + req.query.name + '\\'';\nconst rows = await pool.query(sql); // ✗" },
+      { file: 'src/users.js', code: "app.get('/users', async (req, res) => {\n  const sql = 'SELECT * FROM users WHERE name = \\'' + req.query.name + '\\'';\n  const rows = await pool.query(sql); // ✗\n  res.json(rows);\n});" },
       { file: 'src/orders.ts', code: 'await prisma.$queryRawUnsafe(`DELETE FROM orders WHERE id = ${orderId}`); // ✗' },
-      { file: 'src/report.js', code: "knex.raw('SELECT * FROM sales ORDER BY ' + req.query.sort); // ✗" },
-      { file: 'src/login.ts', code: 'const [rows] = await connection.execute( // ✗\n  `SELECT id FROM accounts WHERE email = \'${email}\'`,\n);' },
+      { file: 'src/report.js', code: "router.get('/report', (req, res) => {\n  knex.raw('SELECT * FROM sales ORDER BY ' + req.query.sort); // ✗\n});" },
+      { file: 'src/login.ts', code: "const [rows] = await connection.execute( // ✗\n  `SELECT id FROM accounts WHERE email = '${email}'`,\n);" },
       { file: 'src/search.mjs', code: "db.all('SELECT * FROM items WHERE title LIKE \"%' + term + '%\"', cb); // ✗" },
+      { file: 'src/posts.ts', code: "import { sql } from 'drizzle-orm';\nexport async function list(req: Request) {\n  const order = new URL(req.url).searchParams.get('order');\n  return db.select().from(posts).orderBy(sql.raw(order)); // ✗\n}" },
+      { file: 'src/repo.ts', code: "const users = await dataSource\n  .getRepository(User)\n  .createQueryBuilder('user')\n  .where(`user.name = '${name}'`) // ✗\n  .getMany();" },
+      { file: 'src/filter.js', code: "let sql = 'SELECT * FROM products WHERE 1 = 1';\nif (req.query.brand) sql += ` AND brand = '${req.query.brand}'`;\nconst { rows } = await client.query(sql); // ✗" },
     ],
     good: [
       { file: 'src/users.ts', code: "export async function find(id: string) {\n  return db.query('SELECT * FROM users WHERE id = $1', [id]);\n}" },
       { file: 'src/users.ts', code: 'const rows = await sql`SELECT * FROM users WHERE id = ${id}`;' },
       { file: 'src/orders.ts', code: 'await prisma.$queryRaw(Prisma.sql`DELETE FROM orders WHERE id = ${orderId}`);' },
       { file: 'src/login.ts', code: "const [rows] = await connection.execute('SELECT id FROM accounts WHERE email = ?', [email]);" },
-      { file: 'src/migrate.js', code: "const table = 'users';\nawait pool.query('SELECT count(*) FROM ' + 'users');" },
+      { file: 'src/migrate.js', code: "const table = 'users';\nawait pool.query('SELECT count(*) FROM ' + table);" },
       { file: 'src/log.ts', code: 'logger.info(`query took ${ms} ms`);\nconst message = `SELECT menu item ${item}`;' },
+      { file: 'src/sort.js', code: "const SORTABLE = { name: 'name', date: 'created_at' };\nconst column = SORTABLE[req.query.sort] ?? 'created_at';\nawait pool.query(`SELECT * FROM posts ORDER BY ${column} LIMIT $1`, [20]);" },
+      { file: 'src/page.ts', code: "const limit = parseInt(req.query.limit, 10) || 20;\nconst rows = await db.query(`SELECT * FROM posts LIMIT ${limit}`);" },
+      { file: 'src/order.js', code: "const dir = req.query.dir === 'asc' ? 'ASC' : 'DESC';\nawait knex.raw(`SELECT * FROM t ORDER BY id ${dir}`);" },
+      { file: 'src/allow.ts', code: "const ALLOWED = ['users', 'teams'];\nexport async function byId(table, id) {\n  if (!ALLOWED.includes(table)) throw new Error('bad table');\n  return client.query(`SELECT * FROM ${table} WHERE id = $1`, [id]);\n}" },
     ],
   },
-  check(file) {
-    const hits: Hit[] = [];
-    for (const call of findCalls(file.text, SINKS)) {
-      if (['exec', 'prepare', 'all', 'get', 'run'].includes(call.name) && !DB_RECEIVER.test(file.text.slice(Math.max(0, call.start - 40), call.start))) continue;
-      const [first] = callArguments(file.text, call.argsStart);
-      if (!first) continue;
-      const expr = resolveIdentifier(file.text, first.text, call.start) ?? first.text;
-      const kind = interpolation(expr);
-      if (!kind) continue;
-      const pos = file.position(call.start);
-      hits.push({ rule: kind === 'template' ? 'interpolated-query' : 'concatenated-query', ...pos, endLine: file.position(first.end).line });
-    }
-    return hits;
-  },
+  check: codeCheck(sqlCalls, lexical),
 });
-

@@ -1,0 +1,109 @@
+/**
+ * The parse layer: oxc-parser, loaded on first use (never on a commit whose
+ * files hold no keyword of a code atom), one parse per file shared by every
+ * atom. Component and page files (.vue, .svelte, .html) are parsed through
+ * their `<script>` blocks; everything outside them is blanked (newlines
+ * kept), so offsets, lines and columns are those of the file itself.
+ */
+import type { Node } from './nodes.js';
+import { CodeModule } from './module.js';
+
+/** A file the parser rejected: atoms run a reduced check and say so. */
+export interface ParseFailure {
+  ok: false;
+  /** `line:column message` of the first error. */
+  reason: string;
+}
+
+export type Parsed = CodeModule | ParseFailure;
+
+type Lang = 'js' | 'jsx' | 'ts' | 'tsx' | 'dts';
+
+let oxc: Promise<typeof import('oxc-parser')> | undefined;
+
+const SCRIPT_EXT = /\.(?:vue|svelte|html?)$/i;
+
+function langOf(path: string): Lang | null {
+  if (/\.d\.[cm]?ts$/i.test(path)) return 'dts';
+  const m = /\.([cm]?[jt]sx?)$/i.exec(path);
+  if (!m) return null;
+  const ext = m[1]!.toLowerCase();
+  if (ext === 'tsx') return 'tsx';
+  if (ext.endsWith('ts')) return 'ts';
+  return 'jsx'; // .js files often hold JSX; JSX mode accepts all plain JavaScript but `<` casts, which are TS-only
+}
+
+export interface ScriptBlock {
+  /** Offset of the block's content in the file. */
+  start: number;
+  end: number;
+  lang: Lang;
+}
+
+/** The `<script>` blocks of a component or page that hold JavaScript or TypeScript (not JSON, templates or external files). */
+export function scriptBlocks(text: string): ScriptBlock[] {
+  const blocks: ScriptBlock[] = [];
+  const open = /<script\b([^>]*)>/gi;
+  for (let m = open.exec(text); m; m = open.exec(text)) {
+    const attrs = m[1]!;
+    const start = m.index + m[0].length;
+    const close = text.toLowerCase().indexOf('</script', start);
+    const end = close < 0 ? text.length : close;
+    open.lastIndex = end;
+    if (/\bsrc\s*=/i.test(attrs)) continue;
+    const type = /\btype\s*=\s*["']?([^"'\s>]+)/i.exec(attrs)?.[1]?.toLowerCase();
+    if (type && !/^(?:module|text\/javascript|application\/javascript|text\/babel|text\/typescript|ts|tsx)$/.test(type)) continue;
+    const lang = /\blang\s*=\s*["']?(tsx?|jsx?)/i.exec(attrs)?.[1]?.toLowerCase() as Lang | undefined;
+    blocks.push({ start, end, lang: lang === 'js' ? 'jsx' : (lang ?? 'jsx') });
+  }
+  return blocks;
+}
+
+/** The text with everything outside [start, end) blanked, newlines kept, so offsets stay those of the file. */
+function only(text: string, start: number, end: number): string {
+  const blank = (s: string) => s.replace(/[^\n]/g, ' ');
+  return blank(text.slice(0, start)) + text.slice(start, end) + blank(text.slice(end));
+}
+
+export async function parseModule(path: string, text: string): Promise<Parsed> {
+  const { parseSync, visitorKeys } = await (oxc ??= import('oxc-parser'));
+  const parse = (source: string, lang: Lang, sourceType: 'unambiguous' | 'commonjs' = 'unambiguous') =>
+    parseSync(`file.${lang === 'dts' ? 'd.ts' : lang}`, source, { lang, sourceType, preserveParens: false });
+
+  let body: Node[] = [];
+  let comments: Array<{ value: string; start: number; end: number }> = [];
+  let directives: string[] = [];
+  const fail = (error: { message: string; labels: Array<{ start: number }> }, source: string): ParseFailure => {
+    const at = error.labels[0]?.start ?? 0;
+    const before = source.slice(0, at);
+    const line = before.split('\n').length;
+    const column = at - before.lastIndexOf('\n');
+    return { ok: false, reason: `${line}:${column} ${error.message}` };
+  };
+
+  if (SCRIPT_EXT.test(path)) {
+    for (const block of scriptBlocks(text)) {
+      const source = only(text, block.start, block.end);
+      const result = parse(source, block.lang);
+      if (result.errors.length) return fail(result.errors[0]!, source);
+      body = body.concat(result.program.body as unknown as Node[]);
+      comments = comments.concat(result.comments);
+    }
+  } else {
+    const lang = langOf(path) ?? 'jsx';
+    let result = parse(text, lang);
+    // A .js file may be plain script with a `<` a JSX parse dislikes; a .ts file may be TSX-free but use JSX in .ts by mistake.
+    // A CommonJS script may `return` at top level.
+    for (const [l, type] of [['js', 'unambiguous'], ['js', 'commonjs']] as const) {
+      if (!result.errors.length || lang !== 'jsx') break;
+      const retry = parse(text, l, type);
+      if (!retry.errors.length) result = retry;
+    }
+    if (result.errors.length) return fail(result.errors[0]!, text);
+    body = result.program.body as unknown as Node[];
+    comments = result.comments;
+  }
+  directives = body.filter((s) => s.type === 'ExpressionStatement' && typeof s.directive === 'string').map((s) => s.directive as string);
+  const program: Node = { type: 'Program', start: 0, end: text.length, body, sourceType: 'module' };
+  return new CodeModule(path, text, program, comments, directives, visitorKeys as Record<string, string[]>);
+}

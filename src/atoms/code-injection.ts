@@ -1,0 +1,103 @@
+import type { CodeModule, Node } from '../ast/module.js';
+import { defineAtom, type Hit } from './atom.js';
+import { codeCheck } from './code.js';
+import { CODE_FILES } from './files.js';
+
+const VM_RUNNERS = new Set(['runInNewContext', 'runInThisContext', 'runInContext', 'compileFunction', 'Script']);
+const TIMERS = new Set(['setTimeout', 'setInterval', 'setImmediate']);
+/** The eval-a-JSON-text idiom is an unsafe-deserialization finding, reported there. */
+const JSON_EVAL = /^\s*\(\s*\$\{…\}\s*\)\s*;?\s*$/;
+
+function codeCalls(m: CodeModule): Hit[] {
+  const hits: Hit[] = [];
+  for (const call of m.calls()) {
+    const { callee } = call;
+    const global = !callee.module && callee.path.length === 1;
+    let code: Node | undefined;
+    let what = '';
+    if (global && callee.name === 'eval') [code, what] = [call.args[0], 'eval()'];
+    else if (global && callee.name === 'Function') [code, what] = [call.args.at(-1), call.isNew ? 'new Function()' : 'Function()'];
+    else if (callee.module === 'vm' && VM_RUNNERS.has(callee.name)) [code, what] = [call.args[0], `vm.${callee.name}()`];
+    else if (global && TIMERS.has(callee.name)) {
+      const first = call.args[0];
+      if (!first || !isStringy(m, first)) continue;
+      [code, what] = [first, `${callee.name}() with a string`];
+    } else if (global && callee.name === 'require' && call.args[0] && !m.isConstant(call.args[0])) {
+      const [t] = m.taints(call.args[0]);
+      if (t) hits.push(m.flowHit('request-module', call.node, t, 'require()'));
+      continue;
+    } else continue;
+    if (!code || code.type === 'SpreadElement' || m.isConstant(code)) continue;
+    if (JSON_EVAL.test(m.shape(code) ?? '')) continue;
+    const [t] = m.taints(code, ['request', 'upload', 'argv', 'dom']);
+    if (t) {
+      hits.push(m.flowHit('request-code', call.node, t, what));
+      continue;
+    }
+    const parts = m.dynamicParts(code);
+    if (parts.length || callee.name === 'eval') {
+      hits.push(m.hit('dynamic-code', call.node, { message: `${what} runs code built from ${parts[0] ? `\`${m.source(parts[0]).slice(0, 40)}\`` : 'a non-constant value'}.`, flow: parts.map((p) => m.line(p)) }));
+    }
+  }
+  for (const node of m.nodes('ImportExpression')) {
+    const [t] = m.taints(node.source);
+    if (t) hits.push(m.flowHit('request-module', node, t, 'import()'));
+  }
+  return hits;
+}
+
+/** A timer's first argument that is text, not a function. */
+function isStringy(m: CodeModule, n: Node): boolean {
+  const u = n.type === 'ParenthesizedExpression' ? n.expression : n;
+  if (u.type === 'TemplateLiteral' || (u.type === 'Literal' && typeof u.value === 'string')) return true;
+  if (u.type === 'BinaryExpression' && u.operator === '+') return true;
+  return m.stringValue(u) !== undefined || m.taints(u, ['request', 'dom']).length > 0;
+}
+
+export default defineAtom({
+  id: 'code-injection',
+  title: 'No code is built from data at run time',
+  criteria: {
+    pass: 'Code is never built from strings at run time: no eval, new Function, vm.run* or string timers with non-constant text; modules are loaded by constant names or from a fixed map.',
+    fail: 'eval, new Function, vm.run*, or a string setTimeout/setInterval runs text that holds request data or is built from non-constant parts, or require()/import() loads a module named by the request.',
+  },
+  files: CODE_FILES,
+  keywords: ['eval', 'function(', 'new function', 'runin', 'compilefunction', 'vm', 'settimeout', 'setinterval', 'require(', 'import('],
+  defaultLevel: 'block',
+  rules: {
+    'request-code': {
+      message: 'Request data is run as code.',
+      fix: 'Never evaluate client text: parse data with JSON.parse, compute with a safe expression library (e.g. expr-eval with a fixed function set), and dispatch on an allow-list of handlers.',
+    },
+    'dynamic-code': {
+      message: 'Code is built from non-constant parts and run.',
+      fix: 'Replace eval/new Function with ordinary functions, a lookup table of handlers, or JSON.parse; pass functions, not strings, to setTimeout/setInterval.',
+    },
+    'request-module': {
+      message: 'A module name taken from the request is loaded.',
+      fix: "Map the client's choice to modules through a constant table: const PLUGINS = { csv: () => import('./csv.js') }; PLUGINS[name]?.().",
+    },
+  },
+  examples: {
+    bad: [
+      { file: 'src/calc.js', code: "app.get('/calc', (req, res) => {\n  res.send(String(eval(req.query.expr))); // ✗\n});" },
+      { file: 'src/rules.ts', code: "export function compile(rule: string) {\n  return new Function('item', `return ${rule};`); // ✗\n}" },
+      { file: 'src/sandbox.js', code: "const vm = require('vm');\nrouter.post('/run', async (ctx) => {\n  ctx.body = vm.runInNewContext(ctx.request.body.code, {}); // ✗\n});" },
+      { file: 'src/timer.js', code: "app.post('/later', (req, res) => {\n  setTimeout('notify(\"' + req.body.user + '\")', 1000); // ✗\n});" },
+      { file: 'src/plugins.js', code: "app.get('/export', (req, res) => {\n  const exporter = require('./exporters/' + req.query.format); // ✗\n  exporter(res);\n});" },
+      { file: 'src/lambda.ts', code: "export const handler = async (event) => {\n  const { formula } = JSON.parse(event.body);\n  return { statusCode: 200, body: String(eval(formula)) }; // ✗\n};" },
+      { file: 'src/template.js', code: "function render(tpl, data) {\n  return new Function('data', 'with (data) { return `' + tpl + '`; }')(data); // ✗\n}" },
+      { file: 'src/loader.mjs', code: "export async function POST(request) {\n  const { name } = await request.json();\n  const mod = await import(`./handlers/${name}.js`); // ✗\n  return mod.default();\n}" },
+    ],
+    good: [
+      { file: 'src/calc.js', code: "import { Parser } from 'expr-eval';\napp.get('/calc', (req, res) => {\n  res.send(String(Parser.evaluate(req.query.expr)));\n});" },
+      { file: 'src/timer.js', code: "setTimeout(() => notify(user), 1000);\nsetInterval(poll, 5000);" },
+      { file: 'src/plugins.js', code: "const EXPORTERS = { csv: () => import('./exporters/csv.js'), pdf: () => import('./exporters/pdf.js') };\napp.get('/export', async (req, res) => {\n  const load = EXPORTERS[req.query.format];\n  if (!load) return res.sendStatus(400);\n  (await load()).default(res);\n});" },
+      { file: 'src/global.js', code: "const getGlobal = new Function('return this');\nconst two = eval('1 + 1');" },
+      { file: 'src/regex.js', code: "const match = /\\d+/.exec(text);\nconst result = evaluate(req.body.expression);" },
+      { file: 'src/config.ts', code: "const config = JSON.parse(await readFile('config.json', 'utf8'));\nconst mod = await import('./locale/en.js');" },
+      { file: 'src/vm.js', code: "const vm = require('vm');\nconst script = new vm.Script('globalThis.ready = true');\nscript.runInThisContext();" },
+    ],
+  },
+  check: codeCheck(codeCalls, { rule: 'request-code', sink: /\b(?:eval|Function|runIn\w*Context)\s*\(/ }),
+});

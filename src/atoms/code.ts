@@ -1,0 +1,39 @@
+/**
+ * Glue between code atoms and the parser: `codeCheck` hands an atom the
+ * parsed module (parsed once per file, parser loaded lazily) and, when the
+ * parser rejects the file, runs a reduced line check instead and says so in
+ * the report. Only types are imported from src/ast, so this stays off the
+ * hot path until a file needs parsing.
+ */
+import type { CodeModule } from '../ast/module.js';
+import type { AtomDefinition, CheckContext, Hit, SourceFile } from './atom.js';
+
+/** Request data on a line, as the reduced check sees it. */
+const REQUEST_ON_LINE = /\b(?:req|request|ctx|context|event)\s*\.\s*(?:body|query|params|headers|cookies|request|queryStringParameters|pathParameters|json\s*\(|get\s*\(|param\s*\()|\bprocess\.argv\b|\boriginal(?:name|Filename)\b|\blocation\.(?:search|hash|href)\b/;
+
+export interface Reduced {
+  /** The rule a reduced finding is reported under. */
+  rule: string;
+  /** A sink on the line; it is a finding when request data is on the same line. */
+  sink: RegExp;
+  /** Set when a sink alone (without request data on the line) is enough, e.g. built SQL. */
+  alone?: RegExp;
+}
+
+export function codeCheck<O>(analyse: (m: CodeModule, file: SourceFile, ctx: CheckContext<O>) => Hit[] | Promise<Hit[]>, reduced: Reduced | ((file: SourceFile) => Hit[])): AtomDefinition<O>['check'] {
+  return async (file, ctx) => {
+    const parsed = await file.ast();
+    if (parsed.ok) return analyse(parsed, file, ctx);
+    ctx.note(`${file.path}: the parser rejected it (${parsed.reason}); code atoms ran a reduced line-by-line check on it`);
+    if (typeof reduced === 'function') return reduced(file);
+    const hits: Hit[] = [];
+    file.lines().forEach((text, i) => {
+      const sink = reduced.sink.exec(text);
+      if (!sink) return;
+      if (REQUEST_ON_LINE.test(text) || reduced.alone?.test(text)) {
+        hits.push({ rule: reduced.rule, line: i + 1, column: sink.index + 1, message: 'Request data and a sink on one line (reduced check: the file could not be parsed).' });
+      }
+    });
+    return hits;
+  };
+}

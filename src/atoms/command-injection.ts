@@ -1,0 +1,97 @@
+import type { CallInfo, CodeModule, Node } from '../ast/module.js';
+import { defineAtom, type Hit } from './atom.js';
+import { codeCheck } from './code.js';
+import { CODE_FILES } from './files.js';
+
+/** Functions that hand their first argument to a shell. */
+const SHELL_ALWAYS: Record<string, readonly string[]> = {
+  child_process: ['exec', 'execSync'],
+  shelljs: ['exec'],
+  execa: ['execaCommand', 'execaCommandSync', 'command', 'commandSync'],
+};
+/** Functions that take a program and an argument array, and use a shell only with `{ shell: true }`. */
+const SHELL_OPTION: Record<string, readonly string[]> = {
+  child_process: ['spawn', 'spawnSync', 'execFile', 'execFileSync'],
+  execa: ['execa', 'execaSync', 'default'],
+  'cross-spawn': ['default', 'sync', 'spawn'],
+};
+
+function shellCalls(m: CodeModule): Hit[] {
+  const hits: Hit[] = [];
+  for (const call of m.calls()) {
+    const { module, path } = call.callee;
+    if (!module) continue;
+    const name = path.length ? path.join('.') : 'default';
+    if (SHELL_ALWAYS[module]?.includes(name)) {
+      judge(m, hits, call, call.args[0], `${module === 'child_process' ? 'child_process.' : ''}${call.callee.name}()`);
+    } else if (SHELL_OPTION[module]?.includes(name)) {
+      const options = call.args.find((a, i) => i > 0 && m.objectLiteral(a));
+      const shell = options && m.property(options, 'shell');
+      if (!shell || m.stringValue(shell) === 'false' || (shell.type === 'Literal' && shell.value === false)) continue;
+      const argList = call.args[1] && m.objectLiteral(call.args[1]) === undefined ? call.args[1] : undefined;
+      const pieces: Node[] = [call.args[0]!, ...(argList?.type === 'ArrayExpression' ? argList.elements.filter(Boolean) : argList ? [argList] : [])];
+      for (const piece of pieces) if (judge(m, hits, call, piece, `${call.callee.name}() with shell: true`)) break;
+    }
+  }
+  return hits;
+}
+
+/** Reports the command when it carries request data or is built from non-constant parts. */
+function judge(m: CodeModule, hits: Hit[], call: CallInfo, command: Node | undefined, what: string): boolean {
+  if (!command || command.type === 'SpreadElement' || m.isConstant(command)) return false;
+  const [t] = m.taints(command, ['request', 'upload', 'argv']);
+  if (t) {
+    hits.push(m.flowHit('request-in-command', call.node, t, `the shell through ${what}`));
+    return true;
+  }
+  const parts = m.dynamicParts(command);
+  if (parts.length) {
+    hits.push(m.hit('interpolated-command', call.node, { message: `A shell line built from \`${m.source(parts[0]!).slice(0, 40)}\` runs through ${what}: any ; | $( ) or space in it is shell syntax.`, flow: parts.map((p) => m.line(p)) }));
+    return true;
+  }
+  return false;
+}
+
+export default defineAtom({
+  id: 'command-injection',
+  title: 'Commands run without a shell, with arguments apart',
+  criteria: {
+    pass: 'Programs run through execFile/spawn with a fixed program and an argument array (no shell), or the shell line is a constant; values that must reach a shell are quoted with shell-quote.',
+    fail: 'child_process.exec/execSync, shelljs.exec, execa’s command, or spawn/execFile with shell: true run a command line that holds request data or is built from non-constant parts.',
+  },
+  files: CODE_FILES,
+  keywords: ['child_process', 'shelljs', 'execa', 'cross-spawn'],
+  defaultLevel: 'block',
+  rules: {
+    'request-in-command': {
+      message: 'Request data reaches a shell command line.',
+      fix: "Run the program without a shell and pass the value as one argument: execFile('ping', ['-c', '1', host]); validate it first (an allow-list or a strict pattern such as /^[\\w.-]+$/).",
+    },
+    'interpolated-command': {
+      message: 'A shell command line is built from non-constant parts.',
+      fix: "Use execFile/spawn with an argument array instead of a command string (spawn('tar', ['-xzf', archive])); if a shell is unavoidable, quote every value with shell-quote's quote().",
+    },
+  },
+  examples: {
+    bad: [
+      { file: 'src/ping.js', code: "const { exec } = require('child_process');\napp.get('/ping', (req, res) => {\n  exec(`ping -c 1 ${req.query.host}`, (err, out) => res.send(out)); // ✗\n});" },
+      { file: 'src/thumbs.ts', code: "import { execSync } from 'node:child_process';\nexport function thumbnail(file: string) {\n  execSync('convert ' + file + ' -resize 200x200 thumb.png'); // ✗\n}" },
+      { file: 'src/git.ts', code: "import { spawn } from 'child_process';\nexport const log = (req, res) => {\n  const child = spawn('git', ['log', req.query.ref], { shell: true }); // ✗\n  child.stdout.pipe(res);\n};" },
+      { file: 'src/unpack.js', code: "import shell from 'shelljs';\nexport function unpack(archive) {\n  shell.exec(`tar -xzf ${archive} -C /srv/data`); // ✗\n}" },
+      { file: 'src/tools.js', code: "const cp = require('child_process');\nfunction run(cmd) {\n  return cp.execSync(cmd).toString();\n}\nrouter.post('/ls', (req, res) => {\n  res.send(run('ls ' + req.body.dir)); // ✗\n});" },
+      { file: 'src/clone.ts', code: "import { exec } from 'child_process';\nrouter.post('/clone', async (ctx) => {\n  const { repo } = ctx.request.body;\n  exec('git clone ' + repo); // ✗\n});" },
+      { file: 'src/lambda.js', code: "const { execSync } = require('child_process');\nexports.handler = async (event) => {\n  const { name } = JSON.parse(event.body);\n  execSync(`rm -f /tmp/${name}`); // ✗\n};" },
+      { file: 'src/dig.mjs', code: "import util from 'node:util';\nimport cp from 'node:child_process';\nconst run = util.promisify(cp.exec);\nexport const lookup = (domain) => run(`dig +short ${domain}`); // ✗" },
+    ],
+    good: [
+      { file: 'src/ping.js', code: "const { execFile } = require('child_process');\napp.get('/ping', (req, res) => {\n  execFile('ping', ['-c', '1', req.query.host], (err, out) => res.send(out));\n});" },
+      { file: 'src/git.ts', code: "import { spawn } from 'child_process';\nexport const log = (ref: string) => spawn('git', ['log', ref]);" },
+      { file: 'src/status.ts', code: "import { execSync } from 'child_process';\nconst GIT = 'git';\nexport const status = () => execSync(`${GIT} status --porcelain`).toString();" },
+      { file: 'src/kill.js', code: "const { exec } = require('child_process');\napp.post('/kill/:pid', (req, res) => {\n  exec(`kill -TERM ${Number(req.params.pid)}`);\n});" },
+      { file: 'src/quote.js', code: "import { quote } from 'shell-quote';\nimport { execSync } from 'child_process';\nexport const convert = (file) => execSync(`convert ${quote([file])} out.png`);" },
+      { file: 'src/regex.js', code: "const { exec } = require('child_process');\nconst m = /id=(\\d+)/.exec(req.query.q);\nconst found = pattern.exec(input);" },
+      { file: 'src/spawn.ts', code: "import { spawn } from 'node:child_process';\nspawn('ls', ['-la', dir], { shell: false, stdio: 'inherit' });" },
+    ],
+  },
+  check: codeCheck(shellCalls, { rule: 'request-in-command', sink: /\b(?:exec|execSync|spawn)\s*\(/ }),
+});

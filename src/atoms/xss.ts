@@ -1,0 +1,141 @@
+import type { CodeModule, Node } from '../ast/module.js';
+import { keyName, propertyName, unwrap } from '../ast/nodes.js';
+import { defineAtom, type CheckContext, type Hit, type SourceFile } from './atom.js';
+import { codeCheck } from './code.js';
+import { CODE_FILES } from './files.js';
+
+const HTML_PROPS = new Set(['innerHTML', 'outerHTML']);
+const RESPONSE = /^(?:res|response|reply|resp)$/;
+const MARKUP = /<[a-z!/]/i;
+/** Server templates: files whose unescaped-output syntax is checked line by line. */
+const TEMPLATE = /\.(?:ejs|hbs|handlebars|mustache|pug|jade|njk|nunjucks|liquid)$/i;
+/** Unescaped output per template language; the capture is the expression. */
+const UNESCAPED: Array<[RegExp, RegExp]> = [
+  [/\.ejs$/i, /<%-(?!\s*include\b)\s*([^%]+?)\s*-?%>/g],
+  [/\.(?:hbs|handlebars|mustache)$/i, /\{\{\{?\s*&?\s*([^{}]+?)\s*\}\}\}|\{\{&\s*([^{}]+?)\s*\}\}/g],
+  [/\.(?:pug|jade)$/i, /!\{([^}]+)\}|^\s*[\w.#-]*(?:\([^)]*\))?!=\s*(.+)$/gm],
+  [/\.(?:njk|nunjucks|liquid|html)$/i, /\{\{\s*([^}]+?)\s*\|\s*safe\s*\}\}/g],
+];
+/** Vue v-html and Svelte {@html}. */
+const COMPONENT_HTML = /\bv-html\s*=\s*"([^"]*)"|\bv-html\s*=\s*'([^']*)'|\{@html\s+([^}]+)\}/g;
+const SANITIZED = /\b(?:DOMPurify\.sanitize|sanitize\w*|purify|xss|filterXSS|escape\w*|\$sanitize|sanitizeHtml)\s*\(/i;
+
+function htmlSinks(m: CodeModule): Hit[] {
+  const hits: Hit[] = [];
+  const judge = (sink: Node, value: Node | undefined, what: string, opts: { builtOnly?: boolean; direct?: boolean } = {}) => {
+    if (!value || value.type === 'SpreadElement' || m.isConstant(value) || m.isSanitiserCall(value)) return;
+    const [t] = m.taints(value, ['request', 'dom']);
+    const parts = m.dynamicParts(value);
+    const shape = m.shape(value) ?? '';
+    if (opts.builtOnly) {
+      // Server responses: HTML built around request data, or (Express res.send) a request string sent as is.
+      if (t && parts.length && MARKUP.test(shape)) hits.push(m.flowHit('request-html', sink, t, `${what} as HTML`));
+      else if (t && opts.direct && !parts.length && /\.\w+$|\)$/.test(t.label) && !/\.(?:body|query|cookies|headers|params|files?)$/.test(t.label)) hits.push(m.flowHit('request-html', sink, t, `${what}, which Express sends as text/html`));
+      return;
+    }
+    if (t) hits.push(m.flowHit('request-html', sink, t, what));
+    else if (parts.length) hits.push(m.hit('unescaped-html', sink, { message: `${what} gets HTML built from \`${m.source(parts[0]!).slice(0, 40)}\` without escaping.`, flow: parts.map((p) => m.line(p)) }));
+  };
+  for (const a of m.nodes('AssignmentExpression')) {
+    const left = unwrap(a.left);
+    if (left.type !== 'MemberExpression') continue;
+    const name = propertyName(left);
+    if (name && HTML_PROPS.has(name)) judge(a, a.right, name);
+    // Koa: ctx.body = `<p>${ctx.query.q}</p>`
+    if (name === 'body' && /^(?:ctx|context)$/.test(m.source(left.object))) judge(a, a.right, 'ctx.body', { builtOnly: true });
+  }
+  for (const call of m.calls()) {
+    const { callee } = call;
+    const receiver = callee.path.slice(0, -1).join('.');
+    if (callee.name === 'insertAdjacentHTML') judge(call.node, call.args[1], 'insertAdjacentHTML()');
+    else if ((callee.name === 'write' || callee.name === 'writeln') && /^(?:window\.)?document$/.test(receiver)) judge(call.node, call.args[0], `document.${callee.name}()`);
+    else if (callee.name === 'html' && /^(?:\$|jQuery)\(\)/.test(callee.path[0] ?? '')) judge(call.node, call.args[0], '$(…).html()');
+    else if ((callee.name === 'send' || callee.name === 'write' || callee.name === 'end') && (RESPONSE.test(receiver) || /^(?:res|reply)\.(?:status|type|header|code|set)\(\)/.test(receiver))) {
+      judge(call.node, call.args[0], `${callee.path[0]}.${callee.name}()`, { builtOnly: true, direct: callee.name === 'send' && callee.path[0] === 'res' });
+    }
+  }
+  // <div dangerouslySetInnerHTML={{ __html: value }} />
+  for (const attr of m.nodes('JSXAttribute')) {
+    if (attr.name?.name !== 'dangerouslySetInnerHTML' || attr.value?.type !== 'JSXExpressionContainer') continue;
+    const obj = m.objectLiteral(attr.value.expression);
+    const html = obj?.properties.find((p: Node) => p.type === 'Property' && keyName(p) === '__html')?.value;
+    if (!html || m.isConstant(html) || m.isSanitiserCall(html)) continue;
+    const [t] = m.taints(html, ['request', 'dom']);
+    hits.push(t ? m.flowHit('request-html', attr, t, 'dangerouslySetInnerHTML') : m.hit('unsanitized-html', attr, { message: `dangerouslySetInnerHTML renders \`${m.source(html).slice(0, 40)}\` without a sanitiser.` }));
+  }
+  return hits;
+}
+
+/** v-html, {@html} and server templates' unescaped output: read line by line. */
+function templateHits(file: SourceFile): Hit[] {
+  const hits: Hit[] = [];
+  const patterns: RegExp[] = [];
+  if (/\.(?:vue|svelte)$/i.test(file.path)) patterns.push(COMPONENT_HTML);
+  for (const [ext, re] of UNESCAPED) if (ext.test(file.path)) patterns.push(re);
+  for (const re of patterns) {
+    for (const m of file.text.matchAll(new RegExp(re.source, re.flags))) {
+      const expr = (m.slice(1).find((g) => g !== undefined) ?? '').trim();
+      if (!expr || /^(['"`]).*\1$/.test(expr) || SANITIZED.test(expr) || /^(?:body|yield|content|children|slot|partial|>)\b/.test(expr) || /^>/.test(expr)) continue;
+      const pos = file.position(m.index!);
+      hits.push({ rule: 'unsanitized-html', ...pos, message: `\`${expr.slice(0, 40)}\` is rendered as raw HTML without escaping or a sanitiser.` });
+    }
+  }
+  return hits;
+}
+
+const scriptCheck = codeCheck(htmlSinks, { rule: 'request-html', sink: /\binnerHTML\s*=|dangerouslySetInnerHTML|document\.write\s*\(|\.send\s*\(\s*`</ });
+
+export default defineAtom({
+  id: 'xss',
+  title: 'HTML is escaped or sanitised before it is rendered',
+  criteria: {
+    pass: 'Text reaches the page through escaping (textContent, JSX {value}, {{ }} / <%= %>), and raw HTML only through a sanitiser (DOMPurify.sanitize, sanitize-html) or from constants.',
+    fail: 'innerHTML/outerHTML/insertAdjacentHTML/document.write, dangerouslySetInnerHTML, v-html, {@html}, a template’s unescaped output (<%- %>, {{{ }}}, !{ }, | safe), or res.send/ctx.body of HTML get request data or values that were not escaped.',
+  },
+  files: [...CODE_FILES, '**/*.{html,htm,ejs,hbs,handlebars,mustache,pug,jade,njk,nunjucks,liquid}'],
+  keywords: ['innerhtml', 'outerhtml', 'insertadjacenthtml', 'document.write', 'dangerouslysetinnerhtml', 'v-html', '{@html', '.send(', '.write(', '.end(', 'ctx.body', '<%-', '{{{', '{{&', '!{', '!=', 'safe', '.html('],
+  defaultLevel: 'block',
+  rules: {
+    'request-html': {
+      message: 'Request or URL data is rendered as HTML.',
+      fix: 'Escape it for HTML (escape-html, he.encode) or set it as text (textContent, res.json, a template’s escaped output); if markup is intended, pass it through DOMPurify.sanitize / sanitize-html.',
+    },
+    'unescaped-html': {
+      message: 'HTML is built from values that are not escaped.',
+      fix: 'Build the element with textContent / createElement, or escape every value (escapeHtml(item.name)) before it goes into markup; render markup you must keep through DOMPurify.sanitize.',
+    },
+    'unsanitized-html': {
+      message: 'A value is rendered as raw HTML without a sanitiser.',
+      fix: 'Render text with the escaped form ({value}, {{ value }}, <%= value %>), or sanitise first: dangerouslySetInnerHTML={{ __html: DOMPurify.sanitize(html) }}, v-html="sanitize(html)".',
+    },
+  },
+  examples: {
+    bad: [
+      { file: 'src/list.js', code: "for (const item of items) {\n  list.innerHTML += `<li>${item.name}</li>`; // ✗\n}" },
+      { file: 'src/search.js', code: "const q = new URLSearchParams(location.search).get('q');\ndocument.getElementById('title').innerHTML = q; // ✗" },
+      { file: 'src/Comment.tsx', code: "export function Comment({ comment }) {\n  return <div dangerouslySetInnerHTML={{ __html: comment.body }} />; // ✗\n}" },
+      { file: 'src/hello.js', code: "app.get('/hello', (req, res) => {\n  res.send(`<h1>Hello ${req.query.name}</h1>`); // ✗\n});" },
+      { file: 'src/Post.vue', code: '<template>\n  <article v-html="post.content"></article> <!-- ✗ -->\n</template>\n<script setup>\ndefineProps([\'post\']);\n</script>' },
+      { file: 'views/profile.ejs', code: '<h1><%= user.name %></h1>\n<p><%- user.bio %></p> <!-- ✗ -->' },
+      { file: 'src/msg.js', code: "router.get('/msg', async (ctx) => {\n  ctx.body = '<p>' + ctx.query.msg + '</p>'; // ✗\n});" },
+      { file: 'src/Bio.svelte', code: '<script>\n  export let bio;\n</script>\n{@html bio} <!-- ✗ -->' },
+      { file: 'views/comment.hbs', code: '<div class="comment">{{{ comment.text }}}</div> {{! ✗ }}' },
+      { file: 'src/notify.js', code: "export function notify(text) {\n  toast.insertAdjacentHTML('beforeend', '<div class=\"toast\">' + text + '</div>'); // ✗\n}" },
+    ],
+    good: [
+      { file: 'src/list.js', code: "for (const item of items) {\n  const li = document.createElement('li');\n  li.textContent = item.name;\n  list.append(li);\n}" },
+      { file: 'src/render.js', code: "import DOMPurify from 'dompurify';\npreview.innerHTML = DOMPurify.sanitize(markdownToHtml(text));\nlist.innerHTML = '';\nspinner.innerHTML = '<span class=\"spin\"></span>';" },
+      { file: 'src/hello.js', code: "import escapeHtml from 'escape-html';\napp.get('/hello', (req, res) => {\n  res.send(`<h1>Hello ${escapeHtml(req.query.name)}</h1>`);\n});" },
+      { file: 'src/Comment.tsx', code: "import DOMPurify from 'dompurify';\nexport function Comment({ comment }) {\n  return <div dangerouslySetInnerHTML={{ __html: DOMPurify.sanitize(comment.body) }} />;\n}\nexport const Name = ({ name }) => <b>{name}</b>;" },
+      { file: 'views/profile.ejs', code: "<%- include('header') %>\n<p><%= user.bio %></p>" },
+      { file: 'src/api.js', code: "app.get('/echo', (req, res) => {\n  res.json({ name: req.query.name });\n  res.send(req.body);\n});" },
+      { file: 'src/Post.vue', code: '<template>\n  <article>{{ post.content }}</article>\n  <p v-text="post.summary"></p>\n</template>' },
+      { file: 'src/status.js', code: "app.get('/count', (req, res) => {\n  res.send(`<p>${Number(req.query.n) * 2} items</p>`);\n});" },
+    ],
+  },
+  async check(file: SourceFile, ctx: CheckContext<Record<string, never>>) {
+    const hits = templateHits(file);
+    if (TEMPLATE.test(file.path)) return hits;
+    return [...hits, ...(await scriptCheck(file, ctx))];
+  },
+});

@@ -1,0 +1,174 @@
+// The parser and the data-flow engine that code atoms share: parsing once,
+// component script blocks, rejected files, and flows from request to sink.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { parseModule } from '../src/ast/parse.js';
+import type { CodeModule, Node } from '../src/ast/module.js';
+import { BUILTIN_ATOMS } from '../src/atoms/registry.js';
+import { sourceFile } from '../src/engine.js';
+
+async function mod(code: string, path = 'src/app.js'): Promise<CodeModule> {
+  const m = await parseModule(path, code);
+  if (!m.ok) throw new Error(`did not parse: ${m.reason}`);
+  return m;
+}
+
+/** The first argument of the first call whose callee path ends with `name`. */
+function argOf(m: CodeModule, name: string, index = 0): Node {
+  const call = m.calls().find((c) => c.callee.name === name);
+  if (!call) throw new Error(`no call to ${name}`);
+  return call.args[index]!;
+}
+
+const atom = (id: string) => BUILTIN_ATOMS.find((a) => a.id === id)!;
+async function lines(id: string, path: string, code: string) {
+  const notes: string[] = [];
+  const hits = await atom(id).check(sourceFile({ path, allAdded: true, added: [] }, code), { options: {}, mode: 'all', online: false, note: (n) => notes.push(n), readOld: async () => null });
+  return { lines: hits.map((h) => h.line), hits, notes };
+}
+
+test('a flow through two assignments and a destructuring is found, with the lines it passed', async () => {
+  const m = await mod(
+    ["app.post('/x', (req, res) => {", '  const a = req.body;', '  const b = a;', '  const { name } = b;', "  exec('ls ' + name);", '});'].join('\n'),
+  );
+  const [t] = m.taints(argOf(m, 'exec'));
+  assert.ok(t, 'tainted');
+  assert.is(t!.kind, 'request');
+  assert.is(t!.label, 'req.body.name');
+  assert.equal([...t!.lines].sort(), [2, 3, 4]);
+});
+
+test('parseInt, Number and a zod parse cut the flow', async () => {
+  const m = await mod(
+    [
+      "import { z } from 'zod';",
+      'const Body = z.object({ dir: z.string().regex(/^[a-z]+$/) });',
+      "app.post('/x', (req, res) => {",
+      '  const n = parseInt(req.query.n, 10);',
+      '  const k = Number(req.body.k);',
+      '  const { dir } = Body.parse(req.body);',
+      '  sinkA(n); sinkB(k); sinkC(dir);',
+      '  sinkD(req.query.raw);',
+      '});',
+    ].join('\n'),
+  );
+  assert.equal(m.taints(argOf(m, 'sinkA')), []);
+  assert.equal(m.taints(argOf(m, 'sinkB')), []);
+  assert.equal(m.taints(argOf(m, 'sinkC')), []);
+  assert.is(m.taints(argOf(m, 'sinkD')).length, 1, 'an uncut flow is still found');
+});
+
+test('a helper in the same module passes taint through its return value and its parameters', async () => {
+  const m = await mod(
+    [
+      'function clean(s) { return s.trim(); }',
+      "function run(cmd) { return cp.execSync(cmd); }",
+      "app.get('/x', (req, res) => {",
+      '  const v = clean(req.query.v);',
+      '  sink(v);',
+      "  run('ls ' + req.query.dir);",
+      '});',
+    ].join('\n'),
+  );
+  assert.is(m.taints(argOf(m, 'sink'))[0]?.label, 'req.query.v');
+  const [t] = m.taints(argOf(m, 'execSync'));
+  assert.ok(t, 'the parameter is fed by a tainted call site');
+  assert.is(m.line(t!.via[0]!), 6, 'the call site that brings the request in');
+});
+
+test('a command-injection flow through a helper is reported on the call site, and kept when only that line is added', async () => {
+  const code = ["const cp = require('child_process');", 'function run(cmd) {', '  return cp.execSync(cmd);', '}', "app.get('/x', (req, res) => res.send(run('ls ' + req.query.dir)));"].join('\n');
+  const { hits } = await lines('command-injection', 'src/x.js', code);
+  assert.equal(hits.map((h) => h.line), [5]);
+  assert.ok(hits[0]!.message?.includes('line 3'), hits[0]!.message);
+});
+
+test('guards cut the flow: allow-list, containment, typeof for objects only', async () => {
+  const m = await mod(
+    [
+      "const OK = ['a', 'b'];",
+      "app.get('/x', (req, res) => {",
+      '  const to = req.query.to;',
+      "  if (!OK.includes(to)) return res.sendStatus(400);",
+      '  sinkA(to);',
+      '  const full = path.resolve(ROOT, req.query.p);',
+      '  if (!full.startsWith(ROOT)) throw new Error("outside");',
+      '  sinkB(full);',
+      '  const { t } = req.body;',
+      "  if (typeof t !== 'string') return;",
+      '  sinkC(t);',
+      '});',
+    ].join('\n'),
+  );
+  assert.equal(m.taints(argOf(m, 'sinkA')), []);
+  assert.equal(m.taints(argOf(m, 'sinkB')), []);
+  const [t] = m.taints(argOf(m, 'sinkC'));
+  assert.ok(t && !t.structured, 'typeof leaves a string: still tainted, no longer an object');
+});
+
+test('framework sources: Koa, Fastify, Next.js, NestJS, Lambda, plain http, argv, uploads', async () => {
+  const cases: Array<[string, string, string]> = [
+    ['koa', "router.get('/', async (ctx) => { sink(ctx.request.body.x); });", 'ctx.request.body.x'],
+    ['fastify', "fastify.get('/', async (request, reply) => { sink(request.params.id); });", 'request.params.id'],
+    ['next', "export async function POST(request) { const { u } = await request.json(); sink(u); }", 'request.json()'],
+    ['nest', "class C { @Post() make(@Body() dto: Dto) { sink(dto.name); } }", '@Body() dto'],
+    ['lambda', 'exports.handler = async (event) => { sink(event.queryStringParameters.q); };', 'event.queryStringParameters.q'],
+    ['http', "http.createServer((r, s) => { sink(r.url); });", 'r.url'],
+    ['argv', 'sink(process.argv[2]);', 'process.argv'],
+    ['multer', "app.post('/u', (req, res) => { sink(req.file.originalname); });", 'req.file.originalname'],
+  ];
+  for (const [name, code, label] of cases) {
+    const m = await mod(code, name === 'nest' || name === 'next' ? 'src/x.ts' : 'src/x.js');
+    const [t] = m.taints(argOf(m, 'sink'), ['request', 'upload', 'argv', 'dom']);
+    assert.ok(t, `${name}: found`);
+    assert.ok(t!.label.startsWith(label), `${name}: ${t!.label}`);
+  }
+});
+
+test('imports, requires and aliases resolve callees', async () => {
+  const m = await mod(
+    [
+      "import { exec as run } from 'node:child_process';",
+      "const cp = require('child_process');",
+      "const { execSync } = require('child_process');",
+      "import * as fsp from 'fs/promises';",
+      "run('a'); cp.spawn('b'); execSync('c'); fsp.readFile('d'); db.collection('u').find({});",
+    ].join('\n'),
+  );
+  const names = m.calls().map((c) => `${c.callee.module ?? ''}:${c.callee.path.join('.')}`);
+  for (const want of ['child_process:exec', 'child_process:spawn', 'child_process:execSync', 'fs/promises:readFile', ':db.collection().find']) assert.ok(names.includes(want), `${want} in ${names.join(' ')}`);
+});
+
+test('script blocks of .vue, .svelte and .html are parsed with positions of the file', async () => {
+  const vue = '<template>\n  <p>{{ x }}</p>\n</template>\n<script setup lang="ts">\nconst q = new URLSearchParams(location.search).get("q");\nel.innerHTML = q;\n</script>\n';
+  const r = await lines('xss', 'src/A.vue', vue);
+  assert.equal(r.lines, [6]);
+  const html = '<html>\n<script type="application/ld+json">{"a": 1}</script>\n<script>\ndocument.write(location.hash);\n</script>\n';
+  assert.equal((await lines('xss', 'public/index.html', html)).lines, [4]);
+  const svelte = '<script>\n  export let name;\n  const html = `<b>${name}</b>`;\n  el.innerHTML = html;\n</script>\n<p>{name}</p>';
+  assert.equal((await lines('xss', 'src/B.svelte', svelte)).lines, [4]);
+});
+
+test('a file the parser rejects gets a reduced check and a note, never a crash', async () => {
+  const code = "app.get('/x', (req, res) => {\n  exec('ls ' + req.query.dir);\n  const = ;\n});";
+  const r = await lines('command-injection', 'src/broken.js', code);
+  assert.equal(r.lines, [2]);
+  assert.ok(r.notes.some((n) => n.startsWith('src/broken.js: the parser rejected it (3:')), r.notes.join('\n'));
+  assert.ok(r.hits[0]!.message?.includes('reduced check'));
+});
+
+test('each file is parsed once for all atoms', async () => {
+  const file = sourceFile({ path: 'src/x.js', allAdded: true, added: [] }, "exec(req.query.a); res.redirect(req.query.b);");
+  const [a, b] = await Promise.all([file.ast(), file.ast()]);
+  assert.ok(a === b, 'the same module object');
+});
+
+test('constant sinks are not findings; text built from constants is constant', async () => {
+  const m = await mod("const T = 'users';\nconst COLS = { a: 'name' };\nq1(`SELECT * FROM ${T}`);\nq2(COLS[req.query.c]);\nq3(process.env.DIR + '/x');\nq4(x + 'y');");
+  assert.ok(m.isConstant(argOf(m, 'q1')));
+  assert.ok(m.isConstant(argOf(m, 'q2')), 'a value from a constant table');
+  assert.ok(m.isConstant(argOf(m, 'q3')), 'configuration');
+  assert.not.ok(m.isConstant(argOf(m, 'q4')));
+});
+
+test.run();
