@@ -2,6 +2,8 @@
  * The pipeline of DESIGN §3: git → ChangeSet → Router → Checks → Findings →
  * Filter → Report. Reporters and exit codes are the CLI's business.
  */
+import { existsSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
 import type { AnyAtom, Hit, SourceFile } from './atoms/atom.js';
 import type { Parsed } from './ast/parse.js';
 import { BUILTIN_ATOMS } from './atoms/registry.js';
@@ -12,7 +14,8 @@ import { suppressionFor, touchesAddedLine } from './filter.js';
 import type { AtomFailure, Finding, Report, Suppressed } from './findings.js';
 import { findRoot } from './git/git.js';
 import { loadPolicy } from './policy/load.js';
-import type { Policy } from './policy/policy.js';
+import type { CommandCheck, Policy } from './policy/policy.js';
+import type { Baseline, LocatedFinding } from './baseline.js';
 import { activate, routeByKeywords, routeByPath, type ActiveAtom } from './router.js';
 import { decode, excerpt, lineStarts, maskSpans, positionAt, splitLines } from './text.js';
 
@@ -25,6 +28,12 @@ export interface RunOptions extends ChangeSetRequest {
   configFile?: string;
   /** Atoms may use the network (check --online). */
   online?: boolean;
+  /** Drop findings the baseline file accepts (default true). */
+  baseline?: boolean;
+  /** Give every finding a fingerprint (SARIF, `ralph-guard baseline`). */
+  fingerprints?: boolean;
+  /** Run the policy's `command` checks (default true; the per-edit assistant hook skips them). */
+  commands?: boolean;
 }
 
 export interface Run {
@@ -42,7 +51,14 @@ export async function run(options: RunOptions): Promise<Run> {
   ]);
   try {
     const atoms = await selectAtoms(policy, options);
-    const report = await checkChangeSet(changes, atoms, policy, { online: options.online ?? false });
+    const baseline = options.baseline === false ? null : await loadBaselineIfAny(root, policy.baseline);
+    const report = await checkChangeSet(changes, atoms, policy, {
+      online: options.online ?? false,
+      root,
+      baseline,
+      fingerprints: options.fingerprints ?? false,
+      commands: options.commands ?? true,
+    });
     report.summary.durationMs = Math.round(performance.now() - started);
     return { root, policy, report };
   } finally {
@@ -64,9 +80,8 @@ export async function selectAtoms(policy: Policy, options: Pick<RunOptions, 'ato
 
   let wanted: string[] | null = options.atoms?.length ? options.atoms : null;
   if (options.skill) {
-    const skill = policy.skills[options.skill];
-    if (!skill) throw new UsageError(`--skill ${options.skill}: no such skill; known: ${Object.keys(policy.skills).join(', ') || 'none'}`);
-    wanted = skill.atoms;
+    const { findSkill } = await import('./skills/skills.js');
+    wanted = findSkill(policy, options.skill).atoms;
   }
   if (wanted) {
     const known = new Set(candidates.map((c) => c.atom.id));
@@ -78,8 +93,24 @@ export async function selectAtoms(policy: Policy, options: Pick<RunOptions, 'ato
     .map((c) => activate(c.atom, c.level === 'off' ? 'warn' : c.level, c.options, c.files, [...policy.ignore, ...(c.ignore ?? [])]));
 }
 
+/** The baseline, read only when its file exists (a plain commit in a project without one pays nothing). */
+async function loadBaselineIfAny(root: string, configured: string): Promise<Baseline | null> {
+  if (!existsSync(isAbsolute(configured) ? configured : join(root, configured))) return null;
+  const { loadBaseline } = await import('./baseline.js');
+  return loadBaseline(root, configured);
+}
+
+export interface CheckSettings {
+  online: boolean;
+  /** The repository root (command checks run there). */
+  root?: string;
+  baseline?: Baseline | null;
+  fingerprints?: boolean;
+  commands?: boolean;
+}
+
 /** Runs the routed atoms over every file of the change set and filters what they find. */
-export async function checkChangeSet(changes: ChangeSet, atoms: ActiveAtom[], policy: Policy, settings: { online: boolean }): Promise<Report> {
+export async function checkChangeSet(changes: ChangeSet, atoms: ActiveAtom[], policy: Policy, settings: CheckSettings): Promise<Report> {
   const findings: Finding[] = [];
   const suppressed: Suppressed[] = [];
   const failures: AtomFailure[] = [];
@@ -88,6 +119,7 @@ export async function checkChangeSet(changes: ChangeSet, atoms: ActiveAtom[], po
     if (!notes.includes(text)) notes.push(text);
   };
   let scanned = 0;
+  const fingerprinting = settings.baseline || settings.fingerprints ? await import('./baseline.js') : null;
 
   const routed = changes.files.map((file) => ({ file, atoms: routeByPath(atoms, file.path) })).filter((r) => r.atoms.length > 0);
   // Ask git for every blob up front: cat-file streams them while we check the first ones.
@@ -108,6 +140,7 @@ export async function checkChangeSet(changes: ChangeSet, atoms: ActiveAtom[], po
     }
     scanned++;
     const source = sourceFile(file, decoded.text);
+    const located: LocatedFinding[] = [];
     for (const active of routeByKeywords(pathAtoms, decoded.text)) {
       let hits: Hit[];
       try {
@@ -129,11 +162,36 @@ export async function checkChangeSet(changes: ChangeSet, atoms: ActiveAtom[], po
       }
       for (const hit of hits) {
         if (!touchesAddedLine(source, hit.line, hit.endLine ?? hit.line) && !hit.flow?.some((n) => source.isAdded(n))) continue;
-        const finding = toFinding(active, hit, source, file);
-        const suppression = suppressionFor(source, finding.rule, hit.line);
-        if (suppression) suppressed.push({ ...finding, suppression: { kind: 'inline', ...(suppression.reason ? { reason: suppression.reason } : {}) } });
-        else findings.push(finding);
+        const raw = source.lines()[hit.line - 1] ?? '';
+        const masked = maskSpans(raw, [...(hit.mask ?? []), ...secretSpans(file.path, raw)]);
+        const finding = toFinding(active, hit, masked, file);
+        located.push({ finding, raw, masked });
       }
+    }
+    if (!located.length) continue;
+    if (fingerprinting) fingerprinting.fingerprintFile(located, source.lines());
+    const open: LocatedFinding[] = [];
+    for (const item of located) {
+      const suppression = suppressionFor(source, item.finding.rule, item.finding.line);
+      if (suppression) suppressed.push({ ...item.finding, suppression: { kind: 'inline', ...(suppression.reason ? { reason: suppression.reason } : {}) } });
+      else open.push(item);
+    }
+    const inBaseline = settings.baseline && fingerprinting ? fingerprinting.baselined(settings.baseline, open, source.lines(), source.isAdded) : null;
+    for (const { finding } of open) {
+      if (inBaseline?.has(finding)) suppressed.push({ ...finding, suppression: { kind: 'baseline', reason: `accepted in ${settings.baseline!.file}` } });
+      else findings.push(finding);
+    }
+  }
+
+  if (settings.commands !== false && settings.root) {
+    const commandAtoms = atoms.flatMap((active) => {
+      const def = policy.custom.find((c) => c.id === active.atom.id);
+      const checks = def?.checks.filter((c): c is CommandCheck => c.type === 'command') ?? [];
+      return checks.length ? [{ active, checks }] : [];
+    });
+    if (commandAtoms.length) {
+      const { runCommandChecks } = await import('./atoms/command.js');
+      await runCommandChecks(commandAtoms, changes, policy, settings.root, { findings, suppressed, failures });
     }
   }
 
@@ -145,13 +203,14 @@ export async function checkChangeSet(changes: ChangeSet, atoms: ActiveAtom[], po
     notes,
     summary: { mode: changes.mode, files: scanned, atoms: atoms.length, blocked, suppressed: suppressed.length, durationMs: 0 },
     atoms: atoms.map((a) => a.atom),
+    levels: Object.fromEntries(atoms.map((a) => [a.atom.id, a.level])),
   };
 }
 
-function toFinding(active: ActiveAtom, hit: Hit, source: SourceFile, file: ChangedFile): Finding {
+/** A hit as a finding; `masked` is the hit's line with every secret masked. */
+export function toFinding(active: ActiveAtom, hit: Hit, masked: string, file: Pick<ChangedFile, 'path' | 'commit'>): Finding {
   const { atom } = active;
   const rule = atom.rules[hit.rule];
-  const line = source.lines()[hit.line - 1] ?? '';
   return {
     atom: atom.id,
     rule: `${atom.id}/${hit.rule}`,
@@ -163,7 +222,7 @@ function toFinding(active: ActiveAtom, hit: Hit, source: SourceFile, file: Chang
     message: hit.message ?? rule?.message ?? atom.criteria.fail,
     criterion: atom.criteria.fail,
     ...(rule?.fix ? { fix: rule.fix } : {}),
-    excerpt: excerpt(maskSpans(line, [...(hit.mask ?? []), ...secretSpans(file.path, line)]), hit.column),
+    excerpt: excerpt(masked, hit.column),
     ...(file.commit ? { commit: file.commit } : {}),
   };
 }
@@ -187,7 +246,7 @@ export function sourceFile(file: Pick<ChangedFile, 'path' | 'allAdded' | 'added'
 }
 
 /** Most severe first, then by file and line, so the first thing a reader sees is what blocks. */
-function sortFindings(findings: Finding[]): Finding[] {
+export function sortFindings(findings: Finding[]): Finding[] {
   return findings.sort(
     (a, b) =>
       (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1) ||

@@ -18,6 +18,12 @@ export interface Finding {
   excerpt: string;
   /** The commit that added it (push and range mode). */
   commit?: string;
+  /**
+   * `<hash>:<occurrence>` of the rule, the file and the normalised (masked)
+   * line text: stable across edits elsewhere in the file (baseline, SARIF).
+   * Computed only when a baseline or a format needs it.
+   */
+  fingerprint?: string;
 }
 
 export interface Suppressed extends Finding {
@@ -49,4 +55,6 @@ export interface Report {
   summary: Summary;
   /** For reporters: the atoms that ran, to print criteria, examples and rules. */
   atoms: ReadonlyArray<import('./atoms/atom.js').AnyAtom>;
+  /** The level each atom ran at (SARIF's default configuration). */
+  levels?: Record<string, 'block' | 'warn'>;
 }

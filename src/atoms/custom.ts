@@ -1,9 +1,14 @@
-/** Atoms a policy defines: `pattern` checks are regexes over each added line. */
-import type { CustomAtom, PatternCheck } from '../policy/policy.js';
+/**
+ * Atoms a policy defines: `pattern` checks are regexes over each added line;
+ * `command` checks run a program once per change set (the engine runs them,
+ * see `command.ts`), and only their rules are declared here.
+ */
+import type { CommandCheck, CustomAtom, PatternCheck } from '../policy/policy.js';
 import { defineAtom, type AnyAtom, type Hit } from './atom.js';
 
 export function customAtom(def: CustomAtom): AnyAtom {
   const patterns = def.checks.filter((c): c is PatternCheck => c.type === 'pattern');
+  const commands = def.checks.filter((c): c is CommandCheck => c.type === 'command');
   const compiled = patterns.map((c) => ({ check: c, regex: new RegExp(c.regex, c.flags.replace('g', '') + 'g') }));
   return defineAtom({
     id: def.id,
@@ -12,7 +17,10 @@ export function customAtom(def: CustomAtom): AnyAtom {
     files: def.files,
     keywords: def.keywords,
     defaultLevel: def.level,
-    rules: Object.fromEntries(patterns.map((c) => [c.name, { message: c.message, fix: c.fix ?? `See the policy's "${def.id}" atom: ${def.criteria.pass}` }])),
+    rules: Object.fromEntries([
+      ...patterns.map((c) => [c.name, { message: c.message, fix: c.fix ?? `See the policy's "${def.id}" atom: ${def.criteria.pass}` }]),
+      ...commands.map((c) => [c.name, { message: c.message ?? `\`${c.command}\` exited with a non-zero status.`, fix: c.fix ?? `Run \`${c.command}\` and fix what it reports: ${def.criteria.pass}` }]),
+    ]),
     examples: { bad: [], good: [] },
     check(file) {
       const hits: Hit[] = [];

@@ -5,7 +5,7 @@
  * `--all`, from disk for `--worktree`. Nothing here writes anything.
  */
 import { readFile, lstat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { BlobReader, EMPTY_TREE, git, headCommit, splitNul, ZERO_SHA } from '../git/git.js';
 import { addedKey, parseAddedLines, parseRaw, type RawEntry } from '../git/diff.js';
 import { UsageError } from '../errors.js';
@@ -169,16 +169,36 @@ async function objectExists(cwd: string, sha: string): Promise<boolean> {
 async function rangeCommits(cwd: string, range: string): Promise<string[]> {
   if (!range) throw new UsageError('--range needs A..B (for example origin/main..HEAD)');
   const spec = range.includes('..') ? [range] : [`${range}^!`];
+  const shallow = async () => (await git(['rev-parse', '--is-shallow-repository'], { cwd }).catch(() => '')).trim() === 'true';
+  let commits: string[];
   try {
     const out = await git(['rev-list', '--reverse', '--topo-order', ...spec, '--'], { cwd });
-    return out.split('\n').filter(Boolean);
+    commits = out.split('\n').filter(Boolean);
   } catch (e) {
-    const shallow = (await git(['rev-parse', '--is-shallow-repository'], { cwd }).catch(() => '')).trim() === 'true';
-    const hint = shallow
-      ? ' This is a shallow clone: fetch the base first, for example `git fetch --deepen=100 origin main` or check out with fetch-depth: 0.'
-      : ' Check that both ends exist (`git fetch` the base branch first).';
-    throw new UsageError(`--range ${range}: git cannot resolve it.${hint}\n${e instanceof Error ? e.message : e}`);
+    throw new UsageError(`--range ${range}: git cannot resolve it. ${fetchHint(range, await shallow())}\n${e instanceof Error ? e.message : e}`);
   }
+  // In a shallow clone, a range that reaches the cut-off point would judge the
+  // cut-off commit as if it added every file it has: refuse, and say what to fetch.
+  if (commits.length && (await shallow())) {
+    const boundary = new Set((await git(['rev-parse', '--git-path', 'shallow'], { cwd }).then((p) => readFile(resolve(cwd, p.trim()), 'utf8')).catch(() => '')).split('\n').filter(Boolean));
+    const cut = commits.find((c) => boundary.has(c));
+    if (cut) {
+      throw new UsageError(
+        `--range ${range}: this shallow clone does not have the history between the two ends (commit ${cut.slice(0, 10)} is where the clone was cut), so git cannot tell which commits are new. ${fetchHint(range, true)}`,
+      );
+    }
+  }
+  return commits;
+}
+
+/** What to fetch so that `range` resolves, in words a CI log reader can paste. */
+function fetchHint(range: string, shallow: boolean): string {
+  const base = range.includes('..') ? range.slice(0, range.indexOf('..')) : range;
+  const remote = /^([\w.-]+)\/(.+)$/.exec(base);
+  const fetchBase = remote ? `git fetch --no-tags ${remote[1]} +refs/heads/${remote[2]}:refs/remotes/${remote[1]}/${remote[2]}` : 'git fetch the branch it names';
+  return shallow
+    ? `This is a shallow clone: fetch the base and the history down to where it meets HEAD, for example \`${remote ? fetchBase.replace('git fetch --no-tags', 'git fetch --no-tags --unshallow') : 'git fetch --unshallow'}\`, or check out with \`fetch-depth: 0\` (actions/checkout).`
+    : `Check that both ends exist: ${remote ? `\`${fetchBase}\`` : 'fetch the base branch first'}.`;
 }
 
 /** Per-commit diffs for many commits with two git processes, whatever their number. */

@@ -5,7 +5,7 @@ import type { Mode } from '../changeset/changeset.js';
 import type { Report } from '../findings.js';
 import { reportError } from './report-error.js';
 
-const FORMATS = ['pretty', 'json'] as const;
+const FORMATS = ['pretty', 'json', 'sarif', 'agent'] as const;
 type Format = (typeof FORMATS)[number];
 
 export async function checkCommand(argv: string[]): Promise<number> {
@@ -28,8 +28,11 @@ export async function checkCommand(argv: string[]): Promise<number> {
       ...(values.range !== undefined ? { range: values.range } : {}),
       ...(mode === 'push' ? { pushInput: await readPushInput() } : {}),
       ...(values.atoms ? { atoms: values.atoms.split(',').map((a) => a.trim()).filter(Boolean) } : {}),
+      ...(values.skill ? { skill: values.skill } : {}),
       ...(values.config ? { configFile: values.config } : {}),
       online: values.online === true && values.offline !== true,
+      baseline: values['no-baseline'] !== true,
+      fingerprints: format === 'sarif',
     });
     failClosed = result.policy.failClosed;
     await print(result.report, format, values['no-color'] !== true, mode);
@@ -61,6 +64,8 @@ function parseCheckArgs(argv: string[]) {
         all: { type: 'boolean' },
         format: { type: 'string', short: 'f' },
         atoms: { type: 'string' },
+        skill: { type: 'string' },
+        'no-baseline': { type: 'boolean' },
         config: { type: 'string', short: 'c' },
         online: { type: 'boolean' },
         offline: { type: 'boolean' },
@@ -72,9 +77,20 @@ function parseCheckArgs(argv: string[]) {
   }
 }
 
-/** The pre-push hook's stdin; run by hand (a terminal), it is "push HEAD to a new branch". */
+const NEW_BRANCH = 'HEAD HEAD refs/heads/HEAD 0000000000000000000000000000000000000000\n';
+
+/**
+ * The pre-push hook's stdin. Under the pre-commit framework (which keeps
+ * stdin to itself) the same facts come as PRE_COMMIT_FROM_REF/TO_REF; run by
+ * hand (a terminal), it is "push HEAD to a new branch".
+ */
 async function readPushInput(): Promise<string> {
-  if (process.stdin.isTTY) return 'HEAD HEAD refs/heads/HEAD 0000000000000000000000000000000000000000\n';
+  const env = process.env;
+  if (env.PRE_COMMIT_TO_REF) {
+    const from = env.PRE_COMMIT_FROM_REF || '0'.repeat(40);
+    return `${env.PRE_COMMIT_LOCAL_BRANCH || 'HEAD'} ${env.PRE_COMMIT_TO_REF} ${env.PRE_COMMIT_REMOTE_BRANCH || 'refs/heads/HEAD'} ${from}\n`;
+  }
+  if (process.stdin.isTTY) return NEW_BRANCH;
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');
@@ -90,13 +106,27 @@ async function policyFailsClosed(): Promise<boolean> {
 }
 
 async function print(report: Report, format: Format, colorAllowed: boolean, mode: Mode) {
-  if (format === 'json') {
-    const { formatJson } = await import('../report/json.js');
-    process.stdout.write(formatJson(report));
-    return;
-  }
-  const { formatPretty } = await import('../report/pretty.js');
-  const color = colorAllowed && process.stdout.isTTY === true && !('NO_COLOR' in process.env);
   const outcome = mode === 'staged' ? 'Commit refused' : mode === 'push' ? 'Push refused' : 'Check failed';
-  process.stdout.write(formatPretty(report, { color, outcome }));
+  switch (format) {
+    case 'json': {
+      const { formatJson } = await import('../report/json.js');
+      process.stdout.write(formatJson(report));
+      return;
+    }
+    case 'sarif': {
+      const { formatSarif } = await import('../report/sarif.js');
+      process.stdout.write(formatSarif(report));
+      return;
+    }
+    case 'agent': {
+      const { formatAgent } = await import('../report/agent.js');
+      process.stdout.write(formatAgent(report, { outcome }));
+      return;
+    }
+    case 'pretty': {
+      const { formatPretty } = await import('../report/pretty.js');
+      const color = colorAllowed && process.stdout.isTTY === true && !('NO_COLOR' in process.env);
+      process.stdout.write(formatPretty(report, { color, outcome }));
+    }
+  }
 }

@@ -11,12 +11,20 @@ export const VERSION = typeof RALPH_GUARD_VERSION === 'string' ? RALPH_GUARD_VER
 const HELP = `ralph-guard ${VERSION}: security atoms with pass/fail criteria, checked in your git hooks
 
 Usage:
-  ralph-guard init      [--hooks auto|husky|git|lefthook] [--yes]
+  ralph-guard init      [--hooks auto|husky|git|lefthook] [--agent claude]
   ralph-guard check     [--staged | --push | --range A..B | --worktree | --all] [PATH...]
-                        [--format pretty|json] [--atoms a,b] [--config FILE] [--no-color]
+                        [--format pretty|json|sarif|agent] [--atoms a,b] [--skill NAME]
+                        [--config FILE] [--no-baseline] [--no-color]
   ralph-guard atoms     list the atoms: id, level, title
   ralph-guard explain ATOM
                         criteria, files, rules, and bad and good examples
+  ralph-guard skills [export [--agent claude] [DIR]]
+                        bundles of atoms; export them as Markdown for an assistant
+  ralph-guard baseline  [--prune]   record today's findings so only new ones block
+  ralph-guard doctor    hooks, binary, policy, versions: ok/warn/fail with fixes
+  ralph-guard uninstall remove what init added
+  ralph-guard hook claude-post-edit|claude-stop
+                        Claude Code hook entry points (JSON on stdin)
 
 Exit codes: 0 pass, 1 blocked by a finding, 2 usage or policy error, 3 internal error.
 Docs: https://github.com/ralph-guard/ralph-guard#readme`;
@@ -26,6 +34,11 @@ type Command = (args: string[]) => Promise<number>;
 const COMMANDS: Record<string, () => Promise<Command>> = {
   check: async () => (await import('./check.js')).checkCommand,
   init: async () => (await import('./init.js')).initCommand,
+  uninstall: async () => (await import('./init.js')).uninstallCommand,
+  hook: async () => (await import('./hook.js')).hookCommand,
+  skills: async () => (await import('./skills.js')).skillsCommand,
+  baseline: async () => (await import('./baseline.js')).baselineCommand,
+  doctor: async () => (await import('./doctor.js')).doctorCommand,
   atoms: async () => (await import('./atoms.js')).atomsCommand,
   explain: async () => (await import('./atoms.js')).explainCommand,
 };

@@ -1,5 +1,5 @@
 /** Plain git hooks: the package's `hooks/` script installed as pre-commit and pre-push, chaining any hook already there. */
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { git, type RepoInfo } from '../git/git.js';
@@ -54,5 +54,31 @@ export async function installGitHooks(repo: RepoInfo, result: InitResult): Promi
     copyFileSync(source, target);
     chmodSync(target, 0o755);
     result.actions.push(`installed ${shown}`);
+  }
+}
+
+/** True for a hook file that is our script (any version of it). */
+export function isOurHook(file: string): boolean {
+  try {
+    return readFileSync(file, 'utf8').includes('ralph-guard git hook');
+  } catch {
+    return false;
+  }
+}
+
+/** Removes our scripts from the hooks directory and puts a chained hook back where it was. */
+export async function uninstallGitHooks(repo: RepoInfo, removed: string[]): Promise<void> {
+  const dir = await hooksDir(repo);
+  for (const hook of HOOKS) {
+    const target = join(dir, hook);
+    const shown = relative(repo.root, target) || target;
+    if (!isOurHook(target)) continue;
+    rmSync(target);
+    if (existsSync(target + CHAINED)) {
+      renameSync(target + CHAINED, target);
+      removed.push(`removed ${shown} and put the previous hook back from ${shown}${CHAINED}`);
+    } else {
+      removed.push(`removed ${shown}`);
+    }
   }
 }

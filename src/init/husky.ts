@@ -1,5 +1,5 @@
 /** Husky setup: one line in `.husky/pre-commit` and `.husky/pre-push`, and husky itself when the project has none. */
-import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { git, type RepoInfo } from '../git/git.js';
 import { hasDependency, type InitResult, type PackageJson } from './init.js';
@@ -21,7 +21,10 @@ export async function installHusky(repo: RepoInfo, pkg: PackageJson, result: Ini
     try {
       const message = husky();
       if (message) result.todo.push(`husky: ${message}`);
-      else result.actions.push('set core.hooksPath to .husky/_ (husky)');
+      else {
+        result.actions.push('set core.hooksPath to .husky/_ (husky)');
+        result.changes.huskyInstalled = true;
+      }
     } finally {
       process.chdir(previous);
     }
@@ -45,7 +48,9 @@ function editPackageJson(root: string, pkg: PackageJson, result: InitResult) {
   if (!scripts.prepare) {
     scripts.prepare = 'husky';
     result.actions.push('added "prepare": "husky" to package.json');
+    result.changes.prepare = { before: null, after: scripts.prepare };
   } else if (!/\bhusky\b/.test(scripts.prepare)) {
+    result.changes.prepare = { before: scripts.prepare, after: `${scripts.prepare} && husky` };
     scripts.prepare = `${scripts.prepare} && husky`;
     result.actions.push('appended `&& husky` to the "prepare" script in package.json');
   }
@@ -57,11 +62,31 @@ function editPackageJson(root: string, pkg: PackageJson, result: InitResult) {
     added.push(name);
   }
   if (added.length) {
+    result.changes.devDependencies = added;
     result.actions.push(`added ${added.join(' and ')} to devDependencies`);
     result.todo.push(`run \`npm install\` (or your package manager's install) so ${added.join(' and ')} land in node_modules and the lockfile`);
   }
   const next = JSON.stringify(pkg, null, indent) + (text.endsWith('\n') ? '\n' : '');
   if (next !== text) writeFileSync(file, next);
+}
+
+/** Removes our lines from `.husky/<hook>`; a file left with nothing but a shebang or blank lines is deleted. */
+export function uninstallHusky(root: string, removed: string[]): void {
+  for (const [hook, line] of Object.entries(HUSKY_LINES)) {
+    const file = join(root, '.husky', hook);
+    if (!existsSync(file)) continue;
+    const text = readFileSync(file, 'utf8');
+    const lines = text.split('\n');
+    const kept = lines.filter((l) => l.trim() !== line);
+    if (kept.length === lines.length) continue;
+    if (kept.every((l) => l.trim() === '' || l.startsWith('#!'))) {
+      rmSync(file);
+      removed.push(`removed .husky/${hook} (it held only ralph-guard)`);
+    } else {
+      writeFileSync(file, kept.join('\n'));
+      removed.push(`removed \`${line}\` from .husky/${hook}`);
+    }
+  }
 }
 
 /** Appends a command to a hook file unless it is there; before a final `exit`, which would skip it. Returns whether it changed the file. */

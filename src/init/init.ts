@@ -1,30 +1,41 @@
 /**
  * `ralph-guard init` (DESIGN §7): detect how the repository runs hooks and add
  * ralph-guard to it without clobbering anything; write a policy if there is
- * none. Every step checks first, so a second run changes nothing.
+ * none; with `--agent claude`, wire the assistant loop. Every step checks
+ * first, so a second run changes nothing. Managers that keep their hook
+ * commands somewhere init does not edit (simple-git-hooks, yorkie,
+ * lint-staged, the pre-commit framework) get the exact lines to add instead
+ * of a guess. `uninstall` removes exactly what init added.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoInfo } from '../git/git.js';
+import { git, repoInfo, type RepoInfo } from '../git/git.js';
 import { findPolicyFile } from '../policy/load.js';
 import { UsageError } from '../errors.js';
-import { installGitHooks } from './git-hooks.js';
-import { installHusky } from './husky.js';
+import { installGitHooks, uninstallGitHooks } from './git-hooks.js';
+import { installHusky, uninstallHusky } from './husky.js';
 import { writeFileAtomic } from '../cache.js';
+import { clearManifest, readManifest, recordInit, type Manifest } from './manifest.js';
 
 export type HookManager = 'husky' | 'git' | 'lefthook';
+/** Managers whose configuration init prints instead of editing. */
+export type PrintedManager = 'pre-commit' | 'simple-git-hooks' | 'yorkie' | 'lint-staged';
 
 export interface InitOptions {
   cwd: string;
   hooks: 'auto' | HookManager;
+  agent?: 'claude';
 }
 
 export interface InitResult {
-  manager: HookManager;
+  manager: HookManager | PrintedManager;
   /** What was done, one line each; empty when everything was already in place. */
   actions: string[];
   /** Things the user must do by hand. */
   todo: string[];
+  /** What uninstall needs to know (see manifest.ts). */
+  changes: Omit<Manifest, 'version'>;
 }
 
 export interface PackageJson {
@@ -48,18 +59,50 @@ export function hasDependency(pkg: PackageJson | null, name: string): boolean {
   return Boolean(pkg?.dependencies?.[name] ?? pkg?.devDependencies?.[name]);
 }
 
+const anyFile = (root: string, names: string[]) => names.some((f) => existsSync(join(root, f)));
+const LEFTHOOK = ['lefthook.yml', 'lefthook.yaml', '.lefthook.yml', '.lefthook.yaml', '.config/lefthook.yml', '.config/lefthook.yaml', 'lefthook.json', 'lefthook.toml', '.lefthook.json', '.lefthook.toml'];
+const SIMPLE_GIT_HOOKS = ['.simple-git-hooks.json', '.simple-git-hooks.js', '.simple-git-hooks.cjs', '.simple-git-hooks.mjs', 'simple-git-hooks.json', 'simple-git-hooks.js', 'simple-git-hooks.cjs', 'simple-git-hooks.mjs'];
+const LINT_STAGED = ['.lintstagedrc', '.lintstagedrc.json', '.lintstagedrc.yaml', '.lintstagedrc.yml', '.lintstagedrc.js', '.lintstagedrc.mjs', '.lintstagedrc.cjs', 'lint-staged.config.js', 'lint-staged.config.mjs', 'lint-staged.config.cjs'];
+
 /** The hook manager already in use, or the one init should set up. */
-export function detectManager(root: string, pkg: PackageJson | null): HookManager {
+export function detectManager(root: string, pkg: PackageJson | null): HookManager | PrintedManager {
   if (existsSync(join(root, '.husky')) || hasDependency(pkg, 'husky')) return 'husky';
-  if (['lefthook.yml', 'lefthook.yaml', '.lefthook.yml', '.lefthook.yaml'].some((f) => existsSync(join(root, f))) || hasDependency(pkg, 'lefthook')) return 'lefthook';
+  if (anyFile(root, LEFTHOOK) || hasDependency(pkg, 'lefthook') || hasDependency(pkg, '@evilmartians/lefthook')) return 'lefthook';
+  if (existsSync(join(root, '.pre-commit-config.yaml'))) return 'pre-commit';
+  if (pkg?.['simple-git-hooks'] !== undefined || hasDependency(pkg, 'simple-git-hooks') || anyFile(root, SIMPLE_GIT_HOOKS)) return 'simple-git-hooks';
+  if (pkg?.gitHooks !== undefined || hasDependency(pkg, 'yorkie')) return 'yorkie';
+  if (pkg?.['lint-staged'] !== undefined || hasDependency(pkg, 'lint-staged') || anyFile(root, LINT_STAGED)) return 'lint-staged';
   return pkg ? 'husky' : 'git';
+}
+
+/** The lines to add for the managers init does not edit. */
+export function printedSetup(manager: PrintedManager): string[] {
+  switch (manager) {
+    case 'pre-commit':
+      return [
+        'add to .pre-commit-config.yaml under `repos:`:  - { repo: https://github.com/ralph-guard/ralph-guard, rev: v0.1.0, hooks: [{ id: ralph-guard }, { id: ralph-guard-push }] }',
+        'then run `pre-commit install --hook-type pre-commit --hook-type pre-push`',
+      ];
+    case 'simple-git-hooks':
+      return [
+        'add to the "simple-git-hooks" settings in package.json:  "pre-commit": "npx ralph-guard check --staged", "pre-push": "npx ralph-guard check --push"',
+        'then run `npx simple-git-hooks` to apply them',
+      ];
+    case 'yorkie':
+      return ['add to "gitHooks" in package.json:  "pre-commit": "npx ralph-guard check --staged", "pre-push": "npx ralph-guard check --push"'];
+    case 'lint-staged':
+      return [
+        'add to your lint-staged configuration:  "*": "ralph-guard check --staged"  (lint-staged passes the staged files, which narrows the check to them)',
+        'lint-staged does not run at push: add `npx ralph-guard check --push` to the pre-push hook of whatever runs lint-staged',
+      ];
+  }
 }
 
 export async function init(options: InitOptions): Promise<InitResult> {
   const repo = await repoInfo(options.cwd);
   const pkg = readPackageJson(repo.root);
   const manager = options.hooks === 'auto' ? detectManager(repo.root, pkg) : options.hooks;
-  const result: InitResult = { manager, actions: [], todo: [] };
+  const result: InitResult = { manager, actions: [], todo: [], changes: {} };
 
   switch (manager) {
     case 'husky':
@@ -69,8 +112,18 @@ export async function init(options: InitOptions): Promise<InitResult> {
     case 'git':
       await installGitHooks(repo, result);
       break;
-    case 'lefthook':
-      throw new UsageError('lefthook is not supported yet: add `ralph-guard check --staged` (pre-commit) and `ralph-guard check --push` (pre-push) to lefthook.yml by hand, or use --hooks git');
+    case 'lefthook': {
+      const { installLefthook } = await import('./lefthook.js');
+      await installLefthook(repo.root, pkg, result);
+      break;
+    }
+    default:
+      result.todo.push(...printedSetup(manager));
+  }
+
+  if (options.agent === 'claude') {
+    const { installClaude } = await import('./claude.js');
+    installClaude(repo.root, pkg, result);
   }
 
   if (!findPolicyFile(repo.root, repo.root)) {
@@ -80,8 +133,95 @@ export async function init(options: InitOptions): Promise<InitResult> {
       ignore: [],
       atoms: {},
     };
-    writeFileAtomic(join(repo.root, '.ralphrc.json'), JSON.stringify(policy, null, 2) + '\n');
+    const text = JSON.stringify(policy, null, 2) + '\n';
+    writeFileAtomic(join(repo.root, '.ralphrc.json'), text);
     result.actions.push('wrote .ralphrc.json (the recommended policy; see .ralphrc.example in the package for every option)');
+    result.changes.policy = { file: '.ralphrc.json', sha1: sha1(text) };
   }
+  recordInit(repo, result.changes);
   return result;
+}
+
+const sha1 = (text: string | Buffer) => createHash('sha1').update(text).digest('hex');
+
+export interface UninstallResult {
+  removed: string[];
+  kept: string[];
+}
+
+/**
+ * Removes what init added: our git hook scripts (restoring chained hooks), our
+ * husky lines, lefthook commands and Claude Code hooks (recognised by their
+ * text), and what the manifest says init changed in package.json, git config
+ * and the policy (the policy only while unchanged).
+ */
+export async function uninstall(cwd: string): Promise<UninstallResult> {
+  const repo = await repoInfo(cwd);
+  const root = repo.root;
+  const manifest = readManifest(repo);
+  const result: UninstallResult = { removed: [], kept: [] };
+
+  await uninstallGitHooks(repo, result.removed);
+  uninstallHusky(root, result.removed);
+  const { uninstallLefthook } = await import('./lefthook.js');
+  await uninstallLefthook(root, result.removed, manifest.createdFiles ?? []);
+  const { uninstallClaude, CLAUDE_SETTINGS } = await import('./claude.js');
+  uninstallClaude(root, result.removed, (manifest.createdFiles ?? []).includes(CLAUDE_SETTINGS));
+
+  revertPackageJson(root, manifest, result);
+  if (manifest.huskyInstalled) await removeHuskySetup(repo, result);
+
+  if (manifest.policy) {
+    const file = join(root, manifest.policy.file);
+    if (existsSync(file) && sha1(readFileSync(file)) === manifest.policy.sha1) {
+      rmSync(file);
+      result.removed.push(`removed ${manifest.policy.file} (unchanged since init wrote it)`);
+    } else if (existsSync(file)) {
+      result.kept.push(`${manifest.policy.file}: you changed it since init, so it stays; delete it yourself if you no longer want it`);
+    }
+  }
+  clearManifest(repo);
+  return result;
+}
+
+function revertPackageJson(root: string, manifest: Manifest, result: UninstallResult) {
+  const file = join(root, 'package.json');
+  if (!existsSync(file) || (!manifest.prepare && !manifest.devDependencies?.length)) return;
+  const text = readFileSync(file, 'utf8');
+  const pkg = JSON.parse(text) as PackageJson;
+  const indent = text.match(/^[ \t]+(?=")/m)?.[0] ?? '  ';
+  if (manifest.prepare && pkg.scripts?.prepare === manifest.prepare.after) {
+    if (manifest.prepare.before === null) delete pkg.scripts.prepare;
+    else pkg.scripts.prepare = manifest.prepare.before;
+    if (!Object.keys(pkg.scripts).length) delete pkg.scripts;
+    result.removed.push(manifest.prepare.before === null ? 'removed "prepare": "husky" from package.json' : 'took `&& husky` off the "prepare" script in package.json');
+  }
+  const dropped = (manifest.devDependencies ?? []).filter((name) => pkg.devDependencies?.[name] !== undefined);
+  for (const name of dropped) delete pkg.devDependencies![name];
+  if (pkg.devDependencies && !Object.keys(pkg.devDependencies).length) delete pkg.devDependencies;
+  if (dropped.length) {
+    result.removed.push(`removed ${dropped.join(' and ')} from devDependencies`);
+    result.kept.push(`run \`npm install\` (or your package manager's install) to update node_modules and the lockfile`);
+  }
+  const next = JSON.stringify(pkg, null, indent) + (text.endsWith('\n') ? '\n' : '');
+  if (next !== text) writeFileSync(file, next);
+}
+
+/** Husky set up by init: unset its core.hooksPath and remove its generated folder, unless other husky hooks remain. */
+async function removeHuskySetup(repo: RepoInfo, result: UninstallResult) {
+  const husky = join(repo.root, '.husky');
+  const others = existsSync(husky) ? (await import('node:fs')).readdirSync(husky).filter((f) => f !== '_' && !f.startsWith('.')) : [];
+  if (others.length) {
+    result.kept.push(`husky stays set up: .husky/ still holds ${others.join(', ')}`);
+    return;
+  }
+  const hooksPath = (await git(['config', '--get', 'core.hooksPath'], { cwd: repo.root, okCodes: [1] })).trim();
+  if (/^\.husky(?:\/_)?\/?$/.test(hooksPath)) {
+    await git(['config', '--unset', 'core.hooksPath'], { cwd: repo.root });
+    result.removed.push('unset core.hooksPath (husky)');
+  }
+  if (existsSync(husky)) {
+    rmSync(husky, { recursive: true, force: true });
+    result.removed.push('removed .husky/ (husky\'s generated files)');
+  }
 }

@@ -1,0 +1,101 @@
+/**
+ * `--format agent`: short Markdown for an AI coding assistant (DESIGN §6).
+ * A one-line summary first; then, most severe first and grouped by atom so
+ * the criteria are said once, what failed, the pass criterion to reach, each
+ * place (`file:line`, the masked line, the fix) and the secure pattern to
+ * follow (the atom's closest good example). Long reports are cut, with a
+ * count of what was left out, so a hook's message stays readable.
+ */
+import type { AnyAtom } from '../atoms/atom.js';
+import type { Finding, Report } from '../findings.js';
+import { closestGoodExample, fence, fenceLanguage, inlineCode } from './patterns.js';
+
+export interface AgentOptions {
+  /** What a block means here: "Commit refused", "Do not finish yet", … */
+  outcome?: string;
+  /** A line under the summary (the Stop hook's round counter, say). */
+  preface?: string;
+  /** The command that re-checks. */
+  verify?: string;
+  maxFindings?: number;
+  maxChars?: number;
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+export function formatAgent(report: Report, opts: AgentOptions = {}): string {
+  const maxFindings = opts.maxFindings ?? 20;
+  const maxChars = opts.maxChars ?? 9000;
+  const verify = opts.verify ?? `npx ralph-guard check --${report.summary.mode} --format agent`;
+  const { findings, summary } = report;
+  const errors = findings.filter((f) => f.severity === 'error').length;
+  const warnings = findings.length - errors;
+  const files = new Set(findings.map((f) => f.file));
+  const atomIds = [...new Set(findings.map((f) => f.atom))];
+  const out: string[] = [];
+
+  if (!findings.length) {
+    out.push(`**ralph-guard: every criterion passes** (${summary.mode}: ${plural(summary.files, 'file')}, ${plural(summary.atoms, 'atom')}${summary.suppressed ? `, ${summary.suppressed} suppressed` : ''}).`);
+  } else {
+    const counts = [errors ? plural(errors, 'blocking finding') : '', warnings ? plural(warnings, 'warning') : ''].filter(Boolean).join(' and ');
+    const where = files.size === 1 ? [...files][0] : plural(files.size, 'file');
+    const outcome = summary.blocked ? ` ${opts.outcome ?? 'Blocked'}.` : '';
+    out.push(`**ralph-guard: ${counts} (${atomIds.join(', ')}) in ${where}.${outcome}**`);
+  }
+  if (opts.preface) out.push('', opts.preface);
+  if (findings.length) {
+    out.push('', `Make each atom's pass criterion hold, following its secure pattern; then re-check with \`${verify}\`.`);
+  }
+
+  const atomsById = new Map<string, AnyAtom>(report.atoms.map((a) => [a.id, a]));
+  const groups = new Map<string, Finding[]>();
+  for (const f of findings) groups.set(f.atom, [...(groups.get(f.atom) ?? []), f]);
+
+  let shown = 0;
+  let index = 0;
+  for (const [id, group] of groups) {
+    if (shown >= maxFindings || length(out) >= maxChars) break;
+    const atom = atomsById.get(id);
+    const section: string[] = [''];
+    index++;
+    const blocking = group.some((f) => f.severity === 'error');
+    section.push(`### ${index}. ${id}${atom ? ` — ${atom.title}` : ''} (${blocking ? 'blocking' : 'warning'})`);
+    section.push(`- **Failed:** ${group[0]!.criterion}`);
+    if (atom) section.push(`- **Pass when:** ${atom.criteria.pass}`);
+    const listed: Finding[] = [];
+    for (const f of group) {
+      if (shown >= maxFindings) break;
+      const entry = [`- \`${f.file}:${f.line}\` ${f.message} (\`${f.rule}\`)`];
+      if (f.excerpt) entry.push(`  Found: ${inlineCode(f.excerpt)}`);
+      if (f.fix) entry.push(`  Fix: ${f.fix}`);
+      if (length(out) + length(section) + length(entry) > maxChars && shown > 0) break;
+      section.push(...entry);
+      listed.push(f);
+      shown++;
+    }
+    const example = atom ? closestGoodExample(atom, listed) : null;
+    if (example && length(out) + length(section) + example.code.length < maxChars) {
+      section.push('', `Secure pattern (${id}):`, fence(example.code, fenceLanguage(example.file)));
+    }
+    out.push(...section);
+  }
+
+  const left = findings.length - shown;
+  if (left > 0) {
+    const leftFiles = new Set(findings.slice(shown).map((f) => f.file)).size;
+    out.push('', `_…and ${plural(left, 'more finding')} in ${plural(leftFiles, 'file')} not shown: run \`${verify.replace(/ --format agent$/, '')}\` to list them all._`);
+  }
+  if (report.failures.length) {
+    out.push('', `Could not check everything: ${report.failures.slice(0, 3).map((f) => `${f.atom === '*' ? '' : `${f.atom}: `}${f.file}: ${f.message.split('\n')[0]}`).join('; ')}${report.failures.length > 3 ? ` (and ${report.failures.length - 3} more)` : ''}.`);
+  }
+  if (findings.length) {
+    out.push('', 'Fix the code rather than silencing the check; if you are sure a finding is a false positive, tell the user why instead of suppressing it.');
+  }
+  return out.join('\n') + '\n';
+}
+
+function length(lines: readonly string[]): number {
+  let n = 0;
+  for (const l of lines) n += l.length + 1;
+  return n;
+}
