@@ -223,7 +223,7 @@ export const PROVIDERS: ProviderRule[] = [
     entropy: 3,
     samples: () => ({
       tp: [tp(join(fakeKey('', 3, ALNUM, 22), '8Q~', fakeKey('', 34, ALNUM + '_~.-', 23)), as.env('AZURE_CLIENT_SECRET'), 'infra/.env.staging')],
-      fp: ['.ui.visible.right.sidebar~.ui.visible.left.sidebar~.pusher{transform:none}', `client_secret=${join('bP88Q~', 'x'.repeat(34))}`],
+      fp: ['.menu.open~.panel.side~.overlay{opacity:0.5} .menu.closed~.panel.main~.overlay{opacity:1}', `client_secret=${join('abc8Q~', 'x'.repeat(34))}`],
     }),
   },
 
@@ -405,7 +405,7 @@ export const PROVIDERS: ProviderRule[] = [
     keywords: ['xoxb-'],
     regex: /\b(xoxb-\d{8,14}-(?:\d{8,14}-)?[A-Za-z0-9]{18,34})\b/,
     entropy: 3,
-    samples: () => ({ tp: [tp(join('xo', 'xb-', fakeKey('', 12, DIGITS, 52), '-', fakeKey('', 13, DIGITS, 53), '-', fakeKey('', 24, ALNUM, 54)), as.code('slackToken'))], fp: ["const slackToken = 'xoxb-xxxxxxxxx-xxxxxxxxxx-xxxxxxxxxxxx';", 'const t = "xoxb-12345-abcd234";'] }),
+    samples: () => ({ tp: [tp(join('xo', 'xb-', fakeKey('', 12, DIGITS, 52), '-', fakeKey('', 13, DIGITS, 53), '-', fakeKey('', 24, ALNUM, 54)), as.code('slackToken'))], fp: ["const slackToken = 'xoxb-xxxxxxxxx-xxxxxxxxxx-xxxxxxxxxxxx';", 'const prefix = "xoxb-";'] }),
   },
   {
     id: 'slack-user-token',
@@ -414,7 +414,7 @@ export const PROVIDERS: ProviderRule[] = [
     keywords: ['xoxp-', 'xoxe-', 'xoxe.', 'xoxa-', 'xoxr-', 'xoxs-', 'xoxo-'],
     regex: /\b(xox[aeoprs]-\d{1,14}-\d{6,14}-\d{6,14}-[a-fA-F0-9]{10,64}|xoxe(?:\.xox[bp])?-\d-[A-Za-z0-9]{140,170})\b/,
     entropy: 3,
-    samples: () => ({ tp: [tp(join('xo', 'xp-', fakeKey('', 11, DIGITS, 55), '-', fakeKey('', 10, DIGITS, 56), '-', fakeKey('', 11, DIGITS, 57), '-', fakeKey('', 32, HEX, 58)), as.json('user_token'))], fp: ['"user_token": "xoxp-1234-1234-1234-4ddbc191d40ee098cbaae6f3523ada2d"'] }),
+    samples: () => ({ tp: [tp(join('xo', 'xp-', fakeKey('', 11, DIGITS, 55), '-', fakeKey('', 10, DIGITS, 56), '-', fakeKey('', 11, DIGITS, 57), '-', fakeKey('', 32, HEX, 58)), as.json('user_token'))], fp: [`"user_token": "${join('xo', 'xp-1234-1234-1234-', fakeKey('', 32, HEX, 181))}"`] }),
   },
   {
     id: 'slack-app-token',
@@ -497,7 +497,7 @@ export const PROVIDERS: ProviderRule[] = [
     keywords: ['eaaa', 'sq0atp-'],
     regex: /\b(EAAA[A-Za-z0-9_-]{60}|sq0atp-[\w-]{22})(?:[^\w-]|$)/,
     entropy: 3.5,
-    samples: () => ({ tp: [tp(fakeKey(join('EA', 'AA'), 60, B64URL, 80), (s) => `const square = new Client({ accessToken: '${s}', environment: Environment.Production });`)], fp: ['image: aws-cli@sha256:eaaa7b11777babe28e6133a8b19ff71cea687e0d7f05158dee95a71f76ce3d00'] }),
+    samples: () => ({ tp: [tp(fakeKey(join('EA', 'AA'), 60, B64URL, 80), (s) => `const square = new Client({ accessToken: '${s}', environment: Environment.Production });`)], fp: [`image: node@sha256:eaaa${fakeKey('', 60, HEX, 180)}`] }),
   },
   {
     id: 'square-oauth-secret',
@@ -690,7 +690,7 @@ export const PROVIDERS: ProviderRule[] = [
     keywords: ['hrku-', 'heroku'],
     regex: either(/\b(HRKU-AA[\w-]{58})(?:[^\w-]|$)/, named(word('heroku'), UUID)),
     entropy: 3,
-    samples: () => ({ tp: [tp(uuid(115), as.env('HEROKU_API_KEY'), 'deploy/heroku.env'), tp(join('HR', 'KU-AA', fakeKey('', 58, B64URL, 116)), as.code('herokuKey'))], fp: ['const HEROKU_KEY = "12345678-ABCD-ABCD-ABCD-1234567890AB";'] }),
+    samples: () => ({ tp: [tp(uuid(115), as.env('HEROKU_API_KEY'), 'deploy/heroku.env'), tp(join('HR', 'KU-AA', fakeKey('', 58, B64URL, 116)), as.code('herokuKey'))], fp: ['const HEROKU_KEY = "00000000-0000-0000-0000-000000000000";', 'HEROKU_API_KEY=$(heroku auth:token)'] }),
   },
   {
     id: 'digitalocean-token',
@@ -861,7 +861,7 @@ export const PROVIDERS: ProviderRule[] = [
     keywords: ['auth0'],
     regex: named(`${word('auth0')}[\\w.-]{0,30}${word('secret')}`, '[A-Za-z0-9_-]{64}'),
     entropy: 4,
-    samples: () => ({ tp: [tp(fakeKey('', 64, B64URL, 146), as.env('AUTH0_CLIENT_SECRET'), 'web/.env.local')], fp: ["AUTH0_CLIENT_SECRET='use [openssl rand -hex 32] to generate a 32 bytes value'"] }),
+    samples: () => ({ tp: [tp(fakeKey('', 64, B64URL, 146), as.env('AUTH0_CLIENT_SECRET'), 'web/.env.local')], fp: ["AUTH0_CLIENT_SECRET='run: openssl rand -hex 32'", 'AUTH0_SECRET=${AUTH0_SECRET}'] }),
   },
   {
     id: 'vault-token',
