@@ -9,14 +9,16 @@ import { createHash } from 'node:crypto';
 import picomatch from 'picomatch';
 import { checkLinearRegex } from '../policy/linear-regex.js';
 import { didYouMean } from '../suggest.js';
-import { defineAtom, type Hit, type Rule } from './atom.js';
+import { defineAtom, type AtomDefinition, type Hit, type Rule } from './atom.js';
 import { ALNUM, BASE32, BASE64, fakeKey, join } from './samples.js';
 import { binaryNameRule, classify, FILE_RULES, NAME_RULES, type FileKind } from './secrets/files.js';
 import { checksummed, GENERAL_FORMATS, PROVIDERS, sampleJwt } from './secrets/providers.js';
 import { DEFAULT_SAMPLE_FILE, type NegativeSample, type ProviderRule, type Sample } from './secrets/rule.js';
-import { buildDetectors, dedupe, scanLine, type FileScan, type Found } from './secrets/scanner.js';
+import { buildDetectors, dedupe, excludedRules, scanLine, scanText, type FileScan, type Found } from './secrets/scanner.js';
 
 export { entropy } from './secrets/structure.js';
+
+type AtomExamples = AtomDefinition['examples'];
 
 /** The regex rules in priority order: provider formats, configuration-file entries, then the general formats. */
 export const REGEX_RULES: readonly ProviderRule[] = [...PROVIDERS, ...FILE_RULES, ...GENERAL_FORMATS];
@@ -91,6 +93,7 @@ const CODE_RULES: Array<{ id: string; rule: Rule; samples: () => { tp: Sample[];
         { code: `await login(page, { email: 'a@b.c', password: '${join('Sup3r', 'S3cret!')}' });`, file: 'e2e/login.spec.ts' },
         "const hash = '$2b$12$KIXQJZ8c0mQ3kR1Ls5g3OeW0YpVd9vQeQd2H5n8uK7y0Wm3g1S2Ba'; const passwordHash = hash;",
         "secret: 'keyboard cat',",
+        `password: '${Buffer.from('not my real password').toString('base64')}',`,
       ],
     }),
   },
@@ -156,7 +159,7 @@ function compile(options: Partial<SecretsOptions> | undefined): Compiled {
 }
 
 function fileScan(path: string, text: string, kind: FileKind, options: Compiled): FileScan {
-  return { path, kind, text: () => text, generic: !kind.test || options.genericInTests, disabled: options.disabled };
+  return { path, kind, text: () => text, generic: !kind.test || options.genericInTests, disabled: excludedRules(detectors(), path, options.disabled) };
 }
 
 /** Strips what only the atom may see (the secret, ranking data) from a finding. */
@@ -204,34 +207,9 @@ export default defineAtom<SecretsOptions>({
       genericInTests: z.boolean().default(false).describe('Also report literal password/secret/token assignments in test files (provider keys are always reported).'),
     }),
   rules: Object.fromEntries(RULE_TABLE.map((r) => [r.id, r.rule])),
-  examples: {
-    bad: [
-      { file: 'src/aws.ts', code: `export const s3 = new S3Client({\n  credentials: { accessKeyId: '${awsId(3)}', secretAccessKey: process.env.AWS_SECRET! }, // ✗\n});` },
-      { file: 'config/aws.env', code: `AWS_SECRET_ACCESS_KEY=${fakeKey('', 40, BASE64, 7)} # ✗` },
-      { file: 'scripts/release.js', code: `const token = '${checksummed(join('gh', 'p_'), 11)}'; // ✗\nawait publish({ token });` },
-      { file: 'deploy/key.pem', code: `${join('-----BEGIN ', 'RSA PRIVATE', ' KEY-----')}\n${fakeKey('MII', 61, BASE64, 5)}\n${join('-----END ', 'RSA PRIVATE', ' KEY-----')}`, lines: [1] },
-      { file: 'src/db.ts', code: `const pool = new Pool({ user: 'app', password: '${join('Tr0ub4', 'dor&3')}' }); // ✗` },
-      { file: 'settings.yaml', code: `database:\n  api_key: ${fakeKey('k', 24, ALNUM, 9)} # ✗` },
-      { file: '.env', code: `NEXT_PUBLIC_SITE_URL=https://acme.com\nSTRIPE_SECRET_KEY=${fakeKey(join('sk', '_live_'), 24, ALNUM, 12)}\nSESSION_SECRET=${fakeKey('', 32, ALNUM, 13)}`, lines: [2, 3] },
-      { file: 'src/queue.ts', code: `const conn = await amqp.connect('amqps://orders:${fakeKey('', 18, ALNUM, 14)}@mq.acme.io'); // ✗` },
-      { file: 'src/client.ts', code: `const headers = { Authorization: 'Bearer ${sampleJwt({ sub: 'svc-reports', scope: 'admin' }, 15)}' }; // ✗` },
-      { file: 'certs/client.p12', code: fakeKey('MIIK', 120, BASE64, 16), lines: [1] },
-      { file: 'src/feature.test.ts', code: `const key = '${fakeKey(join('sk', '_live_'), 24, ALNUM, 17)}'; // ✗\nconst password = 'not-a-real-one-2x!';` },
-      { file: 'test/login.test.ts', code: `const password = '${join('Sup3r', 'S3cret!')}'; // ✗`, options: { genericInTests: true } },
-    ],
-    good: [
-      { file: 'src/aws.ts', code: `export const s3 = new S3Client({ credentials: fromEnv() });\nconst accessKeyId = process.env.AWS_ACCESS_KEY_ID;` },
-      { file: 'src/db.ts', code: `const pool = new Pool({ user: 'app', password: process.env.DB_PASSWORD });\nconst url = \`postgres://\${user}:\${password}@\${host}/app\`;` },
-      { file: '.env.example', code: 'DB_PASSWORD=changeme\nAPI_KEY=<your-key>\nSTRIPE_SECRET=${STRIPE_SECRET}' },
-      { file: '.env', code: 'NEXT_PUBLIC_API_URL=https://api.acme.com\nVITE_APP_TITLE=Acme\nPORT=3000' },
-      { file: 'src/form.tsx', code: `<input type="password" name="password" placeholder="Enter your password" />\nconst passwordLabel = 'Your password';` },
-      { file: 'docs/aws.md', code: `Use a key such as ${join('AKIA', 'IOSFODNN7', 'EXAMPLE')} in examples.` },
-      { file: 'src/pem.ts', code: `if (pem.startsWith('${join('-----BEGIN ', 'PRIVATE', ' KEY-----')}')) return 'pkcs8';` },
-      { file: 'src/auth.ts', code: `const tokenType = 'Bearer';\nconst password = req.body.password;\nconst secret = config.get('jwt.secret');` },
-      { file: 'docker-compose.yml', code: 'environment:\n  DATABASE_URL: postgres://postgres:postgres@db:5432/app\n  POSTGRES_PASSWORD: postgres' },
-      { file: 'test/fixtures/keys.ts', code: `export const STRIPE_TEST = '${fakeKey(join('sk', '_live_'), 24, ALNUM, 18)}';`, options: { allowPaths: ['test/fixtures/**'] } },
-      { file: 'src/stripe.ts', code: `const stripe = new Stripe('${fakeKey(join('sk', '_live_'), 24, ALNUM, 19)}'); // the sandbox key from our docs`, options: { allowFingerprints: [`sha256:${createHash('sha256').update(fakeKey(join('sk', '_live_'), 24, ALNUM, 19)).digest('hex')}`] } },
-    ],
+  // Built when asked for (tests, `explain`): a commit never needs them.
+  get examples() {
+    return (examples ??= buildExamples());
   },
   check(file, ctx) {
     const options = compile(ctx.options);
@@ -240,9 +218,11 @@ export default defineAtom<SecretsOptions>({
     const scan = fileScan(file.path, file.text, kind, options);
     const set = detectors();
     const found: Found[] = [];
-    const lines = file.lines();
-    if (file.allAdded) for (let n = 1; n <= lines.length; n++) scanLine(set, scan, lines[n - 1]!, n, lines[n] ?? '', found);
-    else for (const n of file.added) scanLine(set, scan, lines[n - 1] ?? '', n, lines[n] ?? '', found);
+    if (file.allAdded) scanText(set, scan, file.text, found);
+    else {
+      const lines = file.lines();
+      for (const n of file.added) scanLine(set, scan, lines[n - 1] ?? '', n, lines[n] ?? '', found);
+    }
 
     const hits = dedupe(found).filter((f) => !options.disabled.has(f.rule) && !(f.secret !== undefined && options.allowValue(f.secret)));
     const byName = kind.byName;
@@ -268,4 +248,38 @@ export function secretSpans(path: string, line: string): Array<[number, number]>
   const kind = classify(path);
   scanLine(detectors(), { ...fileScan(path, line, kind, DEFAULTS), generic: true }, line, 1, '', found);
   return found.flatMap((f) => f.mask ?? []);
+}
+
+let examples: AtomExamples | undefined;
+
+function buildExamples(): AtomExamples {
+  return {
+  bad: [
+    { file: 'src/aws.ts', code: `export const s3 = new S3Client({\n  credentials: { accessKeyId: '${awsId(3)}', secretAccessKey: process.env.AWS_SECRET! }, // ✗\n});` },
+    { file: 'config/aws.env', code: `AWS_SECRET_ACCESS_KEY=${fakeKey('', 40, BASE64, 7)} # ✗` },
+    { file: 'scripts/release.js', code: `const token = '${checksummed(join('gh', 'p_'), 11)}'; // ✗\nawait publish({ token });` },
+    { file: 'deploy/key.pem', code: `${join('-----BEGIN ', 'RSA PRIVATE', ' KEY-----')}\n${fakeKey('MII', 61, BASE64, 5)}\n${join('-----END ', 'RSA PRIVATE', ' KEY-----')}`, lines: [1] },
+    { file: 'src/db.ts', code: `const pool = new Pool({ user: 'app', password: '${join('Tr0ub4', 'dor&3')}' }); // ✗` },
+    { file: 'settings.yaml', code: `database:\n  api_key: ${fakeKey('k', 24, ALNUM, 9)} # ✗` },
+    { file: '.env', code: `NEXT_PUBLIC_SITE_URL=https://acme.com\nSTRIPE_SECRET_KEY=${fakeKey(join('sk', '_live_'), 24, ALNUM, 12)}\nSESSION_SECRET=${fakeKey('', 32, ALNUM, 13)}`, lines: [2, 3] },
+    { file: 'src/queue.ts', code: `const conn = await amqp.connect('amqps://orders:${fakeKey('', 18, ALNUM, 14)}@mq.acme.io'); // ✗` },
+    { file: 'src/client.ts', code: `const headers = { Authorization: 'Bearer ${sampleJwt({ sub: 'svc-reports', scope: 'admin' }, 15)}' }; // ✗` },
+    { file: 'certs/client.p12', code: fakeKey('MIIK', 120, BASE64, 16), lines: [1] },
+    { file: 'src/feature.test.ts', code: `const key = '${fakeKey(join('sk', '_live_'), 24, ALNUM, 17)}'; // ✗\nconst password = 'not-a-real-one-2x!';` },
+    { file: 'test/login.test.ts', code: `const password = '${join('Sup3r', 'S3cret!')}'; // ✗`, options: { genericInTests: true } },
+  ],
+  good: [
+    { file: 'src/aws.ts', code: `export const s3 = new S3Client({ credentials: fromEnv() });\nconst accessKeyId = process.env.AWS_ACCESS_KEY_ID;` },
+    { file: 'src/db.ts', code: `const pool = new Pool({ user: 'app', password: process.env.DB_PASSWORD });\nconst url = \`postgres://\${user}:\${password}@\${host}/app\`;` },
+    { file: '.env.example', code: 'DB_PASSWORD=changeme\nAPI_KEY=<your-key>\nSTRIPE_SECRET=${STRIPE_SECRET}' },
+    { file: '.env', code: 'NEXT_PUBLIC_API_URL=https://api.acme.com\nVITE_APP_TITLE=Acme\nPORT=3000' },
+    { file: 'src/form.tsx', code: `<input type="password" name="password" placeholder="Enter your password" />\nconst passwordLabel = 'Your password';` },
+    { file: 'docs/aws.md', code: `Use a key such as ${join('AKIA', 'IOSFODNN7', 'EXAMPLE')} in examples.` },
+    { file: 'src/pem.ts', code: `if (pem.startsWith('${join('-----BEGIN ', 'PRIVATE', ' KEY-----')}')) return 'pkcs8';` },
+    { file: 'src/auth.ts', code: `const tokenType = 'Bearer';\nconst password = req.body.password;\nconst secret = config.get('jwt.secret');` },
+    { file: 'docker-compose.yml', code: 'environment:\n  DATABASE_URL: postgres://postgres:postgres@db:5432/app\n  POSTGRES_PASSWORD: postgres' },
+    { file: 'test/fixtures/keys.ts', code: `export const STRIPE_TEST = '${fakeKey(join('sk', '_live_'), 24, ALNUM, 18)}';`, options: { allowPaths: ['test/fixtures/**'] } },
+    { file: 'src/stripe.ts', code: `const stripe = new Stripe('${fakeKey(join('sk', '_live_'), 24, ALNUM, 19)}'); // the sandbox key from our docs`, options: { allowFingerprints: [`sha256:${createHash('sha256').update(fakeKey(join('sk', '_live_'), 24, ALNUM, 19)).digest('hex')}`] } },
+  ],
+};
 }

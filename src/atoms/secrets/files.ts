@@ -66,7 +66,7 @@ export function binaryNameRule(path: string): FileKind['byName'] {
 }
 
 const KUBECONFIG_PATH = /(?:^|\/)(?:kubeconfig[\w.-]*|[\w.-]+\.kubeconfig|\.kube\/config)$/i;
-const realValue = (s: string) => !isReference(s) && !isPlaceholder(s) && !/^[$%{<]/.test(s);
+const realValue = (s: string): boolean => !isReference(s) && !isPlaceholder(s) && !/^[$%{<]/.test(s);
 
 /** Credential entries in tools' configuration files; checked like provider rules. */
 export const FILE_RULES: ProviderRule[] = [
@@ -75,8 +75,9 @@ export const FILE_RULES: ProviderRule[] = [
     description: 'package index password in `.pypirc`',
     rotate: 'the package index (pypi.org Account settings: change the password, or remove the API token)',
     keywords: ['password'],
+    paths: /(?:^|\/)\.pypirc$/,
     regex: /^\s{0,8}password\s{0,4}[=:]\s{0,4}(\S{4,512})/,
-    validate: (s, { path }) => /(?:^|\/)\.pypirc$/.test(path) && realValue(s),
+    validate: realValue,
     message: 'A package index password is committed in `.pypirc`.',
     samples: () => ({ tp: [tp(fakeKey('', 16, ALNUM, 201), (s) => `[pypi]\nusername = acme\npassword = ${s}`, '.pypirc')], fp: [{ code: '[pypi]\nusername = __token__\npassword = ${PYPI_TOKEN}', file: '.pypirc' }] }),
   },
@@ -85,8 +86,9 @@ export const FILE_RULES: ProviderRule[] = [
     description: 'password in `.netrc`',
     rotate: 'the host named on that line (change the password or revoke the token)',
     keywords: ['password'],
+    paths: /(?:^|\/)[._]netrc$/,
     regex: /\bpassword\s{1,8}(\S{4,512})/,
-    validate: (s, { path }) => /(?:^|\/)[._]netrc$/.test(path) && realValue(s),
+    validate: realValue,
     message: 'A `.netrc` file with a password is committed.',
     samples: () => ({ tp: [tp(fakeKey('', 20, ALNUM, 202), (s) => `machine api.acme.com login deploy password ${s}`, '.netrc')], fp: [{ code: 'machine api.acme.com login deploy password $API_PASSWORD', file: '.netrc' }] }),
   },
@@ -97,7 +99,8 @@ export const FILE_RULES: ProviderRule[] = [
     keywords: ['://'],
     regex: /:\/\/([^:@/\s]{1,128}):([^@/\s]{4,512})@/,
     secretGroup: 2,
-    validate: (s, { path }) => /(?:^|\/)\.git-credentials$/.test(path) && realValue(s),
+    paths: /(?:^|\/)\.git-credentials$/,
+    validate: realValue,
     message: 'A `.git-credentials` file with a stored password or token is committed.',
     samples: () => ({ tp: [tp(fakeKey('', 40, ALNUM, 203), (s) => `https://deploy:${s}@git.acme.com`, '.git-credentials')], fp: [{ code: 'https://deploy:${GIT_TOKEN}@git.acme.com', file: '.git-credentials' }] }),
   },

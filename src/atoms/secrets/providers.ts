@@ -8,7 +8,7 @@
 import { ALNUM, BASE64, DIGITS, HEX, LOWER, UPPER, fakeKey, join } from '../samples.js';
 import { as, ci, named, tp, UUID, type ProviderRule } from './rule.js';
 import { base62, crc32, hasPrefixedCrc32, isDiscordBotToken, isPublicJwt, parseJwt } from './structure.js';
-import { isPlaceholder } from './values.js';
+import { isPlaceholder, looksLikeSecretValue } from './values.js';
 
 const B64URL = ALNUM + '-_';
 const UPPER_ALNUM = UPPER + DIGITS;
@@ -371,11 +371,11 @@ export const PROVIDERS: ProviderRule[] = [
     rotate: 'the registry that issued it (npmjs.com Access Tokens, GitHub Packages, Artifactory…)',
     keywords: ['_auth', '_password', 'npmauthtoken'],
     regex: /(?:_authToken|_auth|_password|npmAuthToken)\s{0,4}[=:]\s{0,4}["']?([^\s"'#;]{8,2048})/,
-    validate: (s) => !isPlaceholder(s) && !/^\$|^%|^\{/.test(s),
+    validate: (s) => !isPlaceholder(s) && looksLikeSecretValue(s),
     message: 'A package registry credential is committed (an `.npmrc` / `.yarnrc.yml` auth entry with a literal value).',
     samples: () => ({
       tp: [tp(uuid(48), (s) => `@acme:registry=https://npm.pkg.github.com\n//npm.pkg.github.com/:_authToken=${s}`, '.npmrc'), tp(fakeKey('', 44, BASE64, 49), (s) => `npmRegistries:\n  "https://npm.acme.dev":\n    npmAuthToken: "${s}"`, '.yarnrc.yml')],
-      fp: [{ code: '//registry.npmjs.org/:_authToken=${NPM_TOKEN}', file: '.npmrc' }, { code: 'always-auth=true', file: '.npmrc' }],
+      fp: [{ code: '//registry.npmjs.org/:_authToken=${NPM_TOKEN}', file: '.npmrc' }, { code: 'always-auth=true', file: '.npmrc' }, "const opts = { _authToken: 'deadbeefcafebad' };", "const opts = { '//registry.npmjs.org/:_authToken': 'npm_token' };"],
     }),
   },
   {
@@ -405,7 +405,7 @@ export const PROVIDERS: ProviderRule[] = [
     keywords: ['xoxb-'],
     regex: /\b(xoxb-\d{8,14}-(?:\d{8,14}-)?[A-Za-z0-9]{18,34})\b/,
     entropy: 3,
-    samples: () => ({ tp: [tp(join('xo', 'xb-', fakeKey('', 12, DIGITS, 52), '-', fakeKey('', 13, DIGITS, 53), '-', fakeKey('', 24, ALNUM, 54)), as.code('slackToken'))], fp: ["const slackToken = 'xoxb-xxxxxxxxx-xxxxxxxxxx-xxxxxxxxxxxx';", 'const prefix = "xoxb-";'] }),
+    samples: () => ({ tp: [tp(join('xo', 'xb-', fakeKey('', 12, DIGITS, 52), '-', fakeKey('', 13, DIGITS, 53), '-', fakeKey('', 24, ALNUM, 54)), as.code('slackToken'))], fp: [`const slackToken = '${join('xo', 'xb-', 'x'.repeat(9), '-', 'x'.repeat(10), '-', 'x'.repeat(12))}';`, 'const prefix = "xoxb-";'] }),
   },
   {
     id: 'slack-user-token',
@@ -432,7 +432,7 @@ export const PROVIDERS: ProviderRule[] = [
     keywords: ['hooks.slack.com'],
     regex: /hooks\.slack\.com\/((?:services|workflows|triggers)\/T[A-Z0-9]{6,12}\/[A-Za-z0-9/_-]{20,100})/,
     entropy: 3.5,
-    samples: () => ({ tp: [tp(join('services/T', fakeKey('', 9, UPPER_ALNUM, 62), '/B', fakeKey('', 9, UPPER_ALNUM, 63), '/', fakeKey('', 24, ALNUM, 64)), (s) => `await fetch('https://hooks.slack.com/${s}', { method: 'POST', body });`)], fp: ["const url = 'https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX';"] }),
+    samples: () => ({ tp: [tp(join('services/T', fakeKey('', 9, UPPER_ALNUM, 62), '/B', fakeKey('', 9, UPPER_ALNUM, 63), '/', fakeKey('', 24, ALNUM, 64)), (s) => `await fetch('https://hooks.slack.com/${s}', { method: 'POST', body });`)], fp: [`const url = 'https://hooks.slack.com/${join('services/T', '0'.repeat(8), '/B', '0'.repeat(8), '/', 'X'.repeat(24))}';`] }),
   },
   {
     id: 'discord-bot-token',
@@ -470,7 +470,7 @@ export const PROVIDERS: ProviderRule[] = [
     keywords: ['sk_live_'],
     regex: /\b(sk_live_[A-Za-z0-9]{24,247})\b/,
     entropy: 3.5,
-    samples: () => ({ tp: [tp(fakeKey(join('sk', '_live_'), 24, ALNUM, 74), (s) => `const stripe = new Stripe('${s}');`), tp(fakeKey(join('sk', '_live_'), 99, ALNUM, 75), as.env('STRIPE_SECRET_KEY'), '.env')], fp: [`const stripe = new Stripe('${fakeKey(join('sk', '_test_'), 24, ALNUM, 76)}');`, "STRIPE_SECRET_KEY=sk_live_xxxxxxxxxxxxxxxxxxxxxxxx"] }),
+    samples: () => ({ tp: [tp(fakeKey(join('sk', '_live_'), 24, ALNUM, 74), (s) => `const stripe = new Stripe('${s}');`), tp(fakeKey(join('sk', '_live_'), 99, ALNUM, 75), as.env('STRIPE_SECRET_KEY'), '.env')], fp: [`const stripe = new Stripe('${fakeKey(join('sk', '_test_'), 24, ALNUM, 76)}');`, `STRIPE_SECRET_KEY=${join('sk', '_live_', 'x'.repeat(24))}`] }),
   },
   {
     id: 'stripe-restricted-key',
@@ -609,7 +609,7 @@ export const PROVIDERS: ProviderRule[] = [
     keywords: ['hf_', 'api_org_'],
     regex: /\b((?:hf_|api_org_)[A-Za-z]{34})\b/,
     entropy: 3.5,
-    samples: () => ({ tp: [tp(join('h', 'f_', fakeKey('', 34, LETTERS, 102)), as.code('HF_TOKEN'))], fp: ["const HF_TOKEN = 'hf_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx';"] }),
+    samples: () => ({ tp: [tp(join('h', 'f_', fakeKey('', 34, LETTERS, 102)), as.code('HF_TOKEN'))], fp: [`const HF_TOKEN = '${join('h', 'f_', 'x'.repeat(34))}';`] }),
   },
   {
     id: 'cohere-api-key',
@@ -1012,7 +1012,7 @@ export const GENERAL_FORMATS: ProviderRule[] = [
         "const url = `postgres://${user}:${password}@${host}/${db}`;",
         'REDIS_URL=redis://:${REDIS_PASSWORD}@redis:6379',
         "const url = 'mysql://root:root@db:3306/app';",
-        'DATABASE_URL="postgresql://johndoe:randompassword@localhost:5432/mydb?schema=public"',
+        `DATABASE_URL="${join('postgresql://', 'johndoe:', 'randompassword', '@localhost:5432/mydb?schema=public')}"`,
       ],
     }),
   },
@@ -1031,7 +1031,7 @@ export const GENERAL_FORMATS: ProviderRule[] = [
         tp(fakeKey('', 14, ALNUM, 176), (s) => `  upload: "sftp://deploy:${s}@files.acme.com/incoming"`, 'deploy/targets.yaml'),
       ],
       fp: [
-        "const example = 'https://user:pass@example.com/';",
+        `const example = '${join('https://', 'user:', 'pass', '@example.com/')}';`,
         "const u = 'https://username:password@host.com';",
         'proxy = http://${PROXY_USER}:${PROXY_PASS}@proxy.acme.com:3128',
         "const docs = 'https://user:<password>@api.acme.com';",

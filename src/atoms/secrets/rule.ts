@@ -26,6 +26,8 @@ export interface ProviderRule {
   rotate: string;
   /** Lower-case literals; the rule runs only on lines holding one of them. */
   keywords: string[];
+  /** Only in files whose path matches (a tool's own configuration file). */
+  paths?: RegExp;
   /** A linear regex: bounded repetition, no nested quantifiers, no lookarounds. Group 1, if any, is the secret. */
   regex: RegExp;
   /** The capture group holding the secret; default: the first group that matched (or the whole match). */

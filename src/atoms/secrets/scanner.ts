@@ -27,7 +27,15 @@ export interface FileScan {
   text(): string;
   /** Run the generic assignment detector (off in test files unless the policy says otherwise). */
   generic: boolean;
+  /** Rules not to run on this file: disabled by the policy, or meant for other files. */
   disabled: ReadonlySet<string>;
+}
+
+/** The rules of `set` that do not apply to `path` (their `paths` do not match), plus `disabled`. */
+export function excludedRules(set: DetectorSet, path: string, disabled: ReadonlySet<string>): ReadonlySet<string> {
+  const out = new Set(disabled);
+  for (const d of set.detectors) if (d.paths && !d.paths.test(path)) out.add(d.id);
+  return out;
 }
 
 interface LineScan {
@@ -47,6 +55,8 @@ interface LineScan {
 interface Detector {
   id: string;
   keywords: readonly string[];
+  /** Only in files whose path matches. */
+  paths?: RegExp;
   priority: number;
   run(scan: LineScan): void;
 }
@@ -56,13 +66,15 @@ const WINDOW_BEFORE = 256;
 const WINDOW_AFTER = 4096;
 
 function regexDetector(rule: ProviderRule, priority: number): Detector {
-  const regex = new RegExp(rule.regex.source, 'gd');
+  let compiled: RegExp | undefined; // built on first use: most rules never run in a typical commit
   const minEntropy = rule.entropy ?? 0;
   return {
     id: rule.id,
     keywords: rule.keywords,
+    ...(rule.paths ? { paths: rule.paths } : {}),
     priority,
     run(s) {
+      const regex = (compiled ??= new RegExp(rule.regex.source, 'gd'));
       regex.lastIndex = 0;
       for (let m = regex.exec(s.text); m; m = regex.exec(s.text)) {
         if (m[0].length === 0) regex.lastIndex++;
@@ -145,8 +157,10 @@ function genericDetector(priority: number): Detector {
 export interface DetectorSet {
   detectors: Detector[];
   keywords: RegExp;
-  /** Lower-case keyword → indices of the detectors it triggers (including those of keywords it contains). */
+  /** Lower-case keyword → indices of the detectors it triggers (including those of keywords it contains); filled on first sight. */
   index: Map<string, number[]>;
+  /** Lower-case keyword → the detectors that list it. */
+  byKeyword: Map<string, Set<number>>;
 }
 
 /** Builds the detectors in priority order and the one keyword regex that routes lines to them. */
@@ -163,46 +177,106 @@ export function buildDetectors(rules: readonly ProviderRule[]): DetectorSet {
     }
   });
   const words = [...byKeyword.keys()];
-  const index = new Map<string, number[]>();
-  for (const w of words) {
-    const all = new Set<number>();
-    for (const other of words) if (w.includes(other)) for (const i of byKeyword.get(other)!) all.add(i);
-    index.set(w, [...all].sort((a, b) => a - b));
-  }
   const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const keywords = new RegExp(words.sort((a, b) => b.length - a.length).map(escape).join('|'), 'gi');
-  return { detectors, keywords, index };
+  return { detectors, keywords, index: new Map(), byKeyword };
+}
+
+/** The detectors a matched keyword triggers: its own, and those of every keyword inside it (`session_token` holds `token`). */
+function detectorsFor(set: DetectorSet, keyword: string): number[] {
+  let found = set.index.get(keyword);
+  if (!found) {
+    const all = new Set<number>();
+    for (const [other, ids] of set.byKeyword) if (keyword.includes(other)) for (const i of ids) all.add(i);
+    found = [...all].sort((a, b) => a - b);
+    set.index.set(keyword, found);
+  }
+  return found;
 }
 
 let stamp = new Int32Array(0);
 let generation = 0;
 
+/** Adds the detectors a keyword match triggers to `candidates` (once per line). */
+function addCandidates(set: DetectorSet, file: FileScan, keyword: string, candidates: number[]) {
+  for (const d of detectorsFor(set, keyword.toLowerCase())) {
+    if (stamp[d] === generation || file.disabled.has(set.detectors[d]!.id)) continue;
+    stamp[d] = generation;
+    candidates.push(d);
+  }
+}
+
+function newLine(set: DetectorSet) {
+  if (stamp.length !== set.detectors.length) stamp = new Int32Array(set.detectors.length);
+  generation++;
+}
+
 /** Checks one line; findings go to `found`. */
 export function scanLine(set: DetectorSet, file: FileScan, line: string, lineNo: number, next: string, found: Found[]): void {
   if (!line) return;
-  const { keywords, index, detectors } = set;
-  if (stamp.length !== detectors.length) stamp = new Int32Array(detectors.length);
-  generation++;
+  newLine(set);
+  const { keywords } = set;
   const candidates: number[] = [];
-  const long = line.length > LONG_LINE;
   const positions: number[] = [];
   keywords.lastIndex = 0;
   for (let m = keywords.exec(line); m; m = keywords.exec(line)) {
-    for (const d of index.get(m[0].toLowerCase()) ?? []) {
-      if (stamp[d] === generation || file.disabled.has(detectors[d]!.id)) continue;
-      stamp[d] = generation;
-      candidates.push(d);
-    }
-    if (long) positions.push(m.index);
+    addCandidates(set, file, m[0], candidates);
+    positions.push(m.index);
     keywords.lastIndex = m.index + 1; // overlapping keywords each count
   }
-  if (!candidates.length) return;
+  if (candidates.length) runLine(set, file, line, lineNo, next, candidates, positions, found);
+}
+
+/**
+ * Checks every line of a text with one keyword pass over the whole text (twice
+ * as fast as one pass per line); only lines holding a keyword are looked at.
+ */
+export function scanText(set: DetectorSet, file: FileScan, text: string, found: Found[]): void {
+  const { keywords } = set;
+  let lineNo = 1;
+  let lineStart = 0;
+  let lineEnd = text.indexOf('\n');
+  if (lineEnd < 0) lineEnd = text.length;
+  let candidates: number[] = [];
+  let positions: number[] = [];
+  newLine(set);
+  const flush = () => {
+    if (!candidates.length) return;
+    const line = text.slice(lineStart, text[lineEnd - 1] === '\r' ? lineEnd - 1 : lineEnd);
+    let nextEnd = lineEnd < text.length ? text.indexOf('\n', lineEnd + 1) : -1;
+    if (nextEnd < 0) nextEnd = text.length;
+    const next = lineEnd < text.length ? text.slice(lineEnd + 1, nextEnd).replace(/\r$/, '') : '';
+    runLine(set, file, line, lineNo, next, candidates, positions, found);
+    candidates = [];
+    positions = [];
+    newLine(set);
+  };
+  keywords.lastIndex = 0;
+  for (let m = keywords.exec(text); m; m = keywords.exec(text)) {
+    if (m.index > lineEnd) {
+      flush();
+      while (m.index > lineEnd) {
+        lineNo++;
+        lineStart = lineEnd + 1;
+        lineEnd = text.indexOf('\n', lineStart);
+        if (lineEnd < 0) lineEnd = text.length;
+      }
+    }
+    addCandidates(set, file, m[0], candidates);
+    positions.push(m.index - lineStart);
+    keywords.lastIndex = m.index + 1;
+  }
+  flush();
+}
+
+function runLine(set: DetectorSet, file: FileScan, line: string, lineNo: number, next: string, candidates: number[], positions: number[], found: Found[]) {
   candidates.sort((a, b) => a - b);
   const vetoes: Array<[number, number]> = [];
+  const long = line.length > LONG_LINE;
   const windows: Array<[number, number]> = long ? mergeWindows(positions, line.length) : [[0, line.length]];
   for (const [from, to] of windows) {
     const scan: LineScan = { text: long ? line.slice(from, to) : line, offset: from, line, lineNo, next, file, found, vetoes };
-    for (const d of candidates) detectors[d]!.run(scan);
+    for (const d of candidates) set.detectors[d]!.run(scan);
   }
 }
 

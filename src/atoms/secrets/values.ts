@@ -7,7 +7,7 @@ import { entropy } from './structure.js';
 /** References and templates: the value is looked up elsewhere. */
 const REFERENCE = [
   /^\$\{?[\w.:-]+\}?$/, // ${VAR}, $VAR
-  /\$\{[^}]*\}|\{\{.*\}\}|\$\(|<%|%\{|#\{/, // ${…} anywhere, {{ var }}, $(cmd), <%= erb %>, %{fmt}, #{ruby}
+  /\$\{|\{\{|\$\(|<%|%\{|#\{/, // ${…} anywhere (even cut off by a quote inside it), {{ var }}, $(cmd), <%= erb %>, %{fmt}, #{ruby}
   /^\{[\w.-]*\}$/, // {placeholder}
   /^%\(?\w+\)?s?%?$/, // %(password)s, %PASSWORD%
   /^<[^>]*>$/, // <your-key>
@@ -20,7 +20,7 @@ const PLACEHOLDER_WORDS =
   /change[_-]?me|change[_-]?it|example|sample|dummy|placeholder|your[_-]|my[_-]?(?:secret|password|passwd|token|key|api)|redacted|fake|mock|stub|todo|fixme|replace|insert[_-]|enter[_-]|paste[_-]|[_-]here\b|here$|not[_-]?(?:a[_-]?)?(?:real|secret|set)|undefined|test|^none$|^null$|^nil$|^empty$|^default$|^secret$|^password$|^token$|^(?:xxx|abc|foo|bar|baz|qux|lorem|ipsum)|1234|abcd|qwerty/i;
 
 /** The AWS documentation keys (and the like): real formats, published on purpose. */
-const DOCUMENTATION = /EXAMPLE|(?:X{5}|x{5}|\*{3}|#{4}|\.{4}|0{8}|1234567|abcdefgh|ABCDEFGH)/;
+const DOCUMENTATION = /EXAMPLE|X{5}|x{5}|\*{3}|#{4}|\.{4}|0{8}|1234567|abcdefgh|ABCDEFGH|deadbeef|cafebabe|feedface|badc0de/i;
 
 /** Dev defaults that every tutorial uses; not worth a finding wherever they appear. */
 const WEAK_DEFAULTS = new Set([
@@ -42,7 +42,16 @@ export function isPlaceholder(value: string, key = ''): boolean {
   if (key && value.toLowerCase() === key.toLowerCase()) return true; // password: 'password'
   if (/^(.)\1+$/.test(value) || /^(..?.?)\1{3,}$/.test(value)) return true; // aaaaaaaa, abababab
   if (isSequential(value)) return true; // 12345678, abcdefgh
+  if (decodesToText(value)) return true; // base64 of "not my real password"
   return false;
+}
+
+/** Base64 that decodes to words (a sentence, `user:password`-style text with a placeholder), not to key material. */
+function decodesToText(value: string): boolean {
+  if (value.length < 12 || value.length > 400 || !/^[A-Za-z0-9+/]+={0,2}$/.test(value) || value.length % 4 !== 0) return false;
+  const text = Buffer.from(value, 'base64').toString('latin1');
+  if (!/^[\x20-\x7e]+$/.test(text)) return false;
+  return / /.test(text) || PLACEHOLDER_WORDS.test(text);
 }
 
 /** Placeholder signs in a provider-formatted value: the format is right, the content is not a key. */
