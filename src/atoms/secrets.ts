@@ -39,6 +39,9 @@ export interface SecretsOptions {
   genericInTests: boolean;
 }
 
+/** "a" or "an" before a description, by how it is said: an AWS key, an npm token, a URL. */
+const article = (description: string) => (/^(?:[aeio]|u(?!rl)|npm|hcp|ssh|rsa)/i.test(description) ? 'An' : 'A');
+
 const fix = (rotate: string) =>
   `Revoke or roll it in ${rotate}: it stays in git history even after this change. Then delete it here and read it at run time from the environment or a secret manager.`;
 
@@ -124,9 +127,9 @@ const CODE_RULES: Array<{ id: string; rule: Rule; samples: () => { tp: Sample[];
 
 /** Every rule of the atom, with what its samples and documentation need. */
 export const RULE_TABLE: ReadonlyArray<{ id: string; rule: Rule; description?: string; samples: () => { tp: Array<Sample | { file: string; code: string | Buffer; secret?: undefined }>; fp: Array<string | NegativeSample> } }> = [
-  ...REGEX_RULES.map((r) => ({ id: r.id, description: r.description, rule: { message: r.message ?? `A ${r.description} is committed.`, fix: fix(r.rotate) }, samples: r.samples })),
+  ...REGEX_RULES.map((r) => ({ id: r.id, description: r.description, rule: { message: r.message ?? `${article(r.description)} ${r.description} is committed.`, fix: fix(r.rotate) }, samples: r.samples })),
   ...CODE_RULES,
-  ...NAME_RULES.map((r) => ({ id: r.id, description: r.description, rule: { message: `A ${r.description} is committed.`, fix: r.fix }, samples: r.samples })),
+  ...NAME_RULES.map((r) => ({ id: r.id, description: r.description, rule: { message: `${article(r.description)} ${r.description} is committed.`, fix: r.fix }, samples: r.samples })),
 ];
 
 const RULE_NAMES = RULE_TABLE.map((r) => r.id);

@@ -124,9 +124,21 @@ export function isCredentialAssignment(a: Assignment): boolean {
 const PEM = /-----BEGIN ((?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP |SSH2 ENCRYPTED )?PRIVATE KEY(?: BLOCK)?)-----/g;
 const PEM_END = /-----END [A-Z0-9 ]{0,30}PRIVATE KEY(?: BLOCK)?-----/;
 
+/** How a key block is named in a message, by the first word of its header. */
+const KEY_KINDS: Record<string, string> = {
+  RSA: 'An RSA private key',
+  EC: 'An EC private key',
+  DSA: 'A DSA private key',
+  OPENSSH: 'An OpenSSH private key',
+  ENCRYPTED: 'An encrypted private key',
+  PGP: 'A PGP private key block',
+  SSH2: 'An SSH2 private key',
+};
+
 export interface KeyBlock {
   /** 0-based column of the header. */
   column: number;
+  /** "An RSA private key", as a message starts. */
   kind: string;
   /** Span of the key material on the header's own line (a one-line key, as in JSON), 0-based, end exclusive. */
   body?: [number, number];
@@ -146,13 +158,13 @@ export function findPrivateKeys(line: string, nextLine: string): KeyBlock[] {
     const bodyStart = line.length - inline.length;
     const sameLine = /^\s*(?:[A-Za-z0-9+/=]{40}|Proc-Type:|Comment:|Version:)/.test(inline);
     if (!sameLine && !/^\s*["'`]?(?:[A-Za-z0-9+/=]{40,}|Proc-Type:|Comment:|Version:|[A-Za-z0-9-]+:\s)/.test(nextLine)) continue;
-    const block: KeyBlock = { column: m.index, kind: m[1]!.toLowerCase() };
+    const block: KeyBlock = { column: m.index, kind: KEY_KINDS[m[1]!.split(' ')[0]!] ?? 'A private key (PKCS #8)' };
     if (sameLine) {
       const endMatch = PEM_END.exec(inline);
       block.body = [bodyStart, endMatch ? bodyStart + endMatch.index : line.length];
     }
     out.push(block);
   }
-  if (/^PuTTY-User-Key-File-\d: /.test(line)) out.push({ column: 0, kind: 'PuTTY private key' });
+  if (/^PuTTY-User-Key-File-\d: /.test(line)) out.push({ column: 0, kind: 'A PuTTY private key' });
   return out;
 }

@@ -121,7 +121,7 @@ function privateKeyDetector(priority: number): Detector {
           rule: 'private-key',
           line: s.lineNo,
           column: start + 1,
-          message: `A ${block.kind} is committed.`,
+          message: `${block.kind} is committed.`,
           ...(body ? { mask: [[body[0] + 1, body[1] + 1]] } : {}),
           span: [start, body ? body[1] : start + 1],
           ...(body ? { secret: s.line.slice(body[0], body[1]) } : {}),
