@@ -81,6 +81,8 @@ const CODE_RULES: Array<{ id: string; rule: Rule; samples: () => { tp: Sample[];
         { code: `DB_PASSWORD = "${fakeKey('', 14, ALNUM + '!#%', 305)}"`, secret: fakeKey('', 14, ALNUM + '!#%', 305), file: 'app/settings.py' },
         { code: `axios.get(url, { headers: { 'X-Api-Key': '${fakeKey('', 32, ALNUM, 306)}' } });`, secret: fakeKey('', 32, ALNUM, 306) },
         { code: `const token = process.env.API_TOKEN || '${fakeKey('', 28, ALNUM, 307)}';`, secret: fakeKey('', 28, ALNUM, 307) },
+        { code: `headers: { Authorization: 'Basic ${Buffer.from(`deploy:${fakeKey('', 20, ALNUM, 313)}`).toString('base64')}' },`, secret: Buffer.from(`deploy:${fakeKey('', 20, ALNUM, 313)}`).toString('base64') },
+        { code: `data:\n  password: ${Buffer.from(fakeKey('', 18, ALNUM, 314)).toString('base64')}`, secret: Buffer.from(fakeKey('', 18, ALNUM, 314)).toString('base64'), file: 'k8s/db-secret.yaml' },
         { code: `spring.datasource.password=${fakeKey('', 18, ALNUM, 308)}`, secret: fakeKey('', 18, ALNUM, 308), file: 'src/main/resources/application.properties' },
       ],
       fp: [
@@ -97,6 +99,9 @@ const CODE_RULES: Array<{ id: string; rule: Rule; samples: () => { tp: Sample[];
         "const hash = '$2b$12$KIXQJZ8c0mQ3kR1Ls5g3OeW0YpVd9vQeQd2H5n8uK7y0Wm3g1S2Ba'; const passwordHash = hash;",
         "secret: 'keyboard cat',",
         `password: '${Buffer.from('not my real password').toString('base64')}',`,
+        `headers: { Authorization: 'Basic ${Buffer.from('user:pass').toString('base64')}' },`,
+        `const stripe = loadStripe({ apiKey: '${fakeKey(join('pk', '_live_'), 24, ALNUM, 312)}' });`,
+        "JWT_SECRET: ${{ secrets.JWT_SECRET }}",
       ],
     }),
   },

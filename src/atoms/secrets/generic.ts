@@ -4,7 +4,7 @@
  * .env and shell), and private key blocks. Both read the line by hand, so
  * they stay linear on any input.
  */
-import { isPlaceholder, isReference, looksLikeSecretValue } from './values.js';
+import { isPlaceholder, isPublicValue, isReference, looksLikeSecretValue } from './values.js';
 
 /** A value found on a line: where it is (0-based, end exclusive) and what names it. */
 export interface Assignment {
@@ -66,7 +66,7 @@ function valueAfterKey(line: string, keyStart: number, keyEnd: number, bare: boo
   else if (c === ':' && next === '=') i += 2;
   else if (c === ':' && next !== ':') i += 1;
   else if (c === '?' && next === '=') i += 2;
-  else if (c === ',' && quotedKey) i += 1;
+  else if (c === ',' && quotedKey && /\(\s*$/.test(line.slice(Math.max(0, keyStart - 40), keyStart - 1))) i += 1; // .set('x-api-key', '…')
   else return null;
   while (line[i] === ' ' || line[i] === '\t') i++;
 
@@ -114,7 +114,7 @@ export function credentialOf(value: string): { value: string; offset: number } {
 /** The assignment holds a literal credential: not a reference, placeholder, word or expression. */
 export function isCredentialAssignment(a: Assignment): boolean {
   const { value } = credentialOf(a.value);
-  if (isReference(value) || isPlaceholder(value, a.key)) return false;
+  if (isReference(value) || isPlaceholder(value, a.key) || isPublicValue(value)) return false;
   if (/^(?:base64|hex|sha\d+|md5|bcrypt|argon2|scrypt|plain|none|bearer|basic)$/i.test(value)) return false;
   if (/^\$2[aby]\$\d\d\$/.test(value)) return false; // a bcrypt hash is what should be stored
   return looksLikeSecretValue(value);

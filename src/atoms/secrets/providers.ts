@@ -370,7 +370,7 @@ export const PROVIDERS: ProviderRule[] = [
     description: 'package registry credential (`_authToken`, `_auth`, `_password`, `npmAuthToken`)',
     rotate: 'the registry that issued it (npmjs.com Access Tokens, GitHub Packages, Artifactory…)',
     keywords: ['_auth', '_password', 'npmauthtoken'],
-    regex: /(?:_authToken|_auth|_password|npmAuthToken)\s{0,4}[=:]\s{0,4}["']?([^\s"'#;]{8,2048})/,
+    regex: /(?:^|[:'"\s])(?:_authToken|_auth|_password|npmAuthToken)["']?\s{0,4}[=:]\s{0,4}["']?([^\s"'#;]{8,2048})/,
     validate: (s) => !isPlaceholder(s) && looksLikeSecretValue(s),
     message: 'A package registry credential is committed (an `.npmrc` / `.yarnrc.yml` auth entry with a literal value).',
     samples: () => ({

@@ -6,7 +6,7 @@ import { entropy } from './structure.js';
 
 /** References and templates: the value is looked up elsewhere. */
 const REFERENCE = [
-  /^\$\{?[\w.:-]+\}?$/, // ${VAR}, $VAR
+  /^\$\{?[\w.:-]+\}?$|^\$[A-Za-z_{(]/, // ${VAR}, $VAR, $dir/file
   /\$\{|\{\{|\$\(|<%|%\{|#\{/, // ${…} anywhere (even cut off by a quote inside it), {{ var }}, $(cmd), <%= erb %>, %{fmt}, #{ruby}
   /^\{[\w.-]*\}$/, // {placeholder}
   /^%\(?\w+\)?s?%?$/, // %(password)s, %PASSWORD%
@@ -17,7 +17,7 @@ const REFERENCE = [
 
 /** Words that say the value is not real. */
 const PLACEHOLDER_WORDS =
-  /change[_-]?me|change[_-]?it|example|sample|dummy|placeholder|your[_-]|my[_-]?(?:secret|password|passwd|token|key|api)|redacted|fake|mock|stub|todo|fixme|replace|insert[_-]|enter[_-]|paste[_-]|[_-]here\b|here$|not[_-]?(?:a[_-]?)?(?:real|secret|set)|undefined|test|^none$|^null$|^nil$|^empty$|^default$|^secret$|^password$|^token$|^(?:xxx|abc|foo|bar|baz|qux|lorem|ipsum)|1234|abcd|qwerty/i;
+  /change[_-]?me|change[_-]?it|example|sample|dummy|placeholder|your[_-]|my[_-]?(?:secret|password|passwd|token|key|api)|redacted|fake|mock|stub|todo|fixme|replace|insert[_-]|enter[_-]|paste[_-]|[_-]here\b|here$|not[\s_-]?(?:(?:a|my|the)[\s_-]?)?(?:real|secret|set|valid|used)|undefined|test|^none$|^null$|^nil$|^empty$|^default$|^secret$|^password$|^token$|^(?:xxx|abc|foo|bar|baz|qux|lorem|ipsum)|1234|abcd|qwerty/i;
 
 /** The AWS documentation keys (and the like): real formats, published on purpose. */
 const DOCUMENTATION = /EXAMPLE|X{5}|x{5}|\*{3}|#{4}|\.{4}|0{8}|1234567|abcdefgh|ABCDEFGH|deadbeef|cafebabe|feedface|badc0de/i;
@@ -26,7 +26,7 @@ const DOCUMENTATION = /EXAMPLE|X{5}|x{5}|\*{3}|#{4}|\.{4}|0{8}|1234567|abcdefgh|
 const WEAK_DEFAULTS = new Set([
   'password', 'passw0rd', 'pass', 'pwd', 'secret', 'secrets', 'changeme', 'changeit', 'admin', 'administrator', 'root', 'toor', 'guest', 'user', 'test', 'testing', 'tester',
   'postgres', 'postgresql', 'mysql', 'mariadb', 'mongo', 'mongodb', 'redis', 'rabbitmq', 'sa', 'dev', 'development', 'local', 'localhost', 'docker', 'default', 'demo', 'example',
-  'qwerty', 'letmein', 'welcome', 'public', 'private', 'token', 'apikey', 'api_key', 'key', 'none', 'null', 'empty', 'foo', 'bar', 'foobar', 'pass123', 'password1', 'password123', 'admin123', 'root123',
+  'qwerty', 'letmein', 'welcome', 'p@ssw0rd', 'p@ssword', 'passw0rd!', 'hunter2', 'public', 'private', 'token', 'apikey', 'api_key', 'key', 'none', 'null', 'empty', 'foo', 'bar', 'foobar', 'pass123', 'password1', 'password123', 'admin123', 'root123',
 ]);
 
 export function isReference(value: string): boolean {
@@ -46,12 +46,21 @@ export function isPlaceholder(value: string, key = ''): boolean {
   return false;
 }
 
-/** Base64 that decodes to words (a sentence, `user:password`-style text with a placeholder), not to key material. */
+/** Base64 that decodes to words (a sentence, `user:password` with a placeholder password), not to key material. */
 function decodesToText(value: string): boolean {
-  if (value.length < 12 || value.length > 400 || !/^[A-Za-z0-9+/]+={0,2}$/.test(value) || value.length % 4 !== 0) return false;
+  if (value.length < 8 || value.length > 400 || !/^[A-Za-z0-9+/]+={0,2}$/.test(value) || value.length % 4 !== 0) return false;
   const text = Buffer.from(value, 'base64').toString('latin1');
   if (!/^[\x20-\x7e]+$/.test(text)) return false;
-  return / /.test(text) || PLACEHOLDER_WORDS.test(text);
+  const pair = /^([^:]{1,64}):(.*)$/.exec(text);
+  if (pair) return isPlaceholder(pair[2]!, pair[1]);
+  return / /.test(text) || PLACEHOLDER_WORDS.test(text) || WEAK_DEFAULTS.has(text.toLowerCase());
+}
+
+/** Keys that providers publish on purpose (client-side, publishable): not secrets wherever they appear. */
+const PUBLIC_VALUE = /^(?:pk_(?:live|test)_|pk\.eyJ|sb_publishable_|phc_|G-[A-Z0-9]{6,12}$|UA-\d{4,12}-\d{1,4}$|npm_package_)/;
+
+export function isPublicValue(value: string): boolean {
+  return PUBLIC_VALUE.test(value);
 }
 
 /** Placeholder signs in a provider-formatted value: the format is right, the content is not a key. */
@@ -74,6 +83,7 @@ const IDENTIFIER = [
   /^[a-z]+(?:[A-Z][a-z]+)*\d{0,2}$/, // camelCase (a trailing 1 or 2 digits: page2, md5)
   /^[A-Z][a-z]+(?:[A-Z][a-z]+)*\d{0,2}$/, // PascalCase
   /^[A-Za-z]+(?:[_./:-][A-Za-z]+)+\d{0,2}$/, // snake_case, kebab-case, dotted.path, mime/type, ns:name
+  /^[a-z]+(?:[_./:-](?:[a-z]+|\d{1,4}))+$/, // scram-sha-256, aes-256-gcm, utf-8
   /^[A-Z_]+$/, // SCREAMING_CASE constants
   /^[a-z]+$/, // one word
 ];
@@ -106,7 +116,7 @@ export function looksLikeSecretValue(value: string): boolean {
   if (value.includes('://') || /^(?:[./~]|[A-Za-z]:\\)/.test(value)) return false; // URLs (their credentials have a rule) and paths
   if (/^[\d.,:_-]+$/.test(value)) return false; // numbers, dates, times, versions
   if (/^#?[0-9a-f]{3,8}$/i.test(value) && length < 9) return false; // colours
-  if (/^[\w$.]+\(.*\)$/.test(value) || /^[\w$]+(?:\.[\w$]+)+$/.test(value) && !/\d/.test(value)) return false; // calls and member chains
+  if (/[A-Za-z_$][\w$]*\(/.test(value) || (/^[\w$]+(?:\.[\w$]+)+$/.test(value) && !/\d/.test(value))) return false; // calls and member chains
   if (/^[\w-]+\.(?:js|ts|json|ya?ml|txt|md|html|css|png|svg|pem|key|crt|env)$/i.test(value)) return false; // file names
   if (IDENTIFIER.some((p) => p.test(value))) return false;
   const classes = characterClasses(value);
