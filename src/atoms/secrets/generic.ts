@@ -25,6 +25,8 @@ const NOT_SECRET_NAME =
 const FLAG_NAME = /^(?:no|has|is|should|show|hide|toggle|use|enable|disable|with|require|requires|allow|can|must|get|set|on|handle|validate|check)(?:[A-Z]|[_-])|^(?:NO|HAS|IS|SHOULD|SHOW|HIDE|USE|ENABLE|DISABLE|WITH|REQUIRE|ALLOW)_/;
 
 const IDENT = /[\w.$-]/;
+/** HTTP header names that carry credentials. */
+const HEADER_NAME = /^(?:authorization|proxy-authorization|x-[\w-]{0,30}(?:key|token|secret|auth)|[\w-]{1,30}-(?:api-)?(?:key|token))$/i;
 
 /**
  * `key = "value"`, `key: 'value'`, `"key": "value"`, `'key' => 'value'`,
@@ -78,6 +80,16 @@ function valueAfterKey(line: string, keyStart: number, keyEnd: number, bare: boo
     const fallback = /^[\w.$[\]'"()]{1,120}\s*(?:\|\||\?\?|,)\s*(["'`])/.exec(rest);
     if (fallback) return quoted(line, i + fallback[0].length - 1);
     return null;
+  }
+  // `?api_key=…&` in a URL, `-H "Authorization: Bearer …"` or `X-Api-Key: …` inside a string: the value is unquoted even in code.
+  const before = line[keyStart - 1];
+  if ((before === '?' || before === '&') && c === '=') {
+    const m = /^[^&#\s'"`<>]{8,512}/.exec(rest);
+    return m ? { value: m[0], start: i, end: i + m[0].length } : null;
+  }
+  if (c === ':' && HEADER_NAME.test(line.slice(keyStart, keyEnd))) {
+    const m = /^(?:(?:Bearer|Basic|Token|token|Bot|SSWS|ApiKey|Api-Key)\s+)?[A-Za-z0-9._~+/=-]{8,1024}/.exec(rest);
+    if (m && /^["'`\s\\]|^$/.test(rest.slice(m[0].length, m[0].length + 1))) return { value: m[0], start: i, end: i + m[0].length };
   }
   if (!bare) return null;
   // A bare value runs to whitespace, a comment, or the end of the line.
