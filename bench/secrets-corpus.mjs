@@ -91,6 +91,7 @@ const git = (...a) => execFileSync('git', a, { cwd: dir, stdio: ['ignore', 'pipe
 git('init', '-q');
 git('add', '-A');
 git('-c', 'user.name=bench', '-c', 'user.email=bench@example.invalid', 'commit', '-qm', 'corpus', '--no-verify');
+git('gc', '-q'); // packed, as a real repository's objects are
 console.log(`corpus: ${dir}\n  ${files} files, ${lines.toLocaleString('en')} lines`);
 
 // 1. Findings.

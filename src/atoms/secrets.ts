@@ -13,7 +13,7 @@ import { defineAtom, type AtomDefinition, type Hit, type Rule } from './atom.js'
 import { ALNUM, BASE32, BASE64, fakeKey, join } from './samples.js';
 import { binaryNameRule, classify, FILE_RULES, NAME_RULES, type FileKind } from './secrets/files.js';
 import { checksummed, GENERAL_FORMATS, PROVIDERS, sampleJwt } from './secrets/providers.js';
-import { DEFAULT_SAMPLE_FILE, type NegativeSample, type ProviderRule, type Sample } from './secrets/rule.js';
+import type { NegativeSample, ProviderRule, Sample } from './secrets/rule.js';
 import { buildDetectors, dedupe, excludedRules, scanLine, scanText, type FileScan, type Found } from './secrets/scanner.js';
 
 export { entropy } from './secrets/structure.js';
