@@ -134,17 +134,17 @@ export async function checkChangeSet(changes: ChangeSet, atoms: ActiveAtom[], po
     }
     if (bytes === null) continue;
     const decoded = decode(bytes, policy.maxFileBytes);
-    if ('skip' in decoded) {
-      notes.push(`${file.path}: skipped, ${decoded.skip}`);
-      continue;
-    }
-    scanned++;
-    const source = sourceFile(file, decoded.text);
+    const text = 'text' in decoded ? decoded.text : null;
+    if ('skip' in decoded) notes.push(`${file.path}: skipped, ${decoded.skip}`);
+    else scanned++;
+    const source = sourceFile(file, text ?? '');
     const located: LocatedFinding[] = [];
-    for (const active of routeByKeywords(pathAtoms, decoded.text)) {
+    // A skipped file (binary, too large) is still judged by atoms that need only its name: a committed keystore.
+    const runnable = text === null ? pathAtoms.filter((a) => a.atom.checkSkipped) : routeByKeywords(pathAtoms, text);
+    for (const active of runnable) {
       let hits: Hit[];
       try {
-        hits = await active.atom.check(source, {
+        const context = {
           options: active.options,
           mode: changes.mode,
           online: settings.online,
@@ -155,7 +155,8 @@ export async function checkChangeSet(changes: ChangeSet, atoms: ActiveAtom[], po
             const d = decode(old, policy.maxFileBytes);
             return 'text' in d ? d.text : null;
           },
-        });
+        };
+        hits = text === null ? active.atom.checkSkipped!(source, context) : await active.atom.check(source, context);
       } catch (e) {
         failures.push({ atom: active.atom.id, file: file.path, message: e instanceof Error ? e.message : String(e) });
         continue;

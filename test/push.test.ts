@@ -2,7 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { installShimOnPath, repoWithRemote } from './helpers/repo.js';
-import { awsKeyId, awsLine, cleanLine, md5Line, sqlLine } from './helpers/samples.js';
+import { awsKeyId, awsLine, cleanLine, githubToken, md5Line, sqlLine } from './helpers/samples.js';
 
 installShimOnPath();
 
@@ -107,6 +107,23 @@ test('--range A..B checks each commit of the range', () => {
   const bad = repo.cli(['check', '--range', 'nope..HEAD']);
   assert.is(bad.code, 2);
   assert.match(bad.stderr, '--range nope..HEAD');
+});
+
+test('a token added to .npmrc in one commit and removed in the next is refused by git push', () => {
+  const { remote, repo } = setup();
+  repo.write('.npmrc', `registry=https://registry.npmjs.org/\n//npm.pkg.github.com/:_authToken=${githubToken(7)}\n`);
+  repo.stage();
+  repo.commit('publish setup');
+  repo.write('.npmrc', 'registry=https://registry.npmjs.org/\n//npm.pkg.github.com/:_authToken=${GITHUB_TOKEN}\n');
+  repo.stage();
+  repo.commit('use the environment');
+  const r = repo.tryGit(['push', 'origin', 'main']);
+  const out = r.stdout + r.stderr;
+  assert.is.not(r.code, 0, 'push refused');
+  assert.match(out, 'secrets/github-pat');
+  assert.match(out, '.npmrc:2:');
+  assert.not.ok(out.includes(githubToken(7)), 'the token never appears in output');
+  assert.is.not(remote.git('rev-parse', 'main').trim(), repo.git('rev-parse', 'main').trim(), 'the remote did not move');
 });
 
 test.run();

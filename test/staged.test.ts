@@ -4,7 +4,7 @@ import * as assert from 'uvu/assert';
 import { symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { installShimOnPath, makeRepo } from './helpers/repo.js';
-import { awsKeyId, awsLine, cleanLine, md5Line, sqlLine } from './helpers/samples.js';
+import { awsKeyId, awsLine, cleanLine, md5Line, sessionSecret, sqlLine, stripeKey } from './helpers/samples.js';
 
 installShimOnPath();
 
@@ -178,6 +178,44 @@ test('no mode, index, working tree, stash or ref is changed by any mode', () => 
     assert.ok(r.code === 0 || r.code === 1, `${args.join(' ')}: ${r.stderr}`);
     assert.is(repo.snapshot(), before, `${args.join(' ')} changed nothing`);
   }
+});
+
+test('a key in a new .env file is refused at commit by the hook, and never printed', () => {
+  const repo = hookedRepo();
+  repo.write('.env', `NEXT_PUBLIC_SITE_URL=https://acme.com\nSTRIPE_SECRET_KEY=${stripeKey(3)}\nSESSION_SECRET=${sessionSecret(4)}\n`);
+  repo.stage('.env');
+  const before = repo.git('rev-parse', 'HEAD');
+  const r = repo.tryGit(['commit', '-m', 'add env']);
+  const out = r.stdout + r.stderr;
+  assert.is.not(r.code, 0, 'commit refused');
+  assert.match(out, 'secrets/stripe-secret-key');
+  assert.match(out, '.env:2:');
+  assert.match(out, 'secrets/env-file');
+  assert.match(out, '.env:3:');
+  assert.is(repo.git('rev-parse', 'HEAD'), before, 'no commit was made');
+  assert.not.ok(out.includes(stripeKey(3)) || out.includes(sessionSecret(4)), 'no secret in the output');
+});
+
+test('a .env with public defaults only (Next.js, Vite) commits', () => {
+  const repo = hookedRepo();
+  repo.write('.env', 'NEXT_PUBLIC_API_URL=https://api.acme.com\nVITE_APP_TITLE=Acme\nPORT=3000\nDATABASE_URL=postgres://postgres:postgres@localhost:5432/dev\n');
+  repo.stage('.env');
+  const r = repo.tryGit(['commit', '-m', 'defaults']);
+  assert.is(r.code, 0, r.stdout + r.stderr);
+});
+
+test('a key in a .env file’s unchanged old lines does not block a commit touching other lines', () => {
+  const repo = makeRepo();
+  repo.write('.env', `PORT=3000\nSTRIPE_SECRET_KEY=${stripeKey(5)}\n`);
+  repo.stage();
+  repo.commit('legacy env');
+  repo.write('.env', `PORT=4000\nSTRIPE_SECRET_KEY=${stripeKey(5)}\n`);
+  repo.stage();
+  const staged = repo.cli(['check', '--staged', '--format', 'json']);
+  assert.is(staged.code, 0, staged.stdout);
+  const all = repo.cli(['check', '--all', '--format', 'json']);
+  assert.is(all.code, 1, 'but --all reports it');
+  assert.equal(JSON.parse(all.stdout).findings.map((f: { rule: string; line: number }) => `${f.rule}:${f.line}`), ['secrets/stripe-secret-key:2']);
 });
 
 test.run();

@@ -95,6 +95,11 @@ export interface AtomDefinition<O = Record<string, never>> {
    */
   options?: (zod: typeof z) => z.ZodType<O>;
   check(file: SourceFile, ctx: CheckContext<O>): Hit[] | Promise<Hit[]>;
+  /**
+   * Optional: findings for a file whose content is not read (binary, or over
+   * `maxFileBytes`), from its path alone, such as a committed keystore.
+   */
+  checkSkipped?(file: Pick<SourceFile, 'path'>, ctx: CheckContext<O>): Hit[];
 }
 
 export type AnyAtom = AtomDefinition<any>;

@@ -1,211 +1,299 @@
-import { defineAtom, type Hit } from './atom.js';
+/**
+ * The secrets atom: provider keys and tokens (src/atoms/secrets/providers.ts),
+ * credentials in tools' configuration files and whole files that are
+ * credentials (files.ts), signed JWTs and URLs with passwords, private key
+ * blocks, and literal values assigned to names that say "secret"
+ * (generic.ts). Every value found is masked before it leaves the atom.
+ */
+import { createHash } from 'node:crypto';
+import picomatch from 'picomatch';
+import { checkLinearRegex } from '../policy/linear-regex.js';
+import { didYouMean } from '../suggest.js';
+import { defineAtom, type AtomDefinition, type Hit, type Rule } from './atom.js';
 import { ALNUM, BASE32, BASE64, fakeKey, join } from './samples.js';
+import { binaryNameRule, classify, FILE_RULES, NAME_RULES, type FileKind } from './secrets/files.js';
+import { checksummed, GENERAL_FORMATS, PROVIDERS, sampleJwt } from './secrets/providers.js';
+import type { NegativeSample, ProviderRule, Sample } from './secrets/rule.js';
+import { buildDetectors, dedupe, excludedRules, scanLine, scanText, type FileScan, type Found } from './secrets/scanner.js';
 
-/**
- * A credential format: a regex whose group 1 (or whole match) is the secret,
- * the keywords that must appear on the line for it to be tried, and a check
- * of the value's shape that removes look-alikes.
- */
-interface Detector {
-  rule: string;
-  keywords: string[];
-  regex: RegExp;
-  accept?(value: string, line: string): boolean;
+export { entropy } from './secrets/structure.js';
+
+type AtomExamples = AtomDefinition['examples'];
+
+/** The regex rules in priority order: provider formats, configuration-file entries, then the general formats. */
+export const REGEX_RULES: readonly ProviderRule[] = [...PROVIDERS, ...FILE_RULES, ...GENERAL_FORMATS];
+
+let detectorSet: ReturnType<typeof buildDetectors> | undefined;
+const detectors = () => (detectorSet ??= buildDetectors(REGEX_RULES));
+
+export interface SecretsOptions {
+  /** Globs of files where the atom reports nothing (test keys, vendored fixtures). */
+  allowPaths: string[];
+  /** Regexes over a secret's value: a match is not reported. */
+  allowValues: string[];
+  /** `sha256:<hex>` of exact values known to be harmless (public test keys). */
+  allowFingerprints: string[];
+  /** Rule names (after `secrets/`) not to run. */
+  disable: string[];
+  /** Also report literal password/secret/token assignments in test files (provider formats are always reported). */
+  genericInTests: boolean;
 }
 
-const AWS_ID = /\b((?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})\b/g;
-const AWS_SECRET = /(?:aws_?secret_?(?:access_?)?key|secret_?access_?key|aws_?secret)\w*["']?\s*[:=]\s*["']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])/gi;
-const GITHUB = /\b((?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59})\b/g;
-const PEM = /-----BEGIN ((?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?)-----/g;
+/** "a" or "an" before a description, by how it is said: an AWS key, an npm token, a URL. */
+const article = (description: string) => (/^(?:[aeio]|u(?!rl)|npm|hcp|ssh|rsa)/i.test(description) ? 'An' : 'A');
 
-/** Words that name a secret when they end a key: `dbPassword`, `API_KEY`, `client_secret`. */
-const SECRET_NAME = /(?:password|passwd|passphrase|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|auth[_-]?key|credentials?)$/i;
+const fix = (rotate: string) =>
+  `Revoke or roll it in ${rotate}: it stays in git history even after this change. Then delete it here and read it at run time from the environment or a secret manager.`;
 
-/**
- * `key = "value"`, `key: 'value'`, `"key": "value"`, `KEY=value` (.env, YAML, INI).
- * Group 1 is the key, group 2 the quoted value or group 3 the bare one.
- */
-const ASSIGNMENT = /(?<![\w.-])["']?([A-Za-z_][\w.-]*)["']?\s*(?::=|=>|[:=])\s*(?:(["'`])((?:(?!\2)[^\\\n]|\\.)*)\2|([^\s"'`#;,)}\]]+)\s*(?:[#;].*)?$)/g;
-
-/** Configuration formats where `key: value` needs no quotes; in code a bare word is a reference. */
-const BARE_VALUES = /(?:^|\/)\.env[^/]*$|\.(?:env|ya?ml|ini|properties|toml|conf|cfg|npmrc)$/i;
-
-const PLACEHOLDER = [
-  /^\$\{?[\w.:-]+\}?$/, // ${VAR}, $VAR
-  /^\{\{.*\}\}$/, // {{ var }}
-  /^<[^>]*>$/, // <your-key>
-  /^%\(?\w+\)?s?%?$/, // %(password)s, %PASSWORD%
-  /^(?:x+|\*+|\.+|#+|-+|_+|0+)$/i, // xxxx, ****
-  /(?:change[_-]?me|changeit|example|sample|dummy|placeholder|your[_-]|my[_-]?(?:secret|password|token)|redacted|fake|mock|todo|fixme|replace|insert|enter[_-]|secret[_-]?here|password[_-]?here|test|none|null|undefined|empty|default)/i,
-];
-
-function isPlaceholder(value: string, key: string): boolean {
-  if (PLACEHOLDER.some((p) => p.test(value))) return true;
-  if (value.toLowerCase() === key.toLowerCase()) return true; // password: 'password'
-  if (/^(.)\1+$/.test(value)) return true; // aaaaaaa
-  if (isSequential(value)) return true; // 12345678, abcdefgh
-  return false;
-}
-
-function isSequential(value: string): boolean {
-  if (value.length < 4) return false;
-  for (const dir of [1, -1]) {
-    let ok = true;
-    for (let i = 1; i < value.length && ok; i++) ok = value.charCodeAt(i) - value.charCodeAt(i - 1) === dir;
-    if (ok) return true;
-  }
-  return false;
-}
-
-/** Shannon entropy in bits per character. */
-export function entropy(value: string): number {
-  const counts = new Map<string, number>();
-  for (const ch of value) counts.set(ch, (counts.get(ch) ?? 0) + 1);
-  let bits = 0;
-  for (const n of counts.values()) {
-    const p = n / value.length;
-    bits -= p * Math.log2(p);
-  }
-  return bits;
-}
-
-/** A literal that is plausibly a password or key, not a word, a reference or an expression. */
-function looksLikeSecretValue(value: string): boolean {
-  if (value.length < 8 || value.length > 512) return false;
-  if (/\s/.test(value)) return false; // sentences and labels, not credentials
-  if (/^(?:https?|file):\/\//i.test(value) || /^[./~]/.test(value)) return false; // URLs and paths
-  if (/^(?:true|false|yes|no|on|off)$/i.test(value)) return false;
-  if (/^[a-z]+(?:[A-Z][a-z]+)*$/.test(value) && entropy(value) < 3) return false; // camelCase words
-  const classes = [/[a-z]/, /[A-Z]/, /\d/, /[^A-Za-z0-9]/].filter((c) => c.test(value)).length;
-  return classes >= 2 && entropy(value) >= 2.5;
-}
-
-const DETECTORS: Detector[] = [
+/** Rules that are code rather than a regex entry, with their samples. */
+const CODE_RULES: Array<{ id: string; rule: Rule; samples: () => { tp: Sample[]; fp: Array<string | NegativeSample> } }> = [
   {
-    rule: 'aws-access-key-id',
-    keywords: ['akia', 'asia', 'abia', 'acca'],
-    regex: AWS_ID,
-    accept: (value) => !value.endsWith('EXAMPLE'),
+    id: 'private-key',
+    rule: {
+      message: 'A private key is committed.',
+      fix: 'Remove the key, replace the key pair (it stays in git history), add the file to .gitignore, and load the key from a secret store or a path outside the repository.',
+    },
+    samples: () => {
+      const header = join('-----BEGIN ', 'RSA PRIVATE', ' KEY-----');
+      const footer = join('-----END ', 'RSA PRIVATE', ' KEY-----');
+      const body = fakeKey('MII', 61, BASE64, 301);
+      const ssh = join('-----BEGIN ', 'OPENSSH PRIVATE', ' KEY-----');
+      return {
+        tp: [
+          { code: `${header}\n${body}\n${footer}`, secret: body, file: 'deploy/key.pem' },
+          { code: `const key = "${header}\\n${body}\\n${footer}\\n";`, secret: body },
+          { code: `${ssh}\n${fakeKey('b3BlbnNzaC1rZXktdjEAAAAA', 46, BASE64, 302)}\n${join('-----END ', 'OPENSSH PRIVATE', ' KEY-----')}`, secret: fakeKey('b3BlbnNzaC1rZXktdjEAAAAA', 46, BASE64, 302), file: 'deploy/id_ed25519' },
+        ],
+        fp: [`if (pem.startsWith('${join('-----BEGIN ', 'PRIVATE', ' KEY-----')}')) return 'pkcs8';`, `const PEM_HEADER = '${join('-----BEGIN ', 'RSA PRIVATE', ' KEY-----')}';\nconst PEM_FOOTER = '-----END';`, { code: `${join('-----BEGIN ', 'CERTIFICATE-----')}\n${fakeKey('MII', 61, BASE64, 303)}`, file: 'certs/ca.pem' }],
+      };
+    },
   },
-  { rule: 'aws-secret-access-key', keywords: ['secret'], regex: AWS_SECRET, accept: (value) => entropy(value) > 4 && /[A-Z]/.test(value) && /[a-z]/.test(value) },
-  { rule: 'github-token', keywords: ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'github_pat_'], regex: GITHUB, accept: (value) => entropy(value) > 3.5 },
+  {
+    id: 'hardcoded-credential',
+    rule: {
+      message: 'A password, secret or token is assigned a literal value.',
+      fix: 'Read it from the environment (process.env.NAME) or a secret manager; keep only placeholders in committed files, and rotate the exposed value.',
+    },
+    samples: () => ({
+      tp: [
+        { code: `const pool = new Pool({ user: 'app', password: '${join('Tr0ub4', 'dor&3')}' });`, secret: join('Tr0ub4', 'dor&3') },
+        { code: `  api_key: ${fakeKey('k', 24, ALNUM, 304)}`, secret: fakeKey('k', 24, ALNUM, 304), file: 'config/settings.yaml' },
+        { code: `DB_PASSWORD = "${fakeKey('', 14, ALNUM + '!#%', 305)}"`, secret: fakeKey('', 14, ALNUM + '!#%', 305), file: 'app/settings.py' },
+        { code: `axios.get(url, { headers: { 'X-Api-Key': '${fakeKey('', 32, ALNUM, 306)}' } });`, secret: fakeKey('', 32, ALNUM, 306) },
+        { code: `const token = process.env.API_TOKEN || '${fakeKey('', 28, ALNUM, 307)}';`, secret: fakeKey('', 28, ALNUM, 307) },
+        { code: `headers: { Authorization: 'Basic ${Buffer.from(`deploy:${fakeKey('', 20, ALNUM, 313)}`).toString('base64')}' },`, secret: Buffer.from(`deploy:${fakeKey('', 20, ALNUM, 313)}`).toString('base64') },
+        { code: `data:\n  password: ${Buffer.from(fakeKey('', 18, ALNUM, 314)).toString('base64')}`, secret: Buffer.from(fakeKey('', 18, ALNUM, 314)).toString('base64'), file: 'k8s/db-secret.yaml' },
+        { code: `spring.datasource.password=${fakeKey('', 18, ALNUM, 308)}`, secret: fakeKey('', 18, ALNUM, 308), file: 'src/main/resources/application.properties' },
+        { code: `curl -H "Authorization: Bearer ${fakeKey('', 40, ALNUM, 315)}" https://api.acme.com/v1/me`, secret: fakeKey('', 40, ALNUM, 315), file: 'scripts/smoke.sh' },
+        { code: `const res = await fetch('https://api.acme.com/v1/search?q=shoes&api_key=${fakeKey('', 32, ALNUM, 316)}');`, secret: fakeKey('', 32, ALNUM, 316) },
+        { code: `const headers = ["X-Api-Key: ${fakeKey('', 32, ALNUM, 317)}", 'Accept: application/json'];`, secret: fakeKey('', 32, ALNUM, 317) },
+      ],
+      fp: [
+        "const pool = new Pool({ user: 'app', password: process.env.DB_PASSWORD });",
+        '<input type="password" name="password" placeholder="Enter your password" />',
+        "const passwordLabel = 'Your password';",
+        "if (password === 'hunter2hunter2') deny();",
+        "const tokenType = 'Bearer';\nconst secret = config.get('jwt.secret');",
+        "const nextPageToken = 'CAUQAA';\nconst csrfToken = 'x7Fk29aQpL';",
+        "password: 'changeme',\napiKey: '<your-api-key>',\ntoken: '${TOKEN}',",
+        "const PASSWORD_FIELD = 'user_password';\nconst SECRET_NAME = 'AppSecret';",
+        { code: 'password: ${DB_PASSWORD}', file: 'config/db.yaml' },
+        { code: `await login(page, { email: 'a@b.c', password: '${join('Sup3r', 'S3cret!')}' });`, file: 'e2e/login.spec.ts' },
+        "const hash = '$2b$12$KIXQJZ8c0mQ3kR1Ls5g3OeW0YpVd9vQeQd2H5n8uK7y0Wm3g1S2Ba'; const passwordHash = hash;",
+        "secret: 'keyboard cat',",
+        `password: '${Buffer.from('not my real password').toString('base64')}',`,
+        `headers: { Authorization: 'Basic ${Buffer.from('user:pass').toString('base64')}' },`,
+        `const stripe = loadStripe({ apiKey: '${fakeKey(join('pk', '_live_'), 24, ALNUM, 312)}' });`,
+        "JWT_SECRET: ${{ secrets.JWT_SECRET }}",
+        'curl -H "Authorization: Bearer $API_TOKEN" https://api.acme.com/v1/me',
+        "const url = `https://api.acme.com/v1/search?api_key=${apiKey}`;",
+        "const tokenUrl = 'https://auth.acme.com/token?grant_type=client_credentials&client_secret=';",
+      ],
+    }),
+  },
+  {
+    id: 'env-file',
+    rule: {
+      message: 'A `.env` file with a credential is committed.',
+      fix: 'Stop tracking the file (git rm --cached <file>), add it to .gitignore, commit a .env.example with placeholders instead, and rotate every credential it held.',
+    },
+    samples: () => ({
+      tp: [{ code: `NEXT_PUBLIC_API_URL=https://api.acme.com\nSESSION_SECRET=${fakeKey('', 32, ALNUM, 309)}`, secret: fakeKey('', 32, ALNUM, 309), file: '.env' }, { code: `DB_PASSWORD=${fakeKey('', 16, ALNUM, 310)}`, secret: fakeKey('', 16, ALNUM, 310), file: 'services/api/.env.production' }],
+      fp: [
+        { code: 'NEXT_PUBLIC_API_URL=https://api.acme.com\nVITE_APP_TITLE=Acme\nPORT=3000\nDB_HOST=localhost', file: '.env' },
+        { code: 'DB_PASSWORD=changeme\nAPI_KEY=<your-key>\nSTRIPE_SECRET=${STRIPE_SECRET}', file: '.env.example' },
+        { code: `NEXT_PUBLIC_FIREBASE_API_KEY_NAME=public-web\nSECRET_KEY=`, file: '.env' },
+      ],
+    }),
+  },
+  {
+    id: 'credentials-file',
+    rule: {
+      message: 'A credentials file with a literal secret is committed.',
+      fix: 'Remove the file from the repository (and its history), add it to .gitignore, revoke what it held, and point the tool at a path outside the repository or a secret manager.',
+    },
+    samples: () => ({ tp: [{ code: `{\n  "installed": {\n    "client_id": "1234.apps.googleusercontent.com",\n    "client_secret": "${fakeKey('', 24, ALNUM, 311)}"\n  }\n}`, secret: fakeKey('', 24, ALNUM, 311), file: 'credentials.json' }], fp: [{ code: '{ "client_secret": "<client-secret>" }', file: 'credentials.json' }] }),
+  },
 ];
 
-function detectPrivateKey(lineNo: number, line: string, nextLine: string, hits: Hit[]) {
-  for (const m of line.matchAll(PEM)) {
-    // A header alone is documentation or a startsWith() check; a key has a body after it.
-    const rest = line.slice(m.index + m[0].length).replace(/^(?:\\r)?\\n/, '');
-    const next = rest.trim() ? rest : nextLine;
-    if (!/^\s*["']?(?:[A-Za-z0-9+/=]{40,}|Proc-Type:|[A-Za-z0-9-]+:\s)/.test(next)) continue;
-    hits.push({ rule: 'private-key', line: lineNo, column: m.index + 1, message: `A ${m[1]!.toLowerCase()} block is committed.` });
-  }
+/** Every rule of the atom, with what its samples and documentation need. */
+export const RULE_TABLE: ReadonlyArray<{ id: string; rule: Rule; description?: string; samples: () => { tp: Array<Sample | { file: string; code: string | Buffer; secret?: undefined }>; fp: Array<string | NegativeSample> } }> = [
+  ...REGEX_RULES.map((r) => ({ id: r.id, description: r.description, rule: { message: r.message ?? `${article(r.description)} ${r.description} is committed.`, fix: fix(r.rotate) }, samples: r.samples })),
+  ...CODE_RULES,
+  ...NAME_RULES.map((r) => ({ id: r.id, description: r.description, rule: { message: `${article(r.description)} ${r.description} is committed.`, fix: r.fix }, samples: r.samples })),
+];
+
+const RULE_NAMES = RULE_TABLE.map((r) => r.id);
+
+interface Compiled {
+  allowPath: (path: string) => boolean;
+  allowValue: (value: string) => boolean;
+  disabled: ReadonlySet<string>;
+  genericInTests: boolean;
 }
 
-function detectAssignments(lineNo: number, line: string, bare: boolean, hits: Hit[]) {
-  for (const m of line.matchAll(ASSIGNMENT)) {
-    const key = m[1]!;
-    if (!SECRET_NAME.test(key)) continue;
-    if (m[4] !== undefined && !bare) continue;
-    const value = m[3] ?? m[4] ?? '';
-    if (m[2] === '`' && value.includes('${')) continue; // a template, not a literal
-    if (!looksLikeSecretValue(value) || isPlaceholder(value, key)) continue;
-    const start = m.index + m[0].lastIndexOf(value) + 1;
-    hits.push({ rule: 'hardcoded-credential', line: lineNo, column: start, message: `\`${key}\` is assigned a literal credential.`, mask: [[start, start + value.length]] });
-  }
+const compiledOptions = new WeakMap<object, Compiled>();
+const DEFAULTS: Compiled = { allowPath: () => false, allowValue: () => false, disabled: new Set(), genericInTests: false };
+
+function compile(options: Partial<SecretsOptions> | undefined): Compiled {
+  if (!options) return DEFAULTS;
+  let c = compiledOptions.get(options);
+  if (c) return c;
+  const paths = options.allowPaths ?? [];
+  const values = (options.allowValues ?? []).map((v) => new RegExp(v));
+  const fingerprints = new Set((options.allowFingerprints ?? []).map((f) => f.toLowerCase().replace(/^sha256:/, '')));
+  c = {
+    allowPath: paths.length ? picomatch(paths, { dot: true }) : () => false,
+    allowValue: (value) => values.some((r) => r.test(value)) || (fingerprints.size > 0 && fingerprints.has(createHash('sha256').update(value).digest('hex'))),
+    disabled: new Set(options.disable ?? []),
+    genericInTests: options.genericInTests ?? false,
+  };
+  compiledOptions.set(options, c);
+  return c;
 }
 
-export default defineAtom({
+function fileScan(path: string, text: string, kind: FileKind, options: Compiled): FileScan {
+  return { path, kind, text: () => text, generic: !kind.test || options.genericInTests, disabled: excludedRules(detectors(), path, options.disabled) };
+}
+
+/** Strips what only the atom may see (the secret, ranking data) from a finding. */
+function toHit(f: Found): Hit {
+  return { rule: f.rule, line: f.line, column: f.column, ...(f.message ? { message: f.message } : {}), ...(f.mask ? { mask: f.mask } : {}) };
+}
+
+const awsId = (seed: number) => fakeKey(join('AK', 'IA'), 16, BASE32, seed);
+
+export default defineAtom<SecretsOptions>({
   id: 'secrets',
   title: 'No credentials in the repository',
   criteria: {
     pass: 'Credentials come from the environment or a secret manager at run time; the repository holds only references (process.env.X, ${VAR}) and placeholders.',
-    fail: 'A credential (provider key or token, private key, or a password/secret/token assigned a literal value) is committed.',
+    fail: 'A credential (provider key or token, private key, password in a URL, a password/secret/token assigned a literal value, or a credentials file such as a committed .env) is committed.',
   },
   files: ['**'],
-  keywords: ['akia', 'asia', 'abia', 'acca', 'private key', 'ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'github_pat_', 'pass', 'pwd', 'secret', 'token', 'key', 'credential'],
+  // No pre-filter here: the atom runs its own single keyword pass over each line it checks (one regex for every rule's keywords).
+  keywords: [],
   defaultLevel: 'block',
-  rules: {
-    'aws-access-key-id': {
-      message: 'An AWS access key id is committed.',
-      fix: 'Remove it, rotate the key in IAM (it is in git history now), and load credentials from the environment or an AWS profile.',
-    },
-    'aws-secret-access-key': {
-      message: 'An AWS secret access key is committed.',
-      fix: 'Rotate the key pair in IAM now, remove it from the code, and read it from the environment or a secret manager.',
-    },
-    'github-token': {
-      message: 'A GitHub token is committed.',
-      fix: 'Revoke the token in GitHub settings, remove it, and pass it through the environment (or GitHub Actions secrets).',
-    },
-    'private-key': {
-      message: 'A private key is committed.',
-      fix: 'Remove the key file, add it to .gitignore, replace the key pair, and load the key from a secret store or a path outside the repository.',
-    },
-    'hardcoded-credential': {
-      message: 'A password, secret or token is assigned a literal value.',
-      fix: 'Read it from the environment (process.env.NAME) or a secret manager; keep only placeholders in committed files, and rotate the exposed value.',
-    },
+  options: (z) =>
+    z.strictObject({
+      allowPaths: z.array(z.string().min(1)).default([]).describe('Globs of files where the secrets atom reports nothing (fixtures with fake keys).'),
+      allowValues: z
+        .array(
+          z.string().min(1).superRefine((source, ctx) => {
+            const problem = checkLinearRegex(source);
+            if (problem) ctx.addIssue({ code: 'custom', message: problem });
+          }),
+        )
+        .default([])
+        .describe('Regexes over a secret value: a value that matches is not reported (for example "^sk_test_").'),
+      allowFingerprints: z
+        .array(z.string().regex(/^sha256:[0-9a-fA-F]{64}$/, 'expected "sha256:" and 64 hex digits (printf %s "$VALUE" | sha256sum)'))
+        .default([])
+        .describe('"sha256:<hex>" of exact values known to be harmless, such as a provider’s published test key.'),
+      disable: z
+        .array(
+          z.string().superRefine((name, ctx) => {
+            if (!RULE_NAMES.includes(name)) ctx.addIssue({ code: 'custom', message: `unknown rule "${name}"${didYouMean(name, RULE_NAMES)}; see \`ralph-guard explain secrets\`` });
+          }),
+        )
+        .default([])
+        .describe('Rule names (after "secrets/") not to run.'),
+      genericInTests: z.boolean().default(false).describe('Also report literal password/secret/token assignments in test files (provider keys are always reported).'),
+    }),
+  rules: Object.fromEntries(RULE_TABLE.map((r) => [r.id, r.rule])),
+  // Built when asked for (tests, `explain`): a commit never needs them.
+  get examples() {
+    return (examples ??= buildExamples());
   },
-  examples: {
-    bad: [
-      { file: 'src/aws.ts', code: `export const s3 = new S3Client({\n  credentials: { accessKeyId: '${fakeKey(join('AK', 'IA'), 16, BASE32, 3)}', secretAccessKey: process.env.AWS_SECRET! }, // ✗\n});` },
-      { file: 'config/aws.env', code: `AWS_SECRET_ACCESS_KEY=${fakeKey('', 40, BASE64, 7)} # ✗` },
-      { file: 'scripts/release.js', code: `const token = '${fakeKey(join('gh', 'p_'), 36, ALNUM, 11)}'; // ✗\nawait publish({ token });` },
-      { file: 'deploy/key.pem', code: `${join('-----BEGIN ', 'RSA PRIVATE', ' KEY-----')}\n${fakeKey('MII', 61, BASE64, 5)}\n${join('-----END ', 'RSA PRIVATE', ' KEY-----')}`, lines: [1] },
-      { file: 'src/db.ts', code: `const pool = new Pool({ user: 'app', password: '${join('Tr0ub4', 'dor&3')}' }); // ✗` },
-      { file: 'settings.yaml', code: `database:\n  api_key: ${fakeKey('k', 24, ALNUM, 9)} # ✗` },
-    ],
-    good: [
-      { file: 'src/aws.ts', code: `export const s3 = new S3Client({ credentials: fromEnv() });\nconst accessKeyId = process.env.AWS_ACCESS_KEY_ID;` },
-      { file: 'src/db.ts', code: `const pool = new Pool({ user: 'app', password: process.env.DB_PASSWORD });` },
-      { file: '.env.example', code: 'DB_PASSWORD=changeme\nAPI_KEY=<your-key>\nSTRIPE_SECRET=${STRIPE_SECRET}' },
-      { file: 'src/form.tsx', code: `<input type="password" name="password" placeholder="Enter your password" />\nconst passwordLabel = 'Your password';` },
-      { file: 'docs/aws.md', code: `Use a key such as ${join('AKIA', 'IOSFODNN7', 'EXAMPLE')} in examples.` },
-      { file: 'src/pem.ts', code: `if (pem.startsWith('${join('-----BEGIN ', 'PRIVATE', ' KEY-----')}')) return 'pkcs8';` },
-      { file: 'src/auth.ts', code: `const tokenType = 'Bearer';\nconst password = req.body.password;\nconst secret = config.get('jwt.secret');` },
-    ],
+  check(file, ctx) {
+    const options = compile(ctx.options);
+    if (options.allowPath(file.path)) return [];
+    const kind = classify(file.path);
+    const scan = fileScan(file.path, file.text, kind, options);
+    const set = detectors();
+    const found: Found[] = [];
+    if (file.allAdded) scanText(set, scan, file.text, found);
+    else {
+      const lines = file.lines();
+      for (const n of file.added) scanLine(set, scan, lines[n - 1] ?? '', n, lines[n] ?? '', found);
+    }
+
+    const hits = dedupe(found).filter((f) => !options.disabled.has(f.rule) && !(f.secret !== undefined && options.allowValue(f.secret)));
+    const byName = kind.byName;
+    if (byName && !options.disabled.has(byName.rule) && !(byName.rule === 'private-key-file' && hits.some((h) => h.rule === 'private-key'))) {
+      hits.unshift({ rule: byName.rule, line: file.allAdded ? 1 : (file.added[0] ?? 1), column: 1, message: byName.message, priority: -1, span: [0, 0] });
+    }
+    return hits.map(toHit);
   },
-  check(file) {
-    const hits: Hit[] = [];
-    const lines = file.lines();
-    const bare = BARE_VALUES.test(file.path);
-    const scan = (n: number) => scanLine(lines[n - 1], n, bare, hits, lines[n]);
-    if (file.allAdded) for (let n = 1; n <= lines.length; n++) scan(n);
-    else for (const n of file.added) scan(n);
-    return dedupe(hits);
+  checkSkipped(file, ctx) {
+    const options = compile(ctx.options);
+    const byName = binaryNameRule(file.path);
+    if (!byName || options.allowPath(file.path) || options.disabled.has(byName.rule)) return [];
+    return [{ rule: byName.rule, line: 1, column: 1, message: byName.message }];
   },
 });
-
-function scanLine(line: string | undefined, lineNo: number, bare: boolean, hits: Hit[], nextLine?: string) {
-  if (line === undefined || line.length > 20_000) return; // minified blobs are not where keys are pasted
-  const lower = line.toLowerCase();
-  for (const d of DETECTORS) {
-    if (!d.keywords.some((k) => lower.includes(k))) continue;
-    for (const m of line.matchAll(d.regex)) {
-      const value = m[1] ?? m[0];
-      if (d.accept && !d.accept(value, line)) continue;
-      const start = m.index + m[0].indexOf(value) + 1;
-      hits.push({ rule: d.rule, line: lineNo, column: start, mask: [[start, start + value.length]] });
-    }
-  }
-  if (lower.includes('private key')) detectPrivateKey(lineNo, line, nextLine ?? '', hits);
-  if (/pass|pwd|secret|token|key|credential/.test(lower)) detectAssignments(lineNo, line, bare, hits);
-}
 
 /**
  * The spans of a line that hold secrets, for masking excerpts of any atom's
  * findings: a SQL finding on a line with a password must not print it.
  */
 export function secretSpans(path: string, line: string): Array<[number, number]> {
-  const hits: Hit[] = [];
-  scanLine(line, 1, BARE_VALUES.test(path), hits);
-  return hits.flatMap((h) => h.mask ?? []);
+  const found: Found[] = [];
+  const kind = classify(path);
+  scanLine(detectors(), { ...fileScan(path, line, kind, DEFAULTS), generic: true }, line, 1, '', found);
+  return found.flatMap((f) => f.mask ?? []);
 }
 
-/** One finding per value: a provider rule wins over the generic assignment rule on the same span. */
-function dedupe(hits: Hit[]): Hit[] {
-  const provider = hits.filter((h) => h.rule !== 'hardcoded-credential');
-  return hits.filter(
-    (h) => h.rule !== 'hardcoded-credential' || !provider.some((p) => p.line === h.line && p.mask && h.mask && p.mask[0]![0] < h.mask[0]![1] && h.mask[0]![0] < p.mask[0]![1]),
-  );
+let examples: AtomExamples | undefined;
+
+function buildExamples(): AtomExamples {
+  return {
+  bad: [
+    { file: 'src/aws.ts', code: `export const s3 = new S3Client({\n  credentials: { accessKeyId: '${awsId(3)}', secretAccessKey: process.env.AWS_SECRET! }, // ✗\n});` },
+    { file: 'config/aws.env', code: `AWS_SECRET_ACCESS_KEY=${fakeKey('', 40, BASE64, 7)} # ✗` },
+    { file: 'scripts/release.js', code: `const token = '${checksummed(join('gh', 'p_'), 11)}'; // ✗\nawait publish({ token });` },
+    { file: 'deploy/key.pem', code: `${join('-----BEGIN ', 'RSA PRIVATE', ' KEY-----')}\n${fakeKey('MII', 61, BASE64, 5)}\n${join('-----END ', 'RSA PRIVATE', ' KEY-----')}`, lines: [1] },
+    { file: 'src/db.ts', code: `const pool = new Pool({ user: 'app', password: '${join('Tr0ub4', 'dor&3')}' }); // ✗` },
+    { file: 'settings.yaml', code: `database:\n  api_key: ${fakeKey('k', 24, ALNUM, 9)} # ✗` },
+    { file: '.env', code: `NEXT_PUBLIC_SITE_URL=https://acme.com\nSTRIPE_SECRET_KEY=${fakeKey(join('sk', '_live_'), 24, ALNUM, 12)}\nSESSION_SECRET=${fakeKey('', 32, ALNUM, 13)}`, lines: [2, 3] },
+    { file: 'src/queue.ts', code: `const conn = await amqp.connect('amqps://orders:${fakeKey('', 18, ALNUM, 14)}@mq.acme.io'); // ✗` },
+    { file: 'src/client.ts', code: `const headers = { Authorization: 'Bearer ${sampleJwt({ sub: 'svc-reports', scope: 'admin' }, 15)}' }; // ✗` },
+    { file: 'certs/client.p12', code: fakeKey('MIIK', 120, BASE64, 16), lines: [1] },
+    { file: 'src/feature.test.ts', code: `const key = '${fakeKey(join('sk', '_live_'), 24, ALNUM, 17)}'; // ✗\nconst password = 'not-a-real-one-2x!';` },
+    { file: 'test/login.test.ts', code: `const password = '${join('Sup3r', 'S3cret!')}'; // ✗`, options: { genericInTests: true } },
+  ],
+  good: [
+    { file: 'src/aws.ts', code: `export const s3 = new S3Client({ credentials: fromEnv() });\nconst accessKeyId = process.env.AWS_ACCESS_KEY_ID;` },
+    { file: 'src/db.ts', code: `const pool = new Pool({ user: 'app', password: process.env.DB_PASSWORD });\nconst url = \`postgres://\${user}:\${password}@\${host}/app\`;` },
+    { file: '.env.example', code: 'DB_PASSWORD=changeme\nAPI_KEY=<your-key>\nSTRIPE_SECRET=${STRIPE_SECRET}' },
+    { file: '.env', code: 'NEXT_PUBLIC_API_URL=https://api.acme.com\nVITE_APP_TITLE=Acme\nPORT=3000' },
+    { file: 'src/form.tsx', code: `<input type="password" name="password" placeholder="Enter your password" />\nconst passwordLabel = 'Your password';` },
+    { file: 'docs/aws.md', code: `Use a key such as ${join('AKIA', 'IOSFODNN7', 'EXAMPLE')} in examples.` },
+    { file: 'src/pem.ts', code: `if (pem.startsWith('${join('-----BEGIN ', 'PRIVATE', ' KEY-----')}')) return 'pkcs8';` },
+    { file: 'src/auth.ts', code: `const tokenType = 'Bearer';\nconst password = req.body.password;\nconst secret = config.get('jwt.secret');` },
+    { file: 'docker-compose.yml', code: 'environment:\n  DATABASE_URL: postgres://postgres:postgres@db:5432/app\n  POSTGRES_PASSWORD: postgres' },
+    { file: 'test/fixtures/keys.ts', code: `export const STRIPE_TEST = '${fakeKey(join('sk', '_live_'), 24, ALNUM, 18)}';`, options: { allowPaths: ['test/fixtures/**'] } },
+    { file: 'src/stripe.ts', code: `const stripe = new Stripe('${fakeKey(join('sk', '_live_'), 24, ALNUM, 19)}'); // the sandbox key from our docs`, options: { allowFingerprints: [`sha256:${createHash('sha256').update(fakeKey(join('sk', '_live_'), 24, ALNUM, 19)).digest('hex')}`] } },
+  ],
+};
 }

@@ -124,6 +124,10 @@ export class BlobReader {
   private child: ReturnType<typeof spawn> | null = null;
   private waiting: Array<{ resolve: (b: Buffer | null) => void; reject: (e: Error) => void }> = [];
   private buffer: Buffer = Buffer.alloc(0);
+  /** Chunks not yet joined to `buffer`, and how many bytes `buffer` must hold before the blob being read is complete. */
+  private parts: Buffer[] = [];
+  private partsLength = 0;
+  private need = 0;
   private failed: Error | null = null;
 
   constructor(private readonly cwd: string) {}
@@ -131,7 +135,13 @@ export class BlobReader {
   private start() {
     const child = spawn('git', [...GLOBAL_FLAGS, 'cat-file', '--batch'], { cwd: this.cwd, env: gitEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
     child.stdout!.on('data', (chunk: Buffer) => {
-      this.buffer = this.buffer.length ? Buffer.concat([this.buffer, chunk]) : chunk;
+      // Join chunks once per blob, not once per chunk: a large blob arrives in many 64 kB chunks.
+      this.parts.push(chunk);
+      this.partsLength += chunk.length;
+      if (this.buffer.length + this.partsLength < this.need) return;
+      this.buffer = this.buffer.length || this.parts.length > 1 ? Buffer.concat([this.buffer, ...this.parts]) : chunk;
+      this.parts = [];
+      this.partsLength = 0;
       this.drain();
     });
     let stderr = '';
@@ -159,7 +169,11 @@ export class BlobReader {
         continue;
       }
       const size = Number(header.slice(header.lastIndexOf(' ') + 1));
-      if (this.buffer.length < headerEnd + 1 + size + 1) return;
+      if (this.buffer.length < headerEnd + 1 + size + 1) {
+        this.need = headerEnd + 1 + size + 1;
+        return;
+      }
+      this.need = 0;
       const body = Buffer.from(this.buffer.subarray(headerEnd + 1, headerEnd + 1 + size));
       this.buffer = this.buffer.subarray(headerEnd + 1 + size + 1);
       this.waiting.shift()!.resolve(body);

@@ -1,0 +1,304 @@
+/**
+ * The detection loop. One combined keyword regex is run over each line to be
+ * checked; only the detectors whose keywords it found run, in priority order
+ * (provider formats first, the generic assignment rule last). Lines longer
+ * than LONG_LINE (minified code) are checked on bounded windows around the
+ * keywords, so no regex ever sees more than a few kilobytes. When two
+ * detectors report the same text, the earlier one wins.
+ */
+import type { Hit } from '../atom.js';
+import { findAssignments, findPrivateKeys, credentialOf, isCredentialAssignment } from './generic.js';
+import type { FileKind } from './files.js';
+import type { MatchContext, ProviderRule } from './rule.js';
+import { entropy } from './structure.js';
+import { isPlaceholderKey } from './values.js';
+
+/** A hit with what the atom needs to rank, deduplicate and allowlist it; the secret never leaves the atom. */
+export interface Found extends Hit {
+  priority: number;
+  /** 0-based [start, end) of the reported text on the line, for deduplication. */
+  span: [number, number];
+  secret?: string;
+}
+
+export interface FileScan {
+  path: string;
+  kind: FileKind;
+  text(): string;
+  /** Run the generic assignment detector (off in test files unless the policy says otherwise). */
+  generic: boolean;
+  /** Rules not to run on this file: disabled by the policy, or meant for other files. */
+  disabled: ReadonlySet<string>;
+}
+
+/** The rules of `set` that do not apply to `path` (their `paths` do not match), plus `disabled`. */
+export function excludedRules(set: DetectorSet, path: string, disabled: ReadonlySet<string>): ReadonlySet<string> {
+  const out = new Set(disabled);
+  for (const d of set.detectors) if (d.paths && !d.paths.test(path)) out.add(d.id);
+  return out;
+}
+
+interface LineScan {
+  /** The text searched: the line, or a window of a long line. */
+  text: string;
+  /** Offset of `text` in the line. */
+  offset: number;
+  line: string;
+  lineNo: number;
+  next: string;
+  file: FileScan;
+  found: Found[];
+  /** Spans (of the whole line) that a conclusive check proved are not secrets. */
+  vetoes: Array<[number, number]>;
+}
+
+interface Detector {
+  id: string;
+  keywords: readonly string[];
+  /** Only in files whose path matches. */
+  paths?: RegExp;
+  priority: number;
+  run(scan: LineScan): void;
+}
+
+export const LONG_LINE = 2000;
+const WINDOW_BEFORE = 256;
+const WINDOW_AFTER = 4096;
+
+function regexDetector(rule: ProviderRule, priority: number): Detector {
+  let compiled: RegExp | undefined; // built on first use: most rules never run in a typical commit
+  const minEntropy = rule.entropy ?? 0;
+  return {
+    id: rule.id,
+    keywords: rule.keywords,
+    ...(rule.paths ? { paths: rule.paths } : {}),
+    priority,
+    run(s) {
+      const regex = (compiled ??= new RegExp(rule.regex.source, 'gd'));
+      regex.lastIndex = 0;
+      for (let m = regex.exec(s.text); m; m = regex.exec(s.text)) {
+        if (m[0].length === 0) regex.lastIndex++;
+        const group = rule.secretGroup ?? firstGroup(m);
+        const secret = m[group];
+        const where = m.indices?.[group];
+        if (!secret || !where) continue;
+        const start = s.offset + where[0];
+        const end = s.offset + where[1];
+        if (isPlaceholderKey(secret)) {
+          s.vetoes.push([start, end]);
+          continue;
+        }
+        if (entropy(secret) < minEntropy) continue;
+        if (s.vetoes.some(([vs, ve]) => vs < end && start < ve)) continue;
+        if (rule.validate) {
+          const context: MatchContext = { line: s.line, text: s.file.text, path: s.file.path, match: m };
+          if (!rule.validate(secret, context)) {
+            if (rule.conclusive) s.vetoes.push([start, end]);
+            continue;
+          }
+        }
+        s.found.push({ rule: rule.id, line: s.lineNo, column: start + 1, mask: [[start + 1, end + 1]], span: [start, end], secret, priority });
+      }
+    },
+  };
+}
+
+function firstGroup(m: RegExpExecArray): number {
+  for (let g = 1; g < m.length; g++) if (m[g] !== undefined) return g;
+  return 0;
+}
+
+function privateKeyDetector(priority: number): Detector {
+  return {
+    id: 'private-key',
+    keywords: ['private key', 'putty-user-key-file'],
+    priority,
+    run(s) {
+      for (const block of findPrivateKeys(s.text, s.offset + s.text.length >= s.line.length ? s.next : '')) {
+        const start = s.offset + block.column;
+        const body = block.body ? ([s.offset + block.body[0], s.offset + block.body[1]] as [number, number]) : null;
+        s.found.push({
+          rule: 'private-key',
+          line: s.lineNo,
+          column: start + 1,
+          message: `${block.kind} is committed.`,
+          ...(body ? { mask: [[body[0] + 1, body[1] + 1]] } : {}),
+          span: [start, body ? body[1] : start + 1],
+          ...(body ? { secret: s.line.slice(body[0], body[1]) } : {}),
+          priority,
+        });
+      }
+    },
+  };
+}
+
+function genericDetector(priority: number): Detector {
+  return {
+    id: 'hardcoded-credential',
+    keywords: ['pass', 'pwd', 'secret', 'token', 'key', 'credential', 'authorization'],
+    priority,
+    run(s) {
+      if (!s.file.generic) return;
+      const rule = s.file.kind.genericRule;
+      for (const a of findAssignments(s.text, s.file.kind.bare)) {
+        if (!isCredentialAssignment(a)) continue;
+        const { value, offset } = credentialOf(a.value);
+        const start = s.offset + a.start + offset;
+        const end = start + value.length;
+        if (s.vetoes.some(([vs, ve]) => vs < end && start < ve)) continue;
+        const key = a.key.length > 60 ? a.key.slice(0, 57) + '…' : a.key;
+        const message = rule === 'env-file' ? `A committed .env file sets \`${key}\` to a credential.` : rule === 'hardcoded-credential' ? `\`${key}\` is assigned a literal credential.` : undefined;
+        s.found.push({ rule, line: s.lineNo, column: start + 1, ...(message ? { message } : {}), mask: [[start + 1, end + 1]], span: [start, end], secret: value, priority });
+      }
+    },
+  };
+}
+
+export interface DetectorSet {
+  detectors: Detector[];
+  keywords: RegExp;
+  /** Lower-case keyword → indices of the detectors it triggers (including those of keywords it contains); filled on first sight. */
+  index: Map<string, number[]>;
+  /** Lower-case keyword → the detectors that list it. */
+  byKeyword: Map<string, Set<number>>;
+}
+
+/** Builds the detectors in priority order and the one keyword regex that routes lines to them. */
+export function buildDetectors(rules: readonly ProviderRule[]): DetectorSet {
+  const detectors: Detector[] = rules.map((r, i) => regexDetector(r, i));
+  detectors.push(privateKeyDetector(detectors.length));
+  detectors.push(genericDetector(detectors.length));
+  const byKeyword = new Map<string, Set<number>>();
+  detectors.forEach((d, i) => {
+    for (const k of d.keywords) {
+      const key = k.toLowerCase();
+      if (!byKeyword.has(key)) byKeyword.set(key, new Set());
+      byKeyword.get(key)!.add(i);
+    }
+  });
+  const words = [...byKeyword.keys()];
+  const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const keywords = new RegExp(words.sort((a, b) => b.length - a.length).map(escape).join('|'), 'gi');
+  return { detectors, keywords, index: new Map(), byKeyword };
+}
+
+/** The detectors a matched keyword triggers: its own, and those of every keyword inside it (`session_token` holds `token`). */
+function detectorsFor(set: DetectorSet, keyword: string): number[] {
+  let found = set.index.get(keyword);
+  if (!found) {
+    const all = new Set<number>();
+    for (const [other, ids] of set.byKeyword) if (keyword.includes(other)) for (const i of ids) all.add(i);
+    found = [...all].sort((a, b) => a - b);
+    set.index.set(keyword, found);
+  }
+  return found;
+}
+
+let stamp = new Int32Array(0);
+let generation = 0;
+
+/** Adds the detectors a keyword match triggers to `candidates` (once per line). */
+function addCandidates(set: DetectorSet, file: FileScan, keyword: string, candidates: number[]) {
+  for (const d of detectorsFor(set, keyword.toLowerCase())) {
+    if (stamp[d] === generation || file.disabled.has(set.detectors[d]!.id)) continue;
+    stamp[d] = generation;
+    candidates.push(d);
+  }
+}
+
+function newLine(set: DetectorSet) {
+  if (stamp.length !== set.detectors.length) stamp = new Int32Array(set.detectors.length);
+  generation++;
+}
+
+/** Checks one line; findings go to `found`. */
+export function scanLine(set: DetectorSet, file: FileScan, line: string, lineNo: number, next: string, found: Found[]): void {
+  if (!line) return;
+  newLine(set);
+  const { keywords } = set;
+  const candidates: number[] = [];
+  const positions: number[] = [];
+  keywords.lastIndex = 0;
+  for (let m = keywords.exec(line); m; m = keywords.exec(line)) {
+    addCandidates(set, file, m[0], candidates);
+    positions.push(m.index);
+    keywords.lastIndex = m.index + 1; // overlapping keywords each count
+  }
+  if (candidates.length) runLine(set, file, line, lineNo, next, candidates, positions, found);
+}
+
+/**
+ * Checks every line of a text with one keyword pass over the whole text (twice
+ * as fast as one pass per line); only lines holding a keyword are looked at.
+ */
+export function scanText(set: DetectorSet, file: FileScan, text: string, found: Found[]): void {
+  const { keywords } = set;
+  let lineNo = 1;
+  let lineStart = 0;
+  let lineEnd = text.indexOf('\n');
+  if (lineEnd < 0) lineEnd = text.length;
+  let candidates: number[] = [];
+  let positions: number[] = [];
+  newLine(set);
+  const flush = () => {
+    if (!candidates.length) return;
+    const line = text.slice(lineStart, text[lineEnd - 1] === '\r' ? lineEnd - 1 : lineEnd);
+    let nextEnd = lineEnd < text.length ? text.indexOf('\n', lineEnd + 1) : -1;
+    if (nextEnd < 0) nextEnd = text.length;
+    const next = lineEnd < text.length ? text.slice(lineEnd + 1, nextEnd).replace(/\r$/, '') : '';
+    runLine(set, file, line, lineNo, next, candidates, positions, found);
+    candidates = [];
+    positions = [];
+    newLine(set);
+  };
+  keywords.lastIndex = 0;
+  for (let m = keywords.exec(text); m; m = keywords.exec(text)) {
+    if (m.index > lineEnd) {
+      flush();
+      while (m.index > lineEnd) {
+        lineNo++;
+        lineStart = lineEnd + 1;
+        lineEnd = text.indexOf('\n', lineStart);
+        if (lineEnd < 0) lineEnd = text.length;
+      }
+    }
+    addCandidates(set, file, m[0], candidates);
+    positions.push(m.index - lineStart);
+    keywords.lastIndex = m.index + 1;
+  }
+  flush();
+}
+
+function runLine(set: DetectorSet, file: FileScan, line: string, lineNo: number, next: string, candidates: number[], positions: number[], found: Found[]) {
+  candidates.sort((a, b) => a - b);
+  const vetoes: Array<[number, number]> = [];
+  const long = line.length > LONG_LINE;
+  const windows: Array<[number, number]> = long ? mergeWindows(positions, line.length) : [[0, line.length]];
+  for (const [from, to] of windows) {
+    const scan: LineScan = { text: long ? line.slice(from, to) : line, offset: from, line, lineNo, next, file, found, vetoes };
+    for (const d of candidates) set.detectors[d]!.run(scan);
+  }
+}
+
+function mergeWindows(positions: number[], length: number): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  for (const p of positions) {
+    const from = Math.max(0, p - WINDOW_BEFORE);
+    const to = Math.min(length, p + WINDOW_AFTER);
+    const last = out.at(-1);
+    if (last && from <= last[1]) last[1] = Math.max(last[1], to);
+    else out.push([from, to]);
+  }
+  return out;
+}
+
+/** One finding per secret: on each line, of the hits whose spans overlap, the highest-priority detector's. */
+export function dedupe(found: Found[]): Found[] {
+  const sorted = [...found].sort((a, b) => a.line - b.line || a.priority - b.priority || a.span[0] - b.span[0]);
+  const kept: Found[] = [];
+  for (const f of sorted) {
+    const clash = kept.some((k) => k.line === f.line && k.span[0] < f.span[1] && f.span[0] < k.span[1]);
+    if (!clash) kept.push(f);
+  }
+  return kept.sort((a, b) => a.line - b.line || a.column - b.column);
+}
