@@ -4,9 +4,7 @@ export type Decoded = { text: string } | { skip: string };
 
 /** Git's own heuristic: a NUL byte in the first 8000 bytes means binary. */
 function looksBinary(bytes: Uint8Array): boolean {
-  const end = Math.min(bytes.length, 8000);
-  for (let i = 0; i < end; i++) if (bytes[i] === 0) return true;
-  return false;
+  return bytes.subarray(0, 8000).indexOf(0) >= 0;
 }
 
 /** Decodes file content: UTF-8 (BOM dropped, invalid bytes replaced), UTF-16 with a BOM; binary is skipped. */
