@@ -33,6 +33,8 @@ export interface ChangeSet {
   notes: string[];
   read(file: ChangedFile): Promise<Buffer | null>;
   readBlob(id: string): Promise<Buffer | null>;
+  /** Any file on the new side of the change: the index (staged, all), a commit (push, range), or the disk (worktree). */
+  readPath(path: string, commit?: string): Promise<Buffer | null>;
   close(): void;
 }
 
@@ -89,6 +91,7 @@ export async function collectChangeSet(repo: RepoInfo, request: ChangeSetRequest
     notes,
     read: (file) => (file.blob === null ? readWorktreeFile(repo.root, file.path) : reader.read(file.blob)),
     readBlob: (id) => reader.read(id),
+    readPath: (path, commit) => (request.mode === 'worktree' ? readWorktreeFile(repo.root, path) : /[\n\r]/.test(path) ? Promise.resolve(null) : reader.read(`${commit ?? ''}:${path}`)),
     close: () => reader.close(),
   };
 }

@@ -16,6 +16,6 @@ export async function runExample(atom: AnyAtom, example: Example): Promise<Examp
   const active = activate(atom, 'block', options, undefined, []);
   const file = sourceFile({ path: example.file, allAdded: true, added: [] }, example.code);
   if (!routeByPath([active], example.file).length || !routeByKeywords([active], example.code).length) return { routed: false, lines: [], rules: [] };
-  const hits = (await atom.check(file, { options, mode: 'all', online: false, note: () => {}, readOld: async () => null })).filter((h) => !suppressionFor(file, `${atom.id}/${h.rule}`, h.line));
+  const hits = (await atom.check(file, { options, mode: 'all', online: false, note: () => {}, readOld: async () => null, readFile: async () => null, changes: () => false })).filter((h) => !suppressionFor(file, `${atom.id}/${h.rule}`, h.line));
   return { routed: true, lines: [...new Set(hits.map((h) => h.line))].sort((a, b) => a - b), rules: hits.map((h) => h.rule) };
 }
