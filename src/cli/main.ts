@@ -13,10 +13,13 @@ const HELP = `ralph-guard ${VERSION}: security atoms with pass/fail criteria, ch
 Usage:
   ralph-guard init      [--hooks auto|husky|git|lefthook] [--yes]
   ralph-guard check     [--staged | --push | --range A..B | --worktree | --all] [PATH...]
-                        [--format pretty|json] [--atoms a,b] [--config FILE] [--no-color]
+                        [--format pretty|json] [--atoms a,b] [--config FILE] [--online] [--no-color]
   ralph-guard atoms     list the atoms: id, level, title
   ralph-guard explain ATOM
                         criteria, files, rules, and bad and good examples
+  ralph-guard db update [--url URL|PATH] [--no-registry]
+                        download the advisory database (OSV, npm) for offline dependency checks
+  ralph-guard db status  the advisory database's source, age and size
 
 Exit codes: 0 pass, 1 blocked by a finding, 2 usage or policy error, 3 internal error.
 Docs: https://github.com/ralph-guard/ralph-guard#readme`;
@@ -28,6 +31,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   init: async () => (await import('./init.js')).initCommand,
   atoms: async () => (await import('./atoms.js')).atomsCommand,
   explain: async () => (await import('./atoms.js')).explainCommand,
+  db: async () => (await import('./db.js')).dbCommand,
 };
 
 async function main(argv: string[]): Promise<number> {
