@@ -116,7 +116,7 @@ export default defineAtom<Options>({
     },
     'below-minimum': {
       message: 'The version is below the policy minimum.',
-      fix: 'Require at least the minimum in package.json (for example "jsonwebtoken": "^9.0.0") and reinstall so the lockfile follows.',
+      fix: 'Raise the range in package.json to the minimum named in the message and reinstall so the lockfile follows; for a package pulled in by another, upgrade that one or add an override.',
     },
     'banned-package': {
       message: 'The package is banned by the policy.',

@@ -13,7 +13,7 @@ import { AdvisoryDb, advisoryUrl, affects, atLeast, fixesAbove } from './advisor
 import { LOCKFILE_NAMES, lockfileKind, parseLockfile } from './lockfiles/index.js';
 import { splitSpec, type Position } from './lockfiles/common.js';
 import { readManifest, type ManifestDependency } from './manifest.js';
-import { LockfileError, type Advisory, type LockedPackage, type Lockfile } from './types.js';
+import { LockfileError, SEVERITY_RANK, type Advisory, type LockedPackage, type Lockfile } from './types.js';
 import { compareText, meetsMinimum, parseVersion, ranges } from './version.js';
 
 type Ctx = CheckContext<Options>;
@@ -229,12 +229,8 @@ async function judgePackage(pkg: LockedPackage, j: Judge & { lock: Lockfile | nu
     out.push({ rule: 'below-minimum', message: `${label} is below the policy minimum ${minimum.range}: ${minimum.reason}` });
   }
 
-  if (pkg.version && parseVersion(pkg.version)) {
-    const list = new Map<string, Advisory>();
-    for (const a of j.db?.lookup(pkg.name) ?? []) if (affects(a, pkg.version)) list.set(a.id, a);
-    for (const a of j.online.get(`${pkg.name}@${pkg.version}`) ?? []) if (!list.has(a.id) && affects(a, pkg.version)) list.set(a.id, a);
-    for (const a of list.values()) {
-      if (ignored(a, o.ignoreAdvisories)) continue;
+  {
+    for (const a of advisoriesFor(pkg, j)) {
       const aliases = (a.aliases ?? []).filter((x) => x !== a.id);
       const fix = await fixAdvice(a, pkg, j);
       out.push({
@@ -287,6 +283,25 @@ async function bannedRangeOverlaps(spec: string, versions: string): Promise<bool
   const semver = await ranges();
   const range = semver.validRange(spec, { loose: true });
   return range !== null && semver.intersects(range, versions, { loose: true, includePrerelease: true });
+}
+
+/** The advisories affecting this exact version (local database and, with --online, the OSV API), minus ignored ones. */
+function advisoriesFor(pkg: LockedPackage, j: Judge): Advisory[] {
+  if (!pkg.version || !parseVersion(pkg.version)) return [];
+  const list = new Map<string, Advisory>();
+  for (const a of j.db?.lookup(pkg.name) ?? []) if (affects(a, pkg.version)) list.set(a.id, a);
+  for (const a of j.online.get(`${pkg.name}@${pkg.version}`) ?? []) if (!list.has(a.id) && affects(a, pkg.version)) list.set(a.id, a);
+  return [...list.values()].filter((a) => !ignored(a, j.ctx.options.ignoreAdvisories));
+}
+
+/**
+ * The lowest fixed version above the current one that none of `found` affects,
+ * preferring one that no other known advisory of the package affects either.
+ */
+export function fixesAll(found: Advisory[], all: Advisory[], version: string): string | null {
+  const candidates = [...new Set([...found, ...all].flatMap((a) => fixesAbove(a, version)))].sort(compareText);
+  const clean = (v: string, list: Advisory[]) => !list.some((a) => affects(a, v));
+  return candidates.find((v) => clean(v, all)) ?? candidates.find((v) => clean(v, found)) ?? null;
 }
 
 /** With --online, asks the OSV API about these packages (cached a day; failures become a note). */
@@ -462,12 +477,18 @@ async function checkManifest(file: SourceFile, ctx: Ctx): Promise<Hit[]> {
         for (const d of installable) {
           const pkg = resolvedDirect(lock, d);
           if (!pkg || pkg.source !== 'registry') continue;
-          const problems = await judgePackage(pkg, { ...judge, lock, direct: d.spec, lockPath });
-          for (const p of problems) {
-            if (p.rule !== 'known-advisory' && p.rule !== 'below-minimum') continue;
-            if (p.rule === 'below-minimum' && hits.some((h) => h.line === d.line && h.rule === 'below-minimum')) continue;
-            hit(d, p.rule, `${p.message.replace(/^([^:]+):/, `$1 (locked in ${lockPath}):`)}`, p.warning);
-          }
+          const found = advisoriesFor(pkg, judge);
+          if (!found.length) continue;
+          // One line per dependency: the lockfile has the details, advisory by advisory.
+          const worst = found.reduce((w, a) => (SEVERITY_RANK[a.severity] > SEVERITY_RANK[w] ? a.severity : w), found[0]!.severity);
+          const target = fixesAll(found, [...(judge.db?.lookup(pkg.name) ?? []), ...(judge.online.get(`${pkg.name}@${pkg.version}`) ?? [])].filter((a) => !ignored(a, o.ignoreAdvisories)), pkg.version);
+          const semver = await ranges();
+          const advice = !target
+            ? 'No version fixes them all: replace the package.'
+            : semver.validRange(d.spec, { loose: true }) && semver.satisfies(target, d.spec, { loose: true, includePrerelease: true })
+              ? `${target} fixes them all and your range ${d.spec} allows it: \`${updateCommand(lock.format, d.name)}\`.`
+              : `${target} fixes them all, outside your range ${d.spec}: require "^${target}" (or >= ${target}).`;
+          hit(d, 'known-advisory', `${pkg.name}@${pkg.version} (locked in ${lockPath}) has ${found.length} known ${found.length === 1 ? 'advisory' : 'advisories'}, worst ${worst}: ${found.map((a) => a.id).join(', ')}. ${advice}`, !found.some((a) => atLeast(a.severity, o.failOn)));
         }
       }
     }

@@ -40,9 +40,7 @@ export async function request(url: string, opts: RequestOptions = {}): Promise<H
       ...(opts.body === undefined ? {} : { body: opts.body }),
       timeout,
       retry: { retries: opts.retries ?? 1, factor: 2, minTimeout: 200, maxTimeout: 2000 },
-      // Our own caches decide freshness; never let a stale HTTP cache answer.
-      cache: 'no-store',
-      preferOnline: true,
+      // No HTTP cache (npm-registry-fetch caches only when given a cache *path*): our own caches decide freshness.
     });
   } catch (e) {
     const err = e as { statusCode?: number; code?: string; message?: string };
