@@ -136,7 +136,7 @@ function positionIn(text: string): Position {
 const parsed = new Map<string, Promise<Lockfile>>();
 /** One parse per lockfile text per run: the lockfile and its package.json both need it. */
 function cachedParse(path: string, text: string, position: Position): Promise<Lockfile> {
-  const key = `${path}\0${text.length}\0${text.slice(0, 256)}\0${text.slice(-256)}`;
+  const key = `${path}\0${text}`;
   let p = parsed.get(key);
   if (!p) {
     p = parseLockfile(path, text, position);
@@ -180,6 +180,7 @@ async function judgeContext(ctx: Ctx, lockPath: string): Promise<Judge> {
   }
   const { db, error } = openedDb;
   if (error) ctx.note(`dependencies: the advisory database is unreadable (${error}); run \`ralph-guard db update\`. Known-advisory checks were skipped.`);
+  else if (!db && ctx.online) ctx.note('dependencies: no local advisory database; known advisories come from the OSV API only (run `ralph-guard db update` for offline checks).');
   else if (!db) ctx.note('dependencies: no advisory database, so known advisories were not checked; run `ralph-guard db update` (the other dependency checks ran).');
   else if (db.ageDays() > ctx.options.maxDbAgeDays) {
     ctx.note(`dependencies: warning: the advisory database is ${Math.floor(db.ageDays())} days old (policy: ${ctx.options.maxDbAgeDays}); run \`ralph-guard db update\`.`);

@@ -29,10 +29,11 @@ interface PnpmLock extends Importer {
 }
 
 export async function parsePnpmLock(text: string): Promise<Lockfile> {
-  const YAML = await import('yaml');
+  const mod = (await import('yaml')) as typeof import('yaml') & { default?: typeof import('yaml') };
+  const parse = mod.parse ?? mod.default!.parse; // bundled as CommonJS, the named export sits on default
   let data: PnpmLock;
   try {
-    data = YAML.parse(text, { uniqueKeys: false, maxAliasCount: 1000 }) as PnpmLock;
+    data = parse(text, { uniqueKeys: false, maxAliasCount: 1000 }) as PnpmLock;
   } catch (e) {
     const err = e as { message?: string; linePos?: Array<{ line: number }> };
     const line = err.linePos?.[0]?.line ?? null;

@@ -37,6 +37,7 @@ export function parseYarnLock(text: string): Lockfile {
     }
     if (!current) throw new LockfileError(`line ${i + 1} is indented but belongs to no entry`, i + 1, 'corrupt');
     current.endLine = i + 1;
+    if (indent % 2 || (indent > 2 && !block)) throw new LockfileError(`line ${i + 1} is indented ${indent} spaces, which fits no field of the entry above`, i + 1, 'corrupt');
     if (indent === 2) {
       const m = FIELD.exec(line);
       if (!m) throw new LockfileError(`line ${i + 1} is not a "key value" field`, i + 1, 'corrupt');
