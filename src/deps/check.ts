@@ -133,15 +133,16 @@ function positionIn(text: string): Position {
   return (offset) => positionAt((starts ??= lineStarts(text)), offset);
 }
 
-const parsed = new Map<string, Promise<Lockfile>>();
+const parsed = new Map<string, Map<string, Promise<Lockfile>>>();
 /** One parse per lockfile text per run: the lockfile and its package.json both need it. */
 function cachedParse(path: string, text: string, position: Position): Promise<Lockfile> {
-  const key = `${path}\0${text}`;
-  let p = parsed.get(key);
+  let byText = parsed.get(path);
+  if (!byText) parsed.set(path, (byText = new Map()));
+  let p = byText.get(text);
   if (!p) {
     p = parseLockfile(path, text, position);
-    parsed.set(key, p);
-    p.catch(() => parsed.delete(key));
+    byText.set(text, p);
+    p.catch(() => byText!.delete(text));
   }
   return p;
 }

@@ -101,6 +101,11 @@ export class BlobReader {
   private child: ReturnType<typeof spawn> | null = null;
   private waiting: Array<{ resolve: (b: Buffer | null) => void; reject: (e: Error) => void }> = [];
   private buffer: Buffer = Buffer.alloc(0);
+  /** Chunks not yet joined into `buffer`: joining on every chunk is quadratic for a large blob (a 1 MB lockfile). */
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  /** Bytes the object at the head of the queue needs before it can be taken; 0 when unknown. */
+  private needed = 0;
   private failed: Error | null = null;
 
   constructor(private readonly cwd: string) {}
@@ -108,8 +113,9 @@ export class BlobReader {
   private start() {
     const child = spawn('git', [...GLOBAL_FLAGS, 'cat-file', '--batch'], { cwd: this.cwd, env: gitEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
     child.stdout!.on('data', (chunk: Buffer) => {
-      this.buffer = this.buffer.length ? Buffer.concat([this.buffer, chunk]) : chunk;
-      this.drain();
+      this.pending.push(chunk);
+      this.pendingBytes += chunk.length;
+      if (this.buffer.length + this.pendingBytes >= this.needed) this.drain();
     });
     let stderr = '';
     child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
@@ -126,6 +132,12 @@ export class BlobReader {
   }
 
   private drain() {
+    if (this.pending.length) {
+      this.buffer = Buffer.concat(this.buffer.length ? [this.buffer, ...this.pending] : this.pending);
+      this.pending = [];
+      this.pendingBytes = 0;
+    }
+    this.needed = 0;
     while (this.waiting.length) {
       const headerEnd = this.buffer.indexOf(10);
       if (headerEnd < 0) return;
@@ -136,7 +148,10 @@ export class BlobReader {
         continue;
       }
       const size = Number(header.slice(header.lastIndexOf(' ') + 1));
-      if (this.buffer.length < headerEnd + 1 + size + 1) return;
+      if (this.buffer.length < headerEnd + 1 + size + 1) {
+        this.needed = headerEnd + 1 + size + 1;
+        return;
+      }
       const body = Buffer.from(this.buffer.subarray(headerEnd + 1, headerEnd + 1 + size));
       this.buffer = this.buffer.subarray(headerEnd + 1 + size + 1);
       this.waiting.shift()!.resolve(body);

@@ -41,18 +41,34 @@ export function parseNpmLock(text: string, position: Position): Lockfile {
   }
   const packages: LockedPackage[] = [];
   const direct = new Map<string, string>();
-  const requested = new Map<string, string[]>();
+  // Who asks for which range is needed only to advise on a finding: collected lazily.
+  let requested: Map<string, string[]> | null = null;
   const want = (name: string, range: string) => {
-    const list = requested.get(name);
+    const list = requested!.get(name);
     if (list) list.push(range);
-    else requested.set(name, [range]);
+    else requested!.set(name, [range]);
+  };
+  const collectRequested = () => {
+    requested = new Map();
+    if (data.packages && (version ?? 2) >= 2) {
+      for (const entry of Object.values(data.packages)) if (entry && typeof entry === 'object') for (const field of DEP_FIELDS) for (const [n, r] of Object.entries(entry[field] ?? {})) if (typeof r === 'string') want(n, r);
+    } else {
+      const walk = (deps: Record<string, NpmEntry> | undefined) => {
+        for (const entry of Object.values(deps ?? {})) {
+          if (!entry || typeof entry !== 'object') continue;
+          for (const [n, r] of Object.entries(entry.requires ?? {})) want(n, r);
+          walk(entry.dependencies as Record<string, NpmEntry> | undefined);
+        }
+      };
+      walk(data.dependencies);
+    }
+    return requested;
   };
   const paths = new Map<LockedPackage, string[]>();
 
   if (data.packages && (version ?? 2) >= 2) {
     for (const [key, entry] of Object.entries(data.packages)) {
       if (!entry || typeof entry !== 'object') continue;
-      for (const field of DEP_FIELDS) for (const [n, r] of Object.entries(entry[field] ?? {})) if (typeof r === 'string') want(n, r);
       const nm = key.lastIndexOf('node_modules/');
       if (nm < 0) {
         // The root ("") and workspace packages: their dependencies are the project's direct ones.
@@ -74,7 +90,6 @@ export function parseNpmLock(text: string, position: Position): Lockfile {
     const walk = (deps: Record<string, NpmEntry> | undefined, path: string[], prefix: string) => {
       for (const [key, entry] of Object.entries(deps ?? {})) {
         if (!entry || typeof entry !== 'object') continue;
-        for (const [n, r] of Object.entries(entry.requires ?? {})) want(n, r);
         const here = [...path, 'dependencies', key];
         const install = `${prefix}node_modules/${key}`;
         const pkg = npmPackage(key, install, entry);
@@ -106,7 +121,7 @@ export function parseNpmLock(text: string, position: Position): Lockfile {
       } else if (path) member = memberAt(text, path);
       return member ? lineSpan(position, member.keyStart, member.valueEnd) : { line: 1, endLine: 1 };
     },
-    wanted: (pkg) => requested.get(pkg.name) ?? [],
+    wanted: (pkg) => (requested ?? collectRequested()).get(pkg.name) ?? [],
   };
 }
 
