@@ -86,7 +86,7 @@ const diff = git('diff', '--cached', '--stat');
 const check = JSON.parse(sh(process.execPath, [cli, 'check', '--staged', '--format', 'json'], { cwd: repo, env }));
 
 console.log(`lockfile: ${packages} packages, ${(statSync(join(before, 'package-lock.json')).size / 1e6).toFixed(2)} MB; change:\n${diff}`);
-console.log(`check --staged: ${check.findings.length} findings, ${check.summary.durationMs} ms inside the engine; notes: ${JSON.stringify(check.notes)}`);
+console.log(`check --staged: ${check.findings.length} findings ${JSON.stringify(check.findings.map((f) => `${f.rule}: ${f.message.slice(0, 120)}`))}, ${check.summary.durationMs} ms inside the engine; notes: ${JSON.stringify(check.notes)}`);
 console.log(`advisory database: ${byPackage.size} packages, ${(db.length / 1e6).toFixed(1)} MB on disk`);
 
 // Lookup time: open the database and look up one package, in a fresh process (what a commit pays), and warm.

@@ -4,11 +4,12 @@
  *
  * On disk (one file, replaced atomically by `db update`):
  *
- *   "RGADVDB1"  uint32-LE header length  header JSON  shard 0 … shard N-1
+ *   "RGADVDB2"  uint32 header length  header JSON  N × (uint32 offset, uint32 length)  shard 0 … shard N-1
  *
- * The header holds the metadata and each shard's [offset, length]; a shard is
- * deflated JSON `{ "<package>": Advisory[] }` for the names that hash to it.
- * A lookup reads the header and one small shard per package: no 100 MB parse.
+ * (integers little-endian). The header holds the metadata; each of the 4,096
+ * shards is deflated JSON `{ "<package>": Advisory[] }` for the names that
+ * hash to it. A lookup reads the small header, 8 bytes of the offset table and
+ * one shard of a few kB per package: no 100 MB parse on a commit.
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,11 +19,11 @@ import { SEVERITY_RANK, type Advisory, type AdvisoryEvent, type AdvisorySeverity
 import { compare, compareText, parseVersion, type Version } from './version.js';
 
 export const DEFAULT_ADVISORY_URL = 'https://osv-vulnerabilities.storage.googleapis.com/npm/all.zip';
-const MAGIC = 'RGADVDB1';
-const SHARDS = 256;
+const MAGIC = 'RGADVDB2';
+const SHARDS = 4096;
 
 export interface DbMeta {
-  format: 1;
+  format: 2;
   /** Where the data came from (URL or path). */
   source: string;
   /** When `db update` built this file (ISO time). */
@@ -31,7 +32,7 @@ export interface DbMeta {
   lastModified?: string;
   advisories: number;
   packages: number;
-  shards: Array<[number, number]>;
+  shards: number;
 }
 
 export function advisoryDbPath(): string {
@@ -220,38 +221,45 @@ export function encodeDb(byPackage: Map<string, Advisory[]>, meta: Omit<DbMeta, 
     for (const a of list) ids.add(a.id);
   }
   const blobs = shards.map((s) => deflateRawSync(Buffer.from(JSON.stringify(s)), { level: 6 }));
-  const offsets: Array<[number, number]> = [];
+  const table = Buffer.alloc(8 * SHARDS);
   let at = 0;
-  for (const b of blobs) {
-    offsets.push([at, b.length]);
+  blobs.forEach((b, i) => {
+    table.writeUInt32LE(at, 8 * i);
+    table.writeUInt32LE(b.length, 8 * i + 4);
     at += b.length;
-  }
-  const header: DbMeta = { format: 1, ...meta, advisories: ids.size, packages: byPackage.size, shards: offsets };
+  });
+  const header: DbMeta = { format: 2, ...meta, advisories: ids.size, packages: byPackage.size, shards: SHARDS };
   const headerBytes = Buffer.from(JSON.stringify(header));
   const length = Buffer.alloc(4);
   length.writeUInt32LE(headerBytes.length);
-  return Buffer.concat([Buffer.from(MAGIC, 'latin1'), length, headerBytes, ...blobs]);
+  return Buffer.concat([Buffer.from(MAGIC, 'latin1'), length, headerBytes, table, ...blobs]);
 }
 
 /** Checks a database file in memory (every shard inflates and parses) before it replaces the old one. */
 export function verifyDb(bytes: Buffer): DbMeta {
-  const { meta, dataStart } = decodeHeader(bytes.subarray(0, Math.min(bytes.length, 1 << 20)), bytes.length);
-  for (const [offset, length] of meta.shards) {
+  const { meta, tableStart, dataStart } = decodeHeader(bytes, bytes.length);
+  let end = dataStart;
+  for (let i = 0; i < SHARDS; i++) {
+    const offset = bytes.readUInt32LE(tableStart + 8 * i);
+    const length = bytes.readUInt32LE(tableStart + 8 * i + 4);
     JSON.parse(inflateRawSync(bytes.subarray(dataStart + offset, dataStart + offset + length)).toString('utf8'));
+    end = Math.max(end, dataStart + offset + length);
   }
+  if (end !== bytes.length) throw new Error('advisory database has trailing or missing bytes');
   return meta;
 }
 
-function decodeHeader(head: Buffer, fileSize: number): { meta: DbMeta; dataStart: number } {
-  if (head.length < 12 || head.toString('latin1', 0, 8) !== MAGIC) throw new Error('not a ralph-guard advisory database');
+/** `head` holds at least the magic, length and header (and, for verifyDb, the whole file). */
+function decodeHeader(head: Buffer, fileSize: number): { meta: DbMeta; tableStart: number; dataStart: number } {
+  if (head.length < 12 || head.toString('latin1', 0, 8) !== MAGIC) throw new Error('not a ralph-guard advisory database (or one from another version: run `ralph-guard db update`)');
   const length = head.readUInt32LE(8);
   if (12 + length > head.length) throw new Error('advisory database header is truncated');
   const meta = JSON.parse(head.toString('utf8', 12, 12 + length)) as DbMeta;
-  if (meta.format !== 1 || !Array.isArray(meta.shards) || meta.shards.length !== SHARDS) throw new Error('unknown advisory database format');
-  const dataStart = 12 + length;
-  const last = meta.shards[SHARDS - 1]!;
-  if (dataStart + last[0] + last[1] > fileSize) throw new Error('advisory database is truncated');
-  return { meta, dataStart };
+  if (meta.format !== 2 || meta.shards !== SHARDS) throw new Error('unknown advisory database format');
+  const tableStart = 12 + length;
+  const dataStart = tableStart + 8 * SHARDS;
+  if (dataStart > fileSize) throw new Error('advisory database is truncated');
+  return { meta, tableStart, dataStart };
 }
 
 /** A read-only handle on the database file: the header now, shards on demand. */
@@ -261,6 +269,7 @@ export class AdvisoryDb {
   private constructor(
     private readonly path: string,
     readonly meta: DbMeta,
+    private readonly tableStart: number,
     private readonly dataStart: number,
     readonly size: number,
   ) {}
@@ -275,7 +284,7 @@ export class AdvisoryDb {
     }
     try {
       const size = statSync(path).size;
-      const head = Buffer.alloc(Math.min(size, 64 * 1024));
+      const head = Buffer.alloc(Math.min(size, 4096));
       readSync(fd, head, 0, head.length, 0);
       let decoded;
       try {
@@ -287,7 +296,7 @@ export class AdvisoryDb {
         readSync(fd, full, 0, full.length, 0);
         decoded = decodeHeader(full, size);
       }
-      return new AdvisoryDb(path, decoded.meta, decoded.dataStart, size);
+      return new AdvisoryDb(path, decoded.meta, decoded.tableStart, decoded.dataStart, size);
     } finally {
       closeSync(fd);
     }
@@ -303,10 +312,14 @@ export class AdvisoryDb {
     const index = shardOf(name);
     let shard = this.shards.get(index);
     if (!shard) {
-      const [offset, length] = this.meta.shards[index]!;
-      const buf = Buffer.alloc(length);
       const fd = openSync(this.path, 'r');
+      let buf: Buffer;
       try {
+        const entry = Buffer.alloc(8);
+        readSync(fd, entry, 0, 8, this.tableStart + 8 * index);
+        const [offset, length] = [entry.readUInt32LE(0), entry.readUInt32LE(4)];
+        if (this.dataStart + offset + length > this.size) throw new Error('advisory database is truncated');
+        buf = Buffer.alloc(length);
         readSync(fd, buf, 0, length, this.dataStart + offset);
       } finally {
         closeSync(fd);
