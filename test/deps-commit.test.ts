@@ -188,4 +188,31 @@ test('--online asks the OSV API (here on 127.0.0.1) for the changed packages onl
   }
 });
 
+test('--online reads registry metadata through the npm configuration: deprecated, majors behind, unmaintained, too new', async () => {
+  const hour = 3600 * 1000;
+  const packuments: Record<string, unknown> = {
+    '/ms': { 'dist-tags': { latest: '2.1.3' }, time: { '0.7.3': '2017-03-08T00:00:00Z', '2.1.3': '2020-12-17T00:00:00Z' }, versions: { '0.7.3': { deprecated: 'please upgrade to ms 2' }, '2.1.3': {} } },
+    '/fresh-pkg': { 'dist-tags': { latest: '1.0.0' }, time: { '1.0.0': new Date(Date.now() - 3 * hour).toISOString() }, versions: { '1.0.0': {} } },
+  };
+  const server = await serve(Object.fromEntries(Object.entries(packuments).map(([path, body]) => [path, (_req, res) => res.end(JSON.stringify(body))])));
+  try {
+    const repo = makeRepo();
+    repo.write('package.json', '{"name":"x","dependencies":{"ms":"0.7.3","fresh-pkg":"1.0.0"}}\n');
+    const entry = (name: string, version: string) => `"node_modules/${name}": { "version": "${version}", "resolved": "${server.url}/${name}/-/${name}-${version}.tgz", "integrity": "sha512-${'B'.repeat(86)}==" }`;
+    repo.write('package-lock.json', `{\n"lockfileVersion": 3,\n"packages": {\n"": { "dependencies": { "ms": "0.7.3", "fresh-pkg": "1.0.0" } },\n${entry('ms', '0.7.3')},\n${entry('fresh-pkg', '1.0.0')}\n}\n}\n`);
+    repo.stage();
+    const env = { ...process.env, RALPH_GUARD_CACHE_DIR: tempDir('registry-cache-'), npm_config_registry: `${server.url}/`, RALPH_GUARD_OSV_API: 'http://127.0.0.1:9' };
+    const stdout = await new Promise<string>((resolve) => execFile(process.execPath, [CLI, 'check', '--staged', '--online', '--format', 'json'], { cwd: repo.dir, env }, (_e, out) => resolve(out)));
+    const findings = JSON.parse(stdout).findings as Array<{ rule: string; severity: string; message: string; file: string }>;
+    const got = findings.filter((f) => f.file === 'package-lock.json').map((f) => `${f.rule} ${f.severity}`).sort();
+    assert.equal(got, ['dependencies/deprecated error', 'dependencies/majors-behind error', 'dependencies/too-new warning', 'dependencies/unmaintained warning'], stdout);
+    assert.ok(findings.some((f) => f.message.includes('please upgrade to ms 2')));
+    // Offline afterwards, from the cache that run filled.
+    const offline = await new Promise<string>((resolve) => execFile(process.execPath, [CLI, 'check', '--staged', '--format', 'json'], { cwd: repo.dir, env: { ...env, npm_config_registry: 'http://127.0.0.1:9/' } }, (_e, out) => resolve(out)));
+    assert.ok(JSON.parse(offline).findings.some((f: { rule: string }) => f.rule === 'dependencies/majors-behind'));
+  } finally {
+    await server.close();
+  }
+});
+
 test.run();
