@@ -30,8 +30,8 @@ export interface Lockfile {
   packages: LockedPackage[];
   /** Direct dependencies (root and workspaces) with the range each asks for, when the lockfile records them. */
   direct: Map<string, string>;
-  /** 1-based lines of a package's entry (key line to last line). */
-  locate(pkg: LockedPackage): { line: number; endLine: number };
+  /** 1-based lines of a package's entry (key line to last line), and the key's column when known. */
+  locate(pkg: LockedPackage): { line: number; endLine: number; column?: number };
   /** Ranges that other packages (or the manifest) ask for that resolved to this package. */
   wanted(pkg: LockedPackage): string[];
 }

@@ -54,7 +54,7 @@ export function parseBunLock(text: string, position: Position): Lockfile {
         index = root ? members(text, root.valueStart) : new Map();
       }
       const m = index.get(pkg.key);
-      return m ? lineSpan(position, m.keyStart, m.valueEnd) : { line: 1, endLine: 1 };
+      return m ? { ...lineSpan(position, m.keyStart, m.valueEnd), column: position(m.keyStart).column } : { line: 1, endLine: 1 };
     },
     wanted: (pkg) => (direct.has(pkg.name) ? [direct.get(pkg.name)!] : []),
   };

@@ -34,6 +34,7 @@ const REGISTRY_TARBALL = /^https?:\/\/[^/]+\/(?:.*\/)?(@[^/]+\/)?[^/]+\/-\/[^/]+
 /** What kind of place a resolved URL or path points at. */
 export function sourceOf(resolved: string | undefined): Source {
   if (!resolved) return 'registry';
+  if (resolved.startsWith('https://registry.npmjs.org/') && resolved.includes('/-/')) return 'registry';
   if (/^(?:git\+|git:|github:|gitlab:|bitbucket:|gist:)/.test(resolved) || /^https?:\/\/codeload\.github\.com\//.test(resolved)) return 'git';
   if (/^(?:file:|\.{0,2}\/)/.test(resolved)) return 'file';
   if (/^link:/.test(resolved)) return 'link';
