@@ -2,7 +2,7 @@
 //   node --import tsx bench/dependencies.mjs
 // 1. npm writes a package-lock.json of ≥ 1,500 packages (cached in $TMPDIR/ralph-guard-bench-deps;
 //    the first run resolves against the registry and takes a few minutes), and the same lockfile
-//    after changing one dependency (ms 2.1.2 → 2.1.3).
+//    after changing one dependency (express ^4.21.2 → 4.21.1: a version the tree did not have).
 // 2. An advisory database at the scale of the real OSV npm export is built (synthetic records:
 //    ~6,000 GHSA-like with several ranges, 210,000 MAL-like), plus the test fixture's records.
 // 3. hyperfine compares `node -e 0`, `ralph-guard check --staged` and a real `git commit`
@@ -19,30 +19,30 @@ mkdirSync(work, { recursive: true });
 const sh = (cmd, args, opts = {}) => execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], ...opts });
 const NPM = ['install', '--package-lock-only', '--legacy-peer-deps', '--ignore-scripts', '--no-audit', '--no-fund', '--omit-lockfile-registry-resolved=false', '--loglevel=error'];
 
-const manifest = (ms) => ({
+const manifest = (express) => ({
   name: 'big',
   version: '1.0.0',
   private: true,
-  dependencies: { express: '^4.21.2', lodash: '^4.17.21', ms, axios: '^1.12.0' },
+  dependencies: { express, lodash: '^4.17.21', ms: '2.1.2', axios: '^1.12.0' },
   devDependencies: {
     jest: '^29.7.0', webpack: '^5.97.0', 'webpack-cli': '^5.1.4', 'webpack-dev-server': '^5.2.0', eslint: '^8.57.0', '@babel/core': '^7.26.0',
     '@babel/preset-env': '^7.26.0', typescript: '^5.7.0', '@angular-devkit/build-angular': '^19.0.0', 'react-scripts': '5.0.1', 'firebase-tools': '^13.0.0',
   },
 });
 
-function lockfile(name, ms) {
+function lockfile(name, express) {
   const dir = join(work, name);
   if (existsSync(join(dir, 'package-lock.json'))) return dir;
   mkdirSync(dir, { recursive: true });
   const base = join(work, 'before', 'package-lock.json');
   if (existsSync(base)) copyFileSync(base, join(dir, 'package-lock.json')); // only ms moves
-  writeFileSync(join(dir, 'package.json'), JSON.stringify(manifest(ms), null, 2) + '\n');
+  writeFileSync(join(dir, 'package.json'), JSON.stringify(manifest(express), null, 2) + '\n');
   process.stderr.write(`npm: writing ${dir}/package-lock.json …\n`);
   sh('npm', NPM, { cwd: dir });
   return dir;
 }
-const before = lockfile('before', '2.1.2');
-const after = lockfile('after', '2.1.3');
+const before = lockfile('before', '^4.21.2');
+const after = lockfile('after-express', '4.21.1');
 const packages = (readFileSync(join(before, 'package-lock.json'), 'utf8').match(/"node_modules\//g) ?? []).length;
 
 // A database at the real export's scale.
@@ -118,6 +118,7 @@ execFileSync(
     '--command-name', 'node -e 0', `${process.execPath} -e 0`,
     '--command-name', 'check --staged (one dependency changed)', `${process.execPath} ${cli} check --staged`,
     '--command-name', 'check --staged (no database)', `env RALPH_GUARD_CACHE_DIR=${join(cache, 'none')} ${process.execPath} ${cli} check --staged`,
+    '--command-name', 'same change, dependencies atom off', `${process.execPath} ${cli} check --staged --atoms secrets,sql-injection,password-hashing`,
   ],
   { cwd: repo, env, stdio: 'inherit' },
 );

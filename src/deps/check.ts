@@ -34,6 +34,9 @@ export async function checkDependencies(file: SourceFile, ctx: Ctx): Promise<Hit
 // ── Lockfiles ───────────────────────────────────────────────────────────────
 
 async function checkLockfile(file: SourceFile, ctx: Ctx): Promise<Hit[]> {
+  // git streams the old blob while the new one is parsed.
+  const oldRead = ctx.readOld();
+  oldRead.catch(() => {});
   let lock: Lockfile;
   try {
     lock = await cachedParse(file.path, file.text, file.position);
@@ -41,7 +44,7 @@ async function checkLockfile(file: SourceFile, ctx: Ctx): Promise<Hit[]> {
     if (e instanceof LockfileError) return [problemHit(file, e)];
     throw e;
   }
-  const oldText = await ctx.readOld();
+  const oldText = await oldRead;
   let old: Lockfile | null = null;
   if (oldText !== null) {
     try {

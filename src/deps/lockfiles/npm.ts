@@ -104,6 +104,7 @@ export function parseNpmLock(text: string, position: Position): Lockfile {
   }
 
   let index: Map<string, Member> | null = null;
+  let keyOffsets: Map<string, number> | null = null;
   return {
     format: 'npm',
     version: String(version ?? 1),
@@ -113,11 +114,11 @@ export function parseNpmLock(text: string, position: Position): Lockfile {
       const path = paths.get(pkg);
       let member: Member | null | undefined = null;
       if (path && path[0] === 'packages') {
-        // Install paths are unique keys of "packages": find `"<path>": {` directly (one indexOf) instead of walking 1 MB of JSON.
-        const needle = `${JSON.stringify(path[1]!)}: {`;
-        const at = text.indexOf(needle);
-        if (at >= 0 && text.indexOf(needle, at + needle.length) < 0) {
-          const valueStart = at + needle.length - 1;
+        // Install paths are unique keys of "packages": one regex pass finds every `"…node_modules/…": {` instead of walking 1 MB of JSON.
+        keyOffsets ??= scanKeys(text);
+        const at = keyOffsets.get(path[1]!);
+        if (at !== undefined && at >= 0) {
+          const valueStart = text.indexOf('{', at + path[1]!.length + 2);
           return { ...lineSpan(position, at, skipValue(text, valueStart)), column: position(at).column };
         }
         if (!index) {
@@ -130,6 +131,17 @@ export function parseNpmLock(text: string, position: Position): Lockfile {
     },
     wanted: (pkg) => (requested ?? collectRequested()).get(pkg.name) ?? [],
   };
+}
+
+/** Offsets of `"<install path>": {` keys; -1 marks a key seen twice (then the structural walk decides). */
+function scanKeys(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const m of text.matchAll(/^[ \t]*"((?:[^"\\\n]|\\.)*node_modules\/(?:[^"\\\n]|\\.)*)":[ \t]*\{/gm)) {
+    const key = m[1]!.includes('\\') ? (JSON.parse(`"${m[1]}"`) as string) : m[1]!;
+    const at = m.index + m[0].indexOf('"');
+    out.set(key, out.has(key) ? -1 : at);
+  }
+  return out;
 }
 
 function npmPackage(name: string, key: string, entry: NpmEntry): LockedPackage | null {
