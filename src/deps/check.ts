@@ -39,7 +39,9 @@ async function checkLockfile(file: SourceFile, ctx: Ctx): Promise<Hit[]> {
   oldRead.catch(() => {});
   let lock: Lockfile;
   try {
-    lock = await cachedParse(file.path, file.text, file.position);
+    const parsing = cachedParse(file.path, file.text, file.position);
+    if (ctx.mode !== 'push' && ctx.mode !== 'range') current.set(file.path, parsing);
+    lock = await parsing;
   } catch (e) {
     if (e instanceof LockfileError) return [problemHit(file, e)];
     throw e;
@@ -141,6 +143,11 @@ function positionIn(text: string): Position {
 }
 
 const parsed = new Map<string, Map<string, Promise<Lockfile>>>();
+/**
+ * The new side of each lockfile already checked in this run, for its package.json to reuse without reading
+ * 1 MB again. Only where a run sees one revision of each file (not push or range: several commits).
+ */
+const current = new Map<string, Promise<Lockfile>>();
 /** One parse per lockfile text per run: the lockfile and its package.json both need it. */
 function cachedParse(path: string, text: string, position: Position): Promise<Lockfile> {
   let byText = parsed.get(path);
@@ -473,10 +480,11 @@ async function checkManifest(file: SourceFile, ctx: Ctx): Promise<Hit[]> {
     if (!ctx.changes(lockPath)) {
       for (const d of installable) hit(d, 'lockfile-not-updated', `${d.name} changed here but ${lockPath} is not part of this change, so installs do not get what package.json says.`, true);
     } else {
-      const text = await ctx.readFile(lockPath);
       let lock: Lockfile | null = null;
       try {
-        lock = text ? await cachedParse(lockPath, text, positionIn(text)) : null;
+        const known = current.get(lockPath);
+        const text = known ? null : await ctx.readFile(lockPath);
+        lock = known ? await known : text ? await cachedParse(lockPath, text, positionIn(text)) : null;
       } catch {
         lock = null; // reported on the lockfile itself
       }
