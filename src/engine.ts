@@ -121,6 +121,12 @@ export async function checkChangeSet(changes: ChangeSet, atoms: ActiveAtom[], po
   let scanned = 0;
   const fingerprinting = settings.baseline || settings.fingerprints ? await import('./baseline.js') : null;
 
+  const changedPaths = new Set(changes.files.map((f) => f.path));
+  const decodeText = (bytes: Buffer | null) => {
+    if (!bytes) return null;
+    const d = decode(bytes, policy.maxFileBytes);
+    return 'text' in d ? d.text : null;
+  };
   const routed = changes.files.map((file) => ({ file, atoms: routeByPath(atoms, file.path) })).filter((r) => r.atoms.length > 0);
   // Ask git for every blob up front: cat-file streams them while we check the first ones.
   const contents = routed.map((r) => changes.read(r.file).catch((e: unknown) => e as Error));
@@ -149,12 +155,9 @@ export async function checkChangeSet(changes: ChangeSet, atoms: ActiveAtom[], po
           mode: changes.mode,
           online: settings.online,
           note,
-          readOld: async () => {
-            const old = file.oldBlob ? await changes.readBlob(file.oldBlob) : null;
-            if (!old) return null;
-            const d = decode(old, policy.maxFileBytes);
-            return 'text' in d ? d.text : null;
-          },
+          readOld: async () => decodeText(file.oldBlob ? await changes.readBlob(file.oldBlob) : null),
+          readFile: async (path: string) => decodeText(await changes.readPath(path, file.commit)),
+          changes: (path: string) => changedPaths.has(path),
         };
         hits = text === null ? active.atom.checkSkipped!(source, context) : await active.atom.check(source, context);
       } catch (e) {
@@ -215,7 +218,7 @@ export function toFinding(active: ActiveAtom, hit: Hit, masked: string, file: Pi
   return {
     atom: atom.id,
     rule: `${atom.id}/${hit.rule}`,
-    severity: active.level === 'block' ? 'error' : 'warning',
+    severity: active.level === 'block' && hit.severity !== 'warning' ? 'error' : 'warning',
     file: file.path,
     line: hit.line,
     column: hit.column,

@@ -29,7 +29,7 @@ test('after init everything is ok; a hook that is not executable fails; an inval
   assert.match(r.stdout, /ok\s+pre-push: ralph-guard's hook script/);
   assert.match(r.stdout, /ok\s+hooks run \/.*ralph-guard/);
   assert.match(r.stdout, /ok\s+policy \.ralphrc\.json is valid/);
-  assert.match(r.stdout, /ok\s+advisory database: not available yet/);
+  assert.match(r.stdout, /warn\s+advisory database: none/);
   assert.match(r.stdout, /ok\s+Claude Code hooks: not set up \(optional/);
   assert.ok(lines(r.stdout).every((l) => !/^\s+fail/.test(l)));
 

@@ -28,7 +28,9 @@ test('the packed package installs, init sets the hooks up, and a real commit is 
   const init = spawnSync(join(repo.dir, 'node_modules', '.bin', 'ralph-guard'), ['init'], { cwd: repo.dir, encoding: 'utf8' });
   assert.is(init.status, 0, init.stderr);
   assert.match(init.stdout, 'husky');
+  // The set-up commit installs ralph-guard from a tarball outside the repository, which the dependencies atom rightly refuses.
   execFileSync('git', ['add', '.'], { cwd: repo.dir });
+  execFileSync('git', ['commit', '-q', '--no-verify', '-m', 'set up ralph-guard'], { cwd: repo.dir });
 
   repo.write('src/db.js', sqlLine);
   repo.stage('src/db.js');

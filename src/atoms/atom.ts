@@ -41,6 +41,8 @@ export interface Hit {
   mask?: Array<[number, number]>;
   /** Other lines the flowing data passed through (source, assignments, a helper's call site): the hit touches the change when one of them is added. */
   flow?: number[];
+  /** `warning`: reported but never blocking, even when the atom's level is block (a low-severity advisory). */
+  severity?: 'warning';
 }
 
 /** What an atom sees of one file. */
@@ -74,6 +76,10 @@ export interface CheckContext<O> {
   online: boolean;
   /** The old version of this file before the change (lockfiles compare both); null for new files. */
   readOld(): Promise<string | null>;
+  /** Another file as it is on the same side of the change as this one (index, commit or disk); null when it does not exist. */
+  readFile(path: string): Promise<string | null>;
+  /** True when the change set also changes `path` (a package.json and its lockfile). */
+  changes(path: string): boolean;
   /** Adds a note to the report (once per distinct text): missing data, reduced checks. */
   note(text: string): void;
 }

@@ -13,9 +13,11 @@ import xss from './xss.js';
 import prototypePollution from './prototype-pollution.js';
 import unsafeDeserialization from './unsafe-deserialization.js';
 import redos from './redos.js';
+import dependencies from './dependencies.js';
 
 export const BUILTIN_ATOMS: readonly AnyAtom[] = [
   secrets,
+  dependencies,
   sqlInjection,
   nosqlInjection,
   commandInjection,

@@ -33,6 +33,8 @@ export interface ChangeSet {
   notes: string[];
   read(file: ChangedFile): Promise<Buffer | null>;
   readBlob(id: string): Promise<Buffer | null>;
+  /** Any file on the new side of the change: the index (staged, all), a commit (push, range), or the disk (worktree). */
+  readPath(path: string, commit?: string): Promise<Buffer | null>;
   close(): void;
 }
 
@@ -91,6 +93,7 @@ export async function collectChangeSet(root: string, request: ChangeSetRequest):
     notes,
     read: (file) => (file.blob === null ? readWorktreeFile(root, file.path) : reader.read(file.blob)),
     readBlob: (id) => reader.read(id),
+    readPath: (path, commit) => (request.mode === 'worktree' ? readWorktreeFile(root, path) : /[\n\r]/.test(path) ? Promise.resolve(null) : reader.read(`${commit ?? ''}:${path}`)),
     close: () => reader.close(),
   };
 }

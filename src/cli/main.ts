@@ -14,13 +14,16 @@ Usage:
   ralph-guard init      [--hooks auto|husky|git|lefthook] [--agent claude]
   ralph-guard check     [--staged | --push | --range A..B | --worktree | --all] [PATH...]
                         [--format pretty|json|sarif|agent] [--atoms a,b] [--skill NAME]
-                        [--config FILE] [--no-baseline] [--no-color]
+                        [--config FILE] [--no-baseline] [--online | --offline] [--no-color]
   ralph-guard atoms     list the atoms: id, level, title
   ralph-guard explain ATOM
                         criteria, files, rules, and bad and good examples
   ralph-guard skills [export [--agent claude] [DIR]]
                         bundles of atoms; export them as Markdown for an assistant
   ralph-guard baseline  [--prune]   record today's findings so only new ones block
+  ralph-guard db update [--url URL|PATH] [--no-registry]
+                        download the advisory database (OSV, npm) for offline dependency checks
+  ralph-guard db status  the advisory database's source, age and size
   ralph-guard doctor    hooks, binary, policy, versions: ok/warn/fail with fixes
   ralph-guard uninstall remove what init added
   ralph-guard hook claude-post-edit|claude-stop
@@ -41,6 +44,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   doctor: async () => (await import('./doctor.js')).doctorCommand,
   atoms: async () => (await import('./atoms.js')).atomsCommand,
   explain: async () => (await import('./atoms.js')).explainCommand,
+  db: async () => (await import('./db.js')).dbCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -7,8 +7,8 @@
  */
 import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { delimiter, join, relative } from 'node:path';
-import { BUILTIN_ATOMS } from '../atoms/registry.js';
 import { PolicyError, UsageError } from '../errors.js';
+import { formatBytes } from '../text.js';
 import { git, repoInfo, type RepoInfo } from '../git/git.js';
 import { CHAINED, HOOKS, hooksDir } from './git-hooks.js';
 import { HUSKY_LINES } from './husky.js';
@@ -96,7 +96,7 @@ export async function doctor(cwd: string): Promise<Check[]> {
   else checks.push({ status: 'warn', text: 'no ralph-guard binary for hooks to run (node_modules/.bin or PATH): they will let commits through', fix: pkg ? 'npm install --save-dev ralph-guard' : 'npm install --global ralph-guard' });
 
   checks.push(...(await policyChecks(repo)));
-  checks.push(advisoryDatabase());
+  checks.push(await advisoryDatabase());
   checks.push(...claudeChecks(root, binary));
   return checks;
 }
@@ -181,10 +181,20 @@ async function policyChecks(repo: RepoInfo): Promise<Check[]> {
   return checks;
 }
 
-/** The local advisory database used by the dependencies atom, when this build has one. */
-function advisoryDatabase(): Check {
-  if (!BUILTIN_ATOMS.some((a) => a.id === 'dependencies')) return { status: 'ok', text: 'advisory database: not available yet (this version has no dependencies atom)' };
-  return { status: 'warn', text: 'advisory database: not available yet in this build', fix: 'ralph-guard db update, once available' };
+/** The local advisory database the dependencies atom checks offline. */
+async function advisoryDatabase(): Promise<Check> {
+  const { AdvisoryDb, advisoryDbPath } = await import('../deps/advisories.js');
+  const path = advisoryDbPath();
+  let db;
+  try {
+    db = AdvisoryDb.open(path);
+  } catch (e) {
+    return { status: 'fail', text: `advisory database ${path} is unreadable: ${(e as Error).message}`, fix: 'ralph-guard db update' };
+  }
+  if (!db) return { status: 'warn', text: 'advisory database: none, so dependencies are checked without known advisories', fix: 'ralph-guard db update' };
+  const days = Math.floor(db.ageDays());
+  const summary = `advisory database: ${db.meta.advisories} advisories, ${formatBytes(db.size)}, updated ${days === 0 ? 'today' : `${days} day(s) ago`}`;
+  return days > 7 ? { status: 'warn', text: summary, fix: 'ralph-guard db update' } : { status: 'ok', text: summary };
 }
 
 function claudeChecks(root: string, binary: string | null): Check[] {

@@ -1,6 +1,6 @@
 /** Runs an atom on one of its examples through the real router, pre-filter and filter. */
 import * as z from 'zod';
-import type { AnyAtom, Example } from '../../src/atoms/atom.js';
+import type { AnyAtom, CheckContext, Example } from '../../src/atoms/atom.js';
 import { sourceFile } from '../../src/engine.js';
 import { suppressionFor } from '../../src/filter.js';
 import { activate, routeByKeywords, routeByPath } from '../../src/router.js';
@@ -11,11 +11,16 @@ export interface ExampleRun {
   rules: string[];
 }
 
+/** A check context for running one file outside a change set: no old version, no other files. */
+export function stubContext<O>(options: O, note: (text: string) => void = () => {}): CheckContext<O> {
+  return { options, mode: 'all', online: false, note, readOld: async () => null, readFile: async () => null, changes: () => false };
+}
+
 export async function runExample(atom: AnyAtom, example: Example): Promise<ExampleRun> {
   const options = atom.options ? (atom.options(z).parse(example.options ?? {}) as Record<string, unknown>) : {};
   const active = activate(atom, 'block', options, undefined, []);
   const file = sourceFile({ path: example.file, allAdded: true, added: [] }, example.code);
   if (!routeByPath([active], example.file).length || !routeByKeywords([active], example.code).length) return { routed: false, lines: [], rules: [] };
-  const hits = (await atom.check(file, { options, mode: 'all', online: false, note: () => {}, readOld: async () => null })).filter((h) => !suppressionFor(file, `${atom.id}/${h.rule}`, h.line));
+  const hits = (await atom.check(file, stubContext(options))).filter((h) => !suppressionFor(file, `${atom.id}/${h.rule}`, h.line));
   return { routed: true, lines: [...new Set(hits.map((h) => h.line))].sort((a, b) => a - b), rules: hits.map((h) => h.rule) };
 }

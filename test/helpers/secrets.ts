@@ -4,6 +4,7 @@ import secrets, { RULE_TABLE } from '../../src/atoms/secrets.js';
 import type { Hit } from '../../src/atoms/atom.js';
 import { DEFAULT_SAMPLE_FILE } from '../../src/atoms/secrets/rule.js';
 import { sourceFile } from '../../src/engine.js';
+import { stubContext } from './examples.js';
 import { decode } from '../../src/text.js';
 
 export interface SampleCase {
@@ -15,7 +16,7 @@ export interface SampleCase {
 
 export function checkSecrets(file: string, code: string | Buffer, options: Record<string, unknown> = {}): Hit[] {
   const parsed = secrets.options!(z).parse(options);
-  const ctx = { options: parsed, mode: 'all', online: false, note: () => {}, readOld: async () => null };
+  const ctx = stubContext(parsed);
   const decoded = decode(typeof code === 'string' ? Buffer.from(code) : code, 5_000_000);
   if ('skip' in decoded) return secrets.checkSkipped?.({ path: file }, ctx) ?? [];
   return secrets.check(sourceFile({ path: file, allAdded: true, added: [] }, decoded.text), ctx) as Hit[];

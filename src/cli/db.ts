@@ -1,0 +1,133 @@
+/** `ralph-guard db update|status`: the local advisory database (and the registry metadata cache). */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { UsageError } from '../errors.js';
+import { formatBytes } from '../text.js';
+
+const USAGE = 'usage: ralph-guard db update [--url URL|PATH] [--no-registry] [--json] | ralph-guard db status [--json]';
+
+export async function dbCommand(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  let values;
+  try {
+    ({ values } = parseArgs({ args: rest, options: { url: { type: 'string' }, 'no-registry': { type: 'boolean' }, json: { type: 'boolean' }, config: { type: 'string', short: 'c' } } }));
+  } catch (e) {
+    throw new UsageError(`db: ${(e as Error).message}\n${USAGE}`);
+  }
+  if (sub === 'status') return status(values.json === true);
+  if (sub === 'update') return update({ url: values.url, registry: values['no-registry'] !== true, json: values.json === true, config: values.config });
+  throw new UsageError(sub ? `db ${sub}: unknown subcommand\n${USAGE}` : USAGE);
+}
+
+async function status(json: boolean): Promise<number> {
+  const { AdvisoryDb, advisoryDbPath } = await import('../deps/advisories.js');
+  const { cachedNames } = await import('../deps/registry.js');
+  const path = advisoryDbPath();
+  let db;
+  try {
+    db = AdvisoryDb.open(path);
+  } catch (e) {
+    if (json) process.stdout.write(JSON.stringify({ path, ok: false, error: (e as Error).message }, null, 2) + '\n');
+    else process.stdout.write(`advisory database: ${path} is unreadable (${(e as Error).message}); run \`ralph-guard db update\`\n`);
+    return 1;
+  }
+  const registry = cachedNames().length;
+  if (!db) {
+    if (json) process.stdout.write(JSON.stringify({ path, ok: false, error: 'missing', registryPackages: registry }, null, 2) + '\n');
+    else process.stdout.write(`advisory database: none at ${path}\nrun \`ralph-guard db update\` to download it (commits then check dependencies for known advisories offline)\n`);
+    return 1;
+  }
+  const { meta } = db;
+  const age = db.ageDays();
+  if (json) {
+    process.stdout.write(JSON.stringify({ path, ok: true, source: meta.source, builtAt: meta.builtAt, ageDays: Math.round(age * 10) / 10, sizeBytes: db.size, advisories: meta.advisories, packages: meta.packages, registryPackages: registry }, null, 2) + '\n');
+    return 0;
+  }
+  process.stdout.write(
+    [
+      `advisory database: ${path}`,
+      `  source:     ${meta.source}`,
+      `  updated:    ${meta.builtAt} (${formatAge(age)} ago)`,
+      `  size:       ${formatBytes(db.size)}`,
+      `  advisories: ${meta.advisories} covering ${meta.packages} packages`,
+      `registry metadata cached for ${registry} package(s)`,
+    ].join('\n') + '\n',
+  );
+  return 0;
+}
+
+function formatAge(days: number): string {
+  if (days < 1 / 24) return `${Math.max(0, Math.round(days * 1440))} min`;
+  if (days < 2) return `${Math.round(days * 24)} h`;
+  return `${Math.round(days)} days`;
+}
+
+/** --url, then RALPH_GUARD_ADVISORY_URL, then the policy's dependencies.options.advisoryUrl, then the OSV export. */
+async function resolveSource(url: string | undefined, config: string | undefined): Promise<{ source: string; policyRoot: string | null }> {
+  let policyRoot: string | null = null;
+  let fromPolicy: string | null = null;
+  try {
+    const [{ repoInfo }, { loadPolicy }] = await Promise.all([import('../git/git.js'), import('../policy/load.js')]);
+    const repo = await repoInfo(process.cwd());
+    policyRoot = repo.root;
+    const policy = await loadPolicy({ cwd: process.cwd(), root: repo.root, configFile: config });
+    fromPolicy = (policy.atoms.dependencies?.options.advisoryUrl as string | null | undefined) ?? null;
+  } catch (e) {
+    if (e instanceof UsageError) throw e; // an invalid policy is the user's to fix
+    // outside a repository: no policy
+  }
+  const { DEFAULT_ADVISORY_URL } = await import('../deps/advisories.js');
+  return { source: url ?? (process.env.RALPH_GUARD_ADVISORY_URL || fromPolicy || DEFAULT_ADVISORY_URL), policyRoot };
+}
+
+async function update(opts: { url: string | undefined; registry: boolean; json: boolean; config: string | undefined }): Promise<number> {
+  const { source, policyRoot } = await resolveSource(opts.url, opts.config);
+  const { updateAdvisoryDb, UpdateError } = await import('../deps/update.js');
+  const log = (line: string) => {
+    if (!opts.json) process.stderr.write(line + '\n');
+  };
+  log(`ralph-guard: updating the advisory database from ${source}`);
+  const started = performance.now();
+  let result;
+  try {
+    result = await updateAdvisoryDb(source);
+  } catch (e) {
+    if (!(e instanceof UpdateError) && !(e instanceof Error)) throw e;
+    const message = `db update failed: ${(e as Error).message}; the previous database is unchanged`;
+    if (opts.json) process.stdout.write(JSON.stringify({ ok: false, error: message }, null, 2) + '\n');
+    else process.stderr.write(`ralph-guard: ${message}\n`);
+    return 3;
+  }
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  log(
+    result.notModified
+      ? `ralph-guard: the advisory database is up to date (${result.meta.advisories} advisories, ${formatBytes(result.size)})`
+      : `ralph-guard: stored ${result.meta.advisories} advisories for ${result.meta.packages} packages (${formatBytes(result.size)}) in ${seconds} s at ${result.path}`,
+  );
+
+  let registry: { refreshed: number; failed: number } | null = null;
+  if (opts.registry) {
+    const { cachedNames, refreshMeta } = await import('../deps/registry.js');
+    const names = new Set(cachedNames());
+    if (policyRoot) for (const n of directDependencies(policyRoot)) names.add(n);
+    if (names.size) {
+      const list = [...names].slice(0, 1000);
+      const { meta, failed } = await refreshMeta(list, { timeoutMs: 10_000 });
+      registry = { refreshed: meta.size, failed: failed.length };
+      log(`ralph-guard: registry metadata refreshed for ${meta.size} package(s)${failed.length ? `; ${failed.length} failed (${failed[0]!.error})` : ''}`);
+    }
+  }
+  if (opts.json) process.stdout.write(JSON.stringify({ ok: true, notModified: result.notModified, path: result.path, sizeBytes: result.size, ...result.meta, shards: undefined, registry }, null, 2) + '\n');
+  return 0;
+}
+
+/** The root package.json's dependency names, for the registry metadata cache. */
+function directDependencies(root: string): string[] {
+  try {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Record<string, Record<string, string> | undefined>;
+    return [...new Set(['dependencies', 'devDependencies', 'optionalDependencies'].flatMap((f) => Object.keys(pkg[f] ?? {})))];
+  } catch {
+    return [];
+  }
+}
