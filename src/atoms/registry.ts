@@ -13,6 +13,10 @@ import xss from './xss.js';
 import prototypePollution from './prototype-pollution.js';
 import unsafeDeserialization from './unsafe-deserialization.js';
 import redos from './redos.js';
+import jwt from './jwt.js';
+import weakCrypto from './weak-crypto.js';
+import insecureRandom from './insecure-random.js';
+import tls from './tls.js';
 
 export const BUILTIN_ATOMS: readonly AnyAtom[] = [
   secrets,
@@ -28,6 +32,10 @@ export const BUILTIN_ATOMS: readonly AnyAtom[] = [
   unsafeDeserialization,
   redos,
   passwordHashing,
+  jwt,
+  weakCrypto,
+  insecureRandom,
+  tls,
 ];
 
 export function builtinAtom(id: string): AnyAtom | undefined {
