@@ -17,6 +17,8 @@ import jwt from './jwt.js';
 import weakCrypto from './weak-crypto.js';
 import insecureRandom from './insecure-random.js';
 import tls from './tls.js';
+import errorExposure from './error-exposure.js';
+import sensitiveLogging from './sensitive-logging.js';
 
 export const BUILTIN_ATOMS: readonly AnyAtom[] = [
   secrets,
@@ -36,6 +38,8 @@ export const BUILTIN_ATOMS: readonly AnyAtom[] = [
   weakCrypto,
   insecureRandom,
   tls,
+  errorExposure,
+  sensitiveLogging,
 ];
 
 export function builtinAtom(id: string): AnyAtom | undefined {
