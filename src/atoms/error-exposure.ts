@@ -248,6 +248,17 @@ function statusValue(m: CodeModule, arg: Node | undefined): number | undefined {
   return numberValue(m, n);
 }
 
+/** Some function takes a parameter that may hold an error: `(err, …)`, `(e) =>` in .catch, a 4-argument handler. */
+function hasErrorParam(m: CodeModule): boolean {
+  for (const type of ['ArrowFunctionExpression', 'FunctionExpression', 'FunctionDeclaration']) {
+    for (const fn of m.nodes(type)) {
+      const first = fn.params[0];
+      if (fn.params.length === 4 || (first?.type === 'Identifier' && /^(?:e|err|error|exception|ex|exc|er)$/.test(first.name)) || fn.params.some((p: Node) => p.type === 'Identifier' && /^(?:err|exception)$/.test(p.name))) return true;
+    }
+  }
+  return false;
+}
+
 function isResponseRoot(m: CodeModule, call: CallInfo): boolean {
   const path = call.callee.path;
   if (path[0] === 'this') return path[1] === 'res' || path[1] === 'response';
@@ -268,12 +279,14 @@ function isResponseRoot(m: CodeModule, call: CallInfo): boolean {
 
 function analyse(m: CodeModule): Hit[] {
   const hits: Hit[] = [];
-  const report = (sink: Node, payload: Node | undefined, opts: { status?: number; locals?: boolean } = {}) => {
+  const report = (sink: Node, payload: Node | undefined, opts: { status?: () => number | undefined; locals?: boolean } = {}) => {
     if (!payload) return;
     const parts: Part[] = [];
     errorParts(m, payload, parts);
+    if (!parts.length) return;
     const boundary = m.enclosingFunction(sink);
-    const expected = opts.status !== undefined && opts.status >= 400 && opts.status < 500;
+    const status = opts.status?.();
+    const expected = status !== undefined && status >= 400 && status < 500;
     const part = parts.find((p) => !guarded(m, p.node, boundary) && (p.kind === 'stack' || (!expected && !(opts.locals && p.kind === 'message'))));
     if (!part) return;
     const rule = part.kind === 'stack' ? 'stack-trace' : part.handler ? 'error-handler' : part.kind === 'object' ? 'error-object' : 'error-message';
@@ -281,39 +294,45 @@ function analyse(m: CodeModule): Hit[] {
     hits.push(m.hit(rule, sink, { message: `${part.handler ? 'An error handler sends' : 'The response carries'} ${what}: it tells an attacker about files, queries and dependencies.`, flow: [m.line(part.node)] }));
   };
 
+  // Without a catch clause or a parameter that may hold an error, nothing here can send one.
+  if (!m.nodes('CatchClause').length && !hasErrorParam(m)) return hits;
   for (const call of m.calls()) {
     const { callee } = call;
     const name = callee.name;
     if (!call.isNew && SEND_METHODS.has(name) && callee.path.length >= 2 && isResponseRoot(m, call)) {
-      const payload = name === 'render' ? call.args[1] : call.args.find((a) => !m.isScalar(a));
+      // res.send(body), and Express 3's res.send(status, body)
+      const payload = name === 'render' ? call.args[1] : call.args.length > 1 && unwrap(call.args[0]!).type === 'Literal' && typeof unwrap(call.args[0]!).value === 'number' ? call.args[1] : call.args[0];
       // Fastify: reply.send(err) hands the error to the error handler, which is judged where it is set.
       if (name === 'send' && /^(?:reply|rep)$/.test(callee.path[0] ?? '') && payload && unwrap(payload).type === 'Identifier' && errorKind(m, m.binding(unwrap(payload)))?.kind === 'object') continue;
-      report(call.node, payload, { status: statusOf(m, call.node) });
+      report(call.node, payload, { status: () => statusOf(m, call.node) });
     } else if ((callee.path.join('.') === 'NextResponse.json' || callee.path.join('.') === 'Response.json' || (call.isNew && /^(?:Next)?Response$/.test(name))) && !callee.module?.startsWith('.')) {
       const init = call.args[1] && m.objectLiteral(call.args[1]);
-      report(call.node, call.args[0], { status: init ? numberValue(m, m.property(init, 'status')) : undefined });
+      report(call.node, call.args[0], { status: () => (init ? numberValue(m, m.property(init, 'status')) : undefined) });
     } else if (call.isNew && callee.module === '@nestjs/common' && /Exception$/.test(name)) {
       if (name === 'HttpException') {
         const status = numberValue(m, call.args[1]) ?? (call.args[1] && /(?:BAD_REQUEST|UNAUTHORIZED|FORBIDDEN|NOT_FOUND|CONFLICT|UNPROCESSABLE|TOO_MANY|GONE|PAYLOAD|METHOD_NOT_ALLOWED|NOT_ACCEPTABLE|PRECONDITION)/.test(m.source(call.args[1])) ? 400 : undefined);
-        report(call.node, call.args[0], { status });
-      } else if (/^(?:InternalServerError|NotImplemented|BadGateway|ServiceUnavailable|GatewayTimeout)Exception$/.test(name)) report(call.node, call.args[0], { status: 500 });
+        report(call.node, call.args[0], { status: () => status });
+      } else if (/^(?:InternalServerError|NotImplemented|BadGateway|ServiceUnavailable|GatewayTimeout)Exception$/.test(name)) report(call.node, call.args[0], { status: () => 500 });
     }
   }
   for (const a of m.nodes('AssignmentExpression')) {
     const left = unwrap(a.left);
     if (left.type !== 'MemberExpression' || a.operator !== '=') continue;
+    const last = propertyName(left);
+    if (last !== 'body' && !(unwrap(left.object).type === 'MemberExpression' && propertyName(unwrap(left.object)) === 'locals')) continue;
     const chain = m.callee(left).path;
     const prop = chain.at(-1);
     // ctx.body = …, ctx.response.body = …, this.body = … (Koa)
-    if (prop === 'body' && (chain[0] === 'ctx' || chain[0] === 'context' || chain[0] === 'this') && (chain.length === 2 || chain[1] === 'response')) report(a, a.right, { status: statusOf(m, a) });
+    if (prop === 'body' && (chain[0] === 'ctx' || chain[0] === 'context' || chain[0] === 'this') && (chain.length === 2 || chain[1] === 'response')) report(a, a.right, { status: () => statusOf(m, a) });
     // res.locals.error = err (rendered by the error template)
     else if (chain.length === 3 && chain[1] === 'locals' && RESPONSE_NAMES.has(chain[0]!)) report(a, a.right, { locals: true });
   }
   // AWS Lambda: return { statusCode: 500, body: JSON.stringify({ error: err.message }) }
   for (const obj of m.nodes('ObjectExpression')) {
+    if (!obj.properties.some((p: Node) => p.type === 'Property' && !p.computed && p.key.type === 'Identifier' && p.key.name === 'statusCode')) continue;
     const status = m.property(obj, 'statusCode');
     const body = status && m.property(obj, 'body');
-    if (body) report(obj, body, { status: numberValue(m, status) });
+    if (body) report(obj, body, { status: () => numberValue(m, status) });
   }
   return hits;
 }

@@ -36,6 +36,9 @@ const CARRYING_METHODS = /^(?:toString|toFixed|toPrecision|slice|substr|substrin
 const CARRYING_CALLS = /^(?:Math\.\w+|parseInt|parseFloat|Number|String|BigInt|String\.fromCharCode|String\.fromCodePoint|Buffer\.from|Array\.from|encodeURIComponent|btoa)$/;
 const INDEXING_METHODS = /^(?:charAt|at|substring|substr|slice|charCodeAt|codePointAt|concat|padStart|padEnd|repeat)$/;
 
+/** A name that says what the value is for (`nodeId`, `jitter`, `randomDelay`) ends the search there. */
+const stops = (name: string) => words(name).some((w) => HARMLESS_WORDS.has(w) && !MECHANISM_WORDS.has(w));
+
 function isSecretName(name: string | undefined, ui: boolean): boolean {
   if (!name) return false;
   const w = words(name).filter((x) => x !== 'set' && x !== 'get' && x !== 'generate' && x !== 'gen' && x !== 'make' && x !== 'create' && x !== 'new' && x !== 'random');
@@ -66,7 +69,7 @@ function follow(m: CodeModule, start: Node, ui: boolean): { reach: Reach; lines:
     const intoBinding = (id: Node) => {
       const b = m.binding(id);
       // A name that says what the value is for (`nodeId`, `jitter`, `delay`) ends the search.
-      if (!b || words(b.name).some((w) => HARMLESS_WORDS.has(w) && !MECHANISM_WORDS.has(w))) return;
+      if (!b || stops(b.name)) return;
       for (const use of m.uses(b)) {
         const up = m.parent(use);
         if (use === b.id || (up?.type === 'AssignmentExpression' && up.left === use) || (up?.type === 'VariableDeclarator' && up.id === use)) continue;
@@ -75,8 +78,9 @@ function follow(m: CodeModule, start: Node, ui: boolean): { reach: Reach; lines:
     };
     const returned = (fn: Node | undefined) => {
       if (!fn) return undefined;
-      const hit = found(functionName(m, fn), fn);
-      if (hit) return hit;
+      const name = functionName(m, fn);
+      const hit = found(name, fn);
+      if (hit || (name && stops(name))) return hit;
       const outer = m.parent(fn);
       // .map(() => …), Array.from({ length }, () => …), .replace(/x/g, () => …): the call's result carries it.
       if (outer?.type === 'CallExpression' && outer.arguments.includes(fn)) next(outer);

@@ -44,7 +44,7 @@ function operation(m: CodeModule, call: CallInfo): Op | null {
   if (mod === 'express-jwt' || mod === 'koa-jwt') return 'middleware';
   if (mod === 'passport-jwt' && isNew && callee.name === 'Strategy') return 'strategy';
   // NestJS: class JwtStrategy extends PassportStrategy(Strategy) { constructor() { super({ … }) } }
-  if (unwrap(call.node.callee).type === 'Super') {
+  if (callee.path[0] === 'super' && callee.path.length === 1) {
     for (const a of m.ancestors(call.node)) {
       if (a.type !== 'ClassDeclaration' && a.type !== 'ClassExpression') continue;
       const base = a.superClass && unwrap(a.superClass);
@@ -54,14 +54,14 @@ function operation(m: CodeModule, call: CallInfo): Op | null {
     }
   }
   if (mod === '@nestjs/jwt' && (dotted === 'JwtModule.register' || dotted === 'JwtModule.forRoot')) return 'nest-module';
-  if (callee.name === 'register' && call.args[0]) {
+  if (callee.name === 'register' && call.args[0] && m.text.includes('jwt')) {
     const plugin = m.callee(call.args[0]);
     const required = m.requiredModule(call.args[0]);
     if (plugin.module === '@fastify/jwt' || plugin.module === 'fastify-jwt' || required === '@fastify/jwt' || required === 'fastify-jwt') return 'fastify-plugin';
   }
   // const decode = createDecoder(); decode(token)
   const fn = unwrap(call.node.callee);
-  if (fn.type === 'Identifier') {
+  if (fn.type === 'Identifier' && !mod && m.text.includes('createDecoder')) {
     const b = m.binding(fn);
     const v = b?.kind === 'const' && b.defs.length === 1 ? b.defs[0]!.value : null;
     if (v && unwrap(v).type === 'CallExpression') {

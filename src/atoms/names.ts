@@ -9,14 +9,22 @@ import type { CodeModule, Node } from '../ast/module.js';
 import { keyName, propertyName, stringLiteral, unwrap } from '../ast/nodes.js';
 
 /** The words of an identifier or header name, lower-case: `resetPasswordToken` → reset password token; `X-API-Key` → x api key. */
-export function words(name: string): string[] {
-  return name
-    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
-    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
-    .toLowerCase()
-    .split(/[^a-z0-9]+/)
-    .filter(Boolean);
+export function words(name: string): readonly string[] {
+  let w = wordCache.get(name);
+  if (!w) {
+    w = name
+      .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+      .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+      .toLowerCase()
+      .split(/[^a-z0-9]+/)
+      .filter(Boolean);
+    if (wordCache.size > 10_000) wordCache.clear();
+    wordCache.set(name, w);
+  }
+  return w;
 }
+/** Names repeat across a module and a commit: split each once. */
+const wordCache = new Map<string, string[]>();
 
 /** The name an expression carries: an identifier, a property (`user.password` → password), a string key. */
 export function nameOf(node: Node | null | undefined): string | undefined {

@@ -23,7 +23,11 @@ const ARGON2_MIN_MEMORY: Record<number, number> = { 1: 47104, 2: 19456, 3: 12288
 const PBKDF2_MIN: Record<string, number> = { sha1: 1_300_000, sha256: 600_000, sha512: 210_000 };
 const SCRYPT_MIN_N = 2 ** 15;
 /** A second copy typed to confirm a new password: `password === passwordConfirmation` is a form check. */
+/** A comparison worth judging names a password or a hash somewhere. */
+const COMPARED = /pass|pwd|hash|digest|sha|md5|crypt/i;
 const CONFIRM_WORDS = new Set(['confirm', 'confirmation', 'confirmed', 'repeat', 'repeated', 'again', 'retype', 'retyped', 'verify', 'verification', 'check', '2']);
+/** Callee names the atom judges (besides the digest functions). */
+const CALL_NAMES = new Set(['createHash', 'digest', 'hash', 'hashSync', 'genSalt', 'genSaltSync', 'hashRaw', 'argon2id', 'argon2i', 'argon2d', 'scrypt', 'scryptSync', 'pbkdf2', 'pbkdf2Sync']);
 /** Objects that hold what the client sent, not what is stored: `req.body.password` is input. */
 const INPUT_ROOTS = /^(?:req|request|body|input|inputs|form|formData|data|params|args|ctx|context|dto|values|payload|fields|event|credentials|creds|login|signup|command|cmd|query|variables|state|props|this\.state|this\.form)$/;
 
@@ -33,6 +37,7 @@ function analyse(m: CodeModule, _file: SourceFile, ctx: CheckContext<Options>): 
   for (const call of m.calls()) {
     const { callee } = call;
     const name = callee.name;
+    if (!CALL_NAMES.has(name) && !DIGEST_FUNCTIONS.test(name)) continue;
     const mod = callee.module;
     if (name === 'createHash' && !call.isNew && (mod === 'crypto' || mod === 'create-hash' || (!mod && (callee.path.length === 1 || /crypto/i.test(callee.path[0]!))))) {
       fastHashChain(m, hits, call);
@@ -159,7 +164,7 @@ function scryptCost(m: CodeModule, hits: Hit[], call: CallInfo) {
 /** `user.password === password` (plaintext) and `digest === user.passwordHash` (timing-unsafe). */
 function comparisons(m: CodeModule, hits: Hit[]) {
   for (const b of m.nodes('BinaryExpression')) {
-    if (!/^[!=]==?$/.test(b.operator)) continue;
+    if (!/^[!=]==?$/.test(b.operator) || !COMPARED.test(m.source(b))) continue;
     const sides = [unwrap(b.left), unwrap(b.right)];
     if (sides.some((s) => s.type === 'UnaryExpression' || s.type === 'Literal' || stringLiteral(s) !== undefined || (s.type === 'Identifier' && s.name === 'undefined'))) continue;
     const stored = sides.map((s) => storedKind(m, s));

@@ -9,7 +9,7 @@ const LEVELS = new Set(['log', 'info', 'warn', 'warning', 'error', 'debug', 'tra
 const LOGGER_MODULES = new Set(['pino', 'winston', 'bunyan', 'loglevel', 'log4js', 'signale', 'consola', 'roarr', 'tslog', '@nestjs/common', 'npmlog', 'debug']);
 /** Words that make a name a secret: `password`, `refreshToken`, `authorization`, `ssn`, `cardNumber`. */
 const SECRET_WORDS = new Set(['password', 'passwd', 'pwd', 'passphrase', 'secret', 'token', 'authorization', 'cookie', 'cookies', 'jwt', 'bearer', 'apikey', 'ssn', 'cvv', 'cvc', 'otp', 'credential', 'credentials', 'creditcard', 'cardnumber', 'privatekey', 'accesskey']);
-const SECRET_PAIRS = ['apikey', 'privatekey', 'accesskey', 'secretkey', 'cardnumber', 'creditcard', 'ccnumber', 'sessionid', 'authheader', 'authtoken', 'clientsecret', 'setcookie', 'socialsecurity', 'cardcvc', 'cardcvv'];
+const SECRET_PAIRS = ['apikey', 'privatekey', 'accesskey', 'secretkey', 'cardnumber', 'creditcard', 'ccnumber', 'authheader', 'authtoken', 'clientsecret', 'setcookie', 'socialsecurity', 'cardcvc', 'cardcvv'];
 /** Words that make a name about a secret, not the secret: `tokenCount`, `passwordPolicy`, `cookieName`, `maxTokens`. */
 const ABOUT_WORDS = new Set([
   'count', 'length', 'len', 'max', 'min', 'total', 'num', 'prompt', 'completion', 'usage', 'limit', 'expiry', 'expires', 'expiration', 'expired',
@@ -17,14 +17,28 @@ const ABOUT_WORDS = new Set([
   'changed', 'updated', 'sent', 'id', 'ids', 'arn', 'version', 'provided', 'missing', 'enabled', 'rule', 'rules', 'regex', 'pattern', 'error', 'message', 'options',
   'config', 'header', 'headers', 'prefix', 'format', 'at', 'date', 'time', 'count', 'status', 'result', 'is', 'has', 'should', 'validator', 'schema', 'key',
 ]);
+const LOGGER_FACTORIES = new Set(['pino', 'winston', 'bunyan', 'pino-http', 'express-pino-logger', 'nestjs-pino']);
 const REQUEST_PARTS = new Set(['body', 'headers', 'header', 'cookies', 'signedCookies', 'rawHeaders', 'rawBody', 'multiValueHeaders']);
 /** Calls that redact or reduce a value before it is logged. */
 const REDACTING = /mask|redact|sanitiz|sanitis|scrub|censor|obfuscat|omit|hash|anonymi|truncat|safe|strip|clean|filter|pick|without|hide|digest|fingerprint|last4|lastfour|count|length|keys/i;
 /** A quick look before parsing: something sensitive must be named in the file. */
 const SENSITIVE_HINT = /pass(?:word|wd|phrase)?|pwd|secret|token|authorization|cookie|ssn|card|cvv|cvc|otp|credential|api[_-]?key|private[_-]?key|bearer|jwt|\.body\b|\.headers?\b|process\.env\b|\(\s*(?:req|request|ctx)\s*[,)]|\{\s*(?:req|request)\s*[,}]|\bjson\s*\(\s*\)/i;
 
+const SECRET_HINT = /pass|pwd|secret|token|auth|cookie|jwt|bearer|key|ssn|cvv|cvc|otp|credential|card/i;
+const secretNames = new Map<string, boolean>();
+
 export function isSecretName(name: string | undefined): boolean {
-  if (!name) return false;
+  if (!name || !SECRET_HINT.test(name)) return false;
+  let known = secretNames.get(name);
+  if (known === undefined) {
+    known = secretName(name);
+    if (secretNames.size > 5000) secretNames.clear();
+    secretNames.set(name, known);
+  }
+  return known;
+}
+
+function secretName(name: string): boolean {
   const w = words(name);
   if (!w.length) return false;
   const joined = w.join('');
@@ -41,13 +55,11 @@ interface Part {
 
 type Logger = 'console' | 'library';
 
-function loggerOf(m: CodeModule, call: CallInfo): Logger | null {
+function loggerOf(m: CodeModule, call: CallInfo, usesDebug: boolean): Logger | null {
   const { callee } = call;
   const path = callee.path;
   if (call.isNew) return null;
-  if (path[0] === 'console' && path.length === 2 && !m.topLevel('console')) return LEVELS.has(callee.name) ? 'console' : null;
-  if (callee.module === 'debug' && path.length === 0) return null; // debug('ns') makes a logger
-  if (path.length === 1 && !callee.module) {
+  if (path.length === 1 && !callee.module && usesDebug) {
     // const log = debug('app:auth'); log(…)
     const b = m.topLevel(path[0]!) ?? (unwrap(call.node.callee).type === 'Identifier' ? m.binding(unwrap(call.node.callee)) : undefined);
     const v = b?.defs.length === 1 ? b.defs[0]!.value : null;
@@ -55,6 +67,7 @@ function loggerOf(m: CodeModule, call: CallInfo): Logger | null {
     return c?.module === 'debug' ? 'library' : null;
   }
   if (!LEVELS.has(callee.name) || path.length < 2) return null;
+  if (path[0] === 'console') return path.length === 2 && !m.topLevel('console') ? 'console' : null;
   if (callee.module && LOGGER_MODULES.has(callee.module)) return 'library';
   const receiver = path.at(-2)!.replace(/\(\)$/, '');
   const w = words(receiver);
@@ -66,7 +79,7 @@ function loggerOf(m: CodeModule, call: CallInfo): Logger | null {
 function redactingLogger(m: CodeModule): boolean {
   for (const call of m.calls()) {
     const mod = call.callee.module;
-    if (!mod || !/^(?:pino|winston|bunyan|pino-http|express-pino-logger|nestjs-pino)$/.test(mod)) continue;
+    if (!mod || !LOGGER_FACTORIES.has(mod)) continue;
     for (const a of call.args) {
       const o = m.objectLiteral(a);
       if (o && (m.hasProperty(o, 'redact') || m.hasProperty(o, 'serializers') || (m.property(o, 'pinoHttp') && m.hasProperty(m.property(o, 'pinoHttp'), 'redact')))) return true;
@@ -178,8 +191,9 @@ function parts(m: CodeModule, expr: Node, out: Part[], depth = 0): void {
 function analyse(m: CodeModule): Hit[] {
   const hits: Hit[] = [];
   let redacted: boolean | undefined;
+  const usesDebug = /['"]debug['"]/.test(m.text);
   for (const call of m.calls()) {
-    const logger = loggerOf(m, call);
+    const logger = loggerOf(m, call, usesDebug);
     if (!logger) continue;
     if (logger === 'library' && (redacted ??= redactingLogger(m))) continue;
     const found: Part[] = [];

@@ -24,6 +24,12 @@ const INTEGRITY_WORDS = new Set(['signature', 'signatures', 'sig', 'sign', 'sign
 /** Names of keys: a digest over one of them is a home-made MAC. */
 const KEY_QUALIFIERS = new Set(['api', 'secret', 'private', 'signing', 'shared', 'app', 'master', 'hmac', 'encryption', 'client', 'webhook']);
 
+/** Callee names the atom judges. */
+const CALL_NAMES = new Set([
+  'createCipher', 'createDecipher', 'createCipheriv', 'createDecipheriv', 'createHash', 'createSign', 'createVerify', 'sign', 'verify',
+  'generateKeyPair', 'generateKeyPairSync', 'createDiffieHellman', 'generatePrime', 'generateKey', 'importKey', 'encrypt', 'decrypt', 'digest',
+  'md5', 'sha1', 'MD5', 'SHA1', 'node-rsa', 'NodeRSA',
+]);
 const isCrypto = (call: CallInfo) => call.callee.module === 'crypto' || (!call.callee.module && call.callee.path.length === 1);
 const integrityName = (name: string | undefined) => !!name && words(name).some((w) => INTEGRITY_WORDS.has(w));
 function secretName(name: string | undefined): boolean {
@@ -37,6 +43,7 @@ function analyse(m: CodeModule): Hit[] {
   for (const call of m.calls()) {
     const { callee } = call;
     const name = callee.name;
+    if (!CALL_NAMES.has(name)) continue;
     const a = call.args;
     if ((name === 'createCipher' || name === 'createDecipher') && isCrypto(call)) {
       hits.push(m.hit('deprecated-cipher', call.node, { message: `crypto.${name}() derives the key with one MD5 and uses no IV; it is deprecated and removed in Node 22.` }));
