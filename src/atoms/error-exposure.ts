@@ -164,7 +164,8 @@ function classifies(m: CodeModule, test: Node | null | undefined): boolean {
   const walk = (x: Node) => {
     if (found || !x || typeof x !== 'object') return;
     const n = unwrap(x);
-    if (n.type === 'BinaryExpression' && n.operator === 'instanceof') found = true;
+    // `err instanceof Error` only narrows the type; a subclass (HttpError, ZodError) classifies.
+    if (n.type === 'BinaryExpression' && n.operator === 'instanceof' && !/^(?:Error|Object)$/.test(nameOf(n.right) ?? '')) found = true;
     else if (n.type === 'MemberExpression' && CLASSIFYING.has(propertyName(n) ?? '')) found = true;
     else if (n.type === 'Identifier' && CLASSIFYING.has(n.name)) found = true;
     else if (n.type === 'CallExpression' && /^is[A-Z]|^instanceOf$|^get$/.test(m.callee(n.callee).name) && (m.callee(n.callee).name !== 'get' || /^env$/i.test(stringLiteral(n.arguments[0]) ?? ''))) found = true;
@@ -373,6 +374,7 @@ export default defineAtom({
       { file: 'src/files.js', code: "app.get('/report', (req, res) => {\n  fs.readFile(REPORT, (err, data) => {\n    if (err) return res.status(500).send(err); // ✗\n    res.type('pdf').send(data);\n  });\n});" },
       { file: 'src/koa.js', code: "router.get('/items', async (ctx) => {\n  try {\n    ctx.body = await items.list();\n  } catch (e) {\n    ctx.status = 500;\n    ctx.body = { error: e.message }; // ✗\n  }\n});" },
       { file: 'src/lambda.js', code: "exports.handler = async (event) => {\n  try {\n    return { statusCode: 200, body: JSON.stringify(await work(event)) };\n  } catch (err) {\n    return { statusCode: 500, body: JSON.stringify({ error: err.message, stack: err.stack }) }; // ✗\n  }\n};" },
+      { file: 'src/api.ts', code: "app.post('/api/items', async (req, res) => {\n  try {\n    res.json(await items.create(req.body));\n  } catch (error) {\n    res.status(500).json({ error: error instanceof Error ? error.message : 'Unknown error' }); // ✗\n  }\n});" },
       { file: 'app/api/pay/route.ts', code: "export async function POST(request: Request) {\n  try {\n    return Response.json(await charge(await request.json()));\n  } catch (e) {\n    return Response.json({ error: String(e) }, { status: 500 }); // ✗\n  }\n}" },
     ],
     good: [

@@ -92,6 +92,8 @@ function harmless(m: CodeModule, v: Node): boolean {
   const n = unwrap(v);
   if (n.type === 'Literal' || (n.type === 'TemplateLiteral' && n.expressions.length === 0) || n.type === 'UnaryExpression' || n.type === 'BinaryExpression' && n.operator !== '+') return true;
   if (n.type === 'Identifier' && n.name === 'undefined') return true;
+  // token.slice(-4), key.substring(0, 6): a few characters to tell values apart.
+  if (n.type === 'CallExpression' && unwrap(n.callee).type === 'MemberExpression' && /^(?:slice|substring|substr|at|charAt)$/.test(propertyName(unwrap(n.callee)) ?? '')) return true;
   return m.isScalar(n);
 }
 
@@ -241,7 +243,7 @@ export default defineAtom({
       { file: 'src/auth.ts', code: "logger.info('password reset requested', { userId: user.id });\nlogger.debug({ hasToken: Boolean(token), tokenLength: token.length, maxTokens: 4096 });" },
       { file: 'src/logger.ts', code: "import pino from 'pino';\nconst logger = pino({ redact: ['req.headers.authorization', 'req.headers.cookie', '*.password'] });\nexport function audit(req: Request) {\n  logger.info({ headers: req.headers, body: req.body }, 'request');\n}" },
       { file: 'src/mw.js', code: "app.use((req, res, next) => {\n  logger.info({ body: sanitize(req.body), ua: req.headers['user-agent'] }, 'incoming');\n  next();\n});" },
-      { file: 'src/token.ts', code: "console.log(`token ${mask(accessToken)} issued for ${userId}`);\nconsole.log('tokens used:', usage.totalTokens, 'of', maxTokens);" },
+      { file: 'src/token.ts', code: "console.log(`token ${mask(accessToken)} issued for ${userId}`);\nlogger.info({ userId, token: accessToken.slice(-4) }, 'token rotated');\nconsole.log('tokens used:', usage.totalTokens, 'of', maxTokens);" },
       { file: 'src/boot.js', code: "console.log('listening on', process.env.PORT);\nconsole.log('secret loaded:', !!process.env.JWT_SECRET);\nconsole.error('password policy failed:', err.message);" },
       { file: 'src/math.js', code: 'const t = Math.log(token.length);\nconst credentials = loadCredentials();\nemitter.emit(credentials.name);' },
     ],
