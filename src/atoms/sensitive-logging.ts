@@ -88,6 +88,17 @@ function redactingLogger(m: CodeModule): boolean {
   return false;
 }
 
+/** A parser's token (`token.type`, `token.value`, `token.start`), not a credential. */
+function lexicalToken(m: CodeModule, id: Node): boolean {
+  if (!/token$/i.test(id.name)) return false;
+  const b = m.binding(id);
+  return !!b && m.uses(b).some((u) => {
+    const p = m.parent(u);
+    return p?.type === 'MemberExpression' && p.object === u && LEXICAL_PROPS.has(propertyName(p) ?? '');
+  });
+}
+const LEXICAL_PROPS = new Set(['type', 'kind', 'loc', 'range', 'offset', 'start', 'end', 'line', 'column', 'source', 'raw', 'indent', 'tokens']);
+
 function harmless(m: CodeModule, v: Node): boolean {
   const n = unwrap(v);
   if (n.type === 'Literal' || (n.type === 'TemplateLiteral' && n.expressions.length === 0) || n.type === 'UnaryExpression' || n.type === 'BinaryExpression' && n.operator !== '+') return true;
@@ -109,7 +120,7 @@ function parts(m: CodeModule, expr: Node, out: Part[], depth = 0): void {
   switch (n.type) {
     case 'Identifier': {
       if (isSecretName(n.name)) {
-        out.push({ what: `\`${n.name}\``, request: false });
+        if (!lexicalToken(m, n)) out.push({ what: `\`${n.name}\``, request: false });
         return;
       }
       if (requestFlavour(m, n)) {
