@@ -115,11 +115,6 @@ export function numberValue(m: CodeModule, expr: Node | null | undefined, depth 
   return undefined;
 }
 
-/** Test, spec and fixture files: where self-signed certificates, sample secrets and cheap hash costs belong. */
-export function isTestPath(path: string): boolean {
-  return /(?:^|\/)(?:test|tests|__tests__|__mocks__|spec|specs|fixtures?|__fixtures__|e2e|cypress|playwright)\/|\.(?:test|spec|e2e|cy)\.[cm]?[jt]sx?$/i.test(path);
-}
-
 const PASSWORD_WORDS = new Set(['password', 'passwd', 'pwd', 'pass', 'passphrase', 'pw', 'passcode']);
 const PASSWORD_QUALIFIERS = new Set(['plain', 'plaintext', 'raw', 'text', 'input', 'value', 'str', 'string', 'candidate', 'attempt', 'clear', 'cleartext', 'entered', 'given', 'provided', 'typed', 'buffer', 'bytes', 'utf8']);
 

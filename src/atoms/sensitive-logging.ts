@@ -265,7 +265,9 @@ export default defineAtom({
       const hits: Hit[] = [];
       f.lines().forEach((text, i) => {
         const call = /\b(?:console|logger|log)\.(?:log|info|warn|error|debug|trace)\s*\(/.exec(text);
-        if (call && /\breq(?:uest)?\.(?:body|headers|cookies)\b|\b(?:password|passwd|secret|token|authorization)\b/i.test(text.slice(call.index))) hits.push({ rule: 'secret-value', line: i + 1, column: call.index + 1, message: 'A log call names a secret or request data on this line (reduced check: the file could not be parsed).' });
+        const rest = call ? text.slice(call.index) : '';
+        const request = /\breq(?:uest)?\.(?:body|headers|cookies)\b/.test(rest);
+        if (call && (request || /\b(?:password|passwd|secret|token|authorization)\b/i.test(rest))) hits.push({ rule: request ? 'request-data' : 'secret-value', line: i + 1, column: call.index + 1, message: 'A log call names a secret or request data on this line (reduced check: the file could not be parsed).' });
       });
       return hits;
     })(file, ctx);
