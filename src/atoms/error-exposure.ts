@@ -20,6 +20,8 @@ const CALLBACK_ERROR_NAMES = /^(?:err|error|exception|ex|exc|er)$/;
 /** Properties that classify an error: testing one of them means the error was expected. */
 const CLASSIFYING = new Set(['status', 'statusCode', 'expose', 'code', 'name', 'type', 'isOperational', 'isJoi', 'isBoom', 'isAxiosError', 'details', 'kind', 'httpCode', 'errno', 'isClientError', 'isHttpError', 'httpStatus', 'getStatus']);
 const ENV_WORDS = new Set(['env', 'dev', 'development', 'debug', 'prod', 'production', 'expose', 'verbose', 'local', 'staging', 'test']);
+/** …and something that holds an error: a catch clause or an error parameter. */
+const ERROR_HINT = /\bcatch\b|[(,]\s*(?:err|error|e|ex|exc|exception|er)\s*[,):=]/;
 const SINK_HINT = /\.(?:send|json|jsonp|end|write|render)\s*\(|\bbody\s*[=:]|Response\b|\.response\s*\(|\blocals\.|Exception\s*\(/;
 
 /** How a binding holds an error (the whole object, its message or its stack), if it does. */
@@ -388,7 +390,7 @@ export default defineAtom({
     ],
   },
   check(file, ctx) {
-    if (!SINK_HINT.test(file.text)) return [];
+    if (!SINK_HINT.test(file.text) || !ERROR_HINT.test(file.text)) return [];
     return codeCheck(analyse, (f) => {
       const hits: Hit[] = [];
       f.lines().forEach((text, i) => {
