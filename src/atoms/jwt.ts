@@ -318,7 +318,7 @@ export default defineAtom({
   check: codeCheck(analyse, (file) => {
     const hits: Hit[] = [];
     file.lines().forEach((text, i) => {
-      const none = /algorithms?\s*:\s*\[?[^\]\n]*['"]none['"]/i.exec(text);
+      const none = /algorithms?\s*:[^\]\n]*['"]none['"]/i.exec(text);
       const ignore = /ignoreExpiration\s*:\s*true/.exec(text);
       const found = none ?? ignore;
       if (found) hits.push({ rule: none ? 'none-algorithm' : 'ignore-expiration', line: i + 1, column: found.index + 1, message: 'Found on the line (reduced check: the file could not be parsed).' });

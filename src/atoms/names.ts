@@ -128,7 +128,7 @@ export function isPasswordName(name: string | undefined): boolean {
   return PASSWORD_QUALIFIERS.has(last) && w.slice(0, -1).some((x) => PASSWORD_WORDS.has(x));
 }
 
-/** A stored hash of a password: `passwordHash`, `hashed_password`, `password_digest`, `encryptedPassword`. */
+/** A stored hash of a password (`passwordHash`, `hashed_password`, `password_digest`, `encryptedPassword`). */
 export function isPasswordHashName(name: string | undefined): boolean {
   if (!name) return false;
   const w = words(name);

@@ -250,7 +250,7 @@ function lexical(min: number) {
       const [algorithm] = callArguments(text, call.argsStart);
       if (!algorithm || !FAST_HASHES.test(algorithm.text)) continue;
       const end = text.slice(algorithm.end).search(/;|\n\s*\n/);
-      const update = text.slice(algorithm.end, end < 0 ? text.length : algorithm.end + end).match(/\.update\(\s*([^)]*)\)/);
+      const update = text.slice(algorithm.end, end < 0 ? text.length : algorithm.end + end).match(/\.update\(([^)]*)\)/);
       if (update && PASSWORD.test(update[1]!)) hits.push({ rule: 'fast-hash', ...file.position(call.start) });
     }
     for (const call of findCalls(text, ['hash', 'hashSync', 'genSalt', 'genSaltSync'])) {

@@ -6,15 +6,15 @@ import { CODE_FILES, TEST_FILES } from './files.js';
 import { methodCalls, optionsAt } from './names.js';
 
 /** Options that switch certificate checks off, and the value that does it. */
-const CHECKS_OFF: Record<string, boolean> = {
-  rejectUnauthorized: false, // node tls/https, pg/mysql ssl, undici, got
-  strictSSL: false, // request, npm
-  sslValidate: false, // mongodb < 4
-  tlsAllowInvalidCertificates: true, // mongodb
-  tlsAllowInvalidHostnames: true,
-  tlsInsecure: true,
-  insecureSkipVerify: true,
-};
+const CHECKS_OFF = new Map<string, boolean>([
+  ['rejectUnauthorized', false], // node tls/https, pg/mysql ssl, undici, got
+  ['strictSSL', false], // request, npm
+  ['sslValidate', false], // mongodb < 4
+  ['tlsAllowInvalidCertificates', true], // mongodb
+  ['tlsAllowInvalidHostnames', true],
+  ['tlsInsecure', true],
+  ['insecureSkipVerify', true],
+]);
 const ENV_NAME = 'NODE_TLS_REJECT_UNAUTHORIZED';
 const CODE = /\.(?:[cm]?[jt]sx?|vue|svelte)$/i;
 /** NODE_TLS_REJECT_UNAUTHORIZED=0 in .env, YAML, Dockerfiles, shell scripts and package.json scripts. */
@@ -40,7 +40,7 @@ function analyse(m: CodeModule): Hit[] {
   for (const p of m.nodes('Property')) {
     const key = keyName(p);
     if (!key || p.kind !== 'init') continue;
-    if (key in CHECKS_OFF && isLiteral(p.value, CHECKS_OFF[key]!)) {
+    if (CHECKS_OFF.has(key) && isLiteral(p.value, CHECKS_OFF.get(key)!)) {
       hits.push(m.hit('reject-unauthorized', p, { message: `${key}: ${m.source(p.value)} accepts any certificate, so anyone on the network path can impersonate the server.` }));
     } else if (key === ENV_NAME && isZero(p.value)) {
       hits.push(m.hit('tls-env-disabled', p, { message: `${ENV_NAME}=0 in a child's environment switches off certificate checks for every TLS connection it makes.` }));
@@ -53,7 +53,7 @@ function analyse(m: CodeModule): Hit[] {
     if (left.type !== 'MemberExpression' || a.operator !== '=') continue;
     const name = propertyName(left);
     if (name === ENV_NAME && isZero(a.right)) hits.push(m.hit('tls-env-disabled', a, { message: `process.env.${ENV_NAME} = ${m.source(a.right)} switches off certificate checks for every TLS connection of the process.` }));
-    else if (name && name in CHECKS_OFF && isLiteral(a.right, CHECKS_OFF[name]!)) hits.push(m.hit('reject-unauthorized', a, { message: `${name} = ${m.source(a.right)} accepts any certificate, so anyone on the network path can impersonate the server.` }));
+    else if (name && CHECKS_OFF.has(name) && isLiteral(a.right, CHECKS_OFF.get(name)!)) hits.push(m.hit('reject-unauthorized', a, { message: `${name} = ${m.source(a.right)} accepts any certificate, so anyone on the network path can impersonate the server.` }));
     else if (name === 'checkServerIdentity' && returnsNothing(m, a.right)) hits.push(m.hit('server-identity', a, { message: 'checkServerIdentity never returns an error, so a certificate for any host is accepted.' }));
   }
   cleartext(m, hits);
