@@ -1,113 +1,350 @@
-import { defineAtom, type Hit } from './atom.js';
-import { CODE_FILES } from './files.js';
+import type { CallInfo, CodeModule, Node } from '../ast/module.js';
+import { propertyName, stringLiteral, unwrap } from '../ast/nodes.js';
+import { defineAtom, type CheckContext, type Hit, type SourceFile } from './atom.js';
+import { codeCheck } from './code.js';
+import { CODE_FILES, TEST_FILES } from './files.js';
+import { hashChain, isPasswordHashName, isPasswordName, isPasswordValue, nameOf, numberValue, words } from './names.js';
 import { callArguments, findCalls, resolveIdentifier } from './scan.js';
+
+export interface Options {
+  bcryptMinCost: number;
+}
+
+/** Digests that are fast by design: fine for files, fatal for passwords. */
+const FAST_DIGEST = /^(?:md[245]|sha-?(?:1|224|256|384|512)(?:-\d+)?|sha3-\d+|ripemd\d*|rmd160|blake2[bs]\d*|whirlpool|shake\d+)$/i;
+/** Modules and functions that compute one fast digest of their argument: `md5(x)`, `sha256(x)`, `CryptoJS.SHA256(x)`. */
+const DIGEST_MODULES = new Set(['md5', 'blueimp-md5', 'js-md5', 'md5.js', 'sha1', 'js-sha1', 'js-sha256', 'js-sha512', 'sha256', 'crypto-js', 'hash.js', 'object-hash']);
+const DIGEST_FUNCTIONS = /^(?:md5|md4|sha1|sha224|sha256|sha384|sha512|sha3|ripemd160|hex_md5|hex_sha1)$/i;
+const BCRYPT_MODULES = new Set(['bcrypt', 'bcryptjs', 'bcrypt-nodejs', '@node-rs/bcrypt', 'bcrypt-ts']);
+const ARGON2_MODULES = new Set(['argon2', '@node-rs/argon2', 'argon2-browser', 'hash-wasm']);
+/** OWASP (Password Storage Cheat Sheet): the Argon2id memory (KiB) needed for each time cost. */
+const ARGON2_MIN_MEMORY: Record<number, number> = { 1: 47104, 2: 19456, 3: 12288, 4: 9216, 5: 7168 };
+/** OWASP: PBKDF2 iterations per HMAC digest. */
+const PBKDF2_MIN: Record<string, number> = { sha1: 1_300_000, sha256: 600_000, sha512: 210_000 };
+const SCRYPT_MIN_N = 2 ** 15;
+/** A second copy typed to confirm a new password: `password === passwordConfirmation` is a form check. */
+/** A comparison worth judging names a password or a hash somewhere. */
+const COMPARED = /pass|pwd|hash|digest|sha|md5|crypt/i;
+const CONFIRM_WORDS = new Set(['confirm', 'confirmation', 'confirmed', 'repeat', 'repeated', 'again', 'retype', 'retyped', 'verify', 'verification', 'check', '2']);
+/** Callee names the atom judges (besides the digest functions). */
+const CALL_NAMES = new Set(['createHash', 'digest', 'hash', 'hashSync', 'genSalt', 'genSaltSync', 'hashRaw', 'argon2id', 'argon2i', 'argon2d', 'scrypt', 'scryptSync', 'pbkdf2', 'pbkdf2Sync']);
+/** Objects that hold what the client sent, not what is stored: `req.body.password` is input. */
+const INPUT_ROOTS = /^(?:req|request|body|input|inputs|form|formData|data|params|args|ctx|context|dto|values|payload|fields|event|credentials|creds|login|signup|command|cmd|query|variables|state|props|this\.state|this\.form)$/;
+
+function analyse(m: CodeModule, _file: SourceFile, ctx: CheckContext<Options>): Hit[] {
+  const hits: Hit[] = [];
+  const min = ctx.options.bcryptMinCost;
+  for (const call of m.calls()) {
+    const { callee } = call;
+    const name = callee.name;
+    if (!CALL_NAMES.has(name) && !DIGEST_FUNCTIONS.test(name)) continue;
+    const mod = callee.module;
+    if (name === 'createHash' && !call.isNew && (mod === 'crypto' || mod === 'create-hash' || (!mod && (callee.path.length === 1 || /crypto/i.test(callee.path[0]!))))) {
+      fastHashChain(m, hits, call);
+    } else if (name === 'digest' && callee.path.at(-2) === 'subtle') {
+      // crypto.subtle.digest('SHA-256', encoder.encode(password))
+      if (isPasswordValue(m, call.args[1])) hits.push(m.hit('fast-hash', call.node, { message: `A password is hashed with one ${m.stringValue(call.args[0]!) ?? 'SHA'} digest (crypto.subtle.digest), which GPUs brute-force at billions of guesses per second.` }));
+    } else if (isDigestFunction(call) && isPasswordValue(m, call.args[0])) {
+      hits.push(m.hit('fast-hash', call.node, { message: `A password is hashed with ${callee.path.join('.') || name}(), a fast digest GPUs brute-force at billions of guesses per second.` }));
+    } else if (isBcrypt(m, call)) {
+      bcryptCost(m, hits, call, min);
+    } else if ((mod && ARGON2_MODULES.has(mod)) || (!mod && callee.path.length === 2 && callee.path[0] === 'argon2')) {
+      argon2Params(m, hits, call);
+    } else if ((name === 'scrypt' || name === 'scryptSync') && (mod === 'crypto' || (!mod && callee.path.length === 1))) {
+      scryptCost(m, hits, call);
+    } else if ((name === 'pbkdf2' || name === 'pbkdf2Sync') && (mod === 'crypto' || (!mod && callee.path.length === 1))) {
+      const iterations = numberValue(m, call.args[2]);
+      const digest = (m.stringValue(call.args[4] ?? call.node) ?? 'sha1').toLowerCase().replace('-', '');
+      const need = PBKDF2_MIN[digest];
+      if (iterations !== undefined && need !== undefined && iterations < need) {
+        hits.push(m.hit('low-pbkdf2-iterations', call.node, { message: `PBKDF2-HMAC-${digest.toUpperCase()} runs ${iterations.toLocaleString('en')} iterations; OWASP asks for at least ${need.toLocaleString('en')}.` }));
+      }
+    }
+  }
+  comparisons(m, hits);
+  return hits;
+}
+
+/** `createHash('sha256').update(password)`, chained or through a variable. */
+function fastHashChain(m: CodeModule, hits: Hit[], call: CallInfo) {
+  const algorithm = call.args[0] && m.stringValue(call.args[0]);
+  if (!algorithm || !FAST_DIGEST.test(algorithm)) return;
+  const { updates } = hashChain(m, call.node);
+  const fed = updates.find((u) => isPasswordValue(m, u));
+  if (!fed) return;
+  const line = m.line(fed);
+  hits.push(m.hit('fast-hash', call.node, { message: `A password is hashed with one ${algorithm.toUpperCase()} digest, which GPUs brute-force at billions of guesses per second.`, flow: [line] }));
+}
+
+function isDigestFunction(call: CallInfo): boolean {
+  const { callee } = call;
+  if (call.isNew || !DIGEST_FUNCTIONS.test(callee.name)) return false;
+  if (callee.module) return DIGEST_MODULES.has(callee.module);
+  // md5(x), CryptoJS.SHA256(x): not a method of some other object (`file.sha256()`).
+  return callee.path.length === 1 || (callee.path.length === 2 && /^(?:CryptoJS|crypto_js|cryptoJs|sha\w*|md5)$/i.test(callee.path[0]!));
+}
+
+function isBcrypt(m: CodeModule, call: CallInfo): boolean {
+  const { callee } = call;
+  if (!/^(?:hash|hashSync|genSalt|genSaltSync)$/.test(callee.name)) return false;
+  if (callee.module) return BCRYPT_MODULES.has(callee.module);
+  if (callee.path.length === 2) return /^bcrypt(?:js)?$/i.test(callee.path[0]!) && !m.topLevel(callee.path[0]!)?.defs.some((d) => d.kind === 'init' && d.value && !m.requiredModule(d.value));
+  return callee.path.length === 1 && callee.name.startsWith('genSalt');
+}
+
+function bcryptCost(m: CodeModule, hits: Hit[], call: CallInfo, min: number) {
+  const salt = call.callee.name.startsWith('genSalt');
+  const arg = salt ? call.args[0] : call.args[1];
+  let cost: number | undefined;
+  let defaulted = false;
+  if (!arg) {
+    // genSalt() defaults to 10 rounds in bcrypt and bcryptjs.
+    if (!salt || call.callee.module === '@node-rs/bcrypt') return;
+    cost = 10;
+    defaulted = true;
+  } else {
+    if (!salt && m.stringValue(arg) !== undefined && !/^\d+$/.test(m.stringValue(arg)!)) return; // a salt string, not a cost
+    cost = numberValue(m, arg);
+  }
+  if (cost === undefined || cost >= min) return;
+  hits.push(m.hit('low-bcrypt-cost', call.node, { message: `bcrypt cost ${cost}${defaulted ? ' (the default of genSalt())' : ''} is below the minimum of ${min}.` }));
+}
+
+function argon2Params(m: CodeModule, hits: Hit[], call: CallInfo) {
+  const { callee } = call;
+  const wasm = callee.module === 'hash-wasm';
+  if (wasm ? !/^argon2(?:id|i|d)$/.test(callee.name) : callee.name !== 'hash' && callee.name !== 'hashRaw') return;
+  const options = wasm ? call.args[0] : call.args[1];
+  const literal = options ? m.objectLiteral(options) : undefined;
+  if (options && !literal) return; // options from elsewhere: cannot judge
+  const prop = (name: string) => (literal ? m.property(literal, name) : undefined);
+  // node-argon2: argon2id, 64 MiB, t=3; @node-rs/argon2: argon2id, 19 MiB, t=2.
+  const defaults = callee.module === '@node-rs/argon2' ? { memory: 19456, time: 2 } : { memory: 65536, time: 3 };
+  const memoryNode = prop(wasm ? 'memorySize' : 'memoryCost');
+  const timeNode = prop(wasm ? 'iterations' : 'timeCost');
+  const memory = memoryNode ? numberValue(m, memoryNode) : wasm ? undefined : defaults.memory;
+  const time = timeNode ? numberValue(m, timeNode) : wasm ? undefined : defaults.time;
+  const type = wasm ? callee.name : argon2Type(m, prop('type') ?? prop('algorithm'));
+  const problems: string[] = [];
+  if (type === 'argon2d' || type === 'argon2i') problems.push(`${type} instead of argon2id`);
+  if (memory !== undefined && time !== undefined) {
+    const need = ARGON2_MIN_MEMORY[Math.min(Math.max(time, 1), 5)]!;
+    if (memory < need) problems.push(`${memory} KiB of memory with ${time} pass${time === 1 ? '' : 'es'} (OWASP: at least ${need} KiB for t=${Math.min(Math.max(time, 1), 5)}, e.g. 19456 KiB with t=2)`);
+  }
+  if (problems.length) hits.push(m.hit('weak-argon2', call.node, { message: `argon2 runs with ${problems.join(' and ')}.` }));
+}
+
+function argon2Type(m: CodeModule, node: Node | undefined): string | undefined {
+  if (!node) return undefined;
+  const n = unwrap(node);
+  const name = n.type === 'MemberExpression' ? propertyName(n) : n.type === 'Identifier' ? n.name : undefined;
+  if (name) return name.toLowerCase();
+  const v = numberValue(m, n);
+  return v === 0 ? 'argon2d' : v === 1 ? 'argon2i' : v === 2 ? 'argon2id' : undefined;
+}
+
+function scryptCost(m: CodeModule, hits: Hit[], call: CallInfo) {
+  if (!isPasswordValue(m, call.args[0])) return;
+  const options = call.args[3];
+  let n: number | undefined = 16384; // Node's default cost
+  let explicit = false;
+  if (options && !/Function/.test(unwrap(options).type)) {
+    const literal = m.objectLiteral(options);
+    if (!literal) return;
+    const cost = m.property(literal, 'N') ?? m.property(literal, 'cost');
+    if (cost) {
+      n = numberValue(m, cost);
+      explicit = true;
+    }
+  }
+  if (n === undefined || n >= SCRYPT_MIN_N) return;
+  hits.push(m.hit('weak-scrypt', call.node, { message: `scrypt hashes a password with cost N=${n}${explicit ? '' : " (Node's default)"}, below 2^15.` }));
+}
+
+/** `user.password === password` (plaintext) and `digest === user.passwordHash` (timing-unsafe). */
+function comparisons(m: CodeModule, hits: Hit[]) {
+  for (const b of m.nodes('BinaryExpression')) {
+    if (!/^[!=]==?$/.test(b.operator) || !COMPARED.test(m.source(b))) continue;
+    const sides = [unwrap(b.left), unwrap(b.right)];
+    if (sides.some((s) => s.type === 'UnaryExpression' || s.type === 'Literal' || stringLiteral(s) !== undefined || (s.type === 'Identifier' && s.name === 'undefined'))) continue;
+    const stored = sides.map((s) => storedKind(m, s));
+    const [a, c] = stored;
+    if (a && c) continue; // two stored values (a change check), not a login
+    const i = a ? 0 : c ? 1 : -1;
+    if (i >= 0) {
+      const other = sides[1 - i]!;
+      if (m.isConstant(other) || words(nameOf(other) ?? '').some((w) => CONFIRM_WORDS.has(w))) continue;
+      const digest = isDigest(m, other);
+      const rule = stored[i] === 'hash' || digest ? 'timing-unsafe-comparison' : 'plaintext-comparison';
+      hits.push(m.hit(rule, b, { message: rule === 'plaintext-comparison' ? `\`${m.source(sides[i]!)}\` is compared with ${b.operator}: the password is stored as it was typed.` : `A password hash is compared with ${b.operator}, which leaks how many leading characters match.` }));
+      continue;
+    }
+    // hashPassword(password) === row.hash, md5(pw) === expected
+    if (sides.some((s) => isDigest(m, s) && digestOfPassword(m, s)) && !sides.every((s) => isDigest(m, s))) {
+      hits.push(m.hit('timing-unsafe-comparison', b, { message: `A password hash is compared with ${b.operator}, which leaks how many leading characters match.` }));
+    }
+  }
+}
+
+/** `user.password` (stored password) or `user.passwordHash` (stored hash): a member of an object that is not request input. */
+function storedKind(m: CodeModule, n: Node): 'password' | 'hash' | null {
+  if (n.type !== 'MemberExpression') return null;
+  const prop = propertyName(n) ?? undefined;
+  const kind = isPasswordHashName(prop) ? 'hash' : isPasswordName(prop) && !words(prop!).some((w) => CONFIRM_WORDS.has(w) || w === 'new' || w === 'old' || w === 'current') ? 'password' : null;
+  if (!kind) return null;
+  let root = unwrap(n.object);
+  while (root.type === 'MemberExpression') root = unwrap(root.object);
+  const rootText = root.type === 'ThisExpression' ? 'this' : root.type === 'Identifier' ? root.name : '';
+  const owner = nameOf(n.object) ?? '';
+  if (INPUT_ROOTS.test(rootText) || INPUT_ROOTS.test(owner) || m.isRequestSource(n) || m.taints(n.object, ['request']).length) return null;
+  return kind;
+}
+
+/** A digest: `….digest('hex')`, `md5(x)`, `await hashPassword(x)`, or a variable holding one. */
+function isDigest(m: CodeModule, expr: Node, depth = 0): boolean {
+  const n = unwrap(expr.type === 'AwaitExpression' ? expr.argument : expr);
+  if (depth > 4) return false;
+  if (n.type === 'CallExpression') {
+    const c = m.callee(n.callee);
+    if (c.name === 'digest' || c.name === 'toString' && isDigest(m, unwrap(n.callee).object ?? n, depth + 1)) return true;
+    if (DIGEST_FUNCTIONS.test(c.name)) return true;
+    return words(c.name).some((w) => w === 'hash' || w === 'digest') && c.name !== 'hashCode';
+  }
+  if (n.type === 'Identifier') {
+    const b = m.binding(n);
+    const def = b && b.kind !== 'param' && b.defs.length === 1 ? b.defs[0] : undefined;
+    return !!def?.value && def.path.length === 0 && isDigest(m, def.value, depth + 1);
+  }
+  return false;
+}
+
+function digestOfPassword(m: CodeModule, expr: Node, depth = 0): boolean {
+  const n = unwrap(expr.type === 'AwaitExpression' ? expr.argument : expr);
+  if (depth > 4) return false;
+  if (n.type === 'Identifier') {
+    if (isPasswordHashName(n.name) || /hash|digest/i.test(n.name) && depth > 0) return true;
+    const b = m.binding(n);
+    const def = b && b.kind !== 'param' && b.defs.length === 1 ? b.defs[0] : undefined;
+    return !!def?.value && def.path.length === 0 && digestOfPassword(m, def.value, depth + 1);
+  }
+  if (n.type !== 'CallExpression') return false;
+  if (n.arguments.some((a: Node) => isPasswordValue(m, a))) return true;
+  const c = unwrap(n.callee);
+  return c.type === 'MemberExpression' && digestOfPassword(m, c.object, depth + 1);
+}
+
+// ── Reduced check for files the parser rejects ─────────────────────────
 
 const PASSWORD = /pass(?:word|wd|phrase)?|pwd/i;
 const FAST_HASHES = /^['"`](md5|sha-?1|sha-?224|sha-?256|sha-?384|sha-?512|md4|ripemd160)['"`]$/i;
-
-/** `<obj>.password`, `<obj>.passwordHash`: a stored credential, unless the object is the request. */
 const STORED = /(?<![\w$.])(?!req\b|request\b|body\b|input\b|form\b|data\b|params\b|args\b|ctx\b|dto\b)([A-Za-z_$][\w$]*)(?:\??\.[A-Za-z_$][\w$]*)*\??\.(pass(?:word|wd)?(?:_?hash)?|hashed_?password|password_?digest)\b/i;
 const EQUALITY = /[!=]==?/g;
 const OPERAND_END = /[\n;&|(){}?:,]/;
 
-export interface Options {
-  bcryptMinCost: number;
+/** The lexical check of the foundation, kept for files the parser rejects. */
+function lexical(min: number) {
+  return (file: SourceFile): Hit[] => {
+    const hits: Hit[] = [];
+    const text = file.text;
+    for (const call of findCalls(text, ['createHash'])) {
+      const [algorithm] = callArguments(text, call.argsStart);
+      if (!algorithm || !FAST_HASHES.test(algorithm.text)) continue;
+      const end = text.slice(algorithm.end).search(/;|\n\s*\n/);
+      const update = text.slice(algorithm.end, end < 0 ? text.length : algorithm.end + end).match(/\.update\(([^)]*)\)/);
+      if (update && PASSWORD.test(update[1]!)) hits.push({ rule: 'fast-hash', ...file.position(call.start) });
+    }
+    for (const call of findCalls(text, ['hash', 'hashSync', 'genSalt', 'genSaltSync'])) {
+      if (!/bcrypt(?:js)?\s*\.\s*$/i.test(text.slice(Math.max(0, call.start - 20), call.start)) && !/^genSalt/.test(call.name)) continue;
+      const args = callArguments(text, call.argsStart);
+      const costArg = call.name.startsWith('genSalt') ? args[0] : args[1];
+      if (!costArg) continue;
+      const value = /^\d+$/.test(costArg.text) ? costArg.text : resolveIdentifier(text, costArg.text, call.start);
+      if (value !== null && /^\d+$/.test(value.trim()) && Number(value) < min) hits.push({ rule: 'low-bcrypt-cost', ...file.position(call.start) });
+    }
+    for (const m of text.matchAll(EQUALITY)) {
+      let from = m.index;
+      while (from > 0 && m.index - from < 200 && !OPERAND_END.test(text[from - 1]!)) from--;
+      let to = m.index + m[0].length;
+      while (to < text.length && to - m.index < 200 && !OPERAND_END.test(text[to]!)) to++;
+      const left = text.slice(from, m.index).trim();
+      const right = text.slice(m.index + m[0].length, to).trim();
+      if (/^typeof\b/.test(left) || /^(?:['"`]|null\b|undefined\b|\d)/.test(right)) continue;
+      const other = STORED.test(left) ? right : STORED.test(right) ? left : null;
+      if (other === null || (!PASSWORD.test(other) && !/hash/i.test(other))) continue;
+      hits.push({ rule: 'plaintext-comparison', ...file.position(from + (text.slice(from, m.index).length - text.slice(from, m.index).trimStart().length)) });
+    }
+    return hits;
+  };
 }
 
 export default defineAtom<Options>({
   id: 'password-hashing',
   title: 'Passwords are stored with a slow, salted hash',
   criteria: {
-    pass: 'Passwords are hashed with bcrypt (cost ≥ bcryptMinCost, default 12), scrypt or argon2id, and checked with the library’s compare function.',
-    fail: 'A password is hashed with a fast digest (MD5, SHA-1, plain SHA-256), bcrypt is used with a low cost, or a stored password is compared with ===.',
+    pass: 'Passwords are hashed with bcrypt (cost ≥ bcryptMinCost, default 12), argon2id (OWASP minimums: 19 MiB with t=2, or the equivalent), scrypt with N ≥ 2^15 or PBKDF2 with OWASP’s iteration counts, and checked with the library’s compare/verify function.',
+    fail: 'A password is hashed with a fast digest (MD5, SHA-1, plain or salted SHA-256), bcrypt/argon2/scrypt/PBKDF2 run below their minimum cost, a stored password is compared with === (plaintext storage), or a password hash is compared with === instead of a constant-time check.',
   },
-  files: CODE_FILES,
-  keywords: ['createhash', 'md5', 'sha1', 'bcrypt', 'password', 'passwd', 'pwd'],
+  files: [...CODE_FILES, ...TEST_FILES],
+  keywords: ['createhash', 'md5', 'sha1', 'sha256', 'sha512', 'bcrypt', 'argon2', 'scrypt', 'pbkdf2', 'subtle', '.password', '.passwd', '.pwd', 'hashedpassword', 'hashed_password', 'password_digest'],
   defaultLevel: 'block',
   options: (z) => z.strictObject({ bcryptMinCost: z.number().int().min(4).max(31).default(12) }),
   rules: {
     'fast-hash': {
       message: 'A password is hashed with a fast digest, which GPUs brute-force at billions of guesses per second.',
-      fix: "Use bcrypt (await bcrypt.hash(password, 12)), scrypt or argon2id, and verify with bcrypt.compare / argon2.verify.",
+      fix: 'Use bcrypt (await bcrypt.hash(password, 12)), argon2id (await argon2.hash(password)) or scrypt, and verify with bcrypt.compare / argon2.verify.',
     },
     'low-bcrypt-cost': {
       message: 'bcrypt is used with a cost below the policy minimum.',
-      fix: 'Raise the cost to at least bcryptMinCost (default 12): bcrypt.hash(password, 12).',
+      fix: 'Raise the cost to at least bcryptMinCost (default 12): bcrypt.hash(password, 12) or bcrypt.genSalt(12).',
+    },
+    'weak-argon2': {
+      message: 'argon2 runs with a variant or parameters below the OWASP minimums.',
+      fix: "Use argon2id with the library defaults (argon2.hash(password)) or at least { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 }.",
+    },
+    'weak-scrypt': {
+      message: 'scrypt hashes a password with a cost below 2^15.',
+      fix: 'Pass the cost explicitly: crypto.scrypt(password, salt, 64, { N: 2 ** 17, r: 8, p: 1, maxmem: 256 * 1024 * 1024 }, cb) (maxmem must grow with N), or use argon2id.',
+    },
+    'low-pbkdf2-iterations': {
+      message: 'PBKDF2 runs fewer iterations than OWASP asks for its digest.',
+      fix: "Use at least 600000 iterations with 'sha256' (210000 with 'sha512'), or move to argon2id/bcrypt.",
     },
     'plaintext-comparison': {
-      message: 'A stored password or hash is compared with ===, which leaks timing and implies plaintext or unsalted storage.',
-      fix: 'Store a bcrypt/argon2 hash and verify with await bcrypt.compare(password, user.passwordHash) (or crypto.timingSafeEqual for fixed-length digests).',
+      message: 'A stored password is compared with ===, which means it is stored as typed.',
+      fix: 'Store a bcrypt/argon2 hash and verify with await bcrypt.compare(password, user.passwordHash) (or argon2.verify(user.passwordHash, password)).',
+    },
+    'timing-unsafe-comparison': {
+      message: 'A password hash is compared with ===, which leaks timing.',
+      fix: 'Verify with the library (await bcrypt.compare(password, user.passwordHash), argon2.verify), or compare fixed-length digests with crypto.timingSafeEqual(Buffer.from(a), Buffer.from(b)).',
     },
   },
   examples: {
     bad: [
       { file: 'src/users.ts', code: "import { createHash } from 'node:crypto';\nconst hash = createHash('md5').update(password).digest('hex'); // ✗" },
       { file: 'src/users.js', code: "user.passwordHash = crypto.createHash('sha1').update(req.body.password).digest('hex'); // ✗" },
-      { file: 'src/signup.ts', code: 'const hashed = await bcrypt.hash(password, 10); // ✗' },
-      { file: 'src/signup.js', code: 'const saltRounds = 8;\nconst salt = bcrypt.genSaltSync(saltRounds); // ✗' },
+      { file: 'src/signup.ts', code: "import bcrypt from 'bcrypt';\nconst hashed = await bcrypt.hash(password, 10); // ✗" },
+      { file: 'src/signup.js', code: "const bcrypt = require('bcryptjs');\nconst saltRounds = 8;\nconst salt = bcrypt.genSaltSync(saltRounds); // ✗" },
       { file: 'src/login.ts', code: 'if (user.password === password) { // ✗\n  return issueSession(user);\n}' },
-      { file: 'src/legacy.js', code: "const digest = crypto.createHash('sha256').update(pwd).digest('base64'); // ✗" },
-      { file: 'src/low-cost-policy.ts', code: 'await bcrypt.hash(password, 12); // ✗', options: { bcryptMinCost: 14 } },
+      { file: 'src/legacy.js', code: "const salted = salt + pwd;\nconst digest = crypto.createHash('sha256').update(salted).digest('base64'); // ✗" },
+      { file: 'src/low-cost-policy.ts', code: "import bcrypt from 'bcrypt';\nawait bcrypt.hash(password, 12); // ✗", options: { bcryptMinCost: 14 } },
+      { file: 'src/argon.ts', code: "import argon2 from 'argon2';\nexport const hashPassword = (password: string) =>\n  argon2.hash(password, { type: argon2.argon2id, memoryCost: 4096, timeCost: 2 }); // ✗" },
+      { file: 'src/scrypt.js', code: "const { scryptSync, randomBytes } = require('crypto');\nconst salt = randomBytes(16);\nconst key = scryptSync(password, salt, 64); // ✗" },
+      { file: 'src/auth.js', code: "async function login(email, password) {\n  const user = await db.users.findOne({ email });\n  const hash = sha256(user.salt + password); // ✗\n  return hash === user.passwordHash; // ✗\n}" },
+      { file: 'src/pbkdf2.ts', code: "import { pbkdf2Sync } from 'node:crypto';\nconst derived = pbkdf2Sync(password, salt, 10000, 64, 'sha512'); // ✗" },
     ],
     good: [
-      { file: 'src/users.ts', code: 'const hash = await bcrypt.hash(password, 12);\nconst ok = await bcrypt.compare(password, user.passwordHash);' },
-      { file: 'src/files.ts', code: "const etag = createHash('sha1').update(fileBuffer).digest('hex');" },
-      { file: 'src/signup.ts', code: "if (password !== confirmPassword) throw new Error('Passwords do not match');\nif (password === '') throw new Error('required');" },
-      { file: 'src/users.js', code: 'const SALT_ROUNDS = 12;\nconst hashed = await bcrypt.hash(req.body.password, SALT_ROUNDS);' },
-      { file: 'src/argon.ts', code: "import argon2 from 'argon2';\nconst hash = await argon2.hash(password, { type: argon2.argon2id });" },
-      { file: 'src/compare.ts', code: 'const ok = timingSafeEqual(Buffer.from(a), Buffer.from(b));\nif (typeof user.password === "string") check(user);' },
+      { file: 'src/users.ts', code: "import bcrypt from 'bcrypt';\nconst hash = await bcrypt.hash(password, 12);\nconst ok = await bcrypt.compare(password, user.passwordHash);" },
+      { file: 'src/files.ts', code: "import { createHash } from 'node:crypto';\nconst etag = createHash('sha1').update(fileBuffer).digest('hex');" },
+      { file: 'src/signup.ts', code: "if (password !== confirmPassword) throw new Error('Passwords do not match');\nif (password === '') throw new Error('required');\nif (req.body.password !== req.body.passwordConfirm) return res.status(400).end();" },
+      { file: 'src/users.js', code: "const bcrypt = require('bcrypt');\nconst SALT_ROUNDS = 12;\nconst hashed = await bcrypt.hash(req.body.password, SALT_ROUNDS);" },
+      { file: 'src/argon.ts', code: "import argon2 from 'argon2';\nconst hash = await argon2.hash(password, { type: argon2.argon2id });\nconst strong = await argon2.hash(password, { memoryCost: 2 ** 16, timeCost: 3, parallelism: 4 });" },
+      { file: 'src/compare.ts', code: "import { timingSafeEqual } from 'node:crypto';\nconst ok = timingSafeEqual(Buffer.from(a), Buffer.from(b));\nif (typeof user.password === 'string') check(user);\nif (user.passwordHash === null) return;" },
+      { file: 'src/reset.ts', code: "import { createHash, randomBytes } from 'node:crypto';\nconst resetPasswordToken = randomBytes(32).toString('hex');\nuser.resetPasswordTokenHash = createHash('sha256').update(resetPasswordToken).digest('hex');" },
+      { file: 'src/scrypt.ts', code: "import { scrypt } from 'node:crypto';\nscrypt(password, salt, 64, { N: 2 ** 17, r: 8, p: 1, maxmem: 256 * 1024 * 1024 }, done);\nconst key = scryptSync(process.env.MASTER_KEY, 'salt', 32);" },
+      { file: 'src/change.ts', code: "if (updated.passwordHash !== existing.passwordHash) await revokeSessions(user.id);\nconst same = await bcrypt.compare(password, user.password);" },
     ],
   },
-  check(file, { options }) {
-    const hits: Hit[] = [];
-    const text = file.text;
-
-    for (const call of findCalls(text, ['createHash'])) {
-      const [algorithm] = callArguments(text, call.argsStart);
-      if (!algorithm || !FAST_HASHES.test(algorithm.text)) continue;
-      // The data hashed is in the rest of the chain: `.update(password)`.
-      const statement = text.slice(algorithm.end, statementEnd(text, algorithm.end));
-      const update = statement.match(/\.update\(\s*([^)]*)\)/);
-      if (update && PASSWORD.test(update[1]!)) hits.push({ rule: 'fast-hash', ...file.position(call.start) });
-    }
-    for (const call of findCalls(text, ['md5', 'sha1', 'sha256'])) {
-      const [data] = callArguments(text, call.argsStart);
-      if (data && PASSWORD.test(data.text) && !/\.\s*$/.test(text.slice(Math.max(0, call.start - 1), call.start))) hits.push({ rule: 'fast-hash', ...file.position(call.start) });
-    }
-    for (const call of findCalls(text, ['hash', 'hashSync', 'genSalt', 'genSaltSync'])) {
-      const receiver = text.slice(Math.max(0, call.start - 20), call.start);
-      if (!/bcrypt(?:js)?\s*\.\s*$/i.test(receiver) && !/^genSalt/.test(call.name)) continue;
-      const args = callArguments(text, call.argsStart);
-      const costArg = call.name.startsWith('genSalt') ? args[0] : args[1];
-      if (!costArg) continue;
-      const value = /^\d+$/.test(costArg.text) ? costArg.text : resolveIdentifier(text, costArg.text, call.start);
-      const cost = value !== null && /^\d+$/.test(value.trim()) ? Number(value) : null;
-      if (cost !== null && cost < options.bcryptMinCost) {
-        hits.push({ rule: 'low-bcrypt-cost', ...file.position(call.start), message: `bcrypt cost ${cost} is below the minimum of ${options.bcryptMinCost}.` });
-      }
-    }
-    for (const m of text.matchAll(EQUALITY)) {
-      const { left, right, leftStart } = operands(text, m.index, m.index + m[0].length);
-      if (/^typeof\b/.test(left) || /^(?:['"`]|null\b|undefined\b|\d)/.test(right)) continue;
-      const stored = STORED.test(left) ? right : STORED.test(right) ? left : null;
-      if (stored === null || !PASSWORD.test(stored) && !/hash/i.test(stored)) continue;
-      hits.push({ rule: 'plaintext-comparison', ...file.position(leftStart) });
-    }
-    return hits;
+  check(file, ctx) {
+    return codeCheck<Options>(analyse, lexical(ctx.options.bcryptMinCost))(file, ctx);
   },
 });
-
-/** The expressions on either side of an equality operator, up to the nearest delimiter. */
-function operands(text: string, opStart: number, opEnd: number) {
-  let from = opStart;
-  while (from > 0 && opStart - from < 200 && !OPERAND_END.test(text[from - 1]!)) from--;
-  let to = opEnd;
-  while (to < text.length && to - opEnd < 200 && !OPERAND_END.test(text[to]!)) to++;
-  const rawLeft = text.slice(from, opStart);
-  return { left: rawLeft.trim(), right: text.slice(opEnd, to).trim(), leftStart: from + rawLeft.length - rawLeft.trimStart().length };
-}
-
-function statementEnd(text: string, from: number): number {
-  const end = text.slice(from).search(/;|\n\s*\n/);
-  return end < 0 ? text.length : from + end;
-}

@@ -14,6 +14,12 @@ import prototypePollution from './prototype-pollution.js';
 import unsafeDeserialization from './unsafe-deserialization.js';
 import redos from './redos.js';
 import dependencies from './dependencies.js';
+import jwt from './jwt.js';
+import weakCrypto from './weak-crypto.js';
+import insecureRandom from './insecure-random.js';
+import tls from './tls.js';
+import errorExposure from './error-exposure.js';
+import sensitiveLogging from './sensitive-logging.js';
 
 export const BUILTIN_ATOMS: readonly AnyAtom[] = [
   secrets,
@@ -30,6 +36,12 @@ export const BUILTIN_ATOMS: readonly AnyAtom[] = [
   unsafeDeserialization,
   redos,
   passwordHashing,
+  jwt,
+  weakCrypto,
+  insecureRandom,
+  tls,
+  errorExposure,
+  sensitiveLogging,
 ];
 
 export function builtinAtom(id: string): AnyAtom | undefined {

@@ -1,0 +1,328 @@
+import type { CallInfo, CodeModule, Node } from '../ast/module.js';
+import { isFunction, propertyName, stringLiteral, unwrap } from '../ast/nodes.js';
+import { defineAtom, type Hit } from './atom.js';
+import { codeCheck } from './code.js';
+import { CODE_FILES, TEST_FILES } from './files.js';
+import { methodCalls, objectAt, optionsAt } from './names.js';
+import { fakeKey } from './samples.js';
+
+type Op =
+  | 'sign' // jsonwebtoken sign(payload, secret, options)
+  | 'verify' // jsonwebtoken verify(token, secret, options)
+  | 'decode' // reads claims without checking the signature
+  | 'jose-sign' // new SignJWT(payload)…sign(key)
+  | 'jose-verify' // jwtVerify(token, key, options)
+  | 'unsecured' // new UnsecuredJWT(payload): alg "none"
+  | 'signer' // fast-jwt createSigner({ key, expiresIn })
+  | 'verifier' // fast-jwt createVerifier({ key, algorithms })
+  | 'middleware' // express-jwt, koa-jwt: { secret, algorithms }
+  | 'strategy' // passport-jwt new Strategy({ secretOrKey, algorithms })
+  | 'nest-module' // @nestjs/jwt JwtModule.register({ secret, signOptions })
+  | 'fastify-plugin'; // fastify.register(@fastify/jwt, { secret })
+
+const JOSE = new Set(['jose', 'jose-node-cjs-runtime', 'jose-node-esm-runtime']);
+const VERIFYING: ReadonlySet<Op> = new Set(['verify', 'jose-verify', 'verifier', 'middleware', 'strategy']);
+
+/** What a call does with JWTs, for the libraries the atom knows. */
+function operation(m: CodeModule, call: CallInfo): Op | null {
+  const { callee, isNew } = call;
+  const mod = callee.module;
+  const dotted = callee.path.join('.');
+  if (mod === 'jsonwebtoken' || (!mod && callee.path.length === 2 && /^(?:jwt|jsonwebtoken)$/.test(callee.path[0]!) && !m.topLevel(callee.path[0]!))) {
+    const name = mod ? dotted : callee.name;
+    return name === 'sign' ? 'sign' : name === 'verify' ? 'verify' : name === 'decode' ? 'decode' : null;
+  }
+  if (mod && JOSE.has(mod)) {
+    if (isNew && callee.name === 'SignJWT') return 'jose-sign';
+    if (isNew && callee.name === 'UnsecuredJWT') return 'unsecured';
+    if (callee.name === 'jwtVerify' || callee.name === 'compactVerify' || callee.name === 'jwtDecrypt') return 'jose-verify';
+    if (callee.name === 'decodeJwt' || dotted === 'UnsecuredJWT.decode' || callee.name === 'decodeProtectedHeader') return callee.name === 'decodeProtectedHeader' ? null : 'decode';
+    return null;
+  }
+  if (mod === 'fast-jwt') return callee.name === 'createSigner' ? 'signer' : callee.name === 'createVerifier' ? 'verifier' : null;
+  if (mod === 'jwt-decode') return 'decode';
+  if (mod === 'express-jwt' || mod === 'koa-jwt') return 'middleware';
+  if (mod === 'passport-jwt' && isNew && callee.name === 'Strategy') return 'strategy';
+  // NestJS: class JwtStrategy extends PassportStrategy(Strategy) { constructor() { super({ … }) } }
+  if (callee.path[0] === 'super' && callee.path.length === 1) {
+    for (const a of m.ancestors(call.node)) {
+      if (a.type !== 'ClassDeclaration' && a.type !== 'ClassExpression') continue;
+      const base = a.superClass && unwrap(a.superClass);
+      const strategy = base?.type === 'CallExpression' ? base.arguments[0] : base;
+      const c = strategy && m.callee(strategy);
+      return c?.module === 'passport-jwt' && c.name === 'Strategy' ? 'strategy' : null;
+    }
+  }
+  if (mod === '@nestjs/jwt' && (dotted === 'JwtModule.register' || dotted === 'JwtModule.forRoot')) return 'nest-module';
+  if (callee.name === 'register' && call.args[0] && m.text.includes('jwt')) {
+    const plugin = m.callee(call.args[0]);
+    const required = m.requiredModule(call.args[0]);
+    if (plugin.module === '@fastify/jwt' || plugin.module === 'fastify-jwt' || required === '@fastify/jwt' || required === 'fastify-jwt') return 'fastify-plugin';
+  }
+  // const decode = createDecoder(); decode(token)
+  const fn = unwrap(call.node.callee);
+  if (fn.type === 'Identifier' && !mod && m.text.includes('createDecoder')) {
+    const b = m.binding(fn);
+    const v = b?.kind === 'const' && b.defs.length === 1 ? b.defs[0]!.value : null;
+    if (v && unwrap(v).type === 'CallExpression') {
+      const c = m.callee(unwrap(v).callee);
+      if (c.module === 'fast-jwt' && c.name === 'createDecoder') return 'decode';
+    }
+  }
+  return null;
+}
+
+/** The string literal a key expression is (or falls back to): `'s3cret'`, `SECRET` bound to one, `process.env.X || 'dev'`, `Buffer.from('…')`. */
+function hardcoded(m: CodeModule, expr: Node | null | undefined, depth = 0): Node | undefined {
+  if (!expr || depth > 5) return undefined;
+  const n = unwrap(expr);
+  const text = stringLiteral(n);
+  if (text !== undefined) return /-----BEGIN (?:RSA )?PUBLIC KEY|-----BEGIN CERTIFICATE/.test(text) ? undefined : n;
+  switch (n.type) {
+    case 'Identifier': {
+      const b = m.binding(n);
+      const def = b && (b.kind === 'const' || b.kind === 'let' || b.kind === 'var') && b.defs.length === 1 ? b.defs[0] : undefined;
+      return def?.value && def.path.length === 0 ? hardcoded(m, def.value, depth + 1) : undefined;
+    }
+    case 'MemberExpression': {
+      const literal = objectAt(m, n.object);
+      const name = propertyName(n);
+      const prop = literal && name ? m.property(literal, name) : undefined;
+      return prop ? hardcoded(m, prop, depth + 1) : undefined;
+    }
+    case 'LogicalExpression':
+      return n.operator === '||' || n.operator === '??' ? hardcoded(m, n.right, depth + 1) : undefined;
+    case 'CallExpression':
+    case 'NewExpression': {
+      const c = m.callee(n.callee);
+      return /^(?:from|encode|createSecretKey|String)$/.test(c.name) ? hardcoded(m, n.arguments[0], depth + 1) : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+function analyse(m: CodeModule): Hit[] {
+  const hits: Hit[] = [];
+  const secrets = new Set<Node>();
+  const ops: Array<{ call: CallInfo; op: Op }> = [];
+  for (const call of m.calls()) {
+    const op = operation(m, call);
+    if (op) ops.push({ call, op });
+  }
+  if (!ops.length) return hits;
+
+  const secret = (call: CallInfo, key: Node | null | undefined, what: string) => {
+    const lit = hardcoded(m, key);
+    if (!lit || secrets.has(lit)) return;
+    secrets.add(lit);
+    const start = m.position(lit.start);
+    const end = m.position(lit.end);
+    const callLine = m.line(call.node);
+    const hit = m.hit('hardcoded-secret', lit, { message: `A secret written in the code ${what}${m.line(lit) !== callLine ? ` (line ${callLine})` : ''}: anyone with the source can mint valid tokens.`, flow: [callLine] });
+    hits.push(end.line === start.line ? { ...hit, mask: [[start.column + 1, end.column - 1]] } : hit);
+  };
+  const options = (node: Node | undefined) => (node && isFunction(unwrap(node)) ? optionsAt(m, undefined) : optionsAt(m, node));
+  const prop = (o: { literal?: Node } | null, name: string) => (o?.literal ? m.property(o.literal, name) : undefined);
+  const noneIn = (node: Node | undefined) => {
+    if (!node) return false;
+    const n = unwrap(node);
+    const values = n.type === 'ArrayExpression' ? n.elements.filter(Boolean) : [n];
+    return values.some((v: Node) => /^none$/i.test(m.stringValue(v) ?? ''));
+  };
+  const isTrue = (node: Node | undefined) => !!node && unwrap(node).type === 'Literal' && unwrap(node).value === true;
+  const verifying = ops.filter((o) => VERIFYING.has(o.op));
+
+  for (const { call, op } of ops) {
+    const a = call.args;
+    switch (op) {
+      case 'sign': {
+        secret(call, a[1], 'signs tokens');
+        const o = options(a[2]);
+        if (noneIn(prop(o, 'algorithm'))) hits.push(m.hit('none-algorithm', call.node, { message: 'jwt.sign() issues an unsigned token (algorithm "none").' }));
+        if (o?.complete && !prop(o, 'expiresIn') && !payloadHasExp(m, a[0])) hits.push(m.hit('no-expiry', call.node, { message: 'jwt.sign() issues a token without expiresIn: it stays valid forever.' }));
+        break;
+      }
+      case 'verify': {
+        secret(call, a[1], 'verifies tokens');
+        const o = options(a[2]);
+        verifyOptions(m, hits, call, o, 'jwt.verify()', prop, noneIn, isTrue);
+        break;
+      }
+      case 'verifier': {
+        const o = optionsAt(m, a[0]);
+        secret(call, prop(o, 'key'), 'verifies tokens');
+        verifyOptions(m, hits, call, o, 'createVerifier()', prop, noneIn, isTrue);
+        break;
+      }
+      case 'signer': {
+        const o = optionsAt(m, a[0]);
+        secret(call, prop(o, 'key'), 'signs tokens');
+        if (noneIn(prop(o, 'algorithm'))) hits.push(m.hit('none-algorithm', call.node, { message: 'createSigner() issues unsigned tokens (algorithm "none").' }));
+        if (o?.complete && !prop(o, 'expiresIn')) hits.push(m.hit('no-expiry', call.node, { message: 'createSigner() has no expiresIn: its tokens stay valid forever.' }));
+        break;
+      }
+      case 'jose-sign': {
+        const chain = methodCalls(m, call.node);
+        const sign = chain.find((c) => c.name === 'sign');
+        if (!sign) break;
+        secret(call, sign.call.arguments[0], 'signs tokens');
+        const header = chain.find((c) => c.name === 'setProtectedHeader')?.call.arguments[0];
+        if (header && noneIn(m.property(header, 'alg'))) hits.push(m.hit('none-algorithm', sign.call, { message: 'SignJWT sets alg "none".' }));
+        if (!chain.some((c) => c.name === 'setExpirationTime') && !payloadHasExp(m, a[0])) hits.push(m.hit('no-expiry', sign.call, { message: 'new SignJWT(…).sign() issues a token without setExpirationTime(): it stays valid forever.' }));
+        break;
+      }
+      case 'jose-verify': {
+        secret(call, a[1], 'verifies tokens');
+        const o = optionsAt(m, a[2]);
+        if (noneIn(prop(o, 'algorithms'))) hits.push(m.hit('none-algorithm', call.node, { message: `${call.callee.name}() accepts alg "none".` }));
+        break;
+      }
+      case 'unsecured':
+        hits.push(m.hit('none-algorithm', call.node, { message: 'new UnsecuredJWT() issues a token with alg "none", which anyone can forge.' }));
+        break;
+      case 'middleware': {
+        const o = optionsAt(m, a[0]);
+        secret(call, prop(o, 'secret'), 'verifies tokens');
+        if (noneIn(prop(o, 'algorithms'))) hits.push(m.hit('none-algorithm', call.node, { message: 'The JWT middleware accepts alg "none".' }));
+        break;
+      }
+      case 'strategy': {
+        const o = optionsAt(m, a[0]);
+        secret(call, prop(o, 'secretOrKey'), 'verifies tokens');
+        verifyOptions(m, hits, call, o, 'The passport-jwt strategy', prop, noneIn, isTrue);
+        break;
+      }
+      case 'nest-module': {
+        const o = optionsAt(m, a[0]);
+        secret(call, prop(o, 'secret') ?? prop(o, 'privateKey'), 'signs tokens');
+        const signOptions = prop(o, 'signOptions');
+        const so = signOptions ? optionsAt(m, signOptions) : o?.complete ? { complete: true } : null;
+        if (o?.complete && so?.complete && !prop(so, 'expiresIn')) hits.push(m.hit('no-expiry', call.node, { message: 'JwtModule signs tokens without signOptions.expiresIn: they stay valid forever.' }));
+        break;
+      }
+      case 'fastify-plugin': {
+        const o = optionsAt(m, a[1]);
+        const s = prop(o, 'secret');
+        secret(call, s && unwrap(s).type === 'ObjectExpression' ? m.property(s, 'private') : s, 'signs tokens');
+        break;
+      }
+      case 'decode': {
+        const token = a[0];
+        if (!token || !m.taints(token, ['request']).length) break;
+        const outer = outermostFunction(m, call.node);
+        const verified = verifying.some((v) => (outer ? v.call.node.start >= outer.start && v.call.node.end <= outer.end : true) || v.op === 'middleware' || v.op === 'strategy');
+        if (verified) break;
+        hits.push(m.hit('decode-without-verify', call.node, { message: `A token from the request is read with ${call.callee.path.join('.') || call.callee.name}(), which does not check its signature: anyone can forge its claims.` }));
+        break;
+      }
+    }
+  }
+  return hits;
+}
+
+function verifyOptions(
+  m: CodeModule,
+  hits: Hit[],
+  call: CallInfo,
+  o: { literal?: Node; complete: boolean } | null,
+  what: string,
+  prop: (o: { literal?: Node } | null, name: string) => Node | undefined,
+  noneIn: (n: Node | undefined) => boolean,
+  isTrue: (n: Node | undefined) => boolean,
+) {
+  const algorithms = prop(o, 'algorithms');
+  if (noneIn(algorithms)) hits.push(m.hit('none-algorithm', call.node, { message: `${what} accepts alg "none": a token with no signature passes.` }));
+  else if (o?.complete && !algorithms) hits.push(m.hit('verify-without-algorithms', call.node, { message: `${what} has no algorithms list: the token's own header picks how it is checked.` }));
+  if (isTrue(prop(o, 'ignoreExpiration'))) hits.push(m.hit('ignore-expiration', call.node, { message: `${what} runs with ignoreExpiration: true, so expired tokens still pass.` }));
+}
+
+/** A payload literal that sets `exp` itself. */
+function payloadHasExp(m: CodeModule, payload: Node | undefined): boolean {
+  if (!payload) return false;
+  const n = unwrap(payload);
+  if (stringLiteral(n) !== undefined || n.type === 'TemplateLiteral') return true; // string payloads cannot take expiresIn
+  const o = optionsAt(m, n);
+  if (!o?.literal) return true; // built elsewhere: it may carry exp
+  return !o.complete || m.property(o.literal, 'exp') !== undefined;
+}
+
+function outermostFunction(m: CodeModule, node: Node): Node | undefined {
+  let found: Node | undefined;
+  for (const a of m.ancestors(node)) if (isFunction(a) || a.type === 'MethodDefinition') found = a;
+  return found;
+}
+
+const s = (n: number) => fakeKey('', 24, undefined, n);
+
+export default defineAtom({
+  id: 'jwt',
+  title: 'JSON Web Tokens are verified strictly and expire',
+  criteria: {
+    pass: 'Tokens are verified with an explicit algorithms list (never "none") and their expiry checked; tokens are signed with a key from the environment or a secret store, and carry an expiry (expiresIn / setExpirationTime); claims from a request are only read after verification.',
+    fail: 'jwt.verify/createVerifier/passport-jwt run without an algorithms list or with "none", ignoreExpiration is true, decode()/decodeJwt() reads a request token that is never verified, the signing secret is written in the code, or a token is signed without an expiry.',
+  },
+  files: [...CODE_FILES, ...TEST_FILES],
+  keywords: ['jsonwebtoken', 'jose', 'fast-jwt', 'jwt'],
+  defaultLevel: 'block',
+  rules: {
+    'verify-without-algorithms': {
+      message: 'A token is verified without an algorithms list.',
+      fix: "Pin the algorithm you issue: jwt.verify(token, key, { algorithms: ['HS256'] }) (or ['RS256'] / ['ES256'] for key pairs).",
+    },
+    'none-algorithm': {
+      message: 'The "none" algorithm is allowed: unsigned tokens pass.',
+      fix: "Remove 'none'; sign and verify with one real algorithm: { algorithms: ['HS256'] }.",
+    },
+    'decode-without-verify': {
+      message: 'A token from the request is decoded but never verified.',
+      fix: "Use jwt.verify(token, key, { algorithms: ['HS256'] }) (jose: await jwtVerify(token, key)) and read the claims it returns; decode() is only for reading a header before verifying.",
+    },
+    'hardcoded-secret': {
+      message: 'The JWT signing secret is written in the code.',
+      fix: 'Read it from the environment or a secret store (process.env.JWT_SECRET, at least 32 random bytes), fail at start-up when it is missing, and rotate the one that was committed.',
+    },
+    'no-expiry': {
+      message: 'A token is signed without an expiry.',
+      fix: "Give every token a short life: jwt.sign(payload, key, { expiresIn: '15m' }) (jose: .setExpirationTime('15m')) and refresh it.",
+    },
+    'ignore-expiration': {
+      message: 'Verification ignores the token expiry.',
+      fix: 'Remove ignoreExpiration: true; accept small clock skew with clockTolerance: 30 instead.',
+    },
+  },
+  examples: {
+    bad: [
+      { file: 'src/auth.js', code: "const jwt = require('jsonwebtoken');\nfunction authenticate(req, res, next) {\n  req.user = jwt.verify(req.cookies.token, process.env.JWT_PUBLIC_KEY); // ✗\n  next();\n}" },
+      { file: 'src/auth.ts', code: "import jwt from 'jsonwebtoken';\nexport const check = (token: string) =>\n  jwt.verify(token, process.env.JWT_SECRET!, { algorithms: ['HS256', 'none'] }); // ✗" },
+      { file: 'src/me.js', code: "import jwt from 'jsonwebtoken';\napp.get('/me', (req, res) => {\n  const token = req.headers.authorization.split(' ')[1];\n  const claims = jwt.decode(token); // ✗\n  res.json(db.users.find(claims.sub));\n});" },
+      { file: 'src/token.ts', code: `import jwt from 'jsonwebtoken';\nconst SECRET = '${s(1)}'; // ✗\nexport const issue = (user: User) => jwt.sign({ sub: user.id }, SECRET, { algorithm: 'HS256', expiresIn: '1h' });` },
+      { file: 'src/login.js', code: "const jwt = require('jsonwebtoken');\nconst token = jwt.sign({ sub: user.id, role: user.role }, process.env.JWT_SECRET); // ✗" },
+      { file: 'src/refresh.ts', code: "import jwt from 'jsonwebtoken';\nconst claims = jwt.verify(token, key, { algorithms: ['RS256'], ignoreExpiration: true }); // ✗" },
+      { file: 'src/edge.ts', code: `import { SignJWT } from 'jose';\nconst key = new TextEncoder().encode(process.env.JWT_SECRET ?? '${s(2)}'); // ✗\nexport const issue = (sub: string) => new SignJWT({ sub }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('15m').sign(key);` },
+      { file: 'src/session.ts', code: "import { SignJWT } from 'jose';\nexport async function issue(sub: string, key: KeyLike) {\n  return new SignJWT({ sub }).setProtectedHeader({ alg: 'ES256' }).setIssuedAt().sign(key); // ✗\n}" },
+      { file: 'src/fast.js', code: "const { createVerifier } = require('fast-jwt');\nconst verify = createVerifier({ key: async () => publicKey }); // ✗" },
+      { file: 'src/strategy.ts', code: "import { ExtractJwt, Strategy } from 'passport-jwt';\nexport class JwtStrategy extends PassportStrategy(Strategy) {\n  constructor(config: ConfigService) {\n    super({ jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(), ignoreExpiration: true, secretOrKey: config.get('JWT_SECRET'), algorithms: ['HS256'] }); // ✗\n  }\n}" },
+    ],
+    good: [
+      { file: 'src/auth.js', code: "const jwt = require('jsonwebtoken');\nfunction authenticate(req, res, next) {\n  req.user = jwt.verify(req.cookies.token, process.env.JWT_PUBLIC_KEY, { algorithms: ['RS256'] });\n  next();\n}" },
+      { file: 'src/token.ts', code: "import jwt from 'jsonwebtoken';\nexport const issue = (user: User) =>\n  jwt.sign({ sub: user.id }, process.env.JWT_SECRET!, { algorithm: 'HS256', expiresIn: '15m' });" },
+      { file: 'src/jwks.ts', code: "import jwt from 'jsonwebtoken';\nexport async function verify(req: Request) {\n  const token = req.headers.authorization!.slice(7);\n  const { header } = jwt.decode(token, { complete: true })!;\n  const key = await jwks.getSigningKey(header.kid);\n  return jwt.verify(token, key.getPublicKey(), { algorithms: ['RS256'] });\n}" },
+      { file: 'src/edge.ts', code: "import { SignJWT, jwtVerify } from 'jose';\nconst key = new TextEncoder().encode(process.env.JWT_SECRET);\nexport const issue = (sub: string) => new SignJWT({ sub }).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime('15m').sign(key);\nexport const check = (token: string) => jwtVerify(token, key, { algorithms: ['HS256'] });" },
+      { file: 'src/client.ts', code: "import { jwtDecode } from 'jwt-decode';\nconst { exp } = jwtDecode(localStorage.getItem('token') ?? '');\nscheduleRefresh(exp * 1000 - Date.now());" },
+      { file: 'src/verify.js', code: "const jwt = require('jsonwebtoken');\nconst options = loadVerifyOptions();\nmodule.exports = (token) => jwt.verify(token, process.env.JWT_SECRET, options);\nconst signed = jwt.sign({ sub: 'svc', exp: Math.floor(Date.now() / 1000) + 60 }, process.env.JWT_SECRET);" },
+      { file: 'src/fast.js', code: "const { createSigner, createVerifier } = require('fast-jwt');\nconst sign = createSigner({ key: process.env.JWT_SECRET, algorithm: 'HS256', expiresIn: 15 * 60 * 1000 });\nconst verify = createVerifier({ key: process.env.JWT_SECRET, algorithms: ['HS256'] });" },
+      { file: 'src/auth.module.ts', code: "import { JwtModule } from '@nestjs/jwt';\nexport const jwtModule = JwtModule.register({ secret: process.env.JWT_SECRET, signOptions: { expiresIn: '60s', algorithm: 'HS256' } });" },
+    ],
+  },
+  check: codeCheck(analyse, (file) => {
+    const hits: Hit[] = [];
+    file.lines().forEach((text, i) => {
+      const none = /algorithms?\s*:[^\]\n]*['"]none['"]/i.exec(text);
+      const ignore = /ignoreExpiration\s*:\s*true/.exec(text);
+      const found = none ?? ignore;
+      if (found) hits.push({ rule: none ? 'none-algorithm' : 'ignore-expiration', line: i + 1, column: found.index + 1, message: 'Found on the line (reduced check: the file could not be parsed).' });
+    });
+    return hits;
+  }),
+});
