@@ -2,11 +2,12 @@
  * The pipeline of DESIGN §3: git → ChangeSet → Router → Checks → Findings →
  * Filter → Report. Reporters and exit codes are the CLI's business.
  */
-import type { AnyAtom, Hit, SourceFile } from './atoms/atom.js';
+import type { AnyAtom, Hit, ProjectView, SourceFile } from './atoms/atom.js';
 import type { Parsed } from './ast/parse.js';
 import { BUILTIN_ATOMS } from './atoms/registry.js';
 import { secretSpans } from './atoms/secrets.js';
 import { collectChangeSet, type ChangedFile, type ChangeSet, type ChangeSetRequest } from './changeset/changeset.js';
+import { projectView } from './changeset/project.js';
 import { UsageError } from './errors.js';
 import { suppressionFor, touchesAddedLine } from './filter.js';
 import type { AtomFailure, Finding, Report, Suppressed } from './findings.js';
@@ -89,6 +90,23 @@ export async function checkChangeSet(changes: ChangeSet, atoms: ActiveAtom[], po
   };
   let scanned = 0;
 
+  // One parse per file content for the whole run, whether the file is in the change or only read by an atom through the project view.
+  const parse = parseCache();
+  // The repository around the change, per commit (push and range mode), made only when an atom asks for it.
+  const projects = new Map<string, ProjectView>();
+  const projectFor = (commit: string | undefined) => {
+    let view = projects.get(commit ?? '');
+    if (!view) {
+      view = projectView(changes, commit, {
+        maxFileBytes: policy.maxFileBytes,
+        ignore: policy.ignore,
+        source: (entry, text) => sourceFile({ path: entry.path, allAdded: false, added: [] }, text, () => parse(entry.blob, entry.path, text)),
+      });
+      projects.set(commit ?? '', view);
+    }
+    return view;
+  };
+
   const routed = changes.files.map((file) => ({ file, atoms: routeByPath(atoms, file.path) })).filter((r) => r.atoms.length > 0);
   // Ask git for every blob up front: cat-file streams them while we check the first ones.
   const contents = routed.map((r) => changes.read(r.file).catch((e: unknown) => e as Error));
@@ -107,7 +125,7 @@ export async function checkChangeSet(changes: ChangeSet, atoms: ActiveAtom[], po
       continue;
     }
     scanned++;
-    const source = sourceFile(file, decoded.text);
+    const source = sourceFile(file, decoded.text, () => parse(file.blob, file.path, decoded.text));
     for (const active of routeByKeywords(pathAtoms, decoded.text)) {
       let hits: Hit[];
       try {
@@ -116,6 +134,9 @@ export async function checkChangeSet(changes: ChangeSet, atoms: ActiveAtom[], po
           mode: changes.mode,
           online: settings.online,
           note,
+          get project() {
+            return projectFor(file.commit);
+          },
           readOld: async () => {
             const old = file.oldBlob ? await changes.readBlob(file.oldBlob) : null;
             if (!old) return null;
@@ -168,7 +189,21 @@ function toFinding(active: ActiveAtom, hit: Hit, source: SourceFile, file: Chang
   };
 }
 
-export function sourceFile(file: Pick<ChangedFile, 'path' | 'allAdded' | 'added'>, text: string): SourceFile {
+/** Parses by content (blob id and path), keeping the last few: a file read by an atom through the project view and changed too is parsed once. */
+function parseCache(size = 16): (blob: string | null, path: string, text: string) => Promise<Parsed> {
+  const recent = new Map<string, Promise<Parsed>>();
+  return (blob, path, text) => {
+    const key = `${blob ?? 'disk'}:${path}`;
+    let parsed = recent.get(key);
+    if (parsed) recent.delete(key);
+    else parsed = import('./ast/parse.js').then((m) => m.parseModule(path, text));
+    recent.set(key, parsed);
+    if (recent.size > size) recent.delete(recent.keys().next().value!);
+    return parsed;
+  };
+}
+
+export function sourceFile(file: Pick<ChangedFile, 'path' | 'allAdded' | 'added'>, text: string, parse?: () => Promise<Parsed>): SourceFile {
   let lines: string[] | undefined;
   let starts: number[] | undefined;
   let added: Set<number> | undefined;
@@ -182,7 +217,7 @@ export function sourceFile(file: Pick<ChangedFile, 'path' | 'allAdded' | 'added'
     isAdded: (n) => file.allAdded || (added ??= new Set(file.added)).has(n),
     position: (offset) => positionAt((starts ??= lineStarts(text)), offset),
     // Parsed once for all atoms, and only when one asks: the parser is loaded lazily.
-    ast: () => (parsed ??= import('./ast/parse.js').then((m) => m.parseModule(file.path, text))),
+    ast: () => (parsed ??= parse ? parse() : import('./ast/parse.js').then((m) => m.parseModule(file.path, text))),
   };
 }
 

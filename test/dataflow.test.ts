@@ -6,6 +6,7 @@ import { parseModule } from '../src/ast/parse.js';
 import type { CodeModule, Node } from '../src/ast/module.js';
 import { BUILTIN_ATOMS } from '../src/atoms/registry.js';
 import { sourceFile } from '../src/engine.js';
+import { memoryProject } from './helpers/project.js';
 
 async function mod(code: string, path = 'src/app.js'): Promise<CodeModule> {
   const m = await parseModule(path, code);
@@ -23,7 +24,7 @@ function argOf(m: CodeModule, name: string, index = 0): Node {
 const atom = (id: string) => BUILTIN_ATOMS.find((a) => a.id === id)!;
 async function lines(id: string, path: string, code: string) {
   const notes: string[] = [];
-  const hits = await atom(id).check(sourceFile({ path, allAdded: true, added: [] }, code), { options: {}, mode: 'all', online: false, note: (n) => notes.push(n), readOld: async () => null });
+  const hits = await atom(id).check(sourceFile({ path, allAdded: true, added: [] }, code), { options: {}, mode: 'all', online: false, note: (n) => notes.push(n), readOld: async () => null, project: memoryProject({ [path]: code }) });
   return { lines: hits.map((h) => h.line), hits, notes };
 }
 

@@ -4,6 +4,7 @@ import type { AnyAtom, Example } from '../../src/atoms/atom.js';
 import { sourceFile } from '../../src/engine.js';
 import { suppressionFor } from '../../src/filter.js';
 import { activate, routeByKeywords, routeByPath } from '../../src/router.js';
+import { memoryProject } from './project.js';
 
 export interface ExampleRun {
   routed: boolean;
@@ -16,6 +17,8 @@ export async function runExample(atom: AnyAtom, example: Example): Promise<Examp
   const active = activate(atom, 'block', options, undefined, []);
   const file = sourceFile({ path: example.file, allAdded: true, added: [] }, example.code);
   if (!routeByPath([active], example.file).length || !routeByKeywords([active], example.code).length) return { routed: false, lines: [], rules: [] };
-  const hits = (await atom.check(file, { options, mode: 'all', online: false, note: () => {}, readOld: async () => null })).filter((h) => !suppressionFor(file, `${atom.id}/${h.rule}`, h.line));
+  // An example is a whole app in one file: the project around it holds only the example itself.
+  const project = memoryProject({ [example.file]: example.code });
+  const hits = (await atom.check(file, { options, mode: 'all', online: false, note: () => {}, readOld: async () => null, project })).filter((h) => !suppressionFor(file, `${atom.id}/${h.rule}`, h.line));
   return { routed: true, lines: [...new Set(hits.map((h) => h.line))].sort((a, b) => a - b), rules: hits.map((h) => h.rule) };
 }
