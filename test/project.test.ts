@@ -122,4 +122,23 @@ test('an ordinary commit of route files never lists the repository', async () =>
   assert.equal(calls, [], 'no listing: the change does not touch an app’s set-up');
 });
 
+test('an app that registers helmet itself is judged without reading the repository', async () => {
+  const repo = makeRepo();
+  repo.write('src/app.js', "const express = require('express');\nconst helmet = require('helmet');\nconst app = express();\napp.use(helmet());\n");
+  repo.stage();
+  const { calls, report } = await runStaged(repo.dir);
+  assert.equal(report.findings.filter((f) => f.atom === 'security-headers'), []);
+  assert.ok(calls.length <= 1, `listed at most once (${calls.length})`);
+});
+
+test('an app without helmet is judged with one listing of the repository', async () => {
+  const repo = makeRepo();
+  repo.write('src/app.js', "const express = require('express');\nconst app = express();\napp.use(express.json());\n");
+  repo.write('src/other.js', 'module.exports = 1;\n');
+  repo.stage();
+  const { calls, report } = await runStaged(repo.dir);
+  assert.equal(report.findings.filter((f) => f.atom === 'security-headers').map((f) => `${f.file}:${f.line}`), ['src/app.js:2']);
+  assert.equal(calls, [undefined], 'one listing');
+});
+
 test.run();

@@ -13,6 +13,9 @@ import xss from './xss.js';
 import prototypePollution from './prototype-pollution.js';
 import unsafeDeserialization from './unsafe-deserialization.js';
 import redos from './redos.js';
+import securityHeaders from './security-headers.js';
+import cors from './cors.js';
+import cookies from './cookies.js';
 
 export const BUILTIN_ATOMS: readonly AnyAtom[] = [
   secrets,
@@ -28,6 +31,9 @@ export const BUILTIN_ATOMS: readonly AnyAtom[] = [
   unsafeDeserialization,
   redos,
   passwordHashing,
+  securityHeaders,
+  cors,
+  cookies,
 ];
 
 export function builtinAtom(id: string): AnyAtom | undefined {
