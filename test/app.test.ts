@@ -16,7 +16,7 @@ const ROUTES = "import { Router } from 'express';\nexport const usersRouter = Ro
 const ROUTES_MORE = ROUTES + "usersRouter.get('/:id', async (req, res) => res.json(await getUser(Number(req.params.id))));\n";
 
 function findings(repo: Repo, args: string[], input?: string) {
-  const r = repo.cli(['check', ...args, '--format', 'json', '--atoms', 'security-headers'], input === undefined ? {} : { input });
+  const r = repo.cli(['check', ...args, '--format', 'json', '--atoms', 'security-headers,rate-limiting,csrf,input-validation,file-upload'], input === undefined ? {} : { input });
   assert.ok(r.code === 0 || r.code === 1, r.stdout + r.stderr);
   return { code: r.code, list: (JSON.parse(r.stdout).findings as Array<{ rule: string; file: string; line: number }>).map((f) => `${f.rule} ${f.file}:${f.line}`) };
 }
@@ -118,7 +118,7 @@ test('push: an app committed before any helmet exists is refused, naming that co
   repo.write('src/routes/users.js', ROUTES);
   repo.stage();
   repo.commit('routes');
-  const r = repo.cli(['check', '--push', '--format', 'json', '--atoms', 'security-headers'], { input: pushInput(repo, base) });
+  const r = repo.cli(['check', '--push', '--format', 'json', '--atoms', 'security-headers,rate-limiting,csrf,input-validation,file-upload'], { input: pushInput(repo, base) });
   assert.is(r.code, 1, r.stdout + r.stderr);
   const f = JSON.parse(r.stdout).findings;
   assert.equal(f.map((x: { rule: string; file: string; line: number; commit: string }) => `${x.rule} ${x.file}:${x.line} ${x.commit}`), [`security-headers/no-security-headers src/app.js:5 ${appCommit}`]);
@@ -144,6 +144,65 @@ test('a real git commit creating an app without helmet is refused by the hook; r
   repo.stage('src/security.js');
   const ok = repo.tryGit(['commit', '-m', 'app with helmet']);
   assert.is(ok.code, 0, ok.stdout + ok.stderr);
+});
+
+/** A repository whose first commit holds `base`; then `change` is written and staged. */
+function stagedOver(base: Record<string, string>, change: Record<string, string>) {
+  const repo = makeRepo();
+  for (const [p, t] of Object.entries(base)) repo.write(p, t);
+  repo.stage();
+  repo.commit('base');
+  for (const [p, t] of Object.entries(change)) repo.write(p, t);
+  repo.stage(...Object.keys(change));
+  return repo;
+}
+
+const LOGIN_ROUTES = "const router = require('express').Router();\nrouter.post('/login', login);\nrouter.post('/register', register);\nmodule.exports = router;\n";
+
+test('rate-limiting: a limiter registered in app.js covers a login route added in routes/auth.js; without one anywhere it is refused', () => {
+  const app = "const express = require('express');\nconst rateLimit = require('express-rate-limit');\nconst app = express();\napp.use('/auth', rateLimit({ windowMs: 60000, limit: 10 }), require('./routes/auth'));\n";
+  assert.equal(findings(stagedOver({ 'src/app.js': app }, { 'src/routes/auth.js': LOGIN_ROUTES }), ['--staged']).list, []);
+  const bare = "const express = require('express');\nconst app = express();\napp.use('/auth', require('./routes/auth'));\n";
+  assert.equal(findings(stagedOver({ 'src/app.js': bare }, { 'src/routes/auth.js': LOGIN_ROUTES }), ['--staged']).list, ['rate-limiting/no-rate-limit src/routes/auth.js:2', 'rate-limiting/no-rate-limit src/routes/auth.js:3']);
+});
+
+test('rate-limiting: a limiter in another package of a monorepo does not count', () => {
+  const repo = stagedOver(
+    { 'package.json': '{}', 'packages/admin/package.json': '{}', 'packages/admin/app.js': "const rateLimit = require('express-rate-limit');\napp.use(rateLimit());\n", 'packages/api/package.json': '{}' },
+    { 'packages/api/routes/auth.js': LOGIN_ROUTES },
+  );
+  assert.equal(findings(repo, ['--staged']).list, ['rate-limiting/no-rate-limit packages/api/routes/auth.js:2', 'rate-limiting/no-rate-limit packages/api/routes/auth.js:3']);
+});
+
+test('input-validation: a controller is judged by the route that wires it, in another module', () => {
+  const controller = "exports.create = async (req, res) => {\n  res.status(201).json(await User.create(req.body));\n};\n";
+  const validated = "const { celebrate, Joi } = require('celebrate');\nconst users = require('../controllers/users');\nconst router = require('express').Router();\nrouter.post('/', celebrate({ body: Joi.object({ name: Joi.string().required() }) }), users.create);\nmodule.exports = router;\n";
+  const bare = "const users = require('../controllers/users');\nconst router = require('express').Router();\nrouter.post('/', users.create);\nmodule.exports = router;\n";
+  assert.equal(findings(stagedOver({ 'src/routes/users.js': validated }, { 'src/controllers/users.js': controller }), ['--staged']).list, []);
+  assert.equal(findings(stagedOver({ 'src/routes/users.js': bare }, { 'src/controllers/users.js': controller }), ['--staged']).list, ['input-validation/no-validation src/controllers/users.js:2']);
+});
+
+test('input-validation: a NestJS DTO body passes when main.ts registers a global ValidationPipe', () => {
+  const controller = "@Controller('users')\nexport class UsersController {\n  @Post()\n  create(@Body() dto: CreateUserDto) {\n    return this.users.create(dto);\n  }\n}\n";
+  const main = "const app = await NestFactory.create(AppModule);\napp.useGlobalPipes(new ValidationPipe({ whitelist: true }));\n";
+  assert.equal(findings(stagedOver({ 'src/main.ts': main }, { 'src/users/users.controller.ts': controller }), ['--staged']).list, []);
+  assert.equal(findings(stagedOver({ 'src/main.ts': 'await bootstrap();\n' }, { 'src/users/users.controller.ts': controller }), ['--staged']).list, ['input-validation/no-validation src/users/users.controller.ts:4']);
+});
+
+test('file-upload: uploads stored under a directory that app.js serves statically are refused', () => {
+  const upload = "const multer = require('multer');\nexports.upload = multer({ dest: 'public/uploads', limits: { fileSize: 1e6 }, fileFilter: imagesOnly });\n";
+  const served = "const express = require('express');\nconst app = express();\napp.use(express.static(require('path').join(__dirname, '..', 'public')));\n";
+  const other = "const express = require('express');\nconst app = express();\napp.use(express.static('assets'));\n";
+  assert.equal(findings(stagedOver({ 'src/app.js': served }, { 'src/upload.js': upload }), ['--staged']).list, ['file-upload/public-destination src/upload.js:2']);
+  assert.equal(findings(stagedOver({ 'src/app.js': other }, { 'src/upload.js': upload }), ['--staged']).list, []);
+});
+
+test('csrf: a session configured in another module makes a new app with POST routes need a CSRF defence', () => {
+  const session = "const session = require('express-session');\nmodule.exports = session({ secret: process.env.SECRET, cookie: { httpOnly: true, secure: true } });\n";
+  const app = "const express = require('express');\nconst helmet = require('helmet');\nconst app = express();\napp.use(helmet());\napp.use(require('./session'));\napp.post('/orders', createOrder);\n";
+  assert.equal(findings(stagedOver({ 'src/session.js': session }, { 'src/app.js': app }), ['--staged']).list, ['csrf/no-csrf-defence src/app.js:3']);
+  const lax = session.replace('secure: true', "secure: true, sameSite: 'lax'");
+  assert.equal(findings(stagedOver({ 'src/session.js': lax }, { 'src/app.js': app }), ['--staged']).list, []);
 });
 
 test.run();

@@ -177,8 +177,8 @@ export function inDevelopmentBranch(m: CodeModule, node: Node): boolean {
   for (const a of m.ancestors(node)) {
     if (a.type === 'IfStatement' || a.type === 'ConditionalExpression') {
       const test = m.source(a.test);
-      const dev = /(?:===?\s*['"`](?:dev|development|local|test)['"`]|!==?\s*['"`](?:prod|production)['"`]|\b(?:is)?(?:Dev|DEV|dev|Development|Local|local)\b|\bdev(?:elopment)?Mode\b)/.test(test);
-      const prod = /(?:===?\s*['"`](?:prod|production)['"`]|!==?\s*['"`](?:dev|development)['"`]|\b(?:is)?(?:Prod|PROD|prod|Production)\b)/.test(test);
+      const dev = /(?:(?<!!)===?\s*['"`](?:dev|development|local|test)['"`]|!==?\s*['"`](?:prod|production)['"`]|\b(?:is)?(?:Dev|DEV|dev|Development|Local|local)\b|\bdev(?:elopment)?Mode\b)/.test(test);
+      const prod = /(?:(?<!!)===?\s*['"`](?:prod|production)['"`]|!==?\s*['"`](?:dev|development)['"`]|\b(?:is)?(?:Prod|PROD|prod|Production)\b)/.test(test);
       if (child === a.consequent && dev && !prod) return true;
       if (child === a.alternate && prod && !dev) return true;
     }

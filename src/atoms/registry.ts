@@ -16,6 +16,11 @@ import redos from './redos.js';
 import securityHeaders from './security-headers.js';
 import cors from './cors.js';
 import cookies from './cookies.js';
+import csrf from './csrf.js';
+import inputValidation from './input-validation.js';
+import rateLimiting from './rate-limiting.js';
+import fileUpload from './file-upload.js';
+import insecureConfig from './insecure-config.js';
 
 export const BUILTIN_ATOMS: readonly AnyAtom[] = [
   secrets,
@@ -34,6 +39,11 @@ export const BUILTIN_ATOMS: readonly AnyAtom[] = [
   securityHeaders,
   cors,
   cookies,
+  csrf,
+  inputValidation,
+  rateLimiting,
+  fileUpload,
+  insecureConfig,
 ];
 
 export function builtinAtom(id: string): AnyAtom | undefined {
