@@ -205,4 +205,14 @@ test('csrf: a session configured in another module makes a new app with POST rou
   assert.equal(findings(stagedOver({ 'src/session.js': lax }, { 'src/app.js': app }), ['--staged']).list, []);
 });
 
+test('insecure-config reads docker-compose (YAML loaded on demand) and production .env files through the built CLI', () => {
+  const repo = makeRepo();
+  repo.write('docker-compose.yml', 'services:\n  cache:\n    image: redis:7\n    ports:\n      - "6379:6379"\n  db:\n    image: postgres:16\n    environment:\n      POSTGRES_PASSWORD: ${PG_PASSWORD}\n    ports:\n      - "127.0.0.1:5432:5432"\n');
+  repo.write('.env.production', 'NODE_ENV=development\n');
+  repo.stage();
+  const r = repo.cli(['check', '--staged', '--format', 'json', '--atoms', 'insecure-config']);
+  assert.is(r.code, 1, r.stdout + r.stderr);
+  assert.equal(JSON.parse(r.stdout).findings.map((f: { rule: string; file: string; line: number }) => `${f.rule} ${f.file}:${f.line}`), ['insecure-config/development-mode .env.production:1', 'insecure-config/auth-disabled docker-compose.yml:5']);
+});
+
 test.run();

@@ -128,7 +128,9 @@ function publicPorts(ports: unknown, hostNetwork: boolean, offset: number): Serv
 }
 
 async function composeHits(file: SourceFile): Promise<Hit[]> {
-  const { parseDocument, isMap, isSeq, isScalar } = await import('yaml');
+  // Loaded only for compose files; bundled as CommonJS, so its exports may sit on `default`.
+  const loaded = await import('yaml');
+  const { parseDocument, isMap, isSeq, isScalar } = ('parseDocument' in loaded ? loaded : (loaded as { default: typeof loaded }).default) as typeof loaded;
   const doc = parseDocument(file.text, { uniqueKeys: false });
   if (doc.errors.length) return [];
   const services = doc.get('services');

@@ -8,11 +8,11 @@ import { codeCheck } from './code.js';
 const AUTH_PATH = /(?:^|[/_.-])(?:log-?in|sign-?in|sign-?up|register|registration|password|passwd|reset|forgot|otp|2fa|mfa|totp|tokens?|verify|verification|magic-?link|passcode|one-?time|authenticate|sessions?)(?=$|[/_.:-])/i;
 const CHANGING = new Set(['post', 'put', 'patch', 'all']);
 /** A limiter by name: express-rate-limit instances, rate-limiter-flexible middleware, slow-down, brute-force guards. */
-const LIMITER = /limit|throttl|slow-?down|brute|ratelimit/i;
+const LIMITER = /limiter|rate-?limit|rate_limit|throttl|slow-?down|brute/i;
 /** Rate-limiting packages. */
 const LIMITER_PACKAGE = /['"](?:express-rate-limit|rate-limiter-flexible|@fastify\/rate-limit|fastify-rate-limit|koa-ratelimit|koa2-ratelimit|koa-simple-ratelimit|@nestjs\/throttler|nestjs-throttler|express-slow-down|express-brute|express-limiter|@upstash\/ratelimit|hono-rate-limiter|limiter|rate-limit-redis|express-rate-limiter|@arcjet\/[\w-]+)['"]/;
 /** A limiter registered for the whole app (or a mount path): .use(limiter), .register(rateLimit), a global Nest guard, Next.js middleware. */
-const APP_WIDE = /\.(?:use|register)\s*\(|APP_GUARD|useGlobalGuards|export\s+(?:async\s+)?function\s+middleware|export\s+(?:const|default)\s+middleware/;
+const APP_WIDE = /\.(?:use|register)\s*\([^;]*?(?:limiter|rate-?limit|rate_limit|throttl|slow-?down|brute)|provide\s*:\s*APP_GUARD\s*,\s*useClass\s*:\s*\w*(?:Throttl|Limit)|useGlobalGuards\s*\([^)]*(?:Throttl|Limit)|export\s+(?:async\s+)?function\s+middleware|export\s+(?:const|default)\s+middleware/i;
 
 interface Candidate {
   node: Node;
