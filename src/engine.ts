@@ -125,7 +125,8 @@ export async function checkChangeSet(changes: ChangeSet, atoms: ActiveAtom[], po
       continue;
     }
     scanned++;
-    const source = sourceFile(file, decoded.text, () => parse(file.blob, file.path, decoded.text));
+    // A change's own file joins the shared parse cache only once an atom has asked for the project: otherwise nothing could share it.
+    const source = sourceFile(file, decoded.text, projects.size ? () => parse(file.blob, file.path, decoded.text) : undefined);
     for (const active of routeByKeywords(pathAtoms, decoded.text)) {
       let hits: Hit[];
       try {
@@ -190,7 +191,7 @@ function toFinding(active: ActiveAtom, hit: Hit, source: SourceFile, file: Chang
 }
 
 /** Parses by content (blob id and path), keeping the last few: a file read by an atom through the project view and changed too is parsed once. */
-function parseCache(size = 16): (blob: string | null, path: string, text: string) => Promise<Parsed> {
+function parseCache(size = 8): (blob: string | null, path: string, text: string) => Promise<Parsed> {
   const recent = new Map<string, Promise<Parsed>>();
   return (blob, path, text) => {
     const key = `${blob ?? 'disk'}:${path}`;

@@ -54,6 +54,19 @@ test('staged: an app whose helmet is registered in another module passes; withou
   assert.equal(r.list, ['security-headers/no-security-headers src/app.js:5']);
 });
 
+test('a sub-app mounted into the package’s main app is judged through the main app', () => {
+  const sub = "import express from 'express';\nconst app = express();\napp.use(express.json());\napp.get('/files', listFiles);\nexport { app as handlers };\n";
+  const main = "import express from 'express';\nimport * as syncApp from './app-sync.js';\nconst app = express();\napp.use('/sync', syncApp.handlers);\napp.listen(5006);\n";
+  // Only the sub-app is staged: its responses pass through the main app, which is not part of the change.
+  assert.equal(findings(stagedOver({ 'src/app.js': main }, { 'src/app-sync.js': sub }), ['--staged']).list, []);
+  // Both staged: one finding, on the main app.
+  const repo = makeRepo();
+  repo.write('src/app.js', main);
+  repo.write('src/app-sync.js', sub);
+  repo.stage();
+  assert.equal(findings(repo, ['--staged']).list, ['security-headers/no-security-headers src/app.js:3']);
+});
+
 test('staged mode reads the index: helmet only on disk does not count; --worktree sees it', () => {
   const repo = makeRepo();
   repo.write('src/security.js', SECURITY_WITHOUT);

@@ -26,17 +26,24 @@ export interface App {
   node: Node;
   /** Calls on the app in this module (`app.use`, `app.register`, `app.set`…) and calls that are handed the app. */
   setup: Node[];
+  /** The app leaves the module's view: exported, returned, stored elsewhere, or never held in a variable. */
+  escapes: boolean;
+  /** Names another module imports it by: `export { app as handlers }` → 'handlers'; '*' for a default export or `module.exports = app`. */
+  exports: string[];
 }
 
 /** Tests, fixtures, mocks, build output and declarations: not the code of the app that ships. */
 export const NOT_APP_CODE = [
   '!**/*.{test,spec,e2e-spec,stories}.*',
-  '!**/{test,tests,__tests__,__mocks__,mocks,spec,specs,e2e,fixtures,__fixtures__,cypress,playwright}/**',
+  '!**/{test,tests,__tests__,__mocks__,mocks,spec,specs,e2e,fixtures,__fixtures__,cypress,playwright,benchmark,benchmarks}/**',
   '!**/node_modules/**',
-  '!**/{dist,build,coverage,out,.next}/**',
+  '!**/{dist,build,built,coverage,out,.next}/**',
   '!**/*.d.{ts,mts,cts}',
   '!**/*.min.js',
 ];
+
+/** A module that may create an app, as text: what is worth parsing for apps. */
+export const CREATES_APP = /\bexpress\s*\(\s*\)|require\(\s*['"]express['"]\s*\)\s*\(|\b[Ff]astify\s*\(|require\(\s*['"]fastify['"]\s*\)\s*\(|new\s+Koa\s*\(|NestFactory\s*\.\s*create/;
 
 /** The modules an app is made of. */
 export const APP_FILES = [...CODE_FILES, ...NOT_APP_CODE];
@@ -54,24 +61,50 @@ export function appsIn(m: CodeModule): App[] {
     else if (callee.module === '@nestjs/core' && path === 'NestFactory.create') framework = 'nest';
     if (!framework) continue;
     const platform = framework === 'nest' ? (call.args.some((a) => /FastifyAdapter/.test(m.source(a))) ? 'fastify' : 'express') : framework;
-    apps.push({ framework, platform, node: call.node, setup: setupCalls(m, call.node) });
+    apps.push({ framework, platform, node: call.node, ...setupCalls(m, call.node) });
   }
   return apps;
 }
 
-/** Calls on the variable an app is stored in, and calls it is passed to. */
-function setupCalls(m: CodeModule, creation: Node): Node[] {
+/** Calls on the variable an app is stored in, and calls it is passed to; whether it escapes the module's view. */
+function setupCalls(m: CodeModule, creation: Node): { setup: Node[]; escapes: boolean; exports: string[] } {
   let holder: Node = creation;
   for (let p = m.parent(holder); p && (p.type === 'AwaitExpression' || p.type === 'ParenthesizedExpression' || p.type.startsWith('TS')); p = m.parent(holder)) holder = p;
-  const parent = m.parent(holder);
+  let parent = m.parent(holder);
+  const exports: string[] = [];
+  // var app = module.exports = express()
+  while (parent?.type === 'AssignmentExpression' && parent.right === holder && unwrap(parent.left).type === 'MemberExpression') {
+    const target = m.source(parent.left);
+    if (/^(?:module\.)?exports$/.test(target)) exports.push('*');
+    else if (/^(?:module\.)?exports\.\w+$/.test(target)) exports.push(target.slice(target.lastIndexOf('.') + 1));
+    holder = parent;
+    parent = m.parent(holder);
+  }
   let id: Node | undefined;
   if (parent?.type === 'VariableDeclarator' && parent.init === holder && parent.id.type === 'Identifier') id = parent.id;
   else if (parent?.type === 'AssignmentExpression' && parent.right === holder && unwrap(parent.left).type === 'Identifier') id = unwrap(parent.left);
   const binding = id && m.binding(id);
-  if (!binding) return [];
+  if (!binding) return { setup: [], escapes: true, exports: parent?.type === 'ExportDefaultDeclaration' ? ['*'] : exports };
   const calls: Node[] = [];
+  const exported = parent?.type === 'VariableDeclarator' && m.parent(m.parent(parent) ?? parent)?.type === 'ExportNamedDeclaration';
+  if (exported) exports.push(binding.name);
+  let escapes = parent?.type === 'AssignmentExpression' || exported || exports.length > 0;
   for (const use of m.uses(binding)) {
+    if (use === id) continue;
     const p = m.parent(use);
+    if (p?.type === 'ExportSpecifier' || p?.type === 'ExportNamedDeclaration') {
+      const spec = p.type === 'ExportSpecifier' ? p : (p.specifiers as Node[]).find((x) => x.local === use || x.local?.name === binding.name);
+      exports.push(spec?.exported?.name ?? spec?.exported?.value ?? binding.name);
+      escapes = true;
+    } else if (p?.type === 'ExportDefaultDeclaration') {
+      exports.push('*');
+      escapes = true;
+    } else if (p?.type === 'AssignmentExpression' && p.right === use) {
+      const target = m.source(p.left);
+      if (/^(?:module\.)?exports$/.test(target)) exports.push('*');
+      else if (/^(?:module\.)?exports\.\w+$/.test(target)) exports.push(target.slice(target.lastIndexOf('.') + 1));
+      escapes = true;
+    }
     if (p?.type === 'MemberExpression' && p.object === use) {
       // app.use(…), app.register(…), also chained: app.use(a).use(b)
       let call = m.parent(p);
@@ -81,8 +114,31 @@ function setupCalls(m: CodeModule, creation: Node): Node[] {
         calls.push(call);
       }
     } else if (p?.type === 'CallExpression' && p.arguments.includes(use)) calls.push(p);
+    else escapes = true;
   }
-  return calls;
+  return { setup: calls, escapes, exports };
+}
+
+/**
+ * The app is mounted into another app of the package (`app.use('/sync', syncApp.handlers)`):
+ * a sub-app, whose responses pass through the parent's middleware, so the parent is the one judged.
+ */
+export async function mountedElsewhere(project: ProjectView, file: SourceFile, app: App): Promise<boolean> {
+  if (!app.exports.length) return false;
+  const base = file.path.slice(file.path.lastIndexOf('/') + 1).replace(/\.[^.]+$/, '').replace(/[^\w-]/g, '\\$&');
+  if (base === 'index') return false;
+  for (const path of await otherModulesMatching(project, file, /\.use\s*\(/)) {
+    const text = await project.read(path);
+    if (!text) continue;
+    const imported = new RegExp(`(?:import\\s+(?:\\*\\s+as\\s+)?(\\w+)\\s+from|(?:const|let|var)\\s+(\\w+)\\s*=\\s*require\\()\\s*['"][^'"]*\\b${base}(?:\\.[cm]?[jt]s)?['"]`).exec(text);
+    const local = imported?.[1] ?? imported?.[2];
+    if (!local && !text.includes(base)) continue;
+    for (const name of app.exports) {
+      const ref = name === '*' ? local : `(?:${local ?? '\\w+'}\\.)?${name}`;
+      if (ref && new RegExp(`\\.use\\s*\\([^;]*?\\b${ref}\\b`).test(text)) return true;
+    }
+  }
+  return false;
 }
 
 /**
@@ -114,7 +170,7 @@ function memoOf(project: ProjectView): ProjectMemo {
 }
 
 /** Keeps one answer per project view and key for the whole run. */
-function remember<T>(project: ProjectView, key: string, compute: () => Promise<T>): Promise<T> {
+export function remember<T>(project: ProjectView, key: string, compute: () => Promise<T>): Promise<T> {
   const { answers } = memoOf(project);
   let answer = answers.get(key) as Promise<T> | undefined;
   if (!answer) answers.set(key, (answer = compute()));
@@ -134,34 +190,37 @@ export async function packageOf(project: ProjectView, path: string): Promise<str
 
 const escapeGlob = (dir: string) => dir.replace(/[*?[\]{}()!+@\\]/g, '\\$&');
 
-/**
- * Modules of the app around `file` (same package, no tests) other than
- * `file` itself whose text matches `pattern`. Remembered for the run.
- */
-export function otherModulesMatching(project: ProjectView, file: SourceFile, pattern: RegExp): Promise<string[]> {
-  return remember(project, `grep\0${file.path}\0${pattern.source}\0${pattern.flags}`, async () => {
-    const pkg = await packageOf(project, file.path);
+/** Modules of a package (no tests) whose text matches `pattern`: one search per package and pattern for the run. */
+function packageModulesMatching(project: ProjectView, pkg: string, pattern: RegExp): Promise<string[]> {
+  return remember(project, `grep\0${pkg}\0${pattern.source}\0${pattern.flags}`, async () => {
     const globs = pkg ? [...CODE_FILES.map((g) => `${escapeGlob(pkg)}/${g}`), ...NOT_APP_CODE] : APP_FILES;
-    const paths = await project.grep(globs, pattern);
     const mine: string[] = [];
-    for (const p of paths) if (p !== file.path && (await packageOf(project, p)) === pkg) mine.push(p);
+    for (const p of await project.grep(globs, pattern)) if ((await packageOf(project, p)) === pkg) mine.push(p);
     return mine;
   });
+}
+
+/** Modules of the app around `file` (same package, no tests) other than `file` itself whose text matches `pattern`. */
+export async function otherModulesMatching(project: ProjectView, file: SourceFile, pattern: RegExp): Promise<string[]> {
+  const paths = await packageModulesMatching(project, await packageOf(project, file.path), pattern);
+  return paths.filter((p) => p !== file.path);
 }
 
 /**
  * The first module of the app (this one first, then the others whose text
  * matches `pattern`, parsed) for which `confirm` holds; null when none does.
+ * `key` names the question: each module is asked it once per run.
  */
 export async function findInApp(project: ProjectView, file: SourceFile, m: CodeModule, pattern: RegExp, confirm: (m: CodeModule) => boolean, key: string): Promise<string | null> {
   if (pattern.test(file.text) && confirm(m)) return file.path;
-  return remember(project, `find\0${key}\0${file.path}`, async () => {
-    for (const path of await otherModulesMatching(project, file, pattern)) {
+  for (const path of await otherModulesMatching(project, file, pattern)) {
+    const yes = await remember(project, `confirm\0${key}\0${path}`, async () => {
       const parsed = await (await project.source(path))?.ast();
-      if (parsed?.ok && confirm(parsed)) return path;
-    }
-    return null;
-  });
+      return parsed?.ok === true && confirm(parsed);
+    });
+    if (yes) return path;
+  }
+  return null;
 }
 
 /** True when this module's text or another module of the app matches (text only, no parse). */

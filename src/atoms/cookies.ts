@@ -10,8 +10,9 @@ type Flag = 'httpOnly' | 'secure' | 'sameSite';
 /** Session middleware: where the cookie options are, which flags it sets unless told otherwise, and which options hold the signing secret. */
 const SESSIONS: Record<string, { cookie: 'nested' | 'flat'; defaults: Flag[]; secret: string[]; explicitOnly?: boolean }> = {
   'express-session': { cookie: 'nested', defaults: ['httpOnly'], secret: ['secret'] },
-  'cookie-session': { cookie: 'flat', defaults: ['httpOnly'], secret: ['secret', 'keys'] },
-  'koa-session': { cookie: 'flat', defaults: ['httpOnly'], secret: [] },
+  // cookie-session and koa-session write through the `cookies` module, whose Secure follows the connection (on behind a trusted HTTPS proxy).
+  'cookie-session': { cookie: 'flat', defaults: ['httpOnly', 'secure'], secret: ['secret', 'keys'] },
+  'koa-session': { cookie: 'flat', defaults: ['httpOnly', 'secure'], secret: [] },
   // @fastify/session and secure-session default to httpOnly and secure: only an explicit false is a finding.
   '@fastify/session': { cookie: 'nested', defaults: ['httpOnly', 'secure', 'sameSite'], secret: ['secret'], explicitOnly: true },
   '@fastify/secure-session': { cookie: 'nested', defaults: ['httpOnly', 'secure', 'sameSite'], secret: ['secret', 'key'], explicitOnly: true },
@@ -24,6 +25,9 @@ const AUTH_COOKIE = /sess|(?:^|[_.-])sid$|^sid|token|auth|jwt|refresh|remember|l
 const NOT_AUTH = /csrf|xsrf|consent|theme|lang|locale|pref|tz|timezone|cart|currency|tracking|analytics/i;
 /** Strings everyone copies from READMEs. */
 const PLACEHOLDER_SECRET = /^(?:keyboard cat|secret|changeme|change[-_ ]?me|my[-_ ]?secret|session[-_ ]?secret|super[-_ ]?secret|s3cr3t)$/i;
+
+/** What a module must hold to be parsed: a cookie being set, a session middleware, Koa keys. */
+const COOKIE_HINT = /\.(?:cookie|setCookie)\s*\(|\b(?:cookies\s*(?:\(\s*\)\s*\)?)?|cookieStore|cookieJar)\s*\.\s*set\s*\(|\bserialize\s*\(|['"](?:express-session|cookie-session|koa-session|@fastify\/(?:secure-)?session|fastify-session)['"]|\.keys\s*=/;
 
 const RESPONSE_ROOT = /^(?:res|response|resp|reply|this|r)$/;
 
@@ -93,7 +97,8 @@ function cookieCalls(m: CodeModule): CookieCall[] {
       const valueArg = objectForm ? m.property(objectForm, 'value') : call.args[1];
       const name = cookieName(nameArg, valueArg);
       const koa = !next && /^(?:ctx|context|this)\b/.test(object);
-      if (name) found.push({ kind: 'auth', node: call.node, options: literalOrUnknown(m, objectForm ? call.args[0] : call.args[2]), defaults: koa ? ['httpOnly'] : [], what: `the cookie "${name}"` });
+      // Koa's ctx.cookies (the `cookies` module) is HttpOnly by default and Secure on HTTPS connections.
+      if (name) found.push({ kind: 'auth', node: call.node, options: literalOrUnknown(m, objectForm ? call.args[0] : call.args[2]), defaults: koa ? ['httpOnly', 'secure'] : [], what: `the cookie "${name}"` });
       continue;
     }
     // cookie.serialize(name, value, options)
@@ -226,7 +231,7 @@ export default defineAtom({
       { file: 'app/actions.ts', code: "'use server';\nimport { cookies } from 'next/headers';\nexport async function signIn(token: string) {\n  (await cookies()).set('session', token); // ✗\n}" },
       { file: 'src/app.js', code: "const session = require('express-session');\napp.use(session({\n  secret: process.env.SESSION_SECRET || 'dev-secret', // ✗\n  cookie: { secure: true, sameSite: 'strict' },\n}));" },
       { file: 'src/refresh.ts', code: "reply.setCookie('refreshToken', refresh, { path: '/auth', secure: true }); // ✗" },
-      { file: 'src/app.js', code: "const cookieSession = require('cookie-session');\napp.use(cookieSession({ // ✗\n  name: 'session',\n  keys: [process.env.KEY1, process.env.KEY2],\n  sameSite: 'lax',\n}));" },
+      { file: 'src/app.js', code: "const cookieSession = require('cookie-session');\napp.use(cookieSession({ // ✗\n  name: 'session',\n  keys: [process.env.KEY1, process.env.KEY2],\n  httpOnly: false,\n}));" },
     ],
     good: [
       { file: 'src/app.js', code: "const session = require('express-session');\napp.use(session({\n  secret: process.env.SESSION_SECRET,\n  resave: false,\n  saveUninitialized: false,\n  cookie: { httpOnly: true, secure: true, sameSite: 'lax' },\n}));" },
@@ -239,5 +244,5 @@ export default defineAtom({
       { file: 'src/auth.ts', code: "import { AUTH_COOKIE_OPTIONS } from './config';\nres.cookie('token', token, AUTH_COOKIE_OPTIONS);\nres.clearCookie('token');" },
     ],
   },
-  check: codeCheck(cookieHits, () => []),
+  check: codeCheck(cookieHits, () => [], COOKIE_HINT),
 });

@@ -1,6 +1,6 @@
 import type { CodeModule } from '../ast/module.js';
 import { defineAtom, type CheckContext, type Hit, type SourceFile } from './atom.js';
-import { APP_FILES, appsIn, editedLines, otherModulesMatching } from './app.js';
+import { APP_FILES, appsIn, CREATES_APP, editedLines, mountedElsewhere, otherModulesMatching } from './app.js';
 import { codeCheck } from './code.js';
 
 /** The app keeps its users signed in with a cookie: a session middleware, or an auth token set as a cookie. */
@@ -19,6 +19,9 @@ const DEFENCE = new RegExp(
   'i',
 );
 
+/** Requests are authenticated with an Authorization header: a cookie in the same app only carries a sign-in flow, not the credential. */
+const BEARER = /['"](?:bearer|jwt)['"]\s*[,\]]|['"]Bearer\s?['"]|\bBearer\s+\$\{|startsWith\(\s*['"]Bearer/;
+
 const NAMES = { express: 'Express', fastify: 'Fastify', koa: 'Koa', nest: 'NestJS' } as const;
 
 async function where(ctx: CheckContext<Record<string, never>>, file: SourceFile, pattern: RegExp): Promise<string | null> {
@@ -28,15 +31,18 @@ async function where(ctx: CheckContext<Record<string, never>>, file: SourceFile,
 
 async function appCsrf(m: CodeModule, file: SourceFile, ctx: CheckContext<Record<string, never>>): Promise<Hit[]> {
   const hits: Hit[] = [];
+  // Judged once per module, on its first app that the change touches and that is not mounted into another app of the package.
   for (const app of appsIn(m)) {
     const edited = file.allAdded ? [] : editedLines(file, m, app);
     if (!file.allAdded && !edited.length) continue;
     // Cheapest question first: most apps that fail here never read the other modules twice (answers are kept for the run).
-    if (await where(ctx, file, DEFENCE)) continue;
+    if (await where(ctx, file, DEFENCE)) break;
     const session = await where(ctx, file, COOKIE_AUTH);
-    if (!session) continue;
+    if (!session) break;
     const routes = await where(ctx, file, STATE_CHANGING);
-    if (!routes) continue;
+    if (!routes) break;
+    if (await where(ctx, file, BEARER)) break;
+    if (await mountedElsewhere(ctx.project, file, app)) continue;
     const at = (p: string) => (p === file.path ? 'this module' : p);
     hits.push(
       m.hit('no-csrf-defence', app.node, {
@@ -44,6 +50,7 @@ async function appCsrf(m: CodeModule, file: SourceFile, ctx: CheckContext<Record
         flow: edited,
       }),
     );
+    break;
   }
   return hits;
 }
@@ -52,7 +59,7 @@ export default defineAtom({
   id: 'csrf',
   title: 'Cookie-authenticated apps defend state-changing requests against CSRF',
   criteria: {
-    pass: 'An app that authenticates with cookies (a session middleware, or a token kept in a cookie) defends its POST/PUT/PATCH/DELETE routes somewhere in its modules: a CSRF token middleware (csrf-csrf, csrf-sync, csurf, @fastify/csrf-protection, koa-csrf, lusca.csrf), session cookies with sameSite "lax" or "strict", or a check of Origin / Sec-Fetch-Site; apps that authenticate with an Authorization header need none.',
+    pass: 'An app that authenticates with cookies (a session middleware, or a token kept in a cookie) defends its POST/PUT/PATCH/DELETE routes somewhere in its modules: a CSRF token middleware (csrf-csrf, csrf-sync, csurf, @fastify/csrf-protection, koa-csrf, lusca.csrf), session cookies with sameSite "lax" or "strict", or a check of Origin / Sec-Fetch-Site; apps that authenticate requests with an Authorization: Bearer header need none.',
     fail: 'An Express, Fastify, Koa or NestJS app that the change creates or sets up keeps users signed in with a cookie and has state-changing routes, and no module of the app has a CSRF token middleware, a SameSite=Lax/Strict session cookie or an Origin check.',
   },
   files: APP_FILES,
@@ -84,5 +91,5 @@ export default defineAtom({
       { file: 'src/routes.js', code: "const session = require('express-session');\nconst router = require('express').Router();\nrouter.use(session({ secret: process.env.SECRET }));\nrouter.post('/transfer', transfer);" },
     ],
   },
-  check: codeCheck(appCsrf, () => []),
+  check: codeCheck(appCsrf, () => [], CREATES_APP),
 });

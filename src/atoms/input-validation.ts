@@ -1,7 +1,7 @@
 import type { CodeModule, Node } from '../ast/module.js';
 import { isFunction, keyName, propertyName, unwrap } from '../ast/nodes.js';
 import { defineAtom, type CheckContext, type Hit, type SourceFile } from './atom.js';
-import { APP_FILES, appMentions, decoratorName, handlerFunction, nestRoutesIn, otherModulesMatching, routesIn, type Route } from './app.js';
+import { APP_FILES, appMentions, decoratorName, handlerFunction, nestRoutesIn, otherModulesMatching, remember, routesIn, type Route } from './app.js';
 import { codeCheck } from './code.js';
 
 export interface Options {
@@ -11,11 +11,17 @@ export interface Options {
 /** Validation libraries: a call into one of them validates what it is given. */
 const SCHEMA_LIBS = new Set(['zod', 'joi', '@hapi/joi', 'yup', 'valibot', 'superstruct', '@sinclair/typebox', 'ajv', 'class-validator', 'class-transformer', 'io-ts', 'runtypes', 'arktype', 'express-validator', 'celebrate', '@vinejs/vine', 'validator', 'fastest-validator']);
 /** Helpers by name that validate or convert what they are given. */
-const VALIDATING_NAME = /valid|parse|check|assert|sanitiz|schema|decode|conform|matchedData|plainTo|coerce|narrow/i;
+const VALIDATING_NAME = /valid|parse|check|assert|sanitiz|schema|decode|conform|matchedData|plainTo|coerce|narrow|deserializeBinary|fromBinary|fromJson/i;
+/** Calls that take a body whole as bytes to store (a file, an object in a bucket): a blob, not fields to validate. */
+const BLOB_SINK = /^(?:writeFile|writeFileSync|appendFile|appendFileSync|putObject|upload|uploadStream)$/;
 /** Parsers whose `parse` only turns text into data. */
 const PASS_THROUGH = /^(?:JSON|qs|querystring|url|URL|path|Date|bodyParser|cookie|yaml|YAML)$/;
 /** Middleware before a handler that validates: express-validator chains, celebrate, validate(schema), zValidator… */
 const ROUTE_VALIDATION = /valid|schema|celebrate|check|sanitiz|zod|joi|yup|dto|\b(?:body|query|param|params|checkSchema|oneOf)\s*\(/i;
+/** What a module must hold to be parsed: request data read by a handler, or a zod/joi/yup schema. */
+const VALIDATION_HINT = /\b(?:req|request|ctx|context|httpRequest)\s*\.\s*(?:request\s*\.\s*)?(?:body|query)\b(?!\s*\()|\b(?:body|query)\b[^=;]*\}\s*=\s*(?:req|request|ctx|context)\b|@(?:Body|Query)\s*\(|\.(?:json|formData)\s*\(\s*\)|['"](?:zod|joi|@hapi\/joi|yup)['"]/;
+/** Modules that may register routes. */
+const ROUTE_REGISTRATION = /\.(?:get|post|put|patch|delete|del|all|route)\s*\(/;
 /** A guard that checks a value's type or form by hand. */
 const HAND_CHECK = /\btypeof\b|\binstanceof\b|Array\.isArray|Number\.is\w+|\.test\s*\(|\bis[A-Z]\w*\s*\(|validator\.\w+\s*\(/;
 
@@ -103,6 +109,9 @@ const mentions = (text: string, names: string[]) => names.some((n) => new RegExp
 
 /** The read is validated in its handler: inside a validating call, stored and then validated, or checked by hand before use. */
 function readValidated(m: CodeModule, read: Read): boolean {
+  // fs.writeFile(path, req.body): the body is stored as bytes.
+  const parent = m.parent(read.node);
+  if (parent?.type === 'CallExpression' && parent.arguments.indexOf(read.node) > 0 && BLOB_SINK.test(m.callee(parent.callee).name)) return true;
   for (const a of m.ancestors(read.node)) {
     if (a === read.fn) break;
     if (a.type === 'CallExpression' && a.arguments.some((arg: Node) => arg.start <= read.node.start && arg.end >= read.node.end) && validating(m, a)) return true;
@@ -153,17 +162,32 @@ function exportedName(m: CodeModule, fn: Node): string | undefined {
   return undefined;
 }
 
+/** The routes a module registers, reduced to what the question needs: the handler's text and whether the route validates. Kept per module for the run. */
+function routeSummary(ctx: CheckContext<Options>, path: string): Promise<Array<{ handler: string; validated: boolean }>> {
+  return remember(ctx.project, `routes\0${path}`, async () => {
+    const parsed = await (await ctx.project.source(path))?.ast();
+    if (!parsed?.ok) return [];
+    return routesIn(parsed).map((route) => ({ handler: handlerReference(parsed, route.handlers.at(-1)!), validated: routeValidated(parsed, route) }));
+  });
+}
+
+/** How a route names its handler: `users.create`, `wrap(users.create)`, `(req, res) => users.create(req, res)`; '' for a handler written inline. */
+function handlerReference(m: CodeModule, last: Node): string {
+  const n = unwrap(last);
+  if (!isFunction(n)) return m.source(n);
+  const body = n.body.type === 'BlockStatement' && n.body.body.length === 1 ? (n.body.body[0].type === 'ReturnStatement' ? n.body.body[0].argument : n.body.body[0].expression) : n.body;
+  const call = body && unwrap(body.type === 'AwaitExpression' ? body.argument : body);
+  return call?.type === 'CallExpression' ? m.source(call.callee) : '';
+}
+
 /** Whether the routes of the app that use a handler by name validate: 'yes', 'no' (found, none validates), or 'unknown' (not found). */
 async function registeredValidated(ctx: CheckContext<Options>, file: SourceFile, name: string): Promise<'yes' | 'no' | 'unknown'> {
   const word = new RegExp(`\\b${name}\\b`);
   let found = false;
-  for (const path of await otherModulesMatching(ctx.project, file, word)) {
-    const parsed = await (await ctx.project.source(path))?.ast();
-    if (!parsed?.ok) continue;
-    for (const route of routesIn(parsed)) {
-      const last = route.handlers.at(-1);
-      if (!last || !word.test(parsed.source(last))) continue;
-      if (routeValidated(parsed, route)) return 'yes';
+  for (const path of await otherModulesMatching(ctx.project, file, ROUTE_REGISTRATION)) {
+    for (const route of await routeSummary(ctx, path)) {
+      if (!word.test(route.handler)) continue;
+      if (route.validated) return 'yes';
       found = true;
     }
   }
@@ -196,7 +220,9 @@ async function handlerHits(m: CodeModule, file: SourceFile, ctx: CheckContext<Op
       if (own) {
         if (own.every((r) => routeValidated(m, r))) continue;
       }
-      const open = list.filter((r) => !readValidated(m, r));
+      // A GET route's req.body is not the client's: earlier middleware put it there.
+      const readsOnly = own?.length && own.every((r) => r.method === 'get' || r.method === 'head');
+      const open = list.filter((r) => !readValidated(m, r) && !(readsOnly && /\.body$/.test(r.label)));
       if (!open.length) continue;
       const touched = file.allAdded || [...lines, ...(own ?? []).map((r) => m.line(r.node))].some((n) => file.isAdded(n));
       if (!touched) continue;
@@ -391,5 +417,5 @@ export default defineAtom<Options>({
       { file: 'src/users.controller.ts', code: "@Controller('users')\nexport class UsersController {\n  @Post()\n  create(@Body(new ZodValidationPipe(CreateUser)) body: CreateUser) {\n    return this.users.create(body);\n  }\n  @Get()\n  list(@Query('page') page: string) {\n    return this.users.list(Number(page));\n  }\n}" },
     ],
   },
-  check: codeCheck(validation, () => []),
+  check: codeCheck(validation, () => [], VALIDATION_HINT),
 });

@@ -33,9 +33,12 @@ function codeHits(m: CodeModule): Hit[] {
     if (GRAPHQL_SERVER.test(`${callee.module ?? ''} ${callee.path.join('.')}`)) {
       for (const arg of call.args) {
         const obj = m.objectLiteral(arg);
+        // A plugin or validation rule of the same server that governs introspection (NoSchemaIntrospectionCustomRule, a control plugin).
+        const governed = (obj?.properties ?? []).some((p: Node) => p.type === 'Property' && /^(?:plugins|validationRules)$/.test(keyName(p) ?? '') && /introspection/i.test(m.source(p.value)));
         for (const p of (obj?.properties ?? []) as Node[]) {
           const key = p.type === 'Property' ? keyName(p) : null;
           if (!key || !GRAPHQL_DEBUG.has(key) || m.source(unwrap(p.value)) !== 'true' || inDevelopmentBranch(m, p)) continue;
+          if (key === 'introspection' && governed) continue;
           hits.push(m.hit('debug-enabled', p, { message: `${key}: true is on in every environment: anyone can ${key === 'introspection' ? 'download the whole schema' : key === 'debug' ? 'read stack traces in errors' : 'use the GraphQL IDE against production'}.` }));
         }
       }

@@ -9,10 +9,17 @@ const AUTH_PATH = /(?:^|[/_.-])(?:log-?in|sign-?in|sign-?up|register|registratio
 const CHANGING = new Set(['post', 'put', 'patch', 'all']);
 /** A limiter by name: express-rate-limit instances, rate-limiter-flexible middleware, slow-down, brute-force guards. */
 const LIMITER = /limiter|rate-?limit|rate_limit|throttl|slow-?down|brute/i;
+/** Middleware that lets only signed-in callers through: such a route is not where credentials are guessed (the login itself authenticates with 'local'). */
+const SIGNED_IN = /\b(?:require|ensure|is|check|must)_?(?:Auth|Login|LoggedIn|User|Admin|Session|Authenticated|Authed)\w*|\bauth(?:enticated|Admin\w*|Member\w*|Required|Guard|orize\w*)\b|\bprotect(?:ed)?\b|\bverifyToken\b|\bjwtAuth\b|\bloggedIn\b|\bneedsPermission\b|\bauthenticate\(\s*['"](?:jwt|bearer|session|api-?key)['"]/i;
 /** Rate-limiting packages. */
 const LIMITER_PACKAGE = /['"](?:express-rate-limit|rate-limiter-flexible|@fastify\/rate-limit|fastify-rate-limit|koa-ratelimit|koa2-ratelimit|koa-simple-ratelimit|@nestjs\/throttler|nestjs-throttler|express-slow-down|express-brute|express-limiter|@upstash\/ratelimit|hono-rate-limiter|limiter|rate-limit-redis|express-rate-limiter|@arcjet\/[\w-]+)['"]/;
 /** A limiter registered for the whole app (or a mount path): .use(limiter), .register(rateLimit), a global Nest guard, Next.js middleware. */
 const APP_WIDE = /\.(?:use|register)\s*\([^;]*?(?:limiter|rate-?limit|rate_limit|throttl|slow-?down|brute)|provide\s*:\s*APP_GUARD\s*,\s*useClass\s*:\s*\w*(?:Throttl|Limit)|useGlobalGuards\s*\([^)]*(?:Throttl|Limit)|export\s+(?:async\s+)?function\s+middleware|export\s+(?:const|default)\s+middleware/i;
+
+/** What a module must hold to be parsed: a route registration, and an auth word in a string (or a Next.js route file). */
+const ROUTE_HINT = /\.(?:post|put|patch|all|route)\s*\(|@(?:Post|Put|Patch|All)\s*\(|export\s+(?:async\s+)?(?:function|const)\s+(?:POST|PUT|PATCH)\b/;
+const AUTH_TEXT = /['"`][^'"`\n]*(?:log-?in|sign-?in|sign-?up|register|password|passwd|reset|forgot|otp|2fa|mfa|totp|token|verif|magic|passcode|one-?time|authenticat|session)/i;
+const NEXT_ROUTE = /(?:^|\/)app\/.*\/route\.[jt]sx?$/;
 
 interface Candidate {
   node: Node;
@@ -31,6 +38,7 @@ function candidates(m: CodeModule, file: SourceFile): Candidate[] {
     if (!CHANGING.has(route.method) || !AUTH_PATH.test(route.path)) continue;
     // Any middleware, option or handler body that limits: rateLimit({…}), loginLimiter, limiter.consume(req.ip), { config: { rateLimit } }
     if (route.handlers.some((h) => LIMITER.test(m.source(h)))) continue;
+    if (route.handlers.slice(0, -1).some((h) => SIGNED_IN.test(m.source(h)))) continue;
     const last = route.handlers.at(-1)!;
     const fn = m.localFunction(last);
     if (fn && LIMITER.test(m.source(fn))) continue;
@@ -103,8 +111,8 @@ export default defineAtom({
   id: 'rate-limiting',
   title: 'Login, sign-up, reset and token routes are rate limited',
   criteria: {
-    pass: 'Every login, sign-up, password-reset, OTP/2FA and token route has a rate limiter: on the route (express-rate-limit, rate-limiter-flexible, @fastify/rate-limit config, @Throttle / ThrottlerGuard), on its router, or registered for the whole app in any of its modules (app.use(limiter), fastify.register(rateLimit), a global ThrottlerGuard, Next.js middleware).',
-    fail: 'A POST/PUT/PATCH route whose path names login, sign-in, sign-up, register, password, reset, forgot, OTP, 2FA/MFA, verify or token has no rate limiter on the route, its router or the app, or opts out with @SkipThrottle().',
+    pass: 'Every login, sign-up, password-reset, OTP/2FA and token route that callers reach before they are signed in has a rate limiter: on the route (express-rate-limit, rate-limiter-flexible, @fastify/rate-limit config, @Throttle / ThrottlerGuard), on its router, or registered for the whole app in any of its modules (app.use(limiter), fastify.register(rateLimit), a global ThrottlerGuard, Next.js middleware).',
+    fail: 'A POST/PUT/PATCH route whose path names login, sign-in, sign-up, register, password, reset, forgot, OTP, 2FA/MFA, verify or token, and that no sign-in middleware guards, has no rate limiter on the route, its router or the app, or opts out with @SkipThrottle().',
   },
   files: APP_FILES,
   keywords: ['login', 'signin', 'sign-in', 'signup', 'sign-up', 'register', 'password', 'reset', 'forgot', 'otp', '2fa', 'mfa', 'totp', 'token', 'verif', 'magic', 'passcode', 'authenticate', 'session'],
@@ -134,11 +142,11 @@ export default defineAtom({
       { file: 'src/routes/account.ts', code: "import { Router } from 'express';\nexport const account = Router();\naccount.use(authLimiter);\naccount.post('/forgot-password', requestReset);" },
       { file: 'src/auth.ts', code: "export default async function auth(fastify) {\n  fastify.post('/signup', { config: { rateLimit: { max: 5, timeWindow: '1 minute' } } }, createUser);\n}" },
       { file: 'src/auth.controller.ts', code: "@Controller('auth')\nexport class AuthController {\n  @Throttle({ default: { limit: 5, ttl: 60000 } })\n  @Post('login')\n  login(@Body() dto: LoginDto) { return this.auth.login(dto); }\n}" },
-      { file: 'src/routes/users.js', code: "router.get('/login', renderLoginPage);\nrouter.post('/users/:id/avatar', uploadAvatar);\nrouter.post('/catalog/registers', listRegisters);" },
+      { file: 'src/routes/users.js', code: "router.get('/login', renderLoginPage);\nrouter.post('/users/:id/avatar', uploadAvatar);\nrouter.post('/catalog/registers', listRegisters);\nrouter.put('/users/:id/token', requireAuth, regenerateApiToken);" },
       { file: 'src/client.js', code: "export const signIn = (email, password) => axios.post('/api/auth/login', { email, password });\nexport const reset = (email) => api.post('/password/reset', { email });" },
       { file: 'src/server.js', code: "const rateLimit = require('express-rate-limit');\nconst app = require('express')();\napp.use(rateLimit({ windowMs: 60000, limit: 100 }));\napp.post('/login', login);" },
       { file: 'src/login.js', code: "const { RateLimiterMemory } = require('rate-limiter-flexible');\nconst limiter = new RateLimiterMemory({ points: 5, duration: 60 });\nrouter.post('/login', async (req, res) => {\n  await limiter.consume(req.ip);\n  res.json(await login(req.body));\n});" },
     ],
   },
-  check: codeCheck(limits, () => []),
+  check: codeCheck(limits, () => [], (file) => ROUTE_HINT.test(file.text) && (AUTH_TEXT.test(file.text) || NEXT_ROUTE.test(file.path))),
 });

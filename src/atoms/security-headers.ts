@@ -1,7 +1,7 @@
 import type { CodeModule } from '../ast/module.js';
 import { keyName } from '../ast/nodes.js';
 import { defineAtom, type CheckContext, type Hit, type SourceFile } from './atom.js';
-import { APP_FILES, appsIn, editedLines, findInApp } from './app.js';
+import { APP_FILES, appsIn, CREATES_APP, editedLines, findInApp, mountedElsewhere, type App } from './app.js';
 import { codeCheck } from './code.js';
 
 /** Packages that set the security headers (and, for Express, remove X-Powered-By). */
@@ -30,28 +30,40 @@ function setsHeadersByHand(m: CodeModule): boolean {
   return false;
 }
 
-/** `app.disable('x-powered-by')`, `app.set('x-powered-by', false)`, `res.removeHeader('X-Powered-By')`. */
+/** `app.disable('x-powered-by')`, `app.set('x-powered-by', false)`, `res.removeHeader('X-Powered-By')`, or settings `{ 'x-powered-by': false }` applied in a loop. */
 function hidesPoweredBy(m: CodeModule): boolean {
-  return m.calls().some((c) => /^(?:disable|set|removeHeader)$/.test(c.callee.name) && c.args[0] !== undefined && m.stringValue(c.args[0])?.toLowerCase() === 'x-powered-by' && (c.callee.name !== 'set' || m.source(c.args[1] ?? c.node) === 'false'));
+  if (m.calls().some((c) => /^(?:disable|set|removeHeader)$/.test(c.callee.name) && c.args[0] !== undefined && m.stringValue(c.args[0])?.toLowerCase() === 'x-powered-by' && (c.callee.name !== 'set' || m.source(c.args[1] ?? c.node) === 'false'))) return true;
+  return m.nodes('Property').some((p) => keyName(p)?.toLowerCase() === 'x-powered-by' && m.source(p.value) === 'false');
+}
+
+/** An Express/Koa/Fastify app that only holds an HTTP server (for websockets): handed to createServer and nothing else, not exported. */
+function bare(m: CodeModule, app: App): boolean {
+  return app.framework !== 'nest' && !app.escapes && app.setup.length > 0 && app.setup.every((call) => m.callee(call.callee).name === 'createServer');
 }
 
 const NAMES = { express: 'Express', fastify: 'Fastify', koa: 'Koa', nest: 'NestJS' } as const;
 
 async function appHeaders(m: CodeModule, file: SourceFile, ctx: CheckContext<Record<string, never>>): Promise<Hit[]> {
   const hits: Hit[] = [];
-  for (const app of appsIn(m)) {
-    const edited = file.allAdded ? [] : editedLines(file, m, app);
-    if (!file.allAdded && !edited.length) continue; // the change does not touch this app: nothing to judge, nothing to read
-    if (await findInApp(ctx.project, file, m, HELMET_TEXT, usesHelmet, 'helmet')) continue;
-    const byHand = await findInApp(ctx.project, file, m, BY_HAND_TEXT, setsHeadersByHand, 'headers-by-hand');
-    const powered = app.platform === 'express' && !(await findInApp(ctx.project, file, m, POWERED_TEXT, hidesPoweredBy, 'x-powered-by'));
-    const name = NAMES[app.framework];
-    if (!byHand) {
-      const also = powered ? `; it also tells every client it runs ${app.framework === 'nest' ? 'NestJS on Express' : 'Express'} (X-Powered-By)` : '';
-      hits.push(m.hit('no-security-headers', app.node, { message: `This ${name} app sets no security headers: no helmet (or equivalent) is registered in any module of the app${also}.`, flow: edited }));
-    } else if (powered) {
-      hits.push(m.hit('x-powered-by', app.node, { message: `This ${name} app sends X-Powered-By: Express, telling attackers what to target.`, flow: edited }));
-    }
+  // Whether headers are set is a property of the package, so a module that creates several apps gets one finding, on the first.
+  let apps = appsIn(m).filter((app) => !bare(m, app));
+  if (!apps.length || (!file.allAdded && apps.every((app) => !editedLines(file, m, app).length))) return hits; // the change touches no app: nothing to judge, nothing to read
+  if (await findInApp(ctx.project, file, m, HELMET_TEXT, usesHelmet, 'helmet')) return hits;
+  const mounted = await Promise.all(apps.map((app) => mountedElsewhere(ctx.project, file, app)));
+  apps = apps.filter((_, i) => !mounted[i]);
+  if (!apps.length) return hits;
+  const byHand = await findInApp(ctx.project, file, m, BY_HAND_TEXT, setsHeadersByHand, 'headers-by-hand');
+  const powered = apps.some((app) => app.platform === 'express') && !(await findInApp(ctx.project, file, m, POWERED_TEXT, hidesPoweredBy, 'x-powered-by'));
+  const [app] = apps as [App, ...App[]];
+  const name = NAMES[app.framework];
+  const others = apps.slice(1).map((a) => m.line(a.node));
+  const more = others.length ? ` (nor ${others.length === 1 ? 'does the app' : 'do the apps'} created at line ${others.join(', ')})` : '';
+  const flow = [...new Set(apps.flatMap((a) => (file.allAdded ? [] : editedLines(file, m, a))))];
+  if (!byHand) {
+    const also = powered ? `; it also tells every client it runs ${app.framework === 'nest' ? 'NestJS on Express' : 'Express'} (X-Powered-By)` : '';
+    hits.push(m.hit('no-security-headers', app.node, { message: `This ${name} app sets no security headers${more}: no helmet (or equivalent) is registered in any module of the app${also}.`, flow }));
+  } else if (powered) {
+    hits.push(m.hit('x-powered-by', app.node, { message: `This ${name} app sends X-Powered-By: Express${more}, telling attackers what to target.`, flow }));
   }
   return hits;
 }
@@ -94,9 +106,10 @@ export default defineAtom({
       { file: 'src/app.ts', code: "import express from 'express';\nexport const app = express();\napp.disable('x-powered-by');\napp.use((req, res, next) => {\n  res.set({ 'X-Content-Type-Options': 'nosniff', 'Strict-Transport-Security': 'max-age=31536000' });\n  next();\n});" },
       { file: 'src/routes/users.js', code: "const express = require('express');\nconst router = express.Router();\nrouter.get('/users', listUsers);\nmodule.exports = router;" },
       { file: 'test/app.test.js', code: "const express = require('express');\nconst app = express();\napp.get('/x', (req, res) => res.send('ok'));" },
+      { file: 'src/live.js', code: "const express = require('express');\nconst app = express();\nconst server = require('http').createServer(app);\nnew WebSocketServer({ server });\nserver.listen(1337);" },
       { file: 'src/plugin.ts', code: "import fp from 'fastify-plugin';\nexport default fp(async (fastify) => {\n  fastify.addHook('onSend', async (req, reply) => {\n    reply.header('X-Frame-Options', 'DENY');\n  });\n});" },
     ],
   },
   // A module the parser rejects is not judged: whether it creates an app is a question for the parser.
-  check: codeCheck(appHeaders, () => []),
+  check: codeCheck(appHeaders, () => [], CREATES_APP),
 });
