@@ -92,12 +92,15 @@ export async function checkChangeSet(changes: ChangeSet, atoms: ActiveAtom[], po
 
   // One parse per file content for the whole run, whether the file is in the change or only read by an atom through the project view.
   const parse = parseCache();
-  // The repository around the change, per commit (push and range mode), made only when an atom asks for it.
+  // The repository around the change, per commit (push and range mode). A view costs nothing until an atom asks it something;
+  // only then does git list the repository, and only then do the change's own parses join the shared cache.
+  let projectUsed = false;
+  const around = { tree: (commit?: string) => ((projectUsed = true), changes.tree(commit)), read: changes.read };
   const projects = new Map<string, ProjectView>();
   const projectFor = (commit: string | undefined) => {
     let view = projects.get(commit ?? '');
     if (!view) {
-      view = projectView(changes, commit, {
+      view = projectView(around, commit, {
         maxFileBytes: policy.maxFileBytes,
         ignore: policy.ignore,
         source: (entry, text) => sourceFile({ path: entry.path, allAdded: false, added: [] }, text, () => parse(entry.blob, entry.path, text)),
@@ -125,8 +128,8 @@ export async function checkChangeSet(changes: ChangeSet, atoms: ActiveAtom[], po
       continue;
     }
     scanned++;
-    // A change's own file joins the shared parse cache only once an atom has asked for the project: otherwise nothing could share it.
-    const source = sourceFile(file, decoded.text, projects.size ? () => parse(file.blob, file.path, decoded.text) : undefined);
+    const source = sourceFile(file, decoded.text, () => (projectUsed ? parse(file.blob, file.path, decoded.text) : import('./ast/parse.js').then((m) => m.parseModule(file.path, decoded.text))));
+    const project = projectFor(file.commit);
     for (const active of routeByKeywords(pathAtoms, decoded.text)) {
       let hits: Hit[];
       try {
@@ -135,9 +138,7 @@ export async function checkChangeSet(changes: ChangeSet, atoms: ActiveAtom[], po
           mode: changes.mode,
           online: settings.online,
           note,
-          get project() {
-            return projectFor(file.commit);
-          },
+          project,
           readOld: async () => {
             const old = file.oldBlob ? await changes.readBlob(file.oldBlob) : null;
             if (!old) return null;

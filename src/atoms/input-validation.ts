@@ -105,7 +105,24 @@ function validating(m: CodeModule, call: Node): boolean {
   return VALIDATING_NAME.test(callee.name) || callee.path.some((p) => /schema|validator|dto/i.test(p));
 }
 
-const mentions = (text: string, names: string[]) => names.some((n) => new RegExp(`(?<![\\w$.])${n.replace(/\$/g, '\\$')}\\b`).test(text));
+/** What a handler does that may validate: the arguments of its validating calls, and the tests of its hand checks. Computed once per handler. */
+interface HandlerChecks {
+  calls: string[][];
+  guards: string[];
+}
+const checksMemo = new WeakMap<Node, HandlerChecks>();
+function handlerChecks(m: CodeModule, fn: Node): HandlerChecks {
+  let checks = checksMemo.get(fn);
+  if (!checks) {
+    const inside = (n: Node) => n.start >= fn.start && n.end <= fn.end;
+    checks = {
+      calls: m.calls().filter((c) => inside(c.node) && validating(m, c.node)).map((c) => c.args.map((x) => m.source(x))),
+      guards: m.nodes('IfStatement').filter(inside).map((st) => m.source(st.test)).filter((t) => HAND_CHECK.test(t)),
+    };
+    checksMemo.set(fn, checks);
+  }
+  return checks;
+}
 
 /** The read is validated in its handler: inside a validating call, stored and then validated, or checked by hand before use. */
 function readValidated(m: CodeModule, read: Read): boolean {
@@ -116,20 +133,15 @@ function readValidated(m: CodeModule, read: Read): boolean {
     if (a === read.fn) break;
     if (a.type === 'CallExpression' && a.arguments.some((arg: Node) => arg.start <= read.node.start && arg.end >= read.node.end) && validating(m, a)) return true;
   }
-  const texts = [m.source(read.node).replace(/^await\s+/, ''), ...read.names];
+  const checks = handlerChecks(m, read.fn);
+  if (!checks.calls.length && !checks.guards.length) return false;
+  const text = m.source(read.node).replace(/^await\s+/, '');
+  const names = read.names.length ? new RegExp(`(?<![\\w$.])(?:${read.names.map((n) => n.replace(/\$/g, '\\$')).join('|')})\\b`) : null;
   const requestName = rootIdentifier(read.node.type === 'Property' ? read.node.value : read.node)?.name;
-  for (const c of m.calls()) {
-    if (c.node.start < read.fn.start || c.node.end > read.fn.end || !validating(m, c.node)) continue;
-    const args = c.args.map((x) => m.source(x));
-    // validationResult(req), validate(req), schema.parse(data), schema.validate({ email, password })
-    if (args.some((t) => texts.some((x) => t.includes(x)) || mentions(t, read.names) || (requestName !== undefined && t === requestName))) return true;
-  }
-  for (const s of m.nodes('IfStatement')) {
-    if (s.start < read.fn.start || s.end > read.fn.end) continue;
-    const test = m.source(s.test);
-    if (HAND_CHECK.test(test) && (texts.some((x) => test.includes(x)) || mentions(test, read.names))) return true;
-  }
-  return false;
+  const concerns = (t: string) => t.includes(text) || (names !== null && names.test(t));
+  // validationResult(req), validate(req), schema.parse(data), schema.validate({ email, password })
+  if (checks.calls.some((args) => args.some((t) => concerns(t) || (requestName !== undefined && t === requestName)))) return true;
+  return checks.guards.some(concerns);
 }
 
 /** The route's middleware validates (express-validator, celebrate, validate(schema)), or its Fastify options carry a schema. */
@@ -216,16 +228,14 @@ async function handlerHits(m: CodeModule, file: SourceFile, ctx: CheckContext<Op
     for (const [fn, list] of byFn) {
       const lines = list.map((r) => m.line(r.node));
       const own = routes.get(fn);
-      const nextHandler = /^(?:GET|POST|PUT|PATCH|DELETE)$/.test(exportedName(m, fn) ?? '') && /(?:^|\/)route\.[jt]sx?$/.test(file.path);
-      if (own) {
-        if (own.every((r) => routeValidated(m, r))) continue;
-      }
+      const nextHandler = /(?:^|\/)route\.[jt]sx?$/.test(file.path) && /^(?:GET|POST|PUT|PATCH|DELETE)$/.test(exportedName(m, fn) ?? '');
+      // Nothing of this handler is in the change: nothing to judge.
+      if (!file.allAdded && ![...lines, ...(own ?? []).map((r) => m.line(r.node))].some((n) => file.isAdded(n))) continue;
+      if (own?.every((r) => routeValidated(m, r))) continue;
       // A GET route's req.body is not the client's: earlier middleware put it there.
       const readsOnly = own?.length && own.every((r) => r.method === 'get' || r.method === 'head');
-      const open = list.filter((r) => !readValidated(m, r) && !(readsOnly && /\.body$/.test(r.label)));
+      const open = list.filter((r) => !(readsOnly && /\.body$/.test(r.label)) && !readValidated(m, r));
       if (!open.length) continue;
-      const touched = file.allAdded || [...lines, ...(own ?? []).map((r) => m.line(r.node))].some((n) => file.isAdded(n));
-      if (!touched) continue;
       if (!own && !nextHandler) {
         // A handler exported for routes elsewhere: judge it by how the app wires it.
         const name = exportedName(m, fn);
