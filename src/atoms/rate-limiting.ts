@@ -102,7 +102,7 @@ async function limits(m: CodeModule, file: SourceFile, ctx: CheckContext<Record<
     }
     if (appWide) continue;
     if (c.names.some((name) => name && texts.some((t) => t !== null && new RegExp(`\\b${name.replace(/\W/g, '')}\\b`).test(t)))) continue;
-    hits.push(m.hit('no-rate-limit', c.node, { message: `${c.label} has no rate limiter on the route, and none is registered for the whole app: passwords or codes can be guessed at full speed.` }));
+    hits.push(m.hit('no-rate-limit', c.node, { message: `${c.label} has no rate limiter on the route, and none is registered for the whole app: passwords, codes and sign-ups can be tried at full speed.` }));
   }
   return hits;
 }
