@@ -128,7 +128,7 @@ export async function checkChangeSet(changes: ChangeSet, atoms: ActiveAtom[], po
       continue;
     }
     scanned++;
-    const source = sourceFile(file, decoded.text, () => (projectUsed ? parse(file.blob, file.path, decoded.text) : import('./ast/parse.js').then((m) => m.parseModule(file.path, decoded.text))));
+    const source = sourceFile(file, decoded.text, () => (projectUsed ? parse(file.blob, file.path, decoded.text) : parseNow(file.path, decoded.text)));
     const project = projectFor(file.commit);
     for (const active of routeByKeywords(pathAtoms, decoded.text)) {
       let hits: Hit[];
@@ -191,6 +191,9 @@ function toFinding(active: ActiveAtom, hit: Hit, source: SourceFile, file: Chang
   };
 }
 
+/** Loads the parser on first use and parses. */
+const parseNow = (path: string, text: string): Promise<Parsed> => import('./ast/parse.js').then((m) => m.parseModule(path, text));
+
 /** Parses by content (blob id and path), keeping the last few: a file read by an atom through the project view and changed too is parsed once. */
 function parseCache(size = 8): (blob: string | null, path: string, text: string) => Promise<Parsed> {
   const recent = new Map<string, Promise<Parsed>>();
@@ -198,7 +201,7 @@ function parseCache(size = 8): (blob: string | null, path: string, text: string)
     const key = `${blob ?? 'disk'}:${path}`;
     let parsed = recent.get(key);
     if (parsed) recent.delete(key);
-    else parsed = import('./ast/parse.js').then((m) => m.parseModule(path, text));
+    else parsed = parseNow(path, text);
     recent.set(key, parsed);
     if (recent.size > size) recent.delete(recent.keys().next().value!);
     return parsed;
@@ -219,7 +222,7 @@ export function sourceFile(file: Pick<ChangedFile, 'path' | 'allAdded' | 'added'
     isAdded: (n) => file.allAdded || (added ??= new Set(file.added)).has(n),
     position: (offset) => positionAt((starts ??= lineStarts(text)), offset),
     // Parsed once for all atoms, and only when one asks: the parser is loaded lazily.
-    ast: () => (parsed ??= parse ? parse() : import('./ast/parse.js').then((m) => m.parseModule(file.path, text))),
+    ast: () => (parsed ??= parse ? parse() : parseNow(file.path, text)),
   };
 }
 
