@@ -4,11 +4,12 @@
  */
 import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import type { AnyAtom, Hit, SourceFile } from './atoms/atom.js';
+import type { AnyAtom, Hit, ProjectView, SourceFile } from './atoms/atom.js';
 import type { Parsed } from './ast/parse.js';
 import { BUILTIN_ATOMS } from './atoms/registry.js';
 import { secretSpans } from './atoms/secrets.js';
 import { collectChangeSet, type ChangedFile, type ChangeSet, type ChangeSetRequest } from './changeset/changeset.js';
+import { projectView } from './changeset/project.js';
 import { UsageError } from './errors.js';
 import { suppressionFor, touchesAddedLine } from './filter.js';
 import type { AtomFailure, Finding, Report, Suppressed } from './findings.js';
@@ -127,6 +128,26 @@ export async function checkChangeSet(changes: ChangeSet, atoms: ActiveAtom[], po
     const d = decode(bytes, policy.maxFileBytes);
     return 'text' in d ? d.text : null;
   };
+  // One parse per file content for the whole run, whether the file is in the change or only read by an atom through the project view.
+  const parse = parseCache();
+  // The repository around the change, per commit (push and range mode). A view costs nothing until an atom asks it something;
+  // only then does git list the repository, and only then do the change's own parses join the shared cache.
+  let projectUsed = false;
+  const around = { tree: (commit?: string) => ((projectUsed = true), changes.tree(commit)), read: changes.read, readPath: changes.readPath };
+  const projects = new Map<string, ProjectView>();
+  const projectFor = (commit: string | undefined) => {
+    let view = projects.get(commit ?? '');
+    if (!view) {
+      view = projectView(around, commit, {
+        maxFileBytes: policy.maxFileBytes,
+        ignore: policy.ignore,
+        source: (entry, text) => sourceFile({ path: entry.path, allAdded: false, added: [] }, text, () => parse(entry.blob, entry.path, text)),
+      });
+      projects.set(commit ?? '', view);
+    }
+    return view;
+  };
+
   const routed = changes.files.map((file) => ({ file, atoms: routeByPath(atoms, file.path) })).filter((r) => r.atoms.length > 0);
   // Ask git for every blob up front: cat-file streams them while we check the first ones.
   const contents = routed.map((r) => changes.read(r.file).catch((e: unknown) => e as Error));
@@ -143,7 +164,8 @@ export async function checkChangeSet(changes: ChangeSet, atoms: ActiveAtom[], po
     const text = 'text' in decoded ? decoded.text : null;
     if ('skip' in decoded) notes.push(`${file.path}: skipped, ${decoded.skip}`);
     else scanned++;
-    const source = sourceFile(file, text ?? '');
+    const source = sourceFile(file, text ?? '', () => (projectUsed ? parse(file.blob, file.path, text ?? '') : parseNow(file.path, text ?? '')));
+    const project = projectFor(file.commit);
     const located: LocatedFinding[] = [];
     // A skipped file (binary, too large) is still judged by atoms that need only its name: a committed keystore.
     const runnable = text === null ? pathAtoms.filter((a) => a.atom.checkSkipped) : routeByKeywords(pathAtoms, text);
@@ -155,8 +177,8 @@ export async function checkChangeSet(changes: ChangeSet, atoms: ActiveAtom[], po
           mode: changes.mode,
           online: settings.online,
           note,
+          project,
           readOld: async () => decodeText(file.oldBlob ? await changes.readBlob(file.oldBlob) : null),
-          readFile: async (path: string) => decodeText(await changes.readPath(path, file.commit)),
           changes: (path: string) => changedPaths.has(path),
         };
         hits = text === null ? active.atom.checkSkipped!(source, context) : await active.atom.check(source, context);
@@ -231,7 +253,24 @@ export function toFinding(active: ActiveAtom, hit: Hit, masked: string, file: Pi
   };
 }
 
-export function sourceFile(file: Pick<ChangedFile, 'path' | 'allAdded' | 'added'>, text: string): SourceFile {
+/** Loads the parser on first use and parses. */
+const parseNow = (path: string, text: string): Promise<Parsed> => import('./ast/parse.js').then((m) => m.parseModule(path, text));
+
+/** Parses by content (blob id and path), keeping the last few: a file read by an atom through the project view and changed too is parsed once. */
+function parseCache(size = 8): (blob: string | null, path: string, text: string) => Promise<Parsed> {
+  const recent = new Map<string, Promise<Parsed>>();
+  return (blob, path, text) => {
+    const key = `${blob ?? 'disk'}:${path}`;
+    let parsed = recent.get(key);
+    if (parsed) recent.delete(key);
+    else parsed = parseNow(path, text);
+    recent.set(key, parsed);
+    if (recent.size > size) recent.delete(recent.keys().next().value!);
+    return parsed;
+  };
+}
+
+export function sourceFile(file: Pick<ChangedFile, 'path' | 'allAdded' | 'added'>, text: string, parse?: () => Promise<Parsed>): SourceFile {
   let lines: string[] | undefined;
   let starts: number[] | undefined;
   let added: Set<number> | undefined;
@@ -245,7 +284,7 @@ export function sourceFile(file: Pick<ChangedFile, 'path' | 'allAdded' | 'added'
     isAdded: (n) => file.allAdded || (added ??= new Set(file.added)).has(n),
     position: (offset) => positionAt((starts ??= lineStarts(text)), offset),
     // Parsed once for all atoms, and only when one asks: the parser is loaded lazily.
-    ast: () => (parsed ??= import('./ast/parse.js').then((m) => m.parseModule(file.path, text))),
+    ast: () => (parsed ??= parse ? parse() : parseNow(file.path, text)),
   };
 }
 

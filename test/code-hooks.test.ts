@@ -22,16 +22,16 @@ const cases: Array<{ kind: string; atom: string; file: string; bad: string; good
     kind: 'query',
     atom: 'sql-injection',
     file: 'src/users.js',
-    bad: "app.get('/users', async (req, res) => {\n  const { rows } = await pool.query(`SELECT * FROM users WHERE name = '${req.query.name}'`);\n  res.json(rows);\n});\n",
-    good: "app.get('/users', async (req, res) => {\n  const { rows } = await pool.query('SELECT * FROM users WHERE name = $1', [req.query.name]);\n  res.json(rows);\n});\n",
+    bad: "app.get('/users', validate(usersQuery), async (req, res) => {\n  const { rows } = await pool.query(`SELECT * FROM users WHERE name = '${req.query.name}'`);\n  res.json(rows);\n});\n",
+    good: "app.get('/users', validate(usersQuery), async (req, res) => {\n  const { rows } = await pool.query('SELECT * FROM users WHERE name = $1', [req.query.name]);\n  res.json(rows);\n});\n",
     line: 2,
   },
   {
     kind: 'exec',
     atom: 'command-injection',
     file: 'src/ping.ts',
-    bad: "import { exec } from 'node:child_process';\nrouter.get('/ping', (req, res) => {\n  exec('ping -c 1 ' + req.query.host, (e, out) => res.send(out));\n});\n",
-    good: "import { execFile } from 'node:child_process';\nrouter.get('/ping', (req, res) => {\n  execFile('ping', ['-c', '1', req.query.host], (e, out) => res.send(out));\n});\n",
+    bad: "import { exec } from 'node:child_process';\nrouter.get('/ping', validate(pingQuery), (req, res) => {\n  exec('ping -c 1 ' + req.query.host, (e, out) => res.send(out));\n});\n",
+    good: "import { execFile } from 'node:child_process';\nrouter.get('/ping', validate(pingQuery), (req, res) => {\n  execFile('ping', ['-c', '1', req.query.host], (e, out) => res.send(out));\n});\n",
     line: 3,
   },
   {
@@ -46,8 +46,8 @@ const cases: Array<{ kind: string; atom: string; file: string; bad: string; good
     kind: 'redirect',
     atom: 'open-redirect',
     file: 'src/login.js',
-    bad: "app.post('/login', (req, res) => {\n  const next = req.query.next;\n  res.redirect(next);\n});\n",
-    good: "app.post('/login', (req, res) => {\n  const next = req.query.next;\n  res.redirect(typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') ? next : '/');\n});\n",
+    bad: "app.post('/login', loginLimiter, validate(loginQuery), (req, res) => {\n  const next = req.query.next;\n  res.redirect(next);\n});\n",
+    good: "app.post('/login', loginLimiter, validate(loginQuery), (req, res) => {\n  const next = req.query.next;\n  res.redirect(typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') ? next : '/');\n});\n",
     line: 3,
   },
 ];
@@ -78,7 +78,7 @@ test('a finding whose source line is the only line changed is still reported', (
   repo.commit('safe');
   repo.write('src/files.js', "const fs = require('fs');\napp.get('/f', (req, res) => {\n  const name = req.query.f;\n  fs.readFile(path.join(DIR, name), (e, d) => res.send(d));\n});\n");
   repo.stage();
-  const r = repo.cli(['check', '--staged', '--format', 'json']);
+  const r = repo.cli(['check', '--staged', '--format', 'json', '--atoms', 'path-traversal']);
   assert.is(r.code, 1, r.stdout + r.stderr);
   const f = JSON.parse(r.stdout).findings;
   assert.equal(f.map((x: { rule: string; line: number }) => `${x.rule}:${x.line}`), ['path-traversal/request-path:4']);

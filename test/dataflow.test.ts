@@ -7,6 +7,7 @@ import type { CodeModule, Node } from '../src/ast/module.js';
 import { BUILTIN_ATOMS } from '../src/atoms/registry.js';
 import { sourceFile } from '../src/engine.js';
 import { stubContext } from './helpers/examples.js';
+import { memoryProject } from './helpers/project.js';
 
 async function mod(code: string, path = 'src/app.js'): Promise<CodeModule> {
   const m = await parseModule(path, code);
@@ -24,7 +25,7 @@ function argOf(m: CodeModule, name: string, index = 0): Node {
 const atom = (id: string) => BUILTIN_ATOMS.find((a) => a.id === id)!;
 async function lines(id: string, path: string, code: string) {
   const notes: string[] = [];
-  const hits = await atom(id).check(sourceFile({ path, allAdded: true, added: [] }, code), stubContext({}, (n) => notes.push(n)));
+  const hits = await atom(id).check(sourceFile({ path, allAdded: true, added: [] }, code), stubContext({}, (n) => notes.push(n), memoryProject({ [path]: code })));
   return { lines: hits.map((h) => h.line), hits, notes };
 }
 

@@ -27,7 +27,7 @@ test('skills lists them; check --skill runs only the skill’s atoms; unknown an
   const repo = makeRepo();
   const list = repo.cli(['skills']);
   assert.is(list.code, 0, list.stderr);
-  assert.match(list.stdout, /user-auth\s+built-in\s+dependencies, password-hashing/);
+  assert.match(list.stdout, /user-auth\s+built-in\s+dependencies, input-validation, password-hashing/);
   repo.write('a.js', awsLine() + sqlLine + md5Line);
   repo.stage();
   const r = repo.cli(['check', '--skill', 'user-auth', '--format', 'json']);

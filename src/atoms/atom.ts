@@ -67,6 +67,25 @@ export interface SourceFile {
   ast(): Promise<Parsed>;
 }
 
+/**
+ * The repository around the change, for atoms judged over a whole app rather
+ * than one line: the index in staged mode, the commit's tree in push and
+ * range mode, the disk in worktree mode. Nothing is listed or read until an
+ * atom asks; the listing is made once per run (per commit), each file is
+ * read once, binary and over-size files read as null, the policy's ignored
+ * paths are left out.
+ */
+export interface ProjectView {
+  /** Repository-relative paths matching the globs (picomatch; `!` excludes). */
+  files(globs: readonly string[]): Promise<string[]>;
+  /** Of `files(globs)`, those whose text matches the pattern (read in one pipelined pass). */
+  grep(globs: readonly string[], pattern: RegExp): Promise<string[]>;
+  /** A file's text as it is on the same side of the change (index, commit or disk); null when it is absent, binary or larger than the policy's maxFileBytes. Does not list the repository. */
+  read(path: string): Promise<string | null>;
+  /** A file as a SourceFile with no added lines; its `ast()` shares the parse cache of the change's own files. */
+  source(path: string): Promise<SourceFile | null>;
+}
+
 /** What the rest of the change (and the repository) looks like, for atoms that judge more than one file. */
 export interface CheckContext<O> {
   options: O;
@@ -76,12 +95,12 @@ export interface CheckContext<O> {
   online: boolean;
   /** The old version of this file before the change (lockfiles compare both); null for new files. */
   readOld(): Promise<string | null>;
-  /** Another file as it is on the same side of the change as this one (index, commit or disk); null when it does not exist. */
-  readFile(path: string): Promise<string | null>;
   /** True when the change set also changes `path` (a package.json and its lockfile). */
   changes(path: string): boolean;
   /** Adds a note to the report (once per distinct text): missing data, reduced checks. */
   note(text: string): void;
+  /** The other modules of the repository, read lazily through git (see ProjectView). */
+  project: ProjectView;
 }
 
 export interface AtomDefinition<O = Record<string, never>> {

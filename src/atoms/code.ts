@@ -20,8 +20,14 @@ export interface Reduced {
   alone?: RegExp;
 }
 
-export function codeCheck<O>(analyse: (m: CodeModule, file: SourceFile, ctx: CheckContext<O>) => Hit[] | Promise<Hit[]>, reduced: Reduced | ((file: SourceFile) => Hit[])): AtomDefinition<O>['check'] {
+/**
+ * `hint`, when given, is a cheaper pre-filter than parsing: a file whose text
+ * it rejects is not parsed for this atom (keywords say "may concern", the
+ * hint says "holds the construct the atom reads").
+ */
+export function codeCheck<O>(analyse: (m: CodeModule, file: SourceFile, ctx: CheckContext<O>) => Hit[] | Promise<Hit[]>, reduced: Reduced | ((file: SourceFile) => Hit[]), hint?: RegExp | ((file: SourceFile) => boolean)): AtomDefinition<O>['check'] {
   return async (file, ctx) => {
+    if (hint && !(typeof hint === 'function' ? hint(file) : hint.test(file.text))) return [];
     const parsed = await file.ast();
     if (parsed.ok) return analyse(parsed, file, ctx);
     ctx.note(`${file.path}: the parser rejected it (${parsed.reason}); code atoms ran a reduced line-by-line check on it`);

@@ -20,6 +20,14 @@ import insecureRandom from './insecure-random.js';
 import tls from './tls.js';
 import errorExposure from './error-exposure.js';
 import sensitiveLogging from './sensitive-logging.js';
+import securityHeaders from './security-headers.js';
+import cors from './cors.js';
+import cookies from './cookies.js';
+import csrf from './csrf.js';
+import inputValidation from './input-validation.js';
+import rateLimiting from './rate-limiting.js';
+import fileUpload from './file-upload.js';
+import insecureConfig from './insecure-config.js';
 
 export const BUILTIN_ATOMS: readonly AnyAtom[] = [
   secrets,
@@ -42,6 +50,14 @@ export const BUILTIN_ATOMS: readonly AnyAtom[] = [
   tls,
   errorExposure,
   sensitiveLogging,
+  securityHeaders,
+  cors,
+  cookies,
+  csrf,
+  inputValidation,
+  rateLimiting,
+  fileUpload,
+  insecureConfig,
 ];
 
 export function builtinAtom(id: string): AnyAtom | undefined {

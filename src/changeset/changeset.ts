@@ -26,15 +26,28 @@ export interface ChangedFile {
   oldBlob: string | null;
 }
 
+/** A file of the repository as the change sees it: a blob id, or null for the working tree. */
+export interface TreeEntry {
+  path: string;
+  blob: string | null;
+}
+
 export interface ChangeSet {
   mode: Mode;
   files: ChangedFile[];
   /** Files left out, with why (submodules and symlinks are not content). */
   notes: string[];
-  read(file: ChangedFile): Promise<Buffer | null>;
+  read(file: TreeEntry): Promise<Buffer | null>;
   readBlob(id: string): Promise<Buffer | null>;
   /** Any file on the new side of the change: the index (staged, all), a commit (push, range), or the disk (worktree). */
   readPath(path: string, commit?: string): Promise<Buffer | null>;
+  /**
+   * Every file of the repository around the change, for atoms judged over
+   * more than one file: the index (staged, all), the tree of `commit` (push,
+   * range), tracked and untracked files on disk (worktree). Listed by git on
+   * the first call only, once per commit; symlinks and submodules left out.
+   */
+  tree(commit?: string): Promise<TreeEntry[]>;
   close(): void;
 }
 
@@ -87,6 +100,7 @@ export async function collectChangeSet(root: string, request: ChangeSetRequest):
       break;
   }
 
+  const trees = new Map<string, Promise<TreeEntry[]>>();
   return {
     mode: request.mode,
     files,
@@ -94,8 +108,38 @@ export async function collectChangeSet(root: string, request: ChangeSetRequest):
     read: (file) => (file.blob === null ? readWorktreeFile(root, file.path) : reader.read(file.blob)),
     readBlob: (id) => reader.read(id),
     readPath: (path, commit) => (request.mode === 'worktree' ? readWorktreeFile(root, path) : /[\n\r]/.test(path) ? Promise.resolve(null) : reader.read(`${commit ?? ''}:${path}`)),
+    tree(commit) {
+      const key = request.mode === 'push' || request.mode === 'range' ? commit ?? 'HEAD' : request.mode;
+      let tree = trees.get(key);
+      if (!tree) trees.set(key, (tree = listTree(root, request.mode, key)));
+      return tree;
+    },
     close: () => reader.close(),
   };
+}
+
+/** The files of the repository as a mode sees them, without their content. */
+async function listTree(cwd: string, mode: Mode, commit: string): Promise<TreeEntry[]> {
+  switch (mode) {
+    case 'staged':
+    case 'all':
+      return fromIndexListing(await git(['ls-files', '-z', '-s', '--full-name'], { cwd }), []).map(({ path, blob }) => ({ path, blob }));
+    case 'push':
+    case 'range': {
+      // "<mode> <type> <object>\t<path>"
+      const entries: TreeEntry[] = [];
+      for (const record of splitNul(await git(['ls-tree', '-r', '-z', '--full-tree', commit], { cwd }))) {
+        const tab = record.indexOf('\t');
+        const [fileMode, type, blob] = record.slice(0, tab).split(' ');
+        if (type === 'blob' && fileMode !== SYMLINK && blob) entries.push({ path: record.slice(tab + 1), blob });
+      }
+      return entries;
+    }
+    case 'worktree': {
+      const paths = splitNul(await git(['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--full-name'], { cwd }));
+      return [...new Set(paths)].map((path) => ({ path, blob: null }));
+    }
+  }
 }
 
 /** Files of a diff, keeping only what has new content worth reading. */

@@ -163,7 +163,7 @@ function cachedParse(path: string, text: string, position: Position): Promise<Lo
 
 async function manifestDirect(lockPath: string, ctx: Ctx): Promise<Map<string, string>> {
   const dir = dirname(lockPath);
-  const text = await ctx.readFile(dir === '.' ? 'package.json' : `${dir}/package.json`);
+  const text = await ctx.project.read(dir === '.' ? 'package.json' : `${dir}/package.json`);
   const direct = new Map<string, string>();
   if (!text) return direct;
   try {
@@ -212,7 +212,7 @@ async function judgeContext(ctx: Ctx, lockPath: string): Promise<Judge> {
 async function trustedRegistryHosts(ctx: Ctx, lockPath: string): Promise<string[]> {
   const { readNpmConfig } = await import('./npm-config.js');
   const dir = dirname(lockPath);
-  const npmrc = (dir !== '.' ? await ctx.readFile(`${dir}/.npmrc`) : null) ?? (await ctx.readFile('.npmrc'));
+  const npmrc = (dir !== '.' ? await ctx.project.read(`${dir}/.npmrc`) : null) ?? (await ctx.project.read('.npmrc'));
   const config = readNpmConfig(npmrc);
   const hosts = ['registry.npmjs.org', 'registry.yarnpkg.com', ...[config.registry, ...Object.values(config.scopes)].map(hostOf)];
   return [...new Set(hosts.filter(Boolean) as string[])];
@@ -483,7 +483,7 @@ async function checkManifest(file: SourceFile, ctx: Ctx): Promise<Hit[]> {
       let lock: Lockfile | null = null;
       try {
         const known = current.get(lockPath);
-        const text = known ? null : await ctx.readFile(lockPath);
+        const text = known ? null : await ctx.project.read(lockPath);
         lock = known ? await known : text ? await cachedParse(lockPath, text, positionIn(text)) : null;
       } catch {
         lock = null; // reported on the lockfile itself
@@ -519,7 +519,7 @@ async function findLockfile(dir: string, ctx: Ctx): Promise<string | null> {
   for (;;) {
     for (const name of LOCKFILE_NAMES) {
       const path = d === '.' ? name : `${d}/${name}`;
-      if (ctx.changes(path) || (await ctx.readFile(path)) !== null) return path;
+      if (ctx.changes(path) || (await ctx.project.read(path)) !== null) return path;
     }
     if (d === '.' || d === '') return null;
     d = posix.dirname(d);

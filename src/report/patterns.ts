@@ -43,7 +43,9 @@ export function closestGoodExample(atom: AnyAtom, near: ReadonlyArray<{ file: st
   const pass = words(atom.criteria.pass);
   const exts = new Set(near.map((n) => extension(n.file)));
   const families = new Set([...exts].map((e) => FAMILY[e] ?? e));
-  const kind = (file: string) => (exts.has(extension(file)) ? 1.5 : families.has(FAMILY[extension(file)] ?? extension(file)) ? 1 : 0);
+  const paths = new Set(near.map((n) => n.file));
+  // The same path is the strongest sign of the same situation; then the same extension, then the same language.
+  const kind = (file: string) => (paths.has(file) ? 2 : 0) + (exts.has(extension(file)) ? 1.5 : families.has(FAMILY[extension(file)] ?? extension(file)) ? 1 : 0);
 
   const best = <T extends Example>(examples: readonly T[], weigh: (w: string) => number): T | null => {
     const vocab = examples.map((e) => words(e.code));

@@ -1,0 +1,303 @@
+import type { CodeModule, Node } from '../ast/module.js';
+import { keyName, propertyName, unwrap } from '../ast/nodes.js';
+import { defineAtom, type CheckContext, type Hit, type SourceFile } from './atom.js';
+import { APP_FILES, inDevelopmentBranch } from './app.js';
+import { codeCheck } from './code.js';
+
+const COMPOSE = /(?:^|\/)(?:docker-)?compose[^/]*\.ya?ml$/i;
+const REDIS_CONF = /(?:^|\/)redis[^/]*\.conf$/i;
+const MONGO_CONF = /(?:^|\/)mongod[^/]*\.conf$/i;
+const ENV_FILE = /(?:^|\/)\.env(?:\.[^/]*)?$/;
+/** Files named for production: .env.production, docker-compose.prod.yml. */
+const PRODUCTION = /(?:^|[^a-z])prod(?:uction)?(?:[^a-z]|$)/i;
+const TRUTHY = /^(?:true|1|yes|on|\*|[\w:.-]*\*)$/i;
+
+const line = (file: SourceFile, offset: number) => file.position(offset);
+
+// ── JavaScript and TypeScript ──────────────────────────────────────────
+
+/** Only modules with one of these are parsed by this atom. */
+const CODE_HINT = /\.set\(\s*['"]env['"]|NODE_ENV\s*=[^=]|introspection|playground|graphiql|\bdebug\s*:\s*true/;
+const GRAPHQL_SERVER = /apollo|graphql|mercurius|yoga|helix/i;
+const GRAPHQL_DEBUG = new Set(['introspection', 'playground', 'graphiql', 'debug']);
+
+function codeHits(m: CodeModule): Hit[] {
+  const hits: Hit[] = [];
+  for (const call of m.calls()) {
+    const { callee } = call;
+    // app.set('env', 'development')
+    if (callee.name === 'set' && call.args[0] && m.stringValue(call.args[0]) === 'env' && call.args[1] && m.stringValue(call.args[1]) === 'development' && !inDevelopmentBranch(m, call.node)) {
+      hits.push(m.hit('development-mode', call.node, { message: "app.set('env', 'development') runs Express in development mode: error pages show stack traces and templates are not cached." }));
+    }
+    // new ApolloServer({ introspection: true }), graphqlHTTP({ graphiql: true }), GraphQLModule.forRoot({ playground: true })
+    if (GRAPHQL_SERVER.test(`${callee.module ?? ''} ${callee.path.join('.')}`)) {
+      for (const arg of call.args) {
+        const obj = m.objectLiteral(arg);
+        // A plugin or validation rule of the same server that governs introspection (NoSchemaIntrospectionCustomRule, a control plugin).
+        const governed = (obj?.properties ?? []).some((p: Node) => p.type === 'Property' && /^(?:plugins|validationRules)$/.test(keyName(p) ?? '') && /introspection/i.test(m.source(p.value)));
+        for (const p of (obj?.properties ?? []) as Node[]) {
+          const key = p.type === 'Property' ? keyName(p) : null;
+          if (!key || !GRAPHQL_DEBUG.has(key) || m.source(unwrap(p.value)) !== 'true' || inDevelopmentBranch(m, p)) continue;
+          if (key === 'introspection' && governed) continue;
+          hits.push(m.hit('debug-enabled', p, { message: `${key}: true is on in every environment: anyone can ${key === 'introspection' ? 'download the whole schema' : key === 'debug' ? 'read stack traces in errors' : 'use the GraphQL IDE against production'}.` }));
+        }
+      }
+    }
+  }
+  // process.env.NODE_ENV = 'development'
+  for (const a of m.nodes('AssignmentExpression')) {
+    const left = unwrap(a.left);
+    if (left.type === 'MemberExpression' && propertyName(left) === 'NODE_ENV' && /^process\.env$/.test(m.source(left.object)) && m.stringValue(a.right) === 'development' && !inDevelopmentBranch(m, a)) {
+      hits.push(m.hit('development-mode', a, { message: "NODE_ENV is forced to 'development': frameworks turn on verbose errors and turn off production safeguards." }));
+    }
+  }
+  return hits;
+}
+
+// ── docker-compose ─────────────────────────────────────────────────────
+
+interface Service {
+  name: string;
+  image: string;
+  command: string;
+  env: Map<string, { value: string; offset: number }>;
+  /** Ports published on every interface, with where they are written. */
+  publicPorts: Array<{ container: number; offset: number }>;
+  offset: number;
+}
+
+/** Datastores and what turns their authentication off (or what turns it on). */
+interface Datastore {
+  image: RegExp;
+  name: string;
+  port: number;
+  /** Authentication is off unless one of these is present. */
+  needs?: (s: Service) => boolean;
+  /** Authentication explicitly off. */
+  off?: (s: Service) => { key: string; offset: number } | null;
+}
+
+const envFlag = (keys: RegExp, value: RegExp) => (s: Service) => {
+  for (const [k, v] of s.env) if (keys.test(k) && value.test(v.value.trim())) return { key: `${k}=${v.value}`, offset: v.offset };
+  const m = new RegExp(`(?:^|\\s)(?:-e\\s+)?(${keys.source.replace(/^\^|\$$/g, '')})=(\\S+)`).exec(s.command);
+  return m && value.test(m[2]!) ? { key: `${m[1]}=${m[2]}`, offset: s.offset } : null;
+};
+
+const DATASTORES: Datastore[] = [
+  {
+    image: /(?:^|\/)(?:redis|redis-stack(?:-server)?|valkey|keydb)(?:[:@]|$)/i,
+    name: 'Redis',
+    port: 6379,
+    needs: (s) => /--requirepass|\.conf\b|--aclfile/.test(s.command) || [...s.env.keys()].some((k) => /^(?:REDIS_PASSWORD|REDIS_ARGS|VALKEY_PASSWORD)$/.test(k) && !/^\s*$/.test(s.env.get(k)!.value)),
+    off: (s) => envFlag(/^ALLOW_EMPTY_PASSWORD$/, /^(?:yes|true|1)$/i)(s) ?? (/--protected-mode\s+no/.test(s.command) ? { key: '--protected-mode no', offset: s.offset } : null),
+  },
+  {
+    image: /(?:^|\/)(?:mongo|mongodb)(?:[:@]|$)|mongodb-community-server/i,
+    name: 'MongoDB',
+    port: 27017,
+    needs: (s) => /--auth\b|\.conf\b/.test(s.command) || s.env.has('MONGO_INITDB_ROOT_PASSWORD') || s.env.has('MONGODB_ROOT_PASSWORD') || s.env.has('MONGO_INITDB_ROOT_PASSWORD_FILE'),
+    off: (s) => (/--noauth\b/.test(s.command) ? { key: '--noauth', offset: s.offset } : envFlag(/^ALLOW_EMPTY_PASSWORD$/, /^(?:yes|true|1)$/i)(s)),
+  },
+  { image: /elasticsearch|opensearch/i, name: 'Elasticsearch/OpenSearch', port: 9200, off: envFlag(/^(?:xpack\.security\.enabled|plugins\.security\.disabled|DISABLE_SECURITY_PLUGIN)$/, /^(?:false|true)$/i) },
+  { image: /(?:^|\/)(?:postgres|postgis\/postgis|timescale\/timescaledb)(?:[:@]|$)|bitnami\/postgresql/i, name: 'PostgreSQL', port: 5432, off: envFlag(/^POSTGRES_HOST_AUTH_METHOD$/, /^trust$/i) },
+  { image: /(?:^|\/)(?:mysql|mariadb|percona)(?:[:@]|$)/i, name: 'MySQL/MariaDB', port: 3306, off: envFlag(/^(?:MYSQL_ALLOW_EMPTY_PASSWORD|MARIADB_ALLOW_EMPTY_ROOT_PASSWORD|MARIADB_ALLOW_EMPTY_PASSWORD|ALLOW_EMPTY_PASSWORD)$/, /^(?:yes|true|1)$/i) },
+  { image: /(?:^|\/)memcached(?:[:@]|$)/i, name: 'Memcached', port: 11211, needs: (s) => /-S\b|--enable-sasl/.test(s.command) },
+  { image: /(?:^|\/)mongo-express(?:[:@]|$)/i, name: 'mongo-express', port: 8081, off: envFlag(/^ME_CONFIG_BASICAUTH$/, /^false$/i) },
+];
+
+/** The ports a service publishes on all interfaces: "6379:6379", "6379", "0.0.0.0:6379:6379", { published, target } without host_ip. */
+function publicPorts(ports: unknown, hostNetwork: boolean, offset: number): Service['publicPorts'] {
+  const out: Service['publicPorts'] = [];
+  if (hostNetwork) out.push({ container: -1, offset });
+  const items = (ports as { items?: unknown[] } | undefined)?.items ?? [];
+  for (const item of items as Array<{ value?: unknown; range?: number[]; toJSON?: () => unknown }>) {
+    const at = item.range?.[0] ?? offset;
+    const v = typeof item.toJSON === 'function' ? item.toJSON() : item.value;
+    if (typeof v === 'number' || typeof v === 'string') {
+      const text = String(v).replace(/\/(?:tcp|udp)$/, '');
+      const parts = text.split(':');
+      const host = parts.length === 3 ? parts[0]! : parts.length > 3 ? text.slice(0, text.lastIndexOf(':', text.lastIndexOf(':') - 1)) : '';
+      if (host && !/^(?:0\.0\.0\.0|::|\[::\])$/.test(host)) continue;
+      const container = Number(parts.at(-1)!.split('-')[0]);
+      out.push({ container, offset: at });
+    } else if (v && typeof v === 'object') {
+      const o = v as { host_ip?: string; target?: number | string; published?: unknown };
+      if (o.published === undefined) continue;
+      if (o.host_ip && !/^(?:0\.0\.0\.0|::)$/.test(o.host_ip)) continue;
+      out.push({ container: Number(o.target), offset: at });
+    }
+  }
+  return out;
+}
+
+async function composeHits(file: SourceFile): Promise<Hit[]> {
+  // Loaded only for compose files; bundled as CommonJS, so its exports may sit on `default`.
+  const loaded = await import('yaml');
+  const { parseDocument, isMap, isSeq, isScalar } = ('parseDocument' in loaded ? loaded : (loaded as { default: typeof loaded }).default) as typeof loaded;
+  const doc = parseDocument(file.text, { uniqueKeys: false });
+  if (doc.errors.length) return [];
+  const services = doc.get('services');
+  if (!isMap(services)) return [];
+  const hits: Hit[] = [];
+  const production = PRODUCTION.test(file.path.slice(file.path.lastIndexOf('/') + 1));
+  const hit = (rule: string, offset: number, message: string) => hits.push({ rule, ...line(file, offset), message });
+
+  for (const pair of services.items) {
+    const node = pair.value;
+    if (!isMap(node)) continue;
+    const offset = (pair.key as { range?: number[] } | null)?.range?.[0] ?? 0;
+    const str = (k: string) => {
+      const v = node.get(k);
+      if (isSeq(v)) return v.items.map((i) => String(isScalar(i) ? i.value : '')).join(' ');
+      return v === undefined || v === null ? '' : String(v);
+    };
+    const env = new Map<string, { value: string; offset: number }>();
+    const environment = node.get('environment', true);
+    if (isMap(environment)) {
+      for (const e of environment.items) {
+        const k = String(isScalar(e.key) ? e.key.value : e.key);
+        env.set(k, { value: isScalar(e.value) ? String(e.value.value ?? '') : '', offset: (e.key as { range?: number[] }).range?.[0] ?? offset });
+      }
+    } else if (isSeq(environment)) {
+      for (const e of environment.items) {
+        if (!isScalar(e)) continue;
+        const text = String(e.value);
+        const eq = text.indexOf('=');
+        env.set(eq < 0 ? text : text.slice(0, eq), { value: eq < 0 ? '' : text.slice(eq + 1), offset: e.range?.[0] ?? offset });
+      }
+    }
+    const service: Service = {
+      name: String(isScalar(pair.key) ? pair.key.value : pair.key),
+      image: str('image'),
+      command: `${str('entrypoint')} ${str('command')}`,
+      env,
+      publicPorts: publicPorts(node.get('ports', true), str('network_mode') === 'host', offset),
+      offset,
+    };
+    const exposed = service.publicPorts[0];
+    for (const store of DATASTORES) {
+      if (!store.image.test(service.image)) continue;
+      const off = store.off?.(service) ?? null;
+      const open = !off && store.needs !== undefined && !store.needs(service);
+      if (!off && !open) break;
+      const where = exposed ? `published on every interface (${exposed.container > 0 ? exposed.container : 'host network'})` : 'reachable by every container on its network';
+      if (off && (exposed || production)) hit('auth-disabled', off.offset === service.offset && exposed ? exposed.offset : off.offset, `${store.name} (service "${service.name}") runs with authentication off (${off.key}) and is ${where}.`);
+      else if (open && exposed) hit('auth-disabled', exposed.offset, `${store.name} (service "${service.name}") has no password and is ${where}: anyone who can reach this machine can read and change its data.`);
+      break;
+    }
+    // node --inspect=0.0.0.0 with the debugger port published
+    const inspect = /--inspect(?:-brk)?=(?:0\.0\.0\.0|\[?::\]?)(?::(\d+))?/.exec(service.command);
+    const debugPort = inspect ? Number(inspect[1] ?? 9229) : 0;
+    const published = service.publicPorts.find((p) => p.container === debugPort || p.container === -1);
+    if (inspect && published) hit('debug-enabled', published.offset, `The Node.js inspector of service "${service.name}" listens on every interface and its port is published: anyone who reaches it runs code in the container.`);
+    if (production) {
+      for (const [k, v] of env) {
+        if (k === 'NODE_ENV' && v.value === 'development') hit('development-mode', v.offset, `NODE_ENV=development in a production compose file (service "${service.name}").`);
+        else if (/^(?:DEBUG|APP_DEBUG|\w+_DEBUG)$/.test(k) && TRUTHY.test(v.value.trim())) hit('debug-enabled', v.offset, `${k}=${v.value} turns debugging on in a production compose file (service "${service.name}").`);
+      }
+    }
+  }
+  return hits;
+}
+
+// ── redis.conf, mongod.conf, .env ──────────────────────────────────────
+
+function redisConfHits(file: SourceFile): Hit[] {
+  const lines = file.lines();
+  const directive = (re: RegExp) => lines.findIndex((l) => re.test(l.trim()));
+  const auth = directive(/^requirepass\s+\S+/i) >= 0 || directive(/^aclfile\s+\S/i) >= 0 || lines.some((l) => /^user\s+\S+\s+.*\bon\b.*(?:>|#)\S/i.test(l.trim()));
+  if (auth) return [];
+  const hits: Hit[] = [];
+  const pm = directive(/^protected-mode\s+no\b/i);
+  if (pm >= 0) hits.push({ rule: 'auth-disabled', line: pm + 1, column: 1, message: 'protected-mode no without requirepass: Redis accepts commands from any host that can reach it, with no password.' });
+  const bind = directive(/^bind\s+.*(?:\b0\.0\.0\.0\b|(?:^|\s)\*(?:\s|$)|(?:^|\s)::(?:\s|$))/i);
+  if (bind >= 0) hits.push({ rule: 'auth-disabled', line: bind + 1, column: 1, message: 'Redis listens on every interface and no requirepass (or ACL user with a password) is set.' });
+  return hits;
+}
+
+function mongoConfHits(file: SourceFile): Hit[] {
+  const lines = file.lines();
+  const find = (re: RegExp) => lines.findIndex((l) => re.test(l.replace(/#.*$/, '')));
+  const authOn = find(/^\s*authorization\s*:\s*["']?enabled/i) >= 0 || find(/^\s*keyFile\s*:/) >= 0 || find(/^\s*clusterAuthMode\s*:\s*x509/) >= 0;
+  const off = find(/^\s*authorization\s*:\s*["']?disabled/i);
+  const bind = find(/^\s*(?:bindIp\s*:.*(?:0\.0\.0\.0|::(?!1)|\*)|bindIpAll\s*:\s*true)/i);
+  if (authOn || bind < 0) return [];
+  return [{ rule: 'auth-disabled', line: (off >= 0 ? off : bind) + 1, column: 1, message: 'mongod listens on every interface without security.authorization: enabled: anyone who can reach it reads and writes every database.' }];
+}
+
+function envFileHits(file: SourceFile): Hit[] {
+  const name = file.path.slice(file.path.lastIndexOf('/') + 1);
+  if (!PRODUCTION.test(name.replace(/^\.env/, ''))) return [];
+  const hits: Hit[] = [];
+  file.lines().forEach((text, i) => {
+    const m = /^\s*(?:export\s+)?([A-Za-z_][\w.]*)\s*=\s*["']?([^"'#\s]*)/.exec(text);
+    if (!m) return;
+    const [, key, value] = m as unknown as [string, string, string];
+    const at = { line: i + 1, column: 1 };
+    if (key === 'NODE_ENV' && value === 'development') hits.push({ rule: 'development-mode', ...at, message: `NODE_ENV=development in ${name}.` });
+    else if (/^(?:DEBUG|APP_DEBUG|\w+_DEBUG)$/.test(key) && TRUTHY.test(value)) hits.push({ rule: 'debug-enabled', ...at, message: `${key}=${value} turns debugging on in ${name}.` });
+    else if ((key === 'POSTGRES_HOST_AUTH_METHOD' && /^trust$/i.test(value)) || (/ALLOW_EMPTY(?:_ROOT)?_PASSWORD$/.test(key) && /^(?:yes|true|1)$/i.test(value)) || (key === 'ME_CONFIG_BASICAUTH' && /^false$/i.test(value))) {
+      hits.push({ rule: 'auth-disabled', ...at, message: `${key}=${value} turns authentication off in ${name}.` });
+    }
+  });
+  return hits;
+}
+
+const scriptCheck = codeCheck(codeHits, () => []);
+
+export default defineAtom({
+  id: 'insecure-config',
+  title: 'Services run with authentication on and debugging off',
+  criteria: {
+    pass: 'Datastores that can be reached from outside their host require authentication (Redis requirepass or ACL users, MongoDB authorization: enabled or root credentials, no trust/empty-password switches); ports are published on 127.0.0.1 when only the host needs them; production configuration has NODE_ENV=production and debugging, GraphQL introspection and IDEs off; the Node.js inspector is never published.',
+    fail: "A docker-compose service (Redis, MongoDB, Memcached, Elasticsearch, PostgreSQL, MySQL, mongo-express) runs without authentication, or with it switched off, on a port published on every interface; redis.conf has protected-mode no or binds 0.0.0.0 without requirepass; mongod.conf binds 0.0.0.0 without authorization; a production .env or compose file sets NODE_ENV=development or DEBUG on; code calls app.set('env', 'development'), forces NODE_ENV, or turns GraphQL introspection/playground/debug on in every environment; node --inspect=0.0.0.0 is published.",
+  },
+  files: [...APP_FILES, '**/docker-compose*.{yml,yaml}', '**/compose*.{yml,yaml}', '**/redis*.conf', '**/mongod*.conf', '**/.env', '**/.env.*'],
+  keywords: ['development', 'introspection', 'playground', 'graphiql', 'debug', 'ports', 'network_mode', 'protected-mode', 'bind', 'authorization', 'allow_empty', 'host_auth_method', 'basicauth', 'inspect'],
+  defaultLevel: 'block',
+  rules: {
+    'auth-disabled': {
+      message: 'A service runs without authentication where others can reach it.',
+      fix: 'Turn authentication on (Redis: requirepass / ACL users, or command: redis-server --requirepass "$REDIS_PASSWORD"; MongoDB: MONGO_INITDB_ROOT_USERNAME/PASSWORD or security.authorization: enabled; drop trust/empty-password switches) and publish ports only on 127.0.0.1 ("127.0.0.1:6379:6379"), or not at all when only other containers connect.',
+    },
+    'debug-enabled': {
+      message: 'Debugging is on where production (or anyone) can reach it.',
+      fix: "Tie it to the environment: introspection: process.env.NODE_ENV !== 'production'; drop DEBUG from production configuration; bind the inspector to 127.0.0.1 (--inspect=127.0.0.1:9229) and do not publish its port.",
+    },
+    'development-mode': {
+      message: 'The app is put in development mode in production code or configuration.',
+      fix: "Set NODE_ENV=production in the deployment and never set it in code; remove app.set('env', 'development').",
+    },
+  },
+  examples: {
+    bad: [
+      { file: 'docker-compose.yml', code: 'services:\n  cache:\n    image: redis:7\n    ports:\n      - "6379:6379" # ✗' },
+      { file: 'docker-compose.yml', code: 'services:\n  db:\n    image: mongo:7\n    ports:\n      - 27017:27017 # ✗\n  api:\n    build: .' },
+      { file: 'compose.yaml', code: 'services:\n  db:\n    image: postgres:16\n    environment:\n      POSTGRES_HOST_AUTH_METHOD: trust # ✗\n    ports: ["5432:5432"]' },
+      { file: 'config/redis.conf', code: 'bind 0.0.0.0 # ✗\nprotected-mode no # ✗\nport 6379' },
+      { file: 'deploy/mongod.conf', code: 'net:\n  port: 27017\n  bindIp: 0.0.0.0 # ✗\nstorage:\n  dbPath: /data/db' },
+      { file: '.env.production', code: 'PORT=8080\nNODE_ENV=development # ✗\nDEBUG=true # ✗' },
+      { file: 'src/app.js', code: "const app = express();\napp.set('env', 'development'); // ✗" },
+      { file: 'src/graphql.ts', code: "const server = new ApolloServer({\n  typeDefs,\n  resolvers,\n  introspection: true, // ✗\n});" },
+      { file: 'docker-compose.debug.yml', code: 'services:\n  api:\n    build: .\n    command: node --inspect=0.0.0.0:9229 server.js\n    ports:\n      - "3000:3000"\n      - "9229:9229" # ✗' },
+    ],
+    good: [
+      { file: 'docker-compose.yml', code: 'services:\n  cache:\n    image: redis:7\n    command: redis-server --requirepass "${REDIS_PASSWORD}"\n    ports:\n      - "6379:6379"' },
+      { file: 'docker-compose.yml', code: 'services:\n  cache:\n    image: redis:7\n    ports:\n      - "127.0.0.1:6379:6379"\n  db:\n    image: mongo:7\n    environment:\n      MONGO_INITDB_ROOT_USERNAME: app\n      MONGO_INITDB_ROOT_PASSWORD: ${MONGO_PASSWORD}\n    ports:\n      - 27017:27017' },
+      { file: 'compose.yaml', code: 'services:\n  db:\n    image: postgres:16\n    environment:\n      POSTGRES_HOST_AUTH_METHOD: trust\n  api:\n    build: .\n    depends_on: [db]' },
+      { file: 'config/redis.conf', code: 'bind 127.0.0.1 -::1\nprotected-mode yes\nport 6379' },
+      { file: 'deploy/mongod.conf', code: 'net:\n  port: 27017\n  bindIp: 0.0.0.0\nsecurity:\n  authorization: enabled' },
+      { file: '.env.development', code: 'NODE_ENV=development\nDEBUG=true' },
+      { file: 'src/graphql.ts', code: "const server = new ApolloServer({\n  typeDefs,\n  resolvers,\n  introspection: process.env.NODE_ENV !== 'production',\n});\nif (process.env.NODE_ENV !== 'production') app.set('env', 'development');" },
+      { file: '.env.production', code: 'NODE_ENV=production\nDEBUG=false\nLOG_LEVEL=info' },
+    ],
+  },
+  async check(file: SourceFile, ctx: CheckContext<Record<string, never>>) {
+    if (COMPOSE.test(file.path)) return composeHits(file);
+    if (REDIS_CONF.test(file.path)) return redisConfHits(file);
+    if (MONGO_CONF.test(file.path)) return mongoConfHits(file);
+    if (ENV_FILE.test(file.path)) return envFileHits(file);
+    // Parse only modules that hold one of the settings this atom reads.
+    return CODE_HINT.test(file.text) ? scriptCheck(file, ctx) : [];
+  },
+});

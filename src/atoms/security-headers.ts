@@ -1,0 +1,115 @@
+import type { CodeModule } from '../ast/module.js';
+import { keyName } from '../ast/nodes.js';
+import { defineAtom, type CheckContext, type Hit, type SourceFile } from './atom.js';
+import { APP_FILES, appsIn, CREATES_APP, editedLines, findInApp, mountedElsewhere, type App } from './app.js';
+import { codeCheck } from './code.js';
+
+/** Packages that set the security headers (and, for Express, remove X-Powered-By). */
+const HELMETS = ['helmet', '@fastify/helmet', 'fastify-helmet', 'koa-helmet'];
+const HELMET_TEXT = /helmet/;
+/** Headers whose presence shows they are set by hand. */
+const SECURITY_HEADER = /^(?:content-security-policy|x-content-type-options|strict-transport-security|x-frame-options)$/i;
+const BY_HAND_TEXT = /lusca|content-security-policy|x-content-type-options|strict-transport-security|x-frame-options/i;
+const HEADER_SETTERS = /^(?:setHeader|set|header|headers|append|writeHead)$/;
+const POWERED_TEXT = /x-powered-by/i;
+
+const usesHelmet = (m: CodeModule) => m.imports(...HELMETS);
+
+/** lusca, or `res.setHeader('X-Content-Type-Options', …)`, `reply.header(…)`, `ctx.set({ 'Content-Security-Policy': … })`. */
+function setsHeadersByHand(m: CodeModule): boolean {
+  if (m.imports('lusca')) return true;
+  for (const call of m.calls()) {
+    if (!HEADER_SETTERS.test(call.callee.name)) continue;
+    for (const a of call.args) {
+      const s = m.stringValue(a);
+      if (s !== undefined && SECURITY_HEADER.test(s)) return true;
+      const obj = m.objectLiteral(a);
+      if (obj?.properties.some((p: { type: string }) => p.type === 'Property' && SECURITY_HEADER.test(keyName(p as never) ?? ''))) return true;
+    }
+  }
+  return false;
+}
+
+/** `app.disable('x-powered-by')`, `app.set('x-powered-by', false)`, `res.removeHeader('X-Powered-By')`, or settings `{ 'x-powered-by': false }` applied in a loop. */
+function hidesPoweredBy(m: CodeModule): boolean {
+  if (m.calls().some((c) => /^(?:disable|set|removeHeader)$/.test(c.callee.name) && c.args[0] !== undefined && m.stringValue(c.args[0])?.toLowerCase() === 'x-powered-by' && (c.callee.name !== 'set' || m.source(c.args[1] ?? c.node) === 'false'))) return true;
+  return m.nodes('Property').some((p) => keyName(p)?.toLowerCase() === 'x-powered-by' && m.source(p.value) === 'false');
+}
+
+/** An Express/Koa/Fastify app that only holds an HTTP server (for websockets): handed to createServer and nothing else, not exported. */
+function bare(m: CodeModule, app: App): boolean {
+  return app.framework !== 'nest' && !app.escapes && app.setup.length > 0 && app.setup.every((call) => m.callee(call.callee).name === 'createServer');
+}
+
+const NAMES = { express: 'Express', fastify: 'Fastify', koa: 'Koa', nest: 'NestJS' } as const;
+
+async function appHeaders(m: CodeModule, file: SourceFile, ctx: CheckContext<Record<string, never>>): Promise<Hit[]> {
+  const hits: Hit[] = [];
+  // Whether headers are set is a property of the package, so a module that creates several apps gets one finding, on the first.
+  let apps = appsIn(m).filter((app) => !bare(m, app));
+  if (!apps.length || (!file.allAdded && apps.every((app) => !editedLines(file, m, app).length))) return hits; // the change touches no app: nothing to judge, nothing to read
+  if (await findInApp(ctx.project, file, m, HELMET_TEXT, usesHelmet, 'helmet')) return hits;
+  const mounted = await Promise.all(apps.map((app) => mountedElsewhere(ctx.project, file, app)));
+  apps = apps.filter((_, i) => !mounted[i]);
+  if (!apps.length) return hits;
+  const byHand = await findInApp(ctx.project, file, m, BY_HAND_TEXT, setsHeadersByHand, 'headers-by-hand');
+  const powered = apps.some((app) => app.platform === 'express') && !(await findInApp(ctx.project, file, m, POWERED_TEXT, hidesPoweredBy, 'x-powered-by'));
+  const [app] = apps as [App, ...App[]];
+  const name = NAMES[app.framework];
+  const others = apps.slice(1).map((a) => m.line(a.node));
+  const more = others.length ? ` (nor ${others.length === 1 ? 'does the app' : 'do the apps'} created at line ${others.join(', ')})` : '';
+  const flow = [...new Set(apps.flatMap((a) => (file.allAdded ? [] : editedLines(file, m, a))))];
+  if (!byHand) {
+    const also = powered ? `; it also tells every client it runs ${app.framework === 'nest' ? 'NestJS on Express' : 'Express'} (X-Powered-By)` : '';
+    hits.push(m.hit('no-security-headers', app.node, { message: `This ${name} app sets no security headers${more}: no helmet (or equivalent) is registered in any module of the app${also}.`, flow }));
+  } else if (powered) {
+    hits.push(m.hit('x-powered-by', app.node, { message: `This ${name} app sends X-Powered-By: Express${more}, telling attackers what to target.`, flow }));
+  }
+  return hits;
+}
+
+export default defineAtom({
+  id: 'security-headers',
+  title: 'Apps send security headers',
+  criteria: {
+    pass: 'Somewhere in the app (any module of the package), helmet is registered (helmet for Express and NestJS, @fastify/helmet, koa-helmet), or the headers are set by hand (Content-Security-Policy, Strict-Transport-Security, X-Content-Type-Options, X-Frame-Options) and Express’s X-Powered-By is disabled.',
+    fail: 'An Express, Fastify, Koa or NestJS app that the change creates or sets up has no helmet (or equivalent headers) in any of its modules, or an Express app still sends X-Powered-By.',
+  },
+  files: APP_FILES,
+  keywords: ['express()', "express')(", 'express")(', 'fastify', 'koa', 'nestfactory'],
+  defaultLevel: 'block',
+  rules: {
+    'no-security-headers': {
+      message: 'This app sets no security headers: no helmet (or equivalent) in any module of the app.',
+      fix: 'Register helmet where the app is set up: app.use(helmet()) (Express, NestJS: import helmet from "helmet"), await app.register(helmet) (@fastify/helmet), app.use(helmet()) (koa-helmet); or set Content-Security-Policy, Strict-Transport-Security, X-Content-Type-Options: nosniff and X-Frame-Options in one middleware.',
+    },
+    'x-powered-by': {
+      message: 'This Express app still sends X-Powered-By.',
+      fix: "app.disable('x-powered-by') right after creating the app (helmet does it for you).",
+    },
+  },
+  examples: {
+    bad: [
+      { file: 'src/app.js', code: "const express = require('express');\nconst app = express(); // ✗\napp.use(express.json());\napp.get('/health', (req, res) => res.json({ ok: true }));\nmodule.exports = app;" },
+      { file: 'src/server.ts', code: "import Fastify from 'fastify';\nconst fastify = Fastify({ logger: true }); // ✗\nfastify.get('/', async () => ({ hello: 'world' }));\nawait fastify.listen({ port: 3000 });" },
+      { file: 'src/index.js', code: "const Koa = require('koa');\nconst app = new Koa(); // ✗\napp.use(async (ctx) => { ctx.body = 'hi'; });\napp.listen(3000);" },
+      { file: 'src/main.ts', code: "import { NestFactory } from '@nestjs/core';\nimport { AppModule } from './app.module';\nasync function bootstrap() {\n  const app = await NestFactory.create(AppModule); // ✗\n  await app.listen(3000);\n}\nbootstrap();" },
+      { file: 'src/app.ts', code: "import express from 'express';\nexport const app = express(); // ✗\napp.use((req, res, next) => {\n  res.setHeader('X-Content-Type-Options', 'nosniff');\n  res.setHeader('Content-Security-Policy', \"default-src 'self'\");\n  next();\n});" },
+      { file: 'src/app.js', code: "// TODO: app.use(helmet()) before going live\nconst app = require('express')(); // ✗\napp.listen(8080);" },
+      { file: 'src/main.ts', code: "import { NestFactory } from '@nestjs/core';\nimport { FastifyAdapter } from '@nestjs/platform-fastify';\nconst app = await NestFactory.create(AppModule, new FastifyAdapter()); // ✗\nawait app.listen(3000);" },
+    ],
+    good: [
+      { file: 'src/app.js', code: "const express = require('express');\nconst helmet = require('helmet');\nconst app = express();\napp.use(helmet());\napp.get('/health', (req, res) => res.json({ ok: true }));" },
+      { file: 'src/server.ts', code: "import Fastify from 'fastify';\nimport helmet from '@fastify/helmet';\nconst fastify = Fastify({ logger: true });\nawait fastify.register(helmet);" },
+      { file: 'src/index.js', code: "const Koa = require('koa');\nconst helmet = require('koa-helmet');\nconst app = new Koa();\napp.use(helmet());" },
+      { file: 'src/main.ts', code: "import { NestFactory } from '@nestjs/core';\nimport helmet from 'helmet';\nasync function bootstrap() {\n  const app = await NestFactory.create(AppModule);\n  app.use(helmet());\n  await app.listen(3000);\n}" },
+      { file: 'src/app.ts', code: "import express from 'express';\nexport const app = express();\napp.disable('x-powered-by');\napp.use((req, res, next) => {\n  res.set({ 'X-Content-Type-Options': 'nosniff', 'Strict-Transport-Security': 'max-age=31536000' });\n  next();\n});" },
+      { file: 'src/routes/users.js', code: "const express = require('express');\nconst router = express.Router();\nrouter.get('/users', listUsers);\nmodule.exports = router;" },
+      { file: 'test/app.test.js', code: "const express = require('express');\nconst app = express();\napp.get('/x', (req, res) => res.send('ok'));" },
+      { file: 'src/live.js', code: "const express = require('express');\nconst app = express();\nconst server = require('http').createServer(app);\nnew WebSocketServer({ server });\nserver.listen(1337);" },
+      { file: 'src/plugin.ts', code: "import fp from 'fastify-plugin';\nexport default fp(async (fastify) => {\n  fastify.addHook('onSend', async (req, reply) => {\n    reply.header('X-Frame-Options', 'DENY');\n  });\n});" },
+    ],
+  },
+  // A module the parser rejects is not judged: whether it creates an app is a question for the parser.
+  check: codeCheck(appHeaders, () => [], CREATES_APP),
+});

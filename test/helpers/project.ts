@@ -1,0 +1,14 @@
+/** A ProjectView over files held in memory: what an example (or a unit test) sees as "the rest of the repository". */
+import type { ProjectView } from '../../src/atoms/atom.js';
+import { sourceFile } from '../../src/engine.js';
+import { globMatcher } from '../../src/router.js';
+
+export function memoryProject(files: Record<string, string>): ProjectView {
+  const files_ = async (globs: readonly string[]) => Object.keys(files).filter(globMatcher(globs));
+  return {
+    files: files_,
+    grep: async (globs, pattern) => (await files_(globs)).filter((p) => new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, '')).test(files[p]!)),
+    read: async (path) => files[path] ?? null,
+    source: async (path) => (path in files ? sourceFile({ path, allAdded: false, added: [] }, files[path]!) : null),
+  };
+}
