@@ -14,6 +14,7 @@ import { UsageError } from './errors.js';
 import { suppressionFor, touchesAddedLine } from './filter.js';
 import type { AtomFailure, Finding, Report, Suppressed } from './findings.js';
 import { findRoot } from './git/git.js';
+import { timing } from './timing.js';
 import { loadPolicy } from './policy/load.js';
 import type { CommandCheck, Policy } from './policy/policy.js';
 import type { Baseline, LocatedFinding } from './baseline.js';
@@ -45,10 +46,11 @@ export interface Run {
 
 export async function run(options: RunOptions): Promise<Run> {
   const started = performance.now();
+  timing.phase('engine loaded');
   const root = await findRoot(options.cwd);
   const [policy, changes] = await Promise.all([
-    loadPolicy({ cwd: options.cwd, root, configFile: options.configFile }),
-    collectChangeSet(root, options),
+    loadPolicy({ cwd: options.cwd, root, configFile: options.configFile }).finally(() => timing.phase('policy loaded')),
+    collectChangeSet(root, options).finally(() => timing.phase('change set listed')),
   ]);
   try {
     const atoms = await selectAtoms(policy, options);
@@ -61,6 +63,7 @@ export async function run(options: RunOptions): Promise<Run> {
       commands: options.commands ?? true,
     });
     report.summary.durationMs = Math.round(performance.now() - started);
+    timing.phase('checks done');
     return { root, policy, report };
   } finally {
     changes.close();
@@ -181,7 +184,9 @@ export async function checkChangeSet(changes: ChangeSet, atoms: ActiveAtom[], po
           readOld: async () => decodeText(file.oldBlob ? await changes.readBlob(file.oldBlob) : null),
           changes: (path: string) => changedPaths.has(path),
         };
+        const began = timing.enabled ? performance.now() : 0;
         hits = text === null ? active.atom.checkSkipped!(source, context) : await active.atom.check(source, context);
+        if (timing.enabled) timing.add(active.atom.id, performance.now() - began);
       } catch (e) {
         failures.push({ atom: active.atom.id, file: file.path, message: e instanceof Error ? e.message : String(e) });
         continue;
@@ -254,7 +259,13 @@ export function toFinding(active: ActiveAtom, hit: Hit, masked: string, file: Pi
 }
 
 /** Loads the parser on first use and parses. */
-const parseNow = (path: string, text: string): Promise<Parsed> => import('./ast/parse.js').then((m) => m.parseModule(path, text));
+const parseNow = (path: string, text: string): Promise<Parsed> =>
+  import('./ast/parse.js').then((m) => {
+    const began = timing.enabled ? performance.now() : 0;
+    const parsed = m.parseModule(path, text);
+    if (timing.enabled) void Promise.resolve(parsed).then(() => timing.add('(parsing and scopes, counted inside the atoms too)', performance.now() - began));
+    return parsed;
+  });
 
 /** Parses by content (blob id and path), keeping the last few: a file read by an atom through the project view and changed too is parsed once. */
 function parseCache(size = 8): (blob: string | null, path: string, text: string) => Promise<Parsed> {

@@ -36,6 +36,9 @@ export async function checkCommand(argv: string[]): Promise<number> {
     });
     failClosed = result.policy.failClosed;
     await print(result.report, format, values['no-color'] !== true, mode);
+    const { timing } = await import('../timing.js');
+    timing.phase('report printed');
+    timing.print();
     if (result.report.summary.blocked) return 1;
     if (result.report.failures.length && (failClosed || !hookMode)) return 3;
     return 0;

@@ -1,0 +1,26 @@
+/**
+ * RALPH_GUARD_TIMING=1 prints where a run's time went to stderr: phases since
+ * the process started, and the time spent in each atom (parsing apart), as
+ * ESLint's TIMING does for rules. Off, it costs one branch per call.
+ */
+const enabled = process.env.RALPH_GUARD_TIMING === '1';
+const totals = new Map<string, number>();
+const phases: Array<[string, number]> = [];
+
+export const timing = {
+  enabled,
+  /** Adds `ms` to a named total (an atom, parsing). */
+  add(label: string, ms: number): void {
+    if (enabled) totals.set(label, (totals.get(label) ?? 0) + ms);
+  },
+  /** Records that a phase ended now (milliseconds since the process started). */
+  phase(label: string): void {
+    if (enabled) phases.push([label, performance.now()]);
+  },
+  print(): void {
+    if (!enabled) return;
+    const out = ['ralph-guard timing (ms since start):', ...phases.map(([label, at]) => `  ${at.toFixed(1).padStart(8)}  ${label}`), 'time in atoms and parsing (ms):'];
+    for (const [label, ms] of [...totals].sort((a, b) => b[1] - a[1])) out.push(`  ${ms.toFixed(1).padStart(8)}  ${label}`);
+    process.stderr.write(out.join('\n') + '\n');
+  },
+};
