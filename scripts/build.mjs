@@ -35,8 +35,23 @@ const shared = {
 };
 
 rmSync(join(root, 'dist'), { recursive: true, force: true });
+
+/** Bundles a script of scripts/ and runs it; its stdout is what the build needs from the sources. */
+async function runScript(name) {
+  const out = join(root, 'dist', `${name}.gen.mjs`);
+  await build({ ...shared, entryPoints: [join(root, 'scripts', `${name}.ts`)], outfile: out });
+  try {
+    return execFileSync(process.execPath, [out], { maxBuffer: 1 << 26 });
+  } finally {
+    rmSync(out);
+  }
+}
+
+// The atoms' headers and glob regexes, inlined so routing loads neither atoms nor a glob compiler.
+const atomHeaders = (await runScript('atom-headers')).toString('utf8');
 await build({
   ...shared,
+  define: { ...shared.define, RALPH_GUARD_ATOM_HEADERS: atomHeaders },
   entryPoints: { cli: join(root, 'src/cli/main.ts') },
   outdir: join(root, 'dist'),
   splitting: true,
@@ -45,7 +60,4 @@ await build({
 });
 
 // schema.json for editors, from the same zod schema the validator uses.
-const schemaScript = join(root, 'dist', 'schema-gen.mjs');
-await build({ ...shared, entryPoints: [join(root, 'scripts/schema.ts')], outfile: schemaScript });
-writeFileSync(join(root, 'schema.json'), execFileSync(process.execPath, [schemaScript]));
-rmSync(schemaScript);
+writeFileSync(join(root, 'schema.json'), await runScript('schema'));

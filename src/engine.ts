@@ -6,7 +6,8 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import type { AnyAtom, Hit, ProjectView, SourceFile } from './atoms/atom.js';
 import type { Parsed } from './ast/parse.js';
-import { BUILTIN_ATOMS } from './atoms/registry.js';
+import { atomHeaders, loadAtom } from './atoms/registry.js';
+import { useCompiledGlobs } from './globs.js';
 import { secretSpans } from './atoms/secrets.js';
 import { collectChangeSet, type ChangedFile, type ChangeSet, type ChangeSetRequest } from './changeset/changeset.js';
 import { projectView } from './changeset/project.js';
@@ -18,7 +19,7 @@ import { timing } from './timing.js';
 import { loadPolicy } from './policy/load.js';
 import type { CommandCheck, Policy } from './policy/policy.js';
 import type { Baseline, LocatedFinding } from './baseline.js';
-import { activate, routeByKeywords, routeByPath, type ActiveAtom } from './router.js';
+import { activate, headerOf, routeByKeywords, routeByPath, type ActiveAtom, type AtomHeader } from './router.js';
 import { decode, excerpt, lineStarts, maskSpans, positionAt, splitLines } from './text.js';
 
 export interface RunOptions extends ChangeSetRequest {
@@ -36,6 +37,8 @@ export interface RunOptions extends ChangeSetRequest {
   fingerprints?: boolean;
   /** Run the policy's `command` checks (default true; the per-edit assistant hook skips them). */
   commands?: boolean;
+  /** Put every selected atom in the report, loaded (see CheckSettings.allAtoms). */
+  allAtoms?: boolean;
 }
 
 export interface Run {
@@ -60,6 +63,7 @@ export async function run(options: RunOptions): Promise<Run> {
       root,
       baseline,
       fingerprints: options.fingerprints ?? false,
+      allAtoms: options.allAtoms ?? false,
       commands: options.commands ?? true,
     });
     report.summary.durationMs = Math.round(performance.now() - started);
@@ -70,16 +74,23 @@ export async function run(options: RunOptions): Promise<Run> {
   }
 }
 
-/** The atoms to run: enabled in the policy, narrowed by --atoms or --skill. */
+/** The atoms to run: enabled in the policy, narrowed by --atoms or --skill. None is loaded yet. */
 export async function selectAtoms(policy: Policy, options: Pick<RunOptions, 'atoms' | 'skill'>): Promise<ActiveAtom[]> {
-  const candidates: Array<{ atom: AnyAtom; level: 'block' | 'warn' | 'off'; options: Record<string, unknown>; files?: string[]; ignore?: string[] }> = [];
-  for (const atom of BUILTIN_ATOMS) {
-    const s = policy.atoms[atom.id];
-    if (s) candidates.push({ atom, ...s });
+  const { headers, globs } = await atomHeaders();
+  useCompiledGlobs(globs);
+  useCompiledGlobs(policy.globs);
+  type Candidate = { header: AtomHeader; load: () => Promise<AnyAtom>; level: 'block' | 'warn' | 'off'; options: Record<string, unknown>; files?: string[]; ignore?: string[] };
+  const candidates: Candidate[] = [];
+  for (const header of headers) {
+    const s = policy.atoms[header.id];
+    if (s) candidates.push({ header, load: () => loadAtom(header.id), ...s });
   }
   if (policy.custom.length) {
     const { customAtom } = await import('./atoms/custom.js');
-    for (const def of policy.custom) candidates.push({ atom: customAtom(def), level: def.level, options: {}, ignore: def.ignore });
+    for (const def of policy.custom) {
+      const atom = customAtom(def);
+      candidates.push({ header: headerOf(atom), load: async () => atom, level: def.level, options: {}, ignore: def.ignore });
+    }
   }
 
   let wanted: string[] | null = options.atoms?.length ? options.atoms : null;
@@ -88,13 +99,13 @@ export async function selectAtoms(policy: Policy, options: Pick<RunOptions, 'ato
     wanted = findSkill(policy, options.skill).atoms;
   }
   if (wanted) {
-    const known = new Set(candidates.map((c) => c.atom.id));
+    const known = new Set(candidates.map((c) => c.header.id));
     const unknown = wanted.filter((id) => !known.has(id));
     if (unknown.length) throw new UsageError(`--atoms: unknown atom ${unknown.map((u) => `"${u}"`).join(', ')}; run \`ralph-guard atoms\` for the list`);
   }
   return candidates
-    .filter((c) => (wanted ? wanted.includes(c.atom.id) : c.level !== 'off'))
-    .map((c) => activate(c.atom, c.level === 'off' ? 'warn' : c.level, c.options, c.files, [...policy.ignore, ...(c.ignore ?? [])]));
+    .filter((c) => (wanted ? wanted.includes(c.header.id) : c.level !== 'off'))
+    .map((c) => activate(c.header, c.load, c.level === 'off' ? 'warn' : c.level, c.options, c.files, [...policy.ignore, ...(c.ignore ?? [])]));
 }
 
 /** The baseline, read only when its file exists (a plain commit in a project without one pays nothing). */
@@ -111,6 +122,8 @@ export interface CheckSettings {
   baseline?: Baseline | null;
   fingerprints?: boolean;
   commands?: boolean;
+  /** Load every selected atom for the report, not only those that ran (SARIF lists all rules; the agent report shows secure patterns). */
+  allAtoms?: boolean;
 }
 
 /** Runs the routed atoms over every file of the change set and filters what they find. */
@@ -171,10 +184,11 @@ export async function checkChangeSet(changes: ChangeSet, atoms: ActiveAtom[], po
     const project = projectFor(file.commit);
     const located: LocatedFinding[] = [];
     // A skipped file (binary, too large) is still judged by atoms that need only its name: a committed keystore.
-    const runnable = text === null ? pathAtoms.filter((a) => a.atom.checkSkipped) : routeByKeywords(pathAtoms, text);
+    const runnable = text === null ? pathAtoms.filter((a) => a.checksSkipped) : routeByKeywords(pathAtoms, text);
     for (const active of runnable) {
       let hits: Hit[];
       try {
+        const atom = active.atom ?? (await active.load());
         const context = {
           options: active.options,
           mode: changes.mode,
@@ -185,10 +199,10 @@ export async function checkChangeSet(changes: ChangeSet, atoms: ActiveAtom[], po
           changes: (path: string) => changedPaths.has(path),
         };
         const began = timing.enabled ? performance.now() : 0;
-        hits = text === null ? active.atom.checkSkipped!(source, context) : await active.atom.check(source, context);
-        if (timing.enabled) timing.add(active.atom.id, performance.now() - began);
+        hits = text === null ? atom.checkSkipped!(source, context) : await atom.check(source, context);
+        if (timing.enabled) timing.add(atom.id, performance.now() - began);
       } catch (e) {
-        failures.push({ atom: active.atom.id, file: file.path, message: e instanceof Error ? e.message : String(e) });
+        failures.push({ atom: active.id, file: file.path, message: e instanceof Error ? e.message : String(e) });
         continue;
       }
       for (const hit of hits) {
@@ -216,7 +230,7 @@ export async function checkChangeSet(changes: ChangeSet, atoms: ActiveAtom[], po
 
   if (settings.commands !== false && settings.root) {
     const commandAtoms = atoms.flatMap((active) => {
-      const def = policy.custom.find((c) => c.id === active.atom.id);
+      const def = policy.custom.find((c) => c.id === active.id);
       const checks = def?.checks.filter((c): c is CommandCheck => c.type === 'command') ?? [];
       return checks.length ? [{ active, checks }] : [];
     });
@@ -233,14 +247,15 @@ export async function checkChangeSet(changes: ChangeSet, atoms: ActiveAtom[], po
     failures,
     notes,
     summary: { mode: changes.mode, files: scanned, atoms: atoms.length, blocked, suppressed: suppressed.length, durationMs: 0 },
-    atoms: atoms.map((a) => a.atom),
-    levels: Object.fromEntries(atoms.map((a) => [a.atom.id, a.level])),
+    // Reports that list every rule (SARIF) or show secure patterns (agent) load all selected atoms; others need only those that ran.
+    atoms: settings.allAtoms ? await Promise.all(atoms.map((a) => a.load())) : atoms.flatMap((a) => (a.atom ? [a.atom] : [])),
+    levels: Object.fromEntries(atoms.map((a) => [a.id, a.level])),
   };
 }
 
 /** A hit as a finding; `masked` is the hit's line with every secret masked. */
 export function toFinding(active: ActiveAtom, hit: Hit, masked: string, file: Pick<ChangedFile, 'path' | 'commit'>): Finding {
-  const { atom } = active;
+  const atom = active.atom!;
   const rule = atom.rules[hit.rule];
   return {
     atom: atom.id,

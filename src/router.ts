@@ -1,53 +1,55 @@
 /**
  * Decides which atoms look at which file: the atom's globs, the policy's
  * narrowing and ignore globs, then a keyword pre-filter on the text (no
- * keyword, no check).
+ * keyword, no check). Routing works from each atom's header (its id, globs
+ * and keywords), so an atom's module is loaded only when a file needs it.
  */
-import picomatch from 'picomatch';
 import type { AnyAtom, Level } from './atoms/atom.js';
+import { anyGlob, globMatcher } from './globs.js';
+
+/** What routing needs to know of an atom, without loading it. */
+export interface AtomHeader {
+  id: string;
+  defaultLevel: Level;
+  files: string[];
+  keywords: string[];
+  /** The atom judges files it cannot read (binary, too large) by their name. */
+  checksSkipped: boolean;
+}
+
+export function headerOf(atom: AnyAtom): AtomHeader {
+  return { id: atom.id, defaultLevel: atom.defaultLevel, files: atom.files, keywords: atom.keywords, checksSkipped: Boolean(atom.checkSkipped) };
+}
 
 /** An atom ready to run: built-in or made from the policy. */
 export interface ActiveAtom {
-  atom: AnyAtom;
+  id: string;
   level: Exclude<Level, 'off'>;
   options: Record<string, unknown>;
   matches(path: string): boolean;
   /** Lower-case keywords; empty means every routed file is checked. */
   keywords: string[];
+  checksSkipped: boolean;
+  /** The atom's module, loaded on first use and then kept in `atom`. */
+  load(): Promise<AnyAtom>;
+  atom?: AnyAtom;
 }
 
-type Matcher = (path: string) => boolean;
-
-/** Globs where `!glob` excludes: matched when any positive glob matches and no negative one does. */
-export function globMatcher(globs: readonly string[]): Matcher {
-  const positive = globs.filter((g) => !g.startsWith('!'));
-  const negative = globs.filter((g) => g.startsWith('!')).map((g) => g.slice(1));
-  const yes = positive.length ? compile(positive) : () => true;
-  const no = negative.length ? compile(negative) : () => false;
-  return (path) => yes(path) && !no(path);
-}
-
-/** Compiling globs is a visible part of start-up: each distinct list once, and `**` needs no regex. */
-const compiled = new Map<string, Matcher>();
-function compile(globs: readonly string[]): Matcher {
-  if (globs.includes('**')) return () => true;
-  const key = globs.join('\0');
-  let matcher = compiled.get(key);
-  if (!matcher) compiled.set(key, (matcher = picomatch([...globs], { dot: true })));
-  return matcher;
-}
-
-export function activate(atom: AnyAtom, level: Exclude<Level, 'off'>, options: Record<string, unknown>, narrow: string[] | undefined, ignore: string[]): ActiveAtom {
-  const own = globMatcher(atom.files);
+export function activate(header: AtomHeader, load: () => Promise<AnyAtom>, level: Exclude<Level, 'off'>, options: Record<string, unknown>, narrow: string[] | undefined, ignore: string[]): ActiveAtom {
+  const own = globMatcher(header.files);
   const narrowed = narrow?.length ? globMatcher(narrow) : () => true;
-  const ignored = ignore.length ? compile(ignore) : () => false;
-  return {
-    atom,
+  const ignored = ignore.length ? anyGlob(ignore) : () => false;
+  let loading: Promise<AnyAtom> | undefined;
+  const active: ActiveAtom = {
+    id: header.id,
     level,
     options,
     matches: (path) => own(path) && narrowed(path) && !ignored(path),
-    keywords: atom.keywords.map((k) => k.toLowerCase()),
+    keywords: header.keywords.map((k) => k.toLowerCase()),
+    checksSkipped: header.checksSkipped,
+    load: () => (loading ??= load().then((atom) => (active.atom = atom))),
   };
+  return active;
 }
 
 /** The atoms that apply to a path, before looking at its content. */

@@ -3,7 +3,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { expectedLines } from '../src/atoms/atom.js';
-import { BUILTIN_ATOMS } from '../src/atoms/registry.js';
+import { BUILTIN_ATOMS } from '../src/atoms/builtin.js';
+import { BUILTIN_IDS } from '../src/atoms/registry.js';
 import { runExample } from './helpers/examples.js';
 
 const KEBAB = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
@@ -39,9 +40,10 @@ for (const atom of BUILTIN_ATOMS) {
   });
 }
 
-test('atom ids are unique', () => {
+test('atom ids are unique, and each registry line loads the atom of its name', () => {
   const ids = BUILTIN_ATOMS.map((a) => a.id);
   assert.equal(new Set(ids).size, ids.length);
+  assert.equal(ids, [...BUILTIN_IDS]);
 });
 
 test.run();

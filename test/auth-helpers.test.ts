@@ -4,7 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CODE_FILES, TEST_FILES } from '../src/atoms/files.js';
 import { isPasswordHashName, isPasswordName, words } from '../src/atoms/names.js';
-import { globMatcher } from '../src/router.js';
+import { globMatcher } from '../src/globs.js';
 
 test('words split camelCase, snake_case, kebab-case and acronyms', () => {
   assert.equal(words('resetPasswordToken'), ['reset', 'password', 'token']);

@@ -4,7 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseModule } from '../src/ast/parse.js';
 import type { CodeModule, Node } from '../src/ast/module.js';
-import { BUILTIN_ATOMS } from '../src/atoms/registry.js';
+import { BUILTIN_ATOMS } from '../src/atoms/builtin.js';
 import { sourceFile } from '../src/engine.js';
 import { stubContext } from './helpers/examples.js';
 import { memoryProject } from './helpers/project.js';

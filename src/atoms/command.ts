@@ -214,7 +214,7 @@ export async function runCommandChecks(
     const paths = files.map((f) => f.path);
     for (const check of checks) {
       const outcome = await runCommandCheck(check, paths, root);
-      const failure = (message: string) => out.failures.push({ atom: active.atom.id, file: where, message });
+      const failure = (message: string) => out.failures.push({ atom: active.id, file: where, message });
       switch (outcome.kind) {
         case 'pass':
           continue;

@@ -1,65 +1,59 @@
-/** The built-in atoms, in the order reports and `ralph-guard atoms` list them. One line per atom. */
+/**
+ * The built-in atoms, in the order reports and `ralph-guard atoms` list them:
+ * one line per atom. A module is imported only when a changed file routes to
+ * its atom, so a commit pays for the atoms its files need.
+ */
 import type { AnyAtom } from './atom.js';
-import secrets from './secrets.js';
-import sqlInjection from './sql-injection.js';
-import passwordHashing from './password-hashing.js';
-import commandInjection from './command-injection.js';
-import codeInjection from './code-injection.js';
-import pathTraversal from './path-traversal.js';
-import ssrf from './ssrf.js';
-import openRedirect from './open-redirect.js';
-import nosqlInjection from './nosql-injection.js';
-import xss from './xss.js';
-import prototypePollution from './prototype-pollution.js';
-import unsafeDeserialization from './unsafe-deserialization.js';
-import redos from './redos.js';
-import dependencies from './dependencies.js';
-import jwt from './jwt.js';
-import weakCrypto from './weak-crypto.js';
-import insecureRandom from './insecure-random.js';
-import tls from './tls.js';
-import errorExposure from './error-exposure.js';
-import sensitiveLogging from './sensitive-logging.js';
-import securityHeaders from './security-headers.js';
-import cors from './cors.js';
-import cookies from './cookies.js';
-import csrf from './csrf.js';
-import inputValidation from './input-validation.js';
-import rateLimiting from './rate-limiting.js';
-import fileUpload from './file-upload.js';
-import insecureConfig from './insecure-config.js';
+import { headerOf, type AtomHeader } from '../router.js';
+import type { GlobTable } from '../globs.js';
 
-export const BUILTIN_ATOMS: readonly AnyAtom[] = [
-  secrets,
-  dependencies,
-  sqlInjection,
-  nosqlInjection,
-  commandInjection,
-  codeInjection,
-  pathTraversal,
-  xss,
-  ssrf,
-  openRedirect,
-  prototypePollution,
-  unsafeDeserialization,
-  redos,
-  passwordHashing,
-  jwt,
-  weakCrypto,
-  insecureRandom,
-  tls,
-  errorExposure,
-  sensitiveLogging,
-  securityHeaders,
-  cors,
-  cookies,
-  csrf,
-  inputValidation,
-  rateLimiting,
-  fileUpload,
-  insecureConfig,
-];
+const MODULES: Record<string, () => Promise<{ default: AnyAtom }>> = {
+  'secrets': () => import('./secrets.js'),
+  'dependencies': () => import('./dependencies.js'),
+  'sql-injection': () => import('./sql-injection.js'),
+  'nosql-injection': () => import('./nosql-injection.js'),
+  'command-injection': () => import('./command-injection.js'),
+  'code-injection': () => import('./code-injection.js'),
+  'path-traversal': () => import('./path-traversal.js'),
+  'xss': () => import('./xss.js'),
+  'ssrf': () => import('./ssrf.js'),
+  'open-redirect': () => import('./open-redirect.js'),
+  'prototype-pollution': () => import('./prototype-pollution.js'),
+  'unsafe-deserialization': () => import('./unsafe-deserialization.js'),
+  'redos': () => import('./redos.js'),
+  'password-hashing': () => import('./password-hashing.js'),
+  'jwt': () => import('./jwt.js'),
+  'weak-crypto': () => import('./weak-crypto.js'),
+  'insecure-random': () => import('./insecure-random.js'),
+  'tls': () => import('./tls.js'),
+  'error-exposure': () => import('./error-exposure.js'),
+  'sensitive-logging': () => import('./sensitive-logging.js'),
+  'security-headers': () => import('./security-headers.js'),
+  'cors': () => import('./cors.js'),
+  'cookies': () => import('./cookies.js'),
+  'csrf': () => import('./csrf.js'),
+  'input-validation': () => import('./input-validation.js'),
+  'rate-limiting': () => import('./rate-limiting.js'),
+  'file-upload': () => import('./file-upload.js'),
+  'insecure-config': () => import('./insecure-config.js'),
+};
 
-export function builtinAtom(id: string): AnyAtom | undefined {
-  return BUILTIN_ATOMS.find((a) => a.id === id);
+export const BUILTIN_IDS: readonly string[] = Object.keys(MODULES);
+
+const loaded = new Map<string, Promise<AnyAtom>>();
+
+export function loadAtom(id: string): Promise<AnyAtom> {
+  let atom = loaded.get(id);
+  if (!atom) loaded.set(id, (atom = MODULES[id]!().then((m) => m.default)));
+  return atom;
+}
+
+/** Every atom's header and the regexes of their globs, written by the build (scripts/atom-headers.ts) so routing loads no atom. */
+declare const RALPH_GUARD_ATOM_HEADERS: { headers: AtomHeader[]; globs: GlobTable } | undefined;
+
+export async function atomHeaders(): Promise<{ headers: AtomHeader[]; globs: GlobTable }> {
+  if (typeof RALPH_GUARD_ATOM_HEADERS !== 'undefined') return RALPH_GUARD_ATOM_HEADERS;
+  // Unbuilt (tests run the sources): read them off the atoms themselves.
+  const atoms = await Promise.all(BUILTIN_IDS.map(loadAtom));
+  return { headers: atoms.map(headerOf), globs: {} };
 }

@@ -8,7 +8,7 @@
  * modules cost one read each. Nothing here writes anything.
  */
 import type { ProjectView, SourceFile } from '../atoms/atom.js';
-import { globMatcher } from '../router.js';
+import { globMatcher } from '../globs.js';
 import { decode } from '../text.js';
 import type { ChangeSet, TreeEntry } from './changeset.js';
 

@@ -1,7 +1,7 @@
 /** `ralph-guard atoms` and `ralph-guard explain ATOM`: the atoms' own words and examples, so docs cannot drift from behaviour. */
 import kleur from 'kleur';
 import { expectedLines, type AnyAtom } from '../atoms/atom.js';
-import { BUILTIN_ATOMS } from '../atoms/registry.js';
+import { BUILTIN_ATOMS } from '../atoms/builtin.js';
 import { UsageError } from '../errors.js';
 import type { Policy } from '../policy/policy.js';
 import { didYouMean } from '../suggest.js';

@@ -33,6 +33,7 @@ export async function checkCommand(argv: string[]): Promise<number> {
       online: values.online === true && values.offline !== true,
       baseline: values['no-baseline'] !== true,
       fingerprints: format === 'sarif',
+      allAtoms: format === 'sarif' || format === 'agent',
     });
     failClosed = result.policy.failClosed;
     await print(result.report, format, values['no-color'] !== true, mode);

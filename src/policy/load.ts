@@ -5,7 +5,6 @@
  * of every file it was built from. Only a new or changed policy pays for
  * cosmiconfig and zod (`validate.ts`).
  */
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import { cacheDir, writeFileAtomic } from '../cache.js';
@@ -18,7 +17,8 @@ const VERSION = typeof RALPH_GUARD_VERSION === 'string' ? `${RALPH_GUARD_VERSION
 
 interface CacheEntry {
   version: string;
-  sources: Array<{ path: string; hash: string }>;
+  /** Every file the policy was built from, with its exact text: a policy is a few hundred bytes, so comparing text is cheaper than loading a hash function. */
+  sources: Array<{ path: string; text: string | null }>;
   policy: Policy;
 }
 
@@ -48,12 +48,19 @@ function hasRalphKey(packageJson: string): boolean {
   }
 }
 
-function hashFile(path: string): string | null {
+function readText(path: string): string | null {
   try {
-    return createHash('sha1').update(readFileSync(path)).digest('hex');
+    return readFileSync(path, 'utf8');
   } catch {
     return null;
   }
+}
+
+/** FNV-1a, enough to spread cache file names (node:crypto costs ~10 ms to load on every commit). */
+function fnv1a(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h.toString(16).padStart(8, '0');
 }
 
 /** JS and TS policies are programs: their result can change without their text changing, so they are never cached. */
@@ -68,7 +75,8 @@ export async function loadPolicy(opts: { cwd: string; root: string; configFile?:
     file = findPolicyFile(opts.cwd, opts.root);
   }
 
-  const cacheFile = join(cacheDir(), 'policies', createHash('sha1').update(`${VERSION}\0${file ?? '(recommended)'}`).digest('hex') + '.json');
+  const key = `${VERSION}\0${file ?? '(recommended)'}`;
+  const cacheFile = join(cacheDir(), 'policies', `${fnv1a(key)}-${fnv1a(key.split('').reverse().join(''))}.json`);
   const cacheable = file === null || !isProgram(file);
   if (cacheable) {
     const cached = readCache(cacheFile);
@@ -78,7 +86,7 @@ export async function loadPolicy(opts: { cwd: string; root: string; configFile?:
   const { validatePolicy } = await import('./validate.js');
   const { policy, sources } = await validatePolicy(file, opts.root);
   if (cacheable && !sources.some(isProgram)) {
-    const entry: CacheEntry = { version: VERSION, sources: sources.map((path) => ({ path, hash: hashFile(path) ?? '' })), policy };
+    const entry: CacheEntry = { version: VERSION, sources: sources.map((path) => ({ path, text: readText(path) })), policy };
     try {
       writeFileAtomic(cacheFile, JSON.stringify(entry));
     } catch {
@@ -92,7 +100,7 @@ function readCache(cacheFile: string): Policy | null {
   try {
     const entry = JSON.parse(readFileSync(cacheFile, 'utf8')) as CacheEntry;
     if (entry.version !== VERSION) return null;
-    for (const source of entry.sources) if (hashFile(source.path) !== source.hash) return null;
+    for (const source of entry.sources) if (readText(source.path) !== source.text) return null;
     return entry.policy;
   } catch {
     return null;

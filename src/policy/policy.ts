@@ -53,6 +53,8 @@ export interface Policy {
   custom: CustomAtom[];
   skills: Record<string, { description?: string; atoms: string[] }>;
   baseline: string;
+  /** Regex sources of every glob above, compiled once at validation so a commit needs no glob compiler. */
+  globs: Record<string, string>;
 }
 
 /** Where cosmiconfig looks for the `ralph` module's policy, in its order (cosmiconfig 9 defaults). */

@@ -6,9 +6,10 @@
  */
 import { dirname, relative, resolve } from 'node:path';
 import { cosmiconfig } from 'cosmiconfig';
+import { compileGlobs } from '../globs.js';
 import * as z from 'zod';
 import { PolicyError } from '../errors.js';
-import { BUILTIN_ATOMS } from '../atoms/registry.js';
+import { BUILTIN_ATOMS } from '../atoms/builtin.js';
 import { RECOMMENDED, SEARCH_PLACES, type AtomSettings, type CustomAtom, type Policy } from './policy.js';
 import { formatIssues, policySchema, type RawPolicy } from './schema.js';
 import { didYouMean } from '../suggest.js';
@@ -128,7 +129,7 @@ function validateLayer(name: string, data: unknown, problems: string[]): RawPoli
 function resolvePolicy(layers: Layer[], file: string | null, problems: string[]): Policy {
   const builtinSettings: Record<string, { level?: AtomSettings['level']; files?: string[]; ignore?: string[]; options: Record<string, unknown> }> = {};
   const custom = new Map<string, CustomAtom>();
-  const policy: Policy = { file, ...DEFAULTS, ignore: [], atoms: {}, custom: [], skills: {} };
+  const policy: Policy = { file, ...DEFAULTS, ignore: [], atoms: {}, custom: [], skills: {}, globs: {} };
 
   for (const { raw } of layers) {
     if (raw.failOn !== undefined) policy.failOn = raw.failOn;
@@ -171,6 +172,11 @@ function resolvePolicy(layers: Layer[], file: string | null, problems: string[])
     };
   }
   policy.custom = [...custom.values()];
+  policy.globs = compileGlobs([
+    ...policy.ignore,
+    ...Object.values(policy.atoms).flatMap((a) => [...(a.files ?? []), ...(a.ignore ?? [])]),
+    ...policy.custom.flatMap((c) => [...c.files, ...c.ignore]),
+  ]);
 
   const ids = new Set([...BUILTIN_ATOMS.map((a) => a.id), ...custom.keys()]);
   for (const [name, skill] of Object.entries(policy.skills)) {

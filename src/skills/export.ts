@@ -11,7 +11,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { AnyAtom } from '../atoms/atom.js';
-import { BUILTIN_ATOMS } from '../atoms/registry.js';
+import { BUILTIN_ATOMS } from '../atoms/builtin.js';
 import type { Policy } from '../policy/policy.js';
 import { fence, fenceLanguage, securePatterns } from '../report/patterns.js';
 import { allSkills, type Skill } from './skills.js';

@@ -3,7 +3,7 @@ import * as z from 'zod';
 import type { AnyAtom, CheckContext, Example, ProjectView } from '../../src/atoms/atom.js';
 import { sourceFile } from '../../src/engine.js';
 import { suppressionFor } from '../../src/filter.js';
-import { activate, routeByKeywords, routeByPath } from '../../src/router.js';
+import { activate, headerOf, routeByKeywords, routeByPath } from '../../src/router.js';
 import { memoryProject } from './project.js';
 
 export interface ExampleRun {
@@ -19,7 +19,7 @@ export function stubContext<O>(options: O, note: (text: string) => void = () => 
 
 export async function runExample(atom: AnyAtom, example: Example): Promise<ExampleRun> {
   const options = atom.options ? (atom.options(z).parse(example.options ?? {}) as Record<string, unknown>) : {};
-  const active = activate(atom, 'block', options, undefined, []);
+  const active = activate(headerOf(atom), async () => atom, 'block', options, undefined, []);
   const file = sourceFile({ path: example.file, allAdded: true, added: [] }, example.code);
   if (!routeByPath([active], example.file).length || !routeByKeywords([active], example.code).length) return { routed: false, lines: [], rules: [] };
   // An example is a whole app in one file: the project around it holds only the example itself.

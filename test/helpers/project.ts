@@ -1,7 +1,7 @@
 /** A ProjectView over files held in memory: what an example (or a unit test) sees as "the rest of the repository". */
 import type { ProjectView } from '../../src/atoms/atom.js';
 import { sourceFile } from '../../src/engine.js';
-import { globMatcher } from '../../src/router.js';
+import { globMatcher } from '../../src/globs.js';
 
 export function memoryProject(files: Record<string, string>): ProjectView {
   const files_ = async (globs: readonly string[]) => Object.keys(files).filter(globMatcher(globs));
