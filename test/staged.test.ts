@@ -1,7 +1,8 @@
 // Pre-commit: the staged change (the index, never the working tree) through a real hook.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { symlinkSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { installShimOnPath, makeRepo } from './helpers/repo.js';
 import { awsKeyId, awsLine, cleanLine, md5Line, sessionSecret, sqlLine, stripeKey } from './helpers/samples.js';
@@ -138,6 +139,24 @@ test('a submodule in the change is passed over, the rest is checked', () => {
   assert.equal(JSON.parse(r.stdout).findings.map((f: { file: string }) => f.file), ['app.js']);
   const all = repo.cli(['check', '--all', '--format', 'json']);
   assert.equal(JSON.parse(all.stdout).findings.map((f: { file: string }) => f.file), ['app.js'], 'the submodule content is its own repository');
+});
+
+test('blobs are read whether loose, packed, or in a linked worktree', () => {
+  const repo = makeRepo();
+  repo.write('a.js', sqlLine);
+  repo.stage();
+  repo.commit('one');
+  repo.git('gc', '-q', '--prune=now');
+  assert.is(repo.git('count-objects', '-v').match(/^count: (\d+)/m)?.[1], '0', 'every object is packed');
+  const all = repo.cli(['check', '--all', '--format', 'json']);
+  assert.equal(JSON.parse(all.stdout).findings.map((f: { file: string }) => f.file), ['a.js'], 'packed blobs come through git');
+
+  const linked = join(repo.dir, '..', `${repo.dir.split('/').pop()}-linked`);
+  repo.git('worktree', 'add', '-q', linked);
+  writeFileSync(join(linked, 'b.js'), md5Line);
+  execFileSync('git', ['add', 'b.js'], { cwd: linked });
+  const staged = repo.cli(['check', '--staged', '--format', 'json'], { cwd: linked });
+  assert.equal(JSON.parse(staged.stdout).findings.map((f: { file: string }) => f.file), ['b.js'], 'a linked worktree reads its loose objects from the common directory');
 });
 
 test('UTF-16 with a BOM and CRLF line endings are read', () => {

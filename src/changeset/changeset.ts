@@ -6,7 +6,7 @@
  */
 import { readFile, lstat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { BlobReader, EMPTY_TREE, git, headCommit, splitNul, ZERO_SHA } from '../git/git.js';
+import { BlobReader, EMPTY_TREE, git, headCommit, looseObjectsDir, splitNul, ZERO_SHA } from '../git/git.js';
 import { addedKey, parseAddedLines, parseRaw, type RawEntry } from '../git/diff.js';
 import { UsageError } from '../errors.js';
 
@@ -70,7 +70,7 @@ const SYMLINK = '120000';
 
 export async function collectChangeSet(root: string, request: ChangeSetRequest): Promise<ChangeSet> {
   const cwd = root;
-  const reader = new BlobReader(cwd);
+  const reader = new BlobReader(cwd, looseObjectsDir(root));
   const pathspec = request.paths.length ? ['--', ...request.paths] : [];
   const notes: string[] = [];
   let files: ChangedFile[];

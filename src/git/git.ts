@@ -4,7 +4,8 @@
  * index refreshes) cannot change what we parse or touch what we must not.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { inflateSync } from 'node:zlib';
 import { dirname, join, resolve } from 'node:path';
 import { GitError } from '../errors.js';
 
@@ -116,6 +117,47 @@ export async function headCommit(cwd: string): Promise<string | null> {
   return code === 0 ? stdout.toString('utf8').trim() : null;
 }
 
+const OBJECT_ID = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
+
+/**
+ * The object directory whose loose objects may be read without git: only for
+ * an ordinary layout (a `.git` directory, or a worktree's `.git` file and its
+ * `commondir`) and when no GIT_* variable redirects git. Anything else, and
+ * any object that is not loose (packed, alternates), goes through cat-file.
+ */
+export function looseObjectsDir(root: string): string | null {
+  const env = process.env;
+  if (env.GIT_DIR || env.GIT_OBJECT_DIRECTORY || env.GIT_COMMON_DIR || env.GIT_ALTERNATE_OBJECT_DIRECTORIES) return null;
+  try {
+    const dotGit = join(root, '.git');
+    let gitDir = dotGit;
+    if (!statSync(dotGit).isDirectory()) {
+      const pointer = /^gitdir: (.+)$/m.exec(readFileSync(dotGit, 'utf8'));
+      if (!pointer) return null;
+      gitDir = resolve(root, pointer[1]!.trim());
+    }
+    const commonFile = join(gitDir, 'commondir');
+    const common = existsSync(commonFile) ? resolve(gitDir, readFileSync(commonFile, 'utf8').trim()) : gitDir;
+    return join(common, 'objects');
+  } catch {
+    return null;
+  }
+}
+
+/** A loose blob's content, or null when the object is not a loose blob here (git then answers). */
+function readLooseBlob(objects: string, id: string): Buffer | null {
+  let raw: Buffer;
+  try {
+    raw = inflateSync(readFileSync(join(objects, id.slice(0, 2), id.slice(2))));
+  } catch {
+    return null;
+  }
+  const nul = raw.indexOf(0);
+  const header = raw.subarray(0, nul).toString('latin1');
+  if (nul < 0 || !header.startsWith('blob ') || Number(header.slice(5)) !== raw.length - nul - 1) return null;
+  return raw.subarray(nul + 1);
+}
+
 /**
  * One long-lived `git cat-file --batch` for all blob reads of a run. Requests
  * are answered in order, so a FIFO of waiting readers is all the bookkeeping.
@@ -130,7 +172,11 @@ export class BlobReader {
   private need = 0;
   private failed: Error | null = null;
 
-  constructor(private readonly cwd: string) {}
+  /** `objects` is the repository's object directory when blobs may be read from loose objects (see looseObjectsDir). */
+  constructor(
+    private readonly cwd: string,
+    private readonly objects: string | null = null,
+  ) {}
 
   private start() {
     const child = spawn('git', [...GLOBAL_FLAGS, 'cat-file', '--batch'], { cwd: this.cwd, env: gitEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
@@ -182,6 +228,9 @@ export class BlobReader {
 
   /** The content of an object by id (or `<rev>:<path>` without newlines); null when git has no such object. */
   read(object: string): Promise<Buffer | null> {
+    // A blob just staged is a loose object: reading it directly spares starting git (a commit pays for every process).
+    const loose = this.objects && OBJECT_ID.test(object) ? readLooseBlob(this.objects, object) : null;
+    if (loose) return Promise.resolve(loose);
     if (this.failed) return Promise.reject(this.failed);
     if (!this.child) this.start();
     return new Promise((resolve, reject) => {
