@@ -23,7 +23,7 @@ const shared = {
   target: 'node20',
   format: 'esm',
   // Native or self-locating packages stay in node_modules.
-  external: ['husky', 'oxc-parser', 'typescript'],
+  external: ['husky', 'oxc-parser', 'picomatch', 'typescript'],
   define: { RALPH_GUARD_VERSION: JSON.stringify(pkg.version), RALPH_GUARD_BUILD: JSON.stringify(buildId) },
   // Bundled CommonJS dependencies call require(); give them one.
   banner: { js: "import { createRequire as __ralphRequire } from 'node:module'; const require = __ralphRequire(import.meta.url);" },

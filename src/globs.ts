@@ -4,7 +4,8 @@
  * are known — the built-in atoms' at build time, the policy's when it is
  * validated — and picomatch compiles only what an atom asks at run time.
  */
-import picomatch from 'picomatch';
+import { createRequire } from 'node:module';
+import type picomatchType from 'picomatch';
 
 export type Matcher = (path: string) => boolean;
 
@@ -14,9 +15,13 @@ export type GlobTable = Record<string, string>;
 const OPTIONS = { dot: true };
 const regexes = new Map<string, RegExp>();
 
+/** picomatch, loaded on the first glob that was not compiled ahead of time (a runtime dependency kept out of the bundle for that). */
+let compiler: typeof picomatchType | undefined;
+const picomatch = () => (compiler ??= createRequire(import.meta.url)('picomatch') as typeof picomatchType);
+
 /** The regex source of a glob (dotfiles match, as everywhere in ralph-guard). */
 export function compileGlob(glob: string): string {
-  return picomatch.makeRe(glob, OPTIONS).source;
+  return picomatch().makeRe(glob, OPTIONS).source;
 }
 
 /** Regex sources for every glob of a list, `!` negations included (as their positive glob). */
@@ -36,7 +41,7 @@ export function useCompiledGlobs(table: GlobTable): void {
 
 function regexFor(glob: string): RegExp {
   let regex = regexes.get(glob);
-  if (!regex) regexes.set(glob, (regex = picomatch.makeRe(glob, OPTIONS)));
+  if (!regex) regexes.set(glob, (regex = picomatch().makeRe(glob, OPTIONS)));
   return regex;
 }
 
