@@ -11,7 +11,8 @@ export function touchesAddedLine(file: SourceFile, line: number, endLine = line)
   return false;
 }
 
-const DIRECTIVE = /ralph-guard-ignore\s+([\w\-/]+(?:\s*,\s*[\w\-/]+)*)(?:\s+--\s*(.*?))?\s*(?:\*\/|-->)?\s*$/;
+/** `ralph-guard-ignore` and the atoms or rules it names; the rest of the line (reason, comment closer) is read apart. */
+const DIRECTIVE = /ralph-guard-ignore\s+([\w\-/]+(?:\s*,\s*[\w\-/]+)*)/;
 
 export interface Suppression {
   targets: string[];
@@ -22,7 +23,11 @@ export interface Suppression {
 export function parseSuppression(line: string): Suppression | null {
   const m = DIRECTIVE.exec(line);
   if (!m) return null;
-  const reason = m[2]?.trim();
+  let rest = line.slice(m.index + m[0].length).trim();
+  for (const closer of ['*/', '-->']) if (rest.endsWith(closer)) rest = rest.slice(0, -closer.length).trim();
+  // After the targets comes a reason (`-- why`) or nothing; other words mean this is prose about the syntax, not a suppression.
+  if (rest && !rest.startsWith('--')) return null;
+  const reason = rest.slice(2).trim();
   return { targets: m[1]!.split(',').map((t) => t.trim()), ...(reason ? { reason } : {}) };
 }
 

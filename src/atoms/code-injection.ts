@@ -6,7 +6,7 @@ import { CODE_FILES } from './files.js';
 const VM_RUNNERS = new Set(['runInNewContext', 'runInThisContext', 'runInContext', 'compileFunction', 'Script']);
 const TIMERS = new Set(['setTimeout', 'setInterval', 'setImmediate']);
 /** The eval-a-JSON-text idiom is an unsafe-deserialization finding, reported there. */
-const JSON_EVAL = /^\s*\(\s*\$\{…\}\s*\)\s*;?\s*$/;
+const JSON_EVAL = /^\s*\(\s*\$\{…\}\s*\)\s*(?:;\s*)?$/;
 
 function codeCalls(m: CodeModule): Hit[] {
   const hits: Hit[] = [];

@@ -160,8 +160,8 @@ export function locationsIn(output: string, files: readonly string[], root: stri
     const file = inline ? asRelative(inline[1]!) : null;
     if (inline && file) location = { file, line: Number(inline[2]), column: Number(inline[3] ?? 1), text: line.trim() };
     else if (current) {
-      const indented = /^\s+(\d+):(\d+)\s+(.*)$/.exec(line);
-      if (indented) location = { file: current, line: Number(indented[1]), column: Number(indented[2]), text: indented[3]!.trim() };
+      const indented = /^\s+(\d+):(\d+)\s+(\S.*)?$/.exec(line);
+      if (indented) location = { file: current, line: Number(indented[1]), column: Number(indented[2]), text: (indented[3] ?? '').trim() };
       else if (!line.trim()) current = null;
     }
     if (!location || location.line < 1) continue;

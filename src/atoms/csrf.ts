@@ -6,7 +6,7 @@ import { codeCheck } from './code.js';
 /** The app keeps its users signed in with a cookie: a session middleware, or an auth token set as a cookie. */
 const COOKIE_AUTH = /['"](?:express-session|cookie-session|koa-session|koa-generic-session|@fastify\/session|@fastify\/secure-session|fastify-session|iron-session|express-jwt-cookie)['"]|passport\.session\s*\(|\.(?:cookie|setCookie)\s*\(\s*['"`][^'"`]*(?:sess|sid|token|auth|jwt)[^'"`]*['"`]|cookies\.set\s*\(\s*['"`][^'"`]*(?:sess|sid|token|auth|jwt)/i;
 /** Routes that change state. */
-const STATE_CHANGING = /\.(?:post|put|patch|delete|del)\s*\(\s*['"`][/*]|@(?:Post|Put|Patch|Delete)\s*\(|method\s*:\s*\[?\s*['"`](?:POST|PUT|PATCH|DELETE)['"`]/;
+const STATE_CHANGING = /\.(?:post|put|patch|delete|del)\s*\(\s*['"`][/*]|@(?:Post|Put|Patch|Delete)\s*\(|method\s*:\s*(?:\[\s*)?['"`](?:POST|PUT|PATCH|DELETE)['"`]/;
 /** A CSRF defence: a token middleware, SameSite cookies, or a check of where the request comes from. */
 const DEFENCE = new RegExp(
   [

@@ -28,7 +28,7 @@ const STATIC_TEXT = /express\.static|serve-static|serveStatic|koa-static|@fastif
 
 /** A client-supplied name used as (part of) the stored name: `file.originalname`, `file.name`, `data.filename`, not only its extension. */
 function usesClientName(m: CodeModule, expr: Node, names: RegExp): boolean {
-  const text = m.source(expr).replace(/\bextname\s*\([^()]*(?:\([^()]*\))?[^()]*\)/g, '');
+  const text = m.source(expr).replace(/\bextname\s*\([^()]*(?:\([^()]*\)[^()]*)?\)/g, '');
   return names.test(text);
 }
 

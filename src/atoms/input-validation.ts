@@ -342,6 +342,9 @@ function schemaHits(m: CodeModule, file: SourceFile, options: Options): Hit[] {
     if (!shape) continue;
     const name = schemaName(m, call.node);
     const login = LOGIN.test(name) || LOGIN.test(file.path);
+    const keys = new Set((shape.properties as Node[]).map((p) => (p.type === 'Property' ? keyName(p) : undefined)));
+    // A bare `pass` beside a `fail` is a pass/fail pair (criteria, test results), not a password.
+    const passIsVerdict = keys.has('fail');
     for (const p of shape.properties as Node[]) {
       if (p.type !== 'Property') continue;
       const key = keyName(p);
@@ -354,7 +357,7 @@ function schemaHits(m: CodeModule, file: SourceFile, options: Options): Hit[] {
         hits.push(m.hit('email-unchecked', p, { message: `"${key}" accepts any string as an email address (no ${chain.lib === 'zod' ? 'z.email() / .email()' : '.email()'}).` }));
         continue;
       }
-      if (PASSWORD_KEY.test(key) && !NOT_A_NEW_PASSWORD.test(key) && !login) {
+      if (PASSWORD_KEY.test(key) && !NOT_A_NEW_PASSWORD.test(key) && !login && !(key === 'pass' && passIsVerdict)) {
         const strongRegex = chain.methods.some((x) => (x.name === 'regex' || x.name === 'pattern' || x.name === 'matches') && /\{(\d+),/.test(m.source(x.args[0] ?? p)) && Number(/\{(\d+),/.exec(m.source(x.args[0]!))![1]) >= options.passwordMinLength);
         if (!strongRegex && (min === undefined || Number.isNaN(min) || min < options.passwordMinLength)) {
           hits.push(m.hit('short-password', p, { message: `"${key}" accepts passwords shorter than ${options.passwordMinLength} characters${min !== undefined && !Number.isNaN(min) ? ` (min ${min})` : ''}.` }));
@@ -416,6 +419,7 @@ export default defineAtom<Options>({
       { file: 'src/users.controller.ts', code: "@Controller('users')\nexport class UsersController {\n  @Post()\n  create(@Body() dto: CreateUserDto) { // ✗\n    return this.users.create(dto);\n  }\n}" },
     ],
     good: [
+      { file: 'src/policy/schema.ts', code: "import * as z from 'zod';\nexport const Criteria = z.strictObject({ pass: z.string().min(1), fail: z.string().min(1) });" },
       { file: 'src/routes/users.js', code: "const { z } = require('zod');\nconst CreateUser = z.object({ email: z.string().email(), name: z.string().trim().min(1) });\nrouter.post('/users', async (req, res) => {\n  const user = await User.create(CreateUser.parse(req.body));\n  res.status(201).json(user);\n});" },
       { file: 'src/routes/users.ts', code: "import { body, validationResult } from 'express-validator';\nrouter.post('/users', body('email').isEmail(), body('name').notEmpty(), async (req, res) => {\n  if (!validationResult(req).isEmpty()) return res.status(400).end();\n  res.json(await User.create(req.body));\n});" },
       { file: 'src/routes.ts', code: "fastify.post('/users', { schema: { body: CreateUserSchema } }, async (request) => {\n  return createUser(request.body);\n});" },

@@ -205,12 +205,12 @@ async function composeHits(file: SourceFile): Promise<Hit[]> {
 function redisConfHits(file: SourceFile): Hit[] {
   const lines = file.lines();
   const directive = (re: RegExp) => lines.findIndex((l) => re.test(l.trim()));
-  const auth = directive(/^requirepass\s+\S+/i) >= 0 || directive(/^aclfile\s+\S/i) >= 0 || lines.some((l) => /^user\s+\S+\s+.*\bon\b.*(?:>|#)\S/i.test(l.trim()));
+  const auth = directive(/^requirepass\s+\S+/i) >= 0 || directive(/^aclfile\s+\S/i) >= 0 || lines.some((l) => /^user\s/i.test(l.trim()) && /\bon\b/i.test(l) && /[>#]\S/.test(l));
   if (auth) return [];
   const hits: Hit[] = [];
   const pm = directive(/^protected-mode\s+no\b/i);
   if (pm >= 0) hits.push({ rule: 'auth-disabled', line: pm + 1, column: 1, message: 'protected-mode no without requirepass: Redis accepts commands from any host that can reach it, with no password.' });
-  const bind = directive(/^bind\s+.*(?:\b0\.0\.0\.0\b|(?:^|\s)\*(?:\s|$)|(?:^|\s)::(?:\s|$))/i);
+  const bind = directive(/^bind\s(?:.*\s)?(?:0\.0\.0\.0|\*|::)(?:\s|$)/i);
   if (bind >= 0) hits.push({ rule: 'auth-disabled', line: bind + 1, column: 1, message: 'Redis listens on every interface and no requirepass (or ACL user with a password) is set.' });
   return hits;
 }

@@ -72,9 +72,25 @@ export function callArguments(text: string, from: number): Argument[] {
   return args;
 }
 
+/** The text with the comments before its first token blanked (same length, so offsets hold). */
+function blankLeadingComments(text: string): string {
+  let i = 0;
+  for (;;) {
+    while (i < text.length && /\s/.test(text[i]!)) i++;
+    if (text.startsWith('//', i)) {
+      const newline = text.indexOf('\n', i);
+      i = newline < 0 ? text.length : newline + 1;
+    } else if (text.startsWith('/*', i)) {
+      const close = text.indexOf('*/', i + 2);
+      i = close < 0 ? text.length : close + 2;
+    } else break;
+  }
+  return ' '.repeat(i) + text.slice(i);
+}
+
 function push(args: Argument[], text: string, start: number, end: number) {
   // Comments before the argument are not part of it.
-  const raw = text.slice(start, end).replace(/^(?:\s*(?:\/\/[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/))+/, (c) => ' '.repeat(c.length));
+  const raw = blankLeadingComments(text.slice(start, end));
   const lead = raw.length - raw.trimStart().length;
   const body = raw.trim();
   if (body) args.push({ text: body, start: start + lead, end: start + lead + body.length });

@@ -86,7 +86,7 @@ function lexical(file: SourceFile): Hit[] {
     if (!first) continue;
     const expr = (resolveIdentifier(file.text, first.text, call.start) ?? first.text).trim();
     const template = /^`[\s\S]*\$\{/.test(expr);
-    const concat = /^(['"])[\s\S]*\1\s*\+|\+\s*(['"])/.test(expr);
+    const concat = (/^['"]/.test(expr) && /['"]\s*\+/.test(expr)) || /\+\s*['"]/.test(expr);
     if ((template || concat) && SQL_WORDS.test(expr)) {
       hits.push({ rule: template ? 'interpolated-query' : 'concatenated-query', ...file.position(call.start), message: 'SQL built from pieces is sent to the database (reduced check: the file could not be parsed).' });
     }

@@ -34,7 +34,7 @@ function deserialisers(m: CodeModule): Hit[] {
     const global = !mod && callee.path.length === 1;
     if (((global && callee.name === 'eval') || (mod === 'vm' && /^runIn/.test(callee.name))) && arg && !m.isConstant(arg)) {
       const shape = m.shape(arg) ?? '';
-      if (/^\s*\(\s*\$\{…\}\s*\)\s*;?\s*$/.test(shape)) hits.push(m.hit('eval-parse', call.node));
+      if (/^\s*\(\s*\$\{…\}\s*\)\s*(?:;\s*)?$/.test(shape)) hits.push(m.hit('eval-parse', call.node));
     }
   }
   return hits;

@@ -9,15 +9,15 @@ const RESPONSE = /^(?:res|response|reply|resp)$/;
 const MARKUP = /<[a-z!/]/i;
 /** Server templates: files whose unescaped-output syntax is checked line by line. */
 const TEMPLATE = /\.(?:ejs|hbs|handlebars|mustache|pug|jade|njk|nunjucks|liquid)$/i;
-/** Unescaped output per template language; the capture is the expression. */
+/** Unescaped output per template language; the capture is the expression (trimmed after: no two repetitions may compete for its spaces). */
 const UNESCAPED: Array<[RegExp, RegExp]> = [
-  [/\.ejs$/i, /<%-(?!\s*include\b)\s*([^%]+?)\s*-?%>/g],
-  [/\.(?:hbs|handlebars|mustache)$/i, /\{\{\{?\s*&?\s*([^{}]+?)\s*\}\}\}|\{\{&\s*([^{}]+?)\s*\}\}/g],
-  [/\.(?:pug|jade)$/i, /!\{([^}]+)\}|^\s*[\w.#-]*(?:\([^)]*\))?!=\s*(.+)$/gm],
-  [/\.(?:njk|nunjucks|liquid|html)$/i, /\{\{\s*([^}]+?)\s*\|\s*safe\s*\}\}/g],
+  [/\.ejs$/i, /<%-(?!\s*include\b)([^%]*)%>/g],
+  [/\.(?:hbs|handlebars|mustache)$/i, /\{\{\{([^{}]*)\}\}\}|\{\{&([^{}]*)\}\}/g],
+  [/\.(?:pug|jade)$/i, /!\{([^}]+)\}|^\s*[\w.#-]*(?:\([^)]*\))?!=(.+)$/gm],
+  [/\.(?:njk|nunjucks|liquid|html)$/i, /\{\{([^}]*)\|\s*safe\s*\}\}/g],
 ];
 /** Vue v-html and Svelte {@html}. */
-const COMPONENT_HTML = /\bv-html\s*=\s*"([^"]*)"|\bv-html\s*=\s*'([^']*)'|\{@html\s+([^}]+)\}/g;
+const COMPONENT_HTML = /\bv-html\s*=\s*"([^"]*)"|\bv-html\s*=\s*'([^']*)'|\{@html\s([^}]*)\}/g;
 const SANITIZED = /\b(?:DOMPurify\.sanitize|sanitize\w*|purify|xss|filterXSS|escape\w*|\$sanitize|sanitizeHtml)\s*\(/i;
 
 function htmlSinks(m: CodeModule): Hit[] {
@@ -74,7 +74,8 @@ function templateHits(file: SourceFile): Hit[] {
   for (const [ext, re] of UNESCAPED) if (ext.test(file.path)) patterns.push(re);
   for (const re of patterns) {
     for (const m of file.text.matchAll(new RegExp(re.source, re.flags))) {
-      const expr = (m.slice(1).find((g) => g !== undefined) ?? '').trim();
+      // EJS's `-%>` trims a newline and Handlebars' `{{{& …}}}` is `{{{ … }}}`: neither mark is part of the expression.
+      const expr = (m.slice(1).find((g) => g !== undefined) ?? '').trim().replace(/^&\s*/, '').replace(/\s*-$/, '');
       if (!expr || /^(['"`]).*\1$/.test(expr) || SANITIZED.test(expr) || /^(?:body|yield|content|children|slot|partial|>)\b/.test(expr) || /^>/.test(expr)) continue;
       const pos = file.position(m.index!);
       hits.push({ rule: 'unsanitized-html', ...pos, message: `\`${expr.slice(0, 40)}\` is rendered as raw HTML without escaping or a sanitiser.` });

@@ -14,7 +14,7 @@ export interface Version {
 }
 
 // Loose on purpose: OSV data holds "1.0" and "v2.3.4"; npm versions may carry build metadata.
-const VERSION = /^\s*[v=]?\s*(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?\s*$/;
+const VERSION = /^\s*(?:[v=]\s*)?(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?\s*$/;
 
 export function parseVersion(text: string): Version | null {
   const m = VERSION.exec(text);

@@ -14,8 +14,8 @@ interface Entry {
   blocks: Record<string, Record<string, string>>;
 }
 
-const FIELD = /^ {2}("(?:[^"\\]|\\.)*"|[^\s:"]+)(:?)(?:\s+(.*))?$/;
-const NESTED = /^ {4}("(?:[^"\\]|\\.)*"|[^\s:"]+):?\s+(.*)$/;
+const FIELD = /^ {2}("(?:[^"\\]|\\.)*"|[^\s:"]+)(:?)(?:\s+(\S.*)?)?$/;
+const NESTED = /^ {4}("(?:[^"\\]|\\.)*"|[^\s:"]+):?\s+(\S.*)?$/;
 
 const unquote = (s: string) => (s.length >= 2 && s.startsWith('"') && s.endsWith('"') ? (JSON.parse(s) as string) : s.length >= 2 && s.startsWith("'") && s.endsWith("'") ? s.slice(1, -1) : s);
 
@@ -52,7 +52,7 @@ export function parseYarnLock(text: string): Lockfile {
       }
     } else if (block) {
       const m = NESTED.exec(line);
-      if (m) current.blocks[block]![unquote(m[1]!)] = unquote(m[2]!.trim());
+      if (m) current.blocks[block]![unquote(m[1]!)] = unquote((m[2] ?? '').trim());
     }
   }
 
