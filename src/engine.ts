@@ -4,9 +4,10 @@
  */
 import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import type { AnyAtom, Hit, SourceFile } from './atoms/atom.js';
+import { wantsParse, type AnyAtom, type Hit, type SourceFile } from './atoms/atom.js';
 import type { Parsed } from './ast/parse.js';
 import { BUILTIN_ATOMS } from './atoms/registry.js';
+import { Budgets } from './budget.js';
 import { secretSpans } from './atoms/secrets.js';
 import { collectChangeSet, type ChangedFile, type ChangeSet, type ChangeSetRequest } from './changeset/changeset.js';
 import { UsageError } from './errors.js';
@@ -100,6 +101,10 @@ async function loadBaselineIfAny(root: string, configured: string): Promise<Base
   return loadBaseline(root, configured);
 }
 
+/** Files whose checks share one stoppable call: few enough bytes that their parses fit in memory together. */
+const BATCH_FILES = 256;
+const BATCH_BYTES = 2_000_000;
+
 export interface CheckSettings {
   online: boolean;
   /** The repository root (command checks run there). */
@@ -130,26 +135,50 @@ export async function checkChangeSet(changes: ChangeSet, atoms: ActiveAtom[], po
   const routed = changes.files.map((file) => ({ file, atoms: routeByPath(atoms, file.path) })).filter((r) => r.atoms.length > 0);
   // Ask git for every blob up front: cat-file streams them while we check the first ones.
   const contents = routed.map((r) => changes.read(r.file).catch((e: unknown) => e as Error));
+  const budgets = new Budgets(policy.atomTimeoutMs);
 
-  for (let i = 0; i < routed.length; i++) {
-    const { file, atoms: pathAtoms } = routed[i]!;
-    const bytes = await contents[i]!;
-    if (bytes instanceof Error) {
-      failures.push({ atom: '*', file: file.path, message: bytes.message });
-      continue;
-    }
-    if (bytes === null) continue;
+  interface Prepared {
+    file: ChangedFile;
+    text: string | null;
+    source: SourceFile;
+    runnable: ActiveAtom[];
+  }
+  /** A file ready for its checks: read, decoded, routed by keywords, and parsed when a check wants the parse. */
+  const prepare = async (file: ChangedFile, bytes: Buffer, pathAtoms: ActiveAtom[]): Promise<Prepared> => {
     const decoded = decode(bytes, policy.maxFileBytes);
     const text = 'text' in decoded ? decoded.text : null;
     if ('skip' in decoded) notes.push(`${file.path}: skipped, ${decoded.skip}`);
     else scanned++;
-    const source = sourceFile(file, text ?? '');
-    const located: LocatedFinding[] = [];
     // A skipped file (binary, too large) is still judged by atoms that need only its name: a committed keystore.
     const runnable = text === null ? pathAtoms.filter((a) => a.atom.checkSkipped) : routeByKeywords(pathAtoms, text);
-    for (const active of runnable) {
-      let hits: Hit[];
-      try {
+    const prepared = { file, text, source: sourceFile(file, text ?? ''), runnable };
+    await parseIfWanted(prepared);
+    return prepared;
+  };
+  // Parsed before the checks are called, so code atoms analyse synchronously, inside their time budget.
+  const parseIfWanted = async (p: Prepared) => {
+    if (p.text !== null && p.runnable.some((a) => wantsParse(a.atom.check))) await p.source.ast().catch(() => {});
+  };
+
+  for (let next = 0; next < routed.length; ) {
+    // A batch of files whose checks run in one stoppable call (see budget.ts).
+    const batch: Prepared[] = [];
+    for (let size = 0; next < routed.length && batch.length < BATCH_FILES && size < BATCH_BYTES; next++) {
+      const { file, atoms: pathAtoms } = routed[next]!;
+      const bytes = await contents[next]!;
+      contents[next] = Promise.resolve(null); // let the bytes go once decoded
+      if (bytes instanceof Error) {
+        failures.push({ atom: '*', file: file.path, message: bytes.message });
+        continue;
+      }
+      if (bytes === null) continue;
+      size += bytes.length;
+      batch.push(await prepare(file, bytes, pathAtoms));
+    }
+    const tasks = batch.flatMap((prepared) => prepared.runnable.map((active) => ({ atom: active.atom.id, file: prepared.file.path, prepared, active })));
+    const outcomes = await budgets.runTasks(
+      tasks,
+      ({ prepared: { file, text, source }, active }) => {
         const context = {
           options: active.options,
           mode: changes.mode,
@@ -159,32 +188,53 @@ export async function checkChangeSet(changes: ChangeSet, atoms: ActiveAtom[], po
           readFile: async (path: string) => decodeText(await changes.readPath(path, file.commit)),
           changes: (path: string) => changedPaths.has(path),
         };
-        hits = text === null ? active.atom.checkSkipped!(source, context) : await active.atom.check(source, context);
-      } catch (e) {
-        failures.push({ atom: active.atom.id, file: file.path, message: e instanceof Error ? e.message : String(e) });
-        continue;
+        return text === null ? active.atom.checkSkipped!(source, context) : active.atom.check(source, context);
+      },
+      // A stopped check may have left the file's shared state (its parse) half-built: the next checks get a fresh one.
+      async ({ prepared }) => {
+        prepared.source = sourceFile(prepared.file, prepared.text ?? '');
+        await parseIfWanted(prepared);
+      },
+    );
+
+    const located = new Map<Prepared, LocatedFinding[]>();
+    outcomes.forEach((outcome, i) => {
+      const { prepared, active } = tasks[i]!;
+      if (outcome.kind === 'stopped') return;
+      if (outcome.kind === 'error') {
+        const e = outcome.error;
+        failures.push({ atom: active.atom.id, file: prepared.file.path, message: e instanceof Error ? e.message : String(e) });
+        return;
       }
-      for (const hit of hits) {
+      const { file, source } = prepared;
+      for (const hit of outcome.value) {
         if (!touchesAddedLine(source, hit.line, hit.endLine ?? hit.line) && !hit.flow?.some((n) => source.isAdded(n))) continue;
         const raw = source.lines()[hit.line - 1] ?? '';
         const masked = maskSpans(raw, [...(hit.mask ?? []), ...secretSpans(file.path, raw)]);
-        const finding = toFinding(active, hit, masked, file);
-        located.push({ finding, raw, masked });
+        const list = located.get(prepared) ?? [];
+        list.push({ finding: toFinding(active, hit, masked, file), raw, masked });
+        located.set(prepared, list);
+      }
+    });
+    for (const [{ source }, found] of located) {
+      if (fingerprinting) fingerprinting.fingerprintFile(found, source.lines());
+      const open: LocatedFinding[] = [];
+      for (const item of found) {
+        const suppression = suppressionFor(source, item.finding.rule, item.finding.line);
+        if (suppression) suppressed.push({ ...item.finding, suppression: { kind: 'inline', ...(suppression.reason ? { reason: suppression.reason } : {}) } });
+        else open.push(item);
+      }
+      const inBaseline = settings.baseline && fingerprinting ? fingerprinting.baselined(settings.baseline, open, source.lines(), source.isAdded) : null;
+      for (const { finding } of open) {
+        if (inBaseline?.has(finding)) suppressed.push({ ...finding, suppression: { kind: 'baseline', reason: `accepted in ${settings.baseline!.file}` } });
+        else findings.push(finding);
       }
     }
-    if (!located.length) continue;
-    if (fingerprinting) fingerprinting.fingerprintFile(located, source.lines());
-    const open: LocatedFinding[] = [];
-    for (const item of located) {
-      const suppression = suppressionFor(source, item.finding.rule, item.finding.line);
-      if (suppression) suppressed.push({ ...item.finding, suppression: { kind: 'inline', ...(suppression.reason ? { reason: suppression.reason } : {}) } });
-      else open.push(item);
-    }
-    const inBaseline = settings.baseline && fingerprinting ? fingerprinting.baselined(settings.baseline, open, source.lines(), source.isAdded) : null;
-    for (const { finding } of open) {
-      if (inBaseline?.has(finding)) suppressed.push({ ...finding, suppression: { kind: 'baseline', reason: `accepted in ${settings.baseline!.file}` } });
-      else findings.push(finding);
-    }
+  }
+  for (const out of budgets.exhausted()) {
+    const seconds = budgets.limitMs / 1000;
+    const rest = out.skipped ? `; it did not check ${out.skipped} more file${out.skipped === 1 ? '' : 's'}` : '';
+    failures.push({ atom: out.atom, file: out.file, message: `ran out of its ${seconds} s time budget and was stopped${rest}. Raise "atomTimeoutMs" in the policy, or exclude the file (ignore, or the atom's ignore)` });
   }
 
   if (settings.commands !== false && settings.root) {
@@ -236,6 +286,7 @@ export function sourceFile(file: Pick<ChangedFile, 'path' | 'allAdded' | 'added'
   let starts: number[] | undefined;
   let added: Set<number> | undefined;
   let parsed: Promise<Parsed> | undefined;
+  let ready: Parsed | undefined;
   return {
     path: file.path,
     text,
@@ -245,7 +296,8 @@ export function sourceFile(file: Pick<ChangedFile, 'path' | 'allAdded' | 'added'
     isAdded: (n) => file.allAdded || (added ??= new Set(file.added)).has(n),
     position: (offset) => positionAt((starts ??= lineStarts(text)), offset),
     // Parsed once for all atoms, and only when one asks: the parser is loaded lazily.
-    ast: () => (parsed ??= import('./ast/parse.js').then((m) => m.parseModule(file.path, text))),
+    ast: () => (parsed ??= import('./ast/parse.js').then((m) => m.parseModule(file.path, text)).then((p) => (ready = p))),
+    parsedNow: () => ready,
   };
 }
 

@@ -65,6 +65,12 @@ export interface SourceFile {
    * rejects gives `{ ok: false, reason }`: run a reduced check and say so.
    */
   ast(): Promise<Parsed>;
+  /**
+   * The parse when it is already done, else undefined. The engine parses a
+   * file before calling a check marked with `parsesFirst`, so that check can
+   * analyse synchronously, where its time budget can stop it (src/budget.ts).
+   */
+  parsedNow?(): Parsed | undefined;
 }
 
 /** What the rest of the change (and the repository) looks like, for atoms that judge more than one file. */
@@ -113,6 +119,17 @@ export type AnyAtom = AtomDefinition<any>;
 /** Identity with types: one place to hang the atom contract. */
 export function defineAtom<O = Record<string, never>>(atom: AtomDefinition<O>): AtomDefinition<O> {
   return atom;
+}
+
+const PARSES_FIRST = Symbol('parsesFirst');
+
+/** Marks a check that reads `file.ast()`: the engine parses the file before calling it (see `SourceFile.parsedNow`). */
+export function parsesFirst<F extends AnyAtom['check']>(check: F): F {
+  return Object.assign(check, { [PARSES_FIRST]: true });
+}
+
+export function wantsParse(check: AnyAtom['check']): boolean {
+  return PARSES_FIRST in check;
 }
 
 /** Lines flagged in a bad example: explicit `lines`, else every line holding the ✗ marker. */

@@ -68,6 +68,12 @@ export function policySchema(atoms: readonly AnyAtom[]) {
     failClosed: z.boolean().optional().describe('Block when ralph-guard itself fails (internal error, missing binary in a hook).'),
     ignore: globs.optional().describe('Paths no atom reports.'),
     maxFileBytes: z.number().int().positive().optional().describe('Larger files are skipped with a note (default 5,000,000).'),
+    atomTimeoutMs: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe('Time one atom may spend checking a change, over all its files (default 10,000); an atom that runs out is stopped and reported as an error, the others go on.'),
     baseline: z.string().min(1).optional().describe('Baseline file (default .ralph-baseline.json).'),
     atoms: z
       .object(builtins)
@@ -125,7 +131,7 @@ export function formatIssues(file: string, issues: readonly z.core.$ZodIssue[], 
 }
 
 function knownKeys(path: string[]): string[] {
-  if (path.length === 0) return ['extends', 'failOn', 'failClosed', 'ignore', 'maxFileBytes', 'baseline', 'atoms', 'skills'];
+  if (path.length === 0) return ['extends', 'failOn', 'failClosed', 'ignore', 'maxFileBytes', 'atomTimeoutMs', 'baseline', 'atoms', 'skills'];
   if (path[0] === 'atoms' && path.length === 2) return ['level', 'files', 'ignore', 'options', 'title', 'criteria', 'checks', 'keywords'];
   return [];
 }

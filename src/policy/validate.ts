@@ -7,13 +7,14 @@
 import { dirname, relative, resolve } from 'node:path';
 import { cosmiconfig } from 'cosmiconfig';
 import * as z from 'zod';
+import { DEFAULT_ATOM_TIMEOUT_MS } from '../budget.js';
 import { PolicyError } from '../errors.js';
 import { BUILTIN_ATOMS } from '../atoms/registry.js';
 import { RECOMMENDED, SEARCH_PLACES, type AtomSettings, type CustomAtom, type Policy } from './policy.js';
 import { formatIssues, policySchema, type RawPolicy } from './schema.js';
 import { didYouMean } from '../suggest.js';
 
-export const DEFAULTS = { failOn: 'block', failClosed: false, maxFileBytes: 5_000_000, baseline: '.ralph-baseline.json' } as const;
+export const DEFAULTS = { failOn: 'block', failClosed: false, maxFileBytes: 5_000_000, atomTimeoutMs: DEFAULT_ATOM_TIMEOUT_MS, baseline: '.ralph-baseline.json' } as const;
 
 /** Built-in presets by name. */
 const PRESETS: Record<string, () => Record<string, unknown>> = {
@@ -134,6 +135,7 @@ function resolvePolicy(layers: Layer[], file: string | null, problems: string[])
     if (raw.failOn !== undefined) policy.failOn = raw.failOn;
     if (raw.failClosed !== undefined) policy.failClosed = raw.failClosed;
     if (raw.maxFileBytes !== undefined) policy.maxFileBytes = raw.maxFileBytes;
+    if (raw.atomTimeoutMs !== undefined) policy.atomTimeoutMs = raw.atomTimeoutMs;
     if (raw.baseline !== undefined) policy.baseline = raw.baseline;
     if (raw.ignore) policy.ignore = [...policy.ignore, ...raw.ignore];
     Object.assign(policy.skills, raw.skills ?? {});
