@@ -15,11 +15,11 @@ export function runs(n: number): number {
 
 /** fc.assert with the project's seed and `numRuns` scaled. */
 export function check<T>(property: fc.IProperty<T>, numRuns: number): void {
-  fc.assert(property, { seed: SEED, numRuns: runs(numRuns), endOnFailure: true });
+  fc.assert(property, { seed: SEED, numRuns: runs(numRuns), endOnFailure: true, includeErrorInReport: true });
 }
 
 export function checkAsync<T>(property: fc.IAsyncProperty<T>, numRuns: number): Promise<void> {
-  return fc.assert(property, { seed: SEED, numRuns: runs(numRuns), endOnFailure: true });
+  return fc.assert(property, { seed: SEED, numRuns: runs(numRuns), endOnFailure: true, includeErrorInReport: true });
 }
 
 /** Milliseconds `fn` takes. */
