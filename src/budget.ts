@@ -144,16 +144,17 @@ export class Budgets {
       const first = attempt(next, tasks.length, timeout);
       if (first < 0) break;
       const task = tasks[first]!;
-      await reset(task);
       let again = first;
       if (this.remaining(task.atom) > 1) {
         // Stopped by another atom's smaller budget: this check runs again under its own.
+        await reset(task);
         again = attempt(first, first + 1, this.remaining(task.atom));
-        if (again >= 0) await reset(task);
       }
       if (again >= 0) {
         this.exhaust(task);
         results[first] = { kind: 'stopped' };
+        // Only a check still to run on this file needs it fresh (a reset may mean parsing it again).
+        if (tasks.some((t, i) => i > first && t.file === task.file && !this.out.has(t.atom))) await reset(task);
       }
       next = first + 1;
     }
