@@ -4,7 +4,8 @@
  */
 import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import type { AnyAtom, Hit, ProjectView, SourceFile } from './atoms/atom.js';
+import { wantsParse, type AnyAtom, type Hit, type ProjectView, type SourceFile } from './atoms/atom.js';
+import { Budgets } from './budget.js';
 import type { Parsed } from './ast/parse.js';
 import { atomHeaders, loadAtom } from './atoms/registry.js';
 import { useCompiledGlobs } from './globs.js';
@@ -115,6 +116,10 @@ async function loadBaselineIfAny(root: string, configured: string): Promise<Base
   return loadBaseline(root, configured);
 }
 
+/** Files whose checks share one stoppable call: few enough bytes that their parses fit in memory together. */
+const BATCH_FILES = 256;
+const BATCH_BYTES = 2_000_000;
+
 export interface CheckSettings {
   online: boolean;
   /** The repository root (command checks run there). */
@@ -168,27 +173,53 @@ export async function checkChangeSet(changes: ChangeSet, atoms: ActiveAtom[], po
   // Ask git for every blob up front: cat-file streams them while we check the first ones.
   const contents = routed.map((r) => changes.read(r.file).catch((e: unknown) => e as Error));
 
-  for (let i = 0; i < routed.length; i++) {
-    const { file, atoms: pathAtoms } = routed[i]!;
-    const bytes = await contents[i]!;
-    if (bytes instanceof Error) {
-      failures.push({ atom: '*', file: file.path, message: bytes.message });
-      continue;
-    }
-    if (bytes === null) continue;
+  const budgets = new Budgets(policy.atomTimeoutMs);
+  interface Prepared {
+    file: ChangedFile;
+    text: string | null;
+    source: SourceFile;
+    project: ProjectView;
+    runnable: Array<ActiveAtom & { atom: AnyAtom }>;
+  }
+  // Parsed before the checks are called, so code atoms analyse synchronously, inside their time budget.
+  const parseIfWanted = async (p: Prepared) => {
+    if (p.text !== null && p.runnable.some((a) => wantsParse(a.atom.check, p.source))) await p.source.ast().catch(() => {});
+  };
+  /** A file ready for its checks: decoded, routed by keywords, its atoms loaded, and parsed when a check wants the parse. */
+  const prepare = async (file: ChangedFile, bytes: Buffer, pathAtoms: ActiveAtom[]): Promise<Prepared> => {
     const decoded = decode(bytes, policy.maxFileBytes);
     const text = 'text' in decoded ? decoded.text : null;
     if ('skip' in decoded) notes.push(`${file.path}: skipped, ${decoded.skip}`);
     else scanned++;
-    const source = sourceFile(file, text ?? '', () => (projectUsed ? parse(file.blob, file.path, text ?? '') : parseNow(file.path, text ?? '')));
-    const project = projectFor(file.commit);
-    const located: LocatedFinding[] = [];
     // A skipped file (binary, too large) is still judged by atoms that need only its name: a committed keystore.
-    const runnable = text === null ? pathAtoms.filter((a) => a.checksSkipped) : routeByKeywords(pathAtoms, text);
-    for (const active of runnable) {
-      let hits: Hit[];
-      try {
-        const atom = active.atom ?? (await active.load());
+    const routedAtoms = text === null ? pathAtoms.filter((a) => a.checksSkipped) : routeByKeywords(pathAtoms, text);
+    await Promise.all(routedAtoms.map((a) => a.atom ?? a.load()));
+    const runnable = routedAtoms as Array<ActiveAtom & { atom: AnyAtom }>; // loaded just above
+    const source = sourceFile(file, text ?? '', () => (projectUsed ? parse(file.blob, file.path, text ?? '') : parseNow(file.path, text ?? '')));
+    const prepared = { file, text, source, project: projectFor(file.commit), runnable };
+    await parseIfWanted(prepared);
+    return prepared;
+  };
+
+  for (let next = 0; next < routed.length; ) {
+    // A batch of files whose checks run in one stoppable call (see budget.ts).
+    const batch: Prepared[] = [];
+    for (let size = 0; next < routed.length && batch.length < BATCH_FILES && size < BATCH_BYTES; next++) {
+      const { file, atoms: pathAtoms } = routed[next]!;
+      const bytes = await contents[next]!;
+      contents[next] = Promise.resolve(null); // let the bytes go once decoded
+      if (bytes instanceof Error) {
+        failures.push({ atom: '*', file: file.path, message: bytes.message });
+        continue;
+      }
+      if (bytes === null) continue;
+      size += bytes.length;
+      batch.push(await prepare(file, bytes, pathAtoms));
+    }
+    const tasks = batch.flatMap((prepared) => prepared.runnable.map((active) => ({ atom: active.id, file: prepared.file.path, prepared, active })));
+    const outcomes = await budgets.runTasks(
+      tasks,
+      ({ prepared: { file, text, source, project }, active }) => {
         const context = {
           options: active.options,
           mode: changes.mode,
@@ -199,33 +230,56 @@ export async function checkChangeSet(changes: ChangeSet, atoms: ActiveAtom[], po
           changes: (path: string) => changedPaths.has(path),
         };
         const began = timing.enabled ? performance.now() : 0;
-        hits = text === null ? atom.checkSkipped!(source, context) : await atom.check(source, context);
-        if (timing.enabled) timing.add(atom.id, performance.now() - began);
-      } catch (e) {
-        failures.push({ atom: active.id, file: file.path, message: e instanceof Error ? e.message : String(e) });
-        continue;
+        const hits = text === null ? active.atom.checkSkipped!(source, context) : active.atom.check(source, context);
+        if (timing.enabled) timing.add(active.id, performance.now() - began);
+        return hits;
+      },
+      // A stopped check may have left the file's shared state (its parse) half-built: the next checks get a fresh one.
+      async ({ prepared }) => {
+        const { file, text } = prepared;
+        prepared.source = sourceFile(file, text ?? '', () => parseNow(file.path, text ?? ''));
+        await parseIfWanted(prepared);
+      },
+    );
+
+    const located = new Map<Prepared, LocatedFinding[]>();
+    outcomes.forEach((outcome, i) => {
+      const { prepared, active } = tasks[i]!;
+      if (outcome.kind === 'stopped') return;
+      if (outcome.kind === 'error') {
+        const e = outcome.error;
+        failures.push({ atom: active.id, file: prepared.file.path, message: e instanceof Error ? e.message : String(e) });
+        return;
       }
-      for (const hit of hits) {
+      const { file, source } = prepared;
+      for (const hit of outcome.value) {
         if (!touchesAddedLine(source, hit.line, hit.endLine ?? hit.line) && !hit.flow?.some((n) => source.isAdded(n))) continue;
         const raw = source.lines()[hit.line - 1] ?? '';
         const masked = maskSpans(raw, [...(hit.mask ?? []), ...secretSpans(file.path, raw)]);
-        const finding = toFinding(active, hit, masked, file);
-        located.push({ finding, raw, masked });
+        const list = located.get(prepared) ?? [];
+        list.push({ finding: toFinding(active, hit, masked, file), raw, masked });
+        located.set(prepared, list);
+      }
+    });
+    for (const [{ source }, found] of located) {
+      if (fingerprinting) fingerprinting.fingerprintFile(found, source.lines());
+      const open: LocatedFinding[] = [];
+      for (const item of found) {
+        const suppression = suppressionFor(source, item.finding.rule, item.finding.line);
+        if (suppression) suppressed.push({ ...item.finding, suppression: { kind: 'inline', ...(suppression.reason ? { reason: suppression.reason } : {}) } });
+        else open.push(item);
+      }
+      const inBaseline = settings.baseline && fingerprinting ? fingerprinting.baselined(settings.baseline, open, source.lines(), source.isAdded) : null;
+      for (const { finding } of open) {
+        if (inBaseline?.has(finding)) suppressed.push({ ...finding, suppression: { kind: 'baseline', reason: `accepted in ${settings.baseline!.file}` } });
+        else findings.push(finding);
       }
     }
-    if (!located.length) continue;
-    if (fingerprinting) fingerprinting.fingerprintFile(located, source.lines());
-    const open: LocatedFinding[] = [];
-    for (const item of located) {
-      const suppression = suppressionFor(source, item.finding.rule, item.finding.line);
-      if (suppression) suppressed.push({ ...item.finding, suppression: { kind: 'inline', ...(suppression.reason ? { reason: suppression.reason } : {}) } });
-      else open.push(item);
-    }
-    const inBaseline = settings.baseline && fingerprinting ? fingerprinting.baselined(settings.baseline, open, source.lines(), source.isAdded) : null;
-    for (const { finding } of open) {
-      if (inBaseline?.has(finding)) suppressed.push({ ...finding, suppression: { kind: 'baseline', reason: `accepted in ${settings.baseline!.file}` } });
-      else findings.push(finding);
-    }
+  }
+  for (const out of budgets.exhausted()) {
+    const seconds = budgets.limitMs / 1000;
+    const rest = out.skipped ? `; it did not check ${out.skipped} more file${out.skipped === 1 ? '' : 's'}` : '';
+    failures.push({ atom: out.atom, file: out.file, message: `ran out of its ${seconds} s time budget and was stopped${rest}. Raise "atomTimeoutMs" in the policy, or exclude the file (ignore, or the atom's ignore)` });
   }
 
   if (settings.commands !== false && settings.root) {
@@ -301,6 +355,7 @@ export function sourceFile(file: Pick<ChangedFile, 'path' | 'allAdded' | 'added'
   let starts: number[] | undefined;
   let added: Set<number> | undefined;
   let parsed: Promise<Parsed> | undefined;
+  let ready: Parsed | undefined;
   return {
     path: file.path,
     text,
@@ -310,7 +365,8 @@ export function sourceFile(file: Pick<ChangedFile, 'path' | 'allAdded' | 'added'
     isAdded: (n) => file.allAdded || (added ??= new Set(file.added)).has(n),
     position: (offset) => positionAt((starts ??= lineStarts(text)), offset),
     // Parsed once for all atoms, and only when one asks: the parser is loaded lazily.
-    ast: () => (parsed ??= parse ? parse() : parseNow(file.path, text)),
+    ast: () => (parsed ??= (parse ? parse() : parseNow(file.path, text)).then((p) => (ready = p))),
+    parsedNow: () => ready,
   };
 }
 

@@ -4,7 +4,7 @@ import * as assert from 'uvu/assert';
 import { makeRepo } from './helpers/repo.js';
 import { sqlLine } from './helpers/samples.js';
 
-const NAMES = ['with space.js', 'ünïcödé-名前.js', 'quote"d.js', "apos'trophe.js", 'new\nline.js', '-leading-dash.js', 'tab\there.js', 'back\\slash.js', '$(touch pwned).js'];
+const NAMES = ['with space.js', 'emoji😀"quoted".js', 'ünïcödé-名前.js', 'quote"d.js', "apos'trophe.js", 'new\nline.js', '-leading-dash.js', 'tab\there.js', 'back\\slash.js', '$(touch pwned).js'];
 
 function repoWithNames() {
   const repo = makeRepo();

@@ -37,7 +37,19 @@ test('the rule table: at least 60 provider formats, stable kebab-case names, a m
 });
 
 test('every rule regex passes the linear-time checker', () => {
-  for (const r of REGEX_RULES) assert.is(checkLinearRegex(r.regex.source), null, `${r.id}: ${r.regex.source}`);
+  // Rules bound their context (`[\w.-]{0,30}secret[\w.-]{0,40}`): finite repetitions cost a constant per position.
+  for (const r of REGEX_RULES) assert.is(checkLinearRegex(r.regex.source, '', 160), null, `${r.id}: ${r.regex.source}`);
+});
+
+test('no rule regex is slow on a long near-miss line', () => {
+  for (const r of REGEX_RULES) {
+    const lead = r.keywords[0]!;
+    const line = `${lead}_${'a'.repeat(20)}=${'A1_-'.repeat(25_000)}`;
+    const started = performance.now();
+    new RegExp(r.regex.source, 'g').test(line);
+    const ms = performance.now() - started;
+    assert.ok(ms < 500, `${r.id}: ${ms.toFixed(0)} ms on a 100,000-character line`);
+  }
 });
 
 for (const r of RULE_TABLE) {

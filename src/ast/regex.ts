@@ -94,6 +94,8 @@ class Builder {
   constructor(
     private readonly flags: { ignoreCase: boolean; dotAll: boolean },
     private readonly limit: number,
+    /** Repetitions up to this many times are unrolled; more count as a loop. */
+    private readonly bounded = 8,
   ) {}
 
   state(): number {
@@ -196,7 +198,7 @@ class Builder {
   }
 
   quantifier(node: any): [number, number] {
-    const unbounded = node.max === Infinity || node.max > 8;
+    const unbounded = node.max === Infinity || node.max > this.bounded;
     const s = this.state();
     let cur = s;
     if (unbounded) {
@@ -215,8 +217,8 @@ class Builder {
       this.edge(b, e, null);
       return [s, e];
     }
-    const min = Math.min(node.min, 8);
-    const optional = Math.min(node.max, 8) - min;
+    const min = Math.min(node.min, this.bounded);
+    const optional = Math.min(node.max, this.bounded) - min;
     for (let i = 0; i < min; i++) {
       const [a, b] = this.build(node.element);
       this.edge(cur, a, null);
@@ -354,8 +356,13 @@ function pick(set: CharSet): number {
 
 const show = (c: number) => (c >= 32 && c < 127 ? String.fromCharCode(c) : `\\u{${c.toString(16)}}`);
 
-/** Analyses one pattern; null when it is safe, cannot be parsed, or is too large to analyse. */
-export function analyseRegex(pattern: string, flags: string, limit = 400): Verdict {
+/**
+ * Analyses one pattern; null when it is safe, cannot be parsed, or is too large to analyse.
+ * `paths`: also report two loops joined by a path rather than one edge (`\w*[a-z]{2}\w*`,
+ * `.+a{2,}`, `(?:[ab]*[ab]{2}){2}`): the policy validator wants every such shape refused.
+ * `bounded`: repetitions of at most this many are finite, not loops (a constant cost per position).
+ */
+export function analyseRegex(pattern: string, flags: string, limit = 400, paths = false, bounded = 8): Verdict {
   let ast;
   try {
     ast = new RegExpParser({ ecmaVersion: 2025 }).parsePattern(pattern, 0, pattern.length, { unicode: flags.includes('u'), unicodeSets: flags.includes('v') });
@@ -363,7 +370,7 @@ export function analyseRegex(pattern: string, flags: string, limit = 400): Verdi
     return null;
   }
   if (!/[*+{]/.test(pattern)) return null;
-  const b = new Builder({ ignoreCase: flags.includes('i'), dotAll: flags.includes('s') }, limit);
+  const b = new Builder({ ignoreCase: flags.includes('i'), dotAll: flags.includes('s') }, limit, bounded);
   let start: number;
   let end: number;
   try {
@@ -422,6 +429,37 @@ export function analyseRegex(pattern: string, flags: string, limit = 400): Verdi
           const both = normalise(pp.set.flatMap(([a, z]) => pq.set.map(([x, y]) => [Math.max(a, x), Math.min(z, y)] as Range)));
           const all = normalise(both.flatMap(([a, z]) => qq.set.map(([x, y]) => [Math.max(a, x), Math.min(z, y)] as Range)));
           if (all.length) return { kind: 'polynomial', char: show(pick(all)) };
+        }
+      }
+    }
+  }
+  if (paths) return loopsJoinedByPath(out, accepting);
+  return null;
+}
+
+/**
+ * Polynomial, joined: loops p→p and q→q (p ≠ q, q not accepting) that share a
+ * character, and a path p ⇝ q whose every edge can read one of the shared
+ * characters. Conservative: the path may read different shared characters.
+ */
+function loopsJoinedByPath(out: Array<Array<{ to: number; set: CharSet }>>, accepting: boolean[]): Verdict {
+  const n = out.length;
+  const loop = out.map((edges, p) => normalise(edges.filter((e) => e.to === p).flatMap((e) => e.set)));
+  for (let p = 0; p < n; p++) {
+    if (!loop[p]!.length) continue;
+    for (let q = 0; q < n; q++) {
+      if (q === p || accepting[q] || !loop[q]!.length) continue;
+      const shared = normalise(loop[p]!.flatMap(([a, z]) => loop[q]!.map(([x, y]) => [Math.max(a, x), Math.min(z, y)] as Range)));
+      if (!shared.length) continue;
+      const seen = new Set([p]);
+      const stack = [p];
+      while (stack.length) {
+        const x = stack.pop()!;
+        for (const e of out[x]!) {
+          if (seen.has(e.to) || intersects(e.set, shared) === null) continue;
+          if (e.to === q) return { kind: 'polynomial', char: show(pick(shared)) };
+          seen.add(e.to);
+          stack.push(e.to);
         }
       }
     }

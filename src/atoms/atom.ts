@@ -65,6 +65,12 @@ export interface SourceFile {
    * rejects gives `{ ok: false, reason }`: run a reduced check and say so.
    */
   ast(): Promise<Parsed>;
+  /**
+   * The parse when it is already done, else undefined. The engine parses a
+   * file before calling a check marked with `parsesFirst`, so that check can
+   * analyse synchronously, where its time budget can stop it (src/budget.ts).
+   */
+  parsedNow?(): Parsed | undefined;
 }
 
 /**
@@ -132,6 +138,21 @@ export type AnyAtom = AtomDefinition<any>;
 /** Identity with types: one place to hang the atom contract. */
 export function defineAtom<O = Record<string, never>>(atom: AtomDefinition<O>): AtomDefinition<O> {
   return atom;
+}
+
+const PARSES_FIRST = Symbol('parsesFirst');
+
+/**
+ * Marks a check that reads `file.ast()` on the files `when` accepts: the engine
+ * parses such a file before calling it (see `SourceFile.parsedNow`).
+ */
+export function parsesFirst<F extends AnyAtom['check']>(check: F, when: (file: SourceFile) => boolean = () => true): F {
+  return Object.assign(check, { [PARSES_FIRST]: when });
+}
+
+export function wantsParse(check: AnyAtom['check'], file: SourceFile): boolean {
+  const when = (check as { [PARSES_FIRST]?: (file: SourceFile) => boolean })[PARSES_FIRST];
+  return when ? when(file) : false;
 }
 
 /** Lines flagged in a bad example: explicit `lines`, else every line holding the ✗ marker. */

@@ -6,7 +6,8 @@
  * hot path until a file needs parsing.
  */
 import type { CodeModule } from '../ast/module.js';
-import type { AtomDefinition, CheckContext, Hit, SourceFile } from './atom.js';
+import type { Parsed } from '../ast/parse.js';
+import { parsesFirst, type AtomDefinition, type CheckContext, type Hit, type SourceFile } from './atom.js';
 
 /** Request data on a line, as the reduced check sees it. */
 const REQUEST_ON_LINE = /\b(?:req|request|ctx|context|event)\s*\.\s*(?:body|query|params|headers|cookies|request|queryStringParameters|pathParameters|json\s*\(|get\s*\(|param\s*\()|\bprocess\.argv\b|\boriginal(?:name|Filename)\b|\blocation\.(?:search|hash|href)\b/;
@@ -26,9 +27,8 @@ export interface Reduced {
  * hint says "holds the construct the atom reads").
  */
 export function codeCheck<O>(analyse: (m: CodeModule, file: SourceFile, ctx: CheckContext<O>) => Hit[] | Promise<Hit[]>, reduced: Reduced | ((file: SourceFile) => Hit[]), hint?: RegExp | ((file: SourceFile) => boolean)): AtomDefinition<O>['check'] {
-  return async (file, ctx) => {
-    if (hint && !(typeof hint === 'function' ? hint(file) : hint.test(file.text))) return [];
-    const parsed = await file.ast();
+  const relevant = (file: SourceFile) => !hint || (typeof hint === 'function' ? hint(file) : hint.test(file.text));
+  const finish = (parsed: Parsed, file: SourceFile, ctx: CheckContext<O>): Hit[] | Promise<Hit[]> => {
     if (parsed.ok) return analyse(parsed, file, ctx);
     ctx.note(`${file.path}: the parser rejected it (${parsed.reason}); code atoms ran a reduced line-by-line check on it`);
     if (typeof reduced === 'function') return reduced(file);
@@ -42,4 +42,10 @@ export function codeCheck<O>(analyse: (m: CodeModule, file: SourceFile, ctx: Che
     });
     return hits;
   };
+  // Synchronous when the engine parsed the file first: the analysis then runs where its time budget can stop it.
+  return parsesFirst((file, ctx) => {
+    if (!relevant(file)) return [];
+    const ready = file.parsedNow?.();
+    return ready ? finish(ready, file, ctx) : file.ast().then((parsed) => finish(parsed, file, ctx));
+  }, relevant);
 }

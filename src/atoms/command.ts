@@ -12,7 +12,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
-import type { ChangeSet } from '../changeset/changeset.js';
+import { reallyInside, type ChangeSet } from '../changeset/changeset.js';
 import { sourceFile, toFinding } from '../engine.js';
 import { suppressionFor } from '../filter.js';
 import type { AtomFailure, Finding, Suppressed } from '../findings.js';
@@ -181,7 +181,9 @@ function maskOutput(output: string): string {
     .join('\n');
 }
 
+/** The file as the program saw it on disk, for the excerpt; never through a symlink (it may point outside the repository). */
 function readDisk(root: string, path: string, maxBytes: number): string | null {
+  if (!reallyInside(root, path)) return null;
   try {
     const decoded = decode(readFileSync(join(root, path)), maxBytes);
     return 'text' in decoded ? decoded.text : null;

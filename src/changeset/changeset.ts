@@ -4,8 +4,9 @@
  * staged mode, from commits in push and range mode, from the index for
  * `--all`, from disk for `--worktree`. Nothing here writes anything.
  */
+import { realpathSync } from 'node:fs';
 import { readFile, lstat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { BlobReader, EMPTY_TREE, git, headCommit, looseObjectsDir, splitNul, ZERO_SHA } from '../git/git.js';
 import { addedKey, parseAddedLines, parseRaw, type RawEntry } from '../git/diff.js';
 import { UsageError } from '../errors.js';
@@ -284,6 +285,24 @@ async function fromWorktree(root: string, pathspec: string[], notes: string[]): 
 async function readWorktreeFile(root: string, path: string): Promise<Buffer | null> {
   const full = join(root, path);
   const stat = await lstat(full).catch(() => null);
-  if (!stat || !stat.isFile()) return null;
+  if (!stat || !stat.isFile() || !reallyInside(root, path)) return null;
   return readFile(full);
+}
+
+const realRoots = new Map<string, string>();
+
+/**
+ * True when `path` (relative to `root`) is a file inside the repository, reached
+ * without a symlink: no `..`, no symlinked directory on the way (lstat of the
+ * file alone does not see those), and no symlink at the end.
+ */
+export function reallyInside(root: string, path: string): boolean {
+  if (!path || isAbsolute(path) || path.split(/[\\/]/).includes('..')) return false;
+  try {
+    let realRoot = realRoots.get(root);
+    if (realRoot === undefined) realRoots.set(root, (realRoot = realpathSync(root)));
+    return realpathSync(join(root, path)) === join(realRoot, path);
+  } catch {
+    return false;
+  }
 }

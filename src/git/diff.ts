@@ -173,7 +173,10 @@ export function unquotePath(name: string): string {
     const ch = name[i]!;
     if (ch === '"') break;
     if (ch !== '\\') {
-      for (const b of Buffer.from(ch, 'utf8')) bytes.push(b);
+      // By code point: an emoji is two UTF-16 units that must be encoded together.
+      const cp = name.codePointAt(i)!;
+      if (cp > 0xffff) i++;
+      for (const b of Buffer.from(String.fromCodePoint(cp), 'utf8')) bytes.push(b);
       continue;
     }
     const next = name[++i] ?? '';

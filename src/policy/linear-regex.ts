@@ -1,12 +1,41 @@
+import { analyseRegex } from '../ast/regex.js';
+
 /**
  * A conservative check that a policy's regex cannot backtrack catastrophically
  * on a long line: it must compile, and it may not use backreferences,
  * lookarounds, or a quantified group that itself contains a quantifier or an
  * alternation of overlapping branches — the shapes behind exponential and
- * polynomial blow-ups. Safe patterns that trip it can be rewritten (a character
- * class instead of an alternation, one quantifier instead of two).
+ * polynomial blow-ups. Then the redos atom's automaton analysis
+ * (src/ast/regex.ts) looks for what those rules cannot see: two repetitions
+ * in a row that compete for the same characters (`\w*\w*`, `(?:a+){2}`,
+ * `.+ *`), n² or worse. Safe patterns that trip it can be rewritten (a
+ * character class instead of an alternation, one quantifier instead of two).
+ *
+ * What "linear" means here: one match attempt, at one position of a line,
+ * takes time proportional to the line's length (test/property-regex.test.ts
+ * times it on 50,000-character adversarial lines). A search tries every
+ * position, so a line of a few MB with no match can still take long: the
+ * atom's time budget (`atomTimeoutMs`, src/budget.ts) bounds that.
  */
-export function checkLinearRegex(source: string, flags = ''): string | null {
+export function checkLinearRegex(source: string, flags = '', bounded = 8): string | null {
+  return syntaxProblem(source, flags) ?? automatonProblem(source, flags, bounded);
+}
+
+/** `bounded`: repetitions of at most this many count as finite (each costs a constant per position, not a factor of the line). */
+function automatonProblem(source: string, flags: string, bounded: number): string | null {
+  let verdict;
+  try {
+    verdict = analyseRegex(source, flags, 4000, true, bounded);
+  } catch (e) {
+    return `the regex could not be analysed for catastrophic backtracking (${(e as Error).message}); simplify it`;
+  }
+  if (!verdict) return null;
+  return verdict.kind === 'exponential'
+    ? `it can match a run of "${verdict.char}" in exponentially many ways (overlapping repetitions): a line that almost matches takes seconds to hours; use one repetition or a character class`
+    : `two repetitions next to each other both match "${verdict.char}" (like \\w*\\w* or .+ *): a long run of it takes quadratic time or worse; merge them into one, or make their characters disjoint`;
+}
+
+function syntaxProblem(source: string, flags: string): string | null {
   try {
     new RegExp(source, flags);
   } catch (e) {

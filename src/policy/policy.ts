@@ -49,6 +49,8 @@ export interface Policy {
   failClosed: boolean;
   ignore: string[];
   maxFileBytes: number;
+  /** Milliseconds one atom may spend on a run, over all its files (src/budget.ts). */
+  atomTimeoutMs: number;
   atoms: Record<string, AtomSettings>;
   custom: CustomAtom[];
   skills: Record<string, { description?: string; atoms: string[] }>;

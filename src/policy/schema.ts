@@ -15,17 +15,14 @@ const globs = z.array(z.string().min(1));
 const patternCheck = z.strictObject({
   type: z.literal('pattern'),
   name: z.string().regex(ID, 'expected a kebab-case name').default('pattern').describe('Rule name: findings are <atom>/<name>.'),
-  regex: z
-    .string()
-    .min(1)
-    .superRefine((source, ctx) => {
-      const problem = checkLinearRegex(source);
-      if (problem) ctx.addIssue({ code: 'custom', message: problem });
-    })
-    .describe('A JavaScript regular expression tried on each added line; it must run in linear time.'),
+  regex: z.string().min(1).describe('A JavaScript regular expression tried on each added line; it must run in linear time.'),
   flags: z.string().regex(/^[imsu]*$/, 'expected only the flags i, m, s, u').default(''),
   message: z.string().min(1),
   fix: z.string().optional(),
+}).superRefine((check, ctx) => {
+  // With its flags: under "i", [A-Z] and [a-z] compete for the same letters.
+  const problem = checkLinearRegex(check.regex, check.flags);
+  if (problem) ctx.addIssue({ code: 'custom', path: ['regex'], message: problem });
 });
 
 const commandCheck = z.strictObject({
@@ -68,6 +65,12 @@ export function policySchema(atoms: readonly AnyAtom[]) {
     failClosed: z.boolean().optional().describe('Block when ralph-guard itself fails (internal error, missing binary in a hook).'),
     ignore: globs.optional().describe('Paths no atom reports.'),
     maxFileBytes: z.number().int().positive().optional().describe('Larger files are skipped with a note (default 5,000,000).'),
+    atomTimeoutMs: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe('Time one atom may spend checking a change, over all its files (default 10,000); an atom that runs out is stopped and reported as an error, the others go on.'),
     baseline: z.string().min(1).optional().describe('Baseline file (default .ralph-baseline.json).'),
     atoms: z
       .object(builtins)
@@ -93,7 +96,8 @@ export function formatIssues(file: string, issues: readonly z.core.$ZodIssue[], 
     const path = issue.path.map(String);
     const where = (p: string[]) => (p.length ? p.join('.') : '(top level)');
     const atomId = path[0] === 'atoms' ? path[1] : undefined;
-    const hint = atomId && !atoms.some((a) => a.id === atomId) ? didYouMean(atomId, atoms.map((a) => a.id)) : '';
+    // A misspelt built-in id shows at atoms.<id>; deeper problems belong to a custom atom, whose id is no typo.
+    const hint = atomId && path.length <= 2 && !atoms.some((a) => a.id === atomId) ? didYouMean(atomId, atoms.map((a) => a.id)) : '';
     const got = 'input' in issue ? describe(issue.input) : undefined;
     switch (issue.code) {
       case 'unrecognized_keys':
@@ -125,7 +129,7 @@ export function formatIssues(file: string, issues: readonly z.core.$ZodIssue[], 
 }
 
 function knownKeys(path: string[]): string[] {
-  if (path.length === 0) return ['extends', 'failOn', 'failClosed', 'ignore', 'maxFileBytes', 'baseline', 'atoms', 'skills'];
+  if (path.length === 0) return ['extends', 'failOn', 'failClosed', 'ignore', 'maxFileBytes', 'atomTimeoutMs', 'baseline', 'atoms', 'skills'];
   if (path[0] === 'atoms' && path.length === 2) return ['level', 'files', 'ignore', 'options', 'title', 'criteria', 'checks', 'keywords'];
   return [];
 }

@@ -4,17 +4,19 @@
  * the layers merge into a resolved Policy. Runs only when the policy file is
  * new or changed; `load.ts` caches the result.
  */
+import { existsSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { cosmiconfig } from 'cosmiconfig';
 import { compileGlobs } from '../globs.js';
 import * as z from 'zod';
+import { DEFAULT_ATOM_TIMEOUT_MS } from '../budget.js';
 import { PolicyError } from '../errors.js';
 import { BUILTIN_ATOMS } from '../atoms/builtin.js';
 import { RECOMMENDED, SEARCH_PLACES, type AtomSettings, type CustomAtom, type Policy } from './policy.js';
 import { formatIssues, policySchema, type RawPolicy } from './schema.js';
 import { didYouMean } from '../suggest.js';
 
-export const DEFAULTS = { failOn: 'block', failClosed: false, maxFileBytes: 5_000_000, baseline: '.ralph-baseline.json' } as const;
+export const DEFAULTS = { failOn: 'block', failClosed: false, maxFileBytes: 5_000_000, atomTimeoutMs: DEFAULT_ATOM_TIMEOUT_MS, baseline: '.ralph-baseline.json' } as const;
 
 /** Built-in presets by name. */
 const PRESETS: Record<string, () => Record<string, unknown>> = {
@@ -58,6 +60,10 @@ export async function validatePolicy(file: string | null, root: string): Promise
         problems.push(`${name}: extends: "${parent}" extends itself (cycle: ${[...chain, target].map(display).join(' → ')})`);
         continue;
       }
+      if (!existsSync(target)) {
+        problems.push(`${name}: extends: "${parent}": file not found (looked for ${display(target)})`);
+        continue;
+      }
       const loaded = await readPolicyFile(target, problems, display);
       if (loaded !== undefined) {
         sources.push(target);
@@ -76,7 +82,7 @@ export async function validatePolicy(file: string | null, root: string): Promise
   }
   if (problems.length) throw new PolicyError(problems);
 
-  const policy = resolvePolicy(layers, file, problems);
+  const policy = resolvePolicy(layers, file, file ? display(file) : RECOMMENDED, problems);
   if (problems.length) throw new PolicyError(problems);
   return { policy, sources };
 }
@@ -126,7 +132,8 @@ function validateLayer(name: string, data: unknown, problems: string[]): RawPoli
 }
 
 /** Merges the layers (later wins; atom settings merge key by key) and applies every default. */
-function resolvePolicy(layers: Layer[], file: string | null, problems: string[]): Policy {
+/** `shown`: the policy file as problems name it (relative to the root, like every other problem). */
+function resolvePolicy(layers: Layer[], file: string | null, shown: string, problems: string[]): Policy {
   const builtinSettings: Record<string, { level?: AtomSettings['level']; files?: string[]; ignore?: string[]; options: Record<string, unknown> }> = {};
   const custom = new Map<string, CustomAtom>();
   const policy: Policy = { file, ...DEFAULTS, ignore: [], atoms: {}, custom: [], skills: {}, globs: {} };
@@ -135,6 +142,7 @@ function resolvePolicy(layers: Layer[], file: string | null, problems: string[])
     if (raw.failOn !== undefined) policy.failOn = raw.failOn;
     if (raw.failClosed !== undefined) policy.failClosed = raw.failClosed;
     if (raw.maxFileBytes !== undefined) policy.maxFileBytes = raw.maxFileBytes;
+    if (raw.atomTimeoutMs !== undefined) policy.atomTimeoutMs = raw.atomTimeoutMs;
     if (raw.baseline !== undefined) policy.baseline = raw.baseline;
     if (raw.ignore) policy.ignore = [...policy.ignore, ...raw.ignore];
     Object.assign(policy.skills, raw.skills ?? {});
@@ -161,7 +169,7 @@ function resolvePolicy(layers: Layer[], file: string | null, problems: string[])
     const schema = atom.options?.(z);
     const parsed = schema ? schema.safeParse(s?.options ?? {}, { reportInput: true }) : { success: true as const, data: {} };
     if (!parsed.success) {
-      problems.push(...formatIssues(file ?? RECOMMENDED, parsed.error.issues.map((i) => ({ ...i, path: ['atoms', atom.id, 'options', ...i.path] })), BUILTIN_ATOMS));
+      problems.push(...formatIssues(shown, parsed.error.issues.map((i) => ({ ...i, path: ['atoms', atom.id, 'options', ...i.path] })), BUILTIN_ATOMS));
       continue;
     }
     policy.atoms[atom.id] = {
@@ -180,7 +188,7 @@ function resolvePolicy(layers: Layer[], file: string | null, problems: string[])
 
   const ids = new Set([...BUILTIN_ATOMS.map((a) => a.id), ...custom.keys()]);
   for (const [name, skill] of Object.entries(policy.skills)) {
-    for (const id of skill.atoms) if (!ids.has(id)) problems.push(`${file ?? RECOMMENDED}: skills.${name}.atoms: unknown atom "${id}"${didYouMean(id, [...ids])}`);
+    for (const id of skill.atoms) if (!ids.has(id)) problems.push(`${shown}: skills.${name}.atoms: unknown atom "${id}"${didYouMean(id, [...ids])}`);
   }
   return policy;
 }

@@ -33,7 +33,8 @@ export async function parsePnpmLock(text: string): Promise<Lockfile> {
   const parse = mod.parse ?? mod.default!.parse; // bundled as CommonJS, the named export sits on default
   let data: PnpmLock;
   try {
-    data = parse(text, { uniqueKeys: false, maxAliasCount: 1000 }) as PnpmLock;
+    // logLevel: a malformed lockfile is a finding, not a YAMLWarning on the user's terminal.
+    data = parse(text, { uniqueKeys: false, maxAliasCount: 1000, logLevel: 'error' }) as PnpmLock;
   } catch (e) {
     const err = e as { message?: string; linePos?: Array<{ line: number }> };
     const line = err.linePos?.[0]?.line ?? null;

@@ -1,0 +1,255 @@
+// Time budgets (src/budget.ts): an atom that spins, hangs or throws is reported as an error of
+// that atom, the others still run, and failClosed decides the exit code.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { defineAtom, parsesFirst, type AnyAtom, type Hit, type SourceFile } from '../src/atoms/atom.js';
+import { Budgets, runStoppable } from '../src/budget.js';
+import { collectChangeSet } from '../src/changeset/changeset.js';
+import { checkChangeSet } from '../src/engine.js';
+import type { Report } from '../src/findings.js';
+import type { Policy } from '../src/policy/policy.js';
+import { activate, headerOf } from '../src/router.js';
+import { makeRepo, type Repo } from './helpers/repo.js';
+import { md5Line } from './helpers/samples.js';
+
+const spin = (ms: number) => {
+  const end = performance.now() + ms;
+  while (performance.now() < end);
+};
+
+/** An atom over `*.txt` whose check is `check`; `found` hits line 1. */
+function atom(id: string, check: AnyAtom['check']): AnyAtom {
+  return defineAtom({
+    id,
+    title: id,
+    criteria: { pass: 'ok', fail: 'not ok' },
+    files: ['**/*.txt'],
+    keywords: [],
+    defaultLevel: 'block',
+    rules: { found: { message: 'found', fix: 'fix it' } },
+    examples: { bad: [], good: [] },
+    check,
+  });
+}
+const found: Hit[] = [{ rule: 'found', line: 1, column: 1 }];
+
+function policy(atomTimeoutMs: number): Policy {
+  return { file: null, failOn: 'block', failClosed: false, ignore: [], maxFileBytes: 5_000_000, atomTimeoutMs, atoms: {}, custom: [], skills: {}, baseline: '.ralph-baseline.json', globs: {} };
+}
+
+function repoWithFiles(n: number): Repo {
+  const repo = makeRepo();
+  for (let i = 0; i < n; i++) repo.write(`f${i}.txt`, `line of file ${i}\n`);
+  repo.stage();
+  return repo;
+}
+
+async function check(repo: Repo, atoms: AnyAtom[], budgetMs: number): Promise<{ report: Report; ms: number }> {
+  const changes = await collectChangeSet(repo.dir, { mode: 'staged', paths: [] });
+  const started = performance.now();
+  try {
+    const report = await checkChangeSet(changes, atoms.map((a) => activate(headerOf(a), async () => a, 'block', {}, undefined, [])), policy(budgetMs), { online: false });
+    return { report, ms: performance.now() - started };
+  } finally {
+    changes.close();
+  }
+}
+
+const byAtom = (report: Report) => report.findings.map((f) => `${f.atom}:${f.file}`).sort();
+
+test('runStoppable stops synchronous code, regex matching included, and passes other errors on', () => {
+  let t = performance.now();
+  assert.is(runStoppable(() => spin(10_000), 100), false);
+  assert.ok(performance.now() - t < 2000);
+  t = performance.now();
+  // The textbook catastrophic regex: seconds to hours without a stop.
+  assert.is(runStoppable(() => void /^(a+)+$/.test('a'.repeat(40) + '!'), 100), false);
+  assert.ok(performance.now() - t < 2000);
+  // A check's own try/catch cannot swallow the stop.
+  assert.is(
+    runStoppable(() => {
+      for (;;) {
+        try {
+          spin(1e9);
+        } catch {
+          // keep going
+        }
+      }
+    }, 100),
+    false,
+  );
+  assert.is(runStoppable(() => {}, 100), true);
+  assert.throws(() => runStoppable(() => {
+    throw new Error('boom');
+  }, 100), /boom/);
+});
+
+test('a spinning atom is stopped and reported; the others still run on every file', async () => {
+  const repo = repoWithFiles(3);
+  const { report, ms } = await check(repo, [atom('spinner', () => {
+    for (;;);
+  }), atom('finder', () => found)], 300);
+  assert.equal(byAtom(report), ['finder:f0.txt', 'finder:f1.txt', 'finder:f2.txt']);
+  assert.equal(report.failures.map((f) => [f.atom, f.file]), [['spinner', 'f0.txt']]);
+  assert.match(report.failures[0]!.message, 'ran out of its 0.3 s time budget and was stopped; it did not check 2 more files');
+  assert.match(report.failures[0]!.message, 'atomTimeoutMs');
+  assert.ok(ms < 3000, `${ms} ms`);
+});
+
+test('an atom that never settles is given up at its deadline; one that throws is reported with its message', async () => {
+  const repo = repoWithFiles(2);
+  const { report, ms } = await check(repo, [
+    atom('hangs', () => new Promise<Hit[]>(() => {})),
+    atom('throws', () => {
+      throw new Error('cannot read this');
+    }),
+    atom('rejects', async () => {
+      await null;
+      throw new Error('rejected late');
+    }),
+    atom('finder', async () => found),
+  ], 300);
+  assert.equal(byAtom(report), ['finder:f0.txt', 'finder:f1.txt']);
+  const failures = report.failures.map((f) => `${f.atom}:${f.file}:${f.message.split(/[.;]/)[0]}`).sort();
+  assert.equal(failures, [
+    'hangs:f0.txt:ran out of its 0',
+    'rejects:f0.txt:rejected late',
+    'rejects:f1.txt:rejected late',
+    'throws:f0.txt:cannot read this',
+    'throws:f1.txt:cannot read this',
+  ]);
+  assert.ok(ms < 3000, `${ms} ms`);
+});
+
+test('work after an await cannot be stopped, but is measured: an atom over its budget is reported and skips the rest', async () => {
+  const repo = repoWithFiles(3);
+  const { report } = await check(repo, [
+    atom('late', async () => {
+      await null;
+      spin(400);
+      return found;
+    }),
+    atom('finder', () => found),
+  ], 300);
+  assert.equal(byAtom(report), ['finder:f0.txt', 'finder:f1.txt', 'finder:f2.txt', 'late:f0.txt'], 'the late result is kept; later files go without it');
+  assert.equal(report.failures.map((f) => f.atom), ['late']);
+  assert.match(report.failures[0]!.message, 'did not check 2 more files');
+});
+
+test('the budget is per run, summed over files', async () => {
+  const repo = repoWithFiles(10);
+  const { report } = await check(repo, [atom('slow', () => (spin(60), found))], 200);
+  const checked = report.findings.length;
+  assert.ok(checked >= 2 && checked <= 4, `${checked} files checked`);
+  assert.match(report.failures[0]!.message, `did not check ${10 - checked - 1} more files`);
+});
+
+test('a check stopped by another atom’s smaller budget runs again under its own', async () => {
+  const repo = repoWithFiles(2);
+  const { report } = await check(repo, [
+    atom('first', (file) => (file.path === 'f0.txt' ? (spin(250), []) : [])),
+    atom('second', (file) => (file.path === 'f1.txt' ? (spin(150), found) : [])),
+  ], 300);
+  assert.equal(byAtom(report), ['second:f1.txt']);
+  assert.equal(report.failures, []);
+});
+
+test('a check marked parsesFirst gets the parse before it is called, so its analysis is stoppable', async () => {
+  const repo = makeRepo();
+  repo.write('a.js', 'export const a = 1;\n');
+  repo.write('b.js', 'export const b = 2;\n');
+  repo.stage();
+  const seen: string[] = [];
+  const analyser = defineAtom({
+    ...atom('analyser', () => []),
+    files: ['**/*.js'],
+    check: parsesFirst((file: SourceFile) => {
+      const parsed = file.parsedNow?.();
+      seen.push(`${file.path}:${parsed ? (parsed.ok ? 'parsed' : 'rejected') : 'not parsed'}`);
+      if (file.path === 'a.js') for (;;);
+      return found;
+    }),
+  });
+  const finder = defineAtom({ ...atom('finder', () => found), files: ['**/*.js'] });
+  const changes = await collectChangeSet(repo.dir, { mode: 'staged', paths: [] });
+  const report = await checkChangeSet(changes, [analyser, finder].map((a) => activate(headerOf(a), async () => a, 'block', {}, undefined, [])), policy(300), { online: false });
+  changes.close();
+  assert.equal(seen, ['a.js:parsed', 'b.js:parsed'].slice(0, seen.length));
+  assert.equal(report.failures.map((f) => [f.atom, f.file]), [['analyser', 'a.js']]);
+  assert.equal(byAtom(report), ['finder:a.js', 'finder:b.js']);
+});
+
+test('Budgets charges each atom only its own time', async () => {
+  const budgets = new Budgets(1000);
+  const tasks = [{ atom: 'a', file: 'x' }, { atom: 'b', file: 'x' }, { atom: 'a', file: 'y' }];
+  const out = await budgets.runTasks(tasks, (t) => (t.atom === 'a' ? (spin(50), 1) : 2), async () => {});
+  assert.equal(out.map((o) => (o.kind === 'done' ? o.value : o.kind)), [1, 2, 1]);
+  assert.ok(budgets.remaining('a') <= 900 && budgets.remaining('a') > 700, String(budgets.remaining('a')));
+  assert.ok(budgets.remaining('b') > 990);
+  assert.equal(budgets.exhausted(), []);
+});
+
+// Through the CLI: a policy's pattern check on a minified-looking line far longer than usual.
+function slowPatternRepo(extra: Record<string, unknown> = {}): Repo {
+  const repo = makeRepo();
+  repo.write('.ralphrc.json', JSON.stringify({
+    atomTimeoutMs: 400,
+    ...extra,
+    atoms: {
+      'no-assignments': {
+        title: 'No assignment in data files',
+        criteria: { pass: 'None.', fail: 'An assignment.' },
+        files: ['data/**'],
+        checks: [{ type: 'pattern', name: 'assign', regex: '[a-z]+=', message: 'An assignment.' }],
+      },
+    },
+  }));
+  // Accepted as linear per start position, but a search over 300,000 letters without "=" tries every start: seconds.
+  repo.write('data/blob.txt', 'a'.repeat(300_000) + '\n');
+  return repo;
+}
+
+test('CLI: an atom out of time is an error of that atom; hooks let it through, CI and failClosed exit 3', () => {
+  const repo = slowPatternRepo();
+  repo.stage();
+  let started = Date.now();
+  let r = repo.cli(['check', '--staged', '--format', 'json']);
+  assert.ok(Date.now() - started < 8000, `${Date.now() - started} ms`);
+  assert.is(r.code, 0, r.stderr);
+  const errors = JSON.parse(r.stdout).errors as Array<{ atom: string; file: string; message: string }>;
+  assert.equal(errors.map((e) => [e.atom, e.file]), [['no-assignments', 'data/blob.txt']]);
+  assert.match(errors[0]!.message, 'ran out of its 0.4 s time budget');
+  r = repo.cli(['check', '--all', '--format', 'json']);
+  assert.is(r.code, 3);
+  r = repo.cli(['check', '--staged']);
+  assert.match(r.stdout, 'no-assignments: data/blob.txt: ran out of its 0.4 s time budget');
+
+  const closed = slowPatternRepo({ failClosed: true });
+  closed.stage();
+  started = Date.now();
+  assert.is(closed.cli(['check', '--staged']).code, 3);
+  assert.ok(Date.now() - started < 8000);
+});
+
+test('CLI: the other atoms still run and block', () => {
+  const repo = slowPatternRepo();
+  repo.write('src/app.js', md5Line);
+  repo.stage();
+  const r = repo.cli(['check', '--staged', '--format', 'json']);
+  assert.is(r.code, 1);
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.findings.map((f: { rule: string }) => f.rule), ['password-hashing/fast-hash']);
+  assert.equal(out.errors.map((e: { atom: string }) => e.atom), ['no-assignments']);
+});
+
+test('CLI: atomTimeoutMs is validated like any key', () => {
+  const repo = makeRepo();
+  repo.write('.ralphrc.json', JSON.stringify({ atomTimeoutMs: -5 }));
+  repo.write('a.js', 'x\n');
+  repo.stage();
+  const r = repo.cli(['check', '--staged']);
+  assert.is(r.code, 2);
+  assert.match(r.stderr, '.ralphrc.json: atomTimeoutMs: expected');
+});
+
+test.run();
