@@ -122,9 +122,10 @@ export interface AtomDefinition<O = Record<string, never>> {
   examples: { bad: Example[]; good: Example[] };
   /**
    * The options schema, built by the policy validator with the zod it loaded,
-   * so that zod is never imported on the hot path. Defaults live here only.
+   * so that zod is never imported on the hot path (nor is the regex checker,
+   * handed in the same way). Defaults live here only.
    */
-  options?: (zod: typeof z) => z.ZodType<O>;
+  options?: (zod: typeof z, checks: OptionChecks) => z.ZodType<O>;
   check(file: SourceFile, ctx: CheckContext<O>): Hit[] | Promise<Hit[]>;
   /**
    * Optional: findings for a file whose content is not read (binary, or over
@@ -138,6 +139,12 @@ export type AnyAtom = AtomDefinition<any>;
 /** Identity with types: one place to hang the atom contract. */
 export function defineAtom<O = Record<string, never>>(atom: AtomDefinition<O>): AtomDefinition<O> {
   return atom;
+}
+
+/** Validation helpers the policy validator lends to an atom's options schema. */
+export interface OptionChecks {
+  /** Why a regex from the policy is unsafe to run on every line (src/policy/linear-regex.ts), or null. */
+  regexProblem(source: string, flags?: string): string | null;
 }
 
 const PARSES_FIRST = Symbol('parsesFirst');

@@ -7,7 +7,6 @@
  */
 import { createRequire } from 'node:module';
 import { globMatcher } from '../globs.js';
-import { checkLinearRegex } from '../policy/linear-regex.js';
 import { didYouMean } from '../suggest.js';
 import { defineAtom, type AtomDefinition, type Hit, type Rule } from './atom.js';
 import { ALNUM, BASE32, BASE64, fakeKey, join } from './samples.js';
@@ -197,13 +196,13 @@ export default defineAtom<SecretsOptions>({
   // No pre-filter here: the atom runs its own single keyword pass over each line it checks (one regex for every rule's keywords).
   keywords: [],
   defaultLevel: 'block',
-  options: (z) =>
+  options: (z, { regexProblem }) =>
     z.strictObject({
       allowPaths: z.array(z.string().min(1)).default([]).describe('Globs of files where the secrets atom reports nothing (fixtures with fake keys).'),
       allowValues: z
         .array(
           z.string().min(1).superRefine((source, ctx) => {
-            const problem = checkLinearRegex(source);
+            const problem = regexProblem(source);
             if (problem) ctx.addIssue({ code: 'custom', message: problem });
           }),
         )

@@ -49,7 +49,7 @@ function builtinAtomSchema(atom: AnyAtom) {
     level: level.optional(),
     files: globs.optional().describe("Globs that narrow the atom's files; `!glob` excludes."),
     ignore: globs.optional().describe('Paths this atom never reports.'),
-    options: (atom.options?.(z) ?? z.strictObject({})).optional(),
+    options: (atom.options?.(z, { regexProblem: checkLinearRegex }) ?? z.strictObject({})).optional(),
   });
 }
 

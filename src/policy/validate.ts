@@ -10,6 +10,7 @@ import { cosmiconfig } from 'cosmiconfig';
 import { compileGlobs } from '../globs.js';
 import * as z from 'zod';
 import { DEFAULT_ATOM_TIMEOUT_MS } from '../budget.js';
+import { checkLinearRegex } from './linear-regex.js';
 import { PolicyError } from '../errors.js';
 import { BUILTIN_ATOMS } from '../atoms/builtin.js';
 import { RECOMMENDED, SEARCH_PLACES, type AtomSettings, type CustomAtom, type Policy } from './policy.js';
@@ -166,7 +167,7 @@ function resolvePolicy(layers: Layer[], file: string | null, shown: string, prob
 
   for (const atom of BUILTIN_ATOMS) {
     const s = builtinSettings[atom.id];
-    const schema = atom.options?.(z);
+    const schema = atom.options?.(z, { regexProblem: checkLinearRegex });
     const parsed = schema ? schema.safeParse(s?.options ?? {}, { reportInput: true }) : { success: true as const, data: {} };
     if (!parsed.success) {
       problems.push(...formatIssues(shown, parsed.error.issues.map((i) => ({ ...i, path: ['atoms', atom.id, 'options', ...i.path] })), BUILTIN_ATOMS));

@@ -1,4 +1,5 @@
 /** Runs an atom on one of its examples through the real router, pre-filter and filter. */
+import { checkLinearRegex } from '../../src/policy/linear-regex.js';
 import * as z from 'zod';
 import type { AnyAtom, CheckContext, Example, ProjectView } from '../../src/atoms/atom.js';
 import { sourceFile } from '../../src/engine.js';
@@ -18,7 +19,7 @@ export function stubContext<O>(options: O, note: (text: string) => void = () => 
 }
 
 export async function runExample(atom: AnyAtom, example: Example): Promise<ExampleRun> {
-  const options = atom.options ? (atom.options(z).parse(example.options ?? {}) as Record<string, unknown>) : {};
+  const options = atom.options ? (atom.options(z, { regexProblem: checkLinearRegex }).parse(example.options ?? {}) as Record<string, unknown>) : {};
   const active = activate(headerOf(atom), async () => atom, 'block', options, undefined, []);
   const file = sourceFile({ path: example.file, allAdded: true, added: [] }, example.code);
   if (!routeByPath([active], example.file).length || !routeByKeywords([active], example.code).length) return { routed: false, lines: [], rules: [] };

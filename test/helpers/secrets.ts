@@ -1,4 +1,5 @@
 /** Runs the secrets atom on one sample the way the engine does (decode, then check or checkSkipped). */
+import { checkLinearRegex } from '../../src/policy/linear-regex.js';
 import * as z from 'zod';
 import secrets, { RULE_TABLE } from '../../src/atoms/secrets.js';
 import type { Hit } from '../../src/atoms/atom.js';
@@ -15,7 +16,7 @@ export interface SampleCase {
 }
 
 export function checkSecrets(file: string, code: string | Buffer, options: Record<string, unknown> = {}): Hit[] {
-  const parsed = secrets.options!(z).parse(options);
+  const parsed = secrets.options!(z, { regexProblem: checkLinearRegex }).parse(options);
   const ctx = stubContext(parsed);
   const decoded = decode(typeof code === 'string' ? Buffer.from(code) : code, 5_000_000);
   if ('skip' in decoded) return secrets.checkSkipped?.({ path: file }, ctx) ?? [];
