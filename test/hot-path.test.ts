@@ -1,0 +1,53 @@
+// What a commit pays for at start-up (DESIGN §8): a `check --staged` whose policy
+// did not change loads no validator, config loader, YAML or semver library, and
+// only the atoms its files route to. A load hook records every module the CLI loads.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { makeRepo, tempDir } from './helpers/repo.js';
+import { cleanLine, sqlLine } from './helpers/samples.js';
+
+function loadRecorder() {
+  const dir = tempDir('hooks-');
+  const log = join(dir, 'loaded.txt');
+  writeFileSync(join(dir, 'hooks.mjs'), `import { appendFileSync } from 'node:fs';\nexport async function load(url, context, next) {\n  if (!url.startsWith('node:')) appendFileSync(${JSON.stringify(log)}, url + '\\n');\n  return next(url, context);\n}\n`);
+  writeFileSync(join(dir, 'register.mjs'), `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(join(dir, 'hooks.mjs')).href)});\n`);
+  return {
+    env: { NODE_OPTIONS: `--import ${pathToFileURL(join(dir, 'register.mjs')).href}` },
+    loaded: () => readFileSync(log, 'utf8').trim().split('\n'),
+    reset: () => writeFileSync(log, ''),
+  };
+}
+
+const HEAVY = ['/zod/', '/cosmiconfig/', '/yaml/', '/semver/', '/regexpp/', '/typescript/', '/picomatch/', '/kleur/'];
+
+test('a staged check with an unchanged policy loads none of the heavy libraries, and only routed atoms', () => {
+  const repo = makeRepo();
+  const recorder = loadRecorder();
+  repo.write('.ralphrc.yaml', 'extends: ["ralph-guard:recommended"]\natoms:\n  weak-crypto: { level: warn }\n');
+  repo.write('README.md', '# app\n');
+  repo.stage();
+  repo.commit('base');
+  repo.write('src/db.js', cleanLine + sqlLine);
+  repo.stage();
+
+  recorder.reset();
+  const first = repo.cli(['check', '--staged'], { env: recorder.env });
+  assert.is(first.code, 1, first.stdout + first.stderr);
+  assert.ok(recorder.loaded().some((url) => url.includes('/zod/') || url.includes('validate')), 'the first run validates the new policy');
+
+  recorder.reset();
+  const second = repo.cli(['check', '--staged'], { env: recorder.env });
+  assert.is(second.code, 1, second.stdout + second.stderr);
+  assert.match(second.stdout, 'sql-injection');
+  const loaded = recorder.loaded();
+  const heavy = loaded.filter((url) => HEAVY.some((h) => url.includes(`node_modules${h}`)));
+  assert.equal(heavy, [], 'no heavy library on the hot path');
+  assert.ok(loaded.some((url) => /\/sql-injection-[\w-]+\.js$/.test(url)), 'the routed atom is loaded');
+  for (const unrouted of ['dependencies', 'security-headers', 'redos'])
+    assert.not.ok(loaded.some((url) => new RegExp(`/${unrouted}-[\\w-]+\\.js$`).test(url)), `${unrouted} is not loaded for a file that does not mention it`);
+});
+
+test.run();
