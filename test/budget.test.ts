@@ -2,13 +2,18 @@
 // that atom, the others still run, and failClosed decides the exit code.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { defineAtom, parsesFirst, type AnyAtom, type Hit, type SourceFile } from '../src/atoms/atom.js';
+import * as z from 'zod';
+import { defineAtom, parsesFirst, wantsParse, type AnyAtom, type Hit, type SourceFile } from '../src/atoms/atom.js';
+import { BUILTIN_ATOMS } from '../src/atoms/builtin.js';
+import { checkLinearRegex } from '../src/policy/linear-regex.js';
 import { Budgets, runStoppable } from '../src/budget.js';
 import { collectChangeSet } from '../src/changeset/changeset.js';
-import { checkChangeSet } from '../src/engine.js';
+import { checkChangeSet, sourceFile } from '../src/engine.js';
 import type { Report } from '../src/findings.js';
 import type { Policy } from '../src/policy/policy.js';
 import { activate, headerOf } from '../src/router.js';
+import { stubContext } from './helpers/examples.js';
+import { memoryProject } from './helpers/project.js';
 import { makeRepo, type Repo } from './helpers/repo.js';
 import { md5Line } from './helpers/samples.js';
 
@@ -250,6 +255,26 @@ test('CLI: atomTimeoutMs is validated like any key', () => {
   const r = repo.cli(['check', '--staged']);
   assert.is(r.code, 2);
   assert.match(r.stderr, '.ralphrc.json: atomTimeoutMs: expected');
+});
+
+// Atoms whose checks must wait for something besides the parse: the lockfile's old version, the regex
+// analyser's lazy import, YAML, or the other modules of the app (the project view).
+const ASYNC_BY_NATURE = new Set(['dependencies', 'redos', 'insecure-config', 'security-headers', 'csrf', 'input-validation', 'rate-limiting', 'file-upload']);
+
+test('every code atom, given its parse, analyses synchronously: inside its time budget', async () => {
+  for (const builtin of BUILTIN_ATOMS) {
+    for (const example of [...builtin.examples.bad, ...builtin.examples.good]) {
+      const options = builtin.options ? builtin.options(z, { regexProblem: checkLinearRegex }).parse(example.options ?? {}) : {};
+      const file = sourceFile({ path: example.file, allAdded: true, added: [] }, example.code);
+      const wants = wantsParse(builtin.check, file);
+      if (wants) await file.ast();
+      const result = builtin.check(file, stubContext(options, () => {}, memoryProject({ [example.file]: example.code })));
+      if (result instanceof Promise) {
+        await result;
+        if (wants || /\.[cm]?[jt]sx?$/.test(example.file)) assert.ok(ASYNC_BY_NATURE.has(builtin.id), `${builtin.id} on ${example.file}: parsed first, but its check still awaited something`);
+      }
+    }
+  }
 });
 
 test.run();

@@ -26,12 +26,12 @@ export interface Reduced {
  * it rejects is not parsed for this atom (keywords say "may concern", the
  * hint says "holds the construct the atom reads").
  */
-export function codeCheck<O>(analyse: (m: CodeModule, file: SourceFile, ctx: CheckContext<O>) => Hit[] | Promise<Hit[]>, reduced: Reduced | ((file: SourceFile) => Hit[]), hint?: RegExp | ((file: SourceFile) => boolean)): AtomDefinition<O>['check'] {
+export function codeCheck<O>(analyse: (m: CodeModule, file: SourceFile, ctx: CheckContext<O>) => Hit[] | Promise<Hit[]>, reduced: Reduced | ((file: SourceFile, ctx: CheckContext<O>) => Hit[]), hint?: RegExp | ((file: SourceFile) => boolean)): AtomDefinition<O>['check'] {
   const relevant = (file: SourceFile) => !hint || (typeof hint === 'function' ? hint(file) : hint.test(file.text));
   const finish = (parsed: Parsed, file: SourceFile, ctx: CheckContext<O>): Hit[] | Promise<Hit[]> => {
     if (parsed.ok) return analyse(parsed, file, ctx);
     ctx.note(`${file.path}: the parser rejected it (${parsed.reason}); code atoms ran a reduced line-by-line check on it`);
-    if (typeof reduced === 'function') return reduced(file);
+    if (typeof reduced === 'function') return reduced(file, ctx);
     const hits: Hit[] = [];
     file.lines().forEach((text, i) => {
       const sink = reduced.sink.exec(text);

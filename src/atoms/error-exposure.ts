@@ -389,15 +389,16 @@ export default defineAtom({
       { file: 'src/filter.ts', code: "@Catch(HttpException)\nexport class HttpErrorFilter implements ExceptionFilter {\n  catch(exception: HttpException, host: ArgumentsHost) {\n    const response = host.switchToHttp().getResponse();\n    response.status(exception.getStatus()).json({ message: exception.message });\n  }\n}" },
     ],
   },
-  check(file, ctx) {
-    if (!SINK_HINT.test(file.text) || !ERROR_HINT.test(file.text)) return [];
-    return codeCheck(analyse, (f) => {
+  check: codeCheck(
+    analyse,
+    (f) => {
       const hits: Hit[] = [];
       f.lines().forEach((text, i) => {
         const s = /\.(?:send|json)\s*\(\s*(?:err|error|e)(?:\.stack)?\s*\)|\.stack\b.*\)|body\s*=\s*(?:err|error)\b/.exec(text);
         if (s && /\b(?:res|reply|ctx|response)\b/.test(text)) hits.push({ rule: /stack/.test(s[0]) ? 'stack-trace' : 'error-object', line: i + 1, column: s.index + 1, message: 'An error is sent on this line (reduced check: the file could not be parsed).' });
       });
       return hits;
-    })(file, ctx);
-  },
+    },
+    (file) => SINK_HINT.test(file.text) && ERROR_HINT.test(file.text),
+  ),
 });

@@ -1,6 +1,6 @@
 import type { CodeModule, Node } from '../ast/module.js';
 import { keyName, propertyName, unwrap } from '../ast/nodes.js';
-import { defineAtom, type CheckContext, type Hit, type SourceFile } from './atom.js';
+import { defineAtom, parsesFirst, type CheckContext, type Hit, type SourceFile } from './atom.js';
 import { APP_FILES, inDevelopmentBranch } from './app.js';
 import { codeCheck } from './code.js';
 
@@ -245,6 +245,9 @@ function envFileHits(file: SourceFile): Hit[] {
 
 const scriptCheck = codeCheck(codeHits, () => []);
 
+/** A module holding one of the settings this atom reads: only those are parsed. */
+const isConfigModule = (file: SourceFile) => !COMPOSE.test(file.path) && !REDIS_CONF.test(file.path) && !MONGO_CONF.test(file.path) && !ENV_FILE.test(file.path) && CODE_HINT.test(file.text);
+
 export default defineAtom({
   id: 'insecure-config',
   title: 'Services run with authentication on and debugging off',
@@ -292,12 +295,11 @@ export default defineAtom({
       { file: '.env.production', code: 'NODE_ENV=production\nDEBUG=false\nLOG_LEVEL=info' },
     ],
   },
-  async check(file: SourceFile, ctx: CheckContext<Record<string, never>>) {
+  check: parsesFirst((file: SourceFile, ctx: CheckContext<Record<string, never>>) => {
     if (COMPOSE.test(file.path)) return composeHits(file);
     if (REDIS_CONF.test(file.path)) return redisConfHits(file);
     if (MONGO_CONF.test(file.path)) return mongoConfHits(file);
     if (ENV_FILE.test(file.path)) return envFileHits(file);
-    // Parse only modules that hold one of the settings this atom reads.
-    return CODE_HINT.test(file.text) ? scriptCheck(file, ctx) : [];
-  },
+    return isConfigModule(file) ? scriptCheck(file, ctx) : [];
+  }, isConfigModule),
 });

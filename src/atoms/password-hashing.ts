@@ -344,7 +344,5 @@ export default defineAtom<Options>({
       { file: 'src/change.ts', code: "if (updated.passwordHash !== existing.passwordHash) await revokeSessions(user.id);\nconst same = await bcrypt.compare(password, user.password);" },
     ],
   },
-  check(file, ctx) {
-    return codeCheck<Options>(analyse, lexical(ctx.options.bcryptMinCost))(file, ctx);
-  },
+  check: codeCheck<Options>(analyse, (file, ctx) => lexical(ctx.options.bcryptMinCost)(file)),
 });

@@ -259,9 +259,9 @@ export default defineAtom({
       { file: 'src/math.js', code: 'const t = Math.log(token.length);\nconst credentials = loadCredentials();\nemitter.emit(credentials.name);' },
     ],
   },
-  check(file, ctx) {
-    if (!SENSITIVE_HINT.test(file.text)) return [];
-    return codeCheck(analyse, (f) => {
+  check: codeCheck(
+    analyse,
+    (f) => {
       const hits: Hit[] = [];
       f.lines().forEach((text, i) => {
         const call = /\b(?:console|logger|log)\.(?:log|info|warn|error|debug|trace)\s*\(/.exec(text);
@@ -270,6 +270,7 @@ export default defineAtom({
         if (call && (request || /\b(?:password|passwd|secret|token|authorization)\b/i.test(rest))) hits.push({ rule: request ? 'request-data' : 'secret-value', line: i + 1, column: call.index + 1, message: 'A log call names a secret or request data on this line (reduced check: the file could not be parsed).' });
       });
       return hits;
-    })(file, ctx);
-  },
+    },
+    SENSITIVE_HINT,
+  ),
 });

@@ -1,6 +1,6 @@
 import type { CodeModule, Node } from '../ast/module.js';
 import { isFunction, keyName, propertyName, stringLiteral, unwrap } from '../ast/nodes.js';
-import { defineAtom, type Hit, type SourceFile } from './atom.js';
+import { defineAtom, parsesFirst, type Hit, type SourceFile } from './atom.js';
 import { codeCheck } from './code.js';
 import { CODE_FILES, TEST_FILES } from './files.js';
 import { methodCalls, optionsAt } from './names.js';
@@ -191,6 +191,8 @@ function configLines(file: SourceFile): Hit[] {
   return hits;
 }
 
+/** A module that may set TLS options or call an http:// URL with credentials: only those are parsed. */
+const isTlsModule = (file: SourceFile) => CODE.test(file.path) && (STRONG_KEYWORDS.test(file.text) || HTTP_HINT.test(file.text));
 const analyseCode = codeCheck(analyse, (file) => configLines({ ...file, path: `${file.path}.yml` }));
 
 export default defineAtom({
@@ -242,9 +244,8 @@ export default defineAtom({
       { file: 'src/billing.ts', code: 'const res = await fetch(`https://billing.acme.io/v1/invoices`, { headers: { Authorization: `Bearer ${process.env.BILLING_KEY}` } });\nconst page = await fetch(`http://status.acme.io/?page=${n}`);' },
     ],
   },
-  check(file, ctx) {
+  check: parsesFirst((file, ctx) => {
     if (!CODE.test(file.path)) return configLines(file);
-    if (!STRONG_KEYWORDS.test(file.text) && !HTTP_HINT.test(file.text)) return [];
-    return analyseCode(file, ctx);
-  },
+    return isTlsModule(file) ? analyseCode(file, ctx) : [];
+  }, isTlsModule),
 });

@@ -1,6 +1,6 @@
 import type { CodeModule, Node } from '../ast/module.js';
 import { keyName, propertyName, unwrap } from '../ast/nodes.js';
-import { defineAtom, type CheckContext, type Hit, type SourceFile } from './atom.js';
+import { defineAtom, parsesFirst, type CheckContext, type Hit, type SourceFile } from './atom.js';
 import { codeCheck } from './code.js';
 import { CODE_FILES } from './files.js';
 
@@ -134,9 +134,14 @@ export default defineAtom({
       { file: 'src/status.js', code: "app.get('/count', (req, res) => {\n  res.send(`<p>${Number(req.query.n) * 2} items</p>`);\n});" },
     ],
   },
-  async check(file: SourceFile, ctx: CheckContext<Record<string, never>>) {
-    const hits = templateHits(file);
-    if (TEMPLATE.test(file.path)) return hits;
-    return [...hits, ...(await scriptCheck(file, ctx))];
-  },
+  // Synchronous once the engine has parsed a script, so the analysis runs inside the atom's time budget.
+  check: parsesFirst(
+    (file: SourceFile, ctx: CheckContext<Record<string, never>>) => {
+      const hits = templateHits(file);
+      if (TEMPLATE.test(file.path)) return hits;
+      const more = scriptCheck(file, ctx);
+      return more instanceof Promise ? more.then((m) => [...hits, ...m]) : [...hits, ...more];
+    },
+    (file) => !TEMPLATE.test(file.path),
+  ),
 });
