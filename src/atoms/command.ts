@@ -3,7 +3,9 @@
  * repository root with a timeout and the changed files as arguments. The file
  * names never pass through a shell: the command runs as
  * `sh -c '<command> "$@"' ralph-guard FILE…`, so the shell sees only the
- * policy's text and the names arrive as separate arguments. A command that
+ * policy's text and the names arrive as separate arguments; a name that
+ * starts with "-" arrives as "./-name", so no program takes it for an option
+ * (`-rf.js`, `--config=x.js`). A command that
  * places the files itself (mentions `$@`, `$*` or `$1`) gets no `"$@"`
  * appended. Long argument lists run in batches. A non-zero exit fails the
  * atom; a missing program or a timeout is an error of the check, not a finding.
@@ -37,6 +39,11 @@ export function shellScript(command: string): string {
   return /\$(?:[@*1-9]|\{[@*1-9]\})/.test(command) ? command : `${command} "$@"`;
 }
 
+/** A repository-relative path as a program's argument: never one that looks like an option. */
+export function asOperand(path: string): string {
+  return path.startsWith('-') ? `./${path}` : path;
+}
+
 export function batches(files: string[]): string[][] {
   const out: string[][] = [];
   let current: string[] = [];
@@ -58,7 +65,7 @@ export function batches(files: string[]): string[][] {
 /** Runs the check over `files` (repository-relative) in `root`; the first failing batch decides. */
 export async function runCommandCheck(check: CommandCheck, files: string[], root: string): Promise<CommandOutcome> {
   const deadline = Date.now() + check.timeoutMs;
-  for (const batch of batches(files)) {
+  for (const batch of batches(files.map(asOperand))) {
     const left = deadline - Date.now();
     if (left <= 0) return { kind: 'timeout', seconds: check.timeoutMs / 1000 };
     const outcome = await runOnce(shellScript(check.command), batch, root, left, check.timeoutMs);

@@ -9,8 +9,12 @@ import { inflateSync } from 'node:zlib';
 import { dirname, join, resolve } from 'node:path';
 import { GitError } from '../errors.js';
 
-/** Flags in front of every git command. */
-const GLOBAL_FLAGS = ['-c', 'core.quotepath=off', '-c', 'color.ui=false', '--no-pager', '--no-optional-locks'];
+/**
+ * Flags in front of every git command. `git diff` against the working tree
+ * rewrites the index to refresh stat data of touched but unchanged files,
+ * --no-optional-locks or not; diff.autoRefreshIndex=false stops that.
+ */
+const GLOBAL_FLAGS = ['-c', 'core.quotepath=off', '-c', 'color.ui=false', '-c', 'diff.autoRefreshIndex=false', '--no-pager', '--no-optional-locks'];
 
 /** The empty tree: what a first commit is compared with. */
 export const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';

@@ -40,10 +40,11 @@ export function tempDir(prefix = 'repo-'): string {
   return dir;
 }
 
-export function makeRepo(opts: { bare?: boolean; dir?: string } = {}): Repo {
+/** A new repository, or with `existing` the functions below for one already in `dir` (a copy, say). */
+export function makeRepo(opts: { bare?: boolean; dir?: string; existing?: boolean } = {}): Repo {
   const dir = opts.dir ?? tempDir();
   if (resolve(dir).startsWith(PROJECT + '/') || resolve(dir) === PROJECT) throw new Error('refusing to run inside the project checkout');
-  execFileSync('git', ['init', '-q', '-b', 'main', ...(opts.bare ? ['--bare'] : []), dir]);
+  if (!opts.existing) execFileSync('git', ['init', '-q', '-b', 'main', ...(opts.bare ? ['--bare'] : []), dir]);
 
   const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
   const repo: Repo = {
