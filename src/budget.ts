@@ -57,7 +57,7 @@ let script: Script | undefined;
 /** Runs `body` synchronously, stopped by V8 after `timeoutMs`. Returns false when it was stopped. */
 export function runStoppable(body: () => void, timeoutMs: number): boolean {
   const slot = globalThis as unknown as Record<symbol, (() => void) | undefined>;
-  script ??= new Script(`globalThis[Symbol.for(${JSON.stringify(SLOT.description)})]()`, { filename: 'ralph-guard:budget' });
+  script ??= new Script('globalThis[Symbol.for("ralph-guard.budget.task")]()', { filename: 'ralph-guard:budget' });
   slot[SLOT] = body;
   try {
     script.runInThisContext({ timeout: Math.max(1, Math.ceil(timeoutMs)) });

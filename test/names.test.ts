@@ -114,4 +114,16 @@ test('a path given on the command line may start with a dash', () => {
   assert.equal(reported(r.stdout), ['src/-leading-dash.js']);
 });
 
+test('escape sequences in a file name or a line never reach the terminal raw', () => {
+  const repo = makeRepo();
+  const esc = String.fromCharCode(27);
+  repo.write(`src/${esc}]0;owned${String.fromCharCode(7)}.js`, sqlLine.replace('SELECT', `${esc}[2J SELECT`));
+  repo.stage();
+  const r = repo.cli(['check', '--staged']);
+  assert.is(r.code, 1, r.stdout + r.stderr);
+  assert.not.ok(r.stdout.includes(esc) || r.stdout.includes(String.fromCharCode(7)), 'no raw control character');
+  assert.match(r.stdout, 'src/\\x1b]0;owned\\x07.js:1:');
+  assert.match(r.stdout, '\\x1b[2J SELECT');
+});
+
 test.run();

@@ -19,18 +19,18 @@ export function formatPretty(report: Report, opts: { color: boolean; outcome: st
     const blocking = findings.some((f) => f.severity === 'error');
     out.push(`${blocking ? kleur.red().bold('✖ ' + atom) : kleur.yellow().bold('⚠ ' + atom)}  ${kleur.bold(findings[0]!.criterion)}`);
     for (const f of findings) {
-      const where = `${f.file}:${f.line}:${f.column}`;
+      const where = `${shown(f.file)}:${f.line}:${f.column}`;
       const commit = f.commit ? kleur.dim(` (commit ${f.commit.slice(0, 10)})`) : '';
-      out.push(`  ${kleur.cyan(where)}${commit}  ${f.message} ${kleur.dim(f.rule)}`);
-      if (f.excerpt) out.push(`    ${kleur.dim('│')} ${f.excerpt}`);
+      out.push(`  ${kleur.cyan(where)}${commit}  ${shown(f.message)} ${kleur.dim(f.rule)}`);
+      if (f.excerpt) out.push(`    ${kleur.dim('│')} ${shown(f.excerpt)}`);
       if (f.fix) out.push(`    ${kleur.dim('│')} ${kleur.green('fix:')} ${f.fix}`);
-      out.push(`    ${kleur.dim('│')} ${kleur.dim('suppress:')} ${kleur.dim(suppressionComment(f.file, f.rule))}`);
+      out.push(`    ${kleur.dim('│')} ${kleur.dim('suppress:')} ${kleur.dim(shown(suppressionComment(f.file, f.rule)))}`);
     }
     out.push('');
   }
 
-  for (const failure of report.failures) out.push(kleur.magenta(`! ${failure.atom === '*' ? '' : failure.atom + ': '}${failure.file}: ${failure.message}`));
-  for (const note of report.notes) out.push(kleur.dim(`· ${note}`));
+  for (const failure of report.failures) out.push(kleur.magenta(`! ${failure.atom === '*' ? '' : failure.atom + ': '}${shown(failure.file)}: ${shown(failure.message)}`));
+  for (const note of report.notes) out.push(kleur.dim(`· ${shown(note)}`));
   if (report.failures.length || report.notes.length) out.push('');
 
   const errors = report.findings.filter((f) => f.severity === 'error').length;
@@ -46,6 +46,15 @@ export function formatPretty(report: Report, opts: { color: boolean; outcome: st
     out.push(`${kleur.green().bold('✔ ralph-guard: every criterion passes.')} ${scope}`);
   }
   return out.join('\n') + '\n';
+}
+
+/**
+ * Text from the repository (file names, lines, program output) with its control
+ * characters made visible: an escape sequence in a file name or a line must not
+ * reach the terminal, where it could rewrite what the user reads.
+ */
+export function shown(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 function plural(n: number, word: string): string {
