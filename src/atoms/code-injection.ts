@@ -46,6 +46,13 @@ function codeCalls(m: CodeModule): Hit[] {
   return hits;
 }
 
+/**
+ * Text a file must hold for codeCalls to find anything (checked before parsing): an eval,
+ * Function or vm runner by any name, a timer whose first argument is not a function written
+ * in place, or require()/import() of something other than one string literal.
+ */
+const SINK_HINT = /\beval\b|\bFunction\b(?!\.prototype)|\brunIn\w*Context\b|\bcompileFunction\b|\bScript\b|\bset(?:Timeout|Interval|Immediate)\s*\(\s*(?!function\b|async\b|\(|[\w$]+\s*=>)|\b(?:require|import)\s*\(\s*(?!['"][^'"\n]*['"]\s*\))/;
+
 /** A timer's first argument that is text, not a function. */
 function isStringy(m: CodeModule, n: Node): boolean {
   const u = n.type === 'ParenthesizedExpression' ? n.expression : n;
@@ -99,5 +106,5 @@ export default defineAtom({
       { file: 'src/vm.js', code: "const vm = require('vm');\nconst script = new vm.Script('globalThis.ready = true');\nscript.runInThisContext();" },
     ],
   },
-  check: codeCheck(codeCalls, { rule: 'request-code', sink: /\b(?:eval|Function|runIn\w*Context)\s*\(/ }),
+  check: codeCheck(codeCalls, { rule: 'request-code', sink: /\b(?:eval|Function|runIn\w*Context)\s*\(/ }, SINK_HINT),
 });
