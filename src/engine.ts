@@ -175,7 +175,6 @@ export async function checkChangeSet(changes: ChangeSet, atoms: ActiveAtom[], po
   };
 
   const routed = changes.files.map((file) => ({ file, atoms: routeByPath(atoms, file.path) })).filter((r) => r.atoms.length > 0);
-  // Ask git for every blob up front: cat-file streams them while we check the first ones.
   // git streams the blobs a little ahead of the checks (not all at once: a commit of 50 MB would sit in memory).
   const contents: Array<Promise<Buffer | null | Error>> = [];
   const readAhead = (upTo: number) => {
