@@ -4,7 +4,7 @@ import * as assert from 'uvu/assert';
 import { execFileSync } from 'node:child_process';
 import { symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { installShimOnPath, makeRepo } from './helpers/repo.js';
+import { CLI, installShimOnPath, makeRepo } from './helpers/repo.js';
 import { awsKeyId, awsLine, cleanLine, md5Line, sessionSecret, sqlLine, stripeKey } from './helpers/samples.js';
 
 installShimOnPath();
@@ -235,6 +235,22 @@ test('a key in a .env file’s unchanged old lines does not block a commit touch
   const all = repo.cli(['check', '--all', '--format', 'json']);
   assert.is(all.code, 1, 'but --all reports it');
   assert.equal(JSON.parse(all.stdout).findings.map((f: { rule: string; line: number }) => `${f.rule}:${f.line}`), ['secrets/stripe-secret-key:2']);
+});
+
+test('output piped to a reader that stops early: no EPIPE trace, and the exit code still blocks', () => {
+  const repo = makeRepo();
+  repo.write('src/db.js', sqlLine);
+  repo.stage();
+  // `true` exits without reading: the CLI writes into a closed pipe.
+  const run = (args: string) =>
+    execFileSync('bash', ['-c', `node ${JSON.stringify(CLI)} ${args} 2>"$ERR" | true; echo "exit=\${PIPESTATUS[0]}"; cat "$ERR"`], {
+      cwd: repo.dir,
+      encoding: 'utf8',
+      env: { ...process.env, ERR: join(repo.dir, '.git', 'stderr.txt') },
+    });
+  assert.is(run('check --staged'), 'exit=1\n');
+  assert.is(run('atoms'), 'exit=0\n');
+  assert.is(run('explain secrets'), 'exit=0\n');
 });
 
 test.run();

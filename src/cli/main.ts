@@ -73,6 +73,12 @@ try {
   // A cache that cannot be written only costs speed.
 }
 
+// A reader that stopped early (`ralph-guard atoms | head`) is not an error: the rest of the output is
+// dropped quietly, and the exit code still says what the command found.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
