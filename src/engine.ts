@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { wantsParse, type AnyAtom, type Hit, type ProjectView, type SourceFile } from './atoms/atom.js';
 import { Budgets } from './budget.js';
+import { observe, ResultCache, type Stored } from './result-cache.js';
 import type { Parsed } from './ast/parse.js';
 import { atomHeaders, loadAtom } from './atoms/registry.js';
 import { useCompiledGlobs } from './globs.js';
@@ -40,6 +41,8 @@ export interface RunOptions extends ChangeSetRequest {
   commands?: boolean;
   /** Put every selected atom in the report, loaded (see CheckSettings.allAtoms). */
   allAtoms?: boolean;
+  /** Reuse what atoms found in file contents already checked (default true; see src/result-cache.ts). */
+  resultCache?: boolean;
 }
 
 export interface Run {
@@ -66,6 +69,7 @@ export async function run(options: RunOptions): Promise<Run> {
       fingerprints: options.fingerprints ?? false,
       allAtoms: options.allAtoms ?? false,
       commands: options.commands ?? true,
+      resultCache: options.resultCache ?? true,
     });
     report.summary.durationMs = Math.round(performance.now() - started);
     timing.phase('checks done');
@@ -134,6 +138,8 @@ export interface CheckSettings {
   commands?: boolean;
   /** Load every selected atom for the report, not only those that ran (SARIF lists all rules; the agent report shows secure patterns). */
   allAtoms?: boolean;
+  /** Reuse and keep results of atoms on file contents (src/result-cache.ts). */
+  resultCache?: boolean;
 }
 
 /** Runs the routed atoms over every file of the change set and filters what they find. */
@@ -182,12 +188,21 @@ export async function checkChangeSet(changes: ChangeSet, atoms: ActiveAtom[], po
   };
 
   const budgets = new Budgets(policy.atomTimeoutMs);
+  const resultCache = settings.resultCache ? ResultCache.open() : null;
+  const customIds = new Set(policy.custom.map((c) => c.id));
+  const cacheKey = (file: ChangedFile, active: ActiveAtom) =>
+    file.blob && ResultCache.eligible(active.id, customIds.has(active.id))
+      ? { atom: active.id, options: active.options, path: file.path, blob: file.blob, allAdded: file.allAdded, added: file.added }
+      : null;
   interface Prepared {
     file: ChangedFile;
     text: string | null;
     source: SourceFile;
     project: ProjectView;
+    /** Atoms to run on the file. */
     runnable: Array<ActiveAtom & { atom: AnyAtom }>;
+    /** Atoms whose result on this very content is known from an earlier run (loaded when that result has hits). */
+    known: Array<{ active: ActiveAtom; stored: Stored }>;
   }
   // Parsed before the checks are called, so code atoms analyse synchronously, inside their time budget.
   const parseIfWanted = async (p: Prepared) => {
@@ -201,10 +216,18 @@ export async function checkChangeSet(changes: ChangeSet, atoms: ActiveAtom[], po
     else scanned++;
     // A skipped file (binary, too large) is still judged by atoms that need only its name: a committed keystore.
     const routedAtoms = text === null ? pathAtoms.filter((a) => a.checksSkipped) : routeByKeywords(pathAtoms, text);
-    await Promise.all(routedAtoms.map((a) => a.atom ?? a.load()));
-    const runnable = routedAtoms as Array<ActiveAtom & { atom: AnyAtom }>; // loaded just above
+    const known: Prepared['known'] = [];
+    const toRun = routedAtoms.filter((active) => {
+      const key = resultCache && text !== null ? cacheKey(file, active) : null;
+      const stored = key && resultCache!.get(key);
+      if (stored) known.push({ active, stored });
+      return !stored;
+    });
+    // An atom whose known result is empty is not even loaded.
+    await Promise.all([...toRun, ...known.filter((k) => k.stored.hits.length).map((k) => k.active)].map((a) => a.atom ?? a.load()));
+    const runnable = toRun as Array<ActiveAtom & { atom: AnyAtom }>; // loaded just above
     const source = sourceFile(file, text ?? '', () => (projectUsed ? parse(file.blob, file.path, text ?? '') : parseNow(file.path, text ?? '')));
-    const prepared = { file, text, source, project: projectFor(file.commit), runnable };
+    const prepared = { file, text, source, project: projectFor(file.commit), runnable, known };
     await parseIfWanted(prepared);
     return prepared;
   };
@@ -225,11 +248,14 @@ export async function checkChangeSet(changes: ChangeSet, atoms: ActiveAtom[], po
       size += bytes.length;
       batch.push(await prepare(file, bytes, pathAtoms));
     }
-    const tasks = batch.flatMap((prepared) => prepared.runnable.map((active) => ({ atom: active.id, file: prepared.file.path, prepared, active })));
+    const tasks = batch.flatMap((prepared) =>
+      prepared.runnable.map((active) => ({ atom: active.id, file: prepared.file.path, prepared, active, watched: undefined as ReturnType<typeof observe> | undefined })),
+    );
     const outcomes = await budgets.runTasks(
       tasks,
-      ({ prepared: { file, text, source, project }, active }) => {
-        const context = {
+      (task) => {
+        const { prepared: { file, text, source, project }, active } = task;
+        const full = {
           options: active.options,
           mode: changes.mode,
           online: settings.online,
@@ -238,6 +264,9 @@ export async function checkChangeSet(changes: ChangeSet, atoms: ActiveAtom[], po
           readOld: async () => decodeText(file.oldBlob ? await changes.readBlob(file.oldBlob) : null),
           changes: (path: string) => changedPaths.has(path),
         };
+        // Watched when the result may be kept: what the check reads decides whether it can be.
+        if (resultCache && text !== null && cacheKey(file, active)) task.watched = observe(full);
+        const context = task.watched?.context ?? full;
         const began = timing.enabled ? performance.now() : 0;
         const hits = text === null ? active.atom.checkSkipped!(source, context) : active.atom.check(source, context);
         if (timing.enabled) timing.add(active.id, performance.now() - began);
@@ -251,9 +280,25 @@ export async function checkChangeSet(changes: ChangeSet, atoms: ActiveAtom[], po
       },
     );
 
-    const located = new Map<Prepared, LocatedFinding[]>();
+    // Results to keep, then results known from earlier runs, which count as if they had just run.
     outcomes.forEach((outcome, i) => {
-      const { prepared, active } = tasks[i]!;
+      const { prepared, active, watched } = tasks[i]!;
+      const key = outcome.kind === 'done' && watched && !watched.readBeyondFile() ? cacheKey(prepared.file, active) : null;
+      if (key && outcome.kind === 'done') resultCache!.put(key, { hits: outcome.value, notes: watched!.notes });
+    });
+    resultCache?.flush();
+    const results = [
+      ...outcomes.map((outcome, i) => ({ outcome, prepared: tasks[i]!.prepared, active: tasks[i]!.active })),
+      ...batch.flatMap((prepared) =>
+        prepared.known.map(({ active, stored }) => {
+          for (const text of stored.notes) note(text);
+          return { outcome: { kind: 'done' as const, value: stored.hits }, prepared, active: active as ActiveAtom & { atom: AnyAtom } };
+        }),
+      ),
+    ];
+
+    const located = new Map<Prepared, LocatedFinding[]>();
+    results.forEach(({ outcome, prepared, active }) => {
       if (outcome.kind === 'stopped') return;
       if (outcome.kind === 'error') {
         const e = outcome.error;

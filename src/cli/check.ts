@@ -32,6 +32,7 @@ export async function checkCommand(argv: string[]): Promise<number> {
       ...(values.config ? { configFile: values.config } : {}),
       online: values.online === true && values.offline !== true,
       baseline: values['no-baseline'] !== true,
+      resultCache: values['no-cache'] !== true,
       fingerprints: format === 'sarif',
       allAtoms: format === 'sarif' || format === 'agent',
     });
@@ -70,6 +71,7 @@ function parseCheckArgs(argv: string[]) {
         atoms: { type: 'string' },
         skill: { type: 'string' },
         'no-baseline': { type: 'boolean' },
+        'no-cache': { type: 'boolean' },
         config: { type: 'string', short: 'c' },
         online: { type: 'boolean' },
         offline: { type: 'boolean' },

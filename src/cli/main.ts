@@ -17,7 +17,7 @@ Usage:
   ralph-guard init      [--hooks auto|husky|git|lefthook] [--agent claude]
   ralph-guard check     [--staged | --push | --range A..B | --worktree | --all] [PATH...]
                         [--format pretty|json|sarif|agent] [--atoms a,b] [--skill NAME]
-                        [--config FILE] [--no-baseline] [--online | --offline] [--no-color]
+                        [--config FILE] [--no-baseline] [--no-cache] [--online | --offline] [--no-color]
   ralph-guard atoms     list the atoms: id, level, title
   ralph-guard explain ATOM
                         criteria, files, rules, and bad and good examples

@@ -1,0 +1,177 @@
+/**
+ * What an atom found in a file's content, kept for the next run (like
+ * `eslint --cache`): re-committing after fixing one file, or pushing commits
+ * the pre-commit hook already checked, does not parse and analyse the other
+ * files again.
+ *
+ * A check's hits depend on the build of ralph-guard, the atom and its
+ * options, the file's path and content (its blob id), and which lines are
+ * added. An entry stores all of these and is used only when every one is
+ * equal, compared exactly (no hash stands in for them). A check that read
+ * anything else — the project around the file, the old version, the mode,
+ * the network setting — is not stored (see `observe`); nor are custom atoms
+ * (their definition lives in the policy) or the dependencies atom (its
+ * advisory data changes under it).
+ */
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CheckContext, Hit } from './atoms/atom.js';
+import { cacheDir, writeFileAtomic } from './cache.js';
+
+declare const RALPH_GUARD_BUILD: string;
+
+/** Atoms whose results depend on more than the file, whatever they read of the context. */
+const NEVER = new Set(['dependencies']);
+/** Entries kept per blob and atom (the content checked as a new file and as a modified one, under two policies…). */
+const ENTRIES_PER_ATOM = 4;
+
+export interface Stored {
+  hits: Hit[];
+  /** Notes the check added (a reduced check, missing data): given again when the result is reused. */
+  notes: string[];
+}
+
+export interface Key {
+  atom: string;
+  options: Record<string, unknown>;
+  path: string;
+  blob: string;
+  allAdded: boolean;
+  added: readonly number[];
+}
+
+interface Entry extends Stored {
+  build: string;
+  atom: string;
+  options: string;
+  path: string;
+  added: string;
+}
+
+export class ResultCache {
+  /** Entries per blob, read once per run; the blobs whose entries changed are written by `flush`. */
+  private readonly byBlob = new Map<string, Entry[]>();
+  private readonly dirty = new Set<string>();
+
+  private constructor(
+    private readonly dir: string,
+    private readonly build: string,
+  ) {}
+
+  /** The cache, when this is a built ralph-guard (a source checkout has no build id) and RALPH_GUARD_NO_CACHE is unset. */
+  static open(): ResultCache | null {
+    if (typeof RALPH_GUARD_BUILD !== 'string' || process.env.RALPH_GUARD_NO_CACHE) return null;
+    return new ResultCache(join(cacheDir(), 'results'), RALPH_GUARD_BUILD);
+  }
+
+  /** Whether results of this atom may be kept at all. */
+  static eligible(atom: string, custom: boolean): boolean {
+    return !custom && !NEVER.has(atom);
+  }
+
+  get(key: Key): Stored | null {
+    const wanted = this.entry(key, { hits: [], notes: [] });
+    const found = this.entries(key.blob).find((e) => same(e, wanted));
+    return found ? { hits: found.hits, notes: found.notes } : null;
+  }
+
+  put(key: Key, stored: Stored): void {
+    const entry = this.entry(key, stored);
+    const others = this.entries(key.blob).filter((e) => !same(e, entry));
+    const sameAtom = others.filter((e) => e.atom === entry.atom).slice(0, ENTRIES_PER_ATOM - 1);
+    this.byBlob.set(key.blob, [entry, ...sameAtom, ...others.filter((e) => e.atom !== entry.atom)]);
+    this.dirty.add(key.blob);
+  }
+
+  /** Writes what `put` changed: one file per blob. */
+  flush(): void {
+    for (const blob of this.dirty) {
+      try {
+        writeFileAtomic(this.file(blob), JSON.stringify(this.byBlob.get(blob)));
+      } catch {
+        // A cache that cannot be written only costs speed next time.
+      }
+    }
+    if (this.dirty.size && Math.random() < 0.02) this.prune();
+    this.dirty.clear();
+  }
+
+  /** Forgets entries not written for a month, one of the 256 folders at a time (cheap, and in time all of them). */
+  private prune(): void {
+    const folder = join(this.dir, Math.floor(Math.random() * 256).toString(16).padStart(2, '0'));
+    const old = Date.now() - 30 * 24 * 3600 * 1000;
+    try {
+      for (const name of readdirSync(folder)) if (statSync(join(folder, name)).mtimeMs < old) rmSync(join(folder, name), { force: true });
+    } catch {
+      // no such folder yet
+    }
+  }
+
+  private entry(key: Key, stored: Stored): Entry {
+    return { build: this.build, atom: key.atom, options: JSON.stringify(key.options), path: key.path, added: key.allAdded ? '*' : ranges(key.added), ...stored };
+  }
+
+  private file(blob: string): string {
+    return join(this.dir, blob.slice(0, 2), `${blob}.json`);
+  }
+
+  private entries(blob: string): Entry[] {
+    let entries = this.byBlob.get(blob);
+    if (!entries) {
+      entries = [];
+      const file = this.file(blob);
+      if (existsSync(file)) {
+        try {
+          const stored: unknown = JSON.parse(readFileSync(file, 'utf8'));
+          // Entries of another build are dead: the code that produced them is gone.
+          if (Array.isArray(stored)) entries = (stored as Entry[]).filter((e) => e.build === this.build);
+        } catch {
+          // a damaged file is a miss
+        }
+      }
+      this.byBlob.set(blob, entries);
+    }
+    return entries;
+  }
+}
+
+const same = (a: Entry, b: Entry) => a.build === b.build && a.atom === b.atom && a.options === b.options && a.path === b.path && a.added === b.added;
+
+/** `1-3,7` for [1, 2, 3, 7]: the added lines, compact and exact. */
+function ranges(lines: readonly number[]): string {
+  const out: string[] = [];
+  for (let i = 0; i < lines.length; ) {
+    let j = i;
+    while (j + 1 < lines.length && lines[j + 1] === lines[j]! + 1) j++;
+    out.push(i === j ? `${lines[i]}` : `${lines[i]}-${lines[j]}`);
+    i = j + 1;
+  }
+  return out.join(',');
+}
+
+/**
+ * A check context that records what the check used: the notes it added, and
+ * whether it read anything beyond the file and its options (then its result
+ * must not be stored).
+ */
+export function observe<O>(context: CheckContext<O>): { context: CheckContext<O>; notes: string[]; readBeyondFile: () => boolean } {
+  const notes: string[] = [];
+  let beyond = false;
+  const watched = {
+    options: context.options,
+    note: (text: string) => {
+      notes.push(text);
+      context.note(text);
+    },
+  } as CheckContext<O>;
+  for (const name of ['mode', 'online', 'project', 'readOld', 'changes'] as const) {
+    Object.defineProperty(watched, name, {
+      enumerable: true,
+      get: () => {
+        beyond = true;
+        return context[name];
+      },
+    });
+  }
+  return { context: watched, notes, readBeyondFile: () => beyond };
+}
