@@ -3,7 +3,7 @@
  * Filter → Report. Reporters and exit codes are the CLI's business.
  */
 import { existsSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { wantsParse, type AnyAtom, type Hit, type ProjectView, type SourceFile } from './atoms/atom.js';
 import { Budgets } from './budget.js';
 import { observe, ResultCache, type Stored } from './result-cache.js';
@@ -55,9 +55,10 @@ export async function run(options: RunOptions): Promise<Run> {
   const started = performance.now();
   timing.phase('engine loaded');
   const root = await findRoot(options.cwd);
+  const paths = options.paths.map((path) => fromRoot(root, options.cwd, path));
   const [policy, changes] = await Promise.all([
     loadPolicy({ cwd: options.cwd, root, configFile: options.configFile }).finally(() => timing.phase('policy loaded')),
-    collectChangeSet(root, options).finally(() => timing.phase('change set listed')),
+    collectChangeSet(root, { ...options, paths }).finally(() => timing.phase('change set listed')),
   ]);
   try {
     const atoms = await selectAtoms(policy, options);
@@ -111,6 +112,14 @@ export async function selectAtoms(policy: Policy, options: Pick<RunOptions, 'ato
   return candidates
     .filter((c) => (wanted ? wanted.includes(c.header.id) : c.level !== 'off'))
     .map((c) => activate(c.header, c.load, c.level === 'off' ? 'warn' : c.level, c.options, c.files, [...policy.ignore, ...(c.ignore ?? [])]));
+}
+
+/** A path given on the command line, relative to where ralph-guard runs (as git takes it), made relative to the root; pathspec magic (`:(glob)…`) is left as is. */
+function fromRoot(root: string, cwd: string, path: string): string {
+  if (path.startsWith(':')) return path;
+  const inRoot = relative(root, resolve(cwd, path)).split(sep).join('/');
+  if (inRoot === '..' || inRoot.startsWith('../') || isAbsolute(inRoot)) throw new UsageError(`${path}: outside the repository (${root})`);
+  return inRoot || '.';
 }
 
 /** The baseline, read only when its file exists (a plain commit in a project without one pays nothing). */

@@ -253,4 +253,26 @@ test('output piped to a reader that stops early: no EPIPE trace, and the exit co
   assert.is(run('explain secrets'), 'exit=0\n');
 });
 
+test('paths on the command line are relative to where ralph-guard runs, as git takes them', () => {
+  const repo = makeRepo();
+  repo.write('src/db.js', sqlLine);
+  repo.write('lib/db.js', sqlLine);
+  repo.stage();
+  const files = (args: string[], cwd: string) => {
+    const r = repo.cli(['check', '--staged', '--format', 'json', ...args], { cwd });
+    assert.ok(r.code === 0 || r.code === 1, r.stdout + r.stderr);
+    return (JSON.parse(r.stdout).findings as Array<{ file: string }>).map((f) => f.file).sort();
+  };
+  const src = join(repo.dir, 'src');
+  assert.equal(files(['db.js'], src), ['src/db.js']);
+  assert.equal(files(['.'], src), ['src/db.js']);
+  assert.equal(files(['../lib'], src), ['lib/db.js']);
+  assert.equal(files([join(repo.dir, 'lib', 'db.js')], src), ['lib/db.js'], 'an absolute path');
+  assert.equal(files([':(top)lib'], src), ['lib/db.js'], 'pathspec magic is git’s');
+  assert.equal(files([], src), ['lib/db.js', 'src/db.js'], 'no path: the whole change');
+  const outside = repo.cli(['check', '--staged', '../../elsewhere.js'], { cwd: src });
+  assert.is(outside.code, 2);
+  assert.match(outside.stderr, 'outside the repository');
+});
+
 test.run();
