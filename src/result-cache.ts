@@ -4,7 +4,8 @@
  * the pre-commit hook already checked, does not parse and analyse the other
  * files again.
  *
- * A check's hits depend on the build of ralph-guard, the atom and its
+ * A check's hits depend on the build of ralph-guard (and the parser and node
+ * versions under it), the atom and its
  * options, the file's path and content (its blob id), and which lines are
  * added. An entry stores all of these and is used only when every one is
  * equal, compared exactly (no hash stands in for them). A check that read
@@ -14,6 +15,7 @@
  * advisory data changes under it).
  */
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { CheckContext, Hit } from './atoms/atom.js';
 import { cacheDir, writeFileAtomic } from './cache.js';
@@ -61,7 +63,7 @@ export class ResultCache {
   /** The cache, when this is a built ralph-guard (a source checkout has no build id) and RALPH_GUARD_NO_CACHE is unset. */
   static open(): ResultCache | null {
     if (typeof RALPH_GUARD_BUILD !== 'string' || process.env.RALPH_GUARD_NO_CACHE) return null;
-    return new ResultCache(join(cacheDir(), 'results'), RALPH_GUARD_BUILD);
+    return new ResultCache(join(cacheDir(), 'results'), `${RALPH_GUARD_BUILD}+oxc-${parserVersion()}+node-${process.versions.node}`);
   }
 
   /** Whether results of this atom may be kept at all. */
@@ -132,6 +134,16 @@ export class ResultCache {
       this.byBlob.set(blob, entries);
     }
     return entries;
+  }
+}
+
+/** The parser's version: hits depend on the AST it gives, and it is installed apart from ralph-guard's own build. */
+function parserVersion(): string {
+  try {
+    const require = createRequire(import.meta.url);
+    return (JSON.parse(readFileSync(require.resolve('oxc-parser/package.json'), 'utf8')) as { version?: string }).version ?? 'unknown';
+  } catch {
+    return 'unknown';
   }
 }
 
