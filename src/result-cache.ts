@@ -5,9 +5,8 @@
  * files again.
  *
  * A check's hits depend on the build of ralph-guard (and the parser and node
- * versions under it), the atom and its
- * options, the file's path and content (its blob id), and which lines are
- * added. An entry stores all of these and is used only when every one is
+ * versions under it), the atom and its options, the file's path and content
+ * (its blob id), and which lines are added. An entry stores all of these and is used only when every one is
  * equal, compared exactly (no hash stands in for them). A check that read
  * anything else — the project around the file, the old version, the mode,
  * the network setting — is not stored (see `observe`); nor are custom atoms
