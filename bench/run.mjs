@@ -67,46 +67,34 @@ const countLines = (text) => text.split('\n').length;
 
 // ── measuring ─────────────────────────────────────────────────────────────
 
-/** Runs `argv` (a node script and its arguments) `runs` times after one warm-up; wall times in ms and peak RSS in MB. */
+/** Runs `argv` (a node script and its arguments) once: wall time in ms and peak RSS in MB. */
+function runOnce(argv, cwd, input, moreEnv = {}) {
+  rmSync(rssFile, { force: true });
+  const started = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, ['-r', RSS, ...argv], { cwd, env: { ...env, ...moreEnv, BENCH_RSS_FILE: rssFile }, input, maxBuffer: 1 << 28 });
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  const code = r.status ?? -1;
+  if (code > 1 && !(argv[0] === '-e')) throw new Error(`${argv.join(' ')} exited ${code}: ${String(r.stderr).slice(0, 2000)}`);
+  return { ms, rss: existsSync(rssFile) ? Number(readFileSync(rssFile, 'utf8').trim()) / 1024 : 0 };
+}
+
+function summary(runs) {
+  const times = runs.map((r) => r.ms).sort((a, b) => a - b);
+  return { median: times[Math.floor(times.length / 2)], min: times[0], rss: Math.max(...runs.map((r) => r.rss)) };
+}
+
+/** Runs `argv` `runs` times after one warm-up (file cache, policy cache): median and min wall time, peak RSS. */
 function measure(argv, cwd, runs = RUNS, input, moreEnv = {}) {
-  const times = [];
-  let rss = 0;
-  let code = 0;
-  let warmup = 0;
-  for (let i = 0; i <= runs; i++) {
-    rmSync(rssFile, { force: true });
-    const started = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, ['-r', RSS, ...argv], { cwd, env: { ...env, ...moreEnv, BENCH_RSS_FILE: rssFile }, input, maxBuffer: 1 << 28 });
-    const ms = Number(process.hrtime.bigint() - started) / 1e6;
-    code = r.status ?? -1;
-    if (code > 1 && !(argv[0] === '-e')) throw new Error(`${argv.join(' ')} exited ${code}: ${String(r.stderr).slice(0, 2000)}`);
-    if (i === 0) {
-      warmup = ms;
-      if (existsSync(rssFile)) rss = Math.max(rss, Number(readFileSync(rssFile, 'utf8').trim()) / 1024);
-      continue; // warm-up: file cache, policy cache
-    }
-    times.push(ms);
-    if (existsSync(rssFile)) rss = Math.max(rss, Number(readFileSync(rssFile, 'utf8').trim()) / 1024);
-  }
-  times.sort((a, b) => a - b);
-  return { median: times[Math.floor(times.length / 2)], min: times[0], rss, code, warmup };
+  runOnce(argv, cwd, input, moreEnv);
+  return summary(Array.from({ length: runs }, () => runOnce(argv, cwd, input, moreEnv)));
 }
 
 /** Like `measure`, for several commands whose times are compared: their runs alternate, so a slow moment of the machine falls on each alike. */
 function measureAlternating(targets, runs = RUNS) {
-  const each = targets.map(() => ({ times: [], rss: 0 }));
-  for (let i = 0; i <= runs; i++) {
-    targets.forEach(({ argv, cwd }, t) => {
-      const m = measure(argv, cwd, 0);
-      if (i === 0) return; // warm-up
-      each[t].times.push(m.warmup);
-      each[t].rss = Math.max(each[t].rss, m.rss);
-    });
-  }
-  return each.map(({ times, rss }) => {
-    times.sort((a, b) => a - b);
-    return { median: times[Math.floor(times.length / 2)], min: times[0], rss };
-  });
+  for (const { argv, cwd } of targets) runOnce(argv, cwd);
+  const each = targets.map(() => []);
+  for (let i = 0; i < runs; i++) targets.forEach(({ argv, cwd }, t) => each[t].push(runOnce(argv, cwd)));
+  return each.map(summary);
 }
 
 const floor = (cwd) => measure(['-e', '0'], cwd, Math.max(RUNS, 10));

@@ -5,21 +5,12 @@
 // helper: renaming only the call site is still caught.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { assertRefusedThenFixed, type RefusedThenFixed } from './helpers/hooked.js';
 import { installShimOnPath, makeRepo } from './helpers/repo.js';
 
 installShimOnPath();
 
-function hookedRepo() {
-  const repo = makeRepo();
-  const init = repo.cli(['init', '--hooks', 'git']);
-  assert.is(init.code, 0, init.stderr);
-  repo.write('README.md', '# demo\n');
-  repo.stage();
-  repo.commit('base');
-  return repo;
-}
-
-const cases: Array<{ atom: string; file: string; bad: string; good: string; line: number }> = [
+const cases: RefusedThenFixed[] = [
   {
     atom: 'jwt',
     file: 'src/auth.js',
@@ -52,20 +43,7 @@ const cases: Array<{ atom: string; file: string; bad: string; good: string; line
 
 for (const c of cases) {
   test(`a real git commit adding ${c.atom} code is refused by the hook; the fix goes through`, () => {
-    const repo = hookedRepo();
-    repo.write(c.file, c.bad);
-    repo.stage(c.file);
-    const before = repo.git('rev-parse', 'HEAD');
-    const r = repo.tryGit(['commit', '-m', 'bad']);
-    assert.is.not(r.code, 0, 'commit refused');
-    assert.match(r.stdout + r.stderr, c.atom);
-    assert.match(r.stdout + r.stderr, `${c.file}:${c.line}:`);
-    assert.is(repo.git('rev-parse', 'HEAD'), before, 'no commit was made');
-
-    repo.write(c.file, c.good);
-    repo.stage(c.file);
-    const ok = repo.tryGit(['commit', '-m', 'good']);
-    assert.is(ok.code, 0, ok.stdout + ok.stderr);
+    assertRefusedThenFixed(c);
   });
 }
 

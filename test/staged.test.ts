@@ -4,20 +4,11 @@ import * as assert from 'uvu/assert';
 import { execFileSync } from 'node:child_process';
 import { symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { hookedRepo } from './helpers/hooked.js';
 import { CLI, installShimOnPath, makeRepo } from './helpers/repo.js';
 import { awsKeyId, awsLine, cleanLine, md5Line, sessionSecret, sqlLine, stripeKey } from './helpers/samples.js';
 
 installShimOnPath();
-
-function hookedRepo() {
-  const repo = makeRepo();
-  const init = repo.cli(['init', '--hooks', 'git']);
-  assert.is(init.code, 0, init.stderr);
-  repo.write('README.md', '# demo\n');
-  repo.stage();
-  repo.commit('base');
-  return repo;
-}
 
 for (const [atom, line] of [
   ['secrets', awsLine()],

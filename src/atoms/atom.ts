@@ -147,6 +147,15 @@ export interface OptionChecks {
   regexProblem(source: string, flags?: string): string | null;
 }
 
+/** `compute` once per file: a predicate both the engine (should it parse first?) and the check ask. */
+export function perFile<T>(compute: (file: SourceFile) => T): (file: SourceFile) => T {
+  const known = new WeakMap<SourceFile, T>();
+  return (file) => {
+    if (!known.has(file)) known.set(file, compute(file));
+    return known.get(file)!;
+  };
+}
+
 const PARSES_FIRST = Symbol('parsesFirst');
 
 /**

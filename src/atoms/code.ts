@@ -7,7 +7,7 @@
  */
 import type { CodeModule } from '../ast/module.js';
 import type { Parsed } from '../ast/parse.js';
-import { parsesFirst, type AtomDefinition, type CheckContext, type Hit, type SourceFile } from './atom.js';
+import { parsesFirst, perFile, type AtomDefinition, type CheckContext, type Hit, type SourceFile } from './atom.js';
 
 /** Request data on a line, as the reduced check sees it. */
 const REQUEST_ON_LINE = /\b(?:req|request|ctx|context|event)\s*\.\s*(?:body|query|params|headers|cookies|request|queryStringParameters|pathParameters|json\s*\(|get\s*\(|param\s*\()|\bprocess\.argv\b|\boriginal(?:name|Filename)\b|\blocation\.(?:search|hash|href)\b/;
@@ -27,7 +27,7 @@ export interface Reduced {
  * hint says "holds the construct the atom reads").
  */
 export function codeCheck<O>(analyse: (m: CodeModule, file: SourceFile, ctx: CheckContext<O>) => Hit[] | Promise<Hit[]>, reduced: Reduced | ((file: SourceFile, ctx: CheckContext<O>) => Hit[]), hint?: RegExp | ((file: SourceFile) => boolean)): AtomDefinition<O>['check'] {
-  const relevant = (file: SourceFile) => !hint || (typeof hint === 'function' ? hint(file) : hint.test(file.text));
+  const relevant = perFile((file) => !hint || (typeof hint === 'function' ? hint(file) : hint.test(file.text)));
   const finish = (parsed: Parsed, file: SourceFile, ctx: CheckContext<O>): Hit[] | Promise<Hit[]> => {
     if (parsed.ok) return analyse(parsed, file, ctx);
     ctx.note(`${file.path}: the parser rejected it (${parsed.reason}); code atoms ran a reduced line-by-line check on it`);

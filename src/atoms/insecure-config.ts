@@ -1,6 +1,6 @@
 import type { CodeModule, Node } from '../ast/module.js';
 import { keyName, propertyName, unwrap } from '../ast/nodes.js';
-import { defineAtom, parsesFirst, type CheckContext, type Hit, type SourceFile } from './atom.js';
+import { defineAtom, parsesFirst, perFile, type CheckContext, type Hit, type SourceFile } from './atom.js';
 import { APP_FILES, inDevelopmentBranch } from './app.js';
 import { codeCheck } from './code.js';
 
@@ -246,7 +246,9 @@ function envFileHits(file: SourceFile): Hit[] {
 const scriptCheck = codeCheck(codeHits, () => []);
 
 /** A module holding one of the settings this atom reads: only those are parsed. */
-const isConfigModule = (file: SourceFile) => !COMPOSE.test(file.path) && !REDIS_CONF.test(file.path) && !MONGO_CONF.test(file.path) && !ENV_FILE.test(file.path) && CODE_HINT.test(file.text);
+const isConfigModule = perFile(
+  (file) => !COMPOSE.test(file.path) && !REDIS_CONF.test(file.path) && !MONGO_CONF.test(file.path) && !ENV_FILE.test(file.path) && CODE_HINT.test(file.text),
+);
 
 export default defineAtom({
   id: 'insecure-config',

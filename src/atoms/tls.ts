@@ -1,6 +1,6 @@
 import type { CodeModule, Node } from '../ast/module.js';
 import { isFunction, keyName, propertyName, stringLiteral, unwrap } from '../ast/nodes.js';
-import { defineAtom, parsesFirst, type Hit, type SourceFile } from './atom.js';
+import { defineAtom, parsesFirst, perFile, type Hit, type SourceFile } from './atom.js';
 import { codeCheck } from './code.js';
 import { CODE_FILES, TEST_FILES } from './files.js';
 import { methodCalls, optionsAt } from './names.js';
@@ -192,7 +192,7 @@ function configLines(file: SourceFile): Hit[] {
 }
 
 /** A module that may set TLS options or call an http:// URL with credentials: only those are parsed. */
-const isTlsModule = (file: SourceFile) => CODE.test(file.path) && (STRONG_KEYWORDS.test(file.text) || HTTP_HINT.test(file.text));
+const isTlsModule = perFile((file) => CODE.test(file.path) && (STRONG_KEYWORDS.test(file.text) || HTTP_HINT.test(file.text)));
 const analyseCode = codeCheck(analyse, (file) => configLines({ ...file, path: `${file.path}.yml` }));
 
 export default defineAtom({
