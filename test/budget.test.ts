@@ -258,8 +258,8 @@ test('CLI: atomTimeoutMs is validated like any key', () => {
 });
 
 // Atoms whose checks must wait for something besides the parse: the lockfile's old version, the regex
-// analyser's lazy import, YAML, or the other modules of the app (the project view).
-const ASYNC_BY_NATURE = new Set(['dependencies', 'redos', 'insecure-config', 'security-headers', 'csrf', 'input-validation', 'rate-limiting', 'file-upload']);
+// analyser's lazy import, or the other modules of the app (the project view).
+const ASYNC_BY_NATURE = new Set(['dependencies', 'redos', 'security-headers', 'csrf', 'input-validation', 'rate-limiting', 'file-upload']);
 
 test('every code atom, given its parse, analyses synchronously: inside its time budget', async () => {
   for (const builtin of BUILTIN_ATOMS) {
