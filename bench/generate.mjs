@@ -15,7 +15,20 @@ function rng(seed) {
   };
 }
 
-const NOUNS = ['user', 'order', 'invoice', 'product', 'session', 'account', 'report', 'payment', 'comment', 'project', 'ticket', 'team'];
+const NOUNS = [
+  'user',
+  'order',
+  'invoice',
+  'product',
+  'session',
+  'account',
+  'report',
+  'payment',
+  'comment',
+  'project',
+  'ticket',
+  'team',
+];
 const VERBS = ['find', 'list', 'create', 'update', 'remove', 'archive', 'export', 'sync', 'validate', 'render'];
 const cap = (s) => s[0].toUpperCase() + s.slice(1);
 

@@ -11,7 +11,16 @@
 //   BENCH_RUNS=20 npm run bench   more repetitions
 //   BENCH_KEEP=1 npm run bench    keep the scenario repositories (to profile them)
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { filePath, source } from './generate.mjs';
@@ -25,7 +34,9 @@ const only = process.argv.slice(2);
 const work = mkdtempSync(join(tmpdir(), 'ralph-guard-bench-'));
 const rssFile = join(work, 'rss.txt');
 
-const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('GIT_') && !k.startsWith('npm_')));
+const env = Object.fromEntries(
+  Object.entries(process.env).filter(([k]) => !k.startsWith('GIT_') && !k.startsWith('npm_')),
+);
 Object.assign(env, {
   GIT_AUTHOR_NAME: 'Bench',
   GIT_AUTHOR_EMAIL: 'bench@example.invalid',
@@ -43,7 +54,10 @@ Object.assign(env, {
 if (!existsSync(CLI)) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
 if (!existsSync(join(BENCH, 'node_modules', 'eslint')) || !existsSync(join(BENCH, 'node_modules', 'secretlint'))) {
   console.log('Installing the peers (bench/package.json) …');
-  execFileSync('npm', ['ci', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: BENCH, stdio: 'inherit' });
+  execFileSync('npm', ['ci', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline'], {
+    cwd: BENCH,
+    stdio: 'inherit',
+  });
 }
 
 const git = (cwd, ...args) => execFileSync('git', args, { cwd, env, encoding: 'utf8', maxBuffer: 1 << 30 });
@@ -71,10 +85,16 @@ const countLines = (text) => text.split('\n').length;
 function runOnce(argv, cwd, input, moreEnv = {}) {
   rmSync(rssFile, { force: true });
   const started = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, ['-r', RSS, ...argv], { cwd, env: { ...env, ...moreEnv, BENCH_RSS_FILE: rssFile }, input, maxBuffer: 1 << 28 });
+  const r = spawnSync(process.execPath, ['-r', RSS, ...argv], {
+    cwd,
+    env: { ...env, ...moreEnv, BENCH_RSS_FILE: rssFile },
+    input,
+    maxBuffer: 1 << 28,
+  });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   const code = r.status ?? -1;
-  if (code > 1 && !(argv[0] === '-e')) throw new Error(`${argv.join(' ')} exited ${code}: ${String(r.stderr).slice(0, 2000)}`);
+  if (code > 1 && !(argv[0] === '-e'))
+    throw new Error(`${argv.join(' ')} exited ${code}: ${String(r.stderr).slice(0, 2000)}`);
   return { ms, rss: existsSync(rssFile) ? Number(readFileSync(rssFile, 'utf8').trim()) / 1024 : 0 };
 }
 
@@ -105,7 +125,8 @@ const ralph = (...args) => [CLI, ...args];
 /** A typical commit: 20 staged files (15 new, 5 changed), about 2,000 added lines. */
 function typical() {
   const dir = repo('typical');
-  for (let n = 0; n < 30; n++) write(dir, filePath(n, ['js', 'ts', 'tsx'][n % 3]), source(['js', 'ts', 'tsx'][n % 3], 120, n + 1));
+  for (let n = 0; n < 30; n++)
+    write(dir, filePath(n, ['js', 'ts', 'tsx'][n % 3]), source(['js', 'ts', 'tsx'][n % 3], 120, n + 1));
   git(dir, 'add', '.');
   git(dir, 'commit', '-q', '-m', 'base');
   let added = 0;
@@ -116,7 +137,10 @@ function typical() {
   }
   for (let n = 0; n < 5; n++) {
     const path = filePath(n, ['js', 'ts', 'tsx'][n % 3]);
-    const extra = source(['js', 'ts', 'tsx'][n % 3], 60, 900 + n).split('\n').slice(8).join('\n');
+    const extra = source(['js', 'ts', 'tsx'][n % 3], 60, 900 + n)
+      .split('\n')
+      .slice(8)
+      .join('\n');
     write(dir, path, readFileSync(join(dir, path), 'utf8') + extra);
     added += countLines(extra);
   }
@@ -128,8 +152,18 @@ function typical() {
   return {
     name: 'typical commit',
     detail: `20 staged files, ${added} added lines`,
-    rows: [row('node -e 0', base, base), row('ralph-guard check --staged', run, base, added), row('… the same files again (results cached)', again, base, added)],
-    budgets: [budget('typical commit ≤ 2 × node -e 0', run.median <= 2 * base.median, `${(run.median / base.median).toFixed(2)} ×`)],
+    rows: [
+      row('node -e 0', base, base),
+      row('ralph-guard check --staged', run, base, added),
+      row('… the same files again (results cached)', again, base, added),
+    ],
+    budgets: [
+      budget(
+        'typical commit ≤ 2 × node -e 0',
+        run.median <= 2 * base.median,
+        `${(run.median / base.median).toFixed(2)} ×`,
+      ),
+    ],
   };
 }
 
@@ -138,12 +172,27 @@ function repoSize() {
   const small = repo('size-50');
   const large = repo('size-50000');
   const build = (dir, files) => {
-    for (let n = 0; n < files; n++) write(dir, filePath(n, n % 2 ? 'ts' : 'js'), n < 50 ? source(n % 2 ? 'ts' : 'js', 80, n + 1) : `export const value${n} = ${n};\nexport default function f${n}(x) {\n  return x + ${n};\n}\n`);
+    for (let n = 0; n < files; n++)
+      write(
+        dir,
+        filePath(n, n % 2 ? 'ts' : 'js'),
+        n < 50
+          ? source(n % 2 ? 'ts' : 'js', 80, n + 1)
+          : `export const value${n} = ${n};\nexport default function f${n}(x) {\n  return x + ${n};\n}\n`,
+      );
     git(dir, 'add', '.');
     git(dir, 'commit', '-q', '-m', 'base');
     for (let n = 0; n < 10; n++) {
       const path = filePath(n, n % 2 ? 'ts' : 'js');
-      write(dir, path, readFileSync(join(dir, path), 'utf8') + source(n % 2 ? 'ts' : 'js', 40, 500 + n).split('\n').slice(8).join('\n'));
+      write(
+        dir,
+        path,
+        readFileSync(join(dir, path), 'utf8') +
+          source(n % 2 ? 'ts' : 'js', 40, 500 + n)
+            .split('\n')
+            .slice(8)
+            .join('\n'),
+      );
     }
     git(dir, 'add', '.');
   };
@@ -160,8 +209,18 @@ function repoSize() {
   return {
     name: 'repository size',
     detail: 'the same 10 staged files',
-    rows: [row('node -e 0', base, base), row('check --staged, 50-file repo', a, base), row('check --staged, 50,000-file repo', b, base)],
-    budgets: [budget('50,000-file repo at most 20 % slower than the 50-file repo', growth <= 0.2, `${growth >= 0 ? '+' : ''}${(growth * 100).toFixed(1)} %`)],
+    rows: [
+      row('node -e 0', base, base),
+      row('check --staged, 50-file repo', a, base),
+      row('check --staged, 50,000-file repo', b, base),
+    ],
+    budgets: [
+      budget(
+        '50,000-file repo at most 20 % slower than the 50-file repo',
+        growth <= 0.2,
+        `${growth >= 0 ? '+' : ''}${(growth * 100).toFixed(1)} %`,
+      ),
+    ],
   };
 }
 
@@ -207,7 +266,12 @@ function allVsPeers() {
       const stat = statSync(full, { throwIfNoEntry: false });
       if (!stat) continue;
       if (stat.isDirectory()) {
-        if (/^(?:test|tests|__tests__|fixtures?|\.bin|\.cache|typescript|esbuild|@esbuild|oxc-parser|@oxc-parser|@types)$/.test(name)) continue;
+        if (
+          /^(?:test|tests|__tests__|fixtures?|\.bin|\.cache|typescript|esbuild|@esbuild|oxc-parser|@oxc-parser|@types)$/.test(
+            name,
+          )
+        )
+          continue;
         // Not under a directory named node_modules: eslint and secretlint skip those by default, and would lint nothing.
         take(full, join(to, name === 'node_modules' ? 'deps' : name));
       } else if (/\.(?:js|mjs|cjs)$/.test(name) && !/\.min\.js$/.test(name) && stat.size < 300_000) {
@@ -218,19 +282,50 @@ function allVsPeers() {
       }
     }
   };
-  for (const from of sources) take(from, join('corpus', relative(ROOT, from).replace(/\//g, '_').replace(/node_modules/g, 'deps')));
+  for (const from of sources)
+    take(
+      from,
+      join(
+        'corpus',
+        relative(ROOT, from)
+          .replace(/\//g, '_')
+          .replace(/node_modules/g, 'deps'),
+      ),
+    );
   write(dir, '.secretlintrc.json', JSON.stringify({ rules: [{ id: '@secretlint/secretlint-rule-preset-recommend' }] }));
-  write(dir, 'eslint.config.mjs', `import security from ${JSON.stringify(join(BENCH, 'node_modules', 'eslint-plugin-security', 'index.js'))};\nexport default [{ files: ['**/*.{js,mjs,cjs}'], ...security.configs.recommended, languageOptions: { ecmaVersion: 'latest', sourceType: 'module' }, linterOptions: { reportUnusedDisableDirectives: 'off' } }];\n`);
+  write(
+    dir,
+    'eslint.config.mjs',
+    `import security from ${JSON.stringify(join(BENCH, 'node_modules', 'eslint-plugin-security', 'index.js'))};\nexport default [{ files: ['**/*.{js,mjs,cjs}'], ...security.configs.recommended, languageOptions: { ecmaVersion: 'latest', sourceType: 'module' }, linterOptions: { reportUnusedDisableDirectives: 'off' } }];\n`,
+  );
   git(dir, 'add', '.');
   git(dir, 'commit', '-q', '-m', 'corpus');
   const runs = Math.min(RUNS, 3);
   const base = floor(dir);
   const ours = measure(ralph('check', '--all', '--format', 'json'), dir, runs);
-  const secretlint = measure([join(BENCH, 'node_modules', 'secretlint', 'bin', 'secretlint.js'), '**/*.{js,mjs,cjs}', '--maskSecrets'], dir, runs);
-  const eslint = measure([join(BENCH, 'node_modules', 'eslint', 'bin', 'eslint.js'), '--no-warn-ignored', '.'], dir, runs);
+  const secretlint = measure(
+    [join(BENCH, 'node_modules', 'secretlint', 'bin', 'secretlint.js'), '**/*.{js,mjs,cjs}', '--maskSecrets'],
+    dir,
+    runs,
+  );
+  const eslint = measure(
+    [join(BENCH, 'node_modules', 'eslint', 'bin', 'eslint.js'), '--no-warn-ignored', '.'],
+    dir,
+    runs,
+  );
   // The peers really read the corpus: eslint says which files it linted.
-  const linted = JSON.parse(spawnSync(process.execPath, [join(BENCH, 'node_modules', 'eslint', 'bin', 'eslint.js'), '--no-warn-ignored', '-f', 'json', '.'], { cwd: dir, env, encoding: 'utf8', maxBuffer: 1 << 28 }).stdout).length;
-  const peers = { median: secretlint.median + eslint.median, min: secretlint.min + eslint.min, rss: Math.max(secretlint.rss, eslint.rss) };
+  const linted = JSON.parse(
+    spawnSync(
+      process.execPath,
+      [join(BENCH, 'node_modules', 'eslint', 'bin', 'eslint.js'), '--no-warn-ignored', '-f', 'json', '.'],
+      { cwd: dir, env, encoding: 'utf8', maxBuffer: 1 << 28 },
+    ).stdout,
+  ).length;
+  const peers = {
+    median: secretlint.median + eslint.median,
+    min: secretlint.min + eslint.min,
+    rss: Math.max(secretlint.rss, eslint.rss),
+  };
   const speedup = peers.median / ours.median;
   return {
     name: 'check --all vs peers',
@@ -242,25 +337,70 @@ function allVsPeers() {
       row('eslint + eslint-plugin-security', eslint, base, lines),
       row('secretlint + eslint together', peers, base, lines),
     ],
-    budgets: [budget('--all ≥ 10 × faster than secretlint + eslint-plugin-security', speedup >= 10, `${speedup.toFixed(1)} ×`)],
+    budgets: [
+      budget('--all ≥ 10 × faster than secretlint + eslint-plugin-security', speedup >= 10, `${speedup.toFixed(1)} ×`),
+    ],
   };
 }
 
 /** A commit that changes one package in a real lockfile of ≥ 1,500 packages. */
 function lockfile() {
   const dir = repo('lockfile');
-  const deps = { webpack: '^5.90.0', jest: '^29.7.0', '@babel/core': '^7.24.0', '@babel/preset-env': '^7.24.0', eslint: '^8.57.0', next: '^14.2.0', react: '^18.2.0', 'react-dom': '^18.2.0', typescript: '^5.4.0', '@angular/cli': '^17.3.0', 'aws-sdk': '^2.1600.0', lodash: '4.17.21', express: '^4.19.2', ms: '2.1.3', 'react-scripts': '5.0.1', 'firebase-tools': '^13.0.0' };
-  write(dir, 'package.json', JSON.stringify({ name: 'bench-app', version: '1.0.0', private: true, dependencies: deps }, null, 2) + '\n');
+  const deps = {
+    webpack: '^5.90.0',
+    jest: '^29.7.0',
+    '@babel/core': '^7.24.0',
+    '@babel/preset-env': '^7.24.0',
+    eslint: '^8.57.0',
+    next: '^14.2.0',
+    react: '^18.2.0',
+    'react-dom': '^18.2.0',
+    typescript: '^5.4.0',
+    '@angular/cli': '^17.3.0',
+    'aws-sdk': '^2.1600.0',
+    lodash: '4.17.21',
+    express: '^4.19.2',
+    ms: '2.1.3',
+    'react-scripts': '5.0.1',
+    'firebase-tools': '^13.0.0',
+  };
+  write(
+    dir,
+    'package.json',
+    JSON.stringify({ name: 'bench-app', version: '1.0.0', private: true, dependencies: deps }, null, 2) + '\n',
+  );
   process.stdout.write('  resolving a large lockfile with npm (registry) … ');
-  const r = spawnSync('npm', ['install', '--package-lock-only', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline', '--legacy-peer-deps'], { cwd: dir, env: process.env, encoding: 'utf8' });
-  if (r.status !== 0) return { name: 'lockfile commit', detail: `skipped: npm could not resolve the lockfile (${r.stderr.split('\n')[0]})`, rows: [], budgets: [] };
+  const r = spawnSync(
+    'npm',
+    [
+      'install',
+      '--package-lock-only',
+      '--ignore-scripts',
+      '--no-audit',
+      '--no-fund',
+      '--prefer-offline',
+      '--legacy-peer-deps',
+    ],
+    { cwd: dir, env: process.env, encoding: 'utf8' },
+  );
+  if (r.status !== 0)
+    return {
+      name: 'lockfile commit',
+      detail: `skipped: npm could not resolve the lockfile (${r.stderr.split('\n')[0]})`,
+      rows: [],
+      budgets: [],
+    };
   const lock = JSON.parse(readFileSync(join(dir, 'package-lock.json'), 'utf8'));
   const packages = Object.keys(lock.packages).length - 1;
   console.log(`${packages} packages`);
   git(dir, 'add', '.');
   git(dir, 'commit', '-q', '-m', 'base');
   // Change one package: ms 2.1.3 → 2.1.2 (a real older release).
-  lock.packages['node_modules/ms'] = { ...lock.packages['node_modules/ms'], version: '2.1.2', integrity: 'sha512-sGkPx+VjMtmA6MX27oA4FBFELFCZZ4S4XqeGOXCv68tT+jb3vk/RyaKWP0PTKyWtmLSM0b+adUTEvbs1PEaH2w==' };
+  lock.packages['node_modules/ms'] = {
+    ...lock.packages['node_modules/ms'],
+    version: '2.1.2',
+    integrity: 'sha512-sGkPx+VjMtmA6MX27oA4FBFELFCZZ4S4XqeGOXCv68tT+jb3vk/RyaKWP0PTKyWtmLSM0b+adUTEvbs1PEaH2w==',
+  };
   lock.packages[''].dependencies.ms = '2.1.2';
   writeFileSync(join(dir, 'package-lock.json'), JSON.stringify(lock, null, 2) + '\n');
   const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
@@ -273,23 +413,44 @@ function lockfile() {
     name: 'lockfile commit',
     detail: `one package changed in a package-lock.json of ${packages} packages`,
     rows: [row('node -e 0', base, base), row('ralph-guard check --staged', run, base)],
-    budgets: [budget('lockfile commit ≤ 2 × node -e 0 (target)', run.median <= 2 * base.median, `${(run.median / base.median).toFixed(2)} ×`)],
+    budgets: [
+      budget(
+        'lockfile commit ≤ 2 × node -e 0 (target)',
+        run.median <= 2 * base.median,
+        `${(run.median / base.median).toFixed(2)} ×`,
+      ),
+    ],
   };
 }
 
 // ── report ────────────────────────────────────────────────────────────────
 
 function row(label, m, base, lines) {
-  return { label, median: m.median, min: m.min, ratio: m.median / base.median, linesPerSecond: lines ? Math.round(lines / (m.median / 1000)) : null, rssMB: m.rss };
+  return {
+    label,
+    median: m.median,
+    min: m.min,
+    ratio: m.median / base.median,
+    linesPerSecond: lines ? Math.round(lines / (m.median / 1000)) : null,
+    rssMB: m.rss,
+  };
 }
 
 function budget(text, ok, value) {
   return { text, ok, value };
 }
 
-const scenarios = { typical, 'repository-size': repoSize, 'huge-commit': bigCommit, 'all-vs-peers': allVsPeers, lockfile };
+const scenarios = {
+  typical,
+  'repository-size': repoSize,
+  'huge-commit': bigCommit,
+  'all-vs-peers': allVsPeers,
+  lockfile,
+};
 const results = [];
-console.log(`ralph-guard bench: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}, ${RUNS} runs per command (fewer for the heavy ones)\n`);
+console.log(
+  `ralph-guard bench: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}, ${RUNS} runs per command (fewer for the heavy ones)\n`,
+);
 try {
   for (const [name, scenario] of Object.entries(scenarios)) {
     if (only.length && !only.some((o) => name.includes(o))) continue;
@@ -306,18 +467,42 @@ try {
 function print(result) {
   const fmt = (n, digits = 0) => (n === null || n === undefined ? '' : n.toFixed(digits));
   console.log(`  ${result.detail}`);
-  const table = [['command', 'median ms', 'min ms', '× node -e 0', 'lines/s', 'peak RSS MB'], ...result.rows.map((r) => [r.label, fmt(r.median), fmt(r.min), fmt(r.ratio, 2), r.linesPerSecond?.toLocaleString('en') ?? '', fmt(r.rssMB)])];
+  const table = [
+    ['command', 'median ms', 'min ms', '× node -e 0', 'lines/s', 'peak RSS MB'],
+    ...result.rows.map((r) => [
+      r.label,
+      fmt(r.median),
+      fmt(r.min),
+      fmt(r.ratio, 2),
+      r.linesPerSecond?.toLocaleString('en') ?? '',
+      fmt(r.rssMB),
+    ]),
+  ];
   const widths = table[0].map((_, c) => Math.max(...table.map((r) => String(r[c]).length)));
   for (const [i, r] of table.entries()) {
-    console.log('  ' + r.map((cell, c) => (c === 0 ? String(cell).padEnd(widths[c]) : String(cell).padStart(widths[c]))).join('  '));
+    console.log(
+      '  ' +
+        r.map((cell, c) => (c === 0 ? String(cell).padEnd(widths[c]) : String(cell).padStart(widths[c]))).join('  '),
+    );
     if (i === 0) console.log('  ' + widths.map((w) => '─'.repeat(w)).join('  '));
   }
   for (const b of result.budgets) console.log(`  ${b.ok ? '✔ holds' : '✖ fails'}: ${b.text} (${b.value})`);
   console.log('');
 }
 
-const output = { date: new Date().toISOString(), node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model, runs: RUNS, results };
+const output = {
+  date: new Date().toISOString(),
+  node: process.version,
+  cpus: cpus().length,
+  cpu: cpus()[0]?.model,
+  runs: RUNS,
+  results,
+};
 writeFileSync(join(BENCH, 'results.json'), JSON.stringify(output, null, 2) + '\n');
 const failed = results.flatMap((r) => r.budgets).filter((b) => !b.ok);
-console.log(failed.length ? `${failed.length} budget(s) do not hold: ${failed.map((b) => b.text).join('; ')}` : 'Every budget holds.');
+console.log(
+  failed.length
+    ? `${failed.length} budget(s) do not hold: ${failed.map((b) => b.text).join('; ')}`
+    : 'Every budget holds.',
+);
 console.log(`Results written to ${relative(process.cwd(), join(BENCH, 'results.json'))}`);

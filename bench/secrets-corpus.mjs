@@ -46,10 +46,21 @@ const SOURCES = [
   ['tsx', ['dist', 'README.md']],
   ['oxc-parser', ['src-js', 'README.md']],
   ['husky', ['index.js', 'bin.js', 'husky', 'README.md']],
-  ['typescript', ['lib/lib.dom.d.ts', 'lib/lib.es5.d.ts', 'lib/lib.es2015.core.d.ts', 'lib/lib.webworker.d.ts', 'README.md', 'SECURITY.md']],
+  [
+    'typescript',
+    [
+      'lib/lib.dom.d.ts',
+      'lib/lib.es5.d.ts',
+      'lib/lib.es2015.core.d.ts',
+      'lib/lib.webworker.d.ts',
+      'README.md',
+      'SECURITY.md',
+    ],
+  ],
 ];
 const KEEP = /\.(?:[cm]?[jt]s|d\.[cm]?ts|json|md|ya?ml)$/i;
-const SKIP = /(?:^|\/)(?:tests?|__tests__|__fixtures__|fixtures?|specs?|testdata|benchmarks?)(?:\/|$)|\.(?:test|spec)\.[cm]?[jt]s$|\.map$/i;
+const SKIP =
+  /(?:^|\/)(?:tests?|__tests__|__fixtures__|fixtures?|specs?|testdata|benchmarks?)(?:\/|$)|\.(?:test|spec)\.[cm]?[jt]s$|\.map$/i;
 
 const dir = mkdtempSync(join(tmpdir(), 'secrets-corpus-'));
 let files = 0;
@@ -96,22 +107,39 @@ console.log(`corpus: ${dir}\n  ${files} files, ${lines.toLocaleString('en')} lin
 
 // 1. Findings.
 const env = { ...process.env, NO_COLOR: '1', RALPH_GUARD_CACHE_DIR: join(dir, '.git', 'ralph-cache') };
-const result = spawnSync(process.execPath, [cli, 'check', '--all', '--atoms', 'secrets', '--format', 'json'], { cwd: dir, env, encoding: 'utf8', maxBuffer: 64 << 20 });
-if (result.status !== 0 && result.status !== 1) throw new Error(`ralph-guard exited ${result.status}: ${result.stderr}`);
+const result = spawnSync(process.execPath, [cli, 'check', '--all', '--atoms', 'secrets', '--format', 'json'], {
+  cwd: dir,
+  env,
+  encoding: 'utf8',
+  maxBuffer: 64 << 20,
+});
+if (result.status !== 0 && result.status !== 1)
+  throw new Error(`ralph-guard exited ${result.status}: ${result.stderr}`);
 const report = JSON.parse(result.stdout);
-console.log(`\nralph-guard secrets: ${report.findings.length} findings = ${((report.findings.length / lines) * 1000).toFixed(3)} per 1,000 lines`);
+console.log(
+  `\nralph-guard secrets: ${report.findings.length} findings = ${((report.findings.length / lines) * 1000).toFixed(3)} per 1,000 lines`,
+);
 for (const f of report.findings) console.log(`  ${f.rule}  ${f.file}:${f.line}  ${f.excerpt.slice(0, 140)}`);
 
 // 2. Time beside secretlint.
-const secretlintDir = [join(root, 'node_modules'), join(process.env.SECRETLINT_DIR ?? join(homedir(), '.cache', 'ralph-guard-bench', 'secretlint'), 'node_modules')].find((d) =>
-  existsSync(join(d, '.bin', 'secretlint')),
-);
+const secretlintDir = [
+  join(root, 'node_modules'),
+  join(process.env.SECRETLINT_DIR ?? join(homedir(), '.cache', 'ralph-guard-bench', 'secretlint'), 'node_modules'),
+].find((d) => existsSync(join(d, '.bin', 'secretlint')));
 const ours = `${JSON.stringify(process.execPath)} ${JSON.stringify(cli)} check --all --atoms secrets --format json`;
 const commands = [['ralph-guard check --all (secrets)', ours]];
 if (secretlintDir) {
-  writeFileSync(join(dir, '.secretlintrc.json'), JSON.stringify({ rules: [{ id: '@secretlint/secretlint-rule-preset-recommend' }] }));
+  writeFileSync(
+    join(dir, '.secretlintrc.json'),
+    JSON.stringify({ rules: [{ id: '@secretlint/secretlint-rule-preset-recommend' }] }),
+  );
   const sl = `${JSON.stringify(join(secretlintDir, '.bin', 'secretlint'))} --secretlintrc .secretlintrc.json --format json --maskSecrets "**/*"`;
-  const slResult = spawnSync('sh', ['-c', sl], { cwd: dir, env: { ...env, NODE_PATH: secretlintDir }, encoding: 'utf8', maxBuffer: 64 << 20 });
+  const slResult = spawnSync('sh', ['-c', sl], {
+    cwd: dir,
+    env: { ...env, NODE_PATH: secretlintDir },
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
   let slFindings = '?';
   try {
     slFindings = JSON.parse(slResult.stdout).reduce((n, r) => n + r.messages.length, 0);
@@ -127,12 +155,24 @@ if (secretlintDir) {
 console.log('');
 const hasHyperfine = spawnSync('hyperfine', ['--version']).status === 0;
 if (hasHyperfine) {
-  const hf = ['--warmup', '1', '--runs', String(runs), '-i', '--style', 'basic', '--export-json', join(dir, '.git', 'times.json')];
+  const hf = [
+    '--warmup',
+    '1',
+    '--runs',
+    String(runs),
+    '-i',
+    '--style',
+    'basic',
+    '--export-json',
+    join(dir, '.git', 'times.json'),
+  ];
   for (const [name, cmd] of commands) hf.push('-n', name, cmd);
   spawnSync('hyperfine', hf, { cwd: dir, env, stdio: 'inherit' });
   const times = JSON.parse(readFileSync(join(dir, '.git', 'times.json'), 'utf8')).results;
-  for (const t of times) console.log(`${t.command}: mean ${(t.mean * 1000).toFixed(0)} ms ± ${(t.stddev * 1000).toFixed(0)} ms`);
-  if (times.length === 2) console.log(`ratio: secretlint / ralph-guard = ${(times[1].mean / times[0].mean).toFixed(1)}×`);
+  for (const t of times)
+    console.log(`${t.command}: mean ${(t.mean * 1000).toFixed(0)} ms ± ${(t.stddev * 1000).toFixed(0)} ms`);
+  if (times.length === 2)
+    console.log(`ratio: secretlint / ralph-guard = ${(times[1].mean / times[0].mean).toFixed(1)}×`);
 } else {
   for (const [name, cmd] of commands) {
     const samples = [];

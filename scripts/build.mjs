@@ -26,7 +26,9 @@ const shared = {
   external: ['husky', 'oxc-parser', 'picomatch', 'typescript'],
   define: { RALPH_GUARD_VERSION: JSON.stringify(pkg.version), RALPH_GUARD_BUILD: JSON.stringify(buildId) },
   // Bundled CommonJS dependencies call require(); give them one.
-  banner: { js: "import { createRequire as __ralphRequire } from 'node:module'; const require = __ralphRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __ralphRequire } from 'node:module'; const require = __ralphRequire(import.meta.url);",
+  },
   legalComments: 'none',
   // Less text to parse at start-up; identifiers stay readable for RALPH_GUARD_DEBUG stack traces.
   minifyWhitespace: true,

@@ -12,7 +12,12 @@ const remote = mkdtempSync(join(tmpdir(), 'ralph-guard-demo-remote-'));
 const bold = (s) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
 // A clean git identity and no GIT_* leaking in from a surrounding hook.
 const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('GIT_')));
-Object.assign(env, { GIT_AUTHOR_NAME: 'Demo', GIT_AUTHOR_EMAIL: 'demo@example.invalid', GIT_COMMITTER_NAME: 'Demo', GIT_COMMITTER_EMAIL: 'demo@example.invalid' });
+Object.assign(env, {
+  GIT_AUTHOR_NAME: 'Demo',
+  GIT_AUTHOR_EMAIL: 'demo@example.invalid',
+  GIT_COMMITTER_NAME: 'Demo',
+  GIT_COMMITTER_EMAIL: 'demo@example.invalid',
+});
 
 function sh(command, args, { show = true, input } = {}) {
   if (show) console.log(bold(`\n$ ${[command, ...args].map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(' ')}`));
@@ -25,7 +30,8 @@ const write = (path, text) => {
   writeFileSync(join(dir, path), text);
 };
 // The demo key is generated here, never stored: scanners of this repository stay quiet.
-const fakeKeyId = ['AK', 'IA'].join('') + Array.from({ length: 16 }, (_, i) => 'QZ7J4WLX2MNB6VHT'[(i * 7) % 16]).join('');
+const fakeKeyId =
+  ['AK', 'IA'].join('') + Array.from({ length: 16 }, (_, i) => 'QZ7J4WLX2MNB6VHT'[(i * 7) % 16]).join('');
 
 console.log(bold(`ralph-guard demo in ${dir}`));
 sh('git', ['init', '-q', '-b', 'main'], { show: false });
@@ -61,7 +67,9 @@ export function hashPassword(password) {
 console.log(bold('\n# An assistant adds a hard-coded key, SQL built from a template, and MD5 password hashing:'));
 sh('git', ['add', 'src/users.js']);
 const refused = sh('git', ['commit', '-m', 'Add user queries']);
-console.log(bold(refused === 0 ? '\n!! the commit went through (unexpected)' : '\n=> the pre-commit hook refused the commit.'));
+console.log(
+  bold(refused === 0 ? '\n!! the commit went through (unexpected)' : '\n=> the pre-commit hook refused the commit.'),
+);
 
 write(
   'src/users.js',
@@ -93,7 +101,13 @@ write('src/config.js', 'export const key = process.env.KEY;\n');
 sh('git', ['add', 'src/config.js'], { show: false });
 sh('git', ['commit', '-q', '--no-verify', '-m', 'remove key'], { show: false });
 const pushed = sh('git', ['push', 'origin', 'main']);
-console.log(bold(pushed === 0 ? '\n!! the push went through (unexpected)' : '\n=> the pre-push hook refused the push: the key is in history.'));
+console.log(
+  bold(
+    pushed === 0
+      ? '\n!! the push went through (unexpected)'
+      : '\n=> the pre-push hook refused the push: the key is in history.',
+  ),
+);
 
 const ok = refused !== 0 && passed === 0 && pushed !== 0;
 console.log(bold(`\nDemo ${ok ? 'finished as expected' : 'FAILED'}. The repository is left in ${dir} to look around.`));

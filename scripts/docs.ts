@@ -10,12 +10,19 @@ const README = new URL('../README.md', import.meta.url);
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 export function atomTable(): string {
-  const rows = BUILTIN_ATOMS.map((a) => `| \`${a.id}\` | ${a.defaultLevel} | ${cell(a.criteria.fail)} | ${cell(a.criteria.pass)} |`);
+  const rows = BUILTIN_ATOMS.map(
+    (a) => `| \`${a.id}\` | ${a.defaultLevel} | ${cell(a.criteria.fail)} | ${cell(a.criteria.pass)} |`,
+  );
   return ['| atom | default | fails when | passes when |', '|---|---|---|---|', ...rows].join('\n');
 }
 
 export function ruleList(): string {
-  return BUILTIN_ATOMS.map((a) => `- \`${a.id}\`: ${Object.keys(a.rules).map((r) => `\`${r}\``).join(', ')}`).join('\n');
+  return BUILTIN_ATOMS.map(
+    (a) =>
+      `- \`${a.id}\`: ${Object.keys(a.rules)
+        .map((r) => `\`${r}\``)
+        .join(', ')}`,
+  ).join('\n');
 }
 
 export function render(readme: string): string {

@@ -13,8 +13,14 @@ const require = createRequire(import.meta.url);
 try {
   require.resolve('esbuild');
 } catch {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_config_(global|prefix|location|omit|production)$/i.test(k)));
-  const r = spawnSync('npm', ['install', '--no-save', '--ignore-scripts', '--include=dev', '--no-audit', '--no-fund', '--global=false'], { cwd: root, stdio: 'inherit', env });
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !/^npm_config_(global|prefix|location|omit|production)$/i.test(k)),
+  );
+  const r = spawnSync(
+    'npm',
+    ['install', '--no-save', '--ignore-scripts', '--include=dev', '--no-audit', '--no-fund', '--global=false'],
+    { cwd: root, stdio: 'inherit', env },
+  );
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 await import('./build.mjs');

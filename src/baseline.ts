@@ -34,7 +34,8 @@ export interface Baseline {
   counts: Map<string, number>;
 }
 
-export const COMMENT = 'Findings accepted by `ralph-guard baseline`: they no longer block. Fingerprints only (rule, file, hashed line text); `ralph-guard baseline --prune` drops the ones that are fixed.';
+export const COMMENT =
+  'Findings accepted by `ralph-guard baseline`: they no longer block. Fingerprints only (rule, file, hashed line text); `ralph-guard baseline --prune` drops the ones that are fixed.';
 
 export function baselinePath(root: string, configured: string): string {
   return isAbsolute(configured) ? configured : join(root, configured);
@@ -46,7 +47,10 @@ export function normaliseLine(text: string): string {
 
 /** The hash part of a fingerprint: rule, file and the normalised, masked line text. */
 export function lineKey(rule: string, file: string, maskedLine: string): string {
-  return createHash('sha256').update(`${rule}\0${file}\0${normaliseLine(maskedLine)}`).digest('hex').slice(0, 32);
+  return createHash('sha256')
+    .update(`${rule}\0${file}\0${normaliseLine(maskedLine)}`)
+    .digest('hex')
+    .slice(0, 32);
 }
 
 const keyOf = (fingerprint: string) => fingerprint.slice(0, fingerprint.lastIndexOf(':'));
@@ -60,14 +64,19 @@ export function loadBaseline(root: string, configured: string): Baseline | null 
   try {
     data = JSON.parse(readFileSync(path, 'utf8')) as BaselineFile;
   } catch (e) {
-    throw new UsageError(`${shown}: not valid JSON (${(e as Error).message}); regenerate it with \`ralph-guard baseline\``);
+    throw new UsageError(
+      `${shown}: not valid JSON (${(e as Error).message}); regenerate it with \`ralph-guard baseline\``,
+    );
   }
   if (!data || data.version !== 1 || !Array.isArray(data.findings)) {
-    throw new UsageError(`${shown}: expected {"version": 1, "findings": [...]}; regenerate it with \`ralph-guard baseline\``);
+    throw new UsageError(
+      `${shown}: expected {"version": 1, "findings": [...]}; regenerate it with \`ralph-guard baseline\``,
+    );
   }
   const counts = new Map<string, number>();
   for (const entry of data.findings) {
-    if (typeof entry?.fingerprint !== 'string' || !entry.fingerprint.includes(':')) throw new UsageError(`${shown}: an entry without a fingerprint; regenerate it with \`ralph-guard baseline\``);
+    if (typeof entry?.fingerprint !== 'string' || !entry.fingerprint.includes(':'))
+      throw new UsageError(`${shown}: an entry without a fingerprint; regenerate it with \`ralph-guard baseline\``);
     const key = keyOf(entry.fingerprint);
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
@@ -75,8 +84,15 @@ export function loadBaseline(root: string, configured: string): Baseline | null 
 }
 
 export function serialiseBaseline(entries: BaselineEntry[]): string {
-  const sorted = [...entries].sort((a, b) => a.file.localeCompare(b.file) || a.rule.localeCompare(b.rule) || a.fingerprint.localeCompare(b.fingerprint));
-  const body: BaselineFile = { version: 1, comment: COMMENT, findings: sorted.map((e) => ({ rule: e.rule, file: e.file, fingerprint: e.fingerprint })) };
+  const sorted = [...entries].sort(
+    (a, b) =>
+      a.file.localeCompare(b.file) || a.rule.localeCompare(b.rule) || a.fingerprint.localeCompare(b.fingerprint),
+  );
+  const body: BaselineFile = {
+    version: 1,
+    comment: COMMENT,
+    findings: sorted.map((e) => ({ rule: e.rule, file: e.file, fingerprint: e.fingerprint })),
+  };
   return JSON.stringify(body, null, 2) + '\n';
 }
 
@@ -118,7 +134,12 @@ export function fingerprintFile(items: LocatedFinding[], lines: readonly string[
  * change did not add use up their share first, so a new copy of an accepted
  * line still blocks even where only added lines are reported.
  */
-export function baselined(baseline: Baseline, items: LocatedFinding[], lines: readonly string[], isAdded: (line: number) => boolean): Set<Finding> {
+export function baselined(
+  baseline: Baseline,
+  items: LocatedFinding[],
+  lines: readonly string[],
+  isAdded: (line: number) => boolean,
+): Set<Finding> {
   const covered = new Set<Finding>();
   for (const group of groupByKey(items).values()) {
     const allowed = baseline.counts.get(group.key) ?? 0;

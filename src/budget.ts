@@ -98,7 +98,11 @@ export class Budgets {
    * asynchronous results under a deadline; outcomes come back in task order.
    * `reset` runs after a check was stopped, before the next check of the same file.
    */
-  async runTasks<T, K extends Task>(tasks: readonly K[], call: (task: K) => T | Promise<T>, reset: (task: K) => Promise<void>): Promise<Array<Outcome<T>>> {
+  async runTasks<T, K extends Task>(
+    tasks: readonly K[],
+    call: (task: K) => T | Promise<T>,
+    reset: (task: K) => Promise<void>,
+  ): Promise<Array<Outcome<T>>> {
     const results: Array<Outcome<T> | { kind: 'pending'; promise: Promise<T> }> = new Array(tasks.length);
     let running = -1;
     let startedAt = 0;

@@ -8,7 +8,8 @@ export function cacheDir(): string {
   if (env.RALPH_GUARD_CACHE_DIR) return env.RALPH_GUARD_CACHE_DIR;
   if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, 'ralph-guard');
   if (process.platform === 'darwin') return join(homedir(), 'Library', 'Caches', 'ralph-guard');
-  if (process.platform === 'win32') return join(env.LOCALAPPDATA ?? join(homedir(), 'AppData', 'Local'), 'ralph-guard', 'Cache');
+  if (process.platform === 'win32')
+    return join(env.LOCALAPPDATA ?? join(homedir(), 'AppData', 'Local'), 'ralph-guard', 'Cache');
   return join(homedir(), '.cache', 'ralph-guard');
 }
 

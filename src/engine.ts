@@ -85,7 +85,14 @@ export async function selectAtoms(policy: Policy, options: Pick<RunOptions, 'ato
   const { headers, globs } = await atomHeaders();
   useCompiledGlobs(globs);
   useCompiledGlobs(policy.globs);
-  type Candidate = { header: AtomHeader; load: () => Promise<AnyAtom>; level: 'block' | 'warn' | 'off'; options: Record<string, unknown>; files?: string[]; ignore?: string[] };
+  type Candidate = {
+    header: AtomHeader;
+    load: () => Promise<AnyAtom>;
+    level: 'block' | 'warn' | 'off';
+    options: Record<string, unknown>;
+    files?: string[];
+    ignore?: string[];
+  };
   const candidates: Candidate[] = [];
   for (const header of headers) {
     const s = policy.atoms[header.id];
@@ -95,7 +102,13 @@ export async function selectAtoms(policy: Policy, options: Pick<RunOptions, 'ato
     const { customAtom } = await import('./atoms/custom.js');
     for (const def of policy.custom) {
       const atom = customAtom(def);
-      candidates.push({ header: headerOf(atom), load: async () => atom, level: def.level, options: {}, ignore: def.ignore });
+      candidates.push({
+        header: headerOf(atom),
+        load: async () => atom,
+        level: def.level,
+        options: {},
+        ignore: def.ignore,
+      });
     }
   }
 
@@ -107,18 +120,27 @@ export async function selectAtoms(policy: Policy, options: Pick<RunOptions, 'ato
   if (wanted) {
     const known = new Set(candidates.map((c) => c.header.id));
     const unknown = wanted.filter((id) => !known.has(id));
-    if (unknown.length) throw new UsageError(`--atoms: unknown atom ${unknown.map((u) => `"${u}"`).join(', ')}; run \`ralph-guard atoms\` for the list`);
+    if (unknown.length)
+      throw new UsageError(
+        `--atoms: unknown atom ${unknown.map((u) => `"${u}"`).join(', ')}; run \`ralph-guard atoms\` for the list`,
+      );
   }
   return candidates
     .filter((c) => (wanted ? wanted.includes(c.header.id) : c.level !== 'off'))
-    .map((c) => activate(c.header, c.load, c.level === 'off' ? 'warn' : c.level, c.options, c.files, [...policy.ignore, ...(c.ignore ?? [])]));
+    .map((c) =>
+      activate(c.header, c.load, c.level === 'off' ? 'warn' : c.level, c.options, c.files, [
+        ...policy.ignore,
+        ...(c.ignore ?? []),
+      ]),
+    );
 }
 
 /** A path given on the command line, relative to where ralph-guard runs (as git takes it), made relative to the root; pathspec magic (`:(glob)…`) is left as is. */
 function fromRoot(root: string, cwd: string, path: string): string {
   if (path.startsWith(':')) return path;
   const inRoot = relative(root, resolve(cwd, path)).split(sep).join('/');
-  if (inRoot === '..' || inRoot.startsWith('../') || isAbsolute(inRoot)) throw new UsageError(`${path}: outside the repository (${root})`);
+  if (inRoot === '..' || inRoot.startsWith('../') || isAbsolute(inRoot))
+    throw new UsageError(`${path}: outside the repository (${root})`);
   return inRoot || '.';
 }
 
@@ -152,7 +174,12 @@ export interface CheckSettings {
 }
 
 /** Runs the routed atoms over every file of the change set and filters what they find. */
-export async function checkChangeSet(changes: ChangeSet, atoms: ActiveAtom[], policy: Policy, settings: CheckSettings): Promise<Report> {
+export async function checkChangeSet(
+  changes: ChangeSet,
+  atoms: ActiveAtom[],
+  policy: Policy,
+  settings: CheckSettings,
+): Promise<Report> {
   const findings: Finding[] = [];
   const suppressed: Suppressed[] = [];
   const failures: AtomFailure[] = [];
@@ -174,7 +201,11 @@ export async function checkChangeSet(changes: ChangeSet, atoms: ActiveAtom[], po
   // The repository around the change, per commit (push and range mode). A view costs nothing until an atom asks it something;
   // only then does git list the repository, and only then do the change's own parses join the shared cache.
   let projectUsed = false;
-  const around = { tree: (commit?: string) => ((projectUsed = true), changes.tree(commit)), read: changes.read, readPath: changes.readPath };
+  const around = {
+    tree: (commit?: string) => ((projectUsed = true), changes.tree(commit)),
+    read: changes.read,
+    readPath: changes.readPath,
+  };
   const projects = new Map<string, ProjectView>();
   const projectFor = (commit: string | undefined) => {
     let view = projects.get(commit ?? '');
@@ -182,18 +213,22 @@ export async function checkChangeSet(changes: ChangeSet, atoms: ActiveAtom[], po
       view = projectView(around, commit, {
         maxFileBytes: policy.maxFileBytes,
         ignore: policy.ignore,
-        source: (entry, text) => sourceFile({ path: entry.path, allAdded: false, added: [] }, text, () => parse(entry.blob, entry.path, text)),
+        source: (entry, text) =>
+          sourceFile({ path: entry.path, allAdded: false, added: [] }, text, () => parse(entry.blob, entry.path, text)),
       });
       projects.set(commit ?? '', view);
     }
     return view;
   };
 
-  const routed = changes.files.map((file) => ({ file, atoms: routeByPath(atoms, file.path) })).filter((r) => r.atoms.length > 0);
+  const routed = changes.files
+    .map((file) => ({ file, atoms: routeByPath(atoms, file.path) }))
+    .filter((r) => r.atoms.length > 0);
   // git streams the blobs a little ahead of the checks (not all at once: a commit of 50 MB would sit in memory).
   const contents: Array<Promise<Buffer | null | Error>> = [];
   const readAhead = (upTo: number) => {
-    for (let i = contents.length; i < Math.min(upTo, routed.length); i++) contents.push(changes.read(routed[i]!.file).catch((e: unknown) => e as Error));
+    for (let i = contents.length; i < Math.min(upTo, routed.length); i++)
+      contents.push(changes.read(routed[i]!.file).catch((e: unknown) => e as Error));
   };
 
   const budgets = new Budgets(policy.atomTimeoutMs);
@@ -201,7 +236,14 @@ export async function checkChangeSet(changes: ChangeSet, atoms: ActiveAtom[], po
   const customIds = new Set(policy.custom.map((c) => c.id));
   const cacheKey = (file: ChangedFile, active: ActiveAtom) =>
     file.blob && ResultCache.eligible(active.id, customIds.has(active.id))
-      ? { atom: active.id, options: active.options, path: file.path, blob: file.blob, allAdded: file.allAdded, added: file.added }
+      ? {
+          atom: active.id,
+          options: active.options,
+          path: file.path,
+          blob: file.blob,
+          allAdded: file.allAdded,
+          added: file.added,
+        }
       : null;
   interface Prepared {
     file: ChangedFile;
@@ -215,7 +257,8 @@ export async function checkChangeSet(changes: ChangeSet, atoms: ActiveAtom[], po
   }
   // Parsed before the checks are called, so code atoms analyse synchronously, inside their time budget.
   const parseIfWanted = async (p: Prepared) => {
-    if (p.text !== null && p.runnable.some((a) => wantsParse(a.atom.check, p.source))) await p.source.ast().catch(() => {});
+    if (p.text !== null && p.runnable.some((a) => wantsParse(a.atom.check, p.source)))
+      await p.source.ast().catch(() => {});
   };
   /** A file ready for its checks: decoded, routed by keywords, its atoms loaded, and parsed when a check wants the parse. */
   const prepare = async (file: ChangedFile, bytes: Buffer, pathAtoms: ActiveAtom[]): Promise<Prepared> => {
@@ -233,9 +276,13 @@ export async function checkChangeSet(changes: ChangeSet, atoms: ActiveAtom[], po
       return !stored;
     });
     // An atom whose known result is empty is not even loaded.
-    await Promise.all([...toRun, ...known.filter((k) => k.stored.hits.length).map((k) => k.active)].map((a) => a.atom ?? a.load()));
+    await Promise.all(
+      [...toRun, ...known.filter((k) => k.stored.hits.length).map((k) => k.active)].map((a) => a.atom ?? a.load()),
+    );
     const runnable = toRun as Array<ActiveAtom & { atom: AnyAtom }>; // loaded just above
-    const source = sourceFile(file, text ?? '', () => (projectUsed ? parse(file.blob, file.path, text ?? '') : parseNow(file.path, text ?? '')));
+    const source = sourceFile(file, text ?? '', () =>
+      projectUsed ? parse(file.blob, file.path, text ?? '') : parseNow(file.path, text ?? ''),
+    );
     const prepared = { file, text, source, project: projectFor(file.commit), runnable, known };
     await parseIfWanted(prepared);
     return prepared;
@@ -258,12 +305,21 @@ export async function checkChangeSet(changes: ChangeSet, atoms: ActiveAtom[], po
       batch.push(await prepare(file, bytes, pathAtoms));
     }
     const tasks = batch.flatMap((prepared) =>
-      prepared.runnable.map((active) => ({ atom: active.id, file: prepared.file.path, prepared, active, watched: undefined as ReturnType<typeof observe> | undefined })),
+      prepared.runnable.map((active) => ({
+        atom: active.id,
+        file: prepared.file.path,
+        prepared,
+        active,
+        watched: undefined as ReturnType<typeof observe> | undefined,
+      })),
     );
     const outcomes = await budgets.runTasks(
       tasks,
       (task) => {
-        const { prepared: { file, text, source, project }, active } = task;
+        const {
+          prepared: { file, text, source, project },
+          active,
+        } = task;
         const full = {
           options: active.options,
           mode: changes.mode,
@@ -292,7 +348,8 @@ export async function checkChangeSet(changes: ChangeSet, atoms: ActiveAtom[], po
     // Results to keep, then results known from earlier runs, which count as if they had just run.
     outcomes.forEach((outcome, i) => {
       const { prepared, active, watched } = tasks[i]!;
-      const key = outcome.kind === 'done' && watched && !watched.readBeyondFile() ? cacheKey(prepared.file, active) : null;
+      const key =
+        outcome.kind === 'done' && watched && !watched.readBeyondFile() ? cacheKey(prepared.file, active) : null;
       if (key && outcome.kind === 'done') resultCache!.put(key, { hits: outcome.value, notes: watched!.notes });
     });
     resultCache?.flush();
@@ -301,7 +358,11 @@ export async function checkChangeSet(changes: ChangeSet, atoms: ActiveAtom[], po
       ...batch.flatMap((prepared) =>
         prepared.known.map(({ active, stored }) => {
           for (const text of stored.notes) note(text);
-          return { outcome: { kind: 'done' as const, value: stored.hits }, prepared, active: active as ActiveAtom & { atom: AnyAtom } };
+          return {
+            outcome: { kind: 'done' as const, value: stored.hits },
+            prepared,
+            active: active as ActiveAtom & { atom: AnyAtom },
+          };
         }),
       ),
     ];
@@ -311,12 +372,17 @@ export async function checkChangeSet(changes: ChangeSet, atoms: ActiveAtom[], po
       if (outcome.kind === 'stopped') return;
       if (outcome.kind === 'error') {
         const e = outcome.error;
-        failures.push({ atom: active.id, file: prepared.file.path, message: e instanceof Error ? e.message : String(e) });
+        failures.push({
+          atom: active.id,
+          file: prepared.file.path,
+          message: e instanceof Error ? e.message : String(e),
+        });
         return;
       }
       const { file, source } = prepared;
       for (const hit of outcome.value) {
-        if (!touchesAddedLine(source, hit.line, hit.endLine ?? hit.line) && !hit.flow?.some((n) => source.isAdded(n))) continue;
+        if (!touchesAddedLine(source, hit.line, hit.endLine ?? hit.line) && !hit.flow?.some((n) => source.isAdded(n)))
+          continue;
         const raw = source.lines()[hit.line - 1] ?? '';
         const masked = maskSpans(raw, [...(hit.mask ?? []), ...secretSpans(file.path, raw)]);
         const list = located.get(prepared) ?? [];
@@ -329,12 +395,23 @@ export async function checkChangeSet(changes: ChangeSet, atoms: ActiveAtom[], po
       const open: LocatedFinding[] = [];
       for (const item of found) {
         const suppression = suppressionFor(source, item.finding.rule, item.finding.line);
-        if (suppression) suppressed.push({ ...item.finding, suppression: { kind: 'inline', ...(suppression.reason ? { reason: suppression.reason } : {}) } });
+        if (suppression)
+          suppressed.push({
+            ...item.finding,
+            suppression: { kind: 'inline', ...(suppression.reason ? { reason: suppression.reason } : {}) },
+          });
         else open.push(item);
       }
-      const inBaseline = settings.baseline && fingerprinting ? fingerprinting.baselined(settings.baseline, open, source.lines(), source.isAdded) : null;
+      const inBaseline =
+        settings.baseline && fingerprinting
+          ? fingerprinting.baselined(settings.baseline, open, source.lines(), source.isAdded)
+          : null;
       for (const { finding } of open) {
-        if (inBaseline?.has(finding)) suppressed.push({ ...finding, suppression: { kind: 'baseline', reason: `accepted in ${settings.baseline!.file}` } });
+        if (inBaseline?.has(finding))
+          suppressed.push({
+            ...finding,
+            suppression: { kind: 'baseline', reason: `accepted in ${settings.baseline!.file}` },
+          });
         else findings.push(finding);
       }
     }
@@ -342,7 +419,11 @@ export async function checkChangeSet(changes: ChangeSet, atoms: ActiveAtom[], po
   for (const out of budgets.exhausted()) {
     const seconds = budgets.limitMs / 1000;
     const rest = out.skipped ? `; it did not check ${out.skipped} more file${out.skipped === 1 ? '' : 's'}` : '';
-    failures.push({ atom: out.atom, file: out.file, message: `ran out of its ${seconds} s time budget and was stopped${rest}. Raise "atomTimeoutMs" in the policy, or exclude the file (ignore, or the atom's ignore)` });
+    failures.push({
+      atom: out.atom,
+      file: out.file,
+      message: `ran out of its ${seconds} s time budget and was stopped${rest}. Raise "atomTimeoutMs" in the policy, or exclude the file (ignore, or the atom's ignore)`,
+    });
   }
 
   if (settings.commands !== false && settings.root) {
@@ -363,15 +444,29 @@ export async function checkChangeSet(changes: ChangeSet, atoms: ActiveAtom[], po
     suppressed,
     failures,
     notes,
-    summary: { mode: changes.mode, files: scanned, atoms: atoms.length, blocked, suppressed: suppressed.length, durationMs: 0 },
+    summary: {
+      mode: changes.mode,
+      files: scanned,
+      atoms: atoms.length,
+      blocked,
+      suppressed: suppressed.length,
+      durationMs: 0,
+    },
     // Reports that list every rule (SARIF) or show secure patterns (agent) load all selected atoms; others need only those that ran.
-    atoms: settings.allAtoms ? await Promise.all(atoms.map((a) => a.load())) : atoms.flatMap((a) => (a.atom ? [a.atom] : [])),
+    atoms: settings.allAtoms
+      ? await Promise.all(atoms.map((a) => a.load()))
+      : atoms.flatMap((a) => (a.atom ? [a.atom] : [])),
     levels: Object.fromEntries(atoms.map((a) => [a.id, a.level])),
   };
 }
 
 /** A hit as a finding; `masked` is the hit's line with every secret masked. */
-export function toFinding(active: ActiveAtom, hit: Hit, masked: string, file: Pick<ChangedFile, 'path' | 'commit'>): Finding {
+export function toFinding(
+  active: ActiveAtom,
+  hit: Hit,
+  masked: string,
+  file: Pick<ChangedFile, 'path' | 'commit'>,
+): Finding {
   const atom = active.atom!;
   const rule = atom.rules[hit.rule];
   return {
@@ -395,7 +490,10 @@ const parseNow = (path: string, text: string): Promise<Parsed> =>
   import('./ast/parse.js').then((m) => {
     const began = timing.enabled ? performance.now() : 0;
     const parsed = m.parseModule(path, text);
-    if (timing.enabled) void Promise.resolve(parsed).then(() => timing.add('(parsing and scopes, counted inside the atoms too)', performance.now() - began));
+    if (timing.enabled)
+      void Promise.resolve(parsed).then(() =>
+        timing.add('(parsing and scopes, counted inside the atoms too)', performance.now() - began),
+      );
     return parsed;
   });
 
@@ -413,7 +511,11 @@ function parseCache(size = 8): (blob: string | null, path: string, text: string)
   };
 }
 
-export function sourceFile(file: Pick<ChangedFile, 'path' | 'allAdded' | 'added'>, text: string, parse?: () => Promise<Parsed>): SourceFile {
+export function sourceFile(
+  file: Pick<ChangedFile, 'path' | 'allAdded' | 'added'>,
+  text: string,
+  parse?: () => Promise<Parsed>,
+): SourceFile {
   let lines: string[] | undefined;
   let starts: number[] | undefined;
   let added: Set<number> | undefined;

@@ -62,7 +62,10 @@ export class ResultCache {
   /** The cache, when this is a built ralph-guard (a source checkout has no build id) and RALPH_GUARD_NO_CACHE is unset. */
   static open(): ResultCache | null {
     if (typeof RALPH_GUARD_BUILD !== 'string' || process.env.RALPH_GUARD_NO_CACHE) return null;
-    return new ResultCache(join(cacheDir(), 'results'), `${RALPH_GUARD_BUILD}+oxc-${parserVersion()}+node-${process.versions.node}`);
+    return new ResultCache(
+      join(cacheDir(), 'results'),
+      `${RALPH_GUARD_BUILD}+oxc-${parserVersion()}+node-${process.versions.node}`,
+    );
   }
 
   /** Whether results of this atom may be kept at all. */
@@ -99,17 +102,30 @@ export class ResultCache {
 
   /** Forgets entries not written for a month, one of the 256 folders at a time (cheap, and in time all of them). */
   private prune(): void {
-    const folder = join(this.dir, Math.floor(Math.random() * 256).toString(16).padStart(2, '0'));
+    const folder = join(
+      this.dir,
+      Math.floor(Math.random() * 256)
+        .toString(16)
+        .padStart(2, '0'),
+    );
     const old = Date.now() - 30 * 24 * 3600 * 1000;
     try {
-      for (const name of readdirSync(folder)) if (statSync(join(folder, name)).mtimeMs < old) rmSync(join(folder, name), { force: true });
+      for (const name of readdirSync(folder))
+        if (statSync(join(folder, name)).mtimeMs < old) rmSync(join(folder, name), { force: true });
     } catch {
       // no such folder yet
     }
   }
 
   private entry(key: Key, stored: Stored): Entry {
-    return { build: this.build, atom: key.atom, options: JSON.stringify(key.options), path: key.path, added: key.allAdded ? '*' : ranges(key.added), ...stored };
+    return {
+      build: this.build,
+      atom: key.atom,
+      options: JSON.stringify(key.options),
+      path: key.path,
+      added: key.allAdded ? '*' : ranges(key.added),
+      ...stored,
+    };
   }
 
   private file(blob: string): string {
@@ -140,13 +156,17 @@ export class ResultCache {
 function parserVersion(): string {
   try {
     const require = createRequire(import.meta.url);
-    return (JSON.parse(readFileSync(require.resolve('oxc-parser/package.json'), 'utf8')) as { version?: string }).version ?? 'unknown';
+    return (
+      (JSON.parse(readFileSync(require.resolve('oxc-parser/package.json'), 'utf8')) as { version?: string }).version ??
+      'unknown'
+    );
   } catch {
     return 'unknown';
   }
 }
 
-const same = (a: Entry, b: Entry) => a.build === b.build && a.atom === b.atom && a.options === b.options && a.path === b.path && a.added === b.added;
+const same = (a: Entry, b: Entry) =>
+  a.build === b.build && a.atom === b.atom && a.options === b.options && a.path === b.path && a.added === b.added;
 
 /** `1-3,7` for [1, 2, 3, 7]: the added lines, compact and exact. */
 function ranges(lines: readonly number[]): string {
@@ -165,7 +185,11 @@ function ranges(lines: readonly number[]): string {
  * whether it read anything beyond the file and its options (then its result
  * must not be stored).
  */
-export function observe<O>(context: CheckContext<O>): { context: CheckContext<O>; notes: string[]; readBeyondFile: () => boolean } {
+export function observe<O>(context: CheckContext<O>): {
+  context: CheckContext<O>;
+  notes: string[];
+  readBeyondFile: () => boolean;
+} {
   const notes: string[] = [];
   let beyond = false;
   const watched = {

@@ -18,7 +18,13 @@ export interface AtomHeader {
 }
 
 export function headerOf(atom: AnyAtom): AtomHeader {
-  return { id: atom.id, defaultLevel: atom.defaultLevel, files: atom.files, keywords: atom.keywords, checksSkipped: Boolean(atom.checkSkipped) };
+  return {
+    id: atom.id,
+    defaultLevel: atom.defaultLevel,
+    files: atom.files,
+    keywords: atom.keywords,
+    checksSkipped: Boolean(atom.checkSkipped),
+  };
 }
 
 /** An atom ready to run: built-in or made from the policy. */
@@ -35,7 +41,14 @@ export interface ActiveAtom {
   atom?: AnyAtom;
 }
 
-export function activate(header: AtomHeader, load: () => Promise<AnyAtom>, level: Exclude<Level, 'off'>, options: Record<string, unknown>, narrow: string[] | undefined, ignore: string[]): ActiveAtom {
+export function activate(
+  header: AtomHeader,
+  load: () => Promise<AnyAtom>,
+  level: Exclude<Level, 'off'>,
+  options: Record<string, unknown>,
+  narrow: string[] | undefined,
+  ignore: string[],
+): ActiveAtom {
   const own = globMatcher(header.files);
   const narrowed = narrow?.length ? globMatcher(narrow) : () => true;
   const ignored = ignore.length ? anyGlob(ignore) : () => false;

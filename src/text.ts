@@ -9,7 +9,10 @@ function looksBinary(bytes: Uint8Array): boolean {
 
 /** Decodes file content: UTF-8 (BOM dropped, invalid bytes replaced), UTF-16 with a BOM; binary is skipped. */
 export function decode(bytes: Buffer, maxBytes: number): Decoded {
-  if (bytes.length > maxBytes) return { skip: `larger than ${formatBytes(maxBytes)} (${formatBytes(bytes.length)}); raise maxFileBytes to scan it` };
+  if (bytes.length > maxBytes)
+    return {
+      skip: `larger than ${formatBytes(maxBytes)} (${formatBytes(bytes.length)}); raise maxFileBytes to scan it`,
+    };
   if (bytes[0] === 0xff && bytes[1] === 0xfe) return { text: new TextDecoder('utf-16le').decode(bytes.subarray(2)) };
   if (bytes[0] === 0xfe && bytes[1] === 0xff) return { text: new TextDecoder('utf-16be').decode(bytes.subarray(2)) };
   if (looksBinary(bytes)) return { skip: 'binary file' };

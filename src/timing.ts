@@ -19,8 +19,13 @@ export const timing = {
   },
   print(): void {
     if (!enabled) return;
-    const out = ['ralph-guard timing (ms since start):', ...phases.map(([label, at]) => `  ${at.toFixed(1).padStart(8)}  ${label}`), 'time in atoms and parsing (ms):'];
-    for (const [label, ms] of [...totals].sort((a, b) => b[1] - a[1])) out.push(`  ${ms.toFixed(1).padStart(8)}  ${label}`);
+    const out = [
+      'ralph-guard timing (ms since start):',
+      ...phases.map(([label, at]) => `  ${at.toFixed(1).padStart(8)}  ${label}`),
+      'time in atoms and parsing (ms):',
+    ];
+    for (const [label, ms] of [...totals].sort((a, b) => b[1] - a[1]))
+      out.push(`  ${ms.toFixed(1).padStart(8)}  ${label}`);
     process.stderr.write(out.join('\n') + '\n');
   },
 };

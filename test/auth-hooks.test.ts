@@ -49,7 +49,8 @@ for (const c of cases) {
 
 test('a Math.random() helper that was fine becomes a finding when a changed call site names its value a token', () => {
   const repo = makeRepo();
-  const helper = "function randomString(n) {\n  let s = '';\n  for (let i = 0; i < n; i++) s += Math.floor(Math.random() * 36).toString(36);\n  return s;\n}\n";
+  const helper =
+    "function randomString(n) {\n  let s = '';\n  for (let i = 0; i < n; i++) s += Math.floor(Math.random() * 36).toString(36);\n  return s;\n}\n";
   repo.write('src/ids.js', `${helper}const label = randomString(6);\n`);
   repo.stage();
   repo.commit('labels');
@@ -58,13 +59,19 @@ test('a Math.random() helper that was fine becomes a finding when a changed call
   const r = repo.cli(['check', '--staged', '--format', 'json']);
   assert.is(r.code, 1, r.stdout + r.stderr);
   const f = JSON.parse(r.stdout).findings;
-  assert.equal(f.map((x: { rule: string; line: number }) => `${x.rule}:${x.line}`), ['insecure-random/math-random:3']);
+  assert.equal(
+    f.map((x: { rule: string; line: number }) => `${x.rule}:${x.line}`),
+    ['insecure-random/math-random:3'],
+  );
 });
 
 test('a hard-coded JWT secret is masked in every report', () => {
   const repo = makeRepo();
   const secret = ['k9', 'Qz7', 'Lw2', 'Xv8', 'Rt4', 'Mp1', 'Hs6'].join('');
-  repo.write('src/token.js', `const jwt = require('jsonwebtoken');\nexports.issue = (id) => jwt.sign({ sub: id }, '${secret}', { expiresIn: '15m' });\n`);
+  repo.write(
+    'src/token.js',
+    `const jwt = require('jsonwebtoken');\nexports.issue = (id) => jwt.sign({ sub: id }, '${secret}', { expiresIn: '15m' });\n`,
+  );
   repo.stage();
   for (const format of ['pretty', 'json']) {
     const r = repo.cli(['check', '--staged', '--atoms', 'jwt', '--format', format]);

@@ -18,7 +18,11 @@ function adopted() {
   return repo;
 }
 
-const json = (r: { stdout: string }) => JSON.parse(r.stdout) as { findings: Array<{ rule: string; file: string; line: number }>; summary: { suppressed: number; blocked: boolean } };
+const json = (r: { stdout: string }) =>
+  JSON.parse(r.stdout) as {
+    findings: Array<{ rule: string; file: string; line: number }>;
+    summary: { suppressed: number; blocked: boolean };
+  };
 
 test('baseline records fingerprints only; check --all then passes and counts them as suppressed', () => {
   const repo = adopted();
@@ -44,7 +48,10 @@ test('baseline records fingerprints only; check --all then passes and counts the
 
 test('it survives edits elsewhere in the file and re-indentation of the accepted line', () => {
   const repo = adopted();
-  repo.write('src/legacy.js', 'import db from "./db.js";\n\n' + legacy().replace(sqlLine, '    ' + sqlLine) + cleanLine);
+  repo.write(
+    'src/legacy.js',
+    'import db from "./db.js";\n\n' + legacy().replace(sqlLine, '    ' + sqlLine) + cleanLine,
+  );
   repo.stage();
   const staged = repo.cli(['check', '--staged', '--format', 'json']);
   assert.is(staged.code, 0, staged.stdout);
@@ -61,7 +68,10 @@ test('a second identical bad line still blocks, in staged and --all mode, before
     repo.stage();
     const staged = repo.cli(['check', '--staged', '--format', 'json']);
     assert.is(staged.code, 1, staged.stdout);
-    assert.equal(json(staged).findings.map((f) => f.rule), ['password-hashing/fast-hash']);
+    assert.equal(
+      json(staged).findings.map((f) => f.rule),
+      ['password-hashing/fast-hash'],
+    );
     const all = repo.cli(['check', '--all', '--format', 'json']);
     assert.is(all.code, 1);
     assert.is(json(all).findings.length, 1);

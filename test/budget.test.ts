@@ -39,7 +39,19 @@ function atom(id: string, check: AnyAtom['check']): AnyAtom {
 const found: Hit[] = [{ rule: 'found', line: 1, column: 1 }];
 
 function policy(atomTimeoutMs: number): Policy {
-  return { file: null, failOn: 'block', failClosed: false, ignore: [], maxFileBytes: 5_000_000, atomTimeoutMs, atoms: {}, custom: [], skills: {}, baseline: '.ralph-baseline.json', globs: {} };
+  return {
+    file: null,
+    failOn: 'block',
+    failClosed: false,
+    ignore: [],
+    maxFileBytes: 5_000_000,
+    atomTimeoutMs,
+    atoms: {},
+    custom: [],
+    skills: {},
+    baseline: '.ralph-baseline.json',
+    globs: {},
+  };
 }
 
 function repoWithFiles(n: number): Repo {
@@ -53,7 +65,12 @@ async function check(repo: Repo, atoms: AnyAtom[], budgetMs: number): Promise<{ 
   const changes = await collectChangeSet(repo.dir, { mode: 'staged', paths: [] });
   const started = performance.now();
   try {
-    const report = await checkChangeSet(changes, atoms.map((a) => activate(headerOf(a), async () => a, 'block', {}, undefined, [])), policy(budgetMs), { online: false });
+    const report = await checkChangeSet(
+      changes,
+      atoms.map((a) => activate(headerOf(a), async () => a, 'block', {}, undefined, [])),
+      policy(budgetMs),
+      { online: false },
+    );
     return { report, ms: performance.now() - started };
   } finally {
     changes.close();
@@ -64,11 +81,17 @@ const byAtom = (report: Report) => report.findings.map((f) => `${f.atom}:${f.fil
 
 test('runStoppable stops synchronous code, regex matching included, and passes other errors on', () => {
   let t = performance.now();
-  assert.is(runStoppable(() => spin(10_000), 100), false);
+  assert.is(
+    runStoppable(() => spin(10_000), 100),
+    false,
+  );
   assert.ok(performance.now() - t < 2000);
   t = performance.now();
   // The textbook catastrophic regex: seconds to hours without a stop.
-  assert.is(runStoppable(() => void /^(a+)+$/.test('a'.repeat(40) + '!'), 100), false); // ralph-guard-ignore redos -- the regex under test
+  assert.is(
+    runStoppable(() => void /^(a+)+$/.test('a'.repeat(40) + '!'), 100),
+    false,
+  ); // ralph-guard-ignore redos -- the regex under test
   assert.ok(performance.now() - t < 2000);
   // A check's own try/catch cannot swallow the stop.
   assert.is(
@@ -83,37 +106,61 @@ test('runStoppable stops synchronous code, regex matching included, and passes o
     }, 100),
     false,
   );
-  assert.is(runStoppable(() => {}, 100), true);
-  assert.throws(() => runStoppable(() => {
-    throw new Error('boom');
-  }, 100), /boom/);
+  assert.is(
+    runStoppable(() => {}, 100),
+    true,
+  );
+  assert.throws(
+    () =>
+      runStoppable(() => {
+        throw new Error('boom');
+      }, 100),
+    /boom/,
+  );
 });
 
 test('a spinning atom is stopped and reported; the others still run on every file', async () => {
   const repo = repoWithFiles(3);
-  const { report, ms } = await check(repo, [atom('spinner', () => {
-    for (;;);
-  }), atom('finder', () => found)], 300);
+  const { report, ms } = await check(
+    repo,
+    [
+      atom('spinner', () => {
+        for (;;);
+      }),
+      atom('finder', () => found),
+    ],
+    300,
+  );
   assert.equal(byAtom(report), ['finder:f0.txt', 'finder:f1.txt', 'finder:f2.txt']);
-  assert.equal(report.failures.map((f) => [f.atom, f.file]), [['spinner', 'f0.txt']]);
-  assert.match(report.failures[0]!.message, 'ran out of its 0.3 s time budget and was stopped; it did not check 2 more files');
+  assert.equal(
+    report.failures.map((f) => [f.atom, f.file]),
+    [['spinner', 'f0.txt']],
+  );
+  assert.match(
+    report.failures[0]!.message,
+    'ran out of its 0.3 s time budget and was stopped; it did not check 2 more files',
+  );
   assert.match(report.failures[0]!.message, 'atomTimeoutMs');
   assert.ok(ms < 3000, `${ms} ms`);
 });
 
 test('an atom that never settles is given up at its deadline; one that throws is reported with its message', async () => {
   const repo = repoWithFiles(2);
-  const { report, ms } = await check(repo, [
-    atom('hangs', () => new Promise<Hit[]>(() => {})),
-    atom('throws', () => {
-      throw new Error('cannot read this');
-    }),
-    atom('rejects', async () => {
-      await null;
-      throw new Error('rejected late');
-    }),
-    atom('finder', async () => found),
-  ], 300);
+  const { report, ms } = await check(
+    repo,
+    [
+      atom('hangs', () => new Promise<Hit[]>(() => {})),
+      atom('throws', () => {
+        throw new Error('cannot read this');
+      }),
+      atom('rejects', async () => {
+        await null;
+        throw new Error('rejected late');
+      }),
+      atom('finder', async () => found),
+    ],
+    300,
+  );
   assert.equal(byAtom(report), ['finder:f0.txt', 'finder:f1.txt']);
   const failures = report.failures.map((f) => `${f.atom}:${f.file}:${f.message.split(/[.;]/)[0]}`).sort();
   assert.equal(failures, [
@@ -128,16 +175,27 @@ test('an atom that never settles is given up at its deadline; one that throws is
 
 test('work after an await cannot be stopped, but is measured: an atom over its budget is reported and skips the rest', async () => {
   const repo = repoWithFiles(3);
-  const { report } = await check(repo, [
-    atom('late', async () => {
-      await null;
-      spin(400);
-      return found;
-    }),
-    atom('finder', () => found),
-  ], 300);
-  assert.equal(byAtom(report), ['finder:f0.txt', 'finder:f1.txt', 'finder:f2.txt', 'late:f0.txt'], 'the late result is kept; later files go without it');
-  assert.equal(report.failures.map((f) => f.atom), ['late']);
+  const { report } = await check(
+    repo,
+    [
+      atom('late', async () => {
+        await null;
+        spin(400);
+        return found;
+      }),
+      atom('finder', () => found),
+    ],
+    300,
+  );
+  assert.equal(
+    byAtom(report),
+    ['finder:f0.txt', 'finder:f1.txt', 'finder:f2.txt', 'late:f0.txt'],
+    'the late result is kept; later files go without it',
+  );
+  assert.equal(
+    report.failures.map((f) => f.atom),
+    ['late'],
+  );
   assert.match(report.failures[0]!.message, 'did not check 2 more files');
 });
 
@@ -151,10 +209,14 @@ test('the budget is per run, summed over files', async () => {
 
 test('a check stopped by another atom’s smaller budget runs again under its own', async () => {
   const repo = repoWithFiles(2);
-  const { report } = await check(repo, [
-    atom('first', (file) => (file.path === 'f0.txt' ? (spin(250), []) : [])),
-    atom('second', (file) => (file.path === 'f1.txt' ? (spin(150), found) : [])),
-  ], 300);
+  const { report } = await check(
+    repo,
+    [
+      atom('first', (file) => (file.path === 'f0.txt' ? (spin(250), []) : [])),
+      atom('second', (file) => (file.path === 'f1.txt' ? (spin(150), found) : [])),
+    ],
+    300,
+  );
   assert.equal(byAtom(report), ['second:f1.txt']);
   assert.equal(report.failures, []);
 });
@@ -177,18 +239,37 @@ test('a check marked parsesFirst gets the parse before it is called, so its anal
   });
   const finder = defineAtom({ ...atom('finder', () => found), files: ['**/*.js'] });
   const changes = await collectChangeSet(repo.dir, { mode: 'staged', paths: [] });
-  const report = await checkChangeSet(changes, [analyser, finder].map((a) => activate(headerOf(a), async () => a, 'block', {}, undefined, [])), policy(300), { online: false });
+  const report = await checkChangeSet(
+    changes,
+    [analyser, finder].map((a) => activate(headerOf(a), async () => a, 'block', {}, undefined, [])),
+    policy(300),
+    { online: false },
+  );
   changes.close();
   assert.equal(seen, ['a.js:parsed', 'b.js:parsed'].slice(0, seen.length));
-  assert.equal(report.failures.map((f) => [f.atom, f.file]), [['analyser', 'a.js']]);
+  assert.equal(
+    report.failures.map((f) => [f.atom, f.file]),
+    [['analyser', 'a.js']],
+  );
   assert.equal(byAtom(report), ['finder:a.js', 'finder:b.js']);
 });
 
 test('Budgets charges each atom only its own time', async () => {
   const budgets = new Budgets(1000);
-  const tasks = [{ atom: 'a', file: 'x' }, { atom: 'b', file: 'x' }, { atom: 'a', file: 'y' }];
-  const out = await budgets.runTasks(tasks, (t) => (t.atom === 'a' ? (spin(50), 1) : 2), async () => {});
-  assert.equal(out.map((o) => (o.kind === 'done' ? o.value : o.kind)), [1, 2, 1]);
+  const tasks = [
+    { atom: 'a', file: 'x' },
+    { atom: 'b', file: 'x' },
+    { atom: 'a', file: 'y' },
+  ];
+  const out = await budgets.runTasks(
+    tasks,
+    (t) => (t.atom === 'a' ? (spin(50), 1) : 2),
+    async () => {},
+  );
+  assert.equal(
+    out.map((o) => (o.kind === 'done' ? o.value : o.kind)),
+    [1, 2, 1],
+  );
   assert.ok(budgets.remaining('a') <= 900 && budgets.remaining('a') > 700, String(budgets.remaining('a')));
   assert.ok(budgets.remaining('b') > 990);
   assert.equal(budgets.exhausted(), []);
@@ -197,18 +278,21 @@ test('Budgets charges each atom only its own time', async () => {
 // Through the CLI: a policy's pattern check on a minified-looking line far longer than usual.
 function slowPatternRepo(extra: Record<string, unknown> = {}): Repo {
   const repo = makeRepo();
-  repo.write('.ralphrc.json', JSON.stringify({
-    atomTimeoutMs: 400,
-    ...extra,
-    atoms: {
-      'no-assignments': {
-        title: 'No assignment in data files',
-        criteria: { pass: 'None.', fail: 'An assignment.' },
-        files: ['data/**'],
-        checks: [{ type: 'pattern', name: 'assign', regex: '[a-z]+=', message: 'An assignment.' }],
+  repo.write(
+    '.ralphrc.json',
+    JSON.stringify({
+      atomTimeoutMs: 400,
+      ...extra,
+      atoms: {
+        'no-assignments': {
+          title: 'No assignment in data files',
+          criteria: { pass: 'None.', fail: 'An assignment.' },
+          files: ['data/**'],
+          checks: [{ type: 'pattern', name: 'assign', regex: '[a-z]+=', message: 'An assignment.' }],
+        },
       },
-    },
-  }));
+    }),
+  );
   // Accepted as linear per start position, but a search over 300,000 letters without "=" tries every start: seconds.
   repo.write('data/blob.txt', 'a'.repeat(300_000) + '\n');
   return repo;
@@ -222,7 +306,10 @@ test('CLI: an atom out of time is an error of that atom; hooks let it through, C
   assert.ok(Date.now() - started < 8000, `${Date.now() - started} ms`);
   assert.is(r.code, 0, r.stderr);
   const errors = JSON.parse(r.stdout).errors as Array<{ atom: string; file: string; message: string }>;
-  assert.equal(errors.map((e) => [e.atom, e.file]), [['no-assignments', 'data/blob.txt']]);
+  assert.equal(
+    errors.map((e) => [e.atom, e.file]),
+    [['no-assignments', 'data/blob.txt']],
+  );
   assert.match(errors[0]!.message, 'ran out of its 0.4 s time budget');
   r = repo.cli(['check', '--all', '--format', 'json']);
   assert.is(r.code, 3);
@@ -243,8 +330,14 @@ test('CLI: the other atoms still run and block', () => {
   const r = repo.cli(['check', '--staged', '--format', 'json']);
   assert.is(r.code, 1);
   const out = JSON.parse(r.stdout);
-  assert.equal(out.findings.map((f: { rule: string }) => f.rule), ['password-hashing/fast-hash']);
-  assert.equal(out.errors.map((e: { atom: string }) => e.atom), ['no-assignments']);
+  assert.equal(
+    out.findings.map((f: { rule: string }) => f.rule),
+    ['password-hashing/fast-hash'],
+  );
+  assert.equal(
+    out.errors.map((e: { atom: string }) => e.atom),
+    ['no-assignments'],
+  );
 });
 
 test('CLI: atomTimeoutMs is validated like any key', () => {
@@ -259,19 +352,36 @@ test('CLI: atomTimeoutMs is validated like any key', () => {
 
 // Atoms whose checks must wait for something besides the parse: the lockfile's old version, the regex
 // analyser's lazy import, or the other modules of the app (the project view).
-const ASYNC_BY_NATURE = new Set(['dependencies', 'redos', 'security-headers', 'csrf', 'input-validation', 'rate-limiting', 'file-upload']);
+const ASYNC_BY_NATURE = new Set([
+  'dependencies',
+  'redos',
+  'security-headers',
+  'csrf',
+  'input-validation',
+  'rate-limiting',
+  'file-upload',
+]);
 
 test('every code atom, given its parse, analyses synchronously: inside its time budget', async () => {
   for (const builtin of BUILTIN_ATOMS) {
     for (const example of [...builtin.examples.bad, ...builtin.examples.good]) {
-      const options = builtin.options ? builtin.options(z, { regexProblem: checkLinearRegex }).parse(example.options ?? {}) : {};
+      const options = builtin.options
+        ? builtin.options(z, { regexProblem: checkLinearRegex }).parse(example.options ?? {})
+        : {};
       const file = sourceFile({ path: example.file, allAdded: true, added: [] }, example.code);
       const wants = wantsParse(builtin.check, file);
       if (wants) await file.ast();
-      const result = builtin.check(file, stubContext(options, () => {}, memoryProject({ [example.file]: example.code })));
+      const result = builtin.check(
+        file,
+        stubContext(options, () => {}, memoryProject({ [example.file]: example.code })),
+      );
       if (result instanceof Promise) {
         await result;
-        if (wants || /\.[cm]?[jt]sx?$/.test(example.file)) assert.ok(ASYNC_BY_NATURE.has(builtin.id), `${builtin.id} on ${example.file}: parsed first, but its check still awaited something`);
+        if (wants || /\.[cm]?[jt]sx?$/.test(example.file))
+          assert.ok(
+            ASYNC_BY_NATURE.has(builtin.id),
+            `${builtin.id} on ${example.file}: parsed first, but its check still awaited something`,
+          );
       }
     }
   }

@@ -9,29 +9,50 @@ import { makeRepo, SHIM, tempDir, type Repo } from './helpers/repo.js';
 import { awsLine, cleanLine, md5Line, sqlLine } from './helpers/samples.js';
 
 const FIXTURES = new URL('./fixtures/claude/', import.meta.url).pathname;
-const fixture = (name: string, project: string) => readFileSync(join(FIXTURES, name), 'utf8').replaceAll('${PROJECT}', project);
+const fixture = (name: string, project: string) =>
+  readFileSync(join(FIXTURES, name), 'utf8').replaceAll('${PROJECT}', project);
 
 /** A project with ralph-guard installed in node_modules and the assistant hooks wired in. */
 function project(settings?: object): Repo {
   const repo = makeRepo();
-  repo.write('package.json', JSON.stringify({ name: 'app', version: '1.0.0', devDependencies: { 'ralph-guard': '^0.1.0', husky: '^9.1.7' } }, null, 2) + '\n');
+  repo.write(
+    'package.json',
+    JSON.stringify(
+      { name: 'app', version: '1.0.0', devDependencies: { 'ralph-guard': '^0.1.0', husky: '^9.1.7' } },
+      null,
+      2,
+    ) + '\n',
+  );
   repo.write('.gitignore', 'node_modules\n');
   repo.write('node_modules/.bin/ralph-guard', SHIM, 0o755);
   if (settings) repo.write('.claude/settings.json', JSON.stringify(settings, null, 2) + '\n');
-  repo.write('src/users.js', "export const limit = 10;\n" + cleanLine);
+  repo.write('src/users.js', 'export const limit = 10;\n' + cleanLine);
   repo.stage();
   repo.commit('base');
   return repo;
 }
 
 function settingsOf(repo: Repo) {
-  return JSON.parse(repo.read('.claude/settings.json')) as { hooks: Record<string, Array<{ matcher?: string; hooks: Array<{ type: string; command: string; timeout?: number }> }>>; [k: string]: unknown };
+  return JSON.parse(repo.read('.claude/settings.json')) as {
+    hooks: Record<
+      string,
+      Array<{ matcher?: string; hooks: Array<{ type: string; command: string; timeout?: number }> }>
+    >;
+    [k: string]: unknown;
+  };
 }
 
 /** Runs the command Claude Code would run for `event`, exactly as written in settings.json, through a shell. */
 function runHook(repo: Repo, event: 'PostToolUse' | 'Stop', input: string) {
-  const command = settingsOf(repo).hooks[event]!.flatMap((g) => g.hooks).find((h) => h.command.includes('ralph-guard hook'))!.command;
-  const r = spawnSync('sh', ['-c', command], { cwd: repo.dir, input, encoding: 'utf8', env: { ...process.env, CLAUDE_PROJECT_DIR: repo.dir } });
+  const command = settingsOf(repo)
+    .hooks[event]!.flatMap((g) => g.hooks)
+    .find((h) => h.command.includes('ralph-guard hook'))!.command;
+  const r = spawnSync('sh', ['-c', command], {
+    cwd: repo.dir,
+    input,
+    encoding: 'utf8',
+    env: { ...process.env, CLAUDE_PROJECT_DIR: repo.dir },
+  });
   return { code: r.status ?? 1, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -53,13 +74,31 @@ test('init --agent claude merges into settings.json without touching the user ho
   const settings = settingsOf(repo);
   assert.equal(settings.permissions, USER_SETTINGS.permissions);
   assert.equal(settings.hooks.PreToolUse, USER_SETTINGS.hooks.PreToolUse);
-  assert.equal(settings.hooks.PostToolUse![0], USER_SETTINGS.hooks.PostToolUse[0], 'the user hook comes first, unchanged');
+  assert.equal(
+    settings.hooks.PostToolUse![0],
+    USER_SETTINGS.hooks.PostToolUse[0],
+    'the user hook comes first, unchanged',
+  );
   assert.equal(settings.hooks.PostToolUse![1], {
     matcher: 'Edit|Write|MultiEdit',
-    hooks: [{ type: 'command', command: '"$CLAUDE_PROJECT_DIR"/node_modules/.bin/ralph-guard hook claude-post-edit', timeout: 60 }],
+    hooks: [
+      {
+        type: 'command',
+        command: '"$CLAUDE_PROJECT_DIR"/node_modules/.bin/ralph-guard hook claude-post-edit',
+        timeout: 60,
+      },
+    ],
   });
   assert.equal(settings.hooks.Stop![0], USER_SETTINGS.hooks.Stop[0]);
-  assert.equal(settings.hooks.Stop![1], { hooks: [{ type: 'command', command: '"$CLAUDE_PROJECT_DIR"/node_modules/.bin/ralph-guard hook claude-stop', timeout: 180 }] });
+  assert.equal(settings.hooks.Stop![1], {
+    hooks: [
+      {
+        type: 'command',
+        command: '"$CLAUDE_PROJECT_DIR"/node_modules/.bin/ralph-guard hook claude-stop',
+        timeout: 180,
+      },
+    ],
+  });
 
   const after = repo.read('.claude/settings.json');
   const again = repo.cli(['init', '--agent', 'claude']);
@@ -111,17 +150,17 @@ test('PostToolUse (Write): a file that fails an atom exits 2 with the agent repo
 test('PostToolUse (Edit, MultiEdit): only the edited file, only its changed lines; old findings elsewhere do not nag', () => {
   const repo = project();
   repo.cli(['init', '--agent', 'claude']);
-  repo.write('src/users.js', "export const limit = 10;\n" + cleanLine + md5Line);
+  repo.write('src/users.js', 'export const limit = 10;\n' + cleanLine + md5Line);
   repo.stage();
   repo.commit('legacy md5 line');
-  repo.write('src/users.js', "export const limit = 20;\n" + cleanLine + md5Line);
+  repo.write('src/users.js', 'export const limit = 20;\n' + cleanLine + md5Line);
   repo.write('src/other.js', sqlLine); // another file the assistant did not just edit
   for (const name of ['post-tool-use-edit.json', 'post-tool-use-multiedit.json']) {
     const r = runHook(repo, 'PostToolUse', fixture(name, repo.dir));
     assert.is(r.code, 0, `${name}: ${r.stderr}`);
     assert.is(r.stderr, '');
   }
-  repo.write('src/users.js', "export const limit = 20;\n" + awsLine() + md5Line);
+  repo.write('src/users.js', 'export const limit = 20;\n' + awsLine() + md5Line);
   const r = runHook(repo, 'PostToolUse', fixture('post-tool-use-edit.json', repo.dir));
   assert.is(r.code, 2);
   assert.match(r.stderr, 'secrets');
@@ -136,10 +175,20 @@ test('PostToolUse: other tools, files outside the repository and non-repositorie
   let r = runHook(repo, 'PostToolUse', fixture('post-tool-use-read.json', repo.dir));
   assert.is(r.code, 0, r.stderr);
   const outside = tempDir('outside-');
-  r = runHook(repo, 'PostToolUse', fixture('post-tool-use-write.json', repo.dir).replace(`"file_path": "${repo.dir}/src/login.js"`, `"file_path": "${outside}/x.js"`));
+  r = runHook(
+    repo,
+    'PostToolUse',
+    fixture('post-tool-use-write.json', repo.dir).replace(
+      `"file_path": "${repo.dir}/src/login.js"`,
+      `"file_path": "${outside}/x.js"`,
+    ),
+  );
   assert.is(r.code, 0, r.stderr);
   const plain = tempDir('plain-');
-  const direct = repo.cli(['hook', 'claude-post-edit'], { input: fixture('post-tool-use-write.json', plain), cwd: plain });
+  const direct = repo.cli(['hook', 'claude-post-edit'], {
+    input: fixture('post-tool-use-write.json', plain),
+    cwd: plain,
+  });
   assert.is(direct.code, 0, direct.stderr);
 });
 
@@ -161,7 +210,7 @@ test('Stop: blocks while the working change fails, counts rounds, gives up after
   const repo = project();
   repo.cli(['init', '--agent', 'claude']);
   repo.write('src/login.js', sqlLine); // untracked
-  repo.write('src/users.js', "export const limit = 10;\n" + cleanLine + md5Line); // tracked, modified
+  repo.write('src/users.js', 'export const limit = 10;\n' + cleanLine + md5Line); // tracked, modified
   const before = repo.snapshot();
   const first = runHook(repo, 'Stop', fixture('stop.json', repo.dir));
   assert.is(first.code, 2, first.stderr);
@@ -182,7 +231,7 @@ test('Stop: blocks while the working change fails, counts rounds, gives up after
   assert.match(newTurn.stderr, 'Round 1 of 5');
 
   repo.write('src/login.js', cleanLine);
-  repo.write('src/users.js', "export const limit = 10;\n" + cleanLine);
+  repo.write('src/users.js', 'export const limit = 10;\n' + cleanLine);
   const fixed = runHook(repo, 'Stop', fixture('stop-active.json', repo.dir));
   assert.is(fixed.code, 0, fixed.stderr);
   assert.is(fixed.stderr, '');
@@ -211,9 +260,19 @@ test('--format agent: summary first, most severe first, long reports cut with a 
   const r = repo.cli(['check', '--format', 'agent']);
   assert.is(r.code, 1);
   const lines = r.stdout.split('\n');
-  assert.is(lines[0], '**ralph-guard: 30 blocking findings and 1 warning (sql-injection, password-hashing) in 2 files. Commit refused.**');
-  assert.ok(r.stdout.indexOf('sql-injection — ') < r.stdout.indexOf('password-hashing — ') || !r.stdout.includes('password-hashing — '), 'blocking atom first');
-  assert.match(r.stdout, /_…and 11 more findings in 2 files not shown: run `npx ralph-guard check --staged` to list them all\._/);
+  assert.is(
+    lines[0],
+    '**ralph-guard: 30 blocking findings and 1 warning (sql-injection, password-hashing) in 2 files. Commit refused.**',
+  );
+  assert.ok(
+    r.stdout.indexOf('sql-injection — ') < r.stdout.indexOf('password-hashing — ') ||
+      !r.stdout.includes('password-hashing — '),
+    'blocking atom first',
+  );
+  assert.match(
+    r.stdout,
+    /_…and 11 more findings in 2 files not shown: run `npx ralph-guard check --staged` to list them all\._/,
+  );
   const clean = makeRepo();
   clean.write('a.js', cleanLine);
   clean.stage();

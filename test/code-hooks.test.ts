@@ -51,15 +51,24 @@ for (const c of cases) {
 
 test('a finding whose source line is the only line changed is still reported', () => {
   const repo = makeRepo();
-  repo.write('src/files.js', "const fs = require('fs');\napp.get('/f', (req, res) => {\n  const name = path.basename(req.query.f);\n  fs.readFile(path.join(DIR, name), (e, d) => res.send(d));\n});\n");
+  repo.write(
+    'src/files.js',
+    "const fs = require('fs');\napp.get('/f', (req, res) => {\n  const name = path.basename(req.query.f);\n  fs.readFile(path.join(DIR, name), (e, d) => res.send(d));\n});\n",
+  );
   repo.stage();
   repo.commit('safe');
-  repo.write('src/files.js', "const fs = require('fs');\napp.get('/f', (req, res) => {\n  const name = req.query.f;\n  fs.readFile(path.join(DIR, name), (e, d) => res.send(d));\n});\n");
+  repo.write(
+    'src/files.js',
+    "const fs = require('fs');\napp.get('/f', (req, res) => {\n  const name = req.query.f;\n  fs.readFile(path.join(DIR, name), (e, d) => res.send(d));\n});\n",
+  );
   repo.stage();
   const r = repo.cli(['check', '--staged', '--format', 'json', '--atoms', 'path-traversal']);
   assert.is(r.code, 1, r.stdout + r.stderr);
   const f = JSON.parse(r.stdout).findings;
-  assert.equal(f.map((x: { rule: string; line: number }) => `${x.rule}:${x.line}`), ['path-traversal/request-path:4']);
+  assert.equal(
+    f.map((x: { rule: string; line: number }) => `${x.rule}:${x.line}`),
+    ['path-traversal/request-path:4'],
+  );
 });
 
 test('explain shows a code atom’s criteria and examples', () => {

@@ -25,13 +25,23 @@ function argOf(m: CodeModule, name: string, index = 0): Node {
 const atom = (id: string) => BUILTIN_ATOMS.find((a) => a.id === id)!;
 async function lines(id: string, path: string, code: string) {
   const notes: string[] = [];
-  const hits = await atom(id).check(sourceFile({ path, allAdded: true, added: [] }, code), stubContext({}, (n) => notes.push(n), memoryProject({ [path]: code })));
+  const hits = await atom(id).check(
+    sourceFile({ path, allAdded: true, added: [] }, code),
+    stubContext({}, (n) => notes.push(n), memoryProject({ [path]: code })),
+  );
   return { lines: hits.map((h) => h.line), hits, notes };
 }
 
 test('a flow through two assignments and a destructuring is found, with the lines it passed', async () => {
   const m = await mod(
-    ["app.post('/x', (req, res) => {", '  const a = req.body;', '  const b = a;', '  const { name } = b;', "  exec('ls ' + name);", '});'].join('\n'),
+    [
+      "app.post('/x', (req, res) => {",
+      '  const a = req.body;',
+      '  const b = a;',
+      '  const { name } = b;',
+      "  exec('ls ' + name);",
+      '});',
+    ].join('\n'),
   );
   const [t] = m.taints(argOf(m, 'exec'));
   assert.ok(t, 'tainted');
@@ -64,7 +74,7 @@ test('a helper in the same module passes taint through its return value and its 
   const m = await mod(
     [
       'function clean(s) { return s.trim(); }',
-      "function run(cmd) { return cp.execSync(cmd); }",
+      'function run(cmd) { return cp.execSync(cmd); }',
       "app.get('/x', (req, res) => {",
       '  const v = clean(req.query.v);',
       '  sink(v);',
@@ -79,9 +89,18 @@ test('a helper in the same module passes taint through its return value and its 
 });
 
 test('a command-injection flow through a helper is reported on the call site, and kept when only that line is added', async () => {
-  const code = ["const cp = require('child_process');", 'function run(cmd) {', '  return cp.execSync(cmd);', '}', "app.get('/x', (req, res) => res.send(run('ls ' + req.query.dir)));"].join('\n');
+  const code = [
+    "const cp = require('child_process');",
+    'function run(cmd) {',
+    '  return cp.execSync(cmd);',
+    '}',
+    "app.get('/x', (req, res) => res.send(run('ls ' + req.query.dir)));",
+  ].join('\n');
   const { hits } = await lines('command-injection', 'src/x.js', code);
-  assert.equal(hits.map((h) => h.line), [5]);
+  assert.equal(
+    hits.map((h) => h.line),
+    [5],
+  );
   assert.ok(hits[0]!.message?.includes('line 3'), hits[0]!.message);
 });
 
@@ -91,7 +110,7 @@ test('guards cut the flow: allow-list, containment, typeof for objects only', as
       "const OK = ['a', 'b'];",
       "app.get('/x', (req, res) => {",
       '  const to = req.query.to;',
-      "  if (!OK.includes(to)) return res.sendStatus(400);",
+      '  if (!OK.includes(to)) return res.sendStatus(400);',
       '  sinkA(to);',
       '  const full = path.resolve(ROOT, req.query.p);',
       '  if (!full.startsWith(ROOT)) throw new Error("outside");',
@@ -112,10 +131,14 @@ test('framework sources: Koa, Fastify, Next.js, NestJS, Lambda, plain http, argv
   const cases: Array<[string, string, string]> = [
     ['koa', "router.get('/', async (ctx) => { sink(ctx.request.body.x); });", 'ctx.request.body.x'],
     ['fastify', "fastify.get('/', async (request, reply) => { sink(request.params.id); });", 'request.params.id'],
-    ['next', "export async function POST(request) { const { u } = await request.json(); sink(u); }", 'request.json()'],
-    ['nest', "class C { @Post() make(@Body() dto: Dto) { sink(dto.name); } }", '@Body() dto'],
-    ['lambda', 'exports.handler = async (event) => { sink(event.queryStringParameters.q); };', 'event.queryStringParameters.q'],
-    ['http', "http.createServer((r, s) => { sink(r.url); });", 'r.url'],
+    ['next', 'export async function POST(request) { const { u } = await request.json(); sink(u); }', 'request.json()'],
+    ['nest', 'class C { @Post() make(@Body() dto: Dto) { sink(dto.name); } }', '@Body() dto'],
+    [
+      'lambda',
+      'exports.handler = async (event) => { sink(event.queryStringParameters.q); };',
+      'event.queryStringParameters.q',
+    ],
+    ['http', 'http.createServer((r, s) => { sink(r.url); });', 'r.url'],
     ['argv', 'sink(process.argv[2]);', 'process.argv'],
     ['multer', "app.post('/u', (req, res) => { sink(req.file.originalname); });", 'req.file.originalname'],
   ];
@@ -138,16 +161,26 @@ test('imports, requires and aliases resolve callees', async () => {
     ].join('\n'),
   );
   const names = m.calls().map((c) => `${c.callee.module ?? ''}:${c.callee.path.join('.')}`);
-  for (const want of ['child_process:exec', 'child_process:spawn', 'child_process:execSync', 'fs/promises:readFile', ':db.collection().find']) assert.ok(names.includes(want), `${want} in ${names.join(' ')}`);
+  for (const want of [
+    'child_process:exec',
+    'child_process:spawn',
+    'child_process:execSync',
+    'fs/promises:readFile',
+    ':db.collection().find',
+  ])
+    assert.ok(names.includes(want), `${want} in ${names.join(' ')}`);
 });
 
 test('script blocks of .vue, .svelte and .html are parsed with positions of the file', async () => {
-  const vue = '<template>\n  <p>{{ x }}</p>\n</template>\n<script setup lang="ts">\nconst q = new URLSearchParams(location.search).get("q");\nel.innerHTML = q;\n</script>\n';
+  const vue =
+    '<template>\n  <p>{{ x }}</p>\n</template>\n<script setup lang="ts">\nconst q = new URLSearchParams(location.search).get("q");\nel.innerHTML = q;\n</script>\n';
   const r = await lines('xss', 'src/A.vue', vue);
   assert.equal(r.lines, [6]);
-  const html = '<html>\n<script type="application/ld+json">{"a": 1}</script>\n<script>\ndocument.write(location.hash);\n</script>\n';
+  const html =
+    '<html>\n<script type="application/ld+json">{"a": 1}</script>\n<script>\ndocument.write(location.hash);\n</script>\n';
   assert.equal((await lines('xss', 'public/index.html', html)).lines, [4]);
-  const svelte = '<script>\n  export let name;\n  const html = `<b>${name}</b>`;\n  el.innerHTML = html;\n</script>\n<p>{name}</p>';
+  const svelte =
+    '<script>\n  export let name;\n  const html = `<b>${name}</b>`;\n  el.innerHTML = html;\n</script>\n<p>{name}</p>';
   assert.equal((await lines('xss', 'src/B.svelte', svelte)).lines, [4]);
 });
 
@@ -155,18 +188,26 @@ test('a file the parser rejects gets a reduced check and a note, never a crash',
   const code = "app.get('/x', (req, res) => {\n  exec('ls ' + req.query.dir);\n  const = ;\n});";
   const r = await lines('command-injection', 'src/broken.js', code);
   assert.equal(r.lines, [2]);
-  assert.ok(r.notes.some((n) => n.startsWith('src/broken.js: the parser rejected it (3:')), r.notes.join('\n'));
+  assert.ok(
+    r.notes.some((n) => n.startsWith('src/broken.js: the parser rejected it (3:')),
+    r.notes.join('\n'),
+  );
   assert.ok(r.hits[0]!.message?.includes('reduced check'));
 });
 
 test('each file is parsed once for all atoms', async () => {
-  const file = sourceFile({ path: 'src/x.js', allAdded: true, added: [] }, "exec(req.query.a); res.redirect(req.query.b);");
+  const file = sourceFile(
+    { path: 'src/x.js', allAdded: true, added: [] },
+    'exec(req.query.a); res.redirect(req.query.b);',
+  );
   const [a, b] = await Promise.all([file.ast(), file.ast()]);
   assert.ok(a === b, 'the same module object');
 });
 
 test('constant sinks are not findings; text built from constants is constant', async () => {
-  const m = await mod("const T = 'users';\nconst COLS = { a: 'name' };\nq1(`SELECT * FROM ${T}`);\nq2(COLS[req.query.c]);\nq3(process.env.DIR + '/x');\nq4(x + 'y');");
+  const m = await mod(
+    "const T = 'users';\nconst COLS = { a: 'name' };\nq1(`SELECT * FROM ${T}`);\nq2(COLS[req.query.c]);\nq3(process.env.DIR + '/x');\nq4(x + 'y');",
+  );
   assert.ok(m.isConstant(argOf(m, 'q1')));
   assert.ok(m.isConstant(argOf(m, 'q2')), 'a value from a constant table');
   assert.ok(m.isConstant(argOf(m, 'q3')), 'configuration');

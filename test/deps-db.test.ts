@@ -6,7 +6,16 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { corruptZip, dropped, file, fixtureRecords, makeZip, OSV_FIXTURES, serve, type OsvServer } from './helpers/osv.js';
+import {
+  corruptZip,
+  dropped,
+  file,
+  fixtureRecords,
+  makeZip,
+  OSV_FIXTURES,
+  serve,
+  type OsvServer,
+} from './helpers/osv.js';
 import { CLI, tempDir } from './helpers/repo.js';
 
 const cache = tempDir('cache-');
@@ -14,11 +23,19 @@ const dbFile = join(cache, 'advisories', 'osv-npm.db');
 const zip = makeZip(fixtureRecords());
 
 /** The CLI, asynchronously: the server lives in this process. */
-function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+function cli(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { cwd: cache, env: { ...process.env, RALPH_GUARD_CACHE_DIR: cache, ...env }, encoding: 'utf8' }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [CLI, ...args],
+      { cwd: cache, env: { ...process.env, RALPH_GUARD_CACHE_DIR: cache, ...env }, encoding: 'utf8' },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -32,7 +49,16 @@ test.before(async () => {
     '/corrupt.zip': file(corruptZip(zip)),
     '/truncated.zip': file(zip.subarray(0, zip.length - 200)),
     '/dropped.zip': dropped(zip),
-    '/empty.zip': file(makeZip([{ name: 'PYSEC-1.json', data: Buffer.from(JSON.stringify({ id: 'PYSEC-1', affected: [{ package: { ecosystem: 'PyPI', name: 'x' } }] })) }])),
+    '/empty.zip': file(
+      makeZip([
+        {
+          name: 'PYSEC-1.json',
+          data: Buffer.from(
+            JSON.stringify({ id: 'PYSEC-1', affected: [{ package: { ecosystem: 'PyPI', name: 'x' } }] }),
+          ),
+        },
+      ]),
+    ),
     '/missing.zip': (_req, res) => {
       res.statusCode = 404;
       res.end();
@@ -116,9 +142,17 @@ test('the policy option advisoryUrl is the source inside a repository', async ()
   const repo = tempDir('repo-');
   mkdirSync(repo, { recursive: true });
   await new Promise((r) => execFile('git', ['init', '-q', repo], r));
-  writeFileSync(join(repo, '.ralphrc.json'), JSON.stringify({ atoms: { dependencies: { options: { advisoryUrl: `${server.url}/npm/all.zip` } } } }));
+  writeFileSync(
+    join(repo, '.ralphrc.json'),
+    JSON.stringify({ atoms: { dependencies: { options: { advisoryUrl: `${server.url}/npm/all.zip` } } } }),
+  );
   const r = await new Promise<{ code: number; stderr: string }>((resolve) =>
-    execFile(process.execPath, [CLI, 'db', 'update', '--no-registry'], { cwd: repo, env: { ...process.env, RALPH_GUARD_CACHE_DIR: tempDir('cache-') } }, (e, _o, stderr) => resolve({ code: e ? 1 : 0, stderr })),
+    execFile(
+      process.execPath,
+      [CLI, 'db', 'update', '--no-registry'],
+      { cwd: repo, env: { ...process.env, RALPH_GUARD_CACHE_DIR: tempDir('cache-') } },
+      (e, _o, stderr) => resolve({ code: e ? 1 : 0, stderr }),
+    ),
   );
   assert.is(r.code, 0, r.stderr);
   assert.match(r.stderr, `from ${server.url}/npm/all.zip`);

@@ -60,13 +60,28 @@ test('npm workspaces: workspace links, nested dependencies, install scripts', as
 
 test('corrupt and unknown lockfiles are LockfileErrors with a line, never crashes', async () => {
   const cases: Array<[string, string, RegExp, number | null]> = [
-    ['package-lock.json', '{\n  "lockfileVersion": 3,\n  "packages": {\n    "node_modules/a": { "version": "1.0.0", }\n  }\n}', /not valid JSON/, 4],
+    [
+      'package-lock.json',
+      '{\n  "lockfileVersion": 3,\n  "packages": {\n    "node_modules/a": { "version": "1.0.0", }\n  }\n}',
+      /not valid JSON/,
+      4,
+    ],
     ['package-lock.json', '{\n  "lockfileVersion": 7,\n  "packages": {}\n}', /lockfileVersion 7/, 2],
     ['pnpm-lock.yaml', "lockfileVersion: '3.0'\n", /lockfileVersion "3.0"/, 1],
-    ['pnpm-lock.yaml', 'lockfileVersion: 9.0\npackages:\n  a@1.0.0: {resolution: {integrity: x}\n', /not valid YAML/, null],
+    [
+      'pnpm-lock.yaml',
+      'lockfileVersion: 9.0\npackages:\n  a@1.0.0: {resolution: {integrity: x}\n',
+      /not valid YAML/,
+      null,
+    ],
     ['yarn.lock', '# yarn lockfile v1\n\nlodash@^4.17.20:\n  version "4.17.20"\n stray\n', /line 5/, 5],
     ['bun.lock', '{ "lockfileVersion": 9, "packages": {} }', /lockfileVersion 9/, 1],
-    ['yarn.lock', '<<<<<<< HEAD\nlodash@^4:\n  version "4.17.21"\n=======\n>>>>>>> x\n', /merge conflict markers at line 1/, 1],
+    [
+      'yarn.lock',
+      '<<<<<<< HEAD\nlodash@^4:\n  version "4.17.21"\n=======\n>>>>>>> x\n',
+      /merge conflict markers at line 1/,
+      1,
+    ],
     ['package-lock.json', '', /empty/, 1],
   ];
   for (const [file, text, message, line] of cases) {
@@ -103,7 +118,15 @@ test('OSV matching: events, explicit versions, last_affected, loose versions, wi
   assert.ok(affects(express, '5.0.0-beta.1') && !affects(express, '5.0.0-beta.3') && !affects(express, '4.19.2'));
   assert.is(compactOsv(records.find((r) => r.id === 'GHSA-27h2-hvpr-p74q')!).size, 0, 'withdrawn records are dropped');
   assert.is(byId('GHSA-35jh-r3h4-6jhm', 'lodash').severity, 'high');
-  assert.is(compactOsv({ id: 'MAL-2024-1', affected: [{ package: { ecosystem: 'npm', name: 'evil' }, ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }] }] }] }).get('evil')!.severity, 'critical');
+  assert.is(
+    compactOsv({
+      id: 'MAL-2024-1',
+      affected: [
+        { package: { ecosystem: 'npm', name: 'evil' }, ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }] }] },
+      ],
+    }).get('evil')!.severity,
+    'critical',
+  );
 });
 
 test('CVSS v3 base scores match the published ones', () => {

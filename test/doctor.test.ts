@@ -37,8 +37,14 @@ test('after init everything is ok; a hook that is not executable fails; an inval
   repo.write('.ralphrc.json', JSON.stringify({ atoms: { secrets: { level: 'loud' } } }));
   r = repo.cli(['doctor'], { env });
   assert.is(r.code, 1);
-  assert.match(r.stdout, /fail\s+pre-push: \.git\/hooks\/pre-push is not executable, so git skips it\n\s+fix: chmod \+x \.git\/hooks\/pre-push/);
-  assert.match(r.stdout, /fail\s+policy is invalid:\n\s+\.ralphrc\.json: atoms\.secrets\.level: expected one of "block", "warn", "off"/);
+  assert.match(
+    r.stdout,
+    /fail\s+pre-push: \.git\/hooks\/pre-push is not executable, so git skips it\n\s+fix: chmod \+x \.git\/hooks\/pre-push/,
+  );
+  assert.match(
+    r.stdout,
+    /fail\s+policy is invalid:\n\s+\.ralphrc\.json: atoms\.secrets\.level: expected one of "block", "warn", "off"/,
+  );
 });
 
 test('husky: the hooks are traced through .husky/; a missing core.hooksPath fails; the binary and Claude hooks are checked', () => {
@@ -56,7 +62,10 @@ test('husky: the hooks are traced through .husky/; a missing core.hooksPath fail
   repo.write('.husky/pre-push', 'npm test\n');
   r = repo.cli(['doctor']);
   assert.is(r.code, 1);
-  assert.match(r.stdout, /fail\s+husky is used but core.hooksPath is not set: git does not run \.husky\/ hooks\n\s+fix: npm install/);
+  assert.match(
+    r.stdout,
+    /fail\s+husky is used but core.hooksPath is not set: git does not run \.husky\/ hooks\n\s+fix: npm install/,
+  );
   repo.git('config', 'core.hooksPath', '.husky/_');
   r = repo.cli(['doctor']);
   assert.match(r.stdout, /fail\s+pre-push: \.husky\/_\/pre-push does not run ralph-guard/);

@@ -30,7 +30,10 @@ test('a file over maxFileBytes is skipped with a note; one under it is checked',
   repo.stage();
   const out = json(repo.cli(['check', '--staged', '--format', 'json']));
   assert.equal(places(out), ['small.js:1 password-hashing/fast-hash']);
-  assert.ok(out.notes.some((n) => n.startsWith('big.js: skipped, larger than 10.0 kB (20.1 kB)')), out.notes.join('\n'));
+  assert.ok(
+    out.notes.some((n) => n.startsWith('big.js: skipped, larger than 10.0 kB (20.1 kB)')),
+    out.notes.join('\n'),
+  );
 });
 
 test('a minified one-liner of several MB is checked within the atoms’ budgets, never hangs', () => {
@@ -60,11 +63,21 @@ test('a minified one-liner of several MB is checked within the atoms’ budgets,
 
 test('invalid UTF-8 is read with replacement characters, lines and findings in place', () => {
   const repo = makeRepo();
-  repo.write('latin1.js', Buffer.concat([Buffer.from('// caf'), Buffer.from([0xe9, 0x20, 0xff, 0xfe, 0xc3, 0x28]), Buffer.from('\n' + sqlLine)]));
+  repo.write(
+    'latin1.js',
+    Buffer.concat([
+      Buffer.from('// caf'),
+      Buffer.from([0xe9, 0x20, 0xff, 0xfe, 0xc3, 0x28]),
+      Buffer.from('\n' + sqlLine),
+    ]),
+  );
   repo.write('truncated.js', Buffer.concat([Buffer.from(md5Line), Buffer.from([0xe2, 0x82])]));
   repo.stage();
   const r = repo.cli(['check', '--staged', '--format', 'json']);
-  assert.equal(places(json(r)), ['latin1.js:2 sql-injection/interpolated-query', 'truncated.js:1 password-hashing/fast-hash']);
+  assert.equal(places(json(r)), [
+    'latin1.js:2 sql-injection/interpolated-query',
+    'truncated.js:1 password-hashing/fast-hash',
+  ]);
   assert.equal(json(r).errors, []);
 });
 
@@ -77,7 +90,10 @@ test('UTF-16 big-endian with a BOM, lone CR line ends and an empty file', () => 
   repo.stage();
   const out = json(repo.cli(['check', '--staged', '--format', 'json']));
   assert.ok(places(out).includes('be.js:2 secrets/aws-access-key-id'), places(out).join('\n'));
-  assert.ok(out.findings.some((f) => f.file === 'cr.js' && f.rule === 'password-hashing/fast-hash'), places(out).join('\n'));
+  assert.ok(
+    out.findings.some((f) => f.file === 'cr.js' && f.rule === 'password-hashing/fast-hash'),
+    places(out).join('\n'),
+  );
   assert.equal(out.errors, []);
 });
 
@@ -112,15 +128,28 @@ test('a symlink to a file outside the repository is never read, in any mode', ()
     assert.equal(json(r).findings, [], args.join(' '));
   }
   const worktree = json(repo.cli(['check', '--worktree', '--format', 'json']));
-  assert.ok(worktree.notes.some((n) => n.startsWith('untracked.js: symlink')), worktree.notes.join('\n'));
+  assert.ok(
+    worktree.notes.some((n) => n.startsWith('untracked.js: symlink')),
+    worktree.notes.join('\n'),
+  );
 });
 
 test('a tracked file replaced on disk by a symlink to outside is not read by --worktree, nor by a command check', () => {
   const { outside, key } = outsideSecret();
   const repo = makeRepo();
-  repo.write('.ralphrc.json', JSON.stringify({
-    atoms: { lint: { title: 'Lint', criteria: { pass: 'p', fail: 'f' }, files: ['src/**'], checks: [{ type: 'command', name: 'lint', command: 'echo "src/a.js:1:1 problem"; exit 1' }] } },
-  }));
+  repo.write(
+    '.ralphrc.json',
+    JSON.stringify({
+      atoms: {
+        lint: {
+          title: 'Lint',
+          criteria: { pass: 'p', fail: 'f' },
+          files: ['src/**'],
+          checks: [{ type: 'command', name: 'lint', command: 'echo "src/a.js:1:1 problem"; exit 1' }],
+        },
+      },
+    }),
+  );
   repo.write('src/a.js', 'export const a = 1;\n');
   repo.stage();
   repo.commit('base');

@@ -12,8 +12,14 @@ import { cleanLine, sqlLine } from './helpers/samples.js';
 function loadRecorder() {
   const dir = tempDir('hooks-');
   const log = join(dir, 'loaded.txt');
-  writeFileSync(join(dir, 'hooks.mjs'), `import { appendFileSync } from 'node:fs';\nexport async function load(url, context, next) {\n  if (!url.startsWith('node:')) appendFileSync(${JSON.stringify(log)}, url + '\\n');\n  return next(url, context);\n}\n`);
-  writeFileSync(join(dir, 'register.mjs'), `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(join(dir, 'hooks.mjs')).href)});\n`);
+  writeFileSync(
+    join(dir, 'hooks.mjs'),
+    `import { appendFileSync } from 'node:fs';\nexport async function load(url, context, next) {\n  if (!url.startsWith('node:')) appendFileSync(${JSON.stringify(log)}, url + '\\n');\n  return next(url, context);\n}\n`,
+  );
+  writeFileSync(
+    join(dir, 'register.mjs'),
+    `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(join(dir, 'hooks.mjs')).href)});\n`,
+  );
   return {
     env: { NODE_OPTIONS: `--import ${pathToFileURL(join(dir, 'register.mjs')).href}` },
     loaded: () => readFileSync(log, 'utf8').trim().split('\n'),
@@ -33,7 +39,9 @@ const HEAVY: Record<string, string> = {
 };
 const heavyIn = (url: string) => {
   const text = readFileSync(new URL(url), 'utf8');
-  return Object.entries(HEAVY).flatMap(([name, mark]) => (text.includes(mark) ? [`${name} in ${url.replace(/.*\/(?=dist|node_modules)/, '')}`] : []));
+  return Object.entries(HEAVY).flatMap(([name, mark]) =>
+    text.includes(mark) ? [`${name} in ${url.replace(/.*\/(?=dist|node_modules)/, '')}`] : [],
+  );
 };
 
 test('a staged check with an unchanged policy loads none of the heavy libraries, and only routed atoms', () => {
@@ -61,9 +69,15 @@ test('a staged check with an unchanged policy loads none of the heavy libraries,
   const loaded = recorder.loaded();
   const heavy = loaded.flatMap(heavyIn);
   assert.equal(heavy, [], 'no heavy library on the hot path');
-  assert.ok(loaded.some((url) => /\/sql-injection-[\w-]+\.js$/.test(url)), 'the routed atom is loaded');
+  assert.ok(
+    loaded.some((url) => /\/sql-injection-[\w-]+\.js$/.test(url)),
+    'the routed atom is loaded',
+  );
   for (const unrouted of ['dependencies', 'security-headers', 'redos'])
-    assert.not.ok(loaded.some((url) => new RegExp(`/${unrouted}-[\\w-]+\\.js$`).test(url)), `${unrouted} is not loaded for a file that does not mention it`);
+    assert.not.ok(
+      loaded.some((url) => new RegExp(`/${unrouted}-[\\w-]+\\.js$`).test(url)),
+      `${unrouted} is not loaded for a file that does not mention it`,
+    );
 });
 
 test.run();

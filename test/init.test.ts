@@ -115,7 +115,11 @@ test('package.json without a hook manager: husky is set up and a real commit is 
 });
 
 test('husky already there: one line added to each hook, other lines untouched, before a final exit', () => {
-  const repo = nodeProject({ name: 'app', scripts: { prepare: 'husky' }, devDependencies: { husky: '^9.1.7', 'ralph-guard': '^0.1.0' } });
+  const repo = nodeProject({
+    name: 'app',
+    scripts: { prepare: 'husky' },
+    devDependencies: { husky: '^9.1.7', 'ralph-guard': '^0.1.0' },
+  });
   repo.write('.husky/pre-commit', 'npm test\nnpx lint-staged\n');
   repo.write('.husky/pre-push', '#!/usr/bin/env sh\nnpm run build\nexit 0\n');
   repo.git('config', 'core.hooksPath', '.husky/_');

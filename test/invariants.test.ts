@@ -71,7 +71,10 @@ function template(): string {
   const repo = makeRepo();
   const init = repo.cli(['init', '--hooks', 'git']);
   assert.is(init.code, 0, init.stderr);
-  assert.ok(readFileSync(join(repo.dir, '.git/hooks/pre-commit'), 'utf8').includes('check --staged'), 'the pre-commit hook runs ralph-guard');
+  assert.ok(
+    readFileSync(join(repo.dir, '.git/hooks/pre-commit'), 'utf8').includes('check --staged'),
+    'the pre-commit hook runs ralph-guard',
+  );
   repo.write('.gitignore', '*.log\n');
   repo.write('README.md', '# demo\n');
   repo.stage();
@@ -92,8 +95,13 @@ function sandbox(): Sandbox {
   const root = tempDir('never-lose-');
   const bin = tempDir('never-lose-bin-');
   const log = join(TOOLS, `${root.split('/').pop()}.jsonl`);
-  const record = (phase: string) => `'${process.execPath}' '${TREE_STATE_JS}' record '${log}' '${root}' ${phase} "$@" </dev/null`;
-  writeFileSync(join(bin, 'ralph-guard'), `#!/bin/sh\n${record('before')}\n'${process.execPath}' '${CLI}' "$@"\ncode=$?\n${record('after')}\nexit $code\n`, { mode: 0o755 });
+  const record = (phase: string) =>
+    `'${process.execPath}' '${TREE_STATE_JS}' record '${log}' '${root}' ${phase} "$@" </dev/null`;
+  writeFileSync(
+    join(bin, 'ralph-guard'),
+    `#!/bin/sh\n${record('before')}\n'${process.execPath}' '${CLI}' "$@"\ncode=$?\n${record('after')}\nexit $code\n`,
+    { mode: 0o755 },
+  );
 
   cpSync(template(), join(root, 'repo'), { recursive: true });
   const repo = makeRepo({ dir: join(root, 'repo'), existing: true });
@@ -123,7 +131,11 @@ function sandbox(): Sandbox {
 }
 
 /** The work no commit holds (an untracked file, an ignored one), with mtimes: proof they were not rewritten. */
-const uncommitted = (repo: Repo) => bytes(repo.dir).split('\n').filter((l) => l.startsWith('"debug.log"') || l.startsWith('"notes/')).join('\n');
+const uncommitted = (repo: Repo) =>
+  bytes(repo.dir)
+    .split('\n')
+    .filter((l) => l.startsWith('"debug.log"') || l.startsWith('"notes/'))
+    .join('\n');
 
 /** `git add -p` with scripted answers: the first hunk staged, the second left in the working tree. */
 function addFirstHunk(cwd: string, path: string) {
@@ -139,7 +151,11 @@ const MODES = [['--staged'], ['--worktree'], ['--all'], ['--range', 'HEAD~1..HEA
  * Runs `check` in every mode in `cwd` and asserts that each run left every
  * byte under `root` unchanged. Returns "file atom" per finding, by mode.
  */
-function checkEveryMode(root: string, cwd: string, modes: ReadonlyArray<readonly string[]> = MODES): Record<string, string[]> {
+function checkEveryMode(
+  root: string,
+  cwd: string,
+  modes: ReadonlyArray<readonly string[]> = MODES,
+): Record<string, string[]> {
   const head = gitOut(cwd, 'rev-parse', 'HEAD').trim();
   const found: Record<string, string[]> = {};
   for (const mode of modes) {
@@ -176,9 +192,19 @@ test('every mode, with a partly staged file (git add -p, and staged then edited)
   // Tracked and unchanged but with a new mtime: a `git status` or `git diff` allowed to refresh would rewrite the index.
   utimesSync(join(repo.dir, '.gitignore'), new Date(), new Date(Date.now() + 60_000));
 
-  const found = checkEveryMode(root, repo.dir, [['--staged'], ['--worktree'], ['--all'], ['--range', `${base}..HEAD`], ['--push']]);
+  const found = checkEveryMode(root, repo.dir, [
+    ['--staged'],
+    ['--worktree'],
+    ['--all'],
+    ['--range', `${base}..HEAD`],
+    ['--push'],
+  ]);
   assert.equal(found['--staged'], ['src/app.js sql-injection', 'src/emulated.js secrets'], 'the index, not the disk');
-  assert.equal(found['--worktree'], ['notes/todo.js secrets', 'src/app.js password-hashing', 'src/app.js sql-injection'], 'the disk, untracked included, ignored not');
+  assert.equal(
+    found['--worktree'],
+    ['notes/todo.js secrets', 'src/app.js password-hashing', 'src/app.js sql-injection'],
+    'the disk, untracked included, ignored not',
+  );
   assert.equal(found['--all'], ['src/app.js sql-injection', 'src/emulated.js secrets', 'src/pushed.js sql-injection']);
   assert.equal(found['--range'], ['src/pushed.js sql-injection']);
   assert.equal(found['--push'], ['src/pushed.js sql-injection']);
@@ -205,7 +231,11 @@ test('a real git commit: refused with nothing lost, then made with the unstaged 
   const made = repo.tryGit(['commit', '-m', 'clean part'], { env });
   assert.is(made.code, 0, made.stdout + made.stderr);
   assert.is.not(repo.git('rev-parse', 'HEAD'), head, 'committed');
-  assert.fixture(bytes(repo.dir, '.git'), disk, 'the working tree is untouched: unstaged hunk, untracked and ignored files');
+  assert.fixture(
+    bytes(repo.dir, '.git'),
+    disk,
+    'the working tree is untouched: unstaged hunk, untracked and ignored files',
+  );
   assert.match(repo.git('diff'), md5Line.trim(), 'the MD5 hunk is still an unstaged change');
   assert.equal(hookRuns(), ['check --staged']);
 });
@@ -442,7 +472,8 @@ function processesIn(dir: string): string[] {
     if (!/^\d+$/.test(pid) || pid === String(process.pid)) continue;
     try {
       const cwd = readlinkSync(`/proc/${pid}/cwd`);
-      if (cwd === dir || cwd.startsWith(dir + '/')) found.push(`${pid} ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim()}`);
+      if (cwd === dir || cwd.startsWith(dir + '/'))
+        found.push(`${pid} ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim()}`);
     } catch {
       // gone, or not ours to look at
     }
@@ -454,7 +485,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 test('SIGINT in the middle of check --all: no byte changed, no file left behind, no git process left running', async () => {
   const repo = makeRepo();
-  const body = (i: number) => `import db from './db.js';\nexport function find${i}(id) {\n  return db.query('SELECT * FROM t WHERE id = $1', [id]);\n}\n`.repeat(5);
+  const body = (i: number) =>
+    `import db from './db.js';\nexport function find${i}(id) {\n  return db.query('SELECT * FROM t WHERE id = $1', [id]);\n}\n`.repeat(
+      5,
+    );
   for (let i = 0; i < 2000; i++) repo.write(`src/d${i % 40}/f${i}.js`, body(i));
   repo.stage();
   repo.commit('many files');
@@ -467,19 +501,29 @@ test('SIGINT in the middle of check --all: no byte changed, no file left behind,
   const child = spawn(process.execPath, [CLI, 'check', '--all'], { cwd: repo.dir, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout.resume();
   child.stderr.resume();
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   let gitRunning: string[] = [];
   if (existsSync('/proc/self/cwd')) {
     // Interrupt while git is working for the check, not before it started.
     const deadline = Date.now() + 10_000;
-    while (!(gitRunning = processesIn(repo.dir).filter((p) => p.includes('cat-file'))).length && child.exitCode === null && Date.now() < deadline) await sleep(5);
+    while (
+      !(gitRunning = processesIn(repo.dir).filter((p) => p.includes('cat-file'))).length &&
+      child.exitCode === null &&
+      Date.now() < deadline
+    )
+      await sleep(5);
     assert.ok(gitRunning.length, 'git cat-file was running when the signal came');
   } else {
     await sleep(100);
   }
   child.kill('SIGINT');
   const { code, signal } = await exited;
-  assert.ok(signal === 'SIGINT' || (code !== null && code !== 0), `stopped by the signal (code ${code}, signal ${signal})`);
+  assert.ok(
+    signal === 'SIGINT' || (code !== null && code !== 0),
+    `stopped by the signal (code ${code}, signal ${signal})`,
+  );
 
   if (existsSync('/proc/self/cwd')) {
     // Children notice their closed pipes at once; give a slow machine a moment.
@@ -487,7 +531,11 @@ test('SIGINT in the middle of check --all: no byte changed, no file left behind,
     for (let i = 0; i < 50 && left.length; i++) left = (await sleep(20), processesIn(repo.dir));
     assert.equal(left, [], 'no git process outlives ralph-guard');
   }
-  assert.fixture(bytes(repo.dir) + repo.snapshot(), before, 'no byte changed and no file (index.lock, temp file) left behind');
+  assert.fixture(
+    bytes(repo.dir) + repo.snapshot(),
+    before,
+    'no byte changed and no file (index.lock, temp file) left behind',
+  );
 });
 
 test.run();

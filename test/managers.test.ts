@@ -24,14 +24,29 @@ function lefthookBinary(): string | null {
   const bin = join(dir, 'node_modules', '.bin', 'lefthook');
   if (!existsSync(bin)) {
     mkdirSync(dir, { recursive: true });
-    const r = spawnSync('npm', ['install', '--prefix', dir, '--no-save', '--ignore-scripts', '--no-audit', '--no-fund', `lefthook@${LEFTHOOK_VERSION}`], {
-      encoding: 'utf8',
-      timeout: 180_000,
-      cwd: dir,
-      env: { ...process.env, CI: 'true' },
-    });
+    const r = spawnSync(
+      'npm',
+      [
+        'install',
+        '--prefix',
+        dir,
+        '--no-save',
+        '--ignore-scripts',
+        '--no-audit',
+        '--no-fund',
+        `lefthook@${LEFTHOOK_VERSION}`,
+      ],
+      {
+        encoding: 'utf8',
+        timeout: 180_000,
+        cwd: dir,
+        env: { ...process.env, CI: 'true' },
+      },
+    );
     if (r.status !== 0 || !existsSync(bin)) {
-      console.log(`(lefthook could not be installed from npm; checking the file edits only)\n${r.stderr?.slice(-400) ?? ''}`);
+      console.log(
+        `(lefthook could not be installed from npm; checking the file edits only)\n${r.stderr?.slice(-400) ?? ''}`,
+      );
       return null;
     }
   }
@@ -73,7 +88,9 @@ test('lefthook: init adds commands to lefthook.yml keeping the user content; rea
         'ralph-guard': { run: './node_modules/.bin/ralph-guard check --staged' },
       },
     },
-    'pre-push': { commands: { 'ralph-guard': { run: './node_modules/.bin/ralph-guard check --push', use_stdin: true } } },
+    'pre-push': {
+      commands: { 'ralph-guard': { run: './node_modules/.bin/ralph-guard check --push', use_stdin: true } },
+    },
   });
   assert.match(repo.cli(['init']).stdout, 'nothing changed');
   assert.is(repo.read('lefthook.yml'), edited);
@@ -106,7 +123,8 @@ test('lefthook: init adds commands to lefthook.yml keeping the user content; rea
     assert.match(push.stdout + push.stderr, 'password-hashing/fast-hash');
   } else {
     // The commands lefthook would run, run the way it runs them (sh -c in the root, git's stdin for pre-push).
-    const run = (command: string, input = '') => spawnSync('sh', ['-c', command], { cwd: repo.dir, encoding: 'utf8', input });
+    const run = (command: string, input = '') =>
+      spawnSync('sh', ['-c', command], { cwd: repo.dir, encoding: 'utf8', input });
     repo.write('src/db.js', sqlLine);
     repo.stage('src/db.js');
     assert.is(run('./node_modules/.bin/ralph-guard check --staged').status, 1);
@@ -122,22 +140,63 @@ test('lefthook: a jobs: list gets a job; a lefthook.yml init created goes away o
   const repo = nodeProject({ name: 'app', devDependencies: { lefthook: LEFTHOOK_VERSION } });
   repo.write('lefthook.yml', 'pre-commit:\n  jobs:\n    - name: lint\n      run: echo lint\n');
   assert.is(repo.cli(['init', '--hooks', 'lefthook']).code, 0);
-  assert.equal(parse(repo.read('lefthook.yml'))['pre-commit'].jobs, [{ name: 'lint', run: 'echo lint' }, { name: 'ralph-guard', run: './node_modules/.bin/ralph-guard check --staged' }]);
+  assert.equal(parse(repo.read('lefthook.yml'))['pre-commit'].jobs, [
+    { name: 'lint', run: 'echo lint' },
+    { name: 'ralph-guard', run: './node_modules/.bin/ralph-guard check --staged' },
+  ]);
   repo.cli(['uninstall']);
   assert.is(repo.read('lefthook.yml'), 'pre-commit:\n  jobs:\n    - name: lint\n      run: echo lint\n');
 
   const fresh = makeRepo();
   assert.is(fresh.cli(['init', '--hooks', 'lefthook']).code, 0);
-  assert.equal(parse(fresh.read('lefthook.yml'))['pre-commit'].commands['ralph-guard'].run, 'ralph-guard check --staged', 'no package.json: ralph-guard from PATH');
+  assert.equal(
+    parse(fresh.read('lefthook.yml'))['pre-commit'].commands['ralph-guard'].run,
+    'ralph-guard check --staged',
+    'no package.json: ralph-guard from PATH',
+  );
   fresh.cli(['uninstall']);
   assert.not.ok(existsSync(join(fresh.dir, 'lefthook.yml')));
 });
 
 test('pre-commit framework: .pre-commit-hooks.yaml is a valid manifest whose entries work as the framework runs them', () => {
-  const manifest = parse(readFileSync(join(PROJECT, '.pre-commit-hooks.yaml'), 'utf8')) as Array<Record<string, unknown>>;
+  const manifest = parse(readFileSync(join(PROJECT, '.pre-commit-hooks.yaml'), 'utf8')) as Array<
+    Record<string, unknown>
+  >;
   assert.ok(Array.isArray(manifest));
-  const allowed = ['id', 'name', 'entry', 'language', 'files', 'exclude', 'types', 'types_or', 'exclude_types', 'always_run', 'fail_fast', 'verbose', 'pass_filenames', 'require_serial', 'description', 'language_version', 'minimum_pre_commit_version', 'args', 'stages'];
-  const stages = ['commit-msg', 'post-checkout', 'post-commit', 'post-merge', 'post-rewrite', 'pre-commit', 'pre-merge-commit', 'pre-push', 'pre-rebase', 'prepare-commit-msg', 'manual'];
+  const allowed = [
+    'id',
+    'name',
+    'entry',
+    'language',
+    'files',
+    'exclude',
+    'types',
+    'types_or',
+    'exclude_types',
+    'always_run',
+    'fail_fast',
+    'verbose',
+    'pass_filenames',
+    'require_serial',
+    'description',
+    'language_version',
+    'minimum_pre_commit_version',
+    'args',
+    'stages',
+  ];
+  const stages = [
+    'commit-msg',
+    'post-checkout',
+    'post-commit',
+    'post-merge',
+    'post-rewrite',
+    'pre-commit',
+    'pre-merge-commit',
+    'pre-push',
+    'pre-rebase',
+    'prepare-commit-msg',
+    'manual',
+  ];
   for (const hook of manifest) {
     for (const key of Object.keys(hook)) assert.ok(allowed.includes(key), `known key ${key}`);
     for (const key of ['id', 'name', 'entry', 'language']) assert.type(hook[key], 'string', `${key} is required`);
@@ -145,7 +204,13 @@ test('pre-commit framework: .pre-commit-hooks.yaml is a valid manifest whose ent
     assert.is(hook.pass_filenames, false, 'ralph-guard reads the change from git');
     assert.ok((hook.stages as string[]).every((s) => stages.includes(s)));
   }
-  assert.equal(manifest.map((h) => [h.id, h.stages]), [['ralph-guard', ['pre-commit']], ['ralph-guard-push', ['pre-push']]]);
+  assert.equal(
+    manifest.map((h) => [h.id, h.stages]),
+    [
+      ['ralph-guard', ['pre-commit']],
+      ['ralph-guard-push', ['pre-push']],
+    ],
+  );
   const pkg = JSON.parse(readFileSync(join(PROJECT, 'package.json'), 'utf8'));
   assert.ok(pkg.bin['ralph-guard'], 'language: node runs the package bin named in entry');
 
@@ -164,11 +229,22 @@ test('pre-commit framework: .pre-commit-hooks.yaml is a valid manifest whose ent
   assert.is(r.status, 1, r.stdout + r.stderr);
   assert.match(r.stdout, 'sql-injection');
   const head = repo.commit('bad');
-  const pushEnv = { ...env, PRE_COMMIT_FROM_REF: base, PRE_COMMIT_TO_REF: head, PRE_COMMIT_REMOTE_BRANCH: 'refs/heads/main', PRE_COMMIT_LOCAL_BRANCH: 'refs/heads/main' };
+  const pushEnv = {
+    ...env,
+    PRE_COMMIT_FROM_REF: base,
+    PRE_COMMIT_TO_REF: head,
+    PRE_COMMIT_REMOTE_BRANCH: 'refs/heads/main',
+    PRE_COMMIT_LOCAL_BRANCH: 'refs/heads/main',
+  };
   r = spawnSync('sh', ['-c', entry('ralph-guard-push')], { cwd: repo.dir, env: pushEnv, encoding: 'utf8', input: '' });
   assert.is(r.status, 1, r.stdout + r.stderr);
   assert.match(r.stdout, 'b.js:1:');
-  r = spawnSync('sh', ['-c', entry('ralph-guard-push')], { cwd: repo.dir, env: { ...pushEnv, PRE_COMMIT_FROM_REF: head }, encoding: 'utf8', input: '' });
+  r = spawnSync('sh', ['-c', entry('ralph-guard-push')], {
+    cwd: repo.dir,
+    env: { ...pushEnv, PRE_COMMIT_FROM_REF: head },
+    encoding: 'utf8',
+    input: '',
+  });
   assert.is(r.status, 0, 'nothing new to push');
 });
 
@@ -198,10 +274,39 @@ test('core.hooksPath is respected: the hooks go there, an existing one is chaine
 });
 
 for (const [name, setup, line] of [
-  ['simple-git-hooks', (r: Repo) => nodeProject({ name: 'app', devDependencies: { 'simple-git-hooks': '^2.11.0' }, 'simple-git-hooks': { 'pre-commit': 'npx lint-staged' } }, r), '"pre-commit": "npx ralph-guard check --staged", "pre-push": "npx ralph-guard check --push"'],
-  ['yorkie', (r: Repo) => nodeProject({ name: 'app', devDependencies: { yorkie: '^2.0.0' }, gitHooks: { 'pre-commit': 'lint-staged' } }, r), 'add to "gitHooks" in package.json'],
-  ['lint-staged', (r: Repo) => nodeProject({ name: 'app', devDependencies: { 'lint-staged': '^15.0.0' }, 'lint-staged': { '*.js': 'eslint' } }, r), '"*": "ralph-guard check --staged"'],
-  ['pre-commit', (r: Repo) => r.write('.pre-commit-config.yaml', 'repos: []\n'), 'hooks: [{ id: ralph-guard }, { id: ralph-guard-push }]'],
+  [
+    'simple-git-hooks',
+    (r: Repo) =>
+      nodeProject(
+        {
+          name: 'app',
+          devDependencies: { 'simple-git-hooks': '^2.11.0' },
+          'simple-git-hooks': { 'pre-commit': 'npx lint-staged' },
+        },
+        r,
+      ),
+    '"pre-commit": "npx ralph-guard check --staged", "pre-push": "npx ralph-guard check --push"',
+  ],
+  [
+    'yorkie',
+    (r: Repo) =>
+      nodeProject({ name: 'app', devDependencies: { yorkie: '^2.0.0' }, gitHooks: { 'pre-commit': 'lint-staged' } }, r),
+    'add to "gitHooks" in package.json',
+  ],
+  [
+    'lint-staged',
+    (r: Repo) =>
+      nodeProject(
+        { name: 'app', devDependencies: { 'lint-staged': '^15.0.0' }, 'lint-staged': { '*.js': 'eslint' } },
+        r,
+      ),
+    '"*": "ralph-guard check --staged"',
+  ],
+  [
+    'pre-commit',
+    (r: Repo) => r.write('.pre-commit-config.yaml', 'repos: []\n'),
+    'hooks: [{ id: ralph-guard }, { id: ralph-guard-push }]',
+  ],
 ] as const) {
   test(`${name}: init prints the line to add and edits no hook`, () => {
     const repo = makeRepo();
@@ -244,7 +349,11 @@ test('husky: uninstall after a fresh set-up gives back package.json byte for byt
 });
 
 test('husky already there: uninstall removes only our lines; a changed policy stays', () => {
-  const repo = nodeProject({ name: 'app', scripts: { prepare: 'husky' }, devDependencies: { husky: '^9.1.7', 'ralph-guard': '^0.1.0' } });
+  const repo = nodeProject({
+    name: 'app',
+    scripts: { prepare: 'husky' },
+    devDependencies: { husky: '^9.1.7', 'ralph-guard': '^0.1.0' },
+  });
   repo.write('.husky/pre-commit', 'npm test\n');
   repo.git('config', 'core.hooksPath', '.husky/_');
   assert.is(repo.cli(['init']).code, 0);
@@ -272,7 +381,10 @@ test('a linked worktree shares the hooks with its main checkout', () => {
   const c = spawnSync('git', ['-C', wt, 'commit', '-m', 'bad'], { encoding: 'utf8', env });
   assert.is.not(c.status, 0, 'the shared hook runs in the linked worktree');
   assert.match(c.stdout + c.stderr, 'sql-injection');
-  assert.match(spawnSync(process.execPath, [CLI, 'doctor'], { cwd: wt, encoding: 'utf8', env }).stdout, /ok\s+pre-push: ralph-guard's hook script/);
+  assert.match(
+    spawnSync(process.execPath, [CLI, 'doctor'], { cwd: wt, encoding: 'utf8', env }).stdout,
+    /ok\s+pre-push: ralph-guard's hook script/,
+  );
 });
 
 test.run();

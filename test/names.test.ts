@@ -8,8 +8,23 @@ import { makeRepo, shimDir, type Repo } from './helpers/repo.js';
 import { sqlLine } from './helpers/samples.js';
 
 const NAMES = [
-  'with space.js', 'emoji😀"quoted".js', 'ünïcödé-名前.js', 'quote"d.js', "apos'trophe.js", 'new\nline.js', 'x\n y.js', '-leading-dash.js', '-rf.js',
-  'tab\there.js', 'back\\slash.js', 'back\\n.js', '$(touch pwned).js', '`touch pwned2`.js', 'a;touch pwned3.js', "'; touch pwned4; '.js", '"$(touch pwned5)".js',
+  'with space.js',
+  'emoji😀"quoted".js',
+  'ünïcödé-名前.js',
+  'quote"d.js',
+  "apos'trophe.js",
+  'new\nline.js',
+  'x\n y.js',
+  '-leading-dash.js',
+  '-rf.js',
+  'tab\there.js',
+  'back\\slash.js',
+  'back\\n.js',
+  '$(touch pwned).js',
+  '`touch pwned2`.js',
+  'a;touch pwned3.js',
+  "'; touch pwned4; '.js",
+  '"$(touch pwned5)".js',
 ];
 
 /** Files named pwned* anywhere in the repository (.git included) or in the directory the tests run from: a shell ran a file name. */
@@ -48,7 +63,9 @@ test('all, range and push modes report them too, and nothing runs a file name', 
   const repo = repoWithNames();
   const head = repo.commit('weird names');
   for (const args of [['--all'], ['--range', head], ['--push']]) {
-    const r = repo.cli(['check', ...args, '--format', 'json'], { input: `refs/heads/main ${head} refs/heads/main ${'0'.repeat(40)}\n` });
+    const r = repo.cli(['check', ...args, '--format', 'json'], {
+      input: `refs/heads/main ${head} refs/heads/main ${'0'.repeat(40)}\n`,
+    });
     assert.equal(reported(r.stdout), expected, args.join(' '));
   }
   assert.equal(pwned(repo), [], 'no shell ever saw a file name');
@@ -73,27 +90,36 @@ test('the pre-commit hook in a real git commit names every file exactly and runs
   assert.is(repo.cli(['init', '--hooks', 'git']).code, 0);
   for (const name of NAMES) repo.write(name, sqlLine);
   repo.stage();
-  const r = repo.tryGit(['commit', '-m', 'weird names'], { env: { ...process.env, PATH: `${shimDir()}:${process.env.PATH}` } });
+  const r = repo.tryGit(['commit', '-m', 'weird names'], {
+    env: { ...process.env, PATH: `${shimDir()}:${process.env.PATH}` },
+  });
   assert.is.not(r.code, 0, 'refused');
   const output = r.stdout + r.stderr;
-  for (const name of NAMES) assert.ok(output.includes(`\n  ${name}:1:`), `${JSON.stringify(name)} named in:\n${output}`);
+  for (const name of NAMES)
+    assert.ok(output.includes(`\n  ${name}:1:`), `${JSON.stringify(name)} named in:\n${output}`);
   assert.equal(pwned(repo), []);
 });
 
 test('a custom command check gets each name as one argument, unexpanded, and never as an option', () => {
   const repo = makeRepo();
-  repo.write('.ralphrc.json', JSON.stringify({
-    atoms: {
-      'no-select': {
-        title: 'No SELECT',
-        criteria: { pass: 'No SELECT in the code.', fail: 'A SELECT is in the code.' },
-        files: ['**/*.js'],
-        checks: [{ type: 'command', name: 'scan', command: 'sh tools/scan.sh' }],
+  repo.write(
+    '.ralphrc.json',
+    JSON.stringify({
+      atoms: {
+        'no-select': {
+          title: 'No SELECT',
+          criteria: { pass: 'No SELECT in the code.', fail: 'A SELECT is in the code.' },
+          files: ['**/*.js'],
+          checks: [{ type: 'command', name: 'scan', command: 'sh tools/scan.sh' }],
+        },
       },
-    },
-  }));
+    }),
+  );
   // Records its arguments NUL-separated (names may hold newlines), then fails on any SELECT.
-  repo.write('tools/scan.sh', 'printf "%s\\0" "$@" >> "$ARGS_LOG"\nstatus=0\nfor f in "$@"; do if grep -q SELECT "$f"; then status=1; fi; done\nexit $status\n');
+  repo.write(
+    'tools/scan.sh',
+    'printf "%s\\0" "$@" >> "$ARGS_LOG"\nstatus=0\nfor f in "$@"; do if grep -q SELECT "$f"; then status=1; fi; done\nexit $status\n',
+  );
   for (const name of NAMES) repo.write(name, sqlLine);
   repo.stage();
   const log = join(repo.dir, '.git', 'args.log');
@@ -102,7 +128,10 @@ test('a custom command check gets each name as one argument, unexpanded, and nev
     assert.is(r.code, 1, `${mode}: ${r.stdout}${r.stderr}`);
     const args = readFileSync(log, 'utf8').split('\0').filter(Boolean);
     assert.equal(args.map((a) => a.replace(/^\.\//, '')).sort(), [...NAMES].sort(), `${mode}: each name arrives whole`);
-    assert.ok(args.every((a) => !a.startsWith('-')), `${mode}: a name is never taken for an option: ${args.filter((a) => a.startsWith('-'))}`);
+    assert.ok(
+      args.every((a) => !a.startsWith('-')),
+      `${mode}: a name is never taken for an option: ${args.filter((a) => a.startsWith('-'))}`,
+    );
     repo.write('.git/args.log', '');
   }
   assert.equal(pwned(repo), []);

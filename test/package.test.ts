@@ -8,7 +8,12 @@ import { join } from 'node:path';
 import { makeRepo, PROJECT, tempDir } from './helpers/repo.js';
 import { cleanLine, sqlLine } from './helpers/samples.js';
 
-const npm = (args: string[], cwd: string) => spawnSync('npm', args, { cwd, encoding: 'utf8', env: { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' } });
+const npm = (args: string[], cwd: string) =>
+  spawnSync('npm', args, {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' },
+  });
 
 test('the packed package installs, init sets the hooks up, and a real commit is refused then accepted', () => {
   const packDir = tempDir('pack-');
@@ -16,8 +21,17 @@ test('the packed package installs, init sets the hooks up, and a real commit is 
   assert.is(pack.status, 0, pack.stderr);
   const info = JSON.parse(pack.stdout)[0] as { filename: string; files: Array<{ path: string }> };
   const shipped = info.files.map((f) => f.path);
-  assert.ok(shipped.includes('dist/cli.js') && shipped.includes('hooks/ralph-guard-hook') && shipped.includes('schema.json') && shipped.includes('.ralphrc.example'), shipped.join(', '));
-  assert.not.ok(shipped.some((f) => f.startsWith('src/') || f.startsWith('test/')), 'no sources or tests in the package');
+  assert.ok(
+    shipped.includes('dist/cli.js') &&
+      shipped.includes('hooks/ralph-guard-hook') &&
+      shipped.includes('schema.json') &&
+      shipped.includes('.ralphrc.example'),
+    shipped.join(', '),
+  );
+  assert.not.ok(
+    shipped.some((f) => f.startsWith('src/') || f.startsWith('test/')),
+    'no sources or tests in the package',
+  );
 
   const repo = makeRepo();
   repo.write('package.json', JSON.stringify({ name: 'user-app', version: '1.0.0', private: true }, null, 2) + '\n');
@@ -25,7 +39,10 @@ test('the packed package installs, init sets the hooks up, and a real commit is 
   const install = npm(['install', '--prefer-offline', '--save-dev', join(packDir, readdirSync(packDir)[0]!)], repo.dir);
   assert.is(install.status, 0, install.stderr);
 
-  const init = spawnSync(join(repo.dir, 'node_modules', '.bin', 'ralph-guard'), ['init'], { cwd: repo.dir, encoding: 'utf8' });
+  const init = spawnSync(join(repo.dir, 'node_modules', '.bin', 'ralph-guard'), ['init'], {
+    cwd: repo.dir,
+    encoding: 'utf8',
+  });
   assert.is(init.status, 0, init.stderr);
   assert.match(init.stdout, 'husky');
   // The set-up commit installs ralph-guard from a tarball outside the repository, which the dependencies atom rightly refuses.

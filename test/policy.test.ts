@@ -12,24 +12,41 @@ function repoWith(files: Record<string, string>) {
   return repo;
 }
 
-const rules = (stdout: string) => (JSON.parse(stdout).findings as Array<{ rule: string; severity: string }>).map((f) => `${f.rule}:${f.severity}`);
+const rules = (stdout: string) =>
+  (JSON.parse(stdout).findings as Array<{ rule: string; severity: string }>).map((f) => `${f.rule}:${f.severity}`);
 
 test('an invalid policy exits 2 naming the file, the key path and what was expected, with no stack trace', () => {
   const repo = repoWith({
-    '.ralphrc.json': JSON.stringify({ failOn: 'sometimes', atoms: { 'password-hashing': { level: 'loud', options: { bcryptMinCost: 'twelve' } }, 'sql-injecton': { level: 'warn' } }, colour: true }),
+    '.ralphrc.json': JSON.stringify({
+      failOn: 'sometimes',
+      atoms: {
+        'password-hashing': { level: 'loud', options: { bcryptMinCost: 'twelve' } },
+        'sql-injecton': { level: 'warn' },
+      },
+      colour: true,
+    }),
   });
   const r = repo.cli(['check']);
   assert.is(r.code, 2);
   assert.match(r.stderr, '.ralphrc.json: failOn: expected one of "block", "warn", got string "sometimes"');
   assert.match(r.stderr, '.ralphrc.json: atoms.password-hashing.level: expected one of "block", "warn", "off"');
-  assert.match(r.stderr, '.ralphrc.json: atoms.password-hashing.options.bcryptMinCost: expected number, got string "twelve"');
-  assert.match(r.stderr, '.ralphrc.json: atoms.sql-injecton: unknown atom; expected a built-in id (did you mean "sql-injection"?)');
+  assert.match(
+    r.stderr,
+    '.ralphrc.json: atoms.password-hashing.options.bcryptMinCost: expected number, got string "twelve"',
+  );
+  assert.match(
+    r.stderr,
+    '.ralphrc.json: atoms.sql-injecton: unknown atom; expected a built-in id (did you mean "sql-injection"?)',
+  );
   assert.match(r.stderr, '.ralphrc.json: colour: unknown key');
   assert.not.match(r.stderr, /at \w+ \(/, 'no stack trace');
 });
 
 test('a policy that is not valid JSON or YAML exits 2 naming the file', () => {
-  for (const [file, text] of [['.ralphrc.json', '{ "failOn": '], ['.ralphrc.yaml', 'failOn: [unclosed']] as const) {
+  for (const [file, text] of [
+    ['.ralphrc.json', '{ "failOn": '],
+    ['.ralphrc.yaml', 'failOn: [unclosed'],
+  ] as const) {
     const r = repoWith({ [file]: text }).cli(['check']);
     assert.is(r.code, 2, file);
     assert.match(r.stderr, file);
@@ -37,10 +54,19 @@ test('a policy that is not valid JSON or YAML exits 2 naming the file', () => {
 });
 
 test('levels: warn reports without blocking, off silences, failOn warn blocks on warnings', () => {
-  let r = repoWith({ '.ralphrc.json': JSON.stringify({ atoms: { 'sql-injection': { level: 'warn' }, 'password-hashing': { level: 'off' } } }) }).cli(['check', '--format', 'json']);
+  let r = repoWith({
+    '.ralphrc.json': JSON.stringify({
+      atoms: { 'sql-injection': { level: 'warn' }, 'password-hashing': { level: 'off' } },
+    }),
+  }).cli(['check', '--format', 'json']);
   assert.is(r.code, 0);
   assert.equal(rules(r.stdout), ['sql-injection/interpolated-query:warning']);
-  r = repoWith({ '.ralphrc.json': JSON.stringify({ failOn: 'warn', atoms: { 'sql-injection': { level: 'warn' }, 'password-hashing': { level: 'off' } } }) }).cli(['check', '--format', 'json']);
+  r = repoWith({
+    '.ralphrc.json': JSON.stringify({
+      failOn: 'warn',
+      atoms: { 'sql-injection': { level: 'warn' }, 'password-hashing': { level: 'off' } },
+    }),
+  }).cli(['check', '--format', 'json']);
   assert.is(r.code, 1);
 });
 
@@ -57,14 +83,23 @@ test('YAML, package.json "ralph" and .config/ policies are found', () => {
 });
 
 test('a JS policy works (and is code: it runs)', () => {
-  const r = repoWith({ 'ralph.config.mjs': "export default { atoms: { 'password-hashing': { level: 'warn' } } };\n" }).cli(['check', '--format', 'json']);
-  assert.equal(rules(r.stdout).sort(), ['password-hashing/fast-hash:warning', 'sql-injection/interpolated-query:error']);
+  const r = repoWith({
+    'ralph.config.mjs': "export default { atoms: { 'password-hashing': { level: 'warn' } } };\n",
+  }).cli(['check', '--format', 'json']);
+  assert.equal(rules(r.stdout).sort(), [
+    'password-hashing/fast-hash:warning',
+    'sql-injection/interpolated-query:error',
+  ]);
 });
 
 test('ignore globs, per-atom ignore, extends a file, and options reach the atom', () => {
   const repo = repoWith({
     'policies/base.json': JSON.stringify({ atoms: { 'password-hashing': { options: { bcryptMinCost: 14 } } } }),
-    '.ralphrc.json': JSON.stringify({ extends: ['ralph-guard:recommended', './policies/base.json'], ignore: ['vendor/**'], atoms: { 'sql-injection': { ignore: ['src/legacy/**'] } } }),
+    '.ralphrc.json': JSON.stringify({
+      extends: ['ralph-guard:recommended', './policies/base.json'],
+      ignore: ['vendor/**'],
+      atoms: { 'sql-injection': { ignore: ['src/legacy/**'] } },
+    }),
   });
   repo.write('vendor/lib.js', sqlLine);
   repo.write('src/legacy/old.js', sqlLine);
@@ -72,11 +107,17 @@ test('ignore globs, per-atom ignore, extends a file, and options reach the atom'
   repo.stage();
   const r = repo.cli(['check', '--format', 'json']);
   const findings = JSON.parse(r.stdout).findings as Array<{ file: string; rule: string }>;
-  assert.equal(findings.map((f) => `${f.file} ${f.rule}`).sort(), ['src/a.js password-hashing/fast-hash', 'src/a.js sql-injection/interpolated-query', 'src/hash.js password-hashing/low-bcrypt-cost']);
+  assert.equal(findings.map((f) => `${f.file} ${f.rule}`).sort(), [
+    'src/a.js password-hashing/fast-hash',
+    'src/a.js sql-injection/interpolated-query',
+    'src/hash.js password-hashing/low-bcrypt-cost',
+  ]);
 });
 
 test('extends: [] starts from nothing; an unknown preset is an error', () => {
-  let r = repoWith({ '.ralphrc.json': JSON.stringify({ extends: [], atoms: { 'sql-injection': { level: 'block' } } }) }).cli(['check', '--format', 'json']);
+  let r = repoWith({
+    '.ralphrc.json': JSON.stringify({ extends: [], atoms: { 'sql-injection': { level: 'block' } } }),
+  }).cli(['check', '--format', 'json']);
   assert.equal(rules(r.stdout), ['sql-injection/interpolated-query:error']);
   r = repoWith({ '.ralphrc.json': JSON.stringify({ extends: ['ralph-guard:recomended'] }) }).cli(['check']);
   assert.is(r.code, 2);
@@ -102,13 +143,22 @@ test('a custom pattern atom blocks, with its own rule name and message', () => {
   const r = repo.cli(['check', '--format', 'json', '--atoms', 'no-console']);
   const findings = JSON.parse(r.stdout).findings as Array<{ file: string; rule: string; message: string }>;
   assert.is(r.code, 1);
-  assert.equal(findings.map((f) => [f.file, f.rule, f.message]), [['src/b.js', 'no-console/console-log', 'console.log left in']]);
+  assert.equal(
+    findings.map((f) => [f.file, f.rule, f.message]),
+    [['src/b.js', 'no-console/console-log', 'console.log left in']],
+  );
 });
 
 test('a custom regex that can backtrack catastrophically is refused', () => {
   const r = repoWith({
     '.ralphrc.json': JSON.stringify({
-      atoms: { slow: { title: 't', criteria: { pass: 'p', fail: 'f' }, checks: [{ type: 'pattern', regex: '(a+)+$', message: 'm' }] } },
+      atoms: {
+        slow: {
+          title: 't',
+          criteria: { pass: 'p', fail: 'f' },
+          checks: [{ type: 'pattern', regex: '(a+)+$', message: 'm' }],
+        },
+      },
     }),
   }).cli(['check']);
   assert.is(r.code, 2);
@@ -127,8 +177,12 @@ test('a changed policy is revalidated (the cache follows the content)', () => {
 
 test('--config picks a file; --atoms narrows; unknown atoms and bad flags exit 2', () => {
   const repo = repoWith({ 'custom/policy.yml': 'atoms:\n  password-hashing:\n    level: off\n' });
-  assert.equal(rules(repo.cli(['check', '--config', 'custom/policy.yml', '--format', 'json']).stdout), ['sql-injection/interpolated-query:error']);
-  assert.equal(rules(repo.cli(['check', '--atoms', 'password-hashing', '--format', 'json']).stdout), ['password-hashing/fast-hash:error']);
+  assert.equal(rules(repo.cli(['check', '--config', 'custom/policy.yml', '--format', 'json']).stdout), [
+    'sql-injection/interpolated-query:error',
+  ]);
+  assert.equal(rules(repo.cli(['check', '--atoms', 'password-hashing', '--format', 'json']).stdout), [
+    'password-hashing/fast-hash:error',
+  ]);
   assert.is(repo.cli(['check', '--atoms', 'nope']).code, 2);
   assert.is(repo.cli(['check', '--frobnicate']).code, 2);
   assert.is(repo.cli(['check', '--staged', '--all']).code, 2);

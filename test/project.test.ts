@@ -12,7 +12,11 @@ import { checkChangeSet, selectAtoms, sourceFile } from '../src/engine.js';
 import { loadPolicy } from '../src/policy/load.js';
 import { makeRepo } from './helpers/repo.js';
 
-const options = (ignore: string[] = []) => ({ maxFileBytes: 1_000_000, ignore, source: (e: { path: string }, text: string) => sourceFile({ path: e.path, allAdded: false, added: [] }, text) });
+const options = (ignore: string[] = []) => ({
+  maxFileBytes: 1_000_000,
+  ignore,
+  source: (e: { path: string }, text: string) => sourceFile({ path: e.path, allAdded: false, added: [] }, text),
+});
 
 /** A change set whose tree() calls are counted. */
 function counting(changes: ChangeSet) {
@@ -115,8 +119,14 @@ test('an ordinary commit of route files never lists the repository', async () =>
   repo.write('src/app.js', "const express = require('express');\nconst app = express();\napp.listen(3000);\n");
   repo.stage();
   repo.commit('base');
-  repo.write('src/routes/users.js', "const router = require('express').Router();\nrouter.get('/users/:id', async (req, res) => res.json(await Users.get(Number(req.params.id))));\nmodule.exports = router;\n");
-  repo.write('src/app.js', "const express = require('express');\nconst app = express();\n\nfunction unrelated() { return 1; }\napp.listen(3000);\n");
+  repo.write(
+    'src/routes/users.js',
+    "const router = require('express').Router();\nrouter.get('/users/:id', async (req, res) => res.json(await Users.get(Number(req.params.id))));\nmodule.exports = router;\n",
+  );
+  repo.write(
+    'src/app.js',
+    "const express = require('express');\nconst app = express();\n\nfunction unrelated() { return 1; }\napp.listen(3000);\n",
+  );
   repo.stage();
   const { calls } = await runStaged(repo.dir);
   assert.equal(calls, [], 'no listing: the change does not touch an app’s set-up');
@@ -124,10 +134,16 @@ test('an ordinary commit of route files never lists the repository', async () =>
 
 test('an app that registers helmet itself is judged without reading the repository', async () => {
   const repo = makeRepo();
-  repo.write('src/app.js', "const express = require('express');\nconst helmet = require('helmet');\nconst app = express();\napp.use(helmet());\n");
+  repo.write(
+    'src/app.js',
+    "const express = require('express');\nconst helmet = require('helmet');\nconst app = express();\napp.use(helmet());\n",
+  );
   repo.stage();
   const { calls, report } = await runStaged(repo.dir);
-  assert.equal(report.findings.filter((f) => f.atom === 'security-headers'), []);
+  assert.equal(
+    report.findings.filter((f) => f.atom === 'security-headers'),
+    [],
+  );
   assert.ok(calls.length <= 1, `listed at most once (${calls.length})`);
 });
 
@@ -137,7 +153,10 @@ test('an app without helmet is judged with one listing of the repository', async
   repo.write('src/other.js', 'module.exports = 1;\n');
   repo.stage();
   const { calls, report } = await runStaged(repo.dir);
-  assert.equal(report.findings.filter((f) => f.atom === 'security-headers').map((f) => `${f.file}:${f.line}`), ['src/app.js:2']);
+  assert.equal(
+    report.findings.filter((f) => f.atom === 'security-headers').map((f) => `${f.file}:${f.line}`),
+    ['src/app.js:2'],
+  );
   assert.equal(calls, [undefined], 'one listing');
 });
 

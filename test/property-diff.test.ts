@@ -12,16 +12,48 @@ import { check, checkAsync, fc, timed } from './helpers/property.js';
 import { makeRepo, type Repo } from './helpers/repo.js';
 
 test('parseRaw and parseAddedLines take any text without throwing, in linear time', () => {
-  const piece = fc.constantFrom('\0', '\n', ':100644 100644 ', 'a'.repeat(40) + ' ', 'M', 'R100', 'A', '::', '@@ -1,2 +3,4 @@', '@@@ -1 -1 +1 @@@', '+++ b/', '--- a/', 'diff --git', '+', '-', ' ', '\\', '"', '\\t', 'x', '\t', '\\303\\251');
+  const piece = fc.constantFrom(
+    '\0',
+    '\n',
+    ':100644 100644 ',
+    'a'.repeat(40) + ' ',
+    'M',
+    'R100',
+    'A',
+    '::',
+    '@@ -1,2 +3,4 @@',
+    '@@@ -1 -1 +1 @@@',
+    '+++ b/',
+    '--- a/',
+    'diff --git',
+    '+',
+    '-',
+    ' ',
+    '\\',
+    '"',
+    '\\t',
+    'x',
+    '\t',
+    '\\303\\251',
+  );
   check(
-    fc.property(fc.array(piece, { maxLength: 40 }).map((p) => p.join('')), (text) => {
-      parseRaw(text);
-      parseAddedLines(text);
-      unquotePath(text);
-    }),
+    fc.property(
+      fc.array(piece, { maxLength: 40 }).map((p) => p.join('')),
+      (text) => {
+        parseRaw(text);
+        parseAddedLines(text);
+        unquotePath(text);
+      },
+    ),
     3000,
   );
-  const long = ['@@ -1 +1 @@\n' + '+x\n'.repeat(200_000), ':'.repeat(200_000), '\0'.repeat(200_000), '"' + '\\'.repeat(200_000), '+++ b/' + 'a'.repeat(200_000)];
+  const long = [
+    '@@ -1 +1 @@\n' + '+x\n'.repeat(200_000),
+    ':'.repeat(200_000),
+    '\0'.repeat(200_000),
+    '"' + '\\'.repeat(200_000),
+    '+++ b/' + 'a'.repeat(200_000),
+  ];
   for (const text of long) {
     const { ms } = timed(() => (parseRaw(text), parseAddedLines(text), unquotePath(text)));
     assert.ok(ms < 1000, `${ms.toFixed(0)} ms`);
@@ -40,9 +72,25 @@ interface Line {
   text: string;
   eol: '\n' | '\r\n';
 }
-type Op = { kind: 'insert'; at: number; count: number } | { kind: 'delete'; at: number } | { kind: 'replace'; at: number };
+type Op =
+  | { kind: 'insert'; at: number; count: number }
+  | { kind: 'delete'; at: number }
+  | { kind: 'replace'; at: number };
 
-const TRICKS = ['', '', '', '+++ b/x.js ', '--- a/y.js ', '@@ -1 +1 @@ ', 'diff --git a/q b/q ', '\\ No newline at end of file ', '+', '-', ' ', 'HEX'];
+const TRICKS = [
+  '',
+  '',
+  '',
+  '+++ b/x.js ',
+  '--- a/y.js ',
+  '@@ -1 +1 @@ ',
+  'diff --git a/q b/q ',
+  '\\ No newline at end of file ',
+  '+',
+  '-',
+  ' ',
+  'HEX',
+];
 let counter = 0;
 function makeLine(prefix: string, crlf: boolean): Line {
   const token = `L${counter++}`;
@@ -50,7 +98,8 @@ function makeLine(prefix: string, crlf: boolean): Line {
   return { text, eol: crlf ? '\r\n' : '\n' };
 }
 
-const render = (lines: Line[], finalEol: boolean) => lines.map((l, i) => l.text + (i === lines.length - 1 && !finalEol ? '' : l.eol)).join('');
+const render = (lines: Line[], finalEol: boolean) =>
+  lines.map((l, i) => l.text + (i === lines.length - 1 && !finalEol ? '' : l.eol)).join('');
 
 function apply(lines: Line[], ops: Op[], trick: () => string, crlf: boolean): Line[] {
   const out = [...lines];
@@ -70,7 +119,17 @@ function expectedAdded(before: Line[], beforeEol: boolean, after: Line[], afterE
   return after.flatMap((l, i) => (old.has(key(l, i, after, afterEol)) ? [] : [i + 1]));
 }
 
-const NAMES = ['a.js', 'src/b.ts', 'with space.js', 'ünï/名前.js', 'tab\there.js', 'quote"d.js', 'new\nline.js', '-dash.js', 'back\\slash.js'];
+const NAMES = [
+  'a.js',
+  'src/b.ts',
+  'with space.js',
+  'ünï/名前.js',
+  'tab\there.js',
+  'quote"d.js',
+  'new\nline.js',
+  '-dash.js',
+  'back\\slash.js',
+];
 const op = fc.oneof(
   fc.record({ kind: fc.constant('insert' as const), at: fc.nat(30), count: fc.integer({ min: 1, max: 3 }) }),
   fc.record({ kind: fc.constant('delete' as const), at: fc.nat(30) }),
@@ -86,7 +145,10 @@ const fileChange = fc.record({
   steps: fc.array(fc.array(op, { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 3 }),
   isNew: fc.boolean(),
 });
-const scenario = fc.record({ files: fc.uniqueArray(fileChange, { minLength: 1, maxLength: 6, selector: (f) => f.name }), trickSeed: fc.nat(1000) });
+const scenario = fc.record({
+  files: fc.uniqueArray(fileChange, { minLength: 1, maxLength: 6, selector: (f) => f.name }),
+  trickSeed: fc.nat(1000),
+});
 
 type Scenario = typeof scenario extends fc.Arbitrary<infer T> ? T : never;
 
@@ -100,7 +162,9 @@ function plan(s: Scenario): Map<string, Plan> {
   const trick = () => TRICKS[t++ % TRICKS.length]!;
   const plans = new Map<string, Plan>();
   for (const f of s.files) {
-    const base = f.isNew ? null : { lines: Array.from({ length: f.size }, () => makeLine(trick(), f.crlf)), eol: f.oldEol };
+    const base = f.isNew
+      ? null
+      : { lines: Array.from({ length: f.size }, () => makeLine(trick(), f.crlf)), eol: f.oldEol };
     const states: Plan['states'] = [base];
     let current = base?.lines ?? [];
     f.steps.forEach((ops, i) => {
@@ -112,10 +176,14 @@ function plan(s: Scenario): Map<string, Plan> {
   return plans;
 }
 
-const write = (repo: Repo, name: string, state: { lines: Line[]; eol: boolean }) => repo.write(name, render(state.lines, state.eol));
+const write = (repo: Repo, name: string, state: { lines: Line[]; eol: boolean }) =>
+  repo.write(name, render(state.lines, state.eol));
 
 /** What a mode must report for one step (from → to) of one file; null when the step adds nothing. */
-function expected(from: Plan['states'][number], to: NonNullable<Plan['states'][number]>): { allAdded: boolean; added: number[] } | null {
+function expected(
+  from: Plan['states'][number],
+  to: NonNullable<Plan['states'][number]>,
+): { allAdded: boolean; added: number[] } | null {
   if (!from) return { allAdded: true, added: [] }; // a new file, even an empty one
   if (!to.lines.length) return null;
   const added = expectedAdded(from.lines, from.eol, to.lines, to.eol);
@@ -130,7 +198,10 @@ async function changeSet(repo: Repo, mode: Mode, range?: string): Promise<Change
 
 function compare(files: ChangedFile[], want: Map<string, { allAdded: boolean; added: number[] }>, what: string) {
   const got = new Map(files.map((f) => [f.path, { allAdded: f.allAdded, added: f.allAdded ? [] : f.added }]));
-  const [g, w] = [JSON.stringify(Object.fromEntries([...got].sort())), JSON.stringify(Object.fromEntries([...want].sort()))];
+  const [g, w] = [
+    JSON.stringify(Object.fromEntries([...got].sort())),
+    JSON.stringify(Object.fromEntries([...want].sort())),
+  ];
   assert.ok(g === w, `${what}: got ${g}, want ${w}`);
 }
 
@@ -167,11 +238,17 @@ test('staged, worktree, range and push modes report exactly the added lines of g
         return out;
       };
       const ranged = byCommit(await changeSet(repo, 'range', `${base}..${head}`));
-      for (const [commit, want] of perCommit) compare(ranged.get(commit) ?? [], want, `range, commit ${commit.slice(0, 8)}`);
-      const changes = await collectChangeSet(repo.dir, { mode: 'push', paths: [], pushInput: `refs/heads/main ${head} refs/heads/main ${base}\n` });
+      for (const [commit, want] of perCommit)
+        compare(ranged.get(commit) ?? [], want, `range, commit ${commit.slice(0, 8)}`);
+      const changes = await collectChangeSet(repo.dir, {
+        mode: 'push',
+        paths: [],
+        pushInput: `refs/heads/main ${head} refs/heads/main ${base}\n`,
+      });
       changes.close();
       const pushed = byCommit(changes.files);
-      for (const [commit, want] of perCommit) compare(pushed.get(commit) ?? [], want, `push, commit ${commit.slice(0, 8)}`);
+      for (const [commit, want] of perCommit)
+        compare(pushed.get(commit) ?? [], want, `push, commit ${commit.slice(0, 8)}`);
 
       // The whole change at once, from the base: staged in the index, or left in the working tree.
       repo.git('reset', '-q', '--soft', base);
@@ -191,34 +268,95 @@ test('staged, worktree, range and push modes report exactly the added lines of g
 // ── Names as git quotes them ─────────────────────────────────────────────────
 
 const nameUnit = fc.oneof(
-  { arbitrary: fc.constantFrom('a', 'b', '.', '-', '_', ' ', '"', '\\', '\t', '\n', '\r', '\x01', '\x1b', '\x7f', 'é', '名', '😀', '$', '(', '*', '?', "'", '#', '\u00a0', '\u200b'), weight: 5 },
+  {
+    arbitrary: fc.constantFrom(
+      'a',
+      'b',
+      '.',
+      '-',
+      '_',
+      ' ',
+      '"',
+      '\\',
+      '\t',
+      '\n',
+      '\r',
+      '\x01',
+      '\x1b',
+      '\x7f',
+      'é',
+      '名',
+      '😀',
+      '$',
+      '(',
+      '*',
+      '?',
+      "'",
+      '#',
+      '\u00a0',
+      '\u200b',
+    ),
+    weight: 5,
+  },
   { arbitrary: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 }), weight: 1 },
 );
 const fileName = fc
   .string({ unit: nameUnit, minLength: 1, maxLength: 10 })
-  .filter((n) => !n.includes('/') && !n.includes('\0') && n !== '.' && n !== '..' && n.toLowerCase() !== '.git' && Buffer.byteLength(n) < 200);
+  .filter(
+    (n) =>
+      !n.includes('/') &&
+      !n.includes('\0') &&
+      n !== '.' &&
+      n !== '..' &&
+      n.toLowerCase() !== '.git' &&
+      Buffer.byteLength(n) < 200,
+  );
 
 test("git's quoting of arbitrary names unquotes to the names, in name lists and patch headers", async () => {
   await checkAsync(
-    fc.asyncProperty(fc.uniqueArray(fileName, { minLength: 1, maxLength: 20, selector: (n) => n.normalize('NFC') }), async (names) => {
-      const repo = makeRepo();
-      // Raw bytes too: a name that is not valid UTF-8 is quoted as octal escapes and must read back like git's -z output.
-      const latin1 = Buffer.from([0x6c, 0x61, 0x74, 0xe9, 0x2e, 0x6a, 0x73]);
-      writeFileSync(join(repo.dir, latin1.toString('latin1')), 'x\n');
-      writeFileSync(Buffer.concat([Buffer.from(repo.dir + '/'), latin1]), 'x\n');
-      for (const n of names) writeFileSync(join(repo.dir, n), `${n}\n`);
-      repo.git('add', '-A');
-      const listed = repo.git('ls-files', '-z').split('\0').filter(Boolean).sort();
-      for (const quotepath of ['on', 'off']) {
-        const plain = repo.git('-c', `core.quotepath=${quotepath}`, 'diff', '--cached', '--name-only').split('\n').filter(Boolean).map(unquotePath).sort();
-        assert.ok(JSON.stringify(plain) === JSON.stringify(listed), `name-only, core.quotepath=${quotepath}: ${JSON.stringify(plain)} vs ${JSON.stringify(listed)}`);
-        const patch = repo.git('-c', `core.quotepath=${quotepath}`, 'diff', '--cached', '-p', '-U0', '--src-prefix=a/', '--dst-prefix=b/', '--no-color');
-        const keys = [...parseAddedLines(patch).keys()].map((k) => k.slice(k.indexOf('\0') + 1)).sort();
-        assert.ok(JSON.stringify(keys) === JSON.stringify(listed), `patch headers, core.quotepath=${quotepath}: ${JSON.stringify(keys)} vs ${JSON.stringify(listed)}`);
-      }
-      const files = (await changeSet(repo, 'staged')).map((f) => f.path).sort();
-      assert.equal(files, listed, 'the staged change set');
-    }),
+    fc.asyncProperty(
+      fc.uniqueArray(fileName, { minLength: 1, maxLength: 20, selector: (n) => n.normalize('NFC') }),
+      async (names) => {
+        const repo = makeRepo();
+        // Raw bytes too: a name that is not valid UTF-8 is quoted as octal escapes and must read back like git's -z output.
+        const latin1 = Buffer.from([0x6c, 0x61, 0x74, 0xe9, 0x2e, 0x6a, 0x73]);
+        writeFileSync(join(repo.dir, latin1.toString('latin1')), 'x\n');
+        writeFileSync(Buffer.concat([Buffer.from(repo.dir + '/'), latin1]), 'x\n');
+        for (const n of names) writeFileSync(join(repo.dir, n), `${n}\n`);
+        repo.git('add', '-A');
+        const listed = repo.git('ls-files', '-z').split('\0').filter(Boolean).sort();
+        for (const quotepath of ['on', 'off']) {
+          const plain = repo
+            .git('-c', `core.quotepath=${quotepath}`, 'diff', '--cached', '--name-only')
+            .split('\n')
+            .filter(Boolean)
+            .map(unquotePath)
+            .sort();
+          assert.ok(
+            JSON.stringify(plain) === JSON.stringify(listed),
+            `name-only, core.quotepath=${quotepath}: ${JSON.stringify(plain)} vs ${JSON.stringify(listed)}`,
+          );
+          const patch = repo.git(
+            '-c',
+            `core.quotepath=${quotepath}`,
+            'diff',
+            '--cached',
+            '-p',
+            '-U0',
+            '--src-prefix=a/',
+            '--dst-prefix=b/',
+            '--no-color',
+          );
+          const keys = [...parseAddedLines(patch).keys()].map((k) => k.slice(k.indexOf('\0') + 1)).sort();
+          assert.ok(
+            JSON.stringify(keys) === JSON.stringify(listed),
+            `patch headers, core.quotepath=${quotepath}: ${JSON.stringify(keys)} vs ${JSON.stringify(listed)}`,
+          );
+        }
+        const files = (await changeSet(repo, 'staged')).map((f) => f.path).sort();
+        assert.equal(files, listed, 'the staged change set');
+      },
+    ),
     8,
   );
 });

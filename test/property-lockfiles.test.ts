@@ -44,13 +44,19 @@ async function survives(path: string, text: string): Promise<'parsed' | 'refused
       assert.type(pkg.name, 'string');
       assert.type(pkg.version, 'string');
       const at = lock.locate(pkg);
-      assert.ok(at.line >= 1 && at.endLine >= at.line && at.endLine <= lines + 1, `${path}: ${pkg.key} located at ${at.line}-${at.endLine} of ${lines}`);
+      assert.ok(
+        at.line >= 1 && at.endLine >= at.line && at.endLine <= lines + 1,
+        `${path}: ${pkg.key} located at ${at.line}-${at.endLine} of ${lines}`,
+      );
       assert.ok(Array.isArray(lock.wanted(pkg)));
     }
     for (const [name, range] of lock.direct) assert.ok(typeof name === 'string' && typeof range === 'string');
     outcome = 'parsed';
   } catch (e) {
-    if (!(e instanceof LockfileError)) throw new Error(`${path}: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)} on ${JSON.stringify(text.slice(0, 300))}`);
+    if (!(e instanceof LockfileError))
+      throw new Error(
+        `${path}: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)} on ${JSON.stringify(text.slice(0, 300))}`,
+      );
     assert.ok(e.message.length > 10, e.message);
     assert.ok(e.line === null || e.line >= 1, `line ${e.line}`);
     outcome = 'refused';
@@ -65,7 +71,22 @@ const yarnish = fc
   .array(
     fc.oneof(
       fc.constantFrom('"a@^1.0.0":', 'a@^1.0.0, a@^1.1.0:', '"@s/b@npm:2":', '__metadata:', '# yarn lockfile v1', ''),
-      fc.tuple(fc.constantFrom('  version', '  resolved', '  integrity', '  checksum', '  resolution:', '  dependencies:', '    c', '\tversion', '   odd'), fc.string({ unit: fc.constantFrom(...'"\\x1.^@ab:'.split('')), maxLength: 12 })).map(([k, v]) => `${k} ${v}`),
+      fc
+        .tuple(
+          fc.constantFrom(
+            '  version',
+            '  resolved',
+            '  integrity',
+            '  checksum',
+            '  resolution:',
+            '  dependencies:',
+            '    c',
+            '\tversion',
+            '   odd',
+          ),
+          fc.string({ unit: fc.constantFrom(...'"\\x1.^@ab:'.split('')), maxLength: 12 }),
+        )
+        .map(([k, v]) => `${k} ${v}`),
     ),
     { maxLength: 12 },
   )
@@ -79,20 +100,74 @@ const anyText = fc.oneof(
 );
 
 test('arbitrary text under every lockfile name', async () => {
-  await checkAsync(fc.asyncProperty(fc.constantFrom(...NAMES), anyText, async (name, text) => void (await survives(name, text))), 1500);
+  await checkAsync(
+    fc.asyncProperty(fc.constantFrom(...NAMES), anyText, async (name, text) => void (await survives(name, text))),
+    1500,
+  );
 });
 
 /** Values where a lockfile expects strings, objects, arrays or numbers. */
-const value = fc.oneof(fc.string({ maxLength: 12 }), fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.string({ maxLength: 6 }), { maxLength: 3 }), fc.dictionary(fc.string({ maxLength: 6 }), fc.string({ maxLength: 6 }), { maxKeys: 3 }));
-const fields = fc.dictionary(fc.constantFrom('version', 'resolved', 'integrity', 'dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies', 'requires', 'dev', 'link', 'license', 'hasInstallScript', 'name', 'specifiers', 'resolution', 'checksum', 'engines', 'deprecated'), value, { maxKeys: 6 });
-const key = fc.oneof(fc.constantFrom('', 'node_modules/a', 'node_modules/@s/b', 'node_modules/a/node_modules/c', 'a@^1.0.0', '/a/1.0.0', 'a@1.0.0', '@s/b@2.0.0(c@1.0.0)', 'a@npm:b@1', 'packages/app'), fc.string({ maxLength: 10 }));
+const value = fc.oneof(
+  fc.string({ maxLength: 12 }),
+  fc.integer(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.array(fc.string({ maxLength: 6 }), { maxLength: 3 }),
+  fc.dictionary(fc.string({ maxLength: 6 }), fc.string({ maxLength: 6 }), { maxKeys: 3 }),
+);
+const fields = fc.dictionary(
+  fc.constantFrom(
+    'version',
+    'resolved',
+    'integrity',
+    'dependencies',
+    'devDependencies',
+    'optionalDependencies',
+    'peerDependencies',
+    'requires',
+    'dev',
+    'link',
+    'license',
+    'hasInstallScript',
+    'name',
+    'specifiers',
+    'resolution',
+    'checksum',
+    'engines',
+    'deprecated',
+  ),
+  value,
+  { maxKeys: 6 },
+);
+const key = fc.oneof(
+  fc.constantFrom(
+    '',
+    'node_modules/a',
+    'node_modules/@s/b',
+    'node_modules/a/node_modules/c',
+    'a@^1.0.0',
+    '/a/1.0.0',
+    'a@1.0.0',
+    '@s/b@2.0.0(c@1.0.0)',
+    'a@npm:b@1',
+    'packages/app',
+  ),
+  fc.string({ maxLength: 10 }),
+);
 const lockObject = fc.record(
   {
     lockfileVersion: fc.oneof(fc.constantFrom(1, 2, 3, 0, 5.4, '5.4', '6.0', '9.0', 4), value),
     name: value,
-    packages: fc.oneof(fc.dictionary(key, fc.oneof(fields, value, fc.array(value, { maxLength: 4 })), { maxKeys: 5 }), value),
+    packages: fc.oneof(
+      fc.dictionary(key, fc.oneof(fields, value, fc.array(value, { maxLength: 4 })), { maxKeys: 5 }),
+      value,
+    ),
     dependencies: fc.oneof(fc.dictionary(key, fc.oneof(fields, value), { maxKeys: 4 }), value),
-    importers: fc.dictionary(fc.constantFrom('.', 'packages/app'), fc.record({ dependencies: fc.dictionary(key, fc.oneof(value, fields), { maxKeys: 3 }) }, { requiredKeys: [] }), { maxKeys: 2 }),
+    importers: fc.dictionary(
+      fc.constantFrom('.', 'packages/app'),
+      fc.record({ dependencies: fc.dictionary(key, fc.oneof(value, fields), { maxKeys: 3 }) }, { requiredKeys: [] }),
+      { maxKeys: 2 },
+    ),
     workspaces: fc.dictionary(fc.constantFrom('', 'packages/app'), fields, { maxKeys: 2 }),
     snapshots: fc.dictionary(key, fields, { maxKeys: 3 }),
     __metadata: fc.record({ version: value, cacheKey: value }, { requiredKeys: [] }),
@@ -103,7 +178,10 @@ const lockObject = fc.record(
 test('lockfile-shaped documents with wrong types in every field (JSON, YAML, yarn)', async () => {
   await checkAsync(
     fc.asyncProperty(lockObject, fc.constantFrom(...NAMES), fc.constantFrom(0, 2), async (doc, name, indent) => {
-      const text = name.endsWith('.yaml') || (name === 'yarn.lock' && indent === 2) ? yaml(doc) : JSON.stringify(doc, null, indent);
+      const text =
+        name.endsWith('.yaml') || (name === 'yarn.lock' && indent === 2)
+          ? yaml(doc)
+          : JSON.stringify(doc, null, indent);
       await survives(name, text);
     }),
     1500,
@@ -111,7 +189,12 @@ test('lockfile-shaped documents with wrong types in every field (JSON, YAML, yar
 });
 
 test('real lockfiles cut short anywhere, or with a span replaced', async () => {
-  const cut = fc.record({ sample: fc.constantFrom(...samples), at: fc.double({ min: 0, max: 1, noNaN: true }), len: fc.nat(40), insert: fc.oneof(fc.constant(''), anyText) });
+  const cut = fc.record({
+    sample: fc.constantFrom(...samples),
+    at: fc.double({ min: 0, max: 1, noNaN: true }),
+    len: fc.nat(40),
+    insert: fc.oneof(fc.constant(''), anyText),
+  });
   let parsed = 0;
   await checkAsync(
     fc.asyncProperty(cut, fc.boolean(), async ({ sample, at, len, insert }, truncate) => {
@@ -125,16 +208,35 @@ test('real lockfiles cut short anywhere, or with a span replaced', async () => {
 });
 
 test('package.json manifests: arbitrary text and objects give a manifest or a LockfileError', () => {
-  const manifest = fc.record({ name: value, version: value, dependencies: fc.oneof(fc.dictionary(fc.string({ maxLength: 8 }), value, { maxKeys: 4 }), value), devDependencies: value, workspaces: value, overrides: value }, { requiredKeys: [] });
+  const manifest = fc.record(
+    {
+      name: value,
+      version: value,
+      dependencies: fc.oneof(fc.dictionary(fc.string({ maxLength: 8 }), value, { maxKeys: 4 }), value),
+      devDependencies: value,
+      workspaces: value,
+      overrides: value,
+    },
+    { requiredKeys: [] },
+  );
   check(
-    fc.property(fc.oneof(anyText, manifest.map((m) => JSON.stringify(m, null, 2))), (text) => {
-      try {
-        const m = readManifest(text, position(text));
-        for (const d of m.dependencies) assert.ok(typeof d.name === 'string' && typeof d.spec === 'string');
-      } catch (e) {
-        if (!(e instanceof LockfileError)) throw new Error(`${e instanceof Error ? `${e.name}: ${e.message}` : String(e)} on ${JSON.stringify(text.slice(0, 200))}`);
-      }
-    }),
+    fc.property(
+      fc.oneof(
+        anyText,
+        manifest.map((m) => JSON.stringify(m, null, 2)),
+      ),
+      (text) => {
+        try {
+          const m = readManifest(text, position(text));
+          for (const d of m.dependencies) assert.ok(typeof d.name === 'string' && typeof d.spec === 'string');
+        } catch (e) {
+          if (!(e instanceof LockfileError))
+            throw new Error(
+              `${e instanceof Error ? `${e.name}: ${e.message}` : String(e)} on ${JSON.stringify(text.slice(0, 200))}`,
+            );
+        }
+      },
+    ),
     1500,
   );
 });
@@ -162,7 +264,10 @@ test('through the CLI: a broken lockfile is a corrupt-lockfile finding, never an
   assert.is(r.code, 1, r.stderr);
   const out = JSON.parse(r.stdout);
   assert.equal(out.errors, []);
-  assert.equal(out.findings.map((f: { rule: string; file: string }) => `${f.rule} ${f.file}`).sort(), ['dependencies/corrupt-lockfile package-lock.json', 'dependencies/corrupt-lockfile web/yarn.lock']);
+  assert.equal(out.findings.map((f: { rule: string; file: string }) => `${f.rule} ${f.file}`).sort(), [
+    'dependencies/corrupt-lockfile package-lock.json',
+    'dependencies/corrupt-lockfile web/yarn.lock',
+  ]);
 });
 
 test.run();

@@ -17,15 +17,55 @@ const BUILTIN = BUILTIN_ATOMS.map((a) => a.id);
 const id = fc.stringMatching(/^[a-z][a-z0-9]{1,5}-[a-z0-9]{1,5}$/).filter((x) => !BUILTIN.includes(x));
 const glob = fc.constantFrom('src/**', '**/*.js', '!test/**', 'dist/**', '*.min.js', 'lib/*.{js,ts}');
 const text = fc.string({ minLength: 1, maxLength: 20 }).filter((s) => s.trim().length > 0);
-const SAFE_REGEXES = ['\\bSELECT\\b.+\\bFROM\\b', 'console\\.log\\(', 'TODO|FIXME', '[A-Za-z_]+\\s*=\\s*[0-9]+', 'debugger'];
+const SAFE_REGEXES = [
+  '\\bSELECT\\b.+\\bFROM\\b',
+  'console\\.log\\(',
+  'TODO|FIXME',
+  '[A-Za-z_]+\\s*=\\s*[0-9]+',
+  'debugger',
+];
 
-const patternCheck = fc.record({ type: fc.constant('pattern'), name: fc.constantFrom('raw-sql', 'log', 'x'), regex: fc.constantFrom(...SAFE_REGEXES), flags: fc.constantFrom('', 'i', 'im'), message: text, fix: text }, { requiredKeys: ['type', 'regex', 'message'] });
-const commandCheck = fc.record({ type: fc.constant('command'), name: fc.constantFrom('audit', 'lint'), command: fc.constantFrom('true', 'npm audit', 'eslint --max-warnings 0'), timeoutMs: fc.integer({ min: 1, max: 120_000 }), message: text }, { requiredKeys: ['type', 'command'] });
+const patternCheck = fc.record(
+  {
+    type: fc.constant('pattern'),
+    name: fc.constantFrom('raw-sql', 'log', 'x'),
+    regex: fc.constantFrom(...SAFE_REGEXES),
+    flags: fc.constantFrom('', 'i', 'im'),
+    message: text,
+    fix: text,
+  },
+  { requiredKeys: ['type', 'regex', 'message'] },
+);
+const commandCheck = fc.record(
+  {
+    type: fc.constant('command'),
+    name: fc.constantFrom('audit', 'lint'),
+    command: fc.constantFrom('true', 'npm audit', 'eslint --max-warnings 0'),
+    timeoutMs: fc.integer({ min: 1, max: 120_000 }),
+    message: text,
+  },
+  { requiredKeys: ['type', 'command'] },
+);
 const customAtom = fc.record(
-  { title: text, criteria: fc.record({ pass: text, fail: text }), level: fc.constantFrom('block', 'warn', 'off'), files: fc.array(glob, { maxLength: 3 }), ignore: fc.array(glob, { maxLength: 2 }), keywords: fc.array(text, { maxLength: 2 }), checks: fc.array(fc.oneof(patternCheck, commandCheck), { minLength: 1, maxLength: 2 }) },
+  {
+    title: text,
+    criteria: fc.record({ pass: text, fail: text }),
+    level: fc.constantFrom('block', 'warn', 'off'),
+    files: fc.array(glob, { maxLength: 3 }),
+    ignore: fc.array(glob, { maxLength: 2 }),
+    keywords: fc.array(text, { maxLength: 2 }),
+    checks: fc.array(fc.oneof(patternCheck, commandCheck), { minLength: 1, maxLength: 2 }),
+  },
   { requiredKeys: ['title', 'criteria', 'checks'] },
 );
-const builtinSettings = fc.record({ level: fc.constantFrom('block', 'warn', 'off'), files: fc.array(glob, { maxLength: 2 }), ignore: fc.array(glob, { maxLength: 2 }) }, { requiredKeys: [] });
+const builtinSettings = fc.record(
+  {
+    level: fc.constantFrom('block', 'warn', 'off'),
+    files: fc.array(glob, { maxLength: 2 }),
+    ignore: fc.array(glob, { maxLength: 2 }),
+  },
+  { requiredKeys: [] },
+);
 
 const validPolicy = fc
   .record(
@@ -45,9 +85,14 @@ const validPolicy = fc
   )
   .map(({ builtins, custom, bcrypt, ...top }) => {
     const atoms: Record<string, unknown> = { ...builtins, ...custom };
-    if (bcrypt !== undefined) atoms['password-hashing'] = { ...(builtins['password-hashing'] ?? {}), options: { bcryptMinCost: bcrypt } };
+    if (bcrypt !== undefined)
+      atoms['password-hashing'] = { ...(builtins['password-hashing'] ?? {}), options: { bcryptMinCost: bcrypt } };
     const ids = Object.keys(atoms);
-    return { ...top, atoms, ...(ids.length ? { skills: { 'my-skill': { description: 'generated', atoms: ids.slice(0, 2) } } } : {}) } as Record<string, any>;
+    return {
+      ...top,
+      atoms,
+      ...(ids.length ? { skills: { 'my-skill': { description: 'generated', atoms: ids.slice(0, 2) } } } : {}),
+    } as Record<string, any>;
   });
 
 /** A change that makes a valid policy invalid, and the key path its problem must name. */
@@ -70,7 +115,21 @@ function mutations(p: Record<string, any>): Mutation[] {
         at[keys.at(-1)!] = value;
       },
     });
-  for (const [key, bad] of [['failOn', 'sometimes'], ['failOn', 3], ['failClosed', 'yes'], ['ignore', 'dist/**'], ['ignore', ['']], ['maxFileBytes', -1], ['maxFileBytes', 1.5], ['atomTimeoutMs', 0], ['atomTimeoutMs', 'ten'], ['baseline', ''], ['extends', 5], ['zzUnknown', true]] as const) set(key, bad);
+  for (const [key, bad] of [
+    ['failOn', 'sometimes'],
+    ['failOn', 3],
+    ['failClosed', 'yes'],
+    ['ignore', 'dist/**'],
+    ['ignore', ['']],
+    ['maxFileBytes', -1],
+    ['maxFileBytes', 1.5],
+    ['atomTimeoutMs', 0],
+    ['atomTimeoutMs', 'ten'],
+    ['baseline', ''],
+    ['extends', 5],
+    ['zzUnknown', true],
+  ] as const)
+    set(key, bad);
   set('extends', ['ralph-guard:strict'], true);
   for (const [atomId, settings] of Object.entries(p.atoms ?? {}) as Array<[string, Record<string, any>]>) {
     if (BUILTIN.includes(atomId)) {
@@ -134,11 +193,20 @@ test('valid generated policies load and mean what they say (JSON and YAML)', asy
       assert.is(policy.failClosed, doc.failClosed ?? false);
       assert.is(policy.atomTimeoutMs, doc.atomTimeoutMs ?? 10_000);
       assert.is(policy.maxFileBytes, doc.maxFileBytes ?? 5_000_000);
-      assert.equal(policy.custom.map((c) => c.id).sort(), Object.keys(doc.atoms).filter((a) => !BUILTIN.includes(a)).sort());
+      assert.equal(
+        policy.custom.map((c) => c.id).sort(),
+        Object.keys(doc.atoms)
+          .filter((a) => !BUILTIN.includes(a))
+          .sort(),
+      );
       for (const [atomId, s] of Object.entries(doc.atoms) as Array<[string, { level?: string }]>) {
         if (BUILTIN.includes(atomId) && s.level) assert.is(policy.atoms[atomId]!.level, s.level, atomId);
       }
-      if (doc.atoms['password-hashing']?.options) assert.is(policy.atoms['password-hashing']!.options.bcryptMinCost, doc.atoms['password-hashing'].options.bcryptMinCost);
+      if (doc.atoms['password-hashing']?.options)
+        assert.is(
+          policy.atoms['password-hashing']!.options.bcryptMinCost,
+          doc.atoms['password-hashing'].options.bcryptMinCost,
+        );
     }),
     150,
   );
@@ -146,30 +214,52 @@ test('valid generated policies load and mean what they say (JSON and YAML)', asy
 
 test('every problem of an invalid policy is reported at once, naming the file and the key', async () => {
   await checkAsync(
-    fc.asyncProperty(validPolicy, fc.array(fc.nat(), { minLength: 1, maxLength: 3 }), fc.constantFrom('json' as const, 'yaml' as const), async (doc, picks, format) => {
-      const all = mutations(doc);
-      // Distinct fields, none inside another (a replaced object hides what was wrong inside it).
-      const chosen: Mutation[] = [];
-      for (const pick of picks) {
-        const m = all[pick % all.length]!;
-        if (chosen.some((c) => c.path === m.path || c.path.startsWith(m.path + '.') || m.path.startsWith(c.path + '.'))) continue;
-        if (chosen.length && (m.alone || chosen[0]!.alone)) continue;
-        chosen.push(m);
-      }
-      const bad = structuredClone(doc);
-      for (const m of chosen) m.apply(bad);
-      const file = writePolicy(bad, format);
-      const problems = await problemsOf(file);
-      assert.ok(problems, `accepted: ${chosen.map((m) => m.path).join(', ')}`);
-      for (const p of problems!) assert.ok(p.startsWith(`${shown(file)}: `), p);
-      for (const m of chosen) assert.ok(problems!.some((p) => p.startsWith(`${shown(file)}: ${m.path}`)), `${m.path} not named in:\n${problems!.join('\n')}`);
-    }),
+    fc.asyncProperty(
+      validPolicy,
+      fc.array(fc.nat(), { minLength: 1, maxLength: 3 }),
+      fc.constantFrom('json' as const, 'yaml' as const),
+      async (doc, picks, format) => {
+        const all = mutations(doc);
+        // Distinct fields, none inside another (a replaced object hides what was wrong inside it).
+        const chosen: Mutation[] = [];
+        for (const pick of picks) {
+          const m = all[pick % all.length]!;
+          if (
+            chosen.some((c) => c.path === m.path || c.path.startsWith(m.path + '.') || m.path.startsWith(c.path + '.'))
+          )
+            continue;
+          if (chosen.length && (m.alone || chosen[0]!.alone)) continue;
+          chosen.push(m);
+        }
+        const bad = structuredClone(doc);
+        for (const m of chosen) m.apply(bad);
+        const file = writePolicy(bad, format);
+        const problems = await problemsOf(file);
+        assert.ok(problems, `accepted: ${chosen.map((m) => m.path).join(', ')}`);
+        for (const p of problems!) assert.ok(p.startsWith(`${shown(file)}: `), p);
+        for (const m of chosen)
+          assert.ok(
+            problems!.some((p) => p.startsWith(`${shown(file)}: ${m.path}`)),
+            `${m.path} not named in:\n${problems!.join('\n')}`,
+          );
+      },
+    ),
     300,
   );
 });
 
 test('arbitrary JSON and YAML documents never crash the loader', async () => {
-  const doc = fc.oneof(fc.jsonValue({ maxDepth: 4 }), fc.dictionary(fc.constantFrom('atoms', 'failOn', 'ignore', 'extends', 'skills', 'maxFileBytes', 'x'), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 4 }), fc.record({ atoms: fc.dictionary(fc.oneof(fc.constantFrom(...BUILTIN), id), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 3 }) }));
+  const doc = fc.oneof(
+    fc.jsonValue({ maxDepth: 4 }),
+    fc.dictionary(
+      fc.constantFrom('atoms', 'failOn', 'ignore', 'extends', 'skills', 'maxFileBytes', 'x'),
+      fc.jsonValue({ maxDepth: 3 }),
+      { maxKeys: 4 },
+    ),
+    fc.record({
+      atoms: fc.dictionary(fc.oneof(fc.constantFrom(...BUILTIN), id), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 3 }),
+    }),
+  );
   await checkAsync(
     fc.asyncProperty(doc, fc.constantFrom('json' as const, 'yaml' as const), async (value, format) => {
       const file = writePolicy(value, format);
@@ -183,18 +273,25 @@ test('arbitrary JSON and YAML documents never crash the loader', async () => {
   );
   // Raw text, including broken syntax.
   await checkAsync(
-    fc.asyncProperty(fc.string({ unit: fc.constantFrom(...'{}[]":,\n -#&*!|>?@`\'ab1'.split('')), maxLength: 80 }), fc.constantFrom('.ralphrc.json', '.ralphrc.yaml', '.ralphrc'), async (raw, name) => {
-      const file = join(root, `${counter++}`, name);
-      makeDirFor(file);
-      writeFileSync(file, raw);
-      for (const p of (await problemsOf(file)) ?? []) assert.ok(p.startsWith(`${name}: `), p);
-    }),
+    fc.asyncProperty(
+      fc.string({ unit: fc.constantFrom(...'{}[]":,\n -#&*!|>?@`\'ab1'.split('')), maxLength: 80 }),
+      fc.constantFrom('.ralphrc.json', '.ralphrc.yaml', '.ralphrc'),
+      async (raw, name) => {
+        const file = join(root, `${counter++}`, name);
+        makeDirFor(file);
+        writeFileSync(file, raw);
+        for (const p of (await problemsOf(file)) ?? []) assert.ok(p.startsWith(`${name}: `), p);
+      },
+    ),
     200,
   );
 });
 
 test('through the CLI: a sample of generated policies, valid ones run and invalid ones exit 2 naming the key', async () => {
-  const sample = fc.sample(fc.tuple(validPolicy, fc.nat(), fc.boolean(), fc.constantFrom('json' as const, 'yaml' as const)), { seed: 7, numRuns: runs(5) });
+  const sample = fc.sample(
+    fc.tuple(validPolicy, fc.nat(), fc.boolean(), fc.constantFrom('json' as const, 'yaml' as const)),
+    { seed: 7, numRuns: runs(5) },
+  );
   for (const [doc, pick, corrupt, format] of sample) {
     const repo = makeRepo();
     let path: string | null = null;

@@ -7,10 +7,19 @@ import { check, fc, runs, timed } from './helpers/property.js';
 
 /** Regex sources over a small alphabet, so that adversarial lines are easy to build. */
 const regexSource = fc.letrec<{ alt: string; seq: string; term: string; atom: string }>((tie) => ({
-  alt: fc.oneof({ depthSize: 'small', withCrossShrink: true }, tie('seq'), fc.tuple(tie('seq'), tie('seq')).map(([a, b]) => `${a}|${b}`)),
+  alt: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    tie('seq'),
+    fc.tuple(tie('seq'), tie('seq')).map(([a, b]) => `${a}|${b}`),
+  ),
   seq: fc.array(tie('term'), { minLength: 1, maxLength: 4 }).map((t) => t.join('')),
   term: fc.oneof(
-    { arbitrary: fc.tuple(tie('atom'), fc.constantFrom('', '', '*', '+', '?', '{2}', '{1,3}', '{2,}', '*?', '+?')).map(([a, q]) => a + q), weight: 8 },
+    {
+      arbitrary: fc
+        .tuple(tie('atom'), fc.constantFrom('', '', '*', '+', '?', '{2}', '{1,3}', '{2,}', '*?', '+?'))
+        .map(([a, q]) => a + q),
+      weight: 8,
+    },
     { arbitrary: fc.constantFrom('\\b', '^', '$'), weight: 1 },
   ),
   atom: fc.oneof(
@@ -93,7 +102,16 @@ test('shapes behind super-linear matching are refused, with a reason', () => {
 });
 
 test('everyday policy regexes stay accepted', () => {
-  for (const source of ['\\bSELECT\\b.+\\bFROM\\b', 'console\\.log\\(', 'TODO|FIXME', '[A-Za-z_]+\\s*=\\s*[0-9]+', '\\beval\\(', 'https?://[^\\s"\']+', '^\\s*debugger;?\\s*$', '\\d+\\.\\d+\\.\\d+']) {
+  for (const source of [
+    '\\bSELECT\\b.+\\bFROM\\b',
+    'console\\.log\\(',
+    'TODO|FIXME',
+    '[A-Za-z_]+\\s*=\\s*[0-9]+',
+    '\\beval\\(',
+    'https?://[^\\s"\']+',
+    '^\\s*debugger;?\\s*$',
+    '\\d+\\.\\d+\\.\\d+',
+  ]) {
     assert.is(checkLinearRegex(source), null, source);
   }
 });

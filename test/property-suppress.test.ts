@@ -20,7 +20,15 @@ const id = fc.stringMatching(/^[a-z][a-z0-9]{0,6}(?:-[a-z0-9]{1,6}){0,2}$/);
 const target = fc.tuple(id, fc.option(id, { nil: undefined })).map(([atom, rule]) => (rule ? `${atom}/${rule}` : atom));
 const space = fc.constantFrom(' ', '  ', '\t', ' \t ');
 const reasonText = fc.string({ unit: fc.constantFrom(...'abc -/*>!,#\t'.split('')), maxLength: 20 });
-const COMMENTS: Array<[string, string]> = [['// ', ''], ['# ', ''], ['/* ', ' */'], ['<!-- ', ' -->'], ['-- ', ''], ['/*', '*/'], ['<!--', '-->']];
+const COMMENTS: Array<[string, string]> = [
+  ['// ', ''],
+  ['# ', ''],
+  ['/* ', ' */'],
+  ['<!-- ', ' -->'],
+  ['-- ', ''],
+  ['/*', '*/'],
+  ['<!--', '-->'],
+];
 
 test('a written directive parses back to its targets and reason, in any comment style', () => {
   check(
@@ -39,7 +47,8 @@ test('a written directive parses back to its targets and reason, in any comment 
         // The reason loses surrounding blanks, and the comment's own closing marker when the reason ends like one.
         const expected = reason === undefined ? undefined : reference(line)?.reason;
         assert.is(parsed!.reason, expected, line);
-        if (reason !== undefined && reason.trim() && !/(\*\/|-->)\s*$/.test(reason) && close === '') assert.is(parsed!.reason, reason.trim(), line);
+        if (reason !== undefined && reason.trim() && !/(\*\/|-->)\s*$/.test(reason) && close === '')
+          assert.is(parsed!.reason, reason.trim(), line);
       },
     ),
     1000,
@@ -47,11 +56,34 @@ test('a written directive parses back to its targets and reason, in any comment 
 });
 
 test('on any short line, the parser agrees with the syntax written as a regex', () => {
-  const piece = fc.constantFrom('ralph-guard-ignore', ' ', '\t', ',', '--', '-', '/', '*/', '-->', '*', '>', 'a', 'sql-injection', 'x/y', '#', '//', '<!--', '!', 'é');
+  const piece = fc.constantFrom(
+    'ralph-guard-ignore',
+    ' ',
+    '\t',
+    ',',
+    '--',
+    '-',
+    '/',
+    '*/',
+    '-->',
+    '*',
+    '>',
+    'a',
+    'sql-injection',
+    'x/y',
+    '#',
+    '//',
+    '<!--',
+    '!',
+    'é',
+  );
   check(
-    fc.property(fc.array(piece, { maxLength: 14 }).map((p) => p.join('')), (line) => {
-      assert.equal(parseSuppression(line), reference(line), JSON.stringify(line));
-    }),
+    fc.property(
+      fc.array(piece, { maxLength: 14 }).map((p) => p.join('')),
+      (line) => {
+        assert.equal(parseSuppression(line), reference(line), JSON.stringify(line));
+      },
+    ),
     3000,
   );
 });
@@ -78,7 +110,15 @@ test('a directive covers its own line and the next, for the named atom or rule o
     fc.property(
       fc.integer({ min: 1, max: 8 }),
       fc.integer({ min: 1, max: 8 }),
-      fc.constantFrom('sql-injection', 'sql-injection/concatenated-query', 'sql-injection/other-rule', 'sql', 'xss', 'sql-injection-x', 'xss, sql-injection'),
+      fc.constantFrom(
+        'sql-injection',
+        'sql-injection/concatenated-query',
+        'sql-injection/other-rule',
+        'sql',
+        'xss',
+        'sql-injection-x',
+        'xss, sql-injection',
+      ),
       (directiveLine, findingLine, targets) => {
         const lines = Array.from({ length: 8 }, (_, i) => `const v${i} = ${i};`);
         lines[directiveLine - 1] += ` // ralph-guard-ignore ${targets} -- reviewed`;
@@ -86,7 +126,11 @@ test('a directive covers its own line and the next, for the named atom or rule o
         const covered = suppressionFor(file, 'sql-injection/concatenated-query', findingLine) !== null;
         const near = findingLine === directiveLine || findingLine === directiveLine + 1;
         const names = ['sql-injection', 'sql-injection/concatenated-query', 'xss, sql-injection'].includes(targets);
-        assert.is(covered, near && names, `directive "${targets}" on line ${directiveLine}, finding on line ${findingLine}`);
+        assert.is(
+          covered,
+          near && names,
+          `directive "${targets}" on line ${directiveLine}, finding on line ${findingLine}`,
+        );
       },
     ),
     300,

@@ -29,7 +29,11 @@ test('a secret added in one commit and deleted in the next is refused by git pus
   assert.match(r.stdout + r.stderr, 'secrets/aws-access-key-id');
   assert.match(r.stdout + r.stderr, 'config.js:1:');
   assert.not.match(r.stdout + r.stderr, awsKeyId());
-  assert.is.not(remote.git('rev-parse', 'main').trim(), repo.git('rev-parse', 'main').trim(), 'the remote did not move');
+  assert.is.not(
+    remote.git('rev-parse', 'main').trim(),
+    repo.git('rev-parse', 'main').trim(),
+    'the remote did not move',
+  );
 });
 
 test('clean commits push; a deleted branch checks nothing', () => {
@@ -87,9 +91,14 @@ test('a merge is judged by what it adds itself, its branch by its own commits', 
   repo.stage();
   repo.git('commit', '-q', '--amend', '--no-edit', '--no-verify');
   const head = repo.git('rev-parse', 'HEAD').trim();
-  const r = repo.cli(['check', '--push', '--format', 'json'], { input: `refs/heads/main ${head} refs/heads/main ${repo.git('rev-parse', 'origin/main').trim()}\n` });
+  const r = repo.cli(['check', '--push', '--format', 'json'], {
+    input: `refs/heads/main ${head} refs/heads/main ${repo.git('rev-parse', 'origin/main').trim()}\n`,
+  });
   const findings = JSON.parse(r.stdout).findings;
-  assert.equal(findings.map((f: { file: string; line: number; commit: string }) => [f.file, f.line, f.commit]), [['f.js', 9, head]]);
+  assert.equal(
+    findings.map((f: { file: string; line: number; commit: string }) => [f.file, f.line, f.commit]),
+    [['f.js', 9, head]],
+  );
 });
 
 test('--range A..B checks each commit of the range', () => {
@@ -103,7 +112,10 @@ test('--range A..B checks each commit of the range', () => {
   repo.commit('fixed');
   const r = repo.cli(['check', '--range', `${base}..HEAD`, '--format', 'json']);
   assert.is(r.code, 1);
-  assert.equal(JSON.parse(r.stdout).findings.map((f: { rule: string }) => f.rule), ['password-hashing/fast-hash']);
+  assert.equal(
+    JSON.parse(r.stdout).findings.map((f: { rule: string }) => f.rule),
+    ['password-hashing/fast-hash'],
+  );
   const bad = repo.cli(['check', '--range', 'nope..HEAD']);
   assert.is(bad.code, 2);
   assert.match(bad.stderr, '--range nope..HEAD');
@@ -123,7 +135,11 @@ test('a token added to .npmrc in one commit and removed in the next is refused b
   assert.match(out, 'secrets/github-pat');
   assert.match(out, '.npmrc:2:');
   assert.not.ok(out.includes(githubToken(7)), 'the token never appears in output');
-  assert.is.not(remote.git('rev-parse', 'main').trim(), repo.git('rev-parse', 'main').trim(), 'the remote did not move');
+  assert.is.not(
+    remote.git('rev-parse', 'main').trim(),
+    repo.git('rev-parse', 'main').trim(),
+    'the remote did not move',
+  );
 });
 
 test.run();

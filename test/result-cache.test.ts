@@ -13,7 +13,10 @@ function setUp() {
   const repo = makeRepo();
   const cache = tempDir('results-');
   const checkWith = (input: string | undefined, ...args: string[]) => {
-    const r = repo.cli(['check', '--format', 'json', ...args], { env: { RALPH_GUARD_CACHE_DIR: cache, RALPH_GUARD_TIMING: '1' }, ...(input ? { input } : {}) });
+    const r = repo.cli(['check', '--format', 'json', ...args], {
+      env: { RALPH_GUARD_CACHE_DIR: cache, RALPH_GUARD_TIMING: '1' },
+      ...(input ? { input } : {}),
+    });
     assert.ok(r.code === 0 || r.code === 1, r.stdout + r.stderr);
     const report = JSON.parse(r.stdout) as { findings: unknown[]; notes: string[]; summary: Record<string, unknown> };
     delete report.summary.durationMs;
@@ -22,7 +25,8 @@ function setUp() {
     return { code: r.code, report, ran, stdout: r.stdout };
   };
   const check = (...args: string[]) => checkWith(undefined, ...args);
-  const entries = () => readdirSync(join(cache, 'results'), { recursive: true }).filter((f) => String(f).endsWith('.json')).length;
+  const entries = () =>
+    readdirSync(join(cache, 'results'), { recursive: true }).filter((f) => String(f).endsWith('.json')).length;
   return { repo, cache, check, checkWith, entries };
 }
 
@@ -36,7 +40,10 @@ test('a second run gives the same report, findings, masking and notes included, 
   const first = check('--staged');
   assert.is(first.code, 1);
   assert.ok(first.ran.includes('sql-injection') && first.ran.includes('secrets'), first.ran.join(' '));
-  assert.ok(first.report.notes.some((n) => n.includes('src/broken.js') && n.includes('reduced')), first.report.notes.join('\n'));
+  assert.ok(
+    first.report.notes.some((n) => n.includes('src/broken.js') && n.includes('reduced')),
+    first.report.notes.join('\n'),
+  );
   assert.ok(entries() >= 4);
 
   const second = check('--staged');
@@ -48,7 +55,10 @@ test('a second run gives the same report, findings, masking and notes included, 
 test('results move with what they depend on: options, added lines, path, and the other modules of an app', () => {
   const { repo, check } = setUp();
   // bcryptMinCost: the same file is fine under one policy and not under the other.
-  repo.write('src/hash.js', "import bcrypt from 'bcrypt';\nexport const hash = (password) => bcrypt.hash(password, 10);\n");
+  repo.write(
+    'src/hash.js',
+    "import bcrypt from 'bcrypt';\nexport const hash = (password) => bcrypt.hash(password, 10);\n",
+  );
   repo.stage();
   assert.is(check('--staged').code, 1);
   repo.write('.ralphrc.json', JSON.stringify({ atoms: { 'password-hashing': { options: { bcryptMinCost: 10 } } } }));
@@ -72,14 +82,22 @@ test('results move with what they depend on: options, added lines, path, and the
   assert.is(check('--staged', 'src/other.js').code, 0);
 
   // App atoms read other modules: the same app.js passes once helmet is registered elsewhere.
-  const app = "import express from 'express';\nimport { secure } from './security.js';\nexport const app = express();\nsecure(app);\n";
+  const app =
+    "import express from 'express';\nimport { secure } from './security.js';\nexport const app = express();\nsecure(app);\n";
   repo.write('src/app.js', app);
   repo.write('src/security.js', 'export function secure(app) {}\n');
   repo.stage();
   assert.match(JSON.stringify(check('--staged', 'src/app.js').report.findings), 'security-headers');
-  repo.write('src/security.js', "import helmet from 'helmet';\nexport function secure(app) {\n  app.use(helmet());\n}\n");
+  repo.write(
+    'src/security.js',
+    "import helmet from 'helmet';\nexport function secure(app) {\n  app.use(helmet());\n}\n",
+  );
   repo.stage();
-  assert.not.match(JSON.stringify(check('--staged', 'src/app.js').report.findings), 'security-headers', 'app.js is unchanged, its verdict is not');
+  assert.not.match(
+    JSON.stringify(check('--staged', 'src/app.js').report.findings),
+    'security-headers',
+    'app.js is unchanged, its verdict is not',
+  );
 });
 
 test('--no-cache and RALPH_GUARD_NO_CACHE run everything and keep nothing; a damaged entry is a miss', () => {

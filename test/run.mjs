@@ -16,7 +16,10 @@ const files = readdirSync(join(root, 'test'))
 // A clean, predictable git for every test: no user or system config, a fixed identity, no GIT_DIR from a hook we might run under.
 const sandbox = mkdtempSync(join(tmpdir(), 'ralph-guard-tests-'));
 const gitconfig = join(sandbox, 'gitconfig');
-writeFileSync(gitconfig, '[init]\n\tdefaultBranch = main\n[user]\n\tname = Test\n\temail = test@example.invalid\n[protocol "file"]\n\tallow = always\n');
+writeFileSync(
+  gitconfig,
+  '[init]\n\tdefaultBranch = main\n[user]\n\tname = Test\n\temail = test@example.invalid\n[protocol "file"]\n\tallow = always\n',
+);
 const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('GIT_')));
 Object.assign(env, {
   GIT_CONFIG_GLOBAL: gitconfig,
@@ -41,23 +44,40 @@ function runFile(file) {
       const skipped = Number(plain.match(/Skipped:\s+(\d+)/)?.[1] ?? 0);
       // A file that crashed before uvu's summary counts as one failure.
       const failed = total ? total - passed - skipped : code === 0 ? 0 : 1;
-      resolve({ file, passed, failed: code !== 0 && failed === 0 ? 1 : failed, output: plain, ms: Date.now() - started });
+      resolve({
+        file,
+        passed,
+        failed: code !== 0 && failed === 0 ? 1 : failed,
+        output: plain,
+        ms: Date.now() - started,
+      });
     });
   });
 }
 
 const queue = [...files];
 const results = [];
-const workers = Array.from({ length: Math.min(Number(process.env.TEST_JOBS) || Math.max(2, availableParallelism()), files.length) }, async () => {
-  while (queue.length) {
-    const file = queue.shift();
-    const result = await runFile(file);
-    results.push(result);
-    const mark = result.failed ? '✖' : '✔';
-    process.stdout.write(`${mark} ${file}: ${result.passed} passed, ${result.failed} failed (${(result.ms / 1000).toFixed(1)} s)\n`);
-    if (result.failed) process.stdout.write(result.output.split('\n').map((l) => `    ${l}`).join('\n') + '\n');
-  }
-});
+const workers = Array.from(
+  { length: Math.min(Number(process.env.TEST_JOBS) || Math.max(2, availableParallelism()), files.length) },
+  async () => {
+    while (queue.length) {
+      const file = queue.shift();
+      const result = await runFile(file);
+      results.push(result);
+      const mark = result.failed ? '✖' : '✔';
+      process.stdout.write(
+        `${mark} ${file}: ${result.passed} passed, ${result.failed} failed (${(result.ms / 1000).toFixed(1)} s)\n`,
+      );
+      if (result.failed)
+        process.stdout.write(
+          result.output
+            .split('\n')
+            .map((l) => `    ${l}`)
+            .join('\n') + '\n',
+        );
+    }
+  },
+);
 await Promise.all(workers);
 rmSync(sandbox, { recursive: true, force: true });
 

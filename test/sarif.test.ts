@@ -26,17 +26,37 @@ const validate = ajv.compile(schema);
 interface Sarif {
   version: string;
   runs: Array<{
-    tool: { driver: { name: string; version: string; rules: Array<{ id: string; name: string; help: { text: string; markdown: string }; defaultConfiguration: { level: string }; properties: { tags: string[]; 'security-severity': string } }> } };
+    tool: {
+      driver: {
+        name: string;
+        version: string;
+        rules: Array<{
+          id: string;
+          name: string;
+          help: { text: string; markdown: string };
+          defaultConfiguration: { level: string };
+          properties: { tags: string[]; 'security-severity': string };
+        }>;
+      };
+    };
     results: Array<{
       ruleId: string;
       ruleIndex: number;
       level: string;
       message: { text: string };
-      locations: Array<{ physicalLocation: { artifactLocation: { uri: string; uriBaseId: string }; region: { startLine: number; startColumn: number; snippet?: { text: string } } } }>;
+      locations: Array<{
+        physicalLocation: {
+          artifactLocation: { uri: string; uriBaseId: string };
+          region: { startLine: number; startColumn: number; snippet?: { text: string } };
+        };
+      }>;
       partialFingerprints?: Record<string, string>;
       suppressions?: Array<{ kind: string; justification?: string }>;
     }>;
-    invocations: Array<{ executionSuccessful: boolean; toolExecutionNotifications: Array<{ level: string; message: { text: string } }> }>;
+    invocations: Array<{
+      executionSuccessful: boolean;
+      toolExecutionNotifications: Array<{ level: string; message: { text: string } }>;
+    }>;
   }>;
 }
 
@@ -94,7 +114,11 @@ test('a real check --all --format sarif is valid SARIF 2.1.0 with every rule, re
   assert.is(log.version, '2.1.0');
   assert.is(run.tool.driver.name, 'ralph-guard');
   const expectedRules = BUILTIN_ATOMS.flatMap((a) => Object.keys(a.rules).map((n) => `${a.id}/${n}`));
-  for (const id of expectedRules) assert.ok(run.tool.driver.rules.some((r) => r.id === id), `rule ${id} listed`);
+  for (const id of expectedRules)
+    assert.ok(
+      run.tool.driver.rules.some((r) => r.id === id),
+      `rule ${id} listed`,
+    );
   const md5Rule = run.tool.driver.rules.find((r) => r.id === 'password-hashing/fast-hash')!;
   assert.is(md5Rule.defaultConfiguration.level, 'warning');
   assert.is(md5Rule.properties['security-severity'], '5.0');
@@ -104,14 +128,17 @@ test('a real check --all --format sarif is valid SARIF 2.1.0 with every rule, re
   assert.match(sqlRule.help.markdown, '**Passes when:** Every query keeps SQL text and values apart');
   assert.match(sqlRule.help.markdown, 'Secure pattern:');
 
-  const byFile = (file: string) => run.results.filter((x) => x.locations[0]!.physicalLocation.artifactLocation.uri === file);
+  const byFile = (file: string) =>
+    run.results.filter((x) => x.locations[0]!.physicalLocation.artifactLocation.uri === file);
   const spaced = byFile('src/my%20file.js');
   assert.is(spaced.length, 1, 'the name is percent-encoded');
   assert.is(spaced[0]!.level, 'error');
   assert.equal(spaced[0]!.locations[0]!.physicalLocation.region.startLine, 1);
   assert.match(spaced[0]!.partialFingerprints!['ralphGuard/v1']!, /^[0-9a-f]{32}:0$/);
   const inline = byFile('src/ok.js')[0]!;
-  assert.equal(inline.suppressions, [{ kind: 'inSource', status: 'accepted', justification: 'ids are integers here' } as never]);
+  assert.equal(inline.suppressions, [
+    { kind: 'inSource', status: 'accepted', justification: 'ids are integers here' } as never,
+  ]);
   const baselined = byFile('src/old.js')[0]!;
   assert.is(baselined.suppressions![0]!.kind, 'external');
   const keys = byFile('src/keys.js');
@@ -144,12 +171,25 @@ test('SARIF stays within the size limit, leaving out the least severe results wi
   };
   const text = formatSarif(report, { maxBytes: 120_000 });
   assert.ok(Buffer.byteLength(text) <= 120_000, `${Buffer.byteLength(text)} bytes`);
-  const log = JSON.parse(text) as { runs: Array<{ results: Array<{ level: string }>; invocations: Array<{ executionSuccessful: boolean; toolExecutionNotifications: Array<{ message: { text: string } }> }> }> };
+  const log = JSON.parse(text) as {
+    runs: Array<{
+      results: Array<{ level: string }>;
+      invocations: Array<{
+        executionSuccessful: boolean;
+        toolExecutionNotifications: Array<{ message: { text: string } }>;
+      }>;
+    }>;
+  };
   assert.ok(validate(log), ajv.errorsText(validate.errors));
   const run = log.runs[0]!;
   assert.ok(run.results.length > 50 && run.results.length < 400);
-  assert.ok(run.results.slice(0, 50).every((r: { level: string }) => r.level === 'error'), 'blocking results kept first');
-  const notes = run.invocations[0]!.toolExecutionNotifications.map((n: { message: { text: string } }) => n.message.text);
+  assert.ok(
+    run.results.slice(0, 50).every((r: { level: string }) => r.level === 'error'),
+    'blocking results kept first',
+  );
+  const notes = run.invocations[0]!.toolExecutionNotifications.map(
+    (n: { message: { text: string } }) => n.message.text,
+  );
   assert.ok(notes.some((t: string) => /results were left out/.test(t)));
   assert.ok(notes.some((t: string) => t.includes('boom')));
   assert.is(run.invocations[0]!.executionSuccessful, false);
@@ -201,7 +241,10 @@ test('CI: --range origin/main..HEAD in a shallow clone says what to fetch; after
   r = ci.cli(['check', '--range', 'origin/main..HEAD', '--format', 'sarif']);
   assert.is(r.code, 1, r.stderr);
   const log = assertValid(r.stdout);
-  assert.equal(log.runs[0]!.results.map((x) => `${x.ruleId} ${x.locations[0]!.physicalLocation.artifactLocation.uri}`), ['password-hashing/fast-hash feature.js']);
+  assert.equal(
+    log.runs[0]!.results.map((x) => `${x.ruleId} ${x.locations[0]!.physicalLocation.artifactLocation.uri}`),
+    ['password-hashing/fast-hash feature.js'],
+  );
 });
 
 test('CI: a full clone (fetch-depth: 0) works directly', () => {
@@ -213,11 +256,17 @@ test('CI: a full clone (fetch-depth: 0) works directly', () => {
   clone.git('checkout', '-q', '--detach', 'origin/feature');
   const r = clone.cli(['check', '--range', 'origin/main..HEAD', '--format', 'json']);
   assert.is(r.code, 1, r.stderr);
-  assert.equal(JSON.parse(r.stdout).findings.map((f: { file: string }) => f.file), ['feature.js']);
+  assert.equal(
+    JSON.parse(r.stdout).findings.map((f: { file: string }) => f.file),
+    ['feature.js'],
+  );
 });
 
 test('action.yml: its script, run as GitHub runs it on a depth-1 checkout of a pull request, fetches what it lacks and writes SARIF', () => {
-  const action = parse(readFileSync(join(PROJECT, 'action.yml'), 'utf8')) as { runs: { using: string; steps: Array<{ shell: string; run: string; env: Record<string, string> }> }; inputs: Record<string, unknown> };
+  const action = parse(readFileSync(join(PROJECT, 'action.yml'), 'utf8')) as {
+    runs: { using: string; steps: Array<{ shell: string; run: string; env: Record<string, string> }> };
+    inputs: Record<string, unknown>;
+  };
   assert.is(action.runs.using, 'composite');
   const step = action.runs.steps[0]!;
   assert.is(step.shell, 'bash');
@@ -235,7 +284,10 @@ test('action.yml: its script, run as GitHub runs it on a depth-1 checkout of a p
   });
   assert.is(r.status, 1, r.stderr);
   const log = assertValid(ci.read('out.sarif'));
-  assert.equal(log.runs[0]!.results.map((x) => x.locations[0]!.physicalLocation.artifactLocation.uri), ['feature.js']);
+  assert.equal(
+    log.runs[0]!.results.map((x) => x.locations[0]!.physicalLocation.artifactLocation.uri),
+    ['feature.js'],
+  );
 });
 
 test.run();

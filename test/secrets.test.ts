@@ -59,7 +59,10 @@ for (const r of RULE_TABLE) {
       const file = sample.file ?? 'src/config.ts';
       const hits = checkSecrets(file, sample.code);
       const hit = hits.find((h) => h.rule === r.id);
-      assert.ok(hit, `${r.id} finds its sample in ${file}:\n${String(sample.code).slice(0, 300)}\ngot: ${JSON.stringify(hits.map((h) => h.rule))}`);
+      assert.ok(
+        hit,
+        `${r.id} finds its sample in ${file}:\n${String(sample.code).slice(0, 300)}\ngot: ${JSON.stringify(hits.map((h) => h.rule))}`,
+      );
       if (sample.secret && typeof sample.code === 'string') {
         const line = sample.code.split('\n')[hit!.line - 1]!;
         if (line.includes(sample.secret)) {
@@ -72,7 +75,11 @@ for (const r of RULE_TABLE) {
       const code = typeof f === 'string' ? f : f.code;
       const file = typeof f === 'string' ? 'src/config.ts' : (f.file ?? 'src/config.ts');
       const hits = checkSecrets(file, code);
-      assert.equal(hits.map((h) => `${h.rule}@${h.line}`), [], `no finding in ${file}:\n${code}`);
+      assert.equal(
+        hits.map((h) => `${h.rule}@${h.line}`),
+        [],
+        `no finding in ${file}:\n${code}`,
+      );
     }
   });
 }
@@ -88,7 +95,10 @@ test('recall on the rules’ own samples is 100 %, with no false alarm on theirs
 test('options: allowPaths, allowValues, allowFingerprints, disable, genericInTests', () => {
   const key = fakeKey(join('sk', '_live_'), 24, ALNUM, 900);
   const code = `const stripe = new Stripe('${key}');`;
-  assert.equal(checkSecrets('src/pay.ts', code).map((h) => h.rule), ['stripe-secret-key']);
+  assert.equal(
+    checkSecrets('src/pay.ts', code).map((h) => h.rule),
+    ['stripe-secret-key'],
+  );
   assert.equal(checkSecrets('src/pay.ts', code, { allowPaths: ['src/**'] }), []);
   assert.equal(checkSecrets('src/pay.ts', code, { allowValues: ['^sk_live_'] }), []);
   const fingerprint = `sha256:${createHash('sha256').update(key).digest('hex')}`;
@@ -96,7 +106,10 @@ test('options: allowPaths, allowValues, allowFingerprints, disable, genericInTes
   assert.equal(checkSecrets('src/pay.ts', code, { disable: ['stripe-secret-key'] }), []);
   const password = `const password = '${join('Sup3r', 'S3cret!')}';`;
   assert.equal(checkSecrets('test/login.test.ts', password), [], 'generic rule is off in tests by default');
-  assert.equal(checkSecrets('test/login.test.ts', password, { genericInTests: true }).map((h) => h.rule), ['hardcoded-credential']);
+  assert.equal(
+    checkSecrets('test/login.test.ts', password, { genericInTests: true }).map((h) => h.rule),
+    ['hardcoded-credential'],
+  );
 });
 
 test('options are validated: linear allowValues, known rule names, sha256 fingerprints', () => {
@@ -116,7 +129,10 @@ test('a key inside a huge minified line is found, and hostile lines stay fast', 
   const line = `${filler}var k="${key}";${filler}`;
   const started = performance.now();
   const hits = checkSecrets('dist/app.min.js', line);
-  assert.ok(hits.some((h) => h.rule === 'stripe-secret-key'), JSON.stringify(hits.map((h) => h.rule)));
+  assert.ok(
+    hits.some((h) => h.rule === 'stripe-secret-key'),
+    JSON.stringify(hits.map((h) => h.rule)),
+  );
   for (const hostile of [
     'password='.repeat(40_000),
     '"token": "'.repeat(20_000),
@@ -189,10 +205,15 @@ test('no output of a real run prints a secret: json and pretty, --all and --stag
   for (const r of runs) {
     assert.is(r.code, 1, r.stderr);
     const out = r.stdout + r.stderr;
-    for (const secret of secretsToHide) assert.not.ok(out.includes(secret), `a secret was printed: ${secret.slice(0, 6)}…`);
+    for (const secret of secretsToHide)
+      assert.not.ok(out.includes(secret), `a secret was printed: ${secret.slice(0, 6)}…`);
   }
   const findings = JSON.parse(runs[0]!.stdout).findings as Array<{ rule: string; file: string }>;
-  for (const [path, rule] of expected) assert.ok(findings.some((f) => f.file === path && f.rule === `secrets/${rule}`), `${path}: secrets/${rule} reported`);
+  for (const [path, rule] of expected)
+    assert.ok(
+      findings.some((f) => f.file === path && f.rule === `secrets/${rule}`),
+      `${path}: secrets/${rule} reported`,
+    );
 });
 
 test.run();

@@ -47,10 +47,22 @@ test('skills lists them; check --skill runs only the skill’s atoms; unknown an
 
 test('a policy skill adds a bundle (with a custom atom) and can replace a built-in one', () => {
   const repo = makeRepo();
-  repo.write('.ralphrc.json', JSON.stringify({
-    atoms: { 'no-todo': { title: 'No TODO left', criteria: { pass: 'No TODO.', fail: 'A TODO is left.' }, checks: [{ type: 'pattern', regex: 'TODO', message: 'TODO left' }] } },
-    skills: { 'my-api': { description: 'Our API rules.', atoms: ['no-todo', 'secrets'] }, 'user-auth': { atoms: ['secrets'] } },
-  }));
+  repo.write(
+    '.ralphrc.json',
+    JSON.stringify({
+      atoms: {
+        'no-todo': {
+          title: 'No TODO left',
+          criteria: { pass: 'No TODO.', fail: 'A TODO is left.' },
+          checks: [{ type: 'pattern', regex: 'TODO', message: 'TODO left' }],
+        },
+      },
+      skills: {
+        'my-api': { description: 'Our API rules.', atoms: ['no-todo', 'secrets'] },
+        'user-auth': { atoms: ['secrets'] },
+      },
+    }),
+  );
   repo.write('a.js', awsLine() + md5Line + '// TODO\n');
   repo.stage();
   const mine = JSON.parse(repo.cli(['check', '--skill', 'my-api', '--format', 'json']).stdout);
@@ -73,9 +85,17 @@ test('skills export --agent claude writes .claude/skills/<name>/SKILL.md; every 
   assert.is(r.code, 0, r.stderr);
   const dir = join(repo.dir, '.claude/skills');
   const exported = readdirSync(dir).sort();
-  const expected = allSkills(null).filter((s) => s.atoms.length).map((s) => s.name).sort();
+  const expected = allSkills(null)
+    .filter((s) => s.atoms.length)
+    .map((s) => s.name)
+    .sort();
   assert.equal(exported, expected);
-  const examples = new Map(BUILTIN_ATOMS.map((a) => [a.id, [...a.examples.good, ...a.examples.bad].map((e) => e.code.replace(/\s*(?:\/\/|#)\s*✗\s*$/gm, ''))]));
+  const examples = new Map(
+    BUILTIN_ATOMS.map((a) => [
+      a.id,
+      [...a.examples.good, ...a.examples.bad].map((e) => e.code.replace(/\s*(?:\/\/|#)\s*✗\s*$/gm, '')),
+    ]),
+  );
   for (const name of exported) {
     const text = readFileSync(join(dir, name, 'SKILL.md'), 'utf8');
     const front = /^---\nname: ([a-z0-9-]+)\ndescription: (".*")\n---\n/.exec(text);
@@ -94,7 +114,10 @@ test('skills export --agent claude writes .claude/skills/<name>/SKILL.md; every 
     const code = blocks.filter((b) => !b.startsWith('npx ralph-guard'));
     assert.ok(code.length >= atoms.length, `${name}: a secure pattern per atom`);
     for (const block of code) {
-      assert.ok(atoms.some((id) => examples.get(id)!.includes(block)), `${name}: this block is one of its atoms' examples:\n${block}`);
+      assert.ok(
+        atoms.some((id) => examples.get(id)!.includes(block)),
+        `${name}: this block is one of its atoms' examples:\n${block}`,
+      );
     }
     assert.match(text, `npx ralph-guard check --worktree --skill ${name} --format agent`);
   }
@@ -117,10 +140,15 @@ test('the secure pattern shown for a bad example is the good example paired with
   const stem = (p: string) => p.replace(/\.[^./]+$/, '');
   for (const atom of BUILTIN_ATOMS) {
     for (const bad of atom.examples.bad) {
-      const flagged = bad.code.split('\n').filter((l) => l.includes('✗')).join('\n') || bad.code;
+      const flagged =
+        bad.code
+          .split('\n')
+          .filter((l) => l.includes('✗'))
+          .join('\n') || bad.code;
       const shown = closestGoodExample(atom, [{ file: bad.file, excerpt: flagged }]);
       assert.ok(shown && atom.examples.good.includes(shown), `${atom.id}: a good example`);
-      if (atom.examples.good.some((g) => stem(g.file) === stem(bad.file))) assert.is(stem(shown!.file), stem(bad.file), `${atom.id}: ${bad.file} is paired`);
+      if (atom.examples.good.some((g) => stem(g.file) === stem(bad.file)))
+        assert.is(stem(shown!.file), stem(bad.file), `${atom.id}: ${bad.file} is paired`);
     }
   }
 });

@@ -109,8 +109,14 @@ test('binary files are skipped with a note; symlinks and deletions are handled',
   const r = repo.cli(['check', '--format', 'json']);
   const json = JSON.parse(r.stdout);
   assert.is(r.code, 0, r.stdout);
-  assert.ok(json.notes.some((n: string) => n.startsWith('blob.bin: skipped, binary')), json.notes.join('\n'));
-  assert.ok(json.notes.some((n: string) => n.startsWith('link.js: symlink')), json.notes.join('\n'));
+  assert.ok(
+    json.notes.some((n: string) => n.startsWith('blob.bin: skipped, binary')),
+    json.notes.join('\n'),
+  );
+  assert.ok(
+    json.notes.some((n: string) => n.startsWith('link.js: symlink')),
+    json.notes.join('\n'),
+  );
 });
 
 test('a submodule in the change is passed over, the rest is checked', () => {
@@ -127,9 +133,16 @@ test('a submodule in the change is passed over, the rest is checked', () => {
   repo.stage('app.js');
   const r = repo.cli(['check', '--format', 'json']);
   assert.is(r.code, 1, r.stderr);
-  assert.equal(JSON.parse(r.stdout).findings.map((f: { file: string }) => f.file), ['app.js']);
+  assert.equal(
+    JSON.parse(r.stdout).findings.map((f: { file: string }) => f.file),
+    ['app.js'],
+  );
   const all = repo.cli(['check', '--all', '--format', 'json']);
-  assert.equal(JSON.parse(all.stdout).findings.map((f: { file: string }) => f.file), ['app.js'], 'the submodule content is its own repository');
+  assert.equal(
+    JSON.parse(all.stdout).findings.map((f: { file: string }) => f.file),
+    ['app.js'],
+    'the submodule content is its own repository',
+  );
 });
 
 test('blobs are read whether loose, packed, or in a linked worktree', () => {
@@ -140,26 +153,37 @@ test('blobs are read whether loose, packed, or in a linked worktree', () => {
   repo.git('gc', '-q', '--prune=now');
   assert.is(repo.git('count-objects', '-v').match(/^count: (\d+)/m)?.[1], '0', 'every object is packed');
   const all = repo.cli(['check', '--all', '--format', 'json']);
-  assert.equal(JSON.parse(all.stdout).findings.map((f: { file: string }) => f.file), ['a.js'], 'packed blobs come through git');
+  assert.equal(
+    JSON.parse(all.stdout).findings.map((f: { file: string }) => f.file),
+    ['a.js'],
+    'packed blobs come through git',
+  );
 
   const linked = join(repo.dir, '..', `${repo.dir.split('/').pop()}-linked`);
   repo.git('worktree', 'add', '-q', linked);
   writeFileSync(join(linked, 'b.js'), md5Line);
   execFileSync('git', ['add', 'b.js'], { cwd: linked });
   const staged = repo.cli(['check', '--staged', '--format', 'json'], { cwd: linked });
-  assert.equal(JSON.parse(staged.stdout).findings.map((f: { file: string }) => f.file), ['b.js'], 'a linked worktree reads its loose objects from the common directory');
+  assert.equal(
+    JSON.parse(staged.stdout).findings.map((f: { file: string }) => f.file),
+    ['b.js'],
+    'a linked worktree reads its loose objects from the common directory',
+  );
 });
 
 test('UTF-16 with a BOM and CRLF line endings are read', () => {
   const repo = makeRepo();
-  repo.write('win.js', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('// hi\r\n' + awsLine().replace('\n', '\r\n'), 'utf16le')]));
+  repo.write(
+    'win.js',
+    Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('// hi\r\n' + awsLine().replace('\n', '\r\n'), 'utf16le')]),
+  );
   repo.write('crlf.js', 'const a = 1;\r\n' + sqlLine.replace('\n', '\r\n'));
   repo.stage();
   const json = JSON.parse(repo.cli(['check', '--format', 'json']).stdout);
-  assert.equal(
-    json.findings.map((f: { file: string; line: number }) => `${f.file}:${f.line}`).sort(),
-    ['crlf.js:2', 'win.js:2'],
-  );
+  assert.equal(json.findings.map((f: { file: string; line: number }) => `${f.file}:${f.line}`).sort(), [
+    'crlf.js:2',
+    'win.js:2',
+  ]);
 });
 
 test('explicit paths narrow the change set', () => {
@@ -168,7 +192,10 @@ test('explicit paths narrow the change set', () => {
   repo.write('b.js', md5Line);
   repo.stage();
   const json = JSON.parse(repo.cli(['check', '--staged', '--format', 'json', 'b.js']).stdout);
-  assert.equal(json.findings.map((f: { file: string }) => f.file), ['b.js']);
+  assert.equal(
+    json.findings.map((f: { file: string }) => f.file),
+    ['b.js'],
+  );
 });
 
 test('no mode, index, working tree, stash or ref is changed by any mode', () => {
@@ -184,7 +211,9 @@ test('no mode, index, working tree, stash or ref is changed by any mode', () => 
   repo.git('stash', 'push', '-q', '-u', '--', 'stash-me.js');
   const before = repo.snapshot();
   for (const args of [['--staged'], ['--all'], ['--worktree'], ['--range', 'HEAD~0'], ['--push']]) {
-    const r = repo.cli(['check', ...args, '--format', 'json'], { input: `refs/heads/main ${repo.git('rev-parse', 'HEAD').trim()} refs/heads/main ${'0'.repeat(40)}\n` });
+    const r = repo.cli(['check', ...args, '--format', 'json'], {
+      input: `refs/heads/main ${repo.git('rev-parse', 'HEAD').trim()} refs/heads/main ${'0'.repeat(40)}\n`,
+    });
     assert.ok(r.code === 0 || r.code === 1, `${args.join(' ')}: ${r.stderr}`);
     assert.is(repo.snapshot(), before, `${args.join(' ')} changed nothing`);
   }
@@ -192,7 +221,10 @@ test('no mode, index, working tree, stash or ref is changed by any mode', () => 
 
 test('a key in a new .env file is refused at commit by the hook, and never printed', () => {
   const repo = hookedRepo();
-  repo.write('.env', `NEXT_PUBLIC_SITE_URL=https://acme.com\nSTRIPE_SECRET_KEY=${stripeKey(3)}\nSESSION_SECRET=${sessionSecret(4)}\n`);
+  repo.write(
+    '.env',
+    `NEXT_PUBLIC_SITE_URL=https://acme.com\nSTRIPE_SECRET_KEY=${stripeKey(3)}\nSESSION_SECRET=${sessionSecret(4)}\n`,
+  );
   repo.stage('.env');
   const before = repo.git('rev-parse', 'HEAD');
   const r = repo.tryGit(['commit', '-m', 'add env']);
@@ -208,7 +240,10 @@ test('a key in a new .env file is refused at commit by the hook, and never print
 
 test('a .env with public defaults only (Next.js, Vite) commits', () => {
   const repo = hookedRepo();
-  repo.write('.env', 'NEXT_PUBLIC_API_URL=https://api.acme.com\nVITE_APP_TITLE=Acme\nPORT=3000\nDATABASE_URL=postgres://postgres:postgres@localhost:5432/dev\n');
+  repo.write(
+    '.env',
+    'NEXT_PUBLIC_API_URL=https://api.acme.com\nVITE_APP_TITLE=Acme\nPORT=3000\nDATABASE_URL=postgres://postgres:postgres@localhost:5432/dev\n',
+  );
   repo.stage('.env');
   const r = repo.tryGit(['commit', '-m', 'defaults']);
   assert.is(r.code, 0, r.stdout + r.stderr);
@@ -225,7 +260,10 @@ test('a key in a .env file’s unchanged old lines does not block a commit touch
   assert.is(staged.code, 0, staged.stdout);
   const all = repo.cli(['check', '--all', '--format', 'json']);
   assert.is(all.code, 1, 'but --all reports it');
-  assert.equal(JSON.parse(all.stdout).findings.map((f: { rule: string; line: number }) => `${f.rule}:${f.line}`), ['secrets/stripe-secret-key:2']);
+  assert.equal(
+    JSON.parse(all.stdout).findings.map((f: { rule: string; line: number }) => `${f.rule}:${f.line}`),
+    ['secrets/stripe-secret-key:2'],
+  );
 });
 
 test('output piped to a reader that stops early: no EPIPE trace, and the exit code still blocks', () => {
@@ -234,11 +272,15 @@ test('output piped to a reader that stops early: no EPIPE trace, and the exit co
   repo.stage();
   // `true` exits without reading: the CLI writes into a closed pipe.
   const run = (args: string) =>
-    execFileSync('bash', ['-c', `node ${JSON.stringify(CLI)} ${args} 2>"$ERR" | true; echo "exit=\${PIPESTATUS[0]}"; cat "$ERR"`], {
-      cwd: repo.dir,
-      encoding: 'utf8',
-      env: { ...process.env, ERR: join(repo.dir, '.git', 'stderr.txt') },
-    });
+    execFileSync(
+      'bash',
+      ['-c', `node ${JSON.stringify(CLI)} ${args} 2>"$ERR" | true; echo "exit=\${PIPESTATUS[0]}"; cat "$ERR"`],
+      {
+        cwd: repo.dir,
+        encoding: 'utf8',
+        env: { ...process.env, ERR: join(repo.dir, '.git', 'stderr.txt') },
+      },
+    );
   assert.is(run('check --staged'), 'exit=1\n');
   assert.is(run('atoms'), 'exit=0\n');
   assert.is(run('explain secrets'), 'exit=0\n');

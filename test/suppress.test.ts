@@ -7,10 +7,19 @@ import { makeRepo } from './helpers/repo.js';
 import { md5Line, sqlLine } from './helpers/samples.js';
 
 test('parses atoms, rules, lists and reasons in any comment style', () => {
-  assert.equal(parseSuppression('x(); // ralph-guard-ignore sql-injection -- table name from an allow-list'), { targets: ['sql-injection'], reason: 'table name from an allow-list' });
-  assert.equal(parseSuppression('# ralph-guard-ignore secrets/hardcoded-credential, tls -- test fixture'), { targets: ['secrets/hardcoded-credential', 'tls'], reason: 'test fixture' });
+  assert.equal(parseSuppression('x(); // ralph-guard-ignore sql-injection -- table name from an allow-list'), {
+    targets: ['sql-injection'],
+    reason: 'table name from an allow-list',
+  });
+  assert.equal(parseSuppression('# ralph-guard-ignore secrets/hardcoded-credential, tls -- test fixture'), {
+    targets: ['secrets/hardcoded-credential', 'tls'],
+    reason: 'test fixture',
+  });
   assert.equal(parseSuppression('/* ralph-guard-ignore xss */'), { targets: ['xss'] });
-  assert.equal(parseSuppression('<!-- ralph-guard-ignore xss -- sanitised upstream -->'), { targets: ['xss'], reason: 'sanitised upstream' });
+  assert.equal(parseSuppression('<!-- ralph-guard-ignore xss -- sanitised upstream -->'), {
+    targets: ['xss'],
+    reason: 'sanitised upstream',
+  });
   assert.is(parseSuppression('// ralph-guard is great'), null);
 });
 
@@ -30,13 +39,16 @@ test('suppressed findings are dropped, counted, and only for the named atom or r
   repo.stage();
   const r = repo.cli(['check', '--format', 'json']);
   const json = JSON.parse(r.stdout);
-  assert.equal(json.findings.map((f: { line: number }) => f.line), [4, 6]);
+  assert.equal(
+    json.findings.map((f: { line: number }) => f.line),
+    [4, 6],
+  );
   assert.is(json.summary.suppressed, 2);
   const pretty = repo.cli(['check']);
   assert.match(pretty.stdout, '2 suppressed');
 });
 
-test('the pretty report shows the exact comment to suppress with, in the file\'s comment syntax', () => {
+test("the pretty report shows the exact comment to suppress with, in the file's comment syntax", () => {
   const repo = makeRepo();
   repo.write('src/a.js', sqlLine);
   const password = join('Zq8-', 'vT3!', 'pLw9');

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { makeRepo } from './helpers/repo.js';
 import { awsLine, cleanLine, md5Line, sqlLine } from './helpers/samples.js';
 
-const where = (stdout: string) => (JSON.parse(stdout).findings as Array<{ file: string; line: number }>).map((f) => `${f.file}:${f.line}`).sort();
+const where = (stdout: string) =>
+  (JSON.parse(stdout).findings as Array<{ file: string; line: number }>).map((f) => `${f.file}:${f.line}`).sort();
 
 test('before the first commit every file on disk that is not ignored is checked', () => {
   const repo = makeRepo();

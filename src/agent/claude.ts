@@ -128,9 +128,14 @@ async function check(root: string, opts: { paths: string[]; commands: boolean })
 /** Warnings do not block; they reach the model as additional context. */
 function warningsOnly(report: Report, event: 'PostToolUse' | 'Stop'): HookResult {
   if (!report.findings.length || event === 'Stop') return { code: 0 };
-  const lines = report.findings.slice(0, 10).map((f) => `- ${f.file}:${f.line} ${f.rule}: ${f.message}${f.fix ? ` Fix: ${f.fix}` : ''}`);
+  const lines = report.findings
+    .slice(0, 10)
+    .map((f) => `- ${f.file}:${f.line} ${f.rule}: ${f.message}${f.fix ? ` Fix: ${f.fix}` : ''}`);
   const context = `ralph-guard warnings (not blocking):\n${lines.join('\n')}`;
-  return { code: 0, stdout: JSON.stringify({ hookSpecificOutput: { hookEventName: event, additionalContext: context } }) + '\n' };
+  return {
+    code: 0,
+    stdout: JSON.stringify({ hookSpecificOutput: { hookEventName: event, additionalContext: context } }) + '\n',
+  };
 }
 
 function quoteArg(arg: string): string {
@@ -167,7 +172,10 @@ function clearRounds(file: string) {
 /** Errors: a broken policy is the model's business too (it may have broken it); anything else is a non-blocking error. */
 export function hookError(error: unknown): HookResult {
   if (error instanceof PolicyError) {
-    return { code: 2, stderr: `ralph-guard cannot check your change: the policy is invalid.\n${error.problems.map((p) => `  ${p}`).join('\n')}\nFix the policy file, or ask the user.\n` };
+    return {
+      code: 2,
+      stderr: `ralph-guard cannot check your change: the policy is invalid.\n${error.problems.map((p) => `  ${p}`).join('\n')}\nFix the policy file, or ask the user.\n`,
+    };
   }
   const message = error instanceof Error ? error.message : String(error);
   return { code: 1, stderr: `ralph-guard hook: ${message}\n` };

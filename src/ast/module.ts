@@ -38,7 +38,19 @@ export interface CallInfo {
 
 const GLOBAL_ROOTS = new Set(['window', 'globalThis', 'self', 'global']);
 /** Node built-ins used without an import in this module (a REPL habit, or an import elsewhere): taken as the module. */
-const BUILTIN_NAMES = new Set(['path', 'fs', 'url', 'querystring', 'util', 'os', 'http', 'https', 'vm', 'crypto', 'child_process']);
+const BUILTIN_NAMES = new Set([
+  'path',
+  'fs',
+  'url',
+  'querystring',
+  'util',
+  'os',
+  'http',
+  'https',
+  'vm',
+  'crypto',
+  'child_process',
+]);
 
 export class CodeModule {
   readonly ok = true;
@@ -122,7 +134,10 @@ export class CodeModule {
     if (t.via.length) {
       const site = t.via[0]!;
       const helper = this.callee(site.callee).name;
-      return this.hit(rule, site, { message: `${from} reaches ${what} at line ${sinkLine} through ${helper}().`, flow: [...t.lines, sinkLine, ...extraLines] });
+      return this.hit(rule, site, {
+        message: `${from} reaches ${what} at line ${sinkLine} through ${helper}().`,
+        flow: [...t.lines, sinkLine, ...extraLines],
+      });
     }
     return this.hit(rule, sink, { message: `${from} reaches ${what}.`, flow: [...t.lines, ...extraLines] });
   }
@@ -158,8 +173,15 @@ export class CodeModule {
   /** `require('x')` or `import('x')` → `x`. */
   requiredModule(node: Node): string | undefined {
     const n = unwrap(node.type === 'AwaitExpression' ? node.argument : node);
-    if (n.type === 'ImportExpression') return stringLiteral(n.source) !== undefined ? normaliseModule(stringLiteral(n.source)!) : undefined;
-    if (n.type !== 'CallExpression' || n.callee.type !== 'Identifier' || n.callee.name !== 'require' || this.binding(n.callee)) return undefined;
+    if (n.type === 'ImportExpression')
+      return stringLiteral(n.source) !== undefined ? normaliseModule(stringLiteral(n.source)!) : undefined;
+    if (
+      n.type !== 'CallExpression' ||
+      n.callee.type !== 'Identifier' ||
+      n.callee.name !== 'require' ||
+      this.binding(n.callee)
+    )
+      return undefined;
     const s = stringLiteral(n.arguments[0]);
     return s === undefined ? undefined : normaliseModule(s);
   }
@@ -171,7 +193,8 @@ export class CodeModule {
     if (!this.callList) {
       const list: CallInfo[] = [];
       for (const type of ['CallExpression', 'NewExpression']) {
-        for (const node of this.nodes(type)) list.push({ node, callee: this.callee(node.callee), args: node.arguments, isNew: type === 'NewExpression' });
+        for (const node of this.nodes(type))
+          list.push({ node, callee: this.callee(node.callee), args: node.arguments, isNew: type === 'NewExpression' });
       }
       this.callList = list.sort((a, b) => a.node.start - b.node.start);
     }
@@ -180,7 +203,13 @@ export class CodeModule {
 
   /** Calls whose callee is `module` + one of `names` (e.g. `child_process`, `['exec', 'execSync']`), however imported. */
   callsTo(module: string, names: readonly string[]): CallInfo[] {
-    return this.calls().filter((c) => c.callee.module !== undefined && (c.callee.module === module || c.callee.module === `${module}/promises`) && c.callee.path.length > 0 && names.includes(c.callee.path.join('.')));
+    return this.calls().filter(
+      (c) =>
+        c.callee.module !== undefined &&
+        (c.callee.module === module || c.callee.module === `${module}/promises`) &&
+        c.callee.path.length > 0 &&
+        names.includes(c.callee.path.join('.')),
+    );
   }
 
   /** Resolves an expression used as a callee (or any member chain) to its module and path. */
@@ -211,7 +240,11 @@ export class CodeModule {
       else if (s === '()') path.push('?()');
       else path.push(s);
     }
-    const done = (module: string | undefined, p: string[]): Callee => ({ ...(module !== undefined ? { module } : {}), path: p, name: (p.at(-1) ?? module?.split('/').at(-1) ?? '?').replace(/\(\)$/, '') });
+    const done = (module: string | undefined, p: string[]): Callee => ({
+      ...(module !== undefined ? { module } : {}),
+      path: p,
+      name: (p.at(-1) ?? module?.split('/').at(-1) ?? '?').replace(/\(\)$/, ''),
+    });
 
     const required = this.requiredModule(n);
     if (required) return done(required, path);
@@ -224,15 +257,28 @@ export class CodeModule {
       if (BUILTIN_NAMES.has(n.name) && path.length) return done(n.name, path);
       return done(undefined, [n.name, ...path]);
     }
-    if (b.import) return done(b.import.module, b.import.name === 'default' || b.import.name === '*' ? path : [b.import.name, ...path]);
+    if (b.import)
+      return done(
+        b.import.module,
+        b.import.name === 'default' || b.import.name === '*' ? path : [b.import.name, ...path],
+      );
     // A const alias of a module or of a member: `const cp = require('cp')`, `const { exec } = require('cp')`, `const run = util.promisify(cp.exec)`.
     if (depth < 4 && b.defs.length === 1 && (b.kind === 'const' || b.kind === 'var' || b.kind === 'let')) {
       const def = b.defs[0]!;
       let value = def.value ? unwrap(def.value) : null;
       if (value?.type === 'AwaitExpression') value = unwrap(value.argument);
-      if (value && value.type === 'CallExpression' && /^(?:util\.)?promisify$/.test(this.callee(value.callee, depth + 1).path.join('.')) && value.arguments[0]) value = unwrap(value.arguments[0]);
+      if (
+        value &&
+        value.type === 'CallExpression' &&
+        /^(?:util\.)?promisify$/.test(this.callee(value.callee, depth + 1).path.join('.')) &&
+        value.arguments[0]
+      )
+        value = unwrap(value.arguments[0]);
       if (value && def.path.every((s) => typeof s === 'string' && s !== '...' && s !== '*')) {
-        const base = this.requiredModule(value) !== undefined || value.type === 'MemberExpression' || value.type === 'Identifier' ? this.callee(value, depth + 1) : null;
+        const base =
+          this.requiredModule(value) !== undefined || value.type === 'MemberExpression' || value.type === 'Identifier'
+            ? this.callee(value, depth + 1)
+            : null;
         if (base && (base.module !== undefined || value.type !== 'Identifier' || this.binding(value)?.import)) {
           return done(base.module, [...base.path, ...(def.path as string[]), ...path]);
         }
@@ -259,7 +305,9 @@ export class CodeModule {
         // A method of the enclosing class.
         for (const a of this.ancestors(n)) {
           if (a.type === 'ClassBody') {
-            const m = a.body.find((e: Node) => (e.type === 'MethodDefinition' || e.type === 'PropertyDefinition') && keyName(e) === name);
+            const m = a.body.find(
+              (e: Node) => (e.type === 'MethodDefinition' || e.type === 'PropertyDefinition') && keyName(e) === name,
+            );
             const v = m?.value && unwrap(m.value);
             return v && isFunction(v) ? v : undefined;
           }

@@ -63,7 +63,8 @@ export function stringLiteral(node: Node | null | undefined): string | undefined
   if (!node) return undefined;
   const n = unwrap(node);
   if (n.type === 'Literal' && typeof n.value === 'string') return n.value;
-  if (n.type === 'TemplateLiteral' && n.expressions.length === 0) return n.quasis[0].value.cooked ?? n.quasis[0].value.raw;
+  if (n.type === 'TemplateLiteral' && n.expressions.length === 0)
+    return n.quasis[0].value.cooked ?? n.quasis[0].value.raw;
   return undefined;
 }
 
@@ -88,4 +89,12 @@ export function isTypeOnly(n: Node): boolean {
 }
 
 /** Fields that hold types, never values: skipped by every walk. */
-export const TYPE_FIELDS = new Set(['typeAnnotation', 'returnType', 'typeParameters', 'typeArguments', 'superTypeArguments', 'superTypeParameters', 'implements']);
+export const TYPE_FIELDS = new Set([
+  'typeAnnotation',
+  'returnType',
+  'typeParameters',
+  'typeArguments',
+  'superTypeArguments',
+  'superTypeParameters',
+  'implements',
+]);

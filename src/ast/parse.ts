@@ -52,7 +52,8 @@ export function scriptBlocks(text: string): ScriptBlock[] {
     open.lastIndex = end;
     if (/\bsrc\s*=/i.test(attrs)) continue;
     const type = /\btype\s*=\s*["']?([^"'\s>]+)/i.exec(attrs)?.[1]?.toLowerCase();
-    if (type && !/^(?:module|text\/javascript|application\/javascript|text\/babel|text\/typescript|ts|tsx)$/.test(type)) continue;
+    if (type && !/^(?:module|text\/javascript|application\/javascript|text\/babel|text\/typescript|ts|tsx)$/.test(type))
+      continue;
     const lang = /\blang\s*=\s*["']?(tsx?|jsx?)/i.exec(attrs)?.[1]?.toLowerCase() as Lang | undefined;
     blocks.push({ start, end, lang: lang === 'js' ? 'jsx' : (lang ?? 'jsx') });
   }
@@ -94,7 +95,10 @@ export async function parseModule(path: string, text: string): Promise<Parsed> {
     let result = parse(text, lang);
     // A .js file may be plain script with a `<` a JSX parse dislikes; a .ts file may be TSX-free but use JSX in .ts by mistake.
     // A CommonJS script may `return` at top level.
-    for (const [l, type] of [['js', 'unambiguous'], ['js', 'commonjs']] as const) {
+    for (const [l, type] of [
+      ['js', 'unambiguous'],
+      ['js', 'commonjs'],
+    ] as const) {
       if (!result.errors.length || lang !== 'jsx') break;
       const retry = parse(text, l, type);
       if (!retry.errors.length) result = retry;
@@ -103,7 +107,9 @@ export async function parseModule(path: string, text: string): Promise<Parsed> {
     body = result.program.body as unknown as Node[];
     comments = result.comments;
   }
-  directives = body.filter((s) => s.type === 'ExpressionStatement' && typeof s.directive === 'string').map((s) => s.directive as string);
+  directives = body
+    .filter((s) => s.type === 'ExpressionStatement' && typeof s.directive === 'string')
+    .map((s) => s.directive as string);
   const program: Node = { type: 'Program', start: 0, end: text.length, body, sourceType: 'module' };
   return new CodeModule(path, text, program, comments, directives, visitorKeys as Record<string, string[]>);
 }

@@ -36,10 +36,30 @@ interface Edge {
   assert?: boolean;
 }
 
-const LINE_TERMINATORS: CharSet = [[10, 10], [13, 13], [0x2028, 0x2029]];
+const LINE_TERMINATORS: CharSet = [
+  [10, 10],
+  [13, 13],
+  [0x2028, 0x2029],
+];
 const DIGIT: CharSet = [[48, 57]];
-const WORD: CharSet = [[48, 57], [65, 90], [95, 95], [97, 122]];
-const SPACE: CharSet = [[9, 13], [32, 32], [160, 160], [0x1680, 0x1680], [0x2000, 0x200a], [0x2028, 0x2029], [0x202f, 0x202f], [0x205f, 0x205f], [0x3000, 0x3000], [0xfeff, 0xfeff]];
+const WORD: CharSet = [
+  [48, 57],
+  [65, 90],
+  [95, 95],
+  [97, 122],
+];
+const SPACE: CharSet = [
+  [9, 13],
+  [32, 32],
+  [160, 160],
+  [0x1680, 0x1680],
+  [0x2000, 0x200a],
+  [0x2028, 0x2029],
+  [0x202f, 0x202f],
+  [0x205f, 0x205f],
+  [0x3000, 0x3000],
+  [0xfeff, 0xfeff],
+];
 
 function normalise(set: CharSet): CharSet {
   const sorted = set.filter(([a, b]) => a <= b).sort((x, y) => x[0] - y[0]);
@@ -126,7 +146,13 @@ class Builder {
       case 'CharacterClass': {
         const parts: CharSet = [];
         for (const e of node.elements) {
-          if (e.type === 'Character' || e.type === 'CharacterClassRange' || e.type === 'CharacterSet' || e.type === 'CharacterClass') parts.push(...this.charSet(e));
+          if (
+            e.type === 'Character' ||
+            e.type === 'CharacterClassRange' ||
+            e.type === 'CharacterSet' ||
+            e.type === 'CharacterClass'
+          )
+            parts.push(...this.charSet(e));
           else parts.push([0, MAX]);
         }
         const set = normalise(parts);
@@ -252,7 +278,8 @@ function epsilonFree(edges: Edge[][], start: number, end: number): Efree {
     const stack = [s];
     while (stack.length) {
       const x = stack.pop()!;
-      for (const e of edges[x]!) if (e.set === null && (withAsserts || !e.assert) && !seen.has(e.to)) seen.add(e.to), stack.push(e.to);
+      for (const e of edges[x]!)
+        if (e.set === null && (withAsserts || !e.assert) && !seen.has(e.to)) seen.add(e.to), stack.push(e.to);
     }
     return seen;
   };
@@ -283,7 +310,8 @@ function epsilonFree(edges: Edge[][], start: number, end: number): Efree {
   };
   for (const s of keep) {
     const list: Efree['out'][number] = [];
-    for (const [c, k] of paths(s)) for (const e of edges[c]!) if (e.set) list.push({ to: index.get(e.to)!, set: e.set, twice: k > 1 });
+    for (const [c, k] of paths(s))
+      for (const e of edges[c]!) if (e.set) list.push({ to: index.get(e.to)!, set: e.set, twice: k > 1 });
     out[index.get(s)!] = list;
     accepting[index.get(s)!] = closure(s, false).has(end);
   }
@@ -347,7 +375,12 @@ function reaches(out: Efree['out'], from: number, to: number): boolean {
 
 /** A character of the set to show in a message: a letter, a digit, or any printable one when there is. */
 function pick(set: CharSet): number {
-  for (const [lo, hi] of [[97, 122], [48, 57], [33, 126], [32, 32]] as const) {
+  for (const [lo, hi] of [
+    [97, 122],
+    [48, 57],
+    [33, 126],
+    [32, 32],
+  ] as const) {
     const c = intersects(set, [[lo, hi]]);
     if (c !== null) return c;
   }
@@ -365,7 +398,10 @@ const show = (c: number) => (c >= 32 && c < 127 ? String.fromCharCode(c) : `\\u{
 export function analyseRegex(pattern: string, flags: string, limit = 400, paths = false, bounded = 8): Verdict {
   let ast;
   try {
-    ast = new RegExpParser({ ecmaVersion: 2025 }).parsePattern(pattern, 0, pattern.length, { unicode: flags.includes('u'), unicodeSets: flags.includes('v') });
+    ast = new RegExpParser({ ecmaVersion: 2025 }).parsePattern(pattern, 0, pattern.length, {
+      unicode: flags.includes('u'),
+      unicodeSets: flags.includes('v'),
+    });
   } catch {
     return null;
   }
@@ -387,7 +423,13 @@ export function analyseRegex(pattern: string, flags: string, limit = 400, paths 
   const loops = scc(n, (v) => out[v]!.map((e) => e.to));
   for (let p = 0; p < n; p++) {
     for (const e of out[p]!) {
-      if (e.twice && loops[e.to] === loops[p] && (e.to === p || out[e.to]!.length > 0) && !accepting[e.to] && reaches(out, e.to, p)) {
+      if (
+        e.twice &&
+        loops[e.to] === loops[p] &&
+        (e.to === p || out[e.to]!.length > 0) &&
+        !accepting[e.to] &&
+        reaches(out, e.to, p)
+      ) {
         return { kind: 'exponential', char: show(pick(e.set)) };
       }
     }
@@ -426,8 +468,12 @@ export function analyseRegex(pattern: string, flags: string, limit = 400, paths 
         for (const pp of self) {
           const c1 = intersects(pp.set, pq.set);
           if (c1 === null) continue;
-          const both = normalise(pp.set.flatMap(([a, z]) => pq.set.map(([x, y]) => [Math.max(a, x), Math.min(z, y)] as Range)));
-          const all = normalise(both.flatMap(([a, z]) => qq.set.map(([x, y]) => [Math.max(a, x), Math.min(z, y)] as Range)));
+          const both = normalise(
+            pp.set.flatMap(([a, z]) => pq.set.map(([x, y]) => [Math.max(a, x), Math.min(z, y)] as Range)),
+          );
+          const all = normalise(
+            both.flatMap(([a, z]) => qq.set.map(([x, y]) => [Math.max(a, x), Math.min(z, y)] as Range)),
+          );
           if (all.length) return { kind: 'polynomial', char: show(pick(all)) };
         }
       }
@@ -449,7 +495,9 @@ function loopsJoinedByPath(out: Array<Array<{ to: number; set: CharSet }>>, acce
     if (!loop[p]!.length) continue;
     for (let q = 0; q < n; q++) {
       if (q === p || accepting[q] || !loop[q]!.length) continue;
-      const shared = normalise(loop[p]!.flatMap(([a, z]) => loop[q]!.map(([x, y]) => [Math.max(a, x), Math.min(z, y)] as Range)));
+      const shared = normalise(
+        loop[p]!.flatMap(([a, z]) => loop[q]!.map(([x, y]) => [Math.max(a, x), Math.min(z, y)] as Range)),
+      );
       if (!shared.length) continue;
       const seen = new Set([p]);
       const stack = [p];

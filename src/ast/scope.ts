@@ -59,7 +59,16 @@ export interface ScopeInfo {
   uses: Map<Binding, Node[]>;
 }
 
-const SCOPE_NODES = new Set(['BlockStatement', 'ForStatement', 'ForInStatement', 'ForOfStatement', 'SwitchStatement', 'CatchClause', 'StaticBlock', 'ClassBody']);
+const SCOPE_NODES = new Set([
+  'BlockStatement',
+  'ForStatement',
+  'ForInStatement',
+  'ForOfStatement',
+  'SwitchStatement',
+  'CatchClause',
+  'StaticBlock',
+  'ClassBody',
+]);
 
 export const normaliseModule = (name: string) => name.replace(/^node:/, '');
 
@@ -80,7 +89,11 @@ export function eachChild(node: Node, keys: Record<string, string[]>, fn: (child
 }
 
 /** Identifiers a pattern binds, with the path into the destructured value. */
-export function patternNames(pattern: Node, path: PathStep[] = [], out: Array<{ id: Node; path: PathStep[]; defaultValue?: Node }> = []) {
+export function patternNames(
+  pattern: Node,
+  path: PathStep[] = [],
+  out: Array<{ id: Node; path: PathStep[]; defaultValue?: Node }> = [],
+) {
   switch (pattern.type) {
     case 'Identifier':
       out.push({ id: pattern, path });
@@ -158,8 +171,10 @@ export function analyseScopes(program: Node, keys: Record<string, string[]>): Sc
     const type = node.type;
     if (type === 'FunctionDeclaration' || type === 'FunctionExpression' || type === 'ArrowFunctionExpression') {
       inner = { node, parent: scope, functional: true, bindings: new Map() };
-      if (type === 'FunctionDeclaration' && node.id) declare(scope, node.id, 'function', { kind: 'function', value: node, path: [], node });
-      if (type === 'FunctionExpression' && node.id) declare(inner, node.id, 'function', { kind: 'function', value: node, path: [], node });
+      if (type === 'FunctionDeclaration' && node.id)
+        declare(scope, node.id, 'function', { kind: 'function', value: node, path: [], node });
+      if (type === 'FunctionExpression' && node.id)
+        declare(inner, node.id, 'function', { kind: 'function', value: node, path: [], node });
       const params = node.params as Node[];
       for (let index = 0; index < params.length; index++) {
         const param = params[index]!;
@@ -170,7 +185,9 @@ export function analyseScopes(program: Node, keys: Record<string, string[]>): Sc
       }
     } else if (SCOPE_NODES.has(type)) {
       inner = { node, parent: scope, functional: false, bindings: new Map() };
-      if (type === 'CatchClause' && node.param) for (const { id, path } of patternNames(node.param)) declare(inner, id, 'catch', { kind: 'catch', value: null, path, node });
+      if (type === 'CatchClause' && node.param)
+        for (const { id, path } of patternNames(node.param))
+          declare(inner, id, 'catch', { kind: 'catch', value: null, path, node });
     }
     switch (type) {
       case 'Identifier':
@@ -197,7 +214,12 @@ export function analyseScopes(program: Node, keys: Record<string, string[]>): Sc
             parents.set(s, node);
             parents.set(s.local, s);
             if (s.importKind === 'type') continue;
-            const name = s.type === 'ImportDefaultSpecifier' ? 'default' : s.type === 'ImportNamespaceSpecifier' ? '*' : keyName({ type: 'Property', start: 0, end: 0, key: s.imported, computed: false }) ?? '*';
+            const name =
+              s.type === 'ImportDefaultSpecifier'
+                ? 'default'
+                : s.type === 'ImportNamespaceSpecifier'
+                  ? '*'
+                  : (keyName({ type: 'Property', start: 0, end: 0, key: s.imported, computed: false }) ?? '*');
             declare(moduleScope, s.local, 'import', { kind: 'import', value: null, path: [], node }, { module, name });
           }
         }
@@ -234,7 +256,13 @@ export function analyseScopes(program: Node, keys: Record<string, string[]>): Sc
         if (!node.source) for (const s of node.specifiers) go(s.local, node, inner);
         return;
       case 'AssignmentExpression':
-        pendingWrites.push([node.left, node.operator === '=' ? node.right : node, node.operator === '=' ? 'assign' : 'compound', node, scope]);
+        pendingWrites.push([
+          node.left,
+          node.operator === '=' ? node.right : node,
+          node.operator === '=' ? 'assign' : 'compound',
+          node,
+          scope,
+        ]);
         break;
       case 'UpdateExpression':
         pendingWrites.push([node.argument, null, 'update', node, scope]);
@@ -267,7 +295,12 @@ export function analyseScopes(program: Node, keys: Record<string, string[]>): Sc
     else uses.set(b, [id]);
   }
   for (const [target, value, kind, node, scope] of pendingWrites) {
-    const t = target.type === 'ParenthesizedExpression' || target.type === 'TSAsExpression' || target.type === 'TSNonNullExpression' ? target.expression : target;
+    const t =
+      target.type === 'ParenthesizedExpression' ||
+      target.type === 'TSAsExpression' ||
+      target.type === 'TSNonNullExpression'
+        ? target.expression
+        : target;
     if (t.type === 'MemberExpression') {
       let obj = t.object;
       while (obj.type === 'MemberExpression') obj = obj.object; // a.b.c = v writes into a

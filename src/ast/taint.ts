@@ -48,26 +48,103 @@ interface Guard {
 
 /** Request objects by flavour: which of their properties carry client data, and whether it may be structured. */
 const EXPRESS_PROPS: Record<string, boolean> = {
-  body: true, query: true, params: false, headers: false, cookies: true, signedCookies: true, url: false, originalUrl: false,
-  path: false, hostname: false, host: false, file: true, files: true, raw: false, nextUrl: false, searchParams: false,
+  body: true,
+  query: true,
+  params: false,
+  headers: false,
+  cookies: true,
+  signedCookies: true,
+  url: false,
+  originalUrl: false,
+  path: false,
+  hostname: false,
+  host: false,
+  file: true,
+  files: true,
+  raw: false,
+  nextUrl: false,
+  searchParams: false,
 };
-const EXPRESS_CALLS: Record<string, boolean> = { get: false, header: false, param: false, json: true, formData: true, text: false, file: true, files: true, parts: true, arrayBuffer: false, blob: false };
+const EXPRESS_CALLS: Record<string, boolean> = {
+  get: false,
+  header: false,
+  param: false,
+  json: true,
+  formData: true,
+  text: false,
+  file: true,
+  files: true,
+  parts: true,
+  arrayBuffer: false,
+  blob: false,
+};
 const KOA_PROPS: Record<string, boolean> = {
-  query: true, params: false, headers: false, header: false, url: false, originalUrl: false, path: false, querystring: false,
-  search: false, host: false, hostname: false, href: false, cookies: false, req: false, files: true, file: true,
+  query: true,
+  params: false,
+  headers: false,
+  header: false,
+  url: false,
+  originalUrl: false,
+  path: false,
+  querystring: false,
+  search: false,
+  host: false,
+  hostname: false,
+  href: false,
+  cookies: false,
+  req: false,
+  files: true,
+  file: true,
 };
 const LAMBDA_PROPS: Record<string, boolean> = {
-  body: false, queryStringParameters: false, multiValueQueryStringParameters: false, pathParameters: false, headers: false,
-  multiValueHeaders: false, rawQueryString: false, rawPath: false, cookies: false,
+  body: false,
+  queryStringParameters: false,
+  multiValueQueryStringParameters: false,
+  pathParameters: false,
+  headers: false,
+  multiValueHeaders: false,
+  rawQueryString: false,
+  rawPath: false,
+  cookies: false,
 };
 type Flavour = 'express' | 'koa' | 'lambda';
 const REQUEST_TYPES: Record<string, Flavour> = {
-  Request: 'express', NextRequest: 'express', FastifyRequest: 'express', IncomingMessage: 'express', Http2ServerRequest: 'express',
-  Context: 'koa', ParameterizedContext: 'koa', RouterContext: 'koa',
-  APIGatewayProxyEvent: 'lambda', APIGatewayProxyEventV2: 'lambda', ALBEvent: 'lambda', LambdaFunctionURLEvent: 'lambda',
+  Request: 'express',
+  NextRequest: 'express',
+  FastifyRequest: 'express',
+  IncomingMessage: 'express',
+  Http2ServerRequest: 'express',
+  Context: 'koa',
+  ParameterizedContext: 'koa',
+  RouterContext: 'koa',
+  APIGatewayProxyEvent: 'lambda',
+  APIGatewayProxyEventV2: 'lambda',
+  ALBEvent: 'lambda',
+  LambdaFunctionURLEvent: 'lambda',
 };
-const NEST_DECORATORS: Record<string, boolean> = { Body: true, Query: true, Param: false, Headers: false, Cookies: true, UploadedFile: true, UploadedFiles: true };
-const ROUTE_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'del', 'all', 'use', 'options', 'head', 'route', 'createServer']);
+const NEST_DECORATORS: Record<string, boolean> = {
+  Body: true,
+  Query: true,
+  Param: false,
+  Headers: false,
+  Cookies: true,
+  UploadedFile: true,
+  UploadedFiles: true,
+};
+const ROUTE_METHODS = new Set([
+  'get',
+  'post',
+  'put',
+  'patch',
+  'delete',
+  'del',
+  'all',
+  'use',
+  'options',
+  'head',
+  'route',
+  'createServer',
+]);
 const HTTP_HANDLER_EXPORTS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
 const DOM_LOCATION = new Set(['search', 'hash', 'href', 'pathname']);
 const DOM_DOCUMENT = new Set(['URL', 'documentURI', 'referrer', 'baseURI']);
@@ -80,26 +157,150 @@ const PROTO_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 const SCALAR_FUNCTIONS = new Set(['parseInt', 'parseFloat', 'Number', 'Boolean', 'BigInt', 'isNaN', 'isFinite']);
 const SCALAR_ROOTS = new Set(['Math', 'Date', 'Number']);
 const SCALAR_METHODS = new Set([
-  'length', 'includes', 'startsWith', 'endsWith', 'indexOf', 'lastIndexOf', 'test', 'some', 'every', 'has', 'search',
-  'localeCompare', 'charCodeAt', 'codePointAt', 'getTime', 'toFixed', 'toPrecision', 'findIndex', 'isArray', 'isInteger',
-  'isSafeInteger', 'hasOwnProperty', 'digest', 'compare', 'compareSync', 'verify', 'size', 'byteLength', 'valueOf',
+  'length',
+  'includes',
+  'startsWith',
+  'endsWith',
+  'indexOf',
+  'lastIndexOf',
+  'test',
+  'some',
+  'every',
+  'has',
+  'search',
+  'localeCompare',
+  'charCodeAt',
+  'codePointAt',
+  'getTime',
+  'toFixed',
+  'toPrecision',
+  'findIndex',
+  'isArray',
+  'isInteger',
+  'isSafeInteger',
+  'hasOwnProperty',
+  'digest',
+  'compare',
+  'compareSync',
+  'verify',
+  'size',
+  'byteLength',
+  'valueOf',
 ]);
 /** Names of functions that escape, sanitise or encode their input. */
-const SANITISER_NAME = /^(?!un)\w*(?:escape|sanitiz|sanitis|purify|encode(?!d)|quote|xss|strip_?tags|stripTags|slugify|filterXSS)\w*$/i;
-const SANITISER_CALLS = new Set(['basename', 'extname', 'uuid', 'randomUUID', 'nanoid', 'matchedData', 'ObjectId', 'toObjectId']);
+const SANITISER_NAME =
+  /^(?!un)\w*(?:escape|sanitiz|sanitis|purify|encode(?!d)|quote|xss|strip_?tags|stripTags|slugify|filterXSS)\w*$/i;
+const SANITISER_CALLS = new Set([
+  'basename',
+  'extname',
+  'uuid',
+  'randomUUID',
+  'nanoid',
+  'matchedData',
+  'ObjectId',
+  'toObjectId',
+]);
 /** Schema libraries: a value they parse is validated. */
-const SCHEMA_MODULES = new Set(['zod', 'joi', '@hapi/joi', 'yup', 'valibot', 'superstruct', '@sinclair/typebox', 'ajv', 'class-validator', 'class-transformer', 'io-ts', 'runtypes', 'arktype', '@effect/schema', 'effect']);
-const SCHEMA_METHODS = new Set(['parse', 'parseAsync', 'safeParse', 'safeParseAsync', 'validate', 'validateSync', 'validateAsync', 'cast', 'attempt', 'assert', 'create', 'decode', 'unsafeParse']);
+const SCHEMA_MODULES = new Set([
+  'zod',
+  'joi',
+  '@hapi/joi',
+  'yup',
+  'valibot',
+  'superstruct',
+  '@sinclair/typebox',
+  'ajv',
+  'class-validator',
+  'class-transformer',
+  'io-ts',
+  'runtypes',
+  'arktype',
+  '@effect/schema',
+  'effect',
+]);
+const SCHEMA_METHODS = new Set([
+  'parse',
+  'parseAsync',
+  'safeParse',
+  'safeParseAsync',
+  'validate',
+  'validateSync',
+  'validateAsync',
+  'cast',
+  'attempt',
+  'assert',
+  'create',
+  'decode',
+  'unsafeParse',
+]);
 const SCHEMA_ROOTS = new Set(['z', 'Joi', 'joi', 'yup', 'v', 'Yup', 't', 'S', 's']);
 /** Parsers whose `.parse` passes data through rather than validating it. */
-const PASS_THROUGH_PARSERS = new Set(['JSON', 'qs', 'querystring', 'url', 'URL', 'path', 'yaml', 'YAML', 'cookie', 'contentType', 'Date', 'bodyParser', 'parser', 'mime', 'toml', 'JSON5', 'ini', 'csv', 'papa', 'Papa', 'marked', 'm']);
+const PASS_THROUGH_PARSERS = new Set([
+  'JSON',
+  'qs',
+  'querystring',
+  'url',
+  'URL',
+  'path',
+  'yaml',
+  'YAML',
+  'cookie',
+  'contentType',
+  'Date',
+  'bodyParser',
+  'parser',
+  'mime',
+  'toml',
+  'JSON5',
+  'ini',
+  'csv',
+  'papa',
+  'Papa',
+  'marked',
+  'm',
+]);
 /** Free functions and module functions that pass their arguments' data into their result. */
-const PASSING_GLOBALS = new Set(['String', 'decodeURIComponent', 'decodeURI', 'unescape', 'encodeURI', 'structuredClone', 'Array.from', 'Buffer.from', 'Object.assign', 'Object.keys', 'Object.values', 'Object.entries', 'Object.fromEntries', 'JSON.parse', 'JSON.stringify', 'atob', 'btoa']);
-const PASSING_MODULES = new Set(['path', 'url', 'querystring', 'qs', 'util', 'lodash', 'underscore', 'minimist', 'mri', 'yargs-parser', 'deepmerge', 'lodash.merge', 'lodash.clonedeep', 'upath', 'slash']);
+const PASSING_GLOBALS = new Set([
+  'String',
+  'decodeURIComponent',
+  'decodeURI',
+  'unescape',
+  'encodeURI',
+  'structuredClone',
+  'Array.from',
+  'Buffer.from',
+  'Object.assign',
+  'Object.keys',
+  'Object.values',
+  'Object.entries',
+  'Object.fromEntries',
+  'JSON.parse',
+  'JSON.stringify',
+  'atob',
+  'btoa',
+]);
+const PASSING_MODULES = new Set([
+  'path',
+  'url',
+  'querystring',
+  'qs',
+  'util',
+  'lodash',
+  'underscore',
+  'minimist',
+  'mri',
+  'yargs-parser',
+  'deepmerge',
+  'lodash.merge',
+  'lodash.clonedeep',
+  'upath',
+  'slash',
+]);
 const STRUCTURE_KEEPING = new Set(['JSON.parse', 'Object.assign', 'structuredClone', 'Object.fromEntries']);
 /** Array methods whose callback's first parameter is an element of the receiver (reduce: the second). */
 const ELEMENT_CALLBACKS = new Set(['forEach', 'map', 'filter', 'find', 'findLast', 'some', 'every', 'flatMap', 'sort']);
-const VALIDATOR_NAME = /^(?:is|has|check)?(?:valid|safe|allowed|permitted|trusted|whitelisted|allowlisted|known|supported)|(?:valid(?:ate)?|allowed|whitelist|allowlist|isMongoId|isUUID|isInt|isNumeric|isAlphanumeric|isSlug|isObjectId|isValidObjectId)$|^(?:isUUID|isMongoId|isInt|isNumeric|isAlphanumeric|isAlpha|isEmail|isHexadecimal|isSlug|isObjectIdOrHexString)$/i;
+const VALIDATOR_NAME =
+  /^(?:is|has|check)?(?:valid|safe|allowed|permitted|trusted|whitelisted|allowlisted|known|supported)|(?:valid(?:ate)?|allowed|whitelist|allowlist|isMongoId|isUUID|isInt|isNumeric|isAlphanumeric|isSlug|isObjectId|isValidObjectId)$|^(?:isUUID|isMongoId|isInt|isNumeric|isAlphanumeric|isAlpha|isEmail|isHexadecimal|isSlug|isObjectIdOrHexString)$/i;
 const ASSERT_NAME = /^(?:assert|ensure|validate|check|verify|invariant)\w*$/i;
 const NUMBER_TYPES = new Set(['TSNumberKeyword', 'TSBooleanKeyword', 'TSBigIntKeyword']);
 
@@ -161,11 +362,12 @@ export class Flow {
         const literal = this.m.objectLiteral(obj);
         if (literal && name !== null) {
           const prop = this.m.property(literal, name);
-          const writes = obj.type === 'Identifier' ? this.m.binding(obj)?.props.get(name) ?? [] : [];
+          const writes = obj.type === 'Identifier' ? (this.m.binding(obj)?.props.get(name) ?? []) : [];
           return union([prop ? ev(prop) : [], ...writes.map(ev)]);
         }
-        if (literal && name === null) return [...this.literalTaints(literal, env, depth), ...ev(n.property).filter(() => false)];
-        const writes = obj.type === 'Identifier' && name !== null ? this.m.binding(obj)?.props.get(name) ?? [] : [];
+        if (literal && name === null)
+          return [...this.literalTaints(literal, env, depth), ...ev(n.property).filter(() => false)];
+        const writes = obj.type === 'Identifier' && name !== null ? (this.m.binding(obj)?.props.get(name) ?? []) : [];
         return union([ev(obj).map((t) => member(t, name)), ...writes.map(ev)]);
       }
       case 'CallExpression':
@@ -226,7 +428,8 @@ export class Flow {
     if (env?.has(b)) result = env.get(b)!;
     else {
       const parts: Taint[][] = [];
-      for (const def of this.reachingDefs(b, id)) parts.push(this.evalDef(b, def, env, depth).map((t) => addLine(t, this.m.line(def.node))));
+      for (const def of this.reachingDefs(b, id))
+        parts.push(this.evalDef(b, def, env, depth).map((t) => addLine(t, this.m.line(def.node))));
       result = union(parts);
     }
     if (!result.length) return result;
@@ -264,7 +467,10 @@ export class Flow {
       if (flavour) {
         const props = flavour === 'koa' ? KOA_PROPS : flavour === 'lambda' ? LAMBDA_PROPS : EXPRESS_PROPS;
         if (step in props) return [taint('request', `${this.m.source(v)}.${step}`, v, props[step]!, this.m.line(v))];
-        if (flavour === 'koa' && step === 'request') return rest.length && typeof rest[0] === 'string' && rest[0] in EXPRESS_PROPS ? [taint('request', `${this.m.source(v)}.request.${rest[0]}`, v, EXPRESS_PROPS[rest[0]]!, this.m.line(v))] : [];
+        if (flavour === 'koa' && step === 'request')
+          return rest.length && typeof rest[0] === 'string' && rest[0] in EXPRESS_PROPS
+            ? [taint('request', `${this.m.source(v)}.request.${rest[0]}`, v, EXPRESS_PROPS[rest[0]]!, this.m.line(v))]
+            : [];
         return [];
       }
       const literal = this.m.objectLiteral(v);
@@ -277,7 +483,9 @@ export class Flow {
       const el = v.elements[step];
       return el ? this.evalPath(el, rest, env, depth + 1) : [];
     }
-    return this.eval(v, env, depth + 1).map((t) => (typeof step === 'string' && step !== '...' && step !== '*' ? member(t, step) : t));
+    return this.eval(v, env, depth + 1).map((t) =>
+      typeof step === 'string' && step !== '...' && step !== '*' ? member(t, step) : t,
+    );
   }
 
   /** What a parameter receives: a request, or the arguments its callers in this module pass. */
@@ -289,19 +497,32 @@ export class Flow {
     // NestJS: @Body(), @Query('x'), @Param('id') …
     for (const d of param.decorators ?? []) {
       const expr = unwrap(d.expression);
-      const name = expr.type === 'CallExpression' ? this.m.callee(expr.callee).name : expr.type === 'Identifier' ? expr.name : '';
-      if (name in NEST_DECORATORS) return [taint('request', `${this.m.source(d)} ${b.name}`, param, NEST_DECORATORS[name]!, this.m.line(param))];
+      const name =
+        expr.type === 'CallExpression' ? this.m.callee(expr.callee).name : expr.type === 'Identifier' ? expr.name : '';
+      if (name in NEST_DECORATORS)
+        return [taint('request', `${this.m.source(d)} ${b.name}`, param, NEST_DECORATORS[name]!, this.m.line(param))];
     }
     const parent = this.m.parent(fn);
     // Next.js: the second argument of a route handler ({ params }), a page's searchParams/params, and server actions.
     const exported = this.exportedName(fn);
-    if (exported && HTTP_HANDLER_EXPORTS.has(exported) && index === 1) return [taint('request', label, param, false, this.m.line(param))];
-    if (exported === 'default' && index === 0 && (def.path[0] === 'searchParams' || def.path[0] === 'params') && /(?:^|\/)(?:page|layout|route)\.[jt]sx?$/.test(this.m.path)) {
+    if (exported && HTTP_HANDLER_EXPORTS.has(exported) && index === 1)
+      return [taint('request', label, param, false, this.m.line(param))];
+    if (
+      exported === 'default' &&
+      index === 0 &&
+      (def.path[0] === 'searchParams' || def.path[0] === 'params') &&
+      /(?:^|\/)(?:page|layout|route)\.[jt]sx?$/.test(this.m.path)
+    ) {
       return [taint('request', label, param, false, this.m.line(param))];
     }
     if (exported && this.isServerAction(fn)) return [taint('request', label, param, true, this.m.line(param))];
     // Busboy-style upload callbacks: `.on('file', (name, stream, info) => …)`.
-    if (parent?.type === 'CallExpression' && this.m.callee(parent.callee).name === 'on' && stringLiteral(parent.arguments[0]) === 'file' && index !== 1) {
+    if (
+      parent?.type === 'CallExpression' &&
+      this.m.callee(parent.callee).name === 'on' &&
+      stringLiteral(parent.arguments[0]) === 'file' &&
+      index !== 1
+    ) {
       return [taint('upload', label, param, false, this.m.line(param))];
     }
     // Array callbacks: `tainted.forEach(k => …)`, `Object.keys(tainted).map(k => …)`.
@@ -318,7 +539,9 @@ export class Flow {
       const arg = site.args[index];
       if (!arg || arg.type === 'SpreadElement') continue;
       const argTaints = this.evalPath(arg, def.path, undefined, depth + 1);
-      parts.push(argTaints.map((t) => ({ ...t, via: [...t.via, site.node], lines: [...t.lines, this.m.line(site.node)] })));
+      parts.push(
+        argTaints.map((t) => ({ ...t, via: [...t.via, site.node], lines: [...t.lines, this.m.line(site.node)] })),
+      );
     }
     return union(parts);
   }
@@ -347,7 +570,10 @@ export class Flow {
   private isServerAction(fn: Node): boolean {
     if (this.m.directives.includes('use server')) return true;
     const body = fn.body;
-    return body?.type === 'BlockStatement' && body.body.some((s: Node) => s.type === 'ExpressionStatement' && s.directive === 'use server');
+    return (
+      body?.type === 'BlockStatement' &&
+      body.body.some((s: Node) => s.type === 'ExpressionStatement' && s.directive === 'use server')
+    );
   }
 
   /** The request flavour of an identifier that names a request object: a parameter called `req`/`ctx`/`event`, typed as one, or a route handler's first parameter. */
@@ -362,7 +588,9 @@ export class Flow {
       if (name === 'Req' || name === 'Request') return 'express';
       if (name === 'Ctx') return 'koa';
     }
-    const type = param.typeAnnotation?.typeAnnotation ?? (param.type === 'AssignmentPattern' ? param.left.typeAnnotation?.typeAnnotation : undefined);
+    const type =
+      param.typeAnnotation?.typeAnnotation ??
+      (param.type === 'AssignmentPattern' ? param.left.typeAnnotation?.typeAnnotation : undefined);
     if (type?.type === 'TSTypeReference') {
       const typeName = type.typeName.type === 'Identifier' ? type.typeName.name : type.typeName.right?.name;
       if (typeName && typeName in REQUEST_TYPES) return REQUEST_TYPES[typeName]!;
@@ -373,9 +601,17 @@ export class Flow {
     if (name === 'event' && def.index === 0) return 'lambda';
     // A route handler's request parameter, whatever its name: app.get('/x', (r, s) => …).
     const parent = this.m.parent(def.fn!);
-    if (parent?.type === 'CallExpression' && def.fn!.params.length >= 2 && def.index === (def.fn!.params.length === 4 ? 1 : 0)) {
+    if (
+      parent?.type === 'CallExpression' &&
+      def.fn!.params.length >= 2 &&
+      def.index === (def.fn!.params.length === 4 ? 1 : 0)
+    ) {
       const callee = this.m.callee(parent.callee);
-      if (ROUTE_METHODS.has(callee.name) && (callee.name === 'createServer' || stringLiteral(parent.arguments[0]) !== undefined)) return 'express';
+      if (
+        ROUTE_METHODS.has(callee.name) &&
+        (callee.name === 'createServer' || stringLiteral(parent.arguments[0]) !== undefined)
+      )
+        return 'express';
     }
     return null;
   }
@@ -392,9 +628,11 @@ export class Flow {
       if (UPLOAD_NAMES.has(name)) return taint('upload', label(), n, false, line());
       if (obj.type === 'Identifier') {
         const flavour = this.requestFlavour(obj);
-        if (flavour === 'express' && name in EXPRESS_PROPS) return taint('request', label(), n, EXPRESS_PROPS[name]!, line());
+        if (flavour === 'express' && name in EXPRESS_PROPS)
+          return taint('request', label(), n, EXPRESS_PROPS[name]!, line());
         if (flavour === 'koa' && name in KOA_PROPS) return taint('request', label(), n, KOA_PROPS[name]!, line());
-        if (flavour === 'lambda' && name in LAMBDA_PROPS) return taint('request', label(), n, LAMBDA_PROPS[name]!, line());
+        if (flavour === 'lambda' && name in LAMBDA_PROPS)
+          return taint('request', label(), n, LAMBDA_PROPS[name]!, line());
         if (!this.m.binding(obj)) {
           if (obj.name === 'process' && name === 'argv') return taint('argv', label(), n, false, line());
           if (obj.name === 'location' && DOM_LOCATION.has(name)) return taint('dom', label(), n, false, line());
@@ -405,8 +643,21 @@ export class Flow {
       if (obj.type === 'MemberExpression') {
         const inner = propertyName(obj);
         const root = unwrap(obj.object);
-        if (root.type === 'Identifier' && inner === 'request' && this.requestFlavour(root) === 'koa' && name in EXPRESS_PROPS) return taint('request', label(), n, EXPRESS_PROPS[name]!, line());
-        if (root.type === 'Identifier' && !this.m.binding(root) && (root.name === 'window' || root.name === 'document') && inner === 'location' && DOM_LOCATION.has(name)) return taint('dom', label(), n, false, line());
+        if (
+          root.type === 'Identifier' &&
+          inner === 'request' &&
+          this.requestFlavour(root) === 'koa' &&
+          name in EXPRESS_PROPS
+        )
+          return taint('request', label(), n, EXPRESS_PROPS[name]!, line());
+        if (
+          root.type === 'Identifier' &&
+          !this.m.binding(root) &&
+          (root.name === 'window' || root.name === 'document') &&
+          inner === 'location' &&
+          DOM_LOCATION.has(name)
+        )
+          return taint('dom', label(), n, false, line());
       }
       return null;
     }
@@ -417,12 +668,15 @@ export class Flow {
         const obj = unwrap(callee.object);
         if (name && obj.type === 'Identifier') {
           const flavour = this.requestFlavour(obj);
-          if ((flavour === 'express' || flavour === 'koa') && name in EXPRESS_CALLS) return taint('request', label(), n, EXPRESS_CALLS[name]!, line());
+          if ((flavour === 'express' || flavour === 'koa') && name in EXPRESS_CALLS)
+            return taint('request', label(), n, EXPRESS_CALLS[name]!, line());
         }
       }
       const c = this.m.callee(n.callee);
-      if (c.module === 'next/headers' && (c.name === 'headers' || c.name === 'cookies') && c.path.length === 1) return taint('request', label(), n, false, line());
-      if ((c.name === 'useSearchParams' || c.name === 'useParams' || c.name === 'useQuery') && c.path.length === 1) return taint('dom', label(), n, false, line());
+      if (c.module === 'next/headers' && (c.name === 'headers' || c.name === 'cookies') && c.path.length === 1)
+        return taint('request', label(), n, false, line());
+      if ((c.name === 'useSearchParams' || c.name === 'useParams' || c.name === 'useQuery') && c.path.length === 1)
+        return taint('dom', label(), n, false, line());
     }
     return null;
   }
@@ -465,7 +719,15 @@ export class Flow {
         if (isAllowOnlyPattern(this.m, a[0])) return [];
       }
       if (name === 'then' || name === 'catch' || name === 'finally') return [];
-      return ev(c.object).map((t) => (name === 'get' || name === 'getAll' || /^(?:to\w*Case|trim\w*|slice|substring|substr|replace\w*|padStart|padEnd|normalize|toString|concat|join|at|charAt|repeat)$/.test(name) ? stringy(t) : t));
+      return ev(c.object).map((t) =>
+        name === 'get' ||
+        name === 'getAll' ||
+        /^(?:to\w*Case|trim\w*|slice|substring|substr|replace\w*|padStart|padEnd|normalize|toString|concat|join|at|charAt|repeat)$/.test(
+          name,
+        )
+          ? stringy(t)
+          : t,
+      );
     }
     return [];
   }
@@ -481,7 +743,14 @@ export class Flow {
     if (!callee.module && root && SCALAR_ROOTS.has(root) && callee.path.length === 2) return true;
     if (SCALAR_METHODS.has(name) && callee.path.length > 1) return true;
     if (SANITISER_NAME.test(name) || SANITISER_CALLS.has(name)) return true;
-    if (callee.module && SCHEMA_MODULES.has(callee.module) && (callee.path.length === 1 ? /parse|validate|assert|create|is|decode|plainToInstance|plainToClass/i.test(name) : SCHEMA_METHODS.has(name))) return true;
+    if (
+      callee.module &&
+      SCHEMA_MODULES.has(callee.module) &&
+      (callee.path.length === 1
+        ? /parse|validate|assert|create|is|decode|plainToInstance|plainToClass/i.test(name)
+        : SCHEMA_METHODS.has(name))
+    )
+      return true;
     if (SCHEMA_METHODS.has(name) && callee.path.length >= 2) {
       const recv = unwrap(n.callee).type === 'MemberExpression' ? unwrap(unwrap(n.callee).object) : null;
       if (recv && this.isSchema(recv)) return true;
@@ -506,7 +775,14 @@ export class Flow {
     if (n.type === 'CallExpression' || n.type === 'MemberExpression') {
       const c = this.m.callee(n.type === 'CallExpression' ? n.callee : n);
       if (c.module && SCHEMA_MODULES.has(c.module)) return true;
-      if (!c.module && c.path[0] && SCHEMA_ROOTS.has(c.path[0]) && !this.m.topLevel(c.path[0])?.defs.length && c.path.length > 1) return true;
+      if (
+        !c.module &&
+        c.path[0] &&
+        SCHEMA_ROOTS.has(c.path[0]) &&
+        !this.m.topLevel(c.path[0])?.defs.length &&
+        c.path.length > 1
+      )
+        return true;
       const root = n.type === 'CallExpression' ? unwrap(n.callee) : n;
       if (root.type === 'MemberExpression') return this.isSchema(root.object, depth + 1);
     }
@@ -623,7 +899,9 @@ export class Flow {
         if (t.operator === '||') {
           const negs = [l, r].filter((g): g is Guard => g?.polarity === 'neg');
           if (negs.length) return negs.find((g) => g.strength === 'safe') ?? negs[0]!;
-          return l?.polarity === 'pos' && r?.polarity === 'pos' ? { polarity: 'pos', strength: l.strength === 'safe' && r.strength === 'safe' ? 'safe' : 'string' } : null;
+          return l?.polarity === 'pos' && r?.polarity === 'pos'
+            ? { polarity: 'pos', strength: l.strength === 'safe' && r.strength === 'safe' ? 'safe' : 'string' }
+            : null;
         }
         return null;
       }
@@ -635,7 +913,8 @@ export class Flow {
       }
       case 'MemberExpression':
         // schema.safeParse(x).success
-        if (propertyName(t) === 'success' && unwrap(t.object).type === 'CallExpression' && this.mentions(t.object, b)) return safe('pos');
+        if (propertyName(t) === 'success' && unwrap(t.object).type === 'CallExpression' && this.mentions(t.object, b))
+          return safe('pos');
         if (propertyName(t) === 'success' && unwrap(t.object).type === 'Identifier') {
           const ob = this.m.binding(unwrap(t.object));
           const v = ob?.defs.length === 1 ? ob.defs[0]!.value : null;
@@ -660,7 +939,10 @@ export class Flow {
     if (eq || ne) {
       const polarity = (p: boolean): Guard['polarity'] => (p === eq ? 'pos' : 'neg');
       // typeof x === 'string'
-      for (const [a, lit] of [[left, right], [right, left]] as const) {
+      for (const [a, lit] of [
+        [left, right],
+        [right, left],
+      ] as const) {
         if (a.type === 'UnaryExpression' && a.operator === 'typeof' && this.mentions(a.argument, b)) {
           const type = stringLiteral(lit);
           if (type === 'string') return { polarity: polarity(true), strength: 'string' };
@@ -669,23 +951,45 @@ export class Flow {
         }
       }
       // ALLOWED.indexOf(x) !== -1
-      for (const [a, lit] of [[left, right], [right, left]] as const) {
-        if (a.type === 'CallExpression' && propertyName(unwrap(a.callee)) === 'indexOf' && isMinusOne(lit) && this.callGuard({ ...a, callee: { ...unwrap(a.callee), property: { type: 'Identifier', name: 'includes' } } }, b)) {
+      for (const [a, lit] of [
+        [left, right],
+        [right, left],
+      ] as const) {
+        if (
+          a.type === 'CallExpression' &&
+          propertyName(unwrap(a.callee)) === 'indexOf' &&
+          isMinusOne(lit) &&
+          this.callGuard(
+            { ...a, callee: { ...unwrap(a.callee), property: { type: 'Identifier', name: 'includes' } } },
+            b,
+          )
+        ) {
           return { polarity: polarity(false), strength: 'safe' };
         }
       }
-      const [mine, other] = this.mentions(left, b) ? [left, right] : this.mentions(right, b) ? [right, left] : [null, null];
+      const [mine, other] = this.mentions(left, b)
+        ? [left, right]
+        : this.mentions(right, b)
+          ? [right, left]
+          : [null, null];
       if (!mine || this.mentions(other!, b)) return null;
       const lit = stringLiteral(other);
       if (lit !== undefined && PROTO_KEYS.has(lit)) return { polarity: polarity(false), strength: 'safe' };
       if (other!.type === 'Literal' || lit !== undefined) return { polarity: polarity(true), strength: 'safe' };
       const prop = mine.type === 'MemberExpression' ? propertyName(mine) : null;
-      if (prop === 'origin' || prop === 'host' || prop === 'hostname') return { polarity: polarity(true), strength: 'safe' };
+      if (prop === 'origin' || prop === 'host' || prop === 'hostname')
+        return { polarity: polarity(true), strength: 'safe' };
       if (this.isConstant(other!)) return { polarity: polarity(true), strength: 'safe' };
       return null;
     }
     // ALLOWED.indexOf(x) >= 0 / > -1
-    if ((op === '>=' || op === '>' || op === '<') && left.type === 'CallExpression' && propertyName(unwrap(left.callee)) === 'indexOf' && this.mentions(left.arguments[0] ?? left, b) && !this.mentions(unwrap(left.callee).object, b)) {
+    if (
+      (op === '>=' || op === '>' || op === '<') &&
+      left.type === 'CallExpression' &&
+      propertyName(unwrap(left.callee)) === 'indexOf' &&
+      this.mentions(left.arguments[0] ?? left, b) &&
+      !this.mentions(unwrap(left.callee).object, b)
+    ) {
       return { polarity: op === '<' ? 'neg' : 'pos', strength: 'safe' };
     }
     if (op === 'in' && this.mentions(left, b) && !this.mentions(right, b)) return { polarity: 'pos', strength: 'safe' };
@@ -701,9 +1005,17 @@ export class Flow {
       const recv = unwrap(callee.object);
       const recvMentions = this.mentions(recv, b);
       if (!name) return null;
-      if ((name === 'includes' || name === 'has' || name === 'hasOwnProperty' || name === 'hasOwn') && argMentions && !recvMentions) {
+      if (
+        (name === 'includes' || name === 'has' || name === 'hasOwnProperty' || name === 'hasOwn') &&
+        argMentions &&
+        !recvMentions
+      ) {
         // ['__proto__', 'constructor'].includes(key) is a pollution check: true means unsafe.
-        if (recv.type === 'ArrayExpression' && recv.elements.some((e: Node | null) => e && PROTO_KEYS.has(stringLiteral(e) ?? ''))) return { polarity: 'neg', strength: 'safe' };
+        if (
+          recv.type === 'ArrayExpression' &&
+          recv.elements.some((e: Node | null) => e && PROTO_KEYS.has(stringLiteral(e) ?? ''))
+        )
+          return { polarity: 'neg', strength: 'safe' };
         return { polarity: 'pos', strength: 'safe' };
       }
       if (recvMentions && (name === 'includes' || name === 'indexOf')) {
@@ -714,8 +1026,10 @@ export class Flow {
       if (recvMentions && name === 'startsWith') {
         const lit = stringLiteral(a[0]);
         if (lit === undefined) return { polarity: 'pos', strength: 'safe' }; // inside a root directory or origin
-        if (lit.startsWith('//') || lit.startsWith('\\') || lit === '..' || lit.startsWith('../')) return { polarity: 'neg', strength: 'safe' };
-        if (lit.startsWith('/') || /^[a-z][\w+.-]*:\/\/[^/]+\//i.test(lit)) return { polarity: 'pos', strength: 'safe' };
+        if (lit.startsWith('//') || lit.startsWith('\\') || lit === '..' || lit.startsWith('../'))
+          return { polarity: 'neg', strength: 'safe' };
+        if (lit.startsWith('/') || /^[a-z][\w+.-]*:\/\/[^/]+\//i.test(lit))
+          return { polarity: 'pos', strength: 'safe' };
         return null;
       }
       if ((name === 'test' || name === 'match') && (name === 'test' ? argMentions : recvMentions)) {
@@ -723,11 +1037,14 @@ export class Flow {
         const pattern = this.regexSource(re);
         if (pattern === undefined) return null;
         if (/\\\.\\\.|\.\\\./.test(pattern) && !pattern.startsWith('^')) return { polarity: 'neg', strength: 'safe' };
-        if (pattern.startsWith('^') && pattern.endsWith('$') && !/\.[*+]|\\S[*+]|\[\^/.test(pattern)) return { polarity: 'pos', strength: 'safe' };
+        if (pattern.startsWith('^') && pattern.endsWith('$') && !/\.[*+]|\\S[*+]|\[\^/.test(pattern))
+          return { polarity: 'pos', strength: 'safe' };
         return null;
       }
-      if ((name === 'isValid' || VALIDATOR_NAME.test(name)) && argMentions) return { polarity: 'pos', strength: 'safe' };
-      if ((name === 'isInteger' || name === 'isSafeInteger' || name === 'isFinite') && argMentions) return { polarity: 'pos', strength: 'safe' };
+      if ((name === 'isValid' || VALIDATOR_NAME.test(name)) && argMentions)
+        return { polarity: 'pos', strength: 'safe' };
+      if ((name === 'isInteger' || name === 'isSafeInteger' || name === 'isFinite') && argMentions)
+        return { polarity: 'pos', strength: 'safe' };
       if (SCHEMA_METHODS.has(name) && argMentions && this.isSchema(recv)) return { polarity: 'pos', strength: 'safe' };
       return null;
     }
@@ -793,7 +1110,11 @@ export class Flow {
       case 'ArrayExpression':
         return n.elements.every((e: Node | null) => c(e));
       case 'ObjectExpression':
-        return n.properties.every((p: Node) => (p.type === 'SpreadElement' ? c(p.argument) : (!p.computed || c(p.key)) && (isFunction(unwrap(p.value)) || c(p.value))));
+        return n.properties.every((p: Node) =>
+          p.type === 'SpreadElement'
+            ? c(p.argument)
+            : (!p.computed || c(p.key)) && (isFunction(unwrap(p.value)) || c(p.value)),
+        );
       case 'SpreadElement':
       case 'AwaitExpression':
         return c(n.argument);
@@ -802,7 +1123,19 @@ export class Flow {
         if (!b) return ['undefined', 'NaN', 'Infinity', '__dirname', '__filename'].includes(n.name);
         if (b.kind === 'import') return /^[A-Z][A-Z0-9_]*$/.test(b.name);
         if (b.kind === 'function' || b.kind === 'class') return true;
-        const byDefs = b.kind !== 'param' && b.kind !== 'catch' && b.defs.length > 0 && this.reachingDefs(b, n).every((d) => d.kind !== 'param' && d.kind !== 'for-in' && d.kind !== 'catch' && d.kind !== 'update' && d.value !== null && (d.kind === 'compound' ? c(d.value.right) : c(d.value)));
+        const byDefs =
+          b.kind !== 'param' &&
+          b.kind !== 'catch' &&
+          b.defs.length > 0 &&
+          this.reachingDefs(b, n).every(
+            (d) =>
+              d.kind !== 'param' &&
+              d.kind !== 'for-in' &&
+              d.kind !== 'catch' &&
+              d.kind !== 'update' &&
+              d.value !== null &&
+              (d.kind === 'compound' ? c(d.value.right) : c(d.value)),
+          );
         // A value checked against an allow-list is one of its constants.
         return byDefs || (this.guardAt(n, b) === 'safe' && this.taints(n).length === 0);
       }
@@ -813,15 +1146,34 @@ export class Flow {
         if (path[0] === 'process' && path[1] === 'env' && !this.m.topLevel('process')) return true;
         if (path[0] === 'Math' || path[0] === 'Number' || path[0] === 'Symbol') return true;
         // COLUMNS[key] where COLUMNS is a constant table: one of its values whatever the key.
-        return c(obj) && (!n.computed || this.m.objectLiteral(obj) !== undefined || unwrap(obj).type === 'ArrayExpression' || c(n.property) || this.isConstantTable(obj));
+        return (
+          c(obj) &&
+          (!n.computed ||
+            this.m.objectLiteral(obj) !== undefined ||
+            unwrap(obj).type === 'ArrayExpression' ||
+            c(n.property) ||
+            this.isConstantTable(obj))
+        );
       }
       case 'CallExpression': {
         const callee = this.m.callee(n.callee);
         const dotted = callee.path.join('.');
-        if (!callee.module && ['process.cwd', 'require.resolve', 'Date.now', 'Symbol', 'String', 'Number', 'JSON.stringify'].includes(dotted)) return n.arguments.every(c);
+        if (
+          !callee.module &&
+          ['process.cwd', 'require.resolve', 'Date.now', 'Symbol', 'String', 'Number', 'JSON.stringify'].includes(
+            dotted,
+          )
+        )
+          return n.arguments.every(c);
         if (callee.module === 'path' || callee.module === 'url' || callee.module === 'os') return n.arguments.every(c);
         const fn = unwrap(n.callee);
-        if (fn.type === 'MemberExpression' && /^(?:join|toUpperCase|toLowerCase|trim|toString|slice|replace|replaceAll|concat|map|filter|padStart|padEnd|repeat|split|at|toFixed)$/.test(propertyName(fn) ?? '')) return c(fn.object) && n.arguments.every((x: Node) => isFunction(unwrap(x)) || c(x));
+        if (
+          fn.type === 'MemberExpression' &&
+          /^(?:join|toUpperCase|toLowerCase|trim|toString|slice|replace|replaceAll|concat|map|filter|padStart|padEnd|repeat|split|at|toFixed)$/.test(
+            propertyName(fn) ?? '',
+          )
+        )
+          return c(fn.object) && n.arguments.every((x: Node) => isFunction(unwrap(x)) || c(x));
         return this.isSanitiserCall(n) && SCALAR_FUNCTIONS.has(callee.name) && n.arguments.every(c);
       }
       case 'ClassExpression':
@@ -837,7 +1189,20 @@ export class Flow {
     const n = unwrap(obj);
     if (n.type !== 'Identifier') return false;
     const b = this.m.binding(n);
-    return !!b && b.kind === 'const' && b.defs.length === 1 && !!b.defs[0]!.value && (unwrap(b.defs[0]!.value).type === 'ObjectExpression' || unwrap(b.defs[0]!.value).type === 'ArrayExpression' || unwrap(b.defs[0]!.value).type === 'NewExpression') && this.isConstant(b.defs[0]!.value.type === 'NewExpression' ? (b.defs[0]!.value.arguments[0] ?? b.defs[0]!.value) : b.defs[0]!.value);
+    return (
+      !!b &&
+      b.kind === 'const' &&
+      b.defs.length === 1 &&
+      !!b.defs[0]!.value &&
+      (unwrap(b.defs[0]!.value).type === 'ObjectExpression' ||
+        unwrap(b.defs[0]!.value).type === 'ArrayExpression' ||
+        unwrap(b.defs[0]!.value).type === 'NewExpression') &&
+      this.isConstant(
+        b.defs[0]!.value.type === 'NewExpression'
+          ? (b.defs[0]!.value.arguments[0] ?? b.defs[0]!.value)
+          : b.defs[0]!.value,
+      )
+    );
   }
 
   /** Numbers and booleans: safe to put into SQL, a shell line or code. */
@@ -870,7 +1235,16 @@ export class Flow {
           const type = b.defs[0]?.param?.typeAnnotation?.typeAnnotation;
           return !!type && NUMBER_TYPES.has(type.type) && b.defs[0]!.path.length === 0;
         }
-        return b.defs.length > 0 && b.defs.every((d) => (d.kind === 'init' || d.kind === 'assign') && d.path.length === 0 && d.value !== null && this.isScalar(d.value, depth + 1));
+        return (
+          b.defs.length > 0 &&
+          b.defs.every(
+            (d) =>
+              (d.kind === 'init' || d.kind === 'assign') &&
+              d.path.length === 0 &&
+              d.value !== null &&
+              this.isScalar(d.value, depth + 1),
+          )
+        );
       }
       default:
         return false;
@@ -884,7 +1258,19 @@ export class Flow {
     if (n.type === 'Identifier') {
       const b = this.m.binding(n);
       if (b && this.guardAt(n, b) === 'safe') return true;
-      if (b && b.defs.length > 0 && b.kind !== 'param' && b.defs.every((d) => d.value && d.path.length === 0 && (d.kind === 'init' || d.kind === 'assign') && this.isSanitiserCall(d.value))) return true;
+      if (
+        b &&
+        b.defs.length > 0 &&
+        b.kind !== 'param' &&
+        b.defs.every(
+          (d) =>
+            d.value &&
+            d.path.length === 0 &&
+            (d.kind === 'init' || d.kind === 'assign') &&
+            this.isSanitiserCall(d.value),
+        )
+      )
+        return true;
     }
     // A ternary between safe parts: `order === 'asc' ? 'ASC' : 'DESC'`.
     if (n.type === 'ConditionalExpression') return this.isSafePart(n.consequent) && this.isSafePart(n.alternate);
@@ -912,14 +1298,21 @@ export class Flow {
       case 'BinaryExpression': {
         if (n.operator !== '+') return [];
         const operands = flattenPlus(n);
-        if (!operands.some((o) => this.stringValue(o) !== undefined || unwrap(o).type === 'TemplateLiteral' || this.builtText(unwrap(o)))) return [];
+        if (
+          !operands.some(
+            (o) =>
+              this.stringValue(o) !== undefined || unwrap(o).type === 'TemplateLiteral' || this.builtText(unwrap(o)),
+          )
+        )
+          return [];
         return partsOf(operands);
       }
       case 'CallExpression': {
         const c = unwrap(n.callee);
         const name = c.type === 'MemberExpression' ? propertyName(c) : null;
         if (name === 'concat' && this.stringValue(c.object) !== undefined) return partsOf([c.object, ...n.arguments]);
-        if (name === 'join' && unwrap(c.object).type === 'ArrayExpression') return partsOf(unwrap(c.object).elements.filter(Boolean));
+        if (name === 'join' && unwrap(c.object).type === 'ArrayExpression')
+          return partsOf(unwrap(c.object).elements.filter(Boolean));
         return [];
       }
       case 'Identifier': {
@@ -933,7 +1326,8 @@ export class Flow {
           const v = d.kind === 'compound' ? d.value.right : d.value;
           if (d.kind === 'compound') {
             built = true;
-            if (!this.isSafePart(v)) out.push(...(this.builtText(unwrap(v)) ? this.dynamicParts(v, depth + 1) : [unwrap(v)]));
+            if (!this.isSafePart(v))
+              out.push(...(this.builtText(unwrap(v)) ? this.dynamicParts(v, depth + 1) : [unwrap(v)]));
           } else if (this.builtText(unwrap(v))) {
             built = true;
             out.push(...this.dynamicParts(v, depth + 1));
@@ -953,12 +1347,27 @@ export class Flow {
     if (u.type === 'BinaryExpression' && u.operator === '+') return true;
     if (u.type === 'Identifier') {
       const b = this.m.binding(u);
-      return !!b && b.kind !== 'param' && b.defs.some((d) => d.kind === 'compound' || (d.value !== null && d.path.length === 0 && !this.active.has(unwrap(d.value)) && (unwrap(d.value).type === 'TemplateLiteral' || (unwrap(d.value).type === 'BinaryExpression' && unwrap(d.value).operator === '+'))));
+      return (
+        !!b &&
+        b.kind !== 'param' &&
+        b.defs.some(
+          (d) =>
+            d.kind === 'compound' ||
+            (d.value !== null &&
+              d.path.length === 0 &&
+              !this.active.has(unwrap(d.value)) &&
+              (unwrap(d.value).type === 'TemplateLiteral' ||
+                (unwrap(d.value).type === 'BinaryExpression' && unwrap(d.value).operator === '+'))),
+        )
+      );
     }
     if (u.type === 'CallExpression') {
       const c = unwrap(u.callee);
       const name = c.type === 'MemberExpression' ? propertyName(c) : null;
-      return (name === 'concat' && this.stringValue(c.object) !== undefined) || (name === 'join' && unwrap(c.object).type === 'ArrayExpression');
+      return (
+        (name === 'concat' && this.stringValue(c.object) !== undefined) ||
+        (name === 'join' && unwrap(c.object).type === 'ArrayExpression')
+      );
     }
     return false;
   }
@@ -969,7 +1378,9 @@ export class Flow {
     if (depth > MAX_DEPTH) return undefined;
     switch (n.type) {
       case 'Literal':
-        return typeof n.value === 'string' || typeof n.value === 'number' || typeof n.value === 'boolean' ? String(n.value) : undefined;
+        return typeof n.value === 'string' || typeof n.value === 'number' || typeof n.value === 'boolean'
+          ? String(n.value)
+          : undefined;
       case 'TemplateLiteral': {
         let s = '';
         for (let i = 0; i < n.quasis.length; i++) {
@@ -990,7 +1401,8 @@ export class Flow {
       }
       case 'Identifier': {
         const b = this.m.binding(n);
-        if (!b || b.kind !== 'const' || b.defs.length !== 1 || b.defs[0]!.path.length || !b.defs[0]!.value) return undefined;
+        if (!b || b.kind !== 'const' || b.defs.length !== 1 || b.defs[0]!.path.length || !b.defs[0]!.value)
+          return undefined;
         return this.stringValue(b.defs[0]!.value, depth + 1);
       }
       case 'MemberExpression': {
@@ -1030,7 +1442,11 @@ export class Flow {
         const c = unwrap(n.callee);
         const name = c.type === 'MemberExpression' ? propertyName(c) : null;
         if (name === 'concat') return [c.object, ...n.arguments].map(sub).join('');
-        if (name === 'join' && unwrap(c.object).type === 'ArrayExpression') return unwrap(c.object).elements.filter(Boolean).map(sub).join(this.stringValue(n.arguments[0] ?? { type: 'Literal', value: ',', start: 0, end: 0 }) ?? ',');
+        if (name === 'join' && unwrap(c.object).type === 'ArrayExpression')
+          return unwrap(c.object)
+            .elements.filter(Boolean)
+            .map(sub)
+            .join(this.stringValue(n.arguments[0] ?? { type: 'Literal', value: ',', start: 0, end: 0 }) ?? ',');
         return undefined;
       }
       case 'Identifier': {
@@ -1059,14 +1475,19 @@ function taint(kind: TaintKind, label: string, node: Node, isStructured: boolean
 const stringy = (t: Taint): Taint => (t.structured ? { ...t, structured: false } : t);
 const structured = (t: Taint): Taint => t;
 /** `req.query` read as `.name`: say so in messages. */
-const member = (t: Taint, name: string | null): Taint => (name && t.via.length === 0 && t.label.length < 50 && /^[\w$.@()' ]+$/.test(t.label) && !t.label.endsWith(')') ? { ...t, label: `${t.label}.${name}` } : t);
+const member = (t: Taint, name: string | null): Taint =>
+  name && t.via.length === 0 && t.label.length < 50 && /^[\w$.@()' ]+$/.test(t.label) && !t.label.endsWith(')')
+    ? { ...t, label: `${t.label}.${name}` }
+    : t;
 const addLine = (t: Taint, line: number): Taint => (t.lines.includes(line) ? t : { ...t, lines: [...t.lines, line] });
 
 function union(parts: Taint[][]): Taint[] {
   const out: Taint[] = [];
   for (const list of parts) {
     for (const t of list) {
-      const same = out.findIndex((o) => o.node === t.node && o.via.length === t.via.length && o.via.every((v, i) => v === t.via[i]));
+      const same = out.findIndex(
+        (o) => o.node === t.node && o.via.length === t.via.length && o.via.every((v, i) => v === t.via[i]),
+      );
       if (same < 0) out.push(t);
       else if (t.structured && !out[same]!.structured) out[same] = t;
     }
@@ -1075,12 +1496,17 @@ function union(parts: Taint[][]): Taint[] {
 }
 
 const pos = (g: Guard | null): Guard | null => (g?.polarity === 'pos' ? g : null);
-const neg = (g: Guard | null): Guard | null => (g?.polarity === 'neg' ? { polarity: 'pos', strength: g.strength } : null);
-const flip = (g: Guard | null): Guard | null => (g ? { polarity: g.polarity === 'pos' ? 'neg' : 'pos', strength: g.strength } : null);
+const neg = (g: Guard | null): Guard | null =>
+  g?.polarity === 'neg' ? { polarity: 'pos', strength: g.strength } : null;
+const flip = (g: Guard | null): Guard | null =>
+  g ? { polarity: g.polarity === 'pos' ? 'neg' : 'pos', strength: g.strength } : null;
 
 function isMinusOne(n: Node): boolean {
   const u = unwrap(n);
-  return (u.type === 'UnaryExpression' && u.operator === '-' && unwrap(u.argument).value === 1) || (u.type === 'Literal' && u.value === -1);
+  return (
+    (u.type === 'UnaryExpression' && u.operator === '-' && unwrap(u.argument).value === 1) ||
+    (u.type === 'Literal' && u.value === -1)
+  );
 }
 
 function isStatementList(n: Node): boolean {
@@ -1102,7 +1528,13 @@ export function exits(s: Node | null | undefined): boolean {
       return exits(s.consequent) && exits(s.alternate);
     case 'ExpressionStatement': {
       const e = unwrap(s.expression);
-      return e.type === 'CallExpression' && e.callee.type === 'MemberExpression' && e.callee.object.type === 'Identifier' && e.callee.object.name === 'process' && propertyName(e.callee) === 'exit';
+      return (
+        e.type === 'CallExpression' &&
+        e.callee.type === 'MemberExpression' &&
+        e.callee.object.type === 'Identifier' &&
+        e.callee.object.name === 'process' &&
+        propertyName(e.callee) === 'exit'
+      );
     }
     default:
       return false;
@@ -1122,7 +1554,8 @@ function collectParamIds(param: Node): Node[] {
     else if (p.type === 'AssignmentPattern') walk(p.left);
     else if (p.type === 'RestElement') walk(p.argument);
     else if (p.type === 'TSParameterProperty') walk(p.parameter);
-    else if (p.type === 'ObjectPattern') p.properties.forEach((x: Node) => walk(x.type === 'RestElement' ? x : x.value));
+    else if (p.type === 'ObjectPattern')
+      p.properties.forEach((x: Node) => walk(x.type === 'RestElement' ? x : x.value));
     else if (p.type === 'ArrayPattern') p.elements.forEach((x: Node | null) => x && walk(x));
   };
   walk(param);

@@ -43,7 +43,8 @@ export const NOT_APP_CODE = [
 ];
 
 /** A module that may create an app, as text: what is worth parsing for apps. */
-export const CREATES_APP = /\bexpress\s*\(\s*\)|require\(\s*['"]express['"]\s*\)\s*\(|\b[Ff]astify\s*\(|require\(\s*['"]fastify['"]\s*\)\s*\(|new\s+Koa\s*\(|NestFactory\s*\.\s*create/;
+export const CREATES_APP =
+  /\bexpress\s*\(\s*\)|require\(\s*['"]express['"]\s*\)\s*\(|\b[Ff]astify\s*\(|require\(\s*['"]fastify['"]\s*\)\s*\(|new\s+Koa\s*\(|NestFactory\s*\.\s*create/;
 
 /** The modules an app is made of. */
 export const APP_FILES = [...CODE_FILES, ...NOT_APP_CODE];
@@ -56,11 +57,18 @@ export function appsIn(m: CodeModule): App[] {
     const path = callee.path.join('.');
     let framework: Framework | undefined;
     if (callee.module === 'express' && path === '' && !call.isNew) framework = 'express';
-    else if (callee.module === 'fastify' && (path === '' || path === 'fastify' || path === 'default')) framework = 'fastify';
-    else if (callee.module === 'koa' && call.isNew && (path === '' || path === 'default' || path === 'Koa')) framework = 'koa';
+    else if (callee.module === 'fastify' && (path === '' || path === 'fastify' || path === 'default'))
+      framework = 'fastify';
+    else if (callee.module === 'koa' && call.isNew && (path === '' || path === 'default' || path === 'Koa'))
+      framework = 'koa';
     else if (callee.module === '@nestjs/core' && path === 'NestFactory.create') framework = 'nest';
     if (!framework) continue;
-    const platform = framework === 'nest' ? (call.args.some((a) => /FastifyAdapter/.test(m.source(a))) ? 'fastify' : 'express') : framework;
+    const platform =
+      framework === 'nest'
+        ? call.args.some((a) => /FastifyAdapter/.test(m.source(a)))
+          ? 'fastify'
+          : 'express'
+        : framework;
     apps.push({ framework, platform, node: call.node, ...setupCalls(m, call.node) });
   }
   return apps;
@@ -69,11 +77,20 @@ export function appsIn(m: CodeModule): App[] {
 /** Calls on the variable an app is stored in, and calls it is passed to; whether it escapes the module's view. */
 function setupCalls(m: CodeModule, creation: Node): { setup: Node[]; escapes: boolean; exports: string[] } {
   let holder: Node = creation;
-  for (let p = m.parent(holder); p && (p.type === 'AwaitExpression' || p.type === 'ParenthesizedExpression' || p.type.startsWith('TS')); p = m.parent(holder)) holder = p;
+  for (
+    let p = m.parent(holder);
+    p && (p.type === 'AwaitExpression' || p.type === 'ParenthesizedExpression' || p.type.startsWith('TS'));
+    p = m.parent(holder)
+  )
+    holder = p;
   let parent = m.parent(holder);
   const exports: string[] = [];
   // var app = module.exports = express()
-  while (parent?.type === 'AssignmentExpression' && parent.right === holder && unwrap(parent.left).type === 'MemberExpression') {
+  while (
+    parent?.type === 'AssignmentExpression' &&
+    parent.right === holder &&
+    unwrap(parent.left).type === 'MemberExpression'
+  ) {
     const target = m.source(parent.left);
     if (/^(?:module\.)?exports$/.test(target)) exports.push('*');
     else if (/^(?:module\.)?exports\.\w+$/.test(target)) exports.push(target.slice(target.lastIndexOf('.') + 1));
@@ -81,19 +98,30 @@ function setupCalls(m: CodeModule, creation: Node): { setup: Node[]; escapes: bo
     parent = m.parent(holder);
   }
   let id: Node | undefined;
-  if (parent?.type === 'VariableDeclarator' && parent.init === holder && parent.id.type === 'Identifier') id = parent.id;
-  else if (parent?.type === 'AssignmentExpression' && parent.right === holder && unwrap(parent.left).type === 'Identifier') id = unwrap(parent.left);
+  if (parent?.type === 'VariableDeclarator' && parent.init === holder && parent.id.type === 'Identifier')
+    id = parent.id;
+  else if (
+    parent?.type === 'AssignmentExpression' &&
+    parent.right === holder &&
+    unwrap(parent.left).type === 'Identifier'
+  )
+    id = unwrap(parent.left);
   const binding = id && m.binding(id);
-  if (!binding) return { setup: [], escapes: true, exports: parent?.type === 'ExportDefaultDeclaration' ? ['*'] : exports };
+  if (!binding)
+    return { setup: [], escapes: true, exports: parent?.type === 'ExportDefaultDeclaration' ? ['*'] : exports };
   const calls: Node[] = [];
-  const exported = parent?.type === 'VariableDeclarator' && m.parent(m.parent(parent) ?? parent)?.type === 'ExportNamedDeclaration';
+  const exported =
+    parent?.type === 'VariableDeclarator' && m.parent(m.parent(parent) ?? parent)?.type === 'ExportNamedDeclaration';
   if (exported) exports.push(binding.name);
   let escapes = parent?.type === 'AssignmentExpression' || exported || exports.length > 0;
   for (const use of m.uses(binding)) {
     if (use === id) continue;
     const p = m.parent(use);
     if (p?.type === 'ExportSpecifier' || p?.type === 'ExportNamedDeclaration') {
-      const spec = p.type === 'ExportSpecifier' ? p : (p.specifiers as Node[]).find((x) => x.local === use || x.local?.name === binding.name);
+      const spec =
+        p.type === 'ExportSpecifier'
+          ? p
+          : (p.specifiers as Node[]).find((x) => x.local === use || x.local?.name === binding.name);
       exports.push(spec?.exported?.name ?? spec?.exported?.value ?? binding.name);
       escapes = true;
     } else if (p?.type === 'ExportDefaultDeclaration') {
@@ -109,7 +137,11 @@ function setupCalls(m: CodeModule, creation: Node): { setup: Node[]; escapes: bo
       // app.use(…), app.register(…), also chained: app.use(a).use(b)
       let call = m.parent(p);
       if (call?.type === 'CallExpression' && call.callee === p) calls.push(call);
-      while (call && m.parent(call)?.type === 'MemberExpression' && m.parent(m.parent(call)!)?.type === 'CallExpression') {
+      while (
+        call &&
+        m.parent(call)?.type === 'MemberExpression' &&
+        m.parent(m.parent(call)!)?.type === 'CallExpression'
+      ) {
         call = m.parent(m.parent(call)!)!;
         calls.push(call);
       }
@@ -125,12 +157,17 @@ function setupCalls(m: CodeModule, creation: Node): { setup: Node[]; escapes: bo
  */
 export async function mountedElsewhere(project: ProjectView, file: SourceFile, app: App): Promise<boolean> {
   if (!app.exports.length) return false;
-  const base = file.path.slice(file.path.lastIndexOf('/') + 1).replace(/\.[^.]+$/, '').replace(/[^\w-]/g, '\\$&');
+  const base = file.path
+    .slice(file.path.lastIndexOf('/') + 1)
+    .replace(/\.[^.]+$/, '')
+    .replace(/[^\w-]/g, '\\$&');
   if (base === 'index') return false;
   for (const path of await otherModulesMatching(project, file, /\.use\s*\(/)) {
     const text = await project.read(path);
     if (!text) continue;
-    const imported = new RegExp(`(?:import\\s+(?:\\*\\s+as\\s+)?(\\w+)\\s+from|(?:const|let|var)\\s+(\\w+)\\s*=\\s*require\\()\\s*['"][^'"]*\\b${base}(?:\\.[cm]?[jt]s)?['"]`).exec(text);
+    const imported = new RegExp(
+      `(?:import\\s+(?:\\*\\s+as\\s+)?(\\w+)\\s+from|(?:const|let|var)\\s+(\\w+)\\s*=\\s*require\\()\\s*['"][^'"]*\\b${base}(?:\\.[cm]?[jt]s)?['"]`,
+    ).exec(text);
     const local = imported?.[1] ?? imported?.[2];
     if (!local && !text.includes(base)) continue;
     for (const name of app.exports) {
@@ -182,7 +219,9 @@ const dirOf = (path: string) => (path.includes('/') ? path.slice(0, path.lastInd
 /** The directory of the package a file belongs to: the nearest one above it holding a package.json ('' for the root). */
 export async function packageOf(project: ProjectView, path: string): Promise<string> {
   const memo = memoOf(project);
-  const dirs = await (memo.packages ??= project.files(['**/package.json', '!**/node_modules/**']).then((list) => list.map(dirOf)));
+  const dirs = await (memo.packages ??= project
+    .files(['**/package.json', '!**/node_modules/**'])
+    .then((list) => list.map(dirOf)));
   let best = '';
   for (const d of dirs) if ((d === '' || path.startsWith(d + '/')) && d.length > best.length) best = d;
   return best;
@@ -211,7 +250,14 @@ export async function otherModulesMatching(project: ProjectView, file: SourceFil
  * matches `pattern`, parsed) for which `confirm` holds; null when none does.
  * `key` names the question: each module is asked it once per run.
  */
-export async function findInApp(project: ProjectView, file: SourceFile, m: CodeModule, pattern: RegExp, confirm: (m: CodeModule) => boolean, key: string): Promise<string | null> {
+export async function findInApp(
+  project: ProjectView,
+  file: SourceFile,
+  m: CodeModule,
+  pattern: RegExp,
+  confirm: (m: CodeModule) => boolean,
+  key: string,
+): Promise<string | null> {
   if (pattern.test(file.text) && confirm(m)) return file.path;
   for (const path of await otherModulesMatching(project, file, pattern)) {
     const yes = await remember(project, `confirm\0${key}\0${path}`, async () => {
@@ -236,8 +282,14 @@ export function inDevelopmentBranch(m: CodeModule, node: Node): boolean {
   for (const a of m.ancestors(node)) {
     if (a.type === 'IfStatement' || a.type === 'ConditionalExpression') {
       const test = m.source(a.test);
-      const dev = /(?:(?<!!)===?\s*['"`](?:dev|development|local|test)['"`]|!==?\s*['"`](?:prod|production)['"`]|\b(?:is)?(?:Dev|DEV|dev|Development|Local|local)\b|\bdev(?:elopment)?Mode\b)/.test(test);
-      const prod = /(?:(?<!!)===?\s*['"`](?:prod|production)['"`]|!==?\s*['"`](?:dev|development)['"`]|\b(?:is)?(?:Prod|PROD|prod|Production)\b)/.test(test);
+      const dev =
+        /(?:(?<!!)===?\s*['"`](?:dev|development|local|test)['"`]|!==?\s*['"`](?:prod|production)['"`]|\b(?:is)?(?:Dev|DEV|dev|Development|Local|local)\b|\bdev(?:elopment)?Mode\b)/.test(
+          test,
+        );
+      const prod =
+        /(?:(?<!!)===?\s*['"`](?:prod|production)['"`]|!==?\s*['"`](?:dev|development)['"`]|\b(?:is)?(?:Prod|PROD|prod|Production)\b)/.test(
+          test,
+        );
       if (child === a.consequent && dev && !prod) return true;
       if (child === a.alternate && prod && !dev) return true;
     }
@@ -257,10 +309,32 @@ export interface Route {
 
 const ROUTE_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'del', 'all']);
 /** Receivers that are HTTP clients or test agents, never routers. */
-const CLIENTS = /^(?:\$|jQuery|axios|ky|got|superagent|request|http|this\.http|this\.httpClient|httpClient|api|client|fetch|agent|supertest|nock|msw|rest|cy)$/;
-const CLIENT_MODULES = new Set(['axios', 'ky', 'got', 'superagent', 'supertest', 'node-fetch', 'undici', 'msw', 'nock', '@angular/common/http']);
+const CLIENTS =
+  /^(?:\$|jQuery|axios|ky|got|superagent|request|http|this\.http|this\.httpClient|httpClient|api|client|fetch|agent|supertest|nock|msw|rest|cy)$/;
+const CLIENT_MODULES = new Set([
+  'axios',
+  'ky',
+  'got',
+  'superagent',
+  'supertest',
+  'node-fetch',
+  'undici',
+  'msw',
+  'nock',
+  '@angular/common/http',
+]);
 const ROUTER_NAME = /^(?:app|router|\w*[Rr]outer|routes|fastify|server|instance|api[A-Z]\w*|v\d)$/;
-const SERVER_MODULES = ['express', 'koa', '@koa/router', 'koa-router', 'fastify', 'restify', 'express-promise-router', 'polka', 'hono'];
+const SERVER_MODULES = [
+  'express',
+  'koa',
+  '@koa/router',
+  'koa-router',
+  'fastify',
+  'restify',
+  'express-promise-router',
+  'polka',
+  'hono',
+];
 
 /** Route registrations of Express, Koa routers and Fastify shorthand methods in a module. */
 export function routesIn(m: CodeModule): Route[] {
@@ -281,9 +355,15 @@ export function routesIn(m: CodeModule): Route[] {
       routes.push({ node: call.node, method: callee.name, path, handlers: call.args });
       continue;
     }
-    if (path === undefined || !path.startsWith('/') && path !== '*') continue;
+    if (path === undefined || (!path.startsWith('/') && path !== '*')) continue;
     const last = unwrap(call.args.at(-1)!);
-    const handlerLike = last.type === 'ArrowFunctionExpression' || last.type === 'FunctionExpression' || last.type === 'Identifier' || last.type === 'MemberExpression' || last.type === 'CallExpression' || last.type === 'ArrayExpression';
+    const handlerLike =
+      last.type === 'ArrowFunctionExpression' ||
+      last.type === 'FunctionExpression' ||
+      last.type === 'Identifier' ||
+      last.type === 'MemberExpression' ||
+      last.type === 'CallExpression' ||
+      last.type === 'ArrayExpression';
     if (!handlerLike || !(serverModule || ROUTER_NAME.test(callee.path[0]!))) continue;
     routes.push({ node: call.node, method: callee.name, path, handlers: call.args.slice(1) });
   }
@@ -321,15 +401,23 @@ export function nestRoutesIn(m: CodeModule): NestRoute[] {
     const controller = (cls.decorators ?? []).find((d: Node) => decoratorName(m, d) === 'Controller');
     if (!controller) continue;
     const prefixArg = unwrap(controller.expression).arguments?.[0];
-    const prefix = prefixArg ? m.stringValue(prefixArg) ?? m.stringValue(m.property(prefixArg, 'path') ?? prefixArg) ?? '' : '';
+    const prefix = prefixArg
+      ? (m.stringValue(prefixArg) ?? m.stringValue(m.property(prefixArg, 'path') ?? prefixArg) ?? '')
+      : '';
     for (const member of cls.body.body as Node[]) {
       if (member.type !== 'MethodDefinition') continue;
       for (const d of member.decorators ?? []) {
         const verb = decoratorName(m, d);
         if (!NEST_VERBS.has(verb)) continue;
         const arg = unwrap(d.expression).arguments?.[0];
-        const sub = arg ? m.stringValue(arg) ?? '' : '';
-        routes.push({ method: member, cls, verb: verb.toLowerCase(), path: `/${prefix}/${sub}`.replace(/\/+/g, '/'), decorator: d });
+        const sub = arg ? (m.stringValue(arg) ?? '') : '';
+        routes.push({
+          method: member,
+          cls,
+          verb: verb.toLowerCase(),
+          path: `/${prefix}/${sub}`.replace(/\/+/g, '/'),
+          decorator: d,
+        });
       }
     }
   }

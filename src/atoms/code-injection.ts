@@ -16,8 +16,10 @@ function codeCalls(m: CodeModule): Hit[] {
     let code: Node | undefined;
     let what = '';
     if (global && callee.name === 'eval') [code, what] = [call.args[0], 'eval()'];
-    else if (global && callee.name === 'Function') [code, what] = [call.args.at(-1), call.isNew ? 'new Function()' : 'Function()'];
-    else if (callee.module === 'vm' && VM_RUNNERS.has(callee.name)) [code, what] = [call.args[0], `vm.${callee.name}()`];
+    else if (global && callee.name === 'Function')
+      [code, what] = [call.args.at(-1), call.isNew ? 'new Function()' : 'Function()'];
+    else if (callee.module === 'vm' && VM_RUNNERS.has(callee.name))
+      [code, what] = [call.args[0], `vm.${callee.name}()`];
     else if (global && TIMERS.has(callee.name)) {
       const first = call.args[0];
       if (!first || !isStringy(m, first)) continue;
@@ -36,7 +38,12 @@ function codeCalls(m: CodeModule): Hit[] {
     }
     const parts = m.dynamicParts(code);
     if (parts.length || callee.name === 'eval') {
-      hits.push(m.hit('dynamic-code', call.node, { message: `${what} runs code built from ${parts[0] ? `\`${m.source(parts[0]).slice(0, 40)}\`` : 'a non-constant value'}.`, flow: parts.map((p) => m.line(p)) }));
+      hits.push(
+        m.hit('dynamic-code', call.node, {
+          message: `${what} runs code built from ${parts[0] ? `\`${m.source(parts[0]).slice(0, 40)}\`` : 'a non-constant value'}.`,
+          flow: parts.map((p) => m.line(p)),
+        }),
+      );
     }
   }
   for (const node of m.nodes('ImportExpression')) {
@@ -51,7 +58,8 @@ function codeCalls(m: CodeModule): Hit[] {
  * Function or vm runner by any name, a timer whose first argument is not a function written
  * in place, or require()/import() of something other than one string literal.
  */
-const SINK_HINT = /\beval\b|\bFunction\b(?!\.prototype)|\brunIn\w*Context\b|\bcompileFunction\b|\bScript\b|\bset(?:Timeout|Interval|Immediate)\s*\(\s*(?!function\b|async\b|\(|[\w$]+\s*=>)|\b(?:require|import)\s*\(\s*(?!['"][^'"\n]*['"]\s*\))/;
+const SINK_HINT =
+  /\beval\b|\bFunction\b(?!\.prototype)|\brunIn\w*Context\b|\bcompileFunction\b|\bScript\b|\bset(?:Timeout|Interval|Immediate)\s*\(\s*(?!function\b|async\b|\(|[\w$]+\s*=>)|\b(?:require|import)\s*\(\s*(?!['"][^'"\n]*['"]\s*\))/;
 
 /** A timer's first argument that is text, not a function. */
 function isStringy(m: CodeModule, n: Node): boolean {
@@ -69,7 +77,18 @@ export default defineAtom({
     fail: 'eval, new Function, vm.run*, or a string setTimeout/setInterval runs text that holds request data or is built from non-constant parts, or require()/import() loads a module named by the request.',
   },
   files: CODE_FILES,
-  keywords: ['eval', 'function(', 'new function', 'runin', 'compilefunction', 'vm', 'settimeout', 'setinterval', 'require(', 'import('],
+  keywords: [
+    'eval',
+    'function(',
+    'new function',
+    'runin',
+    'compilefunction',
+    'vm',
+    'settimeout',
+    'setinterval',
+    'require(',
+    'import(',
+  ],
   defaultLevel: 'block',
   rules: {
     'request-code': {
@@ -87,23 +106,59 @@ export default defineAtom({
   },
   examples: {
     bad: [
-      { file: 'src/calc.js', code: "app.get('/calc', (req, res) => {\n  res.send(String(eval(req.query.expr))); // ✗\n});" },
-      { file: 'src/rules.ts', code: "export function compile(rule: string) {\n  return new Function('item', `return ${rule};`); // ✗\n}" },
-      { file: 'src/sandbox.js', code: "const vm = require('vm');\nrouter.post('/run', async (ctx) => {\n  ctx.body = vm.runInNewContext(ctx.request.body.code, {}); // ✗\n});" },
-      { file: 'src/timer.js', code: "app.post('/later', (req, res) => {\n  setTimeout('notify(\"' + req.body.user + '\")', 1000); // ✗\n});" },
-      { file: 'src/plugins.js', code: "app.get('/export', (req, res) => {\n  const exporter = require('./exporters/' + req.query.format); // ✗\n  exporter(res);\n});" },
-      { file: 'src/lambda.ts', code: "export const handler = async (event) => {\n  const { formula } = JSON.parse(event.body);\n  return { statusCode: 200, body: String(eval(formula)) }; // ✗\n};" },
-      { file: 'src/template.js', code: "function render(tpl, data) {\n  return new Function('data', 'with (data) { return `' + tpl + '`; }')(data); // ✗\n}" },
-      { file: 'src/loader.mjs', code: "export async function POST(request) {\n  const { name } = await request.json();\n  const mod = await import(`./handlers/${name}.js`); // ✗\n  return mod.default();\n}" },
+      {
+        file: 'src/calc.js',
+        code: "app.get('/calc', (req, res) => {\n  res.send(String(eval(req.query.expr))); // ✗\n});",
+      },
+      {
+        file: 'src/rules.ts',
+        code: "export function compile(rule: string) {\n  return new Function('item', `return ${rule};`); // ✗\n}",
+      },
+      {
+        file: 'src/sandbox.js',
+        code: "const vm = require('vm');\nrouter.post('/run', async (ctx) => {\n  ctx.body = vm.runInNewContext(ctx.request.body.code, {}); // ✗\n});",
+      },
+      {
+        file: 'src/timer.js',
+        code: "app.post('/later', (req, res) => {\n  setTimeout('notify(\"' + req.body.user + '\")', 1000); // ✗\n});",
+      },
+      {
+        file: 'src/plugins.js',
+        code: "app.get('/export', (req, res) => {\n  const exporter = require('./exporters/' + req.query.format); // ✗\n  exporter(res);\n});",
+      },
+      {
+        file: 'src/lambda.ts',
+        code: 'export const handler = async (event) => {\n  const { formula } = JSON.parse(event.body);\n  return { statusCode: 200, body: String(eval(formula)) }; // ✗\n};',
+      },
+      {
+        file: 'src/template.js',
+        code: "function render(tpl, data) {\n  return new Function('data', 'with (data) { return `' + tpl + '`; }')(data); // ✗\n}",
+      },
+      {
+        file: 'src/loader.mjs',
+        code: 'export async function POST(request) {\n  const { name } = await request.json();\n  const mod = await import(`./handlers/${name}.js`); // ✗\n  return mod.default();\n}',
+      },
     ],
     good: [
-      { file: 'src/calc.js', code: "import { Parser } from 'expr-eval';\napp.get('/calc', (req, res) => {\n  res.send(String(Parser.evaluate(req.query.expr)));\n});" },
-      { file: 'src/timer.js', code: "setTimeout(() => notify(user), 1000);\nsetInterval(poll, 5000);" },
-      { file: 'src/plugins.js', code: "const EXPORTERS = { csv: () => import('./exporters/csv.js'), pdf: () => import('./exporters/pdf.js') };\napp.get('/export', async (req, res) => {\n  const load = EXPORTERS[req.query.format];\n  if (!load) return res.sendStatus(400);\n  (await load()).default(res);\n});" },
+      {
+        file: 'src/calc.js',
+        code: "import { Parser } from 'expr-eval';\napp.get('/calc', (req, res) => {\n  res.send(String(Parser.evaluate(req.query.expr)));\n});",
+      },
+      { file: 'src/timer.js', code: 'setTimeout(() => notify(user), 1000);\nsetInterval(poll, 5000);' },
+      {
+        file: 'src/plugins.js',
+        code: "const EXPORTERS = { csv: () => import('./exporters/csv.js'), pdf: () => import('./exporters/pdf.js') };\napp.get('/export', async (req, res) => {\n  const load = EXPORTERS[req.query.format];\n  if (!load) return res.sendStatus(400);\n  (await load()).default(res);\n});",
+      },
       { file: 'src/global.js', code: "const getGlobal = new Function('return this');\nconst two = eval('1 + 1');" },
-      { file: 'src/regex.js', code: "const match = /\\d+/.exec(text);\nconst result = evaluate(req.body.expression);" },
-      { file: 'src/config.ts', code: "const config = JSON.parse(await readFile('config.json', 'utf8'));\nconst mod = await import('./locale/en.js');" },
-      { file: 'src/vm.js', code: "const vm = require('vm');\nconst script = new vm.Script('globalThis.ready = true');\nscript.runInThisContext();" },
+      { file: 'src/regex.js', code: 'const match = /\\d+/.exec(text);\nconst result = evaluate(req.body.expression);' },
+      {
+        file: 'src/config.ts',
+        code: "const config = JSON.parse(await readFile('config.json', 'utf8'));\nconst mod = await import('./locale/en.js');",
+      },
+      {
+        file: 'src/vm.js',
+        code: "const vm = require('vm');\nconst script = new vm.Script('globalThis.ready = true');\nscript.runInThisContext();",
+      },
     ],
   },
   check: codeCheck(codeCalls, { rule: 'request-code', sink: /\b(?:eval|Function|runIn\w*Context)\s*\(/ }, SINK_HINT),

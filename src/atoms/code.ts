@@ -10,7 +10,8 @@ import type { Parsed } from '../ast/parse.js';
 import { parsesFirst, perFile, type AtomDefinition, type CheckContext, type Hit, type SourceFile } from './atom.js';
 
 /** Request data on a line, as the reduced check sees it. */
-const REQUEST_ON_LINE = /\b(?:req|request|ctx|context|event)\s*\.\s*(?:body|query|params|headers|cookies|request|queryStringParameters|pathParameters|json\s*\(|get\s*\(|param\s*\()|\bprocess\.argv\b|\boriginal(?:name|Filename)\b|\blocation\.(?:search|hash|href)\b/;
+const REQUEST_ON_LINE =
+  /\b(?:req|request|ctx|context|event)\s*\.\s*(?:body|query|params|headers|cookies|request|queryStringParameters|pathParameters|json\s*\(|get\s*\(|param\s*\()|\bprocess\.argv\b|\boriginal(?:name|Filename)\b|\blocation\.(?:search|hash|href)\b/;
 
 export interface Reduced {
   /** The rule a reduced finding is reported under. */
@@ -26,18 +27,29 @@ export interface Reduced {
  * it rejects is not parsed for this atom (keywords say "may concern", the
  * hint says "holds the construct the atom reads").
  */
-export function codeCheck<O>(analyse: (m: CodeModule, file: SourceFile, ctx: CheckContext<O>) => Hit[] | Promise<Hit[]>, reduced: Reduced | ((file: SourceFile, ctx: CheckContext<O>) => Hit[]), hint?: RegExp | ((file: SourceFile) => boolean)): AtomDefinition<O>['check'] {
+export function codeCheck<O>(
+  analyse: (m: CodeModule, file: SourceFile, ctx: CheckContext<O>) => Hit[] | Promise<Hit[]>,
+  reduced: Reduced | ((file: SourceFile, ctx: CheckContext<O>) => Hit[]),
+  hint?: RegExp | ((file: SourceFile) => boolean),
+): AtomDefinition<O>['check'] {
   const relevant = perFile((file) => !hint || (typeof hint === 'function' ? hint(file) : hint.test(file.text)));
   const finish = (parsed: Parsed, file: SourceFile, ctx: CheckContext<O>): Hit[] | Promise<Hit[]> => {
     if (parsed.ok) return analyse(parsed, file, ctx);
-    ctx.note(`${file.path}: the parser rejected it (${parsed.reason}); code atoms ran a reduced line-by-line check on it`);
+    ctx.note(
+      `${file.path}: the parser rejected it (${parsed.reason}); code atoms ran a reduced line-by-line check on it`,
+    );
     if (typeof reduced === 'function') return reduced(file, ctx);
     const hits: Hit[] = [];
     file.lines().forEach((text, i) => {
       const sink = reduced.sink.exec(text);
       if (!sink) return;
       if (REQUEST_ON_LINE.test(text) || reduced.alone?.test(text)) {
-        hits.push({ rule: reduced.rule, line: i + 1, column: sink.index + 1, message: 'Request data and a sink on one line (reduced check: the file could not be parsed).' });
+        hits.push({
+          rule: reduced.rule,
+          line: i + 1,
+          column: sink.index + 1,
+          message: 'Request data and a sink on one line (reduced check: the file could not be parsed).',
+        });
       }
     });
     return hits;

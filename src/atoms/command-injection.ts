@@ -29,7 +29,10 @@ function shellCalls(m: CodeModule): Hit[] {
       const shell = options && m.property(options, 'shell');
       if (!shell || m.stringValue(shell) === 'false' || (shell.type === 'Literal' && shell.value === false)) continue;
       const argList = call.args[1] && m.objectLiteral(call.args[1]) === undefined ? call.args[1] : undefined;
-      const pieces: Node[] = [call.args[0]!, ...(argList?.type === 'ArrayExpression' ? argList.elements.filter(Boolean) : argList ? [argList] : [])];
+      const pieces: Node[] = [
+        call.args[0]!,
+        ...(argList?.type === 'ArrayExpression' ? argList.elements.filter(Boolean) : argList ? [argList] : []),
+      ];
       for (const piece of pieces) if (judge(m, hits, call, piece, `${call.callee.name}() with shell: true`)) break;
     }
   }
@@ -46,7 +49,12 @@ function judge(m: CodeModule, hits: Hit[], call: CallInfo, command: Node | undef
   }
   const parts = m.dynamicParts(command);
   if (parts.length) {
-    hits.push(m.hit('interpolated-command', call.node, { message: `A shell line built from \`${m.source(parts[0]!).slice(0, 40)}\` runs through ${what}: any ; | $( ) or space in it is shell syntax.`, flow: parts.map((p) => m.line(p)) }));
+    hits.push(
+      m.hit('interpolated-command', call.node, {
+        message: `A shell line built from \`${m.source(parts[0]!).slice(0, 40)}\` runs through ${what}: any ; | $( ) or space in it is shell syntax.`,
+        flow: parts.map((p) => m.line(p)),
+      }),
+    );
     return true;
   }
   return false;
@@ -74,23 +82,68 @@ export default defineAtom({
   },
   examples: {
     bad: [
-      { file: 'src/ping.js', code: "const { exec } = require('child_process');\napp.get('/ping', (req, res) => {\n  exec(`ping -c 1 ${req.query.host}`, (err, out) => res.send(out)); // ✗\n});" },
-      { file: 'src/thumbs.ts', code: "import { execSync } from 'node:child_process';\nexport function thumbnail(file: string) {\n  execSync('convert ' + file + ' -resize 200x200 thumb.png'); // ✗\n}" },
-      { file: 'src/git.ts', code: "import { spawn } from 'child_process';\nexport const log = (req, res) => {\n  const child = spawn('git', ['log', req.query.ref], { shell: true }); // ✗\n  child.stdout.pipe(res);\n};" },
-      { file: 'src/unpack.js', code: "import shell from 'shelljs';\nexport function unpack(archive) {\n  shell.exec(`tar -xzf ${archive} -C /srv/data`); // ✗\n}" },
-      { file: 'src/tools.js', code: "const cp = require('child_process');\nfunction run(cmd) {\n  return cp.execSync(cmd).toString();\n}\nrouter.post('/ls', (req, res) => {\n  res.send(run('ls ' + req.body.dir)); // ✗\n});" },
-      { file: 'src/clone.ts', code: "import { exec } from 'child_process';\nrouter.post('/clone', async (ctx) => {\n  const { repo } = ctx.request.body;\n  exec('git clone ' + repo); // ✗\n});" },
-      { file: 'src/lambda.js', code: "const { execSync } = require('child_process');\nexports.handler = async (event) => {\n  const { name } = JSON.parse(event.body);\n  execSync(`rm -f /tmp/${name}`); // ✗\n};" },
-      { file: 'src/dig.mjs', code: "import util from 'node:util';\nimport cp from 'node:child_process';\nconst run = util.promisify(cp.exec);\nexport const lookup = (domain) => run(`dig +short ${domain}`); // ✗" },
+      {
+        file: 'src/ping.js',
+        code: "const { exec } = require('child_process');\napp.get('/ping', (req, res) => {\n  exec(`ping -c 1 ${req.query.host}`, (err, out) => res.send(out)); // ✗\n});",
+      },
+      {
+        file: 'src/thumbs.ts',
+        code: "import { execSync } from 'node:child_process';\nexport function thumbnail(file: string) {\n  execSync('convert ' + file + ' -resize 200x200 thumb.png'); // ✗\n}",
+      },
+      {
+        file: 'src/git.ts',
+        code: "import { spawn } from 'child_process';\nexport const log = (req, res) => {\n  const child = spawn('git', ['log', req.query.ref], { shell: true }); // ✗\n  child.stdout.pipe(res);\n};",
+      },
+      {
+        file: 'src/unpack.js',
+        code: "import shell from 'shelljs';\nexport function unpack(archive) {\n  shell.exec(`tar -xzf ${archive} -C /srv/data`); // ✗\n}",
+      },
+      {
+        file: 'src/tools.js',
+        code: "const cp = require('child_process');\nfunction run(cmd) {\n  return cp.execSync(cmd).toString();\n}\nrouter.post('/ls', (req, res) => {\n  res.send(run('ls ' + req.body.dir)); // ✗\n});",
+      },
+      {
+        file: 'src/clone.ts',
+        code: "import { exec } from 'child_process';\nrouter.post('/clone', async (ctx) => {\n  const { repo } = ctx.request.body;\n  exec('git clone ' + repo); // ✗\n});",
+      },
+      {
+        file: 'src/lambda.js',
+        code: "const { execSync } = require('child_process');\nexports.handler = async (event) => {\n  const { name } = JSON.parse(event.body);\n  execSync(`rm -f /tmp/${name}`); // ✗\n};",
+      },
+      {
+        file: 'src/dig.mjs',
+        code: "import util from 'node:util';\nimport cp from 'node:child_process';\nconst run = util.promisify(cp.exec);\nexport const lookup = (domain) => run(`dig +short ${domain}`); // ✗",
+      },
     ],
     good: [
-      { file: 'src/ping.js', code: "const { execFile } = require('child_process');\napp.get('/ping', (req, res) => {\n  execFile('ping', ['-c', '1', req.query.host], (err, out) => res.send(out));\n});" },
-      { file: 'src/git.ts', code: "import { spawn } from 'child_process';\nexport const log = (ref: string) => spawn('git', ['log', ref]);" },
-      { file: 'src/status.ts', code: "import { execSync } from 'child_process';\nconst GIT = 'git';\nexport const status = () => execSync(`${GIT} status --porcelain`).toString();" },
-      { file: 'src/kill.js', code: "const { exec } = require('child_process');\napp.post('/kill/:pid', (req, res) => {\n  exec(`kill -TERM ${Number(req.params.pid)}`);\n});" },
-      { file: 'src/quote.js', code: "import { quote } from 'shell-quote';\nimport { execSync } from 'child_process';\nexport const convert = (file) => execSync(`convert ${quote([file])} out.png`);" },
-      { file: 'src/regex.js', code: "const { exec } = require('child_process');\nconst m = /id=(\\d+)/.exec(req.query.q);\nconst found = pattern.exec(input);" },
-      { file: 'src/spawn.ts', code: "import { spawn } from 'node:child_process';\nspawn('ls', ['-la', dir], { shell: false, stdio: 'inherit' });" },
+      {
+        file: 'src/ping.js',
+        code: "const { execFile } = require('child_process');\napp.get('/ping', (req, res) => {\n  execFile('ping', ['-c', '1', req.query.host], (err, out) => res.send(out));\n});",
+      },
+      {
+        file: 'src/git.ts',
+        code: "import { spawn } from 'child_process';\nexport const log = (ref: string) => spawn('git', ['log', ref]);",
+      },
+      {
+        file: 'src/status.ts',
+        code: "import { execSync } from 'child_process';\nconst GIT = 'git';\nexport const status = () => execSync(`${GIT} status --porcelain`).toString();",
+      },
+      {
+        file: 'src/kill.js',
+        code: "const { exec } = require('child_process');\napp.post('/kill/:pid', (req, res) => {\n  exec(`kill -TERM ${Number(req.params.pid)}`);\n});",
+      },
+      {
+        file: 'src/quote.js',
+        code: "import { quote } from 'shell-quote';\nimport { execSync } from 'child_process';\nexport const convert = (file) => execSync(`convert ${quote([file])} out.png`);",
+      },
+      {
+        file: 'src/regex.js',
+        code: "const { exec } = require('child_process');\nconst m = /id=(\\d+)/.exec(req.query.q);\nconst found = pattern.exec(input);",
+      },
+      {
+        file: 'src/spawn.ts',
+        code: "import { spawn } from 'node:child_process';\nspawn('ls', ['-la', dir], { shell: false, stdio: 'inherit' });",
+      },
     ],
   },
   check: codeCheck(shellCalls, { rule: 'request-in-command', sink: /\b(?:exec|execSync|spawn)\s*\(/ }),

@@ -74,7 +74,13 @@ export async function runCommandCheck(check: CommandCheck, files: string[], root
   return { kind: 'pass' };
 }
 
-function runOnce(script: string, args: string[], root: string, timeoutMs: number, budgetMs: number): Promise<CommandOutcome> {
+function runOnce(
+  script: string,
+  args: string[],
+  root: string,
+  timeoutMs: number,
+  budgetMs: number,
+): Promise<CommandOutcome> {
   return new Promise((resolve) => {
     let output = '';
     let timedOut = false;
@@ -120,7 +126,10 @@ function runOnce(script: string, args: string[], root: string, timeoutMs: number
 
 /** The output as a report shows it: the head and the tail, with what was cut counted. */
 export function cutOutput(output: string, maxLines = 30, maxChars = 2000): string {
-  const lines = output.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').replace(/\s+$/, '').split(/\r?\n/);
+  const lines = output
+    .replace(/\x1b\[[0-9;]*[A-Za-z]/g, '')
+    .replace(/\s+$/, '')
+    .split(/\r?\n/);
   let kept = lines;
   if (lines.length > maxLines) {
     const head = lines.slice(0, maxLines - 5);
@@ -128,7 +137,8 @@ export function cutOutput(output: string, maxLines = 30, maxChars = 2000): strin
     kept = [...head, `… ${lines.length - head.length - tail.length} more lines …`, ...tail];
   }
   let text = kept.join('\n');
-  if (text.length > maxChars) text = text.slice(0, maxChars - 40) + `\n… ${text.length - maxChars + 40} more characters`;
+  if (text.length > maxChars)
+    text = text.slice(0, maxChars - 40) + `\n… ${text.length - maxChars + 40} more characters`;
   return text;
 }
 
@@ -168,7 +178,13 @@ export function locationsIn(output: string, files: readonly string[], root: stri
     if (inline && file) location = { file, line: Number(inline[2]), column: Number(inline[3] ?? 1), text: line.trim() };
     else if (current) {
       const indented = /^\s+(\d+):(\d+)\s+(\S.*)?$/.exec(line);
-      if (indented) location = { file: current, line: Number(indented[1]), column: Number(indented[2]), text: (indented[3] ?? '').trim() };
+      if (indented)
+        location = {
+          file: current,
+          line: Number(indented[1]),
+          column: Number(indented[2]),
+          text: (indented[3] ?? '').trim(),
+        };
       else if (!line.trim()) current = null;
     }
     if (!location || location.line < 1) continue;
@@ -228,10 +244,14 @@ export async function runCommandChecks(
         case 'pass':
           continue;
         case 'missing':
-          failure(`\`${check.command}\`: the program was not found or cannot run (${cutOutput(maskOutput(outcome.output), 3, 300) || 'exit 127'}); install it or fix "command" in ${where}`);
+          failure(
+            `\`${check.command}\`: the program was not found or cannot run (${cutOutput(maskOutput(outcome.output), 3, 300) || 'exit 127'}); install it or fix "command" in ${where}`,
+          );
           continue;
         case 'timeout':
-          failure(`\`${check.command}\` ran out of its ${outcome.seconds} s and was stopped; raise "timeoutMs" in ${where} or narrow the atom's files`);
+          failure(
+            `\`${check.command}\` ran out of its ${outcome.seconds} s and was stopped; raise "timeoutMs" in ${where} or narrow the atom's files`,
+          );
           continue;
         case 'error':
           failure(`\`${check.command}\` could not be started: ${outcome.message}`);
@@ -248,9 +268,18 @@ export async function runCommandChecks(
               const source = sourceFile({ path: loc.file, allAdded: true, added: [] }, text);
               const raw = source.lines()[loc.line - 1] ?? '';
               const hit = { rule: check.name, line: loc.line, column: loc.column, message: `${program}: ${loc.text}` };
-              const finding = toFinding(active, hit, maskSpans(raw, secretSpans(loc.file, raw)), files.find((f) => f.path === loc.file) ?? { path: loc.file });
+              const finding = toFinding(
+                active,
+                hit,
+                maskSpans(raw, secretSpans(loc.file, raw)),
+                files.find((f) => f.path === loc.file) ?? { path: loc.file },
+              );
               const suppression = text ? suppressionFor(source, finding.rule, loc.line) : null;
-              if (suppression) out.suppressed.push({ ...finding, suppression: { kind: 'inline', ...(suppression.reason ? { reason: suppression.reason } : {}) } });
+              if (suppression)
+                out.suppressed.push({
+                  ...finding,
+                  suppression: { kind: 'inline', ...(suppression.reason ? { reason: suppression.reason } : {}) },
+                });
               else out.findings.push(finding);
             }
           } else {
@@ -259,7 +288,14 @@ export async function runCommandChecks(
             const text = readDisk(root, first.path, policy.maxFileBytes) ?? '';
             const raw = text.split(/\r?\n/)[line - 1] ?? '';
             const message = `\`${check.command}\` exited with code ${outcome.code}${output.trim() ? `:\n${cutOutput(output)}` : ' and printed nothing'}`;
-            out.findings.push(toFinding(active, { rule: check.name, line, column: 1, message }, maskSpans(raw, secretSpans(first.path, raw)), first));
+            out.findings.push(
+              toFinding(
+                active,
+                { rule: check.name, line, column: 1, message },
+                maskSpans(raw, secretSpans(first.path, raw)),
+                first,
+              ),
+            );
           }
         }
       }

@@ -8,26 +8,47 @@ import { CODE_FILES } from './files.js';
 type Flag = 'httpOnly' | 'secure' | 'sameSite';
 
 /** Session middleware: where the cookie options are, which flags it sets unless told otherwise, and which options hold the signing secret. */
-const SESSIONS: Record<string, { cookie: 'nested' | 'flat'; defaults: Flag[]; secret: string[]; explicitOnly?: boolean }> = {
+const SESSIONS: Record<
+  string,
+  { cookie: 'nested' | 'flat'; defaults: Flag[]; secret: string[]; explicitOnly?: boolean }
+> = {
   'express-session': { cookie: 'nested', defaults: ['httpOnly'], secret: ['secret'] },
   // cookie-session and koa-session write through the `cookies` module, whose Secure follows the connection (on behind a trusted HTTPS proxy).
   'cookie-session': { cookie: 'flat', defaults: ['httpOnly', 'secure'], secret: ['secret', 'keys'] },
   'koa-session': { cookie: 'flat', defaults: ['httpOnly', 'secure'], secret: [] },
   // @fastify/session and secure-session default to httpOnly and secure: only an explicit false is a finding.
-  '@fastify/session': { cookie: 'nested', defaults: ['httpOnly', 'secure', 'sameSite'], secret: ['secret'], explicitOnly: true },
-  '@fastify/secure-session': { cookie: 'nested', defaults: ['httpOnly', 'secure', 'sameSite'], secret: ['secret', 'key'], explicitOnly: true },
-  'fastify-session': { cookie: 'nested', defaults: ['httpOnly', 'secure', 'sameSite'], secret: ['secret'], explicitOnly: true },
+  '@fastify/session': {
+    cookie: 'nested',
+    defaults: ['httpOnly', 'secure', 'sameSite'],
+    secret: ['secret'],
+    explicitOnly: true,
+  },
+  '@fastify/secure-session': {
+    cookie: 'nested',
+    defaults: ['httpOnly', 'secure', 'sameSite'],
+    secret: ['secret', 'key'],
+    explicitOnly: true,
+  },
+  'fastify-session': {
+    cookie: 'nested',
+    defaults: ['httpOnly', 'secure', 'sameSite'],
+    secret: ['secret'],
+    explicitOnly: true,
+  },
 };
 
 /** Cookie names that carry a session or a credential. */
-const AUTH_COOKIE = /sess|(?:^|[_.-])sid$|^sid|token|auth|jwt|refresh|remember|login|credential|identity|access|user_?id|^id$/i;
+const AUTH_COOKIE =
+  /sess|(?:^|[_.-])sid$|^sid|token|auth|jwt|refresh|remember|login|credential|identity|access|user_?id|^id$/i;
 /** Cookies that must stay readable by scripts or hold nothing secret. */
 const NOT_AUTH = /csrf|xsrf|consent|theme|lang|locale|pref|tz|timezone|cart|currency|tracking|analytics/i;
 /** Strings everyone copies from READMEs. */
-const PLACEHOLDER_SECRET = /^(?:keyboard cat|secret|changeme|change[-_ ]?me|my[-_ ]?secret|session[-_ ]?secret|super[-_ ]?secret|s3cr3t)$/i;
+const PLACEHOLDER_SECRET =
+  /^(?:keyboard cat|secret|changeme|change[-_ ]?me|my[-_ ]?secret|session[-_ ]?secret|super[-_ ]?secret|s3cr3t)$/i;
 
 /** What a module must hold to be parsed: a cookie being set, a session middleware, Koa keys. */
-const COOKIE_HINT = /\.(?:cookie|setCookie)\s*\(|\b(?:cookies\s*(?:\(\s*\)\s*\)?)?|cookieStore|cookieJar)\s*\.\s*set\s*\(|\bserialize\s*\(|['"](?:express-session|cookie-session|koa-session|@fastify\/(?:secure-)?session|fastify-session)['"]|\.keys\s*=/;
+const COOKIE_HINT =
+  /\.(?:cookie|setCookie)\s*\(|\b(?:cookies\s*(?:\(\s*\)\s*\)?)?|cookieStore|cookieJar)\s*\.\s*set\s*\(|\bserialize\s*\(|['"](?:express-session|cookie-session|koa-session|@fastify\/(?:secure-)?session|fastify-session)['"]|\.keys\s*=/;
 
 const RESPONSE_ROOT = /^(?:res|response|resp|reply|this|r)$/;
 
@@ -69,7 +90,14 @@ function cookieCalls(m: CodeModule): CookieCall[] {
       const arg = call.args.find((a) => m.objectLiteral(a)) ?? call.args[0];
       const opts = literalOrUnknown(m, arg);
       const cookie = s.cookie === 'flat' || !opts ? opts : literalOrUnknown(m, m.property(opts, 'cookie'));
-      found.push({ kind: 'session', node: call.node, options: cookie, defaults: s.defaults, ...(s.explicitOnly ? { explicitOnly: true } : {}), what: `the ${module} cookie` });
+      found.push({
+        kind: 'session',
+        node: call.node,
+        options: cookie,
+        defaults: s.defaults,
+        ...(s.explicitOnly ? { explicitOnly: true } : {}),
+        what: `the ${module} cookie`,
+      });
       continue;
     }
     // fastify.register(fastifySession, { … })
@@ -78,19 +106,38 @@ function cookieCalls(m: CodeModule): CookieCall[] {
       if (plugin && plugin in SESSIONS) {
         const s = SESSIONS[plugin]!;
         const opts = literalOrUnknown(m, call.args[1]);
-        found.push({ kind: 'session', node: call.node, options: opts ? literalOrUnknown(m, m.property(opts, 'cookie')) : opts, defaults: s.defaults, explicitOnly: true, what: `the ${plugin} cookie` });
+        found.push({
+          kind: 'session',
+          node: call.node,
+          options: opts ? literalOrUnknown(m, m.property(opts, 'cookie')) : opts,
+          defaults: s.defaults,
+          explicitOnly: true,
+          what: `the ${plugin} cookie`,
+        });
       }
       continue;
     }
     const receiver = callee.path.slice(0, -1);
     // res.cookie(name, value, options) (Express), reply.setCookie(…) (@fastify/cookie)
-    if ((callee.name === 'cookie' || callee.name === 'setCookie') && receiver.length >= 1 && RESPONSE_ROOT.test(receiver[0]!)) {
+    if (
+      (callee.name === 'cookie' || callee.name === 'setCookie') &&
+      receiver.length >= 1 &&
+      RESPONSE_ROOT.test(receiver[0]!)
+    ) {
       const name = cookieName(call.args[0], call.args[1]);
-      if (name) found.push({ kind: 'auth', node: call.node, options: literalOrUnknown(m, call.args[2]), defaults: [], what: `the cookie "${name}"` });
+      if (name)
+        found.push({
+          kind: 'auth',
+          node: call.node,
+          options: literalOrUnknown(m, call.args[2]),
+          defaults: [],
+          what: `the cookie "${name}"`,
+        });
       continue;
     }
     // ctx.cookies.set(…) (Koa), cookies().set(…) / response.cookies.set(…) (Next.js)
-    const object = unwrap(call.node.callee).type === 'MemberExpression' ? m.source(unwrap(call.node.callee).object) : '';
+    const object =
+      unwrap(call.node.callee).type === 'MemberExpression' ? m.source(unwrap(call.node.callee).object) : '';
     if (callee.name === 'set' && /(?:\bcookies(?:\(\))?\)?|cookieStore|cookieJar)$/.test(object)) {
       const objectForm = call.args.length === 1 && m.objectLiteral(call.args[0]!);
       const nameArg = objectForm ? m.property(objectForm, 'name') : call.args[0];
@@ -98,13 +145,27 @@ function cookieCalls(m: CodeModule): CookieCall[] {
       const name = cookieName(nameArg, valueArg);
       const koa = !next && /^(?:ctx|context|this)\b/.test(object);
       // Koa's ctx.cookies (the `cookies` module) is HttpOnly by default and Secure on HTTPS connections.
-      if (name) found.push({ kind: 'auth', node: call.node, options: literalOrUnknown(m, objectForm ? call.args[0] : call.args[2]), defaults: koa ? ['httpOnly', 'secure'] : [], what: `the cookie "${name}"` });
+      if (name)
+        found.push({
+          kind: 'auth',
+          node: call.node,
+          options: literalOrUnknown(m, objectForm ? call.args[0] : call.args[2]),
+          defaults: koa ? ['httpOnly', 'secure'] : [],
+          what: `the cookie "${name}"`,
+        });
       continue;
     }
     // cookie.serialize(name, value, options)
     if (module === 'cookie' && callee.name === 'serialize') {
       const name = cookieName(call.args[0], call.args[1]);
-      if (name) found.push({ kind: 'auth', node: call.node, options: literalOrUnknown(m, call.args[2]), defaults: [], what: `the cookie "${name}"` });
+      if (name)
+        found.push({
+          kind: 'auth',
+          node: call.node,
+          options: literalOrUnknown(m, call.args[2]),
+          defaults: [],
+          what: `the cookie "${name}"`,
+        });
     }
   }
   return found;
@@ -146,7 +207,8 @@ function literalSecret(m: CodeModule, value: Node): Node | undefined {
   if (v.type === 'TemplateLiteral' && v.expressions.length === 0) return v;
   if (v.type === 'LogicalExpression') return literalSecret(m, v.right) ?? literalSecret(m, v.left);
   if (v.type === 'ConditionalExpression') return literalSecret(m, v.consequent) ?? literalSecret(m, v.alternate);
-  if (v.type === 'ArrayExpression') return (v.elements as Array<Node | null>).map((e) => (e ? literalSecret(m, e) : undefined)).find(Boolean);
+  if (v.type === 'ArrayExpression')
+    return (v.elements as Array<Node | null>).map((e) => (e ? literalSecret(m, e) : undefined)).find(Boolean);
   if (v.type === 'Identifier') {
     const b = m.binding(v);
     const def = b?.kind === 'const' && b.defs.length === 1 ? b.defs[0] : undefined;
@@ -158,25 +220,49 @@ function literalSecret(m: CodeModule, value: Node): Node | undefined {
 function secretHits(m: CodeModule): Hit[] {
   const hits: Hit[] = [];
   for (const call of m.calls()) {
-    const module = call.callee.module && call.callee.module in SESSIONS && call.callee.path.length === 0 ? call.callee.module : call.callee.name === 'register' && call.args[0] ? m.callee(call.args[0]).module : undefined;
+    const module =
+      call.callee.module && call.callee.module in SESSIONS && call.callee.path.length === 0
+        ? call.callee.module
+        : call.callee.name === 'register' && call.args[0]
+          ? m.callee(call.args[0]).module
+          : undefined;
     if (!module || !(module in SESSIONS)) continue;
-    const opts = m.objectLiteral(call.callee.name === 'register' ? call.args[1] : call.args.find((a) => m.objectLiteral(a)));
+    const opts = m.objectLiteral(
+      call.callee.name === 'register' ? call.args[1] : call.args.find((a) => m.objectLiteral(a)),
+    );
     for (const key of SESSIONS[module]!.secret) {
       const value = opts && m.property(opts, key);
       const literal = value && literalSecret(m, value);
       if (!literal || inDevelopmentBranch(m, literal)) continue;
       const text = m.stringValue(literal) ?? '';
-      const kind = PLACEHOLDER_SECRET.test(text) ? 'a well-known placeholder' : unwrap(value).type === 'LogicalExpression' ? 'a hard-coded fallback' : 'hard-coded';
-      hits.push(m.hit('hardcoded-session-secret', literal, { message: `The ${module} ${key} is ${kind}: anyone who reads the code can sign session cookies.` }));
+      const kind = PLACEHOLDER_SECRET.test(text)
+        ? 'a well-known placeholder'
+        : unwrap(value).type === 'LogicalExpression'
+          ? 'a hard-coded fallback'
+          : 'hard-coded';
+      hits.push(
+        m.hit('hardcoded-session-secret', literal, {
+          message: `The ${module} ${key} is ${kind}: anyone who reads the code can sign session cookies.`,
+        }),
+      );
     }
   }
   // Koa: app.keys = ['…'] signs the session cookie.
   if (m.imports('koa', 'koa-session')) {
     for (const a of m.nodes('AssignmentExpression')) {
       const left = unwrap(a.left);
-      if (left.type === 'MemberExpression' && propertyName(left) === 'keys' && unwrap(a.right).type === 'ArrayExpression') {
+      if (
+        left.type === 'MemberExpression' &&
+        propertyName(left) === 'keys' &&
+        unwrap(a.right).type === 'ArrayExpression'
+      ) {
         const literal = literalSecret(m, a.right);
-        if (literal) hits.push(m.hit('hardcoded-session-secret', a, { message: 'app.keys are hard-coded: anyone who reads the code can sign Koa cookies.' }));
+        if (literal)
+          hits.push(
+            m.hit('hardcoded-session-secret', a, {
+              message: 'app.keys are hard-coded: anyone who reads the code can sign Koa cookies.',
+            }),
+          );
       }
     }
   }
@@ -192,7 +278,12 @@ function cookieHits(m: CodeModule): Hit[] {
     const words = missing.map((f) => (f === 'httpOnly' ? 'HttpOnly' : f === 'secure' ? 'Secure' : 'SameSite'));
     const list = words.length > 1 ? `${words.slice(0, -1).join(', ')} and ${words.at(-1)}` : words[0]!;
     const flow = c.options ? [m.line(c.options), m.position(c.options.end).line] : [];
-    hits.push(m.hit(c.kind === 'session' ? 'session-cookie-flags' : 'auth-cookie-flags', c.node, { message: `${c.what[0]!.toUpperCase()}${c.what.slice(1)} is sent without ${list}.`, flow }));
+    hits.push(
+      m.hit(c.kind === 'session' ? 'session-cookie-flags' : 'auth-cookie-flags', c.node, {
+        message: `${c.what[0]!.toUpperCase()}${c.what.slice(1)} is sent without ${list}.`,
+        flow,
+      }),
+    );
   }
   return [...hits, ...secretHits(m)];
 }
@@ -223,25 +314,73 @@ export default defineAtom({
   },
   examples: {
     bad: [
-      { file: 'src/app.js', code: "const session = require('express-session');\napp.use(session({ // ✗\n  secret: process.env.SESSION_SECRET,\n  resave: false,\n  saveUninitialized: false,\n}));" },
-      { file: 'src/app.js', code: "const session = require('express-session');\napp.use(session({\n  secret: 'keyboard cat', // ✗\n  cookie: { httpOnly: true, secure: true, sameSite: 'lax' },\n}));" },
-      { file: 'src/auth.js', code: "router.post('/login', async (req, res) => {\n  const token = await login(req.body);\n  res.cookie('token', token); // ✗\n  res.json({ ok: true });\n});" },
+      {
+        file: 'src/app.js',
+        code: "const session = require('express-session');\napp.use(session({ // ✗\n  secret: process.env.SESSION_SECRET,\n  resave: false,\n  saveUninitialized: false,\n}));",
+      },
+      {
+        file: 'src/app.js',
+        code: "const session = require('express-session');\napp.use(session({\n  secret: 'keyboard cat', // ✗\n  cookie: { httpOnly: true, secure: true, sameSite: 'lax' },\n}));",
+      },
+      {
+        file: 'src/auth.js',
+        code: "router.post('/login', async (req, res) => {\n  const token = await login(req.body);\n  res.cookie('token', token); // ✗\n  res.json({ ok: true });\n});",
+      },
       { file: 'src/auth.ts', code: "res.cookie('session', sessionId, { httpOnly: true, maxAge: 86400000 }); // ✗" },
-      { file: 'src/koa.js', code: "router.post('/login', async (ctx) => {\n  ctx.cookies.set('jwt', await issue(ctx.state.user), { httpOnly: true }); // ✗\n});" },
-      { file: 'app/actions.ts', code: "'use server';\nimport { cookies } from 'next/headers';\nexport async function signIn(token: string) {\n  (await cookies()).set('session', token); // ✗\n}" },
-      { file: 'src/app.js', code: "const session = require('express-session');\napp.use(session({\n  secret: process.env.SESSION_SECRET || 'dev-secret', // ✗\n  cookie: { secure: true, sameSite: 'strict' },\n}));" },
-      { file: 'src/refresh.ts', code: "reply.setCookie('refreshToken', refresh, { path: '/auth', secure: true }); // ✗" },
-      { file: 'src/app.js', code: "const cookieSession = require('cookie-session');\napp.use(cookieSession({ // ✗\n  name: 'session',\n  keys: [process.env.KEY1, process.env.KEY2],\n  httpOnly: false,\n}));" },
+      {
+        file: 'src/koa.js',
+        code: "router.post('/login', async (ctx) => {\n  ctx.cookies.set('jwt', await issue(ctx.state.user), { httpOnly: true }); // ✗\n});",
+      },
+      {
+        file: 'app/actions.ts',
+        code: "'use server';\nimport { cookies } from 'next/headers';\nexport async function signIn(token: string) {\n  (await cookies()).set('session', token); // ✗\n}",
+      },
+      {
+        file: 'src/app.js',
+        code: "const session = require('express-session');\napp.use(session({\n  secret: process.env.SESSION_SECRET || 'dev-secret', // ✗\n  cookie: { secure: true, sameSite: 'strict' },\n}));",
+      },
+      {
+        file: 'src/refresh.ts',
+        code: "reply.setCookie('refreshToken', refresh, { path: '/auth', secure: true }); // ✗",
+      },
+      {
+        file: 'src/app.js',
+        code: "const cookieSession = require('cookie-session');\napp.use(cookieSession({ // ✗\n  name: 'session',\n  keys: [process.env.KEY1, process.env.KEY2],\n  httpOnly: false,\n}));",
+      },
     ],
     good: [
-      { file: 'src/app.js', code: "const session = require('express-session');\napp.use(session({\n  secret: process.env.SESSION_SECRET,\n  resave: false,\n  saveUninitialized: false,\n  cookie: { httpOnly: true, secure: true, sameSite: 'lax' },\n}));" },
-      { file: 'src/prefs.js', code: "app.post('/prefs', (req, res) => {\n  res.cookie('theme', 'dark', { maxAge: 31536000000 });\n  res.cookie('locale', req.body.locale);\n  res.sendStatus(204);\n});" },
-      { file: 'src/auth.ts', code: "res.cookie('token', token, {\n  httpOnly: true,\n  secure: process.env.NODE_ENV === 'production',\n  sameSite: 'strict',\n});" },
-      { file: 'src/dev.js', code: "if (process.env.NODE_ENV === 'development') {\n  res.cookie('session', id, { httpOnly: true, secure: false, sameSite: 'lax' });\n}" },
-      { file: 'src/app.js', code: "const session = require('express-session');\nconst sess = { secret: process.env.SESSION_SECRET, cookie: { sameSite: 'lax' } };\nif (app.get('env') === 'production') {\n  app.set('trust proxy', 1);\n  sess.cookie.secure = true;\n}\napp.use(session(sess));" },
-      { file: 'src/koa.js', code: "router.post('/login', async (ctx) => {\n  ctx.cookies.set('sid', await createSession(ctx.state.user), { secure: true, sameSite: 'strict' });\n});" },
-      { file: 'app/actions.ts', code: "'use server';\nimport { cookies } from 'next/headers';\nexport async function signIn(value: string) {\n  (await cookies()).set({ name: 'session', value, httpOnly: true, secure: true, sameSite: 'lax', path: '/' });\n}" },
-      { file: 'src/auth.ts', code: "import { AUTH_COOKIE_OPTIONS } from './config';\nres.cookie('token', token, AUTH_COOKIE_OPTIONS);\nres.clearCookie('token');" },
+      {
+        file: 'src/app.js',
+        code: "const session = require('express-session');\napp.use(session({\n  secret: process.env.SESSION_SECRET,\n  resave: false,\n  saveUninitialized: false,\n  cookie: { httpOnly: true, secure: true, sameSite: 'lax' },\n}));",
+      },
+      {
+        file: 'src/prefs.js',
+        code: "app.post('/prefs', (req, res) => {\n  res.cookie('theme', 'dark', { maxAge: 31536000000 });\n  res.cookie('locale', req.body.locale);\n  res.sendStatus(204);\n});",
+      },
+      {
+        file: 'src/auth.ts',
+        code: "res.cookie('token', token, {\n  httpOnly: true,\n  secure: process.env.NODE_ENV === 'production',\n  sameSite: 'strict',\n});",
+      },
+      {
+        file: 'src/dev.js',
+        code: "if (process.env.NODE_ENV === 'development') {\n  res.cookie('session', id, { httpOnly: true, secure: false, sameSite: 'lax' });\n}",
+      },
+      {
+        file: 'src/app.js',
+        code: "const session = require('express-session');\nconst sess = { secret: process.env.SESSION_SECRET, cookie: { sameSite: 'lax' } };\nif (app.get('env') === 'production') {\n  app.set('trust proxy', 1);\n  sess.cookie.secure = true;\n}\napp.use(session(sess));",
+      },
+      {
+        file: 'src/koa.js',
+        code: "router.post('/login', async (ctx) => {\n  ctx.cookies.set('sid', await createSession(ctx.state.user), { secure: true, sameSite: 'strict' });\n});",
+      },
+      {
+        file: 'app/actions.ts',
+        code: "'use server';\nimport { cookies } from 'next/headers';\nexport async function signIn(value: string) {\n  (await cookies()).set({ name: 'session', value, httpOnly: true, secure: true, sameSite: 'lax', path: '/' });\n}",
+      },
+      {
+        file: 'src/auth.ts',
+        code: "import { AUTH_COOKIE_OPTIONS } from './config';\nres.cookie('token', token, AUTH_COOKIE_OPTIONS);\nres.clearCookie('token');",
+      },
     ],
   },
   check: codeCheck(cookieHits, () => [], COOKIE_HINT),

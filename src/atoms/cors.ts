@@ -33,10 +33,19 @@ function configurations(m: CodeModule): Options[] {
   const corsModule = (n: Node | undefined) => {
     if (!n) return undefined;
     const c = m.callee(n);
-    return c.module && c.module in CORS_MODULES && (c.path.length === 0 || c.path.join('.') === 'cors' || c.path.join('.') === 'default') ? c.module : undefined;
+    return c.module &&
+      c.module in CORS_MODULES &&
+      (c.path.length === 0 || c.path.join('.') === 'cors' || c.path.join('.') === 'default')
+      ? c.module
+      : undefined;
   };
   for (const call of m.calls()) {
-    const own = call.callee.module && call.callee.module in CORS_MODULES && (call.callee.path.length === 0 || call.callee.path.join('.') === 'cors') ? call.callee.module : undefined;
+    const own =
+      call.callee.module &&
+      call.callee.module in CORS_MODULES &&
+      (call.callee.path.length === 0 || call.callee.path.join('.') === 'cors')
+        ? call.callee.module
+        : undefined;
     if (own) {
       found.push(options(m, call.args[0], call.node, CORS_MODULES[own]!));
     } else if ((call.callee.name === 'register' || call.callee.name === 'use') && corsModule(call.args[0])) {
@@ -74,9 +83,12 @@ function resolved(m: CodeModule, node: Node): Node {
 /** What is wrong with a regex that is meant to match whole origins, if anything. */
 function regexProblem(pattern: string): string | null {
   if (!/(?<!\\)\$\)?$/.test(pattern)) return 'is not anchored at the end ($), so https://example.com.evil.net matches';
-  if (!pattern.startsWith('^') && !pattern.startsWith('\\.')) return 'is not anchored at the start (^), so https://evil-example.com matches';
-  if (/[\w)](?<!\\)\.(?=[a-z])/i.test(pattern.replace(/\\\\/g, ''))) return 'leaves a dot unescaped, so it matches any character (exampleXcom)';
-  if (/\.[*+](?=[a-z0-9])/i.test(pattern)) return 'lets anything stand before the domain name, so https://evilexample.com matches';
+  if (!pattern.startsWith('^') && !pattern.startsWith('\\.'))
+    return 'is not anchored at the start (^), so https://evil-example.com matches';
+  if (/[\w)](?<!\\)\.(?=[a-z])/i.test(pattern.replace(/\\\\/g, '')))
+    return 'leaves a dot unescaped, so it matches any character (exampleXcom)';
+  if (/\.[*+](?=[a-z0-9])/i.test(pattern))
+    return 'lets anything stand before the domain name, so https://evilexample.com matches';
   return null;
 }
 
@@ -94,23 +106,54 @@ function functionVerdict(m: CodeModule, fn: Node): { kind: 'any' | 'fragment'; n
     const recv = unwrap(c.object);
     const onOrigin = originName !== undefined && recv.type === 'Identifier' && recv.name === originName;
     const lit = call.args[0] ? m.stringValue(call.args[0]) : undefined;
-    if (onOrigin && (name === 'includes' || name === 'indexOf' || name === 'match' || name === 'search') && lit !== undefined) return { kind: 'fragment', node: call.node, detail: `${name}('${lit}') accepts any origin that contains the text` };
-    if (onOrigin && name === 'endsWith' && lit !== undefined && !/^[./]/.test(lit)) return { kind: 'fragment', node: call.node, detail: `endsWith('${lit}') also accepts https://evil${lit}` };
-    if ((name === 'test' || name === 'exec') && call.args.some((a) => originName !== undefined && unwrap(a).type === 'Identifier' && unwrap(a).name === originName)) {
+    if (
+      onOrigin &&
+      (name === 'includes' || name === 'indexOf' || name === 'match' || name === 'search') &&
+      lit !== undefined
+    )
+      return {
+        kind: 'fragment',
+        node: call.node,
+        detail: `${name}('${lit}') accepts any origin that contains the text`,
+      };
+    if (onOrigin && name === 'endsWith' && lit !== undefined && !/^[./]/.test(lit))
+      return { kind: 'fragment', node: call.node, detail: `endsWith('${lit}') also accepts https://evil${lit}` };
+    if (
+      (name === 'test' || name === 'exec') &&
+      call.args.some(
+        (a) => originName !== undefined && unwrap(a).type === 'Identifier' && unwrap(a).name === originName,
+      )
+    ) {
       const re = resolved(m, c.object);
       if (re.type === 'Literal' && re.regex) {
         const problem = regexProblem(re.regex.pattern);
-        if (problem) return { kind: 'fragment', node: call.node, detail: `the pattern /${re.regex.pattern}/ ${problem}` };
+        if (problem)
+          return { kind: 'fragment', node: call.node, detail: `the pattern /${re.regex.pattern}/ ${problem}` };
       }
     }
   }
-  const tests = /\bif\s*\(|[?]|&&|\|\||===|!==|==|!=|\.(?:includes|indexOf|has|test|some|find|match|startsWith|endsWith)\s*\(|\bswitch\s*\(/.test(body);
+  const tests =
+    /\bif\s*\(|[?]|&&|\|\||===|!==|==|!=|\.(?:includes|indexOf|has|test|some|find|match|startsWith|endsWith)\s*\(|\bswitch\s*\(/.test(
+      body,
+    );
   if (tests) return null;
   // cb(null, true), cb(null, origin), return origin, return ctx.get('Origin')
-  const allows = m.calls().find((c) => c.node.start > fn.start && c.node.end <= fn.end && c.args.length >= 2 && (m.source(c.args[1]!) === 'true' || (originName !== undefined && m.source(c.args[1]!) === originName)));
+  const allows = m
+    .calls()
+    .find(
+      (c) =>
+        c.node.start > fn.start &&
+        c.node.end <= fn.end &&
+        c.args.length >= 2 &&
+        (m.source(c.args[1]!) === 'true' || (originName !== undefined && m.source(c.args[1]!) === originName)),
+    );
   if (allows) return { kind: 'any', node: allows.node };
-  const returnsOrigin = fn.body.type !== 'BlockStatement' ? fn.body : (fn.body.body as Node[]).find((s) => s.type === 'ReturnStatement')?.argument;
-  if (returnsOrigin && (m.source(returnsOrigin) === originName || /\borigin\b/i.test(m.source(returnsOrigin)))) return { kind: 'any', node: returnsOrigin };
+  const returnsOrigin =
+    fn.body.type !== 'BlockStatement'
+      ? fn.body
+      : (fn.body.body as Node[]).find((s) => s.type === 'ReturnStatement')?.argument;
+  if (returnsOrigin && (m.source(returnsOrigin) === originName || /\borigin\b/i.test(m.source(returnsOrigin))))
+    return { kind: 'any', node: returnsOrigin };
   return null;
 }
 
@@ -125,29 +168,63 @@ function corsHits(m: CodeModule): Hit[] {
       if (!credentials) continue;
       hits.push(
         conf.absent === 'reflect'
-          ? m.hit('reflected-origin', conf.at, { message: 'This CORS middleware answers any Origin with itself (no origin is configured) and allows credentials: any site can read responses with the user’s cookies.', flow })
-          : m.hit('wildcard-credentials', conf.at, { message: 'CORS allows every origin (no origin is configured, so "*") together with credentials.', flow }),
+          ? m.hit('reflected-origin', conf.at, {
+              message:
+                'This CORS middleware answers any Origin with itself (no origin is configured) and allows credentials: any site can read responses with the user’s cookies.',
+              flow,
+            })
+          : m.hit('wildcard-credentials', conf.at, {
+              message: 'CORS allows every origin (no origin is configured, so "*") together with credentials.',
+              flow,
+            }),
       );
       continue;
     }
     const value = resolved(m, originNode);
     const judge = (v: Node, where: Node) => {
       const s = m.stringValue(v);
-      if (s === '*' && credentials) hits.push(m.hit('wildcard-credentials', where, { message: "CORS allows origin '*' together with credentials: true.", flow }));
+      if (s === '*' && credentials)
+        hits.push(
+          m.hit('wildcard-credentials', where, {
+            message: "CORS allows origin '*' together with credentials: true.",
+            flow,
+          }),
+        );
       else if (s === 'null') hits.push(m.hit('null-origin', where, { flow }));
       else if (v.type === 'Literal' && v.regex) {
         const problem = regexProblem(v.regex.pattern);
-        if (problem) hits.push(m.hit('unanchored-origin', where, { message: `The allowed-origin pattern /${v.regex.pattern}/ ${problem}.`, flow }));
+        if (problem)
+          hits.push(
+            m.hit('unanchored-origin', where, {
+              message: `The allowed-origin pattern /${v.regex.pattern}/ ${problem}.`,
+              flow,
+            }),
+          );
       }
     };
     if (value.type === 'Literal' && value.value === true) {
-      if (credentials) hits.push(m.hit('reflected-origin', originNode, { message: 'origin: true answers every Origin with itself, and credentials: true lets any site read responses with the user’s cookies.', flow }));
+      if (credentials)
+        hits.push(
+          m.hit('reflected-origin', originNode, {
+            message:
+              'origin: true answers every Origin with itself, and credentials: true lets any site read responses with the user’s cookies.',
+            flow,
+          }),
+        );
     } else if (value.type === 'ArrayExpression') {
       for (const el of value.elements as Array<Node | null>) if (el) judge(resolved(m, el), el);
     } else if (isFunction(value) || value.type === 'FunctionDeclaration') {
       const verdict = functionVerdict(m, value);
-      if (verdict?.kind === 'fragment') hits.push(m.hit('unanchored-origin', verdict.node, { message: `The origin check ${verdict.detail}.`, flow }));
-      else if (verdict?.kind === 'any' && (credentials || conf.absent === 'reflect')) hits.push(m.hit('reflected-origin', originNode, { message: 'The origin function allows every Origin, with credentials: any site can read responses with the user’s cookies.', flow }));
+      if (verdict?.kind === 'fragment')
+        hits.push(m.hit('unanchored-origin', verdict.node, { message: `The origin check ${verdict.detail}.`, flow }));
+      else if (verdict?.kind === 'any' && (credentials || conf.absent === 'reflect'))
+        hits.push(
+          m.hit('reflected-origin', originNode, {
+            message:
+              'The origin function allows every Origin, with credentials: any site can read responses with the user’s cookies.',
+            flow,
+          }),
+        );
     } else judge(value, originNode);
   }
   hits.push(...manualHeaders(m));
@@ -179,10 +256,17 @@ function manualHeaders(m: CodeModule): Hit[] {
   const hits: Hit[] = [];
   for (const { value, at } of origins) {
     const flow = [m.line(credentials)];
-    if (m.stringValue(value) === '*') hits.push(m.hit('wildcard-credentials', at, { message: "Access-Control-Allow-Origin: * is sent together with Access-Control-Allow-Credentials: true.", flow }));
+    if (m.stringValue(value) === '*')
+      hits.push(
+        m.hit('wildcard-credentials', at, {
+          message: 'Access-Control-Allow-Origin: * is sent together with Access-Control-Allow-Credentials: true.',
+          flow,
+        }),
+      );
     else {
       const [t] = m.taints(value, ['request']);
-      if (t) hits.push(m.flowHit('reflected-origin', at, t, 'Access-Control-Allow-Origin, with credentials allowed,', flow));
+      if (t)
+        hits.push(m.flowHit('reflected-origin', at, t, 'Access-Control-Allow-Origin, with credentials allowed,', flow));
     }
   }
   return hits;
@@ -205,7 +289,7 @@ export default defineAtom({
     },
     'reflected-origin': {
       message: 'CORS answers any Origin with itself while allowing credentials.',
-      fix: 'Check the whole origin against an allow-list before allowing it: origin: (origin, cb) => cb(null, ALLOWED_ORIGINS.includes(origin)), or origin: [\'https://app.example.com\'].',
+      fix: "Check the whole origin against an allow-list before allowing it: origin: (origin, cb) => cb(null, ALLOWED_ORIGINS.includes(origin)), or origin: ['https://app.example.com'].",
     },
     'unanchored-origin': {
       message: 'An allowed-origin pattern matches more origins than intended.',
@@ -218,24 +302,69 @@ export default defineAtom({
   },
   examples: {
     bad: [
-      { file: 'src/app.js', code: "const cors = require('cors');\napp.use(cors({\n  origin: '*', // ✗\n  credentials: true,\n}));" },
-      { file: 'src/app.ts', code: "import cors from 'cors';\napp.use(cors({ origin: true, credentials: true })); // ✗" },
-      { file: 'src/server.ts', code: "import cors from '@fastify/cors';\nawait fastify.register(cors, {\n  origin: (origin, cb) => cb(null, true), // ✗\n  credentials: true,\n});" },
-      { file: 'src/cors.js', code: "app.use((req, res, next) => {\n  res.setHeader('Access-Control-Allow-Origin', req.headers.origin); // ✗\n  res.setHeader('Access-Control-Allow-Credentials', 'true');\n  next();\n});" },
-      { file: 'src/app.js', code: "app.use(cors({\n  origin: /example\\.com$/, // ✗\n  credentials: true,\n}));\nconst cors = require('cors');" },
-      { file: 'src/main.ts', code: "const app = await NestFactory.create(AppModule);\napp.enableCors({\n  origin: (origin, callback) => callback(null, !origin || origin.includes('example.com')), // ✗\n  credentials: true,\n});" },
+      {
+        file: 'src/app.js',
+        code: "const cors = require('cors');\napp.use(cors({\n  origin: '*', // ✗\n  credentials: true,\n}));",
+      },
+      {
+        file: 'src/app.ts',
+        code: "import cors from 'cors';\napp.use(cors({ origin: true, credentials: true })); // ✗",
+      },
+      {
+        file: 'src/server.ts',
+        code: "import cors from '@fastify/cors';\nawait fastify.register(cors, {\n  origin: (origin, cb) => cb(null, true), // ✗\n  credentials: true,\n});",
+      },
+      {
+        file: 'src/cors.js',
+        code: "app.use((req, res, next) => {\n  res.setHeader('Access-Control-Allow-Origin', req.headers.origin); // ✗\n  res.setHeader('Access-Control-Allow-Credentials', 'true');\n  next();\n});",
+      },
+      {
+        file: 'src/app.js',
+        code: "app.use(cors({\n  origin: /example\\.com$/, // ✗\n  credentials: true,\n}));\nconst cors = require('cors');",
+      },
+      {
+        file: 'src/main.ts',
+        code: "const app = await NestFactory.create(AppModule);\napp.enableCors({\n  origin: (origin, callback) => callback(null, !origin || origin.includes('example.com')), // ✗\n  credentials: true,\n});",
+      },
       { file: 'src/index.js', code: "const cors = require('@koa/cors');\napp.use(cors({ credentials: true })); // ✗" },
-      { file: 'src/app.js', code: "const cors = require('cors');\napp.use(cors({ origin: ['https://app.example.com', 'null'] })); // ✗" },
+      {
+        file: 'src/app.js',
+        code: "const cors = require('cors');\napp.use(cors({ origin: ['https://app.example.com', 'null'] })); // ✗",
+      },
     ],
     good: [
-      { file: 'src/app.js', code: "const cors = require('cors');\napp.use(cors({ origin: ['https://app.example.com', 'https://admin.example.com'], credentials: true }));" },
-      { file: 'src/public-api.js', code: "const cors = require('cors');\napp.use(cors());\napp.use('/public', cors({ origin: '*' }));" },
-      { file: 'src/server.ts', code: "import cors from '@fastify/cors';\nconst ALLOWED = new Set(process.env.ORIGINS!.split(','));\nawait fastify.register(cors, {\n  origin: (origin, cb) => cb(null, !origin || ALLOWED.has(origin)),\n  credentials: true,\n});" },
-      { file: 'src/cors.js', code: "const ALLOWED = ['https://app.example.com'];\napp.use((req, res, next) => {\n  const origin = req.headers.origin;\n  if (ALLOWED.includes(origin)) {\n    res.setHeader('Access-Control-Allow-Origin', origin);\n    res.setHeader('Access-Control-Allow-Credentials', 'true');\n  }\n  next();\n});" },
-      { file: 'src/app.js', code: "const cors = require('cors');\napp.use(cors({ origin: /^https:\\/\\/([a-z0-9-]+\\.)*example\\.com$/, credentials: true }));" },
-      { file: 'src/main.ts', code: "const app = await NestFactory.create(AppModule, { cors: { origin: process.env.WEB_ORIGIN, credentials: true } });" },
-      { file: 'src/api.js', code: "app.use((req, res, next) => {\n  res.setHeader('Access-Control-Allow-Origin', '*');\n  next();\n});" },
-      { file: 'src/sub.js', code: "const cors = require('cors');\napp.use(cors({ origin: (origin, cb) => cb(null, origin === undefined || origin.endsWith('.example.com')), credentials: true }));" },
+      {
+        file: 'src/app.js',
+        code: "const cors = require('cors');\napp.use(cors({ origin: ['https://app.example.com', 'https://admin.example.com'], credentials: true }));",
+      },
+      {
+        file: 'src/public-api.js',
+        code: "const cors = require('cors');\napp.use(cors());\napp.use('/public', cors({ origin: '*' }));",
+      },
+      {
+        file: 'src/server.ts',
+        code: "import cors from '@fastify/cors';\nconst ALLOWED = new Set(process.env.ORIGINS!.split(','));\nawait fastify.register(cors, {\n  origin: (origin, cb) => cb(null, !origin || ALLOWED.has(origin)),\n  credentials: true,\n});",
+      },
+      {
+        file: 'src/cors.js',
+        code: "const ALLOWED = ['https://app.example.com'];\napp.use((req, res, next) => {\n  const origin = req.headers.origin;\n  if (ALLOWED.includes(origin)) {\n    res.setHeader('Access-Control-Allow-Origin', origin);\n    res.setHeader('Access-Control-Allow-Credentials', 'true');\n  }\n  next();\n});",
+      },
+      {
+        file: 'src/app.js',
+        code: "const cors = require('cors');\napp.use(cors({ origin: /^https:\\/\\/([a-z0-9-]+\\.)*example\\.com$/, credentials: true }));",
+      },
+      {
+        file: 'src/main.ts',
+        code: 'const app = await NestFactory.create(AppModule, { cors: { origin: process.env.WEB_ORIGIN, credentials: true } });',
+      },
+      {
+        file: 'src/api.js',
+        code: "app.use((req, res, next) => {\n  res.setHeader('Access-Control-Allow-Origin', '*');\n  next();\n});",
+      },
+      {
+        file: 'src/sub.js',
+        code: "const cors = require('cors');\napp.use(cors({ origin: (origin, cb) => cb(null, origin === undefined || origin.endsWith('.example.com')), credentials: true }));",
+      },
     ],
   },
   check: codeCheck(corsHits, () => []),

@@ -4,17 +4,21 @@ import { APP_FILES, appsIn, CREATES_APP, editedLines, mountedElsewhere, otherMod
 import { codeCheck } from './code.js';
 
 /** The app keeps its users signed in with a cookie: a session middleware, or an auth token set as a cookie. */
-const COOKIE_AUTH = /['"](?:express-session|cookie-session|koa-session|koa-generic-session|@fastify\/session|@fastify\/secure-session|fastify-session|iron-session|express-jwt-cookie)['"]|passport\.session\s*\(|\.(?:cookie|setCookie)\s*\(\s*['"`][^'"`]*(?:sess|sid|token|auth|jwt)[^'"`]*['"`]|cookies\.set\s*\(\s*['"`][^'"`]*(?:sess|sid|token|auth|jwt)/i;
+const COOKIE_AUTH =
+  /['"](?:express-session|cookie-session|koa-session|koa-generic-session|@fastify\/session|@fastify\/secure-session|fastify-session|iron-session|express-jwt-cookie)['"]|passport\.session\s*\(|\.(?:cookie|setCookie)\s*\(\s*['"`][^'"`]*(?:sess|sid|token|auth|jwt)[^'"`]*['"`]|cookies\.set\s*\(\s*['"`][^'"`]*(?:sess|sid|token|auth|jwt)/i;
 /** Routes that change state. */
-const STATE_CHANGING = /\.(?:post|put|patch|delete|del)\s*\(\s*['"`][/*]|@(?:Post|Put|Patch|Delete)\s*\(|method\s*:\s*(?:\[\s*)?['"`](?:POST|PUT|PATCH|DELETE)['"`]/;
+const STATE_CHANGING =
+  /\.(?:post|put|patch|delete|del)\s*\(\s*['"`][/*]|@(?:Post|Put|Patch|Delete)\s*\(|method\s*:\s*(?:\[\s*)?['"`](?:POST|PUT|PATCH|DELETE)['"`]/;
 /** A CSRF defence: a token middleware, SameSite cookies, or a check of where the request comes from. */
 const DEFENCE = new RegExp(
   [
-    /['"](?:csurf|csrf-csrf|csrf-sync|@fastify\/csrf-protection|fastify-csrf|koa-csrf|@koa\/csrf|tiny-csrf|csrf|@dr\.pogodin\/csurf|csrf-tokens|@edge-csrf\/[\w-]+|edge-csrf|next-csrf|express-csrf-double-submit-cookie|csrf-token|double-csrf|@csrf-armor\/[\w-]+)['"]/.source,
+    /['"](?:csurf|csrf-csrf|csrf-sync|@fastify\/csrf-protection|fastify-csrf|koa-csrf|@koa\/csrf|tiny-csrf|csrf|@dr\.pogodin\/csurf|csrf-tokens|@edge-csrf\/[\w-]+|edge-csrf|next-csrf|express-csrf-double-submit-cookie|csrf-token|double-csrf|@csrf-armor\/[\w-]+)['"]/
+      .source,
     /lusca\.csrf\s*\(|\bcsrf\s*:\s*(?:true|\{)/.source,
     /sameSite\s*:\s*(?:['"`](?:strict|lax)['"`]|true)/.source,
     /sec-fetch-site|x-requested-with|x-csrf-token|x-xsrf-token/.source,
-    /\.(?:get|header)\s*\(\s*['"](?:origin|referer)['"]\s*\)\s*(?:!==?|===?)|headers\s*(?:\.\s*(?:origin|referer)|\[\s*['"](?:origin|referer)['"]\s*\])\s*(?:!==?|===?)/.source,
+    /\.(?:get|header)\s*\(\s*['"](?:origin|referer)['"]\s*\)\s*(?:!==?|===?)|headers\s*(?:\.\s*(?:origin|referer)|\[\s*['"](?:origin|referer)['"]\s*\])\s*(?:!==?|===?)/
+      .source,
   ].join('|'),
   'i',
 );
@@ -24,7 +28,11 @@ const BEARER = /['"](?:bearer|jwt)['"]\s*[,\]]|['"]Bearer\s?['"]|\bBearer\s+\$\{
 
 const NAMES = { express: 'Express', fastify: 'Fastify', koa: 'Koa', nest: 'NestJS' } as const;
 
-async function where(ctx: CheckContext<Record<string, never>>, file: SourceFile, pattern: RegExp): Promise<string | null> {
+async function where(
+  ctx: CheckContext<Record<string, never>>,
+  file: SourceFile,
+  pattern: RegExp,
+): Promise<string | null> {
   if (pattern.test(file.text)) return file.path;
   return (await otherModulesMatching(ctx.project, file, pattern))[0] ?? null;
 }
@@ -67,28 +75,71 @@ export default defineAtom({
   defaultLevel: 'block',
   rules: {
     'no-csrf-defence': {
-      message: 'This app authenticates with cookies and has state-changing routes, but nothing defends them against CSRF.',
+      message:
+        'This app authenticates with cookies and has state-changing routes, but nothing defends them against CSRF.',
       fix: "Set the session cookie to sameSite: 'lax' (or 'strict') and keep GET requests free of side effects; where cross-site forms must work, add a token middleware (csrf-csrf's doubleCsrfProtection, csrf-sync, @fastify/csrf-protection, koa-csrf) or reject requests whose Origin / Sec-Fetch-Site is not your own.",
     },
   },
   examples: {
     bad: [
-      { file: 'src/app.js', code: "const express = require('express');\nconst session = require('express-session');\nconst app = express(); // ✗\napp.use(session({ secret: process.env.SECRET, cookie: { httpOnly: true, secure: true } }));\napp.post('/transfer', (req, res) => transfer(req.session.user, req.body));" },
-      { file: 'src/index.js', code: "const Koa = require('koa');\nconst session = require('koa-session');\nconst app = new Koa(); // ✗\napp.use(session(app));\nrouter.post('/profile', updateProfile);" },
-      { file: 'src/server.ts', code: "import Fastify from 'fastify';\nimport secureSession from '@fastify/secure-session';\nconst app = Fastify(); // ✗\nawait app.register(secureSession, { secret: process.env.SESSION_SECRET, salt: process.env.SALT });\napp.delete('/account', deleteAccount);" },
-      { file: 'src/app.ts', code: "import express from 'express';\nconst app = express(); // ✗\napp.post('/login', async (req, res) => {\n  res.cookie('auth_token', await login(req.body), { httpOnly: true, secure: true });\n});\napp.put('/settings', saveSettings);" },
-      { file: 'src/app.js', code: "const express = require('express');\nconst session = require('express-session');\nconst app = express(); // ✗\napp.use(session({ secret: process.env.SECRET, cookie: { secure: true, sameSite: 'none' } }));\napp.patch('/cart', updateCart);" },
-      { file: 'src/app.js', code: "const express = require('express');\nconst cookieSession = require('cookie-session');\nconst app = express(); // ✗\napp.use(cookieSession({ keys: [process.env.KEY] }));\napp.use(passport.session());\napp.post('/posts', createPost);" },
-      { file: 'src/main.ts', code: "import { NestFactory } from '@nestjs/core';\nimport session from 'express-session';\nconst app = await NestFactory.create(AppModule); // ✗\napp.use(session({ secret: process.env.SECRET, resave: false, saveUninitialized: false }));\n@Controller('orders') class Orders { @Post() create() {} }" },
+      {
+        file: 'src/app.js',
+        code: "const express = require('express');\nconst session = require('express-session');\nconst app = express(); // ✗\napp.use(session({ secret: process.env.SECRET, cookie: { httpOnly: true, secure: true } }));\napp.post('/transfer', (req, res) => transfer(req.session.user, req.body));",
+      },
+      {
+        file: 'src/index.js',
+        code: "const Koa = require('koa');\nconst session = require('koa-session');\nconst app = new Koa(); // ✗\napp.use(session(app));\nrouter.post('/profile', updateProfile);",
+      },
+      {
+        file: 'src/server.ts',
+        code: "import Fastify from 'fastify';\nimport secureSession from '@fastify/secure-session';\nconst app = Fastify(); // ✗\nawait app.register(secureSession, { secret: process.env.SESSION_SECRET, salt: process.env.SALT });\napp.delete('/account', deleteAccount);",
+      },
+      {
+        file: 'src/app.ts',
+        code: "import express from 'express';\nconst app = express(); // ✗\napp.post('/login', async (req, res) => {\n  res.cookie('auth_token', await login(req.body), { httpOnly: true, secure: true });\n});\napp.put('/settings', saveSettings);",
+      },
+      {
+        file: 'src/app.js',
+        code: "const express = require('express');\nconst session = require('express-session');\nconst app = express(); // ✗\napp.use(session({ secret: process.env.SECRET, cookie: { secure: true, sameSite: 'none' } }));\napp.patch('/cart', updateCart);",
+      },
+      {
+        file: 'src/app.js',
+        code: "const express = require('express');\nconst cookieSession = require('cookie-session');\nconst app = express(); // ✗\napp.use(cookieSession({ keys: [process.env.KEY] }));\napp.use(passport.session());\napp.post('/posts', createPost);",
+      },
+      {
+        file: 'src/main.ts',
+        code: "import { NestFactory } from '@nestjs/core';\nimport session from 'express-session';\nconst app = await NestFactory.create(AppModule); // ✗\napp.use(session({ secret: process.env.SECRET, resave: false, saveUninitialized: false }));\n@Controller('orders') class Orders { @Post() create() {} }",
+      },
     ],
     good: [
-      { file: 'src/app.js', code: "const express = require('express');\nconst session = require('express-session');\nconst { doubleCsrf } = require('csrf-csrf');\nconst { doubleCsrfProtection } = doubleCsrf({ getSecret: () => process.env.CSRF_SECRET });\nconst app = express();\napp.use(session({ secret: process.env.SECRET }));\napp.use(doubleCsrfProtection);\napp.post('/transfer', transfer);" },
-      { file: 'src/app.js', code: "const express = require('express');\nconst session = require('express-session');\nconst app = express();\napp.use(session({ secret: process.env.SECRET, cookie: { httpOnly: true, secure: true, sameSite: 'lax' } }));\napp.post('/transfer', transfer);" },
-      { file: 'src/api.js', code: "const express = require('express');\nconst app = express();\napp.use(requireBearerToken);\napp.post('/orders', createOrder);\napp.delete('/orders/:id', deleteOrder);" },
-      { file: 'src/app.js', code: "const express = require('express');\nconst session = require('express-session');\nconst app = express();\napp.use(session({ secret: process.env.SECRET }));\napp.get('/profile', showProfile);" },
-      { file: 'src/server.ts', code: "import Fastify from 'fastify';\nimport secureSession from '@fastify/secure-session';\nimport csrf from '@fastify/csrf-protection';\nconst app = Fastify();\nawait app.register(secureSession, { secret: process.env.SESSION_SECRET, salt: process.env.SALT });\nawait app.register(csrf, { sessionPlugin: '@fastify/secure-session' });\napp.post('/profile', { onRequest: app.csrfProtection }, updateProfile);" },
-      { file: 'src/app.js', code: "const express = require('express');\nconst session = require('express-session');\nconst app = express();\napp.use(session({ secret: process.env.SECRET }));\napp.use((req, res, next) => {\n  if (req.method !== 'GET' && req.get('sec-fetch-site') !== 'same-origin') return res.sendStatus(403);\n  next();\n});\napp.post('/transfer', transfer);" },
-      { file: 'src/routes.js', code: "const session = require('express-session');\nconst router = require('express').Router();\nrouter.use(session({ secret: process.env.SECRET }));\nrouter.post('/transfer', transfer);" },
+      {
+        file: 'src/app.js',
+        code: "const express = require('express');\nconst session = require('express-session');\nconst { doubleCsrf } = require('csrf-csrf');\nconst { doubleCsrfProtection } = doubleCsrf({ getSecret: () => process.env.CSRF_SECRET });\nconst app = express();\napp.use(session({ secret: process.env.SECRET }));\napp.use(doubleCsrfProtection);\napp.post('/transfer', transfer);",
+      },
+      {
+        file: 'src/app.js',
+        code: "const express = require('express');\nconst session = require('express-session');\nconst app = express();\napp.use(session({ secret: process.env.SECRET, cookie: { httpOnly: true, secure: true, sameSite: 'lax' } }));\napp.post('/transfer', transfer);",
+      },
+      {
+        file: 'src/api.js',
+        code: "const express = require('express');\nconst app = express();\napp.use(requireBearerToken);\napp.post('/orders', createOrder);\napp.delete('/orders/:id', deleteOrder);",
+      },
+      {
+        file: 'src/app.js',
+        code: "const express = require('express');\nconst session = require('express-session');\nconst app = express();\napp.use(session({ secret: process.env.SECRET }));\napp.get('/profile', showProfile);",
+      },
+      {
+        file: 'src/server.ts',
+        code: "import Fastify from 'fastify';\nimport secureSession from '@fastify/secure-session';\nimport csrf from '@fastify/csrf-protection';\nconst app = Fastify();\nawait app.register(secureSession, { secret: process.env.SESSION_SECRET, salt: process.env.SALT });\nawait app.register(csrf, { sessionPlugin: '@fastify/secure-session' });\napp.post('/profile', { onRequest: app.csrfProtection }, updateProfile);",
+      },
+      {
+        file: 'src/app.js',
+        code: "const express = require('express');\nconst session = require('express-session');\nconst app = express();\napp.use(session({ secret: process.env.SECRET }));\napp.use((req, res, next) => {\n  if (req.method !== 'GET' && req.get('sec-fetch-site') !== 'same-origin') return res.sendStatus(403);\n  next();\n});\napp.post('/transfer', transfer);",
+      },
+      {
+        file: 'src/routes.js',
+        code: "const session = require('express-session');\nconst router = require('express').Router();\nrouter.use(session({ secret: process.env.SECRET }));\nrouter.post('/transfer', transfer);",
+      },
     ],
   },
   check: codeCheck(appCsrf, () => [], CREATES_APP),

@@ -18,8 +18,17 @@ export function customAtom(def: CustomAtom): AnyAtom {
     keywords: def.keywords,
     defaultLevel: def.level,
     rules: Object.fromEntries([
-      ...patterns.map((c) => [c.name, { message: c.message, fix: c.fix ?? `See the policy's "${def.id}" atom: ${def.criteria.pass}` }]),
-      ...commands.map((c) => [c.name, { message: c.message ?? `\`${c.command}\` exited with a non-zero status.`, fix: c.fix ?? `Run \`${c.command}\` and fix what it reports: ${def.criteria.pass}` }]),
+      ...patterns.map((c) => [
+        c.name,
+        { message: c.message, fix: c.fix ?? `See the policy's "${def.id}" atom: ${def.criteria.pass}` },
+      ]),
+      ...commands.map((c) => [
+        c.name,
+        {
+          message: c.message ?? `\`${c.command}\` exited with a non-zero status.`,
+          fix: c.fix ?? `Run \`${c.command}\` and fix what it reports: ${def.criteria.pass}`,
+        },
+      ]),
     ]),
     examples: { bad: [], good: [] },
     check(file) {

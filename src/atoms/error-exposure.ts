@@ -18,18 +18,55 @@ const SEND_METHODS = new Set(['send', 'json', 'jsonp', 'end', 'write', 'render',
 /** The first parameter of a Node-style callback that holds an error (`e` is too often an event). */
 const CALLBACK_ERROR_NAMES = /^(?:err|error|exception|ex|exc|er)$/;
 /** Properties that classify an error: testing one of them means the error was expected. */
-const CLASSIFYING = new Set(['status', 'statusCode', 'expose', 'code', 'name', 'type', 'isOperational', 'isJoi', 'isBoom', 'isAxiosError', 'details', 'kind', 'httpCode', 'errno', 'isClientError', 'isHttpError', 'httpStatus', 'getStatus']);
-const ENV_WORDS = new Set(['env', 'dev', 'development', 'debug', 'prod', 'production', 'expose', 'verbose', 'local', 'staging', 'test']);
+const CLASSIFYING = new Set([
+  'status',
+  'statusCode',
+  'expose',
+  'code',
+  'name',
+  'type',
+  'isOperational',
+  'isJoi',
+  'isBoom',
+  'isAxiosError',
+  'details',
+  'kind',
+  'httpCode',
+  'errno',
+  'isClientError',
+  'isHttpError',
+  'httpStatus',
+  'getStatus',
+]);
+const ENV_WORDS = new Set([
+  'env',
+  'dev',
+  'development',
+  'debug',
+  'prod',
+  'production',
+  'expose',
+  'verbose',
+  'local',
+  'staging',
+  'test',
+]);
 /** …and something that holds an error: a catch clause or an error parameter. */
 const ERROR_HINT = /\bcatch\b|[(,]\s*(?:err|error|e|ex|exc|exception|er)\s*[,):=]/;
-const SINK_HINT = /\.(?:send|json|jsonp|end|write|render)\s*\(|\bbody\s*[=:]|Response\b|\.response\s*\(|\blocals\.|Exception\s*\(/;
+const SINK_HINT =
+  /\.(?:send|json|jsonp|end|write|render)\s*\(|\bbody\s*[=:]|Response\b|\.response\s*\(|\blocals\.|Exception\s*\(/;
 
 /** How a binding holds an error (the whole object, its message or its stack), if it does. */
-function errorKind(m: CodeModule, b: Binding | undefined, depth = 0): { kind: Kind; handler: boolean; expected: boolean } | null {
+function errorKind(
+  m: CodeModule,
+  b: Binding | undefined,
+  depth = 0,
+): { kind: Kind; handler: boolean; expected: boolean } | null {
   if (!b || depth > 4 || b.defs.length !== 1) return null;
   const def = b.defs[0]!;
   const step = def.path.at(-1);
-  const kindOf = (base: Kind): Kind | null => (def.path.length === 0 ? base : step === 'stack' ? 'stack' : step === 'message' ? 'message' : null);
+  const kindOf = (base: Kind): Kind | null =>
+    def.path.length === 0 ? base : step === 'stack' ? 'stack' : step === 'message' ? 'message' : null;
   if (def.kind === 'catch') {
     const k = kindOf('object');
     return k ? { kind: k, handler: false, expected: false } : null;
@@ -47,13 +84,17 @@ function errorKind(m: CodeModule, b: Binding | undefined, depth = 0): { kind: Ki
     const callee = parent?.type === 'CallExpression' ? m.callee(parent.callee).name : '';
     let handler = false;
     let isError = false;
-    if (index === 0 && fn.params.length === 4) isError = handler = true; // (err, req, res, next)
+    if (index === 0 && fn.params.length === 4)
+      isError = handler = true; // (err, req, res, next)
     else if (index === 0 && (callee === 'setErrorHandler' || callee === 'onError')) isError = handler = true;
     else if (index === 0 && methodOf === 'catch') {
       isError = true;
       handler = !catchesSpecific(m, parent!);
     } else if (parent?.type === 'CallExpression' && parent.arguments.includes(fn)) {
-      isError = (callee === 'catch' && index === 0) || (callee === 'then' && parent.arguments[1] === fn && index === 0) || (index === 0 && CALLBACK_ERROR_NAMES.test(b.name));
+      isError =
+        (callee === 'catch' && index === 0) ||
+        (callee === 'then' && parent.arguments[1] === fn && index === 0) ||
+        (index === 0 && CALLBACK_ERROR_NAMES.test(b.name));
     } else isError = (index === 0 && CALLBACK_ERROR_NAMES.test(b.name)) || /^(?:err|exception)$/.test(b.name);
     const k = isError ? kindOf('object') : null;
     return k ? { kind: k, handler, expected } : null;
@@ -92,13 +133,19 @@ function catchesSpecific(m: CodeModule, method: Node): boolean {
 function errorParts(m: CodeModule, payload: Node, out: Part[], mode: 'value' | 'string' = 'value', depth = 0): void {
   if (depth > 6) return;
   const n = unwrap(payload);
-  const visit = (x: Node | null | undefined, md: 'value' | 'string' = mode) => x && errorParts(m, x, out, md, depth + 1);
+  const visit = (x: Node | null | undefined, md: 'value' | 'string' = mode) =>
+    x && errorParts(m, x, out, md, depth + 1);
   switch (n.type) {
     case 'Identifier': {
       const b = m.binding(n);
       const e = errorKind(m, b);
       if (e) {
-        if (!e.expected || e.kind === 'stack') out.push({ kind: e.kind === 'object' && mode === 'string' ? 'message' : e.kind, node: n, handler: e.handler });
+        if (!e.expected || e.kind === 'stack')
+          out.push({
+            kind: e.kind === 'object' && mode === 'string' ? 'message' : e.kind,
+            node: n,
+            handler: e.handler,
+          });
         return;
       }
       const def = b && (b.kind === 'const' || b.kind === 'let') && b.defs.length === 1 ? b.defs[0] : undefined;
@@ -111,7 +158,8 @@ function errorParts(m: CodeModule, payload: Node, out: Part[], mode: 'value' | '
       let root = unwrap(n.object);
       while (root.type === 'MemberExpression' && prop === 'stack') root = unwrap(root.object);
       const e = root.type === 'Identifier' ? errorKind(m, m.binding(root)) : null;
-      if (e?.kind === 'object' && (!e.expected || prop === 'stack')) out.push({ kind: prop, node: n, handler: e.handler });
+      if (e?.kind === 'object' && (!e.expected || prop === 'stack'))
+        out.push({ kind: prop, node: n, handler: e.handler });
       return;
     }
     case 'ObjectExpression':
@@ -146,8 +194,9 @@ function errorParts(m: CodeModule, payload: Node, out: Part[], mode: 'value' | '
       const dotted = c.path.join('.');
       if (dotted === 'JSON.stringify' || dotted === 'Object.assign') for (const a of n.arguments) visit(a);
       else if (dotted === 'String') visit(n.arguments[0], 'string');
-      else if (c.name === 'toString' && unwrap(n.callee).type === 'MemberExpression') visit(unwrap(n.callee).object, 'string');
-      else if (c.name === 'inspect' || c.name === 'serializeError' || c.name === 'format' && c.module === 'util') {
+      else if (c.name === 'toString' && unwrap(n.callee).type === 'MemberExpression')
+        visit(unwrap(n.callee).object, 'string');
+      else if (c.name === 'inspect' || c.name === 'serializeError' || (c.name === 'format' && c.module === 'util')) {
         const before = out.length;
         visit(n.arguments[0]);
         for (let i = before; i < out.length; i++) if (out[i]!.kind === 'object') out[i] = { ...out[i]!, kind: 'stack' };
@@ -167,11 +216,25 @@ function classifies(m: CodeModule, test: Node | null | undefined): boolean {
     if (found || !x || typeof x !== 'object') return;
     const n = unwrap(x);
     // `err instanceof Error` only narrows the type; a subclass (HttpError, ZodError) classifies.
-    if (n.type === 'BinaryExpression' && n.operator === 'instanceof' && !/^(?:Error|Object)$/.test(nameOf(n.right) ?? '')) found = true;
+    if (
+      n.type === 'BinaryExpression' &&
+      n.operator === 'instanceof' &&
+      !/^(?:Error|Object)$/.test(nameOf(n.right) ?? '')
+    )
+      found = true;
     else if (n.type === 'MemberExpression' && CLASSIFYING.has(propertyName(n) ?? '')) found = true;
     else if (n.type === 'Identifier' && CLASSIFYING.has(n.name)) found = true;
-    else if (n.type === 'CallExpression' && /^is[A-Z]|^instanceOf$|^get$/.test(m.callee(n.callee).name) && (m.callee(n.callee).name !== 'get' || /^env$/i.test(stringLiteral(n.arguments[0]) ?? ''))) found = true;
-    else if ((n.type === 'Identifier' || n.type === 'MemberExpression') && words(nameOf(n) ?? '').some((w) => ENV_WORDS.has(w))) found = true;
+    else if (
+      n.type === 'CallExpression' &&
+      /^is[A-Z]|^instanceOf$|^get$/.test(m.callee(n.callee).name) &&
+      (m.callee(n.callee).name !== 'get' || /^env$/i.test(stringLiteral(n.arguments[0]) ?? ''))
+    )
+      found = true;
+    else if (
+      (n.type === 'Identifier' || n.type === 'MemberExpression') &&
+      words(nameOf(n) ?? '').some((w) => ENV_WORDS.has(w))
+    )
+      found = true;
     else if (/^(?:development|production|dev|prod)$/.test(stringLiteral(n) ?? '')) found = true;
     if (found) return;
     for (const k of ['left', 'right', 'argument', 'object', 'test', 'expressions', 'arguments', 'callee']) {
@@ -188,7 +251,12 @@ function classifies(m: CodeModule, test: Node | null | undefined): boolean {
 function guarded(m: CodeModule, node: Node, boundary: Node | undefined): boolean {
   let child = node;
   for (const a of m.ancestors(node)) {
-    if ((a.type === 'IfStatement' || a.type === 'ConditionalExpression') && (child === a.consequent || child === a.alternate) && classifies(m, a.test)) return true;
+    if (
+      (a.type === 'IfStatement' || a.type === 'ConditionalExpression') &&
+      (child === a.consequent || child === a.alternate) &&
+      classifies(m, a.test)
+    )
+      return true;
     if (a.type === 'LogicalExpression' && child === a.right && classifies(m, a.left)) return true;
     if (a.type === 'SwitchCase') {
       const sw = m.parent(a);
@@ -232,8 +300,14 @@ function statusOf(m: CodeModule, sink: Node): number | undefined {
     for (const s of (block.type === 'SwitchCase' ? block.consequent : block.body) as Node[]) {
       if (s === stmt) break;
       const e = s.type === 'ExpressionStatement' ? unwrap(s.expression) : null;
-      if (e?.type === 'AssignmentExpression' && e.left.type === 'MemberExpression' && /^(?:status|statusCode)$/.test(propertyName(e.left) ?? '')) status = numberValue(m, e.right);
-      if (e?.type === 'CallExpression' && /^(?:status|code)$/.test(m.callee(e.callee).name)) status = numberValue(m, e.arguments[0]);
+      if (
+        e?.type === 'AssignmentExpression' &&
+        e.left.type === 'MemberExpression' &&
+        /^(?:status|statusCode)$/.test(propertyName(e.left) ?? '')
+      )
+        status = numberValue(m, e.right);
+      if (e?.type === 'CallExpression' && /^(?:status|code)$/.test(m.callee(e.callee).name))
+        status = numberValue(m, e.arguments[0]);
     }
     return status;
   }
@@ -247,7 +321,13 @@ function statusOf(m: CodeModule, sink: Node): number | undefined {
 function statusValue(m: CodeModule, arg: Node | undefined): number | undefined {
   if (!arg) return undefined;
   const n = unwrap(arg);
-  if (n.type === 'MemberExpression' && /^(?:status|statusCode)$/.test(propertyName(n) ?? '') && unwrap(n.object).type === 'Identifier' && errorKind(m, m.binding(unwrap(n.object)))) return 400;
+  if (
+    n.type === 'MemberExpression' &&
+    /^(?:status|statusCode)$/.test(propertyName(n) ?? '') &&
+    unwrap(n.object).type === 'Identifier' &&
+    errorKind(m, m.binding(unwrap(n.object)))
+  )
+    return 400;
   return numberValue(m, n);
 }
 
@@ -256,7 +336,12 @@ function hasErrorParam(m: CodeModule): boolean {
   for (const type of ['ArrowFunctionExpression', 'FunctionExpression', 'FunctionDeclaration']) {
     for (const fn of m.nodes(type)) {
       const first = fn.params[0];
-      if (fn.params.length === 4 || (first?.type === 'Identifier' && /^(?:e|err|error|exception|ex|exc|er)$/.test(first.name)) || fn.params.some((p: Node) => p.type === 'Identifier' && /^(?:err|exception)$/.test(p.name))) return true;
+      if (
+        fn.params.length === 4 ||
+        (first?.type === 'Identifier' && /^(?:e|err|error|exception|ex|exc|er)$/.test(first.name)) ||
+        fn.params.some((p: Node) => p.type === 'Identifier' && /^(?:err|exception)$/.test(p.name))
+      )
+        return true;
     }
   }
   return false;
@@ -268,7 +353,8 @@ function isResponseRoot(m: CodeModule, call: CallInfo): boolean {
   if (path[0] === 'ctx' && (path[1] === 'res' || path[1] === 'response')) return true;
   const root = unwrap(call.node.callee);
   let id = root;
-  while (id.type === 'MemberExpression' || id.type === 'CallExpression') id = unwrap(id.type === 'CallExpression' ? id.callee : id.object);
+  while (id.type === 'MemberExpression' || id.type === 'CallExpression')
+    id = unwrap(id.type === 'CallExpression' ? id.callee : id.object);
   if (id.type !== 'Identifier') return false;
   if (RESPONSE_NAMES.has(id.name)) return true;
   const b = m.binding(id);
@@ -282,7 +368,11 @@ function isResponseRoot(m: CodeModule, call: CallInfo): boolean {
 
 function analyse(m: CodeModule): Hit[] {
   const hits: Hit[] = [];
-  const report = (sink: Node, payload: Node | undefined, opts: { status?: () => number | undefined; locals?: boolean } = {}) => {
+  const report = (
+    sink: Node,
+    payload: Node | undefined,
+    opts: { status?: () => number | undefined; locals?: boolean } = {},
+  ) => {
     if (!payload) return;
     const parts: Part[] = [];
     errorParts(m, payload, parts);
@@ -290,11 +380,31 @@ function analyse(m: CodeModule): Hit[] {
     const boundary = m.enclosingFunction(sink);
     const status = opts.status?.();
     const expected = status !== undefined && status >= 400 && status < 500;
-    const part = parts.find((p) => !guarded(m, p.node, boundary) && (p.kind === 'stack' || (!expected && !(opts.locals && p.kind === 'message'))));
+    const part = parts.find(
+      (p) =>
+        !guarded(m, p.node, boundary) && (p.kind === 'stack' || (!expected && !(opts.locals && p.kind === 'message'))),
+    );
     if (!part) return;
-    const rule = part.kind === 'stack' ? 'stack-trace' : part.handler ? 'error-handler' : part.kind === 'object' ? 'error-object' : 'error-message';
-    const what = part.kind === 'stack' ? `the stack trace (\`${m.source(part.node).slice(0, 40)}\`)` : part.kind === 'object' ? `the error object \`${m.source(part.node).slice(0, 30)}\`` : `the message of an unexpected error (\`${m.source(part.node).slice(0, 40)}\`)`;
-    hits.push(m.hit(rule, sink, { message: `${part.handler ? 'An error handler sends' : 'The response carries'} ${what}: it tells an attacker about files, queries and dependencies.`, flow: [m.line(part.node)] }));
+    const rule =
+      part.kind === 'stack'
+        ? 'stack-trace'
+        : part.handler
+          ? 'error-handler'
+          : part.kind === 'object'
+            ? 'error-object'
+            : 'error-message';
+    const what =
+      part.kind === 'stack'
+        ? `the stack trace (\`${m.source(part.node).slice(0, 40)}\`)`
+        : part.kind === 'object'
+          ? `the error object \`${m.source(part.node).slice(0, 30)}\``
+          : `the message of an unexpected error (\`${m.source(part.node).slice(0, 40)}\`)`;
+    hits.push(
+      m.hit(rule, sink, {
+        message: `${part.handler ? 'An error handler sends' : 'The response carries'} ${what}: it tells an attacker about files, queries and dependencies.`,
+        flow: [m.line(part.node)],
+      }),
+    );
   };
 
   // Without a catch clause or a parameter that may hold an error, nothing here can send one.
@@ -304,35 +414,81 @@ function analyse(m: CodeModule): Hit[] {
     const name = callee.name;
     if (!call.isNew && SEND_METHODS.has(name) && callee.path.length >= 2 && isResponseRoot(m, call)) {
       // res.send(body), and Express 3's res.send(status, body)
-      const payload = name === 'render' ? call.args[1] : call.args.length > 1 && unwrap(call.args[0]!).type === 'Literal' && typeof unwrap(call.args[0]!).value === 'number' ? call.args[1] : call.args[0];
+      const payload =
+        name === 'render'
+          ? call.args[1]
+          : call.args.length > 1 &&
+              unwrap(call.args[0]!).type === 'Literal' &&
+              typeof unwrap(call.args[0]!).value === 'number'
+            ? call.args[1]
+            : call.args[0];
       // Fastify: reply.send(err) hands the error to the error handler, which is judged where it is set.
-      if (name === 'send' && /^(?:reply|rep)$/.test(callee.path[0] ?? '') && payload && unwrap(payload).type === 'Identifier' && errorKind(m, m.binding(unwrap(payload)))?.kind === 'object') continue;
+      if (
+        name === 'send' &&
+        /^(?:reply|rep)$/.test(callee.path[0] ?? '') &&
+        payload &&
+        unwrap(payload).type === 'Identifier' &&
+        errorKind(m, m.binding(unwrap(payload)))?.kind === 'object'
+      )
+        continue;
       report(call.node, payload, { status: () => statusOf(m, call.node) });
-    } else if ((callee.path.join('.') === 'NextResponse.json' || callee.path.join('.') === 'Response.json' || (call.isNew && /^(?:Next)?Response$/.test(name))) && !callee.module?.startsWith('.')) {
+    } else if (
+      (callee.path.join('.') === 'NextResponse.json' ||
+        callee.path.join('.') === 'Response.json' ||
+        (call.isNew && /^(?:Next)?Response$/.test(name))) &&
+      !callee.module?.startsWith('.')
+    ) {
       const init = call.args[1] && m.objectLiteral(call.args[1]);
-      report(call.node, call.args[0], { status: () => (init ? numberValue(m, m.property(init, 'status')) : undefined) });
+      report(call.node, call.args[0], {
+        status: () => (init ? numberValue(m, m.property(init, 'status')) : undefined),
+      });
     } else if (call.isNew && callee.module === '@nestjs/common' && /Exception$/.test(name)) {
       if (name === 'HttpException') {
-        const status = numberValue(m, call.args[1]) ?? (call.args[1] && /(?:BAD_REQUEST|UNAUTHORIZED|FORBIDDEN|NOT_FOUND|CONFLICT|UNPROCESSABLE|TOO_MANY|GONE|PAYLOAD|METHOD_NOT_ALLOWED|NOT_ACCEPTABLE|PRECONDITION)/.test(m.source(call.args[1])) ? 400 : undefined);
+        const status =
+          numberValue(m, call.args[1]) ??
+          (call.args[1] &&
+          /(?:BAD_REQUEST|UNAUTHORIZED|FORBIDDEN|NOT_FOUND|CONFLICT|UNPROCESSABLE|TOO_MANY|GONE|PAYLOAD|METHOD_NOT_ALLOWED|NOT_ACCEPTABLE|PRECONDITION)/.test(
+            m.source(call.args[1]),
+          )
+            ? 400
+            : undefined);
         report(call.node, call.args[0], { status: () => status });
-      } else if (/^(?:InternalServerError|NotImplemented|BadGateway|ServiceUnavailable|GatewayTimeout)Exception$/.test(name)) report(call.node, call.args[0], { status: () => 500 });
+      } else if (
+        /^(?:InternalServerError|NotImplemented|BadGateway|ServiceUnavailable|GatewayTimeout)Exception$/.test(name)
+      )
+        report(call.node, call.args[0], { status: () => 500 });
     }
   }
   for (const a of m.nodes('AssignmentExpression')) {
     const left = unwrap(a.left);
     if (left.type !== 'MemberExpression' || a.operator !== '=') continue;
     const last = propertyName(left);
-    if (last !== 'body' && !(unwrap(left.object).type === 'MemberExpression' && propertyName(unwrap(left.object)) === 'locals')) continue;
+    if (
+      last !== 'body' &&
+      !(unwrap(left.object).type === 'MemberExpression' && propertyName(unwrap(left.object)) === 'locals')
+    )
+      continue;
     const chain = m.callee(left).path;
     const prop = chain.at(-1);
     // ctx.body = …, ctx.response.body = …, this.body = … (Koa)
-    if (prop === 'body' && (chain[0] === 'ctx' || chain[0] === 'context' || chain[0] === 'this') && (chain.length === 2 || chain[1] === 'response')) report(a, a.right, { status: () => statusOf(m, a) });
+    if (
+      prop === 'body' &&
+      (chain[0] === 'ctx' || chain[0] === 'context' || chain[0] === 'this') &&
+      (chain.length === 2 || chain[1] === 'response')
+    )
+      report(a, a.right, { status: () => statusOf(m, a) });
     // res.locals.error = err (rendered by the error template)
-    else if (chain.length === 3 && chain[1] === 'locals' && RESPONSE_NAMES.has(chain[0]!)) report(a, a.right, { locals: true });
+    else if (chain.length === 3 && chain[1] === 'locals' && RESPONSE_NAMES.has(chain[0]!))
+      report(a, a.right, { locals: true });
   }
   // AWS Lambda: return { statusCode: 500, body: JSON.stringify({ error: err.message }) }
   for (const obj of m.nodes('ObjectExpression')) {
-    if (!obj.properties.some((p: Node) => p.type === 'Property' && !p.computed && p.key.type === 'Identifier' && p.key.name === 'statusCode')) continue;
+    if (
+      !obj.properties.some(
+        (p: Node) => p.type === 'Property' && !p.computed && p.key.type === 'Identifier' && p.key.name === 'statusCode',
+      )
+    )
+      continue;
     const status = m.property(obj, 'statusCode');
     const body = status && m.property(obj, 'body');
     if (body) report(obj, body, { status: () => numberValue(m, status) });
@@ -361,7 +517,7 @@ export default defineAtom({
     },
     'error-message': {
       message: 'The message of an unexpected error is sent to the client.',
-      fix: "Only send messages of errors you classified: if (err instanceof HttpError) return res.status(err.status).json({ error: err.message }); otherwise log it and send a generic 500 message.",
+      fix: 'Only send messages of errors you classified: if (err instanceof HttpError) return res.status(err.status).json({ error: err.message }); otherwise log it and send a generic 500 message.',
     },
     'error-handler': {
       message: 'An error handler replies with the error it received.',
@@ -370,23 +526,68 @@ export default defineAtom({
   },
   examples: {
     bad: [
-      { file: 'src/users.js', code: "app.get('/users/:id', async (req, res) => {\n  try {\n    res.json(await db.users.find(req.params.id));\n  } catch (err) {\n    res.status(500).send(err.stack); // ✗\n  }\n});" },
-      { file: 'src/orders.ts', code: "router.post('/orders', async (req, res) => {\n  try {\n    res.json(await orders.create(req.body));\n  } catch (error) {\n    res.status(500).json({ message: 'Order failed', error }); // ✗\n  }\n});" },
-      { file: 'src/app.js', code: "app.use((err, req, res, next) => {\n  res.status(err.status || 500).json({ message: err.message }); // ✗\n});" },
-      { file: 'src/files.js', code: "app.get('/report', (req, res) => {\n  fs.readFile(REPORT, (err, data) => {\n    if (err) return res.status(500).send(err); // ✗\n    res.type('pdf').send(data);\n  });\n});" },
-      { file: 'src/koa.js', code: "router.get('/items', async (ctx) => {\n  try {\n    ctx.body = await items.list();\n  } catch (e) {\n    ctx.status = 500;\n    ctx.body = { error: e.message }; // ✗\n  }\n});" },
-      { file: 'src/lambda.js', code: "exports.handler = async (event) => {\n  try {\n    return { statusCode: 200, body: JSON.stringify(await work(event)) };\n  } catch (err) {\n    return { statusCode: 500, body: JSON.stringify({ error: err.message, stack: err.stack }) }; // ✗\n  }\n};" },
-      { file: 'src/api.ts', code: "app.post('/api/items', async (req, res) => {\n  try {\n    res.json(await items.create(req.body));\n  } catch (error) {\n    res.status(500).json({ error: error instanceof Error ? error.message : 'Unknown error' }); // ✗\n  }\n});" },
-      { file: 'app/api/pay/route.ts', code: "export async function POST(request: Request) {\n  try {\n    return Response.json(await charge(await request.json()));\n  } catch (e) {\n    return Response.json({ error: String(e) }, { status: 500 }); // ✗\n  }\n}" },
+      {
+        file: 'src/users.js',
+        code: "app.get('/users/:id', async (req, res) => {\n  try {\n    res.json(await db.users.find(req.params.id));\n  } catch (err) {\n    res.status(500).send(err.stack); // ✗\n  }\n});",
+      },
+      {
+        file: 'src/orders.ts',
+        code: "router.post('/orders', async (req, res) => {\n  try {\n    res.json(await orders.create(req.body));\n  } catch (error) {\n    res.status(500).json({ message: 'Order failed', error }); // ✗\n  }\n});",
+      },
+      {
+        file: 'src/app.js',
+        code: 'app.use((err, req, res, next) => {\n  res.status(err.status || 500).json({ message: err.message }); // ✗\n});',
+      },
+      {
+        file: 'src/files.js',
+        code: "app.get('/report', (req, res) => {\n  fs.readFile(REPORT, (err, data) => {\n    if (err) return res.status(500).send(err); // ✗\n    res.type('pdf').send(data);\n  });\n});",
+      },
+      {
+        file: 'src/koa.js',
+        code: "router.get('/items', async (ctx) => {\n  try {\n    ctx.body = await items.list();\n  } catch (e) {\n    ctx.status = 500;\n    ctx.body = { error: e.message }; // ✗\n  }\n});",
+      },
+      {
+        file: 'src/lambda.js',
+        code: 'exports.handler = async (event) => {\n  try {\n    return { statusCode: 200, body: JSON.stringify(await work(event)) };\n  } catch (err) {\n    return { statusCode: 500, body: JSON.stringify({ error: err.message, stack: err.stack }) }; // ✗\n  }\n};',
+      },
+      {
+        file: 'src/api.ts',
+        code: "app.post('/api/items', async (req, res) => {\n  try {\n    res.json(await items.create(req.body));\n  } catch (error) {\n    res.status(500).json({ error: error instanceof Error ? error.message : 'Unknown error' }); // ✗\n  }\n});",
+      },
+      {
+        file: 'app/api/pay/route.ts',
+        code: 'export async function POST(request: Request) {\n  try {\n    return Response.json(await charge(await request.json()));\n  } catch (e) {\n    return Response.json({ error: String(e) }, { status: 500 }); // ✗\n  }\n}',
+      },
     ],
     good: [
-      { file: 'src/users.js', code: "app.get('/users/:id', async (req, res) => {\n  try {\n    res.json(await db.users.find(req.params.id));\n  } catch (err) {\n    logger.error({ err }, 'user lookup failed');\n    res.status(500).json({ error: 'Internal Server Error', requestId: req.id });\n  }\n});" },
-      { file: 'src/app.js', code: "app.use((err, req, res, next) => {\n  const status = err.status || 500;\n  res.status(status).json({ error: status < 500 ? err.message : 'Internal Server Error' });\n});" },
-      { file: 'src/handler.ts', code: "app.use((err: Error, req: Request, res: Response, next: NextFunction) => {\n  if (err instanceof HttpError) return res.status(err.status).json({ error: err.message });\n  logger.error(err);\n  res.status(500).json({ error: 'Internal Server Error' });\n});" },
-      { file: 'src/validate.js', code: "router.post('/signup', async (req, res) => {\n  try {\n    await schema.validateAsync(req.body);\n  } catch (err) {\n    return res.status(400).json({ error: err.message });\n  }\n});" },
-      { file: 'src/dev.js', code: "app.use(function (err, req, res, next) {\n  res.locals.message = err.message;\n  res.locals.error = req.app.get('env') === 'development' ? err : {};\n  res.status(err.status || 500);\n  res.render('error');\n});" },
-      { file: 'src/next.js', code: "app.get('/x', async (req, res, next) => {\n  try {\n    res.json(await work());\n  } catch (err) {\n    next(err);\n  }\n});\nconst e = new Error('Not found');\nres.status(404).json({ message: e.message });" },
-      { file: 'src/filter.ts', code: "@Catch(HttpException)\nexport class HttpErrorFilter implements ExceptionFilter {\n  catch(exception: HttpException, host: ArgumentsHost) {\n    const response = host.switchToHttp().getResponse();\n    response.status(exception.getStatus()).json({ message: exception.message });\n  }\n}" },
+      {
+        file: 'src/users.js',
+        code: "app.get('/users/:id', async (req, res) => {\n  try {\n    res.json(await db.users.find(req.params.id));\n  } catch (err) {\n    logger.error({ err }, 'user lookup failed');\n    res.status(500).json({ error: 'Internal Server Error', requestId: req.id });\n  }\n});",
+      },
+      {
+        file: 'src/app.js',
+        code: "app.use((err, req, res, next) => {\n  const status = err.status || 500;\n  res.status(status).json({ error: status < 500 ? err.message : 'Internal Server Error' });\n});",
+      },
+      {
+        file: 'src/handler.ts',
+        code: "app.use((err: Error, req: Request, res: Response, next: NextFunction) => {\n  if (err instanceof HttpError) return res.status(err.status).json({ error: err.message });\n  logger.error(err);\n  res.status(500).json({ error: 'Internal Server Error' });\n});",
+      },
+      {
+        file: 'src/validate.js',
+        code: "router.post('/signup', async (req, res) => {\n  try {\n    await schema.validateAsync(req.body);\n  } catch (err) {\n    return res.status(400).json({ error: err.message });\n  }\n});",
+      },
+      {
+        file: 'src/dev.js',
+        code: "app.use(function (err, req, res, next) {\n  res.locals.message = err.message;\n  res.locals.error = req.app.get('env') === 'development' ? err : {};\n  res.status(err.status || 500);\n  res.render('error');\n});",
+      },
+      {
+        file: 'src/next.js',
+        code: "app.get('/x', async (req, res, next) => {\n  try {\n    res.json(await work());\n  } catch (err) {\n    next(err);\n  }\n});\nconst e = new Error('Not found');\nres.status(404).json({ message: e.message });",
+      },
+      {
+        file: 'src/filter.ts',
+        code: '@Catch(HttpException)\nexport class HttpErrorFilter implements ExceptionFilter {\n  catch(exception: HttpException, host: ArgumentsHost) {\n    const response = host.switchToHttp().getResponse();\n    response.status(exception.getStatus()).json({ message: exception.message });\n  }\n}',
+      },
     ],
   },
   check: codeCheck(
@@ -394,8 +595,15 @@ export default defineAtom({
     (f) => {
       const hits: Hit[] = [];
       f.lines().forEach((text, i) => {
-        const s = /\.(?:send|json)\s*\(\s*(?:err|error|e)(?:\.stack)?\s*\)|\.stack\b.*\)|body\s*=\s*(?:err|error)\b/.exec(text);
-        if (s && /\b(?:res|reply|ctx|response)\b/.test(text)) hits.push({ rule: /stack/.test(s[0]) ? 'stack-trace' : 'error-object', line: i + 1, column: s.index + 1, message: 'An error is sent on this line (reduced check: the file could not be parsed).' });
+        const s =
+          /\.(?:send|json)\s*\(\s*(?:err|error|e)(?:\.stack)?\s*\)|\.stack\b.*\)|body\s*=\s*(?:err|error)\b/.exec(text);
+        if (s && /\b(?:res|reply|ctx|response)\b/.test(text))
+          hits.push({
+            rule: /stack/.test(s[0]) ? 'stack-trace' : 'error-object',
+            line: i + 1,
+            column: s.index + 1,
+            message: 'An error is sent on this line (reduced check: the file could not be parsed).',
+          });
       });
       return hits;
     },

@@ -21,10 +21,17 @@ interface Upload {
   clientName?: Node;
 }
 
-const NEST_INTERCEPTORS = new Set(['FileInterceptor', 'FilesInterceptor', 'FileFieldsInterceptor', 'AnyFilesInterceptor']);
+const NEST_INTERCEPTORS = new Set([
+  'FileInterceptor',
+  'FilesInterceptor',
+  'FileFieldsInterceptor',
+  'AnyFilesInterceptor',
+]);
 /** The module checks the content type somewhere (after storing, or in a helper). */
-const TYPE_CHECK_TEXT = /\bmime_?type\b|mimeType|fileTypeFromBuffer|fileTypeFromFile|['"]file-type['"]|['"]mmmagic['"]|['"]magic-bytes\.js['"]|\.fileType\b/i;
-const STATIC_TEXT = /express\.static|serve-static|serveStatic|koa-static|@fastify\/static|useStaticAssets|ServeStaticModule/;
+const TYPE_CHECK_TEXT =
+  /\bmime_?type\b|mimeType|fileTypeFromBuffer|fileTypeFromFile|['"]file-type['"]|['"]mmmagic['"]|['"]magic-bytes\.js['"]|\.fileType\b/i;
+const STATIC_TEXT =
+  /express\.static|serve-static|serveStatic|koa-static|@fastify\/static|useStaticAssets|ServeStaticModule/;
 
 /** A client-supplied name used as (part of) the stored name: `file.originalname`, `file.name`, `data.filename`, not only its extension. */
 function usesClientName(m: CodeModule, expr: Node, names: RegExp): boolean {
@@ -76,10 +83,13 @@ function staticRoots(m: CodeModule): string[] {
     const { callee } = call;
     let root: Node | undefined;
     if (callee.name === 'static' && (callee.module === 'express' || callee.path[0] === 'express')) root = call.args[0];
-    else if (callee.module === 'serve-static' || callee.module === 'koa-static' || callee.module === 'koa-static-cache') root = call.args[0];
+    else if (callee.module === 'serve-static' || callee.module === 'koa-static' || callee.module === 'koa-static-cache')
+      root = call.args[0];
     else if (callee.name === 'useStaticAssets') root = call.args[0];
-    else if (callee.name === 'register' && call.args[0] && m.callee(call.args[0]).module === '@fastify/static') root = m.property(call.args[1], 'root');
-    else if (callee.name === 'forRoot' && callee.path[0] === 'ServeStaticModule') root = m.property(call.args[0], 'rootPath');
+    else if (callee.name === 'register' && call.args[0] && m.callee(call.args[0]).module === '@fastify/static')
+      root = m.property(call.args[1], 'root');
+    else if (callee.name === 'forRoot' && callee.path[0] === 'ServeStaticModule')
+      root = m.property(call.args[0], 'rootPath');
     const folded = foldPath(m, root);
     if (folded) roots.push(folded);
   }
@@ -88,7 +98,7 @@ function staticRoots(m: CodeModule): string[] {
 
 /** multer({ … }) options: storage, destination, size limit, file filter, stored name. */
 function multerUpload(m: CodeModule, node: Node, what: string, arg: Node | undefined): Upload {
-  const opts = arg ? m.objectLiteral(arg) ?? null : undefined;
+  const opts = arg ? (m.objectLiteral(arg) ?? null) : undefined;
   const upload: Upload = { node, what, options: opts, storage: 'memory', needsSize: true, typeChecked: false };
   if (!opts) return upload;
   const limits = m.property(opts, 'limits');
@@ -102,7 +112,13 @@ function multerUpload(m: CodeModule, node: Node, what: string, arg: Node | undef
     upload.destNode = dest;
   }
   const storage = m.property(opts, 'storage');
-  const storageCall = storage && (unwrap(storage).type === 'CallExpression' ? unwrap(storage) : m.objectLiteral(storage) ? undefined : resolveCall(m, storage));
+  const storageCall =
+    storage &&
+    (unwrap(storage).type === 'CallExpression'
+      ? unwrap(storage)
+      : m.objectLiteral(storage)
+        ? undefined
+        : resolveCall(m, storage));
   if (storageCall) {
     const name = m.callee(storageCall.callee).name;
     upload.storage = name === 'diskStorage' ? 'disk' : name === 'memoryStorage' ? 'memory' : 'remote';
@@ -120,7 +136,15 @@ function multerUpload(m: CodeModule, node: Node, what: string, arg: Node | undef
       const fn = namer && isFunction(unwrap(namer)) ? unwrap(namer) : undefined;
       if (!fn) continue;
       // cb(null, file.originalname), cb(null, Date.now() + '-' + file.originalname)
-      const cb = m.calls().find((c) => c.node.start > fn.start && c.node.end <= fn.end && c.args.length >= 2 && usesClientName(m, c.args[1]!, /\boriginalname\b/));
+      const cb = m
+        .calls()
+        .find(
+          (c) =>
+            c.node.start > fn.start &&
+            c.node.end <= fn.end &&
+            c.args.length >= 2 &&
+            usesClientName(m, c.args[1]!, /\boriginalname\b/),
+        );
       const returned = fn.body.type !== 'BlockStatement' && usesClientName(m, fn.body, /\boriginalname\b/);
       if (cb || returned) upload.clientName = namer;
     }
@@ -145,11 +169,17 @@ function uploadsIn(m: CodeModule): Upload[] {
     if (mod === 'multer' && (callee.path.length === 0 || callee.path[0] === 'default')) {
       uploads.push(multerUpload(m, call.node, 'multer', call.args[0]));
     } else if (mod === '@nestjs/platform-express' && NEST_INTERCEPTORS.has(callee.name)) {
-      const arg = [...call.args].reverse().find((a) => m.objectLiteral(a)) ?? (call.args.length > (callee.name === 'FilesInterceptor' ? 2 : 1) ? call.args.at(-1) : undefined);
+      const arg =
+        [...call.args].reverse().find((a) => m.objectLiteral(a)) ??
+        (call.args.length > (callee.name === 'FilesInterceptor' ? 2 : 1) ? call.args.at(-1) : undefined);
       const upload = multerUpload(m, call.node, callee.name, arg);
       // @UploadedFile(new ParseFilePipe({ validators: [new MaxFileSizeValidator(…), new FileTypeValidator(…)] }))
       const method = [...m.ancestors(call.node)].find((a) => a.type === 'MethodDefinition');
-      const params = method ? ((method.value?.params ?? []) as Node[]).flatMap((p) => (p.decorators ?? []) as Node[]).filter((d) => /^UploadedFiles?$/.test(decoratorName(m, d))) : [];
+      const params = method
+        ? ((method.value?.params ?? []) as Node[])
+            .flatMap((p) => (p.decorators ?? []) as Node[])
+            .filter((d) => /^UploadedFiles?$/.test(decoratorName(m, d)))
+        : [];
       const pipes = params.map((d) => m.source(d)).join(' ');
       if (/MaxFileSize|addMaxSizeValidator|maxSize/.test(pipes)) upload.needsSize = false;
       if (/FileType|addFileTypeValidator|mimetype/i.test(pipes)) upload.typeChecked = true;
@@ -157,14 +187,38 @@ function uploadsIn(m: CodeModule): Upload[] {
     } else if (mod === 'busboy' && (callee.path.length === 0 || callee.path[0] === 'default')) {
       const opts = m.objectLiteral(call.args[0]);
       const limits = opts && m.property(opts, 'limits');
-      uploads.push({ node: call.node, what: 'busboy', options: call.args[0] && !opts ? null : opts, storage: /createWriteStream|writeFile/.test(m.text) ? 'disk' : 'memory', needsSize: !(limits && (!m.objectLiteral(limits) || m.hasProperty(limits, 'fileSize'))), typeChecked: typeCheckedHere });
+      uploads.push({
+        node: call.node,
+        what: 'busboy',
+        options: call.args[0] && !opts ? null : opts,
+        storage: /createWriteStream|writeFile/.test(m.text) ? 'disk' : 'memory',
+        needsSize: !(limits && (!m.objectLiteral(limits) || m.hasProperty(limits, 'fileSize'))),
+        typeChecked: typeCheckedHere,
+      });
     } else if (mod === 'express-fileupload' && callee.path.length === 0) {
       const opts = m.objectLiteral(call.args[0]);
       const limits = opts && m.property(opts, 'limits');
-      uploads.push({ node: call.node, what: 'express-fileupload', options: call.args[0] && !opts ? null : opts, storage: 'memory', needsSize: !(limits && (!m.objectLiteral(limits) || m.hasProperty(limits, 'fileSize'))), typeChecked: true });
-    } else if (mod === 'formidable' && /^(?:|default|formidable|IncomingForm|default\.IncomingForm)$/.test(callee.path.join('.'))) {
+      uploads.push({
+        node: call.node,
+        what: 'express-fileupload',
+        options: call.args[0] && !opts ? null : opts,
+        storage: 'memory',
+        needsSize: !(limits && (!m.objectLiteral(limits) || m.hasProperty(limits, 'fileSize'))),
+        typeChecked: true,
+      });
+    } else if (
+      mod === 'formidable' &&
+      /^(?:|default|formidable|IncomingForm|default\.IncomingForm)$/.test(callee.path.join('.'))
+    ) {
       const opts = m.objectLiteral(call.args[0]);
-      const upload: Upload = { node: call.node, what: 'formidable', options: call.args[0] && !opts ? null : opts, storage: 'disk', needsSize: false, typeChecked: typeCheckedHere || (opts !== undefined && m.hasProperty(opts, 'filter')) };
+      const upload: Upload = {
+        node: call.node,
+        what: 'formidable',
+        options: call.args[0] && !opts ? null : opts,
+        storage: 'disk',
+        needsSize: false,
+        typeChecked: typeCheckedHere || (opts !== undefined && m.hasProperty(opts, 'filter')),
+      };
       const dir = opts && m.property(opts, 'uploadDir');
       if (dir) {
         const d = foldPath(m, dir);
@@ -174,13 +228,33 @@ function uploadsIn(m: CodeModule): Upload[] {
       const namer = opts && m.property(opts, 'filename');
       if (namer && usesClientName(m, namer, /\b(?:originalFilename|originalname|name)\b/)) upload.clientName = namer;
       uploads.push(upload);
-    } else if (/^(?:mv|createWriteStream|writeFile|writeFileSync|rename|renameSync|copyFile|copyFileSync)$/.test(callee.name) && call.args[0]) {
+    } else if (
+      /^(?:mv|createWriteStream|writeFile|writeFileSync|rename|renameSync|copyFile|copyFileSync)$/.test(callee.name) &&
+      call.args[0]
+    ) {
       // express-fileupload's file.mv(path), @fastify/multipart's data.filename in a write: the client's name as the stored name.
-      const multipart = m.imports('@fastify/multipart', 'express-fileupload') || /\.(?:file|files|parts)\s*\(\s*\)|req\.files\b|request\.files\b|saveRequestFiles/.test(m.text);
+      const multipart =
+        m.imports('@fastify/multipart', 'express-fileupload') ||
+        /\.(?:file|files|parts)\s*\(\s*\)|req\.files\b|request\.files\b|saveRequestFiles/.test(m.text);
       if (!multipart) continue;
       const target = call.args[callee.name.startsWith('rename') || callee.name.startsWith('copy') ? 1 : 0];
-      if (target && usesClientName(m, target, /\b\w*(?:file|upload|data|part|image|avatar|attachment|document|photo|doc)\w*\.(?:filename|name)\b/i)) {
-        uploads.push({ node: call.node, what: callee.name === 'mv' ? 'file.mv()' : `${callee.name}()`, options: undefined, storage: 'disk', needsSize: false, typeChecked: typeCheckedHere, clientName: call.node });
+      if (
+        target &&
+        usesClientName(
+          m,
+          target,
+          /\b\w*(?:file|upload|data|part|image|avatar|attachment|document|photo|doc)\w*\.(?:filename|name)\b/i,
+        )
+      ) {
+        uploads.push({
+          node: call.node,
+          what: callee.name === 'mv' ? 'file.mv()' : `${callee.name}()`,
+          options: undefined,
+          storage: 'disk',
+          needsSize: false,
+          typeChecked: typeCheckedHere,
+          clientName: call.node,
+        });
       }
     }
   }
@@ -198,13 +272,31 @@ async function uploadHits(m: CodeModule, file: SourceFile, ctx: CheckContext<Rec
     if (!file.allAdded && !lines.some((n) => file.isAdded(n))) continue;
     if (u.needsSize) {
       // NestJS: MulterModule.register({ limits }) in another module sets the default.
-      const nestDefault = u.what.endsWith('Interceptor') && (await appMentions(ctx.project, file, /MulterModule\.register(?:Async)?\s*\([\s\S]{0,600}?fileSize/));
-      if (!nestDefault) hits.push(m.hit('no-size-limit', u.node, { message: `${u.what} accepts uploads of any size (no limits.fileSize): one request can fill the disk or the memory.`, flow: lines }));
+      const nestDefault =
+        u.what.endsWith('Interceptor') &&
+        (await appMentions(ctx.project, file, /MulterModule\.register(?:Async)?\s*\([\s\S]{0,600}?fileSize/));
+      if (!nestDefault)
+        hits.push(
+          m.hit('no-size-limit', u.node, {
+            message: `${u.what} accepts uploads of any size (no limits.fileSize): one request can fill the disk or the memory.`,
+            flow: lines,
+          }),
+        );
     }
     if (u.storage === 'disk' && !u.typeChecked && !typeCheckedHere) {
-      hits.push(m.hit('no-type-check', u.node, { message: `${u.what} stores files of any type (no fileFilter or content-type check): an .html or .svg upload becomes stored XSS once served.`, flow: lines }));
+      hits.push(
+        m.hit('no-type-check', u.node, {
+          message: `${u.what} stores files of any type (no fileFilter or content-type check): an .html or .svg upload becomes stored XSS once served.`,
+          flow: lines,
+        }),
+      );
     }
-    if (u.clientName) hits.push(m.hit('client-filename', u.clientName, { message: `${u.what} stores uploads under the name the client chose: names can collide, overwrite others' files, or carry ../ and executable extensions.` }));
+    if (u.clientName)
+      hits.push(
+        m.hit('client-filename', u.clientName, {
+          message: `${u.what} stores uploads under the name the client chose: names can collide, overwrite others' files, or carry ../ and executable extensions.`,
+        }),
+      );
     if (u.storage === 'disk' && u.dest !== undefined && u.dest !== '') {
       const roots = [...staticRoots(m)];
       for (const path of await otherModulesMatching(ctx.project, file, STATIC_TEXT)) {
@@ -212,12 +304,17 @@ async function uploadHits(m: CodeModule, file: SourceFile, ctx: CheckContext<Rec
         if (parsed?.ok) roots.push(...staticRoots(parsed));
       }
       const root = roots.find((r) => r !== '' && (u.dest === r || u.dest!.startsWith(r + '/')));
-      if (root !== undefined) hits.push(m.hit('public-destination', u.destNode ?? u.node, { message: `Uploads land in ${u.dest}/, inside ${root}/, which the app serves as static files: an uploaded page or script is served from your origin.`, flow: lines }));
+      if (root !== undefined)
+        hits.push(
+          m.hit('public-destination', u.destNode ?? u.node, {
+            message: `Uploads land in ${u.dest}/, inside ${root}/, which the app serves as static files: an uploaded page or script is served from your origin.`,
+            flow: lines,
+          }),
+        );
     }
   }
   return hits;
 }
-
 
 export default defineAtom({
   id: 'file-upload',
@@ -227,7 +324,17 @@ export default defineAtom({
     fail: 'An upload handler has no size limit, stores files on disk without a type check, stores them under the client’s file name (originalname, file.name, filename), or writes them into a directory served by express.static / serve-static / koa-static / @fastify/static.',
   },
   files: APP_FILES,
-  keywords: ['multer', 'busboy', 'formidable', 'fileupload', 'multipart', 'fileinterceptor', 'filesinterceptor', 'anyfilesinterceptor', 'filefieldsinterceptor'],
+  keywords: [
+    'multer',
+    'busboy',
+    'formidable',
+    'fileupload',
+    'multipart',
+    'fileinterceptor',
+    'filesinterceptor',
+    'anyfilesinterceptor',
+    'filefieldsinterceptor',
+  ],
   defaultLevel: 'block',
   rules: {
     'no-size-limit': {
@@ -240,7 +347,7 @@ export default defineAtom({
     },
     'client-filename': {
       message: 'Uploads are stored under the client’s file name.',
-      fix: "Generate the name: filename: (req, file, cb) => cb(null, `${crypto.randomUUID()}${ALLOWED_EXT[file.mimetype]}`); keep the original name only as data in the database.",
+      fix: 'Generate the name: filename: (req, file, cb) => cb(null, `${crypto.randomUUID()}${ALLOWED_EXT[file.mimetype]}`); keep the original name only as data in the database.',
     },
     'public-destination': {
       message: 'Uploads are stored inside a directory the app serves statically.',
@@ -249,22 +356,64 @@ export default defineAtom({
   },
   examples: {
     bad: [
-      { file: 'src/upload.js', code: "const multer = require('multer');\nconst upload = multer({ dest: 'uploads/' }); // ✗\napp.post('/avatar', upload.single('avatar'), saveAvatar);" },
-      { file: 'src/upload.ts', code: "import multer from 'multer';\nconst storage = multer.diskStorage({\n  destination: 'var/uploads',\n  filename: (req, file, cb) => cb(null, Date.now() + '-' + file.originalname), // ✗\n});\nexport const upload = multer({ storage, limits: { fileSize: 2_000_000 }, fileFilter: imagesOnly });" },
-      { file: 'src/import.js', code: "const multer = require('multer');\nconst upload = multer(); // ✗\nrouter.post('/import', upload.single('csv'), importCsv);" },
-      { file: 'src/busboy.js', code: "const busboy = require('busboy');\napp.post('/upload', (req, res) => {\n  const bb = busboy({ headers: req.headers }); // ✗\n  bb.on('file', (name, stream, info) => stream.pipe(sink(info)));\n  req.pipe(bb);\n});" },
-      { file: 'src/files.js', code: "const fileUpload = require('express-fileupload');\napp.use(fileUpload({ limits: { fileSize: 10e6 } }));\napp.post('/upload', (req, res) => {\n  const file = req.files.document;\n  file.mv(path.join(__dirname, 'uploads', file.name)); // ✗\n  res.sendStatus(201);\n});" },
-      { file: 'src/app.js', code: "const multer = require('multer');\napp.use(express.static('public'));\nconst upload = multer({\n  dest: 'public/uploads', // ✗\n  limits: { fileSize: 1e6 },\n  fileFilter: imagesOnly,\n});" },
-      { file: 'src/files.controller.ts', code: "import { FileInterceptor } from '@nestjs/platform-express';\n@Controller('files')\nexport class FilesController {\n  @Post()\n  @UseInterceptors(FileInterceptor('file')) // ✗\n  upload(@UploadedFile() file: Express.Multer.File) { return this.files.save(file); }\n}" },
-      { file: 'src/upload.ts', code: "import multipart from '@fastify/multipart';\nfastify.post('/upload', async (request) => {\n  const data = await request.file();\n  await pipeline(data.file, fs.createWriteStream(`./uploads/${data.filename}`)); // ✗\n});" },
+      {
+        file: 'src/upload.js',
+        code: "const multer = require('multer');\nconst upload = multer({ dest: 'uploads/' }); // ✗\napp.post('/avatar', upload.single('avatar'), saveAvatar);",
+      },
+      {
+        file: 'src/upload.ts',
+        code: "import multer from 'multer';\nconst storage = multer.diskStorage({\n  destination: 'var/uploads',\n  filename: (req, file, cb) => cb(null, Date.now() + '-' + file.originalname), // ✗\n});\nexport const upload = multer({ storage, limits: { fileSize: 2_000_000 }, fileFilter: imagesOnly });",
+      },
+      {
+        file: 'src/import.js',
+        code: "const multer = require('multer');\nconst upload = multer(); // ✗\nrouter.post('/import', upload.single('csv'), importCsv);",
+      },
+      {
+        file: 'src/busboy.js',
+        code: "const busboy = require('busboy');\napp.post('/upload', (req, res) => {\n  const bb = busboy({ headers: req.headers }); // ✗\n  bb.on('file', (name, stream, info) => stream.pipe(sink(info)));\n  req.pipe(bb);\n});",
+      },
+      {
+        file: 'src/files.js',
+        code: "const fileUpload = require('express-fileupload');\napp.use(fileUpload({ limits: { fileSize: 10e6 } }));\napp.post('/upload', (req, res) => {\n  const file = req.files.document;\n  file.mv(path.join(__dirname, 'uploads', file.name)); // ✗\n  res.sendStatus(201);\n});",
+      },
+      {
+        file: 'src/app.js',
+        code: "const multer = require('multer');\napp.use(express.static('public'));\nconst upload = multer({\n  dest: 'public/uploads', // ✗\n  limits: { fileSize: 1e6 },\n  fileFilter: imagesOnly,\n});",
+      },
+      {
+        file: 'src/files.controller.ts',
+        code: "import { FileInterceptor } from '@nestjs/platform-express';\n@Controller('files')\nexport class FilesController {\n  @Post()\n  @UseInterceptors(FileInterceptor('file')) // ✗\n  upload(@UploadedFile() file: Express.Multer.File) { return this.files.save(file); }\n}",
+      },
+      {
+        file: 'src/upload.ts',
+        code: "import multipart from '@fastify/multipart';\nfastify.post('/upload', async (request) => {\n  const data = await request.file();\n  await pipeline(data.file, fs.createWriteStream(`./uploads/${data.filename}`)); // ✗\n});",
+      },
     ],
     good: [
-      { file: 'src/upload.ts', code: "import multer from 'multer';\nimport { randomUUID } from 'node:crypto';\nconst storage = multer.diskStorage({\n  destination: 'var/uploads',\n  filename: (req, file, cb) => cb(null, randomUUID() + path.extname(file.originalname)),\n});\nexport const upload = multer({ storage, limits: { fileSize: 5 * 1024 * 1024 }, fileFilter: (req, file, cb) => cb(null, IMAGE_TYPES.includes(file.mimetype)) });" },
-      { file: 'src/import.js', code: "const multer = require('multer');\nconst upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: 2 * 1024 * 1024 } });" },
-      { file: 'src/busboy.js', code: "const busboy = require('busboy');\napp.post('/upload', (req, res) => {\n  const bb = busboy({ headers: req.headers, limits: { fileSize: 1e6, files: 1 } });\n  bb.on('file', (name, stream, { mimeType }) => (mimeType === 'image/png' ? stream.pipe(sink()) : stream.resume()));\n  req.pipe(bb);\n});" },
-      { file: 'src/files.js', code: "const fileUpload = require('express-fileupload');\napp.use(fileUpload({ limits: { fileSize: 10e6 }, abortOnLimit: true }));\napp.post('/upload', (req, res) => {\n  const file = req.files.document;\n  if (file.mimetype !== 'application/pdf') return res.sendStatus(415);\n  file.mv(path.join(UPLOADS, `${randomUUID()}.pdf`));\n  res.sendStatus(201);\n});" },
-      { file: 'src/app.js', code: "const multer = require('multer');\napp.use(express.static('public'));\nconst upload = multer({ dest: 'var/uploads', limits: { fileSize: 1e6 }, fileFilter: imagesOnly });" },
-      { file: 'src/files.controller.ts', code: "import { FileInterceptor } from '@nestjs/platform-express';\n@Controller('files')\nexport class FilesController {\n  @Post()\n  @UseInterceptors(FileInterceptor('file'))\n  upload(@UploadedFile(new ParseFilePipe({ validators: [new MaxFileSizeValidator({ maxSize: 1e6 }), new FileTypeValidator({ fileType: 'image/png' })] })) file: Express.Multer.File) {\n    return this.files.save(file);\n  }\n}" },
+      {
+        file: 'src/upload.ts',
+        code: "import multer from 'multer';\nimport { randomUUID } from 'node:crypto';\nconst storage = multer.diskStorage({\n  destination: 'var/uploads',\n  filename: (req, file, cb) => cb(null, randomUUID() + path.extname(file.originalname)),\n});\nexport const upload = multer({ storage, limits: { fileSize: 5 * 1024 * 1024 }, fileFilter: (req, file, cb) => cb(null, IMAGE_TYPES.includes(file.mimetype)) });",
+      },
+      {
+        file: 'src/import.js',
+        code: "const multer = require('multer');\nconst upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: 2 * 1024 * 1024 } });",
+      },
+      {
+        file: 'src/busboy.js',
+        code: "const busboy = require('busboy');\napp.post('/upload', (req, res) => {\n  const bb = busboy({ headers: req.headers, limits: { fileSize: 1e6, files: 1 } });\n  bb.on('file', (name, stream, { mimeType }) => (mimeType === 'image/png' ? stream.pipe(sink()) : stream.resume()));\n  req.pipe(bb);\n});",
+      },
+      {
+        file: 'src/files.js',
+        code: "const fileUpload = require('express-fileupload');\napp.use(fileUpload({ limits: { fileSize: 10e6 }, abortOnLimit: true }));\napp.post('/upload', (req, res) => {\n  const file = req.files.document;\n  if (file.mimetype !== 'application/pdf') return res.sendStatus(415);\n  file.mv(path.join(UPLOADS, `${randomUUID()}.pdf`));\n  res.sendStatus(201);\n});",
+      },
+      {
+        file: 'src/app.js',
+        code: "const multer = require('multer');\napp.use(express.static('public'));\nconst upload = multer({ dest: 'var/uploads', limits: { fileSize: 1e6 }, fileFilter: imagesOnly });",
+      },
+      {
+        file: 'src/files.controller.ts',
+        code: "import { FileInterceptor } from '@nestjs/platform-express';\n@Controller('files')\nexport class FilesController {\n  @Post()\n  @UseInterceptors(FileInterceptor('file'))\n  upload(@UploadedFile(new ParseFilePipe({ validators: [new MaxFileSizeValidator({ maxSize: 1e6 }), new FileTypeValidator({ fileType: 'image/png' })] })) file: Express.Multer.File) {\n    return this.files.save(file);\n  }\n}",
+      },
       { file: 'src/upload.js', code: "const multer = require('multer');\nconst upload = multer(uploadOptions);" },
     ],
   },

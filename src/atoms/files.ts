@@ -8,4 +8,7 @@ export const CODE_FILES = ['**/*.{js,mjs,cjs,jsx,ts,mts,cts,tsx,vue,svelte}'];
  * matter in shipped code (self-signed certificates, sample secrets, cheap
  * hash costs and throw-away tokens are what tests are for).
  */
-export const TEST_FILES = ['!**/{test,tests,__tests__,__mocks__,spec,specs,fixture,fixtures,__fixtures__,e2e,cypress}/**', '!**/*.{test,spec,e2e,cy}.{js,mjs,cjs,jsx,ts,mts,cts,tsx}'];
+export const TEST_FILES = [
+  '!**/{test,tests,__tests__,__mocks__,spec,specs,fixture,fixtures,__fixtures__,e2e,cypress}/**',
+  '!**/*.{test,spec,e2e,cy}.{js,mjs,cjs,jsx,ts,mts,cts,tsx}',
+];

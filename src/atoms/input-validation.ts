@@ -1,7 +1,17 @@
 import type { CodeModule, Node } from '../ast/module.js';
 import { isFunction, keyName, propertyName, unwrap } from '../ast/nodes.js';
 import { defineAtom, type CheckContext, type Hit, type SourceFile } from './atom.js';
-import { APP_FILES, appMentions, decoratorName, handlerFunction, nestRoutesIn, otherModulesMatching, remember, routesIn, type Route } from './app.js';
+import {
+  APP_FILES,
+  appMentions,
+  decoratorName,
+  handlerFunction,
+  nestRoutesIn,
+  otherModulesMatching,
+  remember,
+  routesIn,
+  type Route,
+} from './app.js';
 import { codeCheck } from './code.js';
 
 export interface Options {
@@ -9,21 +19,44 @@ export interface Options {
 }
 
 /** Validation libraries: a call into one of them validates what it is given. */
-const SCHEMA_LIBS = new Set(['zod', 'joi', '@hapi/joi', 'yup', 'valibot', 'superstruct', '@sinclair/typebox', 'ajv', 'class-validator', 'class-transformer', 'io-ts', 'runtypes', 'arktype', 'express-validator', 'celebrate', '@vinejs/vine', 'validator', 'fastest-validator']);
+const SCHEMA_LIBS = new Set([
+  'zod',
+  'joi',
+  '@hapi/joi',
+  'yup',
+  'valibot',
+  'superstruct',
+  '@sinclair/typebox',
+  'ajv',
+  'class-validator',
+  'class-transformer',
+  'io-ts',
+  'runtypes',
+  'arktype',
+  'express-validator',
+  'celebrate',
+  '@vinejs/vine',
+  'validator',
+  'fastest-validator',
+]);
 /** Helpers by name that validate or convert what they are given. */
-const VALIDATING_NAME = /valid|parse|check|assert|sanitiz|schema|decode|conform|matchedData|plainTo|coerce|narrow|deserializeBinary|fromBinary|fromJson/i;
+const VALIDATING_NAME =
+  /valid|parse|check|assert|sanitiz|schema|decode|conform|matchedData|plainTo|coerce|narrow|deserializeBinary|fromBinary|fromJson/i;
 /** Calls that take a body whole as bytes to store (a file, an object in a bucket): a blob, not fields to validate. */
 const BLOB_SINK = /^(?:writeFile|writeFileSync|appendFile|appendFileSync|putObject|upload|uploadStream)$/;
 /** Parsers whose `parse` only turns text into data. */
 const PASS_THROUGH = /^(?:JSON|qs|querystring|url|URL|path|Date|bodyParser|cookie|yaml|YAML)$/;
 /** Middleware before a handler that validates: express-validator chains, celebrate, validate(schema), zValidator… */
-const ROUTE_VALIDATION = /valid|schema|celebrate|check|sanitiz|zod|joi|yup|dto|\b(?:body|query|param|params|checkSchema|oneOf)\s*\(/i;
+const ROUTE_VALIDATION =
+  /valid|schema|celebrate|check|sanitiz|zod|joi|yup|dto|\b(?:body|query|param|params|checkSchema|oneOf)\s*\(/i;
 /** What a module must hold to be parsed: request data read by a handler, or a zod/joi/yup schema. */
-const VALIDATION_HINT = /\b(?:req|request|ctx|context|httpRequest)\s*\.\s*(?:request\s*\.\s*)?(?:body|query)\b(?!\s*\()|\b(?:body|query)\b[^=;]*\}\s*=\s*(?:req|request|ctx|context)\b|@(?:Body|Query)\s*\(|\.(?:json|formData)\s*\(\s*\)|['"](?:zod|joi|@hapi\/joi|yup)['"]/;
+const VALIDATION_HINT =
+  /\b(?:req|request|ctx|context|httpRequest)\s*\.\s*(?:request\s*\.\s*)?(?:body|query)\b(?!\s*\()|\b(?:body|query)\b[^=;]*\}\s*=\s*(?:req|request|ctx|context)\b|@(?:Body|Query)\s*\(|\.(?:json|formData)\s*\(\s*\)|['"](?:zod|joi|@hapi\/joi|yup)['"]/;
 /** Modules that may register routes. */
 const ROUTE_REGISTRATION = /\.(?:get|post|put|patch|delete|del|all|route)\s*\(/;
 /** A guard that checks a value's type or form by hand. */
-const HAND_CHECK = /\btypeof\b|\binstanceof\b|Array\.isArray|Number\.is\w+|\.test\s*\(|\bis[A-Z]\w*\s*\(|validator\.\w+\s*\(/;
+const HAND_CHECK =
+  /\btypeof\b|\binstanceof\b|Array\.isArray|Number\.is\w+|\.test\s*\(|\bis[A-Z]\w*\s*\(|validator\.\w+\s*\(/;
 
 /** A read of request data in a handler: `req.body`, `ctx.request.body`, `request.query`, `await request.json()`. */
 interface Read {
@@ -49,14 +82,29 @@ function requestFunction(m: CodeModule, id: Node | undefined): Node | undefined 
 /** Where a read's value is stored: `const { email } = req.body` → ['email'], `const data = req.body` → ['data']. */
 function boundNames(m: CodeModule, read: Node): string[] {
   let n = read;
-  for (let p = m.parent(n); p && (p.type === 'AwaitExpression' || p.type === 'ParenthesizedExpression' || p.type === 'TSAsExpression' || p.type === 'LogicalExpression'); p = m.parent(n)) n = p;
+  for (
+    let p = m.parent(n);
+    p &&
+    (p.type === 'AwaitExpression' ||
+      p.type === 'ParenthesizedExpression' ||
+      p.type === 'TSAsExpression' ||
+      p.type === 'LogicalExpression');
+    p = m.parent(n)
+  )
+    n = p;
   const p = m.parent(n);
-  const target = p?.type === 'VariableDeclarator' && p.init === n ? p.id : p?.type === 'AssignmentExpression' && p.right === n ? p.left : undefined;
+  const target =
+    p?.type === 'VariableDeclarator' && p.init === n
+      ? p.id
+      : p?.type === 'AssignmentExpression' && p.right === n
+        ? p.left
+        : undefined;
   if (!target) return [];
   const names: string[] = [];
   const walk = (t: Node) => {
     if (t.type === 'Identifier') names.push(t.name);
-    else if (t.type === 'ObjectPattern') for (const prop of t.properties) walk(prop.type === 'RestElement' ? prop.argument : prop.value);
+    else if (t.type === 'ObjectPattern')
+      for (const prop of t.properties) walk(prop.type === 'RestElement' ? prop.argument : prop.value);
     else if (t.type === 'ArrayPattern') {
       for (const el of t.elements) if (el) walk(el);
     } else if (t.type === 'AssignmentPattern') walk(t.left);
@@ -83,7 +131,13 @@ function readsIn(m: CodeModule): Read[] {
     if (init.type !== 'Identifier' || !m.flow.requestFlavour(init)) continue;
     for (const p of d.id.properties as Node[]) {
       const key = p.type === 'Property' ? keyName(p) : null;
-      if (key === 'body' || key === 'query') reads.push({ node: p, label: `${init.name}.${key}`, fn: requestFunction(m, init)!, names: p.value.type === 'Identifier' ? [p.value.name] : boundNames(m, d.init) });
+      if (key === 'body' || key === 'query')
+        reads.push({
+          node: p,
+          label: `${init.name}.${key}`,
+          fn: requestFunction(m, init)!,
+          names: p.value.type === 'Identifier' ? [p.value.name] : boundNames(m, d.init),
+        });
     }
   }
   // await request.json(), await request.formData()
@@ -116,8 +170,15 @@ function handlerChecks(m: CodeModule, fn: Node): HandlerChecks {
   if (!checks) {
     const inside = (n: Node) => n.start >= fn.start && n.end <= fn.end;
     checks = {
-      calls: m.calls().filter((c) => inside(c.node) && validating(m, c.node)).map((c) => c.args.map((x) => m.source(x))),
-      guards: m.nodes('IfStatement').filter(inside).map((st) => m.source(st.test)).filter((t) => HAND_CHECK.test(t)),
+      calls: m
+        .calls()
+        .filter((c) => inside(c.node) && validating(m, c.node))
+        .map((c) => c.args.map((x) => m.source(x))),
+      guards: m
+        .nodes('IfStatement')
+        .filter(inside)
+        .map((st) => m.source(st.test))
+        .filter((t) => HAND_CHECK.test(t)),
     };
     checksMemo.set(fn, checks);
   }
@@ -128,25 +189,42 @@ function handlerChecks(m: CodeModule, fn: Node): HandlerChecks {
 function readValidated(m: CodeModule, read: Read): boolean {
   // fs.writeFile(path, req.body): the body is stored as bytes.
   const parent = m.parent(read.node);
-  if (parent?.type === 'CallExpression' && parent.arguments.indexOf(read.node) > 0 && BLOB_SINK.test(m.callee(parent.callee).name)) return true;
+  if (
+    parent?.type === 'CallExpression' &&
+    parent.arguments.indexOf(read.node) > 0 &&
+    BLOB_SINK.test(m.callee(parent.callee).name)
+  )
+    return true;
   for (const a of m.ancestors(read.node)) {
     if (a === read.fn) break;
-    if (a.type === 'CallExpression' && a.arguments.some((arg: Node) => arg.start <= read.node.start && arg.end >= read.node.end) && validating(m, a)) return true;
+    if (
+      a.type === 'CallExpression' &&
+      a.arguments.some((arg: Node) => arg.start <= read.node.start && arg.end >= read.node.end) &&
+      validating(m, a)
+    )
+      return true;
   }
   const checks = handlerChecks(m, read.fn);
   if (!checks.calls.length && !checks.guards.length) return false;
   const text = m.source(read.node).replace(/^await\s+/, '');
-  const names = read.names.length ? new RegExp(`(?<![\\w$.])(?:${read.names.map((n) => n.replace(/\$/g, '\\$')).join('|')})\\b`) : null;
+  const names = read.names.length
+    ? new RegExp(`(?<![\\w$.])(?:${read.names.map((n) => n.replace(/\$/g, '\\$')).join('|')})\\b`)
+    : null;
   const requestName = rootIdentifier(read.node.type === 'Property' ? read.node.value : read.node)?.name;
   const concerns = (t: string) => t.includes(text) || (names !== null && names.test(t));
   // validationResult(req), validate(req), schema.parse(data), schema.validate({ email, password })
-  if (checks.calls.some((args) => args.some((t) => concerns(t) || (requestName !== undefined && t === requestName)))) return true;
+  if (checks.calls.some((args) => args.some((t) => concerns(t) || (requestName !== undefined && t === requestName))))
+    return true;
   return checks.guards.some(concerns);
 }
 
 /** The route's middleware validates (express-validator, celebrate, validate(schema)), or its Fastify options carry a schema. */
 function routeValidated(m: CodeModule, route: Route): boolean {
-  return route.handlers.slice(0, -1).some((h) => ROUTE_VALIDATION.test(m.source(h)) || (m.objectLiteral(h) !== undefined && m.hasProperty(h, 'schema')));
+  return route.handlers
+    .slice(0, -1)
+    .some(
+      (h) => ROUTE_VALIDATION.test(m.source(h)) || (m.objectLiteral(h) !== undefined && m.hasProperty(h, 'schema')),
+    );
 }
 
 /** How a handler defined here is wired: by a route of this module, by name from another module, or not as a handler at all. */
@@ -156,13 +234,35 @@ function exportedName(m: CodeModule, fn: Node): string | undefined {
     const decl = m.parent(p);
     const b = m.binding(p.id);
     if (decl && m.parent(decl)?.type === 'ExportNamedDeclaration') return p.id.name;
-    if (b && m.uses(b).some((u) => /^(?:module\.)?exports\b/.test(m.source(m.parent(m.parent(u) ?? u) ?? u)) || m.parent(u)?.type === 'Property' || m.parent(u)?.type === 'ExportSpecifier')) return p.id.name;
+    if (
+      b &&
+      m
+        .uses(b)
+        .some(
+          (u) =>
+            /^(?:module\.)?exports\b/.test(m.source(m.parent(m.parent(u) ?? u) ?? u)) ||
+            m.parent(u)?.type === 'Property' ||
+            m.parent(u)?.type === 'ExportSpecifier',
+        )
+    )
+      return p.id.name;
     return undefined;
   }
   if (fn.type === 'FunctionDeclaration' && fn.id) {
     if (p?.type === 'ExportNamedDeclaration' || p?.type === 'ExportDefaultDeclaration') return fn.id.name;
     const b = m.binding(fn.id);
-    if (b && m.uses(b).some((u) => m.parent(u)?.type === 'Property' || m.parent(u)?.type === 'ExportSpecifier' || /^(?:module\.)?exports\b/.test(m.source(m.parent(m.parent(u) ?? u) ?? u)))) return fn.id.name;
+    if (
+      b &&
+      m
+        .uses(b)
+        .some(
+          (u) =>
+            m.parent(u)?.type === 'Property' ||
+            m.parent(u)?.type === 'ExportSpecifier' ||
+            /^(?:module\.)?exports\b/.test(m.source(m.parent(m.parent(u) ?? u) ?? u)),
+        )
+    )
+      return fn.id.name;
     return undefined;
   }
   if (p?.type === 'AssignmentExpression' && unwrap(p.left).type === 'MemberExpression') {
@@ -175,11 +275,17 @@ function exportedName(m: CodeModule, fn: Node): string | undefined {
 }
 
 /** The routes a module registers, reduced to what the question needs: the handler's text and whether the route validates. Kept per module for the run. */
-function routeSummary(ctx: CheckContext<Options>, path: string): Promise<Array<{ handler: string; validated: boolean }>> {
+function routeSummary(
+  ctx: CheckContext<Options>,
+  path: string,
+): Promise<Array<{ handler: string; validated: boolean }>> {
   return remember(ctx.project, `routes\0${path}`, async () => {
     const parsed = await (await ctx.project.source(path))?.ast();
     if (!parsed?.ok) return [];
-    return routesIn(parsed).map((route) => ({ handler: handlerReference(parsed, route.handlers.at(-1)!), validated: routeValidated(parsed, route) }));
+    return routesIn(parsed).map((route) => ({
+      handler: handlerReference(parsed, route.handlers.at(-1)!),
+      validated: routeValidated(parsed, route),
+    }));
   });
 }
 
@@ -187,13 +293,22 @@ function routeSummary(ctx: CheckContext<Options>, path: string): Promise<Array<{
 function handlerReference(m: CodeModule, last: Node): string {
   const n = unwrap(last);
   if (!isFunction(n)) return m.source(n);
-  const body = n.body.type === 'BlockStatement' && n.body.body.length === 1 ? (n.body.body[0].type === 'ReturnStatement' ? n.body.body[0].argument : n.body.body[0].expression) : n.body;
+  const body =
+    n.body.type === 'BlockStatement' && n.body.body.length === 1
+      ? n.body.body[0].type === 'ReturnStatement'
+        ? n.body.body[0].argument
+        : n.body.body[0].expression
+      : n.body;
   const call = body && unwrap(body.type === 'AwaitExpression' ? body.argument : body);
   return call?.type === 'CallExpression' ? m.source(call.callee) : '';
 }
 
 /** Whether the routes of the app that use a handler by name validate: 'yes', 'no' (found, none validates), or 'unknown' (not found). */
-async function registeredValidated(ctx: CheckContext<Options>, file: SourceFile, name: string): Promise<'yes' | 'no' | 'unknown'> {
+async function registeredValidated(
+  ctx: CheckContext<Options>,
+  file: SourceFile,
+  name: string,
+): Promise<'yes' | 'no' | 'unknown'> {
   const word = new RegExp(`\\b${name}\\b`);
   let found = false;
   for (const path of await otherModulesMatching(ctx.project, file, ROUTE_REGISTRATION)) {
@@ -228,9 +343,11 @@ async function handlerHits(m: CodeModule, file: SourceFile, ctx: CheckContext<Op
     for (const [fn, list] of byFn) {
       const lines = list.map((r) => m.line(r.node));
       const own = routes.get(fn);
-      const nextHandler = /(?:^|\/)route\.[jt]sx?$/.test(file.path) && /^(?:GET|POST|PUT|PATCH|DELETE)$/.test(exportedName(m, fn) ?? '');
+      const nextHandler =
+        /(?:^|\/)route\.[jt]sx?$/.test(file.path) && /^(?:GET|POST|PUT|PATCH|DELETE)$/.test(exportedName(m, fn) ?? '');
       // Nothing of this handler is in the change: nothing to judge.
-      if (!file.allAdded && ![...lines, ...(own ?? []).map((r) => m.line(r.node))].some((n) => file.isAdded(n))) continue;
+      if (!file.allAdded && ![...lines, ...(own ?? []).map((r) => m.line(r.node))].some((n) => file.isAdded(n)))
+        continue;
       if (own?.every((r) => routeValidated(m, r))) continue;
       // A GET route's req.body is not the client's: earlier middleware put it there.
       const readsOnly = own?.length && own.every((r) => r.method === 'get' || r.method === 'head');
@@ -242,14 +359,33 @@ async function handlerHits(m: CodeModule, file: SourceFile, ctx: CheckContext<Op
         if (!name || (await registeredValidated(ctx, file, name)) !== 'no') continue;
       }
       const first = open[0]!;
-      hits.push(m.hit('no-validation', first.node, { message: `${first.label} is used without schema validation (no validating middleware on the route, no schema parse in the handler).`, flow: [...lines, ...(own ?? []).map((r) => m.line(r.node))] }));
+      hits.push(
+        m.hit('no-validation', first.node, {
+          message: `${first.label} is used without schema validation (no validating middleware on the route, no schema parse in the handler).`,
+          flow: [...lines, ...(own ?? []).map((r) => m.line(r.node))],
+        }),
+      );
     }
   }
   hits.push(...(await nestHits(m, file, ctx)));
   return hits;
 }
 
-const NON_CLASS_TYPES = new Set(['any', 'unknown', 'object', 'Object', 'Record', 'Partial', 'Pick', 'Omit', 'Array', 'Map', 'string', 'number', 'boolean']);
+const NON_CLASS_TYPES = new Set([
+  'any',
+  'unknown',
+  'object',
+  'Object',
+  'Record',
+  'Partial',
+  'Pick',
+  'Omit',
+  'Array',
+  'Map',
+  'string',
+  'number',
+  'boolean',
+]);
 
 /** NestJS: `@Body() dto: CreateUserDto` needs a ValidationPipe (on the parameter, method, controller or app); untyped or interface bodies are never validated by it. */
 async function nestHits(m: CodeModule, file: SourceFile, ctx: CheckContext<Options>): Promise<Hit[]> {
@@ -261,7 +397,9 @@ async function nestHits(m: CodeModule, file: SourceFile, ctx: CheckContext<Optio
   for (const r of routes) {
     if (seen.has(r.method)) continue;
     seen.add(r.method);
-    const pipes = [...(r.method.decorators ?? []), ...(r.cls.decorators ?? [])].some((d: Node) => decoratorName(m, d) === 'UsePipes');
+    const pipes = [...(r.method.decorators ?? []), ...(r.cls.decorators ?? [])].some(
+      (d: Node) => decoratorName(m, d) === 'UsePipes',
+    );
     for (const param of (r.method.value?.params ?? []) as Node[]) {
       const target = param.type === 'TSParameterProperty' ? param.parameter : param;
       for (const d of (target.decorators ?? []) as Node[]) {
@@ -272,15 +410,30 @@ async function nestHits(m: CodeModule, file: SourceFile, ctx: CheckContext<Optio
         if (pipes || args.some((a) => m.stringValue(a) === undefined)) continue; // a pipe on the parameter or the method
         if (which === 'Query' && keyed) continue; // one query parameter: a string at most
         if (!file.allAdded && !file.isAdded(m.line(d)) && !file.isAdded(m.line(r.decorator))) continue;
-        const type = target.typeAnnotation?.typeAnnotation ?? (target.type === 'AssignmentPattern' ? target.left.typeAnnotation?.typeAnnotation : undefined);
-        const typeName: string | undefined = type?.type === 'TSTypeReference' ? (type.typeName.type === 'Identifier' ? type.typeName.name : type.typeName.right?.name) : undefined;
+        const type =
+          target.typeAnnotation?.typeAnnotation ??
+          (target.type === 'AssignmentPattern' ? target.left.typeAnnotation?.typeAnnotation : undefined);
+        const typeName: string | undefined =
+          type?.type === 'TSTypeReference'
+            ? type.typeName.type === 'Identifier'
+              ? type.typeName.name
+              : type.typeName.right?.name
+            : undefined;
         const local = typeName ? m.topLevel(typeName) : undefined;
-        const isClass = typeName !== undefined && !keyed && !NON_CLASS_TYPES.has(typeName) && (!local || local.kind === 'class' || local.kind === 'import');
+        const isClass =
+          typeName !== undefined &&
+          !keyed &&
+          !NON_CLASS_TYPES.has(typeName) &&
+          (!local || local.kind === 'class' || local.kind === 'import');
         if (isClass) {
           global ??= await appMentions(ctx.project, file, /useGlobalPipes\s*\(|APP_PIPE/);
           if (global) continue;
         }
-        const what = isClass ? `${typeName} is never validated: no ValidationPipe on the parameter, the method, the controller or the app` : keyed ? `@${which}('${m.stringValue(args[0]!)}') reaches the handler unvalidated: a ValidationPipe checks classes, not primitives` : `@${which}() ${typeName ? `typed ${typeName} (not a class)` : 'without a DTO class'} cannot be validated by a ValidationPipe`;
+        const what = isClass
+          ? `${typeName} is never validated: no ValidationPipe on the parameter, the method, the controller or the app`
+          : keyed
+            ? `@${which}('${m.stringValue(args[0]!)}') reaches the handler unvalidated: a ValidationPipe checks classes, not primitives`
+            : `@${which}() ${typeName ? `typed ${typeName} (not a class)` : 'without a DTO class'} cannot be validated by a ValidationPipe`;
         hits.push(m.hit('no-validation', param, { message: `${what}.` }));
       }
     }
@@ -295,8 +448,59 @@ const PASSWORD_KEY = /^(?:new_?)?pass(?:word|wd|phrase)?$|^pwd$|[a-z]Password$/i
 const NOT_A_NEW_PASSWORD = /confirm|current|old|repeat|previous|hash|verify/i;
 const LOGIN = /log-?in|sign-?in|authenticat|credential/i;
 /** zod string refinements that reject the empty string (or make the field optional). */
-const NON_EMPTY = new Set(['min', 'length', 'nonempty', 'email', 'url', 'uuid', 'guid', 'cuid', 'cuid2', 'ulid', 'nanoid', 'regex', 'datetime', 'date', 'time', 'duration', 'ip', 'ipv4', 'ipv6', 'cidr', 'emoji', 'base64', 'base64url', 'jwt', 'startsWith', 'endsWith', 'includes', 'refine', 'superRefine', 'optional', 'nullable', 'nullish', 'default', 'catch', 'pipe', 'transform', 'check', 'hex', 'hostname', 'e164']);
-const EMAIL_CHECK = new Set(['email', 'regex', 'matches', 'pattern', 'refine', 'superRefine', 'check', 'custom', 'test']);
+const NON_EMPTY = new Set([
+  'min',
+  'length',
+  'nonempty',
+  'email',
+  'url',
+  'uuid',
+  'guid',
+  'cuid',
+  'cuid2',
+  'ulid',
+  'nanoid',
+  'regex',
+  'datetime',
+  'date',
+  'time',
+  'duration',
+  'ip',
+  'ipv4',
+  'ipv6',
+  'cidr',
+  'emoji',
+  'base64',
+  'base64url',
+  'jwt',
+  'startsWith',
+  'endsWith',
+  'includes',
+  'refine',
+  'superRefine',
+  'optional',
+  'nullable',
+  'nullish',
+  'default',
+  'catch',
+  'pipe',
+  'transform',
+  'check',
+  'hex',
+  'hostname',
+  'e164',
+]);
+const EMAIL_CHECK = new Set([
+  'email',
+  'regex',
+  'matches',
+  'pattern',
+  'refine',
+  'superRefine',
+  'check',
+  'custom',
+  'test',
+]);
 
 interface Chain {
   lib: 'zod' | 'joi' | 'yup';
@@ -313,7 +517,8 @@ function chainOf(m: CodeModule, value: Node): Chain | undefined {
   for (let i = 0; i < 30 && n.type === 'CallExpression'; i++) {
     const callee = m.callee(n.callee);
     const lib = callee.module ? LIB[callee.module] : undefined;
-    if (lib && callee.path.length <= 2 && !callee.path.some((p) => p.endsWith('()'))) return { lib, base: callee.name, methods: methods.reverse() };
+    if (lib && callee.path.length <= 2 && !callee.path.some((p) => p.endsWith('()')))
+      return { lib, base: callee.name, methods: methods.reverse() };
     const c = unwrap(n.callee);
     if (c.type !== 'MemberExpression') return undefined;
     methods.push({ name: propertyName(c) ?? '?', args: n.arguments });
@@ -325,7 +530,8 @@ function chainOf(m: CodeModule, value: Node): Chain | undefined {
 function schemaName(m: CodeModule, call: Node): string {
   for (const a of m.ancestors(call)) {
     if (a.type === 'VariableDeclarator' && a.id.type === 'Identifier') return a.id.name;
-    if (a.type === 'PropertyDefinition' || a.type === 'MethodDefinition' || a.type === 'Property') return keyName(a) ?? '';
+    if (a.type === 'PropertyDefinition' || a.type === 'MethodDefinition' || a.type === 'Property')
+      return keyName(a) ?? '';
     if (isFunction(a) && a.id) return a.id.name;
   }
   return '';
@@ -350,24 +556,50 @@ function schemaHits(m: CodeModule, file: SourceFile, options: Options): Hit[] {
       const key = keyName(p);
       const chain = key ? chainOf(m, p.value) : undefined;
       if (!key || !chain || chain.base !== 'string') continue;
-      const has = (names: Set<string> | string[]) => chain.methods.some((x) => (Array.isArray(names) ? names.includes(x.name) : names.has(x.name)));
+      const has = (names: Set<string> | string[]) =>
+        chain.methods.some((x) => (Array.isArray(names) ? names.includes(x.name) : names.has(x.name)));
       const minArg = chain.methods.find((x) => x.name === 'min' || x.name === 'length')?.args[0];
       const min = minArg ? Number(m.stringValue(minArg) ?? m.source(minArg)) : undefined;
       if (EMAIL_KEY.test(key) && !has(EMAIL_CHECK)) {
-        hits.push(m.hit('email-unchecked', p, { message: `"${key}" accepts any string as an email address (no ${chain.lib === 'zod' ? 'z.email() / .email()' : '.email()'}).` }));
+        hits.push(
+          m.hit('email-unchecked', p, {
+            message: `"${key}" accepts any string as an email address (no ${chain.lib === 'zod' ? 'z.email() / .email()' : '.email()'}).`,
+          }),
+        );
         continue;
       }
       if (PASSWORD_KEY.test(key) && !NOT_A_NEW_PASSWORD.test(key) && !login && !(key === 'pass' && passIsVerdict)) {
-        const strongRegex = chain.methods.some((x) => (x.name === 'regex' || x.name === 'pattern' || x.name === 'matches') && /\{(\d+),/.test(m.source(x.args[0] ?? p)) && Number(/\{(\d+),/.exec(m.source(x.args[0]!))![1]) >= options.passwordMinLength);
+        const strongRegex = chain.methods.some(
+          (x) =>
+            (x.name === 'regex' || x.name === 'pattern' || x.name === 'matches') &&
+            /\{(\d+),/.test(m.source(x.args[0] ?? p)) &&
+            Number(/\{(\d+),/.exec(m.source(x.args[0]!))![1]) >= options.passwordMinLength,
+        );
         if (!strongRegex && (min === undefined || Number.isNaN(min) || min < options.passwordMinLength)) {
-          hits.push(m.hit('short-password', p, { message: `"${key}" accepts passwords shorter than ${options.passwordMinLength} characters${min !== undefined && !Number.isNaN(min) ? ` (min ${min})` : ''}.` }));
+          hits.push(
+            m.hit('short-password', p, {
+              message: `"${key}" accepts passwords shorter than ${options.passwordMinLength} characters${min !== undefined && !Number.isNaN(min) ? ` (min ${min})` : ''}.`,
+            }),
+          );
           continue;
         }
       }
-      if (chain.lib === 'zod' && !envLike && !/^[A-Z0-9_]+$/.test(key) && (!has(NON_EMPTY) || (min !== undefined && min < 1 && !has([...NON_EMPTY].filter((x) => x !== 'min' && x !== 'length'))))) {
+      if (
+        chain.lib === 'zod' &&
+        !envLike &&
+        !/^[A-Z0-9_]+$/.test(key) &&
+        (!has(NON_EMPTY) ||
+          (min !== undefined && min < 1 && !has([...NON_EMPTY].filter((x) => x !== 'min' && x !== 'length'))))
+      ) {
         hits.push(m.hit('empty-string', p, { message: `"${key}" is required but accepts the empty string.` }));
-      } else if (chain.lib === 'joi' && has(['required']) && chain.methods.some((x) => x.name === 'allow' && x.args.some((a) => m.stringValue(a) === ''))) {
-        hits.push(m.hit('empty-string', p, { message: `"${key}" is required but .allow('') lets the empty string through.` }));
+      } else if (
+        chain.lib === 'joi' &&
+        has(['required']) &&
+        chain.methods.some((x) => x.name === 'allow' && x.args.some((a) => m.stringValue(a) === ''))
+      ) {
+        hits.push(
+          m.hit('empty-string', p, { message: `"${key}" is required but .allow('') lets the empty string through.` }),
+        );
       }
     }
   }
@@ -400,7 +632,7 @@ export default defineAtom<Options>({
     },
     'empty-string': {
       message: 'A required string field accepts the empty string.',
-      fix: 'Reject it: z.string().trim().min(1) (or .nonempty()); make the field .optional() if it may be missing; with Joi drop .allow(\'\').',
+      fix: "Reject it: z.string().trim().min(1) (or .nonempty()); make the field .optional() if it may be missing; with Joi drop .allow('').",
     },
     'short-password': {
       message: 'A new password may be shorter than the policy minimum.',
@@ -409,26 +641,80 @@ export default defineAtom<Options>({
   },
   examples: {
     bad: [
-      { file: 'src/routes/users.js', code: "router.post('/users', async (req, res) => {\n  const user = await User.create(req.body); // ✗\n  res.status(201).json(user);\n});" },
-      { file: 'src/routes/search.ts', code: "router.get('/search', async (req, res) => {\n  const { q, sort } = req.query; // ✗\n  res.json(await Product.find({ name: q }).sort(sort));\n});" },
-      { file: 'src/koa.js', code: "router.post('/comments', async (ctx) => {\n  ctx.body = await Comment.create({ text: ctx.request.body.text, post: ctx.params.id }); // ✗\n});" },
-      { file: 'app/api/orders/route.ts', code: "export async function POST(request: Request) {\n  const order = await request.json(); // ✗\n  return Response.json(await db.order.create({ data: order }));\n}" },
-      { file: 'src/users.controller.ts', code: "@Controller('users')\nexport class UsersController {\n  @Post()\n  create(@Body() body: any) { // ✗\n    return this.users.create(body);\n  }\n}" },
-      { file: 'src/schemas.ts', code: "import { z } from 'zod';\nexport const SignUp = z.object({\n  email: z.string(), // ✗\n  password: z.string().min(8), // ✗\n  name: z.string().max(100), // ✗\n});" },
-      { file: 'src/validation.js', code: "const Joi = require('joi');\nconst register = Joi.object({\n  username: Joi.string().allow('').required(), // ✗\n  contactEmail: Joi.string().required(), // ✗\n  password: Joi.string().min(6).required(), // ✗\n});" },
-      { file: 'src/users.controller.ts', code: "@Controller('users')\nexport class UsersController {\n  @Post()\n  create(@Body() dto: CreateUserDto) { // ✗\n    return this.users.create(dto);\n  }\n}" },
+      {
+        file: 'src/routes/users.js',
+        code: "router.post('/users', async (req, res) => {\n  const user = await User.create(req.body); // ✗\n  res.status(201).json(user);\n});",
+      },
+      {
+        file: 'src/routes/search.ts',
+        code: "router.get('/search', async (req, res) => {\n  const { q, sort } = req.query; // ✗\n  res.json(await Product.find({ name: q }).sort(sort));\n});",
+      },
+      {
+        file: 'src/koa.js',
+        code: "router.post('/comments', async (ctx) => {\n  ctx.body = await Comment.create({ text: ctx.request.body.text, post: ctx.params.id }); // ✗\n});",
+      },
+      {
+        file: 'app/api/orders/route.ts',
+        code: 'export async function POST(request: Request) {\n  const order = await request.json(); // ✗\n  return Response.json(await db.order.create({ data: order }));\n}',
+      },
+      {
+        file: 'src/users.controller.ts',
+        code: "@Controller('users')\nexport class UsersController {\n  @Post()\n  create(@Body() body: any) { // ✗\n    return this.users.create(body);\n  }\n}",
+      },
+      {
+        file: 'src/schemas.ts',
+        code: "import { z } from 'zod';\nexport const SignUp = z.object({\n  email: z.string(), // ✗\n  password: z.string().min(8), // ✗\n  name: z.string().max(100), // ✗\n});",
+      },
+      {
+        file: 'src/validation.js',
+        code: "const Joi = require('joi');\nconst register = Joi.object({\n  username: Joi.string().allow('').required(), // ✗\n  contactEmail: Joi.string().required(), // ✗\n  password: Joi.string().min(6).required(), // ✗\n});",
+      },
+      {
+        file: 'src/users.controller.ts',
+        code: "@Controller('users')\nexport class UsersController {\n  @Post()\n  create(@Body() dto: CreateUserDto) { // ✗\n    return this.users.create(dto);\n  }\n}",
+      },
     ],
     good: [
-      { file: 'src/policy/schema.ts', code: "import * as z from 'zod';\nexport const Criteria = z.strictObject({ pass: z.string().min(1), fail: z.string().min(1) });" },
-      { file: 'src/routes/users.js', code: "const { z } = require('zod');\nconst CreateUser = z.object({ email: z.string().email(), name: z.string().trim().min(1) });\nrouter.post('/users', async (req, res) => {\n  const user = await User.create(CreateUser.parse(req.body));\n  res.status(201).json(user);\n});" },
-      { file: 'src/routes/users.ts', code: "import { body, validationResult } from 'express-validator';\nrouter.post('/users', body('email').isEmail(), body('name').notEmpty(), async (req, res) => {\n  if (!validationResult(req).isEmpty()) return res.status(400).end();\n  res.json(await User.create(req.body));\n});" },
-      { file: 'src/routes.ts', code: "fastify.post('/users', { schema: { body: CreateUserSchema } }, async (request) => {\n  return createUser(request.body);\n});" },
-      { file: 'src/search.js', code: "router.get('/items', async (req, res) => {\n  const page = Number.parseInt(req.query.page, 10) || 1;\n  res.json(await Item.list({ page }));\n});\nrouter.get('/items/:id', async (req, res) => res.json(await Item.get(req.params.id)));" },
-      { file: 'src/main.ts', code: "const app = await NestFactory.create(AppModule);\napp.useGlobalPipes(new ValidationPipe({ whitelist: true }));\n@Controller('users') class UsersController {\n  @Post() create(@Body() dto: CreateUserDto) { return this.users.create(dto); }\n}" },
-      { file: 'src/schemas.ts', code: "import { z } from 'zod';\nexport const SignUp = z.object({\n  email: z.string().email(),\n  password: z.string().min(12).max(128),\n  name: z.string().trim().min(1).max(100),\n  bio: z.string().max(500).optional(),\n});\nexport const LoginSchema = z.object({ email: z.email(), password: z.string().min(1) });" },
-      { file: 'src/env.ts', code: "import { z } from 'zod';\nexport const env = z.object({ DATABASE_URL: z.string(), PORT: z.coerce.number() }).parse(process.env);" },
-      { file: 'src/handlers.js', code: "router.post('/login', async (req, res) => {\n  const { email, password } = req.body;\n  const { error } = loginSchema.validate({ email, password });\n  if (error) return res.status(400).json({ error: error.message });\n  res.json(await login(email, password));\n});" },
-      { file: 'src/users.controller.ts', code: "@Controller('users')\nexport class UsersController {\n  @Post()\n  create(@Body(new ZodValidationPipe(CreateUser)) body: CreateUser) {\n    return this.users.create(body);\n  }\n  @Get()\n  list(@Query('page') page: string) {\n    return this.users.list(Number(page));\n  }\n}" },
+      {
+        file: 'src/policy/schema.ts',
+        code: "import * as z from 'zod';\nexport const Criteria = z.strictObject({ pass: z.string().min(1), fail: z.string().min(1) });",
+      },
+      {
+        file: 'src/routes/users.js',
+        code: "const { z } = require('zod');\nconst CreateUser = z.object({ email: z.string().email(), name: z.string().trim().min(1) });\nrouter.post('/users', async (req, res) => {\n  const user = await User.create(CreateUser.parse(req.body));\n  res.status(201).json(user);\n});",
+      },
+      {
+        file: 'src/routes/users.ts',
+        code: "import { body, validationResult } from 'express-validator';\nrouter.post('/users', body('email').isEmail(), body('name').notEmpty(), async (req, res) => {\n  if (!validationResult(req).isEmpty()) return res.status(400).end();\n  res.json(await User.create(req.body));\n});",
+      },
+      {
+        file: 'src/routes.ts',
+        code: "fastify.post('/users', { schema: { body: CreateUserSchema } }, async (request) => {\n  return createUser(request.body);\n});",
+      },
+      {
+        file: 'src/search.js',
+        code: "router.get('/items', async (req, res) => {\n  const page = Number.parseInt(req.query.page, 10) || 1;\n  res.json(await Item.list({ page }));\n});\nrouter.get('/items/:id', async (req, res) => res.json(await Item.get(req.params.id)));",
+      },
+      {
+        file: 'src/main.ts',
+        code: "const app = await NestFactory.create(AppModule);\napp.useGlobalPipes(new ValidationPipe({ whitelist: true }));\n@Controller('users') class UsersController {\n  @Post() create(@Body() dto: CreateUserDto) { return this.users.create(dto); }\n}",
+      },
+      {
+        file: 'src/schemas.ts',
+        code: "import { z } from 'zod';\nexport const SignUp = z.object({\n  email: z.string().email(),\n  password: z.string().min(12).max(128),\n  name: z.string().trim().min(1).max(100),\n  bio: z.string().max(500).optional(),\n});\nexport const LoginSchema = z.object({ email: z.email(), password: z.string().min(1) });",
+      },
+      {
+        file: 'src/env.ts',
+        code: "import { z } from 'zod';\nexport const env = z.object({ DATABASE_URL: z.string(), PORT: z.coerce.number() }).parse(process.env);",
+      },
+      {
+        file: 'src/handlers.js',
+        code: "router.post('/login', async (req, res) => {\n  const { email, password } = req.body;\n  const { error } = loginSchema.validate({ email, password });\n  if (error) return res.status(400).json({ error: error.message });\n  res.json(await login(email, password));\n});",
+      },
+      {
+        file: 'src/users.controller.ts',
+        code: "@Controller('users')\nexport class UsersController {\n  @Post()\n  create(@Body(new ZodValidationPipe(CreateUser)) body: CreateUser) {\n    return this.users.create(body);\n  }\n  @Get()\n  list(@Query('page') page: string) {\n    return this.users.list(Number(page));\n  }\n}",
+      },
     ],
   },
   check: codeCheck(validation, () => [], VALIDATION_HINT),

@@ -26,20 +26,42 @@ function codeHits(m: CodeModule): Hit[] {
   for (const call of m.calls()) {
     const { callee } = call;
     // app.set('env', 'development')
-    if (callee.name === 'set' && call.args[0] && m.stringValue(call.args[0]) === 'env' && call.args[1] && m.stringValue(call.args[1]) === 'development' && !inDevelopmentBranch(m, call.node)) {
-      hits.push(m.hit('development-mode', call.node, { message: "app.set('env', 'development') runs Express in development mode: error pages show stack traces and templates are not cached." }));
+    if (
+      callee.name === 'set' &&
+      call.args[0] &&
+      m.stringValue(call.args[0]) === 'env' &&
+      call.args[1] &&
+      m.stringValue(call.args[1]) === 'development' &&
+      !inDevelopmentBranch(m, call.node)
+    ) {
+      hits.push(
+        m.hit('development-mode', call.node, {
+          message:
+            "app.set('env', 'development') runs Express in development mode: error pages show stack traces and templates are not cached.",
+        }),
+      );
     }
     // new ApolloServer({ introspection: true }), graphqlHTTP({ graphiql: true }), GraphQLModule.forRoot({ playground: true })
     if (GRAPHQL_SERVER.test(`${callee.module ?? ''} ${callee.path.join('.')}`)) {
       for (const arg of call.args) {
         const obj = m.objectLiteral(arg);
         // A plugin or validation rule of the same server that governs introspection (NoSchemaIntrospectionCustomRule, a control plugin).
-        const governed = (obj?.properties ?? []).some((p: Node) => p.type === 'Property' && /^(?:plugins|validationRules)$/.test(keyName(p) ?? '') && /introspection/i.test(m.source(p.value)));
+        const governed = (obj?.properties ?? []).some(
+          (p: Node) =>
+            p.type === 'Property' &&
+            /^(?:plugins|validationRules)$/.test(keyName(p) ?? '') &&
+            /introspection/i.test(m.source(p.value)),
+        );
         for (const p of (obj?.properties ?? []) as Node[]) {
           const key = p.type === 'Property' ? keyName(p) : null;
-          if (!key || !GRAPHQL_DEBUG.has(key) || m.source(unwrap(p.value)) !== 'true' || inDevelopmentBranch(m, p)) continue;
+          if (!key || !GRAPHQL_DEBUG.has(key) || m.source(unwrap(p.value)) !== 'true' || inDevelopmentBranch(m, p))
+            continue;
           if (key === 'introspection' && governed) continue;
-          hits.push(m.hit('debug-enabled', p, { message: `${key}: true is on in every environment: anyone can ${key === 'introspection' ? 'download the whole schema' : key === 'debug' ? 'read stack traces in errors' : 'use the GraphQL IDE against production'}.` }));
+          hits.push(
+            m.hit('debug-enabled', p, {
+              message: `${key}: true is on in every environment: anyone can ${key === 'introspection' ? 'download the whole schema' : key === 'debug' ? 'read stack traces in errors' : 'use the GraphQL IDE against production'}.`,
+            }),
+          );
         }
       }
     }
@@ -47,8 +69,19 @@ function codeHits(m: CodeModule): Hit[] {
   // process.env.NODE_ENV = 'development'
   for (const a of m.nodes('AssignmentExpression')) {
     const left = unwrap(a.left);
-    if (left.type === 'MemberExpression' && propertyName(left) === 'NODE_ENV' && /^process\.env$/.test(m.source(left.object)) && m.stringValue(a.right) === 'development' && !inDevelopmentBranch(m, a)) {
-      hits.push(m.hit('development-mode', a, { message: "NODE_ENV is forced to 'development': frameworks turn on verbose errors and turn off production safeguards." }));
+    if (
+      left.type === 'MemberExpression' &&
+      propertyName(left) === 'NODE_ENV' &&
+      /^process\.env$/.test(m.source(left.object)) &&
+      m.stringValue(a.right) === 'development' &&
+      !inDevelopmentBranch(m, a)
+    ) {
+      hits.push(
+        m.hit('development-mode', a, {
+          message:
+            "NODE_ENV is forced to 'development': frameworks turn on verbose errors and turn off production safeguards.",
+        }),
+      );
     }
   }
   return hits;
@@ -78,7 +111,8 @@ interface Datastore {
 }
 
 const envFlag = (keys: RegExp, value: RegExp) => (s: Service) => {
-  for (const [k, v] of s.env) if (keys.test(k) && value.test(v.value.trim())) return { key: `${k}=${v.value}`, offset: v.offset };
+  for (const [k, v] of s.env)
+    if (keys.test(k) && value.test(v.value.trim())) return { key: `${k}=${v.value}`, offset: v.offset };
   const m = new RegExp(`(?:^|\\s)(?:-e\\s+)?(${keys.source.replace(/^\^|\$$/g, '')})=(\\S+)`).exec(s.command);
   return m && value.test(m[2]!) ? { key: `${m[1]}=${m[2]}`, offset: s.offset } : null;
 };
@@ -88,21 +122,65 @@ const DATASTORES: Datastore[] = [
     image: /(?:^|\/)(?:redis|redis-stack(?:-server)?|valkey|keydb)(?:[:@]|$)/i,
     name: 'Redis',
     port: 6379,
-    needs: (s) => /--requirepass|\.conf\b|--aclfile/.test(s.command) || [...s.env.keys()].some((k) => /^(?:REDIS_PASSWORD|REDIS_ARGS|VALKEY_PASSWORD)$/.test(k) && !/^\s*$/.test(s.env.get(k)!.value)),
-    off: (s) => envFlag(/^ALLOW_EMPTY_PASSWORD$/, /^(?:yes|true|1)$/i)(s) ?? (/--protected-mode\s+no/.test(s.command) ? { key: '--protected-mode no', offset: s.offset } : null),
+    needs: (s) =>
+      /--requirepass|\.conf\b|--aclfile/.test(s.command) ||
+      [...s.env.keys()].some(
+        (k) => /^(?:REDIS_PASSWORD|REDIS_ARGS|VALKEY_PASSWORD)$/.test(k) && !/^\s*$/.test(s.env.get(k)!.value),
+      ),
+    off: (s) =>
+      envFlag(/^ALLOW_EMPTY_PASSWORD$/, /^(?:yes|true|1)$/i)(s) ??
+      (/--protected-mode\s+no/.test(s.command) ? { key: '--protected-mode no', offset: s.offset } : null),
   },
   {
     image: /(?:^|\/)(?:mongo|mongodb)(?:[:@]|$)|mongodb-community-server/i,
     name: 'MongoDB',
     port: 27017,
-    needs: (s) => /--auth\b|\.conf\b/.test(s.command) || s.env.has('MONGO_INITDB_ROOT_PASSWORD') || s.env.has('MONGODB_ROOT_PASSWORD') || s.env.has('MONGO_INITDB_ROOT_PASSWORD_FILE'),
-    off: (s) => (/--noauth\b/.test(s.command) ? { key: '--noauth', offset: s.offset } : envFlag(/^ALLOW_EMPTY_PASSWORD$/, /^(?:yes|true|1)$/i)(s)),
+    needs: (s) =>
+      /--auth\b|\.conf\b/.test(s.command) ||
+      s.env.has('MONGO_INITDB_ROOT_PASSWORD') ||
+      s.env.has('MONGODB_ROOT_PASSWORD') ||
+      s.env.has('MONGO_INITDB_ROOT_PASSWORD_FILE'),
+    off: (s) =>
+      /--noauth\b/.test(s.command)
+        ? { key: '--noauth', offset: s.offset }
+        : envFlag(/^ALLOW_EMPTY_PASSWORD$/, /^(?:yes|true|1)$/i)(s),
   },
-  { image: /elasticsearch|opensearch/i, name: 'Elasticsearch/OpenSearch', port: 9200, off: envFlag(/^(?:xpack\.security\.enabled|plugins\.security\.disabled|DISABLE_SECURITY_PLUGIN)$/, /^(?:false|true)$/i) },
-  { image: /(?:^|\/)(?:postgres|postgis\/postgis|timescale\/timescaledb)(?:[:@]|$)|bitnami\/postgresql/i, name: 'PostgreSQL', port: 5432, off: envFlag(/^POSTGRES_HOST_AUTH_METHOD$/, /^trust$/i) },
-  { image: /(?:^|\/)(?:mysql|mariadb|percona)(?:[:@]|$)/i, name: 'MySQL/MariaDB', port: 3306, off: envFlag(/^(?:MYSQL_ALLOW_EMPTY_PASSWORD|MARIADB_ALLOW_EMPTY_ROOT_PASSWORD|MARIADB_ALLOW_EMPTY_PASSWORD|ALLOW_EMPTY_PASSWORD)$/, /^(?:yes|true|1)$/i) },
-  { image: /(?:^|\/)memcached(?:[:@]|$)/i, name: 'Memcached', port: 11211, needs: (s) => /-S\b|--enable-sasl/.test(s.command) },
-  { image: /(?:^|\/)mongo-express(?:[:@]|$)/i, name: 'mongo-express', port: 8081, off: envFlag(/^ME_CONFIG_BASICAUTH$/, /^false$/i) },
+  {
+    image: /elasticsearch|opensearch/i,
+    name: 'Elasticsearch/OpenSearch',
+    port: 9200,
+    off: envFlag(
+      /^(?:xpack\.security\.enabled|plugins\.security\.disabled|DISABLE_SECURITY_PLUGIN)$/,
+      /^(?:false|true)$/i,
+    ),
+  },
+  {
+    image: /(?:^|\/)(?:postgres|postgis\/postgis|timescale\/timescaledb)(?:[:@]|$)|bitnami\/postgresql/i,
+    name: 'PostgreSQL',
+    port: 5432,
+    off: envFlag(/^POSTGRES_HOST_AUTH_METHOD$/, /^trust$/i),
+  },
+  {
+    image: /(?:^|\/)(?:mysql|mariadb|percona)(?:[:@]|$)/i,
+    name: 'MySQL/MariaDB',
+    port: 3306,
+    off: envFlag(
+      /^(?:MYSQL_ALLOW_EMPTY_PASSWORD|MARIADB_ALLOW_EMPTY_ROOT_PASSWORD|MARIADB_ALLOW_EMPTY_PASSWORD|ALLOW_EMPTY_PASSWORD)$/,
+      /^(?:yes|true|1)$/i,
+    ),
+  },
+  {
+    image: /(?:^|\/)memcached(?:[:@]|$)/i,
+    name: 'Memcached',
+    port: 11211,
+    needs: (s) => /-S\b|--enable-sasl/.test(s.command),
+  },
+  {
+    image: /(?:^|\/)mongo-express(?:[:@]|$)/i,
+    name: 'mongo-express',
+    port: 8081,
+    off: envFlag(/^ME_CONFIG_BASICAUTH$/, /^false$/i),
+  },
 ];
 
 /** The ports a service publishes on all interfaces: "6379:6379", "6379", "0.0.0.0:6379:6379", { published, target } without host_ip. */
@@ -116,7 +194,12 @@ function publicPorts(ports: unknown, hostNetwork: boolean, offset: number): Serv
     if (typeof v === 'number' || typeof v === 'string') {
       const text = String(v).replace(/\/(?:tcp|udp)$/, '');
       const parts = text.split(':');
-      const host = parts.length === 3 ? parts[0]! : parts.length > 3 ? text.slice(0, text.lastIndexOf(':', text.lastIndexOf(':') - 1)) : '';
+      const host =
+        parts.length === 3
+          ? parts[0]!
+          : parts.length > 3
+            ? text.slice(0, text.lastIndexOf(':', text.lastIndexOf(':') - 1))
+            : '';
       if (host && !/^(?:0\.0\.0\.0|::|\[::\])$/.test(host)) continue;
       const container = Number(parts.at(-1)!.split('-')[0]);
       out.push({ container, offset: at });
@@ -133,7 +216,9 @@ function publicPorts(ports: unknown, hostNetwork: boolean, offset: number): Serv
 async function composeHits(file: SourceFile): Promise<Hit[]> {
   // Loaded only for compose files; bundled as CommonJS, so its exports may sit on `default`.
   const loaded = await import('yaml');
-  const { parseDocument, isMap, isSeq, isScalar } = ('parseDocument' in loaded ? loaded : (loaded as { default: typeof loaded }).default) as typeof loaded;
+  const { parseDocument, isMap, isSeq, isScalar } = (
+    'parseDocument' in loaded ? loaded : (loaded as { default: typeof loaded }).default
+  ) as typeof loaded;
   const doc = parseDocument(file.text, { uniqueKeys: false });
   if (doc.errors.length) return [];
   const services = doc.get('services');
@@ -156,14 +241,20 @@ async function composeHits(file: SourceFile): Promise<Hit[]> {
     if (isMap(environment)) {
       for (const e of environment.items) {
         const k = String(isScalar(e.key) ? e.key.value : e.key);
-        env.set(k, { value: isScalar(e.value) ? String(e.value.value ?? '') : '', offset: (e.key as { range?: number[] }).range?.[0] ?? offset });
+        env.set(k, {
+          value: isScalar(e.value) ? String(e.value.value ?? '') : '',
+          offset: (e.key as { range?: number[] }).range?.[0] ?? offset,
+        });
       }
     } else if (isSeq(environment)) {
       for (const e of environment.items) {
         if (!isScalar(e)) continue;
         const text = String(e.value);
         const eq = text.indexOf('=');
-        env.set(eq < 0 ? text : text.slice(0, eq), { value: eq < 0 ? '' : text.slice(eq + 1), offset: e.range?.[0] ?? offset });
+        env.set(eq < 0 ? text : text.slice(0, eq), {
+          value: eq < 0 ? '' : text.slice(eq + 1),
+          offset: e.range?.[0] ?? offset,
+        });
       }
     }
     const service: Service = {
@@ -180,20 +271,47 @@ async function composeHits(file: SourceFile): Promise<Hit[]> {
       const off = store.off?.(service) ?? null;
       const open = !off && store.needs !== undefined && !store.needs(service);
       if (!off && !open) break;
-      const where = exposed ? `published on every interface (${exposed.container > 0 ? exposed.container : 'host network'})` : 'reachable by every container on its network';
-      if (off && (exposed || production)) hit('auth-disabled', off.offset === service.offset && exposed ? exposed.offset : off.offset, `${store.name} (service "${service.name}") runs with authentication off (${off.key}) and is ${where}.`);
-      else if (open && exposed) hit('auth-disabled', exposed.offset, `${store.name} (service "${service.name}") has no password and is ${where}: anyone who can reach this machine can read and change its data.`);
+      const where = exposed
+        ? `published on every interface (${exposed.container > 0 ? exposed.container : 'host network'})`
+        : 'reachable by every container on its network';
+      if (off && (exposed || production))
+        hit(
+          'auth-disabled',
+          off.offset === service.offset && exposed ? exposed.offset : off.offset,
+          `${store.name} (service "${service.name}") runs with authentication off (${off.key}) and is ${where}.`,
+        );
+      else if (open && exposed)
+        hit(
+          'auth-disabled',
+          exposed.offset,
+          `${store.name} (service "${service.name}") has no password and is ${where}: anyone who can reach this machine can read and change its data.`,
+        );
       break;
     }
     // node --inspect=0.0.0.0 with the debugger port published
     const inspect = /--inspect(?:-brk)?=(?:0\.0\.0\.0|\[?::\]?)(?::(\d+))?/.exec(service.command);
     const debugPort = inspect ? Number(inspect[1] ?? 9229) : 0;
     const published = service.publicPorts.find((p) => p.container === debugPort || p.container === -1);
-    if (inspect && published) hit('debug-enabled', published.offset, `The Node.js inspector of service "${service.name}" listens on every interface and its port is published: anyone who reaches it runs code in the container.`);
+    if (inspect && published)
+      hit(
+        'debug-enabled',
+        published.offset,
+        `The Node.js inspector of service "${service.name}" listens on every interface and its port is published: anyone who reaches it runs code in the container.`,
+      );
     if (production) {
       for (const [k, v] of env) {
-        if (k === 'NODE_ENV' && v.value === 'development') hit('development-mode', v.offset, `NODE_ENV=development in a production compose file (service "${service.name}").`);
-        else if (/^(?:DEBUG|APP_DEBUG|\w+_DEBUG)$/.test(k) && TRUTHY.test(v.value.trim())) hit('debug-enabled', v.offset, `${k}=${v.value} turns debugging on in a production compose file (service "${service.name}").`);
+        if (k === 'NODE_ENV' && v.value === 'development')
+          hit(
+            'development-mode',
+            v.offset,
+            `NODE_ENV=development in a production compose file (service "${service.name}").`,
+          );
+        else if (/^(?:DEBUG|APP_DEBUG|\w+_DEBUG)$/.test(k) && TRUTHY.test(v.value.trim()))
+          hit(
+            'debug-enabled',
+            v.offset,
+            `${k}=${v.value} turns debugging on in a production compose file (service "${service.name}").`,
+          );
       }
     }
   }
@@ -205,24 +323,51 @@ async function composeHits(file: SourceFile): Promise<Hit[]> {
 function redisConfHits(file: SourceFile): Hit[] {
   const lines = file.lines();
   const directive = (re: RegExp) => lines.findIndex((l) => re.test(l.trim()));
-  const auth = directive(/^requirepass\s+\S+/i) >= 0 || directive(/^aclfile\s+\S/i) >= 0 || lines.some((l) => /^user\s/i.test(l.trim()) && /\bon\b/i.test(l) && /[>#]\S/.test(l));
+  const auth =
+    directive(/^requirepass\s+\S+/i) >= 0 ||
+    directive(/^aclfile\s+\S/i) >= 0 ||
+    lines.some((l) => /^user\s/i.test(l.trim()) && /\bon\b/i.test(l) && /[>#]\S/.test(l));
   if (auth) return [];
   const hits: Hit[] = [];
   const pm = directive(/^protected-mode\s+no\b/i);
-  if (pm >= 0) hits.push({ rule: 'auth-disabled', line: pm + 1, column: 1, message: 'protected-mode no without requirepass: Redis accepts commands from any host that can reach it, with no password.' });
+  if (pm >= 0)
+    hits.push({
+      rule: 'auth-disabled',
+      line: pm + 1,
+      column: 1,
+      message:
+        'protected-mode no without requirepass: Redis accepts commands from any host that can reach it, with no password.',
+    });
   const bind = directive(/^bind\s(?:.*\s)?(?:0\.0\.0\.0|\*|::)(?:\s|$)/i);
-  if (bind >= 0) hits.push({ rule: 'auth-disabled', line: bind + 1, column: 1, message: 'Redis listens on every interface and no requirepass (or ACL user with a password) is set.' });
+  if (bind >= 0)
+    hits.push({
+      rule: 'auth-disabled',
+      line: bind + 1,
+      column: 1,
+      message: 'Redis listens on every interface and no requirepass (or ACL user with a password) is set.',
+    });
   return hits;
 }
 
 function mongoConfHits(file: SourceFile): Hit[] {
   const lines = file.lines();
   const find = (re: RegExp) => lines.findIndex((l) => re.test(l.replace(/#.*$/, '')));
-  const authOn = find(/^\s*authorization\s*:\s*["']?enabled/i) >= 0 || find(/^\s*keyFile\s*:/) >= 0 || find(/^\s*clusterAuthMode\s*:\s*x509/) >= 0;
+  const authOn =
+    find(/^\s*authorization\s*:\s*["']?enabled/i) >= 0 ||
+    find(/^\s*keyFile\s*:/) >= 0 ||
+    find(/^\s*clusterAuthMode\s*:\s*x509/) >= 0;
   const off = find(/^\s*authorization\s*:\s*["']?disabled/i);
   const bind = find(/^\s*(?:bindIp\s*:.*(?:0\.0\.0\.0|::(?!1)|\*)|bindIpAll\s*:\s*true)/i);
   if (authOn || bind < 0) return [];
-  return [{ rule: 'auth-disabled', line: (off >= 0 ? off : bind) + 1, column: 1, message: 'mongod listens on every interface without security.authorization: enabled: anyone who can reach it reads and writes every database.' }];
+  return [
+    {
+      rule: 'auth-disabled',
+      line: (off >= 0 ? off : bind) + 1,
+      column: 1,
+      message:
+        'mongod listens on every interface without security.authorization: enabled: anyone who can reach it reads and writes every database.',
+    },
+  ];
 }
 
 function envFileHits(file: SourceFile): Hit[] {
@@ -234,9 +379,15 @@ function envFileHits(file: SourceFile): Hit[] {
     if (!m) return;
     const [, key, value] = m as unknown as [string, string, string];
     const at = { line: i + 1, column: 1 };
-    if (key === 'NODE_ENV' && value === 'development') hits.push({ rule: 'development-mode', ...at, message: `NODE_ENV=development in ${name}.` });
-    else if (/^(?:DEBUG|APP_DEBUG|\w+_DEBUG)$/.test(key) && TRUTHY.test(value)) hits.push({ rule: 'debug-enabled', ...at, message: `${key}=${value} turns debugging on in ${name}.` });
-    else if ((key === 'POSTGRES_HOST_AUTH_METHOD' && /^trust$/i.test(value)) || (/ALLOW_EMPTY(?:_ROOT)?_PASSWORD$/.test(key) && /^(?:yes|true|1)$/i.test(value)) || (key === 'ME_CONFIG_BASICAUTH' && /^false$/i.test(value))) {
+    if (key === 'NODE_ENV' && value === 'development')
+      hits.push({ rule: 'development-mode', ...at, message: `NODE_ENV=development in ${name}.` });
+    else if (/^(?:DEBUG|APP_DEBUG|\w+_DEBUG)$/.test(key) && TRUTHY.test(value))
+      hits.push({ rule: 'debug-enabled', ...at, message: `${key}=${value} turns debugging on in ${name}.` });
+    else if (
+      (key === 'POSTGRES_HOST_AUTH_METHOD' && /^trust$/i.test(value)) ||
+      (/ALLOW_EMPTY(?:_ROOT)?_PASSWORD$/.test(key) && /^(?:yes|true|1)$/i.test(value)) ||
+      (key === 'ME_CONFIG_BASICAUTH' && /^false$/i.test(value))
+    ) {
       hits.push({ rule: 'auth-disabled', ...at, message: `${key}=${value} turns authentication off in ${name}.` });
     }
   });
@@ -247,7 +398,12 @@ const scriptCheck = codeCheck(codeHits, () => []);
 
 /** A module holding one of the settings this atom reads: only those are parsed. */
 const isConfigModule = perFile(
-  (file) => !COMPOSE.test(file.path) && !REDIS_CONF.test(file.path) && !MONGO_CONF.test(file.path) && !ENV_FILE.test(file.path) && CODE_HINT.test(file.text),
+  (file) =>
+    !COMPOSE.test(file.path) &&
+    !REDIS_CONF.test(file.path) &&
+    !MONGO_CONF.test(file.path) &&
+    !ENV_FILE.test(file.path) &&
+    CODE_HINT.test(file.text),
 );
 
 export default defineAtom({
@@ -257,8 +413,31 @@ export default defineAtom({
     pass: 'Datastores that can be reached from outside their host require authentication (Redis requirepass or ACL users, MongoDB authorization: enabled or root credentials, no trust/empty-password switches); ports are published on 127.0.0.1 when only the host needs them; production configuration has NODE_ENV=production and debugging, GraphQL introspection and IDEs off; the Node.js inspector is never published.',
     fail: "A docker-compose service (Redis, MongoDB, Memcached, Elasticsearch, PostgreSQL, MySQL, mongo-express) runs without authentication, or with it switched off, on a port published on every interface; redis.conf has protected-mode no or binds 0.0.0.0 without requirepass; mongod.conf binds 0.0.0.0 without authorization; a production .env or compose file sets NODE_ENV=development or DEBUG on; code calls app.set('env', 'development'), forces NODE_ENV, or turns GraphQL introspection/playground/debug on in every environment; node --inspect=0.0.0.0 is published.",
   },
-  files: [...APP_FILES, '**/docker-compose*.{yml,yaml}', '**/compose*.{yml,yaml}', '**/redis*.conf', '**/mongod*.conf', '**/.env', '**/.env.*'],
-  keywords: ['development', 'introspection', 'playground', 'graphiql', 'debug', 'ports', 'network_mode', 'protected-mode', 'bind', 'authorization', 'allow_empty', 'host_auth_method', 'basicauth', 'inspect'],
+  files: [
+    ...APP_FILES,
+    '**/docker-compose*.{yml,yaml}',
+    '**/compose*.{yml,yaml}',
+    '**/redis*.conf',
+    '**/mongod*.conf',
+    '**/.env',
+    '**/.env.*',
+  ],
+  keywords: [
+    'development',
+    'introspection',
+    'playground',
+    'graphiql',
+    'debug',
+    'ports',
+    'network_mode',
+    'protected-mode',
+    'bind',
+    'authorization',
+    'allow_empty',
+    'host_auth_method',
+    'basicauth',
+    'inspect',
+  ],
   defaultLevel: 'block',
   rules: {
     'auth-disabled': {
@@ -276,24 +455,54 @@ export default defineAtom({
   },
   examples: {
     bad: [
-      { file: 'docker-compose.yml', code: 'services:\n  cache:\n    image: redis:7\n    ports:\n      - "6379:6379" # ✗' },
-      { file: 'docker-compose.yml', code: 'services:\n  db:\n    image: mongo:7\n    ports:\n      - 27017:27017 # ✗\n  api:\n    build: .' },
-      { file: 'compose.yaml', code: 'services:\n  db:\n    image: postgres:16\n    environment:\n      POSTGRES_HOST_AUTH_METHOD: trust # ✗\n    ports: ["5432:5432"]' },
+      {
+        file: 'docker-compose.yml',
+        code: 'services:\n  cache:\n    image: redis:7\n    ports:\n      - "6379:6379" # ✗',
+      },
+      {
+        file: 'docker-compose.yml',
+        code: 'services:\n  db:\n    image: mongo:7\n    ports:\n      - 27017:27017 # ✗\n  api:\n    build: .',
+      },
+      {
+        file: 'compose.yaml',
+        code: 'services:\n  db:\n    image: postgres:16\n    environment:\n      POSTGRES_HOST_AUTH_METHOD: trust # ✗\n    ports: ["5432:5432"]',
+      },
       { file: 'config/redis.conf', code: 'bind 0.0.0.0 # ✗\nprotected-mode no # ✗\nport 6379' },
       { file: 'deploy/mongod.conf', code: 'net:\n  port: 27017\n  bindIp: 0.0.0.0 # ✗\nstorage:\n  dbPath: /data/db' },
       { file: '.env.production', code: 'PORT=8080\nNODE_ENV=development # ✗\nDEBUG=true # ✗' },
       { file: 'src/app.js', code: "const app = express();\napp.set('env', 'development'); // ✗" },
-      { file: 'src/graphql.ts', code: "const server = new ApolloServer({\n  typeDefs,\n  resolvers,\n  introspection: true, // ✗\n});" },
-      { file: 'docker-compose.debug.yml', code: 'services:\n  api:\n    build: .\n    command: node --inspect=0.0.0.0:9229 server.js\n    ports:\n      - "3000:3000"\n      - "9229:9229" # ✗' },
+      {
+        file: 'src/graphql.ts',
+        code: 'const server = new ApolloServer({\n  typeDefs,\n  resolvers,\n  introspection: true, // ✗\n});',
+      },
+      {
+        file: 'docker-compose.debug.yml',
+        code: 'services:\n  api:\n    build: .\n    command: node --inspect=0.0.0.0:9229 server.js\n    ports:\n      - "3000:3000"\n      - "9229:9229" # ✗',
+      },
     ],
     good: [
-      { file: 'docker-compose.yml', code: 'services:\n  cache:\n    image: redis:7\n    command: redis-server --requirepass "${REDIS_PASSWORD}"\n    ports:\n      - "6379:6379"' },
-      { file: 'docker-compose.yml', code: 'services:\n  cache:\n    image: redis:7\n    ports:\n      - "127.0.0.1:6379:6379"\n  db:\n    image: mongo:7\n    environment:\n      MONGO_INITDB_ROOT_USERNAME: app\n      MONGO_INITDB_ROOT_PASSWORD: ${MONGO_PASSWORD}\n    ports:\n      - 27017:27017' },
-      { file: 'compose.yaml', code: 'services:\n  db:\n    image: postgres:16\n    environment:\n      POSTGRES_HOST_AUTH_METHOD: trust\n  api:\n    build: .\n    depends_on: [db]' },
+      {
+        file: 'docker-compose.yml',
+        code: 'services:\n  cache:\n    image: redis:7\n    command: redis-server --requirepass "${REDIS_PASSWORD}"\n    ports:\n      - "6379:6379"',
+      },
+      {
+        file: 'docker-compose.yml',
+        code: 'services:\n  cache:\n    image: redis:7\n    ports:\n      - "127.0.0.1:6379:6379"\n  db:\n    image: mongo:7\n    environment:\n      MONGO_INITDB_ROOT_USERNAME: app\n      MONGO_INITDB_ROOT_PASSWORD: ${MONGO_PASSWORD}\n    ports:\n      - 27017:27017',
+      },
+      {
+        file: 'compose.yaml',
+        code: 'services:\n  db:\n    image: postgres:16\n    environment:\n      POSTGRES_HOST_AUTH_METHOD: trust\n  api:\n    build: .\n    depends_on: [db]',
+      },
       { file: 'config/redis.conf', code: 'bind 127.0.0.1 -::1\nprotected-mode yes\nport 6379' },
-      { file: 'deploy/mongod.conf', code: 'net:\n  port: 27017\n  bindIp: 0.0.0.0\nsecurity:\n  authorization: enabled' },
+      {
+        file: 'deploy/mongod.conf',
+        code: 'net:\n  port: 27017\n  bindIp: 0.0.0.0\nsecurity:\n  authorization: enabled',
+      },
       { file: '.env.development', code: 'NODE_ENV=development\nDEBUG=true' },
-      { file: 'src/graphql.ts', code: "const server = new ApolloServer({\n  typeDefs,\n  resolvers,\n  introspection: process.env.NODE_ENV !== 'production',\n});\nif (process.env.NODE_ENV !== 'production') app.set('env', 'development');" },
+      {
+        file: 'src/graphql.ts',
+        code: "const server = new ApolloServer({\n  typeDefs,\n  resolvers,\n  introspection: process.env.NODE_ENV !== 'production',\n});\nif (process.env.NODE_ENV !== 'production') app.set('env', 'development');",
+      },
       { file: '.env.production', code: 'NODE_ENV=production\nDEBUG=false\nLOG_LEVEL=info' },
     ],
   },

@@ -7,33 +7,190 @@ import { functionName, landingName, nameOf, words } from './names.js';
 
 /** Words that name a secret however they are combined: `resetToken`, `csrf_nonce`, `apiSecret`. */
 const SECRET_WORDS = new Set([
-  'token', 'secret', 'password', 'passwd', 'pwd', 'passphrase', 'passcode', 'salt', 'nonce', 'otp', 'totp', 'hotp', 'csrf', 'xsrf',
-  'session', 'sid', 'uuid', 'guid', 'jti', 'pin', 'apikey', 'credential', 'credentials', 'invite', 'invitation', 'verifier', 'jwt',
+  'token',
+  'secret',
+  'password',
+  'passwd',
+  'pwd',
+  'passphrase',
+  'passcode',
+  'salt',
+  'nonce',
+  'otp',
+  'totp',
+  'hotp',
+  'csrf',
+  'xsrf',
+  'session',
+  'sid',
+  'uuid',
+  'guid',
+  'jti',
+  'pin',
+  'apikey',
+  'credential',
+  'credentials',
+  'invite',
+  'invitation',
+  'verifier',
+  'jwt',
 ]);
 /** `code` and `key` are secrets with one of these before them: `verificationCode`, `apiKey`. */
 const CODE_QUALIFIERS = new Set([
-  'verification', 'verify', 'otp', 'reset', 'confirm', 'confirmation', 'auth', 'sms', 'email', 'login', 'access', 'invite', 'invitation',
-  'activation', 'security', 'recovery', 'mfa', 'twofa', 'backup', 'one', 'api', 'secret', 'private', 'signing', 'encryption', 'session',
-  'license', 'hmac', 'magic', 'unlock', 'pairing', 'promo', 'coupon', 'voucher', 'gift', 'referral', 'share', 'download',
+  'verification',
+  'verify',
+  'otp',
+  'reset',
+  'confirm',
+  'confirmation',
+  'auth',
+  'sms',
+  'email',
+  'login',
+  'access',
+  'invite',
+  'invitation',
+  'activation',
+  'security',
+  'recovery',
+  'mfa',
+  'twofa',
+  'backup',
+  'one',
+  'api',
+  'secret',
+  'private',
+  'signing',
+  'encryption',
+  'session',
+  'license',
+  'hmac',
+  'magic',
+  'unlock',
+  'pairing',
+  'promo',
+  'coupon',
+  'voucher',
+  'gift',
+  'referral',
+  'share',
+  'download',
 ]);
 /** Ids for display, tracing and animation: not secrets. */
 const HARMLESS_WORDS = new Set([
-  'element', 'el', 'elem', 'dom', 'html', 'input', 'field', 'label', 'component', 'chart', 'canvas', 'svg', 'tooltip', 'modal', 'toast',
-  'animation', 'anim', 'frame', 'timer', 'timeout', 'interval', 'delay', 'jitter', 'backoff', 'retry', 'color', 'colour', 'position',
-  'offset', 'width', 'height', 'size', 'opacity', 'angle', 'speed', 'duration', 'particle', 'star', 'request', 'req', 'trace', 'span',
-  'correlation', 'log', 'debug', 'test', 'mock', 'fake', 'sample', 'demo', 'placeholder', 'temp', 'tmp', 'index', 'seed', 'cache',
-  'buster', 'bust', 'shuffle', 'weight', 'score', 'hue', 'style', 'class', 'theme', 'instance', 'render', 'node', 'row', 'item', 'key',
-  'dummy', 'example', 'message', 'event', 'job', 'task', 'worker', 'run', 'tab', 'window', 'widget', 'chat', 'toast', 'notification',
+  'element',
+  'el',
+  'elem',
+  'dom',
+  'html',
+  'input',
+  'field',
+  'label',
+  'component',
+  'chart',
+  'canvas',
+  'svg',
+  'tooltip',
+  'modal',
+  'toast',
+  'animation',
+  'anim',
+  'frame',
+  'timer',
+  'timeout',
+  'interval',
+  'delay',
+  'jitter',
+  'backoff',
+  'retry',
+  'color',
+  'colour',
+  'position',
+  'offset',
+  'width',
+  'height',
+  'size',
+  'opacity',
+  'angle',
+  'speed',
+  'duration',
+  'particle',
+  'star',
+  'request',
+  'req',
+  'trace',
+  'span',
+  'correlation',
+  'log',
+  'debug',
+  'test',
+  'mock',
+  'fake',
+  'sample',
+  'demo',
+  'placeholder',
+  'temp',
+  'tmp',
+  'index',
+  'seed',
+  'cache',
+  'buster',
+  'bust',
+  'shuffle',
+  'weight',
+  'score',
+  'hue',
+  'style',
+  'class',
+  'theme',
+  'instance',
+  'render',
+  'node',
+  'row',
+  'item',
+  'key',
+  'dummy',
+  'example',
+  'message',
+  'event',
+  'job',
+  'task',
+  'worker',
+  'run',
+  'tab',
+  'window',
+  'widget',
+  'chat',
+  'toast',
+  'notification',
 ]);
 /** Harmless words that name how a value is used on the way, not what it is for: `charIndex` still builds a token. */
-const MECHANISM_WORDS = new Set(['index', 'temp', 'tmp', 'item', 'row', 'key', 'instance', 'seed', 'render', 'run', 'event', 'message', 'size', 'offset']);
+const MECHANISM_WORDS = new Set([
+  'index',
+  'temp',
+  'tmp',
+  'item',
+  'row',
+  'key',
+  'instance',
+  'seed',
+  'render',
+  'run',
+  'event',
+  'message',
+  'size',
+  'offset',
+]);
 /** Frameworks of browser components: ids made there key DOM nodes and list items. */
-const UI_MODULES = /^(?:react|react-dom|preact|vue|svelte|solid-js|@angular\/core|react-native|lit|@builder\.io\/qwik)(?:\/|$)/;
+const UI_MODULES =
+  /^(?:react|react-dom|preact|vue|svelte|solid-js|@angular\/core|react-native|lit|@builder\.io\/qwik)(?:\/|$)/;
 
 /** Methods whose result still carries the random value: `.toString(36)`, `.slice(2)`, `.padStart(6, '0')`. */
-const CARRYING_METHODS = /^(?:toString|toFixed|toPrecision|slice|substr|substring|padStart|padEnd|toUpperCase|toLowerCase|replace|replaceAll|split|join|concat|repeat|trim|map|reverse|at|charAt)$/;
+const CARRYING_METHODS =
+  /^(?:toString|toFixed|toPrecision|slice|substr|substring|padStart|padEnd|toUpperCase|toLowerCase|replace|replaceAll|split|join|concat|repeat|trim|map|reverse|at|charAt)$/;
 /** Functions whose result is chosen by their argument: `Math.floor(r * n)`, `chars.charAt(i)`, `String.fromCharCode(c)`. */
-const CARRYING_CALLS = /^(?:Math\.\w+|parseInt|parseFloat|Number|String|BigInt|String\.fromCharCode|String\.fromCodePoint|Buffer\.from|Array\.from|encodeURIComponent|btoa)$/;
+const CARRYING_CALLS =
+  /^(?:Math\.\w+|parseInt|parseFloat|Number|String|BigInt|String\.fromCharCode|String\.fromCodePoint|Buffer\.from|Array\.from|encodeURIComponent|btoa)$/;
 const INDEXING_METHODS = /^(?:charAt|at|substring|substr|slice|charCodeAt|codePointAt|concat|padStart|padEnd|repeat)$/;
 
 /** A name that says what the value is for (`nodeId`, `jitter`, `randomDelay`) ends the search there. */
@@ -41,13 +198,43 @@ const stops = (name: string) => words(name).some((w) => HARMLESS_WORDS.has(w) &&
 
 function isSecretName(name: string | undefined, ui: boolean): boolean {
   if (!name) return false;
-  const w = words(name).filter((x) => x !== 'set' && x !== 'get' && x !== 'generate' && x !== 'gen' && x !== 'make' && x !== 'create' && x !== 'new' && x !== 'random');
+  const w = words(name).filter(
+    (x) =>
+      x !== 'set' &&
+      x !== 'get' &&
+      x !== 'generate' &&
+      x !== 'gen' &&
+      x !== 'make' &&
+      x !== 'create' &&
+      x !== 'new' &&
+      x !== 'random',
+  );
   if (!w.length) return false;
-  if (w.some((x) => SECRET_WORDS.has(x) || x.endsWith('token') || x.endsWith('secret') || x.endsWith('password'))) return true;
+  if (w.some((x) => SECRET_WORDS.has(x) || x.endsWith('token') || x.endsWith('secret') || x.endsWith('password')))
+    return true;
   const last = w.at(-1)!;
-  if ((last === 'code' || last === 'key' || last === 'codes' || last === 'keys') && w.slice(0, -1).some((x) => CODE_QUALIFIERS.has(x))) return true;
+  if (
+    (last === 'code' || last === 'key' || last === 'codes' || last === 'keys') &&
+    w.slice(0, -1).some((x) => CODE_QUALIFIERS.has(x))
+  )
+    return true;
   if (ui || w.some((x) => HARMLESS_WORDS.has(x))) return false;
-  return last === 'id' || last === 'ids' || last === 'uid' || last === 'identifier' || (w.length === 1 && /^[a-z]+id$/.test(last) && last !== 'valid' && last !== 'void' && last !== 'grid' && last !== 'fluid' && last !== 'liquid' && last !== 'rapid' && last !== 'avoid' && last !== 'android');
+  return (
+    last === 'id' ||
+    last === 'ids' ||
+    last === 'uid' ||
+    last === 'identifier' ||
+    (w.length === 1 &&
+      /^[a-z]+id$/.test(last) &&
+      last !== 'valid' &&
+      last !== 'void' &&
+      last !== 'grid' &&
+      last !== 'fluid' &&
+      last !== 'liquid' &&
+      last !== 'rapid' &&
+      last !== 'avoid' &&
+      last !== 'android')
+  );
 }
 
 interface Reach {
@@ -64,15 +251,22 @@ function follow(m: CodeModule, start: Node, ui: boolean): { reach: Reach; lines:
     const { node, lines } = queue.shift()!;
     if (seen.has(node)) continue;
     seen.add(node);
-    const next = (n: Node, extra?: number) => queue.push({ node: n, lines: extra === undefined || lines.includes(extra) ? lines : [...lines, extra] });
-    const found = (name: string | undefined, at: Node) => (isSecretName(name, ui) ? { reach: { name: name!, at }, lines: [...lines, m.line(at)] } : undefined);
+    const next = (n: Node, extra?: number) =>
+      queue.push({ node: n, lines: extra === undefined || lines.includes(extra) ? lines : [...lines, extra] });
+    const found = (name: string | undefined, at: Node) =>
+      isSecretName(name, ui) ? { reach: { name: name!, at }, lines: [...lines, m.line(at)] } : undefined;
     const intoBinding = (id: Node) => {
       const b = m.binding(id);
       // A name that says what the value is for (`nodeId`, `jitter`, `delay`) ends the search.
       if (!b || stops(b.name)) return;
       for (const use of m.uses(b)) {
         const up = m.parent(use);
-        if (use === b.id || (up?.type === 'AssignmentExpression' && up.left === use) || (up?.type === 'VariableDeclarator' && up.id === use)) continue;
+        if (
+          use === b.id ||
+          (up?.type === 'AssignmentExpression' && up.left === use) ||
+          (up?.type === 'VariableDeclarator' && up.id === use)
+        )
+          continue;
         next(use, m.line(use));
       }
     };
@@ -114,10 +308,12 @@ function follow(m: CodeModule, start: Node, ui: boolean): { reach: Reach; lines:
         if (p.test !== node) next(p);
         break;
       case 'MemberExpression': {
-        if (p.property === node) next(p); // chars[Math.floor(Math.random() * n)]
+        if (p.property === node)
+          next(p); // chars[Math.floor(Math.random() * n)]
         else {
           const call = m.parent(p);
-          if (call?.type === 'CallExpression' && call.callee === p && CARRYING_METHODS.test(propertyName(p) ?? '')) next(call);
+          if (call?.type === 'CallExpression' && call.callee === p && CARRYING_METHODS.test(propertyName(p) ?? ''))
+            next(call);
         }
         break;
       }
@@ -128,9 +324,14 @@ function follow(m: CodeModule, start: Node, ui: boolean): { reach: Reach; lines:
         const label = stringLiteral(p.arguments[0]);
         if (!callee.module && CARRYING_CALLS.test(dotted)) next(p);
         else if (callee.path.length > 1 && INDEXING_METHODS.test(callee.name)) next(p);
-        else if ((callee.name === 'push' || callee.name === 'unshift') && unwrap(p.callee).type === 'MemberExpression' && unwrap(unwrap(p.callee).object).type === 'Identifier') {
+        else if (
+          (callee.name === 'push' || callee.name === 'unshift') &&
+          unwrap(p.callee).type === 'MemberExpression' &&
+          unwrap(unwrap(p.callee).object).type === 'Identifier'
+        ) {
           intoBinding(unwrap(unwrap(p.callee).object));
-        } else if (label !== undefined && p.arguments[0] !== node) hit = found(label, p); // res.cookie('session', v), setItem('token', v)
+        } else if (label !== undefined && p.arguments[0] !== node)
+          hit = found(label, p); // res.cookie('session', v), setItem('token', v)
         else hit = found(callee.name, p); // setResetToken(v)
         break;
       }
@@ -141,7 +342,8 @@ function follow(m: CodeModule, start: Node, ui: boolean): { reach: Reach; lines:
         if (p.body === node) hit = returned(p);
         break;
       case 'VariableDeclarator':
-        if (p.init === node && p.id.type === 'Identifier') hit = found(p.id.name, p.id) ?? (intoBinding(p.id), undefined);
+        if (p.init === node && p.id.type === 'Identifier')
+          hit = found(p.id.name, p.id) ?? (intoBinding(p.id), undefined);
         break;
       case 'AssignmentExpression': {
         if (p.right !== node) break;
@@ -161,7 +363,14 @@ function follow(m: CodeModule, start: Node, ui: boolean): { reach: Reach; lines:
         hit = found(landingName(m, node)?.name, node);
         if (!hit) {
           const up = m.parent(node);
-          if (up && (up.type === 'ReturnStatement' || (isFunction(up) && up.body === node) || up.type === 'VariableDeclarator' || up.type === 'AssignmentExpression')) next(node);
+          if (
+            up &&
+            (up.type === 'ReturnStatement' ||
+              (isFunction(up) && up.body === node) ||
+              up.type === 'VariableDeclarator' ||
+              up.type === 'AssignmentExpression')
+          )
+            next(node);
         }
         break;
       case 'PropertyDefinition':
@@ -182,12 +391,18 @@ function analyse(m: CodeModule): Hit[] {
   const hits: Hit[] = [];
   let ui: boolean | undefined;
   for (const call of m.calls()) {
-    if (call.isNew || call.callee.module || call.callee.path.join('.') !== 'Math.random' || m.topLevel('Math')) continue;
+    if (call.isNew || call.callee.module || call.callee.path.join('.') !== 'Math.random' || m.topLevel('Math'))
+      continue;
     ui ??= isUiModule(m);
     const r = follow(m, call.node, ui);
     if (!r) continue;
     const line = m.line(r.reach.at);
-    hits.push(m.hit('math-random', call.node, { message: `Math.random() is predictable (a few outputs reveal the generator's state), and its value becomes \`${r.reach.name}\`${line !== m.line(call.node) ? ` (line ${line})` : ''}.`, flow: r.lines }));
+    hits.push(
+      m.hit('math-random', call.node, {
+        message: `Math.random() is predictable (a few outputs reveal the generator's state), and its value becomes \`${r.reach.name}\`${line !== m.line(call.node) ? ` (line ${line})` : ''}.`,
+        flow: r.lines,
+      }),
+    );
   }
   return hits;
 }
@@ -210,29 +425,74 @@ export default defineAtom({
   },
   examples: {
     bad: [
-      { file: 'src/reset.js', code: "user.resetToken = Math.random().toString(36).slice(2); // ✗\nawait user.save();" },
-      { file: 'src/otp.ts', code: 'export function createOtp(): string {\n  return String(Math.floor(100000 + Math.random() * 900000)); // ✗\n}' },
-      { file: 'src/util.js', code: "function randomString(length) {\n  const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';\n  let out = '';\n  for (let i = 0; i < length; i++) out += chars.charAt(Math.floor(Math.random() * chars.length)); // ✗\n  return out;\n}\nconst apiKey = randomString(40);" },
-      { file: 'src/uuid.js', code: "export const uuid = () => 'xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx'.replace(/[xy]/g, (c) => {\n  const r = (Math.random() * 16) | 0; // ✗\n  return (c === 'x' ? r : (r & 0x3) | 0x8).toString(16);\n});" },
-      { file: 'src/session.js', code: "app.post('/login', (req, res) => {\n  res.cookie('session', Math.random().toString(36).substring(2), { httpOnly: true }); // ✗\n});" },
-      { file: 'src/salt.ts', code: 'const salt = Array.from({ length: 16 }, () => Math.floor(Math.random() * 256)); // ✗' },
-      { file: 'src/users.ts', code: "export async function createUser(email: string) {\n  const userId = Date.now().toString(36) + Math.random().toString(36).slice(2); // ✗\n  await db.insert({ userId, email });\n}" },
+      { file: 'src/reset.js', code: 'user.resetToken = Math.random().toString(36).slice(2); // ✗\nawait user.save();' },
+      {
+        file: 'src/otp.ts',
+        code: 'export function createOtp(): string {\n  return String(Math.floor(100000 + Math.random() * 900000)); // ✗\n}',
+      },
+      {
+        file: 'src/util.js',
+        code: "function randomString(length) {\n  const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';\n  let out = '';\n  for (let i = 0; i < length; i++) out += chars.charAt(Math.floor(Math.random() * chars.length)); // ✗\n  return out;\n}\nconst apiKey = randomString(40);",
+      },
+      {
+        file: 'src/uuid.js',
+        code: "export const uuid = () => 'xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx'.replace(/[xy]/g, (c) => {\n  const r = (Math.random() * 16) | 0; // ✗\n  return (c === 'x' ? r : (r & 0x3) | 0x8).toString(16);\n});",
+      },
+      {
+        file: 'src/session.js',
+        code: "app.post('/login', (req, res) => {\n  res.cookie('session', Math.random().toString(36).substring(2), { httpOnly: true }); // ✗\n});",
+      },
+      {
+        file: 'src/salt.ts',
+        code: 'const salt = Array.from({ length: 16 }, () => Math.floor(Math.random() * 256)); // ✗',
+      },
+      {
+        file: 'src/users.ts',
+        code: 'export async function createUser(email: string) {\n  const userId = Date.now().toString(36) + Math.random().toString(36).slice(2); // ✗\n  await db.insert({ userId, email });\n}',
+      },
     ],
     good: [
-      { file: 'src/reset.js', code: "const { randomBytes } = require('crypto');\nuser.resetToken = randomBytes(32).toString('hex');" },
-      { file: 'src/retry.ts', code: 'const jitter = Math.random() * 100;\nsetTimeout(retry, 2 ** attempt * 250 + jitter);' },
-      { file: 'src/anim.js', code: "const token = crypto.randomUUID();\nconst particles = Array.from({ length: 50 }, () => ({ x: Math.random() * width, y: Math.random() * height }));" },
-      { file: 'src/list.tsx', code: 'export const Item = ({ text }) => {\n  const id = useMemo(() => `item-${Math.random().toString(36).slice(2)}`, []);\n  return <li id={id}>{text}</li>;\n};' },
-      { file: 'src/sample.ts', code: "if (Math.random() < 0.01) logger.debug('sampled request', { path });\nconst requestId = Math.random().toString(36).slice(2);\nconst delay = Math.floor(Math.random() * 1000);" },
-      { file: 'src/otp.ts', code: "import { randomInt } from 'node:crypto';\nexport const createOtp = () => String(randomInt(0, 1_000_000)).padStart(6, '0');\nconst shuffled = items.sort(() => Math.random() - 0.5);" },
-      { file: 'src/color.js', code: "function randomColor() {\n  return '#' + Math.floor(Math.random() * 0xffffff).toString(16).padStart(6, '0');\n}\nconst tokenColor = randomColor;" },
+      {
+        file: 'src/reset.js',
+        code: "const { randomBytes } = require('crypto');\nuser.resetToken = randomBytes(32).toString('hex');",
+      },
+      {
+        file: 'src/retry.ts',
+        code: 'const jitter = Math.random() * 100;\nsetTimeout(retry, 2 ** attempt * 250 + jitter);',
+      },
+      {
+        file: 'src/anim.js',
+        code: 'const token = crypto.randomUUID();\nconst particles = Array.from({ length: 50 }, () => ({ x: Math.random() * width, y: Math.random() * height }));',
+      },
+      {
+        file: 'src/list.tsx',
+        code: 'export const Item = ({ text }) => {\n  const id = useMemo(() => `item-${Math.random().toString(36).slice(2)}`, []);\n  return <li id={id}>{text}</li>;\n};',
+      },
+      {
+        file: 'src/sample.ts',
+        code: "if (Math.random() < 0.01) logger.debug('sampled request', { path });\nconst requestId = Math.random().toString(36).slice(2);\nconst delay = Math.floor(Math.random() * 1000);",
+      },
+      {
+        file: 'src/otp.ts',
+        code: "import { randomInt } from 'node:crypto';\nexport const createOtp = () => String(randomInt(0, 1_000_000)).padStart(6, '0');\nconst shuffled = items.sort(() => Math.random() - 0.5);",
+      },
+      {
+        file: 'src/color.js',
+        code: "function randomColor() {\n  return '#' + Math.floor(Math.random() * 0xffffff).toString(16).padStart(6, '0');\n}\nconst tokenColor = randomColor;",
+      },
     ],
   },
   check: codeCheck(analyse, (file) => {
     const hits: Hit[] = [];
     file.lines().forEach((text, i) => {
       const r = /Math\.random\s*\(/.exec(text);
-      if (r && /\b\w*(?:token|secret|password|salt|nonce|otp|session|csrf)\w*\s*[:=]/i.test(text)) hits.push({ rule: 'math-random', line: i + 1, column: r.index + 1, message: 'Math.random() on a line that sets a secret (reduced check: the file could not be parsed).' });
+      if (r && /\b\w*(?:token|secret|password|salt|nonce|otp|session|csrf)\w*\s*[:=]/i.test(text))
+        hits.push({
+          rule: 'math-random',
+          line: i + 1,
+          column: r.index + 1,
+          message: 'Math.random() on a line that sets a secret (reduced check: the file could not be parsed).',
+        });
     });
     return hits;
   }),

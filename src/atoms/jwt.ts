@@ -28,18 +28,24 @@ function operation(m: CodeModule, call: CallInfo): Op | null {
   const { callee, isNew } = call;
   const mod = callee.module;
   const dotted = callee.path.join('.');
-  if (mod === 'jsonwebtoken' || (!mod && callee.path.length === 2 && /^(?:jwt|jsonwebtoken)$/.test(callee.path[0]!) && !m.topLevel(callee.path[0]!))) {
+  if (
+    mod === 'jsonwebtoken' ||
+    (!mod && callee.path.length === 2 && /^(?:jwt|jsonwebtoken)$/.test(callee.path[0]!) && !m.topLevel(callee.path[0]!))
+  ) {
     const name = mod ? dotted : callee.name;
     return name === 'sign' ? 'sign' : name === 'verify' ? 'verify' : name === 'decode' ? 'decode' : null;
   }
   if (mod && JOSE.has(mod)) {
     if (isNew && callee.name === 'SignJWT') return 'jose-sign';
     if (isNew && callee.name === 'UnsecuredJWT') return 'unsecured';
-    if (callee.name === 'jwtVerify' || callee.name === 'compactVerify' || callee.name === 'jwtDecrypt') return 'jose-verify';
-    if (callee.name === 'decodeJwt' || dotted === 'UnsecuredJWT.decode' || callee.name === 'decodeProtectedHeader') return callee.name === 'decodeProtectedHeader' ? null : 'decode';
+    if (callee.name === 'jwtVerify' || callee.name === 'compactVerify' || callee.name === 'jwtDecrypt')
+      return 'jose-verify';
+    if (callee.name === 'decodeJwt' || dotted === 'UnsecuredJWT.decode' || callee.name === 'decodeProtectedHeader')
+      return callee.name === 'decodeProtectedHeader' ? null : 'decode';
     return null;
   }
-  if (mod === 'fast-jwt') return callee.name === 'createSigner' ? 'signer' : callee.name === 'createVerifier' ? 'verifier' : null;
+  if (mod === 'fast-jwt')
+    return callee.name === 'createSigner' ? 'signer' : callee.name === 'createVerifier' ? 'verifier' : null;
   if (mod === 'jwt-decode') return 'decode';
   if (mod === 'express-jwt' || mod === 'koa-jwt') return 'middleware';
   if (mod === 'passport-jwt' && isNew && callee.name === 'Strategy') return 'strategy';
@@ -53,11 +59,18 @@ function operation(m: CodeModule, call: CallInfo): Op | null {
       return c?.module === 'passport-jwt' && c.name === 'Strategy' ? 'strategy' : null;
     }
   }
-  if (mod === '@nestjs/jwt' && (dotted === 'JwtModule.register' || dotted === 'JwtModule.forRoot')) return 'nest-module';
+  if (mod === '@nestjs/jwt' && (dotted === 'JwtModule.register' || dotted === 'JwtModule.forRoot'))
+    return 'nest-module';
   if (callee.name === 'register' && call.args[0] && m.text.includes('jwt')) {
     const plugin = m.callee(call.args[0]);
     const required = m.requiredModule(call.args[0]);
-    if (plugin.module === '@fastify/jwt' || plugin.module === 'fastify-jwt' || required === '@fastify/jwt' || required === 'fastify-jwt') return 'fastify-plugin';
+    if (
+      plugin.module === '@fastify/jwt' ||
+      plugin.module === 'fastify-jwt' ||
+      required === '@fastify/jwt' ||
+      required === 'fastify-jwt'
+    )
+      return 'fastify-plugin';
   }
   // const decode = createDecoder(); decode(token)
   const fn = unwrap(call.node.callee);
@@ -81,7 +94,10 @@ function hardcoded(m: CodeModule, expr: Node | null | undefined, depth = 0): Nod
   switch (n.type) {
     case 'Identifier': {
       const b = m.binding(n);
-      const def = b && (b.kind === 'const' || b.kind === 'let' || b.kind === 'var') && b.defs.length === 1 ? b.defs[0] : undefined;
+      const def =
+        b && (b.kind === 'const' || b.kind === 'let' || b.kind === 'var') && b.defs.length === 1
+          ? b.defs[0]
+          : undefined;
       return def?.value && def.path.length === 0 ? hardcoded(m, def.value, depth + 1) : undefined;
     }
     case 'MemberExpression': {
@@ -95,7 +111,9 @@ function hardcoded(m: CodeModule, expr: Node | null | undefined, depth = 0): Nod
     case 'CallExpression':
     case 'NewExpression': {
       const c = m.callee(n.callee);
-      return /^(?:from|encode|createSecretKey|String)$/.test(c.name) ? hardcoded(m, n.arguments[0], depth + 1) : undefined;
+      return /^(?:from|encode|createSecretKey|String)$/.test(c.name)
+        ? hardcoded(m, n.arguments[0], depth + 1)
+        : undefined;
     }
     default:
       return undefined;
@@ -119,10 +137,14 @@ function analyse(m: CodeModule): Hit[] {
     const start = m.position(lit.start);
     const end = m.position(lit.end);
     const callLine = m.line(call.node);
-    const hit = m.hit('hardcoded-secret', lit, { message: `A secret written in the code ${what}${m.line(lit) !== callLine ? ` (line ${callLine})` : ''}: anyone with the source can mint valid tokens.`, flow: [callLine] });
+    const hit = m.hit('hardcoded-secret', lit, {
+      message: `A secret written in the code ${what}${m.line(lit) !== callLine ? ` (line ${callLine})` : ''}: anyone with the source can mint valid tokens.`,
+      flow: [callLine],
+    });
     hits.push(end.line === start.line ? { ...hit, mask: [[start.column + 1, end.column - 1]] } : hit);
   };
-  const options = (node: Node | undefined) => (node && isFunction(unwrap(node)) ? optionsAt(m, undefined) : optionsAt(m, node));
+  const options = (node: Node | undefined) =>
+    node && isFunction(unwrap(node)) ? optionsAt(m, undefined) : optionsAt(m, node);
   const prop = (o: { literal?: Node } | null, name: string) => (o?.literal ? m.property(o.literal, name) : undefined);
   const noneIn = (node: Node | undefined) => {
     if (!node) return false;
@@ -139,8 +161,16 @@ function analyse(m: CodeModule): Hit[] {
       case 'sign': {
         secret(call, a[1], 'signs tokens');
         const o = options(a[2]);
-        if (noneIn(prop(o, 'algorithm'))) hits.push(m.hit('none-algorithm', call.node, { message: 'jwt.sign() issues an unsigned token (algorithm "none").' }));
-        if (o?.complete && !prop(o, 'expiresIn') && !payloadHasExp(m, a[0])) hits.push(m.hit('no-expiry', call.node, { message: 'jwt.sign() issues a token without expiresIn: it stays valid forever.' }));
+        if (noneIn(prop(o, 'algorithm')))
+          hits.push(
+            m.hit('none-algorithm', call.node, { message: 'jwt.sign() issues an unsigned token (algorithm "none").' }),
+          );
+        if (o?.complete && !prop(o, 'expiresIn') && !payloadHasExp(m, a[0]))
+          hits.push(
+            m.hit('no-expiry', call.node, {
+              message: 'jwt.sign() issues a token without expiresIn: it stays valid forever.',
+            }),
+          );
         break;
       }
       case 'verify': {
@@ -158,8 +188,18 @@ function analyse(m: CodeModule): Hit[] {
       case 'signer': {
         const o = optionsAt(m, a[0]);
         secret(call, prop(o, 'key'), 'signs tokens');
-        if (noneIn(prop(o, 'algorithm'))) hits.push(m.hit('none-algorithm', call.node, { message: 'createSigner() issues unsigned tokens (algorithm "none").' }));
-        if (o?.complete && !prop(o, 'expiresIn')) hits.push(m.hit('no-expiry', call.node, { message: 'createSigner() has no expiresIn: its tokens stay valid forever.' }));
+        if (noneIn(prop(o, 'algorithm')))
+          hits.push(
+            m.hit('none-algorithm', call.node, {
+              message: 'createSigner() issues unsigned tokens (algorithm "none").',
+            }),
+          );
+        if (o?.complete && !prop(o, 'expiresIn'))
+          hits.push(
+            m.hit('no-expiry', call.node, {
+              message: 'createSigner() has no expiresIn: its tokens stay valid forever.',
+            }),
+          );
         break;
       }
       case 'jose-sign': {
@@ -168,23 +208,35 @@ function analyse(m: CodeModule): Hit[] {
         if (!sign) break;
         secret(call, sign.call.arguments[0], 'signs tokens');
         const header = chain.find((c) => c.name === 'setProtectedHeader')?.call.arguments[0];
-        if (header && noneIn(m.property(header, 'alg'))) hits.push(m.hit('none-algorithm', sign.call, { message: 'SignJWT sets alg "none".' }));
-        if (!chain.some((c) => c.name === 'setExpirationTime') && !payloadHasExp(m, a[0])) hits.push(m.hit('no-expiry', sign.call, { message: 'new SignJWT(…).sign() issues a token without setExpirationTime(): it stays valid forever.' }));
+        if (header && noneIn(m.property(header, 'alg')))
+          hits.push(m.hit('none-algorithm', sign.call, { message: 'SignJWT sets alg "none".' }));
+        if (!chain.some((c) => c.name === 'setExpirationTime') && !payloadHasExp(m, a[0]))
+          hits.push(
+            m.hit('no-expiry', sign.call, {
+              message: 'new SignJWT(…).sign() issues a token without setExpirationTime(): it stays valid forever.',
+            }),
+          );
         break;
       }
       case 'jose-verify': {
         secret(call, a[1], 'verifies tokens');
         const o = optionsAt(m, a[2]);
-        if (noneIn(prop(o, 'algorithms'))) hits.push(m.hit('none-algorithm', call.node, { message: `${call.callee.name}() accepts alg "none".` }));
+        if (noneIn(prop(o, 'algorithms')))
+          hits.push(m.hit('none-algorithm', call.node, { message: `${call.callee.name}() accepts alg "none".` }));
         break;
       }
       case 'unsecured':
-        hits.push(m.hit('none-algorithm', call.node, { message: 'new UnsecuredJWT() issues a token with alg "none", which anyone can forge.' }));
+        hits.push(
+          m.hit('none-algorithm', call.node, {
+            message: 'new UnsecuredJWT() issues a token with alg "none", which anyone can forge.',
+          }),
+        );
         break;
       case 'middleware': {
         const o = optionsAt(m, a[0]);
         secret(call, prop(o, 'secret'), 'verifies tokens');
-        if (noneIn(prop(o, 'algorithms'))) hits.push(m.hit('none-algorithm', call.node, { message: 'The JWT middleware accepts alg "none".' }));
+        if (noneIn(prop(o, 'algorithms')))
+          hits.push(m.hit('none-algorithm', call.node, { message: 'The JWT middleware accepts alg "none".' }));
         break;
       }
       case 'strategy': {
@@ -198,7 +250,12 @@ function analyse(m: CodeModule): Hit[] {
         secret(call, prop(o, 'secret') ?? prop(o, 'privateKey'), 'signs tokens');
         const signOptions = prop(o, 'signOptions');
         const so = signOptions ? optionsAt(m, signOptions) : o?.complete ? { complete: true } : null;
-        if (o?.complete && so?.complete && !prop(so, 'expiresIn')) hits.push(m.hit('no-expiry', call.node, { message: 'JwtModule signs tokens without signOptions.expiresIn: they stay valid forever.' }));
+        if (o?.complete && so?.complete && !prop(so, 'expiresIn'))
+          hits.push(
+            m.hit('no-expiry', call.node, {
+              message: 'JwtModule signs tokens without signOptions.expiresIn: they stay valid forever.',
+            }),
+          );
         break;
       }
       case 'fastify-plugin': {
@@ -211,9 +268,18 @@ function analyse(m: CodeModule): Hit[] {
         const token = a[0];
         if (!token || !m.taints(token, ['request']).length) break;
         const outer = outermostFunction(m, call.node);
-        const verified = verifying.some((v) => (outer ? v.call.node.start >= outer.start && v.call.node.end <= outer.end : true) || v.op === 'middleware' || v.op === 'strategy');
+        const verified = verifying.some(
+          (v) =>
+            (outer ? v.call.node.start >= outer.start && v.call.node.end <= outer.end : true) ||
+            v.op === 'middleware' ||
+            v.op === 'strategy',
+        );
         if (verified) break;
-        hits.push(m.hit('decode-without-verify', call.node, { message: `A token from the request is read with ${call.callee.path.join('.') || call.callee.name}(), which does not check its signature: anyone can forge its claims.` }));
+        hits.push(
+          m.hit('decode-without-verify', call.node, {
+            message: `A token from the request is read with ${call.callee.path.join('.') || call.callee.name}(), which does not check its signature: anyone can forge its claims.`,
+          }),
+        );
         break;
       }
     }
@@ -232,9 +298,22 @@ function verifyOptions(
   isTrue: (n: Node | undefined) => boolean,
 ) {
   const algorithms = prop(o, 'algorithms');
-  if (noneIn(algorithms)) hits.push(m.hit('none-algorithm', call.node, { message: `${what} accepts alg "none": a token with no signature passes.` }));
-  else if (o?.complete && !algorithms) hits.push(m.hit('verify-without-algorithms', call.node, { message: `${what} has no algorithms list: the token's own header picks how it is checked.` }));
-  if (isTrue(prop(o, 'ignoreExpiration'))) hits.push(m.hit('ignore-expiration', call.node, { message: `${what} runs with ignoreExpiration: true, so expired tokens still pass.` }));
+  if (noneIn(algorithms))
+    hits.push(
+      m.hit('none-algorithm', call.node, { message: `${what} accepts alg "none": a token with no signature passes.` }),
+    );
+  else if (o?.complete && !algorithms)
+    hits.push(
+      m.hit('verify-without-algorithms', call.node, {
+        message: `${what} has no algorithms list: the token's own header picks how it is checked.`,
+      }),
+    );
+  if (isTrue(prop(o, 'ignoreExpiration')))
+    hits.push(
+      m.hit('ignore-expiration', call.node, {
+        message: `${what} runs with ignoreExpiration: true, so expired tokens still pass.`,
+      }),
+    );
 }
 
 /** A payload literal that sets `exp` itself. */
@@ -293,26 +372,80 @@ export default defineAtom({
   },
   examples: {
     bad: [
-      { file: 'src/auth.js', code: "const jwt = require('jsonwebtoken');\nfunction authenticate(req, res, next) {\n  req.user = jwt.verify(req.cookies.token, process.env.JWT_PUBLIC_KEY); // ✗\n  next();\n}" },
-      { file: 'src/auth.ts', code: "import jwt from 'jsonwebtoken';\nexport const check = (token: string) =>\n  jwt.verify(token, process.env.JWT_SECRET!, { algorithms: ['HS256', 'none'] }); // ✗" },
-      { file: 'src/me.js', code: "import jwt from 'jsonwebtoken';\napp.get('/me', (req, res) => {\n  const token = req.headers.authorization.split(' ')[1];\n  const claims = jwt.decode(token); // ✗\n  res.json(db.users.find(claims.sub));\n});" },
-      { file: 'src/token.ts', code: `import jwt from 'jsonwebtoken';\nconst SECRET = '${s(1)}'; // ✗\nexport const issue = (user: User) => jwt.sign({ sub: user.id }, SECRET, { algorithm: 'HS256', expiresIn: '1h' });` },
-      { file: 'src/login.js', code: "const jwt = require('jsonwebtoken');\nconst token = jwt.sign({ sub: user.id, role: user.role }, process.env.JWT_SECRET); // ✗" },
-      { file: 'src/refresh.ts', code: "import jwt from 'jsonwebtoken';\nconst claims = jwt.verify(token, key, { algorithms: ['RS256'], ignoreExpiration: true }); // ✗" },
-      { file: 'src/edge.ts', code: `import { SignJWT } from 'jose';\nconst key = new TextEncoder().encode(process.env.JWT_SECRET ?? '${s(2)}'); // ✗\nexport const issue = (sub: string) => new SignJWT({ sub }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('15m').sign(key);` },
-      { file: 'src/session.ts', code: "import { SignJWT } from 'jose';\nexport async function issue(sub: string, key: KeyLike) {\n  return new SignJWT({ sub }).setProtectedHeader({ alg: 'ES256' }).setIssuedAt().sign(key); // ✗\n}" },
-      { file: 'src/fast.js', code: "const { createVerifier } = require('fast-jwt');\nconst verify = createVerifier({ key: async () => publicKey }); // ✗" },
-      { file: 'src/strategy.ts', code: "import { ExtractJwt, Strategy } from 'passport-jwt';\nexport class JwtStrategy extends PassportStrategy(Strategy) {\n  constructor(config: ConfigService) {\n    super({ jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(), ignoreExpiration: true, secretOrKey: config.get('JWT_SECRET'), algorithms: ['HS256'] }); // ✗\n  }\n}" },
+      {
+        file: 'src/auth.js',
+        code: "const jwt = require('jsonwebtoken');\nfunction authenticate(req, res, next) {\n  req.user = jwt.verify(req.cookies.token, process.env.JWT_PUBLIC_KEY); // ✗\n  next();\n}",
+      },
+      {
+        file: 'src/auth.ts',
+        code: "import jwt from 'jsonwebtoken';\nexport const check = (token: string) =>\n  jwt.verify(token, process.env.JWT_SECRET!, { algorithms: ['HS256', 'none'] }); // ✗",
+      },
+      {
+        file: 'src/me.js',
+        code: "import jwt from 'jsonwebtoken';\napp.get('/me', (req, res) => {\n  const token = req.headers.authorization.split(' ')[1];\n  const claims = jwt.decode(token); // ✗\n  res.json(db.users.find(claims.sub));\n});",
+      },
+      {
+        file: 'src/token.ts',
+        code: `import jwt from 'jsonwebtoken';\nconst SECRET = '${s(1)}'; // ✗\nexport const issue = (user: User) => jwt.sign({ sub: user.id }, SECRET, { algorithm: 'HS256', expiresIn: '1h' });`,
+      },
+      {
+        file: 'src/login.js',
+        code: "const jwt = require('jsonwebtoken');\nconst token = jwt.sign({ sub: user.id, role: user.role }, process.env.JWT_SECRET); // ✗",
+      },
+      {
+        file: 'src/refresh.ts',
+        code: "import jwt from 'jsonwebtoken';\nconst claims = jwt.verify(token, key, { algorithms: ['RS256'], ignoreExpiration: true }); // ✗",
+      },
+      {
+        file: 'src/edge.ts',
+        code: `import { SignJWT } from 'jose';\nconst key = new TextEncoder().encode(process.env.JWT_SECRET ?? '${s(2)}'); // ✗\nexport const issue = (sub: string) => new SignJWT({ sub }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('15m').sign(key);`,
+      },
+      {
+        file: 'src/session.ts',
+        code: "import { SignJWT } from 'jose';\nexport async function issue(sub: string, key: KeyLike) {\n  return new SignJWT({ sub }).setProtectedHeader({ alg: 'ES256' }).setIssuedAt().sign(key); // ✗\n}",
+      },
+      {
+        file: 'src/fast.js',
+        code: "const { createVerifier } = require('fast-jwt');\nconst verify = createVerifier({ key: async () => publicKey }); // ✗",
+      },
+      {
+        file: 'src/strategy.ts',
+        code: "import { ExtractJwt, Strategy } from 'passport-jwt';\nexport class JwtStrategy extends PassportStrategy(Strategy) {\n  constructor(config: ConfigService) {\n    super({ jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(), ignoreExpiration: true, secretOrKey: config.get('JWT_SECRET'), algorithms: ['HS256'] }); // ✗\n  }\n}",
+      },
     ],
     good: [
-      { file: 'src/auth.js', code: "const jwt = require('jsonwebtoken');\nfunction authenticate(req, res, next) {\n  req.user = jwt.verify(req.cookies.token, process.env.JWT_PUBLIC_KEY, { algorithms: ['RS256'] });\n  next();\n}" },
-      { file: 'src/token.ts', code: "import jwt from 'jsonwebtoken';\nexport const issue = (user: User) =>\n  jwt.sign({ sub: user.id }, process.env.JWT_SECRET!, { algorithm: 'HS256', expiresIn: '15m' });" },
-      { file: 'src/jwks.ts', code: "import jwt from 'jsonwebtoken';\nexport async function verify(req: Request) {\n  const token = req.headers.authorization!.slice(7);\n  const { header } = jwt.decode(token, { complete: true })!;\n  const key = await jwks.getSigningKey(header.kid);\n  return jwt.verify(token, key.getPublicKey(), { algorithms: ['RS256'] });\n}" },
-      { file: 'src/edge.ts', code: "import { SignJWT, jwtVerify } from 'jose';\nconst key = new TextEncoder().encode(process.env.JWT_SECRET);\nexport const issue = (sub: string) => new SignJWT({ sub }).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime('15m').sign(key);\nexport const check = (token: string) => jwtVerify(token, key, { algorithms: ['HS256'] });" },
-      { file: 'src/client.ts', code: "import { jwtDecode } from 'jwt-decode';\nconst { exp } = jwtDecode(localStorage.getItem('token') ?? '');\nscheduleRefresh(exp * 1000 - Date.now());" },
-      { file: 'src/verify.js', code: "const jwt = require('jsonwebtoken');\nconst options = loadVerifyOptions();\nmodule.exports = (token) => jwt.verify(token, process.env.JWT_SECRET, options);\nconst signed = jwt.sign({ sub: 'svc', exp: Math.floor(Date.now() / 1000) + 60 }, process.env.JWT_SECRET);" },
-      { file: 'src/fast.js', code: "const { createSigner, createVerifier } = require('fast-jwt');\nconst sign = createSigner({ key: process.env.JWT_SECRET, algorithm: 'HS256', expiresIn: 15 * 60 * 1000 });\nconst verify = createVerifier({ key: process.env.JWT_SECRET, algorithms: ['HS256'] });" },
-      { file: 'src/auth.module.ts', code: "import { JwtModule } from '@nestjs/jwt';\nexport const jwtModule = JwtModule.register({ secret: process.env.JWT_SECRET, signOptions: { expiresIn: '60s', algorithm: 'HS256' } });" },
+      {
+        file: 'src/auth.js',
+        code: "const jwt = require('jsonwebtoken');\nfunction authenticate(req, res, next) {\n  req.user = jwt.verify(req.cookies.token, process.env.JWT_PUBLIC_KEY, { algorithms: ['RS256'] });\n  next();\n}",
+      },
+      {
+        file: 'src/token.ts',
+        code: "import jwt from 'jsonwebtoken';\nexport const issue = (user: User) =>\n  jwt.sign({ sub: user.id }, process.env.JWT_SECRET!, { algorithm: 'HS256', expiresIn: '15m' });",
+      },
+      {
+        file: 'src/jwks.ts',
+        code: "import jwt from 'jsonwebtoken';\nexport async function verify(req: Request) {\n  const token = req.headers.authorization!.slice(7);\n  const { header } = jwt.decode(token, { complete: true })!;\n  const key = await jwks.getSigningKey(header.kid);\n  return jwt.verify(token, key.getPublicKey(), { algorithms: ['RS256'] });\n}",
+      },
+      {
+        file: 'src/edge.ts',
+        code: "import { SignJWT, jwtVerify } from 'jose';\nconst key = new TextEncoder().encode(process.env.JWT_SECRET);\nexport const issue = (sub: string) => new SignJWT({ sub }).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime('15m').sign(key);\nexport const check = (token: string) => jwtVerify(token, key, { algorithms: ['HS256'] });",
+      },
+      {
+        file: 'src/client.ts',
+        code: "import { jwtDecode } from 'jwt-decode';\nconst { exp } = jwtDecode(localStorage.getItem('token') ?? '');\nscheduleRefresh(exp * 1000 - Date.now());",
+      },
+      {
+        file: 'src/verify.js',
+        code: "const jwt = require('jsonwebtoken');\nconst options = loadVerifyOptions();\nmodule.exports = (token) => jwt.verify(token, process.env.JWT_SECRET, options);\nconst signed = jwt.sign({ sub: 'svc', exp: Math.floor(Date.now() / 1000) + 60 }, process.env.JWT_SECRET);",
+      },
+      {
+        file: 'src/fast.js',
+        code: "const { createSigner, createVerifier } = require('fast-jwt');\nconst sign = createSigner({ key: process.env.JWT_SECRET, algorithm: 'HS256', expiresIn: 15 * 60 * 1000 });\nconst verify = createVerifier({ key: process.env.JWT_SECRET, algorithms: ['HS256'] });",
+      },
+      {
+        file: 'src/auth.module.ts',
+        code: "import { JwtModule } from '@nestjs/jwt';\nexport const jwtModule = JwtModule.register({ secret: process.env.JWT_SECRET, signOptions: { expiresIn: '60s', algorithm: 'HS256' } });",
+      },
     ],
   },
   check: codeCheck(analyse, (file) => {
@@ -321,7 +454,13 @@ export default defineAtom({
       const none = /algorithms?\s*:[^\]\n]*['"]none['"]/i.exec(text);
       const ignore = /ignoreExpiration\s*:\s*true/.exec(text);
       const found = none ?? ignore;
-      if (found) hits.push({ rule: none ? 'none-algorithm' : 'ignore-expiration', line: i + 1, column: found.index + 1, message: 'Found on the line (reduced check: the file could not be parsed).' });
+      if (found)
+        hits.push({
+          rule: none ? 'none-algorithm' : 'ignore-expiration',
+          line: i + 1,
+          column: found.index + 1,
+          message: 'Found on the line (reduced check: the file could not be parsed).',
+        });
     });
     return hits;
   }),

@@ -32,7 +32,8 @@ export function nameOf(node: Node | null | undefined): string | undefined {
   const n = unwrap(node);
   if (n.type === 'Identifier') return n.name;
   if (n.type === 'MemberExpression') return propertyName(n) ?? undefined;
-  if (n.type === 'Property' || n.type === 'PropertyDefinition' || n.type === 'MethodDefinition') return keyName(n) ?? undefined;
+  if (n.type === 'Property' || n.type === 'PropertyDefinition' || n.type === 'MethodDefinition')
+    return keyName(n) ?? undefined;
   return stringLiteral(n);
 }
 
@@ -44,7 +45,8 @@ export function nameOf(node: Node | null | undefined): string | undefined {
 export function landingName(m: CodeModule, value: Node): { name: string; node: Node } | undefined {
   const p = m.parent(value);
   if (!p) return undefined;
-  if (p.type === 'VariableDeclarator' && p.init === value && p.id.type === 'Identifier') return { name: p.id.name, node: p.id };
+  if (p.type === 'VariableDeclarator' && p.init === value && p.id.type === 'Identifier')
+    return { name: p.id.name, node: p.id };
   if (p.type === 'AssignmentExpression' && p.right === value) {
     const left = unwrap(p.left);
     if (left.type === 'Identifier') return { name: left.name, node: left };
@@ -71,7 +73,8 @@ export function functionName(m: CodeModule, fn: Node): string | undefined {
   const p = m.parent(fn);
   if (!p) return undefined;
   if (p.type === 'VariableDeclarator' && p.id.type === 'Identifier') return p.id.name;
-  if (p.type === 'Property' || p.type === 'MethodDefinition' || p.type === 'PropertyDefinition') return keyName(p) ?? undefined;
+  if (p.type === 'Property' || p.type === 'MethodDefinition' || p.type === 'PropertyDefinition')
+    return keyName(p) ?? undefined;
   if (p.type === 'AssignmentExpression') return nameOf(p.left);
   return undefined;
 }
@@ -90,13 +93,20 @@ export function numberValue(m: CodeModule, expr: Node | null | undefined, depth 
     const b = a === undefined ? undefined : numberValue(m, n.right, depth + 1);
     if (a === undefined || b === undefined) return undefined;
     switch (n.operator) {
-      case '+': return a + b;
-      case '-': return a - b;
-      case '*': return a * b;
-      case '/': return a / b;
-      case '**': return a ** b;
-      case '<<': return a << b;
-      default: return undefined;
+      case '+':
+        return a + b;
+      case '-':
+        return a - b;
+      case '*':
+        return a * b;
+      case '/':
+        return a / b;
+      case '**':
+        return a ** b;
+      case '<<':
+        return a << b;
+      default:
+        return undefined;
     }
   }
   if (n.type === 'Identifier' || n.type === 'MemberExpression') {
@@ -116,7 +126,27 @@ export function numberValue(m: CodeModule, expr: Node | null | undefined, depth 
 }
 
 const PASSWORD_WORDS = new Set(['password', 'passwd', 'pwd', 'pass', 'passphrase', 'pw', 'passcode']);
-const PASSWORD_QUALIFIERS = new Set(['plain', 'plaintext', 'raw', 'text', 'input', 'value', 'str', 'string', 'candidate', 'attempt', 'clear', 'cleartext', 'entered', 'given', 'provided', 'typed', 'buffer', 'bytes', 'utf8']);
+const PASSWORD_QUALIFIERS = new Set([
+  'plain',
+  'plaintext',
+  'raw',
+  'text',
+  'input',
+  'value',
+  'str',
+  'string',
+  'candidate',
+  'attempt',
+  'clear',
+  'cleartext',
+  'entered',
+  'given',
+  'provided',
+  'typed',
+  'buffer',
+  'bytes',
+  'utf8',
+]);
 
 /** A name that holds a password itself: `password`, `newPassword`, `plain_pwd`, `passwordInput`; not `passwordHash`, `resetPasswordToken`, `passwordPolicy`. */
 export function isPasswordName(name: string | undefined): boolean {
@@ -132,7 +162,9 @@ export function isPasswordName(name: string | undefined): boolean {
 export function isPasswordHashName(name: string | undefined): boolean {
   if (!name) return false;
   const w = words(name);
-  return w.some((x) => PASSWORD_WORDS.has(x)) && w.some((x) => /^(?:hash|hashed|digest|encrypted|crypted|enc)$/.test(x));
+  return (
+    w.some((x) => PASSWORD_WORDS.has(x)) && w.some((x) => /^(?:hash|hashed|digest|encrypted|crypted|enc)$/.test(x))
+  );
 }
 
 /** The expression is (or was set from, or is built around) a password: `password`, `req.body.pwd`, `salt + password`, `encoder.encode(password)`. */
@@ -147,7 +179,12 @@ export function isPasswordValue(m: CodeModule, expr: Node | null | undefined, de
       return b.defs.some((d) => {
         const step = d.path.at(-1);
         if (typeof step === 'string' && isPasswordName(step)) return true;
-        return d.path.length === 0 && d.value !== null && (d.kind === 'init' || d.kind === 'assign') && isPasswordValue(m, d.value, depth + 1);
+        return (
+          d.path.length === 0 &&
+          d.value !== null &&
+          (d.kind === 'init' || d.kind === 'assign') &&
+          isPasswordValue(m, d.value, depth + 1)
+        );
       });
     }
     case 'MemberExpression':
@@ -160,10 +197,15 @@ export function isPasswordValue(m: CodeModule, expr: Node | null | undefined, de
       return n.operator === '+' && (isPasswordValue(m, n.left, depth + 1) || isPasswordValue(m, n.right, depth + 1));
     case 'CallExpression': {
       const callee = unwrap(n.callee);
-      const method = callee.type === 'MemberExpression' ? propertyName(callee) : callee.type === 'Identifier' ? callee.name : null;
+      const method =
+        callee.type === 'MemberExpression' ? propertyName(callee) : callee.type === 'Identifier' ? callee.name : null;
       if (method && /^(?:String|from|encode|trim|normalize|toString|toLowerCase|concat)$/.test(method)) {
         if (n.arguments.some((a: Node) => isPasswordValue(m, a, depth + 1))) return true;
-        return callee.type === 'MemberExpression' && /^(?:trim|normalize|toString|toLowerCase|concat)$/.test(method) && isPasswordValue(m, callee.object, depth + 1);
+        return (
+          callee.type === 'MemberExpression' &&
+          /^(?:trim|normalize|toString|toLowerCase|concat)$/.test(method) &&
+          isPasswordValue(m, callee.object, depth + 1)
+        );
       }
       return false;
     }
@@ -233,7 +275,9 @@ export function optionsAt(m: CodeModule, node: Node | null | undefined): { liter
   if (n.type === 'Identifier' && n.name === 'undefined' && !m.binding(n)) return { complete: true };
   const literal = m.objectLiteral(n);
   if (!literal) return null;
-  const complete = literal.properties.every((p: Node) => p.type !== 'SpreadElement' || optionsAt(m, p.argument)?.complete === true);
+  const complete = literal.properties.every(
+    (p: Node) => p.type !== 'SpreadElement' || optionsAt(m, p.argument)?.complete === true,
+  );
   return { literal, complete };
 }
 

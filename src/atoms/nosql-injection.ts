@@ -6,17 +6,51 @@ import { CODE_FILES } from './files.js';
 
 /** MongoDB driver and mongoose methods whose first argument is a filter. */
 const FILTER_METHODS = new Set([
-  'find', 'findOne', 'findOneAndUpdate', 'findOneAndDelete', 'findOneAndReplace', 'findOneAndRemove', 'updateOne', 'updateMany',
-  'deleteOne', 'deleteMany', 'countDocuments', 'count', 'replaceOne', 'remove', 'update', 'exists', 'where', 'findById',
-  'findByIdAndUpdate', 'findByIdAndDelete', 'findByIdAndRemove', 'estimatedDocumentCount',
+  'find',
+  'findOne',
+  'findOneAndUpdate',
+  'findOneAndDelete',
+  'findOneAndReplace',
+  'findOneAndRemove',
+  'updateOne',
+  'updateMany',
+  'deleteOne',
+  'deleteMany',
+  'countDocuments',
+  'count',
+  'replaceOne',
+  'remove',
+  'update',
+  'exists',
+  'where',
+  'findById',
+  'findByIdAndUpdate',
+  'findByIdAndDelete',
+  'findByIdAndRemove',
+  'estimatedDocumentCount',
 ]);
 /** Methods whose second argument is an update document. */
-const UPDATE_METHODS = new Set(['updateOne', 'updateMany', 'findOneAndUpdate', 'findByIdAndUpdate', 'update', 'replaceOne', 'findOneAndReplace']);
+const UPDATE_METHODS = new Set([
+  'updateOne',
+  'updateMany',
+  'findOneAndUpdate',
+  'findByIdAndUpdate',
+  'update',
+  'replaceOne',
+  'findOneAndReplace',
+]);
 
 function queries(m: CodeModule): Hit[] {
   const hits: Hit[] = [];
   // mongoose.set('sanitizeFilter', true) turns operator objects in filters into literal values.
-  const sanitized = m.calls().some((c) => c.callee.name === 'set' && m.stringValue(c.args[0] ?? c.node) === 'sanitizeFilter' && m.stringValue(c.args[1] ?? c.node) === 'true');
+  const sanitized = m
+    .calls()
+    .some(
+      (c) =>
+        c.callee.name === 'set' &&
+        m.stringValue(c.args[0] ?? c.node) === 'sanitizeFilter' &&
+        m.stringValue(c.args[1] ?? c.node) === 'true',
+    );
   const structured = (expr: Node): Taint | undefined => m.taints(expr).find((t) => t.structured);
   for (const call of m.calls()) {
     const { callee } = call;
@@ -36,7 +70,14 @@ function queries(m: CodeModule): Hit[] {
     if (literal) {
       const field = fieldTaint(m, literal, structured);
       if (field) {
-        hits.push(m.flowHit('operator-injection', call.node, field, `a ${callee.name}() filter, where an object such as {"$ne": null} becomes a query operator`));
+        hits.push(
+          m.flowHit(
+            'operator-injection',
+            call.node,
+            field,
+            `a ${callee.name}() filter, where an object such as {"$ne": null} becomes a query operator`,
+          ),
+        );
         reported = true;
       }
     } else {
@@ -47,9 +88,23 @@ function queries(m: CodeModule): Hit[] {
       }
     }
     const update = call.args[1];
-    if (!reported && UPDATE_METHODS.has(callee.name) && update && update.type !== 'SpreadElement' && !m.objectLiteral(update)) {
+    if (
+      !reported &&
+      UPDATE_METHODS.has(callee.name) &&
+      update &&
+      update.type !== 'SpreadElement' &&
+      !m.objectLiteral(update)
+    ) {
       const t = structured(update);
-      if (t) hits.push(m.flowHit('request-update', call.node, t, `${callee.name}() as the whole update document ($set, $inc, $rename … chosen by the client)`));
+      if (t)
+        hits.push(
+          m.flowHit(
+            'request-update',
+            call.node,
+            t,
+            `${callee.name}() as the whole update document ($set, $inc, $rename … chosen by the client)`,
+          ),
+        );
     }
   }
   // { $where: `this.name == '${name}'` }: the database runs it as JavaScript.
@@ -59,14 +114,25 @@ function queries(m: CodeModule): Hit[] {
       const v = unwrap(p.value);
       if (v.type === 'FunctionExpression' || v.type === 'ArrowFunctionExpression' || m.isConstant(v)) continue;
       const [t] = m.taints(v);
-      hits.push(t ? m.flowHit('where-clause', p, t, 'a $where clause, run by the database as JavaScript') : m.hit('where-clause', p, { message: '$where runs JavaScript built from non-constant parts in the database.' }));
+      hits.push(
+        t
+          ? m.flowHit('where-clause', p, t, 'a $where clause, run by the database as JavaScript')
+          : m.hit('where-clause', p, {
+              message: '$where runs JavaScript built from non-constant parts in the database.',
+            }),
+      );
     }
   }
   return hits;
 }
 
 /** A field of a filter literal (not under an operator such as $eq or $in) whose value may be a client-supplied object. */
-function fieldTaint(m: CodeModule, literal: Node, structured: (e: Node) => Taint | undefined, depth = 0): Taint | undefined {
+function fieldTaint(
+  m: CodeModule,
+  literal: Node,
+  structured: (e: Node) => Taint | undefined,
+  depth = 0,
+): Taint | undefined {
   if (depth > 3) return undefined;
   for (const p of literal.properties) {
     if (p.type === 'SpreadElement') {
@@ -107,7 +173,19 @@ export default defineAtom({
     fail: 'Request data is used as a MongoDB/mongoose filter, a filter field, or a whole update document unchecked (so {"$ne": null} or {"$gt": ""} logs in as anyone), a $where clause is built from non-constant parts, or mapReduce gets request data.',
   },
   files: CODE_FILES,
-  keywords: ['mongo', 'find', 'updateone', 'updatemany', 'deleteone', 'deletemany', '$where', 'mapreduce', 'countdocuments', 'collection', 'model'],
+  keywords: [
+    'mongo',
+    'find',
+    'updateone',
+    'updatemany',
+    'deleteone',
+    'deletemany',
+    '$where',
+    'mapreduce',
+    'countdocuments',
+    'collection',
+    'model',
+  ],
   defaultLevel: 'block',
   rules: {
     'operator-injection': {
@@ -133,24 +211,72 @@ export default defineAtom({
   },
   examples: {
     bad: [
-      { file: 'src/login.js', code: "app.post('/login', async (req, res) => {\n  const user = await User.findOne({ email: req.body.email, password: req.body.password }); // ✗\n  res.json(user);\n});" },
-      { file: 'src/orders.js', code: "router.get('/orders', async (req, res) => {\n  const docs = await db.collection('orders').find(req.query).toArray(); // ✗\n  res.json(docs);\n});" },
-      { file: 'src/search.js', code: "export const byName = (name) =>\n  Users.find({ $where: `this.name === '${name}'` }); // ✗" },
-      { file: 'src/items.ts', code: "router.post('/item', async (ctx) => {\n  ctx.body = await Item.findOne({ _id: ctx.request.body.id }); // ✗\n});" },
-      { file: 'src/cats.controller.ts', code: "@Controller('cats')\nexport class CatsController {\n  @Get()\n  findAll(@Query() query: any) {\n    return this.catModel.find({ owner: query.owner }); // ✗\n  }\n}" },
-      { file: 'src/profile.js', code: "app.put('/me', async (req, res) => {\n  await User.updateOne({ _id: req.user.id }, req.body); // ✗\n  res.sendStatus(204);\n});" },
-      { file: 'src/reset.ts', code: "fastify.post('/reset', async (request) => {\n  const { username, token } = request.body;\n  const user = await users.findOne({ username, resetToken: token }); // ✗\n  return { ok: !!user };\n});" },
-      { file: 'src/stats.js', code: "app.post('/stats', async (req, res) => {\n  const out = await orders.mapReduce(req.body.map, req.body.reduce, { out: { inline: 1 } }); // ✗\n  res.json(out);\n});" },
+      {
+        file: 'src/login.js',
+        code: "app.post('/login', async (req, res) => {\n  const user = await User.findOne({ email: req.body.email, password: req.body.password }); // ✗\n  res.json(user);\n});",
+      },
+      {
+        file: 'src/orders.js',
+        code: "router.get('/orders', async (req, res) => {\n  const docs = await db.collection('orders').find(req.query).toArray(); // ✗\n  res.json(docs);\n});",
+      },
+      {
+        file: 'src/search.js',
+        code: "export const byName = (name) =>\n  Users.find({ $where: `this.name === '${name}'` }); // ✗",
+      },
+      {
+        file: 'src/items.ts',
+        code: "router.post('/item', async (ctx) => {\n  ctx.body = await Item.findOne({ _id: ctx.request.body.id }); // ✗\n});",
+      },
+      {
+        file: 'src/cats.controller.ts',
+        code: "@Controller('cats')\nexport class CatsController {\n  @Get()\n  findAll(@Query() query: any) {\n    return this.catModel.find({ owner: query.owner }); // ✗\n  }\n}",
+      },
+      {
+        file: 'src/profile.js',
+        code: "app.put('/me', async (req, res) => {\n  await User.updateOne({ _id: req.user.id }, req.body); // ✗\n  res.sendStatus(204);\n});",
+      },
+      {
+        file: 'src/reset.ts',
+        code: "fastify.post('/reset', async (request) => {\n  const { username, token } = request.body;\n  const user = await users.findOne({ username, resetToken: token }); // ✗\n  return { ok: !!user };\n});",
+      },
+      {
+        file: 'src/stats.js',
+        code: "app.post('/stats', async (req, res) => {\n  const out = await orders.mapReduce(req.body.map, req.body.reduce, { out: { inline: 1 } }); // ✗\n  res.json(out);\n});",
+      },
     ],
     good: [
-      { file: 'src/login.js', code: "app.post('/login', async (req, res) => {\n  const user = await User.findOne({ email: String(req.body.email) });\n  res.json(user);\n});" },
-      { file: 'src/eq.js', code: "app.post('/login', async (req, res) => {\n  const user = await User.findOne({ email: { $eq: req.body.email } });\n  res.json(user);\n});" },
-      { file: 'src/zod.ts', code: "const Login = z.object({ email: z.string().email(), password: z.string() });\napp.post('/login', async (req, res) => {\n  const { email } = Login.parse(req.body);\n  res.json(await User.findOne({ email }));\n});" },
-      { file: 'src/byid.js', code: "app.get('/users/:id', async (req, res) => {\n  res.json(await User.findById(req.params.id));\n  res.json(await User.findOne({ _id: req.params.id }));\n});" },
-      { file: 'src/typeof.js', code: "app.post('/session', async (req, res) => {\n  const { token } = req.body;\n  if (typeof token !== 'string') return res.sendStatus(400);\n  res.json(await Session.findOne({ token }));\n});" },
-      { file: 'src/array.js', code: "app.get('/item', (req, res) => {\n  res.json(items.find((i) => i.id === req.query.id));\n});" },
-      { file: 'src/where.js', code: "const old = await Users.find({ $where: function () { return this.updated < this.created; } });\nconst adults = await Users.find({ age: { $gte: Number(req.query.age) } });" },
-      { file: 'src/sanitize.js', code: "mongoose.set('sanitizeFilter', true);\napp.post('/login', async (req, res) => {\n  res.json(await User.findOne({ email: req.body.email }));\n});" },
+      {
+        file: 'src/login.js',
+        code: "app.post('/login', async (req, res) => {\n  const user = await User.findOne({ email: String(req.body.email) });\n  res.json(user);\n});",
+      },
+      {
+        file: 'src/eq.js',
+        code: "app.post('/login', async (req, res) => {\n  const user = await User.findOne({ email: { $eq: req.body.email } });\n  res.json(user);\n});",
+      },
+      {
+        file: 'src/zod.ts',
+        code: "const Login = z.object({ email: z.string().email(), password: z.string() });\napp.post('/login', async (req, res) => {\n  const { email } = Login.parse(req.body);\n  res.json(await User.findOne({ email }));\n});",
+      },
+      {
+        file: 'src/byid.js',
+        code: "app.get('/users/:id', async (req, res) => {\n  res.json(await User.findById(req.params.id));\n  res.json(await User.findOne({ _id: req.params.id }));\n});",
+      },
+      {
+        file: 'src/typeof.js',
+        code: "app.post('/session', async (req, res) => {\n  const { token } = req.body;\n  if (typeof token !== 'string') return res.sendStatus(400);\n  res.json(await Session.findOne({ token }));\n});",
+      },
+      {
+        file: 'src/array.js',
+        code: "app.get('/item', (req, res) => {\n  res.json(items.find((i) => i.id === req.query.id));\n});",
+      },
+      {
+        file: 'src/where.js',
+        code: 'const old = await Users.find({ $where: function () { return this.updated < this.created; } });\nconst adults = await Users.find({ age: { $gte: Number(req.query.age) } });',
+      },
+      {
+        file: 'src/sanitize.js',
+        code: "mongoose.set('sanitizeFilter', true);\napp.post('/login', async (req, res) => {\n  res.json(await User.findOne({ email: req.body.email }));\n});",
+      },
     ],
   },
   check: codeCheck(queries, { rule: 'operator-injection', sink: /\.(?:find\w*|update\w*|delete\w*)\s*\(/ }),

@@ -17,20 +17,31 @@ function redirects(m: CodeModule): Hit[] {
     const { callee } = call;
     const receiver = callee.path.slice(0, -1).join('.');
     const name = callee.name;
-    if (name === 'redirect' && (RESPONSE.test(receiver) || callee.module === 'next/navigation' || callee.module === 'next/server')) {
+    if (
+      name === 'redirect' &&
+      (RESPONSE.test(receiver) || callee.module === 'next/navigation' || callee.module === 'next/server')
+    ) {
       // res.redirect(301, url) / reply.redirect(url, 301) / redirect(url)
       const target = call.args.find((a) => !m.isScalar(a));
       judge(call.node, target, `${callee.path.join('.') || name}()`);
     } else if (name === 'location' && RESPONSE.test(receiver)) {
       judge(call.node, call.args[0], `${receiver}.location()`);
-    } else if ((name === 'setHeader' || name === 'header' || name === 'set' || name === 'append') && RESPONSE.test(receiver.replace(/\.headers$/, '')) && /^location$/i.test(m.stringValue(call.args[0] ?? call.node) ?? '')) {
+    } else if (
+      (name === 'setHeader' || name === 'header' || name === 'set' || name === 'append') &&
+      RESPONSE.test(receiver.replace(/\.headers$/, '')) &&
+      /^location$/i.test(m.stringValue(call.args[0] ?? call.node) ?? '')
+    ) {
       judge(call.node, call.args[1], 'the Location header');
     } else if (name === 'writeHead' && RESPONSE.test(receiver)) {
       const headers = call.args.find((a, i) => i > 0 && m.objectLiteral(a));
       const literal = headers && m.objectLiteral(headers);
       const loc = literal?.properties.find((p: Node) => p.type === 'Property' && /^location$/i.test(keyName(p) ?? ''));
       judge(call.node, loc?.value, 'the Location header');
-    } else if ((name === 'assign' || name === 'replace') && /^(?:window\.|document\.)?location$/.test(receiver) && !m.topLevel('location')) {
+    } else if (
+      (name === 'assign' || name === 'replace') &&
+      /^(?:window\.|document\.)?location$/.test(receiver) &&
+      !m.topLevel('location')
+    ) {
       judge(call.node, call.args[0], `location.${name}()`);
     }
   }
@@ -57,7 +68,8 @@ function redirects(m: CodeModule): Hit[] {
 function safePrefix(m: CodeModule, target: Node): boolean {
   const u = unwrap(target);
   // new URL('/login', request.url): the path is constant.
-  if (u.type === 'NewExpression' && m.callee(u.callee).name === 'URL' && u.arguments[0] && m.isConstant(u.arguments[0])) return true;
+  if (u.type === 'NewExpression' && m.callee(u.callee).name === 'URL' && u.arguments[0] && m.isConstant(u.arguments[0]))
+    return true;
   const shape = m.shape(target);
   if (shape === undefined) return false;
   const prefix = shape.split('${…}')[0]!;
@@ -84,22 +96,61 @@ export default defineAtom({
   },
   examples: {
     bad: [
-      { file: 'src/login.js', code: "app.post('/login', (req, res) => {\n  // … authenticate …\n  res.redirect(req.query.next); // ✗\n});" },
-      { file: 'src/auth.js', code: "router.get('/callback', async (ctx) => {\n  ctx.redirect(ctx.query.returnTo); // ✗\n});" },
-      { file: 'src/go.ts', code: "fastify.get('/go', async (request, reply) => {\n  return reply.redirect(request.query.url); // ✗\n});" },
-      { file: 'app/login/route.ts', code: "export async function GET(request: NextRequest) {\n  const to = request.nextUrl.searchParams.get('to') ?? '/';\n  return NextResponse.redirect(new URL(to, request.url)); // ✗\n}" },
-      { file: 'src/server.js', code: "http.createServer((req, res) => {\n  const target = new URL(req.url, 'http://localhost').searchParams.get('u');\n  res.writeHead(302, { Location: target }); // ✗\n  res.end();\n});" },
-      { file: 'src/lambda.js', code: "exports.handler = async (event) => ({\n  statusCode: 302,\n  headers: { Location: event.queryStringParameters.redirect }, // ✗\n});" },
-      { file: 'src/client.js', code: "const next = new URLSearchParams(location.search).get('next');\nwindow.location.href = next; // ✗" },
+      {
+        file: 'src/login.js',
+        code: "app.post('/login', (req, res) => {\n  // … authenticate …\n  res.redirect(req.query.next); // ✗\n});",
+      },
+      {
+        file: 'src/auth.js',
+        code: "router.get('/callback', async (ctx) => {\n  ctx.redirect(ctx.query.returnTo); // ✗\n});",
+      },
+      {
+        file: 'src/go.ts',
+        code: "fastify.get('/go', async (request, reply) => {\n  return reply.redirect(request.query.url); // ✗\n});",
+      },
+      {
+        file: 'app/login/route.ts',
+        code: "export async function GET(request: NextRequest) {\n  const to = request.nextUrl.searchParams.get('to') ?? '/';\n  return NextResponse.redirect(new URL(to, request.url)); // ✗\n}",
+      },
+      {
+        file: 'src/server.js',
+        code: "http.createServer((req, res) => {\n  const target = new URL(req.url, 'http://localhost').searchParams.get('u');\n  res.writeHead(302, { Location: target }); // ✗\n  res.end();\n});",
+      },
+      {
+        file: 'src/lambda.js',
+        code: 'exports.handler = async (event) => ({\n  statusCode: 302,\n  headers: { Location: event.queryStringParameters.redirect }, // ✗\n});',
+      },
+      {
+        file: 'src/client.js',
+        code: "const next = new URLSearchParams(location.search).get('next');\nwindow.location.href = next; // ✗",
+      },
     ],
     good: [
-      { file: 'src/login.js', code: "app.post('/login', (req, res) => {\n  const next = req.query.next;\n  if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//')) return res.redirect('/');\n  res.redirect(next);\n});" },
-      { file: 'src/allow.js', code: "const TARGETS = ['/home', '/settings'];\napp.get('/go', (req, res) => {\n  const to = TARGETS.includes(req.query.to) ? req.query.to : '/home';\n  res.redirect(to);\n});" },
-      { file: 'src/search.js', code: "app.get('/s', (req, res) => {\n  res.redirect('/search?q=' + encodeURIComponent(req.query.q));\n});" },
+      {
+        file: 'src/login.js',
+        code: "app.post('/login', (req, res) => {\n  const next = req.query.next;\n  if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//')) return res.redirect('/');\n  res.redirect(next);\n});",
+      },
+      {
+        file: 'src/allow.js',
+        code: "const TARGETS = ['/home', '/settings'];\napp.get('/go', (req, res) => {\n  const to = TARGETS.includes(req.query.to) ? req.query.to : '/home';\n  res.redirect(to);\n});",
+      },
+      {
+        file: 'src/search.js',
+        code: "app.get('/s', (req, res) => {\n  res.redirect('/search?q=' + encodeURIComponent(req.query.q));\n});",
+      },
       { file: 'src/users.js', code: "app.get('/u/:id', (req, res) => res.redirect(301, `/users/${req.params.id}`));" },
-      { file: 'middleware.ts', code: "export function middleware(request: NextRequest) {\n  return NextResponse.redirect(new URL('/login', request.url));\n}" },
-      { file: 'src/back.js', code: "router.post('/logout', async (ctx) => {\n  ctx.redirect('back');\n});\napp.get('/old', (req, res) => res.redirect(303, '/orders'));" },
-      { file: 'src/sso.js', code: "app.get('/login', (req, res) => {\n  res.redirect(`https://accounts.example.com/login?next=${encodeURIComponent(req.originalUrl)}`);\n});" },
+      {
+        file: 'middleware.ts',
+        code: "export function middleware(request: NextRequest) {\n  return NextResponse.redirect(new URL('/login', request.url));\n}",
+      },
+      {
+        file: 'src/back.js',
+        code: "router.post('/logout', async (ctx) => {\n  ctx.redirect('back');\n});\napp.get('/old', (req, res) => res.redirect(303, '/orders'));",
+      },
+      {
+        file: 'src/sso.js',
+        code: "app.get('/login', (req, res) => {\n  res.redirect(`https://accounts.example.com/login?next=${encodeURIComponent(req.originalUrl)}`);\n});",
+      },
     ],
   },
   check: codeCheck(redirects, { rule: 'request-redirect', sink: /\bredirect\s*\(|\blocation(?:\.href)?\s*=/ }),

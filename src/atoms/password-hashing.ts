@@ -11,9 +11,23 @@ export interface Options {
 }
 
 /** Digests that are fast by design: fine for files, fatal for passwords. */
-const FAST_DIGEST = /^(?:md[245]|sha-?(?:1|224|256|384|512)(?:-\d+)?|sha3-\d+|ripemd\d*|rmd160|blake2[bs]\d*|whirlpool|shake\d+)$/i;
+const FAST_DIGEST =
+  /^(?:md[245]|sha-?(?:1|224|256|384|512)(?:-\d+)?|sha3-\d+|ripemd\d*|rmd160|blake2[bs]\d*|whirlpool|shake\d+)$/i;
 /** Modules and functions that compute one fast digest of their argument: `md5(x)`, `sha256(x)`, `CryptoJS.SHA256(x)`. */
-const DIGEST_MODULES = new Set(['md5', 'blueimp-md5', 'js-md5', 'md5.js', 'sha1', 'js-sha1', 'js-sha256', 'js-sha512', 'sha256', 'crypto-js', 'hash.js', 'object-hash']);
+const DIGEST_MODULES = new Set([
+  'md5',
+  'blueimp-md5',
+  'js-md5',
+  'md5.js',
+  'sha1',
+  'js-sha1',
+  'js-sha256',
+  'js-sha512',
+  'sha256',
+  'crypto-js',
+  'hash.js',
+  'object-hash',
+]);
 const DIGEST_FUNCTIONS = /^(?:md5|md4|sha1|sha224|sha256|sha384|sha512|sha3|ripemd160|hex_md5|hex_sha1)$/i;
 const BCRYPT_MODULES = new Set(['bcrypt', 'bcryptjs', 'bcrypt-nodejs', '@node-rs/bcrypt', 'bcrypt-ts']);
 const ARGON2_MODULES = new Set(['argon2', '@node-rs/argon2', 'argon2-browser', 'hash-wasm']);
@@ -25,11 +39,40 @@ const SCRYPT_MIN_N = 2 ** 15;
 /** A second copy typed to confirm a new password: `password === passwordConfirmation` is a form check. */
 /** A comparison worth judging names a password or a hash somewhere. */
 const COMPARED = /pass|pwd|hash|digest|sha|md5|crypt/i;
-const CONFIRM_WORDS = new Set(['confirm', 'confirmation', 'confirmed', 'repeat', 'repeated', 'again', 'retype', 'retyped', 'verify', 'verification', 'check', '2']);
+const CONFIRM_WORDS = new Set([
+  'confirm',
+  'confirmation',
+  'confirmed',
+  'repeat',
+  'repeated',
+  'again',
+  'retype',
+  'retyped',
+  'verify',
+  'verification',
+  'check',
+  '2',
+]);
 /** Callee names the atom judges (besides the digest functions). */
-const CALL_NAMES = new Set(['createHash', 'digest', 'hash', 'hashSync', 'genSalt', 'genSaltSync', 'hashRaw', 'argon2id', 'argon2i', 'argon2d', 'scrypt', 'scryptSync', 'pbkdf2', 'pbkdf2Sync']);
+const CALL_NAMES = new Set([
+  'createHash',
+  'digest',
+  'hash',
+  'hashSync',
+  'genSalt',
+  'genSaltSync',
+  'hashRaw',
+  'argon2id',
+  'argon2i',
+  'argon2d',
+  'scrypt',
+  'scryptSync',
+  'pbkdf2',
+  'pbkdf2Sync',
+]);
 /** Objects that hold what the client sent, not what is stored: `req.body.password` is input. */
-const INPUT_ROOTS = /^(?:req|request|body|input|inputs|form|formData|data|params|args|ctx|context|dto|values|payload|fields|event|credentials|creds|login|signup|command|cmd|query|variables|state|props|this\.state|this\.form)$/;
+const INPUT_ROOTS =
+  /^(?:req|request|body|input|inputs|form|formData|data|params|args|ctx|context|dto|values|payload|fields|event|credentials|creds|login|signup|command|cmd|query|variables|state|props|this\.state|this\.form)$/;
 
 function analyse(m: CodeModule, _file: SourceFile, ctx: CheckContext<Options>): Hit[] {
   const hits: Hit[] = [];
@@ -39,25 +82,50 @@ function analyse(m: CodeModule, _file: SourceFile, ctx: CheckContext<Options>): 
     const name = callee.name;
     if (!CALL_NAMES.has(name) && !DIGEST_FUNCTIONS.test(name)) continue;
     const mod = callee.module;
-    if (name === 'createHash' && !call.isNew && (mod === 'crypto' || mod === 'create-hash' || (!mod && (callee.path.length === 1 || /crypto/i.test(callee.path[0]!))))) {
+    if (
+      name === 'createHash' &&
+      !call.isNew &&
+      (mod === 'crypto' ||
+        mod === 'create-hash' ||
+        (!mod && (callee.path.length === 1 || /crypto/i.test(callee.path[0]!))))
+    ) {
       fastHashChain(m, hits, call);
     } else if (name === 'digest' && callee.path.at(-2) === 'subtle') {
       // crypto.subtle.digest('SHA-256', encoder.encode(password))
-      if (isPasswordValue(m, call.args[1])) hits.push(m.hit('fast-hash', call.node, { message: `A password is hashed with one ${m.stringValue(call.args[0]!) ?? 'SHA'} digest (crypto.subtle.digest), which GPUs brute-force at billions of guesses per second.` }));
+      if (isPasswordValue(m, call.args[1]))
+        hits.push(
+          m.hit('fast-hash', call.node, {
+            message: `A password is hashed with one ${m.stringValue(call.args[0]!) ?? 'SHA'} digest (crypto.subtle.digest), which GPUs brute-force at billions of guesses per second.`,
+          }),
+        );
     } else if (isDigestFunction(call) && isPasswordValue(m, call.args[0])) {
-      hits.push(m.hit('fast-hash', call.node, { message: `A password is hashed with ${callee.path.join('.') || name}(), a fast digest GPUs brute-force at billions of guesses per second.` }));
+      hits.push(
+        m.hit('fast-hash', call.node, {
+          message: `A password is hashed with ${callee.path.join('.') || name}(), a fast digest GPUs brute-force at billions of guesses per second.`,
+        }),
+      );
     } else if (isBcrypt(m, call)) {
       bcryptCost(m, hits, call, min);
     } else if ((mod && ARGON2_MODULES.has(mod)) || (!mod && callee.path.length === 2 && callee.path[0] === 'argon2')) {
       argon2Params(m, hits, call);
-    } else if ((name === 'scrypt' || name === 'scryptSync') && (mod === 'crypto' || (!mod && callee.path.length === 1))) {
+    } else if (
+      (name === 'scrypt' || name === 'scryptSync') &&
+      (mod === 'crypto' || (!mod && callee.path.length === 1))
+    ) {
       scryptCost(m, hits, call);
-    } else if ((name === 'pbkdf2' || name === 'pbkdf2Sync') && (mod === 'crypto' || (!mod && callee.path.length === 1))) {
+    } else if (
+      (name === 'pbkdf2' || name === 'pbkdf2Sync') &&
+      (mod === 'crypto' || (!mod && callee.path.length === 1))
+    ) {
       const iterations = numberValue(m, call.args[2]);
       const digest = (m.stringValue(call.args[4] ?? call.node) ?? 'sha1').toLowerCase().replace('-', '');
       const need = PBKDF2_MIN[digest];
       if (iterations !== undefined && need !== undefined && iterations < need) {
-        hits.push(m.hit('low-pbkdf2-iterations', call.node, { message: `PBKDF2-HMAC-${digest.toUpperCase()} runs ${iterations.toLocaleString('en')} iterations; OWASP asks for at least ${need.toLocaleString('en')}.` }));
+        hits.push(
+          m.hit('low-pbkdf2-iterations', call.node, {
+            message: `PBKDF2-HMAC-${digest.toUpperCase()} runs ${iterations.toLocaleString('en')} iterations; OWASP asks for at least ${need.toLocaleString('en')}.`,
+          }),
+        );
       }
     }
   }
@@ -73,7 +141,12 @@ function fastHashChain(m: CodeModule, hits: Hit[], call: CallInfo) {
   const fed = updates.find((u) => isPasswordValue(m, u));
   if (!fed) return;
   const line = m.line(fed);
-  hits.push(m.hit('fast-hash', call.node, { message: `A password is hashed with one ${algorithm.toUpperCase()} digest, which GPUs brute-force at billions of guesses per second.`, flow: [line] }));
+  hits.push(
+    m.hit('fast-hash', call.node, {
+      message: `A password is hashed with one ${algorithm.toUpperCase()} digest, which GPUs brute-force at billions of guesses per second.`,
+      flow: [line],
+    }),
+  );
 }
 
 function isDigestFunction(call: CallInfo): boolean {
@@ -81,14 +154,21 @@ function isDigestFunction(call: CallInfo): boolean {
   if (call.isNew || !DIGEST_FUNCTIONS.test(callee.name)) return false;
   if (callee.module) return DIGEST_MODULES.has(callee.module);
   // md5(x), CryptoJS.SHA256(x): not a method of some other object (`file.sha256()`).
-  return callee.path.length === 1 || (callee.path.length === 2 && /^(?:CryptoJS|crypto_js|cryptoJs|sha\w*|md5)$/i.test(callee.path[0]!));
+  return (
+    callee.path.length === 1 ||
+    (callee.path.length === 2 && /^(?:CryptoJS|crypto_js|cryptoJs|sha\w*|md5)$/i.test(callee.path[0]!))
+  );
 }
 
 function isBcrypt(m: CodeModule, call: CallInfo): boolean {
   const { callee } = call;
   if (!/^(?:hash|hashSync|genSalt|genSaltSync)$/.test(callee.name)) return false;
   if (callee.module) return BCRYPT_MODULES.has(callee.module);
-  if (callee.path.length === 2) return /^bcrypt(?:js)?$/i.test(callee.path[0]!) && !m.topLevel(callee.path[0]!)?.defs.some((d) => d.kind === 'init' && d.value && !m.requiredModule(d.value));
+  if (callee.path.length === 2)
+    return (
+      /^bcrypt(?:js)?$/i.test(callee.path[0]!) &&
+      !m.topLevel(callee.path[0]!)?.defs.some((d) => d.kind === 'init' && d.value && !m.requiredModule(d.value))
+    );
   return callee.path.length === 1 && callee.name.startsWith('genSalt');
 }
 
@@ -107,7 +187,11 @@ function bcryptCost(m: CodeModule, hits: Hit[], call: CallInfo, min: number) {
     cost = numberValue(m, arg);
   }
   if (cost === undefined || cost >= min) return;
-  hits.push(m.hit('low-bcrypt-cost', call.node, { message: `bcrypt cost ${cost}${defaulted ? ' (the default of genSalt())' : ''} is below the minimum of ${min}.` }));
+  hits.push(
+    m.hit('low-bcrypt-cost', call.node, {
+      message: `bcrypt cost ${cost}${defaulted ? ' (the default of genSalt())' : ''} is below the minimum of ${min}.`,
+    }),
+  );
 }
 
 function argon2Params(m: CodeModule, hits: Hit[], call: CallInfo) {
@@ -129,9 +213,13 @@ function argon2Params(m: CodeModule, hits: Hit[], call: CallInfo) {
   if (type === 'argon2d' || type === 'argon2i') problems.push(`${type} instead of argon2id`);
   if (memory !== undefined && time !== undefined) {
     const need = ARGON2_MIN_MEMORY[Math.min(Math.max(time, 1), 5)]!;
-    if (memory < need) problems.push(`${memory} KiB of memory with ${time} pass${time === 1 ? '' : 'es'} (OWASP: at least ${need} KiB for t=${Math.min(Math.max(time, 1), 5)}, e.g. 19456 KiB with t=2)`);
+    if (memory < need)
+      problems.push(
+        `${memory} KiB of memory with ${time} pass${time === 1 ? '' : 'es'} (OWASP: at least ${need} KiB for t=${Math.min(Math.max(time, 1), 5)}, e.g. 19456 KiB with t=2)`,
+      );
   }
-  if (problems.length) hits.push(m.hit('weak-argon2', call.node, { message: `argon2 runs with ${problems.join(' and ')}.` }));
+  if (problems.length)
+    hits.push(m.hit('weak-argon2', call.node, { message: `argon2 runs with ${problems.join(' and ')}.` }));
 }
 
 function argon2Type(m: CodeModule, node: Node | undefined): string | undefined {
@@ -158,7 +246,11 @@ function scryptCost(m: CodeModule, hits: Hit[], call: CallInfo) {
     }
   }
   if (n === undefined || n >= SCRYPT_MIN_N) return;
-  hits.push(m.hit('weak-scrypt', call.node, { message: `scrypt hashes a password with cost N=${n}${explicit ? '' : " (Node's default)"}, below 2^15.` }));
+  hits.push(
+    m.hit('weak-scrypt', call.node, {
+      message: `scrypt hashes a password with cost N=${n}${explicit ? '' : " (Node's default)"}, below 2^15.`,
+    }),
+  );
 }
 
 /** `user.password === password` (plaintext) and `digest === user.passwordHash` (timing-unsafe). */
@@ -166,7 +258,16 @@ function comparisons(m: CodeModule, hits: Hit[]) {
   for (const b of m.nodes('BinaryExpression')) {
     if (!/^[!=]==?$/.test(b.operator) || !COMPARED.test(m.source(b))) continue;
     const sides = [unwrap(b.left), unwrap(b.right)];
-    if (sides.some((s) => s.type === 'UnaryExpression' || s.type === 'Literal' || stringLiteral(s) !== undefined || (s.type === 'Identifier' && s.name === 'undefined'))) continue;
+    if (
+      sides.some(
+        (s) =>
+          s.type === 'UnaryExpression' ||
+          s.type === 'Literal' ||
+          stringLiteral(s) !== undefined ||
+          (s.type === 'Identifier' && s.name === 'undefined'),
+      )
+    )
+      continue;
     const stored = sides.map((s) => storedKind(m, s));
     const [a, c] = stored;
     if (a && c) continue; // two stored values (a change check), not a login
@@ -176,12 +277,23 @@ function comparisons(m: CodeModule, hits: Hit[]) {
       if (m.isConstant(other) || words(nameOf(other) ?? '').some((w) => CONFIRM_WORDS.has(w))) continue;
       const digest = isDigest(m, other);
       const rule = stored[i] === 'hash' || digest ? 'timing-unsafe-comparison' : 'plaintext-comparison';
-      hits.push(m.hit(rule, b, { message: rule === 'plaintext-comparison' ? `\`${m.source(sides[i]!)}\` is compared with ${b.operator}: the password is stored as it was typed.` : `A password hash is compared with ${b.operator}, which leaks how many leading characters match.` }));
+      hits.push(
+        m.hit(rule, b, {
+          message:
+            rule === 'plaintext-comparison'
+              ? `\`${m.source(sides[i]!)}\` is compared with ${b.operator}: the password is stored as it was typed.`
+              : `A password hash is compared with ${b.operator}, which leaks how many leading characters match.`,
+        }),
+      );
       continue;
     }
     // hashPassword(password) === row.hash, md5(pw) === expected
     if (sides.some((s) => isDigest(m, s) && digestOfPassword(m, s)) && !sides.every((s) => isDigest(m, s))) {
-      hits.push(m.hit('timing-unsafe-comparison', b, { message: `A password hash is compared with ${b.operator}, which leaks how many leading characters match.` }));
+      hits.push(
+        m.hit('timing-unsafe-comparison', b, {
+          message: `A password hash is compared with ${b.operator}, which leaks how many leading characters match.`,
+        }),
+      );
     }
   }
 }
@@ -190,13 +302,24 @@ function comparisons(m: CodeModule, hits: Hit[]) {
 function storedKind(m: CodeModule, n: Node): 'password' | 'hash' | null {
   if (n.type !== 'MemberExpression') return null;
   const prop = propertyName(n) ?? undefined;
-  const kind = isPasswordHashName(prop) ? 'hash' : isPasswordName(prop) && !words(prop!).some((w) => CONFIRM_WORDS.has(w) || w === 'new' || w === 'old' || w === 'current') ? 'password' : null;
+  const kind = isPasswordHashName(prop)
+    ? 'hash'
+    : isPasswordName(prop) &&
+        !words(prop!).some((w) => CONFIRM_WORDS.has(w) || w === 'new' || w === 'old' || w === 'current')
+      ? 'password'
+      : null;
   if (!kind) return null;
   let root = unwrap(n.object);
   while (root.type === 'MemberExpression') root = unwrap(root.object);
   const rootText = root.type === 'ThisExpression' ? 'this' : root.type === 'Identifier' ? root.name : '';
   const owner = nameOf(n.object) ?? '';
-  if (INPUT_ROOTS.test(rootText) || INPUT_ROOTS.test(owner) || m.isRequestSource(n) || m.taints(n.object, ['request']).length) return null;
+  if (
+    INPUT_ROOTS.test(rootText) ||
+    INPUT_ROOTS.test(owner) ||
+    m.isRequestSource(n) ||
+    m.taints(n.object, ['request']).length
+  )
+    return null;
   return kind;
 }
 
@@ -206,7 +329,8 @@ function isDigest(m: CodeModule, expr: Node, depth = 0): boolean {
   if (depth > 4) return false;
   if (n.type === 'CallExpression') {
     const c = m.callee(n.callee);
-    if (c.name === 'digest' || c.name === 'toString' && isDigest(m, unwrap(n.callee).object ?? n, depth + 1)) return true;
+    if (c.name === 'digest' || (c.name === 'toString' && isDigest(m, unwrap(n.callee).object ?? n, depth + 1)))
+      return true;
     if (DIGEST_FUNCTIONS.test(c.name)) return true;
     return words(c.name).some((w) => w === 'hash' || w === 'digest') && c.name !== 'hashCode';
   }
@@ -222,7 +346,7 @@ function digestOfPassword(m: CodeModule, expr: Node, depth = 0): boolean {
   const n = unwrap(expr.type === 'AwaitExpression' ? expr.argument : expr);
   if (depth > 4) return false;
   if (n.type === 'Identifier') {
-    if (isPasswordHashName(n.name) || /hash|digest/i.test(n.name) && depth > 0) return true;
+    if (isPasswordHashName(n.name) || (/hash|digest/i.test(n.name) && depth > 0)) return true;
     const b = m.binding(n);
     const def = b && b.kind !== 'param' && b.defs.length === 1 ? b.defs[0] : undefined;
     return !!def?.value && def.path.length === 0 && digestOfPassword(m, def.value, depth + 1);
@@ -237,7 +361,8 @@ function digestOfPassword(m: CodeModule, expr: Node, depth = 0): boolean {
 
 const PASSWORD = /pass(?:word|wd|phrase)?|pwd/i;
 const FAST_HASHES = /^['"`](md5|sha-?1|sha-?224|sha-?256|sha-?384|sha-?512|md4|ripemd160)['"`]$/i;
-const STORED = /(?<![\w$.])(?!req\b|request\b|body\b|input\b|form\b|data\b|params\b|args\b|ctx\b|dto\b)([A-Za-z_$][\w$]*)(?:\??\.[A-Za-z_$][\w$]*)*\??\.(pass(?:word|wd)?(?:_?hash)?|hashed_?password|password_?digest)\b/i;
+const STORED =
+  /(?<![\w$.])(?!req\b|request\b|body\b|input\b|form\b|data\b|params\b|args\b|ctx\b|dto\b)([A-Za-z_$][\w$]*)(?:\??\.[A-Za-z_$][\w$]*)*\??\.(pass(?:word|wd)?(?:_?hash)?|hashed_?password|password_?digest)\b/i;
 const EQUALITY = /[!=]==?/g;
 const OPERAND_END = /[\n;&|(){}?:,]/;
 
@@ -250,16 +375,23 @@ function lexical(min: number) {
       const [algorithm] = callArguments(text, call.argsStart);
       if (!algorithm || !FAST_HASHES.test(algorithm.text)) continue;
       const end = text.slice(algorithm.end).search(/;|\n\s*\n/);
-      const update = text.slice(algorithm.end, end < 0 ? text.length : algorithm.end + end).match(/\.update\(([^)]*)\)/);
+      const update = text
+        .slice(algorithm.end, end < 0 ? text.length : algorithm.end + end)
+        .match(/\.update\(([^)]*)\)/);
       if (update && PASSWORD.test(update[1]!)) hits.push({ rule: 'fast-hash', ...file.position(call.start) });
     }
     for (const call of findCalls(text, ['hash', 'hashSync', 'genSalt', 'genSaltSync'])) {
-      if (!/bcrypt(?:js)?\s*\.\s*$/i.test(text.slice(Math.max(0, call.start - 20), call.start)) && !/^genSalt/.test(call.name)) continue;
+      if (
+        !/bcrypt(?:js)?\s*\.\s*$/i.test(text.slice(Math.max(0, call.start - 20), call.start)) &&
+        !/^genSalt/.test(call.name)
+      )
+        continue;
       const args = callArguments(text, call.argsStart);
       const costArg = call.name.startsWith('genSalt') ? args[0] : args[1];
       if (!costArg) continue;
       const value = /^\d+$/.test(costArg.text) ? costArg.text : resolveIdentifier(text, costArg.text, call.start);
-      if (value !== null && /^\d+$/.test(value.trim()) && Number(value) < min) hits.push({ rule: 'low-bcrypt-cost', ...file.position(call.start) });
+      if (value !== null && /^\d+$/.test(value.trim()) && Number(value) < min)
+        hits.push({ rule: 'low-bcrypt-cost', ...file.position(call.start) });
     }
     for (const m of text.matchAll(EQUALITY)) {
       let from = m.index;
@@ -271,7 +403,10 @@ function lexical(min: number) {
       if (/^typeof\b/.test(left) || /^(?:['"`]|null\b|undefined\b|\d)/.test(right)) continue;
       const other = STORED.test(left) ? right : STORED.test(right) ? left : null;
       if (other === null || (!PASSWORD.test(other) && !/hash/i.test(other))) continue;
-      hits.push({ rule: 'plaintext-comparison', ...file.position(from + (text.slice(from, m.index).length - text.slice(from, m.index).trimStart().length)) });
+      hits.push({
+        rule: 'plaintext-comparison',
+        ...file.position(from + (text.slice(from, m.index).length - text.slice(from, m.index).trimStart().length)),
+      });
     }
     return hits;
   };
@@ -285,7 +420,24 @@ export default defineAtom<Options>({
     fail: 'A password is hashed with a fast digest (MD5, SHA-1, plain or salted SHA-256), bcrypt/argon2/scrypt/PBKDF2 run below their minimum cost, a stored password is compared with === (plaintext storage), or a password hash is compared with === instead of a constant-time check.',
   },
   files: [...CODE_FILES, ...TEST_FILES],
-  keywords: ['createhash', 'md5', 'sha1', 'sha256', 'sha512', 'bcrypt', 'argon2', 'scrypt', 'pbkdf2', 'subtle', '.password', '.passwd', '.pwd', 'hashedpassword', 'hashed_password', 'password_digest'],
+  keywords: [
+    'createhash',
+    'md5',
+    'sha1',
+    'sha256',
+    'sha512',
+    'bcrypt',
+    'argon2',
+    'scrypt',
+    'pbkdf2',
+    'subtle',
+    '.password',
+    '.passwd',
+    '.pwd',
+    'hashedpassword',
+    'hashed_password',
+    'password_digest',
+  ],
   defaultLevel: 'block',
   options: (z) => z.strictObject({ bcryptMinCost: z.number().int().min(4).max(31).default(12) }),
   rules: {
@@ -299,7 +451,7 @@ export default defineAtom<Options>({
     },
     'weak-argon2': {
       message: 'argon2 runs with a variant or parameters below the OWASP minimums.',
-      fix: "Use argon2id with the library defaults (argon2.hash(password)) or at least { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 }.",
+      fix: 'Use argon2id with the library defaults (argon2.hash(password)) or at least { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 }.',
     },
     'weak-scrypt': {
       message: 'scrypt hashes a password with a cost below 2^15.',
@@ -320,28 +472,86 @@ export default defineAtom<Options>({
   },
   examples: {
     bad: [
-      { file: 'src/users.ts', code: "import { createHash } from 'node:crypto';\nconst hash = createHash('md5').update(password).digest('hex'); // ✗" },
-      { file: 'src/users.js', code: "user.passwordHash = crypto.createHash('sha1').update(req.body.password).digest('hex'); // ✗" },
-      { file: 'src/signup.ts', code: "import bcrypt from 'bcrypt';\nconst hashed = await bcrypt.hash(password, 10); // ✗" },
-      { file: 'src/signup.js', code: "const bcrypt = require('bcryptjs');\nconst saltRounds = 8;\nconst salt = bcrypt.genSaltSync(saltRounds); // ✗" },
+      {
+        file: 'src/users.ts',
+        code: "import { createHash } from 'node:crypto';\nconst hash = createHash('md5').update(password).digest('hex'); // ✗",
+      },
+      {
+        file: 'src/users.js',
+        code: "user.passwordHash = crypto.createHash('sha1').update(req.body.password).digest('hex'); // ✗",
+      },
+      {
+        file: 'src/signup.ts',
+        code: "import bcrypt from 'bcrypt';\nconst hashed = await bcrypt.hash(password, 10); // ✗",
+      },
+      {
+        file: 'src/signup.js',
+        code: "const bcrypt = require('bcryptjs');\nconst saltRounds = 8;\nconst salt = bcrypt.genSaltSync(saltRounds); // ✗",
+      },
       { file: 'src/login.ts', code: 'if (user.password === password) { // ✗\n  return issueSession(user);\n}' },
-      { file: 'src/legacy.js', code: "const salted = salt + pwd;\nconst digest = crypto.createHash('sha256').update(salted).digest('base64'); // ✗" },
-      { file: 'src/low-cost-policy.ts', code: "import bcrypt from 'bcrypt';\nawait bcrypt.hash(password, 12); // ✗", options: { bcryptMinCost: 14 } },
-      { file: 'src/argon.ts', code: "import argon2 from 'argon2';\nexport const hashPassword = (password: string) =>\n  argon2.hash(password, { type: argon2.argon2id, memoryCost: 4096, timeCost: 2 }); // ✗" },
-      { file: 'src/scrypt.js', code: "const { scryptSync, randomBytes } = require('crypto');\nconst salt = randomBytes(16);\nconst key = scryptSync(password, salt, 64); // ✗" },
-      { file: 'src/auth.js', code: "async function login(email, password) {\n  const user = await db.users.findOne({ email });\n  const hash = sha256(user.salt + password); // ✗\n  return hash === user.passwordHash; // ✗\n}" },
-      { file: 'src/pbkdf2.ts', code: "import { pbkdf2Sync } from 'node:crypto';\nconst derived = pbkdf2Sync(password, salt, 10000, 64, 'sha512'); // ✗" },
+      {
+        file: 'src/legacy.js',
+        code: "const salted = salt + pwd;\nconst digest = crypto.createHash('sha256').update(salted).digest('base64'); // ✗",
+      },
+      {
+        file: 'src/low-cost-policy.ts',
+        code: "import bcrypt from 'bcrypt';\nawait bcrypt.hash(password, 12); // ✗",
+        options: { bcryptMinCost: 14 },
+      },
+      {
+        file: 'src/argon.ts',
+        code: "import argon2 from 'argon2';\nexport const hashPassword = (password: string) =>\n  argon2.hash(password, { type: argon2.argon2id, memoryCost: 4096, timeCost: 2 }); // ✗",
+      },
+      {
+        file: 'src/scrypt.js',
+        code: "const { scryptSync, randomBytes } = require('crypto');\nconst salt = randomBytes(16);\nconst key = scryptSync(password, salt, 64); // ✗",
+      },
+      {
+        file: 'src/auth.js',
+        code: 'async function login(email, password) {\n  const user = await db.users.findOne({ email });\n  const hash = sha256(user.salt + password); // ✗\n  return hash === user.passwordHash; // ✗\n}',
+      },
+      {
+        file: 'src/pbkdf2.ts',
+        code: "import { pbkdf2Sync } from 'node:crypto';\nconst derived = pbkdf2Sync(password, salt, 10000, 64, 'sha512'); // ✗",
+      },
     ],
     good: [
-      { file: 'src/users.ts', code: "import bcrypt from 'bcrypt';\nconst hash = await bcrypt.hash(password, 12);\nconst ok = await bcrypt.compare(password, user.passwordHash);" },
-      { file: 'src/files.ts', code: "import { createHash } from 'node:crypto';\nconst etag = createHash('sha1').update(fileBuffer).digest('hex');" },
-      { file: 'src/signup.ts', code: "if (password !== confirmPassword) throw new Error('Passwords do not match');\nif (password === '') throw new Error('required');\nif (req.body.password !== req.body.passwordConfirm) return res.status(400).end();" },
-      { file: 'src/users.js', code: "const bcrypt = require('bcrypt');\nconst SALT_ROUNDS = 12;\nconst hashed = await bcrypt.hash(req.body.password, SALT_ROUNDS);" },
-      { file: 'src/argon.ts', code: "import argon2 from 'argon2';\nconst hash = await argon2.hash(password, { type: argon2.argon2id });\nconst strong = await argon2.hash(password, { memoryCost: 2 ** 16, timeCost: 3, parallelism: 4 });" },
-      { file: 'src/compare.ts', code: "import { timingSafeEqual } from 'node:crypto';\nconst ok = timingSafeEqual(Buffer.from(a), Buffer.from(b));\nif (typeof user.password === 'string') check(user);\nif (user.passwordHash === null) return;" },
-      { file: 'src/reset.ts', code: "import { createHash, randomBytes } from 'node:crypto';\nconst resetPasswordToken = randomBytes(32).toString('hex');\nuser.resetPasswordTokenHash = createHash('sha256').update(resetPasswordToken).digest('hex');" },
-      { file: 'src/scrypt.ts', code: "import { scrypt } from 'node:crypto';\nscrypt(password, salt, 64, { N: 2 ** 17, r: 8, p: 1, maxmem: 256 * 1024 * 1024 }, done);\nconst key = scryptSync(process.env.MASTER_KEY, 'salt', 32);" },
-      { file: 'src/change.ts', code: "if (updated.passwordHash !== existing.passwordHash) await revokeSessions(user.id);\nconst same = await bcrypt.compare(password, user.password);" },
+      {
+        file: 'src/users.ts',
+        code: "import bcrypt from 'bcrypt';\nconst hash = await bcrypt.hash(password, 12);\nconst ok = await bcrypt.compare(password, user.passwordHash);",
+      },
+      {
+        file: 'src/files.ts',
+        code: "import { createHash } from 'node:crypto';\nconst etag = createHash('sha1').update(fileBuffer).digest('hex');",
+      },
+      {
+        file: 'src/signup.ts',
+        code: "if (password !== confirmPassword) throw new Error('Passwords do not match');\nif (password === '') throw new Error('required');\nif (req.body.password !== req.body.passwordConfirm) return res.status(400).end();",
+      },
+      {
+        file: 'src/users.js',
+        code: "const bcrypt = require('bcrypt');\nconst SALT_ROUNDS = 12;\nconst hashed = await bcrypt.hash(req.body.password, SALT_ROUNDS);",
+      },
+      {
+        file: 'src/argon.ts',
+        code: "import argon2 from 'argon2';\nconst hash = await argon2.hash(password, { type: argon2.argon2id });\nconst strong = await argon2.hash(password, { memoryCost: 2 ** 16, timeCost: 3, parallelism: 4 });",
+      },
+      {
+        file: 'src/compare.ts',
+        code: "import { timingSafeEqual } from 'node:crypto';\nconst ok = timingSafeEqual(Buffer.from(a), Buffer.from(b));\nif (typeof user.password === 'string') check(user);\nif (user.passwordHash === null) return;",
+      },
+      {
+        file: 'src/reset.ts',
+        code: "import { createHash, randomBytes } from 'node:crypto';\nconst resetPasswordToken = randomBytes(32).toString('hex');\nuser.resetPasswordTokenHash = createHash('sha256').update(resetPasswordToken).digest('hex');",
+      },
+      {
+        file: 'src/scrypt.ts',
+        code: "import { scrypt } from 'node:crypto';\nscrypt(password, salt, 64, { N: 2 ** 17, r: 8, p: 1, maxmem: 256 * 1024 * 1024 }, done);\nconst key = scryptSync(process.env.MASTER_KEY, 'salt', 32);",
+      },
+      {
+        file: 'src/change.ts',
+        code: 'if (updated.passwordHash !== existing.passwordHash) await revokeSessions(user.id);\nconst same = await bcrypt.compare(password, user.password);',
+      },
     ],
   },
   check: codeCheck<Options>(analyse, (file, ctx) => lexical(ctx.options.bcryptMinCost)(file)),

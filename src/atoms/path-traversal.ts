@@ -5,8 +5,72 @@ import { CODE_FILES } from './files.js';
 
 /** fs functions by the indexes of their path arguments. */
 const FS_FUNCTIONS: Record<string, number[]> = Object.fromEntries([
-  ...['readFile', 'readFileSync', 'writeFile', 'writeFileSync', 'appendFile', 'appendFileSync', 'createReadStream', 'createWriteStream', 'unlink', 'unlinkSync', 'rm', 'rmSync', 'rmdir', 'rmdirSync', 'readdir', 'readdirSync', 'stat', 'statSync', 'lstat', 'lstatSync', 'open', 'openSync', 'access', 'accessSync', 'exists', 'existsSync', 'mkdir', 'mkdirSync', 'realpath', 'realpathSync', 'chmod', 'chmodSync', 'chown', 'truncate', 'opendir', 'readlink', 'readJson', 'readJSON', 'readJsonSync', 'writeJson', 'writeJSON', 'outputFile', 'outputFileSync', 'outputJson', 'remove', 'removeSync', 'pathExists', 'ensureDir', 'ensureFile', 'emptyDir'].map((n) => [n, [0]] as const),
-  ...['copyFile', 'copyFileSync', 'rename', 'renameSync', 'copy', 'copySync', 'move', 'moveSync', 'link', 'symlink', 'cp', 'cpSync'].map((n) => [n, [0, 1]] as const),
+  ...[
+    'readFile',
+    'readFileSync',
+    'writeFile',
+    'writeFileSync',
+    'appendFile',
+    'appendFileSync',
+    'createReadStream',
+    'createWriteStream',
+    'unlink',
+    'unlinkSync',
+    'rm',
+    'rmSync',
+    'rmdir',
+    'rmdirSync',
+    'readdir',
+    'readdirSync',
+    'stat',
+    'statSync',
+    'lstat',
+    'lstatSync',
+    'open',
+    'openSync',
+    'access',
+    'accessSync',
+    'exists',
+    'existsSync',
+    'mkdir',
+    'mkdirSync',
+    'realpath',
+    'realpathSync',
+    'chmod',
+    'chmodSync',
+    'chown',
+    'truncate',
+    'opendir',
+    'readlink',
+    'readJson',
+    'readJSON',
+    'readJsonSync',
+    'writeJson',
+    'writeJSON',
+    'outputFile',
+    'outputFileSync',
+    'outputJson',
+    'remove',
+    'removeSync',
+    'pathExists',
+    'ensureDir',
+    'ensureFile',
+    'emptyDir',
+  ].map((n) => [n, [0]] as const),
+  ...[
+    'copyFile',
+    'copyFileSync',
+    'rename',
+    'renameSync',
+    'copy',
+    'copySync',
+    'move',
+    'moveSync',
+    'link',
+    'symlink',
+    'cp',
+    'cpSync',
+  ].map((n) => [n, [0, 1]] as const),
 ]);
 const FS_MODULES = new Set(['fs', 'fs/promises', 'fs-extra', 'graceful-fs', 'original-fs']);
 /** Unimported roots that name the fs module by convention. */
@@ -21,14 +85,25 @@ function fsCalls(m: CodeModule): Hit[] {
     const name = callee.name;
     let indexes: number[] | undefined;
     let what = `${name}()`;
-    if (callee.module && FS_MODULES.has(callee.module)) indexes = FS_FUNCTIONS[callee.path.filter((p) => p !== 'promises').join('.')];
-    else if (!callee.module && callee.path.length >= 2 && FS_ROOTS.has(callee.path[0]!)) indexes = FS_FUNCTIONS[callee.path.slice(1).filter((p) => p !== 'promises').join('.')];
+    if (callee.module && FS_MODULES.has(callee.module))
+      indexes = FS_FUNCTIONS[callee.path.filter((p) => p !== 'promises').join('.')];
+    else if (!callee.module && callee.path.length >= 2 && FS_ROOTS.has(callee.path[0]!))
+      indexes =
+        FS_FUNCTIONS[
+          callee.path
+            .slice(1)
+            .filter((p) => p !== 'promises')
+            .join('.')
+        ];
     else if (RESPONSE_FILES.has(name) && callee.path.length >= 2) {
       // res.sendFile(name, { root }) / res.download(name, { root }): send refuses to leave root.
       if (call.args.some((a, i) => i > 0 && m.hasProperty(a, 'root'))) continue;
       indexes = [0];
       what = `${callee.path.join('.')}()`;
-    } else if ((callee.module === 'send' || callee.module === 'koa-send' || callee.module === '@koa/send') && call.args[1]) {
+    } else if (
+      (callee.module === 'send' || callee.module === 'koa-send' || callee.module === '@koa/send') &&
+      call.args[1]
+    ) {
       if (call.args.some((a, i) => i > 1 && m.hasProperty(a, 'root'))) continue;
       indexes = [1];
       what = `${callee.module}()`;
@@ -39,7 +114,14 @@ function fsCalls(m: CodeModule): Hit[] {
       if (!arg || arg.type === 'SpreadElement' || m.isConstant(arg)) continue;
       const [t] = m.taints(arg, ['request', 'upload']);
       if (t) {
-        hits.push(m.flowHit(t.kind === 'upload' ? 'upload-name-path' : 'request-path', call.node, t, `the file system through ${what}`));
+        hits.push(
+          m.flowHit(
+            t.kind === 'upload' ? 'upload-name-path' : 'request-path',
+            call.node,
+            t,
+            `the file system through ${what}`,
+          ),
+        );
         break;
       }
     }
@@ -60,7 +142,7 @@ export default defineAtom({
   rules: {
     'request-path': {
       message: 'A path built from request data reaches the file system.',
-      fix: "Resolve against a root and check containment: const file = path.resolve(ROOT, name); if (!file.startsWith(ROOT + path.sep)) return res.sendStatus(403); or pass { root: ROOT } to res.sendFile.",
+      fix: 'Resolve against a root and check containment: const file = path.resolve(ROOT, name); if (!file.startsWith(ROOT + path.sep)) return res.sendStatus(403); or pass { root: ROOT } to res.sendFile.',
     },
     'upload-name-path': {
       message: "An upload's original file name is used as a path.",
@@ -69,25 +151,76 @@ export default defineAtom({
   },
   examples: {
     bad: [
-      { file: 'src/files.js', code: "app.get('/files/:name', (req, res) => {\n  res.sendFile(path.join(__dirname, 'uploads', req.params.name)); // ✗\n});" },
-      { file: 'src/read.js', code: "const fs = require('fs');\napp.get('/read', (req, res) => {\n  fs.readFile(`./files/${req.query.file}`, 'utf8', (err, data) => res.send(data)); // ✗\n});" },
-      { file: 'src/static.ts', code: "import fs from 'node:fs';\nimport path from 'node:path';\nrouter.get('/static', async (ctx) => {\n  ctx.body = fs.createReadStream(path.resolve('public', ctx.query.path)); // ✗\n});" },
-      { file: 'src/upload.js', code: "const fs = require('fs');\napp.post('/upload', upload.single('file'), (req, res) => {\n  fs.writeFileSync(path.join(UPLOADS, req.file.originalname), req.file.buffer); // ✗\n});" },
-      { file: 'src/fastify.ts', code: "import { readFile } from 'node:fs/promises';\nimport { join } from 'node:path';\nfastify.get('/docs/:name', async (request, reply) => {\n  const { name } = request.params;\n  return readFile(join(DOCS, name), 'utf8'); // ✗\n});" },
-      { file: 'app/api/docs/route.ts', code: "import { promises as fs } from 'fs';\nexport async function GET(request: NextRequest) {\n  const file = request.nextUrl.searchParams.get('file');\n  const text = await fs.readFile(path.join(process.cwd(), 'docs', file), 'utf8'); // ✗\n  return new Response(text);\n}" },
-      { file: 'src/download.js', code: "router.get('/download', (req, res) => {\n  res.download(req.query.path); // ✗\n});" },
-      { file: 'src/files.controller.ts', code: "import { join } from 'node:path';\n@Controller('files')\nexport class FilesController {\n  @Get(':name')\n  get(@Param('name') name: string, @Res() res: Response) {\n    return res.sendFile(join(ROOT, name)); // ✗\n  }\n}" },
+      {
+        file: 'src/files.js',
+        code: "app.get('/files/:name', (req, res) => {\n  res.sendFile(path.join(__dirname, 'uploads', req.params.name)); // ✗\n});",
+      },
+      {
+        file: 'src/read.js',
+        code: "const fs = require('fs');\napp.get('/read', (req, res) => {\n  fs.readFile(`./files/${req.query.file}`, 'utf8', (err, data) => res.send(data)); // ✗\n});",
+      },
+      {
+        file: 'src/static.ts',
+        code: "import fs from 'node:fs';\nimport path from 'node:path';\nrouter.get('/static', async (ctx) => {\n  ctx.body = fs.createReadStream(path.resolve('public', ctx.query.path)); // ✗\n});",
+      },
+      {
+        file: 'src/upload.js',
+        code: "const fs = require('fs');\napp.post('/upload', upload.single('file'), (req, res) => {\n  fs.writeFileSync(path.join(UPLOADS, req.file.originalname), req.file.buffer); // ✗\n});",
+      },
+      {
+        file: 'src/fastify.ts',
+        code: "import { readFile } from 'node:fs/promises';\nimport { join } from 'node:path';\nfastify.get('/docs/:name', async (request, reply) => {\n  const { name } = request.params;\n  return readFile(join(DOCS, name), 'utf8'); // ✗\n});",
+      },
+      {
+        file: 'app/api/docs/route.ts',
+        code: "import { promises as fs } from 'fs';\nexport async function GET(request: NextRequest) {\n  const file = request.nextUrl.searchParams.get('file');\n  const text = await fs.readFile(path.join(process.cwd(), 'docs', file), 'utf8'); // ✗\n  return new Response(text);\n}",
+      },
+      {
+        file: 'src/download.js',
+        code: "router.get('/download', (req, res) => {\n  res.download(req.query.path); // ✗\n});",
+      },
+      {
+        file: 'src/files.controller.ts',
+        code: "import { join } from 'node:path';\n@Controller('files')\nexport class FilesController {\n  @Get(':name')\n  get(@Param('name') name: string, @Res() res: Response) {\n    return res.sendFile(join(ROOT, name)); // ✗\n  }\n}",
+      },
     ],
     good: [
-      { file: 'src/files.js', code: "app.get('/files/:name', (req, res) => {\n  res.sendFile(req.params.name, { root: path.join(__dirname, 'public') });\n});" },
-      { file: 'src/read.js', code: "const fs = require('fs');\napp.get('/read', (req, res) => {\n  const safe = path.basename(req.query.file);\n  fs.readFile(path.join(DIR, safe), 'utf8', (err, data) => res.send(data));\n});" },
-      { file: 'src/contained.ts', code: "import fs from 'node:fs';\nrouter.get('/static', (req, res) => {\n  const full = path.resolve(ROOT, req.query.p);\n  if (!full.startsWith(ROOT + path.sep)) return res.sendStatus(403);\n  fs.createReadStream(full).pipe(res);\n});" },
-      { file: 'src/allow.js', code: "const FILES = new Set(['terms.pdf', 'privacy.pdf']);\napp.get('/doc', (req, res) => {\n  if (!FILES.has(req.query.f)) return res.sendStatus(404);\n  res.download(path.join(DOCS, req.query.f));\n});" },
-      { file: 'src/config.js', code: "const fs = require('fs');\nconst config = JSON.parse(fs.readFileSync(path.join(__dirname, 'config.json'), 'utf8'));" },
-      { file: 'src/ids.js', code: "const fs = require('fs');\napp.get('/data/:id', (req, res) => {\n  const id = parseInt(req.params.id, 10);\n  fs.readFile(`./data/${id}.json`, (err, d) => res.send(d));\n});" },
-      { file: 'bin/cat.js', code: "const fs = require('fs');\nprocess.stdout.write(fs.readFileSync(process.argv[2], 'utf8'));" },
-      { file: 'src/upload.js', code: "const fs = require('fs');\napp.post('/upload', upload.single('file'), (req, res) => {\n  const name = crypto.randomUUID() + '.png';\n  fs.writeFileSync(path.join(UPLOADS, name), req.file.buffer);\n});" },
+      {
+        file: 'src/files.js',
+        code: "app.get('/files/:name', (req, res) => {\n  res.sendFile(req.params.name, { root: path.join(__dirname, 'public') });\n});",
+      },
+      {
+        file: 'src/read.js',
+        code: "const fs = require('fs');\napp.get('/read', (req, res) => {\n  const safe = path.basename(req.query.file);\n  fs.readFile(path.join(DIR, safe), 'utf8', (err, data) => res.send(data));\n});",
+      },
+      {
+        file: 'src/contained.ts',
+        code: "import fs from 'node:fs';\nrouter.get('/static', (req, res) => {\n  const full = path.resolve(ROOT, req.query.p);\n  if (!full.startsWith(ROOT + path.sep)) return res.sendStatus(403);\n  fs.createReadStream(full).pipe(res);\n});",
+      },
+      {
+        file: 'src/allow.js',
+        code: "const FILES = new Set(['terms.pdf', 'privacy.pdf']);\napp.get('/doc', (req, res) => {\n  if (!FILES.has(req.query.f)) return res.sendStatus(404);\n  res.download(path.join(DOCS, req.query.f));\n});",
+      },
+      {
+        file: 'src/config.js',
+        code: "const fs = require('fs');\nconst config = JSON.parse(fs.readFileSync(path.join(__dirname, 'config.json'), 'utf8'));",
+      },
+      {
+        file: 'src/ids.js',
+        code: "const fs = require('fs');\napp.get('/data/:id', (req, res) => {\n  const id = parseInt(req.params.id, 10);\n  fs.readFile(`./data/${id}.json`, (err, d) => res.send(d));\n});",
+      },
+      {
+        file: 'bin/cat.js',
+        code: "const fs = require('fs');\nprocess.stdout.write(fs.readFileSync(process.argv[2], 'utf8'));",
+      },
+      {
+        file: 'src/upload.js',
+        code: "const fs = require('fs');\napp.post('/upload', upload.single('file'), (req, res) => {\n  const name = crypto.randomUUID() + '.png';\n  fs.writeFileSync(path.join(UPLOADS, name), req.file.buffer);\n});",
+      },
     ],
   },
-  check: codeCheck(fsCalls, { rule: 'request-path', sink: /\b(?:readFile\w*|createReadStream|writeFile\w*|sendFile|download|unlink\w*)\s*\(/ }),
+  check: codeCheck(fsCalls, {
+    rule: 'request-path',
+    sink: /\b(?:readFile\w*|createReadStream|writeFile\w*|sendFile|download|unlink\w*)\s*\(/,
+  }),
 });

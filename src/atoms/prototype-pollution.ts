@@ -23,7 +23,15 @@ const DEEP_MERGES: Record<string, { fns: string[]; from: number }> = {
   extend: { fns: [''], from: 1 },
 };
 /** The same functions reached through the usual global names (`_`, `$`). */
-const GLOBAL_MERGES = new Set(['_.merge', '_.mergeWith', '_.defaultsDeep', '_.set', '_.setWith', '$.extend', 'jQuery.extend']);
+const GLOBAL_MERGES = new Set([
+  '_.merge',
+  '_.mergeWith',
+  '_.defaultsDeep',
+  '_.set',
+  '_.setWith',
+  '$.extend',
+  'jQuery.extend',
+]);
 
 function pollution(m: CodeModule): Hit[] {
   const hits: Hit[] = [];
@@ -31,14 +39,26 @@ function pollution(m: CodeModule): Hit[] {
     const { callee } = call;
     const dotted = callee.path.join('.');
     const spec = callee.module ? DEEP_MERGES[callee.module] : undefined;
-    const isMerge = (spec && spec.fns.includes(dotted === 'default' ? '' : dotted)) || (!callee.module && GLOBAL_MERGES.has(dotted));
+    const isMerge =
+      (spec && spec.fns.includes(dotted === 'default' ? '' : dotted)) || (!callee.module && GLOBAL_MERGES.has(dotted));
     if (!isMerge) continue;
     // $.extend(true, target, src): only the deep form follows nested keys.
-    if ((callee.name === 'extend' || callee.module === 'extend') && !(call.args[0]?.type === 'Literal' && call.args[0].value === true)) continue;
+    if (
+      (callee.name === 'extend' || callee.module === 'extend') &&
+      !(call.args[0]?.type === 'Literal' && call.args[0].value === true)
+    )
+      continue;
     for (const arg of call.args.slice(1)) {
       const [t] = m.taints(arg);
       if (t) {
-        hits.push(m.flowHit('unsafe-merge', call.node, t, `${dotted || callee.module}(), which follows __proto__ and constructor keys`));
+        hits.push(
+          m.flowHit(
+            'unsafe-merge',
+            call.node,
+            t,
+            `${dotted || callee.module}(), which follows __proto__ and constructor keys`,
+          ),
+        );
         break;
       }
     }
@@ -55,7 +75,14 @@ function pollution(m: CodeModule): Hit[] {
       if (m.isConstant(key) || m.isScalar(key)) continue;
       const [t] = m.taints(key);
       if (t) {
-        hits.push(m.flowHit('request-key', a, t, 'an object key in an assignment (a key of "__proto__" changes Object.prototype)'));
+        hits.push(
+          m.flowHit(
+            'request-key',
+            a,
+            t,
+            'an object key in an assignment (a key of "__proto__" changes Object.prototype)',
+          ),
+        );
         break;
       }
     }
@@ -96,22 +123,64 @@ export default defineAtom({
   },
   examples: {
     bad: [
-      { file: 'src/settings.js', code: "app.post('/settings', (req, res) => {\n  const { key, value } = req.body;\n  settings[key] = value; // ✗\n  res.sendStatus(204);\n});" },
-      { file: 'src/config.js', code: "const _ = require('lodash');\napp.patch('/config', (req, res) => {\n  _.merge(config, req.body); // ✗\n  res.json(config);\n});" },
-      { file: 'src/merge.js', code: "function merge(target, source) {\n  for (const key in source) {\n    if (typeof source[key] === 'object') merge((target[key] ??= {}), source[key]);\n    else target[key] = source[key];\n  }\n  return target;\n}\napp.post('/prefs', (req, res) => {\n  res.json(merge(prefs, req.body)); // ✗\n});" },
-      { file: 'src/options.ts', code: "import { defaultsDeep } from 'lodash';\nrouter.post('/options', async (ctx) => {\n  ctx.body = defaultsDeep({}, ctx.request.body, DEFAULTS); // ✗\n});" },
-      { file: 'src/lambda.js', code: "const merge = require('lodash.merge');\nexports.handler = async (event) => {\n  const settings = merge({}, DEFAULTS, JSON.parse(event.body)); // ✗\n  return { statusCode: 200, body: JSON.stringify(settings) };\n};" },
-      { file: 'src/path.js', code: "import _ from 'lodash';\napp.put('/user', (req, res) => {\n  _.set(user, req.body.path, req.body.value); // ✗\n});" },
-      { file: 'src/store.ts', code: "fastify.put('/store/:ns/:key', async (request) => {\n  store[request.params.ns][request.params.key] = request.body.value; // ✗\n});" },
+      {
+        file: 'src/settings.js',
+        code: "app.post('/settings', (req, res) => {\n  const { key, value } = req.body;\n  settings[key] = value; // ✗\n  res.sendStatus(204);\n});",
+      },
+      {
+        file: 'src/config.js',
+        code: "const _ = require('lodash');\napp.patch('/config', (req, res) => {\n  _.merge(config, req.body); // ✗\n  res.json(config);\n});",
+      },
+      {
+        file: 'src/merge.js',
+        code: "function merge(target, source) {\n  for (const key in source) {\n    if (typeof source[key] === 'object') merge((target[key] ??= {}), source[key]);\n    else target[key] = source[key];\n  }\n  return target;\n}\napp.post('/prefs', (req, res) => {\n  res.json(merge(prefs, req.body)); // ✗\n});",
+      },
+      {
+        file: 'src/options.ts',
+        code: "import { defaultsDeep } from 'lodash';\nrouter.post('/options', async (ctx) => {\n  ctx.body = defaultsDeep({}, ctx.request.body, DEFAULTS); // ✗\n});",
+      },
+      {
+        file: 'src/lambda.js',
+        code: "const merge = require('lodash.merge');\nexports.handler = async (event) => {\n  const settings = merge({}, DEFAULTS, JSON.parse(event.body)); // ✗\n  return { statusCode: 200, body: JSON.stringify(settings) };\n};",
+      },
+      {
+        file: 'src/path.js',
+        code: "import _ from 'lodash';\napp.put('/user', (req, res) => {\n  _.set(user, req.body.path, req.body.value); // ✗\n});",
+      },
+      {
+        file: 'src/store.ts',
+        code: "fastify.put('/store/:ns/:key', async (request) => {\n  store[request.params.ns][request.params.key] = request.body.value; // ✗\n});",
+      },
     ],
     good: [
-      { file: 'src/merge.js', code: "function merge(target, source) {\n  for (const key of Object.keys(source)) {\n    if (key === '__proto__' || key === 'constructor' || key === 'prototype') continue;\n    target[key] = source[key];\n  }\n  return target;\n}\napp.post('/prefs', (req, res) => res.json(merge(prefs, req.body)));" },
-      { file: 'src/settings.js', code: "app.post('/settings', (req, res) => {\n  const { key, value } = req.body;\n  const settings = Object.create(null);\n  settings[key] = value;\n  res.json(settings);\n});" },
-      { file: 'src/map.js', code: "const settings = new Map();\napp.post('/settings', (req, res) => {\n  settings.set(req.body.key, req.body.value);\n  res.sendStatus(204);\n});" },
-      { file: 'src/allow.js', code: "const EDITABLE = ['theme', 'language'];\napp.post('/settings', (req, res) => {\n  const { key, value } = req.body;\n  if (!EDITABLE.includes(key)) return res.sendStatus(400);\n  settings[key] = value;\n});" },
-      { file: 'src/schema.ts', code: "import _ from 'lodash';\nconst Prefs = z.object({ theme: z.enum(['light', 'dark']) });\napp.post('/prefs', (req, res) => {\n  _.merge(config, Prefs.parse(req.body));\n});" },
-      { file: 'src/loop.js', code: "const out = {};\nfor (let i = 0; i < rows.length; i++) out[i] = rows[i];\nuser['name'] = req.body.name;\nconst copy = Object.assign({}, req.body);" },
-      { file: 'src/extend.js', code: "import $ from 'jquery';\napp.post('/x', (req, res) => {\n  const opts = $.extend({}, DEFAULTS, req.body);\n});" },
+      {
+        file: 'src/merge.js',
+        code: "function merge(target, source) {\n  for (const key of Object.keys(source)) {\n    if (key === '__proto__' || key === 'constructor' || key === 'prototype') continue;\n    target[key] = source[key];\n  }\n  return target;\n}\napp.post('/prefs', (req, res) => res.json(merge(prefs, req.body)));",
+      },
+      {
+        file: 'src/settings.js',
+        code: "app.post('/settings', (req, res) => {\n  const { key, value } = req.body;\n  const settings = Object.create(null);\n  settings[key] = value;\n  res.json(settings);\n});",
+      },
+      {
+        file: 'src/map.js',
+        code: "const settings = new Map();\napp.post('/settings', (req, res) => {\n  settings.set(req.body.key, req.body.value);\n  res.sendStatus(204);\n});",
+      },
+      {
+        file: 'src/allow.js',
+        code: "const EDITABLE = ['theme', 'language'];\napp.post('/settings', (req, res) => {\n  const { key, value } = req.body;\n  if (!EDITABLE.includes(key)) return res.sendStatus(400);\n  settings[key] = value;\n});",
+      },
+      {
+        file: 'src/schema.ts',
+        code: "import _ from 'lodash';\nconst Prefs = z.object({ theme: z.enum(['light', 'dark']) });\napp.post('/prefs', (req, res) => {\n  _.merge(config, Prefs.parse(req.body));\n});",
+      },
+      {
+        file: 'src/loop.js',
+        code: "const out = {};\nfor (let i = 0; i < rows.length; i++) out[i] = rows[i];\nuser['name'] = req.body.name;\nconst copy = Object.assign({}, req.body);",
+      },
+      {
+        file: 'src/extend.js',
+        code: "import $ from 'jquery';\napp.post('/x', (req, res) => {\n  const opts = $.extend({}, DEFAULTS, req.body);\n});",
+      },
     ],
   },
   check: codeCheck(pollution, { rule: 'request-key', sink: /\[[^\]]+\]\s*=[^=]|\bmerge\s*\(|defaultsDeep\s*\(/ }),

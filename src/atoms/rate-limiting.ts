@@ -5,20 +5,26 @@ import { APP_FILES, decoratorName, nestRoutesIn, otherModulesMatching, routesIn 
 import { codeCheck } from './code.js';
 
 /** Paths of routes that guess or spend credentials: a path segment (or a word in it) like login, register, reset-password, otp, token. */
-const AUTH_PATH = /(?:^|[/_.-])(?:log-?in|sign-?in|sign-?up|register|registration|password|passwd|reset|forgot|otp|2fa|mfa|totp|tokens?|verify|verification|magic-?link|passcode|one-?time|authenticate|sessions?)(?=$|[/_.:-])/i;
+const AUTH_PATH =
+  /(?:^|[/_.-])(?:log-?in|sign-?in|sign-?up|register|registration|password|passwd|reset|forgot|otp|2fa|mfa|totp|tokens?|verify|verification|magic-?link|passcode|one-?time|authenticate|sessions?)(?=$|[/_.:-])/i;
 const CHANGING = new Set(['post', 'put', 'patch', 'all']);
 /** A limiter by name: express-rate-limit instances, rate-limiter-flexible middleware, slow-down, brute-force guards. */
 const LIMITER = /limiter|rate-?limit|rate_limit|throttl|slow-?down|brute/i;
 /** Middleware that lets only signed-in callers through: such a route is not where credentials are guessed (the login itself authenticates with 'local'). */
-const SIGNED_IN = /\b(?:require|ensure|is|check|must)_?(?:Auth|Login|LoggedIn|User|Admin|Session|Authenticated|Authed)\w*|\bauth(?:enticated|Admin\w*|Member\w*|Required|Guard|orize\w*)\b|\bprotect(?:ed)?\b|\bverifyToken\b|\bjwtAuth\b|\bloggedIn\b|\bneedsPermission\b|\bauthenticate\(\s*['"](?:jwt|bearer|session|api-?key)['"]/i;
+const SIGNED_IN =
+  /\b(?:require|ensure|is|check|must)_?(?:Auth|Login|LoggedIn|User|Admin|Session|Authenticated|Authed)\w*|\bauth(?:enticated|Admin\w*|Member\w*|Required|Guard|orize\w*)\b|\bprotect(?:ed)?\b|\bverifyToken\b|\bjwtAuth\b|\bloggedIn\b|\bneedsPermission\b|\bauthenticate\(\s*['"](?:jwt|bearer|session|api-?key)['"]/i;
 /** Rate-limiting packages. */
-const LIMITER_PACKAGE = /['"](?:express-rate-limit|rate-limiter-flexible|@fastify\/rate-limit|fastify-rate-limit|koa-ratelimit|koa2-ratelimit|koa-simple-ratelimit|@nestjs\/throttler|nestjs-throttler|express-slow-down|express-brute|express-limiter|@upstash\/ratelimit|hono-rate-limiter|limiter|rate-limit-redis|express-rate-limiter|@arcjet\/[\w-]+)['"]/;
+const LIMITER_PACKAGE =
+  /['"](?:express-rate-limit|rate-limiter-flexible|@fastify\/rate-limit|fastify-rate-limit|koa-ratelimit|koa2-ratelimit|koa-simple-ratelimit|@nestjs\/throttler|nestjs-throttler|express-slow-down|express-brute|express-limiter|@upstash\/ratelimit|hono-rate-limiter|limiter|rate-limit-redis|express-rate-limiter|@arcjet\/[\w-]+)['"]/;
 /** A limiter registered for the whole app (or a mount path): .use(limiter), .register(rateLimit), a global Nest guard, Next.js middleware. */
-const APP_WIDE = /\.(?:use|register)\s*\([^;]*?(?:limiter|rate-?limit|rate_limit|throttl|slow-?down|brute)|provide\s*:\s*APP_GUARD\s*,\s*useClass\s*:\s*\w*(?:Throttl|Limit)|useGlobalGuards\s*\([^)]*(?:Throttl|Limit)|export\s+(?:async\s+)?function\s+middleware|export\s+(?:const|default)\s+middleware/i;
+const APP_WIDE =
+  /\.(?:use|register)\s*\([^;]*?(?:limiter|rate-?limit|rate_limit|throttl|slow-?down|brute)|provide\s*:\s*APP_GUARD\s*,\s*useClass\s*:\s*\w*(?:Throttl|Limit)|useGlobalGuards\s*\([^)]*(?:Throttl|Limit)|export\s+(?:async\s+)?function\s+middleware|export\s+(?:const|default)\s+middleware/i;
 
 /** What a module must hold to be parsed: a route registration, and an auth word in a string (or a Next.js route file). */
-const ROUTE_HINT = /\.(?:post|put|patch|all|route)\s*\(|@(?:Post|Put|Patch|All)\s*\(|export\s+(?:async\s+)?(?:function|const)\s+(?:POST|PUT|PATCH)\b/;
-const AUTH_TEXT = /['"`][^'"`\n]*(?:log-?in|sign-?in|sign-?up|register|password|passwd|reset|forgot|otp|2fa|mfa|totp|token|verif|magic|passcode|one-?time|authenticat|session)/i;
+const ROUTE_HINT =
+  /\.(?:post|put|patch|all|route)\s*\(|@(?:Post|Put|Patch|All)\s*\(|export\s+(?:async\s+)?(?:function|const)\s+(?:POST|PUT|PATCH)\b/;
+const AUTH_TEXT =
+  /['"`][^'"`\n]*(?:log-?in|sign-?in|sign-?up|register|password|passwd|reset|forgot|otp|2fa|mfa|totp|token|verif|magic|passcode|one-?time|authenticat|session)/i;
 const NEXT_ROUTE = /(?:^|\/)app\/.*\/route\.[jt]sx?$/;
 
 interface Candidate {
@@ -31,7 +37,11 @@ interface Candidate {
 function candidates(m: CodeModule, file: SourceFile): Candidate[] {
   const found: Candidate[] = [];
   // A limiter the module registers for all its routes: router.use(loginLimiter), fastify.register(rateLimit)
-  const moduleWide = m.calls().some((c) => (c.callee.name === 'use' || c.callee.name === 'register') && c.args.some((a) => LIMITER.test(m.source(a))));
+  const moduleWide = m
+    .calls()
+    .some(
+      (c) => (c.callee.name === 'use' || c.callee.name === 'register') && c.args.some((a) => LIMITER.test(m.source(a))),
+    );
   if (moduleWide) return [];
 
   for (const route of routesIn(m)) {
@@ -42,7 +52,11 @@ function candidates(m: CodeModule, file: SourceFile): Candidate[] {
     const last = route.handlers.at(-1)!;
     const fn = m.localFunction(last);
     if (fn && LIMITER.test(m.source(fn))) continue;
-    found.push({ node: route.node, label: `${route.method.toUpperCase()} ${route.path}`, names: handlerNames(m, last) });
+    found.push({
+      node: route.node,
+      label: `${route.method.toUpperCase()} ${route.path}`,
+      names: handlerNames(m, last),
+    });
   }
   // fastify.route({ method: 'POST', url: '/login', config: { rateLimit: … }, handler })
   for (const call of m.calls()) {
@@ -53,7 +67,11 @@ function candidates(m: CodeModule, file: SourceFile): Candidate[] {
     const path = url && m.stringValue(url);
     if (!opts || !path || !method || !/POST|PUT|PATCH/i.test(m.source(method)) || !AUTH_PATH.test(path)) continue;
     if (LIMITER.test(m.source(opts))) continue;
-    found.push({ node: call.node, label: `${/PUT|PATCH/i.test(m.source(method)) && !/POST/i.test(m.source(method)) ? 'PUT' : 'POST'} ${path}`, names: [] });
+    found.push({
+      node: call.node,
+      label: `${/PUT|PATCH/i.test(m.source(method)) && !/POST/i.test(m.source(method)) ? 'PUT' : 'POST'} ${path}`,
+      names: [],
+    });
   }
   // NestJS: @Post('login') without @Throttle / a throttler guard on the method or the controller.
   for (const r of nestRoutesIn(m)) {
@@ -72,8 +90,14 @@ function candidates(m: CodeModule, file: SourceFile): Candidate[] {
   if (next && AUTH_PATH.test('/' + next[1]!.replace(/\([^)]*\)\/?/g, '')) && !LIMITER.test(file.text)) {
     for (const d of m.nodes('ExportNamedDeclaration')) {
       const decl = d.declaration;
-      const name = decl?.type === 'FunctionDeclaration' ? decl.id?.name : decl?.type === 'VariableDeclaration' ? decl.declarations[0]?.id?.name : undefined;
-      if (name === 'POST' || name === 'PUT' || name === 'PATCH') found.push({ node: d, label: `${name} /${next[1]}`, names: [] });
+      const name =
+        decl?.type === 'FunctionDeclaration'
+          ? decl.id?.name
+          : decl?.type === 'VariableDeclaration'
+            ? decl.declarations[0]?.id?.name
+            : undefined;
+      if (name === 'POST' || name === 'PUT' || name === 'PATCH')
+        found.push({ node: d, label: `${name} /${next[1]}`, names: [] });
     }
   }
   return found;
@@ -89,7 +113,9 @@ function handlerNames(m: CodeModule, last: Node): string[] {
 
 async function limits(m: CodeModule, file: SourceFile, ctx: CheckContext<Record<string, never>>): Promise<Hit[]> {
   const hits: Hit[] = [];
-  const found = candidates(m, file).filter((c) => file.allAdded || file.isAdded(m.line(c.node)) || file.isAdded(m.position(c.node.end).line));
+  const found = candidates(m, file).filter(
+    (c) => file.allAdded || file.isAdded(m.line(c.node)) || file.isAdded(m.position(c.node.end).line),
+  );
   if (!found.length) return hits;
   // A limiter elsewhere in the app: registered app-wide, or applied where the handler is defined.
   const modules = await otherModulesMatching(ctx.project, file, LIMITER_PACKAGE);
@@ -101,8 +127,17 @@ async function limits(m: CodeModule, file: SourceFile, ctx: CheckContext<Record<
       continue;
     }
     if (appWide) continue;
-    if (c.names.some((name) => name && texts.some((t) => t !== null && new RegExp(`\\b${name.replace(/\W/g, '')}\\b`).test(t)))) continue;
-    hits.push(m.hit('no-rate-limit', c.node, { message: `${c.label} has no rate limiter on the route, and none is registered for the whole app: passwords, codes and sign-ups can be tried at full speed.` }));
+    if (
+      c.names.some(
+        (name) => name && texts.some((t) => t !== null && new RegExp(`\\b${name.replace(/\W/g, '')}\\b`).test(t)),
+      )
+    )
+      continue;
+    hits.push(
+      m.hit('no-rate-limit', c.node, {
+        message: `${c.label} has no rate limiter on the route, and none is registered for the whole app: passwords, codes and sign-ups can be tried at full speed.`,
+      }),
+    );
   }
   return hits;
 }
@@ -115,7 +150,27 @@ export default defineAtom({
     fail: 'A POST/PUT/PATCH route whose path names login, sign-in, sign-up, register, password, reset, forgot, OTP, 2FA/MFA, verify or token, and that no sign-in middleware guards, has no rate limiter on the route, its router or the app, or opts out with @SkipThrottle().',
   },
   files: APP_FILES,
-  keywords: ['login', 'signin', 'sign-in', 'signup', 'sign-up', 'register', 'password', 'reset', 'forgot', 'otp', '2fa', 'mfa', 'totp', 'token', 'verif', 'magic', 'passcode', 'authenticate', 'session'],
+  keywords: [
+    'login',
+    'signin',
+    'sign-in',
+    'signup',
+    'sign-up',
+    'register',
+    'password',
+    'reset',
+    'forgot',
+    'otp',
+    '2fa',
+    'mfa',
+    'totp',
+    'token',
+    'verif',
+    'magic',
+    'passcode',
+    'authenticate',
+    'session',
+  ],
   defaultLevel: 'block',
   rules: {
     'no-rate-limit': {
@@ -129,24 +184,73 @@ export default defineAtom({
   },
   examples: {
     bad: [
-      { file: 'src/routes/auth.js', code: "const router = require('express').Router();\nrouter.post('/login', async (req, res) => { // ✗\n  const user = await authenticate(req.body.email, req.body.password);\n  res.json({ token: sign(user) });\n});" },
-      { file: 'src/routes/account.ts', code: "import { Router } from 'express';\nexport const account = Router();\naccount.post('/forgot-password', requestReset); // ✗\naccount.post('/reset-password/:token', resetPassword); // ✗" },
-      { file: 'src/auth.ts', code: "export default async function auth(fastify) {\n  fastify.post('/api/auth/signup', async (request, reply) => createUser(request.body)); // ✗\n}" },
-      { file: 'src/auth.controller.ts', code: "@Controller('auth')\nexport class AuthController {\n  @Post('login') // ✗\n  login(@Body() dto: LoginDto) { return this.auth.login(dto); }\n}" },
-      { file: 'src/otp.js', code: "router.post('/verify-otp', authenticateUser, (ctx) => verifyOtp(ctx)); // ✗\nconst router = new Router();" },
-      { file: 'app/api/auth/login/route.ts', code: "import { NextResponse } from 'next/server';\nexport async function POST(request: Request) { // ✗\n  const { email, password } = await request.json();\n  return NextResponse.json(await signIn(email, password));\n}" },
-      { file: 'src/auth.controller.ts', code: "@UseGuards(ThrottlerGuard)\n@Controller('auth')\nexport class AuthController {\n  @SkipThrottle() // ✗\n  @Post('token')\n  token(@Body() dto: TokenDto) { return this.auth.token(dto); }\n}" },
+      {
+        file: 'src/routes/auth.js',
+        code: "const router = require('express').Router();\nrouter.post('/login', async (req, res) => { // ✗\n  const user = await authenticate(req.body.email, req.body.password);\n  res.json({ token: sign(user) });\n});",
+      },
+      {
+        file: 'src/routes/account.ts',
+        code: "import { Router } from 'express';\nexport const account = Router();\naccount.post('/forgot-password', requestReset); // ✗\naccount.post('/reset-password/:token', resetPassword); // ✗",
+      },
+      {
+        file: 'src/auth.ts',
+        code: "export default async function auth(fastify) {\n  fastify.post('/api/auth/signup', async (request, reply) => createUser(request.body)); // ✗\n}",
+      },
+      {
+        file: 'src/auth.controller.ts',
+        code: "@Controller('auth')\nexport class AuthController {\n  @Post('login') // ✗\n  login(@Body() dto: LoginDto) { return this.auth.login(dto); }\n}",
+      },
+      {
+        file: 'src/otp.js',
+        code: "router.post('/verify-otp', authenticateUser, (ctx) => verifyOtp(ctx)); // ✗\nconst router = new Router();",
+      },
+      {
+        file: 'app/api/auth/login/route.ts',
+        code: "import { NextResponse } from 'next/server';\nexport async function POST(request: Request) { // ✗\n  const { email, password } = await request.json();\n  return NextResponse.json(await signIn(email, password));\n}",
+      },
+      {
+        file: 'src/auth.controller.ts',
+        code: "@UseGuards(ThrottlerGuard)\n@Controller('auth')\nexport class AuthController {\n  @SkipThrottle() // ✗\n  @Post('token')\n  token(@Body() dto: TokenDto) { return this.auth.token(dto); }\n}",
+      },
     ],
     good: [
-      { file: 'src/routes/auth.js', code: "const rateLimit = require('express-rate-limit');\nconst router = require('express').Router();\nconst loginLimiter = rateLimit({ windowMs: 15 * 60 * 1000, limit: 10 });\nrouter.post('/login', loginLimiter, login);" },
-      { file: 'src/routes/account.ts', code: "import { Router } from 'express';\nexport const account = Router();\naccount.use(authLimiter);\naccount.post('/forgot-password', requestReset);" },
-      { file: 'src/auth.ts', code: "export default async function auth(fastify) {\n  fastify.post('/signup', { config: { rateLimit: { max: 5, timeWindow: '1 minute' } } }, createUser);\n}" },
-      { file: 'src/auth.controller.ts', code: "@Controller('auth')\nexport class AuthController {\n  @Throttle({ default: { limit: 5, ttl: 60000 } })\n  @Post('login')\n  login(@Body() dto: LoginDto) { return this.auth.login(dto); }\n}" },
-      { file: 'src/routes/users.js', code: "router.get('/login', renderLoginPage);\nrouter.post('/users/:id/avatar', uploadAvatar);\nrouter.post('/catalog/registers', listRegisters);\nrouter.put('/users/:id/token', requireAuth, regenerateApiToken);" },
-      { file: 'src/client.js', code: "export const signIn = (email, password) => axios.post('/api/auth/login', { email, password });\nexport const reset = (email) => api.post('/password/reset', { email });" },
-      { file: 'src/server.js', code: "const rateLimit = require('express-rate-limit');\nconst app = require('express')();\napp.use(rateLimit({ windowMs: 60000, limit: 100 }));\napp.post('/login', login);" },
-      { file: 'src/login.js', code: "const { RateLimiterMemory } = require('rate-limiter-flexible');\nconst limiter = new RateLimiterMemory({ points: 5, duration: 60 });\nrouter.post('/login', async (req, res) => {\n  await limiter.consume(req.ip);\n  res.json(await login(req.body));\n});" },
+      {
+        file: 'src/routes/auth.js',
+        code: "const rateLimit = require('express-rate-limit');\nconst router = require('express').Router();\nconst loginLimiter = rateLimit({ windowMs: 15 * 60 * 1000, limit: 10 });\nrouter.post('/login', loginLimiter, login);",
+      },
+      {
+        file: 'src/routes/account.ts',
+        code: "import { Router } from 'express';\nexport const account = Router();\naccount.use(authLimiter);\naccount.post('/forgot-password', requestReset);",
+      },
+      {
+        file: 'src/auth.ts',
+        code: "export default async function auth(fastify) {\n  fastify.post('/signup', { config: { rateLimit: { max: 5, timeWindow: '1 minute' } } }, createUser);\n}",
+      },
+      {
+        file: 'src/auth.controller.ts',
+        code: "@Controller('auth')\nexport class AuthController {\n  @Throttle({ default: { limit: 5, ttl: 60000 } })\n  @Post('login')\n  login(@Body() dto: LoginDto) { return this.auth.login(dto); }\n}",
+      },
+      {
+        file: 'src/routes/users.js',
+        code: "router.get('/login', renderLoginPage);\nrouter.post('/users/:id/avatar', uploadAvatar);\nrouter.post('/catalog/registers', listRegisters);\nrouter.put('/users/:id/token', requireAuth, regenerateApiToken);",
+      },
+      {
+        file: 'src/client.js',
+        code: "export const signIn = (email, password) => axios.post('/api/auth/login', { email, password });\nexport const reset = (email) => api.post('/password/reset', { email });",
+      },
+      {
+        file: 'src/server.js',
+        code: "const rateLimit = require('express-rate-limit');\nconst app = require('express')();\napp.use(rateLimit({ windowMs: 60000, limit: 100 }));\napp.post('/login', login);",
+      },
+      {
+        file: 'src/login.js',
+        code: "const { RateLimiterMemory } = require('rate-limiter-flexible');\nconst limiter = new RateLimiterMemory({ points: 5, duration: 60 });\nrouter.post('/login', async (req, res) => {\n  await limiter.consume(req.ip);\n  res.json(await login(req.body));\n});",
+      },
     ],
   },
-  check: codeCheck(limits, () => [], (file) => ROUTE_HINT.test(file.text) && (AUTH_TEXT.test(file.text) || NEXT_ROUTE.test(file.path))),
+  check: codeCheck(
+    limits,
+    () => [],
+    (file) => ROUTE_HINT.test(file.text) && (AUTH_TEXT.test(file.text) || NEXT_ROUTE.test(file.path)),
+  ),
 });

@@ -6,7 +6,8 @@ import { CODE_FILES } from './files.js';
 async function regexes(m: CodeModule): Promise<Hit[]> {
   const found: Array<{ node: any; pattern: string; flags: string }> = [];
   const hits: Hit[] = [];
-  for (const lit of m.nodes('Literal')) if (lit.regex) found.push({ node: lit, pattern: lit.regex.pattern, flags: lit.regex.flags });
+  for (const lit of m.nodes('Literal'))
+    if (lit.regex) found.push({ node: lit, pattern: lit.regex.pattern, flags: lit.regex.flags });
   for (const call of m.calls()) {
     const { callee } = call;
     if (callee.module || callee.path.length !== 1 || callee.name !== 'RegExp') continue;
@@ -66,10 +67,19 @@ export default defineAtom({
   examples: {
     bad: [
       { file: 'src/validate.js', code: 'export const EMAIL = /^([a-zA-Z0-9_.-]+)+@[a-z]+\\.[a-z]+$/; // ✗' },
-      { file: 'src/words.ts', code: "export function isSentence(s: string) {\n  return /^(\\w+\\s?)*$/.test(s); // ✗\n}" },
-      { file: 'src/alt.js', code: "if (/^(a|aa)+$/.test(input)) accept(); // ✗" },
-      { file: 'src/csv.js', code: "const TRAILING = new RegExp('(\\\\s*,\\\\s*)*$'); // ✗\nexport const trim = (s) => s.replace(TRAILING, '');" },
-      { file: 'src/search.js', code: "app.get('/search', (req, res) => {\n  const re = new RegExp(req.query.q, 'i'); // ✗\n  res.json(items.filter((i) => re.test(i.name)));\n});" },
+      {
+        file: 'src/words.ts',
+        code: 'export function isSentence(s: string) {\n  return /^(\\w+\\s?)*$/.test(s); // ✗\n}',
+      },
+      { file: 'src/alt.js', code: 'if (/^(a|aa)+$/.test(input)) accept(); // ✗' },
+      {
+        file: 'src/csv.js',
+        code: "const TRAILING = new RegExp('(\\\\s*,\\\\s*)*$'); // ✗\nexport const trim = (s) => s.replace(TRAILING, '');",
+      },
+      {
+        file: 'src/search.js',
+        code: "app.get('/search', (req, res) => {\n  const re = new RegExp(req.query.q, 'i'); // ✗\n  res.json(items.filter((i) => re.test(i.name)));\n});",
+      },
       { file: 'src/number.ts', code: 'export const DECIMAL = /^\\d*[0-9]*\\.$/; // ✗' },
       { file: 'src/digits.js', code: 'const NUMBERS = /^(\\d+)*$/; // ✗' },
     ],
@@ -77,9 +87,18 @@ export default defineAtom({
       { file: 'src/validate.js', code: 'export const EMAIL = /^[a-zA-Z0-9_.-]+@[a-z0-9-]+\\.[a-z]{2,}$/i;' },
       { file: 'src/words.ts', code: 'export const isSentence = (s: string) => /^\\w+(?:\\s\\w+)*$/.test(s);' },
       { file: 'src/ab.js', code: 'const AB = /^(ab+)+$/;\nconst CHOICE = /^(a|b)*$/;' },
-      { file: 'src/search.js', code: "import escapeRegExp from 'lodash/escapeRegExp';\napp.get('/search', (req, res) => {\n  const re = new RegExp(escapeRegExp(req.query.q), 'i');\n  res.json(items.filter((i) => re.test(i.name)));\n});" },
-      { file: 'src/phone.js', code: 'const PHONE = /(\\d{3})-(\\d{4})/;\nconst TRIM = /^\\s+|\\s+$/g;\nconst HOST = /^(?:[a-z0-9-]+\\.)+[a-z]{2,}$/i;' },
-      { file: 'src/prefix.js', code: "const PREFIX = 'id';\nconst ID = new RegExp('^' + PREFIX + '-\\\\d+$');\nconst total = price * 2 + tax;" },
+      {
+        file: 'src/search.js',
+        code: "import escapeRegExp from 'lodash/escapeRegExp';\napp.get('/search', (req, res) => {\n  const re = new RegExp(escapeRegExp(req.query.q), 'i');\n  res.json(items.filter((i) => re.test(i.name)));\n});",
+      },
+      {
+        file: 'src/phone.js',
+        code: 'const PHONE = /(\\d{3})-(\\d{4})/;\nconst TRIM = /^\\s+|\\s+$/g;\nconst HOST = /^(?:[a-z0-9-]+\\.)+[a-z]{2,}$/i;',
+      },
+      {
+        file: 'src/prefix.js',
+        code: "const PREFIX = 'id';\nconst ID = new RegExp('^' + PREFIX + '-\\\\d+$');\nconst total = price * 2 + tax;",
+      },
     ],
   },
   check: codeCheck(regexes, { rule: 'regex-from-request', sink: /\bRegExp\s*\(/ }),

@@ -52,8 +52,7 @@ export function callArguments(text: string, from: number): Argument[] {
     else if (ch === '/' && text[i + 1] === '/') {
       const newline = text.indexOf('\n', i);
       i = newline < 0 ? text.length : newline;
-    }
-    else if ('([{'.includes(ch)) depth++;
+    } else if ('([{'.includes(ch)) depth++;
     else if (')]}'.includes(ch)) {
       if (depth === 0) {
         push(args, text, start, i);
@@ -104,6 +103,9 @@ export function resolveIdentifier(text: string, name: string, before: number): s
   for (const m of text.slice(0, before).matchAll(pattern)) found = m.index + m[0].length;
   if (found === null) return null;
   // The initialiser runs to the statement's end: reuse the argument splitter on a virtual call.
-  const [init] = callArguments(text.slice(0, found) + text.slice(found).replace(/;|\n(?=\s*(?:const|let|var|await|return|\w+\s*\())/, ')'), found);
+  const [init] = callArguments(
+    text.slice(0, found) + text.slice(found).replace(/;|\n(?=\s*(?:const|let|var|await|return|\w+\s*\())/, ')'),
+    found,
+  );
   return init?.text ?? null;
 }

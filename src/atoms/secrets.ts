@@ -13,7 +13,15 @@ import { ALNUM, BASE32, BASE64, fakeKey, join } from './samples.js';
 import { binaryNameRule, classify, FILE_RULES, NAME_RULES, type FileKind } from './secrets/files.js';
 import { checksummed, GENERAL_FORMATS, PROVIDERS, sampleJwt } from './secrets/providers.js';
 import type { NegativeSample, ProviderRule, Sample } from './secrets/rule.js';
-import { buildDetectors, dedupe, excludedRules, scanLine, scanText, type FileScan, type Found } from './secrets/scanner.js';
+import {
+  buildDetectors,
+  dedupe,
+  excludedRules,
+  scanLine,
+  scanText,
+  type FileScan,
+  type Found,
+} from './secrets/scanner.js';
 
 export { entropy } from './secrets/structure.js';
 
@@ -45,7 +53,11 @@ const fix = (rotate: string) =>
   `Revoke or roll it in ${rotate}: it stays in git history even after this change. Then delete it here and read it at run time from the environment or a secret manager.`;
 
 /** Rules that are code rather than a regex entry, with their samples. */
-const CODE_RULES: Array<{ id: string; rule: Rule; samples: () => { tp: Sample[]; fp: Array<string | NegativeSample> } }> = [
+const CODE_RULES: Array<{
+  id: string;
+  rule: Rule;
+  samples: () => { tp: Sample[]; fp: Array<string | NegativeSample> };
+}> = [
   {
     id: 'private-key',
     rule: {
@@ -61,9 +73,20 @@ const CODE_RULES: Array<{ id: string; rule: Rule; samples: () => { tp: Sample[];
         tp: [
           { code: `${header}\n${body}\n${footer}`, secret: body, file: 'deploy/key.pem' },
           { code: `const key = "${header}\\n${body}\\n${footer}\\n";`, secret: body },
-          { code: `${ssh}\n${fakeKey('b3BlbnNzaC1rZXktdjEAAAAA', 46, BASE64, 302)}\n${join('-----END ', 'OPENSSH PRIVATE', ' KEY-----')}`, secret: fakeKey('b3BlbnNzaC1rZXktdjEAAAAA', 46, BASE64, 302), file: 'deploy/id_ed25519' },
+          {
+            code: `${ssh}\n${fakeKey('b3BlbnNzaC1rZXktdjEAAAAA', 46, BASE64, 302)}\n${join('-----END ', 'OPENSSH PRIVATE', ' KEY-----')}`,
+            secret: fakeKey('b3BlbnNzaC1rZXktdjEAAAAA', 46, BASE64, 302),
+            file: 'deploy/id_ed25519',
+          },
         ],
-        fp: [`if (pem.startsWith('${join('-----BEGIN ', 'PRIVATE', ' KEY-----')}')) return 'pkcs8';`, `const PEM_HEADER = '${join('-----BEGIN ', 'RSA PRIVATE', ' KEY-----')}';\nconst PEM_FOOTER = '-----END';`, { code: `${join('-----BEGIN ', 'CERTIFICATE-----')}\n${fakeKey('MII', 61, BASE64, 303)}`, file: 'certs/ca.pem' }],
+        fp: [
+          `if (pem.startsWith('${join('-----BEGIN ', 'PRIVATE', ' KEY-----')}')) return 'pkcs8';`,
+          `const PEM_HEADER = '${join('-----BEGIN ', 'RSA PRIVATE', ' KEY-----')}';\nconst PEM_FOOTER = '-----END';`,
+          {
+            code: `${join('-----BEGIN ', 'CERTIFICATE-----')}\n${fakeKey('MII', 61, BASE64, 303)}`,
+            file: 'certs/ca.pem',
+          },
+        ],
       };
     },
   },
@@ -75,17 +98,55 @@ const CODE_RULES: Array<{ id: string; rule: Rule; samples: () => { tp: Sample[];
     },
     samples: () => ({
       tp: [
-        { code: `const pool = new Pool({ user: 'app', password: '${join('Tr0ub4', 'dor&3')}' });`, secret: join('Tr0ub4', 'dor&3') },
-        { code: `  api_key: ${fakeKey('k', 24, ALNUM, 304)}`, secret: fakeKey('k', 24, ALNUM, 304), file: 'config/settings.yaml' },
-        { code: `DB_PASSWORD = "${fakeKey('', 14, ALNUM + '!#%', 305)}"`, secret: fakeKey('', 14, ALNUM + '!#%', 305), file: 'app/settings.py' },
-        { code: `axios.get(url, { headers: { 'X-Api-Key': '${fakeKey('', 32, ALNUM, 306)}' } });`, secret: fakeKey('', 32, ALNUM, 306) },
-        { code: `const token = process.env.API_TOKEN || '${fakeKey('', 28, ALNUM, 307)}';`, secret: fakeKey('', 28, ALNUM, 307) },
-        { code: `headers: { Authorization: 'Basic ${Buffer.from(`deploy:${fakeKey('', 20, ALNUM, 313)}`).toString('base64')}' },`, secret: Buffer.from(`deploy:${fakeKey('', 20, ALNUM, 313)}`).toString('base64') },
-        { code: `data:\n  password: ${Buffer.from(fakeKey('', 18, ALNUM, 314)).toString('base64')}`, secret: Buffer.from(fakeKey('', 18, ALNUM, 314)).toString('base64'), file: 'k8s/db-secret.yaml' },
-        { code: `spring.datasource.password=${fakeKey('', 18, ALNUM, 308)}`, secret: fakeKey('', 18, ALNUM, 308), file: 'src/main/resources/application.properties' },
-        { code: `curl -H "Authorization: Bearer ${fakeKey('', 40, ALNUM, 315)}" https://api.acme.com/v1/me`, secret: fakeKey('', 40, ALNUM, 315), file: 'scripts/smoke.sh' },
-        { code: `const res = await fetch('https://api.acme.com/v1/search?q=shoes&api_key=${fakeKey('', 32, ALNUM, 316)}');`, secret: fakeKey('', 32, ALNUM, 316) },
-        { code: `const headers = ["X-Api-Key: ${fakeKey('', 32, ALNUM, 317)}", 'Accept: application/json'];`, secret: fakeKey('', 32, ALNUM, 317) },
+        {
+          code: `const pool = new Pool({ user: 'app', password: '${join('Tr0ub4', 'dor&3')}' });`,
+          secret: join('Tr0ub4', 'dor&3'),
+        },
+        {
+          code: `  api_key: ${fakeKey('k', 24, ALNUM, 304)}`,
+          secret: fakeKey('k', 24, ALNUM, 304),
+          file: 'config/settings.yaml',
+        },
+        {
+          code: `DB_PASSWORD = "${fakeKey('', 14, ALNUM + '!#%', 305)}"`,
+          secret: fakeKey('', 14, ALNUM + '!#%', 305),
+          file: 'app/settings.py',
+        },
+        {
+          code: `axios.get(url, { headers: { 'X-Api-Key': '${fakeKey('', 32, ALNUM, 306)}' } });`,
+          secret: fakeKey('', 32, ALNUM, 306),
+        },
+        {
+          code: `const token = process.env.API_TOKEN || '${fakeKey('', 28, ALNUM, 307)}';`,
+          secret: fakeKey('', 28, ALNUM, 307),
+        },
+        {
+          code: `headers: { Authorization: 'Basic ${Buffer.from(`deploy:${fakeKey('', 20, ALNUM, 313)}`).toString('base64')}' },`,
+          secret: Buffer.from(`deploy:${fakeKey('', 20, ALNUM, 313)}`).toString('base64'),
+        },
+        {
+          code: `data:\n  password: ${Buffer.from(fakeKey('', 18, ALNUM, 314)).toString('base64')}`,
+          secret: Buffer.from(fakeKey('', 18, ALNUM, 314)).toString('base64'),
+          file: 'k8s/db-secret.yaml',
+        },
+        {
+          code: `spring.datasource.password=${fakeKey('', 18, ALNUM, 308)}`,
+          secret: fakeKey('', 18, ALNUM, 308),
+          file: 'src/main/resources/application.properties',
+        },
+        {
+          code: `curl -H "Authorization: Bearer ${fakeKey('', 40, ALNUM, 315)}" https://api.acme.com/v1/me`,
+          secret: fakeKey('', 40, ALNUM, 315),
+          file: 'scripts/smoke.sh',
+        },
+        {
+          code: `const res = await fetch('https://api.acme.com/v1/search?q=shoes&api_key=${fakeKey('', 32, ALNUM, 316)}');`,
+          secret: fakeKey('', 32, ALNUM, 316),
+        },
+        {
+          code: `const headers = ["X-Api-Key: ${fakeKey('', 32, ALNUM, 317)}", 'Accept: application/json'];`,
+          secret: fakeKey('', 32, ALNUM, 317),
+        },
       ],
       fp: [
         "const pool = new Pool({ user: 'app', password: process.env.DB_PASSWORD });",
@@ -97,15 +158,18 @@ const CODE_RULES: Array<{ id: string; rule: Rule; samples: () => { tp: Sample[];
         "password: 'changeme',\napiKey: '<your-api-key>',\ntoken: '${TOKEN}',",
         "const PASSWORD_FIELD = 'user_password';\nconst SECRET_NAME = 'AppSecret';",
         { code: 'password: ${DB_PASSWORD}', file: 'config/db.yaml' },
-        { code: `await login(page, { email: 'a@b.c', password: '${join('Sup3r', 'S3cret!')}' });`, file: 'e2e/login.spec.ts' },
+        {
+          code: `await login(page, { email: 'a@b.c', password: '${join('Sup3r', 'S3cret!')}' });`,
+          file: 'e2e/login.spec.ts',
+        },
         "const hash = '$2b$12$KIXQJZ8c0mQ3kR1Ls5g3OeW0YpVd9vQeQd2H5n8uK7y0Wm3g1S2Ba'; const passwordHash = hash;",
         "secret: 'keyboard cat',",
         `password: '${Buffer.from('not my real password').toString('base64')}',`,
         `headers: { Authorization: 'Basic ${Buffer.from('user:pass').toString('base64')}' },`,
         `const stripe = loadStripe({ apiKey: '${fakeKey(join('pk', '_live_'), 24, ALNUM, 312)}' });`,
-        "JWT_SECRET: ${{ secrets.JWT_SECRET }}",
+        'JWT_SECRET: ${{ secrets.JWT_SECRET }}',
         'curl -H "Authorization: Bearer $API_TOKEN" https://api.acme.com/v1/me',
-        "const url = `https://api.acme.com/v1/search?api_key=${apiKey}`;",
+        'const url = `https://api.acme.com/v1/search?api_key=${apiKey}`;',
         "const tokenUrl = 'https://auth.acme.com/token?grant_type=client_credentials&client_secret=';",
       ],
     }),
@@ -117,9 +181,23 @@ const CODE_RULES: Array<{ id: string; rule: Rule; samples: () => { tp: Sample[];
       fix: 'Stop tracking the file (git rm --cached <file>), add it to .gitignore, commit a .env.example with placeholders instead, and rotate every credential it held.',
     },
     samples: () => ({
-      tp: [{ code: `NEXT_PUBLIC_API_URL=https://api.acme.com\nSESSION_SECRET=${fakeKey('', 32, ALNUM, 309)}`, secret: fakeKey('', 32, ALNUM, 309), file: '.env' }, { code: `DB_PASSWORD=${fakeKey('', 16, ALNUM, 310)}`, secret: fakeKey('', 16, ALNUM, 310), file: 'services/api/.env.production' }],
+      tp: [
+        {
+          code: `NEXT_PUBLIC_API_URL=https://api.acme.com\nSESSION_SECRET=${fakeKey('', 32, ALNUM, 309)}`,
+          secret: fakeKey('', 32, ALNUM, 309),
+          file: '.env',
+        },
+        {
+          code: `DB_PASSWORD=${fakeKey('', 16, ALNUM, 310)}`,
+          secret: fakeKey('', 16, ALNUM, 310),
+          file: 'services/api/.env.production',
+        },
+      ],
       fp: [
-        { code: 'NEXT_PUBLIC_API_URL=https://api.acme.com\nVITE_APP_TITLE=Acme\nPORT=3000\nDB_HOST=localhost', file: '.env' },
+        {
+          code: 'NEXT_PUBLIC_API_URL=https://api.acme.com\nVITE_APP_TITLE=Acme\nPORT=3000\nDB_HOST=localhost',
+          file: '.env',
+        },
         { code: 'DB_PASSWORD=changeme\nAPI_KEY=<your-key>\nSTRIPE_SECRET=${STRIPE_SECRET}', file: '.env.example' },
         { code: `NEXT_PUBLIC_FIREBASE_API_KEY_NAME=public-web\nSECRET_KEY=`, file: '.env' },
       ],
@@ -131,15 +209,42 @@ const CODE_RULES: Array<{ id: string; rule: Rule; samples: () => { tp: Sample[];
       message: 'A credentials file with a literal secret is committed.',
       fix: 'Remove the file from the repository (and its history), add it to .gitignore, revoke what it held, and point the tool at a path outside the repository or a secret manager.',
     },
-    samples: () => ({ tp: [{ code: `{\n  "installed": {\n    "client_id": "1234.apps.googleusercontent.com",\n    "client_secret": "${fakeKey('', 24, ALNUM, 311)}"\n  }\n}`, secret: fakeKey('', 24, ALNUM, 311), file: 'credentials.json' }], fp: [{ code: '{ "client_secret": "<client-secret>" }', file: 'credentials.json' }] }),
+    samples: () => ({
+      tp: [
+        {
+          code: `{\n  "installed": {\n    "client_id": "1234.apps.googleusercontent.com",\n    "client_secret": "${fakeKey('', 24, ALNUM, 311)}"\n  }\n}`,
+          secret: fakeKey('', 24, ALNUM, 311),
+          file: 'credentials.json',
+        },
+      ],
+      fp: [{ code: '{ "client_secret": "<client-secret>" }', file: 'credentials.json' }],
+    }),
   },
 ];
 
 /** Every rule of the atom, with what its samples and documentation need. */
-export const RULE_TABLE: ReadonlyArray<{ id: string; rule: Rule; description?: string; samples: () => { tp: Array<Sample | { file: string; code: string | Buffer; secret?: undefined }>; fp: Array<string | NegativeSample> } }> = [
-  ...REGEX_RULES.map((r) => ({ id: r.id, description: r.description, rule: { message: r.message ?? `${article(r.description)} ${r.description} is committed.`, fix: fix(r.rotate) }, samples: r.samples })),
+export const RULE_TABLE: ReadonlyArray<{
+  id: string;
+  rule: Rule;
+  description?: string;
+  samples: () => {
+    tp: Array<Sample | { file: string; code: string | Buffer; secret?: undefined }>;
+    fp: Array<string | NegativeSample>;
+  };
+}> = [
+  ...REGEX_RULES.map((r) => ({
+    id: r.id,
+    description: r.description,
+    rule: { message: r.message ?? `${article(r.description)} ${r.description} is committed.`, fix: fix(r.rotate) },
+    samples: r.samples,
+  })),
   ...CODE_RULES,
-  ...NAME_RULES.map((r) => ({ id: r.id, description: r.description, rule: { message: `${article(r.description)} ${r.description} is committed.`, fix: r.fix }, samples: r.samples })),
+  ...NAME_RULES.map((r) => ({
+    id: r.id,
+    description: r.description,
+    rule: { message: `${article(r.description)} ${r.description} is committed.`, fix: r.fix },
+    samples: r.samples,
+  })),
 ];
 
 const RULE_NAMES = RULE_TABLE.map((r) => r.id);
@@ -154,8 +259,17 @@ interface Compiled {
 const compiledOptions = new WeakMap<object, Compiled>();
 
 /** node:crypto costs ~10 ms to load: only a policy with allowFingerprints pays it. */
-const sha256 = (value: string): string => (createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto')).createHash('sha256').update(value).digest('hex');
-const DEFAULTS: Compiled = { allowPath: () => false, allowValue: () => false, disabled: new Set(), genericInTests: false };
+const sha256 = (value: string): string =>
+  (createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto'))
+    .createHash('sha256')
+    .update(value)
+    .digest('hex');
+const DEFAULTS: Compiled = {
+  allowPath: () => false,
+  allowValue: () => false,
+  disabled: new Set(),
+  genericInTests: false,
+};
 
 function compile(options: Partial<SecretsOptions> | undefined): Compiled {
   if (!options) return DEFAULTS;
@@ -166,7 +280,8 @@ function compile(options: Partial<SecretsOptions> | undefined): Compiled {
   const fingerprints = new Set((options.allowFingerprints ?? []).map((f) => f.toLowerCase().replace(/^sha256:/, '')));
   c = {
     allowPath: paths.length ? globMatcher(paths) : () => false,
-    allowValue: (value) => values.some((r) => r.test(value)) || (fingerprints.size > 0 && fingerprints.has(sha256(value))),
+    allowValue: (value) =>
+      values.some((r) => r.test(value)) || (fingerprints.size > 0 && fingerprints.has(sha256(value))),
     disabled: new Set(options.disable ?? []),
     genericInTests: options.genericInTests ?? false,
   };
@@ -175,12 +290,24 @@ function compile(options: Partial<SecretsOptions> | undefined): Compiled {
 }
 
 function fileScan(path: string, text: string, kind: FileKind, options: Compiled): FileScan {
-  return { path, kind, text: () => text, generic: !kind.test || options.genericInTests, disabled: excludedRules(detectors(), path, options.disabled) };
+  return {
+    path,
+    kind,
+    text: () => text,
+    generic: !kind.test || options.genericInTests,
+    disabled: excludedRules(detectors(), path, options.disabled),
+  };
 }
 
 /** Strips what only the atom may see (the secret, ranking data) from a finding. */
 function toHit(f: Found): Hit {
-  return { rule: f.rule, line: f.line, column: f.column, ...(f.message ? { message: f.message } : {}), ...(f.mask ? { mask: f.mask } : {}) };
+  return {
+    rule: f.rule,
+    line: f.line,
+    column: f.column,
+    ...(f.message ? { message: f.message } : {}),
+    ...(f.mask ? { mask: f.mask } : {}),
+  };
 }
 
 const awsId = (seed: number) => fakeKey(join('AK', 'IA'), 16, BASE32, seed);
@@ -198,29 +325,48 @@ export default defineAtom<SecretsOptions>({
   defaultLevel: 'block',
   options: (z, { regexProblem }) =>
     z.strictObject({
-      allowPaths: z.array(z.string().min(1)).default([]).describe('Globs of files where the secrets atom reports nothing (fixtures with fake keys).'),
+      allowPaths: z
+        .array(z.string().min(1))
+        .default([])
+        .describe('Globs of files where the secrets atom reports nothing (fixtures with fake keys).'),
       allowValues: z
         .array(
-          z.string().min(1).superRefine((source, ctx) => {
-            const problem = regexProblem(source);
-            if (problem) ctx.addIssue({ code: 'custom', message: problem });
-          }),
+          z
+            .string()
+            .min(1)
+            .superRefine((source, ctx) => {
+              const problem = regexProblem(source);
+              if (problem) ctx.addIssue({ code: 'custom', message: problem });
+            }),
         )
         .default([])
         .describe('Regexes over a secret value: a value that matches is not reported (for example "^sk_test_").'),
       allowFingerprints: z
-        .array(z.string().regex(/^sha256:[0-9a-fA-F]{64}$/, 'expected "sha256:" and 64 hex digits (printf %s "$VALUE" | sha256sum)'))
+        .array(
+          z
+            .string()
+            .regex(/^sha256:[0-9a-fA-F]{64}$/, 'expected "sha256:" and 64 hex digits (printf %s "$VALUE" | sha256sum)'),
+        )
         .default([])
         .describe('"sha256:<hex>" of exact values known to be harmless, such as a provider’s published test key.'),
       disable: z
         .array(
           z.string().superRefine((name, ctx) => {
-            if (!RULE_NAMES.includes(name)) ctx.addIssue({ code: 'custom', message: `unknown rule "${name}"${didYouMean(name, RULE_NAMES)}; see \`ralph-guard explain secrets\`` });
+            if (!RULE_NAMES.includes(name))
+              ctx.addIssue({
+                code: 'custom',
+                message: `unknown rule "${name}"${didYouMean(name, RULE_NAMES)}; see \`ralph-guard explain secrets\``,
+              });
           }),
         )
         .default([])
         .describe('Rule names (after "secrets/") not to run.'),
-      genericInTests: z.boolean().default(false).describe('Also report literal password/secret/token assignments in test files (provider keys are always reported).'),
+      genericInTests: z
+        .boolean()
+        .default(false)
+        .describe(
+          'Also report literal password/secret/token assignments in test files (provider keys are always reported).',
+        ),
     }),
   rules: Object.fromEntries(RULE_TABLE.map((r) => [r.id, r.rule])),
   // Built when asked for (tests, `explain`): a commit never needs them.
@@ -240,10 +386,23 @@ export default defineAtom<SecretsOptions>({
       for (const n of file.added) scanLine(set, scan, lines[n - 1] ?? '', n, lines[n] ?? '', found);
     }
 
-    const hits = dedupe(found).filter((f) => !options.disabled.has(f.rule) && !(f.secret !== undefined && options.allowValue(f.secret)));
+    const hits = dedupe(found).filter(
+      (f) => !options.disabled.has(f.rule) && !(f.secret !== undefined && options.allowValue(f.secret)),
+    );
     const byName = kind.byName;
-    if (byName && !options.disabled.has(byName.rule) && !(byName.rule === 'private-key-file' && hits.some((h) => h.rule === 'private-key'))) {
-      hits.unshift({ rule: byName.rule, line: file.allAdded ? 1 : (file.added[0] ?? 1), column: 1, message: byName.message, priority: -1, span: [0, 0] });
+    if (
+      byName &&
+      !options.disabled.has(byName.rule) &&
+      !(byName.rule === 'private-key-file' && hits.some((h) => h.rule === 'private-key'))
+    ) {
+      hits.unshift({
+        rule: byName.rule,
+        line: file.allAdded ? 1 : (file.added[0] ?? 1),
+        column: 1,
+        message: byName.message,
+        priority: -1,
+        span: [0, 0],
+      });
     }
     return hits.map(toHit);
   },
@@ -270,32 +429,88 @@ let examples: AtomExamples | undefined;
 
 function buildExamples(): AtomExamples {
   return {
-  bad: [
-    { file: 'src/aws.ts', code: `export const s3 = new S3Client({\n  credentials: { accessKeyId: '${awsId(3)}', secretAccessKey: process.env.AWS_SECRET! }, // ✗\n});` },
-    { file: 'config/aws.env', code: `AWS_SECRET_ACCESS_KEY=${fakeKey('', 40, BASE64, 7)} # ✗` },
-    { file: 'scripts/release.js', code: `const token = '${checksummed(join('gh', 'p_'), 11)}'; // ✗\nawait publish({ token });` },
-    { file: 'deploy/key.pem', code: `${join('-----BEGIN ', 'RSA PRIVATE', ' KEY-----')}\n${fakeKey('MII', 61, BASE64, 5)}\n${join('-----END ', 'RSA PRIVATE', ' KEY-----')}`, lines: [1] },
-    { file: 'src/db.ts', code: `const pool = new Pool({ user: 'app', password: '${join('Tr0ub4', 'dor&3')}' }); // ✗` },
-    { file: 'settings.yaml', code: `database:\n  api_key: ${fakeKey('k', 24, ALNUM, 9)} # ✗` },
-    { file: '.env', code: `NEXT_PUBLIC_SITE_URL=https://acme.com\nSTRIPE_SECRET_KEY=${fakeKey(join('sk', '_live_'), 24, ALNUM, 12)}\nSESSION_SECRET=${fakeKey('', 32, ALNUM, 13)}`, lines: [2, 3] },
-    { file: 'src/queue.ts', code: `const conn = await amqp.connect('amqps://orders:${fakeKey('', 18, ALNUM, 14)}@mq.acme.io'); // ✗` },
-    { file: 'src/client.ts', code: `const headers = { Authorization: 'Bearer ${sampleJwt({ sub: 'svc-reports', scope: 'admin' }, 15)}' }; // ✗` },
-    { file: 'certs/client.p12', code: fakeKey('MIIK', 120, BASE64, 16), lines: [1] },
-    { file: 'src/feature.test.ts', code: `const key = '${fakeKey(join('sk', '_live_'), 24, ALNUM, 17)}'; // ✗\nconst password = 'not-a-real-one-2x!';` },
-    { file: 'test/login.test.ts', code: `const password = '${join('Sup3r', 'S3cret!')}'; // ✗`, options: { genericInTests: true } },
-  ],
-  good: [
-    { file: 'src/aws.ts', code: `export const s3 = new S3Client({ credentials: fromEnv() });\nconst accessKeyId = process.env.AWS_ACCESS_KEY_ID;` },
-    { file: 'src/db.ts', code: `const pool = new Pool({ user: 'app', password: process.env.DB_PASSWORD });\nconst url = \`postgres://\${user}:\${password}@\${host}/app\`;` },
-    { file: '.env.example', code: 'DB_PASSWORD=changeme\nAPI_KEY=<your-key>\nSTRIPE_SECRET=${STRIPE_SECRET}' },
-    { file: '.env', code: 'NEXT_PUBLIC_API_URL=https://api.acme.com\nVITE_APP_TITLE=Acme\nPORT=3000' },
-    { file: 'src/form.tsx', code: `<input type="password" name="password" placeholder="Enter your password" />\nconst passwordLabel = 'Your password';` },
-    { file: 'docs/aws.md', code: `Use a key such as ${join('AKIA', 'IOSFODNN7', 'EXAMPLE')} in examples.` },
-    { file: 'src/pem.ts', code: `if (pem.startsWith('${join('-----BEGIN ', 'PRIVATE', ' KEY-----')}')) return 'pkcs8';` },
-    { file: 'src/auth.ts', code: `const tokenType = 'Bearer';\nconst password = req.body.password;\nconst secret = config.get('jwt.secret');` },
-    { file: 'docker-compose.yml', code: 'environment:\n  DATABASE_URL: postgres://postgres:postgres@db:5432/app\n  POSTGRES_PASSWORD: postgres' },
-    { file: 'test/fixtures/keys.ts', code: `export const STRIPE_TEST = '${fakeKey(join('sk', '_live_'), 24, ALNUM, 18)}';`, options: { allowPaths: ['test/fixtures/**'] } },
-    { file: 'src/stripe.ts', code: `const stripe = new Stripe('${fakeKey(join('sk', '_live_'), 24, ALNUM, 19)}'); // the sandbox key from our docs`, options: { allowFingerprints: ['sha256:9741fa0dd377fdaaeadc84e359fe8751a0ea9677419e3449630ab4bdf33321a3'] } }, // sha256 of the key above
-  ],
-};
+    bad: [
+      {
+        file: 'src/aws.ts',
+        code: `export const s3 = new S3Client({\n  credentials: { accessKeyId: '${awsId(3)}', secretAccessKey: process.env.AWS_SECRET! }, // ✗\n});`,
+      },
+      { file: 'config/aws.env', code: `AWS_SECRET_ACCESS_KEY=${fakeKey('', 40, BASE64, 7)} # ✗` },
+      {
+        file: 'scripts/release.js',
+        code: `const token = '${checksummed(join('gh', 'p_'), 11)}'; // ✗\nawait publish({ token });`,
+      },
+      {
+        file: 'deploy/key.pem',
+        code: `${join('-----BEGIN ', 'RSA PRIVATE', ' KEY-----')}\n${fakeKey('MII', 61, BASE64, 5)}\n${join('-----END ', 'RSA PRIVATE', ' KEY-----')}`,
+        lines: [1],
+      },
+      {
+        file: 'src/db.ts',
+        code: `const pool = new Pool({ user: 'app', password: '${join('Tr0ub4', 'dor&3')}' }); // ✗`,
+      },
+      { file: 'settings.yaml', code: `database:\n  api_key: ${fakeKey('k', 24, ALNUM, 9)} # ✗` },
+      {
+        file: '.env',
+        code: `NEXT_PUBLIC_SITE_URL=https://acme.com\nSTRIPE_SECRET_KEY=${fakeKey(join('sk', '_live_'), 24, ALNUM, 12)}\nSESSION_SECRET=${fakeKey('', 32, ALNUM, 13)}`,
+        lines: [2, 3],
+      },
+      {
+        file: 'src/queue.ts',
+        code: `const conn = await amqp.connect('amqps://orders:${fakeKey('', 18, ALNUM, 14)}@mq.acme.io'); // ✗`,
+      },
+      {
+        file: 'src/client.ts',
+        code: `const headers = { Authorization: 'Bearer ${sampleJwt({ sub: 'svc-reports', scope: 'admin' }, 15)}' }; // ✗`,
+      },
+      { file: 'certs/client.p12', code: fakeKey('MIIK', 120, BASE64, 16), lines: [1] },
+      {
+        file: 'src/feature.test.ts',
+        code: `const key = '${fakeKey(join('sk', '_live_'), 24, ALNUM, 17)}'; // ✗\nconst password = 'not-a-real-one-2x!';`,
+      },
+      {
+        file: 'test/login.test.ts',
+        code: `const password = '${join('Sup3r', 'S3cret!')}'; // ✗`,
+        options: { genericInTests: true },
+      },
+    ],
+    good: [
+      {
+        file: 'src/aws.ts',
+        code: `export const s3 = new S3Client({ credentials: fromEnv() });\nconst accessKeyId = process.env.AWS_ACCESS_KEY_ID;`,
+      },
+      {
+        file: 'src/db.ts',
+        code: `const pool = new Pool({ user: 'app', password: process.env.DB_PASSWORD });\nconst url = \`postgres://\${user}:\${password}@\${host}/app\`;`,
+      },
+      { file: '.env.example', code: 'DB_PASSWORD=changeme\nAPI_KEY=<your-key>\nSTRIPE_SECRET=${STRIPE_SECRET}' },
+      { file: '.env', code: 'NEXT_PUBLIC_API_URL=https://api.acme.com\nVITE_APP_TITLE=Acme\nPORT=3000' },
+      {
+        file: 'src/form.tsx',
+        code: `<input type="password" name="password" placeholder="Enter your password" />\nconst passwordLabel = 'Your password';`,
+      },
+      { file: 'docs/aws.md', code: `Use a key such as ${join('AKIA', 'IOSFODNN7', 'EXAMPLE')} in examples.` },
+      {
+        file: 'src/pem.ts',
+        code: `if (pem.startsWith('${join('-----BEGIN ', 'PRIVATE', ' KEY-----')}')) return 'pkcs8';`,
+      },
+      {
+        file: 'src/auth.ts',
+        code: `const tokenType = 'Bearer';\nconst password = req.body.password;\nconst secret = config.get('jwt.secret');`,
+      },
+      {
+        file: 'docker-compose.yml',
+        code: 'environment:\n  DATABASE_URL: postgres://postgres:postgres@db:5432/app\n  POSTGRES_PASSWORD: postgres',
+      },
+      {
+        file: 'test/fixtures/keys.ts',
+        code: `export const STRIPE_TEST = '${fakeKey(join('sk', '_live_'), 24, ALNUM, 18)}';`,
+        options: { allowPaths: ['test/fixtures/**'] },
+      },
+      {
+        file: 'src/stripe.ts',
+        code: `const stripe = new Stripe('${fakeKey(join('sk', '_live_'), 24, ALNUM, 19)}'); // the sandbox key from our docs`,
+        options: { allowFingerprints: ['sha256:9741fa0dd377fdaaeadc84e359fe8751a0ea9677419e3449630ab4bdf33321a3'] },
+      }, // sha256 of the key above
+    ],
+  };
 }

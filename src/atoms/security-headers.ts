@@ -8,7 +8,8 @@ import { codeCheck } from './code.js';
 const HELMETS = ['helmet', '@fastify/helmet', 'fastify-helmet', 'koa-helmet'];
 const HELMET_TEXT = /helmet/;
 /** Headers whose presence shows they are set by hand. */
-const SECURITY_HEADER = /^(?:content-security-policy|x-content-type-options|strict-transport-security|x-frame-options)$/i;
+const SECURITY_HEADER =
+  /^(?:content-security-policy|x-content-type-options|strict-transport-security|x-frame-options)$/i;
 const BY_HAND_TEXT = /lusca|content-security-policy|x-content-type-options|strict-transport-security|x-frame-options/i;
 const HEADER_SETTERS = /^(?:setHeader|set|header|headers|append|writeHead)$/;
 const POWERED_TEXT = /x-powered-by/i;
@@ -24,7 +25,12 @@ function setsHeadersByHand(m: CodeModule): boolean {
       const s = m.stringValue(a);
       if (s !== undefined && SECURITY_HEADER.test(s)) return true;
       const obj = m.objectLiteral(a);
-      if (obj?.properties.some((p: { type: string }) => p.type === 'Property' && SECURITY_HEADER.test(keyName(p as never) ?? ''))) return true;
+      if (
+        obj?.properties.some(
+          (p: { type: string }) => p.type === 'Property' && SECURITY_HEADER.test(keyName(p as never) ?? ''),
+        )
+      )
+        return true;
     }
   }
   return false;
@@ -32,13 +38,29 @@ function setsHeadersByHand(m: CodeModule): boolean {
 
 /** `app.disable('x-powered-by')`, `app.set('x-powered-by', false)`, `res.removeHeader('X-Powered-By')`, or settings `{ 'x-powered-by': false }` applied in a loop. */
 function hidesPoweredBy(m: CodeModule): boolean {
-  if (m.calls().some((c) => /^(?:disable|set|removeHeader)$/.test(c.callee.name) && c.args[0] !== undefined && m.stringValue(c.args[0])?.toLowerCase() === 'x-powered-by' && (c.callee.name !== 'set' || m.source(c.args[1] ?? c.node) === 'false'))) return true;
+  if (
+    m
+      .calls()
+      .some(
+        (c) =>
+          /^(?:disable|set|removeHeader)$/.test(c.callee.name) &&
+          c.args[0] !== undefined &&
+          m.stringValue(c.args[0])?.toLowerCase() === 'x-powered-by' &&
+          (c.callee.name !== 'set' || m.source(c.args[1] ?? c.node) === 'false'),
+      )
+  )
+    return true;
   return m.nodes('Property').some((p) => keyName(p)?.toLowerCase() === 'x-powered-by' && m.source(p.value) === 'false');
 }
 
 /** An Express/Koa/Fastify app that only holds an HTTP server (for websockets): handed to createServer and nothing else, not exported. */
 function bare(m: CodeModule, app: App): boolean {
-  return app.framework !== 'nest' && !app.escapes && app.setup.length > 0 && app.setup.every((call) => m.callee(call.callee).name === 'createServer');
+  return (
+    app.framework !== 'nest' &&
+    !app.escapes &&
+    app.setup.length > 0 &&
+    app.setup.every((call) => m.callee(call.callee).name === 'createServer')
+  );
 }
 
 const NAMES = { express: 'Express', fastify: 'Fastify', koa: 'Koa', nest: 'NestJS' } as const;
@@ -53,17 +75,33 @@ async function appHeaders(m: CodeModule, file: SourceFile, ctx: CheckContext<Rec
   apps = apps.filter((_, i) => !mounted[i]);
   if (!apps.length) return hits;
   const byHand = await findInApp(ctx.project, file, m, BY_HAND_TEXT, setsHeadersByHand, 'headers-by-hand');
-  const powered = apps.some((app) => app.platform === 'express') && !(await findInApp(ctx.project, file, m, POWERED_TEXT, hidesPoweredBy, 'x-powered-by'));
+  const powered =
+    apps.some((app) => app.platform === 'express') &&
+    !(await findInApp(ctx.project, file, m, POWERED_TEXT, hidesPoweredBy, 'x-powered-by'));
   const [app] = apps as [App, ...App[]];
   const name = NAMES[app.framework];
   const others = apps.slice(1).map((a) => m.line(a.node));
-  const more = others.length ? ` (nor ${others.length === 1 ? 'does the app' : 'do the apps'} created at line ${others.join(', ')})` : '';
+  const more = others.length
+    ? ` (nor ${others.length === 1 ? 'does the app' : 'do the apps'} created at line ${others.join(', ')})`
+    : '';
   const flow = [...new Set(apps.flatMap((a) => (file.allAdded ? [] : editedLines(file, m, a))))];
   if (!byHand) {
-    const also = powered ? `; it also tells every client it runs ${app.framework === 'nest' ? 'NestJS on Express' : 'Express'} (X-Powered-By)` : '';
-    hits.push(m.hit('no-security-headers', app.node, { message: `This ${name} app sets no security headers${more}: no helmet (or equivalent) is registered in any module of the app${also}.`, flow }));
+    const also = powered
+      ? `; it also tells every client it runs ${app.framework === 'nest' ? 'NestJS on Express' : 'Express'} (X-Powered-By)`
+      : '';
+    hits.push(
+      m.hit('no-security-headers', app.node, {
+        message: `This ${name} app sets no security headers${more}: no helmet (or equivalent) is registered in any module of the app${also}.`,
+        flow,
+      }),
+    );
   } else if (powered) {
-    hits.push(m.hit('x-powered-by', app.node, { message: `This ${name} app sends X-Powered-By: Express${more}, telling attackers what to target.`, flow }));
+    hits.push(
+      m.hit('x-powered-by', app.node, {
+        message: `This ${name} app sends X-Powered-By: Express${more}, telling attackers what to target.`,
+        flow,
+      }),
+    );
   }
   return hits;
 }
@@ -90,24 +128,72 @@ export default defineAtom({
   },
   examples: {
     bad: [
-      { file: 'src/app.js', code: "const express = require('express');\nconst app = express(); // ✗\napp.use(express.json());\napp.get('/health', (req, res) => res.json({ ok: true }));\nmodule.exports = app;" },
-      { file: 'src/server.ts', code: "import Fastify from 'fastify';\nconst fastify = Fastify({ logger: true }); // ✗\nfastify.get('/', async () => ({ hello: 'world' }));\nawait fastify.listen({ port: 3000 });" },
-      { file: 'src/index.js', code: "const Koa = require('koa');\nconst app = new Koa(); // ✗\napp.use(async (ctx) => { ctx.body = 'hi'; });\napp.listen(3000);" },
-      { file: 'src/main.ts', code: "import { NestFactory } from '@nestjs/core';\nimport { AppModule } from './app.module';\nasync function bootstrap() {\n  const app = await NestFactory.create(AppModule); // ✗\n  await app.listen(3000);\n}\nbootstrap();" },
-      { file: 'src/app.ts', code: "import express from 'express';\nexport const app = express(); // ✗\napp.use((req, res, next) => {\n  res.setHeader('X-Content-Type-Options', 'nosniff');\n  res.setHeader('Content-Security-Policy', \"default-src 'self'\");\n  next();\n});" },
-      { file: 'src/app.js', code: "// TODO: app.use(helmet()) before going live\nconst app = require('express')(); // ✗\napp.listen(8080);" },
-      { file: 'src/main.ts', code: "import { NestFactory } from '@nestjs/core';\nimport { FastifyAdapter } from '@nestjs/platform-fastify';\nconst app = await NestFactory.create(AppModule, new FastifyAdapter()); // ✗\nawait app.listen(3000);" },
+      {
+        file: 'src/app.js',
+        code: "const express = require('express');\nconst app = express(); // ✗\napp.use(express.json());\napp.get('/health', (req, res) => res.json({ ok: true }));\nmodule.exports = app;",
+      },
+      {
+        file: 'src/server.ts',
+        code: "import Fastify from 'fastify';\nconst fastify = Fastify({ logger: true }); // ✗\nfastify.get('/', async () => ({ hello: 'world' }));\nawait fastify.listen({ port: 3000 });",
+      },
+      {
+        file: 'src/index.js',
+        code: "const Koa = require('koa');\nconst app = new Koa(); // ✗\napp.use(async (ctx) => { ctx.body = 'hi'; });\napp.listen(3000);",
+      },
+      {
+        file: 'src/main.ts',
+        code: "import { NestFactory } from '@nestjs/core';\nimport { AppModule } from './app.module';\nasync function bootstrap() {\n  const app = await NestFactory.create(AppModule); // ✗\n  await app.listen(3000);\n}\nbootstrap();",
+      },
+      {
+        file: 'src/app.ts',
+        code: "import express from 'express';\nexport const app = express(); // ✗\napp.use((req, res, next) => {\n  res.setHeader('X-Content-Type-Options', 'nosniff');\n  res.setHeader('Content-Security-Policy', \"default-src 'self'\");\n  next();\n});",
+      },
+      {
+        file: 'src/app.js',
+        code: "// TODO: app.use(helmet()) before going live\nconst app = require('express')(); // ✗\napp.listen(8080);",
+      },
+      {
+        file: 'src/main.ts',
+        code: "import { NestFactory } from '@nestjs/core';\nimport { FastifyAdapter } from '@nestjs/platform-fastify';\nconst app = await NestFactory.create(AppModule, new FastifyAdapter()); // ✗\nawait app.listen(3000);",
+      },
     ],
     good: [
-      { file: 'src/app.js', code: "const express = require('express');\nconst helmet = require('helmet');\nconst app = express();\napp.use(helmet());\napp.get('/health', (req, res) => res.json({ ok: true }));" },
-      { file: 'src/server.ts', code: "import Fastify from 'fastify';\nimport helmet from '@fastify/helmet';\nconst fastify = Fastify({ logger: true });\nawait fastify.register(helmet);" },
-      { file: 'src/index.js', code: "const Koa = require('koa');\nconst helmet = require('koa-helmet');\nconst app = new Koa();\napp.use(helmet());" },
-      { file: 'src/main.ts', code: "import { NestFactory } from '@nestjs/core';\nimport helmet from 'helmet';\nasync function bootstrap() {\n  const app = await NestFactory.create(AppModule);\n  app.use(helmet());\n  await app.listen(3000);\n}" },
-      { file: 'src/app.ts', code: "import express from 'express';\nexport const app = express();\napp.disable('x-powered-by');\napp.use((req, res, next) => {\n  res.set({ 'X-Content-Type-Options': 'nosniff', 'Strict-Transport-Security': 'max-age=31536000' });\n  next();\n});" },
-      { file: 'src/routes/users.js', code: "const express = require('express');\nconst router = express.Router();\nrouter.get('/users', listUsers);\nmodule.exports = router;" },
-      { file: 'test/app.test.js', code: "const express = require('express');\nconst app = express();\napp.get('/x', (req, res) => res.send('ok'));" },
-      { file: 'src/live.js', code: "const express = require('express');\nconst app = express();\nconst server = require('http').createServer(app);\nnew WebSocketServer({ server });\nserver.listen(1337);" },
-      { file: 'src/plugin.ts', code: "import fp from 'fastify-plugin';\nexport default fp(async (fastify) => {\n  fastify.addHook('onSend', async (req, reply) => {\n    reply.header('X-Frame-Options', 'DENY');\n  });\n});" },
+      {
+        file: 'src/app.js',
+        code: "const express = require('express');\nconst helmet = require('helmet');\nconst app = express();\napp.use(helmet());\napp.get('/health', (req, res) => res.json({ ok: true }));",
+      },
+      {
+        file: 'src/server.ts',
+        code: "import Fastify from 'fastify';\nimport helmet from '@fastify/helmet';\nconst fastify = Fastify({ logger: true });\nawait fastify.register(helmet);",
+      },
+      {
+        file: 'src/index.js',
+        code: "const Koa = require('koa');\nconst helmet = require('koa-helmet');\nconst app = new Koa();\napp.use(helmet());",
+      },
+      {
+        file: 'src/main.ts',
+        code: "import { NestFactory } from '@nestjs/core';\nimport helmet from 'helmet';\nasync function bootstrap() {\n  const app = await NestFactory.create(AppModule);\n  app.use(helmet());\n  await app.listen(3000);\n}",
+      },
+      {
+        file: 'src/app.ts',
+        code: "import express from 'express';\nexport const app = express();\napp.disable('x-powered-by');\napp.use((req, res, next) => {\n  res.set({ 'X-Content-Type-Options': 'nosniff', 'Strict-Transport-Security': 'max-age=31536000' });\n  next();\n});",
+      },
+      {
+        file: 'src/routes/users.js',
+        code: "const express = require('express');\nconst router = express.Router();\nrouter.get('/users', listUsers);\nmodule.exports = router;",
+      },
+      {
+        file: 'test/app.test.js',
+        code: "const express = require('express');\nconst app = express();\napp.get('/x', (req, res) => res.send('ok'));",
+      },
+      {
+        file: 'src/live.js',
+        code: "const express = require('express');\nconst app = express();\nconst server = require('http').createServer(app);\nnew WebSocketServer({ server });\nserver.listen(1337);",
+      },
+      {
+        file: 'src/plugin.ts',
+        code: "import fp from 'fastify-plugin';\nexport default fp(async (fastify) => {\n  fastify.addHook('onSend', async (req, reply) => {\n    reply.header('X-Frame-Options', 'DENY');\n  });\n});",
+      },
     ],
   },
   // A module the parser rejects is not judged: whether it creates an app is a question for the parser.

@@ -5,24 +5,167 @@ import { codeCheck } from './code.js';
 import { CODE_FILES, TEST_FILES } from './files.js';
 import { words } from './names.js';
 
-const LEVELS = new Set(['log', 'info', 'warn', 'warning', 'error', 'debug', 'trace', 'fatal', 'verbose', 'silly', 'http', 'dir', 'table', 'notice', 'critical', 'crit', 'alert', 'emerg']);
-const LOGGER_MODULES = new Set(['pino', 'winston', 'bunyan', 'loglevel', 'log4js', 'signale', 'consola', 'roarr', 'tslog', '@nestjs/common', 'npmlog', 'debug']);
+const LEVELS = new Set([
+  'log',
+  'info',
+  'warn',
+  'warning',
+  'error',
+  'debug',
+  'trace',
+  'fatal',
+  'verbose',
+  'silly',
+  'http',
+  'dir',
+  'table',
+  'notice',
+  'critical',
+  'crit',
+  'alert',
+  'emerg',
+]);
+const LOGGER_MODULES = new Set([
+  'pino',
+  'winston',
+  'bunyan',
+  'loglevel',
+  'log4js',
+  'signale',
+  'consola',
+  'roarr',
+  'tslog',
+  '@nestjs/common',
+  'npmlog',
+  'debug',
+]);
 /** Words that make a name a secret: `password`, `refreshToken`, `authorization`, `ssn`, `cardNumber`. */
-const SECRET_WORDS = new Set(['password', 'passwd', 'pwd', 'passphrase', 'secret', 'token', 'authorization', 'cookie', 'cookies', 'jwt', 'bearer', 'apikey', 'ssn', 'cvv', 'cvc', 'otp', 'credential', 'credentials', 'creditcard', 'cardnumber', 'privatekey', 'accesskey']);
-const SECRET_PAIRS = ['apikey', 'privatekey', 'accesskey', 'secretkey', 'cardnumber', 'creditcard', 'ccnumber', 'authheader', 'authtoken', 'clientsecret', 'setcookie', 'socialsecurity', 'cardcvc', 'cardcvv'];
+const SECRET_WORDS = new Set([
+  'password',
+  'passwd',
+  'pwd',
+  'passphrase',
+  'secret',
+  'token',
+  'authorization',
+  'cookie',
+  'cookies',
+  'jwt',
+  'bearer',
+  'apikey',
+  'ssn',
+  'cvv',
+  'cvc',
+  'otp',
+  'credential',
+  'credentials',
+  'creditcard',
+  'cardnumber',
+  'privatekey',
+  'accesskey',
+]);
+const SECRET_PAIRS = [
+  'apikey',
+  'privatekey',
+  'accesskey',
+  'secretkey',
+  'cardnumber',
+  'creditcard',
+  'ccnumber',
+  'authheader',
+  'authtoken',
+  'clientsecret',
+  'setcookie',
+  'socialsecurity',
+  'cardcvc',
+  'cardcvv',
+];
 /** Words that make a name about a secret, not the secret: `tokenCount`, `passwordPolicy`, `cookieName`, `maxTokens`. */
 const ABOUT_WORDS = new Set([
-  'count', 'length', 'len', 'max', 'min', 'total', 'num', 'prompt', 'completion', 'usage', 'limit', 'expiry', 'expires', 'expiration', 'expired',
-  'ttl', 'type', 'name', 'url', 'uri', 'endpoint', 'path', 'policy', 'strength', 'hint', 'field', 'label', 'exists', 'present', 'valid', 'invalid', 'required',
-  'changed', 'updated', 'sent', 'id', 'ids', 'arn', 'version', 'provided', 'missing', 'enabled', 'rule', 'rules', 'regex', 'pattern', 'error', 'message', 'options',
-  'config', 'header', 'headers', 'prefix', 'format', 'at', 'date', 'time', 'count', 'status', 'result', 'is', 'has', 'should', 'validator', 'schema', 'key',
+  'count',
+  'length',
+  'len',
+  'max',
+  'min',
+  'total',
+  'num',
+  'prompt',
+  'completion',
+  'usage',
+  'limit',
+  'expiry',
+  'expires',
+  'expiration',
+  'expired',
+  'ttl',
+  'type',
+  'name',
+  'url',
+  'uri',
+  'endpoint',
+  'path',
+  'policy',
+  'strength',
+  'hint',
+  'field',
+  'label',
+  'exists',
+  'present',
+  'valid',
+  'invalid',
+  'required',
+  'changed',
+  'updated',
+  'sent',
+  'id',
+  'ids',
+  'arn',
+  'version',
+  'provided',
+  'missing',
+  'enabled',
+  'rule',
+  'rules',
+  'regex',
+  'pattern',
+  'error',
+  'message',
+  'options',
+  'config',
+  'header',
+  'headers',
+  'prefix',
+  'format',
+  'at',
+  'date',
+  'time',
+  'count',
+  'status',
+  'result',
+  'is',
+  'has',
+  'should',
+  'validator',
+  'schema',
+  'key',
 ]);
 const LOGGER_FACTORIES = new Set(['pino', 'winston', 'bunyan', 'pino-http', 'express-pino-logger', 'nestjs-pino']);
-const REQUEST_PARTS = new Set(['body', 'headers', 'header', 'cookies', 'signedCookies', 'rawHeaders', 'rawBody', 'multiValueHeaders']);
+const REQUEST_PARTS = new Set([
+  'body',
+  'headers',
+  'header',
+  'cookies',
+  'signedCookies',
+  'rawHeaders',
+  'rawBody',
+  'multiValueHeaders',
+]);
 /** Calls that redact or reduce a value before it is logged. */
-const REDACTING = /mask|redact|sanitiz|sanitis|scrub|censor|obfuscat|omit|hash|anonymi|truncat|safe|strip|clean|filter|pick|without|hide|digest|fingerprint|last4|lastfour|count|length|keys/i;
+const REDACTING =
+  /mask|redact|sanitiz|sanitis|scrub|censor|obfuscat|omit|hash|anonymi|truncat|safe|strip|clean|filter|pick|without|hide|digest|fingerprint|last4|lastfour|count|length|keys/i;
 /** A quick look before parsing: something sensitive must be named in the file. */
-const SENSITIVE_HINT = /pass(?:word|wd|phrase)?|pwd|secret|token|authorization|cookie|ssn|card|cvv|cvc|otp|credential|api[_-]?key|private[_-]?key|bearer|jwt|\.body\b|\.headers?\b|process\.env\b|\(\s*(?:req|request|ctx)\s*[,)]|\{\s*(?:req|request)\s*[,}]|\bjson\s*\(\s*\)/i;
+const SENSITIVE_HINT =
+  /pass(?:word|wd|phrase)?|pwd|secret|token|authorization|cookie|ssn|card|cvv|cvc|otp|credential|api[_-]?key|private[_-]?key|bearer|jwt|\.body\b|\.headers?\b|process\.env\b|\(\s*(?:req|request|ctx)\s*[,)]|\{\s*(?:req|request)\s*[,}]|\bjson\s*\(\s*\)/i;
 
 const SECRET_HINT = /pass|pwd|secret|token|auth|cookie|jwt|bearer|key|ssn|cvv|cvc|otp|credential|card/i;
 const secretNames = new Map<string, boolean>();
@@ -45,7 +188,16 @@ function secretName(name: string): boolean {
   const pair = SECRET_PAIRS.some((p) => joined.includes(p));
   if (!pair && w.some((x) => ABOUT_WORDS.has(x))) return false;
   if (pair && w.some((x) => x !== 'key' && x !== 'id' && x !== 'header' && ABOUT_WORDS.has(x))) return false;
-  return pair || w.some((x) => SECRET_WORDS.has(x) || (x.endsWith('token') && x !== 'tokens') || x.endsWith('password') || x.endsWith('secret'));
+  return (
+    pair ||
+    w.some(
+      (x) =>
+        SECRET_WORDS.has(x) ||
+        (x.endsWith('token') && x !== 'tokens') ||
+        x.endsWith('password') ||
+        x.endsWith('secret'),
+    )
+  );
 }
 
 interface Part {
@@ -61,7 +213,9 @@ function loggerOf(m: CodeModule, call: CallInfo, usesDebug: boolean): Logger | n
   if (call.isNew) return null;
   if (path.length === 1 && !callee.module && usesDebug) {
     // const log = debug('app:auth'); log(…)
-    const b = m.topLevel(path[0]!) ?? (unwrap(call.node.callee).type === 'Identifier' ? m.binding(unwrap(call.node.callee)) : undefined);
+    const b =
+      m.topLevel(path[0]!) ??
+      (unwrap(call.node.callee).type === 'Identifier' ? m.binding(unwrap(call.node.callee)) : undefined);
     const v = b?.defs.length === 1 ? b.defs[0]!.value : null;
     const c = v && unwrap(v).type === 'CallExpression' ? m.callee(unwrap(v).callee) : null;
     return c?.module === 'debug' ? 'library' : null;
@@ -82,7 +236,13 @@ function redactingLogger(m: CodeModule): boolean {
     if (!mod || !LOGGER_FACTORIES.has(mod)) continue;
     for (const a of call.args) {
       const o = m.objectLiteral(a);
-      if (o && (m.hasProperty(o, 'redact') || m.hasProperty(o, 'serializers') || (m.property(o, 'pinoHttp') && m.hasProperty(m.property(o, 'pinoHttp'), 'redact')))) return true;
+      if (
+        o &&
+        (m.hasProperty(o, 'redact') ||
+          m.hasProperty(o, 'serializers') ||
+          (m.property(o, 'pinoHttp') && m.hasProperty(m.property(o, 'pinoHttp'), 'redact')))
+      )
+        return true;
     }
   }
   return false;
@@ -92,19 +252,47 @@ function redactingLogger(m: CodeModule): boolean {
 function lexicalToken(m: CodeModule, id: Node): boolean {
   if (!/token$/i.test(id.name)) return false;
   const b = m.binding(id);
-  return !!b && m.uses(b).some((u) => {
-    const p = m.parent(u);
-    return p?.type === 'MemberExpression' && p.object === u && LEXICAL_PROPS.has(propertyName(p) ?? '');
-  });
+  return (
+    !!b &&
+    m.uses(b).some((u) => {
+      const p = m.parent(u);
+      return p?.type === 'MemberExpression' && p.object === u && LEXICAL_PROPS.has(propertyName(p) ?? '');
+    })
+  );
 }
-const LEXICAL_PROPS = new Set(['type', 'kind', 'loc', 'range', 'offset', 'start', 'end', 'line', 'column', 'source', 'raw', 'indent', 'tokens']);
+const LEXICAL_PROPS = new Set([
+  'type',
+  'kind',
+  'loc',
+  'range',
+  'offset',
+  'start',
+  'end',
+  'line',
+  'column',
+  'source',
+  'raw',
+  'indent',
+  'tokens',
+]);
 
 function harmless(m: CodeModule, v: Node): boolean {
   const n = unwrap(v);
-  if (n.type === 'Literal' || (n.type === 'TemplateLiteral' && n.expressions.length === 0) || n.type === 'UnaryExpression' || n.type === 'BinaryExpression' && n.operator !== '+') return true;
+  if (
+    n.type === 'Literal' ||
+    (n.type === 'TemplateLiteral' && n.expressions.length === 0) ||
+    n.type === 'UnaryExpression' ||
+    (n.type === 'BinaryExpression' && n.operator !== '+')
+  )
+    return true;
   if (n.type === 'Identifier' && n.name === 'undefined') return true;
   // token.slice(-4), key.substring(0, 6): a few characters to tell values apart.
-  if (n.type === 'CallExpression' && unwrap(n.callee).type === 'MemberExpression' && /^(?:slice|substring|substr|at|charAt)$/.test(propertyName(unwrap(n.callee)) ?? '')) return true;
+  if (
+    n.type === 'CallExpression' &&
+    unwrap(n.callee).type === 'MemberExpression' &&
+    /^(?:slice|substring|substr|at|charAt)$/.test(propertyName(unwrap(n.callee)) ?? '')
+  )
+    return true;
   return m.isScalar(n);
 }
 
@@ -130,7 +318,15 @@ function parts(m: CodeModule, expr: Node, out: Part[], depth = 0): void {
       const b = m.binding(n);
       const def = b && (b.kind === 'const' || b.kind === 'let') && b.defs.length === 1 ? b.defs[0] : undefined;
       if (def?.value && def.kind === 'init' && def.path.length === 0) visit(def.value);
-      else if (def?.value && def.kind === 'init' && def.path.length === 1 && def.path[0] === 'body' && unwrap(def.value).type === 'Identifier' && requestFlavour(m, unwrap(def.value))) out.push({ what: `the request body \`${n.name}\``, request: true });
+      else if (
+        def?.value &&
+        def.kind === 'init' &&
+        def.path.length === 1 &&
+        def.path[0] === 'body' &&
+        unwrap(def.value).type === 'Identifier' &&
+        requestFlavour(m, unwrap(def.value))
+      )
+        out.push({ what: `the request body \`${n.name}\``, request: true });
       return;
     }
     case 'MemberExpression': {
@@ -142,11 +338,17 @@ function parts(m: CodeModule, expr: Node, out: Part[], depth = 0): void {
       }
       if (prop && REQUEST_PARTS.has(prop)) {
         const root = obj.type === 'MemberExpression' && propertyName(obj) === 'request' ? unwrap(obj.object) : obj;
-        const isEvent = root.type === 'Identifier' && root.name === 'event' && m.binding(root)?.kind === 'param' && m.flow.requestFlavour(root) === 'lambda';
-        if (root.type === 'Identifier' && (requestFlavour(m, root) || isEvent)) out.push({ what: `\`${m.source(n).replace(/\s+/g, '')}\``, request: true });
+        const isEvent =
+          root.type === 'Identifier' &&
+          root.name === 'event' &&
+          m.binding(root)?.kind === 'param' &&
+          m.flow.requestFlavour(root) === 'lambda';
+        if (root.type === 'Identifier' && (requestFlavour(m, root) || isEvent))
+          out.push({ what: `\`${m.source(n).replace(/\s+/g, '')}\``, request: true });
         return;
       }
-      if (prop === 'env' && obj.type === 'Identifier' && obj.name === 'process' && !m.binding(obj)) out.push({ what: 'the whole environment (process.env)', request: true });
+      if (prop === 'env' && obj.type === 'Identifier' && obj.name === 'process' && !m.binding(obj))
+        out.push({ what: 'the whole environment (process.env)', request: true });
       return;
     }
     case 'CallExpression': {
@@ -155,9 +357,21 @@ function parts(m: CodeModule, expr: Node, out: Part[], depth = 0): void {
       if (REDACTING.test(c.name)) return;
       const recv = unwrap(n.callee).type === 'MemberExpression' ? unwrap(unwrap(n.callee).object) : null;
       const label = stringLiteral(n.arguments[0]);
-      if (recv?.type === 'Identifier' && requestFlavour(m, recv) && /^(?:json|formData|text)$/.test(c.name)) out.push({ what: `the request body (\`${m.source(n)}\`)`, request: true });
-      else if ((c.name === 'get' || c.name === 'header' || c.name === 'getHeader') && label !== undefined && isSecretName(label)) out.push({ what: `the ${label} header`, request: true });
-      else if (/^(?:JSON\.stringify|String|Object\.assign|structuredClone|util\.inspect|inspect|util\.format|format)$/.test(dotted) && !c.module?.startsWith('.')) for (const a of n.arguments) visit(a);
+      if (recv?.type === 'Identifier' && requestFlavour(m, recv) && /^(?:json|formData|text)$/.test(c.name))
+        out.push({ what: `the request body (\`${m.source(n)}\`)`, request: true });
+      else if (
+        (c.name === 'get' || c.name === 'header' || c.name === 'getHeader') &&
+        label !== undefined &&
+        isSecretName(label)
+      )
+        out.push({ what: `the ${label} header`, request: true });
+      else if (
+        /^(?:JSON\.stringify|String|Object\.assign|structuredClone|util\.inspect|inspect|util\.format|format)$/.test(
+          dotted,
+        ) &&
+        !c.module?.startsWith('.')
+      )
+        for (const a of n.arguments) visit(a);
       else if (/^(?:toString|trim|toLowerCase|toUpperCase)$/.test(c.name) && recv) visit(recv);
       return;
     }
@@ -189,9 +403,20 @@ function parts(m: CodeModule, expr: Node, out: Part[], depth = 0): void {
         if (p.type === 'SpreadElement') visit(p.argument);
         else if (p.kind === 'init') {
           const key = keyName(p) ?? undefined;
-          if (isSecretName(key) && !harmless(m, p.value) && !(unwrap(p.value).type === 'CallExpression' && REDACTING.test(m.callee(unwrap(p.value).callee).name))) out.push({ what: `\`${key}\``, request: false });
+          if (
+            isSecretName(key) &&
+            !harmless(m, p.value) &&
+            !(unwrap(p.value).type === 'CallExpression' && REDACTING.test(m.callee(unwrap(p.value).callee).name))
+          )
+            out.push({ what: `\`${key}\``, request: false });
           // pino, fastify and bunyan log a `req` key through their request serializer (method, url, ids).
-          else if (key && /^(?:req|request)$/.test(key) && unwrap(p.value).type === 'Identifier' && requestFlavour(m, unwrap(p.value))) continue;
+          else if (
+            key &&
+            /^(?:req|request)$/.test(key) &&
+            unwrap(p.value).type === 'Identifier' &&
+            requestFlavour(m, unwrap(p.value))
+          )
+            continue;
           else visit(p.value);
         }
       }
@@ -214,7 +439,11 @@ function analyse(m: CodeModule): Hit[] {
     if (!found.length) continue;
     const request = found.find((p) => p.request);
     const list = [...new Set(found.map((p) => p.what))].slice(0, 2).join(' and ');
-    hits.push(m.hit(request ? 'request-data' : 'secret-value', call.node, { message: `${m.source(call.node.callee).replace(/\s+/g, '').slice(0, 30)}() writes ${list} to the logs, where everyone with log access reads it.` }));
+    hits.push(
+      m.hit(request ? 'request-data' : 'secret-value', call.node, {
+        message: `${m.source(call.node.callee).replace(/\s+/g, '').slice(0, 30)}() writes ${list} to the logs, where everyone with log access reads it.`,
+      }),
+    );
   }
   return hits;
 }
@@ -236,27 +465,69 @@ export default defineAtom({
     },
     'secret-value': {
       message: 'A password, token, secret or card value is written to the logs.',
-      fix: "Leave it out, or log a safe trace of it (a boolean, the last 4 characters, a hash) through a helper such as mask(token); with pino add the path to redact.",
+      fix: 'Leave it out, or log a safe trace of it (a boolean, the last 4 characters, a hash) through a helper such as mask(token); with pino add the path to redact.',
     },
   },
   examples: {
     bad: [
-      { file: 'src/login.js', code: "app.post('/login', (req, res) => {\n  console.log('login attempt', req.body); // ✗\n});" },
-      { file: 'src/auth.ts', code: "export async function login(email: string, password: string) {\n  logger.debug(`login ${email} with ${password}`); // ✗\n}" },
-      { file: 'src/mw.js', code: "app.use((req, res, next) => {\n  logger.info({ headers: req.headers }, 'incoming'); // ✗\n  next();\n});" },
-      { file: 'src/token.ts', code: "import pino from 'pino';\nconst log = pino();\nexport function issue(user: User) {\n  const accessToken = sign(user);\n  log.info({ userId: user.id, accessToken }, 'issued'); // ✗\n}" },
-      { file: 'src/boot.js', code: "const winston = require('winston');\nconst logger = winston.createLogger({ transports: [new winston.transports.Console()] });\nlogger.info('config', process.env); // ✗" },
-      { file: 'src/pay.ts', code: "router.post('/pay', async (ctx) => {\n  const { cardNumber, cvv } = ctx.request.body;\n  console.info('charging card', cardNumber, cvv); // ✗\n});" },
-      { file: 'app/api/hook/route.ts', code: "export async function POST(request: Request) {\n  const payload = await request.json();\n  console.log('webhook', payload); // ✗\n  return new Response('ok');\n}" },
+      {
+        file: 'src/login.js',
+        code: "app.post('/login', (req, res) => {\n  console.log('login attempt', req.body); // ✗\n});",
+      },
+      {
+        file: 'src/auth.ts',
+        code: 'export async function login(email: string, password: string) {\n  logger.debug(`login ${email} with ${password}`); // ✗\n}',
+      },
+      {
+        file: 'src/mw.js',
+        code: "app.use((req, res, next) => {\n  logger.info({ headers: req.headers }, 'incoming'); // ✗\n  next();\n});",
+      },
+      {
+        file: 'src/token.ts',
+        code: "import pino from 'pino';\nconst log = pino();\nexport function issue(user: User) {\n  const accessToken = sign(user);\n  log.info({ userId: user.id, accessToken }, 'issued'); // ✗\n}",
+      },
+      {
+        file: 'src/boot.js',
+        code: "const winston = require('winston');\nconst logger = winston.createLogger({ transports: [new winston.transports.Console()] });\nlogger.info('config', process.env); // ✗",
+      },
+      {
+        file: 'src/pay.ts',
+        code: "router.post('/pay', async (ctx) => {\n  const { cardNumber, cvv } = ctx.request.body;\n  console.info('charging card', cardNumber, cvv); // ✗\n});",
+      },
+      {
+        file: 'app/api/hook/route.ts',
+        code: "export async function POST(request: Request) {\n  const payload = await request.json();\n  console.log('webhook', payload); // ✗\n  return new Response('ok');\n}",
+      },
     ],
     good: [
-      { file: 'src/login.js', code: "app.post('/login', (req, res) => {\n  console.log('login attempt', { email: req.body.email, ip: req.ip });\n});" },
-      { file: 'src/auth.ts', code: "logger.info('password reset requested', { userId: user.id });\nlogger.debug({ hasToken: Boolean(token), tokenLength: token.length, maxTokens: 4096 });" },
-      { file: 'src/logger.ts', code: "import pino from 'pino';\nconst logger = pino({ redact: ['req.headers.authorization', 'req.headers.cookie', '*.password'] });\nexport function audit(req: Request) {\n  logger.info({ headers: req.headers, body: req.body }, 'request');\n}" },
-      { file: 'src/mw.js', code: "app.use((req, res, next) => {\n  logger.info({ body: sanitize(req.body), ua: req.headers['user-agent'] }, 'incoming');\n  next();\n});" },
-      { file: 'src/token.ts', code: "console.log(`token ${mask(accessToken)} issued for ${userId}`);\nlogger.info({ userId, token: accessToken.slice(-4) }, 'token rotated');\nconsole.log('tokens used:', usage.totalTokens, 'of', maxTokens);" },
-      { file: 'src/boot.js', code: "console.log('listening on', process.env.PORT);\nconsole.log('secret loaded:', !!process.env.JWT_SECRET);\nconsole.error('password policy failed:', err.message);" },
-      { file: 'src/math.js', code: 'const t = Math.log(token.length);\nconst credentials = loadCredentials();\nemitter.emit(credentials.name);' },
+      {
+        file: 'src/login.js',
+        code: "app.post('/login', (req, res) => {\n  console.log('login attempt', { email: req.body.email, ip: req.ip });\n});",
+      },
+      {
+        file: 'src/auth.ts',
+        code: "logger.info('password reset requested', { userId: user.id });\nlogger.debug({ hasToken: Boolean(token), tokenLength: token.length, maxTokens: 4096 });",
+      },
+      {
+        file: 'src/logger.ts',
+        code: "import pino from 'pino';\nconst logger = pino({ redact: ['req.headers.authorization', 'req.headers.cookie', '*.password'] });\nexport function audit(req: Request) {\n  logger.info({ headers: req.headers, body: req.body }, 'request');\n}",
+      },
+      {
+        file: 'src/mw.js',
+        code: "app.use((req, res, next) => {\n  logger.info({ body: sanitize(req.body), ua: req.headers['user-agent'] }, 'incoming');\n  next();\n});",
+      },
+      {
+        file: 'src/token.ts',
+        code: "console.log(`token ${mask(accessToken)} issued for ${userId}`);\nlogger.info({ userId, token: accessToken.slice(-4) }, 'token rotated');\nconsole.log('tokens used:', usage.totalTokens, 'of', maxTokens);",
+      },
+      {
+        file: 'src/boot.js',
+        code: "console.log('listening on', process.env.PORT);\nconsole.log('secret loaded:', !!process.env.JWT_SECRET);\nconsole.error('password policy failed:', err.message);",
+      },
+      {
+        file: 'src/math.js',
+        code: 'const t = Math.log(token.length);\nconst credentials = loadCredentials();\nemitter.emit(credentials.name);',
+      },
     ],
   },
   check: codeCheck(
@@ -267,7 +538,14 @@ export default defineAtom({
         const call = /\b(?:console|logger|log)\.(?:log|info|warn|error|debug|trace)\s*\(/.exec(text);
         const rest = call ? text.slice(call.index) : '';
         const request = /\breq(?:uest)?\.(?:body|headers|cookies)\b/.test(rest);
-        if (call && (request || /\b(?:password|passwd|secret|token|authorization)\b/i.test(rest))) hits.push({ rule: request ? 'request-data' : 'secret-value', line: i + 1, column: call.index + 1, message: 'A log call names a secret or request data on this line (reduced check: the file could not be parsed).' });
+        if (call && (request || /\b(?:password|passwd|secret|token|authorization)\b/i.test(rest)))
+          hits.push({
+            rule: request ? 'request-data' : 'secret-value',
+            line: i + 1,
+            column: call.index + 1,
+            message:
+              'A log call names a secret or request data on this line (reduced check: the file could not be parsed).',
+          });
       });
       return hits;
     },

@@ -4,19 +4,64 @@ import { codeCheck } from './code.js';
 import { CODE_FILES } from './files.js';
 import { callArguments, findCalls, resolveIdentifier } from './scan.js';
 
-const SQL_WORDS = /\b(?:select\s[\s\S]*\bfrom|insert\s+into|update\s+\S+\s+set|delete\s+from|where\s|order\s+by|group\s+by|values\s*\(|join\s)/i;
+const SQL_WORDS =
+  /\b(?:select\s[\s\S]*\bfrom|insert\s+into|update\s+\S+\s+set|delete\s+from|where\s|order\s+by|group\s+by|values\s*\(|join\s)/i;
 /** Text that starts like a statement: what `exec`/`get`/`run` must hold to be taken as SQL. */
-const SQL_STATEMENT = /^\s*(?:select|insert|update|delete|with|create|drop|alter|pragma|replace|merge|truncate|begin|grant)\b/i;
+const SQL_STATEMENT =
+  /^\s*(?:select|insert|update|delete|with|create|drop|alter|pragma|replace|merge|truncate|begin|grant)\b/i;
 
 /** Methods that send their first argument to the database as SQL. */
-const QUERY_METHODS = new Set(['query', 'execute', 'raw', 'whereRaw', 'orWhereRaw', 'andWhereRaw', 'havingRaw', 'orHavingRaw', 'orderByRaw', 'groupByRaw', 'joinRaw', 'fromRaw', '$queryRawUnsafe', '$executeRawUnsafe', 'unsafe', 'sql']);
+const QUERY_METHODS = new Set([
+  'query',
+  'execute',
+  'raw',
+  'whereRaw',
+  'orWhereRaw',
+  'andWhereRaw',
+  'havingRaw',
+  'orHavingRaw',
+  'orderByRaw',
+  'groupByRaw',
+  'joinRaw',
+  'fromRaw',
+  '$queryRawUnsafe',
+  '$executeRawUnsafe',
+  'unsafe',
+  'sql',
+]);
 /** sqlite3/better-sqlite3 methods: names too common to judge without a database receiver or SQL text. */
 const DB_METHODS = new Set(['exec', 'prepare', 'all', 'get', 'run', 'each', 'iterate']);
-const DB_RECEIVER = /^(?:db|database|sqlite|sqlite3|conn|connection|client|pool|knex|sequelize|prisma|tx|trx|manager|entityManager|dataSource|repository|repo)$/i;
+const DB_RECEIVER =
+  /^(?:db|database|sqlite|sqlite3|conn|connection|client|pool|knex|sequelize|prisma|tx|trx|manager|entityManager|dataSource|repository|repo)$/i;
 /** TypeORM query-builder methods that take an SQL condition string. */
-const BUILDER_METHODS = new Set(['where', 'andWhere', 'orWhere', 'having', 'andHaving', 'orHaving', 'orderBy', 'addOrderBy', 'groupBy', 'addGroupBy', 'select', 'addSelect', 'innerJoin', 'leftJoin', 'innerJoinAndSelect', 'leftJoinAndSelect']);
+const BUILDER_METHODS = new Set([
+  'where',
+  'andWhere',
+  'orWhere',
+  'having',
+  'andHaving',
+  'orHaving',
+  'orderBy',
+  'addOrderBy',
+  'groupBy',
+  'addGroupBy',
+  'select',
+  'addSelect',
+  'innerJoin',
+  'leftJoin',
+  'innerJoinAndSelect',
+  'leftJoinAndSelect',
+]);
 /** Raw fragments spliced into a query as they are. */
-const RAW_FRAGMENTS = new Set(['sql.raw', 'Prisma.raw', 'Sequelize.literal', 'sequelize.literal', 'literal', 'knex.raw', 'db.raw']);
+const RAW_FRAGMENTS = new Set([
+  'sql.raw',
+  'Prisma.raw',
+  'Sequelize.literal',
+  'sequelize.literal',
+  'literal',
+  'knex.raw',
+  'db.raw',
+]);
 
 function sqlCalls(m: CodeModule): Hit[] {
   const hits: Hit[] = [];
@@ -27,7 +72,11 @@ function sqlCalls(m: CodeModule): Hit[] {
     const receiver = callee.path.at(-2)?.replace(/\(\)$/, '') ?? '';
     const dotted = callee.path.join('.');
 
-    if (RAW_FRAGMENTS.has(dotted) || (callee.module === 'sequelize' && callee.name === 'literal') || (callee.module === 'drizzle-orm' && dotted === 'sql.raw')) {
+    if (
+      RAW_FRAGMENTS.has(dotted) ||
+      (callee.module === 'sequelize' && callee.name === 'literal') ||
+      (callee.module === 'drizzle-orm' && dotted === 'sql.raw')
+    ) {
       report(m, hits, call.node, first, 'raw-fragment', `${dotted}()`);
       continue;
     }
@@ -41,7 +90,8 @@ function sqlCalls(m: CodeModule): Hit[] {
     if (!SQL_WORDS.test(shape) && !(isBuilder && /[=<>]|\blike\b|\bin\b/i.test(shape))) {
       // Not visibly SQL text: a finding only when the request itself is the query.
       const [t] = m.taints(first);
-      if (t && !m.flow.isSanitiserCall(first)) hits.push(m.flowHit('request-in-query', call.node, t, `${dotted}() as SQL`));
+      if (t && !m.flow.isSanitiserCall(first))
+        hits.push(m.flowHit('request-in-query', call.node, t, `${dotted}() as SQL`));
       continue;
     }
     report(m, hits, call.node, first, null, `${dotted}()`);
@@ -81,14 +131,25 @@ function isTemplate(m: CodeModule, expr: Node): boolean {
 /** The lexical check of the foundation, kept for files the parser rejects. */
 function lexical(file: SourceFile): Hit[] {
   const hits: Hit[] = [];
-  for (const call of findCalls(file.text, ['query', 'execute', 'raw', 'whereRaw', '$queryRawUnsafe', '$executeRawUnsafe'])) {
+  for (const call of findCalls(file.text, [
+    'query',
+    'execute',
+    'raw',
+    'whereRaw',
+    '$queryRawUnsafe',
+    '$executeRawUnsafe',
+  ])) {
     const [first] = callArguments(file.text, call.argsStart);
     if (!first) continue;
     const expr = (resolveIdentifier(file.text, first.text, call.start) ?? first.text).trim();
     const template = /^`[\s\S]*\$\{/.test(expr);
     const concat = (/^['"]/.test(expr) && /['"]\s*\+/.test(expr)) || /\+\s*['"]/.test(expr);
     if ((template || concat) && SQL_WORDS.test(expr)) {
-      hits.push({ rule: template ? 'interpolated-query' : 'concatenated-query', ...file.position(call.start), message: 'SQL built from pieces is sent to the database (reduced check: the file could not be parsed).' });
+      hits.push({
+        rule: template ? 'interpolated-query' : 'concatenated-query',
+        ...file.position(call.start),
+        message: 'SQL built from pieces is sent to the database (reduced check: the file could not be parsed).',
+      });
     }
   }
   return hits;
@@ -125,27 +186,66 @@ export default defineAtom({
   },
   examples: {
     bad: [
-      { file: 'src/users.ts', code: 'export async function find(id: string) {\n  return db.query(`SELECT * FROM users WHERE id = ${id}`); // ✗\n}' },
-      { file: 'src/users.js', code: "app.get('/users', async (req, res) => {\n  const sql = 'SELECT * FROM users WHERE name = \\'' + req.query.name + '\\'';\n  const rows = await pool.query(sql); // ✗\n  res.json(rows);\n});" },
+      {
+        file: 'src/users.ts',
+        code: 'export async function find(id: string) {\n  return db.query(`SELECT * FROM users WHERE id = ${id}`); // ✗\n}',
+      },
+      {
+        file: 'src/users.js',
+        code: "app.get('/users', async (req, res) => {\n  const sql = 'SELECT * FROM users WHERE name = \\'' + req.query.name + '\\'';\n  const rows = await pool.query(sql); // ✗\n  res.json(rows);\n});",
+      },
       { file: 'src/orders.ts', code: 'await prisma.$queryRawUnsafe(`DELETE FROM orders WHERE id = ${orderId}`); // ✗' },
-      { file: 'src/report.js', code: "router.get('/report', (req, res) => {\n  knex.raw('SELECT * FROM sales ORDER BY ' + req.query.sort); // ✗\n});" },
-      { file: 'src/login.ts', code: "const [rows] = await connection.execute( // ✗\n  `SELECT id FROM accounts WHERE email = '${email}'`,\n);" },
+      {
+        file: 'src/report.js',
+        code: "router.get('/report', (req, res) => {\n  knex.raw('SELECT * FROM sales ORDER BY ' + req.query.sort); // ✗\n});",
+      },
+      {
+        file: 'src/login.ts',
+        code: "const [rows] = await connection.execute( // ✗\n  `SELECT id FROM accounts WHERE email = '${email}'`,\n);",
+      },
       { file: 'src/search.mjs', code: "db.all('SELECT * FROM items WHERE title LIKE \"%' + term + '%\"', cb); // ✗" },
-      { file: 'src/posts.ts', code: "import { sql } from 'drizzle-orm';\nexport async function list(req: Request) {\n  const order = new URL(req.url).searchParams.get('order');\n  return db.select().from(posts).orderBy(sql.raw(order)); // ✗\n}" },
-      { file: 'src/repo.ts', code: "const users = await dataSource\n  .getRepository(User)\n  .createQueryBuilder('user')\n  .where(`user.name = '${name}'`) // ✗\n  .getMany();" },
-      { file: 'src/filter.js', code: "let sql = 'SELECT * FROM products WHERE 1 = 1';\nif (req.query.brand) sql += ` AND brand = '${req.query.brand}'`;\nconst { rows } = await client.query(sql); // ✗" },
+      {
+        file: 'src/posts.ts',
+        code: "import { sql } from 'drizzle-orm';\nexport async function list(req: Request) {\n  const order = new URL(req.url).searchParams.get('order');\n  return db.select().from(posts).orderBy(sql.raw(order)); // ✗\n}",
+      },
+      {
+        file: 'src/repo.ts',
+        code: "const users = await dataSource\n  .getRepository(User)\n  .createQueryBuilder('user')\n  .where(`user.name = '${name}'`) // ✗\n  .getMany();",
+      },
+      {
+        file: 'src/filter.js',
+        code: "let sql = 'SELECT * FROM products WHERE 1 = 1';\nif (req.query.brand) sql += ` AND brand = '${req.query.brand}'`;\nconst { rows } = await client.query(sql); // ✗",
+      },
     ],
     good: [
-      { file: 'src/users.ts', code: "export async function find(id: string) {\n  return db.query('SELECT * FROM users WHERE id = $1', [id]);\n}" },
+      {
+        file: 'src/users.ts',
+        code: "export async function find(id: string) {\n  return db.query('SELECT * FROM users WHERE id = $1', [id]);\n}",
+      },
       { file: 'src/users.ts', code: 'const rows = await sql`SELECT * FROM users WHERE id = ${id}`;' },
       { file: 'src/orders.ts', code: 'await prisma.$queryRaw(Prisma.sql`DELETE FROM orders WHERE id = ${orderId}`);' },
-      { file: 'src/login.ts', code: "const [rows] = await connection.execute('SELECT id FROM accounts WHERE email = ?', [email]);" },
+      {
+        file: 'src/login.ts',
+        code: "const [rows] = await connection.execute('SELECT id FROM accounts WHERE email = ?', [email]);",
+      },
       { file: 'src/migrate.js', code: "const table = 'users';\nawait pool.query('SELECT count(*) FROM ' + table);" },
       { file: 'src/log.ts', code: 'logger.info(`query took ${ms} ms`);\nconst message = `SELECT menu item ${item}`;' },
-      { file: 'src/sort.js', code: "const SORTABLE = { name: 'name', date: 'created_at' };\nconst column = SORTABLE[req.query.sort] ?? 'created_at';\nawait pool.query(`SELECT * FROM posts ORDER BY ${column} LIMIT $1`, [20]);" },
-      { file: 'src/page.ts', code: "const limit = parseInt(req.query.limit, 10) || 20;\nconst rows = await db.query(`SELECT * FROM posts LIMIT ${limit}`);" },
-      { file: 'src/order.js', code: "const dir = req.query.dir === 'asc' ? 'ASC' : 'DESC';\nawait knex.raw(`SELECT * FROM t ORDER BY id ${dir}`);" },
-      { file: 'src/allow.ts', code: "const ALLOWED = ['users', 'teams'];\nexport async function byId(table, id) {\n  if (!ALLOWED.includes(table)) throw new Error('bad table');\n  return client.query(`SELECT * FROM ${table} WHERE id = $1`, [id]);\n}" },
+      {
+        file: 'src/sort.js',
+        code: "const SORTABLE = { name: 'name', date: 'created_at' };\nconst column = SORTABLE[req.query.sort] ?? 'created_at';\nawait pool.query(`SELECT * FROM posts ORDER BY ${column} LIMIT $1`, [20]);",
+      },
+      {
+        file: 'src/page.ts',
+        code: 'const limit = parseInt(req.query.limit, 10) || 20;\nconst rows = await db.query(`SELECT * FROM posts LIMIT ${limit}`);',
+      },
+      {
+        file: 'src/order.js',
+        code: "const dir = req.query.dir === 'asc' ? 'ASC' : 'DESC';\nawait knex.raw(`SELECT * FROM t ORDER BY id ${dir}`);",
+      },
+      {
+        file: 'src/allow.ts',
+        code: "const ALLOWED = ['users', 'teams'];\nexport async function byId(table, id) {\n  if (!ALLOWED.includes(table)) throw new Error('bad table');\n  return client.query(`SELECT * FROM ${table} WHERE id = $1`, [id]);\n}",
+      },
     ],
   },
   check: codeCheck(sqlCalls, lexical),

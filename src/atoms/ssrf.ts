@@ -3,9 +3,38 @@ import { defineAtom, type Hit } from './atom.js';
 import { codeCheck } from './code.js';
 import { CODE_FILES } from './files.js';
 
-const HTTP_VERBS = new Set(['get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'request', 'stream', 'fetch', 'del']);
+const HTTP_VERBS = new Set([
+  'get',
+  'post',
+  'put',
+  'patch',
+  'delete',
+  'head',
+  'options',
+  'request',
+  'stream',
+  'fetch',
+  'del',
+]);
 /** Clients whose default export or named verbs take a URL first. */
-const CLIENT_MODULES = new Set(['axios', 'got', 'node-fetch', 'undici', 'superagent', 'needle', 'request', 'ky', 'cross-fetch', 'isomorphic-fetch', 'phin', 'bent', 'make-fetch-happen', 'http', 'https', 'http2']);
+const CLIENT_MODULES = new Set([
+  'axios',
+  'got',
+  'node-fetch',
+  'undici',
+  'superagent',
+  'needle',
+  'request',
+  'ky',
+  'cross-fetch',
+  'isomorphic-fetch',
+  'phin',
+  'bent',
+  'make-fetch-happen',
+  'http',
+  'https',
+  'http2',
+]);
 /** Option properties that pick where a request goes. */
 const TARGET_OPTIONS = ['url', 'baseURL', 'prefixUrl', 'host', 'hostname', 'origin', 'uri'];
 
@@ -16,14 +45,23 @@ function outbound(m: CodeModule): Hit[] {
     const global = !callee.module && callee.path.length === 1;
     const isClient =
       (global && callee.name === 'fetch') ||
-      (callee.module !== undefined && CLIENT_MODULES.has(callee.module) && (callee.path.length === 0 || (callee.path.length === 1 && HTTP_VERBS.has(callee.name)) || callee.name === 'fetch')) ||
-      (!callee.module && callee.path.length === 2 && (callee.path[0] === 'axios' || callee.path[0] === 'got') && HTTP_VERBS.has(callee.name));
+      (callee.module !== undefined &&
+        CLIENT_MODULES.has(callee.module) &&
+        (callee.path.length === 0 ||
+          (callee.path.length === 1 && HTTP_VERBS.has(callee.name)) ||
+          callee.name === 'fetch')) ||
+      (!callee.module &&
+        callee.path.length === 2 &&
+        (callee.path[0] === 'axios' || callee.path[0] === 'got') &&
+        HTTP_VERBS.has(callee.name));
     if (!isClient || call.isNew) continue;
     const targets: Node[] = [];
     const first = call.args[0];
     if (first && first.type !== 'SpreadElement') {
       const literal = m.objectLiteral(first);
-      if (literal) for (const key of TARGET_OPTIONS) targets.push(...(m.property(literal, key) ? [m.property(literal, key)!] : []));
+      if (literal)
+        for (const key of TARGET_OPTIONS)
+          targets.push(...(m.property(literal, key) ? [m.property(literal, key)!] : []));
       else targets.push(first);
     }
     for (const target of targets) {
@@ -59,26 +97,65 @@ export default defineAtom({
   rules: {
     'request-url': {
       message: 'An outbound request goes to a URL taken from the request.',
-      fix: "Parse the URL and check its host against an allow-list before calling: const u = new URL(input); if (!ALLOWED_HOSTS.includes(u.hostname)) return res.sendStatus(400); or keep the origin constant and let the client pick only an id: fetch(`https://api.example.com/items/${encodeURIComponent(id)}`).",
+      fix: 'Parse the URL and check its host against an allow-list before calling: const u = new URL(input); if (!ALLOWED_HOSTS.includes(u.hostname)) return res.sendStatus(400); or keep the origin constant and let the client pick only an id: fetch(`https://api.example.com/items/${encodeURIComponent(id)}`).',
     },
   },
   examples: {
     bad: [
-      { file: 'src/preview.js', code: "app.get('/preview', async (req, res) => {\n  const r = await fetch(req.query.url); // ✗\n  res.send(await r.text());\n});" },
-      { file: 'src/webhook.ts', code: "import axios from 'axios';\nrouter.post('/hooks/test', async (req, res) => {\n  await axios.post(`${req.body.webhook}/notify`, { ok: true }); // ✗\n  res.sendStatus(204);\n});" },
-      { file: 'src/status.js', code: "const http = require('http');\napp.get('/status', (req, res) => {\n  http.get({ hostname: req.query.host, path: '/health' }, (r) => r.pipe(res)); // ✗\n});" },
-      { file: 'app/api/import/route.ts', code: "export async function POST(request: Request) {\n  const { url } = await request.json();\n  const res = await fetch(url); // ✗\n  return new Response(await res.text());\n}" },
-      { file: 'src/feed.js', code: "import got from 'got';\nrouter.get('/feed', async (ctx) => {\n  ctx.body = await got(ctx.query.feed).text(); // ✗\n});" },
-      { file: 'src/importer.js', code: "const axios = require('axios');\nfunction download(u) {\n  return axios({ url: u, responseType: 'stream' });\n}\napp.post('/import', (req, res) => {\n  download(req.body.source).then((r) => r.data.pipe(res)); // ✗\n});" },
-      { file: 'src/region.ts', code: "fastify.get('/quote', async (request) => {\n  const res = await fetch(`https://${request.query.region}.api.example.com/v1/quote`); // ✗\n  return res.json();\n});" },
+      {
+        file: 'src/preview.js',
+        code: "app.get('/preview', async (req, res) => {\n  const r = await fetch(req.query.url); // ✗\n  res.send(await r.text());\n});",
+      },
+      {
+        file: 'src/webhook.ts',
+        code: "import axios from 'axios';\nrouter.post('/hooks/test', async (req, res) => {\n  await axios.post(`${req.body.webhook}/notify`, { ok: true }); // ✗\n  res.sendStatus(204);\n});",
+      },
+      {
+        file: 'src/status.js',
+        code: "const http = require('http');\napp.get('/status', (req, res) => {\n  http.get({ hostname: req.query.host, path: '/health' }, (r) => r.pipe(res)); // ✗\n});",
+      },
+      {
+        file: 'app/api/import/route.ts',
+        code: 'export async function POST(request: Request) {\n  const { url } = await request.json();\n  const res = await fetch(url); // ✗\n  return new Response(await res.text());\n}',
+      },
+      {
+        file: 'src/feed.js',
+        code: "import got from 'got';\nrouter.get('/feed', async (ctx) => {\n  ctx.body = await got(ctx.query.feed).text(); // ✗\n});",
+      },
+      {
+        file: 'src/importer.js',
+        code: "const axios = require('axios');\nfunction download(u) {\n  return axios({ url: u, responseType: 'stream' });\n}\napp.post('/import', (req, res) => {\n  download(req.body.source).then((r) => r.data.pipe(res)); // ✗\n});",
+      },
+      {
+        file: 'src/region.ts',
+        code: "fastify.get('/quote', async (request) => {\n  const res = await fetch(`https://${request.query.region}.api.example.com/v1/quote`); // ✗\n  return res.json();\n});",
+      },
     ],
     good: [
-      { file: 'src/user.js', code: "app.get('/gh/:user', async (req, res) => {\n  const r = await fetch(`https://api.github.com/users/${req.params.user}`);\n  res.json(await r.json());\n});" },
-      { file: 'src/preview.js', code: "const ALLOWED_HOSTS = ['images.example.com', 'cdn.example.com'];\napp.get('/preview', async (req, res) => {\n  const u = new URL(req.query.url);\n  if (!ALLOWED_HOSTS.includes(u.hostname)) return res.sendStatus(400);\n  const r = await fetch(u);\n  res.send(await r.text());\n});" },
-      { file: 'src/api.ts', code: "const items = await fetch('/api/items');\nconst health = await axios.get(config.apiUrl + '/health');" },
-      { file: 'src/upstream.js', code: "const UPSTREAM = process.env.UPSTREAM_URL;\napp.get('/proxy', async (req, res) => {\n  const r = await fetch(`${UPSTREAM}/search?q=${encodeURIComponent(req.query.q)}`);\n  res.json(await r.json());\n});" },
-      { file: 'src/search.ts', code: "export async function GET(request: Request) {\n  const q = new URL(request.url).searchParams.get('q') ?? '';\n  return fetch(new URL(`/v1/search?q=${encodeURIComponent(q)}`, API_BASE));\n}" },
-      { file: 'src/post.js', code: "app.post('/notify', async (req, res) => {\n  await axios.post('https://hooks.example.com/notify', { text: req.body.text });\n  res.sendStatus(204);\n});" },
+      {
+        file: 'src/user.js',
+        code: "app.get('/gh/:user', async (req, res) => {\n  const r = await fetch(`https://api.github.com/users/${req.params.user}`);\n  res.json(await r.json());\n});",
+      },
+      {
+        file: 'src/preview.js',
+        code: "const ALLOWED_HOSTS = ['images.example.com', 'cdn.example.com'];\napp.get('/preview', async (req, res) => {\n  const u = new URL(req.query.url);\n  if (!ALLOWED_HOSTS.includes(u.hostname)) return res.sendStatus(400);\n  const r = await fetch(u);\n  res.send(await r.text());\n});",
+      },
+      {
+        file: 'src/api.ts',
+        code: "const items = await fetch('/api/items');\nconst health = await axios.get(config.apiUrl + '/health');",
+      },
+      {
+        file: 'src/upstream.js',
+        code: "const UPSTREAM = process.env.UPSTREAM_URL;\napp.get('/proxy', async (req, res) => {\n  const r = await fetch(`${UPSTREAM}/search?q=${encodeURIComponent(req.query.q)}`);\n  res.json(await r.json());\n});",
+      },
+      {
+        file: 'src/search.ts',
+        code: "export async function GET(request: Request) {\n  const q = new URL(request.url).searchParams.get('q') ?? '';\n  return fetch(new URL(`/v1/search?q=${encodeURIComponent(q)}`, API_BASE));\n}",
+      },
+      {
+        file: 'src/post.js',
+        code: "app.post('/notify', async (req, res) => {\n  await axios.post('https://hooks.example.com/notify', { text: req.body.text });\n  res.sendStatus(204);\n});",
+      },
     ],
   },
   check: codeCheck(outbound, { rule: 'request-url', sink: /\b(?:fetch|axios(?:\.\w+)?|got|request)\s*\(/ }),

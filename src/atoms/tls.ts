@@ -19,21 +19,31 @@ const ENV_NAME = 'NODE_TLS_REJECT_UNAUTHORIZED';
 const CODE = /\.(?:[cm]?[jt]sx?|vue|svelte)$/i;
 /** NODE_TLS_REJECT_UNAUTHORIZED=0 in .env, YAML, Dockerfiles, shell scripts and package.json scripts. */
 const ENV_LINE = /\bNODE_TLS_REJECT_UNAUTHORIZED\b["']?\s*[:=]\s*["']?0\b/;
-const YAML_OFF = /\b(?:rejectUnauthorized|strictSSL)\s*:\s*["']?false\b|\btlsAllowInvalid(?:Certificates|Hostnames)\s*:\s*["']?true\b/;
+const YAML_OFF =
+  /\b(?:rejectUnauthorized|strictSSL)\s*:\s*["']?false\b|\btlsAllowInvalid(?:Certificates|Hostnames)\s*:\s*["']?true\b/;
 /** Query parameters that carry a credential. */
-const CREDENTIAL_PARAM = /[?&](?:access_?token|token|api_?key|apikey|key|secret|client_secret|password|passwd|pwd|pass|auth|authorization|sig|signature|session|sessionid|sid|jwt|id_token|refresh_token|code)=(?!&|$)/i;
-const SENSITIVE_HEADER = /^(?:authorization|proxy-authorization|cookie|x-api-key|api-key|apikey|x-auth-token|x-access-token|x-csrf-token|private-token)$/i;
+const CREDENTIAL_PARAM =
+  /[?&](?:access_?token|token|api_?key|apikey|key|secret|client_secret|password|passwd|pwd|pass|auth|authorization|sig|signature|session|sessionid|sid|jwt|id_token|refresh_token|code)=(?!&|$)/i;
+const SENSITIVE_HEADER =
+  /^(?:authorization|proxy-authorization|cookie|x-api-key|api-key|apikey|x-auth-token|x-access-token|x-csrf-token|private-token)$/i;
 /** Cheap look before parsing a file routed here only by an `http://`. */
-const HTTP_HINT = /http:\/\/[^\s'"`]*(?:@|[?&](?:access_?token|token|api_?key|apikey|key|secret|client_secret|password|passwd|pwd|pass|auth|sig|signature|session|sid|jwt|id_token|refresh_token|code)=)|authorization|x-api-key|api-key|x-auth-token|\bauth\s*:|\.auth\s*\(/i;
-const STRONG_KEYWORDS = /rejectunauthorized|node_tls_reject_unauthorized|checkserveridentity|strictssl|sslvalidate|tlsallowinvalid|tlsinsecure|insecureskipverify/i;
+const HTTP_HINT =
+  /http:\/\/[^\s'"`]*(?:@|[?&](?:access_?token|token|api_?key|apikey|key|secret|client_secret|password|passwd|pwd|pass|auth|sig|signature|session|sid|jwt|id_token|refresh_token|code)=)|authorization|x-api-key|api-key|x-auth-token|\bauth\s*:|\.auth\s*\(/i;
+const STRONG_KEYWORDS =
+  /rejectunauthorized|node_tls_reject_unauthorized|checkserveridentity|strictssl|sslvalidate|tlsallowinvalid|tlsinsecure|insecureskipverify/i;
 
 const isLiteral = (n: Node | undefined, value: boolean) => {
   if (!n) return false;
   const u = unwrap(n);
   if (u.type !== 'Literal') return false;
-  return value ? u.value === true || u.value === 1 || u.value === 'true' : u.value === false || u.value === 0 || u.value === 'false';
+  return value
+    ? u.value === true || u.value === 1 || u.value === 'true'
+    : u.value === false || u.value === 0 || u.value === 'false';
 };
-const isZero = (n: Node | undefined) => !!n && (unwrap(n).value === 0 || unwrap(n).value === '0' || unwrap(n).value === false) && unwrap(n).type === 'Literal';
+const isZero = (n: Node | undefined) =>
+  !!n &&
+  (unwrap(n).value === 0 || unwrap(n).value === '0' || unwrap(n).value === false) &&
+  unwrap(n).type === 'Literal';
 
 function analyse(m: CodeModule): Hit[] {
   const hits: Hit[] = [];
@@ -41,20 +51,47 @@ function analyse(m: CodeModule): Hit[] {
     const key = keyName(p);
     if (!key || p.kind !== 'init') continue;
     if (CHECKS_OFF.has(key) && isLiteral(p.value, CHECKS_OFF.get(key)!)) {
-      hits.push(m.hit('reject-unauthorized', p, { message: `${key}: ${m.source(p.value)} accepts any certificate, so anyone on the network path can impersonate the server.` }));
+      hits.push(
+        m.hit('reject-unauthorized', p, {
+          message: `${key}: ${m.source(p.value)} accepts any certificate, so anyone on the network path can impersonate the server.`,
+        }),
+      );
     } else if (key === ENV_NAME && isZero(p.value)) {
-      hits.push(m.hit('tls-env-disabled', p, { message: `${ENV_NAME}=0 in a child's environment switches off certificate checks for every TLS connection it makes.` }));
+      hits.push(
+        m.hit('tls-env-disabled', p, {
+          message: `${ENV_NAME}=0 in a child's environment switches off certificate checks for every TLS connection it makes.`,
+        }),
+      );
     } else if (key === 'checkServerIdentity' && returnsNothing(m, p.value)) {
-      hits.push(m.hit('server-identity', p, { message: 'checkServerIdentity never returns an error, so a certificate for any host is accepted.' }));
+      hits.push(
+        m.hit('server-identity', p, {
+          message: 'checkServerIdentity never returns an error, so a certificate for any host is accepted.',
+        }),
+      );
     }
   }
   for (const a of m.nodes('AssignmentExpression')) {
     const left = unwrap(a.left);
     if (left.type !== 'MemberExpression' || a.operator !== '=') continue;
     const name = propertyName(left);
-    if (name === ENV_NAME && isZero(a.right)) hits.push(m.hit('tls-env-disabled', a, { message: `process.env.${ENV_NAME} = ${m.source(a.right)} switches off certificate checks for every TLS connection of the process.` }));
-    else if (name && CHECKS_OFF.has(name) && isLiteral(a.right, CHECKS_OFF.get(name)!)) hits.push(m.hit('reject-unauthorized', a, { message: `${name} = ${m.source(a.right)} accepts any certificate, so anyone on the network path can impersonate the server.` }));
-    else if (name === 'checkServerIdentity' && returnsNothing(m, a.right)) hits.push(m.hit('server-identity', a, { message: 'checkServerIdentity never returns an error, so a certificate for any host is accepted.' }));
+    if (name === ENV_NAME && isZero(a.right))
+      hits.push(
+        m.hit('tls-env-disabled', a, {
+          message: `process.env.${ENV_NAME} = ${m.source(a.right)} switches off certificate checks for every TLS connection of the process.`,
+        }),
+      );
+    else if (name && CHECKS_OFF.has(name) && isLiteral(a.right, CHECKS_OFF.get(name)!))
+      hits.push(
+        m.hit('reject-unauthorized', a, {
+          message: `${name} = ${m.source(a.right)} accepts any certificate, so anyone on the network path can impersonate the server.`,
+        }),
+      );
+    else if (name === 'checkServerIdentity' && returnsNothing(m, a.right))
+      hits.push(
+        m.hit('server-identity', a, {
+          message: 'checkServerIdentity never returns an error, so a certificate for any host is accepted.',
+        }),
+      );
   }
   cleartext(m, hits);
   return hits;
@@ -91,7 +128,11 @@ function returnsNothing(m: CodeModule, value: Node): boolean {
 
 const isNothing = (n: Node) => {
   const u = unwrap(n);
-  return (u.type === 'Literal' && u.value === null) || (u.type === 'Identifier' && u.name === 'undefined') || (u.type === 'UnaryExpression' && u.operator === 'void');
+  return (
+    (u.type === 'Literal' && u.value === null) ||
+    (u.type === 'Identifier' && u.name === 'undefined') ||
+    (u.type === 'UnaryExpression' && u.operator === 'void')
+  );
 };
 
 /** Is the host in an `http://` URL one that never leaves the machine or the private network? */
@@ -99,7 +140,9 @@ function localHost(host: string): boolean {
   const h = host.toLowerCase().replace(/:\d+$/, '');
   if (h.startsWith('${') || h === '') return true; // unknown host: configured elsewhere
   if (!h.includes('.') || h.startsWith('[')) return true; // localhost, service names, IPv6 literals
-  return /^(?:127\.|0\.0\.0\.0|10\.|192\.168\.|172\.(?:1[6-9]|2\d|3[01])\.|169\.254\.)|\.(?:local|localhost|internal|test|example|invalid|lan|home\.arpa|svc|cluster\.local)$|^(?:www\.)?example\.(?:com|org|net)$/.test(h);
+  return /^(?:127\.|0\.0\.0\.0|10\.|192\.168\.|172\.(?:1[6-9]|2\d|3[01])\.|169\.254\.)|\.(?:local|localhost|internal|test|example|invalid|lan|home\.arpa|svc|cluster\.local)$|^(?:www\.)?example\.(?:com|org|net)$/.test(
+    h,
+  );
 }
 
 /** `http://user:pass@host`, `http://host/x?token=…`, or an `http://` request sent with an Authorization header. */
@@ -109,7 +152,12 @@ function cleartext(m: CodeModule, hits: Hit[]) {
   for (const n of [...m.nodes('Literal'), ...m.nodes('TemplateLiteral')]) {
     if (n.type === 'Literal' && typeof n.value !== 'string') continue;
     const parent = m.parent(n);
-    if (parent?.type === 'TemplateLiteral' || parent?.type === 'TaggedTemplateExpression' || parent?.type === 'ImportDeclaration') continue;
+    if (
+      parent?.type === 'TemplateLiteral' ||
+      parent?.type === 'TaggedTemplateExpression' ||
+      parent?.type === 'ImportDeclaration'
+    )
+      continue;
     const shape = m.shape(n);
     if (!shape || !/^http:\/\//i.test(shape)) continue;
     urls.push({ node: n, shape });
@@ -122,11 +170,16 @@ function cleartext(m: CodeModule, hits: Hit[]) {
     const userinfo = at >= 0 ? authority.slice(0, at) : '';
     let why: string | undefined;
     if (userinfo.includes(':') || userinfo.includes('${')) why = 'credentials in the URL';
-    else if (CREDENTIAL_PARAM.test(shape.slice(7 + authority.length))) why = `a ${CREDENTIAL_PARAM.exec(shape)![0].slice(1, -1)} parameter`;
+    else if (CREDENTIAL_PARAM.test(shape.slice(7 + authority.length)))
+      why = `a ${CREDENTIAL_PARAM.exec(shape)![0].slice(1, -1)} parameter`;
     else why = sentWithCredentials(m, node);
     if (!why || judged.has(node)) continue;
     judged.add(node);
-    hits.push(m.hit('cleartext-credentials', node, { message: `An http:// URL to ${host} carries ${why}: anyone on the network path reads it.` }));
+    hits.push(
+      m.hit('cleartext-credentials', node, {
+        message: `An http:// URL to ${host} carries ${why}: anyone on the network path reads it.`,
+      }),
+    );
   }
 }
 
@@ -156,7 +209,8 @@ function sentWithCredentials(m: CodeModule, url: Node): string | undefined {
       }
       for (const { name, call } of methodCalls(m, p)) {
         if (name === 'auth') return 'basic auth';
-        if (name === 'set' && SENSITIVE_HEADER.test(stringLiteral(call.arguments[0]) ?? '')) return `an ${stringLiteral(call.arguments[0])} header`;
+        if (name === 'set' && SENSITIVE_HEADER.test(stringLiteral(call.arguments[0]) ?? ''))
+          return `an ${stringLiteral(call.arguments[0])} header`;
       }
     }
   }
@@ -184,15 +238,29 @@ function configLines(file: SourceFile): Hit[] {
   file.lines().forEach((text, i) => {
     if (/^\s*(?:#|\/\/)/.test(text)) return;
     const env = ENV_LINE.exec(text);
-    if (env) hits.push({ rule: 'tls-env-disabled', line: i + 1, column: env.index + 1, message: `${ENV_NAME}=0 switches off certificate checks for every TLS connection of the process.` });
+    if (env)
+      hits.push({
+        rule: 'tls-env-disabled',
+        line: i + 1,
+        column: env.index + 1,
+        message: `${ENV_NAME}=0 switches off certificate checks for every TLS connection of the process.`,
+      });
     const off = yaml ? YAML_OFF.exec(text) : null;
-    if (off) hits.push({ rule: 'reject-unauthorized', line: i + 1, column: off.index + 1, message: `${off[0].replace(/\s+/g, ' ')} accepts any certificate, so anyone on the network path can impersonate the server.` });
+    if (off)
+      hits.push({
+        rule: 'reject-unauthorized',
+        line: i + 1,
+        column: off.index + 1,
+        message: `${off[0].replace(/\s+/g, ' ')} accepts any certificate, so anyone on the network path can impersonate the server.`,
+      });
   });
   return hits;
 }
 
 /** A module that may set TLS options or call an http:// URL with credentials: only those are parsed. */
-const isTlsModule = perFile((file) => CODE.test(file.path) && (STRONG_KEYWORDS.test(file.text) || HTTP_HINT.test(file.text)));
+const isTlsModule = perFile(
+  (file) => CODE.test(file.path) && (STRONG_KEYWORDS.test(file.text) || HTTP_HINT.test(file.text)),
+);
 const analyseCode = codeCheck(analyse, (file) => configLines({ ...file, path: `${file.path}.yml` }));
 
 export default defineAtom({
@@ -202,8 +270,31 @@ export default defineAtom({
     pass: 'TLS clients keep certificate and host-name checks on (a private CA is trusted with the ca option or NODE_EXTRA_CA_CERTS, pinning adds an error-returning checkServerIdentity), and credentials and tokens travel only over https://.',
     fail: 'rejectUnauthorized: false (or strictSSL: false, tlsAllowInvalidCertificates: true), NODE_TLS_REJECT_UNAUTHORIZED=0 in code, .env, YAML, a Dockerfile or a script, a checkServerIdentity that never returns an error, or an http:// URL that carries credentials, a token or an Authorization header to a public host.',
   },
-  files: [...CODE_FILES, '**/.env', '**/.env.*', '**/*.env', '**/*.{yml,yaml}', '**/Dockerfile', '**/Dockerfile.*', '**/*.dockerfile', '**/*.sh', '**/package.json', '**/Procfile', ...TEST_FILES],
-  keywords: ['rejectunauthorized', 'node_tls_reject_unauthorized', 'checkserveridentity', 'strictssl', 'sslvalidate', 'tlsallowinvalid', 'tlsinsecure', 'insecureskipverify', 'http://'],
+  files: [
+    ...CODE_FILES,
+    '**/.env',
+    '**/.env.*',
+    '**/*.env',
+    '**/*.{yml,yaml}',
+    '**/Dockerfile',
+    '**/Dockerfile.*',
+    '**/*.dockerfile',
+    '**/*.sh',
+    '**/package.json',
+    '**/Procfile',
+    ...TEST_FILES,
+  ],
+  keywords: [
+    'rejectunauthorized',
+    'node_tls_reject_unauthorized',
+    'checkserveridentity',
+    'strictssl',
+    'sslvalidate',
+    'tlsallowinvalid',
+    'tlsinsecure',
+    'insecureskipverify',
+    'http://',
+  ],
   defaultLevel: 'block',
   rules: {
     'reject-unauthorized': {
@@ -225,23 +316,62 @@ export default defineAtom({
   },
   examples: {
     bad: [
-      { file: 'src/client.js', code: "const https = require('https');\nconst agent = new https.Agent({ rejectUnauthorized: false }); // ✗" },
-      { file: 'src/db.ts', code: "import { Pool } from 'pg';\nexport const pool = new Pool({\n  connectionString: process.env.DATABASE_URL,\n  ssl: { rejectUnauthorized: false }, // ✗\n});" },
+      {
+        file: 'src/client.js',
+        code: "const https = require('https');\nconst agent = new https.Agent({ rejectUnauthorized: false }); // ✗",
+      },
+      {
+        file: 'src/db.ts',
+        code: "import { Pool } from 'pg';\nexport const pool = new Pool({\n  connectionString: process.env.DATABASE_URL,\n  ssl: { rejectUnauthorized: false }, // ✗\n});",
+      },
       { file: 'src/index.js', code: "process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0'; // ✗\nrequire('./server');" },
       { file: '.env.production', code: 'PORT=8080\nNODE_TLS_REJECT_UNAUTHORIZED=0 # ✗' },
-      { file: 'docker-compose.yml', code: 'services:\n  api:\n    environment:\n      NODE_TLS_REJECT_UNAUTHORIZED: "0" # ✗' },
-      { file: 'src/pin.ts', code: "import tls from 'node:tls';\nconst socket = tls.connect(443, host, {\n  checkServerIdentity: () => undefined, // ✗\n});" },
-      { file: 'src/billing.ts', code: 'const res = await fetch(`http://billing.acme.io/v1/invoices?api_key=${process.env.BILLING_KEY}`); // ✗' },
-      { file: 'src/api.js', code: "const axios = require('axios');\nexport const api = axios.create({\n  baseURL: 'http://api.partner.com/v2', // ✗\n  headers: { Authorization: `Bearer ${token}` },\n});" },
+      {
+        file: 'docker-compose.yml',
+        code: 'services:\n  api:\n    environment:\n      NODE_TLS_REJECT_UNAUTHORIZED: "0" # ✗',
+      },
+      {
+        file: 'src/pin.ts',
+        code: "import tls from 'node:tls';\nconst socket = tls.connect(443, host, {\n  checkServerIdentity: () => undefined, // ✗\n});",
+      },
+      {
+        file: 'src/billing.ts',
+        code: 'const res = await fetch(`http://billing.acme.io/v1/invoices?api_key=${process.env.BILLING_KEY}`); // ✗',
+      },
+      {
+        file: 'src/api.js',
+        code: "const axios = require('axios');\nexport const api = axios.create({\n  baseURL: 'http://api.partner.com/v2', // ✗\n  headers: { Authorization: `Bearer ${token}` },\n});",
+      },
     ],
     good: [
-      { file: 'src/client.js', code: "const https = require('https');\nconst fs = require('fs');\nconst agent = new https.Agent({ ca: fs.readFileSync('certs/internal-ca.pem') });" },
-      { file: 'src/db.ts', code: "import { Pool } from 'pg';\nexport const pool = new Pool({\n  connectionString: process.env.DATABASE_URL,\n  ssl: { ca: process.env.DATABASE_CA, rejectUnauthorized: true },\n});" },
-      { file: 'src/dev.js', code: "const agent = new https.Agent({ rejectUnauthorized: process.env.NODE_ENV === 'production' });\nprocess.env.NODE_TLS_REJECT_UNAUTHORIZED = '1';" },
-      { file: '.env.example', code: '# NODE_TLS_REJECT_UNAUTHORIZED=0 is never needed: use NODE_EXTRA_CA_CERTS\nNODE_EXTRA_CA_CERTS=/etc/ssl/internal-ca.pem' },
-      { file: 'src/pin.ts', code: "import tls from 'node:tls';\nconst socket = tls.connect(443, host, {\n  checkServerIdentity(host, cert) {\n    const err = tls.checkServerIdentity(host, cert);\n    if (err) return err;\n    if (cert.fingerprint256 !== PIN) return new Error('certificate pin mismatch');\n  },\n});" },
-      { file: 'src/urls.ts', code: "const docs = 'http://www.apache.org/licenses/LICENSE-2.0';\nconst local = await fetch(`http://localhost:${port}/health?token=${token}`);\nconst svc = await fetch('http://auth-service:8080/introspect', { headers: { Authorization: auth } });" },
-      { file: 'src/billing.ts', code: 'const res = await fetch(`https://billing.acme.io/v1/invoices`, { headers: { Authorization: `Bearer ${process.env.BILLING_KEY}` } });\nconst page = await fetch(`http://status.acme.io/?page=${n}`);' },
+      {
+        file: 'src/client.js',
+        code: "const https = require('https');\nconst fs = require('fs');\nconst agent = new https.Agent({ ca: fs.readFileSync('certs/internal-ca.pem') });",
+      },
+      {
+        file: 'src/db.ts',
+        code: "import { Pool } from 'pg';\nexport const pool = new Pool({\n  connectionString: process.env.DATABASE_URL,\n  ssl: { ca: process.env.DATABASE_CA, rejectUnauthorized: true },\n});",
+      },
+      {
+        file: 'src/dev.js',
+        code: "const agent = new https.Agent({ rejectUnauthorized: process.env.NODE_ENV === 'production' });\nprocess.env.NODE_TLS_REJECT_UNAUTHORIZED = '1';",
+      },
+      {
+        file: '.env.example',
+        code: '# NODE_TLS_REJECT_UNAUTHORIZED=0 is never needed: use NODE_EXTRA_CA_CERTS\nNODE_EXTRA_CA_CERTS=/etc/ssl/internal-ca.pem',
+      },
+      {
+        file: 'src/pin.ts',
+        code: "import tls from 'node:tls';\nconst socket = tls.connect(443, host, {\n  checkServerIdentity(host, cert) {\n    const err = tls.checkServerIdentity(host, cert);\n    if (err) return err;\n    if (cert.fingerprint256 !== PIN) return new Error('certificate pin mismatch');\n  },\n});",
+      },
+      {
+        file: 'src/urls.ts',
+        code: "const docs = 'http://www.apache.org/licenses/LICENSE-2.0';\nconst local = await fetch(`http://localhost:${port}/health?token=${token}`);\nconst svc = await fetch('http://auth-service:8080/introspect', { headers: { Authorization: auth } });",
+      },
+      {
+        file: 'src/billing.ts',
+        code: 'const res = await fetch(`https://billing.acme.io/v1/invoices`, { headers: { Authorization: `Bearer ${process.env.BILLING_KEY}` } });\nconst page = await fetch(`http://status.acme.io/?page=${n}`);',
+      },
     ],
   },
   check: parsesFirst((file, ctx) => {

@@ -21,18 +21,28 @@ function deserialisers(m: CodeModule): Hit[] {
     const arg: Node | undefined = call.args[0];
     const mod = callee.module;
     if (mod && CODE_REVIVERS[mod]?.includes(callee.path.join('.'))) {
-      if (arg && !m.isConstant(arg)) hits.push(m.hit('code-reviving', call.node, { message: `${mod}.${callee.name}() revives functions from its input and runs them (an "_$$ND_FUNC$$_" or IIFE payload executes).` }));
+      if (arg && !m.isConstant(arg))
+        hits.push(
+          m.hit('code-reviving', call.node, {
+            message: `${mod}.${callee.name}() revives functions from its input and runs them (an "_$$ND_FUNC$$_" or IIFE payload executes).`,
+          }),
+        );
       continue;
     }
     if (mod === 'js-yaml' && (callee.name === 'load' || callee.name === 'loadAll') && arg && !m.isConstant(arg)) {
       const options = call.args.find((a, i) => i > 0 && m.objectLiteral(a));
       const schema = options && m.property(options, 'schema');
-      if ((schema && UNSAFE_SCHEMA.test(m.source(schema))) || (usesJsTypes && schema)) hits.push(m.hit('unsafe-yaml', call.node));
+      if ((schema && UNSAFE_SCHEMA.test(m.source(schema))) || (usesJsTypes && schema))
+        hits.push(m.hit('unsafe-yaml', call.node));
       continue;
     }
     // eval('(' + text + ')'), vm.runInNewContext('(' + text + ')'): JSON parsed by running it.
     const global = !mod && callee.path.length === 1;
-    if (((global && callee.name === 'eval') || (mod === 'vm' && /^runIn/.test(callee.name))) && arg && !m.isConstant(arg)) {
+    if (
+      ((global && callee.name === 'eval') || (mod === 'vm' && /^runIn/.test(callee.name))) &&
+      arg &&
+      !m.isConstant(arg)
+    ) {
       const shape = m.shape(arg) ?? '';
       if (/^\s*\(\s*\$\{…\}\s*\)\s*(?:;\s*)?$/.test(shape)) hits.push(m.hit('eval-parse', call.node));
     }
@@ -57,7 +67,7 @@ export default defineAtom({
     },
     'unsafe-yaml': {
       message: 'YAML is loaded with a schema that constructs functions.',
-      fix: "Load with the default (safe) schema of js-yaml 4 or an explicit safe one: yaml.load(text, { schema: yaml.JSON_SCHEMA }); on js-yaml 3 use safeLoad.",
+      fix: 'Load with the default (safe) schema of js-yaml 4 or an explicit safe one: yaml.load(text, { schema: yaml.JSON_SCHEMA }); on js-yaml 3 use safeLoad.',
     },
     'eval-parse': {
       message: 'Text is parsed by running it as JavaScript.',
@@ -66,22 +76,59 @@ export default defineAtom({
   },
   examples: {
     bad: [
-      { file: 'src/profile.js', code: "const serialize = require('node-serialize');\napp.get('/profile', (req, res) => {\n  const profile = serialize.unserialize(req.cookies.profile); // ✗\n  res.json(profile);\n});" },
-      { file: 'src/session.ts', code: "import { unserialize } from 'node-serialize';\nexport function load(token: string) {\n  return unserialize(Buffer.from(token, 'base64').toString()); // ✗\n}" },
-      { file: 'src/config.js', code: "import yaml from 'js-yaml';\nexport const read = (text) => yaml.load(text, { schema: yaml.DEFAULT_FULL_SCHEMA }); // ✗" },
+      {
+        file: 'src/profile.js',
+        code: "const serialize = require('node-serialize');\napp.get('/profile', (req, res) => {\n  const profile = serialize.unserialize(req.cookies.profile); // ✗\n  res.json(profile);\n});",
+      },
+      {
+        file: 'src/session.ts',
+        code: "import { unserialize } from 'node-serialize';\nexport function load(token: string) {\n  return unserialize(Buffer.from(token, 'base64').toString()); // ✗\n}",
+      },
+      {
+        file: 'src/config.js',
+        code: "import yaml from 'js-yaml';\nexport const read = (text) => yaml.load(text, { schema: yaml.DEFAULT_FULL_SCHEMA }); // ✗",
+      },
       { file: 'src/legacy.js', code: "function parse(body) {\n  return eval('(' + body + ')'); // ✗\n}" },
-      { file: 'src/state.js', code: "const { deserialize } = require('serialize-to-js');\napp.post('/state', (req, res) => {\n  const state = deserialize(req.body.state); // ✗\n});" },
-      { file: 'src/vm-json.js', code: "const vm = require('node:vm');\nconst data = vm.runInNewContext('(' + raw + ')'); // ✗" },
-      { file: 'src/types.js', code: "const yaml = require('js-yaml');\nconst types = require('js-yaml-js-types');\nconst schema = yaml.DEFAULT_SCHEMA.extend(types.all);\nconst doc = yaml.load(input, { schema }); // ✗" },
+      {
+        file: 'src/state.js',
+        code: "const { deserialize } = require('serialize-to-js');\napp.post('/state', (req, res) => {\n  const state = deserialize(req.body.state); // ✗\n});",
+      },
+      {
+        file: 'src/vm-json.js',
+        code: "const vm = require('node:vm');\nconst data = vm.runInNewContext('(' + raw + ')'); // ✗",
+      },
+      {
+        file: 'src/types.js',
+        code: "const yaml = require('js-yaml');\nconst types = require('js-yaml-js-types');\nconst schema = yaml.DEFAULT_SCHEMA.extend(types.all);\nconst doc = yaml.load(input, { schema }); // ✗",
+      },
     ],
     good: [
-      { file: 'src/profile.js', code: "app.get('/profile', (req, res) => {\n  const profile = JSON.parse(req.cookies.profile);\n  res.json(profile);\n});" },
-      { file: 'src/config.js', code: "import yaml from 'js-yaml';\nexport const read = (text) => yaml.load(text, { schema: yaml.JSON_SCHEMA });" },
+      {
+        file: 'src/profile.js',
+        code: "app.get('/profile', (req, res) => {\n  const profile = JSON.parse(req.cookies.profile);\n  res.json(profile);\n});",
+      },
+      {
+        file: 'src/config.js',
+        code: "import yaml from 'js-yaml';\nexport const read = (text) => yaml.load(text, { schema: yaml.JSON_SCHEMA });",
+      },
       { file: 'src/yaml.js', code: "import YAML from 'yaml';\nexport const read = (text) => YAML.parse(text);" },
-      { file: 'src/ssr.js', code: "import serialize from 'serialize-javascript';\nconst state = `<script>window.__STATE__ = ${serialize(store)}</script>`;" },
-      { file: 'src/superjson.ts', code: "import superjson from 'superjson';\nconst data = superjson.parse(text);\nconst copy = v8.deserialize(buffer);" },
-      { file: 'src/constant.js', code: "const serialize = require('node-serialize');\nconst fixture = serialize.unserialize('{\"a\":1}');\nconst n = eval('(1 + 2)');" },
+      {
+        file: 'src/ssr.js',
+        code: "import serialize from 'serialize-javascript';\nconst state = `<script>window.__STATE__ = ${serialize(store)}</script>`;",
+      },
+      {
+        file: 'src/superjson.ts',
+        code: "import superjson from 'superjson';\nconst data = superjson.parse(text);\nconst copy = v8.deserialize(buffer);",
+      },
+      {
+        file: 'src/constant.js',
+        code: "const serialize = require('node-serialize');\nconst fixture = serialize.unserialize('{\"a\":1}');\nconst n = eval('(1 + 2)');",
+      },
     ],
   },
-  check: codeCheck(deserialisers, { rule: 'code-reviving', sink: /\b(?:unserialize|deserialize)\s*\(/, alone: /\bunserialize\s*\(/ }),
+  check: codeCheck(deserialisers, {
+    rule: 'code-reviving',
+    sink: /\b(?:unserialize|deserialize)\s*\(/,
+    alone: /\bunserialize\s*\(/,
+  }),
 });

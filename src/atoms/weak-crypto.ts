@@ -17,25 +17,82 @@ const WEAK_CIPHERS: Array<[RegExp, string]> = [
 ];
 const ECB = /(?:^|-)ecb$/i;
 /** Digests with practical collisions: not for signatures or integrity. */
-const BROKEN_DIGEST = /^(?:md[245]|sha-?1|rsa-(?:md[45]|sha1)|sha1withrsaencryption|md5withrsaencryption|ripemd|rmd160|ssl3-(?:md5|sha1))$/i;
+const BROKEN_DIGEST =
+  /^(?:md[245]|sha-?1|rsa-(?:md[45]|sha1)|sha1withrsaencryption|md5withrsaencryption|ripemd|rmd160|ssl3-(?:md5|sha1))$/i;
 const DIGEST_MODULES = new Set(['md5', 'blueimp-md5', 'js-md5', 'md5.js', 'sha1', 'js-sha1', 'crypto-js']);
 /** Words that say a digest is there to prove something: a signature, a MAC, an integrity check. */
-const INTEGRITY_WORDS = new Set(['signature', 'signatures', 'sig', 'sign', 'signed', 'signing', 'integrity', 'checksum', 'checksums', 'hmac', 'mac', 'tamper', 'authenticity', 'verify', 'verification', 'verified']);
+const INTEGRITY_WORDS = new Set([
+  'signature',
+  'signatures',
+  'sig',
+  'sign',
+  'signed',
+  'signing',
+  'integrity',
+  'checksum',
+  'checksums',
+  'hmac',
+  'mac',
+  'tamper',
+  'authenticity',
+  'verify',
+  'verification',
+  'verified',
+]);
 /** Names of keys: a digest over one of them is a home-made MAC. */
-const KEY_QUALIFIERS = new Set(['api', 'secret', 'private', 'signing', 'shared', 'app', 'master', 'hmac', 'encryption', 'client', 'webhook']);
+const KEY_QUALIFIERS = new Set([
+  'api',
+  'secret',
+  'private',
+  'signing',
+  'shared',
+  'app',
+  'master',
+  'hmac',
+  'encryption',
+  'client',
+  'webhook',
+]);
 
 /** Callee names the atom judges. */
 const CALL_NAMES = new Set([
-  'createCipher', 'createDecipher', 'createCipheriv', 'createDecipheriv', 'createHash', 'createSign', 'createVerify', 'sign', 'verify',
-  'generateKeyPair', 'generateKeyPairSync', 'createDiffieHellman', 'generatePrime', 'generateKey', 'importKey', 'encrypt', 'decrypt', 'digest',
-  'md5', 'sha1', 'MD5', 'SHA1', 'node-rsa', 'NodeRSA',
+  'createCipher',
+  'createDecipher',
+  'createCipheriv',
+  'createDecipheriv',
+  'createHash',
+  'createSign',
+  'createVerify',
+  'sign',
+  'verify',
+  'generateKeyPair',
+  'generateKeyPairSync',
+  'createDiffieHellman',
+  'generatePrime',
+  'generateKey',
+  'importKey',
+  'encrypt',
+  'decrypt',
+  'digest',
+  'md5',
+  'sha1',
+  'MD5',
+  'SHA1',
+  'node-rsa',
+  'NodeRSA',
 ]);
-const isCrypto = (call: CallInfo) => call.callee.module === 'crypto' || (!call.callee.module && call.callee.path.length === 1);
+const isCrypto = (call: CallInfo) =>
+  call.callee.module === 'crypto' || (!call.callee.module && call.callee.path.length === 1);
 const integrityName = (name: string | undefined) => !!name && words(name).some((w) => INTEGRITY_WORDS.has(w));
 function secretName(name: string | undefined): boolean {
   if (!name) return false;
   const w = words(name);
-  return w.includes('secret') || w.includes('apikey') || w.includes('hmac') || (w.at(-1) === 'key' && w.slice(0, -1).some((x) => KEY_QUALIFIERS.has(x)));
+  return (
+    w.includes('secret') ||
+    w.includes('apikey') ||
+    w.includes('hmac') ||
+    (w.at(-1) === 'key' && w.slice(0, -1).some((x) => KEY_QUALIFIERS.has(x)))
+  );
 }
 
 function analyse(m: CodeModule): Hit[] {
@@ -46,7 +103,11 @@ function analyse(m: CodeModule): Hit[] {
     if (!CALL_NAMES.has(name)) continue;
     const a = call.args;
     if ((name === 'createCipher' || name === 'createDecipher') && isCrypto(call)) {
-      hits.push(m.hit('deprecated-cipher', call.node, { message: `crypto.${name}() derives the key with one MD5 and uses no IV; it is deprecated and removed in Node 22.` }));
+      hits.push(
+        m.hit('deprecated-cipher', call.node, {
+          message: `crypto.${name}() derives the key with one MD5 and uses no IV; it is deprecated and removed in Node 22.`,
+        }),
+      );
     } else if ((name === 'createCipheriv' || name === 'createDecipheriv') && isCrypto(call)) {
       cipher(m, hits, call, a[0] && m.stringValue(a[0]), a[2]);
     } else if (name === 'createHash' && isCrypto(call)) {
@@ -57,19 +118,30 @@ function analyse(m: CodeModule): Hit[] {
       }
     } else if ((name === 'createSign' || name === 'createVerify') && isCrypto(call)) {
       const algorithm = a[0] && m.stringValue(a[0]);
-      if (algorithm && BROKEN_DIGEST.test(algorithm)) hits.push(m.hit('weak-hash', call.node, { message: `A signature is made or checked over ${algorithm.toUpperCase()}, which has practical collisions.` }));
+      if (algorithm && BROKEN_DIGEST.test(algorithm))
+        hits.push(
+          m.hit('weak-hash', call.node, {
+            message: `A signature is made or checked over ${algorithm.toUpperCase()}, which has practical collisions.`,
+          }),
+        );
     } else if ((name === 'sign' || name === 'verify') && callee.module === 'crypto' && callee.path.length === 1) {
       const algorithm = a[0] && m.stringValue(a[0]);
-      if (algorithm && BROKEN_DIGEST.test(algorithm)) hits.push(m.hit('weak-hash', call.node, { message: `crypto.${name}() uses ${algorithm.toUpperCase()}, which has practical collisions.` }));
+      if (algorithm && BROKEN_DIGEST.test(algorithm))
+        hits.push(
+          m.hit('weak-hash', call.node, {
+            message: `crypto.${name}() uses ${algorithm.toUpperCase()}, which has practical collisions.`,
+          }),
+        );
     } else if ((name === 'generateKeyPair' || name === 'generateKeyPairSync') && isCrypto(call)) {
       const type = a[0] && m.stringValue(a[0]);
       const o = optionsAt(m, a[1]);
       const bits = o?.literal && numberValue(m, m.property(o.literal, type === 'dh' ? 'primeLength' : 'modulusLength'));
-      if (type && /^(?:rsa|rsa-pss|dsa|dh)$/.test(type) && bits !== undefined && bits < 2048) shortKey(m, hits, call, type.toUpperCase(), bits);
+      if (type && /^(?:rsa|rsa-pss|dsa|dh)$/.test(type) && bits !== undefined && bits < 2048)
+        shortKey(m, hits, call, type.toUpperCase(), bits);
     } else if ((name === 'createDiffieHellman' || name === 'generatePrime') && isCrypto(call)) {
       const bits = numberValue(m, a[0]);
       if (bits !== undefined && bits < 2048) shortKey(m, hits, call, 'Diffie-Hellman', bits);
-    } else if (callee.path.includes('subtle') || callee.module === 'crypto' && callee.path[0] === 'webcrypto') {
+    } else if (callee.path.includes('subtle') || (callee.module === 'crypto' && callee.path[0] === 'webcrypto')) {
       webCrypto(m, hits, call);
     } else if (callee.module === 'node-forge' || callee.path[0] === 'forge') {
       if (name === 'generateKeyPair' && callee.path.includes('rsa')) {
@@ -82,7 +154,11 @@ function analyse(m: CodeModule): Hit[] {
       if (bits !== undefined && bits < 2048) shortKey(m, hits, call, 'RSA', bits);
     } else if (callee.module === 'crypto-js' || /^(?:CryptoJS|cryptoJs|CryptoJs)$/.test(callee.path[0] ?? '')) {
       cryptoJs(m, hits, call);
-    } else if (/^(?:md5|sha1)$/i.test(name) && !call.isNew && (callee.module ? DIGEST_MODULES.has(callee.module) : callee.path.length === 1)) {
+    } else if (
+      /^(?:md5|sha1)$/i.test(name) &&
+      !call.isNew &&
+      (callee.module ? DIGEST_MODULES.has(callee.module) : callee.path.length === 1)
+    ) {
       judgeDigest(m, hits, call.node, name, [call.node], a.slice(0, 1));
     }
   }
@@ -93,19 +169,34 @@ function cipher(m: CodeModule, hits: Hit[], call: CallInfo, algorithm: string | 
   if (algorithm) {
     const weak = WEAK_CIPHERS.find(([re]) => re.test(algorithm));
     if (weak) {
-      hits.push(m.hit('weak-cipher', call.node, { message: `${algorithm} is ${weak[1]}: it no longer protects data.` }));
+      hits.push(
+        m.hit('weak-cipher', call.node, { message: `${algorithm} is ${weak[1]}: it no longer protects data.` }),
+      );
       return;
     }
     if (ECB.test(algorithm)) {
-      hits.push(m.hit('ecb-mode', call.node, { message: `${algorithm} encrypts equal blocks to equal ciphertext, so patterns in the data show through.` }));
+      hits.push(
+        m.hit('ecb-mode', call.node, {
+          message: `${algorithm} encrypts equal blocks to equal ciphertext, so patterns in the data show through.`,
+        }),
+      );
       return;
     }
   }
-  if (iv && isStatic(m, iv)) hits.push(m.hit('static-iv', call.node, { message: `${call.callee.name}() uses a fixed IV${algorithm && /gcm|ctr|ccm|ocb|chacha/i.test(algorithm) ? ` with ${algorithm}, where a repeated IV reveals the key stream and lets anyone forge messages` : ': equal plaintexts encrypt alike and, in CTR/GCM, the key stream repeats'}.` }));
+  if (iv && isStatic(m, iv))
+    hits.push(
+      m.hit('static-iv', call.node, {
+        message: `${call.callee.name}() uses a fixed IV${algorithm && /gcm|ctr|ccm|ocb|chacha/i.test(algorithm) ? ` with ${algorithm}, where a repeated IV reveals the key stream and lets anyone forge messages` : ': equal plaintexts encrypt alike and, in CTR/GCM, the key stream repeats'}.`,
+      }),
+    );
 }
 
 function shortKey(m: CodeModule, hits: Hit[], call: CallInfo, kind: string, bits: number) {
-  hits.push(m.hit('short-key', call.node, { message: `A ${bits}-bit ${kind} key is generated; ${bits < 1024 ? 'it can be factored in hours' : 'it is below the 2048-bit minimum'}.` }));
+  hits.push(
+    m.hit('short-key', call.node, {
+      message: `A ${bits}-bit ${kind} key is generated; ${bits < 1024 ? 'it can be factored in hours' : 'it is below the 2048-bit minimum'}.`,
+    }),
+  );
 }
 
 function webCrypto(m: CodeModule, hits: Hit[], call: CallInfo) {
@@ -114,7 +205,8 @@ function webCrypto(m: CodeModule, hits: Hit[], call: CallInfo) {
   if (!params) {
     if (name === 'digest') {
       const algorithm = call.args[0] && m.stringValue(call.args[0]);
-      if (algorithm && BROKEN_DIGEST.test(algorithm)) judgeDigest(m, hits, call.node, algorithm, [call.node], call.args.slice(1, 2));
+      if (algorithm && BROKEN_DIGEST.test(algorithm))
+        judgeDigest(m, hits, call.node, algorithm, [call.node], call.args.slice(1, 2));
     }
     return;
   }
@@ -124,7 +216,12 @@ function webCrypto(m: CodeModule, hits: Hit[], call: CallInfo) {
     if (bits !== undefined && bits < 2048) shortKey(m, hits, call, algorithm, bits);
   } else if ((name === 'encrypt' || name === 'decrypt') && /^aes-/i.test(algorithm)) {
     const iv = m.property(params, 'iv') ?? m.property(params, 'counter');
-    if (iv && isStatic(m, iv)) hits.push(m.hit('static-iv', call.node, { message: `subtle.${name}() with ${algorithm} uses a fixed IV: the key stream repeats and messages can be forged.` }));
+    if (iv && isStatic(m, iv))
+      hits.push(
+        m.hit('static-iv', call.node, {
+          message: `subtle.${name}() with ${algorithm} uses a fixed IV: the key stream repeats and messages can be forged.`,
+        }),
+      );
   }
 }
 
@@ -134,13 +231,27 @@ function cryptoJs(m: CodeModule, hits: Hit[], call: CallInfo) {
   if (name === 'encrypt' || name === 'decrypt') {
     const cipherName = path.at(-2) ?? '';
     if (/^(?:DES|TripleDES|RC4|RC4Drop)$/.test(cipherName)) {
-      hits.push(m.hit('weak-cipher', call.node, { message: `CryptoJS.${cipherName} is ${cipherName === 'DES' ? 'DES (56-bit key)' : cipherName === 'TripleDES' ? '3DES (64-bit blocks: Sweet32)' : 'RC4 (biased keystream)'}: it no longer protects data.` }));
+      hits.push(
+        m.hit('weak-cipher', call.node, {
+          message: `CryptoJS.${cipherName} is ${cipherName === 'DES' ? 'DES (56-bit key)' : cipherName === 'TripleDES' ? '3DES (64-bit blocks: Sweet32)' : 'RC4 (biased keystream)'}: it no longer protects data.`,
+        }),
+      );
       return;
     }
     const options = call.args[2] && m.objectLiteral(call.args[2]);
     const mode = options && m.property(options, 'mode');
-    if (mode && /\.ECB$/.test(m.source(mode))) hits.push(m.hit('ecb-mode', call.node, { message: 'CryptoJS runs in ECB mode: equal blocks encrypt to equal ciphertext.' }));
-    else if (options && m.property(options, 'iv') && isStatic(m, m.property(options, 'iv')!)) hits.push(m.hit('static-iv', call.node, { message: 'CryptoJS encrypts with a fixed IV: equal plaintexts encrypt alike.' }));
+    if (mode && /\.ECB$/.test(m.source(mode)))
+      hits.push(
+        m.hit('ecb-mode', call.node, {
+          message: 'CryptoJS runs in ECB mode: equal blocks encrypt to equal ciphertext.',
+        }),
+      );
+    else if (options && m.property(options, 'iv') && isStatic(m, m.property(options, 'iv')!))
+      hits.push(
+        m.hit('static-iv', call.node, {
+          message: 'CryptoJS encrypts with a fixed IV: equal plaintexts encrypt alike.',
+        }),
+      );
   } else if (/^(?:MD5|SHA1)$/.test(name)) {
     judgeDigest(m, hits, call.node, name, [call.node], call.args.slice(0, 1));
   }
@@ -157,7 +268,13 @@ function isStatic(m: CodeModule, expr: Node, depth = 0): boolean {
     case 'Identifier': {
       const b = m.binding(n);
       if (!b || b.kind === 'param' || b.kind === 'import' || b.kind === 'catch' || !b.defs.length) return false;
-      return b.defs.every((d) => d.value !== null && d.path.length === 0 && (d.kind === 'init' || d.kind === 'assign') && isStatic(m, d.value, depth + 1));
+      return b.defs.every(
+        (d) =>
+          d.value !== null &&
+          d.path.length === 0 &&
+          (d.kind === 'init' || d.kind === 'assign') &&
+          isStatic(m, d.value, depth + 1),
+      );
     }
     case 'MemberExpression': {
       const path = m.callee(n).path;
@@ -173,13 +290,26 @@ function isStatic(m: CodeModule, expr: Node, depth = 0): boolean {
       const first = n.arguments[0];
       // Buffer.alloc(16), new Uint8Array(12): zeros.
       if (dotted === 'Buffer.alloc' || (n.type === 'NewExpression' && /^(?:Uint8Array|Buffer)$/.test(c.name))) {
-        return !!first && (numberValue(m, first) !== undefined || isStatic(m, first, depth + 1)) && (n.arguments.length < 2 || numberValue(m, n.arguments[1]) !== undefined || stringLiteral(n.arguments[1]) !== undefined);
+        return (
+          !!first &&
+          (numberValue(m, first) !== undefined || isStatic(m, first, depth + 1)) &&
+          (n.arguments.length < 2 ||
+            numberValue(m, n.arguments[1]) !== undefined ||
+            stringLiteral(n.arguments[1]) !== undefined)
+        );
       }
-      if (/^(?:Buffer\.from|Uint8Array\.from|Buffer\.alloc)$/.test(dotted) || c.name === 'encode' || c.name === 'parse' || c.name === 'fill') {
-        if (c.name === 'fill') return unwrap(n.callee).type === 'MemberExpression' && isStatic(m, unwrap(n.callee).object, depth + 1);
+      if (
+        /^(?:Buffer\.from|Uint8Array\.from|Buffer\.alloc)$/.test(dotted) ||
+        c.name === 'encode' ||
+        c.name === 'parse' ||
+        c.name === 'fill'
+      ) {
+        if (c.name === 'fill')
+          return unwrap(n.callee).type === 'MemberExpression' && isStatic(m, unwrap(n.callee).object, depth + 1);
         return !!first && isStatic(m, first, depth + 1);
       }
-      if ((c.name === 'slice' || c.name === 'subarray') && unwrap(n.callee).type === 'MemberExpression') return isStatic(m, unwrap(n.callee).object, depth + 1);
+      if ((c.name === 'slice' || c.name === 'subarray') && unwrap(n.callee).type === 'MemberExpression')
+        return isStatic(m, unwrap(n.callee).object, depth + 1);
       return false;
     }
     default:
@@ -196,13 +326,22 @@ function isStatic(m: CodeModule, expr: Node, depth = 0): boolean {
 function judgeDigest(m: CodeModule, hits: Hit[], at: Node, algorithm: string, results: Node[], updates: Node[]) {
   const keyed = updates.map((u) => secretIn(m, u)).find(Boolean);
   if (keyed) {
-    hits.push(m.hit('weak-hash', at, { message: `${algorithm.toUpperCase()} over \`${keyed}\` makes a home-made MAC: length extension and collisions let messages be forged.` }));
+    hits.push(
+      m.hit('weak-hash', at, {
+        message: `${algorithm.toUpperCase()} over \`${keyed}\` makes a home-made MAC: length extension and collisions let messages be forged.`,
+      }),
+    );
     return;
   }
   for (const r of results) {
     const why = integrityUse(m, r);
     if (why) {
-      hits.push(m.hit('weak-hash', at, { message: `${algorithm.toUpperCase()} ${why}, but it has practical collisions.`, flow: [m.line(r)] }));
+      hits.push(
+        m.hit('weak-hash', at, {
+          message: `${algorithm.toUpperCase()} ${why}, but it has practical collisions.`,
+          flow: [m.line(r)],
+        }),
+      );
       return;
     }
   }
@@ -215,7 +354,13 @@ function integrityUse(m: CodeModule, result: Node, depth = 0): string | undefine
   for (let i = 0; i < 4; i++) {
     const p = m.parent(n);
     if (p?.type === 'AwaitExpression' || p?.type === 'ParenthesizedExpression' || p?.type === 'TSAsExpression') n = p;
-    else if (p?.type === 'MemberExpression' && p.object === n && /^(?:toString|toUpperCase|toLowerCase|trim)$/.test(propertyName(p) ?? '') && m.parent(p)?.type === 'CallExpression') n = m.parent(p)!;
+    else if (
+      p?.type === 'MemberExpression' &&
+      p.object === n &&
+      /^(?:toString|toUpperCase|toLowerCase|trim)$/.test(propertyName(p) ?? '') &&
+      m.parent(p)?.type === 'CallExpression'
+    )
+      n = m.parent(p)!;
     else break;
   }
   const landing = landingName(m, n);
@@ -263,9 +408,16 @@ function secretIn(m: CodeModule, expr: Node, depth = 0): string | undefined {
     return undefined;
   }
   if (n.type === 'TemplateLiteral') return n.expressions.map((e: Node) => secretIn(m, e, depth + 1)).find(Boolean);
-  if (n.type === 'BinaryExpression' && n.operator === '+') return secretIn(m, n.left, depth + 1) ?? secretIn(m, n.right, depth + 1);
-  if (n.type === 'ArrayExpression') return n.elements.map((e: Node | null) => (e ? secretIn(m, e, depth + 1) : undefined)).find(Boolean);
-  if (n.type === 'CallExpression' && unwrap(n.callee).type === 'MemberExpression' && propertyName(unwrap(n.callee)) === 'join') return secretIn(m, unwrap(n.callee).object, depth + 1);
+  if (n.type === 'BinaryExpression' && n.operator === '+')
+    return secretIn(m, n.left, depth + 1) ?? secretIn(m, n.right, depth + 1);
+  if (n.type === 'ArrayExpression')
+    return n.elements.map((e: Node | null) => (e ? secretIn(m, e, depth + 1) : undefined)).find(Boolean);
+  if (
+    n.type === 'CallExpression' &&
+    unwrap(n.callee).type === 'MemberExpression' &&
+    propertyName(unwrap(n.callee)) === 'join'
+  )
+    return secretIn(m, unwrap(n.callee).object, depth + 1);
   return undefined;
 }
 
@@ -277,7 +429,25 @@ export default defineAtom({
     fail: 'crypto.createCipher/createDecipher is used, a cipher runs in ECB mode or is DES/3DES/RC4/RC2/Blowfish, the IV is a constant, zeros or a value from configuration, an RSA/DSA/DH key has fewer than 2048 bits, or MD5/SHA-1 makes a signature, checksum or MAC.',
   },
   files: [...CODE_FILES, ...TEST_FILES],
-  keywords: ['createcipher', 'createdecipher', 'createhash', 'createsign', 'createverify', 'crypto.sign', 'crypto.verify', 'generatekey', 'moduluslength', 'creatediffiehellman', 'crypto-js', 'cryptojs', 'node-rsa', 'node-forge', 'md5', 'sha1', 'subtle'],
+  keywords: [
+    'createcipher',
+    'createdecipher',
+    'createhash',
+    'createsign',
+    'createverify',
+    'crypto.sign',
+    'crypto.verify',
+    'generatekey',
+    'moduluslength',
+    'creatediffiehellman',
+    'crypto-js',
+    'cryptojs',
+    'node-rsa',
+    'node-forge',
+    'md5',
+    'sha1',
+    'subtle',
+  ],
   defaultLevel: 'block',
   rules: {
     'deprecated-cipher': {
@@ -307,32 +477,90 @@ export default defineAtom({
   },
   examples: {
     bad: [
-      { file: 'src/vault.js', code: "const crypto = require('crypto');\nconst cipher = crypto.createCipher('aes-256-cbc', process.env.VAULT_PASSWORD); // ✗" },
-      { file: 'src/token.ts', code: "import { createCipheriv } from 'node:crypto';\nexport const seal = (key: Buffer, data: Buffer) => createCipheriv('aes-256-ecb', key, null).update(data); // ✗" },
-      { file: 'src/legacy.js', code: "const crypto = require('crypto');\nconst c = crypto.createCipheriv('des-ede3-cbc', key, iv); // ✗" },
-      { file: 'src/crypt.ts', code: "import crypto from 'node:crypto';\nconst IV = Buffer.alloc(16, 0);\nexport function encrypt(text: string, key: Buffer) {\n  const cipher = crypto.createCipheriv('aes-256-cbc', key, IV); // ✗\n  return Buffer.concat([cipher.update(text), cipher.final()]);\n}" },
-      { file: 'src/gcm.js', code: "const { createCipheriv } = require('crypto');\nconst iv = Buffer.from(process.env.ENCRYPTION_IV, 'hex');\nconst cipher = createCipheriv('aes-256-gcm', key, iv); // ✗" },
-      { file: 'src/keys.ts', code: "import { generateKeyPairSync } from 'node:crypto';\nconst { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 1024 }); // ✗" },
-      { file: 'src/webhook.js', code: "const crypto = require('crypto');\nfunction verifyWebhook(body, header) {\n  const signature = crypto.createHash('sha1').update(body).digest('hex'); // ✗\n  return signature === header;\n}" },
-      { file: 'src/sign.js', code: "const crypto = require('crypto');\nconst sig = crypto.createHash('md5').update(process.env.API_SECRET + payload).digest('hex'); // ✗" },
-      { file: 'src/sign.ts', code: "import crypto from 'node:crypto';\nconst signer = crypto.createSign('RSA-SHA1'); // ✗" },
-      { file: 'src/browser.js', code: "const CryptoJS = require('crypto-js');\nconst out = CryptoJS.AES.encrypt(text, key, { mode: CryptoJS.mode.ECB }); // ✗" },
+      {
+        file: 'src/vault.js',
+        code: "const crypto = require('crypto');\nconst cipher = crypto.createCipher('aes-256-cbc', process.env.VAULT_PASSWORD); // ✗",
+      },
+      {
+        file: 'src/token.ts',
+        code: "import { createCipheriv } from 'node:crypto';\nexport const seal = (key: Buffer, data: Buffer) => createCipheriv('aes-256-ecb', key, null).update(data); // ✗",
+      },
+      {
+        file: 'src/legacy.js',
+        code: "const crypto = require('crypto');\nconst c = crypto.createCipheriv('des-ede3-cbc', key, iv); // ✗",
+      },
+      {
+        file: 'src/crypt.ts',
+        code: "import crypto from 'node:crypto';\nconst IV = Buffer.alloc(16, 0);\nexport function encrypt(text: string, key: Buffer) {\n  const cipher = crypto.createCipheriv('aes-256-cbc', key, IV); // ✗\n  return Buffer.concat([cipher.update(text), cipher.final()]);\n}",
+      },
+      {
+        file: 'src/gcm.js',
+        code: "const { createCipheriv } = require('crypto');\nconst iv = Buffer.from(process.env.ENCRYPTION_IV, 'hex');\nconst cipher = createCipheriv('aes-256-gcm', key, iv); // ✗",
+      },
+      {
+        file: 'src/keys.ts',
+        code: "import { generateKeyPairSync } from 'node:crypto';\nconst { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 1024 }); // ✗",
+      },
+      {
+        file: 'src/webhook.js',
+        code: "const crypto = require('crypto');\nfunction verifyWebhook(body, header) {\n  const signature = crypto.createHash('sha1').update(body).digest('hex'); // ✗\n  return signature === header;\n}",
+      },
+      {
+        file: 'src/sign.js',
+        code: "const crypto = require('crypto');\nconst sig = crypto.createHash('md5').update(process.env.API_SECRET + payload).digest('hex'); // ✗",
+      },
+      {
+        file: 'src/sign.ts',
+        code: "import crypto from 'node:crypto';\nconst signer = crypto.createSign('RSA-SHA1'); // ✗",
+      },
+      {
+        file: 'src/browser.js',
+        code: "const CryptoJS = require('crypto-js');\nconst out = CryptoJS.AES.encrypt(text, key, { mode: CryptoJS.mode.ECB }); // ✗",
+      },
     ],
     good: [
-      { file: 'src/crypt.ts', code: "import crypto from 'node:crypto';\nexport function encrypt(text: string, key: Buffer) {\n  const iv = crypto.randomBytes(12);\n  const cipher = crypto.createCipheriv('aes-256-gcm', key, iv);\n  const data = Buffer.concat([cipher.update(text), cipher.final()]);\n  return { iv, data, tag: cipher.getAuthTag() };\n}" },
-      { file: 'src/etag.js', code: "const crypto = require('crypto');\nconst etag = crypto.createHash('md5').update(body).digest('hex');\nif (req.headers['if-none-match'] === etag) return res.status(304).end();\nres.set('ETag', etag);" },
-      { file: 'src/cache.ts', code: "import { createHash } from 'node:crypto';\nconst cacheKey = createHash('sha1').update(JSON.stringify(query)).digest('hex');\nconst gravatar = `https://www.gravatar.com/avatar/${createHash('md5').update(email.trim().toLowerCase()).digest('hex')}`;" },
-      { file: 'src/decrypt.js', code: "const crypto = require('crypto');\nfunction decrypt({ iv, data, tag }, key) {\n  const d = crypto.createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64'));\n  d.setAuthTag(Buffer.from(tag, 'base64'));\n  return Buffer.concat([d.update(data), d.final()]);\n}" },
-      { file: 'src/keys.ts', code: "import { generateKeyPairSync } from 'node:crypto';\nconst rsa = generateKeyPairSync('rsa', { modulusLength: 3072 });\nconst ed = generateKeyPairSync('ed25519');" },
-      { file: 'src/webhook.js', code: "const crypto = require('crypto');\nfunction verifyWebhook(body, header) {\n  const signature = crypto.createHmac('sha256', process.env.WEBHOOK_SECRET).update(body).digest('hex');\n  return crypto.timingSafeEqual(Buffer.from(signature), Buffer.from(header));\n}" },
-      { file: 'src/dedupe.ts', code: "import { createHash } from 'node:crypto';\nconst fingerprint = (file: Buffer) => createHash('sha1').update(file).digest('hex');\nconst contentMd5 = createHash('md5').update(body).digest('base64');\nawait s3.putObject({ Bucket, Key, Body: body, ContentMD5: contentMd5 });" },
+      {
+        file: 'src/crypt.ts',
+        code: "import crypto from 'node:crypto';\nexport function encrypt(text: string, key: Buffer) {\n  const iv = crypto.randomBytes(12);\n  const cipher = crypto.createCipheriv('aes-256-gcm', key, iv);\n  const data = Buffer.concat([cipher.update(text), cipher.final()]);\n  return { iv, data, tag: cipher.getAuthTag() };\n}",
+      },
+      {
+        file: 'src/etag.js',
+        code: "const crypto = require('crypto');\nconst etag = crypto.createHash('md5').update(body).digest('hex');\nif (req.headers['if-none-match'] === etag) return res.status(304).end();\nres.set('ETag', etag);",
+      },
+      {
+        file: 'src/cache.ts',
+        code: "import { createHash } from 'node:crypto';\nconst cacheKey = createHash('sha1').update(JSON.stringify(query)).digest('hex');\nconst gravatar = `https://www.gravatar.com/avatar/${createHash('md5').update(email.trim().toLowerCase()).digest('hex')}`;",
+      },
+      {
+        file: 'src/decrypt.js',
+        code: "const crypto = require('crypto');\nfunction decrypt({ iv, data, tag }, key) {\n  const d = crypto.createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64'));\n  d.setAuthTag(Buffer.from(tag, 'base64'));\n  return Buffer.concat([d.update(data), d.final()]);\n}",
+      },
+      {
+        file: 'src/keys.ts',
+        code: "import { generateKeyPairSync } from 'node:crypto';\nconst rsa = generateKeyPairSync('rsa', { modulusLength: 3072 });\nconst ed = generateKeyPairSync('ed25519');",
+      },
+      {
+        file: 'src/webhook.js',
+        code: "const crypto = require('crypto');\nfunction verifyWebhook(body, header) {\n  const signature = crypto.createHmac('sha256', process.env.WEBHOOK_SECRET).update(body).digest('hex');\n  return crypto.timingSafeEqual(Buffer.from(signature), Buffer.from(header));\n}",
+      },
+      {
+        file: 'src/dedupe.ts',
+        code: "import { createHash } from 'node:crypto';\nconst fingerprint = (file: Buffer) => createHash('sha1').update(file).digest('hex');\nconst contentMd5 = createHash('md5').update(body).digest('base64');\nawait s3.putObject({ Bucket, Key, Body: body, ContentMD5: contentMd5 });",
+      },
     ],
   },
   check: codeCheck(analyse, (file) => {
     const hits: Hit[] = [];
     file.lines().forEach((text, i) => {
-      const found = /\bcreate(?:De)?[cC]ipher\s*\(|['"](?:[\w-]*-ecb|des(?:3|-[\w-]+)?|rc4(?:-[\w-]+)?|bf-[\w-]+)['"]/i.exec(text);
-      if (found) hits.push({ rule: /ipher\s*\($/.test(found[0]) ? 'deprecated-cipher' : /ecb/i.test(found[0]) ? 'ecb-mode' : 'weak-cipher', line: i + 1, column: found.index + 1, message: 'Found on the line (reduced check: the file could not be parsed).' });
+      const found =
+        /\bcreate(?:De)?[cC]ipher\s*\(|['"](?:[\w-]*-ecb|des(?:3|-[\w-]+)?|rc4(?:-[\w-]+)?|bf-[\w-]+)['"]/i.exec(text);
+      if (found)
+        hits.push({
+          rule: /ipher\s*\($/.test(found[0]) ? 'deprecated-cipher' : /ecb/i.test(found[0]) ? 'ecb-mode' : 'weak-cipher',
+          line: i + 1,
+          column: found.index + 1,
+          message: 'Found on the line (reduced check: the file could not be parsed).',
+        });
     });
     return hits;
   }),

@@ -22,7 +22,12 @@ const SANITIZED = /\b(?:DOMPurify\.sanitize|sanitize\w*|purify|xss|filterXSS|esc
 
 function htmlSinks(m: CodeModule): Hit[] {
   const hits: Hit[] = [];
-  const judge = (sink: Node, value: Node | undefined, what: string, opts: { builtOnly?: boolean; direct?: boolean } = {}) => {
+  const judge = (
+    sink: Node,
+    value: Node | undefined,
+    what: string,
+    opts: { builtOnly?: boolean; direct?: boolean } = {},
+  ) => {
     if (!value || value.type === 'SpreadElement' || m.isConstant(value) || m.isSanitiserCall(value)) return;
     const [t] = m.taints(value, ['request', 'dom']);
     const parts = m.dynamicParts(value);
@@ -30,11 +35,24 @@ function htmlSinks(m: CodeModule): Hit[] {
     if (opts.builtOnly) {
       // Server responses: HTML built around request data, or (Express res.send) a request string sent as is.
       if (t && parts.length && MARKUP.test(shape)) hits.push(m.flowHit('request-html', sink, t, `${what} as HTML`));
-      else if (t && opts.direct && !parts.length && /\.\w+$|\)$/.test(t.label) && !/\.(?:body|query|cookies|headers|params|files?)$/.test(t.label)) hits.push(m.flowHit('request-html', sink, t, `${what}, which Express sends as text/html`));
+      else if (
+        t &&
+        opts.direct &&
+        !parts.length &&
+        /\.\w+$|\)$/.test(t.label) &&
+        !/\.(?:body|query|cookies|headers|params|files?)$/.test(t.label)
+      )
+        hits.push(m.flowHit('request-html', sink, t, `${what}, which Express sends as text/html`));
       return;
     }
     if (t) hits.push(m.flowHit('request-html', sink, t, what));
-    else if (parts.length) hits.push(m.hit('unescaped-html', sink, { message: `${what} gets HTML built from \`${m.source(parts[0]!).slice(0, 40)}\` without escaping.`, flow: parts.map((p) => m.line(p)) }));
+    else if (parts.length)
+      hits.push(
+        m.hit('unescaped-html', sink, {
+          message: `${what} gets HTML built from \`${m.source(parts[0]!).slice(0, 40)}\` without escaping.`,
+          flow: parts.map((p) => m.line(p)),
+        }),
+      );
   };
   for (const a of m.nodes('AssignmentExpression')) {
     const left = unwrap(a.left);
@@ -42,16 +60,25 @@ function htmlSinks(m: CodeModule): Hit[] {
     const name = propertyName(left);
     if (name && HTML_PROPS.has(name)) judge(a, a.right, name);
     // Koa: ctx.body = `<p>${ctx.query.q}</p>`
-    if (name === 'body' && /^(?:ctx|context)$/.test(m.source(left.object))) judge(a, a.right, 'ctx.body', { builtOnly: true });
+    if (name === 'body' && /^(?:ctx|context)$/.test(m.source(left.object)))
+      judge(a, a.right, 'ctx.body', { builtOnly: true });
   }
   for (const call of m.calls()) {
     const { callee } = call;
     const receiver = callee.path.slice(0, -1).join('.');
     if (callee.name === 'insertAdjacentHTML') judge(call.node, call.args[1], 'insertAdjacentHTML()');
-    else if ((callee.name === 'write' || callee.name === 'writeln') && /^(?:window\.)?document$/.test(receiver)) judge(call.node, call.args[0], `document.${callee.name}()`);
-    else if (callee.name === 'html' && /^(?:\$|jQuery)\(\)/.test(callee.path[0] ?? '')) judge(call.node, call.args[0], '$(…).html()');
-    else if ((callee.name === 'send' || callee.name === 'write' || callee.name === 'end') && (RESPONSE.test(receiver) || /^(?:res|reply)\.(?:status|type|header|code|set)\(\)/.test(receiver))) {
-      judge(call.node, call.args[0], `${callee.path[0]}.${callee.name}()`, { builtOnly: true, direct: callee.name === 'send' && callee.path[0] === 'res' });
+    else if ((callee.name === 'write' || callee.name === 'writeln') && /^(?:window\.)?document$/.test(receiver))
+      judge(call.node, call.args[0], `document.${callee.name}()`);
+    else if (callee.name === 'html' && /^(?:\$|jQuery)\(\)/.test(callee.path[0] ?? ''))
+      judge(call.node, call.args[0], '$(…).html()');
+    else if (
+      (callee.name === 'send' || callee.name === 'write' || callee.name === 'end') &&
+      (RESPONSE.test(receiver) || /^(?:res|reply)\.(?:status|type|header|code|set)\(\)/.test(receiver))
+    ) {
+      judge(call.node, call.args[0], `${callee.path[0]}.${callee.name}()`, {
+        builtOnly: true,
+        direct: callee.name === 'send' && callee.path[0] === 'res',
+      });
     }
   }
   // <div dangerouslySetInnerHTML={{ __html: value }} />
@@ -61,7 +88,13 @@ function htmlSinks(m: CodeModule): Hit[] {
     const html = obj?.properties.find((p: Node) => p.type === 'Property' && keyName(p) === '__html')?.value;
     if (!html || m.isConstant(html) || m.isSanitiserCall(html)) continue;
     const [t] = m.taints(html, ['request', 'dom']);
-    hits.push(t ? m.flowHit('request-html', attr, t, 'dangerouslySetInnerHTML') : m.hit('unsanitized-html', attr, { message: `dangerouslySetInnerHTML renders \`${m.source(html).slice(0, 40)}\` without a sanitiser.` }));
+    hits.push(
+      t
+        ? m.flowHit('request-html', attr, t, 'dangerouslySetInnerHTML')
+        : m.hit('unsanitized-html', attr, {
+            message: `dangerouslySetInnerHTML renders \`${m.source(html).slice(0, 40)}\` without a sanitiser.`,
+          }),
+    );
   }
   return hits;
 }
@@ -76,15 +109,29 @@ function templateHits(file: SourceFile): Hit[] {
     for (const m of file.text.matchAll(new RegExp(re.source, re.flags))) {
       // EJS's `-%>` trims a newline and Handlebars' `{{{& …}}}` is `{{{ … }}}`: neither mark is part of the expression.
       const expr = (m.slice(1).find((g) => g !== undefined) ?? '').trim().replace(/^&\s*/, '').replace(/\s*-$/, '');
-      if (!expr || /^(['"`]).*\1$/.test(expr) || SANITIZED.test(expr) || /^(?:body|yield|content|children|slot|partial|>)\b/.test(expr) || /^>/.test(expr)) continue;
+      if (
+        !expr ||
+        /^(['"`]).*\1$/.test(expr) ||
+        SANITIZED.test(expr) ||
+        /^(?:body|yield|content|children|slot|partial|>)\b/.test(expr) ||
+        /^>/.test(expr)
+      )
+        continue;
       const pos = file.position(m.index!);
-      hits.push({ rule: 'unsanitized-html', ...pos, message: `\`${expr.slice(0, 40)}\` is rendered as raw HTML without escaping or a sanitiser.` });
+      hits.push({
+        rule: 'unsanitized-html',
+        ...pos,
+        message: `\`${expr.slice(0, 40)}\` is rendered as raw HTML without escaping or a sanitiser.`,
+      });
     }
   }
   return hits;
 }
 
-const scriptCheck = codeCheck(htmlSinks, { rule: 'request-html', sink: /\binnerHTML\s*=|dangerouslySetInnerHTML|document\.write\s*\(|\.send\s*\(\s*`</ });
+const scriptCheck = codeCheck(htmlSinks, {
+  rule: 'request-html',
+  sink: /\binnerHTML\s*=|dangerouslySetInnerHTML|document\.write\s*\(|\.send\s*\(\s*`</,
+});
 
 export default defineAtom({
   id: 'xss',
@@ -94,7 +141,26 @@ export default defineAtom({
     fail: 'innerHTML/outerHTML/insertAdjacentHTML/document.write, dangerouslySetInnerHTML, v-html, {@html}, a template’s unescaped output (<%- %>, {{{ }}}, !{ }, | safe), or res.send/ctx.body of HTML get request data or values that were not escaped.',
   },
   files: [...CODE_FILES, '**/*.{html,htm,ejs,hbs,handlebars,mustache,pug,jade,njk,nunjucks,liquid}'],
-  keywords: ['innerhtml', 'outerhtml', 'insertadjacenthtml', 'document.write', 'dangerouslysetinnerhtml', 'v-html', '{@html', '.send(', '.write(', '.end(', 'ctx.body', '<%-', '{{{', '{{&', '!{', '!=', 'safe', '.html('],
+  keywords: [
+    'innerhtml',
+    'outerhtml',
+    'insertadjacenthtml',
+    'document.write',
+    'dangerouslysetinnerhtml',
+    'v-html',
+    '{@html',
+    '.send(',
+    '.write(',
+    '.end(',
+    'ctx.body',
+    '<%-',
+    '{{{',
+    '{{&',
+    '!{',
+    '!=',
+    'safe',
+    '.html(',
+  ],
   defaultLevel: 'block',
   rules: {
     'request-html': {
@@ -112,26 +178,68 @@ export default defineAtom({
   },
   examples: {
     bad: [
-      { file: 'src/list.js', code: "for (const item of items) {\n  list.innerHTML += `<li>${item.name}</li>`; // ✗\n}" },
-      { file: 'src/search.js', code: "const q = new URLSearchParams(location.search).get('q');\ndocument.getElementById('title').innerHTML = q; // ✗" },
-      { file: 'src/Comment.tsx', code: "export function Comment({ comment }) {\n  return <div dangerouslySetInnerHTML={{ __html: comment.body }} />; // ✗\n}" },
-      { file: 'src/hello.js', code: "app.get('/hello', (req, res) => {\n  res.send(`<h1>Hello ${req.query.name}</h1>`); // ✗\n});" },
-      { file: 'src/Post.vue', code: '<template>\n  <article v-html="post.content"></article> <!-- ✗ -->\n</template>\n<script setup>\ndefineProps([\'post\']);\n</script>' },
+      {
+        file: 'src/list.js',
+        code: 'for (const item of items) {\n  list.innerHTML += `<li>${item.name}</li>`; // ✗\n}',
+      },
+      {
+        file: 'src/search.js',
+        code: "const q = new URLSearchParams(location.search).get('q');\ndocument.getElementById('title').innerHTML = q; // ✗",
+      },
+      {
+        file: 'src/Comment.tsx',
+        code: 'export function Comment({ comment }) {\n  return <div dangerouslySetInnerHTML={{ __html: comment.body }} />; // ✗\n}',
+      },
+      {
+        file: 'src/hello.js',
+        code: "app.get('/hello', (req, res) => {\n  res.send(`<h1>Hello ${req.query.name}</h1>`); // ✗\n});",
+      },
+      {
+        file: 'src/Post.vue',
+        code: '<template>\n  <article v-html="post.content"></article> <!-- ✗ -->\n</template>\n<script setup>\ndefineProps([\'post\']);\n</script>',
+      },
       { file: 'views/profile.ejs', code: '<h1><%= user.name %></h1>\n<p><%- user.bio %></p> <!-- ✗ -->' },
-      { file: 'src/msg.js', code: "router.get('/msg', async (ctx) => {\n  ctx.body = '<p>' + ctx.query.msg + '</p>'; // ✗\n});" },
+      {
+        file: 'src/msg.js',
+        code: "router.get('/msg', async (ctx) => {\n  ctx.body = '<p>' + ctx.query.msg + '</p>'; // ✗\n});",
+      },
       { file: 'src/Bio.svelte', code: '<script>\n  export let bio;\n</script>\n{@html bio} <!-- ✗ -->' },
       { file: 'views/comment.hbs', code: '<div class="comment">{{{ comment.text }}}</div> {{! ✗ }}' },
-      { file: 'src/notify.js', code: "export function notify(text) {\n  toast.insertAdjacentHTML('beforeend', '<div class=\"toast\">' + text + '</div>'); // ✗\n}" },
+      {
+        file: 'src/notify.js',
+        code: "export function notify(text) {\n  toast.insertAdjacentHTML('beforeend', '<div class=\"toast\">' + text + '</div>'); // ✗\n}",
+      },
     ],
     good: [
-      { file: 'src/list.js', code: "for (const item of items) {\n  const li = document.createElement('li');\n  li.textContent = item.name;\n  list.append(li);\n}" },
-      { file: 'src/render.js', code: "import DOMPurify from 'dompurify';\npreview.innerHTML = DOMPurify.sanitize(markdownToHtml(text));\nlist.innerHTML = '';\nspinner.innerHTML = '<span class=\"spin\"></span>';" },
-      { file: 'src/hello.js', code: "import escapeHtml from 'escape-html';\napp.get('/hello', (req, res) => {\n  res.send(`<h1>Hello ${escapeHtml(req.query.name)}</h1>`);\n});" },
-      { file: 'src/Comment.tsx', code: "import DOMPurify from 'dompurify';\nexport function Comment({ comment }) {\n  return <div dangerouslySetInnerHTML={{ __html: DOMPurify.sanitize(comment.body) }} />;\n}\nexport const Name = ({ name }) => <b>{name}</b>;" },
+      {
+        file: 'src/list.js',
+        code: "for (const item of items) {\n  const li = document.createElement('li');\n  li.textContent = item.name;\n  list.append(li);\n}",
+      },
+      {
+        file: 'src/render.js',
+        code: "import DOMPurify from 'dompurify';\npreview.innerHTML = DOMPurify.sanitize(markdownToHtml(text));\nlist.innerHTML = '';\nspinner.innerHTML = '<span class=\"spin\"></span>';",
+      },
+      {
+        file: 'src/hello.js',
+        code: "import escapeHtml from 'escape-html';\napp.get('/hello', (req, res) => {\n  res.send(`<h1>Hello ${escapeHtml(req.query.name)}</h1>`);\n});",
+      },
+      {
+        file: 'src/Comment.tsx',
+        code: "import DOMPurify from 'dompurify';\nexport function Comment({ comment }) {\n  return <div dangerouslySetInnerHTML={{ __html: DOMPurify.sanitize(comment.body) }} />;\n}\nexport const Name = ({ name }) => <b>{name}</b>;",
+      },
       { file: 'views/profile.ejs', code: "<%- include('header') %>\n<p><%= user.bio %></p>" },
-      { file: 'src/api.js', code: "app.get('/echo', (req, res) => {\n  res.json({ name: req.query.name });\n  res.send(req.body);\n});" },
-      { file: 'src/Post.vue', code: '<template>\n  <article>{{ post.content }}</article>\n  <p v-text="post.summary"></p>\n</template>' },
-      { file: 'src/status.js', code: "app.get('/count', (req, res) => {\n  res.send(`<p>${Number(req.query.n) * 2} items</p>`);\n});" },
+      {
+        file: 'src/api.js',
+        code: "app.get('/echo', (req, res) => {\n  res.json({ name: req.query.name });\n  res.send(req.body);\n});",
+      },
+      {
+        file: 'src/Post.vue',
+        code: '<template>\n  <article>{{ post.content }}</article>\n  <p v-text="post.summary"></p>\n</template>',
+      },
+      {
+        file: 'src/status.js',
+        code: "app.get('/count', (req, res) => {\n  res.send(`<p>${Number(req.query.n) * 2} items</p>`);\n});",
+      },
     ],
   },
   // Synchronous once the engine has parsed a script, so the analysis runs inside the atom's time budget.

@@ -79,7 +79,9 @@ export async function collectChangeSet(root: string, request: ChangeSetRequest):
   switch (request.mode) {
     case 'staged': {
       // One process for both: the raw list (NUL-separated) ends with an empty field, then the patch follows.
-      const out = await git(['diff', '--cached', '--raw', '-z', ...PATCH_FLAGS, '-M', ...DIFF_FLAGS, ...pathspec], { cwd });
+      const out = await git(['diff', '--cached', '--raw', '-z', ...PATCH_FLAGS, '-M', ...DIFF_FLAGS, ...pathspec], {
+        cwd,
+      });
       const split = out.indexOf('\0\0');
       const [raw, patch] = split < 0 ? [out, ''] : [out.slice(0, split + 1), out.slice(split + 2)];
       files = fromDiff(parseRaw(raw), parseAddedLines(patch), notes);
@@ -87,7 +89,10 @@ export async function collectChangeSet(root: string, request: ChangeSetRequest):
     }
     case 'push':
     case 'range': {
-      const commits = request.mode === 'push' ? await pushedCommits(cwd, request.pushInput ?? '') : await rangeCommits(cwd, request.range ?? '');
+      const commits =
+        request.mode === 'push'
+          ? await pushedCommits(cwd, request.pushInput ?? '')
+          : await rangeCommits(cwd, request.range ?? '');
       files = commits.length ? await fromCommits(cwd, commits, pathspec, notes) : [];
       break;
     }
@@ -108,9 +113,14 @@ export async function collectChangeSet(root: string, request: ChangeSetRequest):
     notes,
     read: (file) => (file.blob === null ? readWorktreeFile(root, file.path) : reader.read(file.blob)),
     readBlob: (id) => reader.read(id),
-    readPath: (path, commit) => (request.mode === 'worktree' ? readWorktreeFile(root, path) : /[\n\r]/.test(path) ? Promise.resolve(null) : reader.read(`${commit ?? ''}:${path}`)),
+    readPath: (path, commit) =>
+      request.mode === 'worktree'
+        ? readWorktreeFile(root, path)
+        : /[\n\r]/.test(path)
+          ? Promise.resolve(null)
+          : reader.read(`${commit ?? ''}:${path}`),
     tree(commit) {
-      const key = request.mode === 'push' || request.mode === 'range' ? commit ?? 'HEAD' : request.mode;
+      const key = request.mode === 'push' || request.mode === 'range' ? (commit ?? 'HEAD') : request.mode;
       let tree = trees.get(key);
       if (!tree) trees.set(key, (tree = listTree(root, request.mode, key)));
       return tree;
@@ -124,7 +134,9 @@ async function listTree(cwd: string, mode: Mode, commit: string): Promise<TreeEn
   switch (mode) {
     case 'staged':
     case 'all':
-      return fromIndexListing(await git(['ls-files', '-z', '-s', '--full-name'], { cwd }), []).map(({ path, blob }) => ({ path, blob }));
+      return fromIndexListing(await git(['ls-files', '-z', '-s', '--full-name'], { cwd }), []).map(
+        ({ path, blob }) => ({ path, blob }),
+      );
     case 'push':
     case 'range': {
       // "<mode> <type> <object>\t<path>"
@@ -137,7 +149,9 @@ async function listTree(cwd: string, mode: Mode, commit: string): Promise<TreeEn
       return entries;
     }
     case 'worktree': {
-      const paths = splitNul(await git(['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--full-name'], { cwd }));
+      const paths = splitNul(
+        await git(['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--full-name'], { cwd }),
+      );
       return [...new Set(paths)].map((path) => ({ path, blob: null }));
     }
   }
@@ -154,7 +168,7 @@ function fromDiff(entries: RawEntry[], added: Map<string, number[]>, notes: stri
       continue;
     }
     const allAdded = e.allAdded || e.status === 'copied';
-    const lines = allAdded ? [] : added.get(addedKey(e.commit, e.path)) ?? [];
+    const lines = allAdded ? [] : (added.get(addedKey(e.commit, e.path)) ?? []);
     if (!allAdded && lines.length === 0) continue; // a pure rename or mode change adds no text
     files.push({
       path: e.path,
@@ -201,7 +215,9 @@ async function pushedCommits(cwd: string, input: string): Promise<string[]> {
     if (!ZERO_SHA.test(remoteSha) && (await objectExists(cwd, remoteSha))) exclude.push(remoteSha);
   }
   if (!include.length) return [];
-  const out = await git(['rev-list', '--reverse', '--topo-order', ...include, '--not', ...exclude, '--remotes'], { cwd });
+  const out = await git(['rev-list', '--reverse', '--topo-order', ...include, '--not', ...exclude, '--remotes'], {
+    cwd,
+  });
   return out.split('\n').filter(Boolean);
 }
 
@@ -217,18 +233,29 @@ async function objectExists(cwd: string, sha: string): Promise<boolean> {
 async function rangeCommits(cwd: string, range: string): Promise<string[]> {
   if (!range) throw new UsageError('--range needs A..B (for example origin/main..HEAD)');
   const spec = range.includes('..') ? [range] : [`${range}^!`];
-  const shallow = async () => (await git(['rev-parse', '--is-shallow-repository'], { cwd }).catch(() => '')).trim() === 'true';
+  const shallow = async () =>
+    (await git(['rev-parse', '--is-shallow-repository'], { cwd }).catch(() => '')).trim() === 'true';
   let commits: string[];
   try {
     const out = await git(['rev-list', '--reverse', '--topo-order', ...spec, '--'], { cwd });
     commits = out.split('\n').filter(Boolean);
   } catch (e) {
-    throw new UsageError(`--range ${range}: git cannot resolve it. ${fetchHint(range, await shallow())}\n${e instanceof Error ? e.message : e}`);
+    throw new UsageError(
+      `--range ${range}: git cannot resolve it. ${fetchHint(range, await shallow())}\n${e instanceof Error ? e.message : e}`,
+    );
   }
   // In a shallow clone, a range that reaches the cut-off point would judge the
   // cut-off commit as if it added every file it has: refuse, and say what to fetch.
   if (commits.length && (await shallow())) {
-    const boundary = new Set((await git(['rev-parse', '--git-path', 'shallow'], { cwd }).then((p) => readFile(resolve(cwd, p.trim()), 'utf8')).catch(() => '')).split('\n').filter(Boolean));
+    const boundary = new Set(
+      (
+        await git(['rev-parse', '--git-path', 'shallow'], { cwd })
+          .then((p) => readFile(resolve(cwd, p.trim()), 'utf8'))
+          .catch(() => '')
+      )
+        .split('\n')
+        .filter(Boolean),
+    );
     const cut = commits.find((c) => boundary.has(c));
     if (cut) {
       throw new UsageError(
@@ -243,18 +270,31 @@ async function rangeCommits(cwd: string, range: string): Promise<string[]> {
 function fetchHint(range: string, shallow: boolean): string {
   const base = range.includes('..') ? range.slice(0, range.indexOf('..')) : range;
   const remote = /^([\w.-]+)\/(.+)$/.exec(base);
-  const fetchBase = remote ? `git fetch --no-tags ${remote[1]} +refs/heads/${remote[2]}:refs/remotes/${remote[1]}/${remote[2]}` : 'git fetch the branch it names';
+  const fetchBase = remote
+    ? `git fetch --no-tags ${remote[1]} +refs/heads/${remote[2]}:refs/remotes/${remote[1]}/${remote[2]}`
+    : 'git fetch the branch it names';
   return shallow
     ? `This is a shallow clone: fetch the base and the history down to where it meets HEAD, for example \`${remote ? fetchBase.replace('git fetch --no-tags', 'git fetch --no-tags --unshallow') : 'git fetch --unshallow'}\`, or check out with \`fetch-depth: 0\` (actions/checkout).`
     : `Check that both ends exist: ${remote ? `\`${fetchBase}\`` : 'fetch the base branch first'}.`;
 }
 
 /** Per-commit diffs for many commits with two git processes, whatever their number. */
-async function fromCommits(cwd: string, commits: string[], pathspec: string[], notes: string[]): Promise<ChangedFile[]> {
+async function fromCommits(
+  cwd: string,
+  commits: string[],
+  pathspec: string[],
+  notes: string[],
+): Promise<ChangedFile[]> {
   const input = commits.join('\n') + '\n';
   const [raw, patch] = await Promise.all([
-    git(['diff-tree', '--stdin', '-r', '--root', '-c', '--raw', '-z', '-M', ...DIFF_FLAGS, ...pathspec], { cwd, input }),
-    git(['diff-tree', '--stdin', '-r', '--root', '--cc', '-M', ...PATCH_FLAGS, MODIFIED_ONLY, ...DIFF_FLAGS, ...pathspec], { cwd, input }),
+    git(['diff-tree', '--stdin', '-r', '--root', '-c', '--raw', '-z', '-M', ...DIFF_FLAGS, ...pathspec], {
+      cwd,
+      input,
+    }),
+    git(
+      ['diff-tree', '--stdin', '-r', '--root', '--cc', '-M', ...PATCH_FLAGS, MODIFIED_ONLY, ...DIFF_FLAGS, ...pathspec],
+      { cwd, input },
+    ),
   ]);
   return fromDiff(parseRaw(raw), parseAddedLines(patch), notes);
 }

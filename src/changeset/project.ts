@@ -25,10 +25,17 @@ export interface ProjectOptions {
   source(entry: TreeEntry, text: string): SourceFile;
 }
 
-export function projectView(changes: Pick<ChangeSet, 'tree' | 'read' | 'readPath'>, commit: string | undefined, options: ProjectOptions): ProjectView {
+export function projectView(
+  changes: Pick<ChangeSet, 'tree' | 'read' | 'readPath'>,
+  commit: string | undefined,
+  options: ProjectOptions,
+): ProjectView {
   const ignored = options.ignore.length ? globMatcher(options.ignore) : () => false;
   let listing: Promise<Map<string, TreeEntry>> | undefined;
-  const entries = () => (listing ??= changes.tree(commit).then((list) => new Map(list.filter((e) => !ignored(e.path)).map((e) => [e.path, e]))));
+  const entries = () =>
+    (listing ??= changes
+      .tree(commit)
+      .then((list) => new Map(list.filter((e) => !ignored(e.path)).map((e) => [e.path, e]))));
 
   const texts = new Map<string, Promise<string | null>>();
   let kept = 0;

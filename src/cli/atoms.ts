@@ -23,7 +23,11 @@ function useColor(argv: string[]): boolean {
 export async function atomsCommand(argv: string[]): Promise<number> {
   useColor(argv);
   const policy = await currentPolicy();
-  const atoms: Array<{ id: string; level: string; title: string }> = BUILTIN_ATOMS.map((a) => ({ id: a.id, level: policy?.atoms[a.id]?.level ?? a.defaultLevel, title: a.title }));
+  const atoms: Array<{ id: string; level: string; title: string }> = BUILTIN_ATOMS.map((a) => ({
+    id: a.id,
+    level: policy?.atoms[a.id]?.level ?? a.defaultLevel,
+    title: a.title,
+  }));
   for (const c of policy?.custom ?? []) atoms.push({ id: c.id, level: c.level, title: `${c.title} (policy)` });
   if (argv.includes('--json')) {
     process.stdout.write(JSON.stringify(atoms, null, 2) + '\n');
@@ -31,7 +35,12 @@ export async function atomsCommand(argv: string[]): Promise<number> {
   }
   const width = Math.max(...atoms.map((a) => a.id.length));
   for (const a of atoms) {
-    const level = a.level === 'block' ? kleur.red(a.level.padEnd(5)) : a.level === 'warn' ? kleur.yellow(a.level.padEnd(5)) : kleur.dim(a.level.padEnd(5));
+    const level =
+      a.level === 'block'
+        ? kleur.red(a.level.padEnd(5))
+        : a.level === 'warn'
+          ? kleur.yellow(a.level.padEnd(5))
+          : kleur.dim(a.level.padEnd(5));
     process.stdout.write(`${a.id.padEnd(width)}  ${level}  ${a.title}\n`);
   }
   return 0;
@@ -45,7 +54,13 @@ export async function explainCommand(argv: string[]): Promise<number> {
   if (!atom) {
     const policy = await currentPolicy();
     const custom = policy?.custom.find((c) => c.id === id);
-    if (!custom) throw new UsageError(`unknown atom "${id}"${didYouMean(id, BUILTIN_ATOMS.map((a) => a.id))}; run \`ralph-guard atoms\` for the list`);
+    if (!custom)
+      throw new UsageError(
+        `unknown atom "${id}"${didYouMean(
+          id,
+          BUILTIN_ATOMS.map((a) => a.id),
+        )}; run \`ralph-guard atoms\` for the list`,
+      );
     const { customAtom } = await import('../atoms/custom.js');
     process.stdout.write(explain(customAtom(custom), custom.level));
     return 0;
@@ -86,6 +101,10 @@ export function explain(atom: AnyAtom, level: string): string {
   show('Bad (each fails the atom on the ✗ line):', atom.examples.bad, true);
   show('Good (each passes):', atom.examples.good, false);
   out.push('');
-  out.push(kleur.dim(`Suppress one finding: // ralph-guard-ignore ${atom.id}/<rule> -- <reason>   Change the level: "atoms": { "${atom.id}": { "level": "warn" } }`));
+  out.push(
+    kleur.dim(
+      `Suppress one finding: // ralph-guard-ignore ${atom.id}/<rule> -- <reason>   Change the level: "atoms": { "${atom.id}": { "level": "warn" } }`,
+    ),
+  );
   return out.join('\n') + '\n';
 }

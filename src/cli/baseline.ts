@@ -10,7 +10,10 @@ import { UsageError } from '../errors.js';
 export async function baselineCommand(argv: string[]): Promise<number> {
   let values;
   try {
-    ({ values } = parseArgs({ args: argv, options: { prune: { type: 'boolean' }, config: { type: 'string', short: 'c' } } }));
+    ({ values } = parseArgs({
+      args: argv,
+      options: { prune: { type: 'boolean' }, config: { type: 'string', short: 'c' } },
+    }));
   } catch (e) {
     throw new UsageError(`baseline: ${(e as Error).message}`);
   }
@@ -24,7 +27,9 @@ export async function baselineCommand(argv: string[]): Promise<number> {
     commands: false,
     ...(values.config ? { configFile: values.config } : {}),
   });
-  const current = report.findings.filter((f) => f.fingerprint).map((f) => ({ rule: f.rule, file: f.file, fingerprint: f.fingerprint! }));
+  const current = report.findings
+    .filter((f) => f.fingerprint)
+    .map((f) => ({ rule: f.rule, file: f.file, fingerprint: f.fingerprint! }));
   const previous = baseline.loadBaseline(root, policy.baseline);
   const path = baseline.baselinePath(root, policy.baseline);
   const shown = previous?.file ?? policy.baseline;
@@ -37,13 +42,20 @@ export async function baselineCommand(argv: string[]): Promise<number> {
       return 0;
     }
     entries = previous.entries.filter((e) => now.has(e.fingerprint));
-    process.stdout.write(`ralph-guard baseline --prune: dropped ${previous.entries.length - entries.length} fixed finding(s); ${entries.length} remain in ${shown}\n`);
+    process.stdout.write(
+      `ralph-guard baseline --prune: dropped ${previous.entries.length - entries.length} fixed finding(s); ${entries.length} remain in ${shown}\n`,
+    );
   } else {
     entries = current;
     const added = current.filter((e) => !before.has(e.fingerprint)).length;
     const dropped = [...before].filter((f) => !now.has(f)).length;
-    process.stdout.write(`ralph-guard baseline: ${entries.length} finding(s) recorded in ${shown}${previous ? ` (${added} new, ${dropped} gone)` : ''}. They no longer block; new ones do.\n`);
-    if (report.failures.length) process.stdout.write(`  note: ${report.failures.length} atom run(s) failed, so their findings are not in the baseline\n`);
+    process.stdout.write(
+      `ralph-guard baseline: ${entries.length} finding(s) recorded in ${shown}${previous ? ` (${added} new, ${dropped} gone)` : ''}. They no longer block; new ones do.\n`,
+    );
+    if (report.failures.length)
+      process.stdout.write(
+        `  note: ${report.failures.length} atom run(s) failed, so their findings are not in the baseline\n`,
+      );
   }
   writeFileSync(path, baseline.serialiseBaseline(entries));
   return 0;

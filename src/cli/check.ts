@@ -12,7 +12,10 @@ export async function checkCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseCheckArgs(argv);
   const modes = (['staged', 'push', 'all', 'worktree'] as const).filter((m) => values[m]);
   if (values.range !== undefined) modes.push('range' as never);
-  if (modes.length > 1) throw new UsageError(`choose one of --staged, --push, --range, --worktree, --all (got ${modes.map((m) => `--${m}`).join(' and ')})`);
+  if (modes.length > 1)
+    throw new UsageError(
+      `choose one of --staged, --push, --range, --worktree, --all (got ${modes.map((m) => `--${m}`).join(' and ')})`,
+    );
   const mode: Mode = (modes[0] as Mode | undefined) ?? 'staged';
   const format = (values.format ?? 'pretty') as Format;
   if (!FORMATS.includes(format)) throw new UsageError(`--format ${format}: expected one of ${FORMATS.join(', ')}`);
@@ -27,7 +30,14 @@ export async function checkCommand(argv: string[]): Promise<number> {
       paths: positionals,
       ...(values.range !== undefined ? { range: values.range } : {}),
       ...(mode === 'push' ? { pushInput: await readPushInput() } : {}),
-      ...(values.atoms ? { atoms: values.atoms.split(',').map((a) => a.trim()).filter(Boolean) } : {}),
+      ...(values.atoms
+        ? {
+            atoms: values.atoms
+              .split(',')
+              .map((a) => a.trim())
+              .filter(Boolean),
+          }
+        : {}),
       ...(values.skill ? { skill: values.skill } : {}),
       ...(values.config ? { configFile: values.config } : {}),
       online: values.online === true && values.offline !== true,
@@ -49,7 +59,9 @@ export async function checkCommand(argv: string[]): Promise<number> {
     const code = reportError(error);
     // A hook must not stand in the way because the guard itself broke, unless the policy says so.
     if (hookMode && !failClosed && !(await policyFailsClosed())) {
-      process.stderr.write('ralph-guard: letting this through (set "failClosed": true in the policy to block instead)\n');
+      process.stderr.write(
+        'ralph-guard: letting this through (set "failClosed": true in the policy to block instead)\n',
+      );
       return 0;
     }
     return code;

@@ -11,12 +11,26 @@ export async function dbCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
   let values;
   try {
-    ({ values } = parseArgs({ args: rest, options: { url: { type: 'string' }, 'no-registry': { type: 'boolean' }, json: { type: 'boolean' }, config: { type: 'string', short: 'c' } } }));
+    ({ values } = parseArgs({
+      args: rest,
+      options: {
+        url: { type: 'string' },
+        'no-registry': { type: 'boolean' },
+        json: { type: 'boolean' },
+        config: { type: 'string', short: 'c' },
+      },
+    }));
   } catch (e) {
     throw new UsageError(`db: ${(e as Error).message}\n${USAGE}`);
   }
   if (sub === 'status') return status(values.json === true);
-  if (sub === 'update') return update({ url: values.url, registry: values['no-registry'] !== true, json: values.json === true, config: values.config });
+  if (sub === 'update')
+    return update({
+      url: values.url,
+      registry: values['no-registry'] !== true,
+      json: values.json === true,
+      config: values.config,
+    });
   throw new UsageError(sub ? `db ${sub}: unknown subcommand\n${USAGE}` : USAGE);
 }
 
@@ -29,19 +43,44 @@ async function status(json: boolean): Promise<number> {
     db = AdvisoryDb.open(path);
   } catch (e) {
     if (json) process.stdout.write(JSON.stringify({ path, ok: false, error: (e as Error).message }, null, 2) + '\n');
-    else process.stdout.write(`advisory database: ${path} is unreadable (${(e as Error).message}); run \`ralph-guard db update\`\n`);
+    else
+      process.stdout.write(
+        `advisory database: ${path} is unreadable (${(e as Error).message}); run \`ralph-guard db update\`\n`,
+      );
     return 1;
   }
   const registry = cachedNames().length;
   if (!db) {
-    if (json) process.stdout.write(JSON.stringify({ path, ok: false, error: 'missing', registryPackages: registry }, null, 2) + '\n');
-    else process.stdout.write(`advisory database: none at ${path}\nrun \`ralph-guard db update\` to download it (commits then check dependencies for known advisories offline)\n`);
+    if (json)
+      process.stdout.write(
+        JSON.stringify({ path, ok: false, error: 'missing', registryPackages: registry }, null, 2) + '\n',
+      );
+    else
+      process.stdout.write(
+        `advisory database: none at ${path}\nrun \`ralph-guard db update\` to download it (commits then check dependencies for known advisories offline)\n`,
+      );
     return 1;
   }
   const { meta } = db;
   const age = db.ageDays();
   if (json) {
-    process.stdout.write(JSON.stringify({ path, ok: true, source: meta.source, builtAt: meta.builtAt, ageDays: Math.round(age * 10) / 10, sizeBytes: db.size, advisories: meta.advisories, packages: meta.packages, registryPackages: registry }, null, 2) + '\n');
+    process.stdout.write(
+      JSON.stringify(
+        {
+          path,
+          ok: true,
+          source: meta.source,
+          builtAt: meta.builtAt,
+          ageDays: Math.round(age * 10) / 10,
+          sizeBytes: db.size,
+          advisories: meta.advisories,
+          packages: meta.packages,
+          registryPackages: registry,
+        },
+        null,
+        2,
+      ) + '\n',
+    );
     return 0;
   }
   process.stdout.write(
@@ -64,7 +103,10 @@ function formatAge(days: number): string {
 }
 
 /** --url, then RALPH_GUARD_ADVISORY_URL, then the policy's dependencies.options.advisoryUrl, then the OSV export. */
-async function resolveSource(url: string | undefined, config: string | undefined): Promise<{ source: string; policyRoot: string | null }> {
+async function resolveSource(
+  url: string | undefined,
+  config: string | undefined,
+): Promise<{ source: string; policyRoot: string | null }> {
   let policyRoot: string | null = null;
   let fromPolicy: string | null = null;
   try {
@@ -81,7 +123,12 @@ async function resolveSource(url: string | undefined, config: string | undefined
   return { source: url ?? (process.env.RALPH_GUARD_ADVISORY_URL || fromPolicy || DEFAULT_ADVISORY_URL), policyRoot };
 }
 
-async function update(opts: { url: string | undefined; registry: boolean; json: boolean; config: string | undefined }): Promise<number> {
+async function update(opts: {
+  url: string | undefined;
+  registry: boolean;
+  json: boolean;
+  config: string | undefined;
+}): Promise<number> {
   const { source, policyRoot } = await resolveSource(opts.url, opts.config);
   const { updateAdvisoryDb, UpdateError } = await import('../deps/update.js');
   const log = (line: string) => {
@@ -115,18 +162,40 @@ async function update(opts: { url: string | undefined; registry: boolean; json: 
       const list = [...names].slice(0, 1000);
       const { meta, failed } = await refreshMeta(list, { timeoutMs: 10_000 });
       registry = { refreshed: meta.size, failed: failed.length };
-      log(`ralph-guard: registry metadata refreshed for ${meta.size} package(s)${failed.length ? `; ${failed.length} failed (${failed[0]!.error})` : ''}`);
+      log(
+        `ralph-guard: registry metadata refreshed for ${meta.size} package(s)${failed.length ? `; ${failed.length} failed (${failed[0]!.error})` : ''}`,
+      );
     }
   }
-  if (opts.json) process.stdout.write(JSON.stringify({ ok: true, notModified: result.notModified, path: result.path, sizeBytes: result.size, ...result.meta, shards: undefined, registry }, null, 2) + '\n');
+  if (opts.json)
+    process.stdout.write(
+      JSON.stringify(
+        {
+          ok: true,
+          notModified: result.notModified,
+          path: result.path,
+          sizeBytes: result.size,
+          ...result.meta,
+          shards: undefined,
+          registry,
+        },
+        null,
+        2,
+      ) + '\n',
+    );
   return 0;
 }
 
 /** The root package.json's dependency names, for the registry metadata cache. */
 function directDependencies(root: string): string[] {
   try {
-    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Record<string, Record<string, string> | undefined>;
-    return [...new Set(['dependencies', 'devDependencies', 'optionalDependencies'].flatMap((f) => Object.keys(pkg[f] ?? {})))];
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Record<
+      string,
+      Record<string, string> | undefined
+    >;
+    return [
+      ...new Set(['dependencies', 'devDependencies', 'optionalDependencies'].flatMap((f) => Object.keys(pkg[f] ?? {}))),
+    ];
   } catch {
     return [];
   }

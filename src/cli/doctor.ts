@@ -13,6 +13,10 @@ export async function doctorCommand(argv: string[]): Promise<number> {
   }
   const failed = checks.filter((c) => c.status === 'fail').length;
   const warned = checks.filter((c) => c.status === 'warn').length;
-  out.write(failed ? `${failed} problem${failed === 1 ? '' : 's'} to fix.\n` : `All set${warned ? ` (${warned} warning${warned === 1 ? '' : 's'})` : ''}.\n`);
+  out.write(
+    failed
+      ? `${failed} problem${failed === 1 ? '' : 's'} to fix.\n`
+      : `All set${warned ? ` (${warned} warning${warned === 1 ? '' : 's'})` : ''}.\n`,
+  );
   return failed ? 1 : 0;
 }

@@ -17,15 +17,20 @@ export async function hookCommand(argv: string[]): Promise<number> {
     throw new UsageError(`hook: ${(e as Error).message}`);
   }
   const name = parsed.positionals[0];
-  if (!name || !HOOKS.includes(name as (typeof HOOKS)[number])) throw new UsageError(`hook: expected one of ${HOOKS.join(', ')}${name ? `, got "${name}"` : ''}`);
+  if (!name || !HOOKS.includes(name as (typeof HOOKS)[number]))
+    throw new UsageError(`hook: expected one of ${HOOKS.join(', ')}${name ? `, got "${name}"` : ''}`);
   const maxRounds = parsed.values['max-rounds'] === undefined ? undefined : Number(parsed.values['max-rounds']);
-  if (maxRounds !== undefined && !(Number.isInteger(maxRounds) && maxRounds >= 1)) throw new UsageError('hook: --max-rounds expects a whole number ≥ 1');
+  if (maxRounds !== undefined && !(Number.isInteger(maxRounds) && maxRounds >= 1))
+    throw new UsageError('hook: --max-rounds expects a whole number ≥ 1');
 
   const claude = await import('../agent/claude.js');
   let result;
   try {
     const input = claude.parseHookInput(await readStdin());
-    result = name === 'claude-post-edit' ? await claude.postEdit(input) : await claude.stop(input, maxRounds === undefined ? {} : { maxRounds });
+    result =
+      name === 'claude-post-edit'
+        ? await claude.postEdit(input)
+        : await claude.stop(input, maxRounds === undefined ? {} : { maxRounds });
   } catch (error) {
     result = claude.hookError(error);
   }

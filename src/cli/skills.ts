@@ -17,7 +17,11 @@ async function currentPolicy(): Promise<{ policy: Policy | null; root: string }>
 export async function skillsCommand(argv: string[]): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: { agent: { type: 'string' }, json: { type: 'boolean' }, skill: { type: 'string' } } });
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { agent: { type: 'string' }, json: { type: 'boolean' }, skill: { type: 'string' } },
+    });
   } catch (e) {
     throw new UsageError(`skills: ${(e as Error).message}`);
   }
@@ -34,14 +38,19 @@ export async function skillsCommand(argv: string[]): Promise<number> {
     const width = Math.max(...skills.map((s) => s.name.length));
     for (const s of skills) {
       const atoms = s.atoms.length ? s.atoms.join(', ') : '(no atom available yet)';
-      process.stdout.write(`${s.name.padEnd(width)}  ${s.source.padEnd(8)}  ${atoms}${s.missing.length ? `   [later: ${s.missing.join(', ')}]` : ''}\n`);
+      process.stdout.write(
+        `${s.name.padEnd(width)}  ${s.source.padEnd(8)}  ${atoms}${s.missing.length ? `   [later: ${s.missing.join(', ')}]` : ''}\n`,
+      );
     }
-    process.stdout.write('\nRun one with `ralph-guard check --skill NAME`; write them for an assistant with `ralph-guard skills export --agent claude`.\n');
+    process.stdout.write(
+      '\nRun one with `ralph-guard check --skill NAME`; write them for an assistant with `ralph-guard skills export --agent claude`.\n',
+    );
     return 0;
   }
   if (sub !== 'export') throw new UsageError(`skills: unknown subcommand "${sub}"; expected export`);
   const agent = parsed.values.agent;
-  if (agent !== undefined && agent !== 'claude') throw new UsageError(`skills export --agent ${agent}: expected claude`);
+  if (agent !== undefined && agent !== 'claude')
+    throw new UsageError(`skills export --agent ${agent}: expected claude`);
   if (rest.length > 1) throw new UsageError(`skills export: one directory at most, got ${rest.join(' ')}`);
   const { exportSkills } = await import('../skills/export.js');
   const result = await exportSkills(root, policy, {
@@ -52,7 +61,9 @@ export async function skillsCommand(argv: string[]): Promise<number> {
   const out = process.stdout;
   for (const file of result.written) out.write(`  ✔ wrote ${file}\n`);
   for (const file of result.unchanged) out.write(`  · ${file} is up to date\n`);
-  for (const file of result.refused) out.write(`  → ${file} exists and was not written by ralph-guard: left alone (move it away to export there)\n`);
-  for (const name of result.empty) out.write(`  · ${name}: none of its atoms is available in this version yet; not exported\n`);
+  for (const file of result.refused)
+    out.write(`  → ${file} exists and was not written by ralph-guard: left alone (move it away to export there)\n`);
+  for (const name of result.empty)
+    out.write(`  · ${name}: none of its atoms is available in this version yet; not exported\n`);
   return result.refused.length ? 1 : 0;
 }

@@ -123,17 +123,29 @@ function sortEvents(events: AdvisoryEvent[]): AdvisoryEvent[] {
   });
 }
 
-const GHSA_SEVERITY: Record<string, AdvisorySeverity> = { LOW: 'low', MODERATE: 'moderate', MEDIUM: 'moderate', HIGH: 'high', CRITICAL: 'critical' };
+const GHSA_SEVERITY: Record<string, AdvisorySeverity> = {
+  LOW: 'low',
+  MODERATE: 'moderate',
+  MEDIUM: 'moderate',
+  HIGH: 'high',
+  CRITICAL: 'critical',
+};
 
 /** GitHub's reviewed severity when present, else the CVSS v3 base score's band; malicious packages are critical. */
 export function severityOf(record: OsvRecord): { severity: AdvisorySeverity; score?: number } {
   const vector = record.severity?.find((s) => s.type === 'CVSS_V3')?.score;
-  const score = vector ? cvss3BaseScore(vector) ?? undefined : undefined;
-  const named = record.database_specific?.severity ?? record.affected?.find((a) => a.database_specific?.severity || a.ecosystem_specific?.severity)?.database_specific?.severity;
+  const score = vector ? (cvss3BaseScore(vector) ?? undefined) : undefined;
+  const named =
+    record.database_specific?.severity ??
+    record.affected?.find((a) => a.database_specific?.severity || a.ecosystem_specific?.severity)?.database_specific
+      ?.severity;
   const fromName = named ? GHSA_SEVERITY[named.toUpperCase()] : undefined;
   const withScore = (severity: AdvisorySeverity) => (score === undefined ? { severity } : { severity, score });
   if (fromName) return withScore(fromName);
-  if (score !== undefined) return withScore(score >= 9 ? 'critical' : score >= 7 ? 'high' : score >= 4 ? 'moderate' : score > 0 ? 'low' : 'unknown');
+  if (score !== undefined)
+    return withScore(
+      score >= 9 ? 'critical' : score >= 7 ? 'high' : score >= 4 ? 'moderate' : score > 0 ? 'low' : 'unknown',
+    );
   if (record.id.startsWith('MAL-')) return { severity: 'critical' };
   return { severity: 'unknown' };
 }
@@ -152,7 +164,18 @@ export function cvss3BaseScore(vector: string): number | null {
   const PR = { N: 0.85, L: changed ? 0.68 : 0.62, H: changed ? 0.5 : 0.27 }[m.PR ?? ''];
   const cia = (x: string | undefined) => ({ H: 0.56, L: 0.22, N: 0 })[x ?? ''];
   const [C, I, A] = [cia(m.C), cia(m.I), cia(m.A)];
-  if (!/^CVSS:3\.[01]$/.test(vector.split('/')[0] ?? '') || AV === undefined || AC === undefined || UI === undefined || PR === undefined || C === undefined || I === undefined || A === undefined || (m.S !== 'U' && m.S !== 'C')) return null;
+  if (
+    !/^CVSS:3\.[01]$/.test(vector.split('/')[0] ?? '') ||
+    AV === undefined ||
+    AC === undefined ||
+    UI === undefined ||
+    PR === undefined ||
+    C === undefined ||
+    I === undefined ||
+    A === undefined ||
+    (m.S !== 'U' && m.S !== 'C')
+  )
+    return null;
   const iss = 1 - (1 - C) * (1 - I) * (1 - A);
   const impact = changed ? 7.52 * (iss - 0.029) - 3.25 * Math.pow(iss - 0.02, 15) : 6.42 * iss;
   if (impact <= 0) return 0;
@@ -213,7 +236,10 @@ export function advisoryUrl(id: string): string {
 // ── The database file ───────────────────────────────────────────────────────
 
 /** Builds the database file from compact advisories by package. */
-export function encodeDb(byPackage: Map<string, Advisory[]>, meta: Omit<DbMeta, 'format' | 'advisories' | 'packages' | 'shards'>): Buffer {
+export function encodeDb(
+  byPackage: Map<string, Advisory[]>,
+  meta: Omit<DbMeta, 'format' | 'advisories' | 'packages' | 'shards'>,
+): Buffer {
   const shards: Array<Record<string, Advisory[]>> = Array.from({ length: SHARDS }, () => ({}));
   const ids = new Set<string>();
   for (const [name, list] of byPackage) {
@@ -251,7 +277,8 @@ export function verifyDb(bytes: Buffer): DbMeta {
 
 /** `head` holds at least the magic, length and header (and, for verifyDb, the whole file). */
 function decodeHeader(head: Buffer, fileSize: number): { meta: DbMeta; tableStart: number; dataStart: number } {
-  if (head.length < 12 || head.toString('latin1', 0, 8) !== MAGIC) throw new Error('not a ralph-guard advisory database (or one from another version: run `ralph-guard db update`)');
+  if (head.length < 12 || head.toString('latin1', 0, 8) !== MAGIC)
+    throw new Error('not a ralph-guard advisory database (or one from another version: run `ralph-guard db update`)');
   const length = head.readUInt32LE(8);
   if (12 + length > head.length) throw new Error('advisory database header is truncated');
   const meta = JSON.parse(head.toString('utf8', 12, 12 + length)) as DbMeta;

@@ -70,7 +70,10 @@ async function checkLockfile(file: SourceFile, ctx: Ctx): Promise<Hit[]> {
     const prev = before.get(id);
     if (!prev) changed.push(pkg);
     else if (integrityDiffers(prev.integrity, pkg.integrity)) {
-      add(pkg, { rule: 'integrity-changed', message: `${pkg.name}@${pkg.version}: the lockfile now records a different integrity hash for the same version (was ${short(prev.integrity)}, now ${short(pkg.integrity)}): the tarball was swapped or the lockfile edited.` });
+      add(pkg, {
+        rule: 'integrity-changed',
+        message: `${pkg.name}@${pkg.version}: the lockfile now records a different integrity hash for the same version (was ${short(prev.integrity)}, now ${short(pkg.integrity)}): the tarball was swapped or the lockfile edited.`,
+      });
     }
   }
   if (!changed.length && !problems.size) return [];
@@ -79,14 +82,28 @@ async function checkLockfile(file: SourceFile, ctx: Ctx): Promise<Hit[]> {
   const judge = await judgeContext(ctx, file.path);
   await queryOnline(judge, changed);
   for (const pkg of changed) {
-    for (const problem of await judgePackage(pkg, { ...judge, lock, direct: direct.has(pkg.name) ? direct.get(pkg.name)! : null, lockPath: file.path })) add(pkg, problem);
+    for (const problem of await judgePackage(pkg, {
+      ...judge,
+      lock,
+      direct: direct.has(pkg.name) ? direct.get(pkg.name)! : null,
+      lockPath: file.path,
+    }))
+      add(pkg, problem);
   }
   await staleness(changed, direct, ctx, add, lock);
 
   const hits: Hit[] = [];
   for (const [pkg, list] of problems) {
     const { line, endLine, column = indentOf(file, line) } = lock.locate(pkg);
-    for (const p of list) hits.push({ rule: p.rule, line, column, ...(endLine > line ? { endLine } : {}), message: p.message, ...(p.warning ? { severity: 'warning' as const } : {}) });
+    for (const p of list)
+      hits.push({
+        rule: p.rule,
+        line,
+        column,
+        ...(endLine > line ? { endLine } : {}),
+        message: p.message,
+        ...(p.warning ? { severity: 'warning' as const } : {}),
+      });
   }
   return hits;
 }
@@ -124,7 +141,9 @@ function problemHit(file: SourceFile, e: LockfileError): Hit {
   const rule = e.kind === 'unsupported' ? 'unsupported-lockfile' : manifest ? 'corrupt-manifest' : 'corrupt-lockfile';
   const at = e.line && e.line >= 1 && e.line <= last ? e.line : 1;
   // The error line when this change added it; otherwise the whole file, so a break anywhere is reported.
-  return file.isAdded(at) ? { rule, line: at, column: 1, message: `${file.path}: ${e.message}` } : { rule, line: 1, column: 1, endLine: last, message: `${file.path}: ${e.message}` };
+  return file.isAdded(at)
+    ? { rule, line: at, column: 1, message: `${file.path}: ${e.message}` }
+    : { rule, line: 1, column: 1, endLine: last, message: `${file.path}: ${e.message}` };
 }
 
 /** Column of the first non-blank character of a line, without splitting a 1 MB file into lines. */
@@ -167,7 +186,8 @@ async function manifestDirect(lockPath: string, ctx: Ctx): Promise<Map<string, s
   const direct = new Map<string, string>();
   if (!text) return direct;
   try {
-    for (const d of readManifest(text, positionIn(text)).dependencies) if (!direct.has(d.name)) direct.set(d.name, d.spec);
+    for (const d of readManifest(text, positionIn(text)).dependencies)
+      if (!direct.has(d.name)) direct.set(d.name, d.spec);
   } catch {
     // a broken manifest is reported when it is itself checked
   }
@@ -194,11 +214,22 @@ async function judgeContext(ctx: Ctx, lockPath: string): Promise<Judge> {
     }
   }
   const { db, error } = openedDb;
-  if (error) ctx.note(`dependencies: the advisory database is unreadable (${error}); run \`ralph-guard db update\`. Known-advisory checks were skipped.`);
-  else if (!db && ctx.online) ctx.note('dependencies: no local advisory database; known advisories come from the OSV API only (run `ralph-guard db update` for offline checks).');
-  else if (!db) ctx.note('dependencies: no advisory database, so known advisories were not checked; run `ralph-guard db update` (the other dependency checks ran).');
+  if (error)
+    ctx.note(
+      `dependencies: the advisory database is unreadable (${error}); run \`ralph-guard db update\`. Known-advisory checks were skipped.`,
+    );
+  else if (!db && ctx.online)
+    ctx.note(
+      'dependencies: no local advisory database; known advisories come from the OSV API only (run `ralph-guard db update` for offline checks).',
+    );
+  else if (!db)
+    ctx.note(
+      'dependencies: no advisory database, so known advisories were not checked; run `ralph-guard db update` (the other dependency checks ran).',
+    );
   else if (db.ageDays() > ctx.options.maxDbAgeDays) {
-    ctx.note(`dependencies: warning: the advisory database is ${Math.floor(db.ageDays())} days old (policy: ${ctx.options.maxDbAgeDays}); run \`ralph-guard db update\`.`);
+    ctx.note(
+      `dependencies: warning: the advisory database is ${Math.floor(db.ageDays())} days old (policy: ${ctx.options.maxDbAgeDays}); run \`ralph-guard db update\`.`,
+    );
   }
   let hosts: Promise<string[]> | null = null;
   return {
@@ -214,7 +245,11 @@ async function trustedRegistryHosts(ctx: Ctx, lockPath: string): Promise<string[
   const dir = dirname(lockPath);
   const npmrc = (dir !== '.' ? await ctx.project.read(`${dir}/.npmrc`) : null) ?? (await ctx.project.read('.npmrc'));
   const config = readNpmConfig(npmrc);
-  const hosts = ['registry.npmjs.org', 'registry.yarnpkg.com', ...[config.registry, ...Object.values(config.scopes)].map(hostOf)];
+  const hosts = [
+    'registry.npmjs.org',
+    'registry.yarnpkg.com',
+    ...[config.registry, ...Object.values(config.scopes)].map(hostOf),
+  ];
   return [...new Set(hosts.filter(Boolean) as string[])];
 }
 
@@ -231,18 +266,37 @@ function allowedByHostList(url: string, allowed: readonly string[]): boolean {
   return allowed.some((a) => (a.includes('/') ? url.replace(/^git\+/, '').startsWith(a) : host === a));
 }
 
-async function judgePackage(pkg: LockedPackage, j: Judge & { lock: Lockfile | null; direct: string | null; lockPath: string }): Promise<Problem[]> {
+async function judgePackage(
+  pkg: LockedPackage,
+  j: Judge & { lock: Lockfile | null; direct: string | null; lockPath: string },
+): Promise<Problem[]> {
   const o = j.ctx.options;
   const out: Problem[] = [];
   const label = pkg.version ? `${pkg.name}@${pkg.version}` : pkg.name;
 
   const ban = o.banned[pkg.name];
-  if (ban && (!ban.versions || (pkg.version && (await ranges()).satisfies(pkg.version, ban.versions, { loose: true, includePrerelease: true })))) {
-    out.push({ rule: 'banned-package', message: `${label} is banned by the policy: ${ban.reason}${ban.alternative ? ` Use ${ban.alternative} instead.` : ''}${j.direct === null ? ' (It comes in through another dependency: replace or override that one.)' : ''}`, ...(j.direct === null ? { warning: true } : {}) });
+  if (
+    ban &&
+    (!ban.versions ||
+      (pkg.version && (await ranges()).satisfies(pkg.version, ban.versions, { loose: true, includePrerelease: true })))
+  ) {
+    out.push({
+      rule: 'banned-package',
+      message: `${label} is banned by the policy: ${ban.reason}${ban.alternative ? ` Use ${ban.alternative} instead.` : ''}${j.direct === null ? ' (It comes in through another dependency: replace or override that one.)' : ''}`,
+      ...(j.direct === null ? { warning: true } : {}),
+    });
   }
   const minimum = o.minimum[pkg.name];
-  if (minimum && pkg.version && validMinimum(minimum.range, pkg.name, j.ctx) && !(await meetsMinimum(pkg.version, minimum.range))) {
-    out.push({ rule: 'below-minimum', message: `${label} is below the policy minimum ${minimum.range}: ${minimum.reason}` });
+  if (
+    minimum &&
+    pkg.version &&
+    validMinimum(minimum.range, pkg.name, j.ctx) &&
+    !(await meetsMinimum(pkg.version, minimum.range))
+  ) {
+    out.push({
+      rule: 'below-minimum',
+      message: `${label} is below the policy minimum ${minimum.range}: ${minimum.reason}`,
+    });
   }
 
   {
@@ -259,32 +313,55 @@ async function judgePackage(pkg: LockedPackage, j: Judge & { lock: Lockfile | nu
 
   const allowed = o.allowedHosts;
   if (pkg.source === 'git' && !(pkg.resolved && allowedByHostList(pkg.resolved, allowed))) {
-    out.push({ rule: 'git-source', message: `${pkg.name} is installed from git (${pkg.resolved ?? 'a git URL'}): no registry integrity, no advisories, and the code can change under the same reference.` });
+    out.push({
+      rule: 'git-source',
+      message: `${pkg.name} is installed from git (${pkg.resolved ?? 'a git URL'}): no registry integrity, no advisories, and the code can change under the same reference.`,
+    });
   } else if (pkg.source === 'tarball' && !(pkg.resolved && allowedByHostList(pkg.resolved, allowed))) {
-    out.push({ rule: 'tarball-source', message: `${pkg.name} is installed from a tarball URL (${pkg.resolved}), not the registry.` });
+    out.push({
+      rule: 'tarball-source',
+      message: `${pkg.name} is installed from a tarball URL (${pkg.resolved}), not the registry.`,
+    });
   } else if ((pkg.source === 'file' || pkg.source === 'link') && pkg.resolved) {
     const target = posix.normalize(posix.join(posix.dirname(j.lockPath), pkg.resolved.replace(/^(?:file|link):/, '')));
     if (target === '..' || target.startsWith('../') || posix.isAbsolute(pkg.resolved.replace(/^(?:file|link):/, ''))) {
-      out.push({ rule: 'local-outside-workspace', message: `${pkg.name} is linked from ${pkg.resolved}, outside this repository: a clone or CI gets different code, or none.` });
+      out.push({
+        rule: 'local-outside-workspace',
+        message: `${pkg.name} is linked from ${pkg.resolved}, outside this repository: a clone or CI gets different code, or none.`,
+      });
     }
   } else if (pkg.source === 'registry') {
     if (pkg.resolved && /^https?:\/\//.test(pkg.resolved) && !allowedByHostList(pkg.resolved, allowed)) {
       const host = hostOf(pkg.resolved);
       if (host && !(await j.trustedHosts()).includes(host)) {
-        out.push({ rule: 'untrusted-registry', message: `${label} resolves to ${host}, which is not the configured registry.` });
+        out.push({
+          rule: 'untrusted-registry',
+          message: `${label} resolves to ${host}, which is not the configured registry.`,
+        });
       }
     }
-    if (!pkg.integrity) out.push({ rule: 'missing-integrity', message: `${label} has no integrity hash in the lockfile, so a swapped tarball would install silently.` });
+    if (!pkg.integrity)
+      out.push({
+        rule: 'missing-integrity',
+        message: `${label} has no integrity hash in the lockfile, so a swapped tarball would install silently.`,
+      });
     else if (!/(?:^|\s)(?:sha(?:256|384|512)-|checksum-)/.test(pkg.integrity) && /(?:^|\s)sha1-/.test(pkg.integrity)) {
       out.push({ rule: 'weak-integrity', message: `${label} is pinned only by a SHA-1 hash.`, warning: true });
     }
   }
 
   if (pkg.hasInstallScript && o.installScripts !== 'off' && !o.allowInstallScripts.includes(pkg.name)) {
-    out.push({ rule: 'install-script', message: `${label} runs an install script (preinstall/install/postinstall) when installed.`, ...(o.installScripts === 'warn' ? { warning: true } : {}) });
+    out.push({
+      rule: 'install-script',
+      message: `${label} runs an install script (preinstall/install/postinstall) when installed.`,
+      ...(o.installScripts === 'warn' ? { warning: true } : {}),
+    });
   }
   if (o.allowedLicenses && pkg.license && !licenseAllowed(pkg.license, o.allowedLicenses)) {
-    out.push({ rule: 'license-not-allowed', message: `${label} is licensed ${pkg.license}, which is not in the policy's allowedLicenses (${o.allowedLicenses.join(', ')}).` });
+    out.push({
+      rule: 'license-not-allowed',
+      message: `${label} is licensed ${pkg.license}, which is not in the policy's allowedLicenses (${o.allowedLicenses.join(', ')}).`,
+    });
   }
   return out;
 }
@@ -306,7 +383,8 @@ function advisoriesFor(pkg: LockedPackage, j: Judge): Advisory[] {
   if (!pkg.version || !parseVersion(pkg.version)) return [];
   const list = new Map<string, Advisory>();
   for (const a of j.db?.lookup(pkg.name) ?? []) if (affects(a, pkg.version)) list.set(a.id, a);
-  for (const a of j.online.get(`${pkg.name}@${pkg.version}`) ?? []) if (!list.has(a.id) && affects(a, pkg.version)) list.set(a.id, a);
+  for (const a of j.online.get(`${pkg.name}@${pkg.version}`) ?? [])
+    if (!list.has(a.id) && affects(a, pkg.version)) list.set(a.id, a);
   return [...list.values()].filter((a) => !ignored(a, j.ctx.options.ignoreAdvisories));
 }
 
@@ -328,7 +406,10 @@ async function queryOnline(j: Judge, pkgs: LockedPackage[]): Promise<void> {
   const { queryOsv } = await import('./osv-api.js');
   const { found, failed } = await queryOsv(wanted.map((p) => ({ name: p.name, version: p.version })));
   for (const [key, list] of found) j.online.set(key, list);
-  if (failed.length) j.ctx.note(`dependencies: the OSV API did not answer for ${failed.length} package(s) (${failed[0]}${failed.length > 1 ? '; …' : ''}); the local database was used.`);
+  if (failed.length)
+    j.ctx.note(
+      `dependencies: the OSV API did not answer for ${failed.length} package(s) (${failed[0]}${failed.length > 1 ? '; …' : ''}); the local database was used.`,
+    );
 }
 
 function ignored(a: Advisory, ignore: Record<string, string>): boolean {
@@ -338,16 +419,26 @@ function ignored(a: Advisory, ignore: Record<string, string>): boolean {
 /** SPDX expressions: an OR needs one allowed side, an AND needs both. */
 export function licenseAllowed(expression: string, allowed: readonly string[]): boolean {
   const clean = expression.replace(/[()]/g, ' ').trim();
-  return clean.split(/\s+OR\s+/i).some((alt) => alt.split(/\s+AND\s+/i).every((l) => allowed.includes(l.trim().replace(/\+$/, ''))));
+  return clean
+    .split(/\s+OR\s+/i)
+    .some((alt) => alt.split(/\s+AND\s+/i).every((l) => allowed.includes(l.trim().replace(/\+$/, ''))));
 }
 
 /** "Fixed in X, which your range allows: …" or "… outside your range …", or that no fix exists. */
-async function fixAdvice(a: Advisory, pkg: LockedPackage, j: { lock: Lockfile | null; direct: string | null }): Promise<string> {
+async function fixAdvice(
+  a: Advisory,
+  pkg: LockedPackage,
+  j: { lock: Lockfile | null; direct: string | null },
+): Promise<string> {
   const fixes = fixesAbove(a, pkg.version);
   if (!fixes.length) return 'No fixed version is published: remove the package or replace it.';
   const wanted = [...new Set([...(j.direct ? [j.direct] : []), ...(j.lock?.wanted(pkg) ?? [])])];
   const semver = await ranges();
-  const ownRanges = wanted.filter((r) => semver.validRange(r, { loose: true }) && semver.satisfies(pkg.version, r, { loose: true, includePrerelease: true }));
+  const ownRanges = wanted.filter(
+    (r) =>
+      semver.validRange(r, { loose: true }) &&
+      semver.satisfies(pkg.version, r, { loose: true, includePrerelease: true }),
+  );
   const update = updateCommand(j.lock?.format, pkg.name);
   for (const fix of fixes) {
     const within = ownRanges.find((r) => semver.satisfies(fix, r, { loose: true, includePrerelease: true }));
@@ -377,25 +468,43 @@ function updateCommand(format: Lockfile['format'] | undefined, name: string): st
 
 // ── Staleness, from registry metadata ───────────────────────────────────────
 
-async function staleness(changed: LockedPackage[], direct: Map<string, string>, ctx: Ctx, add: (pkg: LockedPackage, p: Problem) => void, lock: Lockfile): Promise<void> {
+async function staleness(
+  changed: LockedPackage[],
+  direct: Map<string, string>,
+  ctx: Ctx,
+  add: (pkg: LockedPackage, p: Problem) => void,
+  lock: Lockfile,
+): Promise<void> {
   const o = ctx.options;
   const registryPkgs = changed.filter((p) => p.source === 'registry' && parseVersion(p.version));
   for (const p of registryPkgs) {
-    if (p.deprecated) add(p, { rule: 'deprecated', message: `${p.name}@${p.version} is deprecated: ${p.deprecated}`, ...(direct.has(p.name) ? {} : { warning: true }) });
+    if (p.deprecated)
+      add(p, {
+        rule: 'deprecated',
+        message: `${p.name}@${p.version} is deprecated: ${p.deprecated}`,
+        ...(direct.has(p.name) ? {} : { warning: true }),
+      });
   }
   if (!registryPkgs.length) return;
   const { cachedMeta, refreshMeta } = await import('./registry.js');
   const names = [...new Set(registryPkgs.map((p) => p.name))];
   const meta = cachedMeta(names);
   if (ctx.online) {
-    const stale = names.filter((n) => !meta.has(n) || Date.now() - meta.get(n)!.fetchedAt > 24 * 3600 * 1000).slice(0, 300);
+    const stale = names
+      .filter((n) => !meta.has(n) || Date.now() - meta.get(n)!.fetchedAt > 24 * 3600 * 1000)
+      .slice(0, 300);
     if (stale.length) {
       const { meta: fresh, failed } = await refreshMeta(stale, { timeoutMs: 8_000 });
       for (const [n, m] of fresh) meta.set(n, m);
-      if (failed.length) ctx.note(`dependencies: registry metadata unavailable for ${failed.length} package(s) (${failed[0]!.error}${failed.length > 1 ? ', …' : ''}); staleness not checked for them.`);
+      if (failed.length)
+        ctx.note(
+          `dependencies: registry metadata unavailable for ${failed.length} package(s) (${failed[0]!.error}${failed.length > 1 ? ', …' : ''}); staleness not checked for them.`,
+        );
     }
   } else if (!meta.size) {
-    ctx.note('dependencies: no registry metadata cached, so deprecation and staleness were not checked; run `check --online` or `ralph-guard db update`.');
+    ctx.note(
+      'dependencies: no registry metadata cached, so deprecation and staleness were not checked; run `check --online` or `ralph-guard db update`.',
+    );
     return;
   }
   const now = Date.now();
@@ -404,21 +513,37 @@ async function staleness(changed: LockedPackage[], direct: Map<string, string>, 
     if (!m) continue;
     const isDirect = direct.has(p.name);
     const message = m.deprecated[p.version];
-    if (message && !p.deprecated) add(p, { rule: 'deprecated', message: `${p.name}@${p.version} is deprecated: ${message}`, ...(isDirect ? {} : { warning: true }) });
+    if (message && !p.deprecated)
+      add(p, {
+        rule: 'deprecated',
+        message: `${p.name}@${p.version} is deprecated: ${message}`,
+        ...(isDirect ? {} : { warning: true }),
+      });
     const published = m.time[p.version];
     if (published !== undefined && o.minReleaseAgeDays > 0 && now - published < o.minReleaseAgeDays * 86_400_000) {
       const hours = Math.max(1, Math.round((now - published) / 3_600_000));
-      add(p, { rule: 'too-new', message: `${p.name}@${p.version} was published ${hours} hour(s) ago (policy: at least ${o.minReleaseAgeDays} days), the window in which hijacked releases are caught.`, warning: true });
+      add(p, {
+        rule: 'too-new',
+        message: `${p.name}@${p.version} was published ${hours} hour(s) ago (policy: at least ${o.minReleaseAgeDays} days), the window in which hijacked releases are caught.`,
+        warning: true,
+      });
     }
     if (!isDirect) continue;
     const latest = m.latest ? parseVersion(m.latest) : null;
     const current = parseVersion(p.version);
     if (latest && current && latest.major - current.major >= o.maxMajorsBehind) {
-      add(p, { rule: 'majors-behind', message: `${p.name}@${p.version} is ${latest.major - current.major} major versions behind the latest ${m.latest} (policy: fewer than ${o.maxMajorsBehind}); old majors stop getting security fixes.` });
+      add(p, {
+        rule: 'majors-behind',
+        message: `${p.name}@${p.version} is ${latest.major - current.major} major versions behind the latest ${m.latest} (policy: fewer than ${o.maxMajorsBehind}); old majors stop getting security fixes.`,
+      });
     }
     const last = Math.max(0, ...Object.values(m.time));
     if (last && now - last > o.maxAgeMonths * 30.44 * 86_400_000) {
-      add(p, { rule: 'unmaintained', message: `${p.name} has had no release for ${Math.floor((now - last) / (30.44 * 86_400_000))} months (policy: ${o.maxAgeMonths}): it may be unmaintained.`, warning: true });
+      add(p, {
+        rule: 'unmaintained',
+        message: `${p.name} has had no release for ${Math.floor((now - last) / (30.44 * 86_400_000))} months (policy: ${o.maxAgeMonths}): it may be unmaintained.`,
+        warning: true,
+      });
     }
   }
   void lock;
@@ -438,7 +563,8 @@ async function checkManifest(file: SourceFile, ctx: Ctx): Promise<Hit[]> {
   const before = new Map<string, string>();
   if (oldText) {
     try {
-      for (const d of readManifest(oldText, positionIn(oldText)).dependencies) before.set(`${d.field}\0${d.name}`, d.spec);
+      for (const d of readManifest(oldText, positionIn(oldText)).dependencies)
+        before.set(`${d.field}\0${d.name}`, d.spec);
     } catch {
       // an unreadable old manifest: every dependency counts as changed
     }
@@ -448,27 +574,48 @@ async function checkManifest(file: SourceFile, ctx: Ctx): Promise<Hit[]> {
 
   const o = ctx.options;
   const hits: Hit[] = [];
-  const hit = (d: ManifestDependency, rule: string, message: string, warning = false) => hits.push({ rule, line: d.line, column: d.column, message, ...(warning ? { severity: 'warning' as const } : {}) });
+  const hit = (d: ManifestDependency, rule: string, message: string, warning = false) =>
+    hits.push({ rule, line: d.line, column: d.column, message, ...(warning ? { severity: 'warning' as const } : {}) });
   const dir = posix.dirname(file.path);
 
   for (const d of changed) {
     const [name, spec] = d.spec.startsWith('npm:') ? splitSpec(d.spec.slice(4)) : [d.name, d.spec];
     const ban = o.banned[name];
-    if (ban && (!ban.versions || (await bannedRangeOverlaps(spec, ban.versions)))) hit(d, 'banned-package', `${name} is banned by the policy: ${ban.reason}${ban.alternative ? ` Use ${ban.alternative} instead.` : ''}`);
+    if (ban && (!ban.versions || (await bannedRangeOverlaps(spec, ban.versions))))
+      hit(
+        d,
+        'banned-package',
+        `${name} is banned by the policy: ${ban.reason}${ban.alternative ? ` Use ${ban.alternative} instead.` : ''}`,
+      );
     if (/^(?:git\+|git:|github:|gitlab:|bitbucket:|gist:)/.test(spec) || /^[\w.-]+\/[\w.-]+(?:#.*)?$/.test(spec)) {
-      if (!allowedByHostList(spec, o.allowedHosts)) hit(d, 'git-source', `${d.name} is declared from git (${spec}): no registry integrity, no advisories, and the code can change under the same reference.`);
+      if (!allowedByHostList(spec, o.allowedHosts))
+        hit(
+          d,
+          'git-source',
+          `${d.name} is declared from git (${spec}): no registry integrity, no advisories, and the code can change under the same reference.`,
+        );
     } else if (/^https?:\/\//.test(spec)) {
-      if (!allowedByHostList(spec, o.allowedHosts)) hit(d, 'tarball-source', `${d.name} is declared from a tarball URL (${spec}), not the registry.`);
+      if (!allowedByHostList(spec, o.allowedHosts))
+        hit(d, 'tarball-source', `${d.name} is declared from a tarball URL (${spec}), not the registry.`);
     } else if (/^(?:file|link):/.test(spec)) {
       const path = spec.replace(/^(?:file|link):/, '');
       const target = posix.normalize(posix.join(dir, path));
-      if (posix.isAbsolute(path) || target === '..' || target.startsWith('../')) hit(d, 'local-outside-workspace', `${d.name} points at ${path}, outside this repository: a clone or CI gets different code, or none.`);
+      if (posix.isAbsolute(path) || target === '..' || target.startsWith('../'))
+        hit(
+          d,
+          'local-outside-workspace',
+          `${d.name} points at ${path}, outside this repository: a clone or CI gets different code, or none.`,
+        );
     } else if (o.minimum[name] && d.field !== 'peerDependencies') {
       const semver = await ranges();
       const range = semver.validRange(spec, { loose: true });
       const min = o.minimum[name]!;
       if (range && !semver.intersects(range, min.range, { loose: true, includePrerelease: true })) {
-        hit(d, 'below-minimum', `${name} ${spec} only allows versions below the policy minimum ${min.range}: ${min.reason}`);
+        hit(
+          d,
+          'below-minimum',
+          `${name} ${spec} only allows versions below the policy minimum ${min.range}: ${min.reason}`,
+        );
       }
     }
   }
@@ -478,7 +625,13 @@ async function checkManifest(file: SourceFile, ctx: Ctx): Promise<Hit[]> {
   const installable = changed.filter((d) => d.field !== 'peerDependencies');
   if (lockPath && installable.length) {
     if (!ctx.changes(lockPath)) {
-      for (const d of installable) hit(d, 'lockfile-not-updated', `${d.name} changed here but ${lockPath} is not part of this change, so installs do not get what package.json says.`, true);
+      for (const d of installable)
+        hit(
+          d,
+          'lockfile-not-updated',
+          `${d.name} changed here but ${lockPath} is not part of this change, so installs do not get what package.json says.`,
+          true,
+        );
     } else {
       let lock: Lockfile | null = null;
       try {
@@ -490,22 +643,40 @@ async function checkManifest(file: SourceFile, ctx: Ctx): Promise<Hit[]> {
       }
       if (lock) {
         const judge = await judgeContext(ctx, lockPath);
-        await queryOnline(judge, installable.map((d) => resolvedDirect(lock!, d)).filter((p): p is LockedPackage => p !== null));
+        await queryOnline(
+          judge,
+          installable.map((d) => resolvedDirect(lock!, d)).filter((p): p is LockedPackage => p !== null),
+        );
         for (const d of installable) {
           const pkg = resolvedDirect(lock, d);
           if (!pkg || pkg.source !== 'registry') continue;
           const found = advisoriesFor(pkg, judge);
           if (!found.length) continue;
           // One line per dependency: the lockfile has the details, advisory by advisory.
-          const worst = found.reduce((w, a) => (SEVERITY_RANK[a.severity] > SEVERITY_RANK[w] ? a.severity : w), found[0]!.severity);
-          const target = fixesAll(found, [...(judge.db?.lookup(pkg.name) ?? []), ...(judge.online.get(`${pkg.name}@${pkg.version}`) ?? [])].filter((a) => !ignored(a, o.ignoreAdvisories)), pkg.version);
+          const worst = found.reduce(
+            (w, a) => (SEVERITY_RANK[a.severity] > SEVERITY_RANK[w] ? a.severity : w),
+            found[0]!.severity,
+          );
+          const target = fixesAll(
+            found,
+            [...(judge.db?.lookup(pkg.name) ?? []), ...(judge.online.get(`${pkg.name}@${pkg.version}`) ?? [])].filter(
+              (a) => !ignored(a, o.ignoreAdvisories),
+            ),
+            pkg.version,
+          );
           const semver = await ranges();
           const advice = !target
             ? 'No version fixes them all: replace the package.'
-            : semver.validRange(d.spec, { loose: true }) && semver.satisfies(target, d.spec, { loose: true, includePrerelease: true })
+            : semver.validRange(d.spec, { loose: true }) &&
+                semver.satisfies(target, d.spec, { loose: true, includePrerelease: true })
               ? `${target} fixes them all and your range ${d.spec} allows it: \`${updateCommand(lock.format, d.name)}\`.`
               : `${target} fixes them all, outside your range ${d.spec}: require "^${target}" (or >= ${target}).`;
-          hit(d, 'known-advisory', `${pkg.name}@${pkg.version} (locked in ${lockPath}) has ${found.length} known ${found.length === 1 ? 'advisory' : 'advisories'}, worst ${worst}: ${found.map((a) => a.id).join(', ')}. ${advice}`, !found.some((a) => atLeast(a.severity, o.failOn)));
+          hit(
+            d,
+            'known-advisory',
+            `${pkg.name}@${pkg.version} (locked in ${lockPath}) has ${found.length} known ${found.length === 1 ? 'advisory' : 'advisories'}, worst ${worst}: ${found.map((a) => a.id).join(', ')}. ${advice}`,
+            !found.some((a) => atLeast(a.severity, o.failOn)),
+          );
         }
       }
     }

@@ -22,9 +22,15 @@ export interface RequestOptions {
   retries?: number;
 }
 
-type NpmFetch = (url: string, opts: Record<string, unknown>) => Promise<{ status: number; headers: { get(name: string): string | null }; buffer(): Promise<Buffer> }>;
+type NpmFetch = (
+  url: string,
+  opts: Record<string, unknown>,
+) => Promise<{ status: number; headers: { get(name: string): string | null }; buffer(): Promise<Buffer> }>;
 let loaded: Promise<NpmFetch> | null = null;
-const npmFetch = () => (loaded ??= import('npm-registry-fetch').then((m) => ((m as { default?: NpmFetch }).default ?? m) as unknown as NpmFetch));
+const npmFetch = () =>
+  (loaded ??= import('npm-registry-fetch').then(
+    (m) => ((m as { default?: NpmFetch }).default ?? m) as unknown as NpmFetch,
+  ));
 
 /** Fetches a URL; resolves for any status below 400 (304 included), rejects with a clear message otherwise. */
 export async function request(url: string, opts: RequestOptions = {}): Promise<HttpResponse> {

@@ -3,7 +3,12 @@ import { LockfileError } from './types.js';
 import { parseJson, type Position } from './lockfiles/common.js';
 import { memberAt, members } from './lockfiles/json-locate.js';
 
-export const DEPENDENCY_FIELDS = ['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies'] as const;
+export const DEPENDENCY_FIELDS = [
+  'dependencies',
+  'devDependencies',
+  'optionalDependencies',
+  'peerDependencies',
+] as const;
 export type DependencyField = (typeof DEPENDENCY_FIELDS)[number];
 
 export interface ManifestDependency {
@@ -22,7 +27,8 @@ export interface Manifest {
 
 export function readManifest(text: string, position: Position): Manifest {
   const data = parseJson(text, 'package.json', position) as Record<string, unknown>;
-  if (!data || typeof data !== 'object' || Array.isArray(data)) throw new LockfileError('package.json is not a JSON object', 1, 'corrupt');
+  if (!data || typeof data !== 'object' || Array.isArray(data))
+    throw new LockfileError('package.json is not a JSON object', 1, 'corrupt');
   const dependencies: ManifestDependency[] = [];
   for (const field of DEPENDENCY_FIELDS) {
     const declared = data[field];
@@ -37,6 +43,10 @@ export function readManifest(text: string, position: Position): Manifest {
     }
   }
   const ws = data.workspaces;
-  const workspaces = Array.isArray(ws) ? ws.filter((w): w is string => typeof w === 'string') : ws && typeof ws === 'object' && Array.isArray((ws as { packages?: unknown }).packages) ? ((ws as { packages: unknown[] }).packages.filter((w) => typeof w === 'string') as string[]) : [];
+  const workspaces = Array.isArray(ws)
+    ? ws.filter((w): w is string => typeof w === 'string')
+    : ws && typeof ws === 'object' && Array.isArray((ws as { packages?: unknown }).packages)
+      ? ((ws as { packages: unknown[] }).packages.filter((w) => typeof w === 'string') as string[])
+      : [];
   return { dependencies, workspaces };
 }

@@ -35,7 +35,9 @@ export function parseNpmrc(text: string, into: Record<string, string> = {}): Rec
 }
 
 function substitute(text: string): string {
-  return text.replace(/(\\*)\$\{([^}]+)\}/g, (whole, slashes: string, name: string) => (slashes.length % 2 ? whole.slice(1) : slashes + (process.env[name] ?? '')));
+  return text.replace(/(\\*)\$\{([^}]+)\}/g, (whole, slashes: string, name: string) =>
+    slashes.length % 2 ? whole.slice(1) : slashes + (process.env[name] ?? ''),
+  );
 }
 
 function readIfExists(path: string): string | null {

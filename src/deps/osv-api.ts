@@ -23,11 +23,18 @@ interface CacheEntry {
 }
 
 function cacheFile(name: string, version: string): string {
-  return join(cacheDir(), 'osv-api', createHash('sha1').update(`${osvApiUrl()}\0${name}@${version}`).digest('hex') + '.json');
+  return join(
+    cacheDir(),
+    'osv-api',
+    createHash('sha1').update(`${osvApiUrl()}\0${name}@${version}`).digest('hex') + '.json',
+  );
 }
 
 /** Advisories for each `name@version` (key), from the cache or the API; failures are listed, not thrown. */
-export async function queryOsv(packages: Array<{ name: string; version: string }>, opts: { timeoutMs?: number } = {}): Promise<{ found: Map<string, Advisory[]>; failed: string[] }> {
+export async function queryOsv(
+  packages: Array<{ name: string; version: string }>,
+  opts: { timeoutMs?: number } = {},
+): Promise<{ found: Map<string, Advisory[]>; failed: string[] }> {
   const found = new Map<string, Advisory[]>();
   const failed: string[] = [];
   const base = osvApiUrl();

@@ -82,14 +82,20 @@ export interface RefreshResult {
 }
 
 /** Fetches packuments (in parallel, each with a timeout) and stores their compact form. */
-export async function refreshMeta(names: readonly string[], opts: { config?: NpmConfig; timeoutMs?: number; concurrency?: number } = {}): Promise<RefreshResult> {
+export async function refreshMeta(
+  names: readonly string[],
+  opts: { config?: NpmConfig; timeoutMs?: number; concurrency?: number } = {},
+): Promise<RefreshResult> {
   const config = opts.config ?? readNpmConfig();
   const meta = new Map<string, PackageMeta>();
   const failed: RefreshResult['failed'] = [];
   await pool(names, opts.concurrency ?? 8, async (name) => {
     const url = registryFor(config, name) + name.replace('/', '%2f');
     try {
-      meta.set(name, compactPackument(await requestJson<Packument>(url, { config, timeoutMs: opts.timeoutMs ?? 10_000 })));
+      meta.set(
+        name,
+        compactPackument(await requestJson<Packument>(url, { config, timeoutMs: opts.timeoutMs ?? 10_000 })),
+      );
     } catch (e) {
       failed.push({ name, error: (e as Error).message });
     }

@@ -51,7 +51,13 @@ export class LockfileError extends Error {
 
 export type AdvisorySeverity = 'critical' | 'high' | 'moderate' | 'low' | 'unknown';
 
-export const SEVERITY_RANK: Record<AdvisorySeverity, number> = { unknown: 2.5, low: 1, moderate: 2, high: 3, critical: 4 };
+export const SEVERITY_RANK: Record<AdvisorySeverity, number> = {
+  unknown: 2.5,
+  low: 1,
+  moderate: 2,
+  high: 3,
+  critical: 4,
+};
 
 /** `[kind, version]`: introduced, fixed, last_affected (OSV `events`). */
 export type AdvisoryEvent = ['i' | 'f' | 'l', string];

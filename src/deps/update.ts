@@ -9,7 +9,15 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '../cache.js';
-import { AdvisoryDb, advisoryDbPath, compactOsv, encodeDb, verifyDb, type DbMeta, type OsvRecord } from './advisories.js';
+import {
+  AdvisoryDb,
+  advisoryDbPath,
+  compactOsv,
+  encodeDb,
+  verifyDb,
+  type DbMeta,
+  type OsvRecord,
+} from './advisories.js';
 import type { Advisory } from './types.js';
 import { listEntries, readEntry } from './zip.js';
 
@@ -25,7 +33,10 @@ export class UpdateError extends Error {
   override name = 'UpdateError';
 }
 
-export async function updateAdvisoryDb(source: string, opts: { timeoutMs?: number; path?: string } = {}): Promise<UpdateResult> {
+export async function updateAdvisoryDb(
+  source: string,
+  opts: { timeoutMs?: number; path?: string } = {},
+): Promise<UpdateResult> {
   const path = opts.path ?? advisoryDbPath();
   let existing: AdvisoryDb | null = null;
   try {
@@ -81,9 +92,17 @@ export async function updateAdvisoryDb(source: string, opts: { timeoutMs?: numbe
       else byPackage.set(name, [adv]);
     }
   }
-  if (!byPackage.size) throw new UpdateError(`${source}: ${count} record(s), none about npm packages; refusing to replace the database with an empty one`);
+  if (!byPackage.size)
+    throw new UpdateError(
+      `${source}: ${count} record(s), none about npm packages; refusing to replace the database with an empty one`,
+    );
 
-  const bytes = encodeDb(byPackage, { source, builtAt: new Date().toISOString(), ...(etag ? { etag } : {}), ...(lastModified ? { lastModified } : {}) });
+  const bytes = encodeDb(byPackage, {
+    source,
+    builtAt: new Date().toISOString(),
+    ...(etag ? { etag } : {}),
+    ...(lastModified ? { lastModified } : {}),
+  });
   const meta = verifyDb(bytes);
   writeFileAtomic(path, bytes);
   return { meta, path, size: bytes.length, notModified: false };
@@ -141,7 +160,8 @@ function* recordsFromDirectory(dir: string): Generator<OsvRecord> {
 }
 
 function checkRecord(data: unknown, where: string): OsvRecord {
-  if (!data || typeof data !== 'object' || typeof (data as OsvRecord).id !== 'string') throw new UpdateError(`${where}: not an OSV record (no "id")`);
+  if (!data || typeof data !== 'object' || typeof (data as OsvRecord).id !== 'string')
+    throw new UpdateError(`${where}: not an OSV record (no "id")`);
   return data as OsvRecord;
 }
 

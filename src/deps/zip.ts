@@ -56,12 +56,14 @@ export function listEntries(zip: Buffer): ZipEntry[] {
     cdSize = num64(zip, at + 40);
     cdOffset = num64(zip, at + 48);
   }
-  if (cdOffset + cdSize > zip.length) throw new ZipError('zip: the central directory lies past the end of the file (truncated download?)');
+  if (cdOffset + cdSize > zip.length)
+    throw new ZipError('zip: the central directory lies past the end of the file (truncated download?)');
 
   const entries: ZipEntry[] = [];
   let p = cdOffset;
   for (let n = 0; n < count; n++) {
-    if (p + 46 > zip.length || zip.readUInt32LE(p) !== CENTRAL) throw new ZipError(`zip: central directory entry ${n + 1} of ${count} is damaged`);
+    if (p + 46 > zip.length || zip.readUInt32LE(p) !== CENTRAL)
+      throw new ZipError(`zip: central directory entry ${n + 1} of ${count} is damaged`);
     const flags = zip.readUInt16LE(p + 8);
     const method = zip.readUInt16LE(p + 10);
     const crc = zip.readUInt32LE(p + 16);
@@ -96,10 +98,12 @@ export function listEntries(zip: Buffer): ZipEntry[] {
 /** An entry's content, inflated and checked against its CRC-32 and size. */
 export function readEntry(zip: Buffer, entry: ZipEntry): Buffer {
   const at = entry.offset;
-  if (at + 30 > zip.length || zip.readUInt32LE(at) !== LOCAL) throw new ZipError(`zip: ${entry.name}: local header missing`);
+  if (at + 30 > zip.length || zip.readUInt32LE(at) !== LOCAL)
+    throw new ZipError(`zip: ${entry.name}: local header missing`);
   const start = at + 30 + zip.readUInt16LE(at + 26) + zip.readUInt16LE(at + 28);
   const end = start + entry.compressedSize;
-  if (end > zip.length) throw new ZipError(`zip: ${entry.name}: data runs past the end of the file (truncated download?)`);
+  if (end > zip.length)
+    throw new ZipError(`zip: ${entry.name}: data runs past the end of the file (truncated download?)`);
   const raw = zip.subarray(start, end);
   let data: Buffer;
   if (entry.method === 0) data = raw;
@@ -110,7 +114,8 @@ export function readEntry(zip: Buffer, entry: ZipEntry): Buffer {
       throw new ZipError(`zip: ${entry.name}: ${(e as Error).message}`);
     }
   } else throw new ZipError(`zip: ${entry.name}: unsupported compression method ${entry.method}`);
-  if (data.length !== entry.size) throw new ZipError(`zip: ${entry.name}: ${data.length} bytes instead of ${entry.size}`);
+  if (data.length !== entry.size)
+    throw new ZipError(`zip: ${entry.name}: ${data.length} bytes instead of ${entry.size}`);
   if (crc32(data) !== entry.crc) throw new ZipError(`zip: ${entry.name}: CRC mismatch (corrupt archive)`);
   return data;
 }

@@ -5,7 +5,15 @@
  * front of each commit, and combined (merge) output.
  */
 
-export type FileStatus = 'added' | 'modified' | 'renamed' | 'copied' | 'typechange' | 'deleted' | 'unmerged' | 'unknown';
+export type FileStatus =
+  | 'added'
+  | 'modified'
+  | 'renamed'
+  | 'copied'
+  | 'typechange'
+  | 'deleted'
+  | 'unmerged'
+  | 'unknown';
 
 export interface RawEntry {
   /** The commit this entry belongs to (diff-tree --stdin), or '' for index/worktree diffs. */
@@ -55,7 +63,7 @@ export function parseRaw(text: string): RawEntry[] {
     const modes = parts.slice(0, colons + 1);
     const shas = parts.slice(colons + 1, 2 * colons + 2);
     const statusField = parts[2 * colons + 2] ?? '';
-    const letters = colons === 1 ? statusField[0] ?? 'X' : statusField;
+    const letters = colons === 1 ? (statusField[0] ?? 'X') : statusField;
     const path = fields[++i] ?? '';
     let oldPath: string | undefined;
     if (colons === 1 && (letters === 'R' || letters === 'C')) {
@@ -69,7 +77,14 @@ export function parseRaw(text: string): RawEntry[] {
   return entries;
 }
 
-function entry(commit: string, letters: string, modes: string[], shas: string[], path: string, oldPath?: string): RawEntry {
+function entry(
+  commit: string,
+  letters: string,
+  modes: string[],
+  shas: string[],
+  path: string,
+  oldPath?: string,
+): RawEntry {
   const combined = letters.length > 1;
   const first = combined ? (letters.includes('M') ? 'M' : letters[0]!) : letters;
   const status = STATUS[first] ?? 'unknown';

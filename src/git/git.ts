@@ -14,7 +14,16 @@ import { GitError } from '../errors.js';
  * rewrites the index to refresh stat data of touched but unchanged files,
  * --no-optional-locks or not; diff.autoRefreshIndex=false stops that.
  */
-const GLOBAL_FLAGS = ['-c', 'core.quotepath=off', '-c', 'color.ui=false', '-c', 'diff.autoRefreshIndex=false', '--no-pager', '--no-optional-locks'];
+const GLOBAL_FLAGS = [
+  '-c',
+  'core.quotepath=off',
+  '-c',
+  'color.ui=false',
+  '-c',
+  'diff.autoRefreshIndex=false',
+  '--no-pager',
+  '--no-optional-locks',
+];
 
 /** The empty tree: what a first commit is compared with. */
 export const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
@@ -42,12 +51,20 @@ export interface GitResult {
 /** Runs git and collects its stdout as bytes; rejects with a GitError that keeps git's message. */
 export function gitRaw(args: readonly string[], opts: GitOptions): Promise<GitResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn('git', [...GLOBAL_FLAGS, ...args], { cwd: opts.cwd, env: gitEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('git', [...GLOBAL_FLAGS, ...args], {
+      cwd: opts.cwd,
+      env: gitEnv(),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
-    child.on('error', (e) => reject(new GitError(args, null, e.message.includes('ENOENT') ? 'git is not installed or not on PATH' : e.message)));
+    child.on('error', (e) =>
+      reject(
+        new GitError(args, null, e.message.includes('ENOENT') ? 'git is not installed or not on PATH' : e.message),
+      ),
+    );
     child.on('close', (code) => {
       const exit = code ?? 1;
       if (exit === 0 || opts.okCodes?.includes(exit)) resolve({ stdout: Buffer.concat(out), code: exit });
@@ -83,10 +100,13 @@ export interface RepoInfo {
 
 /** One git process for everything the pipeline needs to know about the repository. */
 export async function repoInfo(cwd: string): Promise<RepoInfo> {
-  const { stdout, code } = await gitRaw(['rev-parse', '--show-toplevel', '--absolute-git-dir', '--git-common-dir', '--verify', '-q', 'HEAD^{commit}'], {
-    cwd,
-    okCodes: [1, 128],
-  }).catch((e: unknown) => {
+  const { stdout, code } = await gitRaw(
+    ['rev-parse', '--show-toplevel', '--absolute-git-dir', '--git-common-dir', '--verify', '-q', 'HEAD^{commit}'],
+    {
+      cwd,
+      okCodes: [1, 128],
+    },
+  ).catch((e: unknown) => {
     throw e instanceof GitError ? e : new GitError(['rev-parse'], null, String(e));
   });
   const lines = stdout.toString('utf8').split('\n');
@@ -131,7 +151,8 @@ const OBJECT_ID = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
  */
 export function looseObjectsDir(root: string): string | null {
   const env = process.env;
-  if (env.GIT_DIR || env.GIT_OBJECT_DIRECTORY || env.GIT_COMMON_DIR || env.GIT_ALTERNATE_OBJECT_DIRECTORIES) return null;
+  if (env.GIT_DIR || env.GIT_OBJECT_DIRECTORY || env.GIT_COMMON_DIR || env.GIT_ALTERNATE_OBJECT_DIRECTORIES)
+    return null;
   try {
     const dotGit = join(root, '.git');
     let gitDir = dotGit;
@@ -183,7 +204,11 @@ export class BlobReader {
   ) {}
 
   private start() {
-    const child = spawn('git', [...GLOBAL_FLAGS, 'cat-file', '--batch'], { cwd: this.cwd, env: gitEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('git', [...GLOBAL_FLAGS, 'cat-file', '--batch'], {
+      cwd: this.cwd,
+      env: gitEnv(),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     child.stdout!.on('data', (chunk: Buffer) => {
       // Join chunks once per blob, not once per chunk: a large blob arrives in many 64 kB chunks.
       this.parts.push(chunk);

@@ -44,11 +44,14 @@ function readSettings(file: string): { settings: Settings; text: string | null }
   } catch (e) {
     throw new UsageError(`${CLAUDE_SETTINGS}: not valid JSON (${(e as Error).message}); fix it, then run init again`);
   }
-  if (!settings || typeof settings !== 'object' || Array.isArray(settings)) throw new UsageError(`${CLAUDE_SETTINGS}: expected a JSON object`);
+  if (!settings || typeof settings !== 'object' || Array.isArray(settings))
+    throw new UsageError(`${CLAUDE_SETTINGS}: expected a JSON object`);
   const hooks = (settings as Settings).hooks;
-  if (hooks !== undefined && (typeof hooks !== 'object' || hooks === null || Array.isArray(hooks))) throw new UsageError(`${CLAUDE_SETTINGS}: hooks: expected an object of events`);
+  if (hooks !== undefined && (typeof hooks !== 'object' || hooks === null || Array.isArray(hooks)))
+    throw new UsageError(`${CLAUDE_SETTINGS}: hooks: expected an object of events`);
   for (const [event, groups] of Object.entries(hooks ?? {})) {
-    if (!Array.isArray(groups)) throw new UsageError(`${CLAUDE_SETTINGS}: hooks.${event}: expected an array of matcher groups`);
+    if (!Array.isArray(groups))
+      throw new UsageError(`${CLAUDE_SETTINGS}: hooks.${event}: expected an array of matcher groups`);
   }
   return { settings: settings as Settings, text };
 }
@@ -63,10 +66,11 @@ function writeSettings(file: string, settings: Settings, previous: string | null
 export function ourClaudeHooks(settings: Settings): Set<string> {
   const found = new Set<string>();
   for (const groups of Object.values(settings.hooks ?? {})) {
-    for (const group of groups) for (const hook of group.hooks ?? []) {
-      const m = typeof hook.command === 'string' ? MARK.exec(hook.command) : null;
-      if (m) found.add(m[1]!);
-    }
+    for (const group of groups)
+      for (const hook of group.hooks ?? []) {
+        const m = typeof hook.command === 'string' ? MARK.exec(hook.command) : null;
+        if (m) found.add(m[1]!);
+      }
   }
   return found;
 }
@@ -87,19 +91,29 @@ export function installClaude(root: string, pkg: PackageJson | null, result: Ini
   const hooks = (settings.hooks ??= {});
   let changed = false;
   if (!present.has('post-edit')) {
-    (hooks.PostToolUse ??= []).push({ matcher: EDIT_MATCHER, hooks: [{ type: 'command', command: commands.postEdit, timeout: 60 }] });
-    result.actions.push(`added a PostToolUse hook (${EDIT_MATCHER}) to ${CLAUDE_SETTINGS}: each edit is checked and a failing atom is reported to Claude at once`);
+    (hooks.PostToolUse ??= []).push({
+      matcher: EDIT_MATCHER,
+      hooks: [{ type: 'command', command: commands.postEdit, timeout: 60 }],
+    });
+    result.actions.push(
+      `added a PostToolUse hook (${EDIT_MATCHER}) to ${CLAUDE_SETTINGS}: each edit is checked and a failing atom is reported to Claude at once`,
+    );
     changed = true;
   }
   if (!present.has('stop')) {
     (hooks.Stop ??= []).push({ hooks: [{ type: 'command', command: commands.stop, timeout: 180 }] });
-    result.actions.push(`added a Stop hook to ${CLAUDE_SETTINGS}: Claude cannot end its turn while the working change fails a blocking atom`);
+    result.actions.push(
+      `added a Stop hook to ${CLAUDE_SETTINGS}: Claude cannot end its turn while the working change fails a blocking atom`,
+    );
     changed = true;
   }
   if (!changed) return;
   if (text === null) result.changes.createdFiles = [...(result.changes.createdFiles ?? []), CLAUDE_SETTINGS];
   writeSettings(file, settings, text);
-  if (pkg) result.todo.push('Claude Code runs node_modules/.bin/ralph-guard: keep ralph-guard in devDependencies and installed');
+  if (pkg)
+    result.todo.push(
+      'Claude Code runs node_modules/.bin/ralph-guard: keep ralph-guard in devDependencies and installed',
+    );
 }
 
 /** Removes our entries; groups, events and `hooks` left empty go too, and the file if init created it and nothing else is left. */

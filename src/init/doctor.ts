@@ -64,14 +64,29 @@ export function resolveBinary(root: string): string | null {
 export async function doctor(cwd: string): Promise<Check[]> {
   const checks: Check[] = [];
   const node = process.versions.node;
-  checks.push(atLeast(node, MIN_NODE) ? { status: 'ok', text: `node ${node}` } : { status: 'fail', text: `node ${node} is older than ${MIN_NODE.join('.')}`, fix: 'install Node.js 20.19 or later' });
+  checks.push(
+    atLeast(node, MIN_NODE)
+      ? { status: 'ok', text: `node ${node}` }
+      : {
+          status: 'fail',
+          text: `node ${node} is older than ${MIN_NODE.join('.')}`,
+          fix: 'install Node.js 20.19 or later',
+        },
+  );
 
-  const gitVersion = await git(['--version'], { cwd }).then((v) => v.match(/(\d+\.\d+(?:\.\d+)?)/)?.[1] ?? '?', () => null);
+  const gitVersion = await git(['--version'], { cwd }).then(
+    (v) => v.match(/(\d+\.\d+(?:\.\d+)?)/)?.[1] ?? '?',
+    () => null,
+  );
   if (!gitVersion) {
     checks.push({ status: 'fail', text: 'git was not found', fix: 'install git and put it on PATH' });
     return checks;
   }
-  checks.push(atLeast(gitVersion, MIN_GIT) ? { status: 'ok', text: `git ${gitVersion}` } : { status: 'warn', text: `git ${gitVersion} is older than ${MIN_GIT.join('.')}: untested`, fix: 'upgrade git' });
+  checks.push(
+    atLeast(gitVersion, MIN_GIT)
+      ? { status: 'ok', text: `git ${gitVersion}` }
+      : { status: 'warn', text: `git ${gitVersion} is older than ${MIN_GIT.join('.')}: untested`, fix: 'upgrade git' },
+  );
 
   let repo: RepoInfo;
   try {
@@ -92,8 +107,17 @@ export async function doctor(cwd: string): Promise<Check[]> {
   checks.push(...(await hookChecks(repo, manager)));
 
   const binary = resolveBinary(root);
-  if (binary) checks.push({ status: 'ok', text: `hooks run ${relative(root, binary).startsWith('..') ? binary : relative(root, binary)}` });
-  else checks.push({ status: 'warn', text: 'no ralph-guard binary for hooks to run (node_modules/.bin or PATH): they will let commits through', fix: pkg ? 'npm install --save-dev ralph-guard' : 'npm install --global ralph-guard' });
+  if (binary)
+    checks.push({
+      status: 'ok',
+      text: `hooks run ${relative(root, binary).startsWith('..') ? binary : relative(root, binary)}`,
+    });
+  else
+    checks.push({
+      status: 'warn',
+      text: 'no ralph-guard binary for hooks to run (node_modules/.bin or PATH): they will let commits through',
+      fix: pkg ? 'npm install --save-dev ralph-guard' : 'npm install --global ralph-guard',
+    });
 
   checks.push(...(await policyChecks(repo)));
   checks.push(await advisoryDatabase());
@@ -107,10 +131,17 @@ async function hookChecks(repo: RepoInfo, manager: string): Promise<Check[]> {
   const hooksPath = (await git(['config', '--get', 'core.hooksPath'], { cwd: root, okCodes: [1] })).trim();
   const dir = await hooksDir(repo);
   const shownDir = relative(root, dir) || dir;
-  const fix = manager === 'lefthook' ? 'npx ralph-guard init --hooks lefthook, then npx lefthook install' : 'npx ralph-guard init';
+  const fix =
+    manager === 'lefthook'
+      ? 'npx ralph-guard init --hooks lefthook, then npx lefthook install'
+      : 'npx ralph-guard init';
 
   if (manager === 'husky' && !/^\.husky(?:\/_)?\/?$/.test(hooksPath)) {
-    checks.push({ status: 'fail', text: `husky is used but core.hooksPath is ${hooksPath ? `"${hooksPath}"` : 'not set'}: git does not run .husky/ hooks`, fix: 'npm install (its "prepare": "husky" sets it up) or npx husky' });
+    checks.push({
+      status: 'fail',
+      text: `husky is used but core.hooksPath is ${hooksPath ? `"${hooksPath}"` : 'not set'}: git does not run .husky/ hooks`,
+      fix: 'npm install (its "prepare": "husky" sets it up) or npx husky',
+    });
   }
   for (const hook of HOOKS) {
     const file = join(dir, hook);
@@ -120,7 +151,11 @@ async function hookChecks(repo: RepoInfo, manager: string): Promise<Check[]> {
       continue;
     }
     if (!statSync(file).isFile() || !executable(file)) {
-      checks.push({ status: 'fail', text: `${hook}: ${shown} is not executable, so git skips it`, fix: `chmod +x ${shown}` });
+      checks.push({
+        status: 'fail',
+        text: `${hook}: ${shown} is not executable, so git skips it`,
+        fix: `chmod +x ${shown}`,
+      });
       continue;
     }
     const text = read(file);
@@ -133,7 +168,11 @@ async function hookChecks(repo: RepoInfo, manager: string): Promise<Check[]> {
     const plain = join(repo.commonDir, 'hooks');
     for (const hook of HOOKS) {
       if (plain !== dir && read(join(plain, hook)).includes('ralph-guard git hook')) {
-        checks.push({ status: 'warn', text: `${relative(root, join(plain, hook))} is ralph-guard's, but core.hooksPath ("${hooksPath}") makes git ignore it`, fix: 'npx ralph-guard uninstall, then npx ralph-guard init' });
+        checks.push({
+          status: 'warn',
+          text: `${relative(root, join(plain, hook))} is ralph-guard's, but core.hooksPath ("${hooksPath}") makes git ignore it`,
+          fix: 'npx ralph-guard uninstall, then npx ralph-guard init',
+        });
       }
     }
   }
@@ -142,18 +181,32 @@ async function hookChecks(repo: RepoInfo, manager: string): Promise<Check[]> {
 
 /** How a hook file gets to ralph-guard, or null when it does not. */
 function reaches(root: string, dir: string, hook: 'pre-commit' | 'pre-push', text: string): string | null {
-  if (text.includes('ralph-guard git hook')) return `ralph-guard's hook script${existsSync(join(dir, hook + CHAINED)) ? ' (chaining the previous hook)' : ''}`;
+  if (text.includes('ralph-guard git hook'))
+    return `ralph-guard's hook script${existsSync(join(dir, hook + CHAINED)) ? ' (chaining the previous hook)' : ''}`;
   if (/\.husky\/_\/?$/.test(dir) || /husky/.test(text)) {
     const own = read(join(root, '.husky', hook));
-    return own.split('\n').some((l) => l.trim() === HUSKY_LINES[hook] || /\bralph-guard\s+check\b/.test(l)) ? `husky runs \`${HUSKY_LINES[hook]}\` (.husky/${hook})` : null;
+    return own.split('\n').some((l) => l.trim() === HUSKY_LINES[hook] || /\bralph-guard\s+check\b/.test(l))
+      ? `husky runs \`${HUSKY_LINES[hook]}\` (.husky/${hook})`
+      : null;
   }
   if (/lefthook/.test(text)) {
-    const config = ['lefthook.yml', 'lefthook.yaml', '.lefthook.yml', '.lefthook.yaml', '.config/lefthook.yml', '.config/lefthook.yaml'].map((f) => read(join(root, f))).join('\n');
+    const config = [
+      'lefthook.yml',
+      'lefthook.yaml',
+      '.lefthook.yml',
+      '.lefthook.yaml',
+      '.config/lefthook.yml',
+      '.config/lefthook.yaml',
+    ]
+      .map((f) => read(join(root, f)))
+      .join('\n');
     const section = config.split(/^(?=\S)/m).find((s) => s.startsWith(`${hook}:`)) ?? '';
     return /ralph-guard\b.*\bcheck\b/.test(section) ? 'lefthook runs ralph-guard' : null;
   }
   if (/pre-commit/.test(text) && /generated by pre-commit/i.test(text)) {
-    return /ralph-guard/.test(read(join(root, '.pre-commit-config.yaml'))) ? 'the pre-commit framework runs ralph-guard' : null;
+    return /ralph-guard/.test(read(join(root, '.pre-commit-config.yaml')))
+      ? 'the pre-commit framework runs ralph-guard'
+      : null;
   }
   return /\bralph-guard\b/.test(text) ? 'the hook runs ralph-guard' : null;
 }
@@ -164,17 +217,29 @@ async function policyChecks(repo: RepoInfo): Promise<Check[]> {
   const file = findPolicyFile(repo.root, repo.root);
   try {
     const policy = await loadPolicy({ cwd: repo.root, root: repo.root });
-    checks.push({ status: 'ok', text: file ? `policy ${relative(repo.root, file)} is valid` : 'no policy file: the recommended policy applies' });
+    checks.push({
+      status: 'ok',
+      text: file ? `policy ${relative(repo.root, file)} is valid` : 'no policy file: the recommended policy applies',
+    });
     try {
       const { loadBaseline } = await import('../baseline.js');
       const baseline = loadBaseline(repo.root, policy.baseline);
-      checks.push({ status: 'ok', text: baseline ? `baseline ${baseline.file}: ${baseline.entries.length} accepted finding(s)` : 'no baseline: every finding counts' });
+      checks.push({
+        status: 'ok',
+        text: baseline
+          ? `baseline ${baseline.file}: ${baseline.entries.length} accepted finding(s)`
+          : 'no baseline: every finding counts',
+      });
     } catch (e) {
       checks.push({ status: 'fail', text: (e as Error).message, fix: 'ralph-guard baseline' });
     }
   } catch (e) {
     if (e instanceof PolicyError) {
-      checks.push({ status: 'fail', text: `policy is invalid:\n${e.problems.map((p) => `        ${p}`).join('\n')}`, fix: 'correct the keys named above (ralph-guard explain ATOM shows the options)' });
+      checks.push({
+        status: 'fail',
+        text: `policy is invalid:\n${e.problems.map((p) => `        ${p}`).join('\n')}`,
+        fix: 'correct the keys named above (ralph-guard explain ATOM shows the options)',
+      });
     } else if (e instanceof UsageError) checks.push({ status: 'fail', text: e.message });
     else throw e;
   }
@@ -189,9 +254,18 @@ async function advisoryDatabase(): Promise<Check> {
   try {
     db = AdvisoryDb.open(path);
   } catch (e) {
-    return { status: 'fail', text: `advisory database ${path} is unreadable: ${(e as Error).message}`, fix: 'ralph-guard db update' };
+    return {
+      status: 'fail',
+      text: `advisory database ${path} is unreadable: ${(e as Error).message}`,
+      fix: 'ralph-guard db update',
+    };
   }
-  if (!db) return { status: 'warn', text: 'advisory database: none, so dependencies are checked without known advisories', fix: 'ralph-guard db update' };
+  if (!db)
+    return {
+      status: 'warn',
+      text: 'advisory database: none, so dependencies are checked without known advisories',
+      fix: 'ralph-guard db update',
+    };
   const days = Math.floor(db.ageDays());
   const summary = `advisory database: ${db.meta.advisories} advisories, ${formatBytes(db.size)}, updated ${days === 0 ? 'today' : `${days} day(s) ago`}`;
   return days > 7 ? { status: 'warn', text: summary, fix: 'ralph-guard db update' } : { status: 'ok', text: summary };
@@ -206,17 +280,52 @@ function claudeChecks(root: string, binary: string | null): Check[] {
   try {
     settings = JSON.parse(read(file));
   } catch (e) {
-    return [{ status: 'fail', text: `.claude/settings.json is not valid JSON (${(e as Error).message})`, fix: 'fix the file; Claude Code ignores it as it is' }];
+    return [
+      {
+        status: 'fail',
+        text: `.claude/settings.json is not valid JSON (${(e as Error).message})`,
+        fix: 'fix the file; Claude Code ignores it as it is',
+      },
+    ];
   }
-  const commands = Object.values(settings.hooks ?? {}).flatMap((groups) => (Array.isArray(groups) ? groups : []).flatMap((g) => g.hooks ?? []).map((h) => h.command ?? ''));
+  const commands = Object.values(settings.hooks ?? {}).flatMap((groups) =>
+    (Array.isArray(groups) ? groups : []).flatMap((g) => g.hooks ?? []).map((h) => h.command ?? ''),
+  );
   const has = (name: string) => commands.some((c) => c.includes(`hook claude-${name}`));
   const present = ['post-edit', 'stop'].filter(has);
-  if (!present.length) return [{ status: 'warn', text: 'Claude Code is set up here but without ralph-guard hooks', fix: 'npx ralph-guard init --agent claude' }];
-  if (present.length < 2) return [{ status: 'warn', text: `Claude Code hooks: only ${present.join(', ')} is set up`, fix: 'npx ralph-guard init --agent claude' }];
+  if (!present.length)
+    return [
+      {
+        status: 'warn',
+        text: 'Claude Code is set up here but without ralph-guard hooks',
+        fix: 'npx ralph-guard init --agent claude',
+      },
+    ];
+  if (present.length < 2)
+    return [
+      {
+        status: 'warn',
+        text: `Claude Code hooks: only ${present.join(', ')} is set up`,
+        fix: 'npx ralph-guard init --agent claude',
+      },
+    ];
   const local = commands.some((c) => c.includes('node_modules/.bin/ralph-guard'));
   if (local && !existsSync(join(root, 'node_modules', '.bin', 'ralph-guard'))) {
-    return [{ status: 'fail', text: 'Claude Code hooks run node_modules/.bin/ralph-guard, which is not installed', fix: 'npm install --save-dev ralph-guard' }];
+    return [
+      {
+        status: 'fail',
+        text: 'Claude Code hooks run node_modules/.bin/ralph-guard, which is not installed',
+        fix: 'npm install --save-dev ralph-guard',
+      },
+    ];
   }
-  if (!local && !binary) return [{ status: 'fail', text: 'Claude Code hooks run ralph-guard from PATH, which has none', fix: 'npm install --global ralph-guard' }];
+  if (!local && !binary)
+    return [
+      {
+        status: 'fail',
+        text: 'Claude Code hooks run ralph-guard from PATH, which has none',
+        fix: 'npm install --global ralph-guard',
+      },
+    ];
   return [{ status: 'ok', text: 'Claude Code hooks: PostToolUse (edits) and Stop are set up' }];
 }

@@ -16,7 +16,8 @@ export function hookScript(): string {
     const candidate = join(dir, 'hooks', 'ralph-guard-hook');
     if (existsSync(candidate)) return candidate;
     const parent = dirname(dir);
-    if (parent === dir) throw new Error('the hooks/ folder of the ralph-guard package is missing; reinstall ralph-guard');
+    if (parent === dir)
+      throw new Error('the hooks/ folder of the ralph-guard package is missing; reinstall ralph-guard');
     dir = parent;
   }
 }

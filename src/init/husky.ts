@@ -6,7 +6,10 @@ import { hasDependency, type InitResult, type PackageJson } from './init.js';
 
 declare const RALPH_GUARD_VERSION: string;
 
-export const HUSKY_LINES = { 'pre-commit': 'ralph-guard check --staged', 'pre-push': 'ralph-guard check --push' } as const;
+export const HUSKY_LINES = {
+  'pre-commit': 'ralph-guard check --staged',
+  'pre-push': 'ralph-guard check --push',
+} as const;
 
 export async function installHusky(repo: RepoInfo, pkg: PackageJson, result: InitResult): Promise<void> {
   const root = repo.root;
@@ -29,7 +32,9 @@ export async function installHusky(repo: RepoInfo, pkg: PackageJson, result: Ini
       process.chdir(previous);
     }
   } else if (!/^\.husky(?:\/_)?\/?$/.test(hooksPath)) {
-    result.todo.push(`core.hooksPath is "${hooksPath}", not husky's: git will not run .husky/ hooks until it is unset or set to .husky/_`);
+    result.todo.push(
+      `core.hooksPath is "${hooksPath}", not husky's: git will not run .husky/ hooks until it is unset or set to .husky/_`,
+    );
   }
 
   mkdirSync(join(root, '.husky'), { recursive: true });
@@ -55,7 +60,10 @@ function editPackageJson(root: string, pkg: PackageJson, result: InitResult) {
     result.actions.push('appended `&& husky` to the "prepare" script in package.json');
   }
   const version = typeof RALPH_GUARD_VERSION === 'string' ? RALPH_GUARD_VERSION.replace(/\+.*/, '') : null;
-  const wanted: Array<[string, string | null]> = [['husky', '^9.1.7'], ['ralph-guard', version ? `^${version}` : null]];
+  const wanted: Array<[string, string | null]> = [
+    ['husky', '^9.1.7'],
+    ['ralph-guard', version ? `^${version}` : null],
+  ];
   for (const [name, range] of wanted) {
     if (hasDependency(pkg, name) || !range) continue;
     (pkg.devDependencies ??= {})[name] = range;
@@ -64,7 +72,9 @@ function editPackageJson(root: string, pkg: PackageJson, result: InitResult) {
   if (added.length) {
     result.changes.devDependencies = added;
     result.actions.push(`added ${added.join(' and ')} to devDependencies`);
-    result.todo.push(`run \`npm install\` (or your package manager's install) so ${added.join(' and ')} land in node_modules and the lockfile`);
+    result.todo.push(
+      `run \`npm install\` (or your package manager's install) so ${added.join(' and ')} land in node_modules and the lockfile`,
+    );
   }
   const next = JSON.stringify(pkg, null, indent) + (text.endsWith('\n') ? '\n' : '');
   if (next !== text) writeFileSync(file, next);

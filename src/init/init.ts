@@ -60,18 +60,56 @@ export function hasDependency(pkg: PackageJson | null, name: string): boolean {
 }
 
 const anyFile = (root: string, names: string[]) => names.some((f) => existsSync(join(root, f)));
-const LEFTHOOK = ['lefthook.yml', 'lefthook.yaml', '.lefthook.yml', '.lefthook.yaml', '.config/lefthook.yml', '.config/lefthook.yaml', 'lefthook.json', 'lefthook.toml', '.lefthook.json', '.lefthook.toml'];
-const SIMPLE_GIT_HOOKS = ['.simple-git-hooks.json', '.simple-git-hooks.js', '.simple-git-hooks.cjs', '.simple-git-hooks.mjs', 'simple-git-hooks.json', 'simple-git-hooks.js', 'simple-git-hooks.cjs', 'simple-git-hooks.mjs'];
-const LINT_STAGED = ['.lintstagedrc', '.lintstagedrc.json', '.lintstagedrc.yaml', '.lintstagedrc.yml', '.lintstagedrc.js', '.lintstagedrc.mjs', '.lintstagedrc.cjs', 'lint-staged.config.js', 'lint-staged.config.mjs', 'lint-staged.config.cjs'];
+const LEFTHOOK = [
+  'lefthook.yml',
+  'lefthook.yaml',
+  '.lefthook.yml',
+  '.lefthook.yaml',
+  '.config/lefthook.yml',
+  '.config/lefthook.yaml',
+  'lefthook.json',
+  'lefthook.toml',
+  '.lefthook.json',
+  '.lefthook.toml',
+];
+const SIMPLE_GIT_HOOKS = [
+  '.simple-git-hooks.json',
+  '.simple-git-hooks.js',
+  '.simple-git-hooks.cjs',
+  '.simple-git-hooks.mjs',
+  'simple-git-hooks.json',
+  'simple-git-hooks.js',
+  'simple-git-hooks.cjs',
+  'simple-git-hooks.mjs',
+];
+const LINT_STAGED = [
+  '.lintstagedrc',
+  '.lintstagedrc.json',
+  '.lintstagedrc.yaml',
+  '.lintstagedrc.yml',
+  '.lintstagedrc.js',
+  '.lintstagedrc.mjs',
+  '.lintstagedrc.cjs',
+  'lint-staged.config.js',
+  'lint-staged.config.mjs',
+  'lint-staged.config.cjs',
+];
 
 /** The hook manager already in use, or the one init should set up. */
 export function detectManager(root: string, pkg: PackageJson | null): HookManager | PrintedManager {
   if (existsSync(join(root, '.husky')) || hasDependency(pkg, 'husky')) return 'husky';
-  if (anyFile(root, LEFTHOOK) || hasDependency(pkg, 'lefthook') || hasDependency(pkg, '@evilmartians/lefthook')) return 'lefthook';
+  if (anyFile(root, LEFTHOOK) || hasDependency(pkg, 'lefthook') || hasDependency(pkg, '@evilmartians/lefthook'))
+    return 'lefthook';
   if (existsSync(join(root, '.pre-commit-config.yaml'))) return 'pre-commit';
-  if (pkg?.['simple-git-hooks'] !== undefined || hasDependency(pkg, 'simple-git-hooks') || anyFile(root, SIMPLE_GIT_HOOKS)) return 'simple-git-hooks';
+  if (
+    pkg?.['simple-git-hooks'] !== undefined ||
+    hasDependency(pkg, 'simple-git-hooks') ||
+    anyFile(root, SIMPLE_GIT_HOOKS)
+  )
+    return 'simple-git-hooks';
   if (pkg?.gitHooks !== undefined || hasDependency(pkg, 'yorkie')) return 'yorkie';
-  if (pkg?.['lint-staged'] !== undefined || hasDependency(pkg, 'lint-staged') || anyFile(root, LINT_STAGED)) return 'lint-staged';
+  if (pkg?.['lint-staged'] !== undefined || hasDependency(pkg, 'lint-staged') || anyFile(root, LINT_STAGED))
+    return 'lint-staged';
   return pkg ? 'husky' : 'git';
 }
 
@@ -89,7 +127,9 @@ export function printedSetup(manager: PrintedManager): string[] {
         'then run `npx simple-git-hooks` to apply them',
       ];
     case 'yorkie':
-      return ['add to "gitHooks" in package.json:  "pre-commit": "npx ralph-guard check --staged", "pre-push": "npx ralph-guard check --push"'];
+      return [
+        'add to "gitHooks" in package.json:  "pre-commit": "npx ralph-guard check --staged", "pre-push": "npx ralph-guard check --push"',
+      ];
     case 'lint-staged':
       return [
         'add to your lint-staged configuration:  "*": "ralph-guard check --staged"  (lint-staged passes the staged files, which narrows the check to them)',
@@ -106,7 +146,8 @@ export async function init(options: InitOptions): Promise<InitResult> {
 
   switch (manager) {
     case 'husky':
-      if (!pkg) throw new UsageError('--hooks husky needs a package.json at the repository root; use --hooks git instead');
+      if (!pkg)
+        throw new UsageError('--hooks husky needs a package.json at the repository root; use --hooks git instead');
       await installHusky(repo, pkg, result);
       break;
     case 'git':
@@ -135,7 +176,9 @@ export async function init(options: InitOptions): Promise<InitResult> {
     };
     const text = JSON.stringify(policy, null, 2) + '\n';
     writeFileAtomic(join(repo.root, '.ralphrc.json'), text);
-    result.actions.push('wrote .ralphrc.json (the recommended policy; see .ralphrc.example in the package for every option)');
+    result.actions.push(
+      'wrote .ralphrc.json (the recommended policy; see .ralphrc.example in the package for every option)',
+    );
     result.changes.policy = { file: '.ralphrc.json', sha1: sha1(text) };
   }
   recordInit(repo, result.changes);
@@ -177,7 +220,9 @@ export async function uninstall(cwd: string): Promise<UninstallResult> {
       rmSync(file);
       result.removed.push(`removed ${manifest.policy.file} (unchanged since init wrote it)`);
     } else if (existsSync(file)) {
-      result.kept.push(`${manifest.policy.file}: you changed it since init, so it stays; delete it yourself if you no longer want it`);
+      result.kept.push(
+        `${manifest.policy.file}: you changed it since init, so it stays; delete it yourself if you no longer want it`,
+      );
     }
   }
   clearManifest(repo);
@@ -194,7 +239,11 @@ function revertPackageJson(root: string, manifest: Manifest, result: UninstallRe
     if (manifest.prepare.before === null) delete pkg.scripts.prepare;
     else pkg.scripts.prepare = manifest.prepare.before;
     if (!Object.keys(pkg.scripts).length) delete pkg.scripts;
-    result.removed.push(manifest.prepare.before === null ? 'removed "prepare": "husky" from package.json' : 'took `&& husky` off the "prepare" script in package.json');
+    result.removed.push(
+      manifest.prepare.before === null
+        ? 'removed "prepare": "husky" from package.json'
+        : 'took `&& husky` off the "prepare" script in package.json',
+    );
   }
   const dropped = (manifest.devDependencies ?? []).filter((name) => pkg.devDependencies?.[name] !== undefined);
   for (const name of dropped) delete pkg.devDependencies![name];
@@ -210,7 +259,9 @@ function revertPackageJson(root: string, manifest: Manifest, result: UninstallRe
 /** Husky set up by init: unset its core.hooksPath and remove its generated folder, unless other husky hooks remain. */
 async function removeHuskySetup(repo: RepoInfo, result: UninstallResult) {
   const husky = join(repo.root, '.husky');
-  const others = existsSync(husky) ? (await import('node:fs')).readdirSync(husky).filter((f) => f !== '_' && !f.startsWith('.')) : [];
+  const others = existsSync(husky)
+    ? (await import('node:fs')).readdirSync(husky).filter((f) => f !== '_' && !f.startsWith('.'))
+    : [];
   if (others.length) {
     result.kept.push(`husky stays set up: .husky/ still holds ${others.join(', ')}`);
     return;
@@ -222,6 +273,6 @@ async function removeHuskySetup(repo: RepoInfo, result: UninstallResult) {
   }
   if (existsSync(husky)) {
     rmSync(husky, { recursive: true, force: true });
-    result.removed.push('removed .husky/ (husky\'s generated files)');
+    result.removed.push("removed .husky/ (husky's generated files)");
   }
 }

@@ -13,19 +13,38 @@ import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import type { InitResult, PackageJson } from './init.js';
 
-export const LEFTHOOK_FILES = ['lefthook.yml', 'lefthook.yaml', '.lefthook.yml', '.lefthook.yaml', '.config/lefthook.yml', '.config/lefthook.yaml'];
+export const LEFTHOOK_FILES = [
+  'lefthook.yml',
+  'lefthook.yaml',
+  '.lefthook.yml',
+  '.lefthook.yaml',
+  '.config/lefthook.yml',
+  '.config/lefthook.yaml',
+];
 /** Formats lefthook also reads that we do not edit: we say what to add instead. */
-const OTHER_FORMATS = ['lefthook.json', 'lefthook.toml', '.lefthook.json', '.lefthook.toml', 'lefthook.jsonc', '.lefthook.jsonc'];
+const OTHER_FORMATS = [
+  'lefthook.json',
+  'lefthook.toml',
+  '.lefthook.json',
+  '.lefthook.toml',
+  'lefthook.jsonc',
+  '.lefthook.jsonc',
+];
 export const NAME = 'ralph-guard';
 
 export function lefthookFile(root: string): string | null {
   return LEFTHOOK_FILES.find((f) => existsSync(join(root, f))) ?? null;
 }
 
-export function lefthookCommands(pkg: PackageJson | null): Record<'pre-commit' | 'pre-push', { run: string; use_stdin?: boolean }> {
+export function lefthookCommands(
+  pkg: PackageJson | null,
+): Record<'pre-commit' | 'pre-push', { run: string; use_stdin?: boolean }> {
   // lefthook runs commands from the repository root and does not add node_modules/.bin to PATH.
   const bin = pkg ? './node_modules/.bin/ralph-guard' : 'ralph-guard';
-  return { 'pre-commit': { run: `${bin} check --staged` }, 'pre-push': { run: `${bin} check --push`, use_stdin: true } };
+  return {
+    'pre-commit': { run: `${bin} check --staged` },
+    'pre-push': { run: `${bin} check --push`, use_stdin: true },
+  };
 }
 
 type YamlModule = typeof import('yaml');
@@ -36,7 +55,10 @@ async function loadDocument(file: string) {
   const YAML: YamlModule = loaded.default ?? loaded;
   const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
   const doc = YAML.parseDocument(text);
-  if (doc.errors.length) throw new UsageError(`${file}: not valid YAML (${doc.errors[0]!.message.split('\n')[0]}); fix it, then run init again`);
+  if (doc.errors.length)
+    throw new UsageError(
+      `${file}: not valid YAML (${doc.errors[0]!.message.split('\n')[0]}); fix it, then run init again`,
+    );
   return { YAML, doc, text };
 }
 
@@ -45,7 +67,9 @@ export async function installLefthook(root: string, pkg: PackageJson | null, res
   const name = lefthookFile(root) ?? (other ? null : 'lefthook.yml');
   const commands = lefthookCommands(pkg);
   if (!name) {
-    result.todo.push(`${other} is not edited by init: add a "${NAME}" command running \`${commands['pre-commit'].run}\` to pre-commit and one running \`${commands['pre-push'].run}\` with use_stdin: true to pre-push`);
+    result.todo.push(
+      `${other} is not edited by init: add a "${NAME}" command running \`${commands['pre-commit'].run}\` to pre-commit and one running \`${commands['pre-push'].run}\` with use_stdin: true to pre-push`,
+    );
     return;
   }
   const file = join(root, name);
@@ -55,26 +79,44 @@ export async function installLefthook(root: string, pkg: PackageJson | null, res
   for (const [hook, command] of Object.entries(commands)) {
     const jobs = doc.getIn([hook, 'jobs']);
     if (YAML.isSeq(jobs)) {
-      const has = jobs.items.some((item) => YAML.isMap(item) && (item.get('name') === NAME || String(item.get('run') ?? '').includes('ralph-guard check')));
+      const has = jobs.items.some(
+        (item) =>
+          YAML.isMap(item) &&
+          (item.get('name') === NAME || String(item.get('run') ?? '').includes('ralph-guard check')),
+      );
       if (has) continue;
       jobs.add(doc.createNode({ name: NAME, ...command }));
     } else {
       const existing = doc.getIn([hook, 'commands']);
-      if (YAML.isMap(existing) && existing.items.some((pair) => String(YAML.isScalar(pair.key) ? pair.key.value : pair.key) === NAME || String((YAML.isMap(pair.value) && pair.value.get('run')) ?? '').includes('ralph-guard check'))) continue;
+      if (
+        YAML.isMap(existing) &&
+        existing.items.some(
+          (pair) =>
+            String(YAML.isScalar(pair.key) ? pair.key.value : pair.key) === NAME ||
+            String((YAML.isMap(pair.value) && pair.value.get('run')) ?? '').includes('ralph-guard check'),
+        )
+      )
+        continue;
       doc.setIn([hook, 'commands', NAME], doc.createNode(command));
     }
     changed = true;
     result.actions.push(`added a "${NAME}" ${YAML.isSeq(jobs) ? 'job' : 'command'} to ${hook} in ${name}`);
   }
   if (!changed) return;
-  const next = created ? `# Git hooks run by lefthook (https://lefthook.dev); ralph-guard init added the ralph-guard commands.\n${doc.toString()}` : doc.toString();
+  const next = created
+    ? `# Git hooks run by lefthook (https://lefthook.dev); ralph-guard init added the ralph-guard commands.\n${doc.toString()}`
+    : doc.toString();
   writeFileSync(file, next === text ? text : next);
   if (created) result.changes.createdFiles = [...(result.changes.createdFiles ?? []), name];
-  result.todo.push('run `npx lefthook install` (once per clone) so git runs lefthook\'s pre-commit and pre-push hooks');
+  result.todo.push("run `npx lefthook install` (once per clone) so git runs lefthook's pre-commit and pre-push hooks");
 }
 
 /** Removes our commands and jobs; hooks and the file left empty by that go too. */
-export async function uninstallLefthook(root: string, removed: string[], createdFiles: readonly string[]): Promise<void> {
+export async function uninstallLefthook(
+  root: string,
+  removed: string[],
+  createdFiles: readonly string[],
+): Promise<void> {
   const name = lefthookFile(root);
   if (!name) return;
   const file = join(root, name);

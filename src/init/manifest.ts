@@ -42,9 +42,11 @@ export function recordInit(repo: RepoInfo, changes: Omit<Manifest, 'version'>): 
   const current = readManifest(repo);
   const next: Manifest = { ...current };
   if (changes.prepare && !current.prepare) next.prepare = changes.prepare;
-  if (changes.devDependencies?.length) next.devDependencies = [...new Set([...(current.devDependencies ?? []), ...changes.devDependencies])];
+  if (changes.devDependencies?.length)
+    next.devDependencies = [...new Set([...(current.devDependencies ?? []), ...changes.devDependencies])];
   if (changes.huskyInstalled) next.huskyInstalled = true;
-  if (changes.createdFiles?.length) next.createdFiles = [...new Set([...(current.createdFiles ?? []), ...changes.createdFiles])];
+  if (changes.createdFiles?.length)
+    next.createdFiles = [...new Set([...(current.createdFiles ?? []), ...changes.createdFiles])];
   if (changes.policy && !current.policy) next.policy = changes.policy;
   if (JSON.stringify(next) === JSON.stringify(current) && existsSync(manifestPath(repo))) return;
   if (Object.keys(next).length === 1 && !existsSync(manifestPath(repo))) return; // nothing worth remembering

@@ -42,7 +42,8 @@ function syntaxProblem(source: string, flags: string): string | null {
     return `expected a valid regular expression: ${(e as Error).message}`;
   }
   if (/\\[1-9]|\\k</.test(source)) return 'backreferences can take exponential time; use a regex without them';
-  if (/\(\?<?[=!]/.test(source)) return 'lookarounds are not allowed in policy regexes (they can hide super-linear matching)';
+  if (/\(\?<?[=!]/.test(source))
+    return 'lookarounds are not allowed in policy regexes (they can hide super-linear matching)';
 
   // Walk groups: remember whether each open group contains a quantifier.
   interface Group {
@@ -87,13 +88,16 @@ function syntaxProblem(source: string, flags: string): string | null {
       const group = stack.pop()!;
       if (stack.length === 0) return 'unbalanced parenthesis';
       const quantifier = source.slice(i + 1).match(/^(?:[*+]|\{\d+,\d*\})/);
-      if (quantifier && group.quantified) return `a repeated group contains another quantifier ("…)${quantifier[0]}"): nested quantifiers can take exponential time`;
+      if (quantifier && group.quantified)
+        return `a repeated group contains another quantifier ("…)${quantifier[0]}"): nested quantifiers can take exponential time`;
       const overlapping = group.firsts.includes('*') || new Set(group.firsts).size < group.firsts.length;
-      if (quantifier && group.alternation && overlapping) return `a repeated group contains alternatives ("(a|b)${quantifier[0]}"): use a character class or branches that start with different characters`;
+      if (quantifier && group.alternation && overlapping)
+        return `a repeated group contains alternatives ("(a|b)${quantifier[0]}"): use a character class or branches that start with different characters`;
       if (group.quantified || quantifier) stack.at(-1)!.quantified = true;
       continue;
     }
-    if (ch === '*' || ch === '+' || ch === '?' || (ch === '{' && /^\{\d+(?:,\d*)?\}/.test(source.slice(i)))) top.quantified = true;
+    if (ch === '*' || ch === '+' || ch === '?' || (ch === '{' && /^\{\d+(?:,\d*)?\}/.test(source.slice(i))))
+      top.quantified = true;
   }
   return null;
 }

@@ -66,7 +66,11 @@ function fnv1a(text: string): string {
 /** JS and TS policies are programs: their result can change without their text changing, so they are never cached. */
 const isProgram = (file: string) => /\.(?:[cm]?js|ts)$/.test(file);
 
-export async function loadPolicy(opts: { cwd: string; root: string; configFile?: string | undefined }): Promise<Policy> {
+export async function loadPolicy(opts: {
+  cwd: string;
+  root: string;
+  configFile?: string | undefined;
+}): Promise<Policy> {
   let file: string | null;
   if (opts.configFile) {
     file = resolve(opts.cwd, opts.configFile);
@@ -86,7 +90,11 @@ export async function loadPolicy(opts: { cwd: string; root: string; configFile?:
   const { validatePolicy } = await import('./validate.js');
   const { policy, sources } = await validatePolicy(file, opts.root);
   if (cacheable && !sources.some(isProgram)) {
-    const entry: CacheEntry = { version: VERSION, sources: sources.map((path) => ({ path, text: readText(path) })), policy };
+    const entry: CacheEntry = {
+      version: VERSION,
+      sources: sources.map((path) => ({ path, text: readText(path) })),
+      policy,
+    };
     try {
       writeFileAtomic(cacheFile, JSON.stringify(entry));
     } catch {

@@ -12,23 +12,38 @@ const ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const level = z.enum(['block', 'warn', 'off']).describe('block: fails the commit; warn: reported only; off: not run.');
 const globs = z.array(z.string().min(1));
 
-const patternCheck = z.strictObject({
-  type: z.literal('pattern'),
-  name: z.string().regex(ID, 'expected a kebab-case name').default('pattern').describe('Rule name: findings are <atom>/<name>.'),
-  regex: z.string().min(1).describe('A JavaScript regular expression tried on each added line; it must run in linear time.'),
-  flags: z.string().regex(/^[imsu]*$/, 'expected only the flags i, m, s, u').default(''),
-  message: z.string().min(1),
-  fix: z.string().optional(),
-}).superRefine((check, ctx) => {
-  // With its flags: under "i", [A-Z] and [a-z] compete for the same letters.
-  const problem = checkLinearRegex(check.regex, check.flags);
-  if (problem) ctx.addIssue({ code: 'custom', path: ['regex'], message: problem });
-});
+const patternCheck = z
+  .strictObject({
+    type: z.literal('pattern'),
+    name: z
+      .string()
+      .regex(ID, 'expected a kebab-case name')
+      .default('pattern')
+      .describe('Rule name: findings are <atom>/<name>.'),
+    regex: z
+      .string()
+      .min(1)
+      .describe('A JavaScript regular expression tried on each added line; it must run in linear time.'),
+    flags: z
+      .string()
+      .regex(/^[imsu]*$/, 'expected only the flags i, m, s, u')
+      .default(''),
+    message: z.string().min(1),
+    fix: z.string().optional(),
+  })
+  .superRefine((check, ctx) => {
+    // With its flags: under "i", [A-Z] and [a-z] compete for the same letters.
+    const problem = checkLinearRegex(check.regex, check.flags);
+    if (problem) ctx.addIssue({ code: 'custom', path: ['regex'], message: problem });
+  });
 
 const commandCheck = z.strictObject({
   type: z.literal('command'),
   name: z.string().regex(ID, 'expected a kebab-case name').default('command'),
-  command: z.string().min(1).describe('Run in the repository root with the changed files as arguments; a non-zero exit fails the atom.'),
+  command: z
+    .string()
+    .min(1)
+    .describe('Run in the repository root with the changed files as arguments; a non-zero exit fails the atom.'),
   timeoutMs: z.number().int().positive().default(60_000),
   message: z.string().optional(),
   fix: z.string().optional(),
@@ -60,17 +75,29 @@ export function policySchema(atoms: readonly AnyAtom[]) {
     extends: z
       .union([z.string(), z.array(z.string())])
       .optional()
-      .describe('Presets ("ralph-guard:recommended") or policy files (relative paths), applied in order; default: ["ralph-guard:recommended"].'),
+      .describe(
+        'Presets ("ralph-guard:recommended") or policy files (relative paths), applied in order; default: ["ralph-guard:recommended"].',
+      ),
     failOn: z.enum(['block', 'warn']).optional().describe('"warn" blocks on warnings too.'),
-    failClosed: z.boolean().optional().describe('Block when ralph-guard itself fails (internal error, missing binary in a hook).'),
+    failClosed: z
+      .boolean()
+      .optional()
+      .describe('Block when ralph-guard itself fails (internal error, missing binary in a hook).'),
     ignore: globs.optional().describe('Paths no atom reports.'),
-    maxFileBytes: z.number().int().positive().optional().describe('Larger files are skipped with a note (default 5,000,000).'),
+    maxFileBytes: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe('Larger files are skipped with a note (default 5,000,000).'),
     atomTimeoutMs: z
       .number()
       .int()
       .positive()
       .optional()
-      .describe('Time one atom may spend checking a change, over all its files (default 10,000); an atom that runs out is stopped and reported as an error, the others go on.'),
+      .describe(
+        'Time one atom may spend checking a change, over all its files (default 10,000); an atom that runs out is stopped and reported as an error, the others go on.',
+      ),
     baseline: z.string().min(1).optional().describe('Baseline file (default .ralph-baseline.json).'),
     atoms: z
       .object(builtins)
@@ -82,7 +109,10 @@ export function policySchema(atoms: readonly AnyAtom[]) {
       })
       .optional(),
     skills: z
-      .record(z.string().regex(ID, 'expected a kebab-case skill name'), z.strictObject({ description: z.string().optional(), atoms: z.array(z.string()).min(1) }))
+      .record(
+        z.string().regex(ID, 'expected a kebab-case skill name'),
+        z.strictObject({ description: z.string().optional(), atoms: z.array(z.string()).min(1) }),
+      )
       .optional(),
   });
 }
@@ -97,20 +127,31 @@ export function formatIssues(file: string, issues: readonly z.core.$ZodIssue[], 
     const where = (p: string[]) => (p.length ? p.join('.') : '(top level)');
     const atomId = path[0] === 'atoms' ? path[1] : undefined;
     // A misspelt built-in id shows at atoms.<id>; deeper problems belong to a custom atom, whose id is no typo.
-    const hint = atomId && path.length <= 2 && !atoms.some((a) => a.id === atomId) ? didYouMean(atomId, atoms.map((a) => a.id)) : '';
+    const hint =
+      atomId && path.length <= 2 && !atoms.some((a) => a.id === atomId)
+        ? didYouMean(
+            atomId,
+            atoms.map((a) => a.id),
+          )
+        : '';
     const got = 'input' in issue ? describe(issue.input) : undefined;
     switch (issue.code) {
       case 'unrecognized_keys':
-        for (const key of issue.keys) out.push(`${file}: ${where([...path, key])}: unknown key${didYouMean(key, knownKeys(path))}`);
+        for (const key of issue.keys)
+          out.push(`${file}: ${where([...path, key])}: unknown key${didYouMean(key, knownKeys(path))}`);
         continue;
       case 'invalid_type':
         out.push(`${file}: ${where(path)}: expected ${issue.expected}${got ? `, got ${got}` : ''}${hint}`);
         continue;
       case 'invalid_value':
-        out.push(`${file}: ${where(path)}: expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}${got ? `, got ${got}` : ''}`);
+        out.push(
+          `${file}: ${where(path)}: expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}${got ? `, got ${got}` : ''}`,
+        );
         continue;
       case 'too_small':
-        out.push(`${file}: ${where(path)}: expected ${issue.origin === 'array' ? `at least ${issue.minimum} item(s)` : issue.origin === 'string' ? 'a non-empty string' : `≥ ${issue.minimum}`}${got ? `, got ${got}` : ''}`);
+        out.push(
+          `${file}: ${where(path)}: expected ${issue.origin === 'array' ? `at least ${issue.minimum} item(s)` : issue.origin === 'string' ? 'a non-empty string' : `≥ ${issue.minimum}`}${got ? `, got ${got}` : ''}`,
+        );
         continue;
       case 'too_big':
         out.push(`${file}: ${where(path)}: expected ≤ ${issue.maximum}${got ? `, got ${got}` : ''}`);
@@ -129,8 +170,20 @@ export function formatIssues(file: string, issues: readonly z.core.$ZodIssue[], 
 }
 
 function knownKeys(path: string[]): string[] {
-  if (path.length === 0) return ['extends', 'failOn', 'failClosed', 'ignore', 'maxFileBytes', 'atomTimeoutMs', 'baseline', 'atoms', 'skills'];
-  if (path[0] === 'atoms' && path.length === 2) return ['level', 'files', 'ignore', 'options', 'title', 'criteria', 'checks', 'keywords'];
+  if (path.length === 0)
+    return [
+      'extends',
+      'failOn',
+      'failClosed',
+      'ignore',
+      'maxFileBytes',
+      'atomTimeoutMs',
+      'baseline',
+      'atoms',
+      'skills',
+    ];
+  if (path[0] === 'atoms' && path.length === 2)
+    return ['level', 'files', 'ignore', 'options', 'title', 'criteria', 'checks', 'keywords'];
   return [];
 }
 

@@ -17,7 +17,13 @@ import { RECOMMENDED, SEARCH_PLACES, type AtomSettings, type CustomAtom, type Po
 import { formatIssues, policySchema, type RawPolicy } from './schema.js';
 import { didYouMean } from '../suggest.js';
 
-export const DEFAULTS = { failOn: 'block', failClosed: false, maxFileBytes: 5_000_000, atomTimeoutMs: DEFAULT_ATOM_TIMEOUT_MS, baseline: '.ralph-baseline.json' } as const;
+export const DEFAULTS = {
+  failOn: 'block',
+  failClosed: false,
+  maxFileBytes: 5_000_000,
+  atomTimeoutMs: DEFAULT_ATOM_TIMEOUT_MS,
+  baseline: '.ralph-baseline.json',
+} as const;
 
 /** Built-in presets by name. */
 const PRESETS: Record<string, () => Record<string, unknown>> = {
@@ -46,19 +52,30 @@ export async function validatePolicy(file: string | null, root: string): Promise
     const name = path ? display(path) : RECOMMENDED;
     const raw = validateLayer(name, data, problems);
     if (!raw) return;
-    const parents = raw.extends === undefined ? (path ? [RECOMMENDED] : []) : typeof raw.extends === 'string' ? [raw.extends] : raw.extends;
+    const parents =
+      raw.extends === undefined
+        ? path
+          ? [RECOMMENDED]
+          : []
+        : typeof raw.extends === 'string'
+          ? [raw.extends]
+          : raw.extends;
     for (const parent of parents) {
       if (PRESETS[parent]) {
         layers.push({ file: parent, raw: PRESETS[parent]() as RawPolicy });
         continue;
       }
       if (parent.startsWith('ralph-guard:')) {
-        problems.push(`${name}: extends: unknown preset "${parent}"; expected "${RECOMMENDED}" or a relative path to a policy file${didYouMean(parent, Object.keys(PRESETS))}`);
+        problems.push(
+          `${name}: extends: unknown preset "${parent}"; expected "${RECOMMENDED}" or a relative path to a policy file${didYouMean(parent, Object.keys(PRESETS))}`,
+        );
         continue;
       }
       const target = resolve(path ? dirname(path) : root, parent);
       if (chain.includes(target)) {
-        problems.push(`${name}: extends: "${parent}" extends itself (cycle: ${[...chain, target].map(display).join(' → ')})`);
+        problems.push(
+          `${name}: extends: "${parent}" extends itself (cycle: ${[...chain, target].map(display).join(' → ')})`,
+        );
         continue;
       }
       if (!existsSync(target)) {
@@ -93,13 +110,16 @@ async function readPolicyFile(file: string, problems: string[], display: (f: str
   try {
     const result = await explorer.load(file);
     if (!result) {
-      problems.push(`${display(file)}: the file is empty; expected a policy object (or delete the file to use ${RECOMMENDED})`);
+      problems.push(
+        `${display(file)}: the file is empty; expected a policy object (or delete the file to use ${RECOMMENDED})`,
+      );
       return undefined;
     }
     return result.config;
   } catch (e) {
     const message = e instanceof Error ? e.message.replace(file, display(file)) : String(e);
-    const what = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : `cannot be read: ${message.split('\n')[0]}`;
+    const what =
+      (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : `cannot be read: ${message.split('\n')[0]}`;
     problems.push(`${display(file)}: ${what}`);
     return undefined;
   }
@@ -107,7 +127,9 @@ async function readPolicyFile(file: string, problems: string[], display: (f: str
 
 function validateLayer(name: string, data: unknown, problems: string[]): RawPolicy | null {
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-    problems.push(`${name}: (top level): expected a policy object, got ${Array.isArray(data) ? 'an array' : typeof data}`);
+    problems.push(
+      `${name}: (top level): expected a policy object, got ${Array.isArray(data) ? 'an array' : typeof data}`,
+    );
     return null;
   }
   // An unknown atom id without the parts of a custom atom is most likely a misspelt built-in: say that once.
@@ -119,7 +141,9 @@ function validateLayer(name: string, data: unknown, problems: string[]): RawPoli
     for (const [id, value] of Object.entries(atoms)) {
       const custom = value && typeof value === 'object' && ('checks' in value || 'title' in value);
       if (!known.includes(id) && !custom) {
-        problems.push(`${name}: atoms.${id}: unknown atom; expected a built-in id${didYouMean(id, known)} or a custom atom with title, criteria and checks`);
+        problems.push(
+          `${name}: atoms.${id}: unknown atom; expected a built-in id${didYouMean(id, known)} or a custom atom with title, criteria and checks`,
+        );
       } else kept[id] = value;
     }
     input = { ...data, atoms: kept };
@@ -135,7 +159,10 @@ function validateLayer(name: string, data: unknown, problems: string[]): RawPoli
 /** Merges the layers (later wins; atom settings merge key by key) and applies every default. */
 /** `shown`: the policy file as problems name it (relative to the root, like every other problem). */
 function resolvePolicy(layers: Layer[], file: string | null, shown: string, problems: string[]): Policy {
-  const builtinSettings: Record<string, { level?: AtomSettings['level']; files?: string[]; ignore?: string[]; options: Record<string, unknown> }> = {};
+  const builtinSettings: Record<
+    string,
+    { level?: AtomSettings['level']; files?: string[]; ignore?: string[]; options: Record<string, unknown> }
+  > = {};
   const custom = new Map<string, CustomAtom>();
   const policy: Policy = { file, ...DEFAULTS, ignore: [], atoms: {}, custom: [], skills: {}, globs: {} };
 
@@ -153,7 +180,12 @@ function resolvePolicy(layers: Layer[], file: string | null, shown: string, prob
         custom.set(id, { id, ...(settings as Omit<CustomAtom, 'id'>) });
         continue;
       }
-      const s = settings as { level?: AtomSettings['level']; files?: string[]; ignore?: string[]; options?: Record<string, unknown> };
+      const s = settings as {
+        level?: AtomSettings['level'];
+        files?: string[];
+        ignore?: string[];
+        options?: Record<string, unknown>;
+      };
       const previous = builtinSettings[id] ?? { options: {} };
       builtinSettings[id] = {
         ...previous,
@@ -168,9 +200,17 @@ function resolvePolicy(layers: Layer[], file: string | null, shown: string, prob
   for (const atom of BUILTIN_ATOMS) {
     const s = builtinSettings[atom.id];
     const schema = atom.options?.(z, { regexProblem: checkLinearRegex });
-    const parsed = schema ? schema.safeParse(s?.options ?? {}, { reportInput: true }) : { success: true as const, data: {} };
+    const parsed = schema
+      ? schema.safeParse(s?.options ?? {}, { reportInput: true })
+      : { success: true as const, data: {} };
     if (!parsed.success) {
-      problems.push(...formatIssues(shown, parsed.error.issues.map((i) => ({ ...i, path: ['atoms', atom.id, 'options', ...i.path] })), BUILTIN_ATOMS));
+      problems.push(
+        ...formatIssues(
+          shown,
+          parsed.error.issues.map((i) => ({ ...i, path: ['atoms', atom.id, 'options', ...i.path] })),
+          BUILTIN_ATOMS,
+        ),
+      );
       continue;
     }
     policy.atoms[atom.id] = {
@@ -189,7 +229,9 @@ function resolvePolicy(layers: Layer[], file: string | null, shown: string, prob
 
   const ids = new Set([...BUILTIN_ATOMS.map((a) => a.id), ...custom.keys()]);
   for (const [name, skill] of Object.entries(policy.skills)) {
-    for (const id of skill.atoms) if (!ids.has(id)) problems.push(`${shown}: skills.${name}.atoms: unknown atom "${id}"${didYouMean(id, [...ids])}`);
+    for (const id of skill.atoms)
+      if (!ids.has(id))
+        problems.push(`${shown}: skills.${name}.atoms: unknown atom "${id}"${didYouMean(id, [...ids])}`);
   }
   return policy;
 }

@@ -35,16 +35,23 @@ export function formatAgent(report: Report, opts: AgentOptions = {}): string {
   const out: string[] = [];
 
   if (!findings.length) {
-    out.push(`**ralph-guard: every criterion passes** (${summary.mode}: ${plural(summary.files, 'file')}, ${plural(summary.atoms, 'atom')}${summary.suppressed ? `, ${summary.suppressed} suppressed` : ''}).`);
+    out.push(
+      `**ralph-guard: every criterion passes** (${summary.mode}: ${plural(summary.files, 'file')}, ${plural(summary.atoms, 'atom')}${summary.suppressed ? `, ${summary.suppressed} suppressed` : ''}).`,
+    );
   } else {
-    const counts = [errors ? plural(errors, 'blocking finding') : '', warnings ? plural(warnings, 'warning') : ''].filter(Boolean).join(' and ');
+    const counts = [errors ? plural(errors, 'blocking finding') : '', warnings ? plural(warnings, 'warning') : '']
+      .filter(Boolean)
+      .join(' and ');
     const where = files.size === 1 ? [...files][0] : plural(files.size, 'file');
     const outcome = summary.blocked ? ` ${opts.outcome ?? 'Blocked'}.` : '';
     out.push(`**ralph-guard: ${counts} (${atomIds.join(', ')}) in ${where}.${outcome}**`);
   }
   if (opts.preface) out.push('', opts.preface);
   if (findings.length) {
-    out.push('', `Make each atom's pass criterion hold, following its secure pattern; then re-check with \`${verify}\`.`);
+    out.push(
+      '',
+      `Make each atom's pass criterion hold, following its secure pattern; then re-check with \`${verify}\`.`,
+    );
   }
 
   const atomsById = new Map<string, AnyAtom>(report.atoms.map((a) => [a.id, a]));
@@ -83,13 +90,25 @@ export function formatAgent(report: Report, opts: AgentOptions = {}): string {
   const left = findings.length - shown;
   if (left > 0) {
     const leftFiles = new Set(findings.slice(shown).map((f) => f.file)).size;
-    out.push('', `_…and ${plural(left, 'more finding')} in ${plural(leftFiles, 'file')} not shown: run \`${verify.replace(/ --format agent$/, '')}\` to list them all._`);
+    out.push(
+      '',
+      `_…and ${plural(left, 'more finding')} in ${plural(leftFiles, 'file')} not shown: run \`${verify.replace(/ --format agent$/, '')}\` to list them all._`,
+    );
   }
   if (report.failures.length) {
-    out.push('', `Could not check everything: ${report.failures.slice(0, 3).map((f) => `${f.atom === '*' ? '' : `${f.atom}: `}${f.file}: ${f.message.split('\n')[0]}`).join('; ')}${report.failures.length > 3 ? ` (and ${report.failures.length - 3} more)` : ''}.`);
+    out.push(
+      '',
+      `Could not check everything: ${report.failures
+        .slice(0, 3)
+        .map((f) => `${f.atom === '*' ? '' : `${f.atom}: `}${f.file}: ${f.message.split('\n')[0]}`)
+        .join('; ')}${report.failures.length > 3 ? ` (and ${report.failures.length - 3} more)` : ''}.`,
+    );
   }
   if (findings.length) {
-    out.push('', 'Fix the code rather than silencing the check; if you are sure a finding is a false positive, tell the user why instead of suppressing it.');
+    out.push(
+      '',
+      'Fix the code rather than silencing the check; if you are sure a finding is a false positive, tell the user why instead of suppressing it.',
+    );
   }
   return out.join('\n') + '\n';
 }

@@ -16,5 +16,11 @@ export function formatJson(report: Report): string {
     excerpt: f.excerpt,
     ...(f.commit ? { commit: f.commit } : {}),
   }));
-  return JSON.stringify({ version: 1, findings, summary: report.summary, notes: report.notes, errors: report.failures }, null, 2) + '\n';
+  return (
+    JSON.stringify(
+      { version: 1, findings, summary: report.summary, notes: report.notes, errors: report.failures },
+      null,
+      2,
+    ) + '\n'
+  );
 }

@@ -13,7 +13,28 @@ import type { AnyAtom, Example } from '../atoms/atom.js';
 const IDENTIFIER = /[A-Za-z_$][\w$]*/g;
 
 /** Words every piece of JavaScript has: they tell examples apart by nothing. */
-const COMMON = new Set(['const', 'let', 'var', 'await', 'async', 'return', 'function', 'export', 'import', 'from', 'new', 'true', 'false', 'null', 'undefined', 'this', 'default', 'the', 'and', 'with']);
+const COMMON = new Set([
+  'const',
+  'let',
+  'var',
+  'await',
+  'async',
+  'return',
+  'function',
+  'export',
+  'import',
+  'from',
+  'new',
+  'true',
+  'false',
+  'null',
+  'undefined',
+  'this',
+  'default',
+  'the',
+  'and',
+  'with',
+]);
 
 /** Identifiers and their parts (`ADMIN_PASSWORD` → admin, password; `createHash` → create, hash), lower-cased, 3+ letters. */
 function words(text: string): Set<string> {
@@ -33,9 +54,25 @@ function extension(path: string): string {
 /** `src/users.js` and `src/users.ts` are the same example pair. */
 const stem = (path: string) => path.replace(/\.[^./]+$/, '');
 
-const FAMILY: Record<string, string> = { js: 'js', mjs: 'js', cjs: 'js', jsx: 'js', ts: 'js', mts: 'js', cts: 'js', tsx: 'js', vue: 'js', svelte: 'js', yml: 'yaml', yaml: 'yaml' };
+const FAMILY: Record<string, string> = {
+  js: 'js',
+  mjs: 'js',
+  cjs: 'js',
+  jsx: 'js',
+  ts: 'js',
+  mts: 'js',
+  cts: 'js',
+  tsx: 'js',
+  vue: 'js',
+  svelte: 'js',
+  yml: 'yaml',
+  yaml: 'yaml',
+};
 
-export function closestGoodExample(atom: AnyAtom, near: ReadonlyArray<{ file: string; excerpt: string; rule?: string }>): Example | null {
+export function closestGoodExample(
+  atom: AnyAtom,
+  near: ReadonlyArray<{ file: string; excerpt: string; rule?: string }>,
+): Example | null {
   const good = atom.examples.good;
   if (!good.length) return null;
   const found = words(near.map((n) => n.excerpt).join('\n'));
@@ -45,7 +82,9 @@ export function closestGoodExample(atom: AnyAtom, near: ReadonlyArray<{ file: st
   const families = new Set([...exts].map((e) => FAMILY[e] ?? e));
   const paths = new Set(near.map((n) => n.file));
   // The same path is the strongest sign of the same situation; then the same extension, then the same language.
-  const kind = (file: string) => (paths.has(file) ? 2 : 0) + (exts.has(extension(file)) ? 1.5 : families.has(FAMILY[extension(file)] ?? extension(file)) ? 1 : 0);
+  const kind = (file: string) =>
+    (paths.has(file) ? 2 : 0) +
+    (exts.has(extension(file)) ? 1.5 : families.has(FAMILY[extension(file)] ?? extension(file)) ? 1 : 0);
 
   const best = <T extends Example>(examples: readonly T[], weigh: (w: string) => number): T | null => {
     const vocab = examples.map((e) => words(e.code));
@@ -64,13 +103,36 @@ export function closestGoodExample(atom: AnyAtom, near: ReadonlyArray<{ file: st
   const twin = best(atom.examples.bad, (w) => (found.has(w) ? 1 : 0));
   const paired = twin ? good.filter((g: Example) => stem(g.file) === stem(twin.file)) : [];
   // A word both in the flagged line and in the fix names the operation to keep (`query`, `hash`): it counts most.
-  return best(paired.length ? paired : good, (w) => (fixes.has(w) ? 1 : 0) + (pass.has(w) ? 0.5 : 0) + (found.has(w) ? 0.5 : 0) + (found.has(w) && fixes.has(w) ? 1 : 0));
+  return best(
+    paired.length ? paired : good,
+    (w) =>
+      (fixes.has(w) ? 1 : 0) +
+      (pass.has(w) ? 0.5 : 0) +
+      (found.has(w) ? 0.5 : 0) +
+      (found.has(w) && fixes.has(w) ? 1 : 0),
+  );
 }
 
 /** The Markdown fence language for a file. */
 export function fenceLanguage(path: string): string {
   const ext = extension(path);
-  const map: Record<string, string> = { js: 'js', mjs: 'js', cjs: 'js', jsx: 'jsx', ts: 'ts', mts: 'ts', cts: 'ts', tsx: 'tsx', yml: 'yaml', yaml: 'yaml', json: 'json', py: 'python', sh: 'sh', md: 'md', pem: 'text' };
+  const map: Record<string, string> = {
+    js: 'js',
+    mjs: 'js',
+    cjs: 'js',
+    jsx: 'jsx',
+    ts: 'ts',
+    mts: 'ts',
+    cts: 'ts',
+    tsx: 'tsx',
+    yml: 'yaml',
+    yaml: 'yaml',
+    json: 'json',
+    py: 'python',
+    sh: 'sh',
+    md: 'md',
+    pem: 'text',
+  };
   return map[ext] ?? (path.includes('.env') ? 'sh' : 'text');
 }
 

@@ -17,29 +17,46 @@ export function formatPretty(report: Report, opts: { color: boolean; outcome: st
 
   for (const [atom, findings] of byAtom) {
     const blocking = findings.some((f) => f.severity === 'error');
-    out.push(`${blocking ? kleur.red().bold('✖ ' + atom) : kleur.yellow().bold('⚠ ' + atom)}  ${kleur.bold(findings[0]!.criterion)}`);
+    out.push(
+      `${blocking ? kleur.red().bold('✖ ' + atom) : kleur.yellow().bold('⚠ ' + atom)}  ${kleur.bold(findings[0]!.criterion)}`,
+    );
     for (const f of findings) {
       const where = `${shown(f.file)}:${f.line}:${f.column}`;
       const commit = f.commit ? kleur.dim(` (commit ${f.commit.slice(0, 10)})`) : '';
       out.push(`  ${kleur.cyan(where)}${commit}  ${shown(f.message)} ${kleur.dim(f.rule)}`);
       if (f.excerpt) out.push(`    ${kleur.dim('│')} ${shown(f.excerpt)}`);
       if (f.fix) out.push(`    ${kleur.dim('│')} ${kleur.green('fix:')} ${f.fix}`);
-      out.push(`    ${kleur.dim('│')} ${kleur.dim('suppress:')} ${kleur.dim(shown(suppressionComment(f.file, f.rule)))}`);
+      out.push(
+        `    ${kleur.dim('│')} ${kleur.dim('suppress:')} ${kleur.dim(shown(suppressionComment(f.file, f.rule)))}`,
+      );
     }
     out.push('');
   }
 
-  for (const failure of report.failures) out.push(kleur.magenta(`! ${failure.atom === '*' ? '' : failure.atom + ': '}${shown(failure.file)}: ${shown(failure.message)}`));
+  for (const failure of report.failures)
+    out.push(
+      kleur.magenta(
+        `! ${failure.atom === '*' ? '' : failure.atom + ': '}${shown(failure.file)}: ${shown(failure.message)}`,
+      ),
+    );
   for (const note of report.notes) out.push(kleur.dim(`· ${shown(note)}`));
   if (report.failures.length || report.notes.length) out.push('');
 
   const errors = report.findings.filter((f) => f.severity === 'error').length;
   const warnings = report.findings.length - errors;
-  const counts = [plural(errors, 'blocking finding'), plural(warnings, 'warning')].filter((s) => !s.startsWith('0 ')).join(', ');
-  const scope = kleur.dim(`${summary.mode}: ${plural(summary.files, 'file')}, ${plural(summary.atoms, 'atom')}, ${summary.durationMs} ms${summary.suppressed ? `, ${summary.suppressed} suppressed` : ''}`);
+  const counts = [plural(errors, 'blocking finding'), plural(warnings, 'warning')]
+    .filter((s) => !s.startsWith('0 '))
+    .join(', ');
+  const scope = kleur.dim(
+    `${summary.mode}: ${plural(summary.files, 'file')}, ${plural(summary.atoms, 'atom')}, ${summary.durationMs} ms${summary.suppressed ? `, ${summary.suppressed} suppressed` : ''}`,
+  );
   if (summary.blocked) {
     out.push(`${kleur.red().bold(`✖ ralph-guard: ${counts}. ${opts.outcome}.`)} ${scope}`);
-    out.push(kleur.dim('  Fix what is listed, or suppress a finding you have judged safe with the comment shown (a reason is required reading for reviewers).'));
+    out.push(
+      kleur.dim(
+        '  Fix what is listed, or suppress a finding you have judged safe with the comment shown (a reason is required reading for reviewers).',
+      ),
+    );
   } else if (report.findings.length) {
     out.push(`${kleur.yellow().bold(`⚠ ralph-guard: ${counts}.`)} ${scope}`);
   } else {
@@ -54,7 +71,10 @@ export function formatPretty(report: Report, opts: { color: boolean; outcome: st
  * reach the terminal, where it could rewrite what the user reads.
  */
 export function shown(text: string): string {
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return text.replace(
+    /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
 }
 
 function plural(n: number, word: string): string {

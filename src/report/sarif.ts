@@ -45,7 +45,12 @@ function pascal(text: string): string {
   return text.replace(/(?:^|[-/_\s]+)([a-z0-9])/gi, (_, c: string) => c.toUpperCase()).replace(/[^A-Za-z0-9]/g, '');
 }
 
-function ruleFor(atom: AnyAtom | undefined, ruleId: string, level: 'error' | 'warning', sample: Finding | undefined): Rule {
+function ruleFor(
+  atom: AnyAtom | undefined,
+  ruleId: string,
+  level: 'error' | 'warning',
+  sample: Finding | undefined,
+): Rule {
   const name = ruleId.slice(ruleId.indexOf('/') + 1);
   const rule = atom?.rules[name];
   const fail = atom?.criteria.fail ?? sample?.criterion ?? ruleId;
@@ -62,7 +67,9 @@ function ruleFor(atom: AnyAtom | undefined, ruleId: string, level: 'error' | 'wa
     '',
     `Suppress a finding you judged safe with a comment on its line: \`ralph-guard-ignore ${ruleId} -- <reason>\`.`,
   ].join('\n');
-  const text = [`Fails when: ${fail}`, ...(pass ? [`Passes when: ${pass}`] : []), ...(fix ? [`Fix: ${fix}`] : [])].join('\n');
+  const text = [`Fails when: ${fail}`, ...(pass ? [`Passes when: ${pass}`] : []), ...(fix ? [`Fix: ${fix}`] : [])].join(
+    '\n',
+  );
   return {
     id: ruleId,
     name: pascal(ruleId),
@@ -83,7 +90,8 @@ function ruleFor(atom: AnyAtom | undefined, ruleId: string, level: 'error' | 'wa
 export function formatSarif(report: Report, opts: { maxBytes?: number; maxResults?: number } = {}): string {
   const maxBytes = opts.maxBytes ?? SARIF_LIMITS.bytes;
   const maxResults = opts.maxResults ?? SARIF_LIMITS.results;
-  const levelOf = (atomId: string): 'error' | 'warning' => (report.levels?.[atomId] ?? 'block') === 'block' ? 'error' : 'warning';
+  const levelOf = (atomId: string): 'error' | 'warning' =>
+    (report.levels?.[atomId] ?? 'block') === 'block' ? 'error' : 'warning';
 
   // Every rule of every atom that ran, then any rule a finding names that its atom does not declare.
   const rules: Rule[] = [];
@@ -92,12 +100,22 @@ export function formatSarif(report: Report, opts: { maxBytes?: number; maxResult
   const addRule = (atom: AnyAtom | undefined, id: string, sample?: Finding) => {
     if (index.has(id)) return;
     index.set(id, rules.length);
-    rules.push(ruleFor(atom, id, atom ? levelOf(atom.id) : sample?.severity ?? 'error', sample));
+    rules.push(ruleFor(atom, id, atom ? levelOf(atom.id) : (sample?.severity ?? 'error'), sample));
   };
   for (const atom of report.atoms) {
-    for (const name of Object.keys(atom.rules)) addRule(atom, `${atom.id}/${name}`, all.find((f) => f.rule === `${atom.id}/${name}`));
+    for (const name of Object.keys(atom.rules))
+      addRule(
+        atom,
+        `${atom.id}/${name}`,
+        all.find((f) => f.rule === `${atom.id}/${name}`),
+      );
   }
-  for (const f of all) addRule(report.atoms.find((a) => a.id === f.atom), f.rule, f);
+  for (const f of all)
+    addRule(
+      report.atoms.find((a) => a.id === f.atom),
+      f.rule,
+      f,
+    );
 
   const result = (f: Finding | Suppressed) => ({
     ruleId: f.rule,
@@ -119,13 +137,24 @@ export function formatSarif(report: Report, opts: { maxBytes?: number; maxResult
     ],
     ...(f.fingerprint ? { partialFingerprints: { [FINGERPRINT_KEY]: f.fingerprint } } : {}),
     ...('suppression' in f
-      ? { suppressions: [{ kind: f.suppression.kind === 'inline' ? 'inSource' : 'external', status: 'accepted', ...(f.suppression.reason ? { justification: f.suppression.reason } : {}) }] }
+      ? {
+          suppressions: [
+            {
+              kind: f.suppression.kind === 'inline' ? 'inSource' : 'external',
+              status: 'accepted',
+              ...(f.suppression.reason ? { justification: f.suppression.reason } : {}),
+            },
+          ],
+        }
       : {}),
     ...(f.commit ? { properties: { commit: f.commit } } : {}),
   });
 
   const notifications: Array<{ level: 'error' | 'warning' | 'note'; message: { text: string } }> = [
-    ...report.failures.map((f) => ({ level: 'error' as const, message: { text: `${f.atom === '*' ? '' : `${f.atom}: `}${f.file}: ${f.message}` } })),
+    ...report.failures.map((f) => ({
+      level: 'error' as const,
+      message: { text: `${f.atom === '*' ? '' : `${f.atom}: `}${f.file}: ${f.message}` },
+    })),
     ...report.notes.map((n) => ({ level: 'note' as const, message: { text: n } })),
   ];
   const log = (results: unknown[], extra: typeof notifications) => ({
@@ -133,9 +162,22 @@ export function formatSarif(report: Report, opts: { maxBytes?: number; maxResult
     version: '2.1.0',
     runs: [
       {
-        tool: { driver: { name: 'ralph-guard', version: VERSION, semanticVersion: VERSION, informationUri: INFORMATION_URI, rules } },
+        tool: {
+          driver: {
+            name: 'ralph-guard',
+            version: VERSION,
+            semanticVersion: VERSION,
+            informationUri: INFORMATION_URI,
+            rules,
+          },
+        },
         originalUriBaseIds: { '%SRCROOT%': { description: { text: 'The root of the repository that was checked.' } } },
-        invocations: [{ executionSuccessful: report.failures.length === 0, toolExecutionNotifications: [...notifications, ...extra] }],
+        invocations: [
+          {
+            executionSuccessful: report.failures.length === 0,
+            toolExecutionNotifications: [...notifications, ...extra],
+          },
+        ],
         columnKind: 'utf16CodeUnits',
         results,
         properties: { mode: report.summary.mode, summary: report.summary },
@@ -151,11 +193,13 @@ export function formatSarif(report: Report, opts: { maxBytes?: number; maxResult
   // Each result sits 8 spaces deep in the pretty-printed log: measure it there.
   const sizes = results.map((r) => {
     const own = JSON.stringify(r, null, 2);
-    return Buffer.byteLength(own) + 8 * (own.split('\n').length) + 2;
+    return Buffer.byteLength(own) + 8 * own.split('\n').length + 2;
   });
   const notice = (left: number, kept: number) => ({
     level: 'warning' as const,
-    message: { text: `${left} of ${left + kept} results were left out to stay within GitHub code scanning's limits (${maxResults} results, ${(maxBytes / 1024 / 1024).toFixed(1)} MB); run ralph-guard check --format json for all of them.` },
+    message: {
+      text: `${left} of ${left + kept} results were left out to stay within GitHub code scanning's limits (${maxResults} results, ${(maxBytes / 1024 / 1024).toFixed(1)} MB); run ralph-guard check --format json for all of them.`,
+    },
   });
   const base = Buffer.byteLength(JSON.stringify(log([], [notice(results.length, 0)]), null, 2));
   let budget = maxBytes - base;

@@ -17,19 +17,30 @@ export interface SkillDefinition {
 
 export const BUILTIN_SKILLS: Record<string, SkillDefinition> = {
   'secure-rest-endpoint': {
-    description: 'An HTTP/REST endpoint (Express, Fastify, Koa, Next.js route): validated input, parameterised queries, no leaked errors, security headers, no secrets in logs.',
-    atoms: ['input-validation', 'sql-injection', 'nosql-injection', 'error-exposure', 'security-headers', 'sensitive-logging'],
+    description:
+      'An HTTP/REST endpoint (Express, Fastify, Koa, Next.js route): validated input, parameterised queries, no leaked errors, security headers, no secrets in logs.',
+    atoms: [
+      'input-validation',
+      'sql-injection',
+      'nosql-injection',
+      'error-exposure',
+      'security-headers',
+      'sensitive-logging',
+    ],
   },
   'user-auth': {
-    description: 'Sign-up, login, password reset and sessions: current auth libraries, validated input, slow password hashing, strict JWT verification, rate limits, safe cookies, CSRF defence.',
+    description:
+      'Sign-up, login, password reset and sessions: current auth libraries, validated input, slow password hashing, strict JWT verification, rate limits, safe cookies, CSRF defence.',
     atoms: ['dependencies', 'input-validation', 'password-hashing', 'jwt', 'rate-limiting', 'cookies', 'csrf'],
   },
   'file-upload': {
-    description: 'Accepting and storing uploaded files (multer, busboy, formidable): server-chosen names, size and type limits, no path traversal.',
+    description:
+      'Accepting and storing uploaded files (multer, busboy, formidable): server-chosen names, size and type limits, no path traversal.',
     atoms: ['file-upload', 'path-traversal'],
   },
   oauth: {
-    description: 'OAuth/OIDC clients and callbacks: no committed client secrets, TLS everywhere, safe cookies, no open redirects, state/CSRF checks.',
+    description:
+      'OAuth/OIDC clients and callbacks: no committed client secrets, TLS everywhere, safe cookies, no open redirects, state/CSRF checks.',
     atoms: ['secrets', 'tls', 'cookies', 'open-redirect', 'csrf'],
   },
 };
@@ -64,7 +75,16 @@ export function allSkills(policy: Pick<Policy, 'skills' | 'custom'> | null): Ski
 export function findSkill(policy: Pick<Policy, 'skills' | 'custom'> | null, name: string): Skill {
   const skills = allSkills(policy);
   const skill = skills.find((s) => s.name === name);
-  if (!skill) throw new UsageError(`--skill ${name}: no such skill${didYouMean(name, skills.map((s) => s.name))}; known: ${skills.map((s) => s.name).join(', ')}`);
-  if (!skill.atoms.length) throw new UsageError(`--skill ${name}: none of its atoms (${skill.missing.join(', ')}) is available in this version of ralph-guard yet`);
+  if (!skill)
+    throw new UsageError(
+      `--skill ${name}: no such skill${didYouMean(
+        name,
+        skills.map((s) => s.name),
+      )}; known: ${skills.map((s) => s.name).join(', ')}`,
+    );
+  if (!skill.atoms.length)
+    throw new UsageError(
+      `--skill ${name}: none of its atoms (${skill.missing.join(', ')}) is available in this version of ralph-guard yet`,
+    );
   return skill;
 }

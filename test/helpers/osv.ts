@@ -19,7 +19,10 @@ export function fixtureRecords(): Array<{ name: string; data: Buffer }> {
 }
 
 /** A zip archive of the files; `zip64` writes the ZIP64 end records as an export with >65,535 entries has. */
-export function makeZip(files: Array<{ name: string; data: Buffer }>, opts: { zip64?: boolean; store?: boolean } = {}): Buffer {
+export function makeZip(
+  files: Array<{ name: string; data: Buffer }>,
+  opts: { zip64?: boolean; store?: boolean } = {},
+): Buffer {
   const parts: Buffer[] = [];
   const central: Buffer[] = [];
   let offset = 0;
@@ -96,7 +99,11 @@ export interface OsvServer {
   close(): Promise<void>;
 }
 
-export type Route = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, body: string) => void;
+export type Route = (
+  req: import('node:http').IncomingMessage,
+  res: import('node:http').ServerResponse,
+  body: string,
+) => void;
 
 export async function serve(routes: Record<string, Route>): Promise<OsvServer> {
   const log: string[] = [];
@@ -119,10 +126,11 @@ export async function serve(routes: Record<string, Route>): Promise<OsvServer> {
     url: `http://127.0.0.1:${port}`,
     server,
     log,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -130,7 +138,11 @@ export async function serve(routes: Record<string, Route>): Promise<OsvServer> {
 export function file(bytes: Buffer, etag = '"v1"'): Route {
   return (req, res) => {
     // If-None-Match is a list of tags (RFC 9110 §13.1.2).
-    if (String(req.headers['if-none-match'] ?? '').split(/\s*,\s*/).includes(etag)) {
+    if (
+      String(req.headers['if-none-match'] ?? '')
+        .split(/\s*,\s*/)
+        .includes(etag)
+    ) {
       res.writeHead(304, { etag });
       res.end();
       return;

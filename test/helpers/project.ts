@@ -7,7 +7,10 @@ export function memoryProject(files: Record<string, string>): ProjectView {
   const files_ = async (globs: readonly string[]) => Object.keys(files).filter(globMatcher(globs));
   return {
     files: files_,
-    grep: async (globs, pattern) => (await files_(globs)).filter((p) => new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, '')).test(files[p]!)),
+    grep: async (globs, pattern) =>
+      (await files_(globs)).filter((p) =>
+        new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, '')).test(files[p]!),
+      ),
     read: async (path) => files[path] ?? null,
     source: async (path) => (path in files ? sourceFile({ path, allAdded: false, added: [] }, files[path]!) : null),
   };

@@ -36,17 +36,20 @@ export interface Repo {
 export function tempDir(prefix = 'repo-'): string {
   const base = process.env.RALPH_GUARD_TEST_TMP ?? tmpdir();
   const dir = mkdtempSync(join(base, prefix));
-  if (resolve(dir).startsWith(PROJECT + '/')) throw new Error(`refusing to make a test repository inside the project: ${dir}`);
+  if (resolve(dir).startsWith(PROJECT + '/'))
+    throw new Error(`refusing to make a test repository inside the project: ${dir}`);
   return dir;
 }
 
 /** A new repository, or with `existing` the functions below for one already in `dir` (a copy, say). */
 export function makeRepo(opts: { bare?: boolean; dir?: string; existing?: boolean } = {}): Repo {
   const dir = opts.dir ?? tempDir();
-  if (resolve(dir).startsWith(PROJECT + '/') || resolve(dir) === PROJECT) throw new Error('refusing to run inside the project checkout');
+  if (resolve(dir).startsWith(PROJECT + '/') || resolve(dir) === PROJECT)
+    throw new Error('refusing to run inside the project checkout');
   if (!opts.existing) execFileSync('git', ['init', '-q', '-b', 'main', ...(opts.bare ? ['--bare'] : []), dir]);
 
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+  const git = (...args: string[]) =>
+    execFileSync('git', args, { cwd: dir, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
   const repo: Repo = {
     dir,
     write(path, content, mode) {

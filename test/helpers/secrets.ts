@@ -29,8 +29,19 @@ export function allSamples(): { tp: SampleCase[]; fp: SampleCase[] } {
   const fp: SampleCase[] = [];
   for (const r of RULE_TABLE) {
     const s = r.samples();
-    for (const t of s.tp) tp.push({ rule: r.id, file: t.file ?? DEFAULT_SAMPLE_FILE, code: t.code, ...(t.secret ? { secret: t.secret } : {}) });
-    for (const f of s.fp) fp.push(typeof f === 'string' ? { rule: r.id, file: DEFAULT_SAMPLE_FILE, code: f } : { rule: r.id, file: f.file ?? DEFAULT_SAMPLE_FILE, code: f.code });
+    for (const t of s.tp)
+      tp.push({
+        rule: r.id,
+        file: t.file ?? DEFAULT_SAMPLE_FILE,
+        code: t.code,
+        ...(t.secret ? { secret: t.secret } : {}),
+      });
+    for (const f of s.fp)
+      fp.push(
+        typeof f === 'string'
+          ? { rule: r.id, file: DEFAULT_SAMPLE_FILE, code: f }
+          : { rule: r.id, file: f.file ?? DEFAULT_SAMPLE_FILE, code: f.code },
+      );
   }
   return { tp, fp };
 }

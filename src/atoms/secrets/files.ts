@@ -12,13 +12,16 @@ import { isPlaceholder, isReference } from './values.js';
 
 /** `.env`, `.env.production`, `prod.env`; not the documented templates next to them. */
 const ENV_FILE = /(?:^|\/)(?:\.env(?:\.[\w.-]+)?|[\w.-]+\.env)$/i;
-const ENV_TEMPLATE = /(?:example|sample|template|dist|defaults?|schema|tpl|skeleton|stub)(?:\.|$)|\.(?:example|sample|template|dist|tpl)\b/i;
+const ENV_TEMPLATE =
+  /(?:example|sample|template|dist|defaults?|schema|tpl|skeleton|stub)(?:\.|$)|\.(?:example|sample|template|dist|tpl)\b/i;
 
 /** Formats where `key: value` needs no quotes; in code a bare word is a reference. */
-const BARE_VALUES = /\.(?:ya?ml|ini|properties|toml|conf|cfg|cnf|npmrc|pypirc|netrc|sh|bash|zsh|envrc|tfvars|prefs)$|(?:^|\/)(?:\.npmrc|\.pypirc|[._]netrc|\.envrc|Dockerfile[^/]*|\.git-credentials|credentials|config)$/i;
+const BARE_VALUES =
+  /\.(?:ya?ml|ini|properties|toml|conf|cfg|cnf|npmrc|pypirc|netrc|sh|bash|zsh|envrc|tfvars|prefs)$|(?:^|\/)(?:\.npmrc|\.pypirc|[._]netrc|\.envrc|Dockerfile[^/]*|\.git-credentials|credentials|config)$/i;
 
 /** Tests, fixtures and mocks: made-up passwords live there on purpose. */
-const TEST_PATH = /(?:^|\/)(?:__tests__|__mocks__|__fixtures__|tests?|specs?|fixtures?|mocks?|testdata|test-data|e2e|cypress|playwright|stories)\/|\.(?:test|spec|e2e|stories|fixture)\.[cm]?[jt]sx?$|_test\.(?:go|py|rb)$|(?:^|\/)test_[^/]*\.py$|Tests?\.(?:java|kt|cs)$/i;
+const TEST_PATH =
+  /(?:^|\/)(?:__tests__|__mocks__|__fixtures__|tests?|specs?|fixtures?|mocks?|testdata|test-data|e2e|cypress|playwright|stories)\/|\.(?:test|spec|e2e|stories|fixture)\.[cm]?[jt]sx?$|_test\.(?:go|py|rb)$|(?:^|\/)test_[^/]*\.py$|Tests?\.(?:java|kt|cs)$/i;
 
 export interface FileKind {
   /** Unquoted values count (configuration formats). */
@@ -39,20 +42,37 @@ export function classify(path: string): FileKind {
     bare: env || ENV_FILE.test(path) || BARE_VALUES.test(path),
     env,
     test: TEST_PATH.test(path),
-    genericRule: env ? 'env-file' : CREDENTIALS_JSON.test(path) ? 'credentials-file' : /(?:^|\/)\.pypirc$/.test(path) ? 'pypirc-password' : 'hardcoded-credential',
+    genericRule: env
+      ? 'env-file'
+      : CREDENTIALS_JSON.test(path)
+        ? 'credentials-file'
+        : /(?:^|\/)\.pypirc$/.test(path)
+          ? 'pypirc-password'
+          : 'hardcoded-credential',
   };
   const byName = nameRule(base);
   if (byName) kind.byName = byName;
   return kind;
 }
 
-const CREDENTIALS_JSON = /(?:^|\/)(?:credentials|client_secrets?[\w.-]*|service[-_]?account[\w.-]*|application_default_credentials)\.json$/i;
+const CREDENTIALS_JSON =
+  /(?:^|\/)(?:credentials|client_secrets?[\w.-]*|service[-_]?account[\w.-]*|application_default_credentials)\.json$/i;
 
 function nameRule(base: string): FileKind['byName'] {
-  if (/\.(?:p12|pfx)$/i.test(base)) return { rule: 'pkcs12-file', message: `A PKCS#12 keystore (${base}: a certificate with its private key) is committed.` };
-  if (/\.(?:jks|keystore|bks)$/i.test(base) && !/^debug\.keystore$/i.test(base)) return { rule: 'keystore-file', message: `A Java/Android keystore (${base}) is committed.` };
-  if (/^id_(?:rsa|dsa|ecdsa|ed25519)(?:[_-][\w-]*)?$/.test(base) || /\.ppk$/i.test(base)) return { rule: 'private-key-file', message: `An SSH private key file (${base}) is committed.` };
-  if (/\.tfstate(?:\.backup)?$/i.test(base)) return { rule: 'terraform-state', message: `Terraform state (${base}) is committed: it holds every resource attribute in plain text, passwords and keys included.` };
+  if (/\.(?:p12|pfx)$/i.test(base))
+    return {
+      rule: 'pkcs12-file',
+      message: `A PKCS#12 keystore (${base}: a certificate with its private key) is committed.`,
+    };
+  if (/\.(?:jks|keystore|bks)$/i.test(base) && !/^debug\.keystore$/i.test(base))
+    return { rule: 'keystore-file', message: `A Java/Android keystore (${base}) is committed.` };
+  if (/^id_(?:rsa|dsa|ecdsa|ed25519)(?:[_-][\w-]*)?$/.test(base) || /\.ppk$/i.test(base))
+    return { rule: 'private-key-file', message: `An SSH private key file (${base}) is committed.` };
+  if (/\.tfstate(?:\.backup)?$/i.test(base))
+    return {
+      rule: 'terraform-state',
+      message: `Terraform state (${base}) is committed: it holds every resource attribute in plain text, passwords and keys included.`,
+    };
   return undefined;
 }
 
@@ -61,7 +81,8 @@ export function binaryNameRule(path: string): FileKind['byName'] {
   const base = path.slice(path.lastIndexOf('/') + 1);
   const byName = nameRule(base);
   if (byName) return byName;
-  if (/\.(?:key|der|pk8)$/i.test(base)) return { rule: 'private-key-file', message: `A binary private key file (${base}) is committed.` };
+  if (/\.(?:key|der|pk8)$/i.test(base))
+    return { rule: 'private-key-file', message: `A binary private key file (${base}) is committed.` };
   return undefined;
 }
 
@@ -79,7 +100,10 @@ export const FILE_RULES: ProviderRule[] = [
     regex: /^\s{0,8}password\s{0,4}[=:]\s{0,4}(\S{4,512})/,
     validate: realValue,
     message: 'A package index password is committed in `.pypirc`.',
-    samples: () => ({ tp: [tp(fakeKey('', 16, ALNUM, 201), (s) => `[pypi]\nusername = acme\npassword = ${s}`, '.pypirc')], fp: [{ code: '[pypi]\nusername = __token__\npassword = ${PYPI_TOKEN}', file: '.pypirc' }] }),
+    samples: () => ({
+      tp: [tp(fakeKey('', 16, ALNUM, 201), (s) => `[pypi]\nusername = acme\npassword = ${s}`, '.pypirc')],
+      fp: [{ code: '[pypi]\nusername = __token__\npassword = ${PYPI_TOKEN}', file: '.pypirc' }],
+    }),
   },
   {
     id: 'netrc-password',
@@ -90,7 +114,10 @@ export const FILE_RULES: ProviderRule[] = [
     regex: /\bpassword\s{1,8}(\S{4,512})/,
     validate: realValue,
     message: 'A `.netrc` file with a password is committed.',
-    samples: () => ({ tp: [tp(fakeKey('', 20, ALNUM, 202), (s) => `machine api.acme.com login deploy password ${s}`, '.netrc')], fp: [{ code: 'machine api.acme.com login deploy password $API_PASSWORD', file: '.netrc' }] }),
+    samples: () => ({
+      tp: [tp(fakeKey('', 20, ALNUM, 202), (s) => `machine api.acme.com login deploy password ${s}`, '.netrc')],
+      fp: [{ code: 'machine api.acme.com login deploy password $API_PASSWORD', file: '.netrc' }],
+    }),
   },
   {
     id: 'git-credentials',
@@ -102,19 +129,38 @@ export const FILE_RULES: ProviderRule[] = [
     paths: /(?:^|\/)\.git-credentials$/,
     validate: realValue,
     message: 'A `.git-credentials` file with a stored password or token is committed.',
-    samples: () => ({ tp: [tp(fakeKey('', 40, ALNUM, 203), (s) => `https://deploy:${s}@git.acme.com`, '.git-credentials')], fp: [{ code: 'https://deploy:${GIT_TOKEN}@git.acme.com', file: '.git-credentials' }] }),
+    samples: () => ({
+      tp: [tp(fakeKey('', 40, ALNUM, 203), (s) => `https://deploy:${s}@git.acme.com`, '.git-credentials')],
+      fp: [{ code: 'https://deploy:${GIT_TOKEN}@git.acme.com', file: '.git-credentials' }],
+    }),
   },
   {
     id: 'kubeconfig-credential',
     description: 'kubeconfig credential (token, password or client key)',
     rotate: 'the cluster (delete the service account token or rotate the client certificate and key)',
     keywords: ['client-key-data', 'token', 'password', 'client-secret'],
-    regex: /^\s{0,16}-?\s{0,4}(?:client-key-data|token|id-token|refresh-token|access-token|password|client-secret)\s{0,4}:\s{0,4}["']?([^\s"'#]{8,20000})/,
-    validate: (s, { path, text }) => (KUBECONFIG_PATH.test(path) || (/^kind:\s*Config\s*$/m.test(text()) && /^users:/m.test(text()))) && realValue(s),
+    regex:
+      /^\s{0,16}-?\s{0,4}(?:client-key-data|token|id-token|refresh-token|access-token|password|client-secret)\s{0,4}:\s{0,4}["']?([^\s"'#]{8,20000})/,
+    validate: (s, { path, text }) =>
+      (KUBECONFIG_PATH.test(path) || (/^kind:\s*Config\s*$/m.test(text()) && /^users:/m.test(text()))) && realValue(s),
     message: 'A kubeconfig with a cluster credential (token, password or client key) is committed.',
     samples: () => ({
-      tp: [tp(fakeKey('LS0tLS1CRUdJTi', 200, BASE64, 204), (s) => `users:\n- name: admin\n  user:\n    client-key-data: ${s}`, 'deploy/kubeconfig'), tp(join('eyJ', fakeKey('', 60, ALNUM, 205)), (s) => `apiVersion: v1\nkind: Config\nusers:\n- name: ci\n  user:\n    token: ${s}`, 'ci/cluster.yaml')],
-      fp: [{ code: 'users:\n- name: admin\n  user:\n    token: ${K8S_TOKEN}', file: 'deploy/kubeconfig' }, { code: 'spec:\n  token: some-cluster-join-identifier', file: 'k8s/app.yaml' }],
+      tp: [
+        tp(
+          fakeKey('LS0tLS1CRUdJTi', 200, BASE64, 204),
+          (s) => `users:\n- name: admin\n  user:\n    client-key-data: ${s}`,
+          'deploy/kubeconfig',
+        ),
+        tp(
+          join('eyJ', fakeKey('', 60, ALNUM, 205)),
+          (s) => `apiVersion: v1\nkind: Config\nusers:\n- name: ci\n  user:\n    token: ${s}`,
+          'ci/cluster.yaml',
+        ),
+      ],
+      fp: [
+        { code: 'users:\n- name: admin\n  user:\n    token: ${K8S_TOKEN}', file: 'deploy/kubeconfig' },
+        { code: 'spec:\n  token: some-cluster-join-identifier', file: 'k8s/app.yaml' },
+      ],
     }),
   },
   {
@@ -131,36 +177,81 @@ export const FILE_RULES: ProviderRule[] = [
     },
     message: 'A Docker registry credential (`auths` entry) is committed.',
     samples: () => ({
-      tp: [tp(Buffer.from(`ci-bot:${fakeKey('', 24, ALNUM, 206)}`).toString('base64'), (s) => `{\n  "auths": {\n    "registry.acme.com": { "auth": "${s}" }\n  }\n}`, '.docker/config.json')],
-      fp: [{ code: `{ "auths": { "registry.acme.com": { "auth": "${Buffer.from('user:${REGISTRY_PASSWORD}').toString('base64')}" } } }`, file: '.docker/config.json' }, '{ "auth": "basic" }'],
+      tp: [
+        tp(
+          Buffer.from(`ci-bot:${fakeKey('', 24, ALNUM, 206)}`).toString('base64'),
+          (s) => `{\n  "auths": {\n    "registry.acme.com": { "auth": "${s}" }\n  }\n}`,
+          '.docker/config.json',
+        ),
+      ],
+      fp: [
+        {
+          code: `{ "auths": { "registry.acme.com": { "auth": "${Buffer.from('user:${REGISTRY_PASSWORD}').toString('base64')}" } } }`,
+          file: '.docker/config.json',
+        },
+        '{ "auth": "basic" }',
+      ],
     }),
   },
 ];
 
 /** Rules reported on a whole file (by its name), with their samples, for the rules table and its test. */
-export const NAME_RULES: Array<{ id: string; description: string; fix: string; samples: () => { tp: Array<{ file: string; code: string | Buffer }>; fp: Array<{ file: string; code: string }> } }> = [
+export const NAME_RULES: Array<{
+  id: string;
+  description: string;
+  fix: string;
+  samples: () => { tp: Array<{ file: string; code: string | Buffer }>; fp: Array<{ file: string; code: string }> };
+}> = [
   {
     id: 'pkcs12-file',
     description: 'PKCS#12 keystore (`.p12`, `.pfx`)',
     fix: 'Remove the file from the repository (and its history), add the pattern to .gitignore, revoke the certificate it holds, and load keystores from a secret store at deploy time.',
-    samples: () => ({ tp: [{ file: 'certs/client.p12', code: Buffer.from([0x30, 0x82, 0x0a, 0x00, 0x02, 0x01, 0x03, 0x30, 0x82, 0x09, 0x00, 0x00]) }, { file: 'certs/server.pfx', code: fakeKey('MIIK', 200, BASE64, 207) }], fp: [{ file: 'docs/p12.md', code: 'Convert the .p12 file with openssl pkcs12.' }] }),
+    samples: () => ({
+      tp: [
+        {
+          file: 'certs/client.p12',
+          code: Buffer.from([0x30, 0x82, 0x0a, 0x00, 0x02, 0x01, 0x03, 0x30, 0x82, 0x09, 0x00, 0x00]),
+        },
+        { file: 'certs/server.pfx', code: fakeKey('MIIK', 200, BASE64, 207) },
+      ],
+      fp: [{ file: 'docs/p12.md', code: 'Convert the .p12 file with openssl pkcs12.' }],
+    }),
   },
   {
     id: 'keystore-file',
     description: 'Java or Android keystore (`.jks`, `.keystore`)',
     fix: 'Remove the keystore from the repository (and its history), rotate the keys and passwords in it, and inject it at build time from a secret store (Android: a CI secret, not the repository).',
-    samples: () => ({ tp: [{ file: 'android/app/release.keystore', code: Buffer.from([0xfe, 0xed, 0xfe, 0xed, 0x00, 0x00, 0x00, 0x02]) }], fp: [{ file: 'android/app/debug.keystore', code: 'debug' }] }),
+    samples: () => ({
+      tp: [
+        { file: 'android/app/release.keystore', code: Buffer.from([0xfe, 0xed, 0xfe, 0xed, 0x00, 0x00, 0x00, 0x02]) },
+      ],
+      fp: [{ file: 'android/app/debug.keystore', code: 'debug' }],
+    }),
   },
   {
     id: 'private-key-file',
     description: 'SSH or binary private key file (`id_rsa`, `id_ed25519`, `.ppk`, DER `.key`)',
     fix: 'Remove the key file from the repository (and its history), replace the key pair (remove the public key from every authorized_keys and deploy-key list), and keep keys outside the repository.',
-    samples: () => ({ tp: [{ file: 'deploy/id_ed25519', code: 'b3BlbnNzaC1rZXktdjEAAAAABG5vbmU=' }, { file: 'certs/server.key', code: Buffer.from([0x30, 0x82, 0x04, 0xa4, 0x02, 0x01, 0x00, 0x00]) }], fp: [{ file: 'deploy/id_ed25519.pub', code: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGx1 deploy@acme' }] }),
+    samples: () => ({
+      tp: [
+        { file: 'deploy/id_ed25519', code: 'b3BlbnNzaC1rZXktdjEAAAAABG5vbmU=' },
+        { file: 'certs/server.key', code: Buffer.from([0x30, 0x82, 0x04, 0xa4, 0x02, 0x01, 0x00, 0x00]) },
+      ],
+      fp: [{ file: 'deploy/id_ed25519.pub', code: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGx1 deploy@acme' }],
+    }),
   },
   {
     id: 'terraform-state',
     description: 'Terraform state file',
     fix: 'Remove the state from the repository (and its history), keep state in a remote backend (S3 with encryption, HCP Terraform), add *.tfstate* to .gitignore, and rotate the secrets it held.',
-    samples: () => ({ tp: [{ file: 'infra/terraform.tfstate', code: '{\n  "version": 4,\n  "terraform_version": "1.7.0",\n  "resources": []\n}' }], fp: [{ file: 'infra/main.tf', code: 'terraform {\n  backend "s3" {}\n}' }] }),
+    samples: () => ({
+      tp: [
+        {
+          file: 'infra/terraform.tfstate',
+          code: '{\n  "version": 4,\n  "terraform_version": "1.7.0",\n  "resources": []\n}',
+        },
+      ],
+      fp: [{ file: 'infra/main.tf', code: 'terraform {\n  backend "s3" {}\n}' }],
+    }),
   },
 ];

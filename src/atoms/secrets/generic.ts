@@ -15,18 +15,22 @@ export interface Assignment {
 }
 
 /** Words that, ending a key, make it name a secret: `dbPassword`, `API_KEY`, `client_secret`, `x-auth-token`. */
-const SECRET_WORD = /pass(?:word|wd|phrase)?|pwd|secret|token|api[_-]?key|apikey|(?:access|auth|private|encryption|signing|master|session|app|client|secret|license)[_-]?key|credentials?|authorization/gi;
-const SECRET_NAME = /(?:pass(?:word|wd|phrase)?|pwd|secret|token|api[_-]?key|apikey|(?:access|auth|private|encryption|signing|master|session|app|client|secret|license)[_-]?key|credentials?|authorization)$/i;
+const SECRET_WORD =
+  /pass(?:word|wd|phrase)?|pwd|secret|token|api[_-]?key|apikey|(?:access|auth|private|encryption|signing|master|session|app|client|secret|license)[_-]?key|credentials?|authorization/gi;
+const SECRET_NAME =
+  /(?:pass(?:word|wd|phrase)?|pwd|secret|token|api[_-]?key|apikey|(?:access|auth|private|encryption|signing|master|session|app|client|secret|license)[_-]?key|credentials?|authorization)$/i;
 
 /** Names that end like a secret but are not one: pagination cursors, CSRF tokens, public keys, device ids, test values. */
 const NOT_SECRET_NAME =
   /public|publishable|(?:page|next|prev|previous|cursor|continuation|sync|resume|cancel|csrf|xsrf|verification|verify|captcha|recaptcha|push|device|fcm|apns|notification|reset|invite|confirm|confirmation|unsubscribe|share|sharing|state|nonce|lexer|parser|eof|max|min|num|count|total|current|last|first|expected|mock|fake|test|dummy|example|sample|new|old|repeat|retype)[_-]?(?:token|key|secret|password|passwd|pwd)$/i;
 /** Flags and switches: `isPassword`, `hasToken`, `USE_SECRET`, `showPassword`. */
-const FLAG_NAME = /^(?:no|has|is|should|show|hide|toggle|use|enable|disable|with|require|requires|allow|can|must|get|set|on|handle|validate|check)(?:[A-Z]|[_-])|^(?:NO|HAS|IS|SHOULD|SHOW|HIDE|USE|ENABLE|DISABLE|WITH|REQUIRE|ALLOW)_/;
+const FLAG_NAME =
+  /^(?:no|has|is|should|show|hide|toggle|use|enable|disable|with|require|requires|allow|can|must|get|set|on|handle|validate|check)(?:[A-Z]|[_-])|^(?:NO|HAS|IS|SHOULD|SHOW|HIDE|USE|ENABLE|DISABLE|WITH|REQUIRE|ALLOW)_/;
 
 const IDENT = /[\w.$-]/;
 /** HTTP header names that carry credentials. */
-const HEADER_NAME = /^(?:authorization|proxy-authorization|x-[\w-]{0,30}(?:key|token|secret|auth)|[\w-]{1,30}-(?:api-)?(?:key|token))$/i;
+const HEADER_NAME =
+  /^(?:authorization|proxy-authorization|x-[\w-]{0,30}(?:key|token|secret|auth)|[\w-]{1,30}-(?:api-)?(?:key|token))$/i;
 
 /**
  * `key = "value"`, `key: 'value'`, `"key": "value"`, `'key' => 'value'`,
@@ -54,7 +58,12 @@ export function findAssignments(line: string, bare: boolean): Assignment[] {
   return out;
 }
 
-function valueAfterKey(line: string, keyStart: number, keyEnd: number, bare: boolean): { value: string; start: number; end: number } | null {
+function valueAfterKey(
+  line: string,
+  keyStart: number,
+  keyEnd: number,
+  bare: boolean,
+): { value: string; start: number; end: number } | null {
   let i = keyEnd;
   const quote = line[keyStart - 1];
   const quotedKey = (quote === '"' || quote === "'" || quote === '`') && line[i] === quote;
@@ -68,7 +77,8 @@ function valueAfterKey(line: string, keyStart: number, keyEnd: number, bare: boo
   else if (c === ':' && next === '=') i += 2;
   else if (c === ':' && next !== ':') i += 1;
   else if (c === '?' && next === '=') i += 2;
-  else if (c === ',' && quotedKey && /\(\s*$/.test(line.slice(Math.max(0, keyStart - 40), keyStart - 1))) i += 1; // .set('x-api-key', '…')
+  else if (c === ',' && quotedKey && /\(\s*$/.test(line.slice(Math.max(0, keyStart - 40), keyStart - 1)))
+    i += 1; // .set('x-api-key', '…')
   else return null;
   while (line[i] === ' ' || line[i] === '\t') i++;
 
@@ -89,7 +99,8 @@ function valueAfterKey(line: string, keyStart: number, keyEnd: number, bare: boo
   }
   if (c === ':' && HEADER_NAME.test(line.slice(keyStart, keyEnd))) {
     const m = /^(?:(?:Bearer|Basic|Token|token|Bot|SSWS|ApiKey|Api-Key)\s+)?[A-Za-z0-9._~+/=-]{8,1024}/.exec(rest);
-    if (m && /^["'`\s\\]|^$/.test(rest.slice(m[0].length, m[0].length + 1))) return { value: m[0], start: i, end: i + m[0].length };
+    if (m && /^["'`\s\\]|^$/.test(rest.slice(m[0].length, m[0].length + 1)))
+      return { value: m[0], start: i, end: i + m[0].length };
   }
   if (!bare) return null;
   // A bare value runs to whitespace, a comment, or the end of the line.
@@ -169,7 +180,8 @@ export function findPrivateKeys(line: string, nextLine: string): KeyBlock[] {
     const inline = line.slice(after).replace(/^(?:\\r)?\\n/, ''); // JSON and JS strings escape the newline
     const bodyStart = line.length - inline.length;
     const sameLine = /^\s*(?:[A-Za-z0-9+/=]{40}|Proc-Type:|Comment:|Version:)/.test(inline);
-    if (!sameLine && !/^\s*["'`]?(?:[A-Za-z0-9+/=]{40,}|Proc-Type:|Comment:|Version:|[A-Za-z0-9-]+:\s)/.test(nextLine)) continue;
+    if (!sameLine && !/^\s*["'`]?(?:[A-Za-z0-9+/=]{40,}|Proc-Type:|Comment:|Version:|[A-Za-z0-9-]+:\s)/.test(nextLine))
+      continue;
     const block: KeyBlock = { column: m.index, kind: KEY_KINDS[m[1]!.split(' ')[0]!] ?? 'A private key (PKCS #8)' };
     if (sameLine) {
       const endMatch = PEM_END.exec(inline);

@@ -92,7 +92,9 @@ export function ci(word: string): string {
  * repetition is bounded, so the regex is linear on any line.
  */
 export function named(name: string, value: string): RegExp {
-  return new RegExp(`(?:${name})[\\w.-]{0,40}["'\`\\]]{0,2}[ \\t]{0,4}(?:=|:=|=>|:|,|\\?\\?|\\|\\||\\()[ \\t]{0,4}(?:["'\`]|[\\w.]{1,20}\\(["'\`]|\\{[ \\t]{0,4}[\\w'"]{1,30}[ \\t]{0,4}:[ \\t]{0,4}["'\`])?(${value})(?:[^\\w+/=-]|$)`);
+  return new RegExp(
+    `(?:${name})[\\w.-]{0,40}["'\`\\]]{0,2}[ \\t]{0,4}(?:=|:=|=>|:|,|\\?\\?|\\|\\||\\()[ \\t]{0,4}(?:["'\`]|[\\w.]{1,20}\\(["'\`]|\\{[ \\t]{0,4}[\\w'"]{1,30}[ \\t]{0,4}:[ \\t]{0,4}["'\`])?(${value})(?:[^\\w+/=-]|$)`,
+  );
 }
 
 export const UUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';

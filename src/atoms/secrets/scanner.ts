@@ -97,7 +97,15 @@ function regexDetector(rule: ProviderRule, priority: number): Detector {
             continue;
           }
         }
-        s.found.push({ rule: rule.id, line: s.lineNo, column: start + 1, mask: [[start + 1, end + 1]], span: [start, end], secret, priority });
+        s.found.push({
+          rule: rule.id,
+          line: s.lineNo,
+          column: start + 1,
+          mask: [[start + 1, end + 1]],
+          span: [start, end],
+          secret,
+          priority,
+        });
       }
     },
   };
@@ -147,8 +155,22 @@ function genericDetector(priority: number): Detector {
         const end = start + value.length;
         if (s.vetoes.some(([vs, ve]) => vs < end && start < ve)) continue;
         const key = a.key.length > 60 ? a.key.slice(0, 57) + '…' : a.key;
-        const message = rule === 'env-file' ? `A committed .env file sets \`${key}\` to a credential.` : rule === 'hardcoded-credential' ? `\`${key}\` is assigned a literal credential.` : undefined;
-        s.found.push({ rule, line: s.lineNo, column: start + 1, ...(message ? { message } : {}), mask: [[start + 1, end + 1]], span: [start, end], secret: value, priority });
+        const message =
+          rule === 'env-file'
+            ? `A committed .env file sets \`${key}\` to a credential.`
+            : rule === 'hardcoded-credential'
+              ? `\`${key}\` is assigned a literal credential.`
+              : undefined;
+        s.found.push({
+          rule,
+          line: s.lineNo,
+          column: start + 1,
+          ...(message ? { message } : {}),
+          mask: [[start + 1, end + 1]],
+          span: [start, end],
+          secret: value,
+          priority,
+        });
       }
     },
   };
@@ -178,7 +200,13 @@ export function buildDetectors(rules: readonly ProviderRule[]): DetectorSet {
   });
   const words = [...byKeyword.keys()];
   const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const keywords = new RegExp(words.sort((a, b) => b.length - a.length).map(escape).join('|'), 'gi');
+  const keywords = new RegExp(
+    words
+      .sort((a, b) => b.length - a.length)
+      .map(escape)
+      .join('|'),
+    'gi',
+  );
   return { detectors, keywords, index: new Map(), byKeyword };
 }
 
@@ -212,7 +240,14 @@ function newLine(set: DetectorSet) {
 }
 
 /** Checks one line; findings go to `found`. */
-export function scanLine(set: DetectorSet, file: FileScan, line: string, lineNo: number, next: string, found: Found[]): void {
+export function scanLine(
+  set: DetectorSet,
+  file: FileScan,
+  line: string,
+  lineNo: number,
+  next: string,
+  found: Found[],
+): void {
   if (!line) return;
   newLine(set);
   const { keywords } = set;
@@ -269,13 +304,31 @@ export function scanText(set: DetectorSet, file: FileScan, text: string, found: 
   flush();
 }
 
-function runLine(set: DetectorSet, file: FileScan, line: string, lineNo: number, next: string, candidates: number[], positions: number[], found: Found[]) {
+function runLine(
+  set: DetectorSet,
+  file: FileScan,
+  line: string,
+  lineNo: number,
+  next: string,
+  candidates: number[],
+  positions: number[],
+  found: Found[],
+) {
   candidates.sort((a, b) => a - b);
   const vetoes: Array<[number, number]> = [];
   const long = line.length > LONG_LINE;
   const windows: Array<[number, number]> = long ? mergeWindows(positions, line.length) : [[0, line.length]];
   for (const [from, to] of windows) {
-    const scan: LineScan = { text: long ? line.slice(from, to) : line, offset: from, line, lineNo, next, file, found, vetoes };
+    const scan: LineScan = {
+      text: long ? line.slice(from, to) : line,
+      offset: from,
+      line,
+      lineNo,
+      next,
+      file,
+      found,
+      vetoes,
+    };
     for (const d of candidates) set.detectors[d]!.run(scan);
   }
 }

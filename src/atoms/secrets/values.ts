@@ -20,13 +20,69 @@ const PLACEHOLDER_WORDS =
   /change[_-]?me|change[_-]?it|example|sample|dummy|placeholder|your[_-]|my[_-]?(?:secret|password|passwd|token|key|api)|redacted|fake|mock|stub|todo|fixme|replace|insert[_-]|enter[_-]|paste[_-]|[_-]here\b|here$|not[\s_-]?(?:(?:a|my|the)[\s_-]?)?(?:real|secret|set|valid|used)|undefined|test|^none$|^null$|^nil$|^empty$|^default$|^secret$|^password$|^token$|^(?:xxx|abc|foo|bar|baz|qux|lorem|ipsum)|1234|abcd|qwerty/i;
 
 /** The AWS documentation keys (and the like): real formats, published on purpose. */
-const DOCUMENTATION = /EXAMPLE|X{5}|x{5}|\*{3}|#{4}|\.{4}|0{8}|1234567|abcdefgh|ABCDEFGH|deadbeef|cafebabe|feedface|badc0de/i;
+const DOCUMENTATION =
+  /EXAMPLE|X{5}|x{5}|\*{3}|#{4}|\.{4}|0{8}|1234567|abcdefgh|ABCDEFGH|deadbeef|cafebabe|feedface|badc0de/i;
 
 /** Dev defaults that every tutorial uses; not worth a finding wherever they appear. */
 const WEAK_DEFAULTS = new Set([
-  'password', 'passw0rd', 'pass', 'pwd', 'secret', 'secrets', 'changeme', 'changeit', 'admin', 'administrator', 'root', 'toor', 'guest', 'user', 'test', 'testing', 'tester',
-  'postgres', 'postgresql', 'mysql', 'mariadb', 'mongo', 'mongodb', 'redis', 'rabbitmq', 'sa', 'dev', 'development', 'local', 'localhost', 'docker', 'default', 'demo', 'example',
-  'qwerty', 'letmein', 'welcome', 'p@ssw0rd', 'p@ssword', 'passw0rd!', 'hunter2', 'public', 'private', 'token', 'apikey', 'api_key', 'key', 'none', 'null', 'empty', 'foo', 'bar', 'foobar', 'pass123', 'password1', 'password123', 'admin123', 'root123',
+  'password',
+  'passw0rd',
+  'pass',
+  'pwd',
+  'secret',
+  'secrets',
+  'changeme',
+  'changeit',
+  'admin',
+  'administrator',
+  'root',
+  'toor',
+  'guest',
+  'user',
+  'test',
+  'testing',
+  'tester',
+  'postgres',
+  'postgresql',
+  'mysql',
+  'mariadb',
+  'mongo',
+  'mongodb',
+  'redis',
+  'rabbitmq',
+  'sa',
+  'dev',
+  'development',
+  'local',
+  'localhost',
+  'docker',
+  'default',
+  'demo',
+  'example',
+  'qwerty',
+  'letmein',
+  'welcome',
+  'p@ssw0rd',
+  'p@ssword',
+  'passw0rd!',
+  'hunter2',
+  'public',
+  'private',
+  'token',
+  'apikey',
+  'api_key',
+  'key',
+  'none',
+  'null',
+  'empty',
+  'foo',
+  'bar',
+  'foobar',
+  'pass123',
+  'password1',
+  'password123',
+  'admin123',
+  'root123',
 ]);
 
 export function isReference(value: string): boolean {
@@ -48,7 +104,8 @@ export function isPlaceholder(value: string, key = ''): boolean {
 
 /** Base64 that decodes to words (a sentence, `user:password` with a placeholder password), not to key material. */
 function decodesToText(value: string): boolean {
-  if (value.length < 8 || value.length > 400 || !/^[A-Za-z0-9+/]+={0,2}$/.test(value) || value.length % 4 !== 0) return false;
+  if (value.length < 8 || value.length > 400 || !/^[A-Za-z0-9+/]+={0,2}$/.test(value) || value.length % 4 !== 0)
+    return false;
   const text = Buffer.from(value, 'base64').toString('latin1');
   if (!/^[\x20-\x7e]+$/.test(text)) return false;
   const pair = /^([^:]{1,64}):(.*)$/.exec(text);
@@ -57,7 +114,8 @@ function decodesToText(value: string): boolean {
 }
 
 /** Keys that providers publish on purpose (client-side, publishable): not secrets wherever they appear. */
-const PUBLIC_VALUE = /^(?:pk_(?:live|test)_|pk\.eyJ|sb_publishable_|phc_|G-[A-Z0-9]{6,12}$|UA-\d{4,12}-\d{1,4}$|npm_package_)/;
+const PUBLIC_VALUE =
+  /^(?:pk_(?:live|test)_|pk\.eyJ|sb_publishable_|phc_|G-[A-Z0-9]{6,12}$|UA-\d{4,12}-\d{1,4}$|npm_package_)/;
 
 export function isPublicValue(value: string): boolean {
   return PUBLIC_VALUE.test(value);
@@ -65,7 +123,11 @@ export function isPublicValue(value: string): boolean {
 
 /** Placeholder signs in a provider-formatted value: the format is right, the content is not a key. */
 export function isPlaceholderKey(value: string): boolean {
-  return DOCUMENTATION.test(value) || /x{6,}|X{6,}|(.)\1{7,}|your|placeholder|redacted|dummy|sample/i.test(value) || isSequential(value);
+  return (
+    DOCUMENTATION.test(value) ||
+    /x{6,}|X{6,}|(.)\1{7,}|your|placeholder|redacted|dummy|sample/i.test(value) ||
+    isSequential(value)
+  );
 }
 
 function isSequential(value: string): boolean {

@@ -12,7 +12,11 @@ export function parseJson(text: string, what: string, position: Position): unkno
     const at = /position (\d+)/.exec(message);
     const lineCol = /line (\d+) column (\d+)/.exec(message);
     const line = lineCol ? Number(lineCol[1]) : at ? position(Number(at[1])).line : null;
-    throw new LockfileError(`${what} is not valid JSON${line ? ` (line ${line})` : ''}: ${message.replace(/^JSON\.parse: /, '')}`, line, 'corrupt');
+    throw new LockfileError(
+      `${what} is not valid JSON${line ? ` (line ${line})` : ''}: ${message.replace(/^JSON\.parse: /, '')}`,
+      line,
+      'corrupt',
+    );
   }
 }
 
@@ -35,7 +39,11 @@ const REGISTRY_TARBALL = /^https?:\/\/[^/]+\/(?:.*\/)?(@[^/]+\/)?[^/]+\/-\/[^/]+
 export function sourceOf(resolved: string | undefined): Source {
   if (!resolved) return 'registry';
   if (resolved.startsWith('https://registry.npmjs.org/') && resolved.includes('/-/')) return 'registry';
-  if (/^(?:git\+|git:|github:|gitlab:|bitbucket:|gist:)/.test(resolved) || /^https?:\/\/codeload\.github\.com\//.test(resolved)) return 'git';
+  if (
+    /^(?:git\+|git:|github:|gitlab:|bitbucket:|gist:)/.test(resolved) ||
+    /^https?:\/\/codeload\.github\.com\//.test(resolved)
+  )
+    return 'git';
   if (/^(?:file:|\.{0,2}\/)/.test(resolved)) return 'file';
   if (/^link:/.test(resolved)) return 'link';
   if (/^workspace:/.test(resolved)) return 'workspace';

@@ -23,7 +23,12 @@ export async function parseLockfile(path: string, text: string, position: Positi
   const kind = lockfileKind(path);
   if (!kind) throw new LockfileError(`${path} is not a lockfile ralph-guard knows`, null, 'unsupported');
   const conflict = conflictMarker(text);
-  if (conflict !== null) throw new LockfileError(`merge conflict markers at line ${conflict}: resolve the conflict by regenerating the lockfile with your package manager`, conflict, 'corrupt');
+  if (conflict !== null)
+    throw new LockfileError(
+      `merge conflict markers at line ${conflict}: resolve the conflict by regenerating the lockfile with your package manager`,
+      conflict,
+      'corrupt',
+    );
   if (!text.trim()) throw new LockfileError('the lockfile is empty', 1, 'corrupt');
   let lock: Lockfile;
   try {
@@ -55,13 +60,22 @@ export async function parseLockfile(path: string, text: string, position: Positi
  */
 function unexpectedShape(kind: LockfileKind, e: unknown): LockfileError {
   const detail = e instanceof Error ? e.message : String(e);
-  return new LockfileError(`the lockfile is not shaped as ${kind} writes it (${detail}); regenerate it with ${kind}`, null, 'corrupt');
+  return new LockfileError(
+    `the lockfile is not shaped as ${kind} writes it (${detail}); regenerate it with ${kind}`,
+    null,
+    'corrupt',
+  );
 }
 
 /** Every package has a string name and version, and looking one up never throws (a place or a range less is better than no check). */
 function checked(lock: Lockfile, kind: LockfileKind): Lockfile {
   const odd = lock.packages.find((p) => typeof p.name !== 'string' || typeof p.version !== 'string' || !p.name);
-  if (odd) throw new LockfileError(`the entry "${String(odd.key)}" has no package name or version string; regenerate the lockfile with ${kind}`, null, 'corrupt');
+  if (odd)
+    throw new LockfileError(
+      `the entry "${String(odd.key)}" has no package name or version string; regenerate the lockfile with ${kind}`,
+      null,
+      'corrupt',
+    );
   return {
     ...lock,
     locate: (pkg) => {

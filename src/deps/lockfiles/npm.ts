@@ -32,12 +32,18 @@ const DEP_FIELDS = ['dependencies', 'devDependencies', 'optionalDependencies', '
 
 export function parseNpmLock(text: string, position: Position): Lockfile {
   const data = parseJson(text, 'the lockfile', position) as NpmLock;
-  if (!data || typeof data !== 'object' || Array.isArray(data)) throw new LockfileError('the lockfile is not a JSON object', 1, 'corrupt');
+  if (!data || typeof data !== 'object' || Array.isArray(data))
+    throw new LockfileError('the lockfile is not a JSON object', 1, 'corrupt');
   const version = data.lockfileVersion;
-  if (version === undefined && !data.dependencies && !data.packages) throw new LockfileError('no lockfileVersion, packages or dependencies: this is not an npm lockfile', 1, 'corrupt');
+  if (version === undefined && !data.dependencies && !data.packages)
+    throw new LockfileError('no lockfileVersion, packages or dependencies: this is not an npm lockfile', 1, 'corrupt');
   if (version !== undefined && ![1, 2, 3].includes(version)) {
     const line = memberAt(text, ['lockfileVersion']);
-    throw new LockfileError(`lockfileVersion ${JSON.stringify(version)} is not one ralph-guard reads (1, 2 or 3)`, line ? position(line.keyStart).line : 1, 'unsupported');
+    throw new LockfileError(
+      `lockfileVersion ${JSON.stringify(version)} is not one ralph-guard reads (1, 2 or 3)`,
+      line ? position(line.keyStart).line : 1,
+      'unsupported',
+    );
   }
   const packages: LockedPackage[] = [];
   const direct = new Map<string, string>();
@@ -51,7 +57,10 @@ export function parseNpmLock(text: string, position: Position): Lockfile {
   const collectRequested = () => {
     requested = new Map();
     if (data.packages && (version ?? 2) >= 2) {
-      for (const entry of Object.values(data.packages)) if (entry && typeof entry === 'object') for (const field of DEP_FIELDS) for (const [n, r] of Object.entries(entry[field] ?? {})) if (typeof r === 'string') want(n, r);
+      for (const entry of Object.values(data.packages))
+        if (entry && typeof entry === 'object')
+          for (const field of DEP_FIELDS)
+            for (const [n, r] of Object.entries(entry[field] ?? {})) if (typeof r === 'string') want(n, r);
     } else {
       const walk = (deps: Record<string, NpmEntry> | undefined) => {
         for (const entry of Object.values(deps ?? {})) {
@@ -72,12 +81,20 @@ export function parseNpmLock(text: string, position: Position): Lockfile {
       const nm = key.lastIndexOf('node_modules/');
       if (nm < 0) {
         // The root ("") and workspace packages: their dependencies are the project's direct ones.
-        for (const field of DEP_FIELDS) for (const [n, r] of Object.entries(entry[field] ?? {})) if (typeof r === 'string' && !direct.has(n)) direct.set(n, r);
+        for (const field of DEP_FIELDS)
+          for (const [n, r] of Object.entries(entry[field] ?? {}))
+            if (typeof r === 'string' && !direct.has(n)) direct.set(n, r);
         continue;
       }
       const name = entry.name ?? key.slice(nm + 'node_modules/'.length);
       if (entry.link) {
-        packages.push({ name, version: entry.version ?? '', key, source: 'link', ...(entry.resolved ? { resolved: entry.resolved } : {}) });
+        packages.push({
+          name,
+          version: entry.version ?? '',
+          key,
+          source: 'link',
+          ...(entry.resolved ? { resolved: entry.resolved } : {}),
+        });
         continue;
       }
       const pkg = npmPackage(name, key, entry);
@@ -127,7 +144,9 @@ export function parseNpmLock(text: string, position: Position): Lockfile {
         }
         member = index.get(path[1]!);
       } else if (path) member = memberAt(text, path);
-      return member ? { ...lineSpan(position, member.keyStart, member.valueEnd), column: position(member.keyStart).column } : { line: 1, endLine: 1 };
+      return member
+        ? { ...lineSpan(position, member.keyStart, member.valueEnd), column: position(member.keyStart).column }
+        : { line: 1, endLine: 1 };
     },
     wanted: (pkg) => (requested ?? collectRequested()).get(pkg.name) ?? [],
   };
@@ -153,7 +172,12 @@ function npmPackage(name: string, key: string, entry: NpmEntry): LockedPackage |
   const resolved = entry.resolved ?? (versionIsSpec ? version : undefined);
   if (!version && !resolved) return null;
   const bundled = entry.inBundle === true || entry.bundled === true;
-  const pkg: LockedPackage = { name: realName, version: versionIsSpec ? '' : version, key, source: bundled ? 'registry' : sourceOf(resolved) };
+  const pkg: LockedPackage = {
+    name: realName,
+    version: versionIsSpec ? '' : version,
+    key,
+    source: bundled ? 'registry' : sourceOf(resolved),
+  };
   if (resolved) pkg.resolved = resolved;
   // A bundled dependency ships inside its parent's tarball: the parent's integrity covers it.
   if (entry.integrity) pkg.integrity = entry.integrity;

@@ -9,7 +9,14 @@ import { sourceOf } from './common.js';
 interface PnpmEntry {
   name?: string;
   version?: string;
-  resolution?: { integrity?: string; tarball?: string; type?: string; repo?: string; commit?: string; directory?: string };
+  resolution?: {
+    integrity?: string;
+    tarball?: string;
+    type?: string;
+    repo?: string;
+    commit?: string;
+    directory?: string;
+  };
   requiresBuild?: boolean;
   deprecated?: string;
   dev?: boolean;
@@ -38,14 +45,23 @@ export async function parsePnpmLock(text: string): Promise<Lockfile> {
   } catch (e) {
     const err = e as { message?: string; linePos?: Array<{ line: number }> };
     const line = err.linePos?.[0]?.line ?? null;
-    throw new LockfileError(`the lockfile is not valid YAML${line ? ` (line ${line})` : ''}: ${(err.message ?? String(e)).split('\n')[0]}`, line, 'corrupt');
+    throw new LockfileError(
+      `the lockfile is not valid YAML${line ? ` (line ${line})` : ''}: ${(err.message ?? String(e)).split('\n')[0]}`,
+      line,
+      'corrupt',
+    );
   }
-  if (!data || typeof data !== 'object') throw new LockfileError('the lockfile is empty or not a YAML mapping', 1, 'corrupt');
+  if (!data || typeof data !== 'object')
+    throw new LockfileError('the lockfile is empty or not a YAML mapping', 1, 'corrupt');
   const version = String(data.lockfileVersion ?? '');
   const major = Number.parseInt(version, 10);
   if (!(major >= 5 && major <= 9)) {
     const line = text.split('\n').findIndex((l) => l.startsWith('lockfileVersion')) + 1;
-    throw new LockfileError(`lockfileVersion ${JSON.stringify(data.lockfileVersion ?? null)} is not one ralph-guard reads (5 to 9)`, line || 1, 'unsupported');
+    throw new LockfileError(
+      `lockfileVersion ${JSON.stringify(data.lockfileVersion ?? null)} is not one ralph-guard reads (5 to 9)`,
+      line || 1,
+      'unsupported',
+    );
   }
 
   const spans = entrySpans(text, 'packages');
