@@ -1,13 +1,14 @@
 /**
  * `ralph-guard hook <name>`: entry points that other programs call with their
- * own protocol. `claude-post-edit` and `claude-stop` are Claude Code's
- * PostToolUse and Stop hooks (see src/agent/claude.ts); `init --agent claude`
- * wires them into .claude/settings.json.
+ * own protocol. `claude-post-edit`, `claude-stop` and `claude-pre-tool` are
+ * Claude Code's PostToolUse, Stop and PreToolUse hooks (src/agent/claude.ts,
+ * src/agent/pre-tool.ts); `init --agent claude` wires them into
+ * .claude/settings.json.
  */
 import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.js';
 
-const HOOKS = ['claude-post-edit', 'claude-stop'] as const;
+const HOOKS = ['claude-post-edit', 'claude-stop', 'claude-pre-tool'] as const;
 
 export async function hookCommand(argv: string[]): Promise<number> {
   let parsed;
@@ -27,10 +28,9 @@ export async function hookCommand(argv: string[]): Promise<number> {
   let result;
   try {
     const input = claude.parseHookInput(await readStdin());
-    result =
-      name === 'claude-post-edit'
-        ? await claude.postEdit(input)
-        : await claude.stop(input, maxRounds === undefined ? {} : { maxRounds });
+    if (name === 'claude-pre-tool') result = await (await import('../agent/pre-tool.js')).preToolUse(input);
+    else if (name === 'claude-post-edit') result = await claude.postEdit(input);
+    else result = await claude.stop(input, maxRounds === undefined ? {} : { maxRounds });
   } catch (error) {
     result = claude.hookError(error);
   }
