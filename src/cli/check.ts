@@ -20,6 +20,8 @@ export async function checkCommand(argv: string[]): Promise<number> {
   const format = (values.format ?? 'pretty') as Format;
   if (!FORMATS.includes(format)) throw new UsageError(`--format ${format}: expected one of ${FORMATS.join(', ')}`);
   const hookMode = mode === 'staged' || mode === 'push';
+  if (values['fail-on'] !== undefined && values['fail-on'] !== 'warn' && values['fail-on'] !== 'block')
+    throw new UsageError(`--fail-on ${values['fail-on']}: expected block or warn`);
 
   const { run } = await import('../engine.js');
   let failClosed = false;
@@ -52,6 +54,8 @@ export async function checkCommand(argv: string[]): Promise<number> {
     timing.phase('report printed');
     timing.print();
     if (result.report.summary.blocked) return 1;
+    // --fail-on warn: a warning fails too (the binary check of a `harden` task on a warn-level atom).
+    if (values['fail-on'] === 'warn' && result.report.findings.length) return 1;
     if (result.report.failures.length && (failClosed || !hookMode)) return 3;
     return 0;
   } catch (error) {
@@ -88,6 +92,7 @@ function parseCheckArgs(argv: string[]) {
         online: { type: 'boolean' },
         offline: { type: 'boolean' },
         'no-color': { type: 'boolean' },
+        'fail-on': { type: 'string' },
       },
     });
   } catch (e) {
