@@ -75,8 +75,7 @@ function check(kind, name) {
   if (r.status > 1) throw new Error(`${kind}/${name}: exit ${r.status}: ${String(r.stderr).slice(0, 2000)}`);
   const report = JSON.parse(String(r.stdout));
   let lines = 0;
-  for (const file of walk(source))
-    if (CODE.has(extname(file))) lines += readFileSync(file, 'utf8').split('\n').length;
+  for (const file of walk(source)) if (CODE.has(extname(file))) lines += readFileSync(file, 'utf8').split('\n').length;
   rmSync(dir, { recursive: true, force: true });
   return { findings: report.findings, lines, ms, errors: report.errors ?? [] };
 }
