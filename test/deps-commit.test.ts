@@ -5,8 +5,8 @@ import * as assert from 'uvu/assert';
 import { execFile, execFileSync } from 'node:child_process';
 import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { compactOsv, type OsvRecord } from '../src/deps/advisories.js';
-import { fixtureRecords, OSV_FIXTURES, serve } from './helpers/osv.js';
+import type { OsvRecord } from '../src/deps/advisories.js';
+import { fixtureRecords, OSV_FIXTURES, osvApi, serve } from './helpers/osv.js';
 import { CLI, installShimOnPath, makeRepo, repoWithRemote, tempDir, type Repo } from './helpers/repo.js';
 
 installShimOnPath();
@@ -206,15 +206,9 @@ const EXPECTED = [
 
 test('--online asks the OSV API (here on 127.0.0.1) for the changed packages only, and caches the answers', async () => {
   const records = fixtureRecords().map((r) => JSON.parse(r.data.toString('utf8')) as OsvRecord);
-  const queried: string[] = [];
-  const server = await serve({
-    '/v1/query': (_req, res, body) => {
-      const q = JSON.parse(body) as { package: { name: string }; version: string };
-      queried.push(`${q.package.name}@${q.version}`);
-      res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ vulns: records.filter((r) => compactOsv(r).has(q.package.name)) }));
-    },
-  });
+  const api = osvApi(records);
+  const queried = api.queried;
+  const server = await serve(api.routes);
   try {
     const repo = makeRepo();
     writeFileSync(join(repo.dir, 'package.json'), '{"name":"x","dependencies":{"minimist":"1.2.5"}}\n');

@@ -54,6 +54,8 @@ export async function checkCommand(argv: string[]): Promise<number> {
     timing.phase('report printed');
     timing.print();
     if (result.report.summary.blocked) return 1;
+    // CI without any advisory source for changed packages (see the dependencies atom's requireAdvisories).
+    if (result.report.findings.some((f) => f.rule === 'dependencies/advisories-required')) return 3;
     // --fail-on warn: a warning fails too (the binary check of a `harden` task on a warn-level atom).
     if (values['fail-on'] === 'warn' && result.report.findings.length) return 1;
     if (result.report.failures.length && (failClosed || !hookMode)) return 3;
