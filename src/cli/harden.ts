@@ -33,7 +33,7 @@ export async function hardenCommand(argv: string[]): Promise<number> {
 
   const [{ findRoot }, { run }, harden] = await Promise.all([
     import('../git/git.js'),
-    import('../engine.js'),
+    import('../engine/engine.js'),
     import('../harden/harden.js'),
   ]);
   const root = await findRoot(process.cwd());

@@ -8,7 +8,7 @@
  * change touches and passes are listed as passing. Data first (`HardenPlan`),
  * Markdown and JSON from it.
  */
-import type { AnyAtom } from '../atoms/atom.js';
+import type { AnyAtom } from '../kit/atom.js';
 import type { Finding, Report } from '../findings.js';
 import { closestGoodExample, fence, fenceLanguage, inlineCode } from '../report/patterns.js';
 
