@@ -153,7 +153,12 @@ test('without an advisory database the atom says so once and the policy checks s
   });
   assert.is(r.code, 1);
   const json = JSON.parse(r.stdout);
-  assert.is(json.notes.filter((n: string) => n.includes('no advisory database')).length, 1, json.notes.join('\n'));
+  // Said once, as a visible warning finding (not a note) with the count and the command that fixes it.
+  const unchecked = json.findings.filter((f: { rule: string }) => f.rule === 'dependencies/advisories-unchecked');
+  assert.is(unchecked.length, 1, r.stdout);
+  assert.is(unchecked[0].severity, 'warning');
+  assert.match(unchecked[0].message, /^\d+ packages this change adds or moves \(.*\) were not checked for known advisories/);
+  assert.match(unchecked[0].message, 'ralph-guard db update');
   assert.ok(json.findings.every((f: { rule: string }) => f.rule !== 'dependencies/known-advisory'));
   assert.ok(
     json.findings.some(
@@ -308,6 +313,7 @@ test('--online reads registry metadata through the npm configuration: deprecated
     assert.equal(
       got,
       [
+        'dependencies/advisories-unchecked warning',
         'dependencies/deprecated error',
         'dependencies/majors-behind error',
         'dependencies/too-new warning',
