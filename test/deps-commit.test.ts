@@ -157,7 +157,10 @@ test('without an advisory database the atom says so once and the policy checks s
   const unchecked = json.findings.filter((f: { rule: string }) => f.rule === 'dependencies/advisories-unchecked');
   assert.is(unchecked.length, 1, r.stdout);
   assert.is(unchecked[0].severity, 'warning');
-  assert.match(unchecked[0].message, /^\d+ packages this change adds or moves \(.*\) were not checked for known advisories/);
+  assert.match(
+    unchecked[0].message,
+    /^\d+ packages this change adds or moves \(.*\) were not checked for known advisories/,
+  );
   assert.match(unchecked[0].message, 'ralph-guard db update');
   assert.ok(json.findings.every((f: { rule: string }) => f.rule !== 'dependencies/known-advisory'));
   assert.ok(

@@ -21,6 +21,8 @@ export async function checkCommand(argv: string[]): Promise<number> {
   if (values['fail-on'] !== undefined && values['fail-on'] !== 'warn' && values['fail-on'] !== 'block')
     throw new UsageError(`--fail-on ${values['fail-on']}: expected block or warn`);
 
+  if (values['commit-msg'] !== undefined) return commitMsgCheck(values['commit-msg'], values.config);
+
   const { run } = await import('../engine/engine.js');
   let failClosed = false;
   try {
@@ -47,6 +49,18 @@ export async function checkCommand(argv: string[]): Promise<number> {
       allAtoms: output.allAtoms === true,
     });
     failClosed = result.policy.failClosed;
+    // The high-risk areas the change touches, and whether a person acknowledged each (not for --all or --push yet).
+    let stopped: import('../review/review.js').Review[] = [];
+    if (mode === 'staged' || mode === 'worktree' || mode === 'range') {
+      const review = await import('../review/run.js');
+      result.report.reviews = await review.reviewsFor(
+        result.root,
+        result.policy,
+        mode === 'range' ? { kind: 'range', range: values.range ?? '' } : { kind: mode },
+      );
+      stopped = review.stopping(result.report.reviews, mode === 'staged' ? 'pre-commit' : 'final');
+      if (stopped.length) result.report.summary.blocked = true;
+    }
     const outcome = mode === 'staged' ? 'Commit refused' : mode === 'push' ? 'Push refused' : 'Check failed';
     const color = values['no-color'] !== true && process.stdout.isTTY === true && !('NO_COLOR' in process.env);
     process.stdout.write((await output.load())(result.report, { color, outcome }));
@@ -95,6 +109,7 @@ function parseCheckArgs(argv: string[]) {
         offline: { type: 'boolean' },
         'no-color': { type: 'boolean' },
         'fail-on': { type: 'string' },
+        'commit-msg': { type: 'string' },
       },
     });
   } catch (e) {
@@ -128,4 +143,40 @@ async function policyFailsClosed(): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/**
+ * `check --commit-msg FILE`, the commit-msg hook: the staged change's high-risk areas at level
+ * `review` need a `Security-Reviewed-by: Name <email>` trailer in FILE or a `ralph-guard approve`
+ * record of the exact content; otherwise the commit is refused, naming the areas and places.
+ */
+async function commitMsgCheck(file: string, configFile: string | undefined): Promise<number> {
+  const { readFileSync } = await import('node:fs');
+  const [{ findRoot }, { loadPolicy }, review] = await Promise.all([
+    import('../git/git.js'),
+    import('../policy/load.js'),
+    import('../review/run.js'),
+  ]);
+  const root = await findRoot(process.cwd());
+  const policy = await loadPolicy({ cwd: process.cwd(), root, ...(configFile ? { configFile } : {}) });
+  let message = '';
+  try {
+    message = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`--commit-msg ${file}: cannot read the message (${(e as Error).message})`);
+  }
+  const reviews = await review.reviewsFor(root, policy, { kind: 'staged', message });
+  const stopped = review.stopping(reviews, 'final');
+  const acknowledged = reviews.filter((r) => r.acknowledged);
+  if (acknowledged.length)
+    process.stderr.write(
+      `ralph-guard: high-risk areas ${acknowledged.map((r) => `${r.area} acknowledged by ${r.by}`).join('; ')}.\n`,
+    );
+  if (!stopped.length) return 0;
+  process.stderr.write(
+    `ralph-guard: this commit touches high-risk areas that a person must review:\n${review.pendingLines(stopped)}\n` +
+      'A reviewer acknowledges it with a trailer in the message (Security-Reviewed-by: Name <email>), ' +
+      'or runs `ralph-guard approve` at a terminal before committing. Commit refused.\n',
+  );
+  return 1;
 }

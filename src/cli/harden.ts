@@ -1,7 +1,7 @@
 /** `ralph-guard harden [--since REF | --staged | --worktree] [--format markdown|json]`: pass 2's task list (DESIGN §10). */
 import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.js';
-import type { ChangedFile, HardenMode } from '../harden/harden.js';
+import type { ChangedFile, HardenMode } from '../harden/plan.js';
 
 export async function hardenCommand(argv: string[]): Promise<number> {
   let parsed;
@@ -34,7 +34,7 @@ export async function hardenCommand(argv: string[]): Promise<number> {
   const [{ findRoot }, { run }, harden] = await Promise.all([
     import('../git/git.js'),
     import('../engine/engine.js'),
-    import('../harden/harden.js'),
+    import('../harden/plan.js'),
   ]);
   const root = await findRoot(process.cwd());
   const files = await changedFiles(root, mode);

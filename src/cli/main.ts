@@ -22,6 +22,8 @@ Usage:
                         [--fail-on block|warn]
   ralph-guard harden    [--since REF | --staged | --worktree] [--format markdown|json]
                         the two-pass rule's pass 2: the change's failing atoms as a task list
+  ralph-guard approve   [--staged | --worktree]
+                        a person acknowledges the change's high-risk areas (at a terminal)
   ralph-guard atoms     list the atoms: id, level, title
   ralph-guard explain ATOM
                         criteria, files, rules, and bad and good examples
@@ -49,6 +51,7 @@ type Command = (args: string[]) => Promise<number>;
 const COMMANDS: Record<string, () => Promise<Command>> = {
   check: async () => (await import('./check.js')).checkCommand,
   harden: async () => (await import('./harden.js')).hardenCommand,
+  approve: async () => (await import('./approve.js')).approveCommand,
   init: async () => (await import('./init.js')).initCommand,
   uninstall: async () => (await import('./init.js')).uninstallCommand,
   hook: async () => (await import('./hook.js')).hookCommand,

@@ -111,7 +111,12 @@ async function checkLockfile(file: SourceFile, ctx: Ctx): Promise<Hit[]> {
         ...(p.warning ? { severity: 'warning' as const } : {}),
       });
   }
-  if (unchecked.length) hits.push(uncheckedHit(unchecked, lock, ctx));
+  // A change (commit, push, range, working change) says it as a warning; an audit of the whole tree (--all) as a note.
+  if (unchecked.length && ctx.mode !== 'all') hits.push(uncheckedHit(unchecked, lock, ctx));
+  else if (unchecked.length)
+    ctx.note(
+      `dependencies: no advisory database, so known advisories were not checked for ${unchecked.length} package(s); run \`ralph-guard db update\` (the other dependency checks ran).`,
+    );
   return hits;
 }
 

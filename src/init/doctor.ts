@@ -10,7 +10,7 @@ import { delimiter, join, relative } from 'node:path';
 import { PolicyError, UsageError } from '../errors.js';
 import { formatBytes } from '../changeset/text.js';
 import { git, repoInfo, type RepoInfo } from '../git/git.js';
-import { CHAINED, HOOKS, hooksDir } from './git-hooks.js';
+import { CHAINED, CHECK_HOOKS as HOOKS, hooksDir } from './git-hooks.js';
 import { HUSKY_LINES } from './husky.js';
 import { detectManager, readPackageJson } from './detect.js';
 

@@ -9,6 +9,7 @@ declare const RALPH_GUARD_VERSION: string;
 export const HUSKY_LINES = {
   'pre-commit': 'ralph-guard check --staged',
   'pre-push': 'ralph-guard check --push',
+  'commit-msg': 'ralph-guard check --commit-msg "$1"',
 } as const;
 
 export async function installHusky(repo: RepoInfo, pkg: PackageJson, result: InitResult): Promise<void> {

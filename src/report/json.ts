@@ -18,7 +18,14 @@ export function formatJson(report: Report): string {
   }));
   return (
     JSON.stringify(
-      { version: 1, findings, summary: report.summary, notes: report.notes, errors: report.failures },
+      {
+        version: 1,
+        findings,
+        ...(report.reviews ? { reviews: report.reviews } : {}),
+        summary: report.summary,
+        notes: report.notes,
+        errors: report.failures,
+      },
       null,
       2,
     ) + '\n'
