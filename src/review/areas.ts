@@ -101,7 +101,9 @@ export const BUILTIN_AREAS: Area[] = [
       /^(\.ralphrc(\.(json|ya?ml|js|cjs|mjs|ts))?|ralph\.config\.(js|cjs|mjs|ts)|\.config\/ralphrc(\.\w+)?|\.ralph-baseline\.json|\.husky\/[^/]+|\.?lefthook(-local)?\.(ya?ml|json|toml)|\.claude\/settings(\.local)?\.json)$/,
     calls: /ralph-guard-ignore\b/,
     examples: { touches: '// ralph-guard-ignore sql-injection -- trusted input', file: 'src/report.js' },
-    level: 'review',
+    // Listed by default: the first commit after `init` is itself a guard change. Teams set it to review once set up
+    // (policy weakening and a grown baseline already block on their own).
+    level: 'warn',
   },
 ];
 
