@@ -5,11 +5,11 @@ import * as assert from 'uvu/assert';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { lockfileChanges } from '../src/deps/check.js';
+import { lockfileChanges } from '../src/deps/check-dependencies.js';
 import { parseLockfile } from '../src/deps/lockfiles/index.js';
 import { npmChanges } from '../src/deps/lockfiles/npm-diff.js';
 import type { LockedPackage } from '../src/deps/types.js';
-import { lineStarts, positionAt } from '../src/text.js';
+import { lineStarts, positionAt } from '../src/changeset/text.js';
 import { check, fc } from './helpers/property.js';
 import { PROJECT } from './helpers/repo.js';
 
