@@ -121,6 +121,7 @@ export async function checkChangeSet(
     if (!notes.includes(text)) notes.push(text);
   };
   let scanned = 0;
+  const machineMade: string[] = [];
   const filtering = {
     fingerprinting: settings.baseline || settings.fingerprints ? await import('../baseline.js') : null,
     baseline: settings.baseline ?? null,
@@ -154,6 +155,7 @@ export async function checkChangeSet(
         resultCache,
         keyOf,
         decoded: (file, skipped) => (skipped ? notes.push(`${file.path}: skipped, ${skipped}`) : scanned++),
+        generated: (file, kind) => machineMade.push(`${file.path} (${kind})`),
       }),
     (file, error) => out.failures.push({ atom: '*', file: file.path, message: error.message }),
   );
@@ -177,6 +179,7 @@ export async function checkChangeSet(
     for (const [{ source, file }, hits] of hitsOf) filterHits(source, file, hits, filtering, out);
   }
   out.failures.push(...budgets.exhausted().map((exhausted) => outOfTime(exhausted, budgets.limitMs)));
+  if (machineMade.length) notes.push(machineMadeNote(machineMade));
 
   if (settings.commands !== false && settings.root) {
     const commandAtoms = atoms.flatMap((active) => {
@@ -215,6 +218,13 @@ function decodeText(bytes: Buffer | null, maxFileBytes: number): string | null {
   if (!bytes) return null;
   const d = decode(bytes, maxFileBytes);
   return 'text' in d ? d.text : null;
+}
+
+/** One note for every minified, generated or vendored file, so what the code atoms did not read is in the report. */
+function machineMadeNote(files: string[]): string {
+  const shown = files.slice(0, 20).join(', ');
+  const more = files.length > 20 ? ` and ${files.length - 20} more` : '';
+  return `${files.length} machine-made file${files.length === 1 ? '' : 's'} (recognised by content) got the text checks (secrets, dependencies, custom patterns) but not the code atoms, which parse: ${shown}${more}`;
 }
 
 function outOfTime(out: Exhausted, limitMs: number): AtomFailure {
