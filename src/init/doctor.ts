@@ -229,8 +229,18 @@ async function policyChecks(repo: RepoInfo): Promise<Check[]> {
     const file = judge.policy.file;
     checks.push({
       status: 'ok',
-      text: file ? `policy ${file} (committed) is valid` : 'no committed policy file: the recommended policy applies',
+      text: file
+        ? `policy ${file} is valid (as committed: the hooks judge every change with the committed policy)`
+        : 'no policy file: the recommended policy applies',
     });
+    const { findPolicyFile } = await import('../policy/load.js');
+    const onDisk = findPolicyFile(repo.root, repo.root);
+    const shown = onDisk && relative(repo.root, onDisk).split('\\').join('/');
+    if (shown && shown !== file)
+      checks.push({
+        status: 'ok',
+        text: `policy ${shown} is not committed yet: changes are judged with ${file ?? 'the recommended policy'} until it is`,
+      });
     for (const finding of judge.review.findings)
       checks.push({
         status: 'warn',
