@@ -290,4 +290,20 @@ test('a JS policy runs from its committed text, not the working tree copy; a cha
   refusedInRange(repo, base, ['password-hashing/fast-hash']);
 });
 
+test('a push that weakens the policy is refused by the pre-push hook: the destination tip judges', () => {
+  const remote = makeRepo({ bare: true });
+  const { repo } = guarded();
+  repo.git('remote', 'add', 'origin', remote.dir);
+  assert.is(repo.tryGit(['push', '-q', 'origin', 'main']).code, 0);
+  repo.write('.ralphrc.json', '{"extends":[]}\n');
+  repo.write('src/keys.js', awsLine());
+  repo.stage();
+  repo.git('commit', '-q', '--no-verify', '-m', 'past the pre-commit hook');
+  const r = repo.tryGit(['push', 'origin', 'main']);
+  assert.is.not(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout + r.stderr, 'guard/policy-weakened');
+  assert.match(r.stdout + r.stderr, 'secrets/');
+  assert.is.not(remote.git('rev-parse', 'main').trim(), repo.git('rev-parse', 'HEAD').trim(), 'nothing was pushed');
+});
+
 test.run();
