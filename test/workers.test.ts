@@ -95,7 +95,10 @@ test('a worker that crashes on a file: that file is an analysis error, every oth
     [`${crashing}: the worker thread checking it stopped (exited with code 70); the file was not checked`],
   );
   const places = (out: typeof whole) => out.findings.map((f) => `${f.file}:${f.line} ${f.rule}`);
-  assert.ok(places(whole).some((p) => p.startsWith(`${crashing}:`)), 'the file has findings when checked');
+  assert.ok(
+    places(whole).some((p) => p.startsWith(`${crashing}:`)),
+    'the file has findings when checked',
+  );
   assert.equal(
     places(crashed),
     places(whole).filter((p) => !p.startsWith(`${crashing}:`)),

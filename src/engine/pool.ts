@@ -77,7 +77,11 @@ export async function checkInPool(
   const queue: number[][] = [];
   for (let i = 0; i < order.length; ) {
     const chunk: number[] = [];
-    for (let bytes = 0; i < order.length && chunk.length < CHUNK_FILES && (chunk.length === 0 || bytes < CHUNK_BYTES); i++) {
+    for (
+      let bytes = 0;
+      i < order.length && chunk.length < CHUNK_FILES && (chunk.length === 0 || bytes < CHUNK_BYTES);
+      i++
+    ) {
       chunk.push(order[i]!);
       bytes += sizes[order[i]!]!;
     }
@@ -184,7 +188,14 @@ export async function checkInPool(
 }
 
 function failedOutcome(index: number, file: ChangedFile, message: string): FileOutcome {
-  return { index, findings: [], suppressed: [], failures: [{ atom: '*', file: file.path, message }], notes: [], scanned: false };
+  return {
+    index,
+    findings: [],
+    suppressed: [],
+    failures: [{ atom: '*', file: file.path, message }],
+    notes: [],
+    scanned: false,
+  };
 }
 
 /** Each routed file's size in bytes: one `git cat-file --batch-check` for blobs, the disk for the working tree. */
