@@ -118,6 +118,7 @@ export async function checkInPool(
       running++;
       const worker = new Worker(script, { workerData: input, stdout: false, stderr: false });
       let current: number[] | null = null;
+      let ready = false;
       let timer: NodeJS.Timeout | undefined;
       let done = false;
       const finish = () => {
@@ -148,14 +149,17 @@ export async function checkInPool(
         const chunk = current;
         current = null;
         void worker.terminate();
+        if (!ready) spawnsLeft = 0; // a worker that cannot even start: the next would not either
         if (chunk && chunk.length > 1) queue.unshift(...chunk.map((p) => [p]));
         else if (chunk) failed(chunk, `the worker thread checking it stopped (${why}); the file was not checked`);
         start(); // before finish(), so the pool is never seen empty while a replacement starts
         finish();
       };
       worker.on('message', (message: FromWorker) => {
-        if (message.type === 'ready') next();
-        else if (message.type === 'checked') {
+        if (message.type === 'ready') {
+          ready = true;
+          next();
+        } else if (message.type === 'checked') {
           outcomes.push(...message.outcomes);
           exhaustedBy.set(worker, message.exhausted);
           next();
