@@ -21,6 +21,7 @@ export async function baselineCommand(argv: string[]): Promise<number> {
   const { root, policy, report } = await run({
     cwd: process.cwd(),
     mode: 'all',
+    index: true, // what commits will judge: the staged content
     paths: [],
     baseline: false,
     fingerprints: true,
