@@ -13,6 +13,16 @@ export class PolicyError extends UsageError {
   }
 }
 
+/** Run outside a git working tree: a usage error (exit 2), not a failure of the guard. */
+export class NotARepository extends UsageError {
+  override name = 'NotARepository';
+  constructor(readonly cwd: string) {
+    super(
+      `${cwd} is not inside a git repository; run ralph-guard from your project's folder (or \`git init\` to start one)`,
+    );
+  }
+}
+
 /** git refused or failed; keeps git's own message. */
 export class GitError extends Error {
   override name = 'GitError';
