@@ -81,7 +81,7 @@ export async function run(options: RunOptions): Promise<Run> {
       resultCache: options.resultCache ?? true,
       pool: {
         root,
-        request: { mode: options.mode, paths, range: options.range, pushInput: options.pushInput },
+        request: { ...options, paths }, // what the change set was listed with, so every worker lists the same
         selection: { atoms: options.atoms, skill: options.skill },
         workers: workersSetting(policy.workers ?? 'auto'),
       },
