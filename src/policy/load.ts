@@ -17,7 +17,7 @@ import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { cacheDir, readCacheFile, writeCacheFile } from '../cache.js';
 import { UsageError } from '../errors.js';
 import type { Finding } from '../findings.js';
-import { BlobReader, headCommit } from '../git/git.js';
+import { BlobReader } from '../git/git.js';
 import type { ChangeSetRequest } from '../changeset/changeset.js';
 import { isProgram, SEARCH_PLACES, type Policy } from './policy.js';
 import {
@@ -72,9 +72,7 @@ export async function loadJudge(opts: LoadOptions & { review?: boolean }): Promi
   const root = resolve(opts.root);
   const reader = new BlobReader(root);
   try {
-    const revisions = opts.request
-      ? await judgeRevisions(root, opts.request)
-      : { base: await headCommit(root), after: [] as string[] };
+    const revisions = opts.request ? await judgeRevisions(root, opts.request) : { base: 'HEAD', after: [] as string[] };
     const base = revisions.base ? gitTree(reader, revisions.base, describeRev(revisions.base, opts.request)) : EMPTY;
     const dir = relative(root, resolve(opts.cwd)).split(sep).join('/');
     const inside = dir !== '..' && !dir.startsWith('../');

@@ -8,7 +8,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BlobReader, git, headCommit, ZERO_SHA } from '../git/git.js';
+import { BlobReader, git, ZERO_SHA } from '../git/git.js';
 import type { ChangeSetRequest } from '../changeset/changeset.js';
 import { SEARCH_PLACES } from './policy.js';
 
@@ -96,11 +96,13 @@ export interface Revisions {
 /** Which commit's policy judges a change of this mode, and where the change leaves it. */
 export async function judgeRevisions(root: string, request: ChangeSetRequest): Promise<Revisions> {
   switch (request.mode) {
+    // `HEAD:<path>` is asked of cat-file as it is: before the first commit every path is missing (the
+    // recommended policy), and no process is spent resolving HEAD first.
     case 'staged':
     case 'all':
-      return { base: await headCommit(root), after: [''] };
+      return { base: 'HEAD', after: [''] };
     case 'worktree':
-      return { base: await headCommit(root), after: ['worktree'] };
+      return { base: 'HEAD', after: ['worktree'] };
     case 'range':
       return rangeRevisions(root, request.range ?? '');
     case 'push':
