@@ -22,6 +22,7 @@ import type { ChangeSetRequest } from '../changeset/changeset.js';
 import { isProgram, SEARCH_PLACES, type Policy } from './policy.js';
 import {
   diskTree,
+  readLayer,
   EMPTY,
   findPolicyIn,
   gitTree,
@@ -98,7 +99,7 @@ export async function loadJudge(opts: LoadOptions & { review?: boolean }): Promi
               ? gitTree(reader, '', 'the index')
               : gitTree(reader, after, `commit ${after.slice(0, 10)}`);
         const found = await findPolicyIn(tree, inside ? dir : '');
-        const afterSources = await Promise.all(sources.map((s) => (s.disk ? s.text : tree.read(s.path))));
+        const afterSources = await Promise.all(sources.map((s) => (s.disk ? s.text : readLayer(tree, s.path))));
         const policyChanged =
           !sameFile(found, policy.file, sources[0]) || sources.some((s, i) => !s.disk && afterSources[i] !== s.text);
         const afterBaseline = await readBaseline(tree, root, policy.baseline);
@@ -198,7 +199,7 @@ async function readCache(
     if (found ? entry.sources[0]?.path !== found.path || entry.sources[0]?.text !== found.text : entry.sources.length)
       return null;
     const now = await Promise.all(
-      entry.sources.slice(1).map((s) => (s.disk ? readDisk(root, s.path) : tree.read(s.path))),
+      entry.sources.slice(1).map((s) => (s.disk ? readDisk(root, s.path) : readLayer(tree, s.path))),
     );
     if (entry.sources.slice(1).some((s, i) => now[i] !== s.text)) return null;
     return { policy: entry.policy, sources: entry.sources };

@@ -75,6 +75,13 @@ export async function findPolicyIn(tree: PolicyTree, dir: string): Promise<Found
   return null;
 }
 
+/** A policy layer's text in a tree: a package.json counts by its "ralph" value only (a version bump is no policy change). */
+export async function readLayer(tree: PolicyTree, path: string): Promise<string | null> {
+  const text = await tree.read(path);
+  if (text === null || !(path === 'package.json' || path.endsWith('/package.json'))) return text;
+  return ralphKey(text) ?? null;
+}
+
 /** The "ralph" value of a package.json as stable text, or undefined when it has none (or is not JSON: not our policy). */
 export function ralphKey(packageJson: string): string | undefined {
   try {
