@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { inflateSync } from 'node:zlib';
 import { dirname, join, resolve } from 'node:path';
-import { GitError } from '../errors.js';
+import { GitError, NotARepository } from '../errors.js';
 
 /**
  * Flags in front of every git command. `git diff` against the working tree
@@ -118,7 +118,7 @@ export async function repoInfo(cwd: string): Promise<RepoInfo> {
   });
   const lines = stdout.toString('utf8').split('\n');
   if (lines.length < 3 || !lines[0]) {
-    throw new GitError(['rev-parse', '--show-toplevel'], code, 'not inside a git working tree');
+    throw new NotARepository(cwd);
   }
   const root = lines[0];
   const gitDir = lines[1] ?? '';
