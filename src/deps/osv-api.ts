@@ -9,9 +9,8 @@
  * them and the packages count as unchecked.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cacheDir, writeFileAtomic } from '../cache.js';
+import { cacheDir, readCacheFile, writeCacheFile } from '../cache.js';
 import { compactOsv, type OsvRecord } from './advisories.js';
 import { pool, requestJson } from './http.js';
 import type { Advisory } from './types.js';
@@ -42,9 +41,10 @@ function cacheFile(kind: string, key: string): string {
   );
 }
 
+/** Cache entries are signed (src/cache.ts): a forged answer is a miss, never a verdict. */
 function readCache<T>(file: string, fresh: (at: number) => boolean): T | null {
   try {
-    const cached = JSON.parse(readFileSync(file, 'utf8')) as { at: number; value: T };
+    const cached = JSON.parse(readCacheFile(file) ?? 'null') as { at: number; value: T };
     return fresh(cached.at) ? cached.value : null;
   } catch {
     return null;
@@ -53,7 +53,7 @@ function readCache<T>(file: string, fresh: (at: number) => boolean): T | null {
 
 function writeCache(file: string, value: unknown) {
   try {
-    writeFileAtomic(file, JSON.stringify({ at: Date.now(), value }));
+    writeCacheFile(file, JSON.stringify({ at: Date.now(), value }));
   } catch {
     // a read-only cache only costs speed
   }

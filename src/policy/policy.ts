@@ -51,6 +51,8 @@ export interface Policy {
   maxFileBytes: number;
   /** Milliseconds one atom may spend on a run, over all its files (src/engine/budget.ts). */
   atomTimeoutMs: number;
+  /** Worker threads for a large change set: a count (1: never), or `auto` (the cores, above a measured size). */
+  workers?: number | 'auto';
   atoms: Record<string, AtomSettings>;
   custom: CustomAtom[];
   skills: Record<string, { description?: string; atoms: string[] }>;
@@ -90,3 +92,6 @@ export const SEARCH_PLACES = [
 ];
 
 export const RECOMMENDED = 'ralph-guard:recommended';
+
+/** JS and TS policies are programs: read from git like any policy, but run only by the commands that judge (never by doctor, atoms, explain, skills, baseline). */
+export const isProgram = (file: string) => /\.(?:[cm]?js|ts)$/.test(file);
