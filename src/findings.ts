@@ -58,7 +58,7 @@ export interface Report {
   /** For reporters: the atoms that ran, to print criteria, examples and rules. */
   atoms: ReadonlyArray<import('./kit/atom.js').AnyAtom>;
   /** The high-risk areas the change touches and whether a person acknowledged each (src/review/). */
-  reviews?: import('./review/review.js').Review[];
+  reviews?: import('./review/acknowledgement.js').Review[];
   /** The level each atom ran at (SARIF's default configuration). */
   levels?: Record<string, 'block' | 'warn'>;
 }

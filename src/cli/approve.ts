@@ -28,7 +28,7 @@ export async function approveCommand(argv: string[]): Promise<number> {
     import('../git/git.js'),
     import('../policy/load.js'),
     import('../review/run.js'),
-    import('../review/review.js'),
+    import('../review/acknowledgement.js'),
   ]);
   const root = await findRoot(process.cwd());
   // Default: the staged change when something is staged, else the working change.

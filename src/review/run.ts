@@ -2,7 +2,7 @@
 import { anyGlob } from '../globs.js';
 import type { Policy } from '../policy/policy.js';
 import { resolveAreas } from './areas.js';
-import { pending, type Review, type ReviewMode, reviewChange } from './review.js';
+import { pending, type Review, type ReviewMode, reviewChange } from './acknowledgement.js';
 
 export async function reviewsFor(root: string, policy: Policy, mode: ReviewMode): Promise<Review[]> {
   return reviewChange(
