@@ -1,20 +1,21 @@
-// Time budgets (src/budget.ts): an atom that spins, hangs or throws is reported as an error of
+// Time budgets (src/engine/budget.ts): an atom that spins, hangs or throws is reported as an error of
 // that atom, the others still run, and failClosed decides the exit code.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as z from 'zod';
-import { defineAtom, parsesFirst, wantsParse, type AnyAtom, type Hit, type SourceFile } from '../src/atoms/atom.js';
-import { BUILTIN_ATOMS } from '../src/atoms/builtin.js';
+import { defineAtom, parsesFirst, wantsParse, type AnyAtom, type Hit, type SourceFile } from '../src/kit/atom.js';
+import { BUILTIN_ATOMS } from '../src/atoms/all.js';
 import { checkLinearRegex } from '../src/policy/linear-regex.js';
-import { Budgets, runStoppable } from '../src/budget.js';
+import { Budgets, runStoppable } from '../src/engine/budget.js';
 import { collectChangeSet } from '../src/changeset/changeset.js';
-import { checkChangeSet, sourceFile } from '../src/engine.js';
+import { checkChangeSet } from '../src/engine/engine.js';
+import { sourceFile } from '../src/engine/source-file.js';
 import type { Report } from '../src/findings.js';
 import type { Policy } from '../src/policy/policy.js';
 import { activate, headerOf } from '../src/router.js';
 import { stubContext } from './helpers/examples.js';
 import { memoryProject } from './helpers/project.js';
-import { makeRepo, type Repo } from './helpers/repo.js';
+import { commitPolicy, makeRepo, type Repo } from './helpers/repo.js';
 import { md5Line } from './helpers/samples.js';
 
 const spin = (ms: number) => {
@@ -278,9 +279,8 @@ test('Budgets charges each atom only its own time', async () => {
 // Through the CLI: a policy's pattern check on a minified-looking line far longer than usual.
 function slowPatternRepo(extra: Record<string, unknown> = {}): Repo {
   const repo = makeRepo();
-  repo.write(
-    '.ralphrc.json',
-    JSON.stringify({
+  commitPolicy(repo, {
+    '.ralphrc.json': JSON.stringify({
       atomTimeoutMs: 400,
       ...extra,
       atoms: {
@@ -292,7 +292,7 @@ function slowPatternRepo(extra: Record<string, unknown> = {}): Repo {
         },
       },
     }),
-  );
+  });
   // Accepted as linear per start position, but a search over 300,000 letters without "=" tries every start: seconds.
   repo.write('data/blob.txt', 'a'.repeat(300_000) + '\n');
   return repo;
@@ -342,7 +342,7 @@ test('CLI: the other atoms still run and block', () => {
 
 test('CLI: atomTimeoutMs is validated like any key', () => {
   const repo = makeRepo();
-  repo.write('.ralphrc.json', JSON.stringify({ atomTimeoutMs: -5 }));
+  commitPolicy(repo, { '.ralphrc.json': JSON.stringify({ atomTimeoutMs: -5 }) });
   repo.write('a.js', 'x\n');
   repo.stage();
   const r = repo.cli(['check', '--staged']);

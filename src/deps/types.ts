@@ -34,6 +34,8 @@ export interface Lockfile {
   locate(pkg: LockedPackage): { line: number; endLine: number; column?: number };
   /** Ranges that other packages (or the manifest) ask for that resolved to this package. */
   wanted(pkg: LockedPackage): string[];
+  /** The package of one entry by its key, without building every package (readers that can). */
+  byKey?(key: string): LockedPackage | null;
 }
 
 /** A problem with the lockfile itself, reported as a finding rather than a crash. */
@@ -74,4 +76,21 @@ export interface Advisory {
   ranges: AdvisoryEvent[][];
   /** Explicitly listed affected versions. */
   versions?: string[];
+}
+
+/** The dependencies atom's options, as the policy validator resolves them (the schema is in src/atoms/dependencies.ts). */
+export interface DependencyOptions {
+  failOn: Exclude<AdvisorySeverity, 'unknown'>;
+  ignoreAdvisories: Record<string, string>;
+  minimum: Record<string, { range: string; reason: string }>;
+  banned: Record<string, { reason: string; alternative?: string; versions?: string }>;
+  allowedLicenses: string[] | null;
+  maxMajorsBehind: number;
+  maxAgeMonths: number;
+  minReleaseAgeDays: number;
+  maxDbAgeDays: number;
+  advisoryUrl: string | null;
+  allowedHosts: string[];
+  installScripts: 'block' | 'warn' | 'off';
+  allowInstallScripts: string[];
 }

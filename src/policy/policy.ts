@@ -3,7 +3,7 @@
  * cached, so the hot path only reads JSON. Types here mirror the schema in
  * `schema.ts`, which is the single source of what a policy may contain.
  */
-import type { Level } from '../atoms/atom.js';
+import type { Level } from '../kit/atom.js';
 
 export interface AtomSettings {
   level: Level;
@@ -49,8 +49,10 @@ export interface Policy {
   failClosed: boolean;
   ignore: string[];
   maxFileBytes: number;
-  /** Milliseconds one atom may spend on a run, over all its files (src/budget.ts). */
+  /** Milliseconds one atom may spend on a run, over all its files (src/engine/budget.ts). */
   atomTimeoutMs: number;
+  /** Worker threads for a large change set: a count (1: never), or `auto` (the cores, above a measured size). */
+  workers?: number | 'auto';
   atoms: Record<string, AtomSettings>;
   custom: CustomAtom[];
   skills: Record<string, { description?: string; atoms: string[] }>;
@@ -85,3 +87,6 @@ export const SEARCH_PLACES = [
 ];
 
 export const RECOMMENDED = 'ralph-guard:recommended';
+
+/** JS and TS policies are programs: read from git like any policy, but run only by the commands that judge (never by doctor, atoms, explain, skills, baseline). */
+export const isProgram = (file: string) => /\.(?:[cm]?js|ts)$/.test(file);

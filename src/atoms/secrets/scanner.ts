@@ -6,9 +6,9 @@
  * keywords, so no regex ever sees more than a few kilobytes. When two
  * detectors report the same text, the earlier one wins.
  */
-import type { Hit } from '../atom.js';
+import type { Hit } from '../../kit/atom.js';
 import { findAssignments, findPrivateKeys, credentialOf, isCredentialAssignment } from './generic.js';
-import type { FileKind } from './files.js';
+import type { FileKind } from './file-rules.js';
 import type { MatchContext, ProviderRule } from './rule.js';
 import { entropy } from './structure.js';
 import { isPlaceholderKey } from './values.js';
@@ -129,7 +129,7 @@ function privateKeyDetector(priority: number): Detector {
           rule: 'private-key',
           line: s.lineNo,
           column: start + 1,
-          message: `${block.kind} is committed.`,
+          message: `${block.kind} is in the file.`,
           ...(body ? { mask: [[body[0] + 1, body[1] + 1]] } : {}),
           span: [start, body ? body[1] : start + 1],
           ...(body ? { secret: s.line.slice(body[0], body[1]) } : {}),
@@ -157,7 +157,7 @@ function genericDetector(priority: number): Detector {
         const key = a.key.length > 60 ? a.key.slice(0, 57) + '…' : a.key;
         const message =
           rule === 'env-file'
-            ? `A committed .env file sets \`${key}\` to a credential.`
+            ? `A .env file sets \`${key}\` to a credential.`
             : rule === 'hardcoded-credential'
               ? `\`${key}\` is assigned a literal credential.`
               : undefined;
