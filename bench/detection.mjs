@@ -179,7 +179,18 @@ const pct = (n, d) => (d ? `${Math.round((100 * n) / d)} %` : '–');
 const per1k = (n) => (lines ? ((1000 * n) / lines).toFixed(3) : '–');
 const rows = [...atoms.entries()].sort(([a], [b]) => a.localeCompare(b));
 const table = [
-  ['atom', 'recall', 'found/labels', 'neg. FA', 'prod (block)', 'per kLOC', 'judged', 'strict', 'lenient', 'block: strict'],
+  [
+    'atom',
+    'recall',
+    'found/labels',
+    'neg. FA',
+    'prod (block)',
+    'per kLOC',
+    'judged',
+    'strict',
+    'lenient',
+    'block: strict',
+  ],
   ...rows.map(([id, a]) => [
     id,
     pct(a.found, a.labels),
