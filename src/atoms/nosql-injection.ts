@@ -169,20 +169,27 @@ function queries(m: CodeModule): Array<{ hit: Hit; module?: string }> {
  * Keeps the findings whose database may be MongoDB: not in a module that uses only an SQL builder or ORM,
  * nor on a receiver imported from a local module that does (`const query = require('../queries')` over knex).
  */
-async function mongoQueries(m: CodeModule, file: SourceFile, ctx: CheckContext<Record<string, never>>): Promise<Hit[]> {
+function mongoQueries(
+  m: CodeModule,
+  file: SourceFile,
+  ctx: CheckContext<Record<string, never>>,
+): Hit[] | Promise<Hit[]> {
   const found = queries(m);
   if (!found.length) return [];
   if (SQL.test(file.text) && !MONGO.test(file.text))
     return found.filter((f) => f.hit.rule === 'where-clause').map((f) => f.hit);
-  const hits: Hit[] = [];
-  for (const { hit, module } of found) {
-    if (module && !MONGO.test(file.text)) {
-      const kind = await importedKind(ctx.project, file.path, module, { mongo: MONGO, sql: SQL });
-      if (kind === 'sql') continue;
+  // Only a receiver imported from a local module asks the project (the analysis stays synchronous otherwise).
+  const local = (module?: string) => module !== undefined && !MONGO.test(file.text) && /^[.@~#/]/.test(module);
+  if (!found.some((f) => local(f.module))) return found.map((f) => f.hit);
+  return (async () => {
+    const hits: Hit[] = [];
+    for (const { hit, module } of found) {
+      if (local(module) && (await importedKind(ctx.project, file.path, module!, { mongo: MONGO, sql: SQL })) === 'sql')
+        continue;
+      hits.push(hit);
     }
-    hits.push(hit);
-  }
-  return hits;
+    return hits;
+  })();
 }
 
 /** A field of a filter literal (not under an operator such as $eq or $in) whose value may be a client-supplied object. */

@@ -272,6 +272,14 @@ function scryptCost(m: CodeModule, hits: Hit[], call: CallInfo) {
   );
 }
 
+/**
+ * A hash compared with ===: the timing leaks how much of the stored hash a guess matches, which an
+ * attacker turns into an offline crack only with many precise measurements — worth a constant-time
+ * compare, not a refused commit (the fast hash itself, where there is one, is reported apart).
+ */
+const TIMING_MESSAGE = (operator: string) =>
+  `A password hash is compared with ${operator}, which leaks how many leading characters match (a warning: exploiting it takes many precise measurements).`;
+
 /** `user.password === password` (plaintext) and `digest === user.passwordHash` (timing-unsafe). */
 function comparisons(m: CodeModule, hits: Hit[]) {
   for (const b of m.nodes('BinaryExpression')) {
@@ -296,23 +304,23 @@ function comparisons(m: CodeModule, hits: Hit[]) {
       if (m.isConstant(other) || words(nameOf(other) ?? '').some((w) => CONFIRM_WORDS.has(w))) continue;
       const digest = isDigest(m, other);
       const rule = stored[i] === 'hash' || digest ? 'timing-unsafe-comparison' : 'plaintext-comparison';
-      hits.push(
-        m.hit(rule, b, {
+      hits.push({
+        ...m.hit(rule, b, {
           message:
             rule === 'plaintext-comparison'
               ? `\`${m.source(sides[i]!)}\` is compared with ${b.operator}: the password is stored as it was typed.`
-              : `A password hash is compared with ${b.operator}, which leaks how many leading characters match.`,
+              : TIMING_MESSAGE(b.operator),
         }),
-      );
+        ...(rule === 'timing-unsafe-comparison' ? { severity: 'warning' as const } : {}),
+      });
       continue;
     }
     // hashPassword(password) === row.hash, md5(pw) === expected
     if (sides.some((s) => isDigest(m, s) && digestOfPassword(m, s)) && !sides.every((s) => isDigest(m, s))) {
-      hits.push(
-        m.hit('timing-unsafe-comparison', b, {
-          message: `A password hash is compared with ${b.operator}, which leaks how many leading characters match.`,
-        }),
-      );
+      hits.push({
+        ...m.hit('timing-unsafe-comparison', b, { message: TIMING_MESSAGE(b.operator) }),
+        severity: 'warning',
+      });
     }
   }
 }

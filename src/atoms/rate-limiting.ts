@@ -11,6 +11,8 @@ const AUTH_PATH =
 const RESOURCE_PARAM = /\/(?::(?!token|code|key|secret|otp|hash)\w+|\[(?!token|code|key|secret)\w+\])\//i;
 /** Paths under a signed-in area: the caller's own account, settings, the admin console. */
 const SIGNED_IN_AREA = /^\/(?:api\/)?(?:v\d+\/)?(?:admin|me|account|settings|configs?|profile|dashboard)(?=\/|$)/i;
+/** Modules of an admin API by their folder (`routes/admin-api/…`): mounted behind the admin's sign-in. */
+const ADMIN_MODULE = /(?:^|\/)(?:admin|admin[-_]api|management[-_]api)\//i;
 
 /** The route may be reached before sign-in and tries a credential: its path names one, not under a signed-in resource or area. */
 function authPath(path: string): boolean {
@@ -46,8 +48,12 @@ interface Candidate {
   names: string[];
 }
 
+/** A router typed as one only signed-in callers reach (`<T extends ManagementApiRouter>`, `AuthedRouter`): every route of the module is behind sign-in. */
+const SIGNED_IN_ROUTER = /\b(?:Authed|Authenticated|Management|Admin|Protected|Private|Secured)\w*Router\b/;
+
 function candidates(m: CodeModule, file: SourceFile): Candidate[] {
   const found: Candidate[] = [];
+  if (SIGNED_IN_ROUTER.test(file.text) || ADMIN_MODULE.test(file.path)) return found;
   // A limiter the module registers for all its routes: router.use(loginLimiter), fastify.register(rateLimit)
   const moduleWide = m
     .calls()
@@ -205,7 +211,9 @@ export default defineAtom({
     'authenticate',
     'session',
   ],
-  defaultLevel: 'block',
+  // warn in the recommended policy: on the production corpus (npm run bench -- detection) 4 of its 7
+  // findings were strictly true: below 2 in 3 (where a route sits behind sign-in is often decided elsewhere).
+  defaultLevel: 'warn',
   rules: {
     'no-rate-limit': {
       message: 'An authentication route has no rate limiter.',
@@ -248,6 +256,22 @@ export default defineAtom({
       },
     ],
     good: [
+      {
+        file: 'src/lib/routes/admin-api/user.ts',
+        code: "export class UserController extends Controller {\n  constructor() {\n    super();\n    this.route({ method: 'post', path: '/change-password', handler: this.changePassword });\n  }\n}",
+      },
+      {
+        file: 'src/routes/one-time-tokens.ts',
+        code: "import type { ManagementApiRouter, RouterInitArgs } from './types.js';\nexport default function oneTimeTokenRoutes<T extends ManagementApiRouter>(...[router]: RouterInitArgs<T>) {\n  router.post('/one-time-tokens/verify', koaGuard({ body: verifyBody }), verifyToken);\n}",
+      },
+      {
+        file: 'src/routes/user.controller.ts',
+        code: "@UseGuards(AuthGuard('jwt'))\n@Controller('user')\nexport class UserController {\n  @Post('access-token')\n  rotate() { return this.users.rotateAccessToken(); }\n  @Post(':id/change-password')\n  change(@Body() dto: ChangePasswordDto) { return this.users.changePassword(dto); }\n}",
+      },
+      {
+        file: 'src/routes/admin.js',
+        code: "router.post('/users/:userId/password', setUserPassword);\nrouter.post('/api/me/password', changeOwnPassword);\nrouter.patch('/sign-in-exp', updateSignInExperience);\nrouter.post('/subscription/checkout-session', checkout);",
+      },
       {
         file: 'src/routes/auth.js',
         code: "const rateLimit = require('express-rate-limit');\nconst router = require('express').Router();\nconst loginLimiter = rateLimit({ windowMs: 15 * 60 * 1000, limit: 10 });\nrouter.post('/login', loginLimiter, login);",
