@@ -159,8 +159,8 @@ async function limits(m: CodeModule, file: SourceFile, ctx: CheckContext<Record<
     if (
       c.names.some((name) => {
         if (!name) return false;
-        const statement = new RegExp(`[^;]*\\b${name.replace(/\W/g, '')}\\b[^;]*`, 'g');
-        return texts.some((t) => t !== null && (t.match(statement) ?? []).some((s) => LIMITER.test(s)));
+        const word = new RegExp(`\\b${name.replace(/\W/g, '')}\\b`);
+        return texts.some((t) => t !== null && t.split(';').some((s) => word.test(s) && LIMITER.test(s)));
       })
     )
       continue;
@@ -256,6 +256,10 @@ export default defineAtom({
       },
     ],
     good: [
+      {
+        file: 'src/server.js',
+        code: "const rateLimit = require('express-rate-limit');\nconst app = require('express')();\nif (config.env === 'production') {\n  app.use(rateLimit({ windowMs: 60000, limit: 100 }));\n}\napp.post('/login', login);",
+      },
       {
         file: 'src/lib/routes/admin-api/user.ts',
         code: "export class UserController extends Controller {\n  constructor() {\n    super();\n    this.route({ method: 'post', path: '/change-password', handler: this.changePassword });\n  }\n}",

@@ -29,8 +29,25 @@ const QUERY_METHODS = new Set([
   'unsafe',
   'sql',
 ]);
-/** sqlite3/better-sqlite3 methods: names too common to judge without a database receiver or SQL text. */
-const DB_METHODS = new Set(['exec', 'prepare', 'all', 'get', 'run', 'each', 'iterate']);
+/** sqlite3/better-sqlite3 and pg-promise methods: names too common to judge without a database receiver or SQL text. */
+const DB_METHODS = new Set([
+  'exec',
+  'prepare',
+  'all',
+  'get',
+  'run',
+  'each',
+  'iterate',
+  // pg-promise: db.one(sql), db.any(sql), …
+  'one',
+  'oneOrNone',
+  'many',
+  'manyOrNone',
+  'any',
+  'none',
+  'multi',
+  'result',
+]);
 const DB_RECEIVER =
   /^(?:db|database|sqlite|sqlite3|conn|connection|client|pool|knex|sequelize|prisma|tx|trx|manager|entityManager|dataSource|repository|repo)$/i;
 /** TypeORM query-builder methods that take an SQL condition string. */
@@ -212,6 +229,10 @@ export default defineAtom({
   examples: {
     bad: [
       {
+        file: 'model/auth.js',
+        code: 'const pgp = require(\'pg-promise\')();\nfunction doAuth(username, password) {\n  const db = pgp(config.db.connectionString);\n  const q = "SELECT * FROM users WHERE name = \'" + username + "\' AND password =\'" + password + "\';";\n  return db.one(q); // ✗\n}\nmodule.exports = doAuth;',
+      },
+      {
         file: 'src/export.js',
         code: "router.get('/export', async (req, res) => {\n  const tableName = req.query.table;\n  res.json(await pool.query(`SELECT * FROM ${tableName}`)); // ✗\n});",
       },
@@ -247,6 +268,10 @@ export default defineAtom({
       },
     ],
     good: [
+      {
+        file: 'model/products.js',
+        code: "const pgp = require('pg-promise')();\nconst db = pgp(process.env.DATABASE_URL);\nexports.get = (id) => db.one('SELECT * FROM products WHERE id = $1', [id]);\nexports.all = () => db.any('SELECT * FROM products');\nconst ok = [1, 2].some((n) => n > 1);",
+      },
       {
         file: 'src/db/crud-store.ts',
         code: 'export class CrudStore {\n  constructor(private db: Knex, private tableName: string) {}\n  async exists(id: string) {\n    const r = await this.db.raw(`SELECT EXISTS(SELECT 1 FROM ${this.tableName} WHERE id = ?) AS present`, [id]);\n    return r.rows[0].present;\n  }\n}',
