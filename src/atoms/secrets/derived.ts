@@ -31,8 +31,8 @@ const PART = new RegExp(TEMPLATE_PART, 'g');
 /** Worth the chain scan: a literal next to `+`, or a template part that is a literal. */
 const MAY_JOIN = /["'`]\s*\+|\$\{\s*["']/;
 
-/** Base64 (standard or URL-safe) long enough to hold a key. */
-const BASE64_TOKEN = /(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{24,4096}={0,2}/g;
+/** Base64 (standard or URL-safe) long enough to hold a key, as a value: after a quote, `=`, `:`, space, `(`, `,` or `[`. */
+const BASE64_TOKEN = /(?:^|[\s"'`=:(,[])([A-Za-z0-9+/_-]{24,4096}={0,2})/gm;
 
 export function derivedTexts(text: string): Derived[] {
   const out: Derived[] = [];
@@ -68,8 +68,10 @@ export function derivedTexts(text: string): Derived[] {
 
   BASE64_TOKEN.lastIndex = 0;
   for (let m = BASE64_TOKEN.exec(text); m; m = BASE64_TOKEN.exec(text)) {
-    const decoded = printableBase64(m[0]);
-    if (decoded) add(m.index, m.index + m[0].length, decoded, 'base64');
+    const token = m[1]!;
+    const decoded = printableBase64(token);
+    const at = m.index + m[0].length - token.length;
+    if (decoded) add(at, at + token.length, decoded, 'base64');
   }
   return out;
 }
