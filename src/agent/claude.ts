@@ -21,6 +21,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { cacheDir, writeFileAtomic } from '../cache.js';
 import { PolicyError, UsageError } from '../errors.js';
@@ -90,7 +91,7 @@ export async function stop(input: HookInput, opts: { maxRounds?: number } = {}):
   const { repoInfo } = await import('../git/git.js');
   const repo = await repoInfo(cwd).catch(() => null);
   if (!repo) return { code: 0 };
-  const state = roundsFile(repo.root, input.session_id ?? 'no-session');
+  const state = roundsFiles(repo, input.session_id ?? 'no-session');
   const previous = input.stop_hook_active === true ? readRounds(state) : 0;
 
   const report = await check(repo.root, { paths: [], commands: true });
@@ -142,31 +143,48 @@ function quoteArg(arg: string): string {
   return /^[\w./@+-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
-export function roundsFile(root: string, session: string): string {
-  return join(cacheDir(), 'claude-stop', createHash('sha1').update(`${root}\0${session}`).digest('hex') + '.json');
+/**
+ * Where the round counter of a session may live, in order: the cache, then the
+ * repository's git directory, then the system's temporary directory. A
+ * counter that cannot be stored would say "Round 1" forever, so the first
+ * place that takes the write holds it.
+ */
+export function roundsFiles(repo: { root: string; commonDir: string }, session: string): string[] {
+  const name = createHash('sha1').update(`${repo.root}\0${session}`).digest('hex') + '.json';
+  return [
+    join(cacheDir(), 'claude-stop', name),
+    join(repo.commonDir, 'ralph-guard', 'claude-stop', name),
+    join(tmpdir(), `ralph-guard-${process.getuid?.() ?? 'user'}`, 'claude-stop', name),
+  ];
 }
 
-function readRounds(file: string): number {
-  try {
-    const data = JSON.parse(readFileSync(file, 'utf8')) as { rounds?: number; at?: number };
-    // A counter from another day is a stale session, not a loop.
-    if (typeof data.rounds !== 'number' || Date.now() - (data.at ?? 0) > 24 * 3600_000) return 0;
-    return data.rounds;
-  } catch {
-    return 0;
+function readRounds(files: string[]): number {
+  for (const file of files) {
+    try {
+      const data = JSON.parse(readFileSync(file, 'utf8')) as { rounds?: number; at?: number };
+      // A counter from another day is a stale session, not a loop.
+      if (typeof data.rounds !== 'number' || Date.now() - (data.at ?? 0) > 24 * 3600_000) return 0;
+      return data.rounds;
+    } catch {
+      // not there: the next place
+    }
+  }
+  return 0;
+}
+
+function writeRounds(files: string[], rounds: number) {
+  for (const file of files) {
+    try {
+      writeFileAtomic(file, JSON.stringify({ rounds, at: Date.now() }));
+      return;
+    } catch {
+      // not writable: the next place
+    }
   }
 }
 
-function writeRounds(file: string, rounds: number) {
-  try {
-    writeFileAtomic(file, JSON.stringify({ rounds, at: Date.now() }));
-  } catch {
-    // Without a writable cache the loop guard falls back to Claude Code's own.
-  }
-}
-
-function clearRounds(file: string) {
-  rmSync(file, { force: true });
+function clearRounds(files: string[]) {
+  for (const file of files) rmSync(file, { force: true });
 }
 
 /** Errors: a broken policy is the model's business too (it may have broken it); anything else is a non-blocking error. */

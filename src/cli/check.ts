@@ -36,6 +36,11 @@ export async function checkCommand(argv: string[]): Promise<number> {
     throw new UsageError('--index goes with --all (`ralph-guard check --all --index`)');
 
   if (values['dry-run']) return dryRun(mode);
+  // The switch the README documents, honoured whatever runs the hook (husky, lefthook, the pre-commit framework).
+  if (hookMode && process.env.RALPH_GUARD === '0') {
+    process.stderr.write(`ralph-guard: RALPH_GUARD=0, so the ${mode} check is skipped\n`);
+    return 0;
+  }
   const { run } = await import('../engine.js');
   let failClosed = false;
   try {
@@ -140,6 +145,8 @@ const ZERO = '0'.repeat(40);
  */
 async function pushInput(): Promise<{ input: string; range?: string }> {
   const env = process.env;
+  // husky 4 reads the hook's stdin itself and hands it on in HUSKY_GIT_STDIN.
+  if (env.HUSKY_GIT_STDIN?.trim()) return { input: env.HUSKY_GIT_STDIN };
   if (env.PRE_COMMIT_TO_REF) {
     const from = env.PRE_COMMIT_FROM_REF || ZERO;
     return {
@@ -280,7 +287,8 @@ async function print(report: Report, format: Format, colorAllowed: boolean, mode
       const { formatPretty } = await import('../report/pretty.js');
       const { colorWanted } = await import('./color.js');
       const color = colorWanted(!colorAllowed);
-      process.stdout.write(formatPretty(report, { color, outcome }));
+      const width = (process.stdout.isTTY && process.stdout.columns) || Number(process.env.COLUMNS) || 80;
+      process.stdout.write(formatPretty(report, { color, outcome, width }));
     }
   }
 }

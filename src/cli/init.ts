@@ -46,7 +46,7 @@ export async function initCommand(argv: string[]): Promise<number> {
     ...(values.agent ? { agent: values.agent as 'claude' } : {}),
   });
   const out = process.stdout;
-  out.write(`ralph-guard init (${result.manager}${values.agent ? ` + ${values.agent}` : ''})\n`);
+  out.write(`ralph-guard init (${result.label ?? result.manager}${values.agent ? ` + ${values.agent}` : ''})\n`);
   if (!result.actions.length) out.write('  everything was already in place; nothing changed\n');
   for (const action of result.actions) out.write(`  ✔ ${action}\n`);
   for (const todo of result.todo) out.write(`  → ${todo}\n`);

@@ -30,6 +30,8 @@ export interface InitOptions {
 
 export interface InitResult {
   manager: HookManager | PrintedManager;
+  /** The manager with its version where it matters ("husky 7"). */
+  label?: string;
   /** What was done, one line each; empty when everything was already in place. */
   actions: string[];
   /** Things the user must do by hand. */
