@@ -21,7 +21,7 @@ export async function baselineCommand(argv: string[]): Promise<number> {
   const parsed = parseCommand(BASELINE, argv);
   if (!parsed) return 0;
   const values = parsed.values as { prune?: boolean; config?: string };
-  const [{ run }, baseline] = await Promise.all([import('../engine.js'), import('../baseline.js')]);
+  const [{ run }, baseline] = await Promise.all([import('../engine/engine.js'), import('../baseline.js')]);
   const { root, policy, report } = await run({
     cwd: process.cwd(),
     mode: 'all',

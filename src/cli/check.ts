@@ -1,7 +1,7 @@
 /** `ralph-guard check`: run the pipeline on a change set, print a report, exit 0/1/2/3. */
 import { UsageError } from '../errors.js';
 import type { Mode } from '../changeset/changeset.js';
-import type { Report } from '../findings.js';
+import { FORMAT_NAMES, isFormat, reporter } from '../report/index.js';
 import { reportError } from './report-error.js';
 import { parseCommand, type CommandSpec } from './args.js';
 
@@ -10,9 +10,6 @@ type CheckValues = Partial<
 > &
   Partial<Record<'range' | 'format' | 'atoms' | 'skill' | 'config', string>> &
   Partial<Record<'no-baseline' | 'no-cache' | 'no-color', boolean>>;
-
-const FORMATS = ['pretty', 'json', 'sarif', 'agent'] as const;
-type Format = (typeof FORMATS)[number];
 
 export async function checkCommand(argv: string[]): Promise<number> {
   const parsed = parseCommand(CHECK, argv);
@@ -26,11 +23,12 @@ export async function checkCommand(argv: string[]): Promise<number> {
       `check: choose one of --staged, --push, --range, --worktree, --all (got ${modes.map((m) => `--${m}`).join(' and ')}); run \`ralph-guard check --help\` for what each checks`,
     );
   const mode: Mode = (modes[0] as Mode | undefined) ?? 'staged';
-  const format = (values.format ?? 'pretty') as Format;
-  if (!FORMATS.includes(format))
+  const format = values.format ?? 'pretty';
+  if (!isFormat(format))
     throw new UsageError(
-      `check: --format ${format}: expected one of ${FORMATS.join(', ')}; run \`ralph-guard check --help\``,
+      `check: --format ${format}: expected one of ${FORMAT_NAMES.join(', ')}; run \`ralph-guard check --help\``,
     );
+  const output = reporter(format);
   const hookMode = mode === 'staged' || mode === 'push';
   if (values.index && mode !== 'all')
     throw new UsageError('--index goes with --all (`ralph-guard check --all --index`)');
@@ -41,7 +39,7 @@ export async function checkCommand(argv: string[]): Promise<number> {
     process.stderr.write(`ralph-guard: RALPH_GUARD=0, so the ${mode} check is skipped\n`);
     return 0;
   }
-  const { run } = await import('../engine.js');
+  const { run } = await import('../engine/engine.js');
   let failClosed = false;
   try {
     await findRootOrSay();
@@ -68,8 +66,8 @@ export async function checkCommand(argv: string[]): Promise<number> {
       online: values.online === true && values.offline !== true,
       baseline: values['no-baseline'] !== true,
       resultCache: values['no-cache'] !== true,
-      fingerprints: format === 'sarif',
-      allAtoms: format === 'sarif' || format === 'agent',
+      fingerprints: output.fingerprints === true,
+      allAtoms: output.allAtoms === true,
     });
     failClosed = result.policy.failClosed;
     const { summary, notes } = result.report;
@@ -80,7 +78,11 @@ export async function checkCommand(argv: string[]): Promise<number> {
       notes.push(
         `${plural(left.length, 'tracked file')} ${left.length === 1 ? 'has' : 'have'} unstaged changes that were not checked (${left.slice(0, 3).join(', ')}${left.length > 3 ? ', …' : ''}): \`git add\` them, or \`ralph-guard check --all\` judges the files on disk`,
       );
-    await print(result.report, format, values['no-color'] !== true, mode);
+    const outcome = mode === 'staged' ? 'Commit refused' : mode === 'push' ? 'Push refused' : 'Check failed';
+    const { colorWanted } = await import('./color.js');
+    const color = colorWanted(values['no-color'] === true);
+    const width = (process.stdout.isTTY && process.stdout.columns) || Number(process.env.COLUMNS) || 80;
+    process.stdout.write((await output.load())(result.report, { color, outcome, width }));
     const { timing } = await import('../timing.js');
     timing.phase('report printed');
     timing.print();
@@ -117,7 +119,7 @@ export const CHECK: CommandSpec = {
     worktree: { type: 'boolean', help: 'changes on disk against HEAD, untracked files included' },
     all: { type: 'boolean', help: 'every tracked file as it is on disk, every line' },
     index: { type: 'boolean', help: 'with --all: every tracked file as staged' },
-    format: { type: 'string', short: 'f', value: 'FMT', help: 'pretty (default), json, sarif or agent' },
+    format: { type: 'string', short: 'f', value: 'FMT', help: `${FORMAT_NAMES.join(', ')} (default: pretty)` },
     atoms: { type: 'string', value: 'a,b', help: 'only these atoms' },
     skill: { type: 'string', value: 'NAME', help: 'only the atoms of this skill (ralph-guard skills)' },
     config: { type: 'string', short: 'c', value: 'FILE', help: 'this policy file instead of the one found' },
@@ -262,33 +264,5 @@ async function policyFailsClosed(): Promise<boolean> {
     return (await loadPolicy({ cwd: process.cwd(), root: await findRoot(process.cwd()) })).failClosed;
   } catch {
     return false;
-  }
-}
-
-async function print(report: Report, format: Format, colorAllowed: boolean, mode: Mode) {
-  const outcome = mode === 'staged' ? 'Commit refused' : mode === 'push' ? 'Push refused' : 'Check failed';
-  switch (format) {
-    case 'json': {
-      const { formatJson } = await import('../report/json.js');
-      process.stdout.write(formatJson(report));
-      return;
-    }
-    case 'sarif': {
-      const { formatSarif } = await import('../report/sarif.js');
-      process.stdout.write(formatSarif(report));
-      return;
-    }
-    case 'agent': {
-      const { formatAgent } = await import('../report/agent.js');
-      process.stdout.write(formatAgent(report, { outcome }));
-      return;
-    }
-    case 'pretty': {
-      const { formatPretty } = await import('../report/pretty.js');
-      const { colorWanted } = await import('./color.js');
-      const color = colorWanted(!colorAllowed);
-      const width = (process.stdout.isTTY && process.stdout.columns) || Number(process.env.COLUMNS) || 80;
-      process.stdout.write(formatPretty(report, { color, outcome, width }));
-    }
   }
 }

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NotARepository, UsageError } from '../errors.js';
 import { parseCommand, type CommandSpec } from './args.js';
-import { formatBytes } from '../text.js';
+import { formatBytes } from '../changeset/text.js';
 
 const DB_UPDATE: CommandSpec = {
   name: 'db update',
@@ -56,7 +56,7 @@ export async function dbCommand(argv: string[]): Promise<number> {
 
 async function status(json: boolean): Promise<number> {
   const { AdvisoryDb, advisoryDbPath } = await import('../deps/advisories.js');
-  const { cachedNames } = await import('../deps/registry.js');
+  const { cachedNames } = await import('../deps/npm-registry.js');
   const path = advisoryDbPath();
   let db;
   try {
@@ -175,7 +175,7 @@ async function update(opts: {
 
   let registry: { refreshed: number; failed: number } | null = null;
   if (opts.registry) {
-    const { cachedNames, refreshMeta } = await import('../deps/registry.js');
+    const { cachedNames, refreshMeta } = await import('../deps/npm-registry.js');
     const names = new Set(cachedNames());
     if (policyRoot) for (const n of directDependencies(policyRoot)) names.add(n);
     if (names.size) {

@@ -8,13 +8,13 @@
 import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { delimiter, join, relative } from 'node:path';
 import { PolicyError, UsageError } from '../errors.js';
-import { formatBytes } from '../text.js';
+import { formatBytes } from '../changeset/text.js';
 import { git, repoInfo, type RepoInfo } from '../git/git.js';
 import { CHAINED, HOOKS, hooksDir } from './git-hooks.js';
 import { huskyMajor } from './husky.js';
 import { findOurCommand, withDryRun } from './hook-lines.js';
 import { spawnSync } from 'node:child_process';
-import { detectManager, readPackageJson } from './init.js';
+import { detectManager, readPackageJson } from './detect.js';
 
 export type Status = 'ok' | 'warn' | 'fail';
 export interface Check {

@@ -18,7 +18,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync }
 import { join } from 'node:path';
 import { git, type RepoInfo } from '../git/git.js';
 import { findOurCommand, ourCommand } from './hook-lines.js';
-import { hasDependency, type InitResult, type PackageJson } from './init.js';
+import { hasDependency, type InitResult, type PackageJson } from './detect.js';
 
 declare const RALPH_GUARD_VERSION: string;
 

@@ -6,18 +6,12 @@
 import kleur from 'kleur';
 import type { Finding, Report } from '../findings.js';
 import { suppressionComment } from './comments.js';
-
-export interface PrettyOptions {
-  color: boolean;
-  outcome: string;
-  /** Terminal columns (80 when unknown). */
-  width?: number;
-}
+import type { ReportOptions } from './format.js';
 
 /** Locations shown per group; the rest are counted (`--format json` lists every one). */
 const SHOWN_LOCATIONS = 10;
 
-export function formatPretty(report: Report, opts: PrettyOptions): string {
+export function formatPretty(report: Report, opts: ReportOptions): string {
   kleur.enabled = opts.color;
   const width = Math.max(40, opts.width ?? 80);
   const out: string[] = [];
