@@ -162,7 +162,7 @@ test('the bug of old inits: a bare line under husky 7 fails doctor (exit 127); i
   assert.is(doctor.code, 1, doctor.stdout);
   assert.match(
     doctor.stdout,
-    /fail\s+pre-commit: husky 7 runs `ralph-guard check --staged`: the command is not found when the hook runs \(exit 127\)/,
+    /fail\s+pre-commit: husky 7 runs `ralph-guard check --staged` \(\.husky\/pre-commit\): the command is not found when the hook runs \(exit 127\)/,
   );
   const init = repo.cli(['init']);
   assert.match(init.stdout, 'rewrote `ralph-guard check --staged` in .husky/pre-commit');

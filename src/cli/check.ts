@@ -73,6 +73,12 @@ export async function checkCommand(argv: string[]): Promise<number> {
     const { summary, notes } = result.report;
     summary.judged = judged(mode, values.index === true, values.range);
     if (push?.range) notes.unshift(push.range);
+    const misplaced = await misplacedKeyNote();
+    if (misplaced) notes.push(misplaced);
+    if (mode === 'push') {
+      const secret = result.report.findings.find((f) => f.atom === 'secrets' && f.commit && f.severity === 'error');
+      if (secret) notes.push(rewriteAdvice(secret.commit!.slice(0, 10)));
+    }
     const left = await unstaged;
     if (left?.length)
       notes.push(
@@ -221,6 +227,27 @@ async function unstagedFiles(paths: string[]): Promise<string[]> {
     return files;
   } catch {
     return []; // a hint, never a reason to fail the check
+  }
+}
+
+/**
+ * A secret in a commit that is not pushed yet can still be kept out of the
+ * remote's history: a later commit that deletes it cannot. Said once, after the findings.
+ */
+function rewriteAdvice(commit: string): string {
+  return `A secret is in commit ${commit}, which is not pushed yet: a new commit that deletes it leaves it in history. Rewrite the unpushed commits instead: \`git rebase -i ${commit}^\` (\`--root\` for the first commit), mark ${commit} as "edit", remove the secret, \`git commit --amend\`, \`git rebase --continue\`; then push, and revoke the secret anyway if it ever left this machine.`;
+}
+
+/** A policy in package.json under "ralph-guard" is ignored: say so rather than let the user think it applies. */
+async function misplacedKeyNote(): Promise<string | null> {
+  try {
+    const [{ findRoot }, { readPackageJson, misplacedPolicyKey }] = await Promise.all([
+      import('../git/git.js'),
+      import('../init/detect.js'),
+    ]);
+    return misplacedPolicyKey(readPackageJson(await findRoot(process.cwd())));
+  } catch {
+    return null; // an unreadable package.json is not this hint's business
   }
 }
 

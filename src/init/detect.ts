@@ -41,6 +41,14 @@ export function readPackageJson(root: string): PackageJson | null {
   }
 }
 
+/** A warning when package.json holds a policy under a key ralph-guard does not read (it reads "ralph"). */
+export function misplacedPolicyKey(pkg: PackageJson | null): string | null {
+  if (!pkg || pkg['ralph-guard'] === undefined) return null;
+  return pkg.ralph === undefined
+    ? 'package.json has a "ralph-guard" key, which ralph-guard does not read: rename it to "ralph" (or move it to .ralphrc.json) for it to apply'
+    : 'package.json has a "ralph-guard" key besides "ralph": only "ralph" is read; merge the two';
+}
+
 export function hasDependency(pkg: PackageJson | null, name: string): boolean {
   return Boolean(pkg?.dependencies?.[name] ?? pkg?.devDependencies?.[name]);
 }

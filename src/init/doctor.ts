@@ -14,7 +14,7 @@ import { CHAINED, HOOKS, hooksDir } from './git-hooks.js';
 import { huskyMajor } from './husky.js';
 import { findOurCommand, withDryRun } from './hook-lines.js';
 import { spawnSync } from 'node:child_process';
-import { detectManager, readPackageJson } from './detect.js';
+import { detectManager, misplacedPolicyKey, readPackageJson } from './detect.js';
 
 export type Status = 'ok' | 'warn' | 'fail';
 export interface Check {
@@ -104,6 +104,8 @@ export async function doctor(cwd: string): Promise<Check[]> {
   } catch (e) {
     checks.push({ status: 'fail', text: (e as Error).message });
   }
+  const misplaced = misplacedPolicyKey(pkg);
+  if (misplaced) checks.push({ status: 'warn', text: misplaced, fix: 'rename the key to "ralph" in package.json' });
   const manager = detectManager(root, pkg);
   checks.push({ status: 'ok', text: `hook manager: ${manager}` });
   checks.push(...(await hookChecks(repo, manager)));
@@ -284,7 +286,8 @@ function probe(root: string, reach: Reach): { ok: boolean; detail: string } {
           input: '',
           timeout: 30_000,
         });
-  if (run.status === 0 && /dry run/.test(run.stdout)) return { ok: true, detail: ' (its command runs: --dry-run)' };
+  if (run.status === 0 && /dry run/.test(run.stdout))
+    return { ok: true, detail: '; the command starts (tried with --dry-run)' };
   const said = `${run.stderr ?? ''}${run.stdout ?? ''}`.trim().split('\n').at(-1) ?? '';
   return {
     ok: false,

@@ -237,7 +237,7 @@ function editPackageJson(root: string, pkg: PackageJson, major: HuskyMajor, resu
     result.changes.devDependencies = added;
     result.actions.push(`added ${added.join(' and ')} to devDependencies`);
     result.todo.push(
-      `run \`npm install\` (or your package manager's install) so ${added.join(' and ')} land in node_modules and the lockfile`,
+      `run \`npm install\` (or your package manager's install) so ${added.join(' and ')} ${added.length > 1 ? 'land' : 'lands'} in node_modules and the lockfile`,
     );
   }
   writePackageJson(root, pkg);
@@ -258,8 +258,11 @@ export function uninstallHusky(root: string, removed: string[]): void {
     let dropped = 0;
     for (const line of lines) {
       const rest = findOurCommand(line) ? withoutOurCommand(line) : line;
-      if (rest !== line) dropped++;
-      if (rest) kept.push(rest);
+      if (rest === line) kept.push(line);
+      else {
+        dropped++;
+        if (rest) kept.push(rest);
+      }
     }
     if (!dropped) continue;
     if (kept.every((l) => l.trim() === '' || l.startsWith('#!') || l.includes('husky.sh'))) {
