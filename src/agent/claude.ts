@@ -21,9 +21,8 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { cacheDir, writeFileAtomic } from '../cache.js';
+import { cacheDir, readCacheFile, writeCacheFile, writeFileAtomic } from '../cache.js';
 import { PolicyError, UsageError } from '../errors.js';
 import type { Report } from '../findings.js';
 
@@ -144,41 +143,43 @@ function quoteArg(arg: string): string {
 }
 
 /**
- * Where the round counter of a session may live, in order: the cache, then the
- * repository's git directory, then the system's temporary directory. A
- * counter that cannot be stored would say "Round 1" forever, so the first
- * place that takes the write holds it.
+ * Where the round counter of a session lives: the cache (signed), else the
+ * repository's git directory. A counter that cannot be stored would say
+ * "Round 1" forever, so when the cache cannot be written the git directory holds it.
  */
 export function roundsFiles(repo: { root: string; commonDir: string }, session: string): string[] {
   const name = createHash('sha1').update(`${repo.root}\0${session}`).digest('hex') + '.json';
-  return [
-    join(cacheDir(), 'claude-stop', name),
-    join(repo.commonDir, 'ralph-guard', 'claude-stop', name),
-    join(tmpdir(), `ralph-guard-${process.getuid?.() ?? 'user'}`, 'claude-stop', name),
-  ];
+  return [join(cacheDir(), 'claude-stop', name), join(repo.commonDir, 'ralph-guard', 'claude-stop', name)];
 }
 
 function readRounds(files: string[]): number {
-  for (const file of files) {
-    try {
-      const data = JSON.parse(readFileSync(file, 'utf8')) as { rounds?: number; at?: number };
-      // A counter from another day is a stale session, not a loop.
-      if (typeof data.rounds !== 'number' || Date.now() - (data.at ?? 0) > 24 * 3600_000) return 0;
-      return data.rounds;
-    } catch {
-      // not there: the next place
-    }
+  const [cache, fallback] = files;
+  let text: string | null = null;
+  try {
+    text = readCacheFile(cache!) ?? (fallback ? readFileSync(fallback, 'utf8') : null);
+  } catch {
+    text = null;
   }
-  return 0;
+  try {
+    const data = JSON.parse(text ?? '{}') as { rounds?: number; at?: number };
+    // A counter from another day is a stale session, not a loop.
+    if (typeof data.rounds !== 'number' || Date.now() - (data.at ?? 0) > 24 * 3600_000) return 0;
+    return data.rounds;
+  } catch {
+    return 0;
+  }
 }
 
 function writeRounds(files: string[], rounds: number) {
-  for (const file of files) {
+  const [cache, fallback] = files;
+  const text = JSON.stringify({ rounds, at: Date.now() });
+  try {
+    writeCacheFile(cache!, text);
+  } catch {
     try {
-      writeFileAtomic(file, JSON.stringify({ rounds, at: Date.now() }));
-      return;
+      if (fallback) writeFileAtomic(fallback, text);
     } catch {
-      // not writable: the next place
+      // Neither is writable: the loop guard falls back to Claude Code's own.
     }
   }
 }

@@ -51,7 +51,8 @@ export function formatPretty(report: Report, opts: ReportOptions): string {
           `${gutter}${kleur.dim(`… and ${group.length - SHOWN_LOCATIONS} more (\`--format json\` lists every one)`)}`,
         );
       if (first.fix) wrapped(gutter, [kleur.green('fix:'), ...words(first.fix)], `${gutter}     `);
-      const suppress = [...new Set(group.map((f) => suppressionComment(f.file, f.rule)))];
+      // The guard's own findings (a weakened policy or baseline) cannot be suppressed from inside the change.
+      const suppress = first.atom === 'guard' ? [] : [...new Set(group.map((f) => suppressionComment(f.file, f.rule)))];
       for (const comment of suppress)
         wrapped(
           gutter,
