@@ -61,22 +61,29 @@ export async function initCommand(argv: string[]): Promise<number> {
   return policyStillValid();
 }
 
-/** A policy init found but cannot use makes the set-up useless: exit 2 naming the problems, not "everything was already in place". */
+/**
+ * A policy on disk that init kept but that is invalid makes the set-up useless
+ * once committed: exit 2 naming the problems, not "everything was already in place".
+ */
 async function policyStillValid(): Promise<number> {
-  const [{ findRoot }, { loadPolicy }, { PolicyError }, { readPackageJson, misplacedPolicyKey }] = await Promise.all([
-    import('../git/git.js'),
-    import('../policy/load.js'),
-    import('../errors.js'),
-    import('../init/detect.js'),
-  ]);
+  const [{ findRoot }, { findPolicyFile, loadPolicy }, { PolicyError }, { readPackageJson, misplacedPolicyKey }] =
+    await Promise.all([
+      import('../git/git.js'),
+      import('../policy/load.js'),
+      import('../errors.js'),
+      import('../init/detect.js'),
+    ]);
   const root = await findRoot(process.cwd());
   const misplaced = misplacedPolicyKey(readPackageJson(root));
   if (misplaced) process.stderr.write(`ralph-guard: ${misplaced}\n`);
+  const file = findPolicyFile(root, root);
+  if (!file) return 0;
   try {
-    await loadPolicy({ cwd: process.cwd(), root });
+    // The file as it is on disk (the one the user will commit); a JavaScript policy is not run here.
+    await loadPolicy({ cwd: process.cwd(), root, configFile: file, runPrograms: false });
     return 0;
   } catch (e) {
-    if (!(e instanceof PolicyError)) throw e;
+    if (!(e instanceof PolicyError)) return 0;
     process.stderr.write(
       `ralph-guard: the hooks are set up, but the policy is invalid, so every check will stop with exit 2:\n${e.problems.map((p) => `  ${p}`).join('\n')}\nFix it, then run \`ralph-guard doctor\`.\n`,
     );
