@@ -53,12 +53,8 @@ export function formatPretty(report: Report, opts: ReportOptions): string {
       if (first.fix) wrapped(gutter, [kleur.green('fix:'), ...words(first.fix)], `${gutter}     `);
       // The guard's own findings (a weakened policy or baseline) cannot be suppressed from inside the change.
       const suppress = first.atom === 'guard' ? [] : [...new Set(group.map((f) => suppressionComment(f.file, f.rule)))];
-      for (const comment of suppress)
-        wrapped(
-          gutter,
-          [kleur.dim('suppress:'), ...words(shown(comment)).map((w) => kleur.dim(w))],
-          `${gutter}          `,
-        );
+      // The comment is one unit: a user copies it whole.
+      for (const comment of suppress) wrapped(gutter, [kleur.dim('suppress:'), kleur.dim(shown(comment))], gutter);
     }
     out.push('');
   }
