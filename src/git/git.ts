@@ -40,7 +40,14 @@ export interface GitOptions {
 
 /** The environment for git: never let a pager, prompt or editor wait on a terminal. */
 function gitEnv(): NodeJS.ProcessEnv {
-  return { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_OPTIONAL_LOCKS: '0', LC_ALL: 'C' };
+  // GIT_NO_REPLACE_OBJECTS: a local `git replace` must not swap what the guard reads (the committed policy, a blob).
+  return {
+    ...process.env,
+    GIT_TERMINAL_PROMPT: '0',
+    GIT_OPTIONAL_LOCKS: '0',
+    GIT_NO_REPLACE_OBJECTS: '1',
+    LC_ALL: 'C',
+  };
 }
 
 export interface GitResult {

@@ -26,7 +26,7 @@ import { BUILTIN_ATOMS } from '../atoms/all.js';
 import { RECOMMENDED, isProgram, type AtomSettings, type CustomAtom, type Policy } from './policy.js';
 import { formatIssues, policySchema, type RawPolicy } from './schema.js';
 import { didYouMean } from '../suggest.js';
-import type { FoundFile, PolicyTree } from './source.js';
+import { readLayer, type FoundFile, type PolicyTree } from './source.js';
 
 export const DEFAULTS = {
   failOn: 'block',
@@ -130,7 +130,7 @@ export async function validatePolicy(file: FoundFile | null, opts: ValidateOptio
   }
 
   async function readTree(path: string): Promise<Source | null> {
-    const text = await opts.tree.read(path);
+    const text = await readLayer(opts.tree, path);
     return text === null ? null : { path, text };
   }
 
