@@ -33,6 +33,7 @@ export const DEFAULTS = {
   failClosed: false,
   maxFileBytes: 5_000_000,
   atomTimeoutMs: DEFAULT_ATOM_TIMEOUT_MS,
+  workers: 'auto',
   baseline: '.ralph-baseline.json',
 } as const;
 
@@ -311,6 +312,7 @@ function resolvePolicy(layers: Layer[], file: string | null, shown: string, prob
     if (raw.failClosed !== undefined) policy.failClosed = raw.failClosed;
     if (raw.maxFileBytes !== undefined) policy.maxFileBytes = raw.maxFileBytes;
     if (raw.atomTimeoutMs !== undefined) policy.atomTimeoutMs = raw.atomTimeoutMs;
+    if (raw.workers !== undefined) policy.workers = raw.workers;
     if (raw.baseline !== undefined) policy.baseline = raw.baseline;
     if (raw.ignore) policy.ignore = [...policy.ignore, ...raw.ignore];
     Object.assign(policy.skills, raw.skills ?? {});

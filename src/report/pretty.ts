@@ -119,21 +119,20 @@ function plural(n: number, word: string): string {
 }
 
 /**
- * Findings of one atom that share a rule, a fix and a root cause (the same
- * rule and fix in the same file, or the same message wherever it is), in
- * the order of their first finding.
+ * Findings of one atom that share a rule, a fix and a root cause: the same
+ * rule and fix in the same file (a lockfile's entries, one pattern repeated
+ * through a module), in the order of their first finding. Findings in
+ * different files stay apart, so every file a change touches is named.
  */
 export function groupFindings(findings: Finding[]): Finding[][] {
   const groups = new Map<string, Finding[]>();
   for (const f of findings) {
     const key = `${f.rule}\0${f.fix ?? ''}\0${f.file}`;
-    const byMessage = `${f.rule}\0${f.fix ?? ''}\0\0${f.message}`;
-    const group = groups.get(key) ?? groups.get(byMessage) ?? [];
-    group.push(f);
-    if (!groups.has(key)) groups.set(key, group);
-    if (!groups.has(byMessage)) groups.set(byMessage, group);
+    const group = groups.get(key);
+    if (group) group.push(f);
+    else groups.set(key, [f]);
   }
-  return [...new Set(groups.values())];
+  return [...groups.values()];
 }
 
 const ANSI = /\x1b\[[0-9;]*m/g;
