@@ -10,7 +10,7 @@ import { delimiter, join, relative } from 'node:path';
 import { PolicyError, PolicyNotRun, UsageError } from '../errors.js';
 import { formatBytes } from '../changeset/text.js';
 import { git, repoInfo, type RepoInfo } from '../git/git.js';
-import { CHAINED, HOOKS, hooksDir } from './git-hooks.js';
+import { CHAINED, CHECK_HOOKS as HOOKS, hooksDir } from './git-hooks.js';
 import { huskyMajor } from './husky.js';
 import { findOurCommand, withDryRun } from './hook-lines.js';
 import { spawnSync } from 'node:child_process';
