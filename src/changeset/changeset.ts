@@ -4,10 +4,21 @@
  * staged mode, from commits in push and range mode, from the index for
  * `--all`, from disk for `--worktree`. Nothing here writes anything.
  */
-import { realpathSync } from 'node:fs';
+import { createReadStream, realpathSync } from 'node:fs';
 import { readFile, lstat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
-import { BlobReader, EMPTY_TREE, git, headCommit, looseObjectsDir, splitNul, ZERO_SHA } from '../git/git.js';
+import {
+  BlobReader,
+  EMPTY_TREE,
+  git,
+  headCommit,
+  looseObjectsDir,
+  objectSizes,
+  splitNul,
+  streamBlob,
+  TooLarge,
+  ZERO_SHA,
+} from '../git/git.js';
 import { addedKey, parseAddedLines, parseRaw, type RawEntry } from '../git/diff.js';
 import { UsageError } from '../errors.js';
 
@@ -25,6 +36,11 @@ export interface ChangedFile {
   blob: string | null;
   /** Blob of the previous version, if any. */
   oldBlob: string | null;
+  /**
+   * Too large for git to diff within bounded memory (DIFF_MAX_BYTES): which lines are new is not known, so
+   * `allAdded` is set, and a reader that can compare (the streamed secrets scan) reports only what the old version lacks.
+   */
+  linesUnknown?: boolean;
 }
 
 /** A file of the repository as the change sees it: a blob id, or null for the working tree. */
@@ -38,10 +54,16 @@ export interface ChangeSet {
   files: ChangedFile[];
   /** Files left out, with why (submodules and symlinks are not content). */
   notes: string[];
+  /** A file's content; with a `limit`, TooLarge (the content left unread) when it has more bytes. */
   read(file: TreeEntry): Promise<Buffer | null>;
+  read(file: TreeEntry, limit: number): Promise<Buffer | TooLarge | null>;
   readBlob(id: string): Promise<Buffer | null>;
+  readBlob(id: string, limit: number): Promise<Buffer | TooLarge | null>;
   /** Any file on the new side of the change: the index (staged, all), a commit (push, range), or the disk (worktree). */
   readPath(path: string, commit?: string): Promise<Buffer | null>;
+  readPath(path: string, commit: string | undefined, limit: number): Promise<Buffer | TooLarge | null>;
+  /** A file's content in chunks, never all of it at once: for files too large to read whole. */
+  stream(file: TreeEntry): AsyncIterable<Buffer>;
   /**
    * Every file of the repository around the change, for atoms judged over
    * more than one file: the index (staged, all), the tree of `commit` (push,
@@ -62,7 +84,27 @@ export interface ChangeSetRequest {
   pushInput?: string;
 }
 
-const DIFF_FLAGS = ['--no-abbrev', '--no-ext-diff', '--no-textconv', '--no-relative', '--ignore-submodules=none'];
+/**
+ * `--text`, `--no-textconv`, `--no-ext-diff`: no attribute (`-diff`, `binary`,
+ * `diff=driver` with a textconv, `core.bigFileThreshold`) and no configured
+ * driver may turn a file's lines into "Binary files differ" or into something
+ * other than what is committed. Whether a file is text is decided on its content (text.ts).
+ */
+/**
+ * Modified files larger than this are left out of the patch: git holds both
+ * versions in memory to diff them, and the patch could be as large. Their
+ * lines are not known (ChangedFile.linesUnknown).
+ */
+export const DIFF_MAX_BYTES = 64_000_000;
+
+const DIFF_FLAGS = [
+  '--no-abbrev',
+  '--text',
+  '--no-ext-diff',
+  '--no-textconv',
+  '--no-relative',
+  '--ignore-submodules=none',
+];
 const PATCH_FLAGS = ['-p', '-U0', '--src-prefix=a/', '--dst-prefix=b/', '--no-color'];
 /** New files are wholly added: their patch would only repeat the blob, so separate patch runs skip them. */
 const MODIFIED_ONLY = '--diff-filter=MRT';
@@ -78,13 +120,16 @@ export async function collectChangeSet(root: string, request: ChangeSetRequest):
 
   switch (request.mode) {
     case 'staged': {
-      // One process for both: the raw list (NUL-separated) ends with an empty field, then the patch follows.
-      const out = await git(['diff', '--cached', '--raw', '-z', ...PATCH_FLAGS, '-M', ...DIFF_FLAGS, ...pathspec], {
-        cwd,
-      });
-      const split = out.indexOf('\0\0');
-      const [raw, patch] = split < 0 ? [out, ''] : [out.slice(0, split + 1), out.slice(split + 2)];
-      files = fromDiff(parseRaw(raw), parseAddedLines(patch), notes);
+      // The list first; the patch only for modified files (a new file's lines are all new, and its patch would repeat
+      // the blob, which may be hundreds of MB), and only for those small enough to diff.
+      const entries = parseRaw(
+        await git(['diff', '--cached', '--raw', '-z', '-M', ...DIFF_FLAGS, ...pathspec], { cwd }),
+      );
+      const { patchSpec, tooLarge } = await patchPaths(cwd, entries, pathspec);
+      const patch = patchSpec
+        ? await git(['diff', '--cached', '-M', ...PATCH_FLAGS, MODIFIED_ONLY, ...DIFF_FLAGS, ...patchSpec], { cwd })
+        : '';
+      files = fromDiff(entries, parseAddedLines(patch), notes, false, tooLarge);
       break;
     }
     case 'push':
@@ -111,14 +156,23 @@ export async function collectChangeSet(root: string, request: ChangeSetRequest):
     mode: request.mode,
     files,
     notes,
-    read: (file) => (file.blob === null ? readWorktreeFile(root, file.path) : reader.read(file.blob)),
-    readBlob: (id) => reader.read(id),
-    readPath: (path, commit) =>
+    read: ((file: TreeEntry, limit?: number) =>
+      file.blob === null
+        ? readWorktreeFile(root, file.path, limit)
+        : reader.read(file.blob, limit)) as ChangeSet['read'],
+    readBlob: ((id: string, limit?: number) => reader.read(id, limit)) as ChangeSet['readBlob'],
+    readPath: ((path: string, commit?: string, limit?: number) =>
       request.mode === 'worktree'
-        ? readWorktreeFile(root, path)
+        ? readWorktreeFile(root, path, limit)
         : /[\n\r]/.test(path)
           ? Promise.resolve(null)
-          : reader.read(`${commit ?? ''}:${path}`),
+          : reader.read(`${commit ?? ''}:${path}`, limit)) as ChangeSet['readPath'],
+    stream: (file) =>
+      file.blob === null
+        ? reallyInside(root, file.path)
+          ? createReadStream(join(root, file.path))
+          : (async function* () {})()
+        : streamBlob(cwd, file.blob),
     tree(commit) {
       const key = request.mode === 'push' || request.mode === 'range' ? (commit ?? 'HEAD') : request.mode;
       let tree = trees.get(key);
@@ -158,7 +212,13 @@ async function listTree(cwd: string, mode: Mode, commit: string): Promise<TreeEn
 }
 
 /** Files of a diff, keeping only what has new content worth reading. */
-function fromDiff(entries: RawEntry[], added: Map<string, number[]>, notes: string[], fromDisk = false): ChangedFile[] {
+function fromDiff(
+  entries: RawEntry[],
+  added: Map<string, number[]>,
+  notes: string[],
+  fromDisk = false,
+  tooLarge: ReadonlySet<string> = new Set(),
+): ChangedFile[] {
   const files: ChangedFile[] = [];
   for (const e of entries) {
     if (e.status === 'deleted' || e.status === 'unmerged' || e.status === 'unknown') continue;
@@ -167,10 +227,15 @@ function fromDiff(entries: RawEntry[], added: Map<string, number[]>, notes: stri
       notes.push(`${e.path}: symlink, not followed`);
       continue;
     }
-    const allAdded = e.allAdded || e.status === 'copied';
+    // A file that arrives at a new path (renamed, copied, or a symlink or submodule turned into a file) is new
+    // there: judged as if added, or `git mv test/key.js src/` would launder what was committed where nothing looked.
+    const arrives = e.status === 'copied' || e.status === 'renamed' || e.status === 'typechange';
+    const linesUnknown = !e.allAdded && !arrives && tooLarge.has(e.path);
+    const allAdded = e.allAdded || arrives || linesUnknown;
     const lines = allAdded ? [] : (added.get(addedKey(e.commit, e.path)) ?? []);
-    if (!allAdded && lines.length === 0) continue; // a pure rename or mode change adds no text
+    if (!allAdded && lines.length === 0) continue; // a mode change, or a change that only deletes lines, adds no text
     files.push({
+      ...(linesUnknown ? { linesUnknown } : {}),
       path: e.path,
       ...(e.oldPath === undefined ? {} : { oldPath: e.oldPath }),
       ...(e.commit ? { commit: e.commit } : {}),
@@ -286,17 +351,55 @@ async function fromCommits(
   notes: string[],
 ): Promise<ChangedFile[]> {
   const input = commits.join('\n') + '\n';
-  const [raw, patch] = await Promise.all([
-    git(['diff-tree', '--stdin', '-r', '--root', '-c', '--raw', '-z', '-M', ...DIFF_FLAGS, ...pathspec], {
+  const entries = parseRaw(
+    await git(['diff-tree', '--stdin', '-r', '--root', '-c', '--raw', '-z', '-M', ...DIFF_FLAGS, ...pathspec], {
       cwd,
       input,
     }),
-    git(
-      ['diff-tree', '--stdin', '-r', '--root', '--cc', '-M', ...PATCH_FLAGS, MODIFIED_ONLY, ...DIFF_FLAGS, ...pathspec],
-      { cwd, input },
-    ),
-  ]);
-  return fromDiff(parseRaw(raw), parseAddedLines(patch), notes);
+  );
+  const { patchSpec, tooLarge } = await patchPaths(cwd, entries, pathspec);
+  const patch = patchSpec
+    ? await git(
+        [
+          'diff-tree',
+          '--stdin',
+          '-r',
+          '--root',
+          '--cc',
+          '-M',
+          ...PATCH_FLAGS,
+          MODIFIED_ONLY,
+          ...DIFF_FLAGS,
+          ...patchSpec,
+        ],
+        { cwd, input },
+      )
+    : '';
+  return fromDiff(entries, parseAddedLines(patch), notes, false, tooLarge);
+}
+
+/**
+ * The pathspec for the patch of `entries`' modified files, or null when no file needs one; paths whose old
+ * or new blob is larger than DIFF_MAX_BYTES are excluded from it (their sizes asked of git in one process).
+ */
+async function patchPaths(
+  cwd: string,
+  entries: RawEntry[],
+  pathspec: string[],
+): Promise<{ patchSpec: string[] | null; tooLarge: Set<string> }> {
+  const tooLarge = new Set<string>();
+  const modified = entries.filter((e) => e.status === 'modified' && !e.allAdded && e.mode !== GITLINK);
+  if (!modified.length) return { patchSpec: null, tooLarge };
+  const sizes = await objectSizes(
+    cwd,
+    modified.flatMap((e) => [e.blob, e.oldBlob]).filter((id) => !ZERO_SHA.test(id)),
+  );
+  for (const e of modified)
+    if ((sizes.get(e.blob) ?? 0) > DIFF_MAX_BYTES || (sizes.get(e.oldBlob) ?? 0) > DIFF_MAX_BYTES) tooLarge.add(e.path);
+  if (!tooLarge.size) return { patchSpec: pathspec, tooLarge };
+  if (tooLarge.size === new Set(modified.map((e) => e.path)).size) return { patchSpec: null, tooLarge };
+  const excluded = [...tooLarge].map((path) => `:(exclude,literal)${path}`);
+  return { patchSpec: pathspec.length ? [...pathspec, ...excluded] : ['--', '.', ...excluded], tooLarge };
 }
 
 /** Tracked changes against HEAD plus untracked files that are not ignored, read from disk. */
@@ -322,10 +425,11 @@ async function fromWorktree(root: string, pathspec: string[], notes: string[]): 
 }
 
 /** Reads a working-tree file, refusing symlinks so a check never reads outside the repository. */
-async function readWorktreeFile(root: string, path: string): Promise<Buffer | null> {
+async function readWorktreeFile(root: string, path: string, limit = Infinity): Promise<Buffer | TooLarge | null> {
   const full = join(root, path);
   const stat = await lstat(full).catch(() => null);
   if (!stat || !stat.isFile() || !reallyInside(root, path)) return null;
+  if (stat.size > limit) return new TooLarge(stat.size);
   return readFile(full);
 }
 

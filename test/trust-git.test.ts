@@ -1,0 +1,158 @@
+// Git shows everything (issue 13, point 2): no attribute hides content, a rename is judged as a new file, and
+// binary or UTF-16 content is recognised by what it is. Each bypass is tried through a real `git commit` with the
+// hooks `init` installs, through a real `git push`, and with `check --range` as CI runs it.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { OSV_FIXTURES } from './helpers/osv.js';
+import { CLI, installShimOnPath, repoWithRemote, tempDir, type Repo } from './helpers/repo.js';
+import { awsKeyId, awsLine, sqlLine } from './helpers/samples.js';
+
+installShimOnPath();
+// Hooks inherit the environment: this file's own cache, with an advisory database built from the OSV fixture.
+process.env.RALPH_GUARD_CACHE_DIR = tempDir('cache-');
+execFileSync(process.execPath, [CLI, 'db', 'update', '--url', OSV_FIXTURES, '--no-registry'], { stdio: 'pipe' });
+
+/** A repository with hooks installed by init and a remote, its first commit pushed. */
+function hooked(): { repo: Repo; remote: Repo } {
+  const { remote, repo } = repoWithRemote();
+  const init = repo.cli(['init', '--hooks', 'git']);
+  assert.is(init.code, 0, init.stderr);
+  repo.write('README.md', '# demo\n');
+  repo.stage();
+  repo.commit('base');
+  assert.is(repo.tryGit(['push', '-q', 'origin', 'main']).code, 0);
+  return { repo, remote };
+}
+
+/**
+ * What is staged now is refused by a real `git commit` (naming `expect`); committed without the hook, it is
+ * refused by a real `git push` and by `check --range` over the pushed range, as CI runs it.
+ */
+function refusedEverywhere(repo: Repo, expect: string): void {
+  const before = repo.git('rev-parse', 'HEAD').trim();
+  const commit = repo.tryGit(['commit', '-m', 'bypass']);
+  assert.is.not(commit.code, 0, `commit refused:\n${commit.stdout}${commit.stderr}`);
+  assert.match(commit.stdout + commit.stderr, expect);
+  assert.is(repo.git('rev-parse', 'HEAD').trim(), before, 'no commit was made');
+
+  repo.commit('bypass, committed without the hook');
+  const push = repo.tryGit(['push', 'origin', 'HEAD:main']);
+  assert.is.not(push.code, 0, `push refused:\n${push.stdout}${push.stderr}`);
+  assert.match(push.stdout + push.stderr, expect);
+
+  const range = repo.cli(['check', '--range', `${before}..HEAD`]);
+  assert.is(range.code, 1, range.stdout + range.stderr);
+  assert.match(range.stdout, expect);
+}
+
+for (const [where, attributes] of [
+  ['.gitattributes', '*.js -diff\n'],
+  ['.gitattributes', '*.js binary\n'],
+  ['.git/info/attributes', '*.js -diff\n'],
+  ['.gitattributes', '*.js diff=nothing\n'],
+] as const) {
+  test(`"${attributes.trim()}" in ${where} does not hide a modified file's new lines`, () => {
+    const { repo } = hooked();
+    repo.write('src/config.js', 'export const region = "eu-west-1";\n');
+    repo.stage();
+    repo.commit('config');
+    // A textconv that shows nothing, and an external diff that says nothing: neither is used.
+    repo.git('config', 'diff.nothing.textconv', 'true');
+    repo.git('config', 'diff.external', 'true');
+    repo.write(where, attributes);
+    if (where === '.gitattributes') {
+      repo.stage('.gitattributes');
+      repo.commit('attributes');
+      assert.is(repo.tryGit(['push', '-q', 'origin', 'main']).code, 0);
+    }
+    repo.write('src/config.js', `export const region = "eu-west-1";\n${awsLine()}`);
+    repo.stage();
+    refusedEverywhere(repo, 'src/config.js:2:');
+  });
+}
+
+/** A package-lock.json (v3) with one dependency at `version`. */
+function lockfile(version: string): string {
+  const integrity = `sha512-${Buffer.alloc(64, version).toString('base64')}`;
+  return (
+    JSON.stringify(
+      {
+        name: 'app',
+        version: '1.0.0',
+        lockfileVersion: 3,
+        requires: true,
+        packages: {
+          '': { name: 'app', version: '1.0.0', dependencies: { jsonwebtoken: version } },
+          'node_modules/jsonwebtoken': {
+            version,
+            resolved: `https://registry.npmjs.org/jsonwebtoken/-/jsonwebtoken-${version}.tgz`,
+            integrity,
+          },
+        },
+      },
+      null,
+      2,
+    ) + '\n'
+  );
+}
+
+test('package-lock.json marked -diff: a downgrade to a vulnerable version is still refused', () => {
+  const { repo } = hooked();
+  repo.write('.gitattributes', 'package-lock.json -diff\n');
+  repo.write('package-lock.json', lockfile('9.0.0'));
+  repo.stage();
+  const ok = repo.tryGit(['commit', '-m', 'dependencies']);
+  assert.is(ok.code, 0, ok.stdout + ok.stderr);
+  assert.is(repo.tryGit(['push', '-q', 'origin', 'main']).code, 0);
+  repo.write('package-lock.json', lockfile('8.5.1'));
+  repo.stage();
+  refusedEverywhere(repo, 'GHSA-8cf7-32gw-wr33');
+});
+
+test('a key committed where nothing looked, then renamed into src/, is judged at its new path', () => {
+  const { repo } = hooked();
+  // dist/ is ignored by the policy: the key went in unchecked, as the policy allows.
+  repo.write('.ralphrc.json', JSON.stringify({ extends: ['ralph-guard:recommended'], ignore: ['dist/**'] }));
+  repo.write('dist/config.js', awsLine());
+  repo.stage();
+  const first = repo.tryGit(['commit', '-m', 'build output']);
+  assert.is(first.code, 0, first.stdout + first.stderr);
+  assert.is(repo.tryGit(['push', '-q', 'origin', 'main']).code, 0);
+  mkdirSync(join(repo.dir, 'src'));
+  repo.git('mv', 'dist/config.js', 'src/config.js');
+  refusedEverywhere(repo, 'src/config.js:1:');
+});
+
+test('a rename with a small edit counts every line of the new path as added', () => {
+  const { repo } = hooked();
+  repo.write('test/fixture.js', `${'// fixture\n'.repeat(20)}${sqlLine}`);
+  repo.stage();
+  repo.commit('fixture, committed without the hook');
+  repo.git('-c', 'core.hooksPath=/dev/null', 'push', '-q', 'origin', 'main');
+  mkdirSync(join(repo.dir, 'src'));
+  repo.git('mv', 'test/fixture.js', 'src/query.js');
+  repo.write('src/query.js', `// moved\n${'// fixture\n'.repeat(20)}${sqlLine}`);
+  repo.stage();
+  refusedEverywhere(repo, 'src/query.js:22:');
+});
+
+test('a copy is judged as a new file at its destination in --range mode (copies found with -C too)', () => {
+  const { repo } = hooked();
+  repo.write('.ralphrc.json', JSON.stringify({ extends: ['ralph-guard:recommended'], ignore: ['vendor/**'] }));
+  repo.write('vendor/query.js', sqlLine);
+  repo.stage();
+  repo.commit('vendored');
+  const base = repo.git('rev-parse', 'HEAD').trim();
+  repo.write('src/query.js', sqlLine);
+  repo.stage();
+  repo.commit('copy');
+  const r = repo.cli(['check', '--range', `${base}..HEAD`, '--format', 'json']);
+  assert.is(r.code, 1, r.stdout);
+  assert.match(r.stdout, 'src/query.js');
+  assert.not.match(r.stdout, awsKeyId());
+});
+
+test.run();
