@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { OSV_FIXTURES } from './helpers/osv.js';
-import { CLI, installShimOnPath, repoWithRemote, tempDir, type Repo } from './helpers/repo.js';
+import { CLI, installShimOnPath, makeRepo, repoWithRemote, tempDir, type Repo } from './helpers/repo.js';
 import { awsKeyId, awsLine, sqlLine } from './helpers/samples.js';
 
 installShimOnPath();
@@ -153,6 +153,71 @@ test('a copy is judged as a new file at its destination in --range mode (copies 
   assert.is(r.code, 1, r.stdout);
   assert.match(r.stdout, 'src/query.js');
   assert.not.match(r.stdout, awsKeyId());
+});
+
+// Pre-push checks what the destination lacks (issue 13, point 4).
+
+test('a fetched fork merged and pushed to origin: the fork’s commits are checked', () => {
+  const { repo, remote } = hooked();
+  // Someone's fork, with a key committed where no hook ran.
+  const fork = makeRepo({ bare: true });
+  const forker = makeRepo();
+  forker.git('remote', 'add', 'origin', remote.dir);
+  forker.git('fetch', '-q', 'origin');
+  forker.git('checkout', '-q', '-b', 'feature', 'origin/main');
+  forker.write('src/config.js', awsLine(4));
+  forker.stage();
+  forker.commit('feature');
+  forker.git('push', '-q', fork.dir, 'feature');
+
+  repo.git('remote', 'add', 'fork', fork.dir);
+  repo.git('fetch', '-q', 'fork');
+  repo.git('merge', '-q', '--no-ff', '--no-edit', 'fork/feature');
+  const push = repo.tryGit(['push', 'origin', 'main']);
+  assert.is.not(push.code, 0, push.stdout + push.stderr);
+  assert.match(push.stdout + push.stderr, 'src/config.js:1:');
+  assert.not.match(push.stdout + push.stderr, awsKeyId(4));
+  assert.is.not(remote.git('rev-parse', 'main').trim(), repo.git('rev-parse', 'main').trim(), 'origin did not move');
+});
+
+test('a push to a second remote checks what that remote lacks, though origin has it', () => {
+  const { repo } = hooked();
+  repo.write('src/query.js', sqlLine);
+  repo.stage();
+  repo.commit('on origin, pushed without the hook');
+  repo.git('-c', 'core.hooksPath=/dev/null', 'push', '-q', 'origin', 'main');
+  const mirror = makeRepo({ bare: true });
+  repo.git('remote', 'add', 'mirror', mirror.dir);
+  const push = repo.tryGit(['push', 'mirror', 'main']);
+  assert.is.not(push.code, 0, push.stdout + push.stderr);
+  assert.match(push.stdout + push.stderr, 'src/query.js:1:');
+  assert.is(mirror.tryGit(['rev-parse', '--verify', '-q', 'main']).code, 1, 'the mirror received nothing');
+
+  // Pushed to a URL rather than a remote's name: the same.
+  const byUrl = repo.tryGit(['push', mirror.dir, 'main']);
+  assert.is.not(byUrl.code, 0, byUrl.stdout + byUrl.stderr);
+  // And a new branch pushed to origin is judged by what origin lacks only: nothing new.
+  repo.git('checkout', '-q', '-b', 'topic');
+  const topic = repo.tryGit(['push', 'origin', 'topic']);
+  assert.is(topic.code, 0, topic.stdout + topic.stderr);
+});
+
+test('check --push without --remote: the only remote when there is one, else only the remote shas', () => {
+  const { repo } = hooked();
+  repo.write('src/query.js', sqlLine);
+  repo.stage();
+  repo.commit('on origin');
+  repo.git('-c', 'core.hooksPath=/dev/null', 'push', '-q', 'origin', 'main');
+  repo.git('checkout', '-q', '-b', 'topic');
+  const head = repo.git('rev-parse', 'HEAD').trim();
+  const input = `refs/heads/topic ${head} refs/heads/topic ${'0'.repeat(40)}\n`;
+  assert.is(repo.cli(['check', '--push'], { input }).code, 0, 'one remote: origin is the destination');
+  repo.git('remote', 'add', 'mirror', makeRepo({ bare: true }).dir);
+  assert.is(repo.cli(['check', '--push'], { input }).code, 1, 'two remotes, none named: every commit pushed');
+  assert.is(repo.cli(['check', '--push', '--remote', 'origin'], { input }).code, 0);
+  assert.is(repo.cli(['check', '--push', '--remote', 'mirror'], { input }).code, 1);
+  const framework = repo.cli(['check', '--push'], { input, env: { PRE_COMMIT_REMOTE_NAME: 'origin' } });
+  assert.is(framework.code, 0, 'the pre-commit framework names the remote in PRE_COMMIT_REMOTE_NAME');
 });
 
 test.run();

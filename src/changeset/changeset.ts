@@ -82,6 +82,8 @@ export interface ChangeSetRequest {
   range?: string;
   /** The pre-push hook's stdin for push mode. */
   pushInput?: string;
+  /** The pre-push hook's first argument: the name of the remote pushed to, or its URL when it has no name. */
+  pushRemote?: string;
 }
 
 /**
@@ -136,7 +138,7 @@ export async function collectChangeSet(root: string, request: ChangeSetRequest):
     case 'range': {
       const commits =
         request.mode === 'push'
-          ? await pushedCommits(cwd, request.pushInput ?? '')
+          ? await pushedCommits(cwd, request.pushInput ?? '', request.pushRemote)
           : await rangeCommits(cwd, request.range ?? '');
       files = commits.length ? await fromCommits(cwd, commits, pathspec, notes) : [];
       break;
@@ -268,9 +270,12 @@ function fromIndexListing(listing: string, notes: string[]): ChangedFile[] {
 /**
  * Pre-push stdin: "<local ref> <local sha> <remote ref> <remote sha>" per ref.
  * Every commit being pushed is checked: those reachable from what is pushed
- * and not from what the remote has (or, for a new branch, from any remote).
+ * and not from what the destination has: the remote sha of each line and the
+ * destination remote's tracking refs. Never another remote's: a fork fetched
+ * and merged, or history that one remote has and the destination lacks, is
+ * what this push sends.
  */
-async function pushedCommits(cwd: string, input: string): Promise<string[]> {
+async function pushedCommits(cwd: string, input: string, remote: string | undefined): Promise<string[]> {
   const include: string[] = [];
   const exclude: string[] = [];
   for (const line of input.split('\n')) {
@@ -280,10 +285,38 @@ async function pushedCommits(cwd: string, input: string): Promise<string[]> {
     if (!ZERO_SHA.test(remoteSha) && (await objectExists(cwd, remoteSha))) exclude.push(remoteSha);
   }
   if (!include.length) return [];
-  const out = await git(['rev-list', '--reverse', '--topo-order', ...include, '--not', ...exclude, '--remotes'], {
+  exclude.push(...(await destinationRefs(cwd, remote)));
+  const out = await git(['rev-list', '--reverse', '--topo-order', '--stdin'], {
     cwd,
+    input: [...include, ...exclude.map((sha) => `^${sha}`)].join('\n') + '\n',
   });
   return out.split('\n').filter(Boolean);
+}
+
+/**
+ * The commits the destination remote is known to have: its remote-tracking refs. The remote is the hook's
+ * first argument (a name, or a URL matched to the configured remote with that URL); without it (`check --push`
+ * run by a hook manager that does not pass git's arguments), the only configured remote when there is one.
+ * Otherwise nothing: the remote shas alone, so more is checked, never less.
+ */
+async function destinationRefs(cwd: string, remote: string | undefined): Promise<string[]> {
+  const config = splitNul(
+    await git(['config', '-z', '--get-regexp', '^remote\\..*\\.url$'], { cwd, okCodes: [1] }),
+  ).map((entry) => {
+    const newline = entry.indexOf('\n');
+    return { name: entry.slice('remote.'.length, newline - '.url'.length), url: entry.slice(newline + 1) };
+  });
+  const names = [...new Set(config.map((c) => c.name))];
+  const name = remote
+    ? names.includes(remote)
+      ? remote
+      : config.find((c) => c.url === remote)?.name
+    : names.length === 1
+      ? names[0]
+      : undefined;
+  if (!name) return [];
+  const refs = await git(['for-each-ref', '--format=%(objectname)', `refs/remotes/${name}/`], { cwd });
+  return refs.split('\n').filter(Boolean);
 }
 
 async function objectExists(cwd: string, sha: string): Promise<boolean> {

@@ -29,7 +29,7 @@ export async function checkCommand(argv: string[]): Promise<number> {
       mode,
       paths: positionals,
       ...(values.range !== undefined ? { range: values.range } : {}),
-      ...(mode === 'push' ? { pushInput: await readPushInput() } : {}),
+      ...(mode === 'push' ? { pushInput: await readPushInput(), ...pushRemote(values.remote) } : {}),
       ...(values.atoms
         ? {
             atoms: values.atoms
@@ -77,6 +77,7 @@ function parseCheckArgs(argv: string[]) {
         staged: { type: 'boolean' },
         push: { type: 'boolean' },
         range: { type: 'string' },
+        remote: { type: 'string' },
         worktree: { type: 'boolean' },
         all: { type: 'boolean' },
         format: { type: 'string', short: 'f' },
@@ -112,6 +113,12 @@ async function readPushInput(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The remote a push goes to: `--remote` (the git hook passes its first argument), or what the pre-commit framework says. */
+function pushRemote(option: string | undefined): { pushRemote?: string } {
+  const remote = option || process.env.PRE_COMMIT_REMOTE_NAME;
+  return remote ? { pushRemote: remote } : {};
 }
 
 async function policyFailsClosed(): Promise<boolean> {
