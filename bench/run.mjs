@@ -8,6 +8,7 @@
 //
 //   npm run bench                 all scenarios
 //   npm run bench -- typical all  only scenarios whose name contains a word
+//   npm run bench -- detection    recall and precision per atom on a real corpus (bench/detection.mjs)
 //   BENCH_RUNS=20 npm run bench   more repetitions
 //   BENCH_KEEP=1 npm run bench    keep the scenario repositories (to profile them)
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -31,6 +32,11 @@ const CLI = join(ROOT, 'dist', 'cli.js');
 const RSS = join(BENCH, 'rss.cjs');
 const RUNS = Number(process.env.BENCH_RUNS) || 10;
 const only = process.argv.slice(2);
+// `npm run bench -- detection`: whether findings are right, not how fast (bench/detection.mjs); no peers needed.
+if (only[0] === 'detection') {
+  const r = spawnSync(process.execPath, [join(BENCH, 'detection.mjs'), ...only.slice(1)], { stdio: 'inherit' });
+  process.exit(r.status ?? 1);
+}
 const work = mkdtempSync(join(tmpdir(), 'ralph-guard-bench-'));
 const rssFile = join(work, 'rss.txt');
 
