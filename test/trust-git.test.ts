@@ -155,6 +155,42 @@ test('a copy is judged as a new file at its destination in --range mode (copies 
   assert.not.match(r.stdout, awsKeyId());
 });
 
+// Binary and UTF-16 are recognised by content, not by the first NUL byte.
+
+const utf16le = (text: string) => Buffer.from(text, 'utf16le');
+
+test('a NUL byte in a comment of a .js file (node still runs it) does not hide the file', () => {
+  const { repo } = hooked();
+  repo.write('src/query.js', Buffer.concat([Buffer.from('/* \0 */\n'), Buffer.from(sqlLine)]));
+  repo.stage();
+  refusedEverywhere(repo, 'src/query.js:2:');
+});
+
+test('a UTF-16 .env without a BOM is read as UTF-16', () => {
+  const { repo } = hooked();
+  repo.write('deploy/.env.production', utf16le(`REGION=eu-west-1\r\nAWS_ACCESS_KEY_ID=${awsKeyId(5)}\r\n`));
+  repo.stage();
+  refusedEverywhere(repo, 'secrets/');
+});
+
+test('UTF-16 at first, then a key in plain ASCII: both parts are read', () => {
+  const { repo } = hooked();
+  const padding = utf16le('# settings\n'.repeat(800));
+  repo.write('settings.txt', Buffer.concat([padding, Buffer.from(`\naws_access_key_id = ${awsKeyId(6)}\n`)]));
+  repo.stage();
+  refusedEverywhere(repo, 'settings.txt:');
+});
+
+test('a real binary file is still skipped, and says so', () => {
+  const { repo } = hooked();
+  const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0xff, 0xfe, 0x80, 0x81]);
+  repo.write('logo.png', Buffer.concat([png, Buffer.alloc(64, 0xc3)]));
+  repo.stage();
+  const r = repo.cli(['check', '--staged', '--format', 'json']);
+  assert.is(r.code, 0, r.stdout);
+  assert.match(JSON.parse(r.stdout).notes.join('\n'), 'logo.png: skipped, binary file');
+});
+
 // Pre-push checks what the destination lacks (issue 13, point 4).
 
 test('a fetched fork merged and pushed to origin: the fork’s commits are checked', () => {

@@ -46,7 +46,7 @@ export function projectView(
     const bytes = entry.blob === undefined ? changes.readPath(entry.path, commit) : changes.read(entry);
     text = bytes.then((bytes) => {
       if (!bytes) return null;
-      const decoded = decode(bytes, options.maxFileBytes);
+      const decoded = decode(bytes, options.maxFileBytes, entry.path);
       return 'text' in decoded ? decoded.text : null;
     });
     texts.set(entry.path, text);
