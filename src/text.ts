@@ -13,7 +13,8 @@ const TEXT_FILE =
 /**
  * Decodes file content. UTF-16 with a BOM, or without one when the zero bytes say so (see utf16); UTF-8
  * otherwise (BOM dropped, invalid bytes replaced). A NUL byte alone does not make a file binary: a file is
- * binary only when it has NUL bytes, is not valid UTF-8 nor UTF-16, and its name is not one of a text format.
+ * binary only when it has NUL bytes, is neither UTF-16 nor valid UTF-8 with few other control bytes, and its
+ * name is not one of a text format.
  */
 export function decode(bytes: Buffer, maxBytes: number, path = ''): Decoded {
   if (bytes.length > maxBytes)
@@ -26,8 +27,15 @@ export function decode(bytes: Buffer, maxBytes: number, path = ''): Decoded {
   if (bytes.indexOf(0) < 0) return { text: bytes.toString('utf8', start) };
   const wide = utf16(bytes);
   if (wide !== null) return { text: wide };
-  if (isUtf8(bytes) || TEXT_FILE.test(path)) return { text: bytes.toString('utf8', start) };
+  if ((isUtf8(bytes) && fewControls(bytes)) || TEXT_FILE.test(path)) return { text: bytes.toString('utf8', start) };
   return { skip: 'binary file' };
+}
+
+/** True when control bytes other than NUL, whitespace and ESC are under a tenth of the content, as in text. */
+function fewControls(bytes: Buffer): boolean {
+  let controls = 0;
+  for (const b of bytes) if (b < 0x20 && b !== 0 && (b < 0x09 || b > 0x0d) && b !== 0x1b) controls++;
+  return controls * 10 < bytes.length;
 }
 
 /**
