@@ -3,7 +3,7 @@
 // option reference from the zod schema. `npm run docs` writes; the test
 // `docs.test.ts` fails when README.md is out of date.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { BUILTIN_ATOMS } from '../src/atoms/builtin.js';
+import { BUILTIN_ATOMS } from '../src/atoms/all.js';
 
 const README = new URL('../README.md', import.meta.url);
 

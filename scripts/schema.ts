@@ -1,6 +1,6 @@
 // Prints the JSON Schema of the policy (run by the build into schema.json).
 import * as z from 'zod';
-import { BUILTIN_ATOMS } from '../src/atoms/builtin.js';
+import { BUILTIN_ATOMS } from '../src/atoms/all.js';
 import { policySchema } from '../src/policy/schema.js';
 
 const schema = z.toJSONSchema(policySchema(BUILTIN_ATOMS), { io: 'input', unrepresentable: 'any' });

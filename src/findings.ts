@@ -1,5 +1,5 @@
 /** Findings are data: atoms produce them, the filter drops some, reporters print them. */
-import type { Severity } from './atoms/atom.js';
+import type { Severity } from './kit/atom.js';
 
 export interface Finding {
   atom: string;
@@ -54,7 +54,7 @@ export interface Report {
   notes: string[];
   summary: Summary;
   /** For reporters: the atoms that ran, to print criteria, examples and rules. */
-  atoms: ReadonlyArray<import('./atoms/atom.js').AnyAtom>;
+  atoms: ReadonlyArray<import('./kit/atom.js').AnyAtom>;
   /** The level each atom ran at (SARIF's default configuration). */
   levels?: Record<string, 'block' | 'warn'>;
 }

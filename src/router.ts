@@ -4,7 +4,7 @@
  * keyword, no check). Routing works from each atom's header (its id, globs
  * and keywords), so an atom's module is loaded only when a file needs it.
  */
-import type { AnyAtom, Level } from './atoms/atom.js';
+import type { AnyAtom, Level } from './kit/atom.js';
 import { anyGlob, globMatcher } from './globs.js';
 
 /** What routing needs to know of an atom, without loading it. */

@@ -2,9 +2,9 @@
 // marked lines, every good one is silent, and every atom has both kinds.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { expectedLines } from '../src/atoms/atom.js';
-import { BUILTIN_ATOMS } from '../src/atoms/builtin.js';
-import { BUILTIN_IDS } from '../src/atoms/registry.js';
+import { expectedLines } from '../src/kit/atom.js';
+import { BUILTIN_ATOMS } from '../src/atoms/all.js';
+import { BUILTIN_IDS } from '../src/atoms/index.js';
 import { runExample } from './helpers/examples.js';
 
 const KEBAB = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;

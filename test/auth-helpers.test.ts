@@ -2,8 +2,8 @@
 // words, which names hold a password, and which paths are tests.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CODE_FILES, TEST_FILES } from '../src/atoms/files.js';
-import { isPasswordHashName, isPasswordName, words } from '../src/atoms/names.js';
+import { CODE_FILES, TEST_FILES } from '../src/kit/files.js';
+import { isPasswordHashName, isPasswordName, words } from '../src/kit/names.js';
 import { globMatcher } from '../src/globs.js';
 
 test('words split camelCase, snake_case, kebab-case and acronyms', () => {

@@ -1,14 +1,15 @@
-// Time budgets (src/budget.ts): an atom that spins, hangs or throws is reported as an error of
+// Time budgets (src/engine/budget.ts): an atom that spins, hangs or throws is reported as an error of
 // that atom, the others still run, and failClosed decides the exit code.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as z from 'zod';
-import { defineAtom, parsesFirst, wantsParse, type AnyAtom, type Hit, type SourceFile } from '../src/atoms/atom.js';
-import { BUILTIN_ATOMS } from '../src/atoms/builtin.js';
+import { defineAtom, parsesFirst, wantsParse, type AnyAtom, type Hit, type SourceFile } from '../src/kit/atom.js';
+import { BUILTIN_ATOMS } from '../src/atoms/all.js';
 import { checkLinearRegex } from '../src/policy/linear-regex.js';
-import { Budgets, runStoppable } from '../src/budget.js';
+import { Budgets, runStoppable } from '../src/engine/budget.js';
 import { collectChangeSet } from '../src/changeset/changeset.js';
-import { checkChangeSet, sourceFile } from '../src/engine.js';
+import { checkChangeSet } from '../src/engine/engine.js';
+import { sourceFile } from '../src/engine/source-file.js';
 import type { Report } from '../src/findings.js';
 import type { Policy } from '../src/policy/policy.js';
 import { activate, headerOf } from '../src/router.js';

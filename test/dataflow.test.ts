@@ -4,8 +4,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseModule } from '../src/ast/parse.js';
 import type { CodeModule, Node } from '../src/ast/module.js';
-import { BUILTIN_ATOMS } from '../src/atoms/builtin.js';
-import { sourceFile } from '../src/engine.js';
+import { BUILTIN_ATOMS } from '../src/atoms/all.js';
+import { sourceFile } from '../src/engine/source-file.js';
 import { stubContext } from './helpers/examples.js';
 import { memoryProject } from './helpers/project.js';
 

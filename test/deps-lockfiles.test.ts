@@ -8,7 +8,7 @@ import { parseLockfile } from '../src/deps/lockfiles/index.js';
 import { LockfileError } from '../src/deps/types.js';
 import { compareText, meetsMinimum } from '../src/deps/version.js';
 import { listEntries, readEntry } from '../src/deps/zip.js';
-import { lineStarts, positionAt } from '../src/text.js';
+import { lineStarts, positionAt } from '../src/changeset/text.js';
 import { fixtureRecords, makeZip } from './helpers/osv.js';
 import { PROJECT } from './helpers/repo.js';
 

@@ -8,7 +8,9 @@ import { symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { collectChangeSet, type ChangeSet } from '../src/changeset/changeset.js';
 import { projectView } from '../src/changeset/project.js';
-import { checkChangeSet, selectAtoms, sourceFile } from '../src/engine.js';
+import { checkChangeSet } from '../src/engine/engine.js';
+import { selectAtoms } from '../src/engine/select.js';
+import { sourceFile } from '../src/engine/source-file.js';
 import { loadPolicy } from '../src/policy/load.js';
 import { makeRepo } from './helpers/repo.js';
 

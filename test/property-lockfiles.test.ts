@@ -9,7 +9,7 @@ import { stringify as yaml } from 'yaml';
 import { parseLockfile } from '../src/deps/lockfiles/index.js';
 import { readManifest } from '../src/deps/manifest.js';
 import { LockfileError } from '../src/deps/types.js';
-import { lineStarts, positionAt } from '../src/text.js';
+import { lineStarts, positionAt } from '../src/changeset/text.js';
 import { checkAsync, check, fc } from './helpers/property.js';
 import { makeRepo, PROJECT } from './helpers/repo.js';
 

@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify as yaml } from 'yaml';
-import { BUILTIN_ATOMS } from '../src/atoms/builtin.js';
+import { BUILTIN_ATOMS } from '../src/atoms/all.js';
 import { PolicyError } from '../src/errors.js';
 import { validatePolicy } from '../src/policy/validate.js';
 import { checkAsync, fc, runs } from './helpers/property.js';

@@ -2,7 +2,7 @@
 // or the line above only, for the named atom or rule only, in linear time on any line.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { sourceFile } from '../src/engine.js';
+import { sourceFile } from '../src/engine/source-file.js';
 import { parseSuppression, suppressionFor } from '../src/filter.js';
 import { check, fc, timed } from './helpers/property.js';
 

@@ -1,4 +1,4 @@
-// The result cache (src/result-cache.ts): a second run over the same contents gives the same
+// The result cache (src/engine/result-cache.ts): a second run over the same contents gives the same
 // report without analysing them again, and anything a result depends on beyond the file's
 // content, path, added lines, atom and options makes it run afresh.
 import { test } from 'uvu';

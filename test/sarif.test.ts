@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { createRequire } from 'node:module';
-import { BUILTIN_ATOMS } from '../src/atoms/builtin.js';
+import { BUILTIN_ATOMS } from '../src/atoms/all.js';
 import type { Report } from '../src/findings.js';
 import { fileUri, formatSarif } from '../src/report/sarif.js';
 import { makeRepo, PROJECT, repoWithRemote, SHIM, tempDir } from './helpers/repo.js';

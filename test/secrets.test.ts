@@ -9,9 +9,9 @@ import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import secrets, { REGEX_RULES, RULE_TABLE, secretSpans } from '../src/atoms/secrets.js';
 import { PROVIDERS } from '../src/atoms/secrets/providers.js';
-import { ALNUM, fakeKey, join } from '../src/atoms/samples.js';
+import { ALNUM, fakeKey, join } from '../src/kit/samples.js';
 import { checkLinearRegex } from '../src/policy/linear-regex.js';
-import { maskSpans } from '../src/text.js';
+import { maskSpans } from '../src/changeset/text.js';
 import { makeRepo } from './helpers/repo.js';
 import { allSamples, checkSecrets } from './helpers/secrets.js';
 

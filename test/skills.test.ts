@@ -3,7 +3,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BUILTIN_ATOMS } from '../src/atoms/builtin.js';
+import { BUILTIN_ATOMS } from '../src/atoms/all.js';
 import { closestGoodExample } from '../src/report/patterns.js';
 import { allSkills, BUILTIN_SKILLS } from '../src/skills/skills.js';
 import { makeRepo } from './helpers/repo.js';

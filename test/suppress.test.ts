@@ -2,7 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseSuppression } from '../src/filter.js';
-import { join } from '../src/atoms/samples.js';
+import { join } from '../src/kit/samples.js';
 import { makeRepo } from './helpers/repo.js';
 import { md5Line, sqlLine } from './helpers/samples.js';
 

@@ -120,7 +120,7 @@ export async function stop(input: HookInput, opts: { maxRounds?: number } = {}):
 
 /** Runs the engine in worktree mode; a policy error becomes a finding-like message for the model. */
 async function check(root: string, opts: { paths: string[]; commands: boolean }): Promise<Report> {
-  const { run } = await import('../engine.js');
+  const { run } = await import('../engine/engine.js');
   const result = await run({ cwd: root, mode: 'worktree', paths: opts.paths, commands: opts.commands, allAtoms: true });
   return result.report;
 }

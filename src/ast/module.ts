@@ -4,15 +4,15 @@
  * literal properties, constant values, and data flow from request sources to
  * sinks (`taint.ts`). Built once per file, shared by every code atom.
  */
-import type { Hit } from '../atoms/atom.js';
-import { lineStarts, positionAt } from '../text.js';
+import type { Hit } from '../kit/hit.js';
+import { lineStarts, positionAt } from '../changeset/text.js';
 import { isFunction, keyName, propertyName, stringLiteral, unwrap, type Node } from './nodes.js';
 import { analyseScopes, normaliseModule, type Binding, type ScopeInfo } from './scope.js';
-import { Flow, type Taint, type TaintKind } from './taint.js';
+import type { DataFlow, Taint, TaintKind } from './taint/model.js';
 
 export type { Node } from './nodes.js';
 export type { Binding, Def } from './scope.js';
-export type { Taint, TaintKind } from './taint.js';
+export type { Taint, TaintKind } from './taint/model.js';
 
 /** Who a call calls, as far as the module tells. */
 export interface Callee {
@@ -57,7 +57,7 @@ export class CodeModule {
   private readonly scope: ScopeInfo;
   private starts: number[] | undefined;
   private callList: CallInfo[] | undefined;
-  private flowEngine: Flow | undefined;
+  private flowEngine: DataFlow | undefined;
   private readonly callees = new Map<Node, Callee>();
 
   constructor(
@@ -68,6 +68,8 @@ export class CodeModule {
     /** Directives at the top of the module (`'use server'`, `'use strict'`). */
     readonly directives: readonly string[],
     readonly visitorKeys: Record<string, string[]>,
+    /** Builds the module's data flow on first use (src/ast/taint/propagation.ts, wired by parse.ts). */
+    private readonly dataFlow: (module: CodeModule) => DataFlow,
   ) {
     this.scope = analyseScopes(program, visitorKeys);
   }
@@ -361,10 +363,10 @@ export class CodeModule {
     return this.property(obj, name) !== undefined;
   }
 
-  // ── Data flow (taint.ts) ─────────────────────────────────────────────
+  // ── Data flow (taint/) ───────────────────────────────────────────────
 
-  get flow(): Flow {
-    return (this.flowEngine ??= new Flow(this));
+  get flow(): DataFlow {
+    return (this.flowEngine ??= this.dataFlow(this));
   }
 
   /** Where an expression's value may come from a request (or argv, an upload name, the page URL): the sources found, nearest first. */

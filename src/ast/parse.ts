@@ -7,6 +7,7 @@
  */
 import type { Node } from './nodes.js';
 import { CodeModule } from './module.js';
+import { Flow } from './taint/propagation.js';
 
 /** A file the parser rejected: atoms run a reduced check and say so. */
 export interface ParseFailure {
@@ -111,5 +112,13 @@ export async function parseModule(path: string, text: string): Promise<Parsed> {
     .filter((s) => s.type === 'ExpressionStatement' && typeof s.directive === 'string')
     .map((s) => s.directive as string);
   const program: Node = { type: 'Program', start: 0, end: text.length, body, sourceType: 'module' };
-  return new CodeModule(path, text, program, comments, directives, visitorKeys as Record<string, string[]>);
+  return new CodeModule(
+    path,
+    text,
+    program,
+    comments,
+    directives,
+    visitorKeys as Record<string, string[]>,
+    (m) => new Flow(m),
+  );
 }

@@ -1,7 +1,7 @@
 import type { CallInfo, CodeModule, Node } from '../ast/module.js';
-import { defineAtom, type Hit } from './atom.js';
-import { codeCheck } from './code.js';
-import { CODE_FILES } from './files.js';
+import { defineAtom, type Hit } from '../kit/atom.js';
+import { codeCheck } from '../kit/code.js';
+import { CODE_FILES } from '../kit/files.js';
 
 /** Functions that hand their first argument to a shell. */
 const SHELL_ALWAYS: Record<string, readonly string[]> = {

@@ -1,9 +1,9 @@
 import type { CodeModule, Node } from '../ast/module.js';
 import { propertyName, unwrap } from '../ast/nodes.js';
-import { defineAtom, type Hit } from './atom.js';
-import { inDevelopmentBranch } from './app.js';
-import { codeCheck } from './code.js';
-import { CODE_FILES } from './files.js';
+import { defineAtom, type Hit } from '../kit/atom.js';
+import { inDevelopmentBranch } from '../kit/app.js';
+import { codeCheck } from '../kit/code.js';
+import { CODE_FILES } from '../kit/files.js';
 
 type Flag = 'httpOnly' | 'secure' | 'sameSite';
 

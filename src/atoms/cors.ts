@@ -1,8 +1,8 @@
 import type { CodeModule, Node } from '../ast/module.js';
 import { isFunction, keyName, unwrap } from '../ast/nodes.js';
-import { defineAtom, type Hit } from './atom.js';
-import { codeCheck } from './code.js';
-import { CODE_FILES } from './files.js';
+import { defineAtom, type Hit } from '../kit/atom.js';
+import { codeCheck } from '../kit/code.js';
+import { CODE_FILES } from '../kit/files.js';
 
 /** CORS middleware packages; the value says what an absent `origin` means. */
 const CORS_MODULES: Record<string, 'any' | 'reflect'> = {

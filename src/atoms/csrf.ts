@@ -1,7 +1,7 @@
 import type { CodeModule } from '../ast/module.js';
-import { defineAtom, type CheckContext, type Hit, type SourceFile } from './atom.js';
-import { APP_FILES, appsIn, CREATES_APP, editedLines, mountedElsewhere, otherModulesMatching } from './app.js';
-import { codeCheck } from './code.js';
+import { defineAtom, type CheckContext, type Hit, type SourceFile } from '../kit/atom.js';
+import { APP_FILES, appsIn, CREATES_APP, editedLines, mountedElsewhere, otherModulesMatching } from '../kit/app.js';
+import { codeCheck } from '../kit/code.js';
 
 /** The app keeps its users signed in with a cookie: a session middleware, or an auth token set as a cookie. */
 const COOKIE_AUTH =

@@ -1,4 +1,5 @@
-import { defineAtom } from './atom.js';
+import { defineAtom } from '../kit/atom.js';
+import type { DependencyOptions as Options } from '../deps/types.js';
 
 /**
  * The recommended policy's minimum versions: each is the first release free of
@@ -85,24 +86,6 @@ export const RECOMMENDED_BANNED: Record<string, { reason: string; alternative?: 
     versions: '3.3.6',
   },
 };
-
-type Severity = 'critical' | 'high' | 'moderate' | 'low';
-
-export interface Options {
-  failOn: Severity;
-  ignoreAdvisories: Record<string, string>;
-  minimum: Record<string, { range: string; reason: string }>;
-  banned: Record<string, { reason: string; alternative?: string; versions?: string }>;
-  allowedLicenses: string[] | null;
-  maxMajorsBehind: number;
-  maxAgeMonths: number;
-  minReleaseAgeDays: number;
-  maxDbAgeDays: number;
-  advisoryUrl: string | null;
-  allowedHosts: string[];
-  installScripts: 'block' | 'warn' | 'off';
-  allowInstallScripts: string[];
-}
 
 type BanInput =
   | string
@@ -417,7 +400,7 @@ export default defineAtom<Options>({
     ],
   },
   async check(file, ctx) {
-    const { checkDependencies } = await import('../deps/check.js');
+    const { checkDependencies } = await import('../deps/check-dependencies.js');
     return checkDependencies(file, ctx);
   },
 });

@@ -1,9 +1,9 @@
 import type { Binding, CallInfo, CodeModule, Node } from '../ast/module.js';
 import { keyName, propertyName, stringLiteral, unwrap } from '../ast/nodes.js';
-import { defineAtom, type Hit } from './atom.js';
-import { codeCheck } from './code.js';
-import { CODE_FILES, TEST_FILES } from './files.js';
-import { nameOf, numberValue, words } from './names.js';
+import { defineAtom, type Hit } from '../kit/atom.js';
+import { codeCheck } from '../kit/code.js';
+import { CODE_FILES, TEST_FILES } from '../kit/files.js';
+import { nameOf, numberValue, words } from '../kit/names.js';
 
 type Kind = 'stack' | 'object' | 'message';
 interface Part {

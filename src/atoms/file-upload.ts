@@ -1,8 +1,8 @@
 import type { CodeModule, Node } from '../ast/module.js';
 import { isFunction, unwrap } from '../ast/nodes.js';
-import { defineAtom, type CheckContext, type Hit, type SourceFile } from './atom.js';
-import { APP_FILES, appMentions, decoratorName, otherModulesMatching } from './app.js';
-import { codeCheck } from './code.js';
+import { defineAtom, type CheckContext, type Hit, type SourceFile } from '../kit/atom.js';
+import { APP_FILES, appMentions, decoratorName, otherModulesMatching } from '../kit/app.js';
+import { codeCheck } from '../kit/code.js';
 
 /** A place where uploads are configured or written. */
 interface Upload {

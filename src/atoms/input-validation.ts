@@ -1,6 +1,6 @@
 import type { CodeModule, Node } from '../ast/module.js';
 import { isFunction, keyName, propertyName, unwrap } from '../ast/nodes.js';
-import { defineAtom, type CheckContext, type Hit, type SourceFile } from './atom.js';
+import { defineAtom, type CheckContext, type Hit, type SourceFile } from '../kit/atom.js';
 import {
   APP_FILES,
   appMentions,
@@ -11,8 +11,8 @@ import {
   remember,
   routesIn,
   type Route,
-} from './app.js';
-import { codeCheck } from './code.js';
+} from '../kit/app.js';
+import { codeCheck } from '../kit/code.js';
 
 export interface Options {
   passwordMinLength: number;

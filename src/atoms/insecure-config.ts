@@ -1,8 +1,8 @@
 import type { CodeModule, Node } from '../ast/module.js';
 import { keyName, propertyName, unwrap } from '../ast/nodes.js';
-import { defineAtom, parsesFirst, perFile, type CheckContext, type Hit, type SourceFile } from './atom.js';
-import { APP_FILES, inDevelopmentBranch } from './app.js';
-import { codeCheck } from './code.js';
+import { defineAtom, parsesFirst, perFile, type CheckContext, type Hit, type SourceFile } from '../kit/atom.js';
+import { APP_FILES, inDevelopmentBranch } from '../kit/app.js';
+import { codeCheck } from '../kit/code.js';
 
 const COMPOSE = /(?:^|\/)(?:docker-)?compose[^/]*\.ya?ml$/i;
 const REDIS_CONF = /(?:^|\/)redis[^/]*\.conf$/i;

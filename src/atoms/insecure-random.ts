@@ -1,9 +1,9 @@
 import type { CodeModule, Node } from '../ast/module.js';
 import { isFunction, propertyName, stringLiteral, unwrap } from '../ast/nodes.js';
-import { defineAtom, type Hit } from './atom.js';
-import { codeCheck } from './code.js';
-import { CODE_FILES, TEST_FILES } from './files.js';
-import { functionName, landingName, nameOf, words } from './names.js';
+import { defineAtom, type Hit } from '../kit/atom.js';
+import { codeCheck } from '../kit/code.js';
+import { CODE_FILES, TEST_FILES } from '../kit/files.js';
+import { functionName, landingName, nameOf, words } from '../kit/names.js';
 
 /** Words that name a secret however they are combined: `resetToken`, `csrf_nonce`, `apiSecret`. */
 const SECRET_WORDS = new Set([

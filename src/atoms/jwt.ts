@@ -1,10 +1,10 @@
 import type { CallInfo, CodeModule, Node } from '../ast/module.js';
 import { isFunction, propertyName, stringLiteral, unwrap } from '../ast/nodes.js';
-import { defineAtom, type Hit } from './atom.js';
-import { codeCheck } from './code.js';
-import { CODE_FILES, TEST_FILES } from './files.js';
-import { methodCalls, objectAt, optionsAt } from './names.js';
-import { fakeKey } from './samples.js';
+import { defineAtom, type Hit } from '../kit/atom.js';
+import { codeCheck } from '../kit/code.js';
+import { CODE_FILES, TEST_FILES } from '../kit/files.js';
+import { methodCalls, objectAt, optionsAt } from '../kit/names.js';
+import { fakeKey } from '../kit/samples.js';
 
 type Op =
   | 'sign' // jsonwebtoken sign(payload, secret, options)

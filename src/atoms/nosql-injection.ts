@@ -1,8 +1,8 @@
 import type { CodeModule, Node, Taint } from '../ast/module.js';
 import { keyName, unwrap } from '../ast/nodes.js';
-import { defineAtom, type Hit } from './atom.js';
-import { codeCheck } from './code.js';
-import { CODE_FILES } from './files.js';
+import { defineAtom, type Hit } from '../kit/atom.js';
+import { codeCheck } from '../kit/code.js';
+import { CODE_FILES } from '../kit/files.js';
 
 /** MongoDB driver and mongoose methods whose first argument is a filter. */
 const FILTER_METHODS = new Set([

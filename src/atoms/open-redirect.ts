@@ -1,8 +1,8 @@
 import type { CodeModule, Node } from '../ast/module.js';
 import { keyName, propertyName, unwrap } from '../ast/nodes.js';
-import { defineAtom, type Hit } from './atom.js';
-import { codeCheck } from './code.js';
-import { CODE_FILES } from './files.js';
+import { defineAtom, type Hit } from '../kit/atom.js';
+import { codeCheck } from '../kit/code.js';
+import { CODE_FILES } from '../kit/files.js';
 
 const RESPONSE = /^(?:res|response|reply|ctx|context|h|resp|NextResponse|Response|this\.res)$/;
 

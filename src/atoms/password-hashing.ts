@@ -1,10 +1,18 @@
 import type { CallInfo, CodeModule, Node } from '../ast/module.js';
 import { propertyName, stringLiteral, unwrap } from '../ast/nodes.js';
-import { defineAtom, type CheckContext, type Hit, type SourceFile } from './atom.js';
-import { codeCheck } from './code.js';
-import { CODE_FILES, TEST_FILES } from './files.js';
-import { hashChain, isPasswordHashName, isPasswordName, isPasswordValue, nameOf, numberValue, words } from './names.js';
-import { callArguments, findCalls, resolveIdentifier } from './scan.js';
+import { defineAtom, type CheckContext, type Hit, type SourceFile } from '../kit/atom.js';
+import { codeCheck } from '../kit/code.js';
+import { CODE_FILES, TEST_FILES } from '../kit/files.js';
+import {
+  hashChain,
+  isPasswordHashName,
+  isPasswordName,
+  isPasswordValue,
+  nameOf,
+  numberValue,
+  words,
+} from '../kit/names.js';
+import { callArguments, findCalls, resolveIdentifier } from '../kit/scan.js';
 
 export interface Options {
   bcryptMinCost: number;

@@ -1,7 +1,7 @@
 import type { CodeModule, Node } from '../ast/module.js';
-import { defineAtom, type Hit } from './atom.js';
-import { codeCheck } from './code.js';
-import { CODE_FILES } from './files.js';
+import { defineAtom, type Hit } from '../kit/atom.js';
+import { codeCheck } from '../kit/code.js';
+import { CODE_FILES } from '../kit/files.js';
 
 /** fs functions by the indexes of their path arguments. */
 const FS_FUNCTIONS: Record<string, number[]> = Object.fromEntries([

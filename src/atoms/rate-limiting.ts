@@ -1,8 +1,8 @@
 import type { CodeModule, Node } from '../ast/module.js';
 import { unwrap } from '../ast/nodes.js';
-import { defineAtom, type CheckContext, type Hit, type SourceFile } from './atom.js';
-import { APP_FILES, decoratorName, nestRoutesIn, otherModulesMatching, routesIn } from './app.js';
-import { codeCheck } from './code.js';
+import { defineAtom, type CheckContext, type Hit, type SourceFile } from '../kit/atom.js';
+import { APP_FILES, decoratorName, nestRoutesIn, otherModulesMatching, routesIn } from '../kit/app.js';
+import { codeCheck } from '../kit/code.js';
 
 /** Paths of routes that guess or spend credentials: a path segment (or a word in it) like login, register, reset-password, otp, token. */
 const AUTH_PATH =

@@ -1,7 +1,7 @@
 import type { CodeModule } from '../ast/module.js';
-import { defineAtom, type Hit } from './atom.js';
-import { codeCheck } from './code.js';
-import { CODE_FILES } from './files.js';
+import { defineAtom, type Hit } from '../kit/atom.js';
+import { codeCheck } from '../kit/code.js';
+import { CODE_FILES } from '../kit/files.js';
 
 async function regexes(m: CodeModule): Promise<Hit[]> {
   const found: Array<{ node: any; pattern: string; flags: string }> = [];

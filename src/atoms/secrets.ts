@@ -8,9 +8,9 @@
 import { createRequire } from 'node:module';
 import { globMatcher } from '../globs.js';
 import { didYouMean } from '../suggest.js';
-import { defineAtom, type AtomDefinition, type Hit, type Rule } from './atom.js';
-import { ALNUM, BASE32, BASE64, fakeKey, join } from './samples.js';
-import { binaryNameRule, classify, FILE_RULES, NAME_RULES, type FileKind } from './secrets/files.js';
+import { defineAtom, type AtomDefinition, type Hit, type Rule } from '../kit/atom.js';
+import { ALNUM, BASE32, BASE64, fakeKey, join } from '../kit/samples.js';
+import { binaryNameRule, classify, FILE_RULES, NAME_RULES, type FileKind } from './secrets/file-rules.js';
 import { checksummed, GENERAL_FORMATS, PROVIDERS, sampleJwt } from './secrets/providers.js';
 import type { NegativeSample, ProviderRule, Sample } from './secrets/rule.js';
 import {

@@ -1,8 +1,8 @@
 import type { CodeModule } from '../ast/module.js';
 import { keyName } from '../ast/nodes.js';
-import { defineAtom, type CheckContext, type Hit, type SourceFile } from './atom.js';
-import { APP_FILES, appsIn, CREATES_APP, editedLines, findInApp, mountedElsewhere, type App } from './app.js';
-import { codeCheck } from './code.js';
+import { defineAtom, type CheckContext, type Hit, type SourceFile } from '../kit/atom.js';
+import { APP_FILES, appsIn, CREATES_APP, editedLines, findInApp, mountedElsewhere, type App } from '../kit/app.js';
+import { codeCheck } from '../kit/code.js';
 
 /** Packages that set the security headers (and, for Express, remove X-Powered-By). */
 const HELMETS = ['helmet', '@fastify/helmet', 'fastify-helmet', 'koa-helmet'];

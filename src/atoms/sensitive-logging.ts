@@ -1,9 +1,9 @@
 import type { CallInfo, CodeModule, Node } from '../ast/module.js';
 import { keyName, propertyName, stringLiteral, unwrap } from '../ast/nodes.js';
-import { defineAtom, type Hit } from './atom.js';
-import { codeCheck } from './code.js';
-import { CODE_FILES, TEST_FILES } from './files.js';
-import { words } from './names.js';
+import { defineAtom, type Hit } from '../kit/atom.js';
+import { codeCheck } from '../kit/code.js';
+import { CODE_FILES, TEST_FILES } from '../kit/files.js';
+import { words } from '../kit/names.js';
 
 const LEVELS = new Set([
   'log',

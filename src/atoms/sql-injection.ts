@@ -1,8 +1,8 @@
 import type { CodeModule, Node } from '../ast/module.js';
-import { defineAtom, type Hit, type SourceFile } from './atom.js';
-import { codeCheck } from './code.js';
-import { CODE_FILES } from './files.js';
-import { callArguments, findCalls, resolveIdentifier } from './scan.js';
+import { defineAtom, type Hit, type SourceFile } from '../kit/atom.js';
+import { codeCheck } from '../kit/code.js';
+import { CODE_FILES } from '../kit/files.js';
+import { callArguments, findCalls, resolveIdentifier } from '../kit/scan.js';
 
 const SQL_WORDS =
   /\b(?:select\s[\s\S]*\bfrom|insert\s+into|update\s+\S+\s+set|delete\s+from|where\s|order\s+by|group\s+by|values\s*\(|join\s)/i;

@@ -1,9 +1,9 @@
 import type { CodeModule, Node } from '../ast/module.js';
 import { isFunction, keyName, propertyName, stringLiteral, unwrap } from '../ast/nodes.js';
-import { defineAtom, parsesFirst, perFile, type Hit, type SourceFile } from './atom.js';
-import { codeCheck } from './code.js';
-import { CODE_FILES, TEST_FILES } from './files.js';
-import { methodCalls, optionsAt } from './names.js';
+import { defineAtom, parsesFirst, perFile, type Hit, type SourceFile } from '../kit/atom.js';
+import { codeCheck } from '../kit/code.js';
+import { CODE_FILES, TEST_FILES } from '../kit/files.js';
+import { methodCalls, optionsAt } from '../kit/names.js';
 
 /** Options that switch certificate checks off, and the value that does it. */
 const CHECKS_OFF = new Map<string, boolean>([

@@ -1,7 +1,7 @@
 import type { CodeModule, Node } from '../ast/module.js';
-import { defineAtom, type Hit } from './atom.js';
-import { codeCheck } from './code.js';
-import { CODE_FILES } from './files.js';
+import { defineAtom, type Hit } from '../kit/atom.js';
+import { codeCheck } from '../kit/code.js';
+import { CODE_FILES } from '../kit/files.js';
 
 /** Libraries whose deserialiser revives functions (and so runs code). */
 const CODE_REVIVERS: Record<string, string[]> = {

@@ -1,8 +1,8 @@
 import type { CodeModule, Node } from '../ast/module.js';
 import { keyName, propertyName, unwrap } from '../ast/nodes.js';
-import { defineAtom, parsesFirst, type CheckContext, type Hit, type SourceFile } from './atom.js';
-import { codeCheck } from './code.js';
-import { CODE_FILES } from './files.js';
+import { defineAtom, parsesFirst, type CheckContext, type Hit, type SourceFile } from '../kit/atom.js';
+import { codeCheck } from '../kit/code.js';
+import { CODE_FILES } from '../kit/files.js';
 
 const HTML_PROPS = new Set(['innerHTML', 'outerHTML']);
 const RESPONSE = /^(?:res|response|reply|resp)$/;

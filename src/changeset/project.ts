@@ -1,5 +1,5 @@
 /**
- * The project view (`ProjectView`, src/atoms/atom.ts) over a change set: the
+ * The project view (`ProjectView`, src/kit/atom.ts) over a change set: the
  * repository listed through the change set's `tree()` on first use (the
  * index, a commit's tree, or the disk, as the mode says), blobs read through
  * the run's one `git cat-file --batch`, decoded as the engine decodes (binary
@@ -7,9 +7,9 @@
  * next question, up to a bound, so that several atoms asking about the same
  * modules cost one read each. Nothing here writes anything.
  */
-import type { ProjectView, SourceFile } from '../atoms/atom.js';
+import type { ProjectView, SourceFile } from '../kit/atom.js';
 import { globMatcher } from '../globs.js';
-import { decode } from '../text.js';
+import { decode } from './text.js';
 import type { ChangeSet, TreeEntry } from './changeset.js';
 
 /** Texts kept for later questions, in characters; past this, a file is read again when asked again. */

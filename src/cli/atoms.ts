@@ -1,7 +1,7 @@
 /** `ralph-guard atoms` and `ralph-guard explain ATOM`: the atoms' own words and examples, so docs cannot drift from behaviour. */
 import kleur from 'kleur';
-import { expectedLines, type AnyAtom } from '../atoms/atom.js';
-import { BUILTIN_ATOMS } from '../atoms/builtin.js';
+import { expectedLines, type AnyAtom } from '../kit/atom.js';
+import { BUILTIN_ATOMS } from '../atoms/all.js';
 import { UsageError } from '../errors.js';
 import type { Policy } from '../policy/policy.js';
 import { didYouMean } from '../suggest.js';
@@ -61,7 +61,7 @@ export async function explainCommand(argv: string[]): Promise<number> {
           BUILTIN_ATOMS.map((a) => a.id),
         )}; run \`ralph-guard atoms\` for the list`,
       );
-    const { customAtom } = await import('../atoms/custom.js');
+    const { customAtom } = await import('../custom/pattern.js');
     process.stdout.write(explain(customAtom(custom), custom.level));
     return 0;
   }

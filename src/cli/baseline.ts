@@ -17,7 +17,7 @@ export async function baselineCommand(argv: string[]): Promise<number> {
   } catch (e) {
     throw new UsageError(`baseline: ${(e as Error).message}`);
   }
-  const [{ run }, baseline] = await Promise.all([import('../engine.js'), import('../baseline.js')]);
+  const [{ run }, baseline] = await Promise.all([import('../engine/engine.js'), import('../baseline.js')]);
   const { root, policy, report } = await run({
     cwd: process.cwd(),
     mode: 'all',

@@ -2,11 +2,8 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.js';
 import type { Mode } from '../changeset/changeset.js';
-import type { Report } from '../findings.js';
+import { FORMAT_NAMES, isFormat, reporter } from '../report/index.js';
 import { reportError } from './report-error.js';
-
-const FORMATS = ['pretty', 'json', 'sarif', 'agent'] as const;
-type Format = (typeof FORMATS)[number];
 
 export async function checkCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseCheckArgs(argv);
@@ -17,11 +14,12 @@ export async function checkCommand(argv: string[]): Promise<number> {
       `choose one of --staged, --push, --range, --worktree, --all (got ${modes.map((m) => `--${m}`).join(' and ')})`,
     );
   const mode: Mode = (modes[0] as Mode | undefined) ?? 'staged';
-  const format = (values.format ?? 'pretty') as Format;
-  if (!FORMATS.includes(format)) throw new UsageError(`--format ${format}: expected one of ${FORMATS.join(', ')}`);
+  const format = values.format ?? 'pretty';
+  if (!isFormat(format)) throw new UsageError(`--format ${format}: expected one of ${FORMAT_NAMES.join(', ')}`);
+  const output = reporter(format);
   const hookMode = mode === 'staged' || mode === 'push';
 
-  const { run } = await import('../engine.js');
+  const { run } = await import('../engine/engine.js');
   let failClosed = false;
   try {
     const result = await run({
@@ -43,11 +41,13 @@ export async function checkCommand(argv: string[]): Promise<number> {
       online: values.online === true && values.offline !== true,
       baseline: values['no-baseline'] !== true,
       resultCache: values['no-cache'] !== true,
-      fingerprints: format === 'sarif',
-      allAtoms: format === 'sarif' || format === 'agent',
+      fingerprints: output.fingerprints === true,
+      allAtoms: output.allAtoms === true,
     });
     failClosed = result.policy.failClosed;
-    await print(result.report, format, values['no-color'] !== true, mode);
+    const outcome = mode === 'staged' ? 'Commit refused' : mode === 'push' ? 'Push refused' : 'Check failed';
+    const color = values['no-color'] !== true && process.stdout.isTTY === true && !('NO_COLOR' in process.env);
+    process.stdout.write((await output.load())(result.report, { color, outcome }));
     const { timing } = await import('../timing.js');
     timing.phase('report printed');
     timing.print();
@@ -127,31 +127,5 @@ async function policyFailsClosed(): Promise<boolean> {
     return (await loadPolicy({ cwd: process.cwd(), root: await findRoot(process.cwd()) })).failClosed;
   } catch {
     return false;
-  }
-}
-
-async function print(report: Report, format: Format, colorAllowed: boolean, mode: Mode) {
-  const outcome = mode === 'staged' ? 'Commit refused' : mode === 'push' ? 'Push refused' : 'Check failed';
-  switch (format) {
-    case 'json': {
-      const { formatJson } = await import('../report/json.js');
-      process.stdout.write(formatJson(report));
-      return;
-    }
-    case 'sarif': {
-      const { formatSarif } = await import('../report/sarif.js');
-      process.stdout.write(formatSarif(report));
-      return;
-    }
-    case 'agent': {
-      const { formatAgent } = await import('../report/agent.js');
-      process.stdout.write(formatAgent(report, { outcome }));
-      return;
-    }
-    case 'pretty': {
-      const { formatPretty } = await import('../report/pretty.js');
-      const color = colorAllowed && process.stdout.isTTY === true && !('NO_COLOR' in process.env);
-      process.stdout.write(formatPretty(report, { color, outcome }));
-    }
   }
 }

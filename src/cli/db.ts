@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.js';
-import { formatBytes } from '../text.js';
+import { formatBytes } from '../changeset/text.js';
 
 const USAGE = 'usage: ralph-guard db update [--url URL|PATH] [--no-registry] [--json] | ralph-guard db status [--json]';
 
@@ -36,7 +36,7 @@ export async function dbCommand(argv: string[]): Promise<number> {
 
 async function status(json: boolean): Promise<number> {
   const { AdvisoryDb, advisoryDbPath } = await import('../deps/advisories.js');
-  const { cachedNames } = await import('../deps/registry.js');
+  const { cachedNames } = await import('../deps/npm-registry.js');
   const path = advisoryDbPath();
   let db;
   try {
@@ -155,7 +155,7 @@ async function update(opts: {
 
   let registry: { refreshed: number; failed: number } | null = null;
   if (opts.registry) {
-    const { cachedNames, refreshMeta } = await import('../deps/registry.js');
+    const { cachedNames, refreshMeta } = await import('../deps/npm-registry.js');
     const names = new Set(cachedNames());
     if (policyRoot) for (const n of directDependencies(policyRoot)) names.add(n);
     if (names.size) {

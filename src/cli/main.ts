@@ -6,6 +6,7 @@ import * as nodeModule from 'node:module';
 import { join } from 'node:path';
 import { cacheDir } from '../cache.js';
 import { UsageError } from '../errors.js';
+import { FORMAT_NAMES, REPORTERS } from '../report/index.js';
 import { reportError } from './report-error.js';
 
 declare const RALPH_GUARD_VERSION: string;
@@ -16,7 +17,7 @@ const HELP = `ralph-guard ${VERSION}: security atoms with pass/fail criteria, ch
 Usage:
   ralph-guard init      [--hooks auto|husky|git|lefthook] [--agent claude]
   ralph-guard check     [--staged | --push [--remote NAME] | --range A..B | --worktree | --all] [PATH...]
-                        [--format pretty|json|sarif|agent] [--atoms a,b] [--skill NAME]
+                        [--format ${FORMAT_NAMES.join('|')}] [--atoms a,b] [--skill NAME]
                         [--config FILE] [--no-baseline] [--no-cache] [--online | --offline] [--no-color]
   ralph-guard atoms     list the atoms: id, level, title
   ralph-guard explain ATOM
@@ -31,6 +32,11 @@ Usage:
   ralph-guard uninstall remove what init added
   ralph-guard hook claude-post-edit|claude-stop
                         Claude Code hook entry points (JSON on stdin)
+
+Formats (check --format):
+${Object.entries(REPORTERS)
+  .map(([name, r]) => `  ${name.padEnd(8)}${r.description}`)
+  .join('\n')}
 
 Exit codes: 0 pass, 1 blocked by a finding, 2 usage or policy error, 3 internal error.
 Docs: https://github.com/ralph-guard/ralph-guard#readme`;

@@ -75,3 +75,20 @@ export interface Advisory {
   /** Explicitly listed affected versions. */
   versions?: string[];
 }
+
+/** The dependencies atom's options, as the policy validator resolves them (the schema is in src/atoms/dependencies.ts). */
+export interface DependencyOptions {
+  failOn: Exclude<AdvisorySeverity, 'unknown'>;
+  ignoreAdvisories: Record<string, string>;
+  minimum: Record<string, { range: string; reason: string }>;
+  banned: Record<string, { reason: string; alternative?: string; versions?: string }>;
+  allowedLicenses: string[] | null;
+  maxMajorsBehind: number;
+  maxAgeMonths: number;
+  minReleaseAgeDays: number;
+  maxDbAgeDays: number;
+  advisoryUrl: string | null;
+  allowedHosts: string[];
+  installScripts: 'block' | 'warn' | 'off';
+  allowInstallScripts: string[];
+}

@@ -8,11 +8,11 @@
 import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { delimiter, join, relative } from 'node:path';
 import { PolicyError, UsageError } from '../errors.js';
-import { formatBytes } from '../text.js';
+import { formatBytes } from '../changeset/text.js';
 import { git, repoInfo, type RepoInfo } from '../git/git.js';
 import { CHAINED, HOOKS, hooksDir } from './git-hooks.js';
 import { HUSKY_LINES } from './husky.js';
-import { detectManager, readPackageJson } from './init.js';
+import { detectManager, readPackageJson } from './detect.js';
 
 export type Status = 'ok' | 'warn' | 'fail';
 export interface Check {

@@ -3,7 +3,7 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSyn
 import { dirname, isAbsolute, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { git, type RepoInfo } from '../git/git.js';
-import type { InitResult } from './init.js';
+import type { InitResult } from './detect.js';
 
 export const HOOKS = ['pre-commit', 'pre-push'] as const;
 /** The suffix an existing hook is kept under; our script runs it first. */

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { git, type RepoInfo } from '../git/git.js';
-import { hasDependency, type InitResult, type PackageJson } from './init.js';
+import { hasDependency, type InitResult, type PackageJson } from './detect.js';
 
 declare const RALPH_GUARD_VERSION: string;
 

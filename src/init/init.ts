@@ -16,101 +16,20 @@ import { UsageError } from '../errors.js';
 import { installGitHooks, uninstallGitHooks } from './git-hooks.js';
 import { installHusky, uninstallHusky } from './husky.js';
 import { writeFileAtomic } from '../cache.js';
-import { clearManifest, readManifest, recordInit, type Manifest } from './manifest.js';
-
-export type HookManager = 'husky' | 'git' | 'lefthook';
-/** Managers whose configuration init prints instead of editing. */
-export type PrintedManager = 'pre-commit' | 'simple-git-hooks' | 'yorkie' | 'lint-staged';
+import { clearManifest, readManifest, recordInit, type Manifest } from './install-record.js';
+import {
+  detectManager,
+  readPackageJson,
+  type HookManager,
+  type InitResult,
+  type PackageJson,
+  type PrintedManager,
+} from './detect.js';
 
 export interface InitOptions {
   cwd: string;
   hooks: 'auto' | HookManager;
   agent?: 'claude';
-}
-
-export interface InitResult {
-  manager: HookManager | PrintedManager;
-  /** What was done, one line each; empty when everything was already in place. */
-  actions: string[];
-  /** Things the user must do by hand. */
-  todo: string[];
-  /** What uninstall needs to know (see manifest.ts). */
-  changes: Omit<Manifest, 'version'>;
-}
-
-export interface PackageJson {
-  scripts?: Record<string, string>;
-  dependencies?: Record<string, string>;
-  devDependencies?: Record<string, string>;
-  [key: string]: unknown;
-}
-
-export function readPackageJson(root: string): PackageJson | null {
-  const file = join(root, 'package.json');
-  if (!existsSync(file)) return null;
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as PackageJson;
-  } catch (e) {
-    throw new UsageError(`package.json: not valid JSON (${(e as Error).message}); fix it before running init`);
-  }
-}
-
-export function hasDependency(pkg: PackageJson | null, name: string): boolean {
-  return Boolean(pkg?.dependencies?.[name] ?? pkg?.devDependencies?.[name]);
-}
-
-const anyFile = (root: string, names: string[]) => names.some((f) => existsSync(join(root, f)));
-const LEFTHOOK = [
-  'lefthook.yml',
-  'lefthook.yaml',
-  '.lefthook.yml',
-  '.lefthook.yaml',
-  '.config/lefthook.yml',
-  '.config/lefthook.yaml',
-  'lefthook.json',
-  'lefthook.toml',
-  '.lefthook.json',
-  '.lefthook.toml',
-];
-const SIMPLE_GIT_HOOKS = [
-  '.simple-git-hooks.json',
-  '.simple-git-hooks.js',
-  '.simple-git-hooks.cjs',
-  '.simple-git-hooks.mjs',
-  'simple-git-hooks.json',
-  'simple-git-hooks.js',
-  'simple-git-hooks.cjs',
-  'simple-git-hooks.mjs',
-];
-const LINT_STAGED = [
-  '.lintstagedrc',
-  '.lintstagedrc.json',
-  '.lintstagedrc.yaml',
-  '.lintstagedrc.yml',
-  '.lintstagedrc.js',
-  '.lintstagedrc.mjs',
-  '.lintstagedrc.cjs',
-  'lint-staged.config.js',
-  'lint-staged.config.mjs',
-  'lint-staged.config.cjs',
-];
-
-/** The hook manager already in use, or the one init should set up. */
-export function detectManager(root: string, pkg: PackageJson | null): HookManager | PrintedManager {
-  if (existsSync(join(root, '.husky')) || hasDependency(pkg, 'husky')) return 'husky';
-  if (anyFile(root, LEFTHOOK) || hasDependency(pkg, 'lefthook') || hasDependency(pkg, '@evilmartians/lefthook'))
-    return 'lefthook';
-  if (existsSync(join(root, '.pre-commit-config.yaml'))) return 'pre-commit';
-  if (
-    pkg?.['simple-git-hooks'] !== undefined ||
-    hasDependency(pkg, 'simple-git-hooks') ||
-    anyFile(root, SIMPLE_GIT_HOOKS)
-  )
-    return 'simple-git-hooks';
-  if (pkg?.gitHooks !== undefined || hasDependency(pkg, 'yorkie')) return 'yorkie';
-  if (pkg?.['lint-staged'] !== undefined || hasDependency(pkg, 'lint-staged') || anyFile(root, LINT_STAGED))
-    return 'lint-staged';
-  return pkg ? 'husky' : 'git';
 }
 
 /** The lines to add for the managers init does not edit. */
@@ -163,7 +82,7 @@ export async function init(options: InitOptions): Promise<InitResult> {
   }
 
   if (options.agent === 'claude') {
-    const { installClaude } = await import('./claude.js');
+    const { installClaude } = await import('./claude-settings.js');
     installClaude(repo.root, pkg, result);
   }
 
@@ -208,7 +127,7 @@ export async function uninstall(cwd: string): Promise<UninstallResult> {
   uninstallHusky(root, result.removed);
   const { uninstallLefthook } = await import('./lefthook.js');
   await uninstallLefthook(root, result.removed, manifest.createdFiles ?? []);
-  const { uninstallClaude, CLAUDE_SETTINGS } = await import('./claude.js');
+  const { uninstallClaude, CLAUDE_SETTINGS } = await import('./claude-settings.js');
   uninstallClaude(root, result.removed, (manifest.createdFiles ?? []).includes(CLAUDE_SETTINGS));
 
   revertPackageJson(root, manifest, result);

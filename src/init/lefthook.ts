@@ -11,7 +11,7 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
-import type { InitResult, PackageJson } from './init.js';
+import type { InitResult, PackageJson } from './detect.js';
 
 export const LEFTHOOK_FILES = [
   'lefthook.yml',

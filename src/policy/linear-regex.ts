@@ -15,7 +15,7 @@ import { analyseRegex } from '../ast/regex.js';
  * takes time proportional to the line's length (test/property-regex.test.ts
  * times it on 50,000-character adversarial lines). A search tries every
  * position, so a line of a few MB with no match can still take long: the
- * atom's time budget (`atomTimeoutMs`, src/budget.ts) bounds that.
+ * atom's time budget (`atomTimeoutMs`, src/engine/budget.ts) bounds that.
  */
 export function checkLinearRegex(source: string, flags = '', bounded = 8): string | null {
   return syntaxProblem(source, flags) ?? automatonProblem(source, flags, bounded);

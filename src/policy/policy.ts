@@ -3,7 +3,7 @@
  * cached, so the hot path only reads JSON. Types here mirror the schema in
  * `schema.ts`, which is the single source of what a policy may contain.
  */
-import type { Level } from '../atoms/atom.js';
+import type { Level } from '../kit/atom.js';
 
 export interface AtomSettings {
   level: Level;
@@ -49,7 +49,7 @@ export interface Policy {
   failClosed: boolean;
   ignore: string[];
   maxFileBytes: number;
-  /** Milliseconds one atom may spend on a run, over all its files (src/budget.ts). */
+  /** Milliseconds one atom may spend on a run, over all its files (src/engine/budget.ts). */
   atomTimeoutMs: number;
   atoms: Record<string, AtomSettings>;
   custom: CustomAtom[];

@@ -4,7 +4,7 @@
  * only when a policy is new or changed (zod costs as much as starting node).
  */
 import * as z from 'zod';
-import type { AnyAtom } from '../atoms/atom.js';
+import type { AnyAtom } from '../kit/atom.js';
 import { checkLinearRegex } from './linear-regex.js';
 import { didYouMean } from '../suggest.js';
 

@@ -6,13 +6,12 @@
  * follow (the atom's closest good example). Long reports are cut, with a
  * count of what was left out, so a hook's message stays readable.
  */
-import type { AnyAtom } from '../atoms/atom.js';
+import type { AnyAtom } from '../kit/atom.js';
 import type { Finding, Report } from '../findings.js';
+import type { ReportOptions } from './format.js';
 import { closestGoodExample, fence, fenceLanguage, inlineCode } from './patterns.js';
 
-export interface AgentOptions {
-  /** What a block means here: "Commit refused", "Do not finish yet", … */
-  outcome?: string;
+export interface AgentOptions extends Partial<ReportOptions> {
   /** A line under the summary (the Stop hook's round counter, say). */
   preface?: string;
   /** The command that re-checks. */

@@ -8,7 +8,7 @@
  * fix and the pass criterion and is closest to the finding. Words count by
  * how rare they are among the examples. Shared by the agent report and SARIF.
  */
-import type { AnyAtom, Example } from '../atoms/atom.js';
+import type { AnyAtom, Example } from '../kit/atom.js';
 
 const IDENTIFIER = /[A-Za-z_$][\w$]*/g;
 

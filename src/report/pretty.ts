@@ -6,8 +6,9 @@
 import kleur from 'kleur';
 import type { Finding, Report } from '../findings.js';
 import { suppressionComment } from './comments.js';
+import type { ReportOptions } from './format.js';
 
-export function formatPretty(report: Report, opts: { color: boolean; outcome: string }): string {
+export function formatPretty(report: Report, opts: ReportOptions): string {
   kleur.enabled = opts.color;
   const out: string[] = [];
   const { summary } = report;

@@ -10,8 +10,9 @@
  * results and 10 MB, the least severe results left out first, with a
  * notification saying so.
  */
-import type { AnyAtom } from '../atoms/atom.js';
+import type { AnyAtom } from '../kit/atom.js';
 import type { Finding, Report, Suppressed } from '../findings.js';
+import type { ReportOptions } from './format.js';
 import { closestGoodExample, fence, fenceLanguage } from './patterns.js';
 
 declare const RALPH_GUARD_VERSION: string;
@@ -87,7 +88,11 @@ function ruleFor(
   };
 }
 
-export function formatSarif(report: Report, opts: { maxBytes?: number; maxResults?: number } = {}): string {
+/** Also takes the report options every format gets (it uses none of them). */
+export function formatSarif(
+  report: Report,
+  opts: Partial<ReportOptions> & { maxBytes?: number; maxResults?: number } = {},
+): string {
   const maxBytes = opts.maxBytes ?? SARIF_LIMITS.bytes;
   const maxResults = opts.maxResults ?? SARIF_LIMITS.results;
   const levelOf = (atomId: string): 'error' | 'warning' =>

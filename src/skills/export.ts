@@ -10,8 +10,8 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import type { AnyAtom } from '../atoms/atom.js';
-import { BUILTIN_ATOMS } from '../atoms/builtin.js';
+import type { AnyAtom } from '../kit/atom.js';
+import { BUILTIN_ATOMS } from '../atoms/all.js';
 import type { Policy } from '../policy/policy.js';
 import { fence, fenceLanguage, securePatterns } from '../report/patterns.js';
 import { allSkills, type Skill } from './skills.js';
@@ -30,7 +30,7 @@ export async function atomsOf(skill: Skill, policy: Policy | null): Promise<AnyA
     }
     const def = policy?.custom.find((c) => c.id === id);
     if (def) {
-      const { customAtom } = await import('../atoms/custom.js');
+      const { customAtom } = await import('../custom/pattern.js');
       out.push(customAtom(def));
     }
   }

@@ -5,7 +5,7 @@
  * (and listed as missing) rather than failing, so the bundles grow as atoms
  * arrive. A policy's `skills` add bundles or replace a built-in one by name.
  */
-import { BUILTIN_ATOMS } from '../atoms/builtin.js';
+import { BUILTIN_ATOMS } from '../atoms/all.js';
 import { UsageError } from '../errors.js';
 import type { Policy } from '../policy/policy.js';
 import { didYouMean } from '../suggest.js';

@@ -1,8 +1,8 @@
 /** Runs an atom on one of its examples through the real router, pre-filter and filter. */
 import { checkLinearRegex } from '../../src/policy/linear-regex.js';
 import * as z from 'zod';
-import type { AnyAtom, CheckContext, Example, ProjectView } from '../../src/atoms/atom.js';
-import { sourceFile } from '../../src/engine.js';
+import type { AnyAtom, CheckContext, Example, ProjectView } from '../../src/kit/atom.js';
+import { sourceFile } from '../../src/engine/source-file.js';
 import { suppressionFor } from '../../src/filter.js';
 import { activate, headerOf, routeByKeywords, routeByPath } from '../../src/router.js';
 import { memoryProject } from './project.js';

@@ -1,6 +1,6 @@
 /** A ProjectView over files held in memory: what an example (or a unit test) sees as "the rest of the repository". */
-import type { ProjectView } from '../../src/atoms/atom.js';
-import { sourceFile } from '../../src/engine.js';
+import type { ProjectView } from '../../src/kit/atom.js';
+import { sourceFile } from '../../src/engine/source-file.js';
 import { globMatcher } from '../../src/globs.js';
 
 export function memoryProject(files: Record<string, string>): ProjectView {

@@ -1,5 +1,5 @@
 /** Bad code for tests, with keys generated at run time (never stored). */
-import { ALNUM, BASE32, fakeKey, join } from '../../src/atoms/samples.js';
+import { ALNUM, BASE32, fakeKey, join } from '../../src/kit/samples.js';
 import { checksummed } from '../../src/atoms/secrets/providers.js';
 
 export const awsKeyId = (seed = 1) => fakeKey(join('AK', 'IA'), 16, BASE32, seed);

@@ -2,11 +2,11 @@
 import { checkLinearRegex } from '../../src/policy/linear-regex.js';
 import * as z from 'zod';
 import secrets, { RULE_TABLE } from '../../src/atoms/secrets.js';
-import type { Hit } from '../../src/atoms/atom.js';
+import type { Hit } from '../../src/kit/atom.js';
 import { DEFAULT_SAMPLE_FILE } from '../../src/atoms/secrets/rule.js';
-import { sourceFile } from '../../src/engine.js';
+import { sourceFile } from '../../src/engine/source-file.js';
 import { stubContext } from './examples.js';
-import { decode } from '../../src/text.js';
+import { decode } from '../../src/changeset/text.js';
 
 export interface SampleCase {
   rule: string;

@@ -5,7 +5,7 @@
  * nested quantifiers, no lookarounds: `test/secrets.test.ts` checks each with
  * the policy's linearity checker). Samples are generated at run time.
  */
-import { ALNUM, BASE64, DIGITS, HEX, LOWER, UPPER, fakeKey, join } from '../samples.js';
+import { ALNUM, BASE64, DIGITS, HEX, LOWER, UPPER, fakeKey, join } from '../../kit/samples.js';
 import { as, ci, named, tp, UUID, type ProviderRule } from './rule.js';
 import { base62, crc32, hasPrefixedCrc32, isDiscordBotToken, isPublicJwt, parseJwt } from './structure.js';
 import { isPlaceholder, looksLikeSecretValue } from './values.js';

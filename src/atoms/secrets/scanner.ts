@@ -6,9 +6,9 @@
  * keywords, so no regex ever sees more than a few kilobytes. When two
  * detectors report the same text, the earlier one wins.
  */
-import type { Hit } from '../atom.js';
+import type { Hit } from '../../kit/atom.js';
 import { findAssignments, findPrivateKeys, credentialOf, isCredentialAssignment } from './generic.js';
-import type { FileKind } from './files.js';
+import type { FileKind } from './file-rules.js';
 import type { MatchContext, ProviderRule } from './rule.js';
 import { entropy } from './structure.js';
 import { isPlaceholderKey } from './values.js';

@@ -15,13 +15,14 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import { reallyInside, type ChangeSet } from '../changeset/changeset.js';
-import { sourceFile, toFinding } from '../engine.js';
-import { suppressionFor } from '../filter.js';
-import type { AtomFailure, Finding, Suppressed } from '../findings.js';
+import { sourceFile } from '../engine/source-file.js';
+import { filterHits, type Filtered, type Filtering } from '../filter.js';
+import type { AtomFailure } from '../findings.js';
+import type { Hit } from '../kit/atom.js';
 import type { CommandCheck, Policy } from '../policy/policy.js';
 import type { ActiveAtom } from '../router.js';
-import { decode, maskSpans } from '../text.js';
-import { secretSpans } from './secrets.js';
+import { decode, maskSpans } from '../changeset/text.js';
+import { secretSpans } from '../atoms/secrets.js';
 
 export type CommandOutcome =
   | { kind: 'pass' }
@@ -222,15 +223,16 @@ function readDisk(root: string, path: string, maxBytes: number): string | null {
  * files given to the program; when the output names none, the first of those
  * files at its first added line (line 1 for a new file), with the program's
  * output in the message. The exit code decides, so these findings are not
- * limited to added lines; an inline `ralph-guard-ignore` comment on a named
- * line still suppresses that place.
+ * limited to added lines; they pass the same Filter as every finding (an
+ * inline `ralph-guard-ignore` comment or the baseline sets a place aside).
  */
 export async function runCommandChecks(
   items: Array<{ active: ActiveAtom; checks: CommandCheck[] }>,
   changes: ChangeSet,
   policy: Policy,
   root: string,
-  out: { findings: Finding[]; suppressed: Suppressed[]; failures: AtomFailure[] },
+  filtering: Filtering,
+  out: Filtered & { failures: AtomFailure[] },
 ): Promise<void> {
   const where = policy.file ? relative(root, policy.file) || policy.file : 'the policy';
   for (const { active, checks } of items) {
@@ -260,41 +262,31 @@ export async function runCommandChecks(
           const output = maskOutput(outcome.output);
           const program = check.command.trim().split(/\s+/)[0] ?? check.command;
           const located = locationsIn(output, paths, root);
-          if (located.length) {
-            const texts = new Map<string, string | null>();
-            for (const loc of located) {
-              if (!texts.has(loc.file)) texts.set(loc.file, readDisk(root, loc.file, policy.maxFileBytes));
-              const text = texts.get(loc.file) ?? '';
-              const source = sourceFile({ path: loc.file, allAdded: true, added: [] }, text);
-              const raw = source.lines()[loc.line - 1] ?? '';
-              const hit = { rule: check.name, line: loc.line, column: loc.column, message: `${program}: ${loc.text}` };
-              const finding = toFinding(
-                active,
-                hit,
-                maskSpans(raw, secretSpans(loc.file, raw)),
-                files.find((f) => f.path === loc.file) ?? { path: loc.file },
-              );
-              const suppression = text ? suppressionFor(source, finding.rule, loc.line) : null;
-              if (suppression)
-                out.suppressed.push({
-                  ...finding,
-                  suppression: { kind: 'inline', ...(suppression.reason ? { reason: suppression.reason } : {}) },
-                });
-              else out.findings.push(finding);
-            }
-          } else {
+          // Each file the output names, with the hits on it; the first file at its first added line when it names none.
+          const byFile = new Map<string, Hit[]>();
+          for (const loc of located)
+            byFile.set(loc.file, [
+              ...(byFile.get(loc.file) ?? []),
+              { rule: check.name, line: loc.line, column: loc.column, message: `${program}: ${loc.text}` },
+            ]);
+          if (!byFile.size) {
             const first = files[0]!;
-            const line = first.allAdded ? 1 : (first.added[0] ?? 1);
-            const text = readDisk(root, first.path, policy.maxFileBytes) ?? '';
-            const raw = text.split(/\r?\n/)[line - 1] ?? '';
             const message = `\`${check.command}\` exited with code ${outcome.code}${output.trim() ? `:\n${cutOutput(output)}` : ' and printed nothing'}`;
-            out.findings.push(
-              toFinding(
-                active,
-                { rule: check.name, line, column: 1, message },
-                maskSpans(raw, secretSpans(first.path, raw)),
-                first,
-              ),
+            byFile.set(first.path, [
+              { rule: check.name, line: first.allAdded ? 1 : (first.added[0] ?? 1), column: 1, message },
+            ]);
+          }
+          for (const [path, hits] of byFile) {
+            const text = readDisk(root, path, policy.maxFileBytes) ?? '';
+            // The exit code decides, so every line counts as the change's.
+            const source = sourceFile({ path, allAdded: true, added: [] }, text);
+            const file = files.find((f) => f.path === path) ?? { path };
+            filterHits(
+              source,
+              file,
+              hits.map((hit) => ({ active, hit })),
+              filtering,
+              out,
             );
           }
         }

@@ -6,9 +6,9 @@
  * staleness. A package.json is judged by the dependency lines it changes.
  */
 import { dirname, posix } from 'node:path';
-import type { CheckContext, Hit, SourceFile } from '../atoms/atom.js';
-import type { Options } from '../atoms/dependencies.js';
-import { lineStarts, positionAt } from '../text.js';
+import type { CheckContext, Hit, SourceFile } from '../kit/atom.js';
+import type { DependencyOptions as Options } from './types.js';
+import { lineStarts, positionAt } from '../changeset/text.js';
 import { AdvisoryDb, advisoryUrl, affects, atLeast, fixesAbove } from './advisories.js';
 import { LOCKFILE_NAMES, lockfileKind, parseLockfile } from './lockfiles/index.js';
 import { splitSpec, type Position } from './lockfiles/common.js';
@@ -486,7 +486,7 @@ async function staleness(
       });
   }
   if (!registryPkgs.length) return;
-  const { cachedMeta, refreshMeta } = await import('./registry.js');
+  const { cachedMeta, refreshMeta } = await import('./npm-registry.js');
   const names = [...new Set(registryPkgs.map((p) => p.name))];
   const meta = cachedMeta(names);
   if (ctx.online) {

@@ -5,6 +5,9 @@
  */
 import type * as z from 'zod';
 import type { Parsed } from '../ast/parse.js';
+import type { Hit } from './hit.js';
+
+export type { Hit };
 
 export type Level = 'block' | 'warn' | 'off';
 export type Severity = 'error' | 'warning';
@@ -24,25 +27,6 @@ export interface Example {
   lines?: number[];
   /** Options to check the example with, when it shows an option at work. */
   options?: Record<string, unknown>;
-}
-
-/** A place in a file where a rule failed, as an atom reports it. */
-export interface Hit {
-  /** Short rule name, a key of the atom's `rules`. */
-  rule: string;
-  line: number;
-  /** 1-based column. */
-  column: number;
-  endLine?: number;
-  endColumn?: number;
-  /** Overrides the rule's message with specifics (never with a secret value). */
-  message?: string;
-  /** Spans [startColumn, endColumn) on `line` that hold a secret and must be masked in any excerpt. */
-  mask?: Array<[number, number]>;
-  /** Other lines the flowing data passed through (source, assignments, a helper's call site): the hit touches the change when one of them is added. */
-  flow?: number[];
-  /** `warning`: reported but never blocking, even when the atom's level is block (a low-severity advisory). */
-  severity?: 'warning';
 }
 
 /** What an atom sees of one file. */
@@ -68,7 +52,7 @@ export interface SourceFile {
   /**
    * The parse when it is already done, else undefined. The engine parses a
    * file before calling a check marked with `parsesFirst`, so that check can
-   * analyse synchronously, where its time budget can stop it (src/budget.ts).
+   * analyse synchronously, where its time budget can stop it (src/engine/budget.ts).
    */
   parsedNow?(): Parsed | undefined;
 }

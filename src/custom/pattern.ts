@@ -4,7 +4,7 @@
  * see `command.ts`), and only their rules are declared here.
  */
 import type { CommandCheck, CustomAtom, PatternCheck } from '../policy/policy.js';
-import { defineAtom, type AnyAtom, type Hit } from './atom.js';
+import { defineAtom, type AnyAtom, type Hit } from '../kit/atom.js';
 
 export function customAtom(def: CustomAtom): AnyAtom {
   const patterns = def.checks.filter((c): c is PatternCheck => c.type === 'pattern');

@@ -9,7 +9,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
-import type { InitResult, PackageJson } from './init.js';
+import type { InitResult, PackageJson } from './detect.js';
 
 export const CLAUDE_SETTINGS = '.claude/settings.json';
 export const EDIT_MATCHER = 'Edit|Write|MultiEdit';

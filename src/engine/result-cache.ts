@@ -16,8 +16,10 @@
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import type { CheckContext, Hit } from './atoms/atom.js';
-import { cacheDir, writeFileAtomic } from './cache.js';
+import type { ChangedFile } from '../changeset/changeset.js';
+import type { CheckContext, Hit } from '../kit/atom.js';
+import type { ActiveAtom } from '../router.js';
+import { cacheDir, writeFileAtomic } from '../cache.js';
 
 declare const RALPH_GUARD_BUILD: string;
 
@@ -209,4 +211,22 @@ export function observe<O>(context: CheckContext<O>): {
     });
   }
   return { context: watched, notes, readBeyondFile: () => beyond };
+}
+
+/** The key of an atom's result on a changed file, or null when that result is never kept (no blob, a custom or excluded atom). */
+export function resultKey(
+  file: Pick<ChangedFile, 'path' | 'blob' | 'allAdded' | 'added'>,
+  active: Pick<ActiveAtom, 'id' | 'options'>,
+  custom: boolean,
+): Key | null {
+  return file.blob && ResultCache.eligible(active.id, custom)
+    ? {
+        atom: active.id,
+        options: active.options,
+        path: file.path,
+        blob: file.blob,
+        allAdded: file.allAdded,
+        added: file.added,
+      }
+    : null;
 }

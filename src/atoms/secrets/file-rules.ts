@@ -5,7 +5,7 @@
  * `.git-credentials`, kubeconfig, Docker's `config.json`, Google's
  * `credentials.json`).
  */
-import { fakeKey, join, ALNUM, BASE64 } from '../samples.js';
+import { fakeKey, join, ALNUM, BASE64 } from '../../kit/samples.js';
 import { tp, type ProviderRule } from './rule.js';
 import { decodeBase64 } from './structure.js';
 import { isPlaceholder, isReference } from './values.js';

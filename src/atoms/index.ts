@@ -3,7 +3,7 @@
  * one line per atom. A module is imported only when a changed file routes to
  * its atom, so a commit pays for the atoms its files need.
  */
-import type { AnyAtom } from './atom.js';
+import type { AnyAtom } from '../kit/atom.js';
 import { headerOf, type AtomHeader } from '../router.js';
 import type { GlobTable } from '../globs.js';
 

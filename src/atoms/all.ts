@@ -3,8 +3,8 @@
  * them (explain, atoms, skills, the policy schema, reports that list rules).
  * The hot path uses the lazy registry instead.
  */
-import type { AnyAtom } from './atom.js';
-import { BUILTIN_IDS, loadAtom } from './registry.js';
+import type { AnyAtom } from '../kit/atom.js';
+import { BUILTIN_IDS, loadAtom } from './index.js';
 
 export const BUILTIN_ATOMS: readonly AnyAtom[] = await Promise.all(BUILTIN_IDS.map(loadAtom));
 

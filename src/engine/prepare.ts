@@ -1,0 +1,67 @@
+/**
+ * A changed file made ready for its checks: decoded, routed by keywords, the
+ * results already known for its content looked up, its atoms loaded, and
+ * parsed when a check wants the parse before it is called (so code atoms
+ * analyse synchronously, inside their time budget).
+ */
+import type { ChangedFile } from '../changeset/changeset.js';
+import { decode } from '../changeset/text.js';
+import { wantsParse, type AnyAtom, type ProjectView, type SourceFile } from '../kit/atom.js';
+import { routeByKeywords, type ActiveAtom } from '../router.js';
+import type { Key, ResultCache, Stored } from './result-cache.js';
+import type { SourceFiles } from './source-file.js';
+
+export interface Prepared {
+  file: ChangedFile;
+  text: string | null;
+  source: SourceFile;
+  project: ProjectView;
+  /** Atoms to run on the file. */
+  runnable: Array<ActiveAtom & { atom: AnyAtom }>;
+  /** Atoms whose result on this very content is known from an earlier run (loaded when that result has hits). */
+  known: Array<{ active: ActiveAtom; stored: Stored }>;
+}
+
+export interface Preparing {
+  maxFileBytes: number;
+  sources: SourceFiles;
+  resultCache: ResultCache | null;
+  keyOf: (file: ChangedFile, active: ActiveAtom) => Key | null;
+  /** Called once per file: its text, or why it was skipped. */
+  decoded: (file: ChangedFile, skipped?: string) => void;
+}
+
+export async function prepare(
+  file: ChangedFile,
+  bytes: Buffer,
+  pathAtoms: ActiveAtom[],
+  how: Preparing,
+): Promise<Prepared> {
+  const decoded = decode(bytes, how.maxFileBytes);
+  const text = 'text' in decoded ? decoded.text : null;
+  how.decoded(file, 'skip' in decoded ? decoded.skip : undefined);
+  // A skipped file (binary, too large) is still judged by atoms that need only its name: a committed keystore.
+  const routedAtoms = text === null ? pathAtoms.filter((a) => a.checksSkipped) : routeByKeywords(pathAtoms, text);
+  const known: Prepared['known'] = [];
+  const toRun = routedAtoms.filter((active) => {
+    const key = how.resultCache && text !== null ? how.keyOf(file, active) : null;
+    const stored = key && how.resultCache!.get(key);
+    if (stored) known.push({ active, stored });
+    return !stored;
+  });
+  // An atom whose known result is empty is not even loaded.
+  await Promise.all(
+    [...toRun, ...known.filter((k) => k.stored.hits.length).map((k) => k.active)].map((a) => a.atom ?? a.load()),
+  );
+  const runnable = toRun as Array<ActiveAtom & { atom: AnyAtom }>; // loaded just above
+  const source = how.sources.changed(file, text ?? '');
+  const prepared = { file, text, source, project: how.sources.project(file.commit), runnable, known };
+  await parseIfWanted(prepared);
+  return prepared;
+}
+
+/** Parses the file now when one of its checks is marked `parsesFirst` for it. */
+export async function parseIfWanted(p: Prepared): Promise<void> {
+  if (p.text !== null && p.runnable.some((a) => wantsParse(a.atom.check, p.source)))
+    await p.source.ast().catch(() => {});
+}

@@ -1,0 +1,113 @@
+/**
+ * The source-file model an atom sees (`SourceFile`: text, lines, added lines,
+ * the parse on demand) and, per run, one parse per file content, shared by the
+ * change's own files and the files atoms read through the project view.
+ */
+import type { Parsed } from '../ast/parse.js';
+import type { ChangedFile, ChangeSet } from '../changeset/changeset.js';
+import { projectView } from '../changeset/project.js';
+import { lineStarts, positionAt, splitLines } from '../changeset/text.js';
+import type { ProjectView, SourceFile } from '../kit/atom.js';
+import type { Policy } from '../policy/policy.js';
+import { timing } from '../timing.js';
+
+export function sourceFile(
+  file: Pick<ChangedFile, 'path' | 'allAdded' | 'added'>,
+  text: string,
+  parse?: () => Promise<Parsed>,
+): SourceFile {
+  let lines: string[] | undefined;
+  let starts: number[] | undefined;
+  let added: Set<number> | undefined;
+  let parsed: Promise<Parsed> | undefined;
+  let ready: Parsed | undefined;
+  return {
+    path: file.path,
+    text,
+    allAdded: file.allAdded,
+    added: file.added,
+    lines: () => (lines ??= splitLines(text)),
+    isAdded: (n) => file.allAdded || (added ??= new Set(file.added)).has(n),
+    position: (offset) => positionAt((starts ??= lineStarts(text)), offset),
+    // Parsed once for all atoms, and only when one asks: the parser is loaded lazily.
+    ast: () => (parsed ??= (parse ? parse() : parseNow(file.path, text)).then((p) => (ready = p))),
+    parsedNow: () => ready,
+  };
+}
+
+/** Loads the parser on first use and parses. */
+export const parseNow = (path: string, text: string): Promise<Parsed> =>
+  import('../ast/parse.js').then((m) => {
+    const began = timing.enabled ? performance.now() : 0;
+    const parsed = m.parseModule(path, text);
+    if (timing.enabled)
+      void Promise.resolve(parsed).then(() =>
+        timing.add('(parsing and scopes, counted inside the atoms too)', performance.now() - began),
+      );
+    return parsed;
+  });
+
+/** Parses by content (blob id and path), keeping the last few: a file read by an atom through the project view and changed too is parsed once. */
+function parseCache(size = 8): (blob: string | null, path: string, text: string) => Promise<Parsed> {
+  const recent = new Map<string, Promise<Parsed>>();
+  return (blob, path, text) => {
+    const key = `${blob ?? 'disk'}:${path}`;
+    let parsed = recent.get(key);
+    if (parsed) recent.delete(key);
+    else parsed = parseNow(path, text);
+    recent.set(key, parsed);
+    if (recent.size > size) recent.delete(recent.keys().next().value!);
+    return parsed;
+  };
+}
+
+/**
+ * The source files of one run: the change's files and the project view around
+ * them, per commit (push and range mode). A view costs nothing until an atom
+ * asks it something; only then does git list the repository, and only then do
+ * the change's own parses join the shared cache.
+ */
+export class SourceFiles {
+  private readonly parse = parseCache();
+  private projectUsed = false;
+  private readonly projects = new Map<string, ProjectView>();
+
+  constructor(
+    private readonly changes: ChangeSet,
+    private readonly policy: Pick<Policy, 'maxFileBytes' | 'ignore'>,
+  ) {}
+
+  /** A changed file as its checks see it. */
+  changed(file: ChangedFile, text: string): SourceFile {
+    return sourceFile(file, text, () =>
+      this.projectUsed ? this.parse(file.blob, file.path, text) : parseNow(file.path, text),
+    );
+  }
+
+  /** A fresh model of the file, parse included: a stopped check may have left the shared one half-built. */
+  fresh(file: ChangedFile, text: string): SourceFile {
+    return sourceFile(file, text, () => parseNow(file.path, text));
+  }
+
+  /** The repository around the change, as of `commit` (the change's own side when undefined). */
+  project(commit: string | undefined): ProjectView {
+    let view = this.projects.get(commit ?? '');
+    if (!view) {
+      const around = {
+        tree: (at?: string) => ((this.projectUsed = true), this.changes.tree(at)),
+        read: this.changes.read,
+        readPath: this.changes.readPath,
+      };
+      view = projectView(around, commit, {
+        maxFileBytes: this.policy.maxFileBytes,
+        ignore: this.policy.ignore,
+        source: (entry, text) =>
+          sourceFile({ path: entry.path, allAdded: false, added: [] }, text, () =>
+            this.parse(entry.blob, entry.path, text),
+          ),
+      });
+      this.projects.set(commit ?? '', view);
+    }
+    return view;
+  }
+}

@@ -1,0 +1,20 @@
+/** What a check returns: plain data, imported by the parser layer without the atom contract. */
+
+/** A place in a file where a rule failed, as an atom reports it. */
+export interface Hit {
+  /** Short rule name, a key of the atom's `rules`. */
+  rule: string;
+  line: number;
+  /** 1-based column. */
+  column: number;
+  endLine?: number;
+  endColumn?: number;
+  /** Overrides the rule's message with specifics (never with a secret value). */
+  message?: string;
+  /** Spans [startColumn, endColumn) on `line` that hold a secret and must be masked in any excerpt. */
+  mask?: Array<[number, number]>;
+  /** Other lines the flowing data passed through (source, assignments, a helper's call site): the hit touches the change when one of them is added. */
+  flow?: number[];
+  /** `warning`: reported but never blocking, even when the atom's level is block (a low-severity advisory). */
+  severity?: 'warning';
+}
