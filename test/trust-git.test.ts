@@ -166,6 +166,13 @@ test('a NUL byte in a comment of a .js file (node still runs it) does not hide t
   refusedEverywhere(repo, 'src/query.js:2:');
 });
 
+test('a NUL and an invalid UTF-8 byte in a .js file: still text, by its name', () => {
+  const { repo } = hooked();
+  repo.write('src/query.js', Buffer.concat([Buffer.from('/* \0 \xff */\n', 'latin1'), Buffer.from(sqlLine)]));
+  repo.stage();
+  refusedEverywhere(repo, 'src/query.js:2:');
+});
+
 test('a UTF-16 .env without a BOM is read as UTF-16', () => {
   const { repo } = hooked();
   repo.write('deploy/.env.production', utf16le(`REGION=eu-west-1\r\nAWS_ACCESS_KEY_ID=${awsKeyId(5)}\r\n`));
@@ -189,6 +196,60 @@ test('a real binary file is still skipped, and says so', () => {
   const r = repo.cli(['check', '--staged', '--format', 'json']);
   assert.is(r.code, 0, r.stdout);
   assert.match(JSON.parse(r.stdout).notes.join('\n'), 'logo.png: skipped, binary file');
+});
+
+// No file is skipped silently (issue 13, point 5): files over maxFileBytes are scanned for secrets, streamed.
+
+test('a file over maxFileBytes is still scanned for secrets, streamed; the code atoms skipped are named', () => {
+  const { repo } = hooked();
+  repo.write('.ralphrc.json', JSON.stringify({ extends: ['ralph-guard:recommended'], maxFileBytes: 100_000 }));
+  repo.stage();
+  repo.commit('policy');
+  repo.git('-c', 'core.hooksPath=/dev/null', 'push', '-q', 'origin', 'main');
+  const filler = 'export const row = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16];\n'.repeat(8000);
+  repo.write('src/data.js', `${filler}${awsLine(8)}${filler}`);
+  repo.stage();
+  const json = JSON.parse(repo.cli(['check', '--staged', '--format', 'json']).stdout);
+  assert.equal(
+    json.findings.map((f: { rule: string; line: number }) => `${f.rule}:${f.line}`),
+    ['secrets/aws-access-key-id:8001'],
+  );
+  assert.match(
+    json.notes.join('\n'),
+    /src\/data\.js: larger than maxFileBytes \(1\.\d MB > 100\.0 kB\): scanned for secrets, streamed; .*sql-injection/,
+  );
+  refusedEverywhere(repo, 'src/data.js:8001:');
+});
+
+test('a modified file too large to diff: only a secret the old version lacks is new', () => {
+  const { repo } = hooked();
+  // 65 MB: over what git is asked to diff (64 MB), so which lines are new is not known.
+  const filler = Buffer.alloc(65_000_000, '0123456789abcdef-0123456789abcdef-0123456789abcdef-0123456789\n');
+  repo.write('data/dump.txt', Buffer.concat([Buffer.from(`aws_access_key_id = ${awsKeyId(9)}\n`), filler]));
+  repo.stage();
+  repo.commit('an old key in a dump, committed without the hook');
+  const kept = repo.cli(['check', '--range', 'HEAD', '--format', 'json']);
+  assert.is(kept.code, 1, 'the first commit of it holds the key');
+  repo.write(
+    'data/dump.txt',
+    Buffer.concat([Buffer.from(`aws_access_key_id = ${awsKeyId(9)}\n`), filler, Buffer.from('tail\n')]),
+  );
+  repo.stage();
+  const unchanged = repo.cli(['check', '--staged', '--format', 'json']);
+  assert.is(unchanged.code, 0, `the old key is not new: ${unchanged.stdout}`);
+  repo.write(
+    'data/dump.txt',
+    Buffer.concat([
+      Buffer.from(`aws_access_key_id = ${awsKeyId(9)}\n`),
+      filler,
+      Buffer.from(`token = ${awsKeyId(10)}\n`),
+    ]),
+  );
+  repo.stage();
+  const commit = repo.tryGit(['commit', '-m', 'a new key at the end']);
+  assert.is.not(commit.code, 0, commit.stdout + commit.stderr);
+  assert.match(commit.stdout + commit.stderr, /data\/dump\.txt:\d+:/);
+  assert.not.match(commit.stdout + commit.stderr, 'dump.txt:1:');
 });
 
 // Pre-push checks what the destination lacks (issue 13, point 4).

@@ -22,8 +22,10 @@ export interface SegmentOptions {
   overlap?: number;
 }
 
-const SEGMENT_CHARS = 1_000_000;
-const OVERLAP_CHARS = 16_000;
+import { TextDecoder } from 'node:util';
+
+const SEGMENT_CHARS = 32_000;
+const OVERLAP_CHARS = 4_000;
 
 /**
  * The text of `chunks` in segments. UTF-8 (invalid bytes replaced) unless the
@@ -61,7 +63,11 @@ export async function* textSegments(
   for await (const chunk of chunks) {
     if (!decoder) {
       const encoding =
-        chunk[0] === 0xff && chunk[1] === 0xfe ? 'utf-16le' : chunk[0] === 0xfe && chunk[1] === 0xff ? 'utf-16be' : 'utf-8';
+        chunk[0] === 0xff && chunk[1] === 0xfe
+          ? 'utf-16le'
+          : chunk[0] === 0xfe && chunk[1] === 0xff
+            ? 'utf-16be'
+            : 'utf-8';
       decoder = new TextDecoder(encoding);
     }
     pending += decoder.decode(chunk, { stream: true }).replaceAll('\0', '');

@@ -13,7 +13,7 @@ import { collectChangeSet, type ChangeSet, type ChangeSetRequest } from '../chan
 import { UsageError } from '../errors.js';
 import { filterHits, type Filtered } from '../filter.js';
 import type { AtomFailure, Finding, Report } from '../findings.js';
-import { findRoot } from '../git/git.js';
+import { findRoot, TooLarge } from '../git/git.js';
 import type { Hit } from '../kit/atom.js';
 import { loadPolicy } from '../policy/load.js';
 import type { CommandCheck, Policy } from '../policy/policy.js';
@@ -22,6 +22,7 @@ import { decode } from '../changeset/text.js';
 import { timing } from '../timing.js';
 import { batches, runBatch } from './batches.js';
 import { Budgets, type Exhausted } from './budget.js';
+import type { Oversized } from './oversized.js';
 import { prepare, type Prepared } from './prepare.js';
 import { ResultCache, resultKey } from './result-cache.js';
 import { selectAtoms, type Selection } from './select.js';
@@ -137,16 +138,22 @@ export async function checkChangeSet(
     online: settings.online,
     note,
     project,
-    readOld: async () => decodeText(file.oldBlob ? await changes.readBlob(file.oldBlob) : null, policy.maxFileBytes),
+    readOld: async () =>
+      decodeText(
+        file.oldBlob ? await changes.readBlob(file.oldBlob, policy.maxFileBytes) : null,
+        policy.maxFileBytes,
+        file.path,
+      ),
     changes: (path: string) => changedPaths.has(path),
   });
 
   const routed = changes.files
     .map((file) => ({ file, atoms: routeByPath(atoms, file.path) }))
     .filter((r) => r.atoms.length > 0);
+  const oversized: Oversized[] = [];
   const prepared = batches(
     routed,
-    changes.read,
+    (file) => changes.read(file, policy.maxFileBytes),
     (file, bytes, pathAtoms) =>
       prepare(file, bytes, pathAtoms, {
         maxFileBytes: policy.maxFileBytes,
@@ -156,6 +163,7 @@ export async function checkChangeSet(
         decoded: (file, skipped) => (skipped ? notes.push(`${file.path}: skipped, ${skipped}`) : scanned++),
       }),
     (file, error) => out.failures.push({ atom: '*', file: file.path, message: error.message }),
+    (file, size, atoms) => oversized.push({ file, size, atoms }),
   );
   for await (const batch of prepared) {
     const results = await runBatch(batch, { budgets, sources, context, resultCache, keyOf, note });
@@ -177,6 +185,25 @@ export async function checkChangeSet(
     for (const [{ source, file }, hits] of hitsOf) filterHits(source, file, hits, filtering, out);
   }
   out.failures.push(...budgets.exhausted().map((exhausted) => outOfTime(exhausted, budgets.limitMs)));
+  if (oversized.length) {
+    const { checkOversized } = await import('./oversized.js');
+    const streaming = {
+      changes,
+      maxFileBytes: policy.maxFileBytes,
+      context: (file: Prepared['file'], active: ActiveAtom) =>
+        context({ file, project: sources.project(file.commit) } as Prepared, active),
+      filtering,
+      note,
+    };
+    for (const big of oversized) {
+      try {
+        await checkOversized(big, streaming, out);
+        scanned++;
+      } catch (e) {
+        out.failures.push({ atom: '*', file: big.file.path, message: e instanceof Error ? e.message : String(e) });
+      }
+    }
+  }
 
   if (settings.commands !== false && settings.root) {
     const commandAtoms = atoms.flatMap((active) => {
@@ -211,9 +238,9 @@ export async function checkChangeSet(
   };
 }
 
-function decodeText(bytes: Buffer | null, maxFileBytes: number): string | null {
-  if (!bytes) return null;
-  const d = decode(bytes, maxFileBytes);
+function decodeText(bytes: Buffer | TooLarge | null, maxFileBytes: number, path: string): string | null {
+  if (!bytes || bytes instanceof TooLarge) return null;
+  const d = decode(bytes, maxFileBytes, path);
   return 'text' in d ? d.text : null;
 }
 

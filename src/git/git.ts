@@ -143,6 +143,8 @@ export async function headCommit(cwd: string): Promise<string | null> {
 }
 
 const MAX_LENGTH = bufferConstants.MAX_LENGTH;
+/** Bytes of a too-large object that BlobReader would rather not receive at all (it restarts git instead). */
+const RESTART_BYTES = 1_000_000;
 
 /** What a read answers instead of the content when the object is larger than the reader asked for. */
 export class TooLarge {
@@ -205,6 +207,7 @@ function readLooseBlob(objects: string, id: string, limit: number): Buffer | nul
 export class BlobReader {
   private child: ReturnType<typeof spawn> | null = null;
   private waiting: Array<{
+    object: string;
     limit: number;
     resolve: (b: Buffer | TooLarge | null) => void;
     reject: (e: Error) => void;
@@ -282,6 +285,8 @@ export class BlobReader {
         }
         this.need = 0;
         this.waiting.shift()!.resolve(new TooLarge(size));
+        // Hundreds of MB still to come, only to be dropped: a new git is cheaper, and passes no garbage through memory.
+        if (this.discard > RESTART_BYTES) return this.restart();
         continue;
       }
       if (this.buffer.length < headerEnd + 1 + size + 1) {
@@ -306,9 +311,27 @@ export class BlobReader {
     if (this.failed) return Promise.reject(this.failed);
     if (!this.child) this.start();
     return new Promise((resolve, reject) => {
-      this.waiting.push({ limit, resolve, reject });
+      this.waiting.push({ object, limit, resolve, reject });
       this.child!.stdin!.write(object + '\n');
     });
+  }
+
+  /** Stops the running git, forgetting what it was sending, and asks a new one for every request still waiting. */
+  private restart() {
+    const old = this.child!;
+    old.stdout!.removeAllListeners('data');
+    old.removeAllListeners('close');
+    old.stdin!.end();
+    old.kill();
+    this.child = null;
+    this.buffer = Buffer.alloc(0);
+    this.parts = [];
+    this.partsLength = 0;
+    this.need = 0;
+    this.discard = 0;
+    if (!this.waiting.length) return;
+    this.start();
+    for (const w of this.waiting) this.child!.stdin!.write(w.object + '\n');
   }
 
   close() {
