@@ -2,7 +2,7 @@
 // binary or UTF-16 content is recognised by what it is. Each bypass is tried through a real `git commit` with the
 // hooks `init` installs, through a real `git push`, and with `check --range` as CI runs it.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -250,6 +250,49 @@ test('a modified file too large to diff: only a secret the old version lacks is 
   assert.is.not(commit.code, 0, commit.stdout + commit.stderr);
   assert.match(commit.stdout + commit.stderr, /data\/dump\.txt:\d+:/);
   assert.not.match(commit.stdout + commit.stderr, 'dump.txt:1:');
+});
+
+test('every skip is listed in every format; pretty says one line per reason, with a count', () => {
+  const { repo } = hooked();
+  repo.write('.ralphrc.json', JSON.stringify({ extends: ['ralph-guard:recommended'], maxFileBytes: 20_000 }));
+  const binary = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0xff, 0xfe, 0x80, 0x81, 1, 2, 3, 4, 5, 6]);
+  repo.write('img/a.png', binary);
+  repo.write('img/b.png', Buffer.concat([binary, binary]));
+  repo.write('img/c.png', Buffer.concat([binary, binary, binary]));
+  repo.write('src/big.js', 'export const n = 1;\n'.repeat(2000));
+  symlinkSync('/etc/hostname', join(repo.dir, 'link.js'));
+  repo.stage();
+
+  const pretty = repo.cli(['check', '--staged', '--no-color']).stdout;
+  assert.match(pretty, '· binary file: 3 files: img/a.png, img/b.png, img/c.png\n');
+  assert.match(pretty, '· over maxFileBytes, scanned for secrets only: 1 file: src/big.js\n');
+  assert.match(pretty, '· symlink, not followed: 1 file: link.js\n');
+
+  const json = JSON.parse(repo.cli(['check', '--staged', '--format', 'json']).stdout);
+  assert.is(json.skipped.length, 5);
+  for (const file of ['img/a.png', 'img/b.png', 'img/c.png', 'src/big.js', 'link.js']) {
+    assert.ok(
+      json.notes.some((n: string) => n.startsWith(`${file}: `)),
+      `${file} in notes`,
+    );
+    assert.ok(
+      json.skipped.some((s: { file: string }) => s.file === file),
+      `${file} in skipped`,
+    );
+  }
+  const sarif = JSON.parse(repo.cli(['check', '--staged', '--format', 'sarif']).stdout);
+  const run = sarif.runs[0];
+  assert.is(run.properties.skipped.length, 5);
+  const notified = run.invocations[0].toolExecutionNotifications.map(
+    (n: { message: { text: string } }) => n.message.text,
+  );
+  assert.ok(
+    notified.some((t: string) => t.startsWith('src/big.js: larger than maxFileBytes')),
+    notified.join('\n'),
+  );
+  const agent = repo.cli(['check', '--staged', '--format', 'agent']).stdout;
+  assert.ok(agent.includes('binary file: 3 files: img/a.png, img/b.png, img/c.png;'), agent);
+  assert.match(agent, 'Not checked, or only in part: ');
 });
 
 // Pre-push checks what the destination lacks (issue 13, point 4).

@@ -52,8 +52,10 @@ export interface TreeEntry {
 export interface ChangeSet {
   mode: Mode;
   files: ChangedFile[];
-  /** Files left out, with why (submodules and symlinks are not content). */
+  /** Things to say about the change set that are not findings. */
   notes: string[];
+  /** Files left out, with why (submodules and symlinks are not content here). */
+  skipped: Array<{ file: string; reason: string }>;
   /** A file's content; with a `limit`, TooLarge (the content left unread) when it has more bytes. */
   read(file: TreeEntry): Promise<Buffer | null>;
   read(file: TreeEntry, limit: number): Promise<Buffer | TooLarge | null>;
@@ -111,6 +113,9 @@ const PATCH_FLAGS = ['-p', '-U0', '--src-prefix=a/', '--dst-prefix=b/', '--no-co
 /** New files are wholly added: their patch would only repeat the blob, so separate patch runs skip them. */
 const MODIFIED_ONLY = '--diff-filter=MRT';
 const GITLINK = '160000';
+const SYMLINK_SKIP = 'symlink, not followed';
+const SUBMODULE_SKIP = 'submodule, checked in its own repository';
+type Skipped = ChangeSet['skipped'];
 const SYMLINK = '120000';
 
 export async function collectChangeSet(root: string, request: ChangeSetRequest): Promise<ChangeSet> {
@@ -118,6 +123,7 @@ export async function collectChangeSet(root: string, request: ChangeSetRequest):
   const reader = new BlobReader(cwd, looseObjectsDir(root));
   const pathspec = request.paths.length ? ['--', ...request.paths] : [];
   const notes: string[] = [];
+  const skipped: Skipped = [];
   let files: ChangedFile[];
 
   switch (request.mode) {
@@ -131,7 +137,7 @@ export async function collectChangeSet(root: string, request: ChangeSetRequest):
       const patch = patchSpec
         ? await git(['diff', '--cached', '-M', ...PATCH_FLAGS, MODIFIED_ONLY, ...DIFF_FLAGS, ...patchSpec], { cwd })
         : '';
-      files = fromDiff(entries, parseAddedLines(patch), notes, false, tooLarge);
+      files = fromDiff(entries, parseAddedLines(patch), skipped, false, tooLarge);
       break;
     }
     case 'push':
@@ -140,16 +146,16 @@ export async function collectChangeSet(root: string, request: ChangeSetRequest):
         request.mode === 'push'
           ? await pushedCommits(cwd, request.pushInput ?? '', request.pushRemote)
           : await rangeCommits(cwd, request.range ?? '');
-      files = commits.length ? await fromCommits(cwd, commits, pathspec, notes) : [];
+      files = commits.length ? await fromCommits(cwd, commits, pathspec, skipped) : [];
       break;
     }
     case 'all': {
       const listing = await git(['ls-files', '-z', '-s', '--full-name', ...pathspec], { cwd });
-      files = fromIndexListing(listing, notes);
+      files = fromIndexListing(listing, skipped);
       break;
     }
     case 'worktree':
-      files = await fromWorktree(root, pathspec, notes);
+      files = await fromWorktree(root, pathspec, skipped);
       break;
   }
 
@@ -158,6 +164,7 @@ export async function collectChangeSet(root: string, request: ChangeSetRequest):
     mode: request.mode,
     files,
     notes,
+    skipped,
     read: ((file: TreeEntry, limit?: number) =>
       file.blob === null
         ? readWorktreeFile(root, file.path, limit)
@@ -217,16 +224,19 @@ async function listTree(cwd: string, mode: Mode, commit: string): Promise<TreeEn
 function fromDiff(
   entries: RawEntry[],
   added: Map<string, number[]>,
-  notes: string[],
+  skipped: Skipped,
   fromDisk = false,
   tooLarge: ReadonlySet<string> = new Set(),
 ): ChangedFile[] {
   const files: ChangedFile[] = [];
   for (const e of entries) {
     if (e.status === 'deleted' || e.status === 'unmerged' || e.status === 'unknown') continue;
-    if (e.mode === GITLINK) continue; // a submodule pointer: its content lives in another repository
+    if (e.mode === GITLINK) {
+      skipped.push({ file: e.path, reason: SUBMODULE_SKIP }); // its content lives in another repository
+      continue;
+    }
     if (e.mode === SYMLINK) {
-      notes.push(`${e.path}: symlink, not followed`);
+      skipped.push({ file: e.path, reason: SYMLINK_SKIP });
       continue;
     }
     // A file that arrives at a new path (renamed, copied, or a symlink or submodule turned into a file) is new
@@ -251,15 +261,19 @@ function fromDiff(
 }
 
 /** `git ls-files -s -z`: "<mode> <sha> <stage>\t<path>". */
-function fromIndexListing(listing: string, notes: string[]): ChangedFile[] {
+function fromIndexListing(listing: string, skipped: Skipped): ChangedFile[] {
   const files: ChangedFile[] = [];
   for (const record of splitNul(listing)) {
     const tab = record.indexOf('\t');
     const [mode, blob, stage] = record.slice(0, tab).split(' ');
     const path = record.slice(tab + 1);
-    if (stage !== '0' || mode === GITLINK || !blob) continue;
+    if (stage !== '0' || !blob) continue;
+    if (mode === GITLINK) {
+      skipped.push({ file: path, reason: SUBMODULE_SKIP });
+      continue;
+    }
     if (mode === SYMLINK) {
-      notes.push(`${path}: symlink, not followed`);
+      skipped.push({ file: path, reason: SYMLINK_SKIP });
       continue;
     }
     files.push({ path, allAdded: true, added: [], blob, oldBlob: null });
@@ -381,7 +395,7 @@ async function fromCommits(
   cwd: string,
   commits: string[],
   pathspec: string[],
-  notes: string[],
+  skipped: Skipped,
 ): Promise<ChangedFile[]> {
   const input = commits.join('\n') + '\n';
   const entries = parseRaw(
@@ -408,7 +422,7 @@ async function fromCommits(
         { cwd, input },
       )
     : '';
-  return fromDiff(entries, parseAddedLines(patch), notes, false, tooLarge);
+  return fromDiff(entries, parseAddedLines(patch), skipped, false, tooLarge);
 }
 
 /**
@@ -436,7 +450,7 @@ async function patchPaths(
 }
 
 /** Tracked changes against HEAD plus untracked files that are not ignored, read from disk. */
-async function fromWorktree(root: string, pathspec: string[], notes: string[]): Promise<ChangedFile[]> {
+async function fromWorktree(root: string, pathspec: string[], skipped: Skipped): Promise<ChangedFile[]> {
   const cwd = root;
   const base = (await headCommit(cwd)) ?? EMPTY_TREE;
   const [raw, patch, untracked] = await Promise.all([
@@ -444,12 +458,12 @@ async function fromWorktree(root: string, pathspec: string[], notes: string[]): 
     git(['diff', base, '-M', ...PATCH_FLAGS, MODIFIED_ONLY, ...DIFF_FLAGS, ...pathspec], { cwd }),
     git(['ls-files', '-z', '--others', '--exclude-standard', '--full-name', ...pathspec], { cwd }),
   ]);
-  const files = fromDiff(parseRaw(raw), parseAddedLines(patch), notes, true);
+  const files = fromDiff(parseRaw(raw), parseAddedLines(patch), skipped, true);
   for (const path of splitNul(untracked)) {
     const stat = await lstat(join(cwd, path)).catch(() => null);
     if (!stat) continue;
     if (stat.isSymbolicLink()) {
-      notes.push(`${path}: symlink, not followed`);
+      skipped.push({ file: path, reason: SYMLINK_SKIP });
       continue;
     }
     if (stat.isFile()) files.push({ path, allAdded: true, added: [], blob: null, oldBlob: null });

@@ -34,9 +34,12 @@ export function decode(bytes: Buffer, maxBytes: number, path = ''): Decoded {
 /** True when control bytes other than NUL, whitespace and ESC are under a tenth of the content, as in text. */
 function fewControls(bytes: Buffer): boolean {
   let controls = 0;
-  for (const b of bytes) if (b < 0x20 && b !== 0 && (b < 0x09 || b > 0x0d) && b !== 0x1b) controls++;
+  for (const b of bytes) if (isControl(b)) controls++;
   return controls * 10 < bytes.length;
 }
+
+/** A control character that text does not hold: not NUL (counted apart), whitespace or ESC. */
+const isControl = (c: number) => c < 0x20 && c !== 0 && (c < 0x09 || c > 0x0d) && c !== 0x1b;
 
 /**
  * UTF-16 without a BOM, as PowerShell and some Windows editors write it: in text that is mostly ASCII
@@ -61,8 +64,11 @@ function utf16(bytes: Buffer): string | null {
         ? 'utf-16be'
         : null;
   if (!encoding) return null;
-  if (!hasAsciiRun(bytes, 8)) return new TextDecoder(encoding).decode(bytes);
-  return Buffer.from(bytes.filter((b) => b !== 0)).toString('utf8');
+  if (hasAsciiRun(bytes, 8)) return Buffer.from(bytes.filter((b) => b !== 0)).toString('utf8');
+  const text = new TextDecoder(encoding).decode(bytes);
+  let controls = 0;
+  for (let i = 0; i < text.length; i++) if (isControl(text.charCodeAt(i))) controls++;
+  return controls * 10 < text.length ? text : null;
 }
 
 /** True when `length` printable ASCII bytes follow each other somewhere. */

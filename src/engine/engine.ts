@@ -12,7 +12,7 @@ import type { Baseline } from '../baseline.js';
 import { collectChangeSet, type ChangeSet, type ChangeSetRequest } from '../changeset/changeset.js';
 import { UsageError } from '../errors.js';
 import { filterHits, type Filtered } from '../filter.js';
-import type { AtomFailure, Finding, Report } from '../findings.js';
+import type { AtomFailure, Finding, Report, Skip } from '../findings.js';
 import { findRoot, TooLarge } from '../git/git.js';
 import type { Hit } from '../kit/atom.js';
 import { loadPolicy } from '../policy/load.js';
@@ -121,6 +121,13 @@ export async function checkChangeSet(
   const note = (text: string) => {
     if (!notes.includes(text)) notes.push(text);
   };
+  const skipped: Skip[] = [];
+  /** A file not checked, or only in part: listed in every report format. */
+  const skip = (file: string, reason: string, text = `${file}: ${reason}`) => {
+    skipped.push({ file, reason, note: text });
+    note(text);
+  };
+  for (const { file, reason } of changes.skipped) skip(file, reason);
   let scanned = 0;
   const filtering = {
     fingerprinting: settings.baseline || settings.fingerprints ? await import('../baseline.js') : null,
@@ -160,7 +167,7 @@ export async function checkChangeSet(
         sources,
         resultCache,
         keyOf,
-        decoded: (file, skipped) => (skipped ? notes.push(`${file.path}: skipped, ${skipped}`) : scanned++),
+        decoded: (file, why) => (why ? skip(file.path, why, `${file.path}: skipped, ${why}`) : scanned++),
       }),
     (file, error) => out.failures.push({ atom: '*', file: file.path, message: error.message }),
     (file, size, atoms) => oversized.push({ file, size, atoms }),
@@ -193,7 +200,7 @@ export async function checkChangeSet(
       context: (file: Prepared['file'], active: ActiveAtom) =>
         context({ file, project: sources.project(file.commit) } as Prepared, active),
       filtering,
-      note,
+      skip,
     };
     for (const big of oversized) {
       try {
@@ -222,6 +229,7 @@ export async function checkChangeSet(
     suppressed: out.suppressed,
     failures: out.failures,
     notes,
+    skipped,
     summary: {
       mode: changes.mode,
       files: scanned,

@@ -30,7 +30,8 @@ export interface Streaming {
   maxFileBytes: number;
   context: (file: ChangedFile, active: ActiveAtom) => CheckContext<unknown>;
   filtering: Filtering;
-  note: (text: string) => void;
+  /** Lists the file as checked only in part: `reason` groups alike files, `text` is the note. */
+  skip: (file: string, reason: string, text: string) => void;
 }
 
 /** Checks one file over `maxFileBytes`: secrets streamed, name-only checks, and a note saying what was skipped. */
@@ -38,7 +39,10 @@ export async function checkOversized(big: Oversized, how: Streaming, out: Filter
   const { file, size, atoms } = big;
   const streamed = atoms.find((a) => a.id === STREAMED_ATOM);
   const skipped = atoms.filter((a) => a !== streamed).map((a) => a.id);
-  how.note(
+  const reason = streamed ? 'over maxFileBytes, scanned for secrets only' : 'over maxFileBytes, not read';
+  how.skip(
+    file.path,
+    reason,
     `${file.path}: larger than maxFileBytes (${formatBytes(size)} > ${formatBytes(how.maxFileBytes)}): ` +
       (streamed ? 'scanned for secrets, streamed' : 'not read') +
       (skipped.length ? `; ${skipped.join(', ')} skipped` : ''),

@@ -18,7 +18,14 @@ export function formatJson(report: Report): string {
   }));
   return (
     JSON.stringify(
-      { version: 1, findings, summary: report.summary, notes: report.notes, errors: report.failures },
+      {
+        version: 1,
+        findings,
+        summary: report.summary,
+        notes: report.notes,
+        skipped: (report.skipped ?? []).map(({ file, reason }) => ({ file, reason })),
+        errors: report.failures,
+      },
       null,
       2,
     ) + '\n'

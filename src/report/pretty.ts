@@ -6,6 +6,7 @@
 import kleur from 'kleur';
 import type { Finding, Report } from '../findings.js';
 import { suppressionComment } from './comments.js';
+import { groupSkips } from './skips.js';
 import type { ReportOptions } from './format.js';
 
 export function formatPretty(report: Report, opts: ReportOptions): string {
@@ -40,7 +41,10 @@ export function formatPretty(report: Report, opts: ReportOptions): string {
         `! ${failure.atom === '*' ? '' : failure.atom + ': '}${shown(failure.file)}: ${shown(failure.message)}`,
       ),
     );
-  for (const note of report.notes) out.push(kleur.dim(`· ${shown(note)}`));
+  // Skipped files one line per reason, with a count; the other notes as they are.
+  const skipNotes = new Set(report.skipped?.map((s) => s.note));
+  for (const group of groupSkips(report)) out.push(kleur.dim(`· ${group.reason}: ${shown(group.files)}`));
+  for (const note of report.notes) if (!skipNotes.has(note)) out.push(kleur.dim(`· ${shown(note)}`));
   if (report.failures.length || report.notes.length) out.push('');
 
   const errors = report.findings.filter((f) => f.severity === 'error').length;
