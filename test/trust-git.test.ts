@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { OSV_FIXTURES } from './helpers/osv.js';
-import { CLI, installShimOnPath, makeRepo, repoWithRemote, tempDir, type Repo } from './helpers/repo.js';
+import { CLI, commitPolicy, installShimOnPath, makeRepo, repoWithRemote, tempDir, type Repo } from './helpers/repo.js';
 import { awsKeyId, awsLine, sqlLine } from './helpers/samples.js';
 
 installShimOnPath();
@@ -115,7 +115,10 @@ test('package-lock.json marked -diff: a downgrade to a vulnerable version is sti
 test('a key committed where nothing looked, then renamed into src/, is judged at its new path', () => {
   const { repo } = hooked();
   // dist/ is ignored by the policy: the key went in unchecked, as the policy allows.
-  repo.write('.ralphrc.json', JSON.stringify({ extends: ['ralph-guard:recommended'], ignore: ['dist/**'] }));
+  commitPolicy(repo, {
+    '.ralphrc.json': JSON.stringify({ extends: ['ralph-guard:recommended'], ignore: ['dist/**'] }),
+  });
+  repo.git('-c', 'core.hooksPath=/dev/null', 'push', '-q', 'origin', 'main');
   repo.write('dist/config.js', awsLine());
   repo.stage();
   const first = repo.tryGit(['commit', '-m', 'build output']);
@@ -254,7 +257,9 @@ test('a modified file too large to diff: only a secret the old version lacks is 
 
 test('every skip is listed in every format; pretty says one line per reason, with a count', () => {
   const { repo } = hooked();
-  repo.write('.ralphrc.json', JSON.stringify({ extends: ['ralph-guard:recommended'], maxFileBytes: 20_000 }));
+  commitPolicy(repo, {
+    '.ralphrc.json': JSON.stringify({ extends: ['ralph-guard:recommended'], maxFileBytes: 20_000 }),
+  });
   const binary = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0xff, 0xfe, 0x80, 0x81, 1, 2, 3, 4, 5, 6]);
   repo.write('img/a.png', binary);
   repo.write('img/b.png', Buffer.concat([binary, binary]));
