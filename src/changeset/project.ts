@@ -9,7 +9,7 @@
  */
 import type { ProjectView, SourceFile } from '../kit/atom.js';
 import { globMatcher } from '../globs.js';
-import { decode } from './text.js';
+import { decode, readLimit } from './text.js';
 import { TooLarge } from '../git/git.js';
 import type { ChangeSet, TreeEntry } from './changeset.js';
 
@@ -46,8 +46,8 @@ export function projectView(
     // A listed entry is read by its blob; a path asked for before any listing is read directly, without listing the repository.
     const bytes =
       entry.blob === undefined
-        ? changes.readPath(entry.path, commit, options.maxFileBytes)
-        : changes.read(entry, options.maxFileBytes);
+        ? changes.readPath(entry.path, commit, readLimit(entry.path, options.maxFileBytes))
+        : changes.read(entry, readLimit(entry.path, options.maxFileBytes));
     text = bytes.then((bytes) => {
       if (!bytes || bytes instanceof TooLarge) return null;
       const decoded = decode(bytes, options.maxFileBytes, entry.path);

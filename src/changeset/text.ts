@@ -4,6 +4,18 @@ import { isUtf8 } from 'node:buffer';
 export type Decoded = { text: string } | { skip: string };
 
 /**
+ * Lockfiles are read whole up to this size whatever `maxFileBytes` says: the dependencies atom must see
+ * them, and 50,000 packages of package-lock.json are about 20 MB.
+ */
+export const LOCKFILE_MAX_BYTES = 64_000_000;
+const LOCKFILE = /(?:^|\/)(?:package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|bun\.lock)$/;
+
+/** The size up to which a file is read whole: `maxFileBytes`, or more for a lockfile. */
+export function readLimit(path: string, maxFileBytes: number): number {
+  return LOCKFILE.test(path) ? Math.max(maxFileBytes, LOCKFILE_MAX_BYTES) : maxFileBytes;
+}
+
+/**
  * Files that are text whatever bytes they hold: the languages and configuration formats the atoms read.
  * Node runs a `.js` file with a NUL and an invalid byte in a comment, so content alone must not call it binary.
  */
@@ -17,9 +29,10 @@ const TEXT_FILE =
  * name is not one of a text format.
  */
 export function decode(bytes: Buffer, maxBytes: number, path = ''): Decoded {
-  if (bytes.length > maxBytes)
+  const limit = readLimit(path, maxBytes);
+  if (bytes.length > limit)
     return {
-      skip: `larger than ${formatBytes(maxBytes)} (${formatBytes(bytes.length)}); raise maxFileBytes to scan it`,
+      skip: `larger than ${formatBytes(limit)} (${formatBytes(bytes.length)}); raise maxFileBytes to scan it`,
     };
   if (bytes[0] === 0xff && bytes[1] === 0xfe) return { text: new TextDecoder('utf-16le').decode(bytes.subarray(2)) };
   if (bytes[0] === 0xfe && bytes[1] === 0xff) return { text: new TextDecoder('utf-16be').decode(bytes.subarray(2)) };

@@ -17,7 +17,7 @@ import type { Hit } from '../kit/atom.js';
 import { loadJudge } from '../policy/load.js';
 import type { CommandCheck, Policy } from '../policy/policy.js';
 import { routeByPath, type ActiveAtom } from '../router.js';
-import { decode } from '../changeset/text.js';
+import { decode, readLimit } from '../changeset/text.js';
 import { timing } from '../timing.js';
 import { batches, runBatch } from './batches.js';
 import { Budgets, type Exhausted } from './budget.js';
@@ -156,7 +156,7 @@ export async function checkChangeSet(
     project,
     readOld: async () =>
       decodeText(
-        file.oldBlob ? await changes.readBlob(file.oldBlob, policy.maxFileBytes) : null,
+        file.oldBlob ? await changes.readBlob(file.oldBlob, readLimit(file.path, policy.maxFileBytes)) : null,
         policy.maxFileBytes,
         file.path,
       ),
@@ -169,7 +169,7 @@ export async function checkChangeSet(
   const oversized: Oversized[] = [];
   const prepared = batches(
     routed,
-    (file) => changes.read(file, policy.maxFileBytes),
+    (file) => changes.read(file, readLimit(file.path, policy.maxFileBytes)),
     (file, bytes, pathAtoms) =>
       prepare(file, bytes, pathAtoms, {
         maxFileBytes: policy.maxFileBytes,

@@ -220,6 +220,7 @@ export class BlobReader {
   /** Bytes of an object too large for its reader still to come from git, dropped as they arrive. */
   private discard = 0;
   private failed: Error | null = null;
+  private closed = false;
 
   /** `objects` is the repository's object directory when blobs may be read from loose objects (see looseObjectsDir). */
   constructor(
@@ -309,6 +310,8 @@ export class BlobReader {
     const loose = this.objects && OBJECT_ID.test(object) ? readLooseBlob(this.objects, object, limit) : null;
     if (loose) return Promise.resolve(loose.length > limit ? new TooLarge(loose.length) : loose);
     if (this.failed) return Promise.reject(this.failed);
+    // A check stopped by its time budget may still ask after the run ended: starting git then would keep the process alive.
+    if (this.closed) return Promise.resolve(null);
     if (!this.child) this.start();
     return new Promise((resolve, reject) => {
       this.waiting.push({ object, limit, resolve, reject });
@@ -335,6 +338,7 @@ export class BlobReader {
   }
 
   close() {
+    this.closed = true;
     this.child?.stdin?.end();
     this.child = null;
   }
