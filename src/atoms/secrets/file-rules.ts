@@ -62,16 +62,16 @@ function nameRule(base: string): FileKind['byName'] {
   if (/\.(?:p12|pfx)$/i.test(base))
     return {
       rule: 'pkcs12-file',
-      message: `A PKCS#12 keystore (${base}: a certificate with its private key) is committed.`,
+      message: `A PKCS#12 keystore (${base}: a certificate with its private key) is among the files checked.`,
     };
   if (/\.(?:jks|keystore|bks)$/i.test(base) && !/^debug\.keystore$/i.test(base))
-    return { rule: 'keystore-file', message: `A Java/Android keystore (${base}) is committed.` };
+    return { rule: 'keystore-file', message: `A Java/Android keystore (${base}) is among the files checked.` };
   if (/^id_(?:rsa|dsa|ecdsa|ed25519)(?:[_-][\w-]*)?$/.test(base) || /\.ppk$/i.test(base))
-    return { rule: 'private-key-file', message: `An SSH private key file (${base}) is committed.` };
+    return { rule: 'private-key-file', message: `An SSH private key file (${base}) is among the files checked.` };
   if (/\.tfstate(?:\.backup)?$/i.test(base))
     return {
       rule: 'terraform-state',
-      message: `Terraform state (${base}) is committed: it holds every resource attribute in plain text, passwords and keys included.`,
+      message: `Terraform state (${base}) is among the files checked: it holds every resource attribute in plain text, passwords and keys included.`,
     };
   return undefined;
 }
@@ -82,7 +82,7 @@ export function binaryNameRule(path: string): FileKind['byName'] {
   const byName = nameRule(base);
   if (byName) return byName;
   if (/\.(?:key|der|pk8)$/i.test(base))
-    return { rule: 'private-key-file', message: `A binary private key file (${base}) is committed.` };
+    return { rule: 'private-key-file', message: `A binary private key file (${base}) is among the files checked.` };
   return undefined;
 }
 
@@ -99,7 +99,7 @@ export const FILE_RULES: ProviderRule[] = [
     paths: /(?:^|\/)\.pypirc$/,
     regex: /^\s{0,8}password\s{0,4}[=:]\s{0,4}(\S{4,512})/,
     validate: realValue,
-    message: 'A package index password is committed in `.pypirc`.',
+    message: 'A package index password is written in `.pypirc`.',
     samples: () => ({
       tp: [tp(fakeKey('', 16, ALNUM, 201), (s) => `[pypi]\nusername = acme\npassword = ${s}`, '.pypirc')],
       fp: [{ code: '[pypi]\nusername = __token__\npassword = ${PYPI_TOKEN}', file: '.pypirc' }],
@@ -113,7 +113,7 @@ export const FILE_RULES: ProviderRule[] = [
     paths: /(?:^|\/)[._]netrc$/,
     regex: /\bpassword\s{1,8}(\S{4,512})/,
     validate: realValue,
-    message: 'A `.netrc` file with a password is committed.',
+    message: 'A `.netrc` file holds a password.',
     samples: () => ({
       tp: [tp(fakeKey('', 20, ALNUM, 202), (s) => `machine api.acme.com login deploy password ${s}`, '.netrc')],
       fp: [{ code: 'machine api.acme.com login deploy password $API_PASSWORD', file: '.netrc' }],
@@ -128,7 +128,7 @@ export const FILE_RULES: ProviderRule[] = [
     secretGroup: 2,
     paths: /(?:^|\/)\.git-credentials$/,
     validate: realValue,
-    message: 'A `.git-credentials` file with a stored password or token is committed.',
+    message: 'A `.git-credentials` file holds a stored password or token.',
     samples: () => ({
       tp: [tp(fakeKey('', 40, ALNUM, 203), (s) => `https://deploy:${s}@git.acme.com`, '.git-credentials')],
       fp: [{ code: 'https://deploy:${GIT_TOKEN}@git.acme.com', file: '.git-credentials' }],
@@ -143,7 +143,7 @@ export const FILE_RULES: ProviderRule[] = [
       /^\s{0,16}-?\s{0,4}(?:client-key-data|token|id-token|refresh-token|access-token|password|client-secret)\s{0,4}:\s{0,4}["']?([^\s"'#]{8,20000})/,
     validate: (s, { path, text }) =>
       (KUBECONFIG_PATH.test(path) || (/^kind:\s*Config\s*$/m.test(text()) && /^users:/m.test(text()))) && realValue(s),
-    message: 'A kubeconfig with a cluster credential (token, password or client key) is committed.',
+    message: 'A kubeconfig holds a cluster credential (token, password or client key).',
     samples: () => ({
       tp: [
         tp(
@@ -175,7 +175,7 @@ export const FILE_RULES: ProviderRule[] = [
       const password = decoded.slice(decoded.indexOf(':') + 1);
       return password.length >= 4 && realValue(password);
     },
-    message: 'A Docker registry credential (`auths` entry) is committed.',
+    message: 'A Docker registry credential (`auths` entry) is in the file.',
     samples: () => ({
       tp: [
         tp(

@@ -129,7 +129,7 @@ function privateKeyDetector(priority: number): Detector {
           rule: 'private-key',
           line: s.lineNo,
           column: start + 1,
-          message: `${block.kind} is committed.`,
+          message: `${block.kind} is in the file.`,
           ...(body ? { mask: [[body[0] + 1, body[1] + 1]] } : {}),
           span: [start, body ? body[1] : start + 1],
           ...(body ? { secret: s.line.slice(body[0], body[1]) } : {}),
@@ -157,7 +157,7 @@ function genericDetector(priority: number): Detector {
         const key = a.key.length > 60 ? a.key.slice(0, 57) + '…' : a.key;
         const message =
           rule === 'env-file'
-            ? `A committed .env file sets \`${key}\` to a credential.`
+            ? `A .env file sets \`${key}\` to a credential.`
             : rule === 'hardcoded-credential'
               ? `\`${key}\` is assigned a literal credential.`
               : undefined;
