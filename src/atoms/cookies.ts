@@ -75,6 +75,8 @@ function cookieCalls(m: CodeModule): CookieCall[] {
   const found: CookieCall[] = [];
   const next = m.imports('next/headers', 'next/server');
   const cookieName = (nameArg: Node | undefined, valueArg: Node | undefined) => {
+    // ctx.cookies.set(name, '', { expires: new Date(0) }): a cookie being cleared carries nothing to protect.
+    if (valueArg && (m.stringValue(valueArg) === '' || m.source(valueArg) === 'null')) return null;
     const name = nameArg ? m.stringValue(nameArg) : undefined;
     if (name !== undefined) return AUTH_COOKIE.test(name) && !NOT_AUTH.test(name) ? name : null;
     // A name built at run time: judge by what is stored.
@@ -278,12 +280,16 @@ function cookieHits(m: CodeModule): Hit[] {
     const words = missing.map((f) => (f === 'httpOnly' ? 'HttpOnly' : f === 'secure' ? 'Secure' : 'SameSite'));
     const list = words.length > 1 ? `${words.slice(0, -1).join(', ')} and ${words.at(-1)}` : words[0]!;
     const flow = c.options ? [m.line(c.options), m.position(c.options.end).line] : [];
-    hits.push(
-      m.hit(c.kind === 'session' ? 'session-cookie-flags' : 'auth-cookie-flags', c.node, {
-        message: `${c.what[0]!.toUpperCase()}${c.what.slice(1)} is sent without ${list}.`,
+    // Only SameSite missing: browsers treat such a cookie as SameSite=Lax already, so it is worth
+    // setting but not worth refusing a commit over (CSRF is judged by its own atom).
+    const sameSiteOnly = missing.length === 1 && missing[0] === 'sameSite';
+    hits.push({
+      ...m.hit(c.kind === 'session' ? 'session-cookie-flags' : 'auth-cookie-flags', c.node, {
+        message: `${c.what[0]!.toUpperCase()}${c.what.slice(1)} is sent without ${list}${sameSiteOnly ? ' (Chromium browsers already default to Lax, so this is a warning)' : ''}.`,
         flow,
       }),
-    );
+      ...(sameSiteOnly ? { severity: 'warning' as const } : {}),
+    });
   }
   return [...hits, ...secretHits(m)];
 }
@@ -349,6 +355,10 @@ export default defineAtom({
       },
     ],
     good: [
+      {
+        file: 'src/sso.ts',
+        code: "// Clear the SSO session cookie once it is consumed.\nctx.cookies.set(ssoSessionCookieName, '', { httpOnly: true, expires: new Date(0) });",
+      },
       {
         file: 'src/app.js',
         code: "const session = require('express-session');\napp.use(session({\n  secret: process.env.SESSION_SECRET,\n  resave: false,\n  saveUninitialized: false,\n  cookie: { httpOnly: true, secure: true, sameSite: 'lax' },\n}));",

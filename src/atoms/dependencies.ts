@@ -328,6 +328,17 @@ export default defineAtom<Options>({
   },
   examples: {
     bad: [
+      {
+        // One lockfile, one fix: two SHA-1 entries are one finding, on the first, with both places.
+        file: 'package-lock.json',
+        code: lock(
+          [
+            entry('left-pad', '1.3.0', `,\n      "integrity": "sha1-${'B'.repeat(27)}="`),
+            entry('is-odd', '3.0.1', `,\n      "integrity": "sha1-${'C'.repeat(27)}="`),
+          ].join(',\n'),
+        ),
+        lines: [11],
+      },
       { file: 'package-lock.json', code: lock(entry('jsonwebtoken', '8.5.1')), lines: [11] },
       {
         file: 'package.json',

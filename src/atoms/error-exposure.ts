@@ -371,7 +371,7 @@ function analyse(m: CodeModule): Hit[] {
   const report = (
     sink: Node,
     payload: Node | undefined,
-    opts: { status?: () => number | undefined; locals?: boolean } = {},
+    opts: { status?: () => number | undefined; locals?: boolean; nest?: boolean } = {},
   ) => {
     if (!payload) return;
     const parts: Part[] = [];
@@ -399,12 +399,18 @@ function analyse(m: CodeModule): Hit[] {
         : part.kind === 'object'
           ? `the error object \`${m.source(part.node).slice(0, 30)}\``
           : `the message of an unexpected error (\`${m.source(part.node).slice(0, 40)}\`)`;
-    hits.push(
-      m.hit(rule, sink, {
-        message: `${part.handler ? 'An error handler sends' : 'The response carries'} ${what}: it tells an attacker about files, queries and dependencies.`,
+    // new InternalServerErrorException(error): Nest serialises the error object as the body, which is {}
+    // for a plain Error; only own enumerable fields (a driver error's code, meta) reach the client.
+    const nestObject = opts.nest === true && part.kind === 'object';
+    hits.push({
+      ...m.hit(rule, sink, {
+        message: nestObject
+          ? `The exception's body is the error object \`${m.source(part.node).slice(0, 30)}\`: Nest sends its own enumerable fields (a database error's code and meta, a client's request details), not its message or stack, so this is a warning.`
+          : `${part.handler ? 'An error handler sends' : 'The response carries'} ${what}: it tells an attacker about files, queries and dependencies.`,
         flow: [m.line(part.node)],
       }),
-    );
+      ...(nestObject ? { severity: 'warning' as const } : {}),
+    });
   };
 
   // Without a catch clause or a parameter that may hold an error, nothing here can send one.
@@ -452,11 +458,11 @@ function analyse(m: CodeModule): Hit[] {
           )
             ? 400
             : undefined);
-        report(call.node, call.args[0], { status: () => status });
+        report(call.node, call.args[0], { status: () => status, nest: true });
       } else if (
         /^(?:InternalServerError|NotImplemented|BadGateway|ServiceUnavailable|GatewayTimeout)Exception$/.test(name)
       )
-        report(call.node, call.args[0], { status: () => 500 });
+        report(call.node, call.args[0], { status: () => 500, nest: true });
     }
   }
   for (const a of m.nodes('AssignmentExpression')) {

@@ -287,6 +287,9 @@ function analyse(m: CodeModule): Hit[] {
   return hits;
 }
 
+/** A verification key that is half of a key pair: where an unpinned algorithm list is exploitable. */
+const PUBLIC_KEY = /public|\bpem\b|\bcert|jwks|-----BEGIN|secretOrKeyProvider|\bRS\d{3}\b|\bES\d{3}\b/i;
+
 function verifyOptions(
   m: CodeModule,
   hits: Hit[],
@@ -302,12 +305,19 @@ function verifyOptions(
     hits.push(
       m.hit('none-algorithm', call.node, { message: `${what} accepts alg "none": a token with no signature passes.` }),
     );
-  else if (o?.complete && !algorithms)
-    hits.push(
-      m.hit('verify-without-algorithms', call.node, {
-        message: `${what} has no algorithms list: the token's own header picks how it is checked.`,
+  else if (o?.complete && !algorithms) {
+    // With a shared secret, jsonwebtoken 9 and passport-jwt already allow only HMAC (and never "none"):
+    // the missing list is worth a warning. With a public key, an HS256 token signed with that key may pass.
+    const asymmetric = PUBLIC_KEY.test(m.source(call.node));
+    hits.push({
+      ...m.hit('verify-without-algorithms', call.node, {
+        message: asymmetric
+          ? `${what} has no algorithms list and checks with a public key: a token whose header says HS256, signed with that public key, may pass.`
+          : `${what} has no algorithms list: the token's own header picks how it is checked (with a shared secret, current libraries allow only HMAC, so this is a warning).`,
       }),
-    );
+      ...(asymmetric ? {} : { severity: 'warning' as const }),
+    });
+  }
   if (isTrue(prop(o, 'ignoreExpiration')))
     hits.push(
       m.hit('ignore-expiration', call.node, {

@@ -180,8 +180,16 @@ function isBcrypt(m: CodeModule, call: CallInfo): boolean {
   return callee.path.length === 1 && callee.name.startsWith('genSalt');
 }
 
+/** A value made of random bytes (a token), not something a person chose. */
+const RANDOM_VALUE = /\brandom(?:Bytes|UUID|Int)?\s*\(|\bnanoid\s*\(|\buuid(?:v4)?\s*\(/;
+
+/** OWASP's Password Storage Cheat Sheet: bcrypt with a work factor of 10 or more. */
+const OWASP_BCRYPT_FLOOR = 10;
+
 function bcryptCost(m: CodeModule, hits: Hit[], call: CallInfo, min: number) {
   const salt = call.callee.name.startsWith('genSalt');
+  // bcrypt.hash(crypto.randomBytes(32).toString(), 10): a random token has nothing to guess, whatever the cost.
+  if (!salt && call.args[0] && RANDOM_VALUE.test(m.source(call.args[0]))) return;
   const arg = salt ? call.args[0] : call.args[1];
   let cost: number | undefined;
   let defaulted = false;
@@ -195,11 +203,14 @@ function bcryptCost(m: CodeModule, hits: Hit[], call: CallInfo, min: number) {
     cost = numberValue(m, arg);
   }
   if (cost === undefined || cost >= min) return;
-  hits.push(
-    m.hit('low-bcrypt-cost', call.node, {
-      message: `bcrypt cost ${cost}${defaulted ? ' (the default of genSalt())' : ''} is below the minimum of ${min}.`,
+  // From OWASP's floor of 10 up to the policy's minimum: worth raising, not worth refusing a commit.
+  const floor = cost >= OWASP_BCRYPT_FLOOR;
+  hits.push({
+    ...m.hit('low-bcrypt-cost', call.node, {
+      message: `bcrypt cost ${cost}${defaulted ? ' (the default of genSalt())' : ''} is below the minimum of ${min}${floor ? ` (OWASP's floor is ${OWASP_BCRYPT_FLOOR}, so this is a warning)` : ''}.`,
     }),
-  );
+    ...(floor ? { severity: 'warning' as const } : {}),
+  });
 }
 
 function argon2Params(m: CodeModule, hits: Hit[], call: CallInfo) {
@@ -261,6 +272,14 @@ function scryptCost(m: CodeModule, hits: Hit[], call: CallInfo) {
   );
 }
 
+/**
+ * A hash compared with ===: the timing leaks how much of the stored hash a guess matches, which an
+ * attacker turns into an offline crack only with many precise measurements — worth a constant-time
+ * compare, not a refused commit (the fast hash itself, where there is one, is reported apart).
+ */
+const TIMING_MESSAGE = (operator: string) =>
+  `A password hash is compared with ${operator}, which leaks how many leading characters match (a warning: exploiting it takes many precise measurements).`;
+
 /** `user.password === password` (plaintext) and `digest === user.passwordHash` (timing-unsafe). */
 function comparisons(m: CodeModule, hits: Hit[]) {
   for (const b of m.nodes('BinaryExpression')) {
@@ -285,23 +304,23 @@ function comparisons(m: CodeModule, hits: Hit[]) {
       if (m.isConstant(other) || words(nameOf(other) ?? '').some((w) => CONFIRM_WORDS.has(w))) continue;
       const digest = isDigest(m, other);
       const rule = stored[i] === 'hash' || digest ? 'timing-unsafe-comparison' : 'plaintext-comparison';
-      hits.push(
-        m.hit(rule, b, {
+      hits.push({
+        ...m.hit(rule, b, {
           message:
             rule === 'plaintext-comparison'
               ? `\`${m.source(sides[i]!)}\` is compared with ${b.operator}: the password is stored as it was typed.`
-              : `A password hash is compared with ${b.operator}, which leaks how many leading characters match.`,
+              : TIMING_MESSAGE(b.operator),
         }),
-      );
+        ...(rule === 'timing-unsafe-comparison' ? { severity: 'warning' as const } : {}),
+      });
       continue;
     }
     // hashPassword(password) === row.hash, md5(pw) === expected
     if (sides.some((s) => isDigest(m, s) && digestOfPassword(m, s)) && !sides.every((s) => isDigest(m, s))) {
-      hits.push(
-        m.hit('timing-unsafe-comparison', b, {
-          message: `A password hash is compared with ${b.operator}, which leaks how many leading characters match.`,
-        }),
-      );
+      hits.push({
+        ...m.hit('timing-unsafe-comparison', b, { message: TIMING_MESSAGE(b.operator) }),
+        severity: 'warning',
+      });
     }
   }
 }
@@ -309,6 +328,9 @@ function comparisons(m: CodeModule, hits: Hit[]) {
 /** `user.password` (stored password) or `user.passwordHash` (stored hash): a member of an object that is not request input. */
 function storedKind(m: CodeModule, n: Node): 'password' | 'hash' | null {
   if (n.type !== 'MemberExpression') return null;
+  // InteractionEvent.ForgotPassword, VerificationType.Password: an enum member names a kind, it holds no password.
+  const object = unwrap(n.object);
+  if (object.type === 'Identifier' && /^[A-Z]/.test(object.name) && /^[A-Z]/.test(propertyName(n) ?? '')) return null;
   const prop = propertyName(n) ?? undefined;
   const kind = isPasswordHashName(prop)
     ? 'hash'
@@ -524,6 +546,14 @@ export default defineAtom<Options>({
       },
     ],
     good: [
+      {
+        file: 'src/routes/interaction.ts',
+        code: "if (interaction.event !== InteractionEvent.ForgotPassword) throw new RequestError('invalid');\nif (verification.type === VerificationType.Password) return verifyPassword(verification);",
+      },
+      {
+        file: 'src/services/reset-token.ts',
+        code: "import bcrypt from 'bcryptjs';\nimport crypto from 'node:crypto';\nconst generateToken = () => bcrypt.hash(crypto.randomBytes(32).toString(), 10);",
+      },
       {
         file: 'src/users.ts',
         code: "import bcrypt from 'bcrypt';\nconst hash = await bcrypt.hash(password, 12);\nconst ok = await bcrypt.compare(password, user.passwordHash);",
