@@ -74,6 +74,11 @@ export class CodeModule {
     this.scope = analyseScopes(program, visitorKeys);
   }
 
+  /** How many levels deep the syntax tree goes. */
+  get depth(): number {
+    return this.scope.depth;
+  }
+
   // ── Nodes ────────────────────────────────────────────────────────────
 
   /** Every node of an ESTree type, in source order. */

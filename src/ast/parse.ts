@@ -6,15 +6,31 @@
  * kept), so offsets, lines and columns are those of the file itself.
  */
 import type { Node } from './nodes.js';
+import { MAX_NESTING, nestingBeyond } from './depth.js';
 import { CodeModule } from './module.js';
 import { Flow } from './taint/propagation.js';
 
-/** A file the parser rejected: atoms run a reduced check and say so. */
+/** A file the parser rejected, or one too deep to analyse: atoms run a reduced check and say so. */
 export interface ParseFailure {
   ok: false;
-  /** `line:column message` of the first error. */
+  /** `line:column message` of the first error, or why the file was not analysed. */
   reason: string;
+  /** Not a syntax error: the file nests too deeply to be given to the parser or walked (an `analysis-incomplete` note). */
+  tooDeep?: true;
 }
+
+/**
+ * Levels of syntax tree the analyses are given at most. The parser's input is kept under MAX_NESTING (depth.ts),
+ * but a chain of binary operators (`'a' + 'b' + …` 10,000 times) is parsed without nesting and still makes a tree
+ * that deep, too deep for the recursive data-flow walks.
+ */
+export const MAX_TREE_DEPTH = 400;
+
+const tooDeep = (what: string): ParseFailure => ({
+  ok: false,
+  reason: `${what}, too deep to analyse safely`,
+  tooDeep: true,
+});
 
 export type Parsed = CodeModule | ParseFailure;
 
@@ -83,9 +99,12 @@ export async function parseModule(path: string, text: string): Promise<Parsed> {
     return { ok: false, reason: `${line}:${column} ${error.message}` };
   };
 
+  // oxc-parser overflows its native stack (a segfault: the process dies) on input nested some 6,000 levels deep.
+  const nesting = (source: string) => nestingBeyond(source, MAX_NESTING);
   if (SCRIPT_EXT.test(path)) {
     for (const block of scriptBlocks(text)) {
       const source = only(text, block.start, block.end);
+      if (nesting(source) !== null) return tooDeep(`nested more than ${MAX_NESTING} levels`);
       const result = parse(source, block.lang);
       if (result.errors.length) return fail(result.errors[0]!, source);
       body = body.concat(result.program.body as unknown as Node[]);
@@ -93,6 +112,7 @@ export async function parseModule(path: string, text: string): Promise<Parsed> {
     }
   } else {
     const lang = langOf(path) ?? 'jsx';
+    if (nesting(text) !== null) return tooDeep(`nested more than ${MAX_NESTING} levels`);
     let result = parse(text, lang);
     // A .js file may be plain script with a `<` a JSX parse dislikes; a .ts file may be TSX-free but use JSX in .ts by mistake.
     // A CommonJS script may `return` at top level.
@@ -112,7 +132,7 @@ export async function parseModule(path: string, text: string): Promise<Parsed> {
     .filter((s) => s.type === 'ExpressionStatement' && typeof s.directive === 'string')
     .map((s) => s.directive as string);
   const program: Node = { type: 'Program', start: 0, end: text.length, body, sourceType: 'module' };
-  return new CodeModule(
+  const module = new CodeModule(
     path,
     text,
     program,
@@ -121,4 +141,5 @@ export async function parseModule(path: string, text: string): Promise<Parsed> {
     visitorKeys as Record<string, string[]>,
     (m) => new Flow(m),
   );
+  return module.depth > MAX_TREE_DEPTH ? tooDeep(`a syntax tree ${module.depth} levels deep`) : module;
 }

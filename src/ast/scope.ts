@@ -57,6 +57,8 @@ export interface ScopeInfo {
   byType: Map<string, Node[]>;
   /** Identifier references to each binding, in source order. */
   uses: Map<Binding, Node[]>;
+  /** How many levels deep the tree goes (the program is 1). */
+  depth: number;
 }
 
 const SCOPE_NODES = new Set([
@@ -162,6 +164,13 @@ export function analyseScopes(program: Node, keys: Record<string, string[]>): Sc
     return undefined;
   };
 
+  // Iterative (an explicit stack, children pushed in reverse so the order is the source's): a 10,000-term
+  // concatenation is a tree 10,000 levels deep, and a recursive walk would overflow the call stack on it.
+  let depth = 0;
+  let level = 0;
+  const stack: Array<{ node: Node; parent: Node | null; scope: Scope; level: number }> = [
+    { node: program, parent: null, scope: moduleScope, level: 1 },
+  ];
   const visit = (node: Node, parent: Node | null, scope: Scope): void => {
     if (parent) parents.set(node, parent);
     const list = byType.get(node.type);
@@ -282,9 +291,16 @@ export function analyseScopes(program: Node, keys: Record<string, string[]>): Sc
     }
   };
   const go = (c: Node | null | undefined, parent: Node, scope: Scope) => {
-    if (c && typeof c.type === 'string' && !isTypeOnly(c)) visit(c, parent, scope);
+    if (c && typeof c.type === 'string' && !isTypeOnly(c)) stack.push({ node: c, parent, scope, level: level + 1 });
   };
-  visit(program, null, moduleScope);
+  for (let top = stack.pop(); top; top = stack.pop()) {
+    level = top.level;
+    if (level > depth) depth = level;
+    const from = stack.length;
+    visit(top.node, top.parent, top.scope);
+    // The children were pushed in source order; reversed, the first is popped first.
+    for (let i = from, j = stack.length - 1; i < j; i++, j--) [stack[i], stack[j]] = [stack[j]!, stack[i]!];
+  }
 
   for (const [id, scope] of pendingRefs) {
     const b = refs.get(id) ?? lookup(scope, id.name);
@@ -331,5 +347,5 @@ export function analyseScopes(program: Node, keys: Record<string, string[]>): Sc
       if (b) b.defs.push({ kind, value: node.right, path, node });
     }
   }
-  return { module: moduleScope, refs, parents, byType, uses };
+  return { module: moduleScope, refs, parents, byType, uses, depth };
 }

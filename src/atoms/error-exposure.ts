@@ -608,7 +608,7 @@ export default defineAtom({
             rule: /stack/.test(s[0]) ? 'stack-trace' : 'error-object',
             line: i + 1,
             column: s.index + 1,
-            message: 'An error is sent on this line (reduced check: the file could not be parsed).',
+            message: 'An error is sent on this line (reduced check: the file could not be parsed or analysed in full).',
           });
       });
       return hits;

@@ -491,7 +491,8 @@ export default defineAtom({
           rule: 'math-random',
           line: i + 1,
           column: r.index + 1,
-          message: 'Math.random() on a line that sets a secret (reduced check: the file could not be parsed).',
+          message:
+            'Math.random() on a line that sets a secret (reduced check: the file could not be parsed or analysed in full).',
         });
     });
     return hits;

@@ -469,7 +469,7 @@ export default defineAtom({
           rule: none ? 'none-algorithm' : 'ignore-expiration',
           line: i + 1,
           column: found.index + 1,
-          message: 'Found on the line (reduced check: the file could not be parsed).',
+          message: 'Found on the line (reduced check: the file could not be parsed or analysed in full).',
         });
     });
     return hits;

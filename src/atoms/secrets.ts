@@ -11,6 +11,7 @@ import { didYouMean } from '../suggest.js';
 import { defineAtom, type AtomDefinition, type Hit, type Rule } from '../kit/atom.js';
 import { ALNUM, BASE32, BASE64, fakeKey, join } from '../kit/samples.js';
 import { binaryNameRule, classify, FILE_RULES, NAME_RULES, type FileKind } from './secrets/file-rules.js';
+import { derivedTexts } from './secrets/derived.js';
 import { checksummed, GENERAL_FORMATS, PROVIDERS, sampleJwt } from './secrets/providers.js';
 import type { NegativeSample, ProviderRule, Sample } from './secrets/rule.js';
 import {
@@ -248,6 +249,7 @@ export const RULE_TABLE: ReadonlyArray<{
 ];
 
 const RULE_NAMES = RULE_TABLE.map((r) => r.id);
+const RULE_MESSAGES = new Map(RULE_TABLE.map((r) => [r.id, r.rule.message.replace(/\.$/, '')]));
 
 interface Compiled {
   allowPath: (path: string) => boolean;
@@ -297,6 +299,39 @@ function fileScan(path: string, text: string, kind: FileKind, options: Compiled)
     generic: !kind.test || options.genericInTests,
     disabled: excludedRules(detectors(), path, options.disabled),
   };
+}
+
+/**
+ * Keys split into `+`-joined literals or literal template parts, and base64 of a key: the provider formats
+ * (not the generic name rule) run over the rebuilt text; a finding masks the pieces on their first line.
+ */
+function scanDerived(
+  set: ReturnType<typeof detectors>,
+  scan: FileScan,
+  text: string,
+  added: ReadonlySet<number> | undefined,
+  found: Found[],
+): void {
+  const providersOnly: FileScan = { ...scan, generic: false };
+  for (const d of derivedTexts(text)) {
+    let line = d.line;
+    if (added) {
+      while (line <= d.lastLine && !added.has(line)) line++;
+      if (line > d.lastLine) continue;
+    }
+    const inside: Found[] = [];
+    scanLine(set, providersOnly, d.text, line, '', inside);
+    const [start, end] = line === d.line ? [d.column - 1, d.endColumn - 1] : [0, 0];
+    for (const f of inside)
+      found.push({
+        ...f,
+        line,
+        column: start + 1,
+        message: `${RULE_MESSAGES.get(f.rule) ?? 'A credential is committed'}, ${d.how === 'base64' ? 'base64-encoded' : 'split into joined pieces'}.`,
+        mask: end > start ? [[start + 1, end + 1]] : [],
+        span: [start, Math.max(end, start + 1)],
+      });
+  }
 }
 
 /** Strips what only the atom may see (the secret, ranking data) from a finding. */
@@ -380,11 +415,18 @@ export default defineAtom<SecretsOptions>({
     const scan = fileScan(file.path, file.text, kind, options);
     const set = detectors();
     const found: Found[] = [];
-    if (file.allAdded) scanText(set, scan, file.text, found);
+    const added = file.allAdded ? undefined : new Set(file.added);
+    if (!added) scanText(set, scan, file.text, found);
     else {
       const lines = file.lines();
-      for (const n of file.added) scanLine(set, scan, lines[n - 1] ?? '', n, lines[n] ?? '', found);
+      for (const n of file.added) {
+        // A value wrapped onto an added line is found from its name on the line before, added or not.
+        if (n > 1 && !added.has(n - 1)) scanLine(set, scan, lines[n - 2] ?? '', n - 1, lines[n - 1] ?? '', found);
+        scanLine(set, scan, lines[n - 1] ?? '', n, lines[n] ?? '', found);
+      }
     }
+    scanDerived(set, scan, file.text, added, found);
+    if (added) found.splice(0, found.length, ...found.filter((f) => added.has(f.line)));
 
     const hits = dedupe(found).filter(
       (f) => !options.disabled.has(f.rule) && !(f.secret !== undefined && options.allowValue(f.secret)),
@@ -472,6 +514,25 @@ function buildExamples(): AtomExamples {
         code: `const password = '${join('Sup3r', 'S3cret!')}'; // ✗`,
         options: { genericInTests: true },
       },
+      // Names are split into words: "admin" holds "min" and "account" holds "count", yet both name a credential.
+      {
+        file: 'src/seed.ts',
+        code: `const adminPassword = '${fakeKey('', 18, ALNUM, 20)}'; // ✗\nconst adminToken = '${fakeKey('', 24, ALNUM, 21)}'; // ✗\nconst accountPassword = '${fakeKey('', 16, ALNUM, 22)}'; // ✗`,
+      },
+      {
+        file: 'deploy/settings.py',
+        code: `ADMIN_PASSWORD = "${fakeKey('', 18, ALNUM, 23)}"  # ✗\nSERVICE_ACCOUNT_PASSWORD = "${fakeKey('', 18, ALNUM, 24)}"  # ✗`,
+      },
+      // Prettier moves a long value to the line after `=` or `:`.
+      {
+        file: 'src/mail.ts',
+        code: `export const smtpPassword =\n  '${fakeKey('', 22, ALNUM, 25)}'; // ✗\nexport const transport = {\n  password:\n    '${fakeKey('', 22, ALNUM, 26)}', // ✗\n};`,
+      },
+      // A known-format key split into joined literals, template parts, or base64-encoded.
+      {
+        file: 'src/billing.ts',
+        code: `const stripeKey = '${join('sk', '_li')}' + '${fakeKey('ve_', 24, ALNUM, 27)}'; // ✗\nconst backup =\n  '${join('sk', '_live_')}' + // ✗\n  '${fakeKey('', 24, ALNUM, 28)}';\nconst other = \`${join('sk', '_live_')}\${'${fakeKey('', 24, ALNUM, 29)}'}\`; // ✗\nconst wrapped = Buffer.from('${Buffer.from(fakeKey(join('sk', '_live_'), 24, ALNUM, 30)).toString('base64')}', 'base64').toString(); // ✗`,
+      },
     ],
     good: [
       {
@@ -484,6 +545,19 @@ function buildExamples(): AtomExamples {
       },
       { file: '.env.example', code: 'DB_PASSWORD=changeme\nAPI_KEY=<your-key>\nSTRIPE_SECRET=${STRIPE_SECRET}' },
       { file: '.env', code: 'NEXT_PUBLIC_API_URL=https://api.acme.com\nVITE_APP_TITLE=Acme\nPORT=3000' },
+      // Look-alikes: names whose words say "not a secret", wrapped references, joined text that is no key, base64 of prose.
+      {
+        file: 'src/paging.ts',
+        code: `const nextPageToken = '${fakeKey('', 24, ALNUM, 31)}';\nconst csrf_token = '${fakeKey('', 24, ALNUM, 32)}';\nconst maxTokens = '${fakeKey('', 24, ALNUM, 33)}';\nconst PUBLIC_API_KEY = '${fakeKey('', 24, ALNUM, 34)}';`,
+      },
+      {
+        file: 'src/mail.ts',
+        code: `export const smtpPassword =\n  process.env.SMTP_PASSWORD;\nconst label =\n  'Enter the admin password you chose at sign-up';`,
+      },
+      {
+        file: 'src/messages.ts',
+        code: `const hint = 'sk_' + 'live_ keys start with this prefix';\nconst url = \`https://acme.com/\${'docs'}/keys\`;\nconst text = '${Buffer.from('a sentence about keys, base64-encoded for a test').toString('base64')}';`,
+      },
       {
         file: 'src/form.tsx',
         code: `<input type="password" name="password" placeholder="Enter your password" />\nconst passwordLabel = 'Your password';`,

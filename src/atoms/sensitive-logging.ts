@@ -546,7 +546,7 @@ export default defineAtom({
             line: i + 1,
             column: call.index + 1,
             message:
-              'A log call names a secret or request data on this line (reduced check: the file could not be parsed).',
+              'A log call names a secret or request data on this line (reduced check: the file could not be parsed or analysed in full).',
           });
       });
       return hits;

@@ -190,7 +190,8 @@ function lexical(file: SourceFile): Hit[] {
       hits.push({
         rule: template ? 'interpolated-query' : 'concatenated-query',
         ...file.position(call.start),
-        message: 'SQL built from pieces is sent to the database (reduced check: the file could not be parsed).',
+        message:
+          'SQL built from pieces is sent to the database (reduced check: the file could not be parsed or analysed in full).',
       });
     }
   }

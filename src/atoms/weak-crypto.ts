@@ -559,7 +559,7 @@ export default defineAtom({
           rule: /ipher\s*\($/.test(found[0]) ? 'deprecated-cipher' : /ecb/i.test(found[0]) ? 'ecb-mode' : 'weak-cipher',
           line: i + 1,
           column: found.index + 1,
-          message: 'Found on the line (reduced check: the file could not be parsed).',
+          message: 'Found on the line (reduced check: the file could not be parsed or analysed in full).',
         });
     });
     return hits;

@@ -36,7 +36,9 @@ export function codeCheck<O>(
   const finish = (parsed: Parsed, file: SourceFile, ctx: CheckContext<O>): Hit[] | Promise<Hit[]> => {
     if (parsed.ok) return analyse(parsed, file, ctx);
     ctx.note(
-      `${file.path}: the parser rejected it (${parsed.reason}); code atoms ran a reduced line-by-line check on it`,
+      parsed.tooDeep
+        ? `${file.path}: analysis-incomplete: ${parsed.reason}; code atoms ran a reduced line-by-line check on it`
+        : `${file.path}: the parser rejected it (${parsed.reason}); code atoms ran a reduced line-by-line check on it`,
     );
     if (typeof reduced === 'function') return reduced(file, ctx);
     const hits: Hit[] = [];
@@ -48,7 +50,8 @@ export function codeCheck<O>(
           rule: reduced.rule,
           line: i + 1,
           column: sink.index + 1,
-          message: 'Request data and a sink on one line (reduced check: the file could not be parsed).',
+          message:
+            'Request data and a sink on one line (reduced check: the file could not be parsed or analysed in full).',
         });
       }
     });

@@ -12,6 +12,8 @@ export interface Assignment {
   value: string;
   start: number;
   end: number;
+  /** The value is on the next line (`password =` then the value, as Prettier wraps a long line); start and end are columns of that line. */
+  onNextLine?: boolean;
 }
 
 /** Words that, ending a key, make it name a secret: `dbPassword`, `API_KEY`, `client_secret`, `x-auth-token`. */
@@ -20,9 +22,40 @@ const SECRET_WORD =
 const SECRET_NAME =
   /(?:pass(?:word|wd|phrase)?|pwd|secret|token|api[_-]?key|apikey|(?:access|auth|private|encryption|signing|master|session|app|client|secret|license)[_-]?key|credentials?|authorization)$/i;
 
-/** Names that end like a secret but are not one: pagination cursors, CSRF tokens, public keys, device ids, test values. */
-const NOT_SECRET_NAME =
-  /public|publishable|(?:page|next|prev|previous|cursor|continuation|sync|resume|cancel|csrf|xsrf|verification|verify|captcha|recaptcha|push|device|fcm|apns|notification|reset|invite|confirm|confirmation|unsubscribe|share|sharing|state|nonce|lexer|parser|eof|max|min|num|count|total|current|last|first|expected|mock|fake|test|dummy|example|sample|new|old|repeat|retype)[_-]?(?:token|key|secret|password|passwd|pwd)$/i;
+/**
+ * Words that, right before the secret word, say the name is not a secret: pagination cursors, CSRF tokens,
+ * device ids, test values. Compared with whole words of the name (`nextPageToken` → next, page, token), never
+ * as substrings: `adminPassword` holds "min" and `accountPassword` holds "count", and both are credentials.
+ */
+const NOT_SECRET_WORDS = new Set(
+  'page next prev previous cursor continuation sync resume cancel csrf xsrf verification verify captcha recaptcha push device fcm apns notification reset invite confirm confirmation unsubscribe share sharing state nonce lexer parser eof max min num count total current last first expected mock fake test dummy example sample new old repeat retype'.split(
+    ' ',
+  ),
+);
+/** The secret words a not-secret word may stand before. */
+const SECRET_TAIL = /(?:token|key|secret|password|passwd|pwd)$/;
+
+/** The words of a name: camelCase, PascalCase, snake_case, SCREAMING_CASE, kebab-case and dotted parts, lower-cased. */
+export function nameWords(name: string): string[] {
+  return name
+    .replace(/([a-z\d])([A-Z])/g, '$1 $2') // adminPassword → admin Password
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2') // APIKey → API Key
+    .split(/[^A-Za-z\d]+/)
+    .filter(Boolean)
+    .map((w) => w.toLowerCase());
+}
+
+/** A name that ends like a secret but is not one: `nextPageToken`, `csrf_token`, `PUBLIC_API_KEY`, `maxtokens`. */
+export function isNotSecretName(name: string): boolean {
+  const words = nameWords(name);
+  if (words.some((w) => w === 'public' || w === 'publishable')) return true;
+  const last = words.at(-1) ?? '';
+  const tail = SECRET_TAIL.exec(last);
+  if (!tail) return false;
+  // `page_token` (two words) or `pagetoken` (one lower-case word made of two).
+  const before = tail.index > 0 ? last.slice(0, tail.index) : words.at(-2);
+  return before !== undefined && NOT_SECRET_WORDS.has(before);
+}
 /** Flags and switches: `isPassword`, `hasToken`, `USE_SECRET`, `showPassword`. */
 const FLAG_NAME =
   /^(?:no|has|is|should|show|hide|toggle|use|enable|disable|with|require|requires|allow|can|must|get|set|on|handle|validate|check)(?:[A-Z]|[_-])|^(?:NO|HAS|IS|SHOULD|SHOW|HIDE|USE|ENABLE|DISABLE|WITH|REQUIRE|ALLOW)_/;
@@ -37,7 +70,7 @@ const HEADER_NAME =
  * `.set('x-api-key', 'value')`, and in configuration files `KEY=value` and
  * `key: value`, for keys that name a secret. `bare` allows unquoted values.
  */
-export function findAssignments(line: string, bare: boolean): Assignment[] {
+export function findAssignments(line: string, bare: boolean, next = ''): Assignment[] {
   const out: Assignment[] = [];
   SECRET_WORD.lastIndex = 0;
   let last = -1;
@@ -51,8 +84,8 @@ export function findAssignments(line: string, bare: boolean): Assignment[] {
     if (start <= last) continue;
     last = end;
     const key = line.slice(start, end).replace(/^[-.$]+/, '');
-    if (!SECRET_NAME.test(key) || NOT_SECRET_NAME.test(key) || FLAG_NAME.test(key)) continue;
-    const found = valueAfterKey(line, start, end, bare);
+    if (!SECRET_NAME.test(key) || isNotSecretName(key) || FLAG_NAME.test(key)) continue;
+    const found = valueAfterKey(line, start, end, bare, next);
     if (found) out.push({ key, ...found });
   }
   return out;
@@ -63,7 +96,8 @@ function valueAfterKey(
   keyStart: number,
   keyEnd: number,
   bare: boolean,
-): { value: string; start: number; end: number } | null {
+  nextLine: string,
+): { value: string; start: number; end: number; onNextLine?: boolean } | null {
   let i = keyEnd;
   const quote = line[keyStart - 1];
   const quotedKey = (quote === '"' || quote === "'" || quote === '`') && line[i] === quote;
@@ -81,6 +115,7 @@ function valueAfterKey(
     i += 1; // .set('x-api-key', '…')
   else return null;
   while (line[i] === ' ' || line[i] === '\t') i++;
+  if (i === line.length && nextLine) return wrappedValue(nextLine);
 
   const open = line[i];
   if (open === '"' || open === "'" || open === '`') return quoted(line, i);
@@ -111,6 +146,20 @@ function valueAfterKey(
   const after = line.slice(end).trim();
   if (after && !/^(?:[#;]|\/\/)/.test(after)) return null;
   return { value: line.slice(i, end), start: i, end };
+}
+
+/**
+ * `const adminPassword =` with the value alone on the next line (Prettier wraps long assignments so): a quoted
+ * literal that is the whole line, but for a closing `,` `;` or `)`.
+ */
+function wrappedValue(next: string): { value: string; start: number; end: number; onNextLine: true } | null {
+  let i = 0;
+  while (next[i] === ' ' || next[i] === '\t') i++;
+  const open = next[i];
+  if (open !== '"' && open !== "'" && open !== '`') return null;
+  const found = quoted(next, i);
+  if (!found || !/^[\s,;)]*(?:\/\/.*|#.*)?$/.test(next.slice(found.end + 1))) return null;
+  return { ...found, onNextLine: true };
 }
 
 /** A quoted string starting at `open`, with escapes; null when it does not close on this line. */

@@ -148,12 +148,13 @@ function genericDetector(priority: number): Detector {
     run(s) {
       if (!s.file.generic) return;
       const rule = s.file.kind.genericRule;
-      for (const a of findAssignments(s.text, s.file.kind.bare)) {
+      const atLineEnd = s.offset + s.text.length >= s.line.length;
+      for (const a of findAssignments(s.text, s.file.kind.bare, atLineEnd ? s.next : '')) {
         if (!isCredentialAssignment(a)) continue;
         const { value, offset } = credentialOf(a.value);
-        const start = s.offset + a.start + offset;
+        const start = (a.onNextLine ? 0 : s.offset) + a.start + offset;
         const end = start + value.length;
-        if (s.vetoes.some(([vs, ve]) => vs < end && start < ve)) continue;
+        if (!a.onNextLine && s.vetoes.some(([vs, ve]) => vs < end && start < ve)) continue;
         const key = a.key.length > 60 ? a.key.slice(0, 57) + '…' : a.key;
         const message =
           rule === 'env-file'
@@ -163,7 +164,7 @@ function genericDetector(priority: number): Detector {
               : undefined;
         s.found.push({
           rule,
-          line: s.lineNo,
+          line: a.onNextLine ? s.lineNo + 1 : s.lineNo,
           column: start + 1,
           ...(message ? { message } : {}),
           mask: [[start + 1, end + 1]],

@@ -1,0 +1,107 @@
+/**
+ * Text a key can hide in without appearing whole on any line: string literals
+ * joined with `+` (`'sk_live_' + '…'`, also across lines), template literals
+ * whose parts are literals (`` `sk_live_${'…'}` ``), and base64 of a key. Each
+ * is turned back into the text it stands for, which the provider formats are
+ * then run over; a finding points at where the pieces start.
+ */
+
+/** A text rebuilt from pieces of the file, and where those pieces are. */
+export interface Derived {
+  text: string;
+  /** 1-based line and column of the first piece. */
+  line: number;
+  column: number;
+  /** 1-based column (exclusive) where the pieces end on `line` (the mask). */
+  endColumn: number;
+  /** Last line the pieces reach. */
+  lastLine: number;
+  how: 'joined' | 'base64';
+}
+
+const TEMPLATE_PART = String.raw`\$\{\s{0,10}(?:'[^'\\\n]{0,200}'|"[^"\\\n]{0,200}")\s{0,10}\}`;
+/** One literal: quoted, or a template whose substitutions are themselves literals. Bounded, so the scan stays linear. */
+const LITERAL = String.raw`'[^'\\\n]{0,300}'|"[^"\\\n]{0,300}"|` + '`(?:[^`\\\\$]|' + TEMPLATE_PART + '){0,300}`';
+/** Space and comments between the pieces: `'sk_live_' + // why\n  '…'`. */
+const GAP = String.raw`(?:\s|\/\/[^\n]{0,200}|\/\*[^*]{0,200}\*\/){0,40}`;
+const CHAIN = new RegExp(String.raw`(?:${LITERAL})(?:${GAP}\+${GAP}(?:${LITERAL})){0,30}`, 'g');
+/** Walks a chain piece by piece: a literal (group 1), or the `+` between two. */
+const PIECE = new RegExp(String.raw`(${LITERAL})|${GAP}\+${GAP}`, 'y');
+const PART = new RegExp(TEMPLATE_PART, 'g');
+/** Worth the chain scan: a literal next to `+`, or a template part that is a literal. */
+const MAY_JOIN = /["'`]\s*\+|\$\{\s*["']/;
+
+/** Base64 (standard or URL-safe) long enough to hold a key, as a value: after a quote, `=`, `:`, space, `(`, `,` or `[`. */
+const BASE64_TOKEN = /(?:^|[\s"'`=:(,[])([A-Za-z0-9+/_-]{24,4096}={0,2})/gm;
+
+export function derivedTexts(text: string): Derived[] {
+  const out: Derived[] = [];
+  let lineStarts: number[] | undefined;
+  const position = (index: number): [number, number] => {
+    lineStarts ??= lineStartsOf(text);
+    let lo = 0;
+    let hi = lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (lineStarts[mid]! <= index) lo = mid;
+      else hi = mid - 1;
+    }
+    return [lo + 1, index - lineStarts[lo]! + 1];
+  };
+  const add = (from: number, to: number, rebuilt: string, how: Derived['how']) => {
+    const [line, column] = position(from);
+    const [lastLine] = position(to - 1);
+    const lineEnd = text.indexOf('\n', from);
+    const end = lastLine === line || lineEnd < 0 ? to : lineEnd;
+    out.push({ text: rebuilt, line, column, endColumn: column + (end - from), lastLine, how });
+  };
+
+  if (MAY_JOIN.test(text)) {
+    CHAIN.lastIndex = 0;
+    for (let m = CHAIN.exec(text); m; m = CHAIN.exec(text)) {
+      const pieces = piecesOf(m[0]);
+      const templated = pieces.some((p) => p[0] === '`' && p.includes('${'));
+      if (pieces.length < 2 && !templated) continue;
+      add(m.index, m.index + m[0].length, pieces.map(cook).join(''), 'joined');
+    }
+  }
+
+  BASE64_TOKEN.lastIndex = 0;
+  for (let m = BASE64_TOKEN.exec(text); m; m = BASE64_TOKEN.exec(text)) {
+    const token = m[1]!;
+    const decoded = printableBase64(token);
+    const at = m.index + m[0].length - token.length;
+    if (decoded) add(at, at + token.length, decoded, 'base64');
+  }
+  return out;
+}
+
+function piecesOf(chain: string): string[] {
+  const pieces: string[] = [];
+  PIECE.lastIndex = 0;
+  for (let m = PIECE.exec(chain); m && m[0]; m = PIECE.exec(chain)) if (m[1]) pieces.push(m[1]);
+  return pieces;
+}
+
+/** The value of one literal piece, its literal template parts filled in. */
+function cook(piece: string): string {
+  const body = piece.slice(1, -1);
+  return piece[0] === '`' ? body.replace(PART, (part) => part.replace(/^\$\{\s*["']|["']\s*\}$/g, '')) : body;
+}
+
+/** The decoded text, when the token is base64 of printable ASCII without spaces (a key, not data or prose). */
+function printableBase64(token: string): string | undefined {
+  const bare = token.replace(/=+$/, '');
+  if (bare.length % 4 === 1) return undefined;
+  if (!/[A-Z]/.test(bare) || !/[a-z]/.test(bare)) return undefined; // identifiers and hex are not base64 of a key
+  const decoded = Buffer.from(bare, bare.includes('-') || bare.includes('_') ? 'base64url' : 'base64').toString(
+    'latin1',
+  );
+  return /^[\x21-\x7e]{16,}$/.test(decoded) ? decoded : undefined;
+}
+
+function lineStartsOf(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
+}
