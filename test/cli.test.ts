@@ -104,7 +104,7 @@ test('check --staged says in one line that unstaged changes were not checked', (
   repo.stage();
   repo.commit('base');
   repo.write('a.js', cleanLine + awsLine());
-  const r = repo.cli(['check']);
+  const r = repo.cli(['check'], { env: { COLUMNS: '400' } });
   assert.is(r.code, 0, 'the staged change is clean');
   const hint = r.stdout.split('\n').filter((l) => l.includes('unstaged'));
   assert.is(hint.length, 1, r.stdout);
@@ -155,7 +155,7 @@ function unpushed(): Repo {
 
 test('check --push without hook input (a script, empty stdin) checks what the upstream lacks, and says so', () => {
   const repo = unpushed();
-  const r = repo.cli(['check', '--push']);
+  const r = repo.cli(['check', '--push'], { env: { COLUMNS: '400' } });
   assert.is(r.code, 1, r.stdout + r.stderr);
   assert.match(r.stdout, 'b.js:1:');
   assert.match(r.stdout, 'origin/main..HEAD');
@@ -187,7 +187,7 @@ test('the pre-commit framework pushing a root commit (no PRE_COMMIT_TO_REF) chec
     PRE_COMMIT_LOCAL_BRANCH: 'refs/heads/main',
     PRE_COMMIT_REMOTE_BRANCH: 'refs/heads/main',
   };
-  const r = repo.cli(['check', '--push'], { env });
+  const r = repo.cli(['check', '--push'], { env: { ...env, COLUMNS: '400' } });
   assert.is(r.code, 1, r.stdout + r.stderr);
   assert.match(r.stdout, 'b.js:1:');
   assert.match(r.stdout, 'pre-commit framework');

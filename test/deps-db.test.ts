@@ -73,6 +73,14 @@ test('status before any update says how to get a database', async () => {
   assert.match(r.stdout, 'ralph-guard db update');
 });
 
+test('a first update that fails (offline) says no database is stored, names --url, and is not an internal error', async () => {
+  const r = await cli(['db', 'update', '--no-registry'], { RALPH_GUARD_ADVISORY_URL: `${server.url}/missing.zip` });
+  assert.is(r.code, 1, r.stderr);
+  assert.match(r.stderr, 'no advisory database is stored yet');
+  assert.not.match(r.stderr, 'previous database');
+  assert.match(r.stderr, 'ralph-guard db update --url PATH');
+});
+
 test('db update downloads, verifies and stores the export; status reports age and size', async () => {
   const r = await cli(['db', 'update', '--url', `${server.url}/npm/all.zip`, '--no-registry']);
   assert.is(r.code, 0, r.stderr);
@@ -107,7 +115,7 @@ for (const [path, why] of [
   test(`a failed update (${path}) leaves the old database intact`, async () => {
     const before = digest();
     const r = await cli(['db', 'update', '--url', `${server.url}${path}`, '--no-registry']);
-    assert.is(r.code, 3, r.stderr);
+    assert.is(r.code, 1, r.stderr);
     assert.match(r.stderr, why);
     assert.match(r.stderr, 'the previous database is unchanged');
     assert.is(digest(), before);
@@ -134,7 +142,7 @@ test('a mirror on disk works: a zip path, a file: URL, a directory of OSV files;
   assert.is(env.code, 0, env.stderr);
   assert.match(env.stderr, `from ${join(dir, 'all.zip')}`);
   const bad = await cli(['db', 'update', '--url', join(dir, 'nope.zip'), '--no-registry']);
-  assert.is(bad.code, 3);
+  assert.is(bad.code, 1);
   assert.match(bad.stderr, 'no such file');
 });
 

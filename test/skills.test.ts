@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { BUILTIN_ATOMS } from '../src/atoms/all.js';
 import { closestGoodExample } from '../src/report/patterns.js';
 import { allSkills, BUILTIN_SKILLS } from '../src/skills/skills.js';
+import { secretSpans } from '../src/atoms/secrets.js';
+import { maskSpans } from '../src/changeset/text.js';
 import { commitPolicy, makeRepo } from './helpers/repo.js';
 import { awsLine, md5Line, sqlLine } from './helpers/samples.js';
 
@@ -92,7 +94,14 @@ test('skills export --agent claude writes .claude/skills/<name>/SKILL.md; every 
   const examples = new Map(
     BUILTIN_ATOMS.map((a) => [
       a.id,
-      [...a.examples.good, ...a.examples.bad].map((e) => e.code.replace(/\s*(?:\/\/|#)\s*✗\s*$/gm, '')),
+      // As exported: sample keys masked, so the exported file commits through the secrets atom.
+      [...a.examples.good, ...a.examples.bad].map((e) =>
+        e.code
+          .split('\n')
+          .map((line) => maskSpans(line, secretSpans(e.file, line)))
+          .join('\n')
+          .replace(/\s*(?:\/\/|#)\s*✗\s*$/gm, ''),
+      ),
     ]),
   );
   for (const name of exported) {

@@ -20,9 +20,9 @@
  *   the repository, the index or refs.
  */
 import { createHash } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { cacheDir, readCacheFile, writeCacheFile } from '../cache.js';
+import { cacheDir, readCacheFile, writeCacheFile, writeFileAtomic } from '../cache.js';
 import { PolicyError, UsageError } from '../errors.js';
 import type { Report } from '../findings.js';
 
@@ -90,7 +90,7 @@ export async function stop(input: HookInput, opts: { maxRounds?: number } = {}):
   const { repoInfo } = await import('../git/git.js');
   const repo = await repoInfo(cwd).catch(() => null);
   if (!repo) return { code: 0 };
-  const state = roundsFile(repo.root, input.session_id ?? 'no-session');
+  const state = roundsFiles(repo, input.session_id ?? 'no-session');
   const previous = input.stop_hook_active === true ? readRounds(state) : 0;
 
   const report = await check(repo.root, { paths: [], commands: true });
@@ -142,13 +142,26 @@ function quoteArg(arg: string): string {
   return /^[\w./@+-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
-export function roundsFile(root: string, session: string): string {
-  return join(cacheDir(), 'claude-stop', createHash('sha1').update(`${root}\0${session}`).digest('hex') + '.json');
+/**
+ * Where the round counter of a session lives: the cache (signed), else the
+ * repository's git directory. A counter that cannot be stored would say
+ * "Round 1" forever, so when the cache cannot be written the git directory holds it.
+ */
+export function roundsFiles(repo: { root: string; commonDir: string }, session: string): string[] {
+  const name = createHash('sha1').update(`${repo.root}\0${session}`).digest('hex') + '.json';
+  return [join(cacheDir(), 'claude-stop', name), join(repo.commonDir, 'ralph-guard', 'claude-stop', name)];
 }
 
-function readRounds(file: string): number {
+function readRounds(files: string[]): number {
+  const [cache, fallback] = files;
+  let text: string | null = null;
   try {
-    const data = JSON.parse(readCacheFile(file) ?? '{}') as { rounds?: number; at?: number };
+    text = readCacheFile(cache!) ?? (fallback ? readFileSync(fallback, 'utf8') : null);
+  } catch {
+    text = null;
+  }
+  try {
+    const data = JSON.parse(text ?? '{}') as { rounds?: number; at?: number };
     // A counter from another day is a stale session, not a loop.
     if (typeof data.rounds !== 'number' || Date.now() - (data.at ?? 0) > 24 * 3600_000) return 0;
     return data.rounds;
@@ -157,16 +170,22 @@ function readRounds(file: string): number {
   }
 }
 
-function writeRounds(file: string, rounds: number) {
+function writeRounds(files: string[], rounds: number) {
+  const [cache, fallback] = files;
+  const text = JSON.stringify({ rounds, at: Date.now() });
   try {
-    writeCacheFile(file, JSON.stringify({ rounds, at: Date.now() }));
+    writeCacheFile(cache!, text);
   } catch {
-    // Without a writable cache the loop guard falls back to Claude Code's own.
+    try {
+      if (fallback) writeFileAtomic(fallback, text);
+    } catch {
+      // Neither is writable: the loop guard falls back to Claude Code's own.
+    }
   }
 }
 
-function clearRounds(file: string) {
-  rmSync(file, { force: true });
+function clearRounds(files: string[]) {
+  for (const file of files) rmSync(file, { force: true });
 }
 
 /** Errors: a broken policy is the model's business too (it may have broken it); anything else is a non-blocking error. */

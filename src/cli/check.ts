@@ -34,6 +34,11 @@ export async function checkCommand(argv: string[]): Promise<number> {
     throw new UsageError('--index goes with --all (`ralph-guard check --all --index`)');
 
   if (values['dry-run']) return dryRun(mode);
+  // The switch the README documents, honoured whatever runs the hook (husky, lefthook, the pre-commit framework).
+  if (hookMode && process.env.RALPH_GUARD === '0') {
+    process.stderr.write(`ralph-guard: RALPH_GUARD=0, so the ${mode} check is skipped\n`);
+    return 0;
+  }
   const { run } = await import('../engine/engine.js');
   let failClosed = false;
   try {
@@ -68,6 +73,12 @@ export async function checkCommand(argv: string[]): Promise<number> {
     const { summary, notes } = result.report;
     summary.judged = judged(mode, values.index === true, values.range);
     if (push?.range) notes.unshift(push.range);
+    const misplaced = await misplacedKeyNote();
+    if (misplaced) notes.push(misplaced);
+    if (mode === 'push') {
+      const secret = result.report.findings.find((f) => f.atom === 'secrets' && f.commit && f.severity === 'error');
+      if (secret) notes.push(rewriteAdvice(secret.commit!.slice(0, 10)));
+    }
     const left = await unstaged;
     if (left?.length)
       notes.push(
@@ -76,7 +87,8 @@ export async function checkCommand(argv: string[]): Promise<number> {
     const outcome = mode === 'staged' ? 'Commit refused' : mode === 'push' ? 'Push refused' : 'Check failed';
     const { colorWanted } = await import('./color.js');
     const color = colorWanted(values['no-color'] === true);
-    process.stdout.write((await output.load())(result.report, { color, outcome }));
+    const width = (process.stdout.isTTY && process.stdout.columns) || Number(process.env.COLUMNS) || 80;
+    process.stdout.write((await output.load())(result.report, { color, outcome, width }));
     const { timing } = await import('../timing.js');
     timing.phase('report printed');
     timing.print();
@@ -146,6 +158,8 @@ const ZERO = '0'.repeat(40);
  */
 async function pushInput(): Promise<{ input: string; range?: string }> {
   const env = process.env;
+  // husky 4 reads the hook's stdin itself and hands it on in HUSKY_GIT_STDIN.
+  if (env.HUSKY_GIT_STDIN?.trim()) return { input: env.HUSKY_GIT_STDIN };
   if (env.PRE_COMMIT_TO_REF) {
     const from = env.PRE_COMMIT_FROM_REF || ZERO;
     return {
@@ -224,6 +238,27 @@ async function unstagedFiles(paths: string[]): Promise<string[]> {
     return files;
   } catch {
     return []; // a hint, never a reason to fail the check
+  }
+}
+
+/**
+ * A secret in a commit that is not pushed yet can still be kept out of the
+ * remote's history: a later commit that deletes it cannot. Said once, after the findings.
+ */
+function rewriteAdvice(commit: string): string {
+  return `A secret is in commit ${commit}, which is not pushed yet: a new commit that deletes it leaves it in history. Rewrite the unpushed commits instead: \`git rebase -i ${commit}^\` (\`--root\` for the first commit), mark ${commit} as "edit", remove the secret, \`git commit --amend\`, \`git rebase --continue\`; then push, and revoke the secret anyway if it ever left this machine.`;
+}
+
+/** A policy in package.json under "ralph-guard" is ignored: say so rather than let the user think it applies. */
+async function misplacedKeyNote(): Promise<string | null> {
+  try {
+    const [{ findRoot }, { readPackageJson, misplacedPolicyKey }] = await Promise.all([
+      import('../git/git.js'),
+      import('../init/detect.js'),
+    ]);
+    return misplacedPolicyKey(readPackageJson(await findRoot(process.cwd())));
+  } catch {
+    return null; // an unreadable package.json is not this hint's business
   }
 }
 

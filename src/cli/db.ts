@@ -1,5 +1,5 @@
 /** `ralph-guard db update|status`: the local advisory database (and the registry metadata cache). */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NotARepository, UsageError } from '../errors.js';
 import { parseCommand, type CommandSpec } from './args.js';
@@ -156,15 +156,25 @@ async function update(opts: {
   };
   log(`ralph-guard: updating the advisory database from ${source}`);
   const started = performance.now();
+  const { advisoryDbPath } = await import('../deps/advisories.js');
+  const hadOne = existsSync(advisoryDbPath());
   let result;
   try {
     result = await updateAdvisoryDb(source);
   } catch (e) {
     if (!(e instanceof UpdateError) && !(e instanceof Error)) throw e;
-    const message = `db update failed: ${(e as Error).message}; the previous database is unchanged`;
+    // A download that fails is not a bug of the guard (exit 1, not 3); say what is kept and how to work offline.
+    const kept = hadOne
+      ? 'the previous database is unchanged'
+      : 'no advisory database is stored yet, so dependencies are checked without known advisories';
+    const offline =
+      opts.url === undefined
+        ? '; without network, download the export elsewhere and run `ralph-guard db update --url PATH`'
+        : '';
+    const message = `db update failed: ${(e as Error).message}; ${kept}${offline}`;
     if (opts.json) process.stdout.write(JSON.stringify({ ok: false, error: message }, null, 2) + '\n');
     else process.stderr.write(`ralph-guard: ${message}\n`);
-    return 3;
+    return 1;
   }
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   log(

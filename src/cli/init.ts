@@ -46,19 +46,49 @@ export async function initCommand(argv: string[]): Promise<number> {
     ...(values.agent ? { agent: values.agent as 'claude' } : {}),
   });
   const out = process.stdout;
-  out.write(`ralph-guard init (${result.manager}${values.agent ? ` + ${values.agent}` : ''})\n`);
+  out.write(`ralph-guard init (${result.label ?? result.manager}${values.agent ? ` + ${values.agent}` : ''})\n`);
   if (!result.actions.length) out.write('  everything was already in place; nothing changed\n');
   for (const action of result.actions) out.write(`  ✔ ${action}\n`);
   for (const todo of result.todo) out.write(`  → ${todo}\n`);
   if (['husky', 'git', 'lefthook'].includes(result.manager))
     out.write(
-      'Commits are now checked with `ralph-guard check --staged`, pushes with `ralph-guard check --push`. `ralph-guard doctor` checks the set-up.\n',
+      'Commits and pushes are now checked by ralph-guard (check --staged, check --push). `ralph-guard doctor` checks the set-up.\n',
     );
   else
     out.write(
       `ralph-guard does not edit ${result.manager}'s configuration: add the lines above, then run \`ralph-guard doctor\`.\n`,
     );
-  return 0;
+  return policyStillValid();
+}
+
+/**
+ * A policy on disk that init kept but that is invalid makes the set-up useless
+ * once committed: exit 2 naming the problems, not "everything was already in place".
+ */
+async function policyStillValid(): Promise<number> {
+  const [{ findRoot }, { findPolicyFile, loadPolicy }, { PolicyError }, { readPackageJson, misplacedPolicyKey }] =
+    await Promise.all([
+      import('../git/git.js'),
+      import('../policy/load.js'),
+      import('../errors.js'),
+      import('../init/detect.js'),
+    ]);
+  const root = await findRoot(process.cwd());
+  const misplaced = misplacedPolicyKey(readPackageJson(root));
+  if (misplaced) process.stderr.write(`ralph-guard: ${misplaced}\n`);
+  const file = findPolicyFile(root, root);
+  if (!file) return 0;
+  try {
+    // The file as it is on disk (the one the user will commit); a JavaScript policy is not run here.
+    await loadPolicy({ cwd: process.cwd(), root, configFile: file, runPrograms: false });
+    return 0;
+  } catch (e) {
+    if (!(e instanceof PolicyError)) return 0;
+    process.stderr.write(
+      `ralph-guard: the hooks are set up, but the policy is invalid, so every check will stop with exit 2:\n${e.problems.map((p) => `  ${p}`).join('\n')}\nFix it, then run \`ralph-guard doctor\`.\n`,
+    );
+    return 2;
+  }
 }
 
 export async function uninstallCommand(argv: string[]): Promise<number> {

@@ -14,6 +14,8 @@ export type PrintedManager = 'pre-commit' | 'simple-git-hooks' | 'yorkie' | 'lin
 
 export interface InitResult {
   manager: HookManager | PrintedManager;
+  /** The manager with its version where it matters ("husky 7"). */
+  label?: string;
   /** What was done, one line each; empty when everything was already in place. */
   actions: string[];
   /** Things the user must do by hand. */
@@ -37,6 +39,14 @@ export function readPackageJson(root: string): PackageJson | null {
   } catch (e) {
     throw new UsageError(`package.json: not valid JSON (${(e as Error).message}); fix it before running init`);
   }
+}
+
+/** A warning when package.json holds a policy under a key ralph-guard does not read (it reads "ralph"). */
+export function misplacedPolicyKey(pkg: PackageJson | null): string | null {
+  if (!pkg || pkg['ralph-guard'] === undefined) return null;
+  return pkg.ralph === undefined
+    ? 'package.json has a "ralph-guard" key, which ralph-guard does not read: rename it to "ralph" (or move it to .ralphrc.json) for it to apply'
+    : 'package.json has a "ralph-guard" key besides "ralph": only "ralph" is read; merge the two';
 }
 
 export function hasDependency(pkg: PackageJson | null, name: string): boolean {

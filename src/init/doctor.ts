@@ -11,8 +11,10 @@ import { PolicyError, PolicyNotRun, UsageError } from '../errors.js';
 import { formatBytes } from '../changeset/text.js';
 import { git, repoInfo, type RepoInfo } from '../git/git.js';
 import { CHAINED, HOOKS, hooksDir } from './git-hooks.js';
-import { HUSKY_LINES } from './husky.js';
-import { detectManager, readPackageJson } from './detect.js';
+import { huskyMajor } from './husky.js';
+import { findOurCommand, withDryRun } from './hook-lines.js';
+import { spawnSync } from 'node:child_process';
+import { detectManager, misplacedPolicyKey, readPackageJson } from './detect.js';
 
 export type Status = 'ok' | 'warn' | 'fail';
 export interface Check {
@@ -102,6 +104,8 @@ export async function doctor(cwd: string): Promise<Check[]> {
   } catch (e) {
     checks.push({ status: 'fail', text: (e as Error).message });
   }
+  const misplaced = misplacedPolicyKey(pkg);
+  if (misplaced) checks.push({ status: 'warn', text: misplaced, fix: 'rename the key to "ralph" in package.json' });
   const manager = detectManager(root, pkg);
   checks.push({ status: 'ok', text: `hook manager: ${manager}` });
   checks.push(...(await hookChecks(repo, manager)));
@@ -160,8 +164,18 @@ async function hookChecks(repo: RepoInfo, manager: string): Promise<Check[]> {
     }
     const text = read(file);
     const reach = reaches(root, dir, hook, text);
-    if (reach) checks.push({ status: 'ok', text: `${hook}: ${reach}` });
-    else checks.push({ status: 'fail', text: `${hook}: ${shown} does not run ralph-guard`, fix });
+    if (!reach) {
+      checks.push({ status: 'fail', text: `${hook}: ${shown} does not run ralph-guard`, fix });
+      continue;
+    }
+    const started = probe(root, reach);
+    if (started.ok) checks.push({ status: 'ok', text: `${hook}: ${reach.how}${started.detail}` });
+    else
+      checks.push({
+        status: 'fail',
+        text: `${hook}: ${reach.how}${started.detail}`,
+        fix: `npx ralph-guard init (it writes the command so that it resolves${manager === 'husky' ? ' for your husky version' : ''}), then npx ralph-guard doctor`,
+      });
   }
   // Our script in .git/hooks while core.hooksPath points elsewhere never runs.
   if (hooksPath) {
@@ -179,14 +193,47 @@ async function hookChecks(repo: RepoInfo, manager: string): Promise<Check[]> {
   return checks;
 }
 
+/** How a hook reaches ralph-guard: in words, and the command to start with --dry-run (null: nothing to start). */
+interface Reach {
+  how: string;
+  /** A shell command line, run from the root as the hook would; or our hook script, run with RALPH_GUARD_DRY_RUN=1. */
+  probe: { command: string; binOnPath: boolean } | { script: string } | null;
+}
+
 /** How a hook file gets to ralph-guard, or null when it does not. */
-function reaches(root: string, dir: string, hook: 'pre-commit' | 'pre-push', text: string): string | null {
+function reaches(root: string, dir: string, hook: 'pre-commit' | 'pre-push', text: string): Reach | null {
   if (text.includes('ralph-guard git hook'))
-    return `ralph-guard's hook script${existsSync(join(dir, hook + CHAINED)) ? ' (chaining the previous hook)' : ''}`;
-  if (/\.husky\/_\/?$/.test(dir) || /husky/.test(text)) {
+    return {
+      how: `ralph-guard's hook script${existsSync(join(dir, hook + CHAINED)) ? ' (chaining the previous hook)' : ''}`,
+      probe: { script: join(dir, hook) },
+    };
+  const pkg = (() => {
+    try {
+      return readPackageJson(root);
+    } catch {
+      return null;
+    }
+  })();
+  const husky4 = (pkg?.husky as { hooks?: Record<string, unknown> } | undefined)?.hooks?.[hook];
+  if (/husky/.test(text) && /husky-run|husky\.sh/.test(text) && typeof husky4 === 'string' && !/\.husky/.test(dir)) {
+    const ours = findOurCommand(husky4);
+    // husky 4 runs the command through npx (or yarn/pnpm), which put node_modules/.bin on PATH.
+    return ours
+      ? {
+          how: `husky 4 runs \`${ours.text}\` (package.json "husky.hooks.${hook}")`,
+          probe: { command: ours.text, binOnPath: true },
+        }
+      : null;
+  }
+  if (/\.husky(?:\/_)?\/?$/.test(dir) || /husky/.test(text)) {
+    const major = huskyMajor(root, pkg);
     const own = read(join(root, '.husky', hook));
-    return own.split('\n').some((l) => l.trim() === HUSKY_LINES[hook] || /\bralph-guard\s+check\b/.test(l))
-      ? `husky runs \`${HUSKY_LINES[hook]}\` (.husky/${hook})`
+    const ours = own.split('\n').map(findOurCommand).find(Boolean);
+    return ours
+      ? {
+          how: `husky ${major} runs \`${ours.text}\` (.husky/${hook})`,
+          probe: { command: ours.text, binOnPath: major >= 9 },
+        }
       : null;
   }
   if (/lefthook/.test(text)) {
@@ -201,14 +248,54 @@ function reaches(root: string, dir: string, hook: 'pre-commit' | 'pre-push', tex
       .map((f) => read(join(root, f)))
       .join('\n');
     const section = config.split(/^(?=\S)/m).find((s) => s.startsWith(`${hook}:`)) ?? '';
-    return /ralph-guard\b.*\bcheck\b/.test(section) ? 'lefthook runs ralph-guard' : null;
+    const run = section
+      .split('\n')
+      .map((l) => l.match(/^\s*-?\s*run:\s*["']?(.*?)["']?\s*$/)?.[1] ?? '')
+      .map((r) => findOurCommand(r.replace(/\{[a-z_]+\}/g, '')))
+      .find(Boolean);
+    return run ? { how: `lefthook runs \`${run.text}\``, probe: { command: run.text, binOnPath: false } } : null;
   }
   if (/pre-commit/.test(text) && /generated by pre-commit/i.test(text)) {
     return /ralph-guard/.test(read(join(root, '.pre-commit-config.yaml')))
-      ? 'the pre-commit framework runs ralph-guard'
+      ? { how: 'the pre-commit framework runs ralph-guard', probe: null }
       : null;
   }
-  return /\bralph-guard\b/.test(text) ? 'the hook runs ralph-guard' : null;
+  const line = text.split('\n').map(findOurCommand).find(Boolean);
+  return line ? { how: `the hook runs \`${line.text}\``, probe: { command: line.text, binOnPath: false } } : null;
+}
+
+/**
+ * Starts the hook's ralph-guard command with --dry-run, from the root, with
+ * the PATH the hook would get (the manager's own additions, never the
+ * node_modules/.bin that `npx ralph-guard doctor` itself put there): proof
+ * that the command resolves, rather than a guess from the file's text.
+ */
+function probe(root: string, reach: Reach): { ok: boolean; detail: string } {
+  if (!reach.probe) return { ok: true, detail: '' };
+  const clean = (process.env.PATH ?? '').split(delimiter).filter((d) => d && !/node_modules[\\/]\.bin[\\/]?$/.test(d));
+  const onPath =
+    'script' in reach.probe || !reach.probe.binOnPath ? clean : [join(root, 'node_modules', '.bin'), ...clean];
+  const env = { ...process.env, PATH: onPath.join(delimiter), RALPH_GUARD_DRY_RUN: '1' };
+  const run =
+    'script' in reach.probe
+      ? spawnSync(reach.probe.script, [], { cwd: root, env, encoding: 'utf8', input: '', timeout: 30_000 })
+      : spawnSync('sh', ['-c', withDryRun(reach.probe.command)], {
+          cwd: root,
+          env,
+          encoding: 'utf8',
+          input: '',
+          timeout: 30_000,
+        });
+  if (run.status === 0 && /dry run/.test(run.stdout))
+    return { ok: true, detail: '; the command starts (tried with --dry-run)' };
+  const said = `${run.stderr ?? ''}${run.stdout ?? ''}`.trim().split('\n').at(-1) ?? '';
+  return {
+    ok: false,
+    detail:
+      run.status === 127
+        ? ': the command is not found when the hook runs (exit 127)'
+        : `: the command did not run (exit ${run.status ?? run.signal})${said ? `: ${said}` : ''}`,
+  };
 }
 
 /**

@@ -37,7 +37,7 @@ export function printedSetup(manager: PrintedManager): string[] {
   switch (manager) {
     case 'pre-commit':
       return [
-        'add to .pre-commit-config.yaml under `repos:`:  - { repo: https://github.com/ralph-guard/ralph-guard, rev: v0.1.0, hooks: [{ id: ralph-guard }, { id: ralph-guard-push }] }',
+        'add to .pre-commit-config.yaml under `repos:`:  - { repo: https://github.com/ralph-guard/ralph-guard, rev: <a commit SHA or release tag of ralph-guard to pin>, hooks: [{ id: ralph-guard }, { id: ralph-guard-push }] }',
         'then run `pre-commit install --hook-type pre-commit --hook-type pre-push`',
       ];
     case 'simple-git-hooks':

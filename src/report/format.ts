@@ -6,6 +6,8 @@ export interface ReportOptions {
   color: boolean;
   /** What a blocking result means where the report is read: "Commit refused", "Push refused", "Check failed". */
   outcome: string;
+  /** Terminal columns, for formats that wrap (80 when unknown). */
+  width?: number;
 }
 
 export type Format = (report: Report, options: ReportOptions) => string;

@@ -9,44 +9,82 @@ import { suppressionComment } from './comments.js';
 import { groupSkips } from './skips.js';
 import type { ReportOptions } from './format.js';
 
+/** Locations shown per group; the rest are counted (`--format json` lists every one). */
+const SHOWN_LOCATIONS = 10;
+
 export function formatPretty(report: Report, opts: ReportOptions): string {
   kleur.enabled = opts.color;
+  const width = Math.max(40, opts.width ?? 80);
   const out: string[] = [];
   const { summary } = report;
+  const gutter = `    ${kleur.dim('│')} `;
+  const wrapped = (first: string, units: string[], rest: string) => out.push(...wrap(first, units, rest, width));
 
   const byAtom = new Map<string, Finding[]>();
   for (const f of report.findings) byAtom.set(f.atom, [...(byAtom.get(f.atom) ?? []), f]);
 
   for (const [atom, findings] of byAtom) {
     const blocking = findings.some((f) => f.severity === 'error');
-    out.push(
-      `${blocking ? kleur.red().bold('✖ ' + atom) : kleur.yellow().bold('⚠ ' + atom)}  ${kleur.bold(findings[0]!.criterion)}`,
+    const mark = blocking ? kleur.red().bold('✖ ' + atom) : kleur.yellow().bold('⚠ ' + atom);
+    wrapped(
+      `${mark}  `,
+      words(findings[0]!.criterion).map((w) => kleur.bold(w)),
+      '  ',
     );
-    for (const f of findings) {
-      const where = `${shown(f.file)}:${f.line}:${f.column}`;
-      const commit = f.commit ? kleur.dim(` (in commit ${f.commit.slice(0, 10)})`) : '';
-      out.push(`  ${kleur.cyan(where)}${commit}  ${shown(f.message)} ${kleur.dim(f.rule)}`);
-      if (f.excerpt) out.push(`    ${kleur.dim('│')} ${shown(f.excerpt)}`);
-      if (f.fix) out.push(`    ${kleur.dim('│')} ${kleur.green('fix:')} ${f.fix}`);
-      // The guard's own findings (a weakened policy or baseline) cannot be suppressed from inside the change.
-      if (f.atom !== 'guard')
-        out.push(
-          `    ${kleur.dim('│')} ${kleur.dim('suppress:')} ${kleur.dim(shown(suppressionComment(f.file, f.rule)))}`,
+    for (const group of groupFindings(findings)) {
+      const first = group[0]!;
+      if (group.length > 1)
+        wrapped(
+          '  ',
+          [kleur.bold(first.rule), kleur.dim(`(${group.length} places)`), ...words(shown(first.message))],
+          '    ',
         );
+      for (const f of group.slice(0, SHOWN_LOCATIONS)) {
+        const where = kleur.cyan(`${shown(f.file)}:${f.line}:${f.column}`) + ' '; // two spaces before the message
+        const commit = f.commit ? [kleur.dim(`(in commit ${f.commit.slice(0, 10)})`)] : [];
+        const message = group.length > 1 && f.message === first.message ? [] : words(shown(f.message));
+        const rule = group.length > 1 ? [] : [kleur.dim(f.rule)];
+        wrapped('  ', [where, ...commit, ...message, ...rule], '    ');
+        if (f.excerpt) wrapped(gutter, words(shown(f.excerpt)), gutter);
+      }
+      if (group.length > SHOWN_LOCATIONS)
+        out.push(
+          `${gutter}${kleur.dim(`… and ${group.length - SHOWN_LOCATIONS} more (\`--format json\` lists every one)`)}`,
+        );
+      if (first.fix) wrapped(gutter, [kleur.green('fix:'), ...words(first.fix)], `${gutter}     `);
+      // The guard's own findings (a weakened policy or baseline) cannot be suppressed from inside the change.
+      const suppress = first.atom === 'guard' ? [] : [...new Set(group.map((f) => suppressionComment(f.file, f.rule)))];
+      // The comment is one unit: a user copies it whole.
+      for (const comment of suppress) wrapped(gutter, [kleur.dim('suppress:'), kleur.dim(shown(comment))], gutter);
     }
     out.push('');
   }
 
   for (const failure of report.failures)
-    out.push(
-      kleur.magenta(
-        `! ${failure.atom === '*' ? '' : failure.atom + ': '}${shown(failure.file)}: ${shown(failure.message)}`,
-      ),
+    wrapped(
+      kleur.magenta('! '),
+      [
+        ...(failure.atom === '*' ? [] : [kleur.magenta(`${failure.atom}:`)]),
+        kleur.magenta(`${shown(failure.file)}:`),
+        ...words(shown(failure.message)).map((w) => kleur.magenta(w)),
+      ],
+      '  ',
     );
   // Skipped files one line per reason, with a count; the other notes as they are.
   const skipNotes = new Set(report.skipped?.map((s) => s.note));
-  for (const group of groupSkips(report)) out.push(kleur.dim(`· ${group.reason}: ${shown(group.files)}`));
-  for (const note of report.notes) if (!skipNotes.has(note)) out.push(kleur.dim(`· ${shown(note)}`));
+  for (const group of groupSkips(report))
+    wrapped(
+      kleur.dim('· '),
+      words(shown(`${group.reason}: ${group.files}`)).map((w) => kleur.dim(w)),
+      '  ',
+    );
+  for (const note of report.notes)
+    if (!skipNotes.has(note))
+      wrapped(
+        kleur.dim('· '),
+        words(shown(note)).map((w) => kleur.dim(w)),
+        '  ',
+      );
   if (report.failures.length || report.notes.length) out.push('');
 
   const errors = report.findings.filter((f) => f.severity === 'error').length;
@@ -58,16 +96,18 @@ export function formatPretty(report: Report, opts: ReportOptions): string {
     `${summary.judged ? '' : `${summary.mode}: `}${plural(summary.files, 'file')}${summary.judged ? ` ${summary.judged}` : ''}, ${plural(summary.atoms, 'atom')}, ${summary.durationMs} ms${summary.suppressed ? `, ${summary.suppressed} suppressed` : ''}`,
   );
   if (summary.blocked) {
-    out.push(`${kleur.red().bold(`✖ ralph-guard: ${counts}. ${opts.outcome}.`)} ${scope}`);
-    out.push(
-      kleur.dim(
-        '  Fix what is listed, or suppress a finding you have judged safe with the comment shown (a reason is required reading for reviewers).',
-      ),
+    wrapped('', [...words(`✖ ralph-guard: ${counts}. ${opts.outcome}.`).map((w) => kleur.red().bold(w)), scope], '  ');
+    wrapped(
+      '  ',
+      words(
+        'Fix what is listed, or suppress a finding you have judged safe with the comment shown (a reason is required reading for reviewers).',
+      ).map((w) => kleur.dim(w)),
+      '  ',
     );
   } else if (report.findings.length) {
-    out.push(`${kleur.yellow().bold(`⚠ ralph-guard: ${counts}.`)} ${scope}`);
+    wrapped('', [...words(`⚠ ralph-guard: ${counts}.`).map((w) => kleur.yellow().bold(w)), scope], '  ');
   } else {
-    out.push(`${kleur.green().bold('✔ ralph-guard: every criterion passes.')} ${scope}`);
+    wrapped('', [...words('✔ ralph-guard: every criterion passes.').map((w) => kleur.green().bold(w)), scope], '  ');
   }
   return out.join('\n') + '\n';
 }
@@ -86,4 +126,52 @@ export function shown(text: string): string {
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/**
+ * Findings of one atom that share a rule, a fix and a root cause: the same
+ * rule and fix in the same file (a lockfile's entries, one pattern repeated
+ * through a module), in the order of their first finding. Findings in
+ * different files stay apart, so every file a change touches is named.
+ */
+export function groupFindings(findings: Finding[]): Finding[][] {
+  const groups = new Map<string, Finding[]>();
+  for (const f of findings) {
+    const key = `${f.rule}\0${f.fix ?? ''}\0${f.file}`;
+    const group = groups.get(key);
+    if (group) group.push(f);
+    else groups.set(key, [f]);
+  }
+  return [...groups.values()];
+}
+
+const ANSI = /\x1b\[[0-9;]*m/g;
+const visible = (text: string) => text.replace(ANSI, '').length;
+const words = (text: string) => text.split(/ +/).filter(Boolean);
+
+/**
+ * Lays `units` out in lines of at most `width` columns: the first line after
+ * `first`, the next ones after `rest` (the gutter). A unit is never split
+ * (a file path, a masked value, a word): one longer than a line gets a line
+ * of its own. Colour codes take no columns.
+ */
+export function wrap(first: string, units: string[], rest: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = first;
+  let used = visible(first);
+  let empty = true;
+  for (const unit of units) {
+    const size = visible(unit);
+    if (!empty && used + 1 + size > width) {
+      lines.push(line);
+      line = rest;
+      used = visible(rest);
+      empty = true;
+    }
+    line += (empty ? '' : ' ') + unit;
+    used += (empty ? 0 : 1) + size;
+    empty = false;
+  }
+  lines.push(line);
+  return lines;
 }
