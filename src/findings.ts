@@ -52,8 +52,10 @@ export interface Report {
   findings: Finding[];
   suppressed: Suppressed[];
   failures: AtomFailure[];
-  /** Things the user should know that are not findings (skipped files, missing data). */
+  /** Things the user should know that are not findings (skipped files, missing data); each skip is one of them. */
   notes: string[];
+  /** Files, or atoms on a file, not checked, and why (each also in `notes`, as its `note`). */
+  skipped?: Skip[];
   summary: Summary;
   /** For reporters: the atoms that ran, to print criteria, examples and rules. */
   atoms: ReadonlyArray<import('./kit/atom.js').AnyAtom>;
@@ -61,4 +63,11 @@ export interface Report {
   reviews?: import('./review/acknowledgement.js').Review[];
   /** The level each atom ran at (SARIF's default configuration). */
   levels?: Record<string, 'block' | 'warn'>;
+}
+
+/** A file not checked, or checked only in part: `reason` groups alike skips, `note` is its line in `notes`. */
+export interface Skip {
+  file: string;
+  reason: string;
+  note: string;
 }

@@ -22,16 +22,20 @@ const json = (r: { stdout: string; stderr: string }): Out => {
 };
 const places = (out: Out) => out.findings.map((f) => `${f.file}:${f.line} ${f.rule}`).sort();
 
-test('a file over maxFileBytes is skipped with a note; one under it is checked', () => {
+test('a file over maxFileBytes is scanned for secrets only, with a note; one under it is checked fully', () => {
   const repo = makeRepo();
   commitPolicy(repo, { '.ralphrc.json': JSON.stringify({ maxFileBytes: 10_000 }) });
-  repo.write('big.js', awsLine() + '// filler\n'.repeat(2_000));
+  repo.write('big.js', awsLine() + md5Line + '// filler\n'.repeat(2_000));
   repo.write('small.js', md5Line);
   repo.stage();
   const out = json(repo.cli(['check', '--staged', '--format', 'json']));
-  assert.equal(places(out), ['small.js:1 password-hashing/fast-hash']);
+  assert.equal(places(out), ['big.js:1 secrets/aws-access-key-id', 'small.js:1 password-hashing/fast-hash']);
   assert.ok(
-    out.notes.some((n) => n.startsWith('big.js: skipped, larger than 10.0 kB (20.1 kB)')),
+    out.notes.some((n) =>
+      /^big\.js: larger than maxFileBytes \(20\.\d kB > 10\.0 kB\): scanned for secrets, streamed; .*password-hashing/.test(
+        n,
+      ),
+    ),
     out.notes.join('\n'),
   );
 });

@@ -261,7 +261,7 @@ test('a real git push to a local bare remote: a clean push goes through, a bad o
   const ok = repo.tryGit(['push', '-q', 'origin', 'main'], { env });
   assert.is(ok.code, 0, ok.stderr);
   assert.is(gitOut(remote, 'rev-parse', 'main'), repo.git('rev-parse', 'main'));
-  assert.equal(hookRuns(), ['check --push']);
+  assert.equal(hookRuns(), ['check --push --remote origin']);
 
   repo.write('src/bad.js', sqlLine);
   repo.stage('src/bad.js');
@@ -274,7 +274,7 @@ test('a real git push to a local bare remote: a clean push goes through, a bad o
   assert.match(refused.stdout + refused.stderr, 'src/bad.js:1:');
   assert.fixture(work(repo.dir), before);
   assert.fixture(bytes(remote), remoteBefore, 'the remote received nothing');
-  assert.equal(hookRuns(), ['check --push']);
+  assert.equal(hookRuns(), ['check --push --remote origin']);
 });
 
 test('git rebase: completes, and a check at a conflict mid-rebase changes nothing', () => {

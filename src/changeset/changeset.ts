@@ -4,10 +4,21 @@
  * staged mode, from commits in push and range mode, from disk for `--all`
  * (from the index with `--all --index`) and `--worktree`. Nothing here writes anything.
  */
-import { realpathSync } from 'node:fs';
+import { createReadStream, realpathSync } from 'node:fs';
 import { readFile, lstat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
-import { BlobReader, EMPTY_TREE, git, headCommit, looseObjectsDir, splitNul, ZERO_SHA } from '../git/git.js';
+import {
+  BlobReader,
+  EMPTY_TREE,
+  git,
+  headCommit,
+  looseObjectsDir,
+  objectSizes,
+  splitNul,
+  streamBlob,
+  TooLarge,
+  ZERO_SHA,
+} from '../git/git.js';
 import { addedKey, parseAddedLines, parseRaw, type RawEntry } from '../git/diff.js';
 import { UsageError } from '../errors.js';
 
@@ -25,6 +36,11 @@ export interface ChangedFile {
   blob: string | null;
   /** Blob of the previous version, if any. */
   oldBlob: string | null;
+  /**
+   * Too large for git to diff within bounded memory (DIFF_MAX_BYTES): which lines are new is not known, so
+   * `allAdded` is set, and a reader that can compare (the streamed secrets scan) reports only what the old version lacks.
+   */
+  linesUnknown?: boolean;
 }
 
 /** A file of the repository as the change sees it: a blob id, or null for the working tree. */
@@ -36,12 +52,20 @@ export interface TreeEntry {
 export interface ChangeSet {
   mode: Mode;
   files: ChangedFile[];
-  /** Files left out, with why (submodules and symlinks are not content). */
+  /** Things to say about the change set that are not findings. */
   notes: string[];
+  /** Files left out, with why (submodules and symlinks are not content here). */
+  skipped: Array<{ file: string; reason: string }>;
+  /** A file's content; with a `limit`, TooLarge (the content left unread) when it has more bytes. */
   read(file: TreeEntry): Promise<Buffer | null>;
+  read(file: TreeEntry, limit: number): Promise<Buffer | TooLarge | null>;
   readBlob(id: string): Promise<Buffer | null>;
+  readBlob(id: string, limit: number): Promise<Buffer | TooLarge | null>;
   /** Any file on the new side of the change: the index (staged, all --index), a commit (push, range), or the disk (worktree, all). */
   readPath(path: string, commit?: string): Promise<Buffer | null>;
+  readPath(path: string, commit: string | undefined, limit: number): Promise<Buffer | TooLarge | null>;
+  /** A file's content in chunks, never all of it at once: for files too large to read whole. */
+  stream(file: TreeEntry): AsyncIterable<Buffer>;
   /**
    * Every file of the repository around the change, for atoms judged over
    * more than one file: the index (staged, all --index), the tree of `commit`
@@ -61,15 +85,40 @@ export interface ChangeSetRequest {
   range?: string;
   /** The pre-push hook's stdin for push mode. */
   pushInput?: string;
+  /** The pre-push hook's first argument: the name of the remote pushed to, or its URL when it has no name. */
+  pushRemote?: string;
   /** `--all` reads the index instead of the files on disk. */
   index?: boolean;
 }
 
-const DIFF_FLAGS = ['--no-abbrev', '--no-ext-diff', '--no-textconv', '--no-relative', '--ignore-submodules=none'];
+/**
+ * `--text`, `--no-textconv`, `--no-ext-diff`: no attribute (`-diff`, `binary`,
+ * `diff=driver` with a textconv, `core.bigFileThreshold`) and no configured
+ * driver may turn a file's lines into "Binary files differ" or into something
+ * other than what is committed. Whether a file is text is decided on its content (text.ts).
+ */
+/**
+ * Modified files larger than this are left out of the patch: git holds both
+ * versions in memory to diff them, and the patch could be as large. Their
+ * lines are not known (ChangedFile.linesUnknown).
+ */
+export const DIFF_MAX_BYTES = 64_000_000;
+
+const DIFF_FLAGS = [
+  '--no-abbrev',
+  '--text',
+  '--no-ext-diff',
+  '--no-textconv',
+  '--no-relative',
+  '--ignore-submodules=none',
+];
 const PATCH_FLAGS = ['-p', '-U0', '--src-prefix=a/', '--dst-prefix=b/', '--no-color'];
 /** New files are wholly added: their patch would only repeat the blob, so separate patch runs skip them. */
 const MODIFIED_ONLY = '--diff-filter=MRT';
 const GITLINK = '160000';
+const SYMLINK_SKIP = 'symlink, not followed';
+const SUBMODULE_SKIP = 'submodule, checked in its own repository';
+type Skipped = ChangeSet['skipped'];
 const SYMLINK = '120000';
 
 export async function collectChangeSet(root: string, request: ChangeSetRequest): Promise<ChangeSet> {
@@ -77,36 +126,40 @@ export async function collectChangeSet(root: string, request: ChangeSetRequest):
   const reader = new BlobReader(cwd, looseObjectsDir(root));
   const pathspec = request.paths.length ? ['--', ...request.paths] : [];
   const notes: string[] = [];
+  const skipped: Skipped = [];
   let files: ChangedFile[];
 
   switch (request.mode) {
     case 'staged': {
-      // One process for both: the raw list (NUL-separated) ends with an empty field, then the patch follows.
-      const out = await git(['diff', '--cached', '--raw', '-z', ...PATCH_FLAGS, '-M', ...DIFF_FLAGS, ...pathspec], {
-        cwd,
-      });
-      const split = out.indexOf('\0\0');
-      const [raw, patch] = split < 0 ? [out, ''] : [out.slice(0, split + 1), out.slice(split + 2)];
-      files = fromDiff(parseRaw(raw), parseAddedLines(patch), notes);
+      // The list first; the patch only for modified files (a new file's lines are all new, and its patch would repeat
+      // the blob, which may be hundreds of MB), and only for those small enough to diff.
+      const entries = parseRaw(
+        await git(['diff', '--cached', '--raw', '-z', '-M', ...DIFF_FLAGS, ...pathspec], { cwd }),
+      );
+      const { patchSpec, tooLarge } = await patchPaths(cwd, entries, pathspec);
+      const patch = patchSpec
+        ? await git(['diff', '--cached', '-M', ...PATCH_FLAGS, MODIFIED_ONLY, ...DIFF_FLAGS, ...patchSpec], { cwd })
+        : '';
+      files = fromDiff(entries, parseAddedLines(patch), skipped, false, tooLarge);
       break;
     }
     case 'push':
     case 'range': {
       const commits =
         request.mode === 'push'
-          ? await pushedCommits(cwd, request.pushInput ?? '')
+          ? await pushedCommits(cwd, request.pushInput ?? '', request.pushRemote)
           : await rangeCommits(cwd, request.range ?? '');
-      files = commits.length ? await fromCommits(cwd, commits, pathspec, notes) : [];
+      files = commits.length ? await fromCommits(cwd, commits, pathspec, skipped) : [];
       break;
     }
     case 'all': {
       const listing = await git(['ls-files', '-z', '-s', '--full-name', ...pathspec], { cwd });
-      files = fromIndexListing(listing, notes);
+      files = fromIndexListing(listing, skipped);
       if (!request.index) files = await onDisk(root, files);
       break;
     }
     case 'worktree':
-      files = await fromWorktree(root, pathspec, notes);
+      files = await fromWorktree(root, pathspec, skipped);
       break;
   }
 
@@ -116,14 +169,24 @@ export async function collectChangeSet(root: string, request: ChangeSetRequest):
     mode: request.mode,
     files,
     notes,
-    read: (file) => (file.blob === null ? readWorktreeFile(root, file.path) : reader.read(file.blob)),
-    readBlob: (id) => reader.read(id),
-    readPath: (path, commit) =>
+    skipped,
+    read: ((file: TreeEntry, limit?: number) =>
+      file.blob === null
+        ? readWorktreeFile(root, file.path, limit)
+        : reader.read(file.blob, limit)) as ChangeSet['read'],
+    readBlob: ((id: string, limit?: number) => reader.read(id, limit)) as ChangeSet['readBlob'],
+    readPath: ((path: string, commit?: string, limit?: number) =>
       fromDisk
-        ? readWorktreeFile(root, path)
+        ? readWorktreeFile(root, path, limit)
         : /[\n\r]/.test(path)
           ? Promise.resolve(null)
-          : reader.read(`${commit ?? ''}:${path}`),
+          : reader.read(`${commit ?? ''}:${path}`, limit)) as ChangeSet['readPath'],
+    stream: (file) =>
+      file.blob === null
+        ? reallyInside(root, file.path)
+          ? createReadStream(join(root, file.path))
+          : (async function* () {})()
+        : streamBlob(cwd, file.blob),
     tree(commit) {
       const key = request.mode === 'push' || request.mode === 'range' ? (commit ?? 'HEAD') : request.mode;
       let tree = trees.get(key);
@@ -169,19 +232,33 @@ async function listTree(cwd: string, mode: Mode, commit: string): Promise<TreeEn
 }
 
 /** Files of a diff, keeping only what has new content worth reading. */
-function fromDiff(entries: RawEntry[], added: Map<string, number[]>, notes: string[], fromDisk = false): ChangedFile[] {
+function fromDiff(
+  entries: RawEntry[],
+  added: Map<string, number[]>,
+  skipped: Skipped,
+  fromDisk = false,
+  tooLarge: ReadonlySet<string> = new Set(),
+): ChangedFile[] {
   const files: ChangedFile[] = [];
   for (const e of entries) {
     if (e.status === 'deleted' || e.status === 'unmerged' || e.status === 'unknown') continue;
-    if (e.mode === GITLINK) continue; // a submodule pointer: its content lives in another repository
-    if (e.mode === SYMLINK) {
-      notes.push(`${e.path}: symlink, not followed`);
+    if (e.mode === GITLINK) {
+      skipped.push({ file: e.path, reason: SUBMODULE_SKIP }); // its content lives in another repository
       continue;
     }
-    const allAdded = e.allAdded || e.status === 'copied';
+    if (e.mode === SYMLINK) {
+      skipped.push({ file: e.path, reason: SYMLINK_SKIP });
+      continue;
+    }
+    // A file that arrives at a new path (renamed, copied, or a symlink or submodule turned into a file) is new
+    // there: judged as if added, or `git mv test/key.js src/` would launder what was committed where nothing looked.
+    const arrives = e.status === 'copied' || e.status === 'renamed' || e.status === 'typechange';
+    const linesUnknown = !e.allAdded && !arrives && tooLarge.has(e.path);
+    const allAdded = e.allAdded || arrives || linesUnknown;
     const lines = allAdded ? [] : (added.get(addedKey(e.commit, e.path)) ?? []);
-    if (!allAdded && lines.length === 0) continue; // a pure rename or mode change adds no text
+    if (!allAdded && lines.length === 0) continue; // a mode change, or a change that only deletes lines, adds no text
     files.push({
+      ...(linesUnknown ? { linesUnknown } : {}),
       path: e.path,
       ...(e.oldPath === undefined ? {} : { oldPath: e.oldPath }),
       ...(e.commit ? { commit: e.commit } : {}),
@@ -203,15 +280,19 @@ async function onDisk(root: string, files: ChangedFile[]): Promise<ChangedFile[]
 }
 
 /** `git ls-files -s -z`: "<mode> <sha> <stage>\t<path>". */
-function fromIndexListing(listing: string, notes: string[]): ChangedFile[] {
+function fromIndexListing(listing: string, skipped: Skipped): ChangedFile[] {
   const files: ChangedFile[] = [];
   for (const record of splitNul(listing)) {
     const tab = record.indexOf('\t');
     const [mode, blob, stage] = record.slice(0, tab).split(' ');
     const path = record.slice(tab + 1);
-    if (stage !== '0' || mode === GITLINK || !blob) continue;
+    if (stage !== '0' || !blob) continue;
+    if (mode === GITLINK) {
+      skipped.push({ file: path, reason: SUBMODULE_SKIP });
+      continue;
+    }
     if (mode === SYMLINK) {
-      notes.push(`${path}: symlink, not followed`);
+      skipped.push({ file: path, reason: SYMLINK_SKIP });
       continue;
     }
     files.push({ path, allAdded: true, added: [], blob, oldBlob: null });
@@ -222,9 +303,12 @@ function fromIndexListing(listing: string, notes: string[]): ChangedFile[] {
 /**
  * Pre-push stdin: "<local ref> <local sha> <remote ref> <remote sha>" per ref.
  * Every commit being pushed is checked: those reachable from what is pushed
- * and not from what the remote has (or, for a new branch, from any remote).
+ * and not from what the destination has: the remote sha of each line and the
+ * destination remote's tracking refs. Never another remote's: a fork fetched
+ * and merged, or history that one remote has and the destination lacks, is
+ * what this push sends.
  */
-async function pushedCommits(cwd: string, input: string): Promise<string[]> {
+async function pushedCommits(cwd: string, input: string, remote: string | undefined): Promise<string[]> {
   const include: string[] = [];
   const exclude: string[] = [];
   for (const line of input.split('\n')) {
@@ -234,10 +318,38 @@ async function pushedCommits(cwd: string, input: string): Promise<string[]> {
     if (!ZERO_SHA.test(remoteSha) && (await objectExists(cwd, remoteSha))) exclude.push(remoteSha);
   }
   if (!include.length) return [];
-  const out = await git(['rev-list', '--reverse', '--topo-order', ...include, '--not', ...exclude, '--remotes'], {
+  exclude.push(...(await destinationRefs(cwd, remote)));
+  const out = await git(['rev-list', '--reverse', '--topo-order', '--stdin'], {
     cwd,
+    input: [...include, ...exclude.map((sha) => `^${sha}`)].join('\n') + '\n',
   });
   return out.split('\n').filter(Boolean);
+}
+
+/**
+ * The commits the destination remote is known to have: its remote-tracking refs. The remote is the hook's
+ * first argument (a name, or a URL matched to the configured remote with that URL); without it (`check --push`
+ * run by a hook manager that does not pass git's arguments), the only configured remote when there is one.
+ * Otherwise nothing: the remote shas alone, so more is checked, never less.
+ */
+async function destinationRefs(cwd: string, remote: string | undefined): Promise<string[]> {
+  const config = splitNul(
+    await git(['config', '-z', '--get-regexp', '^remote\\..*\\.url$'], { cwd, okCodes: [1] }),
+  ).map((entry) => {
+    const newline = entry.indexOf('\n');
+    return { name: entry.slice('remote.'.length, newline - '.url'.length), url: entry.slice(newline + 1) };
+  });
+  const names = [...new Set(config.map((c) => c.name))];
+  const name = remote
+    ? names.includes(remote)
+      ? remote
+      : config.find((c) => c.url === remote)?.name
+    : names.length === 1
+      ? names[0]
+      : undefined;
+  if (!name) return [];
+  const refs = await git(['for-each-ref', '--format=%(objectname)', `refs/remotes/${name}/`], { cwd });
+  return refs.split('\n').filter(Boolean);
 }
 
 async function objectExists(cwd: string, sha: string): Promise<boolean> {
@@ -302,24 +414,62 @@ async function fromCommits(
   cwd: string,
   commits: string[],
   pathspec: string[],
-  notes: string[],
+  skipped: Skipped,
 ): Promise<ChangedFile[]> {
   const input = commits.join('\n') + '\n';
-  const [raw, patch] = await Promise.all([
-    git(['diff-tree', '--stdin', '-r', '--root', '-c', '--raw', '-z', '-M', ...DIFF_FLAGS, ...pathspec], {
+  const entries = parseRaw(
+    await git(['diff-tree', '--stdin', '-r', '--root', '-c', '--raw', '-z', '-M', ...DIFF_FLAGS, ...pathspec], {
       cwd,
       input,
     }),
-    git(
-      ['diff-tree', '--stdin', '-r', '--root', '--cc', '-M', ...PATCH_FLAGS, MODIFIED_ONLY, ...DIFF_FLAGS, ...pathspec],
-      { cwd, input },
-    ),
-  ]);
-  return fromDiff(parseRaw(raw), parseAddedLines(patch), notes);
+  );
+  const { patchSpec, tooLarge } = await patchPaths(cwd, entries, pathspec);
+  const patch = patchSpec
+    ? await git(
+        [
+          'diff-tree',
+          '--stdin',
+          '-r',
+          '--root',
+          '--cc',
+          '-M',
+          ...PATCH_FLAGS,
+          MODIFIED_ONLY,
+          ...DIFF_FLAGS,
+          ...patchSpec,
+        ],
+        { cwd, input },
+      )
+    : '';
+  return fromDiff(entries, parseAddedLines(patch), skipped, false, tooLarge);
+}
+
+/**
+ * The pathspec for the patch of `entries`' modified files, or null when no file needs one; paths whose old
+ * or new blob is larger than DIFF_MAX_BYTES are excluded from it (their sizes asked of git in one process).
+ */
+async function patchPaths(
+  cwd: string,
+  entries: RawEntry[],
+  pathspec: string[],
+): Promise<{ patchSpec: string[] | null; tooLarge: Set<string> }> {
+  const tooLarge = new Set<string>();
+  const modified = entries.filter((e) => e.status === 'modified' && !e.allAdded && e.mode !== GITLINK);
+  if (!modified.length) return { patchSpec: null, tooLarge };
+  const sizes = await objectSizes(
+    cwd,
+    modified.flatMap((e) => [e.blob, e.oldBlob]).filter((id) => !ZERO_SHA.test(id)),
+  );
+  for (const e of modified)
+    if ((sizes.get(e.blob) ?? 0) > DIFF_MAX_BYTES || (sizes.get(e.oldBlob) ?? 0) > DIFF_MAX_BYTES) tooLarge.add(e.path);
+  if (!tooLarge.size) return { patchSpec: pathspec, tooLarge };
+  if (tooLarge.size === new Set(modified.map((e) => e.path)).size) return { patchSpec: null, tooLarge };
+  const excluded = [...tooLarge].map((path) => `:(exclude,literal)${path}`);
+  return { patchSpec: pathspec.length ? [...pathspec, ...excluded] : ['--', '.', ...excluded], tooLarge };
 }
 
 /** Tracked changes against HEAD plus untracked files that are not ignored, read from disk. */
-async function fromWorktree(root: string, pathspec: string[], notes: string[]): Promise<ChangedFile[]> {
+async function fromWorktree(root: string, pathspec: string[], skipped: Skipped): Promise<ChangedFile[]> {
   const cwd = root;
   const base = (await headCommit(cwd)) ?? EMPTY_TREE;
   const [raw, patch, untracked] = await Promise.all([
@@ -327,12 +477,12 @@ async function fromWorktree(root: string, pathspec: string[], notes: string[]): 
     git(['diff', base, '-M', ...PATCH_FLAGS, MODIFIED_ONLY, ...DIFF_FLAGS, ...pathspec], { cwd }),
     git(['ls-files', '-z', '--others', '--exclude-standard', '--full-name', ...pathspec], { cwd }),
   ]);
-  const files = fromDiff(parseRaw(raw), parseAddedLines(patch), notes, true);
+  const files = fromDiff(parseRaw(raw), parseAddedLines(patch), skipped, true);
   for (const path of splitNul(untracked)) {
     const stat = await lstat(join(cwd, path)).catch(() => null);
     if (!stat) continue;
     if (stat.isSymbolicLink()) {
-      notes.push(`${path}: symlink, not followed`);
+      skipped.push({ file: path, reason: SYMLINK_SKIP });
       continue;
     }
     if (stat.isFile()) files.push({ path, allAdded: true, added: [], blob: null, oldBlob: null });
@@ -341,10 +491,11 @@ async function fromWorktree(root: string, pathspec: string[], notes: string[]): 
 }
 
 /** Reads a working-tree file, refusing symlinks so a check never reads outside the repository. */
-async function readWorktreeFile(root: string, path: string): Promise<Buffer | null> {
+async function readWorktreeFile(root: string, path: string, limit = Infinity): Promise<Buffer | TooLarge | null> {
   const full = join(root, path);
   const stat = await lstat(full).catch(() => null);
   if (!stat || !stat.isFile() || !reallyInside(root, path)) return null;
+  if (stat.size > limit) return new TooLarge(stat.size);
   return readFile(full);
 }
 

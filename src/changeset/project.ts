@@ -9,7 +9,8 @@
  */
 import type { ProjectView, SourceFile } from '../kit/atom.js';
 import { globMatcher } from '../globs.js';
-import { decode } from './text.js';
+import { decode, readLimit } from './text.js';
+import { TooLarge } from '../git/git.js';
 import type { ChangeSet, TreeEntry } from './changeset.js';
 
 /** Texts kept for later questions, in characters; past this, a file is read again when asked again. */
@@ -43,10 +44,13 @@ export function projectView(
     let text = texts.get(entry.path);
     if (text) return text;
     // A listed entry is read by its blob; a path asked for before any listing is read directly, without listing the repository.
-    const bytes = entry.blob === undefined ? changes.readPath(entry.path, commit) : changes.read(entry);
+    const bytes =
+      entry.blob === undefined
+        ? changes.readPath(entry.path, commit, readLimit(entry.path, options.maxFileBytes))
+        : changes.read(entry, readLimit(entry.path, options.maxFileBytes));
     text = bytes.then((bytes) => {
-      if (!bytes) return null;
-      const decoded = decode(bytes, options.maxFileBytes);
+      if (!bytes || bytes instanceof TooLarge) return null;
+      const decoded = decode(bytes, options.maxFileBytes, entry.path);
       return 'text' in decoded ? decoded.text : null;
     });
     texts.set(entry.path, text);

@@ -1,23 +1,97 @@
 /** Turning bytes into text an atom can read, and positions and excerpts back into words. */
+import { isUtf8 } from 'node:buffer';
 
 export type Decoded = { text: string } | { skip: string };
 
-/** Git's own heuristic: a NUL byte in the first 8000 bytes means binary. */
-function looksBinary(bytes: Uint8Array): boolean {
-  return bytes.subarray(0, 8000).indexOf(0) >= 0;
+/**
+ * Lockfiles are read whole up to this size whatever `maxFileBytes` says: the dependencies atom must see
+ * them, and 50,000 packages of package-lock.json are about 20 MB.
+ */
+export const LOCKFILE_MAX_BYTES = 64_000_000;
+const LOCKFILE = /(?:^|\/)(?:package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|bun\.lock)$/;
+
+/** The size up to which a file is read whole: `maxFileBytes`, or more for a lockfile. */
+export function readLimit(path: string, maxFileBytes: number): number {
+  return LOCKFILE.test(path) ? Math.max(maxFileBytes, LOCKFILE_MAX_BYTES) : maxFileBytes;
 }
 
-/** Decodes file content: UTF-8 (BOM dropped, invalid bytes replaced), UTF-16 with a BOM; binary is skipped. */
-export function decode(bytes: Buffer, maxBytes: number): Decoded {
-  if (bytes.length > maxBytes)
+/**
+ * Files that are text whatever bytes they hold: the languages and configuration formats the atoms read.
+ * Node runs a `.js` file with a NUL and an invalid byte in a comment, so content alone must not call it binary.
+ */
+const TEXT_FILE =
+  /\.(?:[cm]?[jt]sx?|json[c5]?|ya?ml|toml|ini|env|properties|conf|cfg|sh|bash|zsh|ps1|html?|vue|svelte|astro|xml|md|txt|py|rb|php|go|java|kt|cs|rs|sql|graphql|lock|npmrc|yarnrc)$|(?:^|\/)\.env(?:\.[^/]*)?$|(?:^|\/)(?:Dockerfile|Makefile|\.npmrc|\.yarnrc)$/i;
+
+/**
+ * Decodes file content. UTF-16 with a BOM, or without one when the zero bytes say so (see utf16); UTF-8
+ * otherwise (BOM dropped, invalid bytes replaced). A NUL byte alone does not make a file binary: a file is
+ * binary only when it has NUL bytes, is neither UTF-16 nor valid UTF-8 with few other control bytes, and its
+ * name is not one of a text format.
+ */
+export function decode(bytes: Buffer, maxBytes: number, path = ''): Decoded {
+  const limit = readLimit(path, maxBytes);
+  if (bytes.length > limit)
     return {
-      skip: `larger than ${formatBytes(maxBytes)} (${formatBytes(bytes.length)}); raise maxFileBytes to scan it`,
+      skip: `larger than ${formatBytes(limit)} (${formatBytes(bytes.length)}); raise maxFileBytes to scan it`,
     };
   if (bytes[0] === 0xff && bytes[1] === 0xfe) return { text: new TextDecoder('utf-16le').decode(bytes.subarray(2)) };
   if (bytes[0] === 0xfe && bytes[1] === 0xff) return { text: new TextDecoder('utf-16be').decode(bytes.subarray(2)) };
-  if (looksBinary(bytes)) return { skip: 'binary file' };
   const start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
-  return { text: bytes.toString('utf8', start) };
+  if (bytes.indexOf(0) < 0) return { text: bytes.toString('utf8', start) };
+  const wide = utf16(bytes);
+  if (wide !== null) return { text: wide };
+  if ((isUtf8(bytes) && fewControls(bytes)) || TEXT_FILE.test(path)) return { text: bytes.toString('utf8', start) };
+  return { skip: 'binary file' };
+}
+
+/** True when control bytes other than NUL, whitespace and ESC are under a tenth of the content, as in text. */
+function fewControls(bytes: Buffer): boolean {
+  let controls = 0;
+  for (const b of bytes) if (isControl(b)) controls++;
+  return controls * 10 < bytes.length;
+}
+
+/** A control character that text does not hold: not NUL (counted apart), whitespace or ESC. */
+const isControl = (c: number) => c < 0x20 && c !== 0 && (c < 0x09 || c > 0x0d) && c !== 0x1b;
+
+/**
+ * UTF-16 without a BOM, as PowerShell and some Windows editors write it: in text that is mostly ASCII
+ * or Latin, one byte of nearly every code unit is zero and the other is not. Decoded as such, unless it also
+ * holds runs of plain ASCII bytes (a file that looks UTF-16 at first and carries a key in ASCII further on):
+ * then its NUL bytes are dropped, which reads both the UTF-16 and the ASCII parts of ASCII text.
+ */
+function utf16(bytes: Buffer): string | null {
+  const units = bytes.length >> 1;
+  if (units < 2) return null;
+  let zeroLow = 0;
+  let zeroHigh = 0;
+  for (let i = 0; i < units * 2; i += 2) {
+    if (bytes[i] === 0) zeroLow++;
+    if (bytes[i + 1] === 0) zeroHigh++;
+  }
+  // Little-endian puts the zero in the second byte of a unit, big-endian in the first.
+  const encoding =
+    zeroHigh >= units * 0.3 && zeroLow <= units * 0.02
+      ? 'utf-16le'
+      : zeroLow >= units * 0.3 && zeroHigh <= units * 0.02
+        ? 'utf-16be'
+        : null;
+  if (!encoding) return null;
+  if (hasAsciiRun(bytes, 8)) return Buffer.from(bytes.filter((b) => b !== 0)).toString('utf8');
+  const text = new TextDecoder(encoding).decode(bytes);
+  let controls = 0;
+  for (let i = 0; i < text.length; i++) if (isControl(text.charCodeAt(i))) controls++;
+  return controls * 10 < text.length ? text : null;
+}
+
+/** True when `length` printable ASCII bytes follow each other somewhere. */
+function hasAsciiRun(bytes: Buffer, length: number): boolean {
+  let run = 0;
+  for (const b of bytes) {
+    run = b >= 0x20 && b < 0x7f ? run + 1 : 0;
+    if (run >= length) return true;
+  }
+  return false;
 }
 
 export function formatBytes(n: number): string {

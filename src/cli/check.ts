@@ -8,7 +8,7 @@ import { parseCommand, type CommandSpec } from './args.js';
 type CheckValues = Partial<
   Record<'staged' | 'push' | 'worktree' | 'all' | 'index' | 'online' | 'offline' | 'dry-run', boolean>
 > &
-  Partial<Record<'range' | 'format' | 'atoms' | 'skill' | 'config' | 'fail-on' | 'commit-msg', string>> &
+  Partial<Record<'range' | 'remote' | 'format' | 'atoms' | 'skill' | 'config' | 'fail-on' | 'commit-msg', string>> &
   Partial<Record<'no-baseline' | 'no-cache' | 'no-color', boolean>>;
 
 export async function checkCommand(argv: string[]): Promise<number> {
@@ -56,7 +56,7 @@ export async function checkCommand(argv: string[]): Promise<number> {
       paths: positionals,
       ...(values.range !== undefined ? { range: values.range } : {}),
       ...(values.index ? { index: true } : {}),
-      ...(push ? { pushInput: push.input } : {}),
+      ...(push ? { pushInput: push.input, ...pushRemote(values.remote) } : {}),
       ...(values.atoms
         ? {
             atoms: values.atoms
@@ -130,7 +130,7 @@ export async function checkCommand(argv: string[]): Promise<number> {
 
 export const CHECK: CommandSpec = {
   name: 'check',
-  usage: '[--staged | --push | --range A..B | --worktree | --all [--index]] [PATH...]',
+  usage: '[--staged | --push [--remote NAME] | --range A..B | --worktree | --all [--index]] [PATH...]',
   summary:
     'Check a change against the atoms of the policy and exit 0 (pass), 1 (blocked), 2 (usage or policy error) or 3 (internal error). Without a mode flag it checks what is staged, as the pre-commit hook does. PATHs narrow any mode.',
   positionals: Number.POSITIVE_INFINITY,
@@ -141,6 +141,11 @@ export const CHECK: CommandSpec = {
       help: "the commits being pushed (the pre-push hook's input; without it, those the upstream lacks)",
     },
     range: { type: 'string', value: 'A..B', help: 'the commits of a range, for CI (origin/main..HEAD)' },
+    remote: {
+      type: 'string',
+      value: 'NAME',
+      help: 'with --push: the remote pushed to (the git hook passes it); only what it lacks is checked',
+    },
     worktree: { type: 'boolean', help: 'changes on disk against HEAD, untracked files included' },
     all: { type: 'boolean', help: 'every tracked file as it is on disk, every line' },
     index: { type: 'boolean', help: 'with --all: every tracked file as staged' },
@@ -224,6 +229,12 @@ async function pushInput(): Promise<{ input: string; range?: string }> {
     input: `HEAD ${head} refs/heads/HEAD ${ZERO}\n`,
     range: 'push: the commits of HEAD that are on no remote (this branch has no upstream; no pre-push input was given)',
   };
+}
+
+/** The remote a push goes to: `--remote` (the git hook passes its first argument), or what the pre-commit framework says. */
+function pushRemote(option: string | undefined): { pushRemote?: string } {
+  const remote = option || process.env.PRE_COMMIT_REMOTE_NAME;
+  return remote ? { pushRemote: remote } : {};
 }
 
 /** Tracked files whose content on disk differs from the index, relative to the root; narrowed by the paths given. */

@@ -16,7 +16,7 @@ const HELP = `ralph-guard ${VERSION}: security atoms with pass/fail criteria, ch
 
 Usage:
   ralph-guard init      [--hooks auto|husky|git|lefthook] [--agent claude]
-  ralph-guard check     [--staged | --push | --range A..B | --worktree | --all] [PATH...]
+  ralph-guard check     [--staged | --push [--remote NAME] | --range A..B | --worktree | --all] [PATH...]
                         [--format ${FORMAT_NAMES.join('|')}] [--atoms a,b] [--skill NAME]
                         [--config FILE] [--no-baseline] [--no-cache] [--online | --offline] [--no-color]
                         [--fail-on block|warn]

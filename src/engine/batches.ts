@@ -6,6 +6,7 @@
  * earlier run join those that just ran; new ones are kept for the next run.
  */
 import type { ChangedFile } from '../changeset/changeset.js';
+import { TooLarge } from '../git/git.js';
 import type { AnyAtom, CheckContext, Hit } from '../kit/atom.js';
 import type { ActiveAtom } from '../router.js';
 import { timing } from '../timing.js';
@@ -29,14 +30,18 @@ export interface Routed {
   atoms: ActiveAtom[];
 }
 
-/** The routed files, read and prepared, in batches; a file git could not read goes to `unreadable`. */
+/**
+ * The routed files, read and prepared, in batches; a file git could not read goes to `unreadable`, one larger
+ * than the reader's limit (its content left unread) to `tooLarge`.
+ */
 export async function* batches(
   routed: readonly Routed[],
-  read: (file: ChangedFile) => Promise<Buffer | null>,
+  read: (file: ChangedFile) => Promise<Buffer | TooLarge | null>,
   prepare: (file: ChangedFile, bytes: Buffer, atoms: ActiveAtom[]) => Promise<Prepared>,
   unreadable: (file: ChangedFile, error: Error) => void,
+  tooLarge: (file: ChangedFile, size: number, atoms: ActiveAtom[]) => void,
 ): AsyncGenerator<Prepared[]> {
-  const contents: Array<Promise<Buffer | null | Error>> = [];
+  const contents: Array<Promise<Buffer | TooLarge | null | Error>> = [];
   const readAhead = (upTo: number) => {
     for (let i = contents.length; i < Math.min(upTo, routed.length); i++)
       contents.push(read(routed[i]!.file).catch((e: unknown) => e as Error));
@@ -53,6 +58,10 @@ export async function* batches(
         continue;
       }
       if (bytes === null) continue;
+      if (bytes instanceof TooLarge) {
+        tooLarge(file, bytes.size, atoms);
+        continue;
+      }
       size += bytes.length;
       batch.push(await prepare(file, bytes, atoms));
     }

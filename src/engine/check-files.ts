@@ -6,7 +6,8 @@
  * not depend on which thread checked which file.
  */
 import type { ChangeSet, ChangedFile } from '../changeset/changeset.js';
-import { decode } from '../changeset/text.js';
+import { decode, readLimit } from '../changeset/text.js';
+import { TooLarge } from '../git/git.js';
 import { filterHits, type Filtering } from '../filter.js';
 import type { AtomFailure, Finding, Suppressed } from '../findings.js';
 import type { Hit } from '../kit/atom.js';
@@ -14,6 +15,7 @@ import type { Policy } from '../policy/policy.js';
 import type { ActiveAtom } from '../router.js';
 import { batches, runBatch, type Routed } from './batches.js';
 import { Budgets, type Exhausted } from './budget.js';
+import type { Oversized } from './oversized.js';
 import { prepare, type Prepared } from './prepare.js';
 import { ResultCache, resultKey } from './result-cache.js';
 import { SourceFiles } from './source-file.js';
@@ -27,8 +29,10 @@ export interface FileOutcome {
   failures: AtomFailure[];
   /** Notes of its checks, and why it was skipped, in the order they came. */
   notes: string[];
-  /** Its text was read (not skipped as binary or too large). */
+  /** Its text was read (not skipped as binary), or streamed for secrets (over maxFileBytes). */
   scanned: boolean;
+  /** Why it was not checked, or only in part (also in `notes`). */
+  skipped?: { reason: string; note: string };
   /** `path (minified|generated|vendored)` when its parsing checks were left out (generated.ts). */
   machineMade?: string;
 }
@@ -83,24 +87,36 @@ export async function checkFiles(
     online: how.online,
     note: (text: string) => noteOn(file, text),
     project,
-    readOld: async () => decodeText(file.oldBlob ? await changes.readBlob(file.oldBlob) : null, policy.maxFileBytes),
+    readOld: async () =>
+      decodeText(
+        file.oldBlob ? await changes.readBlob(file.oldBlob, readLimit(file.path, policy.maxFileBytes)) : null,
+        policy.maxFileBytes,
+        file.path,
+      ),
     changes: (path: string) => changedPaths.has(path),
   });
 
+  /** A file not checked, or only in part: listed in every report format. */
+  const skip = (file: ChangedFile, reason: string, text: string) => {
+    outcomeOf(file).skipped = { reason, note: text };
+    noteOn(file, text);
+  };
+  const oversized: Oversized[] = [];
   const prepared = batches(
     routed,
-    changes.read,
+    (file) => changes.read(file, readLimit(file.path, policy.maxFileBytes)),
     (file, bytes, pathAtoms) =>
       prepare(file, bytes, pathAtoms, {
         maxFileBytes: policy.maxFileBytes,
         sources,
         resultCache,
         keyOf,
-        decoded: (file, skipped) =>
-          skipped ? noteOn(file, `${file.path}: skipped, ${skipped}`) : (outcomeOf(file).scanned = true),
+        decoded: (file, why) =>
+          why ? skip(file, why, `${file.path}: skipped, ${why}`) : (outcomeOf(file).scanned = true),
         generated: (file, kind) => (outcomeOf(file).machineMade = `${file.path} (${kind})`),
       }),
     (file, error) => outcomeOf(file).failures.push({ atom: '*', file: file.path, message: error.message }),
+    (file, size, atoms) => oversized.push({ file, size, atoms }),
   );
   for await (const batch of prepared) {
     const results = await runBatch(batch, {
@@ -128,11 +144,31 @@ export async function checkFiles(
     }
     for (const [{ source, file }, hits] of hitsOf) filterHits(source, file, hits, how.filtering, outcomeOf(file));
   }
+  if (oversized.length) {
+    const { checkOversized } = await import('./oversized.js');
+    for (const big of oversized) {
+      const outcome = outcomeOf(big.file);
+      const streaming = {
+        changes,
+        maxFileBytes: policy.maxFileBytes,
+        context: (file: ChangedFile, active: ActiveAtom) =>
+          context({ file, project: sources.project(file.commit) } as Prepared, active),
+        filtering: how.filtering,
+        skip: (_file: string, reason: string, text: string) => skip(big.file, reason, text),
+      };
+      try {
+        await checkOversized(big, streaming, outcome);
+        outcome.scanned = true;
+      } catch (e) {
+        outcome.failures.push({ atom: '*', file: big.file.path, message: e instanceof Error ? e.message : String(e) });
+      }
+    }
+  }
   return { outcomes: [...outcomes.values()], exhausted: budgets.exhausted() };
 }
 
-function decodeText(bytes: Buffer | null, maxFileBytes: number): string | null {
-  if (!bytes) return null;
-  const d = decode(bytes, maxFileBytes);
+function decodeText(bytes: Buffer | TooLarge | null, maxFileBytes: number, path: string): string | null {
+  if (!bytes || bytes instanceof TooLarge) return null;
+  const d = decode(bytes, maxFileBytes, path);
   return 'text' in d ? d.text : null;
 }

@@ -11,7 +11,7 @@ import type { Baseline } from '../baseline.js';
 import { collectChangeSet, type ChangeSet, type ChangeSetRequest } from '../changeset/changeset.js';
 import { UsageError } from '../errors.js';
 import type { Filtered } from '../filter.js';
-import type { AtomFailure, Finding, Report } from '../findings.js';
+import type { AtomFailure, Finding, Report, Skip } from '../findings.js';
 import { findRoot } from '../git/git.js';
 import { loadJudge } from '../policy/load.js';
 import type { CommandCheck, Policy } from '../policy/policy.js';
@@ -148,7 +148,14 @@ export async function checkChangeSet(
   const note = (text: string) => {
     if (!notes.includes(text)) notes.push(text);
   };
+  // Files not checked, or only in part: listed in every report format.
+  const skipped: Skip[] = [];
+  for (const { file, reason } of changes.skipped) {
+    skipped.push({ file, reason, note: `${file}: ${reason}` });
+    note(`${file}: ${reason}`);
+  }
   for (const outcome of outcomes) {
+    if (outcome.skipped) skipped.push({ file: changes.files[outcome.index]!.path, ...outcome.skipped });
     out.findings.push(...outcome.findings);
     out.suppressed.push(...outcome.suppressed);
     out.failures.push(...outcome.failures);
@@ -176,6 +183,7 @@ export async function checkChangeSet(
     suppressed: out.suppressed,
     failures: out.failures,
     notes,
+    skipped,
     summary: {
       mode: changes.mode,
       files: scanned,

@@ -40,7 +40,7 @@ export async function prepare(
   pathAtoms: ActiveAtom[],
   how: Preparing,
 ): Promise<Prepared> {
-  const decoded = decode(bytes, how.maxFileBytes);
+  const decoded = decode(bytes, how.maxFileBytes, file.path);
   const text = 'text' in decoded ? decoded.text : null;
   how.decoded(file, 'skip' in decoded ? decoded.skip : undefined);
   // A skipped file (binary, too large) is still judged by atoms that need only its name: a committed keystore.

@@ -5,6 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { constants as bufferConstants } from 'node:buffer';
 import { inflateSync } from 'node:zlib';
 import { dirname, join, resolve } from 'node:path';
 import { GitError, NotARepository } from '../errors.js';
@@ -148,6 +149,15 @@ export async function headCommit(cwd: string): Promise<string | null> {
   return code === 0 ? stdout.toString('utf8').trim() : null;
 }
 
+const MAX_LENGTH = bufferConstants.MAX_LENGTH;
+/** Bytes of a too-large object that BlobReader would rather not receive at all (it restarts git instead). */
+const RESTART_BYTES = 1_000_000;
+
+/** What a read answers instead of the content when the object is larger than the reader asked for. */
+export class TooLarge {
+  constructor(readonly size: number) {}
+}
+
 const OBJECT_ID = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
 
 /**
@@ -176,11 +186,18 @@ export function looseObjectsDir(root: string): string | null {
   }
 }
 
-/** A loose blob's content, or null when the object is not a loose blob here (git then answers). */
-function readLooseBlob(objects: string, id: string): Buffer | null {
+/**
+ * A loose blob's content, or null when the object is not a loose blob here, or
+ * may be larger than `limit` (git then answers, and tells the size without
+ * handing over the content). Inflating stops at the limit: a few kB of zeros
+ * compressed must not become gigabytes in memory.
+ */
+function readLooseBlob(objects: string, id: string, limit: number): Buffer | null {
   let raw: Buffer;
   try {
-    raw = inflateSync(readFileSync(join(objects, id.slice(0, 2), id.slice(2))));
+    const file = join(objects, id.slice(0, 2), id.slice(2));
+    if (statSync(file).size > limit) return null;
+    raw = inflateSync(readFileSync(file), { maxOutputLength: Math.min(limit + 64, MAX_LENGTH) });
   } catch {
     return null;
   }
@@ -196,13 +213,21 @@ function readLooseBlob(objects: string, id: string): Buffer | null {
  */
 export class BlobReader {
   private child: ReturnType<typeof spawn> | null = null;
-  private waiting: Array<{ resolve: (b: Buffer | null) => void; reject: (e: Error) => void }> = [];
+  private waiting: Array<{
+    object: string;
+    limit: number;
+    resolve: (b: Buffer | TooLarge | null) => void;
+    reject: (e: Error) => void;
+  }> = [];
   private buffer: Buffer = Buffer.alloc(0);
   /** Chunks not yet joined to `buffer`, and how many bytes `buffer` must hold before the blob being read is complete. */
   private parts: Buffer[] = [];
   private partsLength = 0;
   private need = 0;
+  /** Bytes of an object too large for its reader still to come from git, dropped as they arrive. */
+  private discard = 0;
   private failed: Error | null = null;
+  private closed = false;
 
   /** `objects` is the repository's object directory when blobs may be read from loose objects (see looseObjectsDir). */
   constructor(
@@ -216,7 +241,14 @@ export class BlobReader {
       env: gitEnv(),
       stdio: ['pipe', 'pipe', 'pipe'],
     });
-    child.stdout!.on('data', (chunk: Buffer) => {
+    child.stdout!.on('data', (data: Buffer) => {
+      let chunk = data;
+      if (this.discard) {
+        const dropped = Math.min(this.discard, chunk.length);
+        this.discard -= dropped;
+        if (dropped === chunk.length) return;
+        chunk = chunk.subarray(dropped);
+      }
       // Join chunks once per blob, not once per chunk: a large blob arrives in many 64 kB chunks.
       this.parts.push(chunk);
       this.partsLength += chunk.length;
@@ -251,6 +283,20 @@ export class BlobReader {
         continue;
       }
       const size = Number(header.slice(header.lastIndexOf(' ') + 1));
+      if (size > this.waiting[0]!.limit) {
+        // Too large for the reader: its bytes (and git's newline after them) are dropped, never held.
+        const available = this.buffer.length - headerEnd - 1;
+        if (available >= size + 1) this.buffer = this.buffer.subarray(headerEnd + 1 + size + 1);
+        else {
+          this.discard = size + 1 - available;
+          this.buffer = Buffer.alloc(0);
+        }
+        this.need = 0;
+        this.waiting.shift()!.resolve(new TooLarge(size));
+        // Hundreds of MB still to come, only to be dropped: a new git is cheaper, and passes no garbage through memory.
+        if (this.discard > RESTART_BYTES) return this.restart();
+        continue;
+      }
       if (this.buffer.length < headerEnd + 1 + size + 1) {
         this.need = headerEnd + 1 + size + 1;
         return;
@@ -262,21 +308,83 @@ export class BlobReader {
     }
   }
 
-  /** The content of an object by id (or `<rev>:<path>` without newlines); null when git has no such object. */
-  read(object: string): Promise<Buffer | null> {
+  /**
+   * The content of an object by id (or `<rev>:<path>` without newlines); null when git has no such object;
+   * TooLarge, without reading the content into memory, when it has more than `limit` bytes.
+   */
+  read(object: string, limit = MAX_LENGTH): Promise<Buffer | TooLarge | null> {
     // A blob just staged is a loose object: reading it directly spares starting git (a commit pays for every process).
-    const loose = this.objects && OBJECT_ID.test(object) ? readLooseBlob(this.objects, object) : null;
-    if (loose) return Promise.resolve(loose);
+    const loose = this.objects && OBJECT_ID.test(object) ? readLooseBlob(this.objects, object, limit) : null;
+    if (loose) return Promise.resolve(loose.length > limit ? new TooLarge(loose.length) : loose);
     if (this.failed) return Promise.reject(this.failed);
+    // A check stopped by its time budget may still ask after the run ended: starting git then would keep the process alive.
+    if (this.closed) return Promise.resolve(null);
     if (!this.child) this.start();
     return new Promise((resolve, reject) => {
-      this.waiting.push({ resolve, reject });
+      this.waiting.push({ object, limit, resolve, reject });
       this.child!.stdin!.write(object + '\n');
     });
   }
 
+  /** Stops the running git, forgetting what it was sending, and asks a new one for every request still waiting. */
+  private restart() {
+    const old = this.child!;
+    old.stdout!.removeAllListeners('data');
+    old.removeAllListeners('close');
+    old.stdin!.end();
+    old.kill();
+    this.child = null;
+    this.buffer = Buffer.alloc(0);
+    this.parts = [];
+    this.partsLength = 0;
+    this.need = 0;
+    this.discard = 0;
+    if (!this.waiting.length) return;
+    this.start();
+    for (const w of this.waiting) this.child!.stdin!.write(w.object + '\n');
+  }
+
   close() {
+    this.closed = true;
     this.child?.stdin?.end();
     this.child = null;
+  }
+}
+
+/** The sizes of objects by id, from one `git cat-file --batch-check`; ids git does not have are left out. */
+export async function objectSizes(cwd: string, ids: readonly string[]): Promise<Map<string, number>> {
+  const sizes = new Map<string, number>();
+  const wanted = [...new Set(ids)].filter((id) => OBJECT_ID.test(id));
+  if (!wanted.length) return sizes;
+  const out = await git(['cat-file', '--batch-check=%(objectname) %(objectsize)'], {
+    cwd,
+    input: wanted.join('\n') + '\n',
+  });
+  for (const line of out.split('\n')) {
+    const [id, size] = line.split(' ');
+    if (id && size && /^\d+$/.test(size)) sizes.set(id, Number(size));
+  }
+  return sizes;
+}
+
+/** A blob's content as a stream of chunks from its own `git cat-file blob`, for objects too large to hold at once. */
+export async function* streamBlob(cwd: string, id: string): AsyncGenerator<Buffer> {
+  const child = spawn('git', [...GLOBAL_FLAGS, 'cat-file', 'blob', id], {
+    cwd,
+    env: gitEnv(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  const exited = new Promise<number>((resolve) => {
+    child.on('close', (code) => resolve(code ?? 1));
+    child.on('error', () => resolve(-1));
+  });
+  try {
+    for await (const chunk of child.stdout) yield chunk as Buffer;
+    const code = await exited;
+    if (code !== 0) throw new GitError(['cat-file', 'blob', id], code, stderr || 'git cat-file failed');
+  } finally {
+    if (child.exitCode === null) child.kill();
   }
 }

@@ -9,6 +9,7 @@
 import type { AnyAtom } from '../kit/atom.js';
 import type { Finding, Report } from '../findings.js';
 import type { ReportOptions } from './format.js';
+import { groupSkips } from './skips.js';
 import { closestGoodExample, fence, fenceLanguage, inlineCode } from './patterns.js';
 
 export interface AgentOptions extends Partial<ReportOptions> {
@@ -102,6 +103,10 @@ export function formatAgent(report: Report, opts: AgentOptions = {}): string {
         .map((f) => `${f.atom === '*' ? '' : `${f.atom}: `}${f.file}: ${f.message.split('\n')[0]}`)
         .join('; ')}${report.failures.length > 3 ? ` (and ${report.failures.length - 3} more)` : ''}.`,
     );
+  }
+  const skips = groupSkips(report);
+  if (skips.length) {
+    out.push('', `Not checked, or only in part: ${skips.map((g) => `${g.reason}: ${g.files}`).join('; ')}.`);
   }
   if (findings.length) {
     out.push(

@@ -24,6 +24,7 @@ export function formatJson(report: Report): string {
         ...(report.reviews ? { reviews: report.reviews } : {}),
         summary: report.summary,
         notes: report.notes,
+        skipped: (report.skipped ?? []).map(({ file, reason }) => ({ file, reason })),
         errors: report.failures,
       },
       null,

@@ -6,6 +6,7 @@
 import kleur from 'kleur';
 import type { Finding, Report } from '../findings.js';
 import { suppressionComment } from './comments.js';
+import { groupSkips } from './skips.js';
 import type { ReportOptions } from './format.js';
 
 /** Locations shown per group; the rest are counted (`--format json` lists every one). */
@@ -69,12 +70,21 @@ export function formatPretty(report: Report, opts: ReportOptions): string {
       ],
       '  ',
     );
-  for (const note of report.notes)
+  // Skipped files one line per reason, with a count; the other notes as they are.
+  const skipNotes = new Set(report.skipped?.map((s) => s.note));
+  for (const group of groupSkips(report))
     wrapped(
       kleur.dim('· '),
-      words(shown(note)).map((w) => kleur.dim(w)),
+      words(shown(`${group.reason}: ${group.files}`)).map((w) => kleur.dim(w)),
       '  ',
     );
+  for (const note of report.notes)
+    if (!skipNotes.has(note))
+      wrapped(
+        kleur.dim('· '),
+        words(shown(note)).map((w) => kleur.dim(w)),
+        '  ',
+      );
   if (report.reviews?.length) {
     // One section: every high-risk area the change touches, and whether a person acknowledged it.
     out.push(kleur.bold('High-risk areas (a person reviews these):'));

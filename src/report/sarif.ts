@@ -185,7 +185,12 @@ export function formatSarif(
         ],
         columnKind: 'utf16CodeUnits',
         results,
-        properties: { mode: report.summary.mode, summary: report.summary },
+        properties: {
+          mode: report.summary.mode,
+          summary: report.summary,
+          notes: report.notes,
+          skipped: (report.skipped ?? []).map(({ file, reason }) => ({ file, reason })),
+        },
       },
     ],
   });

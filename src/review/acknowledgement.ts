@@ -182,7 +182,7 @@ async function readFiles(
     for (const e of entries) {
       if (e.status === 'deleted' || !e.blob || /^0+$/.test(e.blob) || e.mode === '160000') continue;
       const bytes = await reader.read(e.blob);
-      if (!bytes || bytes.includes(0)) continue;
+      if (!bytes || !Buffer.isBuffer(bytes) || bytes.includes(0)) continue; // too large or binary: not code to review
       out.push({
         path: e.path,
         blob: e.blob,
