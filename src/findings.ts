@@ -59,6 +59,8 @@ export interface Report {
   summary: Summary;
   /** For reporters: the atoms that ran, to print criteria, examples and rules. */
   atoms: ReadonlyArray<import('./kit/atom.js').AnyAtom>;
+  /** The high-risk areas the change touches and whether a person acknowledged each (src/review/). */
+  reviews?: import('./review/acknowledgement.js').Review[];
   /** The level each atom ran at (SARIF's default configuration). */
   levels?: Record<string, 'block' | 'warn'>;
 }

@@ -73,7 +73,21 @@ test('init --agent claude merges into settings.json without touching the user ho
   assert.match(r.stdout, 'PostToolUse hook');
   const settings = settingsOf(repo);
   assert.equal(settings.permissions, USER_SETTINGS.permissions);
-  assert.equal(settings.hooks.PreToolUse, USER_SETTINGS.hooks.PreToolUse);
+  assert.equal(
+    settings.hooks.PreToolUse![0],
+    USER_SETTINGS.hooks.PreToolUse[0],
+    'the user hook comes first, unchanged',
+  );
+  assert.equal(settings.hooks.PreToolUse![1], {
+    matcher: 'Bash|Edit|Write|MultiEdit|NotebookEdit',
+    hooks: [
+      {
+        type: 'command',
+        command: '"$CLAUDE_PROJECT_DIR"/node_modules/.bin/ralph-guard hook claude-pre-tool',
+        timeout: 30,
+      },
+    ],
+  });
   assert.equal(
     settings.hooks.PostToolUse![0],
     USER_SETTINGS.hooks.PostToolUse[0],

@@ -5,8 +5,8 @@ import * as assert from 'uvu/assert';
 import { execFile, execFileSync } from 'node:child_process';
 import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { compactOsv, type OsvRecord } from '../src/deps/advisories.js';
-import { fixtureRecords, OSV_FIXTURES, serve } from './helpers/osv.js';
+import type { OsvRecord } from '../src/deps/advisories.js';
+import { fixtureRecords, OSV_FIXTURES, osvApi, serve } from './helpers/osv.js';
 import { CLI, installShimOnPath, makeRepo, repoWithRemote, tempDir, type Repo } from './helpers/repo.js';
 
 installShimOnPath();
@@ -153,7 +153,15 @@ test('without an advisory database the atom says so once and the policy checks s
   });
   assert.is(r.code, 1);
   const json = JSON.parse(r.stdout);
-  assert.is(json.notes.filter((n: string) => n.includes('no advisory database')).length, 1, json.notes.join('\n'));
+  // Said once, as a visible warning finding (not a note) with the count and the command that fixes it.
+  const unchecked = json.findings.filter((f: { rule: string }) => f.rule === 'dependencies/advisories-unchecked');
+  assert.is(unchecked.length, 1, r.stdout);
+  assert.is(unchecked[0].severity, 'warning');
+  assert.match(
+    unchecked[0].message,
+    /^\d+ packages this change adds or moves \(.*\) were not checked for known advisories/,
+  );
+  assert.match(unchecked[0].message, 'ralph-guard db update');
   assert.ok(json.findings.every((f: { rule: string }) => f.rule !== 'dependencies/known-advisory'));
   assert.ok(
     json.findings.some(
@@ -206,15 +214,9 @@ const EXPECTED = [
 
 test('--online asks the OSV API (here on 127.0.0.1) for the changed packages only, and caches the answers', async () => {
   const records = fixtureRecords().map((r) => JSON.parse(r.data.toString('utf8')) as OsvRecord);
-  const queried: string[] = [];
-  const server = await serve({
-    '/v1/query': (_req, res, body) => {
-      const q = JSON.parse(body) as { package: { name: string }; version: string };
-      queried.push(`${q.package.name}@${q.version}`);
-      res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ vulns: records.filter((r) => compactOsv(r).has(q.package.name)) }));
-    },
-  });
+  const api = osvApi(records);
+  const queried = api.queried;
+  const server = await serve(api.routes);
   try {
     const repo = makeRepo();
     writeFileSync(join(repo.dir, 'package.json'), '{"name":"x","dependencies":{"minimist":"1.2.5"}}\n');
@@ -314,6 +316,7 @@ test('--online reads registry metadata through the npm configuration: deprecated
     assert.equal(
       got,
       [
+        'dependencies/advisories-unchecked warning',
         'dependencies/deprecated error',
         'dependencies/majors-behind error',
         'dependencies/too-new warning',

@@ -62,7 +62,10 @@ test('husky: the hooks are traced through .husky/; a missing core.hooksPath fail
     /ok\s+pre-commit: husky 9 runs `ralph-guard check --staged` \(\.husky\/pre-commit\); the command starts \(tried with --dry-run\)/,
   );
   assert.match(r.stdout, /ok\s+hooks run node_modules\/\.bin\/ralph-guard/);
-  assert.match(r.stdout, /ok\s+Claude Code hooks: PostToolUse \(edits\) and Stop are set up/);
+  assert.match(
+    r.stdout,
+    /ok\s+Claude Code hooks: PostToolUse \(edits\), Stop and PreToolUse \(Bash, edits\) are set up/,
+  );
 
   repo.git('config', '--unset', 'core.hooksPath');
   repo.write('.husky/pre-push', 'npm test\n');

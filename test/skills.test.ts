@@ -85,12 +85,17 @@ test('skills export --agent claude writes .claude/skills/<name>/SKILL.md; every 
   const r = repo.cli(['skills', 'export', '--agent', 'claude']);
   assert.is(r.code, 0, r.stderr);
   const dir = join(repo.dir, '.claude/skills');
-  const exported = readdirSync(dir).sort();
+  const exported = readdirSync(dir)
+    .filter((name) => name !== 'harden')
+    .sort();
   const expected = allSkills(null)
     .filter((s) => s.atoms.length)
     .map((s) => s.name)
     .sort();
   assert.equal(exported, expected);
+  const harden = readFileSync(join(dir, 'harden', 'SKILL.md'), 'utf8');
+  assert.match(harden, /^---\nname: harden\ndescription: ".*start of a securing \(hardening\) session/);
+  assert.match(harden, 'Run `npx ralph-guard harden`');
   const examples = new Map(
     BUILTIN_ATOMS.map((a) => [
       a.id,

@@ -94,8 +94,11 @@ export async function stop(input: HookInput, opts: { maxRounds?: number } = {}):
   const previous = input.stop_hook_active === true ? readRounds(state) : 0;
 
   const report = await check(repo.root, { paths: [], commands: true });
+  const waiting = await pendingReviews(repo.root);
   if (!report.summary.blocked) {
     clearRounds(state);
+    // A pending review is unfinished work only a person can finish: stop and hand it over, do not loop on it.
+    if (waiting) return { code: 0, stdout: JSON.stringify({ systemMessage: waiting }) + '\n', stderr: waiting + '\n' };
     return warningsOnly(report, 'Stop');
   }
   const blocking = report.findings.filter((f) => f.severity === 'error').length;
@@ -112,10 +115,24 @@ export async function stop(input: HookInput, opts: { maxRounds?: number } = {}):
     code: 2,
     stderr: formatAgent(report, {
       outcome: 'Do not finish yet',
-      preface: `Round ${previous + 1} of ${maxRounds}: the working change fails these atoms. Fix every blocking finding, then finish your turn (this hook checks again).`,
+      preface: `Round ${previous + 1} of ${maxRounds}: the working change fails these atoms. Fix every blocking finding, then finish your turn (this hook checks again).${waiting ? ` Separately: ${waiting}` : ''}`,
       verify: 'npx ralph-guard check --worktree --format agent',
     }),
   };
+}
+
+/** High-risk areas at level review that no person has acknowledged yet, as a sentence for the user and the model; null when none. */
+async function pendingReviews(root: string): Promise<string | null> {
+  const [{ loadPolicy }, review] = await Promise.all([import('../policy/load.js'), import('../review/run.js')]);
+  const reviews = await review.reviewsFor(root, await loadPolicy({ cwd: root, root }), { kind: 'worktree' });
+  const waiting = review.stopping(reviews, 'final');
+  if (!waiting.length) return null;
+  return (
+    `ralph-guard: the working change touches high-risk areas that a person must review (${waiting
+      .map((r) => `${r.area}: ${r.places.map((p) => p.file).join(', ')}`)
+      .join('; ')}). ` +
+    'Stop here and ask your human to review them: they run `ralph-guard approve` at a terminal, or commit with a Security-Reviewed-by: Name <email> trailer. Do not try to acknowledge it yourself.'
+  );
 }
 
 /** Runs the engine in worktree mode; a policy error becomes a finding-like message for the model. */

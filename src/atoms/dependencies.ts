@@ -222,6 +222,18 @@ export default defineAtom<Options>({
         .min(1)
         .default(7)
         .describe('Warn when the local advisory database is older than this.'),
+      online: z
+        .boolean()
+        .default(false)
+        .describe(
+          'Ask the OSV API about the packages a change adds or moves on every check, as `check --online` does (timeout, one retry, answers cached for a day).',
+        ),
+      requireAdvisories: z
+        .boolean()
+        .default(true)
+        .describe(
+          'In CI (`CI` set, or `check --range`), stop with exit 3 when changed packages could not be checked for advisories (no database, no network). false: only warn.',
+        ),
       advisoryUrl: z
         .string()
         .min(1)
@@ -312,6 +324,14 @@ export default defineAtom<Options>({
     'lockfile-not-updated': {
       message: 'package.json dependencies changed while the lockfile did not.',
       fix: 'Run your package manager (npm install, yarn, pnpm install, bun install) and commit the updated lockfile with package.json.',
+    },
+    'advisories-unchecked': {
+      message: 'Packages of the change could not be checked for known advisories.',
+      fix: 'Run `ralph-guard db update` for the local advisory database, or check with --online (or "online": true in the dependencies options).',
+    },
+    'advisories-required': {
+      message: 'In CI, packages of the change could not be checked for known advisories.',
+      fix: 'Run `ralph-guard db update` in the CI job before the check (cache its directory), or allow the network with --online; "requireAdvisories": false accepts unchecked packages.',
     },
     'corrupt-lockfile': {
       message: 'The lockfile cannot be read.',

@@ -8,7 +8,7 @@ import { parseCommand, type CommandSpec } from './args.js';
 type CheckValues = Partial<
   Record<'staged' | 'push' | 'worktree' | 'all' | 'index' | 'online' | 'offline' | 'dry-run', boolean>
 > &
-  Partial<Record<'range' | 'remote' | 'format' | 'atoms' | 'skill' | 'config', string>> &
+  Partial<Record<'range' | 'remote' | 'format' | 'atoms' | 'skill' | 'config' | 'fail-on' | 'commit-msg', string>> &
   Partial<Record<'no-baseline' | 'no-cache' | 'no-color', boolean>>;
 
 export async function checkCommand(argv: string[]): Promise<number> {
@@ -32,6 +32,10 @@ export async function checkCommand(argv: string[]): Promise<number> {
   const hookMode = mode === 'staged' || mode === 'push';
   if (values.index && mode !== 'all')
     throw new UsageError('--index goes with --all (`ralph-guard check --all --index`)');
+
+  if (values['fail-on'] !== undefined && values['fail-on'] !== 'warn' && values['fail-on'] !== 'block')
+    throw new UsageError(`check: --fail-on ${values['fail-on']}: expected block or warn`);
+  if (values['commit-msg'] !== undefined) return commitMsgCheck(values['commit-msg'], values.config);
 
   if (values['dry-run']) return dryRun(mode);
   // The switch the README documents, honoured whatever runs the hook (husky, lefthook, the pre-commit framework).
@@ -70,6 +74,17 @@ export async function checkCommand(argv: string[]): Promise<number> {
       allAtoms: output.allAtoms === true,
     });
     failClosed = result.policy.failClosed;
+    // The high-risk areas the change touches, and whether a person acknowledged each (not for --all or --push yet).
+    if (mode === 'staged' || mode === 'worktree' || mode === 'range') {
+      const review = await import('../review/run.js');
+      result.report.reviews = await review.reviewsFor(
+        result.root,
+        result.policy,
+        mode === 'range' ? { kind: 'range', range: values.range ?? '' } : { kind: mode },
+      );
+      if (review.stopping(result.report.reviews, mode === 'staged' ? 'pre-commit' : 'final').length)
+        result.report.summary.blocked = true;
+    }
     const { summary, notes } = result.report;
     summary.judged = judged(mode, values.index === true, values.range);
     if (push?.range) notes.unshift(push.range);
@@ -93,6 +108,10 @@ export async function checkCommand(argv: string[]): Promise<number> {
     timing.phase('report printed');
     timing.print();
     if (result.report.summary.blocked) return 1;
+    // CI without any advisory source for changed packages (see the dependencies atom's requireAdvisories).
+    if (result.report.findings.some((f) => f.rule === 'dependencies/advisories-required')) return 3;
+    // --fail-on warn: a warning fails too (the binary check of a `harden` task on a warn-level atom).
+    if (values['fail-on'] === 'warn' && result.report.findings.length) return 1;
     if (result.report.failures.length && (failClosed || !hookMode)) return 3;
     return 0;
   } catch (error) {
@@ -139,6 +158,12 @@ export const CHECK: CommandSpec = {
     online: { type: 'boolean', help: 'let atoms ask the network (the npm registry, OSV)' },
     offline: { type: 'boolean', help: 'never use the network (the default)' },
     'no-color': { type: 'boolean', help: 'no colour (also NO_COLOR=1; FORCE_COLOR=1 forces it)' },
+    'fail-on': { type: 'string', value: 'LEVEL', help: 'warn: a warning fails the check too (block: the default)' },
+    'commit-msg': {
+      type: 'string',
+      value: 'FILE',
+      help: 'the commit-msg hook: high-risk areas at level review need a Security-Reviewed-by trailer in FILE or an approval',
+    },
     'dry-run': {
       type: 'boolean',
       help: 'check nothing: say what would be checked and exit 0 (doctor runs the hooks with it)',
@@ -303,4 +328,40 @@ async function policyFailsClosed(): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/**
+ * `check --commit-msg FILE`, the commit-msg hook: the staged change's high-risk areas at level
+ * `review` need a `Security-Reviewed-by: Name <email>` trailer in FILE or a `ralph-guard approve`
+ * record of the exact content; otherwise the commit is refused, naming the areas and places.
+ */
+async function commitMsgCheck(file: string, configFile: string | undefined): Promise<number> {
+  const { readFileSync } = await import('node:fs');
+  const [{ findRoot }, { loadPolicy }, review] = await Promise.all([
+    import('../git/git.js'),
+    import('../policy/load.js'),
+    import('../review/run.js'),
+  ]);
+  const root = await findRoot(process.cwd());
+  const policy = await loadPolicy({ cwd: process.cwd(), root, ...(configFile ? { configFile } : {}) });
+  let message = '';
+  try {
+    message = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`--commit-msg ${file}: cannot read the message (${(e as Error).message})`);
+  }
+  const reviews = await review.reviewsFor(root, policy, { kind: 'staged', message });
+  const stopped = review.stopping(reviews, 'final');
+  const acknowledged = reviews.filter((r) => r.acknowledged);
+  if (acknowledged.length)
+    process.stderr.write(
+      `ralph-guard: high-risk areas ${acknowledged.map((r) => `${r.area} acknowledged by ${r.by}`).join('; ')}.\n`,
+    );
+  if (!stopped.length) return 0;
+  process.stderr.write(
+    `ralph-guard: this commit touches high-risk areas that a person must review:\n${review.pendingLines(stopped)}\n` +
+      'A reviewer acknowledges it with a trailer in the message (Security-Reviewed-by: Name <email>), ' +
+      'or runs `ralph-guard approve` at a terminal before committing. Commit refused.\n',
+  );
+  return 1;
 }

@@ -1,20 +1,21 @@
 /**
  * `ralph-guard hook <name>`: entry points that other programs call with their
- * own protocol. `claude-post-edit` and `claude-stop` are Claude Code's
- * PostToolUse and Stop hooks (see src/agent/claude.ts); `init --agent claude`
- * wires them into .claude/settings.json.
+ * own protocol. `claude-post-edit`, `claude-stop` and `claude-pre-tool` are
+ * Claude Code's PostToolUse, Stop and PreToolUse hooks (src/agent/claude.ts,
+ * src/agent/pre-tool.ts); `init --agent claude` wires them into
+ * .claude/settings.json.
  */
 import { UsageError } from '../errors.js';
 
 import { parseCommand, type CommandSpec } from './args.js';
 
-const HOOKS = ['claude-post-edit', 'claude-stop'] as const;
+const HOOKS = ['claude-post-edit', 'claude-stop', 'claude-pre-tool'] as const;
 
 const HOOK: CommandSpec = {
   name: 'hook',
-  usage: 'claude-post-edit|claude-stop',
+  usage: 'claude-post-edit|claude-stop|claude-pre-tool',
   summary:
-    'Entry points that Claude Code calls with its hook JSON on stdin (`ralph-guard init --agent claude` wires them): claude-post-edit after each edit, claude-stop when the assistant would end its turn.',
+    'Entry points that Claude Code calls with its hook JSON on stdin (`ralph-guard init --agent claude` wires them): claude-post-edit after each edit, claude-stop when the assistant would end its turn, claude-pre-tool before a shell command or an edit.',
   positionals: 1,
   options: {
     'max-rounds': { type: 'string', value: 'N', help: 'claude-stop: give up blocking after N rounds (default 5)' },
@@ -36,10 +37,9 @@ export async function hookCommand(argv: string[]): Promise<number> {
   let result;
   try {
     const input = claude.parseHookInput(await readStdin());
-    result =
-      name === 'claude-post-edit'
-        ? await claude.postEdit(input)
-        : await claude.stop(input, maxRounds === undefined ? {} : { maxRounds });
+    if (name === 'claude-pre-tool') result = await (await import('../agent/pre-tool.js')).preToolUse(input);
+    else if (name === 'claude-post-edit') result = await claude.postEdit(input);
+    else result = await claude.stop(input, maxRounds === undefined ? {} : { maxRounds });
   } catch (error) {
     result = claude.hookError(error);
   }

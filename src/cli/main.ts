@@ -19,6 +19,11 @@ Usage:
   ralph-guard check     [--staged | --push [--remote NAME] | --range A..B | --worktree | --all] [PATH...]
                         [--format ${FORMAT_NAMES.join('|')}] [--atoms a,b] [--skill NAME]
                         [--config FILE] [--no-baseline] [--no-cache] [--online | --offline] [--no-color]
+                        [--fail-on block|warn]
+  ralph-guard harden    [--since REF | --staged | --worktree] [--format markdown|json]
+                        the two-pass rule's pass 2: the change's failing atoms as a task list
+  ralph-guard approve   [--staged | --worktree]
+                        a person acknowledges the change's high-risk areas (at a terminal)
   ralph-guard atoms     list the atoms: id, level, title
   ralph-guard explain ATOM
                         criteria, files, rules, and bad and good examples
@@ -30,7 +35,7 @@ Usage:
   ralph-guard db status  the advisory database's source, age and size
   ralph-guard doctor    hooks, binary, policy, versions: ok/warn/fail with fixes
   ralph-guard uninstall remove what init added
-  ralph-guard hook claude-post-edit|claude-stop
+  ralph-guard hook claude-post-edit|claude-stop|claude-pre-tool
                         Claude Code hook entry points (JSON on stdin)
 
 Formats (check --format):
@@ -46,6 +51,8 @@ type Command = (args: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, () => Promise<Command>> = {
   check: async () => (await import('./check.js')).checkCommand,
+  harden: async () => (await import('./harden.js')).hardenCommand,
+  approve: async () => (await import('./approve.js')).approveCommand,
   init: async () => (await import('./init.js')).initCommand,
   uninstall: async () => (await import('./init.js')).uninstallCommand,
   hook: async () => (await import('./hook.js')).hookCommand,

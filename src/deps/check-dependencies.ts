@@ -19,6 +19,9 @@ import { compareText, meetsMinimum, parseVersion, ranges } from './version.js';
 
 type Ctx = CheckContext<Options>;
 
+/** `check --online`, or `"online": true` in the dependencies options: the network may be asked. */
+const isOnline = (ctx: Ctx) => ctx.online || ctx.options.online;
+
 /** What is wrong with one package, before it is placed on a line. */
 interface Problem {
   rule: string;
@@ -102,6 +105,9 @@ async function judgeLockfile(
   const direct = lock.direct.size ? lock.direct : await manifestDirect(file.path, ctx);
   const judge = await judgeContext(ctx, file.path);
   await queryOnline(judge, changed);
+  const unchecked = judge.db
+    ? []
+    : changed.filter((p) => p.source === 'registry' && !judge.online.has(`${p.name}@${p.version}`));
   for (const pkg of changed) {
     for (const problem of await judgePackage(pkg, {
       ...judge,
@@ -126,6 +132,12 @@ async function judgeLockfile(
         ...(p.warning ? { severity: 'warning' as const } : {}),
       });
   }
+  // A change (commit, push, range, working change) says it as a warning; an audit of the whole tree (--all) as a note.
+  if (unchecked.length && ctx.mode !== 'all') hits.push(uncheckedHit(unchecked, lock, ctx));
+  else if (unchecked.length)
+    ctx.note(
+      `dependencies: no advisory database, so known advisories were not checked for ${unchecked.length} package(s); run \`ralph-guard db update\` (the other dependency checks ran).`,
+    );
   return groupLockfileWide(hits);
 }
 
@@ -148,6 +160,34 @@ function groupLockfileWide(hits: Hit[]): Hit[] {
   }
   const grouped = new Set(out.map((h) => h.rule));
   return [...hits.filter((h) => !grouped.has(h.rule)), ...out];
+}
+
+/**
+ * Packages no advisory source could judge (no local database, no answer from
+ * OSV): a visible warning on the first of them, never a silent pass. In CI
+ * (`CI` set, or `--range`) the rule is `advisories-required` and `check`
+ * exits 3, unless the policy says `"requireAdvisories": false`.
+ */
+function uncheckedHit(unchecked: LockedPackage[], lock: Lockfile, ctx: Ctx): Hit {
+  const ci = (!!process.env.CI && process.env.CI !== 'false') || ctx.mode === 'range';
+  const required = ci && ctx.options.requireAdvisories;
+  const n = unchecked.length;
+  const what = `${n} package${n === 1 ? '' : 's'} this change adds or moves (${unchecked
+    .slice(0, 3)
+    .map((p) => `${p.name}@${p.version}`)
+    .join(', ')}${n > 3 ? ', …' : ''}) ${n === 1 ? 'was' : 'were'} not checked for known advisories`;
+  const why = isOnline(ctx)
+    ? 'no local advisory database and no answer from the OSV API'
+    : 'no local advisory database and no network (--online)';
+  const { line, endLine, column = 1 } = lock.locate(unchecked[0]!);
+  return {
+    rule: required ? 'advisories-required' : 'advisories-unchecked',
+    line,
+    column,
+    ...(endLine > line ? { endLine } : {}),
+    severity: 'warning',
+    message: `${what}: ${why}. Run \`ralph-guard db update\` (or check with --online).${required ? ' CI requires advisories: the check stops here (exit 3) unless the policy sets "requireAdvisories": false in the dependencies options.' : ''}`,
+  };
 }
 
 /**
@@ -293,15 +333,12 @@ async function judgeContext(ctx: Ctx, lockPath: string): Promise<Judge> {
     ctx.note(
       `dependencies: the advisory database is unreadable (${error}); run \`ralph-guard db update\`. Known-advisory checks were skipped.`,
     );
-  else if (!db && ctx.online)
+  else if (!db && isOnline(ctx))
     ctx.note(
       'dependencies: no local advisory database; known advisories come from the OSV API only (run `ralph-guard db update` for offline checks).',
     );
-  else if (!db)
-    ctx.note(
-      'dependencies: no advisory database, so known advisories were not checked; run `ralph-guard db update` (the other dependency checks ran).',
-    );
-  else if (db.ageDays() > ctx.options.maxDbAgeDays) {
+  // With neither a database nor the network, the lockfile check says so as a warning finding (advisories-unchecked).
+  else if (db && db.ageDays() > ctx.options.maxDbAgeDays) {
     ctx.note(
       `dependencies: warning: the advisory database is ${Math.floor(db.ageDays())} days old (policy: ${ctx.options.maxDbAgeDays}); run \`ralph-guard db update\`.`,
     );
@@ -475,8 +512,8 @@ export function fixesAll(found: Advisory[], all: Advisory[], version: string): s
 
 /** With --online, asks the OSV API about these packages (cached a day; failures become a note). */
 async function queryOnline(j: Judge, pkgs: LockedPackage[]): Promise<void> {
-  if (!j.ctx.online) return;
-  const wanted = pkgs.filter((p) => p.source === 'registry' && parseVersion(p.version)).slice(0, 500);
+  if (!isOnline(j.ctx)) return;
+  const wanted = pkgs.filter((p) => p.source === 'registry' && parseVersion(p.version)).slice(0, 5000);
   if (!wanted.length) return;
   const { queryOsv } = await import('./osv-api.js');
   const { found, failed } = await queryOsv(wanted.map((p) => ({ name: p.name, version: p.version })));
@@ -564,7 +601,7 @@ async function staleness(
   const { cachedMeta, refreshMeta } = await import('./npm-registry.js');
   const names = [...new Set(registryPkgs.map((p) => p.name))];
   const meta = cachedMeta(names);
-  if (ctx.online) {
+  if (isOnline(ctx)) {
     const stale = names
       .filter((n) => !meta.has(n) || Date.now() - meta.get(n)!.fetchedAt > 24 * 3600 * 1000)
       .slice(0, 300);

@@ -89,6 +89,8 @@ export interface DependencyOptions {
   maxAgeMonths: number;
   minReleaseAgeDays: number;
   maxDbAgeDays: number;
+  online: boolean;
+  requireAdvisories: boolean;
   advisoryUrl: string | null;
   allowedHosts: string[];
   installScripts: 'block' | 'warn' | 'off';

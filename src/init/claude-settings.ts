@@ -1,7 +1,8 @@
 /**
  * `init --agent claude`: wires the assistant loop into Claude Code's project
- * settings (`.claude/settings.json`): a PostToolUse hook on Edit|Write|MultiEdit
- * and a Stop hook, both running `ralph-guard hook …`. It merges: other keys and
+ * settings (`.claude/settings.json`): a PostToolUse hook on Edit|Write|MultiEdit,
+ * a Stop hook and a PreToolUse hook on Bash and edits, all running
+ * `ralph-guard hook …`. It merges: other keys and
  * other hooks stay as they are, and a second run changes nothing. Our entries
  * are recognised by their command (`ralph-guard hook claude-…`), which is
  * also how `uninstall` removes exactly them.
@@ -13,7 +14,8 @@ import type { InitResult, PackageJson } from './detect.js';
 
 export const CLAUDE_SETTINGS = '.claude/settings.json';
 export const EDIT_MATCHER = 'Edit|Write|MultiEdit';
-const MARK = /\bralph-guard(?:\.js)?["']?\s+hook\s+claude-(post-edit|stop)\b/;
+export const PRE_TOOL_MATCHER = 'Bash|Edit|Write|MultiEdit|NotebookEdit';
+const MARK = /\bralph-guard(?:\.js)?["']?\s+hook\s+claude-(post-edit|stop|pre-tool)\b/;
 
 interface CommandHook {
   type: string;
@@ -29,9 +31,13 @@ interface MatcherGroup {
 type Settings = { hooks?: Record<string, MatcherGroup[]>; [key: string]: unknown };
 
 /** The commands Claude Code runs: the project's own install when it has a package.json, else one on PATH. */
-export function claudeCommands(pkg: PackageJson | null): { postEdit: string; stop: string } {
+export function claudeCommands(pkg: PackageJson | null): { postEdit: string; stop: string; preTool: string } {
   const bin = pkg ? '"$CLAUDE_PROJECT_DIR"/node_modules/.bin/ralph-guard' : 'ralph-guard';
-  return { postEdit: `${bin} hook claude-post-edit`, stop: `${bin} hook claude-stop` };
+  return {
+    postEdit: `${bin} hook claude-post-edit`,
+    stop: `${bin} hook claude-stop`,
+    preTool: `${bin} hook claude-pre-tool`,
+  };
 }
 
 function readSettings(file: string): { settings: Settings; text: string | null } {
@@ -104,6 +110,16 @@ export function installClaude(root: string, pkg: PackageJson | null, result: Ini
     (hooks.Stop ??= []).push({ hooks: [{ type: 'command', command: commands.stop, timeout: 180 }] });
     result.actions.push(
       `added a Stop hook to ${CLAUDE_SETTINGS}: Claude cannot end its turn while the working change fails a blocking atom`,
+    );
+    changed = true;
+  }
+  if (!present.has('pre-tool')) {
+    (hooks.PreToolUse ??= []).push({
+      matcher: PRE_TOOL_MATCHER,
+      hooks: [{ type: 'command', command: commands.preTool, timeout: 30 }],
+    });
+    result.actions.push(
+      `added a PreToolUse hook (${PRE_TOOL_MATCHER}) to ${CLAUDE_SETTINGS}: Claude cannot skip or disable the hooks, and asks you before it edits the policy, the baseline, the hooks or adds a suppression`,
     );
     changed = true;
   }

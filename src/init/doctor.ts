@@ -10,7 +10,7 @@ import { delimiter, join, relative } from 'node:path';
 import { PolicyError, PolicyNotRun, UsageError } from '../errors.js';
 import { formatBytes } from '../changeset/text.js';
 import { git, repoInfo, type RepoInfo } from '../git/git.js';
-import { CHAINED, HOOKS, hooksDir } from './git-hooks.js';
+import { CHAINED, CHECK_HOOKS as HOOKS, hooksDir } from './git-hooks.js';
 import { huskyMajor } from './husky.js';
 import { findOurCommand, withDryRun } from './hook-lines.js';
 import { spawnSync } from 'node:child_process';
@@ -408,7 +408,7 @@ function claudeChecks(root: string, binary: string | null): Check[] {
     (Array.isArray(groups) ? groups : []).flatMap((g) => g.hooks ?? []).map((h) => h.command ?? ''),
   );
   const has = (name: string) => commands.some((c) => c.includes(`hook claude-${name}`));
-  const present = ['post-edit', 'stop'].filter(has);
+  const present = ['post-edit', 'stop', 'pre-tool'].filter(has);
   if (!present.length)
     return [
       {
@@ -417,7 +417,7 @@ function claudeChecks(root: string, binary: string | null): Check[] {
         fix: 'npx ralph-guard init --agent claude',
       },
     ];
-  if (present.length < 2)
+  if (present.length < 3)
     return [
       {
         status: 'warn',
@@ -443,5 +443,7 @@ function claudeChecks(root: string, binary: string | null): Check[] {
         fix: 'npm install --global ralph-guard',
       },
     ];
-  return [{ status: 'ok', text: 'Claude Code hooks: PostToolUse (edits) and Stop are set up' }];
+  return [
+    { status: 'ok', text: 'Claude Code hooks: PostToolUse (edits), Stop and PreToolUse (Bash, edits) are set up' },
+  ];
 }

@@ -1,11 +1,13 @@
-/** Plain git hooks: the package's `hooks/` script installed as pre-commit and pre-push, chaining any hook already there. */
+/** Plain git hooks: the package's `hooks/` script installed as pre-commit, pre-push and commit-msg, chaining any hook already there. */
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { git, type RepoInfo } from '../git/git.js';
 import type { InitResult } from './detect.js';
 
-export const HOOKS = ['pre-commit', 'pre-push'] as const;
+export const HOOKS = ['pre-commit', 'pre-push', 'commit-msg'] as const;
+/** The hooks that run the checks (doctor traces these); commit-msg checks the review trailer. */
+export const CHECK_HOOKS = ['pre-commit', 'pre-push'] as const;
 /** The suffix an existing hook is kept under; our script runs it first. */
 export const CHAINED = '.pre-ralph-guard';
 

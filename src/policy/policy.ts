@@ -56,6 +56,11 @@ export interface Policy {
   atoms: Record<string, AtomSettings>;
   custom: CustomAtom[];
   skills: Record<string, { description?: string; atoms: string[] }>;
+  /** High-risk areas: levels of the built-in ones and the policy's own (src/review/areas.ts). */
+  highRisk?: Record<
+    string,
+    { level?: 'review' | 'warn' | 'block' | 'off'; files?: string[]; tags?: string[]; title?: string }
+  >;
   baseline: string;
   /** Regex sources of every glob above, compiled once at validation so a commit needs no glob compiler. */
   globs: Record<string, string>;

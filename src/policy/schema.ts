@@ -120,6 +120,20 @@ export function policySchema(atoms: readonly AnyAtom[]) {
         z.strictObject({ description: z.string().optional(), atoms: z.array(z.string()).min(1) }),
       )
       .optional(),
+    highRisk: z
+      .record(
+        z.string().regex(ID, 'expected a kebab-case area name'),
+        z.strictObject({
+          level: z.enum(['review', 'warn', 'block', 'off']).optional(),
+          files: z.array(z.string().min(1)).optional(),
+          tags: z.array(z.string().min(1)).optional(),
+          title: z.string().min(1).optional(),
+        }),
+      )
+      .optional()
+      .describe(
+        "High-risk areas a person must acknowledge (built in: crypto, auth, payments, sensitive-data, guard): each area's level (review: refused until a Security-Reviewed-by trailer or `ralph-guard approve`), and areas of your own by path glob and tag.",
+      ),
   });
 }
 
@@ -188,6 +202,7 @@ function knownKeys(path: string[]): string[] {
       'baseline',
       'atoms',
       'skills',
+      'highRisk',
     ];
   if (path[0] === 'atoms' && path.length === 2)
     return ['level', 'files', 'ignore', 'options', 'title', 'criteria', 'checks', 'keywords'];

@@ -305,7 +305,16 @@ function resolvePolicy(layers: Layer[], file: string | null, shown: string, prob
     { level?: AtomSettings['level']; files?: string[]; ignore?: string[]; options: Record<string, unknown> }
   > = {};
   const custom = new Map<string, CustomAtom>();
-  const policy: Policy = { file, ...DEFAULTS, ignore: [], atoms: {}, custom: [], skills: {}, globs: {} };
+  const policy: Policy = {
+    file,
+    ...DEFAULTS,
+    ignore: [],
+    atoms: {},
+    custom: [],
+    skills: {},
+    highRisk: {},
+    globs: {},
+  };
 
   for (const { raw } of layers) {
     if (raw.failOn !== undefined) policy.failOn = raw.failOn;
@@ -316,6 +325,8 @@ function resolvePolicy(layers: Layer[], file: string | null, shown: string, prob
     if (raw.baseline !== undefined) policy.baseline = raw.baseline;
     if (raw.ignore) policy.ignore = [...policy.ignore, ...raw.ignore];
     Object.assign(policy.skills, raw.skills ?? {});
+    for (const [id, area] of Object.entries(raw.highRisk ?? {}))
+      policy.highRisk![id] = { ...policy.highRisk![id], ...(area as NonNullable<Policy['highRisk']>[string]) };
     for (const [id, settings] of Object.entries(raw.atoms ?? {})) {
       if (!settings) continue;
       if ('checks' in settings) {
@@ -367,6 +378,7 @@ function resolvePolicy(layers: Layer[], file: string | null, shown: string, prob
     ...policy.ignore,
     ...Object.values(policy.atoms).flatMap((a) => [...(a.files ?? []), ...(a.ignore ?? [])]),
     ...policy.custom.flatMap((c) => [...c.files, ...c.ignore]),
+    ...Object.values(policy.highRisk ?? {}).flatMap((a) => a.files ?? []),
   ]);
 
   const ids = new Set([...BUILTIN_ATOMS.map((a) => a.id), ...custom.keys()]);

@@ -21,6 +21,7 @@ export function formatJson(report: Report): string {
       {
         version: 1,
         findings,
+        ...(report.reviews ? { reviews: report.reviews } : {}),
         summary: report.summary,
         notes: report.notes,
         skipped: (report.skipped ?? []).map(({ file, reason }) => ({ file, reason })),

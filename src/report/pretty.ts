@@ -85,11 +85,35 @@ export function formatPretty(report: Report, opts: ReportOptions): string {
         words(shown(note)).map((w) => kleur.dim(w)),
         '  ',
       );
+  if (report.reviews?.length) {
+    // One section: every high-risk area the change touches, and whether a person acknowledged it.
+    out.push(kleur.bold('High-risk areas (a person reviews these):'));
+    for (const r of report.reviews) {
+      const state = r.acknowledged
+        ? kleur.green(`acknowledged by ${shown(r.by ?? 'a reviewer')}`)
+        : r.level === 'review' || r.level === 'block'
+          ? kleur
+              .red()
+              .bold('NOT acknowledged: needs a Security-Reviewed-by: Name <email> trailer or `ralph-guard approve`')
+          : kleur.yellow('listed (level warn)');
+      const commit = r.commit ? kleur.dim(` (commit ${r.commit.slice(0, 10)})`) : '';
+      out.push(`  ${r.level === 'warn' ? '⚠' : '◆'} ${kleur.bold(r.area)}${commit}: ${state}`);
+      for (const p of r.places)
+        out.push(`    ${kleur.cyan(`${shown(p.file)}:${p.line}`)}  ${kleur.dim(shown(p.excerpt))}`);
+      out.push(`    ${kleur.dim('pass when:')} ${r.criterion}`);
+    }
+    out.push('');
+  }
   if (report.failures.length || report.notes.length) out.push('');
 
   const errors = report.findings.filter((f) => f.severity === 'error').length;
   const warnings = report.findings.length - errors;
-  const counts = [plural(errors, 'blocking finding'), plural(warnings, 'warning')]
+  const waiting = (report.reviews ?? []).filter((r) => r.level !== 'warn' && !r.acknowledged).length;
+  const counts = [
+    plural(errors, 'blocking finding'),
+    plural(warnings, 'warning'),
+    plural(waiting, 'high-risk area') + (waiting ? ' waiting for a review' : ''),
+  ]
     .filter((s) => !s.startsWith('0 '))
     .join(', ');
   const scope = kleur.dim(

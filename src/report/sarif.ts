@@ -195,8 +195,40 @@ export function formatSarif(
     ],
   });
 
+  // High-risk areas: one rule per area (its criteria as help), one `note` result per touched place.
+  const reviewResults = (report.reviews ?? []).flatMap((r) => {
+    const id = `review/${r.area}`;
+    if (!index.has(id)) {
+      index.set(id, rules.length);
+      rules.push({
+        id,
+        name: r.area,
+        shortDescription: { text: r.title },
+        fullDescription: { text: `High-risk area: ${r.title}. A person reviews changes here.` },
+        help: { text: r.criterion, markdown: `**Pass when:** ${r.criterion}` },
+        defaultConfiguration: { level: 'note' },
+      } as unknown as Rule);
+    }
+    return r.places.map((p) => ({
+      ruleId: id,
+      ruleIndex: index.get(id)!,
+      level: 'note' as const,
+      message: {
+        text: `${r.title}: ${r.acknowledged ? `acknowledged by ${r.by}` : 'not acknowledged by a person yet'}${r.commit ? ` (commit ${r.commit.slice(0, 10)})` : ''}. ${r.criterion}`,
+      },
+      locations: [
+        {
+          physicalLocation: {
+            artifactLocation: { uri: fileUri(p.file), uriBaseId: '%SRCROOT%' },
+            region: { startLine: p.line },
+          },
+        },
+      ],
+      properties: { acknowledged: r.acknowledged, level: r.level },
+    }));
+  });
   // Findings come most severe first; suppressed ones after them, so a cut drops those first.
-  const results = all.map(result);
+  const results = [...all.map(result), ...reviewResults];
   let text = JSON.stringify(log(results, []), null, 2);
   if (results.length <= maxResults && Buffer.byteLength(text) <= maxBytes) return text + '\n';
 

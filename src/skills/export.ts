@@ -121,25 +121,50 @@ export async function exportSkills(
       result.empty.push(skill.name);
       continue;
     }
-    const file = opts.agent === 'claude' ? join(dir, skill.name, 'SKILL.md') : join(dir, `${skill.name}.md`);
+    write(skill.name, skillMarkdown(skill, atoms));
+  }
+  if (!opts.only?.length || opts.only.includes(HARDEN_SKILL)) write(HARDEN_SKILL, hardenSkillMarkdown());
+  return result;
+
+  function write(name: string, content: string) {
+    const file = opts.agent === 'claude' ? join(dir, name, 'SKILL.md') : join(dir, `${name}.md`);
     const shown = relative(root, file) || file;
-    const content = skillMarkdown(skill, atoms);
     if (existsSync(file)) {
       const current = readFileSync(file, 'utf8');
-      if (current === content) {
-        result.unchanged.push(shown);
-        continue;
-      }
-      if (!current.includes(MARKER)) {
-        result.refused.push(shown);
-        continue;
-      }
+      if (current === content) return void result.unchanged.push(shown);
+      if (!current.includes(MARKER)) return void result.refused.push(shown);
     }
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, content);
     result.written.push(shown);
   }
-  return result;
+}
+
+export const HARDEN_SKILL = 'harden';
+
+/** The two-pass rule's second pass, as a skill: a securing session starts from `ralph-guard harden`. */
+export function hardenSkillMarkdown(): string {
+  const description =
+    'Pass 2 of the two-pass rule: secure code that a first session wrote. Use at the start of a securing (hardening) session, or when asked to secure, harden or security-review a change: run `npx ralph-guard harden` and work its task list until every check passes.';
+  return [
+    '---',
+    `name: ${HARDEN_SKILL}`,
+    `description: ${JSON.stringify(description)}`,
+    '---',
+    '',
+    MARKER,
+    '',
+    '# harden',
+    '',
+    'A feature was written in a first pass. This session only secures it; it does not add features.',
+    '',
+    '1. Run `npx ralph-guard harden` (the working change against HEAD; `--staged`, or `--since REF` for commits already made). Read its task list whole.',
+    '2. Work the tasks in order. Each names an atom, its pass criterion, the failing places and the secure pattern to follow. Change the code so the criterion holds; keep what the feature does.',
+    '3. A task is done when its **Check** command exits 0. Run it; if it still fails, read its output and fix again.',
+    '4. Finish with the last task: the whole-change check exits 0. Run `npx ralph-guard harden` once more: its task list must be empty.',
+    '5. Never reach green by switching the guard off: no `--no-verify`, no `ralph-guard-ignore` comments, no baseline, no policy or hook edits, no moving code out of the checked paths. If a finding looks wrong, or a change touches a high-risk area (crypto, auth, payments, sensitive data), stop and ask your human.',
+    '',
+  ].join('\n');
 }
 
 /** An example with its sample keys masked: the exported file is committed, and the secrets atom must not refuse it. */

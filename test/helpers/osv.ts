@@ -159,3 +159,51 @@ export function dropped(bytes: Buffer): Route {
     res.write(bytes.subarray(0, bytes.length >> 1), () => res.socket?.destroy());
   };
 }
+
+/**
+ * OSV's query API as api.osv.dev answers it: `POST /v1/querybatch` with ids
+ * (and modification times) per query, `GET /v1/vulns/{id}` with the record.
+ * `queried` lists each `name@version` asked; `failFirst` answers the first N
+ * requests with a 503, as an overloaded server does.
+ */
+export function osvApi(
+  records: Array<{ id: string; modified?: string; affected?: Array<{ package?: { name?: string } }> }>,
+  opts: { failFirst?: number } = {},
+): { routes: Record<string, Route>; queried: string[]; failures: () => number } {
+  const queried: string[] = [];
+  let failures = opts.failFirst ?? 0;
+  let failed = 0;
+  const overloaded = (res: import('node:http').ServerResponse) => {
+    if (failures <= 0) return false;
+    failures--;
+    failed++;
+    res.statusCode = 503;
+    res.end('overloaded');
+    return true;
+  };
+  const affects = (r: (typeof records)[number], name: string) =>
+    (r.affected ?? []).some((a) => a.package?.name === name);
+  const routes: Record<string, Route> = {
+    '/v1/querybatch': (_req, res, body) => {
+      if (overloaded(res)) return;
+      const { queries } = JSON.parse(body) as { queries: Array<{ package: { name: string }; version: string }> };
+      for (const q of queries) queried.push(`${q.package.name}@${q.version}`);
+      res.setHeader('content-type', 'application/json');
+      res.end(
+        JSON.stringify({
+          results: queries.map((q) => ({
+            vulns: records.filter((r) => affects(r, q.package.name)).map((r) => ({ id: r.id, modified: r.modified })),
+          })),
+        }),
+      );
+    },
+  };
+  for (const r of records) {
+    routes[`/v1/vulns/${r.id}`] = (_req, res) => {
+      if (overloaded(res)) return;
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify(r));
+    };
+  }
+  return { routes, queried, failures: () => failed };
+}

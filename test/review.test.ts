@@ -1,0 +1,189 @@
+// High-risk areas at level review, through real commits: refused until a person acknowledges them
+// (a Security-Reviewed-by trailer, or `ralph-guard approve` at a terminal), then accepted; an edit of
+// acknowledged content asks again; CI's --range lists the commits nobody acknowledged.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
+import { installShimOnPath, makeRepo, type Repo } from './helpers/repo.js';
+
+installShimOnPath();
+
+const PAY = `const Stripe = require('stripe');
+const stripe = new Stripe(process.env.STRIPE_KEY);
+export async function pay(amount) {
+  return stripe.paymentIntents.create({ amount, currency: 'eur' });
+}
+`;
+const TRAILER = 'Security-Reviewed-by: Ann Reviewer <ann@example.com>';
+
+function reviewedRepo(highRisk: object = { payments: { level: 'review' } }): Repo {
+  const repo = makeRepo();
+  repo.git('config', 'user.name', 'Ann Reviewer');
+  repo.git('config', 'user.email', 'ann@example.com');
+  repo.write('.ralphrc.json', JSON.stringify({ highRisk }) + '\n');
+  const init = repo.cli(['init', '--hooks', 'git']);
+  assert.is(init.code, 0, init.stderr);
+  repo.write('README.md', '# shop\n');
+  repo.stage();
+  repo.commit('base');
+  return repo;
+}
+
+const head = (repo: Repo) => repo.git('rev-parse', 'HEAD').trim();
+
+/** `ralph-guard approve` at a terminal (script(1) gives it one), answering `answer`. */
+function approveAtTerminal(repo: Repo, answer: string) {
+  const r = spawnSync('script', ['-qec', 'ralph-guard approve', '/dev/null'], {
+    cwd: repo.dir,
+    input: `${answer}\n`,
+    encoding: 'utf8',
+  });
+  return { code: r.status ?? 1, out: r.stdout + r.stderr };
+}
+
+test('a payments SDK change is refused until a trailer acknowledges it; an edit of it asks again; approve acknowledges the exact content', () => {
+  const repo = reviewedRepo();
+  assert.ok(repo.read('.git/hooks/commit-msg').includes('ralph-guard git hook'), 'init installs commit-msg');
+  repo.write('src/pay.js', PAY);
+  repo.stage();
+  const before = head(repo);
+  const refused = repo.tryGit(['commit', '-m', 'take payments']);
+  assert.is(refused.code, 1, refused.stdout + refused.stderr);
+  assert.match(refused.stderr, 'touches high-risk areas that a person must review');
+  assert.match(refused.stderr, 'payments: src/pay.js:1');
+  assert.is(head(repo), before, 'no commit was made');
+
+  const ok = repo.tryGit(['commit', '-m', 'take payments', '-m', TRAILER]);
+  assert.is(ok.code, 0, ok.stdout + ok.stderr);
+  assert.match(ok.stdout + ok.stderr, 'acknowledged by Ann Reviewer <ann@example.com> (Security-Reviewed-by trailer)');
+
+  // A later edit of the acknowledged file is a new change: asked again.
+  repo.write('src/pay.js', PAY.replace("'eur'", "'usd'"));
+  repo.stage();
+  const again = repo.tryGit(['commit', '-m', 'usd']);
+  assert.is(again.code, 1, 'the edit needs a review again');
+  assert.match(again.stderr, 'payments: src/pay.js:4');
+
+  // approve: shows the hunk, asks, records this content; then the commit goes through without a trailer.
+  const approved = approveAtTerminal(repo, 'yes');
+  assert.is(approved.code, 0, approved.out);
+  assert.match(approved.out, "+  return stripe.paymentIntents.create({ amount, currency: 'usd' });");
+  assert.match(approved.out, 'Approve payments as Ann Reviewer <ann@example.com>?');
+  const record = JSON.parse(repo.read('.ralph-reviews.json'));
+  const blob = repo.git('rev-parse', ':src/pay.js').trim();
+  assert.equal(
+    record.reviews.map((r: { path: string; blob: string; areas: string[]; reviewer: object }) => [
+      r.path,
+      r.blob,
+      r.areas,
+      r.reviewer,
+    ]),
+    [['src/pay.js', blob, ['payments'], { name: 'Ann Reviewer', email: 'ann@example.com' }]],
+  );
+  repo.stage('.ralph-reviews.json');
+  const accepted = repo.tryGit(['commit', '-m', 'usd']);
+  assert.is(accepted.code, 0, accepted.stdout + accepted.stderr);
+  assert.match(accepted.stdout + accepted.stderr, '(ralph-guard approve, ');
+
+  // Approved content, edited once more: asked again; "no" at the prompt records nothing.
+  repo.write('src/pay.js', PAY.replace("'eur'", "'gbp'"));
+  repo.stage();
+  assert.is(repo.tryGit(['commit', '-m', 'gbp']).code, 1);
+  const declined = approveAtTerminal(repo, 'no');
+  assert.is(declined.code, 1);
+  assert.is(JSON.parse(repo.read('.ralph-reviews.json')).reviews.length, 1, 'nothing recorded');
+});
+
+test('approve refuses without a terminal: an assistant cannot approve its own change', () => {
+  const repo = reviewedRepo();
+  repo.write('src/pay.js', PAY);
+  repo.stage();
+  const r = repo.cli(['approve']);
+  assert.is(r.code, 2);
+  assert.match(r.stderr, 'a person must confirm this at a terminal');
+  assert.is(repo.tryGit(['status', '--porcelain', '--', '.ralph-reviews.json']).stdout, '', 'no record written');
+});
+
+test('CI: --range lists the high-risk commits nobody acknowledged (json reviews, SARIF notes, pretty section)', () => {
+  const repo = reviewedRepo();
+  const base = head(repo);
+  repo.write('src/pay.js', PAY);
+  repo.stage();
+  repo.commit(`reviewed\n\n${TRAILER}`);
+  repo.write(
+    'src/refund.js',
+    "const stripe = require('stripe')();\nexport const refund = (id) => stripe.refunds.create({ payment_intent: id });\n",
+  );
+  repo.stage();
+  repo.commit('sneaked in with --no-verify');
+  const unreviewed = head(repo);
+  repo.write('src/util.js', 'export const add = (a, b) => a + b;\n');
+  repo.stage();
+  repo.commit('harmless');
+
+  const json = repo.cli(['check', '--range', `${base}..HEAD`, '--format', 'json']);
+  assert.is(json.code, 1, json.stdout + json.stderr);
+  const reviews = JSON.parse(json.stdout).reviews as Array<{
+    area: string;
+    commit: string;
+    acknowledged: boolean;
+    places: Array<{ file: string }>;
+  }>;
+  assert.equal(
+    reviews.map((r) => [r.area, r.places[0]!.file, r.acknowledged]),
+    [
+      ['payments', 'src/pay.js', true],
+      ['payments', 'src/refund.js', false],
+    ],
+  );
+  assert.is(reviews[1]!.commit, unreviewed);
+
+  const pretty = repo.cli(['check', '--range', `${base}..HEAD`]);
+  assert.is(pretty.code, 1);
+  assert.match(pretty.stdout, 'High-risk areas (a person reviews these):');
+  assert.match(pretty.stdout, `payments (commit ${unreviewed.slice(0, 10)}): NOT acknowledged`);
+  assert.match(pretty.stdout, '1 high-risk area waiting for a review');
+
+  const sarif = JSON.parse(repo.cli(['check', '--range', `${base}..HEAD`, '--format', 'sarif']).stdout);
+  const notes = sarif.runs[0].results.filter((r: { ruleId: string }) => r.ruleId === 'review/payments');
+  assert.is(notes.length, 2);
+  assert.ok(notes.every((r: { level: string }) => r.level === 'note'));
+  const rule = sarif.runs[0].tool.driver.rules.find((r: { id: string }) => r.id === 'review/payments');
+  assert.match(rule.help.text, 'A person who knows the payment flow has read the change');
+});
+
+test('levels: payments at warn (the default) is listed, never blocking; a policy area by glob and tag; off is silent', () => {
+  const warn = reviewedRepo({});
+  warn.write('src/pay.js', PAY);
+  warn.stage();
+  const r = warn.tryGit(['commit', '-m', 'pay']);
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout + r.stderr, 'payments: listed (level warn)');
+
+  const billing = reviewedRepo({ billing: { files: ['src/billing/**'], tags: ['PCI'] }, payments: { level: 'off' } });
+  billing.write('src/billing/invoice.js', 'export const total = (items) => items.reduce((s, i) => s + i.price, 0);\n');
+  billing.write('src/pay.js', PAY);
+  billing.stage();
+  const refused = billing.tryGit(['commit', '-m', 'invoices']);
+  assert.is(refused.code, 1);
+  assert.match(refused.stderr, 'billing: src/billing/invoice.js:1');
+  assert.not.match(refused.stderr, 'payments');
+});
+
+test('Claude Stop hook: a pending review is unfinished work for a person: stop and ask, never loop', () => {
+  const repo = reviewedRepo();
+  repo.write('src/pay.js', PAY);
+  const input = JSON.stringify({
+    session_id: 's1',
+    cwd: repo.dir,
+    hook_event_name: 'Stop',
+    stop_hook_active: false,
+  });
+  const r = repo.cli(['hook', 'claude-stop'], { input });
+  assert.is(r.code, 0, 'the assistant may stop');
+  const message = JSON.parse(r.stdout).systemMessage as string;
+  assert.match(message, 'high-risk areas that a person must review (payments: src/pay.js)');
+  assert.match(message, 'Stop here and ask your human');
+});
+
+test.run();
