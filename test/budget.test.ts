@@ -205,7 +205,10 @@ test('the budget is per run, summed over files', async () => {
   const { report } = await check(repo, [atom('slow', () => (spin(60), found))], 200);
   const checked = report.findings.length;
   assert.ok(checked >= 2 && checked <= 4, `${checked} files checked`);
-  assert.match(report.failures[0]!.message, `did not check ${10 - checked - 1} more files`);
+  // The file the budget ran out on may or may not keep its result (a late result is kept), so the files
+  // left unchecked are the rest after it, or the rest.
+  const notChecked = Number(report.failures[0]!.message.match(/did not check (\d+) more files/)?.[1]);
+  assert.ok([10 - checked - 1, 10 - checked].includes(notChecked), `${checked} checked, ${notChecked} not checked`);
 });
 
 test('a check stopped by another atom’s smaller budget runs again under its own', async () => {
