@@ -3,6 +3,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { expectedLines } from '../src/kit/atom.js';
+import { messageProblems } from './messages.test.js';
 import { BUILTIN_ATOMS } from '../src/atoms/all.js';
 import { BUILTIN_IDS } from '../src/atoms/index.js';
 import { runExample } from './helpers/examples.js';
@@ -29,6 +30,7 @@ for (const atom of BUILTIN_ATOMS) {
       assert.ok(run.routed, `the atom's files and keywords route ${example.file} to it`);
       assert.equal(run.lines, expected, `flagged lines\n${example.code}`);
       for (const rule of run.rules) assert.ok(atom.rules[rule], `rule ${rule} is declared`);
+      for (const hit of run.hits) assert.equal(messageProblems(atom, hit), [], `the message of ${hit.rule}`);
     });
   });
 

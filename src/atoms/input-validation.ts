@@ -361,7 +361,8 @@ async function handlerHits(m: CodeModule, file: SourceFile, ctx: CheckContext<Op
       const first = open[0]!;
       hits.push(
         m.hit('no-validation', first.node, {
-          message: `${first.label} is used without schema validation (no validating middleware on the route, no schema parse in the handler).`,
+          messageId: 'unvalidated',
+          data: { source: first.label },
           flow: [...lines, ...(own ?? []).map((r) => m.line(r.node))],
         }),
       );
@@ -429,12 +430,14 @@ async function nestHits(m: CodeModule, file: SourceFile, ctx: CheckContext<Optio
           global ??= await appMentions(ctx.project, file, /useGlobalPipes\s*\(|APP_PIPE/);
           if (global) continue;
         }
-        const what = isClass
-          ? `${typeName} is never validated: no ValidationPipe on the parameter, the method, the controller or the app`
+        const [messageId, data] = isClass
+          ? ['dtoNeverValidated', { type: typeName! }]
           : keyed
-            ? `@${which}('${m.stringValue(args[0]!)}') reaches the handler unvalidated: a ValidationPipe checks classes, not primitives`
-            : `@${which}() ${typeName ? `typed ${typeName} (not a class)` : 'without a DTO class'} cannot be validated by a ValidationPipe`;
-        hits.push(m.hit('no-validation', param, { message: `${what}.` }));
+            ? ['keyedParameter', { decorator: which, key: m.stringValue(args[0]!)! }]
+            : typeName
+              ? ['notAClass', { decorator: which, type: typeName }]
+              : ['noDto', { decorator: which }];
+        hits.push(m.hit('no-validation', param, { messageId, data }));
       }
     }
   }
@@ -563,7 +566,8 @@ function schemaHits(m: CodeModule, file: SourceFile, options: Options): Hit[] {
       if (EMAIL_KEY.test(key) && !has(EMAIL_CHECK)) {
         hits.push(
           m.hit('email-unchecked', p, {
-            message: `"${key}" accepts any string as an email address (no ${chain.lib === 'zod' ? 'z.email() / .email()' : '.email()'}).`,
+            messageId: chain.lib === 'zod' ? 'zod' : 'other',
+            data: { key },
           }),
         );
         continue;
@@ -578,7 +582,12 @@ function schemaHits(m: CodeModule, file: SourceFile, options: Options): Hit[] {
         if (!strongRegex && (min === undefined || Number.isNaN(min) || min < options.passwordMinLength)) {
           hits.push(
             m.hit('short-password', p, {
-              message: `"${key}" accepts passwords shorter than ${options.passwordMinLength} characters${min !== undefined && !Number.isNaN(min) ? ` (min ${min})` : ''}.`,
+              messageId: min !== undefined && !Number.isNaN(min) ? 'shorterThanMin' : 'shorter',
+              data: {
+                key,
+                length: options.passwordMinLength,
+                ...(min !== undefined && !Number.isNaN(min) ? { min } : {}),
+              },
             }),
           );
           continue;
@@ -591,15 +600,13 @@ function schemaHits(m: CodeModule, file: SourceFile, options: Options): Hit[] {
         (!has(NON_EMPTY) ||
           (min !== undefined && min < 1 && !has([...NON_EMPTY].filter((x) => x !== 'min' && x !== 'length'))))
       ) {
-        hits.push(m.hit('empty-string', p, { message: `"${key}" is required but accepts the empty string.` }));
+        hits.push(m.hit('empty-string', p, { messageId: 'accepts', data: { key } }));
       } else if (
         chain.lib === 'joi' &&
         has(['required']) &&
         chain.methods.some((x) => x.name === 'allow' && x.args.some((a) => m.stringValue(a) === ''))
       ) {
-        hits.push(
-          m.hit('empty-string', p, { message: `"${key}" is required but .allow('') lets the empty string through.` }),
-        );
+        hits.push(m.hit('empty-string', p, { messageId: 'allowEmpty', data: { key } }));
       }
     }
   }
@@ -624,18 +631,40 @@ export default defineAtom<Options>({
   rules: {
     'no-validation': {
       message: 'Request data is used without schema validation.',
+      messages: {
+        unvalidated:
+          '{source} is used without schema validation (no validating middleware on the route, no schema parse in the handler).',
+        dtoNeverValidated:
+          '{type} is never validated: no ValidationPipe on the parameter, the method, the controller or the app.',
+        keyedParameter:
+          "@{decorator}('{key}') reaches the handler unvalidated: a ValidationPipe checks classes, not primitives.",
+        notAClass: '@{decorator}() typed {type} (not a class) cannot be validated by a ValidationPipe.',
+        noDto: '@{decorator}() without a DTO class cannot be validated by a ValidationPipe.',
+      },
       fix: "Parse it with a schema first: const input = CreateUser.parse(req.body) (zod), or put validation on the route (router.post('/users', body('email').isEmail(), handler) with validationResult(req); { schema: { body } } on a Fastify route); in NestJS type @Body() with a DTO class and app.useGlobalPipes(new ValidationPipe({ whitelist: true })).",
     },
     'email-unchecked': {
       message: 'An email field accepts any string.',
+      messages: {
+        zod: '"{key}" accepts any string as an email address (no z.email() / .email()).',
+        other: '"{key}" accepts any string as an email address (no .email()).',
+      },
       fix: 'Check the form: z.string().email() (or z.email() in zod 4), Joi.string().email(), yup.string().email().',
     },
     'empty-string': {
       message: 'A required string field accepts the empty string.',
+      messages: {
+        accepts: '"{key}" is required but accepts the empty string.',
+        allowEmpty: '"{key}" is required but .allow(\'\') lets the empty string through.',
+      },
       fix: "Reject it: z.string().trim().min(1) (or .nonempty()); make the field .optional() if it may be missing; with Joi drop .allow('').",
     },
     'short-password': {
       message: 'A new password may be shorter than the policy minimum.',
+      messages: {
+        shorter: '"{key}" accepts passwords shorter than {length} characters.',
+        shorterThanMin: '"{key}" accepts passwords shorter than {length} characters (min {min}).',
+      },
       fix: 'Require at least passwordMinLength (default 12) characters: z.string().min(12).max(128); length beats composition rules (NIST 800-63B).',
     },
   },

@@ -1,6 +1,6 @@
 import type { CodeModule, Node, Taint } from '../ast/module.js';
 import { keyName, unwrap } from '../ast/nodes.js';
-import { defineAtom, type Hit } from '../kit/atom.js';
+import { defineAtom, type Hit, FLOW_MESSAGES } from '../kit/atom.js';
 import { codeCheck } from '../kit/code.js';
 import { CODE_FILES } from '../kit/files.js';
 
@@ -117,9 +117,7 @@ function queries(m: CodeModule): Hit[] {
       hits.push(
         t
           ? m.flowHit('where-clause', p, t, 'a $where clause, run by the database as JavaScript')
-          : m.hit('where-clause', p, {
-              message: '$where runs JavaScript built from non-constant parts in the database.',
-            }),
+          : m.hit('where-clause', p, { messageId: 'built' }),
       );
     }
   }
@@ -190,22 +188,30 @@ export default defineAtom({
   rules: {
     'operator-injection': {
       message: 'A filter field takes a request value that may be an object with query operators.',
+      messages: FLOW_MESSAGES,
       fix: "Cast or validate first: User.findOne({ email: String(req.body.email) }), or { email: { $eq: email } }, or parse the body with a schema (z.object({ email: z.string().email() })); or enable mongoose.set('sanitizeFilter', true).",
     },
     'request-filter': {
       message: 'A request object is used as the whole filter.',
+      messages: FLOW_MESSAGES,
       fix: 'Build the filter from named, validated fields: const { status } = schema.parse(req.query); Order.find({ status }).',
     },
     'request-update': {
       message: 'A request object is used as the whole update document.',
+      messages: FLOW_MESSAGES,
       fix: 'Pick the fields the client may change and wrap them in $set: User.updateOne({ _id }, { $set: { name: body.name } }).',
     },
     'where-clause': {
       message: '$where is built from non-constant parts; the database runs it as JavaScript.',
+      messages: {
+        ...FLOW_MESSAGES,
+        built: '$where runs JavaScript built from non-constant parts in the database.',
+      },
       fix: 'Replace $where with query operators ({ name: value }, $expr); never build JavaScript for the database from data.',
     },
     'request-map-reduce': {
       message: 'Request data reaches mapReduce, which runs JavaScript in the database.',
+      messages: FLOW_MESSAGES,
       fix: 'Use a fixed aggregation pipeline with validated values instead of client-supplied map/reduce code.',
     },
   },

@@ -13,6 +13,7 @@ import {
   words,
 } from '../kit/names.js';
 import { callArguments, findCalls, resolveIdentifier } from '../kit/scan.js';
+import { plural } from '../words.js';
 
 export interface Options {
   bcryptMinCost: number;
@@ -103,13 +104,15 @@ function analyse(m: CodeModule, _file: SourceFile, ctx: CheckContext<Options>): 
       if (isPasswordValue(m, call.args[1]))
         hits.push(
           m.hit('fast-hash', call.node, {
-            message: `A password is hashed with one ${m.stringValue(call.args[0]!) ?? 'SHA'} digest (crypto.subtle.digest), which GPUs brute-force at billions of guesses per second.`,
+            messageId: 'subtle',
+            data: { algorithm: m.stringValue(call.args[0]!) ?? 'SHA' },
           }),
         );
     } else if (isDigestFunction(call) && isPasswordValue(m, call.args[0])) {
       hits.push(
         m.hit('fast-hash', call.node, {
-          message: `A password is hashed with ${callee.path.join('.') || name}(), a fast digest GPUs brute-force at billions of guesses per second.`,
+          messageId: 'call',
+          data: { call: callee.path.join('.') || name },
         }),
       );
     } else if (isBcrypt(m, call)) {
@@ -131,7 +134,12 @@ function analyse(m: CodeModule, _file: SourceFile, ctx: CheckContext<Options>): 
       if (iterations !== undefined && need !== undefined && iterations < need) {
         hits.push(
           m.hit('low-pbkdf2-iterations', call.node, {
-            message: `PBKDF2-HMAC-${digest.toUpperCase()} runs ${iterations.toLocaleString('en')} iterations; OWASP asks for at least ${need.toLocaleString('en')}.`,
+            messageId: 'iterations',
+            data: {
+              digest: digest.toUpperCase(),
+              iterations: iterations.toLocaleString('en'),
+              need: need.toLocaleString('en'),
+            },
           }),
         );
       }
@@ -151,7 +159,8 @@ function fastHashChain(m: CodeModule, hits: Hit[], call: CallInfo) {
   const line = m.line(fed);
   hits.push(
     m.hit('fast-hash', call.node, {
-      message: `A password is hashed with one ${algorithm.toUpperCase()} digest, which GPUs brute-force at billions of guesses per second.`,
+      messageId: 'digest',
+      data: { algorithm: algorithm.toUpperCase() },
       flow: [line],
     }),
   );
@@ -197,7 +206,8 @@ function bcryptCost(m: CodeModule, hits: Hit[], call: CallInfo, min: number) {
   if (cost === undefined || cost >= min) return;
   hits.push(
     m.hit('low-bcrypt-cost', call.node, {
-      message: `bcrypt cost ${cost}${defaulted ? ' (the default of genSalt())' : ''} is below the minimum of ${min}.`,
+      messageId: defaulted ? 'defaultCost' : 'cost',
+      data: { cost, min },
     }),
   );
 }
@@ -217,17 +227,20 @@ function argon2Params(m: CodeModule, hits: Hit[], call: CallInfo) {
   const memory = memoryNode ? numberValue(m, memoryNode) : wasm ? undefined : defaults.memory;
   const time = timeNode ? numberValue(m, timeNode) : wasm ? undefined : defaults.time;
   const type = wasm ? callee.name : argon2Type(m, prop('type') ?? prop('algorithm'));
-  const problems: string[] = [];
-  if (type === 'argon2d' || type === 'argon2i') problems.push(`${type} instead of argon2id`);
-  if (memory !== undefined && time !== undefined) {
-    const need = ARGON2_MIN_MEMORY[Math.min(Math.max(time, 1), 5)]!;
-    if (memory < need)
-      problems.push(
-        `${memory} KiB of memory with ${time} pass${time === 1 ? '' : 'es'} (OWASP: at least ${need} KiB for t=${Math.min(Math.max(time, 1), 5)}, e.g. 19456 KiB with t=2)`,
-      );
-  }
-  if (problems.length)
-    hits.push(m.hit('weak-argon2', call.node, { message: `argon2 runs with ${problems.join(' and ')}.` }));
+  const weakType = type === 'argon2d' || type === 'argon2i';
+  const t = time === undefined ? 0 : Math.min(Math.max(time, 1), 5);
+  const need = ARGON2_MIN_MEMORY[t] ?? 0;
+  const lowMemory = memory !== undefined && time !== undefined && memory < need;
+  if (weakType || lowMemory)
+    hits.push(
+      m.hit('weak-argon2', call.node, {
+        messageId: weakType && lowMemory ? 'typeAndMemory' : weakType ? 'type' : 'memory',
+        data: {
+          ...(weakType ? { type: type! } : {}),
+          ...(lowMemory ? { memory: memory!, passes: plural(time!, 'pass', 'passes'), need, t } : {}),
+        },
+      }),
+    );
 }
 
 function argon2Type(m: CodeModule, node: Node | undefined): string | undefined {
@@ -256,7 +269,8 @@ function scryptCost(m: CodeModule, hits: Hit[], call: CallInfo) {
   if (n === undefined || n >= SCRYPT_MIN_N) return;
   hits.push(
     m.hit('weak-scrypt', call.node, {
-      message: `scrypt hashes a password with cost N=${n}${explicit ? '' : " (Node's default)"}, below 2^15.`,
+      messageId: explicit ? 'cost' : 'defaultCost',
+      data: { n },
     }),
   );
 }
@@ -287,10 +301,11 @@ function comparisons(m: CodeModule, hits: Hit[]) {
       const rule = stored[i] === 'hash' || digest ? 'timing-unsafe-comparison' : 'plaintext-comparison';
       hits.push(
         m.hit(rule, b, {
-          message:
+          messageId: 'compared',
+          data:
             rule === 'plaintext-comparison'
-              ? `\`${m.source(sides[i]!)}\` is compared with ${b.operator}: the password is stored as it was typed.`
-              : `A password hash is compared with ${b.operator}, which leaks how many leading characters match.`,
+              ? { code: m.source(sides[i]!), operator: b.operator }
+              : { operator: b.operator },
         }),
       );
       continue;
@@ -299,7 +314,8 @@ function comparisons(m: CodeModule, hits: Hit[]) {
     if (sides.some((s) => isDigest(m, s) && digestOfPassword(m, s)) && !sides.every((s) => isDigest(m, s))) {
       hits.push(
         m.hit('timing-unsafe-comparison', b, {
-          message: `A password hash is compared with ${b.operator}, which leaks how many leading characters match.`,
+          messageId: 'compared',
+          data: { operator: b.operator },
         }),
       );
     }
@@ -451,30 +467,61 @@ export default defineAtom<Options>({
   rules: {
     'fast-hash': {
       message: 'A password is hashed with a fast digest, which GPUs brute-force at billions of guesses per second.',
+      messages: {
+        subtle:
+          'A password is hashed with one {algorithm} digest (crypto.subtle.digest), which GPUs brute-force at billions of guesses per second.',
+        call: 'A password is hashed with {call}(), a fast digest GPUs brute-force at billions of guesses per second.',
+        digest:
+          'A password is hashed with one {algorithm} digest, which GPUs brute-force at billions of guesses per second.',
+      },
       fix: 'Use bcrypt (await bcrypt.hash(password, 12)), argon2id (await argon2.hash(password)) or scrypt, and verify with bcrypt.compare / argon2.verify.',
     },
     'low-bcrypt-cost': {
       message: 'bcrypt is used with a cost below the policy minimum.',
+      messages: {
+        cost: 'bcrypt cost {cost} is below the minimum of {min}.',
+        defaultCost: 'bcrypt cost {cost} (the default of genSalt()) is below the minimum of {min}.',
+      },
       fix: 'Raise the cost to at least bcryptMinCost (default 12): bcrypt.hash(password, 12) or bcrypt.genSalt(12).',
     },
     'weak-argon2': {
       message: 'argon2 runs with a variant or parameters below the OWASP minimums.',
+      messages: {
+        type: 'argon2 runs with {type} instead of argon2id.',
+        memory:
+          'argon2 runs with {memory} KiB of memory with {passes} (OWASP: at least {need} KiB for t={t}, e.g. 19456 KiB with t=2).',
+        typeAndMemory:
+          'argon2 runs with {type} instead of argon2id and {memory} KiB of memory with {passes} (OWASP: at least {need} KiB for t={t}, e.g. 19456 KiB with t=2).',
+      },
       fix: 'Use argon2id with the library defaults (argon2.hash(password)) or at least { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 }.',
     },
     'weak-scrypt': {
       message: 'scrypt hashes a password with a cost below 2^15.',
+      messages: {
+        cost: 'scrypt hashes a password with cost N={n}, below 2^15.',
+        defaultCost: "scrypt hashes a password with cost N={n} (Node's default), below 2^15.",
+      },
       fix: 'Pass the cost explicitly: crypto.scrypt(password, salt, 64, { N: 2 ** 17, r: 8, p: 1, maxmem: 256 * 1024 * 1024 }, cb) (maxmem must grow with N), or use argon2id.',
     },
     'low-pbkdf2-iterations': {
       message: 'PBKDF2 runs fewer iterations than OWASP asks for its digest.',
+      messages: {
+        iterations: 'PBKDF2-HMAC-{digest} runs {iterations} iterations; OWASP asks for at least {need}.',
+      },
       fix: "Use at least 600000 iterations with 'sha256' (210000 with 'sha512'), or move to argon2id/bcrypt.",
     },
     'plaintext-comparison': {
       message: 'A stored password is compared with ===, which means it is stored as typed.',
+      messages: {
+        compared: '`{code}` is compared with {operator}: the password is stored as it was typed.',
+      },
       fix: 'Store a bcrypt/argon2 hash and verify with await bcrypt.compare(password, user.passwordHash) (or argon2.verify(user.passwordHash, password)).',
     },
     'timing-unsafe-comparison': {
       message: 'A password hash is compared with ===, which leaks timing.',
+      messages: {
+        compared: 'A password hash is compared with {operator}, which leaks how many leading characters match.',
+      },
       fix: 'Verify with the library (await bcrypt.compare(password, user.passwordHash), argon2.verify), or compare fixed-length digests with crypto.timingSafeEqual(Buffer.from(a), Buffer.from(b)).',
     },
   },

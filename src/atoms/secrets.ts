@@ -62,6 +62,7 @@ const CODE_RULES: Array<{
     id: 'private-key',
     rule: {
       message: 'A private key is committed.',
+      messages: { kind: '{kind} is committed.' },
       fix: 'Remove the key, replace the key pair (it stays in git history), add the file to .gitignore, and load the key from a secret store or a path outside the repository.',
     },
     samples: () => {
@@ -242,7 +243,7 @@ export const RULE_TABLE: ReadonlyArray<{
   ...NAME_RULES.map((r) => ({
     id: r.id,
     description: r.description,
-    rule: { message: `${article(r.description)} ${r.description} is committed.`, fix: r.fix },
+    rule: { message: `${article(r.description)} ${r.description} is committed.`, messages: r.messages, fix: r.fix },
     samples: r.samples,
   })),
 ];
@@ -305,7 +306,7 @@ function toHit(f: Found): Hit {
     rule: f.rule,
     line: f.line,
     column: f.column,
-    ...(f.message ? { message: f.message } : {}),
+    ...(f.messageId ? { messageId: f.messageId, data: f.data ?? {} } : {}),
     ...(f.mask ? { mask: f.mask } : {}),
   };
 }
@@ -399,7 +400,8 @@ export default defineAtom<SecretsOptions>({
         rule: byName.rule,
         line: file.allAdded ? 1 : (file.added[0] ?? 1),
         column: 1,
-        message: byName.message,
+        messageId: byName.messageId ?? 'named',
+        data: { file: byName.file },
         priority: -1,
         span: [0, 0],
       });
@@ -410,7 +412,9 @@ export default defineAtom<SecretsOptions>({
     const options = compile(ctx.options);
     const byName = binaryNameRule(file.path);
     if (!byName || options.allowPath(file.path) || options.disabled.has(byName.rule)) return [];
-    return [{ rule: byName.rule, line: 1, column: 1, message: byName.message }];
+    return [
+      { rule: byName.rule, line: 1, column: 1, messageId: byName.messageId ?? 'named', data: { file: byName.file } },
+    ];
   },
 });
 

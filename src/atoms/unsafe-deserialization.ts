@@ -23,9 +23,7 @@ function deserialisers(m: CodeModule): Hit[] {
     if (mod && CODE_REVIVERS[mod]?.includes(callee.path.join('.'))) {
       if (arg && !m.isConstant(arg))
         hits.push(
-          m.hit('code-reviving', call.node, {
-            message: `${mod}.${callee.name}() revives functions from its input and runs them (an "_$$ND_FUNC$$_" or IIFE payload executes).`,
-          }),
+          m.hit('code-reviving', call.node, { messageId: 'reviver', data: { call: `${mod}.${callee.name}()` } }),
         );
       continue;
     }
@@ -63,6 +61,10 @@ export default defineAtom({
   rules: {
     'code-reviving': {
       message: 'A deserialiser that revives functions is fed non-constant data.',
+      messages: {
+        reviver: '{call} revives functions from its input and runs them (an "_$$ND_FUNC$$_" or IIFE payload executes).',
+        reduced: 'Request data and a sink on one line (reduced check: the file could not be parsed).',
+      },
       fix: 'Serialise data as JSON (JSON.stringify / JSON.parse, or superjson/devalue for dates and maps) and validate it with a schema; never ship functions in serialized data.',
     },
     'unsafe-yaml': {

@@ -1,5 +1,6 @@
 /** `ralph-guard doctor`: one ok/warn/fail line per fact, with the fix; exit 1 when something fails. */
 import { UsageError } from '../errors.js';
+import { plural } from '../words.js';
 
 export async function doctorCommand(argv: string[]): Promise<number> {
   if (argv.length) throw new UsageError(`doctor: unexpected ${argv.join(' ')}`);
@@ -14,9 +15,7 @@ export async function doctorCommand(argv: string[]): Promise<number> {
   const failed = checks.filter((c) => c.status === 'fail').length;
   const warned = checks.filter((c) => c.status === 'warn').length;
   out.write(
-    failed
-      ? `${failed} problem${failed === 1 ? '' : 's'} to fix.\n`
-      : `All set${warned ? ` (${warned} warning${warned === 1 ? '' : 's'})` : ''}.\n`,
+    failed ? `${plural(failed, 'problem')} to fix.\n` : `All set${warned ? ` (${plural(warned, 'warning')})` : ''}.\n`,
   );
   return failed ? 1 : 0;
 }

@@ -26,6 +26,7 @@ import { prepare, type Prepared } from './prepare.js';
 import { ResultCache, resultKey } from './result-cache.js';
 import { selectAtoms, type Selection } from './select.js';
 import { SourceFiles } from './source-file.js';
+import { plural } from '../words.js';
 
 export interface RunOptions extends ChangeSetRequest, Selection {
   cwd: string;
@@ -218,7 +219,7 @@ function decodeText(bytes: Buffer | null, maxFileBytes: number): string | null {
 }
 
 function outOfTime(out: Exhausted, limitMs: number): AtomFailure {
-  const rest = out.skipped ? `; it did not check ${out.skipped} more file${out.skipped === 1 ? '' : 's'}` : '';
+  const rest = out.skipped ? `; it did not check ${plural(out.skipped, 'more file')}` : '';
   return {
     atom: out.atom,
     file: out.file,

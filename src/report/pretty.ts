@@ -7,6 +7,7 @@ import kleur from 'kleur';
 import type { Finding, Report } from '../findings.js';
 import { suppressionComment } from './comments.js';
 import type { ReportOptions } from './format.js';
+import { plural } from '../words.js';
 
 export function formatPretty(report: Report, opts: ReportOptions): string {
   kleur.enabled = opts.color;
@@ -76,8 +77,4 @@ export function shown(text: string): string {
     /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g,
     (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
   );
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }

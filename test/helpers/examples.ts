@@ -1,7 +1,7 @@
 /** Runs an atom on one of its examples through the real router, pre-filter and filter. */
 import { checkLinearRegex } from '../../src/policy/linear-regex.js';
 import * as z from 'zod';
-import type { AnyAtom, CheckContext, Example, ProjectView } from '../../src/kit/atom.js';
+import type { AnyAtom, CheckContext, Example, Hit, ProjectView } from '../../src/kit/atom.js';
 import { sourceFile } from '../../src/engine/source-file.js';
 import { suppressionFor } from '../../src/filter.js';
 import { activate, headerOf, routeByKeywords, routeByPath } from '../../src/router.js';
@@ -11,6 +11,7 @@ export interface ExampleRun {
   routed: boolean;
   lines: number[];
   rules: string[];
+  hits: Hit[];
 }
 
 /** A check context for running one file outside a change set: no old version, and only the files `project` holds around it. */
@@ -29,7 +30,7 @@ export async function runExample(atom: AnyAtom, example: Example): Promise<Examp
   const active = activate(headerOf(atom), async () => atom, 'block', options, undefined, []);
   const file = sourceFile({ path: example.file, allAdded: true, added: [] }, example.code);
   if (!routeByPath([active], example.file).length || !routeByKeywords([active], example.code).length)
-    return { routed: false, lines: [], rules: [] };
+    return { routed: false, lines: [], rules: [], hits: [] };
   // An example is a whole app in one file: the project around it holds only the example itself.
   const project = memoryProject({ [example.file]: example.code });
   const hits = (
@@ -42,5 +43,6 @@ export async function runExample(atom: AnyAtom, example: Example): Promise<Examp
     routed: true,
     lines: [...new Set(hits.map((h) => h.line))].sort((a, b) => a - b),
     rules: hits.map((h) => h.rule),
+    hits,
   };
 }
