@@ -55,14 +55,18 @@ export function lineKey(rule: string, file: string, maskedLine: string): string 
 
 const keyOf = (fingerprint: string) => fingerprint.slice(0, fingerprint.lastIndexOf(':'));
 
-/** The baseline at `configured` (relative to the root), or null when there is none. */
+/** The baseline at `configured` (relative to the root) on disk, or null when there is none (`ralph-guard baseline` updates this file). */
 export function loadBaseline(root: string, configured: string): Baseline | null {
   const path = baselinePath(root, configured);
   if (!existsSync(path)) return null;
-  const shown = relative(root, path) || path;
+  return parseBaseline(relative(root, path) || path, readFileSync(path, 'utf8'));
+}
+
+/** A baseline from its text (`shown`: its path as users see it); the hooks read it from git where the policy comes from. */
+export function parseBaseline(shown: string, text: string): Baseline {
   let data: BaselineFile;
   try {
-    data = JSON.parse(readFileSync(path, 'utf8')) as BaselineFile;
+    data = JSON.parse(text) as BaselineFile;
   } catch (e) {
     throw new UsageError(
       `${shown}: not valid JSON (${(e as Error).message}); regenerate it with \`ralph-guard baseline\``,

@@ -13,6 +13,14 @@ export class PolicyError extends UsageError {
   }
 }
 
+/** A JavaScript or TypeScript policy met by a command that only reads: it is not run. */
+export class PolicyNotRun extends UsageError {
+  override name = 'PolicyNotRun';
+  constructor(readonly file: string) {
+    super(`${file}: JavaScript policy: runs when hooks run; not evaluated here`);
+  }
+}
+
 /** git refused or failed; keeps git's own message. */
 export class GitError extends Error {
   override name = 'GitError';

@@ -1,7 +1,7 @@
 // Baselines: today's findings stop blocking, new ones (even identical copies) still block.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { makeRepo } from './helpers/repo.js';
+import { commitPolicy, makeRepo } from './helpers/repo.js';
 import { awsKeyId, awsLine, cleanLine, md5Line, sqlLine } from './helpers/samples.js';
 
 const legacy = () => '// legacy module\n' + awsLine() + sqlLine + 'export const x = 1;\n';
@@ -15,6 +15,8 @@ function adopted() {
   const r = repo.cli(['baseline']);
   assert.is(r.code, 0, r.stderr);
   assert.match(r.stdout, '3 finding(s) recorded in .ralph-baseline.json');
+  // The baseline that counts is the committed one (a change cannot accept its own findings).
+  commitPolicy(repo, { '.ralph-baseline.json': repo.read('.ralph-baseline.json') }, 'baseline');
   return repo;
 }
 
@@ -97,19 +99,21 @@ test('baseline --prune drops fixed findings and records nothing new; a plain bas
   assert.is(repo.cli(['check', '--all']).code, 1, 'the new finding still blocks');
   const again = repo.cli(['baseline']);
   assert.match(again.stdout, '3 finding(s) recorded in .ralph-baseline.json (1 new, 0 gone)');
+  assert.is(repo.cli(['check', '--all']).code, 1, 'until the grown baseline is committed');
+  commitPolicy(repo, { '.ralph-baseline.json': repo.read('.ralph-baseline.json') }, 'baseline');
   assert.is(repo.cli(['check', '--all']).code, 0);
 });
 
 test('an invalid baseline is a usage error naming the file; the policy can move it', () => {
   const repo = adopted();
-  repo.write('.ralph-baseline.json', '{ nope');
+  commitPolicy(repo, { '.ralph-baseline.json': '{ nope' });
   const r = repo.cli(['check', '--all']);
   assert.is(r.code, 2);
   assert.match(r.stderr, '.ralph-baseline.json: not valid JSON');
-  repo.write('.ralphrc.json', JSON.stringify({ baseline: 'config/accepted.json' }));
-  repo.write('config/.keep', '');
+  commitPolicy(repo, { '.ralphrc.json': JSON.stringify({ baseline: 'config/accepted.json' }), 'config/.keep': '' });
   assert.is(repo.cli(['baseline']).code, 0);
   assert.is(JSON.parse(repo.read('config/accepted.json')).findings.length, 3);
+  commitPolicy(repo, { 'config/accepted.json': repo.read('config/accepted.json') }, 'baseline');
   assert.is(repo.cli(['check', '--all']).code, 0);
 });
 

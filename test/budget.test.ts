@@ -15,7 +15,7 @@ import type { Policy } from '../src/policy/policy.js';
 import { activate, headerOf } from '../src/router.js';
 import { stubContext } from './helpers/examples.js';
 import { memoryProject } from './helpers/project.js';
-import { makeRepo, type Repo } from './helpers/repo.js';
+import { commitPolicy, makeRepo, type Repo } from './helpers/repo.js';
 import { md5Line } from './helpers/samples.js';
 
 const spin = (ms: number) => {
@@ -279,9 +279,8 @@ test('Budgets charges each atom only its own time', async () => {
 // Through the CLI: a policy's pattern check on a minified-looking line far longer than usual.
 function slowPatternRepo(extra: Record<string, unknown> = {}): Repo {
   const repo = makeRepo();
-  repo.write(
-    '.ralphrc.json',
-    JSON.stringify({
+  commitPolicy(repo, {
+    '.ralphrc.json': JSON.stringify({
       atomTimeoutMs: 400,
       ...extra,
       atoms: {
@@ -293,7 +292,7 @@ function slowPatternRepo(extra: Record<string, unknown> = {}): Repo {
         },
       },
     }),
-  );
+  });
   // Accepted as linear per start position, but a search over 300,000 letters without "=" tries every start: seconds.
   repo.write('data/blob.txt', 'a'.repeat(300_000) + '\n');
   return repo;
@@ -343,7 +342,7 @@ test('CLI: the other atoms still run and block', () => {
 
 test('CLI: atomTimeoutMs is validated like any key', () => {
   const repo = makeRepo();
-  repo.write('.ralphrc.json', JSON.stringify({ atomTimeoutMs: -5 }));
+  commitPolicy(repo, { '.ralphrc.json': JSON.stringify({ atomTimeoutMs: -5 }) });
   repo.write('a.js', 'x\n');
   repo.stage();
   const r = repo.cli(['check', '--staged']);

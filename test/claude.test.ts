@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeRepo, SHIM, tempDir, type Repo } from './helpers/repo.js';
+import { commitPolicy, makeRepo, SHIM, tempDir, type Repo } from './helpers/repo.js';
 import { awsLine, cleanLine, md5Line, sqlLine } from './helpers/samples.js';
 
 const FIXTURES = new URL('./fixtures/claude/', import.meta.url).pathname;
@@ -198,7 +198,7 @@ test('PostToolUse: bad input is a non-blocking error; a broken policy is told to
   let r = runHook(repo, 'PostToolUse', 'not json');
   assert.is(r.code, 1);
   assert.match(r.stderr, "expected Claude Code's hook JSON");
-  repo.write('.ralphrc.json', JSON.stringify({ atoms: { 'sql-injection': { level: 'loud' } } }));
+  commitPolicy(repo, { '.ralphrc.json': JSON.stringify({ atoms: { 'sql-injection': { level: 'loud' } } }) });
   repo.write('src/login.js', cleanLine);
   r = runHook(repo, 'PostToolUse', fixture('post-tool-use-write.json', repo.dir));
   assert.is(r.code, 2);
@@ -253,7 +253,7 @@ test('Stop: --max-rounds and a clean working change', () => {
 
 test('--format agent: summary first, most severe first, long reports cut with a count', () => {
   const repo = makeRepo();
-  repo.write('.ralphrc.json', JSON.stringify({ atoms: { 'password-hashing': { level: 'warn' } } }));
+  commitPolicy(repo, { '.ralphrc.json': JSON.stringify({ atoms: { 'password-hashing': { level: 'warn' } } }) });
   repo.write('a.js', md5Line);
   repo.write('b.js', Array.from({ length: 30 }, (_, i) => sqlLine.replace('id}', `id${i}}`)).join(''));
   repo.stage();

@@ -4,15 +4,14 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeRepo, type Repo } from './helpers/repo.js';
+import { commitPolicy, makeRepo, type Repo } from './helpers/repo.js';
 import { awsKeyId, cleanLine } from './helpers/samples.js';
 
 /** A repository whose policy has one custom atom with the given command check. */
 function withCommand(check: Record<string, unknown>, extra: Record<string, unknown> = {}): Repo {
   const repo = makeRepo();
-  repo.write(
-    '.ralphrc.json',
-    JSON.stringify({
+  commitPolicy(repo, {
+    '.ralphrc.json': JSON.stringify({
       ...extra,
       atoms: {
         'no-fixme': {
@@ -23,7 +22,7 @@ function withCommand(check: Record<string, unknown>, extra: Record<string, unkno
         },
       },
     }),
-  );
+  });
   // Records its arguments, then reports FIXMEs as file:line: text, like a linter.
   repo.write(
     'tools/fixme.sh',

@@ -146,6 +146,9 @@ test('the policy option advisoryUrl is the source inside a repository', async ()
     join(repo, '.ralphrc.json'),
     JSON.stringify({ atoms: { dependencies: { options: { advisoryUrl: `${server.url}/npm/all.zip` } } } }),
   );
+  // The committed policy counts: a working-tree edit cannot point the database at another source.
+  await new Promise((r) => execFile('git', ['add', '.'], { cwd: repo }, r));
+  await new Promise((r) => execFile('git', ['commit', '-q', '-m', 'policy'], { cwd: repo }, r));
   const r = await new Promise<{ code: number; stderr: string }>((resolve) =>
     execFile(
       process.execPath,

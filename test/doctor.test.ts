@@ -3,7 +3,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { chmodSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeRepo, shimDir, SHIM } from './helpers/repo.js';
+import { commitPolicy, makeRepo, shimDir, SHIM } from './helpers/repo.js';
 
 const lines = (stdout: string) => stdout.split('\n');
 
@@ -28,13 +28,16 @@ test('after init everything is ok; a hook that is not executable fails; an inval
   assert.match(r.stdout, /ok\s+pre-commit: ralph-guard's hook script/);
   assert.match(r.stdout, /ok\s+pre-push: ralph-guard's hook script/);
   assert.match(r.stdout, /ok\s+hooks run \/.*ralph-guard/);
-  assert.match(r.stdout, /ok\s+policy \.ralphrc\.json is valid/);
+  assert.match(r.stdout, /ok\s+policy \.ralphrc\.json is not committed yet/);
   assert.match(r.stdout, /warn\s+advisory database: none/);
+  repo.stage('.ralphrc.json');
+  repo.commit('policy');
+  assert.match(repo.cli(['doctor'], { env }).stdout, /ok\s+policy \.ralphrc\.json is valid/);
   assert.match(r.stdout, /ok\s+Claude Code hooks: not set up \(optional/);
   assert.ok(lines(r.stdout).every((l) => !/^\s+fail/.test(l)));
 
   chmodSync(join(repo.dir, '.git/hooks/pre-push'), 0o644);
-  repo.write('.ralphrc.json', JSON.stringify({ atoms: { secrets: { level: 'loud' } } }));
+  commitPolicy(repo, { '.ralphrc.json': JSON.stringify({ atoms: { secrets: { level: 'loud' } } }) });
   r = repo.cli(['doctor'], { env });
   assert.is(r.code, 1);
   assert.match(

@@ -5,7 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdirSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeRepo, tempDir } from './helpers/repo.js';
+import { commitPolicy, makeRepo, tempDir } from './helpers/repo.js';
 import { awsKeyId, awsLine, md5Line, sqlLine } from './helpers/samples.js';
 
 interface Out {
@@ -24,7 +24,7 @@ const places = (out: Out) => out.findings.map((f) => `${f.file}:${f.line} ${f.ru
 
 test('a file over maxFileBytes is skipped with a note; one under it is checked', () => {
   const repo = makeRepo();
-  repo.write('.ralphrc.json', JSON.stringify({ maxFileBytes: 10_000 }));
+  commitPolicy(repo, { '.ralphrc.json': JSON.stringify({ maxFileBytes: 10_000 }) });
   repo.write('big.js', awsLine() + '// filler\n'.repeat(2_000));
   repo.write('small.js', md5Line);
   repo.stage();
@@ -38,7 +38,7 @@ test('a file over maxFileBytes is skipped with a note; one under it is checked',
 
 test('a minified one-liner of several MB is checked within the atoms’ budgets, never hangs', () => {
   const repo = makeRepo();
-  repo.write('.ralphrc.json', JSON.stringify({ atomTimeoutMs: 2000 }));
+  commitPolicy(repo, { '.ralphrc.json': JSON.stringify({ atomTimeoutMs: 2000 }) });
   const parts: string[] = [];
   for (let i = 0, size = 0; size < 2_500_000; i++) {
     const part = `function h${i}(e,t){var n=e.query.id${i % 7},r=t.db;return r.find({id:n}).then(function(o){return o&&o.length?e.send(o[0]):e.status(404).end()})}var v${i}=[1,2,3].map(function(x){return x*${i}});`;
@@ -137,9 +137,8 @@ test('a symlink to a file outside the repository is never read, in any mode', ()
 test('a tracked file replaced on disk by a symlink to outside is not read by --worktree, nor by a command check', () => {
   const { outside, key } = outsideSecret();
   const repo = makeRepo();
-  repo.write(
-    '.ralphrc.json',
-    JSON.stringify({
+  commitPolicy(repo, {
+    '.ralphrc.json': JSON.stringify({
       atoms: {
         lint: {
           title: 'Lint',
@@ -149,7 +148,7 @@ test('a tracked file replaced on disk by a symlink to outside is not read by --w
         },
       },
     }),
-  );
+  });
   repo.write('src/a.js', 'export const a = 1;\n');
   repo.stage();
   repo.commit('base');

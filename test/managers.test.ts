@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { CLI, makeRepo, PROJECT, repoWithRemote, shimDir, SHIM, type Repo } from './helpers/repo.js';
+import { commitPolicy, CLI, makeRepo, PROJECT, repoWithRemote, shimDir, SHIM, type Repo } from './helpers/repo.js';
 import { cleanLine, md5Line, sqlLine } from './helpers/samples.js';
 
 const LEFTHOOK_VERSION = '2.2.1';
@@ -357,7 +357,7 @@ test('husky already there: uninstall removes only our lines; a changed policy st
   repo.write('.husky/pre-commit', 'npm test\n');
   repo.git('config', 'core.hooksPath', '.husky/_');
   assert.is(repo.cli(['init']).code, 0);
-  repo.write('.ralphrc.json', JSON.stringify({ failOn: 'warn' }));
+  commitPolicy(repo, { '.ralphrc.json': JSON.stringify({ failOn: 'warn' }) });
   const un = repo.cli(['uninstall']);
   assert.is(repo.read('.husky/pre-commit'), 'npm test\n');
   assert.not.ok(existsSync(join(repo.dir, '.husky/pre-push')), 'pre-push held only our line');

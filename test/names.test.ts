@@ -4,7 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeRepo, shimDir, type Repo } from './helpers/repo.js';
+import { commitPolicy, makeRepo, shimDir, type Repo } from './helpers/repo.js';
 import { sqlLine } from './helpers/samples.js';
 
 const NAMES = [
@@ -102,9 +102,8 @@ test('the pre-commit hook in a real git commit names every file exactly and runs
 
 test('a custom command check gets each name as one argument, unexpanded, and never as an option', () => {
   const repo = makeRepo();
-  repo.write(
-    '.ralphrc.json',
-    JSON.stringify({
+  commitPolicy(repo, {
+    '.ralphrc.json': JSON.stringify({
       atoms: {
         'no-select': {
           title: 'No SELECT',
@@ -114,7 +113,7 @@ test('a custom command check gets each name as one argument, unexpanded, and nev
         },
       },
     }),
-  );
+  });
   // Records its arguments NUL-separated (names may hold newlines), then fails on any SELECT.
   repo.write(
     'tools/scan.sh',

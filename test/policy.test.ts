@@ -1,12 +1,13 @@
 // The policy: found by cosmiconfig's search places, validated by zod, every problem named with its file and key.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { makeRepo } from './helpers/repo.js';
+import { commitPolicy, makeRepo } from './helpers/repo.js';
 import { md5Line, sqlLine } from './helpers/samples.js';
 
+/** A repository whose committed policy is `files`, with a change staged on top. */
 function repoWith(files: Record<string, string>) {
   const repo = makeRepo();
-  for (const [path, content] of Object.entries(files)) repo.write(path, content);
+  commitPolicy(repo, files);
   repo.write('src/a.js', sqlLine + md5Line);
   repo.stage('src/a.js');
   return repo;
@@ -169,9 +170,9 @@ test('a changed policy is revalidated (the cache follows the content)', () => {
   const repo = repoWith({ '.ralphrc.json': JSON.stringify({ atoms: { 'sql-injection': { level: 'off' } } }) });
   assert.equal(rules(repo.cli(['check', '--format', 'json']).stdout), ['password-hashing/fast-hash:error']);
   assert.equal(rules(repo.cli(['check', '--format', 'json']).stdout), ['password-hashing/fast-hash:error'], 'cached');
-  repo.write('.ralphrc.json', JSON.stringify({ atoms: { 'password-hashing': { level: 'off' } } }));
+  commitPolicy(repo, { '.ralphrc.json': JSON.stringify({ atoms: { 'password-hashing': { level: 'off' } } }) });
   assert.equal(rules(repo.cli(['check', '--format', 'json']).stdout), ['sql-injection/interpolated-query:error']);
-  repo.write('.ralphrc.json', '{"atoms": 3}');
+  commitPolicy(repo, { '.ralphrc.json': '{"atoms": 3}' });
   assert.is(repo.cli(['check']).code, 2);
 });
 

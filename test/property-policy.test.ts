@@ -4,14 +4,15 @@
 // volume, the real CLI for a sample.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify as yaml } from 'yaml';
 import { BUILTIN_ATOMS } from '../src/atoms/all.js';
 import { PolicyError } from '../src/errors.js';
 import { validatePolicy } from '../src/policy/validate.js';
+import { diskTree } from '../src/policy/source.js';
 import { checkAsync, fc, runs } from './helpers/property.js';
-import { makeRepo, tempDir } from './helpers/repo.js';
+import { commitPolicy, makeRepo, tempDir } from './helpers/repo.js';
 
 const BUILTIN = BUILTIN_ATOMS.map((a) => a.id);
 const id = fc.stringMatching(/^[a-z][a-z0-9]{1,5}-[a-z0-9]{1,5}$/).filter((x) => !BUILTIN.includes(x));
@@ -174,9 +175,16 @@ function makeDirFor(file: string) {
 
 const shown = (file: string) => file.slice(join(file, '..').length + 1);
 
+/** Validates a policy file on disk as the hooks would read it from git (same parsers, same extends rules). */
+function validateFile(file: string) {
+  const dir = join(file, '..');
+  const name = shown(file);
+  return validatePolicy({ path: name, text: readFileSync(file, 'utf8') }, { root: dir, tree: diskTree(dir) });
+}
+
 async function problemsOf(file: string): Promise<string[] | null> {
   try {
-    await validatePolicy(file, join(file, '..'));
+    await validateFile(file);
     return null;
   } catch (e) {
     if (!(e instanceof PolicyError)) throw new Error(`not a PolicyError: ${e instanceof Error ? e.stack : String(e)}`);
@@ -188,7 +196,7 @@ test('valid generated policies load and mean what they say (JSON and YAML)', asy
   await checkAsync(
     fc.asyncProperty(validPolicy, fc.constantFrom('json' as const, 'yaml' as const), async (doc, format) => {
       const file = writePolicy(doc, format);
-      const { policy } = await validatePolicy(file, join(file, '..'));
+      const { policy } = await validateFile(file);
       assert.is(policy.failOn, doc.failOn ?? 'block');
       assert.is(policy.failClosed, doc.failClosed ?? false);
       assert.is(policy.atomTimeoutMs, doc.atomTimeoutMs ?? 10_000);
@@ -301,7 +309,7 @@ test('through the CLI: a sample of generated policies, valid ones run and invali
       path = m.path;
     }
     const name = format === 'json' ? '.ralphrc.json' : '.ralphrc.yaml';
-    repo.write(name, format === 'json' ? JSON.stringify(doc) : yaml(doc));
+    commitPolicy(repo, { [name]: format === 'json' ? JSON.stringify(doc) : yaml(doc) });
     repo.write('src/a.js', 'export const a = 1;\n');
     repo.stage('src/a.js');
     const r = repo.cli(['check', '--staged', '--format', 'json']);

@@ -5,7 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeRepo, tempDir } from './helpers/repo.js';
+import { commitPolicy, makeRepo, tempDir } from './helpers/repo.js';
 import { awsKeyId, awsLine, cleanLine, md5Line, sqlLine } from './helpers/samples.js';
 
 /** A repository with its own cache directory, and a JSON check that says how long analysis took. */
@@ -61,12 +61,14 @@ test('results move with what they depend on: options, added lines, path, and the
   );
   repo.stage();
   assert.is(check('--staged').code, 1);
-  repo.write('.ralphrc.json', JSON.stringify({ atoms: { 'password-hashing': { options: { bcryptMinCost: 10 } } } }));
+  commitPolicy(repo, {
+    '.ralphrc.json': JSON.stringify({ atoms: { 'password-hashing': { options: { bcryptMinCost: 10 } } } }),
+  });
   assert.is(check('--staged').code, 0, 'a new option value is not answered from the cache');
   repo.git('rm', '-q', '--cached', 'src/hash.js');
 
   // Added lines: the same content, first as a new file, then with the bad line already committed.
-  repo.write('.ralphrc.json', '{}');
+  commitPolicy(repo, { '.ralphrc.json': '{}' });
   repo.write('src/q.js', cleanLine + sqlLine);
   repo.stage();
   assert.is(check('--staged').code, 1);

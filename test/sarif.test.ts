@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { BUILTIN_ATOMS } from '../src/atoms/all.js';
 import type { Report } from '../src/findings.js';
 import { fileUri, formatSarif } from '../src/report/sarif.js';
-import { makeRepo, PROJECT, repoWithRemote, SHIM, tempDir } from './helpers/repo.js';
+import { commitPolicy, makeRepo, PROJECT, repoWithRemote, SHIM, tempDir } from './helpers/repo.js';
 import { awsKeyId, awsLine, cleanLine, md5Line, sqlLine } from './helpers/samples.js';
 
 // ajv ships CommonJS; the SARIF 2.1.0 schema is draft-04 (see test/fixtures/README.md).
@@ -92,20 +92,20 @@ function assertValid(text: string): Sarif {
 
 test('a real check --all --format sarif is valid SARIF 2.1.0 with every rule, regions, fingerprints and suppressions', () => {
   const repo = makeRepo();
-  repo.write('.ralphrc.json', JSON.stringify({ atoms: { 'password-hashing': { level: 'warn' } } }));
+  commitPolicy(repo, { '.ralphrc.json': JSON.stringify({ atoms: { 'password-hashing': { level: 'warn' } } }) });
   repo.write('src/my file.js', sqlLine);
   repo.write('src/keys.js', awsLine() + md5Line);
   repo.write('src/ok.js', `${sqlLine.trimEnd()} // ralph-guard-ignore sql-injection -- ids are integers here\n`);
   repo.write('src/old.js', sqlLine.replace('users', 'accounts'));
   repo.stage();
   repo.commit('code');
-  repo.write('.ralph-baseline.json', JSON.stringify({ version: 1, findings: [] }));
+  commitPolicy(repo, { '.ralph-baseline.json': JSON.stringify({ version: 1, findings: [] }) });
   const base = repo.cli(['baseline']);
   assert.is(base.code, 0, base.stderr);
   // Everything but src/old.js is fixed by hand in the baseline file: keep only old.js's entry.
   const entries = JSON.parse(repo.read('.ralph-baseline.json'));
   entries.findings = entries.findings.filter((e: { file: string }) => e.file === 'src/old.js');
-  repo.write('.ralph-baseline.json', JSON.stringify(entries));
+  commitPolicy(repo, { '.ralph-baseline.json': JSON.stringify(entries) });
 
   const r = repo.cli(['check', '--all', '--format', 'sarif']);
   assert.is(r.code, 1, r.stderr);

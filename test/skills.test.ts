@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { BUILTIN_ATOMS } from '../src/atoms/all.js';
 import { closestGoodExample } from '../src/report/patterns.js';
 import { allSkills, BUILTIN_SKILLS } from '../src/skills/skills.js';
-import { makeRepo } from './helpers/repo.js';
+import { commitPolicy, makeRepo } from './helpers/repo.js';
 import { awsLine, md5Line, sqlLine } from './helpers/samples.js';
 
 const ids = new Set(BUILTIN_ATOMS.map((a) => a.id));
@@ -47,9 +47,8 @@ test('skills lists them; check --skill runs only the skill’s atoms; unknown an
 
 test('a policy skill adds a bundle (with a custom atom) and can replace a built-in one', () => {
   const repo = makeRepo();
-  repo.write(
-    '.ralphrc.json',
-    JSON.stringify({
+  commitPolicy(repo, {
+    '.ralphrc.json': JSON.stringify({
       atoms: {
         'no-todo': {
           title: 'No TODO left',
@@ -62,7 +61,7 @@ test('a policy skill adds a bundle (with a custom atom) and can replace a built-
         'user-auth': { atoms: ['secrets'] },
       },
     }),
-  );
+  });
   repo.write('a.js', awsLine() + md5Line + '// TODO\n');
   repo.stage();
   const mine = JSON.parse(repo.cli(['check', '--skill', 'my-api', '--format', 'json']).stdout);

@@ -20,9 +20,9 @@
  *   the repository, the index or refs.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { cacheDir, writeFileAtomic } from '../cache.js';
+import { cacheDir, readCacheFile, writeCacheFile } from '../cache.js';
 import { PolicyError, UsageError } from '../errors.js';
 import type { Report } from '../findings.js';
 import { plural } from '../words.js';
@@ -149,7 +149,7 @@ export function roundsFile(root: string, session: string): string {
 
 function readRounds(file: string): number {
   try {
-    const data = JSON.parse(readFileSync(file, 'utf8')) as { rounds?: number; at?: number };
+    const data = JSON.parse(readCacheFile(file) ?? '{}') as { rounds?: number; at?: number };
     // A counter from another day is a stale session, not a loop.
     if (typeof data.rounds !== 'number' || Date.now() - (data.at ?? 0) > 24 * 3600_000) return 0;
     return data.rounds;
@@ -160,7 +160,7 @@ function readRounds(file: string): number {
 
 function writeRounds(file: string, rounds: number) {
   try {
-    writeFileAtomic(file, JSON.stringify({ rounds, at: Date.now() }));
+    writeCacheFile(file, JSON.stringify({ rounds, at: Date.now() }));
   } catch {
     // Without a writable cache the loop guard falls back to Claude Code's own.
   }

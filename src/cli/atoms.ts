@@ -2,15 +2,17 @@
 import kleur from 'kleur';
 import { expectedLines, type AnyAtom } from '../kit/atom.js';
 import { BUILTIN_ATOMS } from '../atoms/all.js';
-import { UsageError } from '../errors.js';
+import { PolicyNotRun, UsageError } from '../errors.js';
 import type { Policy } from '../policy/policy.js';
 import { didYouMean } from '../suggest.js';
 
 async function currentPolicy(): Promise<Policy | null> {
   try {
     const [{ findRoot }, { loadPolicy }] = await Promise.all([import('../git/git.js'), import('../policy/load.js')]);
-    return await loadPolicy({ cwd: process.cwd(), root: await findRoot(process.cwd()) });
-  } catch {
+    return await loadPolicy({ cwd: process.cwd(), root: await findRoot(process.cwd()), runPrograms: false });
+  } catch (e) {
+    // A JavaScript policy is a program: reading commands never run it.
+    if (e instanceof PolicyNotRun) process.stderr.write(`${e.message}; showing the built-in levels\n`);
     return null; // outside a repository: show the built-in defaults
   }
 }

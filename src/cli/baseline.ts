@@ -25,6 +25,8 @@ export async function baselineCommand(argv: string[]): Promise<number> {
     baseline: false,
     fingerprints: true,
     commands: false,
+    // Reading is not running: a JavaScript policy is not evaluated here (it exits 2 saying so).
+    runPrograms: false,
     ...(values.config ? { configFile: values.config } : {}),
   });
   const current = report.findings

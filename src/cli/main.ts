@@ -4,7 +4,7 @@
  */
 import * as nodeModule from 'node:module';
 import { join } from 'node:path';
-import { cacheDir } from '../cache.js';
+import { cacheDir, makeCacheDir } from '../cache.js';
 import { UsageError } from '../errors.js';
 import { FORMAT_NAMES, REPORTERS } from '../report/index.js';
 import { reportError } from './report-error.js';
@@ -74,7 +74,12 @@ async function main(argv: string[]): Promise<number> {
 // Node 22.1+ keeps the compiled code of the chunks each command loads: later runs skip compiling them
 // (node 20 has no such cache; the call is then skipped). Off with NODE_DISABLE_COMPILE_CACHE=1.
 try {
-  (nodeModule as { enableCompileCache?: (dir: string) => unknown }).enableCompileCache?.(join(cacheDir(), 'v8'));
+  // Compiled code is trusted as it is read: the directory is the user's own (0700), like every cache entry.
+  const compileCache = (nodeModule as { enableCompileCache?: (dir: string) => unknown }).enableCompileCache;
+  if (compileCache) {
+    makeCacheDir(join(cacheDir(), 'v8'));
+    compileCache(join(cacheDir(), 'v8'));
+  }
 } catch {
   // A cache that cannot be written only costs speed.
 }

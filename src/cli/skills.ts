@@ -1,14 +1,19 @@
 /** `ralph-guard skills` (list the bundles) and `ralph-guard skills export [--agent claude] [DIR]`. */
 import { parseArgs } from 'node:util';
-import { UsageError } from '../errors.js';
+import { PolicyNotRun, UsageError } from '../errors.js';
 import type { Policy } from '../policy/policy.js';
 
 async function currentPolicy(): Promise<{ policy: Policy | null; root: string }> {
   try {
     const [{ repoInfo }, { loadPolicy }] = await Promise.all([import('../git/git.js'), import('../policy/load.js')]);
     const repo = await repoInfo(process.cwd());
-    return { policy: await loadPolicy({ cwd: process.cwd(), root: repo.root }), root: repo.root };
+    return { policy: await loadPolicy({ cwd: process.cwd(), root: repo.root, runPrograms: false }), root: repo.root };
   } catch (e) {
+    // A JavaScript policy is a program: reading commands never run it.
+    if (e instanceof PolicyNotRun) {
+      process.stderr.write(`${e.message}; showing the built-in skills\n`);
+      return { policy: null, root: process.cwd() };
+    }
     if (e instanceof UsageError) throw e; // an invalid policy is worth saying
     return { policy: null, root: process.cwd() };
   }

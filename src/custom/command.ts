@@ -234,7 +234,7 @@ export async function runCommandChecks(
   filtering: Filtering,
   out: Filtered & { failures: AtomFailure[] },
 ): Promise<void> {
-  const where = policy.file ? relative(root, policy.file) || policy.file : 'the policy';
+  const where = policy.file ?? 'the policy';
   for (const { active, checks } of items) {
     const files = changes.files.filter((f) => active.matches(f.path));
     if (!files.length) continue;

@@ -3,9 +3,9 @@
  * unmaintained, too new): fetched only with `check --online` or by `db
  * update`, kept in a small cache that commits read offline.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { cacheDir, writeFileAtomic } from '../cache.js';
+import { cacheDir, readCacheFile, writeCacheFile } from '../cache.js';
 import { pool, requestJson } from './http.js';
 import { readNpmConfig, registryFor, type NpmConfig } from './npm-config.js';
 
@@ -29,7 +29,7 @@ function shardFile(name: string): string {
 
 function readShard(file: string): Record<string, PackageMeta> {
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as Record<string, PackageMeta>;
+    return (JSON.parse(readCacheFile(file) ?? '{}') as Record<string, PackageMeta> | null) ?? {};
   } catch {
     return {};
   }
@@ -109,7 +109,7 @@ export async function refreshMeta(
     const shard = readShard(file);
     for (const name of list) shard[name] = meta.get(name)!;
     try {
-      writeFileAtomic(file, JSON.stringify(shard));
+      writeCacheFile(file, JSON.stringify(shard));
     } catch {
       // A read-only cache only costs a later fetch.
     }

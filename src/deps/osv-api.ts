@@ -3,9 +3,8 @@
  * timeout per request and a day-long cache, merged with the local database.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cacheDir, writeFileAtomic } from '../cache.js';
+import { cacheDir, readCacheFile, writeCacheFile } from '../cache.js';
 import { compactOsv, type OsvRecord } from './advisories.js';
 import { pool, requestJson } from './http.js';
 import type { Advisory } from './types.js';
@@ -42,7 +41,7 @@ export async function queryOsv(
     const key = `${name}@${version}`;
     const file = cacheFile(name, version);
     try {
-      const cached = JSON.parse(readFileSync(file, 'utf8')) as CacheEntry;
+      const cached = JSON.parse(readCacheFile(file) ?? 'null') as CacheEntry;
       if (Date.now() - cached.at < TTL_MS) {
         found.set(key, cached.advisories);
         return;
@@ -69,7 +68,7 @@ export async function queryOsv(
       });
       found.set(key, advisories);
       try {
-        writeFileAtomic(file, JSON.stringify({ at: Date.now(), advisories } satisfies CacheEntry));
+        writeCacheFile(file, JSON.stringify({ at: Date.now(), advisories } satisfies CacheEntry));
       } catch {
         // read-only cache
       }

@@ -6,8 +6,7 @@
  * (prepare.ts), batches under time budgets (batches.ts, budget.ts), the result
  * cache (result-cache.ts), and the Filter (../filter.ts).
  */
-import { existsSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { Baseline } from '../baseline.js';
 import { collectChangeSet, type ChangeSet, type ChangeSetRequest } from '../changeset/changeset.js';
 import { UsageError } from '../errors.js';
@@ -15,7 +14,7 @@ import { filterHits, type Filtered } from '../filter.js';
 import type { AtomFailure, Finding, Report } from '../findings.js';
 import { findRoot } from '../git/git.js';
 import type { Hit } from '../kit/atom.js';
-import { loadPolicy } from '../policy/load.js';
+import { loadJudge } from '../policy/load.js';
 import type { CommandCheck, Policy } from '../policy/policy.js';
 import { routeByPath, type ActiveAtom } from '../router.js';
 import { decode } from '../changeset/text.js';
@@ -43,6 +42,8 @@ export interface RunOptions extends ChangeSetRequest, Selection {
   allAtoms?: boolean;
   /** Reuse what atoms found in file contents already checked (default true; see src/engine/result-cache.ts). */
   resultCache?: boolean;
+  /** Whether a JavaScript policy may run (default true; `ralph-guard baseline` only reads). */
+  runPrograms?: boolean;
 }
 
 export interface Run {
@@ -56,13 +57,24 @@ export async function run(options: RunOptions): Promise<Run> {
   timing.phase('engine loaded');
   const root = await findRoot(options.cwd);
   const paths = options.paths.map((path) => fromRoot(root, options.cwd, path));
-  const [policy, changes] = await Promise.all([
-    loadPolicy({ cwd: options.cwd, root, configFile: options.configFile }).finally(() => timing.phase('policy loaded')),
+  // The policy committed where the change starts judges it (src/policy/load.ts), never the change's own.
+  const [judge, changes] = await Promise.all([
+    loadJudge({
+      cwd: options.cwd,
+      root,
+      configFile: options.configFile,
+      request: { ...options, paths },
+      runPrograms: options.runPrograms ?? true,
+    }).finally(() => timing.phase('policy loaded')),
     collectChangeSet(root, { ...options, paths }).finally(() => timing.phase('change set listed')),
   ]);
   try {
+    const policy = judge.policy;
     const atoms = await selectAtoms(policy, options);
-    const baseline = options.baseline === false ? null : await loadBaselineIfAny(root, policy.baseline);
+    const baseline =
+      options.baseline === false || !judge.baseline
+        ? null
+        : (await import('../baseline.js')).parseBaseline(judge.baseline.file, judge.baseline.text);
     const report = await checkChangeSet(changes, atoms, policy, {
       online: options.online ?? false,
       root,
@@ -72,6 +84,10 @@ export async function run(options: RunOptions): Promise<Run> {
       commands: options.commands ?? true,
       resultCache: options.resultCache ?? true,
     });
+    // What the change does to the policy and the baseline: a weakening blocks (src/policy/review.ts).
+    report.findings.unshift(...judge.review.findings);
+    report.notes.push(...judge.review.notes);
+    if (judge.review.findings.length) report.summary.blocked = true;
     report.summary.durationMs = Math.round(performance.now() - started);
     timing.phase('checks done');
     return { root, policy, report };
@@ -87,13 +103,6 @@ function fromRoot(root: string, cwd: string, path: string): string {
   if (inRoot === '..' || inRoot.startsWith('../') || isAbsolute(inRoot))
     throw new UsageError(`${path}: outside the repository (${root})`);
   return inRoot || '.';
-}
-
-/** The baseline, read only when its file exists (a plain commit in a project without one pays nothing). */
-async function loadBaselineIfAny(root: string, configured: string): Promise<Baseline | null> {
-  if (!existsSync(isAbsolute(configured) ? configured : join(root, configured))) return null;
-  const { loadBaseline } = await import('../baseline.js');
-  return loadBaseline(root, configured);
 }
 
 export interface CheckSettings {

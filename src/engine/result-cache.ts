@@ -11,15 +11,16 @@
  * anything else — the project around the file, the old version, the mode,
  * the network setting — is not stored (see `observe`); nor are custom atoms
  * (their definition lives in the policy) or the dependencies atom (its
- * advisory data changes under it).
+ * advisory data changes under it). Files are signed (src/cache.ts): an entry
+ * edited to `hits: []` is not used.
  */
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { ChangedFile } from '../changeset/changeset.js';
 import type { CheckContext, Hit } from '../kit/atom.js';
 import type { ActiveAtom } from '../router.js';
-import { cacheDir, writeFileAtomic } from '../cache.js';
+import { cacheDir, readCacheFile, writeCacheFile } from '../cache.js';
 
 declare const RALPH_GUARD_BUILD: string;
 
@@ -93,7 +94,7 @@ export class ResultCache {
   flush(): void {
     for (const blob of this.dirty) {
       try {
-        writeFileAtomic(this.file(blob), JSON.stringify(this.byBlob.get(blob)));
+        writeCacheFile(this.file(blob), JSON.stringify(this.byBlob.get(blob)));
       } catch {
         // A cache that cannot be written only costs speed next time.
       }
@@ -138,10 +139,11 @@ export class ResultCache {
     let entries = this.byBlob.get(blob);
     if (!entries) {
       entries = [];
-      const file = this.file(blob);
-      if (existsSync(file)) {
+      // Only an entry this user signed counts: an edited, planted or damaged file is a miss (and is rewritten).
+      const text = readCacheFile(this.file(blob));
+      if (text !== null) {
         try {
-          const stored: unknown = JSON.parse(readFileSync(file, 'utf8'));
+          const stored: unknown = JSON.parse(text);
           // Entries of another build are dead: the code that produced them is gone.
           if (Array.isArray(stored)) entries = (stored as Entry[]).filter((e) => e.build === this.build);
         } catch {

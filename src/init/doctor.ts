@@ -7,7 +7,7 @@
  */
 import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { delimiter, join, relative } from 'node:path';
-import { PolicyError, UsageError } from '../errors.js';
+import { PolicyError, PolicyNotRun, UsageError } from '../errors.js';
 import { formatBytes } from '../changeset/text.js';
 import { git, repoInfo, type RepoInfo } from '../git/git.js';
 import { CHAINED, HOOKS, hooksDir } from './git-hooks.js';
@@ -211,19 +211,46 @@ function reaches(root: string, dir: string, hook: 'pre-commit' | 'pre-push', tex
   return /\bralph-guard\b/.test(text) ? 'the hook runs ralph-guard' : null;
 }
 
+/**
+ * The policy the hooks judge with (committed at HEAD), its baseline, and what
+ * an uncommitted change to either would do. Nothing here runs repository
+ * code: a JavaScript policy is named, not evaluated.
+ */
 async function policyChecks(repo: RepoInfo): Promise<Check[]> {
   const checks: Check[] = [];
-  const { findPolicyFile, loadPolicy } = await import('../policy/load.js');
-  const file = findPolicyFile(repo.root, repo.root);
+  const { loadJudge } = await import('../policy/load.js');
   try {
-    const policy = await loadPolicy({ cwd: repo.root, root: repo.root });
+    const judge = await loadJudge({
+      cwd: repo.root,
+      root: repo.root,
+      request: { mode: 'worktree', paths: [] },
+      runPrograms: false,
+    });
+    const file = judge.policy.file;
     checks.push({
       status: 'ok',
-      text: file ? `policy ${relative(repo.root, file)} is valid` : 'no policy file: the recommended policy applies',
+      text: file
+        ? `policy ${file} is valid (as committed: the hooks judge every change with the committed policy)`
+        : 'no policy file: the recommended policy applies',
     });
+    const { findPolicyFile } = await import('../policy/load.js');
+    const onDisk = findPolicyFile(repo.root, repo.root);
+    const shown = onDisk && relative(repo.root, onDisk).split('\\').join('/');
+    if (shown && shown !== file)
+      checks.push({
+        status: 'ok',
+        text: `policy ${shown} is not committed yet: changes are judged with ${file ?? 'the recommended policy'} until it is`,
+      });
+    for (const finding of judge.review.findings)
+      checks.push({
+        status: 'warn',
+        text: `uncommitted change to ${finding.file} (${finding.rule}): ${finding.message}`,
+        fix: 'the hooks keep judging with the committed policy; a change that weakens it is refused',
+      });
+    for (const note of judge.review.notes) checks.push({ status: 'ok', text: `uncommitted ${note}` });
     try {
-      const { loadBaseline } = await import('../baseline.js');
-      const baseline = loadBaseline(repo.root, policy.baseline);
+      const { parseBaseline } = await import('../baseline.js');
+      const baseline = judge.baseline ? parseBaseline(judge.baseline.file, judge.baseline.text) : null;
       checks.push({
         status: 'ok',
         text: baseline
@@ -234,7 +261,9 @@ async function policyChecks(repo: RepoInfo): Promise<Check[]> {
       checks.push({ status: 'fail', text: (e as Error).message, fix: 'ralph-guard baseline' });
     }
   } catch (e) {
-    if (e instanceof PolicyError) {
+    if (e instanceof PolicyNotRun) {
+      checks.push({ status: 'ok', text: `policy ${e.message}` });
+    } else if (e instanceof PolicyError) {
       checks.push({
         status: 'fail',
         text: `policy is invalid:\n${e.problems.map((p) => `        ${p}`).join('\n')}`,

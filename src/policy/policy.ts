@@ -85,3 +85,6 @@ export const SEARCH_PLACES = [
 ];
 
 export const RECOMMENDED = 'ralph-guard:recommended';
+
+/** JS and TS policies are programs: read from git like any policy, but run only by the commands that judge (never by doctor, atoms, explain, skills, baseline). */
+export const isProgram = (file: string) => /\.(?:[cm]?js|ts)$/.test(file);

@@ -28,9 +28,11 @@ export function formatPretty(report: Report, opts: ReportOptions): string {
       out.push(`  ${kleur.cyan(where)}${commit}  ${shown(f.message)} ${kleur.dim(f.rule)}`);
       if (f.excerpt) out.push(`    ${kleur.dim('│')} ${shown(f.excerpt)}`);
       if (f.fix) out.push(`    ${kleur.dim('│')} ${kleur.green('fix:')} ${f.fix}`);
-      out.push(
-        `    ${kleur.dim('│')} ${kleur.dim('suppress:')} ${kleur.dim(shown(suppressionComment(f.file, f.rule)))}`,
-      );
+      // The guard's own findings (a weakened policy or baseline) cannot be suppressed from inside the change.
+      if (f.atom !== 'guard')
+        out.push(
+          `    ${kleur.dim('│')} ${kleur.dim('suppress:')} ${kleur.dim(shown(suppressionComment(f.file, f.rule)))}`,
+        );
     }
     out.push('');
   }

@@ -116,3 +116,15 @@ export function shimDir(): string {
 }
 
 export const SHIM = `#!/bin/sh\nexec "${process.execPath}" "${CLI}" "$@"\n`;
+
+/**
+ * Writes policy files (or any files) and commits only them, leaving whatever
+ * else is staged as it is: the hooks judge a change with the policy committed
+ * where it starts, so a test's policy must be committed before its change.
+ */
+export function commitPolicy(repo: Repo, files: Record<string, string>, message = 'policy'): void {
+  for (const [path, content] of Object.entries(files)) repo.write(path, content);
+  const paths = Object.keys(files);
+  repo.git('add', '--', ...paths);
+  repo.git('commit', '-q', '--no-verify', '-m', message, '--', ...paths);
+}
