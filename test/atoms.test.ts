@@ -37,6 +37,9 @@ for (const atom of BUILTIN_ATOMS) {
   atom.examples.good.forEach((example, i) => {
     test(`${atom.id}: good example ${i + 1} (${example.file}) passes`, async () => {
       const run = await runExample(atom, example);
+      if (example.unrouted)
+        assert.not.ok(run.routed, `marked unrouted (${example.unrouted}) but it reaches the check: drop the mark`);
+      else assert.ok(run.routed, 'a good example reaches the check (or says why not with `unrouted`)');
       assert.equal(run.lines, [], `no finding expected\n${example.code}`);
     });
   });

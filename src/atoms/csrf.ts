@@ -143,6 +143,7 @@ export default defineAtom({
       },
       {
         file: 'src/routes.js',
+        unrouted: 'a router module creates no app (no express()), so the pre-filter skips it',
         code: "const session = require('express-session');\nconst router = require('express').Router();\nrouter.use(session({ secret: process.env.SECRET }));\nrouter.post('/transfer', transfer);",
       },
     ],

@@ -191,10 +191,12 @@ export default defineAtom({
       },
       {
         file: 'src/routes/users.js',
+        unrouted: 'a router module creates no app (no express()), so the pre-filter skips it',
         code: "const express = require('express');\nconst router = express.Router();\nrouter.get('/users', listUsers);\nmodule.exports = router;",
       },
       {
         file: 'test/app.test.js',
+        unrouted: "test files are outside the atom's files",
         code: "const express = require('express');\nconst app = express();\napp.get('/x', (req, res) => res.send('ok'));",
       },
       {

@@ -107,15 +107,22 @@ export default defineAtom({
     good: [
       {
         file: 'src/profile.js',
+        unrouted: 'JSON.parse is not a keyword of this atom: the file is never checked',
         code: "app.get('/profile', (req, res) => {\n  const profile = JSON.parse(req.cookies.profile);\n  res.json(profile);\n});",
       },
       {
         file: 'src/config.js',
+        unrouted: 'yaml.load with JSON_SCHEMA names no unsafe schema keyword: the file is never checked',
         code: "import yaml from 'js-yaml';\nexport const read = (text) => yaml.load(text, { schema: yaml.JSON_SCHEMA });",
       },
-      { file: 'src/yaml.js', code: "import YAML from 'yaml';\nexport const read = (text) => YAML.parse(text);" },
+      {
+        file: 'src/yaml.js',
+        unrouted: 'the yaml package holds no keyword of this atom: the file is never checked',
+        code: "import YAML from 'yaml';\nexport const read = (text) => YAML.parse(text);",
+      },
       {
         file: 'src/ssr.js',
+        unrouted: 'serialize-javascript holds no keyword of this atom: the file is never checked',
         code: "import serialize from 'serialize-javascript';\nconst state = `<script>window.__STATE__ = ${serialize(store)}</script>`;",
       },
       {

@@ -591,6 +591,7 @@ export default defineAtom({
       },
       {
         file: 'src/webhook.js',
+        unrouted: 'createHmac with SHA-256 names no weak algorithm or API the pre-filter looks for',
         code: "const crypto = require('crypto');\nfunction verifyWebhook(body, header) {\n  const signature = crypto.createHmac('sha256', process.env.WEBHOOK_SECRET).update(body).digest('hex');\n  return crypto.timingSafeEqual(Buffer.from(signature), Buffer.from(header));\n}",
       },
       {

@@ -221,6 +221,7 @@ export default defineAtom({
     good: [
       {
         file: 'src/list.js',
+        unrouted: 'textContent and createElement hold no sink keyword, so the pre-filter never asks the check',
         code: "for (const item of items) {\n  const li = document.createElement('li');\n  li.textContent = item.name;\n  list.append(li);\n}",
       },
       {
@@ -242,6 +243,7 @@ export default defineAtom({
       },
       {
         file: 'src/Post.vue',
+        unrouted: '{{ }} and v-text hold no sink keyword, so the pre-filter never asks the check',
         code: '<template>\n  <article>{{ post.content }}</article>\n  <p v-text="post.summary"></p>\n</template>',
       },
       {

@@ -32,6 +32,11 @@ export interface Example {
   lines?: number[];
   /** Options to check the example with, when it shows an option at work. */
   options?: Record<string, unknown>;
+  /**
+   * Only for `good`: why this example never reaches the check (its path is outside the atom's files, or
+   * its text holds none of the keywords). Every other good example must reach the check, so it tests it.
+   */
+  unrouted?: string;
 }
 
 /** What an atom sees of one file. */
