@@ -4,24 +4,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { BUILTIN_ATOMS } from '../src/atoms/all.js';
-import { fillMessage, messageOf, PLACEHOLDER, type AnyAtom, type Hit } from '../src/kit/atom.js';
-
-const placeholders = (template: string) => [...template.matchAll(PLACEHOLDER)].map((m) => m[1]!);
-
-/** What is wrong with the message a hit asks for: an unknown id, a placeholder left empty-handed, data no placeholder uses. */
-export function messageProblems(atom: AnyAtom, hit: Hit): string[] {
-  const rule = atom.rules[hit.rule];
-  if (!rule) return [`no rule ${hit.rule}`];
-  if (hit.messageId === undefined) return hit.data ? ['data without a messageId'] : [];
-  const template = rule.messages?.[hit.messageId];
-  if (template === undefined) return [`${hit.rule} declares no message "${hit.messageId}"`];
-  const wanted = placeholders(template);
-  const given = Object.keys(hit.data ?? {});
-  return [
-    ...wanted.filter((name) => !given.includes(name)).map((name) => `{${name}} of "${hit.messageId}" has no value`),
-    ...given.filter((name) => !wanted.includes(name)).map((name) => `data "${name}" is not in "${hit.messageId}"`),
-  ];
-}
+import { fillMessage, messageOf } from '../src/kit/atom.js';
+import { messageProblems, placeholders } from './helpers/examples.js';
 
 for (const atom of BUILTIN_ATOMS) {
   test(`${atom.id}: every message of every rule renders`, () => {
