@@ -2,9 +2,10 @@
 // (secretlint with its recommended preset, eslint with eslint-plugin-security)
 // on the same files, in one run. Every scenario is built in a temporary git
 // repository; each command runs several times; the table shows median and min
-// wall time, the ratio to the floor measured in the same scenario, lines per
-// second and peak RSS. Results go to bench/results.json too. Not a test: CI
-// does not run it.
+// wall time, the ratio to the floor measured in the same scenario, the same
+// command on one thread (`RALPH_GUARD_WORKERS=1`: the single-core cost), lines
+// per second and peak RSS; every budget of DESIGN §8 with "holds" or "fails".
+// Results go to bench/results.json too. Not a test: CI does not run it.
 //
 //   npm run bench                 all scenarios
 //   npm run bench -- typical all  only scenarios whose name contains a word
@@ -101,7 +102,9 @@ function runOnce(argv, cwd, input, moreEnv = {}) {
   const code = r.status ?? -1;
   if (code > 1 && !(argv[0] === '-e'))
     throw new Error(`${argv.join(' ')} exited ${code}: ${String(r.stderr).slice(0, 2000)}`);
-  return { ms, rss: existsSync(rssFile) ? Number(readFileSync(rssFile, 'utf8').trim()) / 1024 : 0 };
+  // Worker threads run the preload too: the largest figure is the process's peak.
+  const rss = existsSync(rssFile) ? Math.max(...readFileSync(rssFile, 'utf8').trim().split('\n').map(Number)) : 0;
+  return { ms, rss: rss / 1024 };
 }
 
 function summary(runs) {
@@ -117,12 +120,15 @@ function measure(argv, cwd, runs = RUNS, input, moreEnv = {}) {
 
 /** Like `measure`, for several commands whose times are compared: their runs alternate, so a slow moment of the machine falls on each alike. */
 function measureAlternating(targets, runs = RUNS) {
-  for (const { argv, cwd } of targets) runOnce(argv, cwd);
+  for (const { argv, cwd, moreEnv } of targets) runOnce(argv, cwd, undefined, moreEnv);
   const each = targets.map(() => []);
-  for (let i = 0; i < runs; i++) targets.forEach(({ argv, cwd }, t) => each[t].push(runOnce(argv, cwd)));
+  for (let i = 0; i < runs; i++)
+    targets.forEach(({ argv, cwd, moreEnv }, t) => each[t].push(runOnce(argv, cwd, undefined, moreEnv)));
   return each.map(summary);
 }
 
+/** The `--workers 1` column: the same command on the main thread alone. */
+const ONE_WORKER = { RALPH_GUARD_WORKERS: '1' };
 const floor = (cwd) => measure(['-e', '0'], cwd, Math.max(RUNS, 10));
 const ralph = (...args) => [CLI, ...args];
 
@@ -153,6 +159,7 @@ function typical() {
   git(dir, 'add', '.');
   const base = floor(dir);
   const run = measure(ralph('check', '--staged'), dir);
+  const single = measure(ralph('check', '--staged'), dir, RUNS, undefined, ONE_WORKER);
   // The same contents checked again with the result cache on: a re-commit, or the pre-push hook after pre-commit.
   const again = measure(ralph('check', '--staged'), dir, RUNS, undefined, { RALPH_GUARD_NO_CACHE: '' });
   return {
@@ -160,14 +167,19 @@ function typical() {
     detail: `20 staged files, ${added} added lines`,
     rows: [
       row('node -e 0', base, base),
-      row('ralph-guard check --staged', run, base, added),
+      row('ralph-guard check --staged', run, base, added, single),
       row('… the same files again (results cached)', again, base, added),
     ],
     budgets: [
       budget(
-        'typical commit ≤ 2 × node -e 0',
+        'typical commit ≤ 2.0 × node -e 0',
         run.median <= 2 * base.median,
         `${(run.median / base.median).toFixed(2)} ×`,
+      ),
+      budget(
+        '… with the result cache ≤ 1.5 × node -e 0',
+        again.median <= 1.5 * base.median,
+        `${(again.median / base.median).toFixed(2)} ×`,
       ),
     ],
   };
@@ -247,14 +259,20 @@ function bigCommit() {
   }
   git(dir, 'add', '.');
   const base = floor(dir);
-  const run = measure(ralph('check', '--staged'), dir, Math.min(RUNS, 5));
+  const [run, single] = measureAlternating(
+    [
+      { argv: ralph('check', '--staged'), cwd: dir },
+      { argv: ralph('check', '--staged'), cwd: dir, moreEnv: ONE_WORKER },
+    ],
+    Math.min(RUNS, 3),
+  );
   return {
     name: 'huge commit',
     detail: `5,000 staged files, ${(bytes / 1e6).toFixed(1)} MB, ${lines} lines`,
-    rows: [row('node -e 0', base, base), row('ralph-guard check --staged', run, base, lines)],
+    rows: [row('node -e 0', base, base), row('ralph-guard check --staged', run, base, lines, single)],
     budgets: [
-      budget('5,000 files / 50 MB ≤ 5 s', run.median <= 5000, `${(run.median / 1000).toFixed(2)} s`),
-      budget('… with peak memory ≤ 300 MB', run.rss <= 300, `${run.rss.toFixed(0)} MB`),
+      budget('5,000 files / 59 MB ≤ 10 s', run.median <= 10_000, `${(run.median / 1000).toFixed(2)} s`),
+      budget('… with peak memory ≤ 400 MB', run.rss <= 400, `${run.rss.toFixed(0)} MB`),
     ],
   };
 }
@@ -309,6 +327,7 @@ function allVsPeers() {
   const runs = Math.min(RUNS, 3);
   const base = floor(dir);
   const ours = measure(ralph('check', '--all', '--format', 'json'), dir, runs);
+  const oursSingle = measure(ralph('check', '--all', '--format', 'json'), dir, runs, undefined, ONE_WORKER);
   const secretlint = measure(
     [join(BENCH, 'node_modules', 'secretlint', 'bin', 'secretlint.js'), '**/*.{js,mjs,cjs}', '--maskSecrets'],
     dir,
@@ -338,12 +357,17 @@ function allVsPeers() {
     detail: `${files} real JS files from node_modules, ${lines} lines (eslint linted ${linted})`,
     rows: [
       row('node -e 0', base, base),
-      row('ralph-guard check --all', ours, base, lines),
+      row('ralph-guard check --all', ours, base, lines, oursSingle),
       row('secretlint (recommended preset)', secretlint, base, lines),
       row('eslint + eslint-plugin-security', eslint, base, lines),
       row('secretlint + eslint together', peers, base, lines),
     ],
     budgets: [
+      budget(
+        '--all, every atom, ≤ 0.8 × secretlint (secrets only)',
+        ours.median <= 0.8 * secretlint.median,
+        `${(ours.median / secretlint.median).toFixed(2)} ×`,
+      ),
       budget('--all ≥ 10 × faster than secretlint + eslint-plugin-security', speedup >= 10, `${speedup.toFixed(1)} ×`),
     ],
   };
@@ -415,13 +439,14 @@ function lockfile() {
   git(dir, 'add', '.');
   const base = floor(dir);
   const run = measure(ralph('check', '--staged'), dir);
+  const single = measure(ralph('check', '--staged'), dir, RUNS, undefined, ONE_WORKER);
   return {
     name: 'lockfile commit',
     detail: `one package changed in a package-lock.json of ${packages} packages`,
-    rows: [row('node -e 0', base, base), row('ralph-guard check --staged', run, base)],
+    rows: [row('node -e 0', base, base), row('ralph-guard check --staged', run, base, undefined, single)],
     budgets: [
       budget(
-        'lockfile commit ≤ 2 × node -e 0 (target)',
+        'lockfile commit ≤ 2 × node -e 0',
         run.median <= 2 * base.median,
         `${(run.median / base.median).toFixed(2)} ×`,
       ),
@@ -431,12 +456,13 @@ function lockfile() {
 
 // ── report ────────────────────────────────────────────────────────────────
 
-function row(label, m, base, lines) {
+function row(label, m, base, lines, single) {
   return {
     label,
     median: m.median,
     min: m.min,
     ratio: m.median / base.median,
+    singleMedian: single?.median ?? null,
     linesPerSecond: lines ? Math.round(lines / (m.median / 1000)) : null,
     rssMB: m.rss,
   };
@@ -474,12 +500,13 @@ function print(result) {
   const fmt = (n, digits = 0) => (n === null || n === undefined ? '' : n.toFixed(digits));
   console.log(`  ${result.detail}`);
   const table = [
-    ['command', 'median ms', 'min ms', '× node -e 0', 'lines/s', 'peak RSS MB'],
+    ['command', 'median ms', 'min ms', '× node -e 0', '--workers 1 ms', 'lines/s', 'peak RSS MB'],
     ...result.rows.map((r) => [
       r.label,
       fmt(r.median),
       fmt(r.min),
       fmt(r.ratio, 2),
+      fmt(r.singleMedian),
       r.linesPerSecond?.toLocaleString('en') ?? '',
       fmt(r.rssMB),
     ]),

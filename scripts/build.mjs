@@ -54,7 +54,8 @@ const atomHeaders = (await runScript('atom-headers')).toString('utf8');
 await build({
   ...shared,
   define: { ...shared.define, RALPH_GUARD_ATOM_HEADERS: atomHeaders },
-  entryPoints: { cli: join(root, 'src/cli/main.ts') },
+  // The worker threads' entry (src/engine/pool.ts) shares the chunks of the CLI.
+  entryPoints: { cli: join(root, 'src/cli/main.ts'), worker: join(root, 'src/engine/worker.ts') },
   outdir: join(root, 'dist'),
   splitting: true,
   chunkNames: 'chunks/[name]-[hash]',

@@ -47,7 +47,8 @@ export function makeCacheDir(dir: string): void {
 /** Writes a file so that readers see the old content or the new one, never half of it; owner-only. */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   makeCacheDir(dirname(path));
-  const temp = `${path}.${process.pid}.${Date.now()}.tmp`;
+  // Worker threads share the pid: a random part keeps two of them writing the same entry apart.
+  const temp = `${path}.${process.pid}.${Date.now()}.${Math.random().toString(36).slice(2, 8)}.tmp`;
   writeFileSync(temp, data, { mode: 0o600 });
   renameSync(temp, path);
 }

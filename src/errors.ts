@@ -13,6 +13,16 @@ export class PolicyError extends UsageError {
   }
 }
 
+/** Run outside a git working tree: a usage error (exit 2), not a failure of the guard. */
+export class NotARepository extends UsageError {
+  override name = 'NotARepository';
+  constructor(readonly cwd: string) {
+    super(
+      `${cwd} is not inside a git repository; run ralph-guard from your project's folder (or \`git init\` to start one)`,
+    );
+  }
+}
+
 /** A JavaScript or TypeScript policy met by a command that only reads: it is not run. */
 export class PolicyNotRun extends UsageError {
   override name = 'PolicyNotRun';

@@ -39,6 +39,8 @@ export interface AtomFailure {
 
 export interface Summary {
   mode: string;
+  /** Which version of the files was judged: "as staged", "on disk", "in the commits pushed"… (set by the CLI). */
+  judged?: string;
   files: number;
   atoms: number;
   blocked: boolean;

@@ -122,6 +122,19 @@ test('a settings.json created by init is removed again by uninstall; no package.
   assert.not.ok(existsSync(join(repo.dir, '.git/hooks/pre-commit')));
 });
 
+test('PostToolUse: the committed policy judges; an assistant that switches the policy off is told, and still blocked', () => {
+  const repo = project();
+  repo.cli(['init', '--agent', 'claude']);
+  repo.stage();
+  repo.commit('ralph-guard set up');
+  repo.write('.ralphrc.json', '{"extends":[]}\n');
+  repo.write('src/login.js', sqlLine);
+  const r = runHook(repo, 'PostToolUse', fixture('post-tool-use-write.json', repo.dir));
+  assert.is(r.code, 2, r.stderr);
+  assert.match(r.stderr, 'sql-injection');
+  assert.match(r.stderr, 'guard/policy-weakened');
+});
+
 test('an invalid settings.json is reported, not overwritten', () => {
   const repo = project();
   repo.write('.claude/settings.json', '{ "hooks": ');

@@ -168,7 +168,7 @@ function checkEveryMode(
     assert.ok(r.status === 0 || r.status === 1, `check ${mode.join(' ')} exited ${r.status}: ${r.stderr}`);
     assert.fixture(bytes(root), before, `check ${mode.join(' ')} changed nothing`);
     const report = JSON.parse(r.stdout) as { findings: Array<{ atom: string; file: string }> };
-    found[mode[0]!] = [...new Set(report.findings.map((f) => `${f.file} ${f.atom}`))].sort();
+    found[mode.join(' ')] = [...new Set(report.findings.map((f) => `${f.file} ${f.atom}`))].sort();
   }
   return found;
 }
@@ -196,6 +196,7 @@ test('every mode, with a partly staged file (git add -p, and staged then edited)
     ['--staged'],
     ['--worktree'],
     ['--all'],
+    ['--all', '--index'],
     ['--range', `${base}..HEAD`],
     ['--push'],
   ]);
@@ -205,8 +206,17 @@ test('every mode, with a partly staged file (git add -p, and staged then edited)
     ['notes/todo.js secrets', 'src/app.js password-hashing', 'src/app.js sql-injection'],
     'the disk, untracked included, ignored not',
   );
-  assert.equal(found['--all'], ['src/app.js sql-injection', 'src/emulated.js secrets', 'src/pushed.js sql-injection']);
-  assert.equal(found['--range'], ['src/pushed.js sql-injection']);
+  assert.equal(
+    found['--all'],
+    ['src/app.js password-hashing', 'src/app.js sql-injection', 'src/pushed.js sql-injection'],
+    'every tracked file on disk',
+  );
+  assert.equal(
+    found['--all --index'],
+    ['src/app.js sql-injection', 'src/emulated.js secrets', 'src/pushed.js sql-injection'],
+    'every tracked file as staged',
+  );
+  assert.equal(found[`--range ${base}..HEAD`], ['src/pushed.js sql-injection']);
   assert.equal(found['--push'], ['src/pushed.js sql-injection']);
   assert.is(repo.git('stash', 'list').split('\n').filter(Boolean).length, 1, 'the stash is still there');
 });
@@ -498,7 +508,11 @@ test('SIGINT in the middle of check --all: no byte changed, no file left behind,
   repo.write('untracked.js', cleanLine);
   const before = bytes(repo.dir) + repo.snapshot();
 
-  const child = spawn(process.execPath, [CLI, 'check', '--all'], { cwd: repo.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  // --index: the blobs come through git cat-file, the child to interrupt.
+  const child = spawn(process.execPath, [CLI, 'check', '--all', '--index'], {
+    cwd: repo.dir,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child.stdout.resume();
   child.stderr.resume();
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>

@@ -290,6 +290,18 @@ test('a JS policy runs from its committed text, not the working tree copy; a cha
   refusedInRange(repo, base, ['password-hashing/fast-hash']);
 });
 
+test('a local `git replace` of the committed policy blob does not change the judge', () => {
+  const { repo, base } = guarded();
+  const committed = repo.git('rev-parse', 'HEAD:.ralphrc.json').trim();
+  repo.write('weak.json', '{"extends":[]}\n');
+  const replacement = repo.git('hash-object', '-w', 'weak.json').trim();
+  repo.git('replace', committed, replacement);
+  repo.write('src/keys.js', awsLine());
+  repo.stage('src/keys.js');
+  refused(repo, ['secrets/']);
+  refusedInRange(repo, base, ['secrets/']);
+});
+
 test('a push that weakens the policy is refused by the pre-push hook: the destination tip judges', () => {
   const remote = makeRepo({ bare: true });
   const { repo } = guarded();

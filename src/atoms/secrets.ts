@@ -61,8 +61,8 @@ const CODE_RULES: Array<{
   {
     id: 'private-key',
     rule: {
-      message: 'A private key is committed.',
-      messages: { kind: '{kind} is committed.' },
+      message: 'A private key is in the file.',
+      messages: { kind: '{kind} is in the file.' },
       fix: 'Remove the key, replace the key pair (it stays in git history), add the file to .gitignore, and load the key from a secret store or a path outside the repository.',
     },
     samples: () => {
@@ -95,7 +95,7 @@ const CODE_RULES: Array<{
     id: 'hardcoded-credential',
     rule: {
       message: 'A password, secret or token is assigned a literal value.',
-      fix: 'Read it from the environment (process.env.NAME) or a secret manager; keep only placeholders in committed files, and rotate the exposed value.',
+      fix: 'Read it from the environment (process.env.NAME) or a secret manager; keep only placeholders in files under version control, and rotate the exposed value.',
     },
     samples: () => ({
       tp: [
@@ -178,7 +178,7 @@ const CODE_RULES: Array<{
   {
     id: 'env-file',
     rule: {
-      message: 'A `.env` file with a credential is committed.',
+      message: 'A `.env` file holds a credential.',
       fix: 'Stop tracking the file (git rm --cached <file>), add it to .gitignore, commit a .env.example with placeholders instead, and rotate every credential it held.',
     },
     samples: () => ({
@@ -207,7 +207,7 @@ const CODE_RULES: Array<{
   {
     id: 'credentials-file',
     rule: {
-      message: 'A credentials file with a literal secret is committed.',
+      message: 'A credentials file holds a literal secret.',
       fix: 'Remove the file from the repository (and its history), add it to .gitignore, revoke what it held, and point the tool at a path outside the repository or a secret manager.',
     },
     samples: () => ({
@@ -236,14 +236,14 @@ export const RULE_TABLE: ReadonlyArray<{
   ...REGEX_RULES.map((r) => ({
     id: r.id,
     description: r.description,
-    rule: { message: r.message ?? `${article(r.description)} ${r.description} is committed.`, fix: fix(r.rotate) },
+    rule: { message: r.message ?? `${article(r.description)} ${r.description} is in the file.`, fix: fix(r.rotate) },
     samples: r.samples,
   })),
   ...CODE_RULES,
   ...NAME_RULES.map((r) => ({
     id: r.id,
     description: r.description,
-    rule: { message: `${article(r.description)} ${r.description} is committed.`, messages: r.messages, fix: r.fix },
+    rule: { message: `${article(r.description)} ${r.description} is in the file.`, messages: r.messages, fix: r.fix },
     samples: r.samples,
   })),
 ];
@@ -318,7 +318,7 @@ export default defineAtom<SecretsOptions>({
   title: 'No credentials in the repository',
   criteria: {
     pass: 'Credentials come from the environment or a secret manager at run time; the repository holds only references (process.env.X, ${VAR}) and placeholders.',
-    fail: 'A credential (provider key or token, private key, password in a URL, a password/secret/token assigned a literal value, or a credentials file such as a committed .env) is committed.',
+    fail: 'A credential (provider key or token, private key, password in a URL, a password/secret/token assigned a literal value, or a credentials file such as a .env with real values) is written into a file of the repository.',
   },
   files: ['**'],
   // No pre-filter here: the atom runs its own single keyword pass over each line it checks (one regex for every rule's keywords).

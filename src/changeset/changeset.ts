@@ -1,8 +1,8 @@
 /**
  * The change under test, from git alone (DESIGN §3): which files, which of
  * their lines are new, and how to read their content — from the index in
- * staged mode, from commits in push and range mode, from the index for
- * `--all`, from disk for `--worktree`. Nothing here writes anything.
+ * staged mode, from commits in push and range mode, from disk for `--all`
+ * (from the index with `--all --index`) and `--worktree`. Nothing here writes anything.
  */
 import { realpathSync } from 'node:fs';
 import { readFile, lstat } from 'node:fs/promises';
@@ -40,13 +40,14 @@ export interface ChangeSet {
   notes: string[];
   read(file: TreeEntry): Promise<Buffer | null>;
   readBlob(id: string): Promise<Buffer | null>;
-  /** Any file on the new side of the change: the index (staged, all), a commit (push, range), or the disk (worktree). */
+  /** Any file on the new side of the change: the index (staged, all --index), a commit (push, range), or the disk (worktree, all). */
   readPath(path: string, commit?: string): Promise<Buffer | null>;
   /**
    * Every file of the repository around the change, for atoms judged over
-   * more than one file: the index (staged, all), the tree of `commit` (push,
-   * range), tracked and untracked files on disk (worktree). Listed by git on
-   * the first call only, once per commit; symlinks and submodules left out.
+   * more than one file: the index (staged, all --index), the tree of `commit`
+   * (push, range), tracked files on disk (all), tracked and untracked files on
+   * disk (worktree). Listed by git on the first call only, once per commit;
+   * symlinks and submodules left out.
    */
   tree(commit?: string): Promise<TreeEntry[]>;
   close(): void;
@@ -60,6 +61,8 @@ export interface ChangeSetRequest {
   range?: string;
   /** The pre-push hook's stdin for push mode. */
   pushInput?: string;
+  /** `--all` reads the index instead of the files on disk. */
+  index?: boolean;
 }
 
 const DIFF_FLAGS = ['--no-abbrev', '--no-ext-diff', '--no-textconv', '--no-relative', '--ignore-submodules=none'];
@@ -99,6 +102,7 @@ export async function collectChangeSet(root: string, request: ChangeSetRequest):
     case 'all': {
       const listing = await git(['ls-files', '-z', '-s', '--full-name', ...pathspec], { cwd });
       files = fromIndexListing(listing, notes);
+      if (!request.index) files = await onDisk(root, files);
       break;
     }
     case 'worktree':
@@ -107,6 +111,7 @@ export async function collectChangeSet(root: string, request: ChangeSetRequest):
   }
 
   const trees = new Map<string, Promise<TreeEntry[]>>();
+  const fromDisk = request.mode === 'worktree' || (request.mode === 'all' && !request.index);
   return {
     mode: request.mode,
     files,
@@ -114,7 +119,7 @@ export async function collectChangeSet(root: string, request: ChangeSetRequest):
     read: (file) => (file.blob === null ? readWorktreeFile(root, file.path) : reader.read(file.blob)),
     readBlob: (id) => reader.read(id),
     readPath: (path, commit) =>
-      request.mode === 'worktree'
+      fromDisk
         ? readWorktreeFile(root, path)
         : /[\n\r]/.test(path)
           ? Promise.resolve(null)
@@ -122,7 +127,13 @@ export async function collectChangeSet(root: string, request: ChangeSetRequest):
     tree(commit) {
       const key = request.mode === 'push' || request.mode === 'range' ? (commit ?? 'HEAD') : request.mode;
       let tree = trees.get(key);
-      if (!tree) trees.set(key, (tree = listTree(root, request.mode, key)));
+      if (!tree)
+        trees.set(
+          key,
+          (tree = listTree(root, request.mode, key).then((t) =>
+            fromDisk ? t.map(({ path }) => ({ path, blob: null })) : t,
+          )),
+        );
       return tree;
     },
     close: () => reader.close(),
@@ -181,6 +192,14 @@ function fromDiff(entries: RawEntry[], added: Map<string, number[]>, notes: stri
     });
   }
   return files;
+}
+
+/** Tracked files as they are on disk: a file deleted or turned into a symlink since it was staged is left out. */
+async function onDisk(root: string, files: ChangedFile[]): Promise<ChangedFile[]> {
+  const kept = await Promise.all(
+    files.map(async (f) => ((await lstat(join(root, f.path)).catch(() => null))?.isFile() ? f : null)),
+  );
+  return kept.filter((f): f is ChangedFile => f !== null).map((f) => ({ ...f, blob: null }));
 }
 
 /** `git ls-files -s -z`: "<mode> <sha> <stage>\t<path>". */

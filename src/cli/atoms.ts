@@ -5,6 +5,8 @@ import { BUILTIN_ATOMS } from '../atoms/all.js';
 import { PolicyNotRun, UsageError } from '../errors.js';
 import type { Policy } from '../policy/policy.js';
 import { didYouMean } from '../suggest.js';
+import { parseCommand, type CommandSpec } from './args.js';
+import { colorWanted } from './color.js';
 
 async function currentPolicy(): Promise<Policy | null> {
   try {
@@ -18,11 +20,30 @@ async function currentPolicy(): Promise<Policy | null> {
 }
 
 function useColor(argv: string[]): boolean {
-  kleur.enabled = process.stdout.isTTY === true && !('NO_COLOR' in process.env) && !argv.includes('--no-color');
+  kleur.enabled = colorWanted(argv.includes('--no-color'));
   return kleur.enabled;
 }
 
+const ATOMS: CommandSpec = {
+  name: 'atoms',
+  usage: '[--json]',
+  summary: 'List the atoms: id, the level the policy gives it, title. `ralph-guard explain ATOM` shows one in full.',
+  options: {
+    json: { type: 'boolean', help: 'as JSON' },
+    'no-color': { type: 'boolean', help: 'no colour' },
+  },
+};
+const EXPLAIN: CommandSpec = {
+  name: 'explain',
+  usage: 'ATOM',
+  summary:
+    "An atom's pass and fail criteria, the files it reads, its rules with their fixes, and its bad and good examples.",
+  positionals: 1,
+  options: { 'no-color': { type: 'boolean', help: 'no colour' } },
+};
+
 export async function atomsCommand(argv: string[]): Promise<number> {
+  if (!parseCommand(ATOMS, argv)) return 0;
   useColor(argv);
   const policy = await currentPolicy();
   const atoms: Array<{ id: string; level: string; title: string }> = BUILTIN_ATOMS.map((a) => ({
@@ -49,8 +70,10 @@ export async function atomsCommand(argv: string[]): Promise<number> {
 }
 
 export async function explainCommand(argv: string[]): Promise<number> {
+  const parsed = parseCommand(EXPLAIN, argv);
+  if (!parsed) return 0;
   useColor(argv);
-  const id = argv.find((a) => !a.startsWith('-'));
+  const id = parsed.positionals[0];
   if (!id) throw new UsageError('explain needs an atom id; run `ralph-guard atoms` for the list');
   const atom = BUILTIN_ATOMS.find((a) => a.id === id);
   if (!atom) {

@@ -3,24 +3,29 @@
  * file, every line) so that only new ones block. `--prune` only drops entries
  * whose finding is gone, and records nothing new.
  */
-import { parseArgs } from 'node:util';
 import { writeFileSync } from 'node:fs';
-import { UsageError } from '../errors.js';
+import { parseCommand, type CommandSpec } from './args.js';
+
+const BASELINE: CommandSpec = {
+  name: 'baseline',
+  usage: '[--prune]',
+  summary:
+    "Record today's findings (every tracked file as staged, every line) in the baseline file so that only new ones block.",
+  options: {
+    prune: { type: 'boolean', help: 'only drop entries whose finding is gone; record nothing new' },
+    config: { type: 'string', short: 'c', value: 'FILE', help: 'this policy file instead of the one found' },
+  },
+};
 
 export async function baselineCommand(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: { prune: { type: 'boolean' }, config: { type: 'string', short: 'c' } },
-    }));
-  } catch (e) {
-    throw new UsageError(`baseline: ${(e as Error).message}`);
-  }
+  const parsed = parseCommand(BASELINE, argv);
+  if (!parsed) return 0;
+  const values = parsed.values as { prune?: boolean; config?: string };
   const [{ run }, baseline] = await Promise.all([import('../engine/engine.js'), import('../baseline.js')]);
   const { root, policy, report } = await run({
     cwd: process.cwd(),
     mode: 'all',
+    index: true, // what commits will judge: the staged content
     paths: [],
     baseline: false,
     fingerprints: true,

@@ -1,33 +1,53 @@
 /** `ralph-guard check`: run the pipeline on a change set, print a report, exit 0/1/2/3. */
-import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.js';
 import type { Mode } from '../changeset/changeset.js';
 import { FORMAT_NAMES, isFormat, reporter } from '../report/index.js';
 import { reportError } from './report-error.js';
+import { parseCommand, type CommandSpec } from './args.js';
+
+type CheckValues = Partial<
+  Record<'staged' | 'push' | 'worktree' | 'all' | 'index' | 'online' | 'offline' | 'dry-run', boolean>
+> &
+  Partial<Record<'range' | 'format' | 'atoms' | 'skill' | 'config', string>> &
+  Partial<Record<'no-baseline' | 'no-cache' | 'no-color', boolean>>;
 
 export async function checkCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCheckArgs(argv);
+  const parsed = parseCommand(CHECK, argv);
+  if (!parsed) return 0;
+  const values = parsed.values as CheckValues;
+  const { positionals } = parsed;
   const modes = (['staged', 'push', 'all', 'worktree'] as const).filter((m) => values[m]);
   if (values.range !== undefined) modes.push('range' as never);
   if (modes.length > 1)
     throw new UsageError(
-      `choose one of --staged, --push, --range, --worktree, --all (got ${modes.map((m) => `--${m}`).join(' and ')})`,
+      `check: choose one of --staged, --push, --range, --worktree, --all (got ${modes.map((m) => `--${m}`).join(' and ')}); run \`ralph-guard check --help\` for what each checks`,
     );
   const mode: Mode = (modes[0] as Mode | undefined) ?? 'staged';
   const format = values.format ?? 'pretty';
-  if (!isFormat(format)) throw new UsageError(`--format ${format}: expected one of ${FORMAT_NAMES.join(', ')}`);
+  if (!isFormat(format))
+    throw new UsageError(
+      `check: --format ${format}: expected one of ${FORMAT_NAMES.join(', ')}; run \`ralph-guard check --help\``,
+    );
   const output = reporter(format);
   const hookMode = mode === 'staged' || mode === 'push';
+  if (values.index && mode !== 'all')
+    throw new UsageError('--index goes with --all (`ralph-guard check --all --index`)');
 
+  if (values['dry-run']) return dryRun(mode);
   const { run } = await import('../engine/engine.js');
   let failClosed = false;
   try {
+    await findRootOrSay();
+    const push = mode === 'push' ? await pushInput() : null;
+    // Started beside the check: what a staged check leaves out is said, not judged.
+    const unstaged = mode === 'staged' ? unstagedFiles(positionals) : null;
     const result = await run({
       cwd: process.cwd(),
       mode,
       paths: positionals,
       ...(values.range !== undefined ? { range: values.range } : {}),
-      ...(mode === 'push' ? { pushInput: await readPushInput() } : {}),
+      ...(values.index ? { index: true } : {}),
+      ...(push ? { pushInput: push.input } : {}),
       ...(values.atoms
         ? {
             atoms: values.atoms
@@ -45,8 +65,17 @@ export async function checkCommand(argv: string[]): Promise<number> {
       allAtoms: output.allAtoms === true,
     });
     failClosed = result.policy.failClosed;
+    const { summary, notes } = result.report;
+    summary.judged = judged(mode, values.index === true, values.range);
+    if (push?.range) notes.unshift(push.range);
+    const left = await unstaged;
+    if (left?.length)
+      notes.push(
+        `${plural(left.length, 'tracked file')} ${left.length === 1 ? 'has' : 'have'} unstaged changes that were not checked (${left.slice(0, 3).join(', ')}${left.length > 3 ? ', …' : ''}): \`git add\` them, or \`ralph-guard check --all\` judges the files on disk`,
+      );
     const outcome = mode === 'staged' ? 'Commit refused' : mode === 'push' ? 'Push refused' : 'Check failed';
-    const color = values['no-color'] !== true && process.stdout.isTTY === true && !('NO_COLOR' in process.env);
+    const { colorWanted } = await import('./color.js');
+    const color = colorWanted(values['no-color'] === true);
     process.stdout.write((await output.load())(result.report, { color, outcome }));
     const { timing } = await import('../timing.js');
     timing.phase('report printed');
@@ -68,51 +97,158 @@ export async function checkCommand(argv: string[]): Promise<number> {
   }
 }
 
-function parseCheckArgs(argv: string[]) {
-  try {
-    return parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        staged: { type: 'boolean' },
-        push: { type: 'boolean' },
-        range: { type: 'string' },
-        worktree: { type: 'boolean' },
-        all: { type: 'boolean' },
-        format: { type: 'string', short: 'f' },
-        atoms: { type: 'string' },
-        skill: { type: 'string' },
-        'no-baseline': { type: 'boolean' },
-        'no-cache': { type: 'boolean' },
-        config: { type: 'string', short: 'c' },
-        online: { type: 'boolean' },
-        offline: { type: 'boolean' },
-        'no-color': { type: 'boolean' },
-      },
-    });
-  } catch (e) {
-    throw new UsageError(`check: ${(e as Error).message}`);
-  }
-}
+export const CHECK: CommandSpec = {
+  name: 'check',
+  usage: '[--staged | --push | --range A..B | --worktree | --all [--index]] [PATH...]',
+  summary:
+    'Check a change against the atoms of the policy and exit 0 (pass), 1 (blocked), 2 (usage or policy error) or 3 (internal error). Without a mode flag it checks what is staged, as the pre-commit hook does. PATHs narrow any mode.',
+  positionals: Number.POSITIVE_INFINITY,
+  options: {
+    staged: { type: 'boolean', help: 'what is staged for the next commit (the default; the pre-commit hook)' },
+    push: {
+      type: 'boolean',
+      help: "the commits being pushed (the pre-push hook's input; without it, those the upstream lacks)",
+    },
+    range: { type: 'string', value: 'A..B', help: 'the commits of a range, for CI (origin/main..HEAD)' },
+    worktree: { type: 'boolean', help: 'changes on disk against HEAD, untracked files included' },
+    all: { type: 'boolean', help: 'every tracked file as it is on disk, every line' },
+    index: { type: 'boolean', help: 'with --all: every tracked file as staged' },
+    format: { type: 'string', short: 'f', value: 'FMT', help: `${FORMAT_NAMES.join(', ')} (default: pretty)` },
+    atoms: { type: 'string', value: 'a,b', help: 'only these atoms' },
+    skill: { type: 'string', value: 'NAME', help: 'only the atoms of this skill (ralph-guard skills)' },
+    config: { type: 'string', short: 'c', value: 'FILE', help: 'this policy file instead of the one found' },
+    'no-baseline': { type: 'boolean', help: 'report findings the baseline accepts too' },
+    'no-cache': { type: 'boolean', help: 'do not reuse results of earlier runs' },
+    online: { type: 'boolean', help: 'let atoms ask the network (the npm registry, OSV)' },
+    offline: { type: 'boolean', help: 'never use the network (the default)' },
+    'no-color': { type: 'boolean', help: 'no colour (also NO_COLOR=1; FORCE_COLOR=1 forces it)' },
+    'dry-run': {
+      type: 'boolean',
+      help: 'check nothing: say what would be checked and exit 0 (doctor runs the hooks with it)',
+    },
+  },
+};
 
-const NEW_BRANCH = 'HEAD HEAD refs/heads/HEAD 0000000000000000000000000000000000000000\n';
+const ZERO = '0'.repeat(40);
 
 /**
- * The pre-push hook's stdin. Under the pre-commit framework (which keeps
- * stdin to itself) the same facts come as PRE_COMMIT_FROM_REF/TO_REF; run by
- * hand (a terminal), it is "push HEAD to a new branch".
+ * What push mode checks. The pre-push hook's stdin (`<local ref> <local sha>
+ * <remote ref> <remote sha>` per ref) when there is one; under the
+ * pre-commit framework, which keeps stdin to itself, the same facts from its
+ * PRE_COMMIT_* variables. Run by hand or from a script (a terminal, or stdin
+ * empty), the commits the current branch's upstream lacks, and without an
+ * upstream those on no remote; `range` says which.
  */
-async function readPushInput(): Promise<string> {
+async function pushInput(): Promise<{ input: string; range?: string }> {
   const env = process.env;
   if (env.PRE_COMMIT_TO_REF) {
-    const from = env.PRE_COMMIT_FROM_REF || '0'.repeat(40);
-    return `${env.PRE_COMMIT_LOCAL_BRANCH || 'HEAD'} ${env.PRE_COMMIT_TO_REF} ${env.PRE_COMMIT_REMOTE_BRANCH || 'refs/heads/HEAD'} ${from}\n`;
+    const from = env.PRE_COMMIT_FROM_REF || ZERO;
+    return {
+      input: `${env.PRE_COMMIT_LOCAL_BRANCH || 'HEAD'} ${env.PRE_COMMIT_TO_REF} ${env.PRE_COMMIT_REMOTE_BRANCH || 'refs/heads/HEAD'} ${from}\n`,
+    };
   }
-  if (process.stdin.isTTY) return NEW_BRANCH;
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  const fromFramework = Boolean(env.PRE_COMMIT_REMOTE_NAME); // the pre-commit framework keeps stdin to itself
+  if (!fromFramework && !process.stdin.isTTY) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    const text = Buffer.concat(chunks).toString('utf8');
+    if (text.trim()) return { input: text };
+  }
+  const { git, headCommit } = await import('../git/git.js');
+  const cwd = process.cwd();
+  const head = await headCommit(cwd);
+  if (!head) throw new UsageError('check --push: there are no commits yet; commit first (`git commit`), then push');
+  if (fromFramework) {
+    // Pushing a branch whose new commits reach a root commit, the framework sets no TO_REF (it would
+    // pass every file instead): check the commits of that branch that no remote has.
+    const branch = env.PRE_COMMIT_LOCAL_BRANCH || 'HEAD';
+    const local = (await git(['rev-parse', '--verify', '-q', `${branch}^{commit}`], { cwd, okCodes: [1] })).trim();
+    return {
+      input: `${branch} ${local || head} ${env.PRE_COMMIT_REMOTE_BRANCH || 'refs/heads/HEAD'} ${ZERO}\n`,
+      range: `push: the commits of ${branch} that are on no remote (the pre-commit framework gave no range: a first push)`,
+    };
+  }
+  const upstream = (
+    await git(['rev-parse', '--abbrev-ref', '--symbolic-full-name', '@{upstream}'], { cwd, okCodes: [128] }).catch(
+      () => '',
+    )
+  ).trim();
+  const upstreamSha = upstream
+    ? (await git(['rev-parse', '--verify', '-q', `${upstream}^{commit}`], { cwd, okCodes: [1] })).trim()
+    : '';
+  if (upstreamSha)
+    return {
+      input: `HEAD ${head} refs/heads/HEAD ${upstreamSha}\n`,
+      range: `push: the commits ${upstream}..HEAD (what the upstream lacks; no pre-push input was given)`,
+    };
+  return {
+    input: `HEAD ${head} refs/heads/HEAD ${ZERO}\n`,
+    range: 'push: the commits of HEAD that are on no remote (this branch has no upstream; no pre-push input was given)',
+  };
 }
+
+/** Tracked files whose content on disk differs from the index, relative to the root; narrowed by the paths given. */
+async function unstagedFiles(paths: string[]): Promise<string[]> {
+  try {
+    const { git, splitNul } = await import('../git/git.js');
+    // porcelain v2: "1 XY …" and "2 XY …" records; Y is the working tree's side. A rename record is followed by its old path.
+    const records = splitNul(
+      await git(['status', '--porcelain=v2', '-z', '--untracked-files=no', '--ignore-submodules=all', '--', ...paths], {
+        cwd: process.cwd(),
+      }),
+    );
+    const files: string[] = [];
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i]!;
+      const kind = record[0];
+      if (kind === '2') i++;
+      if ((kind === '1' || kind === '2') && record[3] !== '.')
+        files.push(
+          record
+            .split(' ')
+            .slice(kind === '1' ? 8 : 9)
+            .join(' '),
+        );
+    }
+    return files;
+  } catch {
+    return []; // a hint, never a reason to fail the check
+  }
+}
+
+/** Which version of the files a report judged, in words. */
+function judged(mode: Mode, index: boolean, range: string | undefined): string {
+  switch (mode) {
+    case 'staged':
+      return 'as staged';
+    case 'all':
+      return index ? 'as staged' : 'on disk';
+    case 'worktree':
+      return 'on disk';
+    case 'push':
+      return 'in the commits pushed';
+    case 'range':
+      return `in the commits of ${range}`;
+  }
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** Outside a repository, a usage error before anything else (findRoot walks up without starting git when it can). */
+async function findRootOrSay(): Promise<string> {
+  const { findRoot } = await import('../git/git.js');
+  return findRoot(process.cwd());
+}
+
+/** `--dry-run`: the command resolved and runs in a repository; nothing is read or checked. */
+async function dryRun(mode: Mode): Promise<number> {
+  const root = await findRootOrSay();
+  const version = typeof RALPH_GUARD_VERSION === 'string' ? RALPH_GUARD_VERSION : 'dev';
+  process.stdout.write(`ralph-guard ${version}: would check --${mode} in ${root} (dry run: nothing checked)\n`);
+  return 0;
+}
+
+declare const RALPH_GUARD_VERSION: string;
 
 async function policyFailsClosed(): Promise<boolean> {
   try {

@@ -1,37 +1,57 @@
 /** `ralph-guard db update|status`: the local advisory database (and the registry metadata cache). */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { UsageError } from '../errors.js';
+import { NotARepository, UsageError } from '../errors.js';
+import { parseCommand, type CommandSpec } from './args.js';
 import { formatBytes } from '../changeset/text.js';
 
-const USAGE = 'usage: ralph-guard db update [--url URL|PATH] [--no-registry] [--json] | ralph-guard db status [--json]';
+const DB_UPDATE: CommandSpec = {
+  name: 'db update',
+  usage: '[--url URL|PATH] [--no-registry] [--json]',
+  summary:
+    "Download the advisory database (OSV's npm advisories) that the dependencies atom checks offline, and refresh the registry metadata of the project's dependencies.",
+  options: {
+    url: {
+      type: 'string',
+      value: 'URL|PATH',
+      help: 'where to get the database: a URL or a local file (a mirror, offline)',
+    },
+    'no-registry': { type: 'boolean', help: 'do not refresh registry metadata' },
+    json: { type: 'boolean', help: 'print the result as JSON' },
+    config: { type: 'string', short: 'c', value: 'FILE', help: 'the policy file to read advisoryUrl from' },
+  },
+};
+const DB_STATUS: CommandSpec = {
+  name: 'db status',
+  usage: '[--json]',
+  summary: "The advisory database's source, age and size.",
+  options: { json: { type: 'boolean', help: 'print it as JSON' } },
+};
 
 export async function dbCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: rest,
-      options: {
-        url: { type: 'string' },
-        'no-registry': { type: 'boolean' },
-        json: { type: 'boolean' },
-        config: { type: 'string', short: 'c' },
-      },
-    }));
-  } catch (e) {
-    throw new UsageError(`db: ${(e as Error).message}\n${USAGE}`);
+  if (sub === 'status') {
+    const parsed = parseCommand(DB_STATUS, rest);
+    return parsed ? status(parsed.values.json === true) : 0;
   }
-  if (sub === 'status') return status(values.json === true);
-  if (sub === 'update')
+  if (sub === 'update') {
+    const parsed = parseCommand(DB_UPDATE, rest);
+    if (!parsed) return 0;
+    const { values } = parsed;
     return update({
-      url: values.url,
+      url: values.url as string | undefined,
       registry: values['no-registry'] !== true,
       json: values.json === true,
-      config: values.config,
+      config: values.config as string | undefined,
     });
-  throw new UsageError(sub ? `db ${sub}: unknown subcommand\n${USAGE}` : USAGE);
+  }
+  if (sub === '--help' || sub === '-h' || sub === undefined) {
+    process.stdout.write(
+      'Usage: ralph-guard db update [--url URL|PATH] [--no-registry] [--json]\n       ralph-guard db status [--json]\n\nThe local advisory database. `ralph-guard db update --help` and `ralph-guard db status --help` say more.\n',
+    );
+    return sub === undefined ? 2 : 0;
+  }
+  throw new UsageError(`db: unknown subcommand "${sub}"; run \`ralph-guard db update\` or \`ralph-guard db status\``);
 }
 
 async function status(json: boolean): Promise<number> {
@@ -116,7 +136,7 @@ async function resolveSource(
     const policy = await loadPolicy({ cwd: process.cwd(), root: repo.root, configFile: config });
     fromPolicy = (policy.atoms.dependencies?.options.advisoryUrl as string | null | undefined) ?? null;
   } catch (e) {
-    if (e instanceof UsageError) throw e; // an invalid policy is the user's to fix
+    if (e instanceof UsageError && !(e instanceof NotARepository)) throw e; // an invalid policy is the user's to fix
     // outside a repository: no policy
   }
   const { DEFAULT_ADVISORY_URL } = await import('../deps/advisories.js');

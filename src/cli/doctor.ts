@@ -1,9 +1,17 @@
 /** `ralph-guard doctor`: one ok/warn/fail line per fact, with the fix; exit 1 when something fails. */
-import { UsageError } from '../errors.js';
+import { parseCommand, type CommandSpec } from './args.js';
+
+const DOCTOR: CommandSpec = {
+  name: 'doctor',
+  usage: '',
+  summary:
+    'Is the guard really switched on here? Node and git versions, the hook manager, whether the hooks exist and their command runs (each is started with --dry-run), the policy, the baseline, the advisory database and the assistant hooks: ok, warn or fail, each with its fix. Exit 1 when something fails.',
+  options: {},
+};
 import { plural } from '../words.js';
 
 export async function doctorCommand(argv: string[]): Promise<number> {
-  if (argv.length) throw new UsageError(`doctor: unexpected ${argv.join(' ')}`);
+  if (!parseCommand(DOCTOR, argv)) return 0;
   const { doctor } = await import('../init/doctor.js');
   const checks = await doctor(process.cwd());
   const out = process.stdout;

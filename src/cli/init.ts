@@ -1,25 +1,43 @@
 /** `ralph-guard init` and `ralph-guard uninstall`: set up (or take away) the hooks and a policy, and say exactly what changed. */
-import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.js';
+import { parseCommand, type CommandSpec } from './args.js';
 import type { InitOptions } from '../init/init.js';
 
 const MANAGERS = ['auto', 'husky', 'git', 'lefthook'] as const;
 const AGENTS = ['claude'] as const;
 
+const INIT: CommandSpec = {
+  name: 'init',
+  usage: '[--hooks auto|husky|git|lefthook] [--agent claude]',
+  summary:
+    "Add ralph-guard to the repository's pre-commit and pre-push hooks (husky 4 to 9, lefthook or plain git hooks; the lines to add for other managers) and write the recommended policy if there is none. It never clobbers: a second run changes nothing.",
+  options: {
+    hooks: { type: 'string', value: 'MANAGER', help: 'auto (default: the one in use), husky, git or lefthook' },
+    agent: { type: 'string', value: 'claude', help: "also wire Claude Code's hooks (.claude/settings.json)" },
+    yes: { type: 'boolean', short: 'y', help: 'ask nothing (init asks nothing today)' },
+  },
+};
+const UNINSTALL: CommandSpec = {
+  name: 'uninstall',
+  usage: '',
+  summary:
+    'Remove what init added: its hook lines and scripts, package.json entries, and the policy while it is unchanged.',
+  options: {},
+};
+
 export async function initCommand(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: { hooks: { type: 'string' }, agent: { type: 'string' }, yes: { type: 'boolean', short: 'y' } },
-    }));
-  } catch (e) {
-    throw new UsageError(`init: ${(e as Error).message}`);
-  }
+  const parsed = parseCommand(INIT, argv);
+  if (!parsed) return 0;
+  const values = parsed.values as { hooks?: string; agent?: string; yes?: boolean };
   const hooks = (values.hooks ?? 'auto') as InitOptions['hooks'];
-  if (!MANAGERS.includes(hooks)) throw new UsageError(`--hooks ${hooks}: expected one of ${MANAGERS.join(', ')}`);
+  if (!MANAGERS.includes(hooks))
+    throw new UsageError(
+      `init: --hooks ${hooks}: expected one of ${MANAGERS.join(', ')}; run \`ralph-guard init --help\``,
+    );
   if (values.agent !== undefined && !AGENTS.includes(values.agent as 'claude'))
-    throw new UsageError(`--agent ${values.agent}: expected one of ${AGENTS.join(', ')}`);
+    throw new UsageError(
+      `init: --agent ${values.agent}: expected one of ${AGENTS.join(', ')}; run \`ralph-guard init --help\``,
+    );
 
   const { init } = await import('../init/init.js');
   const result = await init({
@@ -44,7 +62,7 @@ export async function initCommand(argv: string[]): Promise<number> {
 }
 
 export async function uninstallCommand(argv: string[]): Promise<number> {
-  if (argv.length) throw new UsageError(`uninstall: unexpected ${argv.join(' ')}`);
+  if (!parseCommand(UNINSTALL, argv)) return 0;
   const { uninstall } = await import('../init/init.js');
   const result = await uninstall(process.cwd());
   const out = process.stdout;

@@ -38,6 +38,7 @@ ${Object.entries(REPORTERS)
   .map(([name, r]) => `  ${name.padEnd(8)}${r.description}`)
   .join('\n')}
 
+\`ralph-guard COMMAND --help\` shows a command's options.
 Exit codes: 0 pass, 1 blocked by a finding, 2 usage or policy error, 3 internal error.
 Docs: https://github.com/ralph-guard/ralph-guard#readme`;
 
@@ -67,7 +68,12 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const load = COMMANDS[name];
-  if (!load) throw new UsageError(`unknown command "${name}"; run \`ralph-guard --help\``);
+  if (!load) {
+    const { didYouMean } = await import('../suggest.js');
+    throw new UsageError(
+      `unknown command "${name}"${didYouMean(name, Object.keys(COMMANDS))}; run \`ralph-guard --help\` for the list`,
+    );
+  }
   return (await load())(args);
 }
 

@@ -1,6 +1,6 @@
 /** `ralph-guard skills` (list the bundles) and `ralph-guard skills export [--agent claude] [DIR]`. */
-import { parseArgs } from 'node:util';
-import { PolicyNotRun, UsageError } from '../errors.js';
+import { NotARepository, PolicyNotRun, UsageError } from '../errors.js';
+import { parseCommand, type CommandSpec } from './args.js';
 import type { Policy } from '../policy/policy.js';
 
 async function currentPolicy(): Promise<{ policy: Policy | null; root: string }> {
@@ -14,29 +14,35 @@ async function currentPolicy(): Promise<{ policy: Policy | null; root: string }>
       process.stderr.write(`${e.message}; showing the built-in skills\n`);
       return { policy: null, root: process.cwd() };
     }
-    if (e instanceof UsageError) throw e; // an invalid policy is worth saying
+    if (e instanceof UsageError && !(e instanceof NotARepository)) throw e; // an invalid policy is worth saying
     return { policy: null, root: process.cwd() };
   }
 }
 
+const SKILLS: CommandSpec = {
+  name: 'skills',
+  usage: '[list | export [--agent claude] [--skill a,b] [DIR]]',
+  summary:
+    "Skills are named bundles of atoms for one kind of component. `skills` lists them; `skills export` writes each one's atoms, criteria and secure patterns as Markdown an assistant loads before it writes code (for Claude Code: .claude/skills/<name>/SKILL.md).",
+  positionals: 3,
+  options: {
+    agent: { type: 'string', value: 'claude', help: 'export where that assistant looks for skills' },
+    skill: { type: 'string', value: 'a,b', help: 'export only these skills' },
+    json: { type: 'boolean', help: 'list as JSON' },
+  },
+};
+
 export async function skillsCommand(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: { agent: { type: 'string' }, json: { type: 'boolean' }, skill: { type: 'string' } },
-    });
-  } catch (e) {
-    throw new UsageError(`skills: ${(e as Error).message}`);
-  }
+  const parsed = parseCommand(SKILLS, argv);
+  if (!parsed) return 0;
+  const values = parsed.values as { agent?: string; json?: boolean; skill?: string };
   const [sub, ...rest] = parsed.positionals;
   const { policy, root } = await currentPolicy();
   const { allSkills } = await import('../skills/skills.js');
 
   if (sub === undefined || sub === 'list') {
     const skills = allSkills(policy);
-    if (parsed.values.json) {
+    if (values.json) {
       process.stdout.write(JSON.stringify(skills, null, 2) + '\n');
       return 0;
     }
@@ -50,7 +56,7 @@ export async function skillsCommand(argv: string[]): Promise<number> {
     return 0;
   }
   if (sub !== 'export') throw new UsageError(`skills: unknown subcommand "${sub}"; expected export`);
-  const agent = parsed.values.agent;
+  const agent = values.agent;
   if (agent !== undefined && agent !== 'claude')
     throw new UsageError(`skills export --agent ${agent}: expected claude`);
   if (rest.length > 1) throw new UsageError(`skills export: one directory at most, got ${rest.join(' ')}`);
@@ -58,7 +64,7 @@ export async function skillsCommand(argv: string[]): Promise<number> {
   const result = await exportSkills(root, policy, {
     agent: agent === 'claude' ? 'claude' : null,
     ...(rest[0] ? { dir: rest[0] } : {}),
-    ...(parsed.values.skill ? { only: parsed.values.skill.split(',') } : {}),
+    ...(values.skill ? { only: values.skill.split(',') } : {}),
   });
   const out = process.stdout;
   for (const file of result.written) out.write(`  ✔ wrote ${file}\n`);

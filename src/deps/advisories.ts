@@ -11,7 +11,7 @@
  * hash to it. A lookup reads the small header, 8 bytes of the offset table and
  * one shard of a few kB per package: no 100 MB parse on a commit.
  */
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { cacheDir } from '../cache.js';
@@ -310,7 +310,11 @@ export class AdvisoryDb {
       return null;
     }
     try {
-      const size = statSync(path).size;
+      const stat = fstatSync(fd);
+      // Another user's file in our cache (a shared or planted directory) is not our database. It is too large
+      // to sign on every read (src/cache.ts signs the small entries); its owner is checked instead.
+      if (typeof process.getuid === 'function' && stat.uid !== process.getuid()) return null;
+      const size = stat.size;
       const head = Buffer.alloc(Math.min(size, 4096));
       readSync(fd, head, 0, head.length, 0);
       let decoded;

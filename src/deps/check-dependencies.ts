@@ -13,6 +13,7 @@ import { lineStarts, positionAt } from '../changeset/text.js';
 import { AdvisoryDb, advisoryUrl, affects, atLeast, fixesAbove } from './advisories.js';
 import { LOCKFILE_NAMES, lockfileKind, parseLockfile } from './lockfiles/index.js';
 import { splitSpec, type Position } from './lockfiles/common.js';
+import type { NpmChanges } from './lockfiles/npm-diff.js';
 import { readManifest, type ManifestDependency } from './manifest.js';
 import { LockfileError, SEVERITY_RANK, type Advisory, type LockedPackage, type Lockfile } from './types.js';
 import { compareText, meetsMinimum, parseVersion, ranges } from './version.js';
@@ -40,10 +41,28 @@ async function checkLockfile(file: SourceFile, ctx: Ctx): Promise<Hit[]> {
   // git streams the old blob while the new one is parsed.
   const oldRead = ctx.readOld();
   oldRead.catch(() => {});
+  const keep = ctx.mode !== 'push' && ctx.mode !== 'range';
+  if (lockfileKind(file.path) === 'npm') {
+    // A package-lock.json is compared as text first, and only the entries that differ are read (npm-diff.ts).
+    const oldText = await oldRead;
+    if (oldText !== null) {
+      let quick: NpmChanges | null = null;
+      try {
+        quick = (await import('./lockfiles/npm-diff.js')).npmChanges(file.text, oldText, file.position);
+      } catch (e) {
+        if (e instanceof LockfileError) return [problemHit(file, e)];
+        quick = null; // anything unexpected: the full read below decides
+      }
+      if (quick) {
+        if (keep) current.set(file.path, Promise.resolve(quick.lock));
+        return judgeLockfile(file, ctx, quick.lock, quick.touched, quick.before);
+      }
+    }
+  }
   let lock: Lockfile;
   try {
     const parsing = cachedParse(file.path, file.text, file.position);
-    if (ctx.mode !== 'push' && ctx.mode !== 'range') current.set(file.path, parsing);
+    if (keep) current.set(file.path, parsing);
     lock = await parsing;
   } catch (e) {
     if (e instanceof LockfileError) return [problemHit(file, e)];
@@ -58,28 +77,30 @@ async function checkLockfile(file: SourceFile, ctx: Ctx): Promise<Hit[]> {
       old = null; // a broken old lockfile: judge every package of the new one
     }
   }
+  return judgeLockfile(file, ctx, lock, lock.packages, old?.packages ?? []);
+}
 
-  const before = new Map<string, LockedPackage>();
-  for (const p of old?.packages ?? []) before.set(identity(p), p);
-  const changed: LockedPackage[] = [];
+/**
+ * Judges what a lockfile change brings: of `packages` (every package of the new lockfile, or those of the entries
+ * the change touched), the ones whose identity `before` (the old lockfile's packages, or those sharing a name with
+ * the touched ones) lacks, and the ones whose integrity hash changed.
+ */
+async function judgeLockfile(
+  file: SourceFile,
+  ctx: Ctx,
+  lock: Lockfile,
+  packages: readonly LockedPackage[],
+  previous: readonly LockedPackage[],
+): Promise<Hit[]> {
+  const { changed, integrity } = lockfileChanges(packages, previous);
   const problems = new Map<LockedPackage, Problem[]>();
   const add = (pkg: LockedPackage, problem: Problem) => problems.set(pkg, [...(problems.get(pkg) ?? []), problem]);
-  const seen = new Set<string>();
-  for (const pkg of lock.packages) {
-    if (pkg.source === 'workspace') continue;
-    const id = identity(pkg);
-    if (seen.has(id)) continue;
-    seen.add(id);
-    const prev = before.get(id);
-    if (!prev) changed.push(pkg);
-    else if (integrityDiffers(prev.integrity, pkg.integrity)) {
-      add(pkg, {
-        rule: 'integrity-changed',
-        messageId: 'changed',
-        data: { package: `${pkg.name}@${pkg.version}`, was: short(prev.integrity), now: short(pkg.integrity) },
-      });
-    }
-  }
+  for (const { pkg, prev } of integrity)
+    add(pkg, {
+      rule: 'integrity-changed',
+      messageId: 'changed',
+      data: { package: `${pkg.name}@${pkg.version}`, was: short(prev.integrity), now: short(pkg.integrity) },
+    });
   if (!changed.length && !problems.size) return [];
 
   const direct = lock.direct.size ? lock.direct : await manifestDirect(file.path, ctx);
@@ -111,6 +132,39 @@ async function checkLockfile(file: SourceFile, ctx: Ctx): Promise<Hit[]> {
       });
   }
   return hits;
+}
+
+/**
+ * Of `packages`, those whose identity `previous` lacks (once per identity), and those whose integrity hash differs
+ * from the old entry of the same identity (the same install path when there is one, else the last copy).
+ */
+export function lockfileChanges(
+  packages: readonly LockedPackage[],
+  previous: readonly LockedPackage[],
+): { changed: LockedPackage[]; integrity: Array<{ pkg: LockedPackage; prev: LockedPackage }> } {
+  const before = new Map<string, LockedPackage[]>();
+  for (const p of previous) {
+    const id = identity(p);
+    const list = before.get(id);
+    if (list) list.push(p);
+    else before.set(id, [p]);
+  }
+  const changed: LockedPackage[] = [];
+  const integrity: Array<{ pkg: LockedPackage; prev: LockedPackage }> = [];
+  const seen = new Set<string>();
+  for (const pkg of packages) {
+    if (pkg.source === 'workspace') continue;
+    const id = identity(pkg);
+    const earlier = before.get(id);
+    if (!earlier) {
+      if (!seen.has(id)) changed.push(pkg);
+      seen.add(id);
+      continue;
+    }
+    const prev = earlier.find((p) => p.key === pkg.key) ?? earlier[earlier.length - 1]!;
+    if (integrityDiffers(prev.integrity, pkg.integrity)) integrity.push({ pkg, prev });
+  }
+  return { changed, integrity };
 }
 
 /** A package's identity across versions of a lockfile: name, version, and where it comes from unless that is the registry. */
@@ -729,10 +783,12 @@ async function findLockfile(dir: string, ctx: Ctx): Promise<string | null> {
 /** The lockfile entry a direct dependency installs: the top-level copy, else the one its range resolved to. */
 function resolvedDirect(lock: Lockfile, d: ManifestDependency): LockedPackage | null {
   const name = d.spec.startsWith('npm:') ? splitSpec(d.spec.slice(4))[0] : d.name;
+  const top = lock.byKey?.(`node_modules/${d.name}`);
+  if (top && top.name === name && top.version) return top;
   const candidates = lock.packages.filter((p) => p.name === name && p.version);
   if (!candidates.length) return null;
-  const top = candidates.find((p) => p.key === `node_modules/${d.name}` || p.key === d.name);
-  if (top) return top;
+  const atTop = candidates.find((p) => p.key === `node_modules/${d.name}` || p.key === d.name);
+  if (atTop) return atTop;
   const byRange = candidates.find((p) => lock.wanted(p).includes(d.spec.replace(/^npm:[^@]+@/, '')));
   return byRange ?? candidates.sort((a, b) => compareText(b.version, a.version))[0]!;
 }

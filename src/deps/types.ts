@@ -34,6 +34,8 @@ export interface Lockfile {
   locate(pkg: LockedPackage): { line: number; endLine: number; column?: number };
   /** Ranges that other packages (or the manifest) ask for that resolved to this package. */
   wanted(pkg: LockedPackage): string[];
+  /** The package of one entry by its key, without building every package (readers that can). */
+  byKey?(key: string): LockedPackage | null;
 }
 
 /** A problem with the lockfile itself, reported as a finding rather than a crash. */

@@ -73,7 +73,8 @@ export interface Running {
   context: (prepared: Prepared, active: ActiveAtom) => CheckContext<unknown>;
   resultCache: ResultCache | null;
   keyOf: (file: ChangedFile, active: ActiveAtom) => Key | null;
-  note: (text: string) => void;
+  /** A note of a result known from an earlier run, with the file it belongs to. */
+  note: (text: string, prepared: Prepared) => void;
 }
 
 /** Runs every check of a batch under the budgets; returns their outcomes, then the results known from earlier runs. */
@@ -122,7 +123,7 @@ export async function runBatch(batch: readonly Prepared[], how: Running): Promis
     ...outcomes.map((outcome, i) => ({ outcome, prepared: tasks[i]!.prepared, active: tasks[i]!.active })),
     ...batch.flatMap((prepared) =>
       prepared.known.map(({ active, stored }) => {
-        for (const text of stored.notes) how.note(text);
+        for (const text of stored.notes) how.note(text, prepared);
         return {
           outcome: { kind: 'done' as const, value: stored.hits },
           prepared,

@@ -10,21 +10,18 @@ import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { Baseline } from '../baseline.js';
 import { collectChangeSet, type ChangeSet, type ChangeSetRequest } from '../changeset/changeset.js';
 import { UsageError } from '../errors.js';
-import { filterHits, type Filtered } from '../filter.js';
+import type { Filtered } from '../filter.js';
 import type { AtomFailure, Finding, Report } from '../findings.js';
 import { findRoot } from '../git/git.js';
-import type { Hit } from '../kit/atom.js';
 import { loadJudge } from '../policy/load.js';
 import type { CommandCheck, Policy } from '../policy/policy.js';
 import { routeByPath, type ActiveAtom } from '../router.js';
-import { decode } from '../changeset/text.js';
 import { timing } from '../timing.js';
-import { batches, runBatch } from './batches.js';
-import { Budgets, type Exhausted } from './budget.js';
-import { prepare, type Prepared } from './prepare.js';
-import { ResultCache, resultKey } from './result-cache.js';
+import type { Routed } from './batches.js';
+import type { Exhausted } from './budget.js';
+import { checkFiles, type Checking, type FileChecks } from './check-files.js';
+import { POOL_MIN_FILES, workersSetting, type PoolRequest } from './pool-size.js';
 import { selectAtoms, type Selection } from './select.js';
-import { SourceFiles } from './source-file.js';
 import { plural } from '../words.js';
 
 export interface RunOptions extends ChangeSetRequest, Selection {
@@ -83,6 +80,12 @@ export async function run(options: RunOptions): Promise<Run> {
       allAtoms: options.allAtoms ?? false,
       commands: options.commands ?? true,
       resultCache: options.resultCache ?? true,
+      pool: {
+        root,
+        request: { ...options, paths }, // what the change set was listed with, so every worker lists the same
+        selection: { atoms: options.atoms, skill: options.skill },
+        workers: workersSetting(policy.workers ?? 'auto'),
+      },
     });
     // What the change does to the policy and the baseline: a weakening blocks (src/policy/review.ts).
     report.findings.unshift(...judge.review.findings);
@@ -116,6 +119,8 @@ export interface CheckSettings {
   allAtoms?: boolean;
   /** Reuse and keep results of atoms on file contents (result-cache.ts). */
   resultCache?: boolean;
+  /** Where a pool of worker threads finds the change set again (pool.ts); without it, one thread checks. */
+  pool?: PoolRequest;
 }
 
 /** Runs the routed atoms over every file of the change set and filters what they find. */
@@ -125,68 +130,35 @@ export async function checkChangeSet(
   policy: Policy,
   settings: CheckSettings,
 ): Promise<Report> {
+  const filtering = {
+    fingerprinting: settings.baseline || settings.fingerprints ? await import('../baseline.js') : null,
+    baseline: settings.baseline ?? null,
+  };
+  const routed = changes.files
+    .map((file) => ({ file, atoms: routeByPath(atoms, file.path) }))
+    .filter((r) => r.atoms.length > 0);
+  const checking = { online: settings.online, resultCache: settings.resultCache ?? false, filtering };
+  // A large change set is spread over worker threads (pool.ts); the outcomes are the same either way.
+  const pooled = settings.pool ? await checkInPool(changes, routed, policy, checking, settings.pool) : null;
+  const { outcomes, exhausted } = pooled ?? (await checkFiles(changes, routed, policy, checking));
+
+  // Merged in the change set's order, whichever thread checked which file: the report is the same byte for byte.
+  outcomes.sort((a, b) => a.index - b.index);
   const out: Filtered & { failures: AtomFailure[] } = { findings: [], suppressed: [], failures: [] };
   const notes = [...changes.notes];
   const note = (text: string) => {
     if (!notes.includes(text)) notes.push(text);
   };
-  let scanned = 0;
-  const filtering = {
-    fingerprinting: settings.baseline || settings.fingerprints ? await import('../baseline.js') : null,
-    baseline: settings.baseline ?? null,
-  };
-  const sources = new SourceFiles(changes, policy);
-  const budgets = new Budgets(policy.atomTimeoutMs);
-  const resultCache = settings.resultCache ? ResultCache.open() : null;
-  const customIds = new Set(policy.custom.map((c) => c.id));
-  const keyOf = (file: Prepared['file'], active: ActiveAtom) => resultKey(file, active, customIds.has(active.id));
-  const changedPaths = new Set(changes.files.map((f) => f.path));
-  const context = ({ file, project }: Prepared, active: ActiveAtom) => ({
-    options: active.options,
-    mode: changes.mode,
-    online: settings.online,
-    note,
-    project,
-    readOld: async () => decodeText(file.oldBlob ? await changes.readBlob(file.oldBlob) : null, policy.maxFileBytes),
-    changes: (path: string) => changedPaths.has(path),
-  });
-
-  const routed = changes.files
-    .map((file) => ({ file, atoms: routeByPath(atoms, file.path) }))
-    .filter((r) => r.atoms.length > 0);
-  const prepared = batches(
-    routed,
-    changes.read,
-    (file, bytes, pathAtoms) =>
-      prepare(file, bytes, pathAtoms, {
-        maxFileBytes: policy.maxFileBytes,
-        sources,
-        resultCache,
-        keyOf,
-        decoded: (file, skipped) => (skipped ? notes.push(`${file.path}: skipped, ${skipped}`) : scanned++),
-      }),
-    (file, error) => out.failures.push({ atom: '*', file: file.path, message: error.message }),
-  );
-  for await (const batch of prepared) {
-    const results = await runBatch(batch, { budgets, sources, context, resultCache, keyOf, note });
-    const hitsOf = new Map<Prepared, Array<{ active: ActiveAtom; hit: Hit }>>();
-    for (const { outcome, prepared, active } of results) {
-      if (outcome.kind === 'error') {
-        const e = outcome.error;
-        out.failures.push({
-          atom: active.id,
-          file: prepared.file.path,
-          message: e instanceof Error ? e.message : String(e),
-        });
-      }
-      if (outcome.kind !== 'done') continue;
-      const list = hitsOf.get(prepared) ?? [];
-      for (const hit of outcome.value) list.push({ active, hit });
-      hitsOf.set(prepared, list);
-    }
-    for (const [{ source, file }, hits] of hitsOf) filterHits(source, file, hits, filtering, out);
+  for (const outcome of outcomes) {
+    out.findings.push(...outcome.findings);
+    out.suppressed.push(...outcome.suppressed);
+    out.failures.push(...outcome.failures);
+    for (const text of outcome.notes) note(text);
   }
-  out.failures.push(...budgets.exhausted().map((exhausted) => outOfTime(exhausted, budgets.limitMs)));
+  const scanned = outcomes.filter((o) => o.scanned).length;
+  const machineMade = outcomes.flatMap((o) => (o.machineMade ? [o.machineMade] : []));
+  out.failures.push(...mergeExhausted(exhausted).map((e) => outOfTime(e, policy.atomTimeoutMs)));
+  if (machineMade.length) notes.push(machineMadeNote(machineMade));
 
   if (settings.commands !== false && settings.root) {
     const commandAtoms = atoms.flatMap((active) => {
@@ -221,10 +193,34 @@ export async function checkChangeSet(
   };
 }
 
-function decodeText(bytes: Buffer | null, maxFileBytes: number): string | null {
-  if (!bytes) return null;
-  const d = decode(bytes, maxFileBytes);
-  return 'text' in d ? d.text : null;
+/** The pool, loaded only for a change set large enough to be worth it (most commits never load it). */
+async function checkInPool(
+  changes: ChangeSet,
+  routed: Routed[],
+  policy: Policy,
+  checking: Checking,
+  pool: PoolRequest,
+): Promise<FileChecks | null> {
+  if (pool.workers === 'auto' ? routed.length < POOL_MIN_FILES : pool.workers < 2) return null;
+  return (await import('./pool.js')).checkInPool(changes, routed, policy, checking, pool);
+}
+
+/** One entry per atom out of time, whichever threads it ran out in. */
+function mergeExhausted(list: Exhausted[]): Exhausted[] {
+  const byAtom = new Map<string, Exhausted>();
+  for (const e of [...list].sort((a, b) => a.atom.localeCompare(b.atom) || a.file.localeCompare(b.file))) {
+    const seen = byAtom.get(e.atom);
+    if (seen) seen.skipped += e.skipped;
+    else byAtom.set(e.atom, { ...e });
+  }
+  return [...byAtom.values()];
+}
+
+/** One note for every minified, generated or vendored file, so what the code atoms did not read is in the report. */
+function machineMadeNote(files: string[]): string {
+  const shown = files.slice(0, 20).join(', ');
+  const more = files.length > 20 ? ` and ${files.length - 20} more` : '';
+  return `${files.length} machine-made file${files.length === 1 ? '' : 's'} (recognised by content) got the text checks (secrets, dependencies, custom patterns) but not the code atoms, which parse: ${shown}${more}`;
 }
 
 function outOfTime(out: Exhausted, limitMs: number): AtomFailure {

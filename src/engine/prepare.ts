@@ -8,6 +8,7 @@ import type { ChangedFile } from '../changeset/changeset.js';
 import { decode } from '../changeset/text.js';
 import { wantsParse, type AnyAtom, type ProjectView, type SourceFile } from '../kit/atom.js';
 import { routeByKeywords, type ActiveAtom } from '../router.js';
+import { generatedKind, type GeneratedKind } from './generated.js';
 import type { Key, ResultCache, Stored } from './result-cache.js';
 import type { SourceFiles } from './source-file.js';
 
@@ -29,6 +30,8 @@ export interface Preparing {
   keyOf: (file: ChangedFile, active: ActiveAtom) => Key | null;
   /** Called once per file: its text, or why it was skipped. */
   decoded: (file: ChangedFile, skipped?: string) => void;
+  /** Called for a machine-made file whose parsing checks were left out (generated.ts). */
+  generated: (file: ChangedFile, kind: GeneratedKind) => void;
 }
 
 export async function prepare(
@@ -53,8 +56,14 @@ export async function prepare(
   await Promise.all(
     [...toRun, ...known.filter((k) => k.stored.hits.length).map((k) => k.active)].map((a) => a.atom ?? a.load()),
   );
-  const runnable = toRun as Array<ActiveAtom & { atom: AnyAtom }>; // loaded just above
+  let runnable = toRun as Array<ActiveAtom & { atom: AnyAtom }>; // loaded just above
   const source = how.sources.changed(file, text ?? '');
+  // A minified, generated or vendored file gets the checks that read text, not those that parse it.
+  const kind = text === null ? null : generatedKind(text);
+  if (kind && runnable.some((a) => wantsParse(a.atom.check, source))) {
+    runnable = runnable.filter((a) => !wantsParse(a.atom.check, source));
+    how.generated(file, kind);
+  }
   const prepared = { file, text, source, project: how.sources.project(file.commit), runnable, known };
   await parseIfWanted(prepared);
   return prepared;

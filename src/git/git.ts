@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { inflateSync } from 'node:zlib';
 import { dirname, join, resolve } from 'node:path';
-import { GitError } from '../errors.js';
+import { GitError, NotARepository } from '../errors.js';
 
 /**
  * Flags in front of every git command. `git diff` against the working tree
@@ -40,7 +40,14 @@ export interface GitOptions {
 
 /** The environment for git: never let a pager, prompt or editor wait on a terminal. */
 function gitEnv(): NodeJS.ProcessEnv {
-  return { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_OPTIONAL_LOCKS: '0', LC_ALL: 'C' };
+  // GIT_NO_REPLACE_OBJECTS: a local `git replace` must not swap what the guard reads (the committed policy, a blob).
+  return {
+    ...process.env,
+    GIT_TERMINAL_PROMPT: '0',
+    GIT_OPTIONAL_LOCKS: '0',
+    GIT_NO_REPLACE_OBJECTS: '1',
+    LC_ALL: 'C',
+  };
 }
 
 export interface GitResult {
@@ -111,7 +118,7 @@ export async function repoInfo(cwd: string): Promise<RepoInfo> {
   });
   const lines = stdout.toString('utf8').split('\n');
   if (lines.length < 3 || !lines[0]) {
-    throw new GitError(['rev-parse', '--show-toplevel'], code, 'not inside a git working tree');
+    throw new NotARepository(cwd);
   }
   const root = lines[0];
   const gitDir = lines[1] ?? '';

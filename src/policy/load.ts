@@ -17,11 +17,12 @@ import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { cacheDir, readCacheFile, writeCacheFile } from '../cache.js';
 import { UsageError } from '../errors.js';
 import type { Finding } from '../findings.js';
-import { BlobReader, headCommit } from '../git/git.js';
+import { BlobReader } from '../git/git.js';
 import type { ChangeSetRequest } from '../changeset/changeset.js';
 import { isProgram, SEARCH_PLACES, type Policy } from './policy.js';
 import {
   diskTree,
+  readLayer,
   EMPTY,
   findPolicyIn,
   gitTree,
@@ -72,9 +73,7 @@ export async function loadJudge(opts: LoadOptions & { review?: boolean }): Promi
   const root = resolve(opts.root);
   const reader = new BlobReader(root);
   try {
-    const revisions = opts.request
-      ? await judgeRevisions(root, opts.request)
-      : { base: await headCommit(root), after: [] as string[] };
+    const revisions = opts.request ? await judgeRevisions(root, opts.request) : { base: 'HEAD', after: [] as string[] };
     const base = revisions.base ? gitTree(reader, revisions.base, describeRev(revisions.base, opts.request)) : EMPTY;
     const dir = relative(root, resolve(opts.cwd)).split(sep).join('/');
     const inside = dir !== '..' && !dir.startsWith('../');
@@ -100,7 +99,7 @@ export async function loadJudge(opts: LoadOptions & { review?: boolean }): Promi
               ? gitTree(reader, '', 'the index')
               : gitTree(reader, after, `commit ${after.slice(0, 10)}`);
         const found = await findPolicyIn(tree, inside ? dir : '');
-        const afterSources = await Promise.all(sources.map((s) => (s.disk ? s.text : tree.read(s.path))));
+        const afterSources = await Promise.all(sources.map((s) => (s.disk ? s.text : readLayer(tree, s.path))));
         const policyChanged =
           !sameFile(found, policy.file, sources[0]) || sources.some((s, i) => !s.disk && afterSources[i] !== s.text);
         const afterBaseline = await readBaseline(tree, root, policy.baseline);
@@ -200,7 +199,7 @@ async function readCache(
     if (found ? entry.sources[0]?.path !== found.path || entry.sources[0]?.text !== found.text : entry.sources.length)
       return null;
     const now = await Promise.all(
-      entry.sources.slice(1).map((s) => (s.disk ? readDisk(root, s.path) : tree.read(s.path))),
+      entry.sources.slice(1).map((s) => (s.disk ? readDisk(root, s.path) : readLayer(tree, s.path))),
     );
     if (entry.sources.slice(1).some((s, i) => now[i] !== s.text)) return null;
     return { policy: entry.policy, sources: entry.sources };

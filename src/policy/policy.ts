@@ -51,6 +51,8 @@ export interface Policy {
   maxFileBytes: number;
   /** Milliseconds one atom may spend on a run, over all its files (src/engine/budget.ts). */
   atomTimeoutMs: number;
+  /** Worker threads for a large change set: a count (1: never), or `auto` (the cores, above a measured size). */
+  workers?: number | 'auto';
   atoms: Record<string, AtomSettings>;
   custom: CustomAtom[];
   skills: Record<string, { description?: string; atoms: string[] }>;

@@ -98,6 +98,12 @@ export function policySchema(atoms: readonly AnyAtom[]) {
       .describe(
         'Time one atom may spend checking a change, over all its files (default 10,000); an atom that runs out is stopped and reported as an error, the others go on.',
       ),
+    workers: z
+      .union([z.literal('auto'), z.number().int().min(1).max(64)])
+      .optional()
+      .describe(
+        'Worker threads for a large change set: auto (default: as many as the machine has cores, above a size where they pay), or a count (1: never). RALPH_GUARD_WORKERS overrides it.',
+      ),
     baseline: z.string().min(1).optional().describe('Baseline file (default .ralph-baseline.json).'),
     atoms: z
       .object(builtins)
@@ -178,6 +184,7 @@ function knownKeys(path: string[]): string[] {
       'ignore',
       'maxFileBytes',
       'atomTimeoutMs',
+      'workers',
       'baseline',
       'atoms',
       'skills',

@@ -8,7 +8,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BlobReader, git, headCommit, ZERO_SHA } from '../git/git.js';
+import { BlobReader, git, ZERO_SHA } from '../git/git.js';
 import type { ChangeSetRequest } from '../changeset/changeset.js';
 import { SEARCH_PLACES } from './policy.js';
 
@@ -75,6 +75,13 @@ export async function findPolicyIn(tree: PolicyTree, dir: string): Promise<Found
   return null;
 }
 
+/** A policy layer's text in a tree: a package.json counts by its "ralph" value only (a version bump is no policy change). */
+export async function readLayer(tree: PolicyTree, path: string): Promise<string | null> {
+  const text = await tree.read(path);
+  if (text === null || !(path === 'package.json' || path.endsWith('/package.json'))) return text;
+  return ralphKey(text) ?? null;
+}
+
 /** The "ralph" value of a package.json as stable text, or undefined when it has none (or is not JSON: not our policy). */
 export function ralphKey(packageJson: string): string | undefined {
   try {
@@ -96,11 +103,13 @@ export interface Revisions {
 /** Which commit's policy judges a change of this mode, and where the change leaves it. */
 export async function judgeRevisions(root: string, request: ChangeSetRequest): Promise<Revisions> {
   switch (request.mode) {
+    // `HEAD:<path>` is asked of cat-file as it is: before the first commit every path is missing (the
+    // recommended policy), and no process is spent resolving HEAD first.
     case 'staged':
     case 'all':
-      return { base: await headCommit(root), after: [''] };
+      return { base: 'HEAD', after: [''] };
     case 'worktree':
-      return { base: await headCommit(root), after: ['worktree'] };
+      return { base: 'HEAD', after: ['worktree'] };
     case 'range':
       return rangeRevisions(root, request.range ?? '');
     case 'push':

@@ -26,13 +26,14 @@ import { BUILTIN_ATOMS } from '../atoms/all.js';
 import { RECOMMENDED, isProgram, type AtomSettings, type CustomAtom, type Policy } from './policy.js';
 import { formatIssues, policySchema, type RawPolicy } from './schema.js';
 import { didYouMean } from '../suggest.js';
-import type { FoundFile, PolicyTree } from './source.js';
+import { readLayer, type FoundFile, type PolicyTree } from './source.js';
 
 export const DEFAULTS = {
   failOn: 'block',
   failClosed: false,
   maxFileBytes: 5_000_000,
   atomTimeoutMs: DEFAULT_ATOM_TIMEOUT_MS,
+  workers: 'auto',
   baseline: '.ralph-baseline.json',
 } as const;
 
@@ -130,7 +131,7 @@ export async function validatePolicy(file: FoundFile | null, opts: ValidateOptio
   }
 
   async function readTree(path: string): Promise<Source | null> {
-    const text = await opts.tree.read(path);
+    const text = await readLayer(opts.tree, path);
     return text === null ? null : { path, text };
   }
 
@@ -311,6 +312,7 @@ function resolvePolicy(layers: Layer[], file: string | null, shown: string, prob
     if (raw.failClosed !== undefined) policy.failClosed = raw.failClosed;
     if (raw.maxFileBytes !== undefined) policy.maxFileBytes = raw.maxFileBytes;
     if (raw.atomTimeoutMs !== undefined) policy.atomTimeoutMs = raw.atomTimeoutMs;
+    if (raw.workers !== undefined) policy.workers = raw.workers;
     if (raw.baseline !== undefined) policy.baseline = raw.baseline;
     if (raw.ignore) policy.ignore = [...policy.ignore, ...raw.ignore];
     Object.assign(policy.skills, raw.skills ?? {});

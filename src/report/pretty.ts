@@ -24,7 +24,7 @@ export function formatPretty(report: Report, opts: ReportOptions): string {
     );
     for (const f of findings) {
       const where = `${shown(f.file)}:${f.line}:${f.column}`;
-      const commit = f.commit ? kleur.dim(` (commit ${f.commit.slice(0, 10)})`) : '';
+      const commit = f.commit ? kleur.dim(` (in commit ${f.commit.slice(0, 10)})`) : '';
       out.push(`  ${kleur.cyan(where)}${commit}  ${shown(f.message)} ${kleur.dim(f.rule)}`);
       if (f.excerpt) out.push(`    ${kleur.dim('│')} ${shown(f.excerpt)}`);
       if (f.fix) out.push(`    ${kleur.dim('│')} ${kleur.green('fix:')} ${f.fix}`);
@@ -52,7 +52,7 @@ export function formatPretty(report: Report, opts: ReportOptions): string {
     .filter((s) => !s.startsWith('0 '))
     .join(', ');
   const scope = kleur.dim(
-    `${summary.mode}: ${plural(summary.files, 'file')}, ${plural(summary.atoms, 'atom')}, ${summary.durationMs} ms${summary.suppressed ? `, ${summary.suppressed} suppressed` : ''}`,
+    `${summary.judged ? '' : `${summary.mode}: `}${plural(summary.files, 'file')}${summary.judged ? ` ${summary.judged}` : ''}, ${plural(summary.atoms, 'atom')}, ${summary.durationMs} ms${summary.suppressed ? `, ${summary.suppressed} suppressed` : ''}`,
   );
   if (summary.blocked) {
     out.push(`${kleur.red().bold(`✖ ralph-guard: ${counts}. ${opts.outcome}.`)} ${scope}`);

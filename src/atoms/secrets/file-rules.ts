@@ -91,7 +91,7 @@ export const FILE_RULES: ProviderRule[] = [
     paths: /(?:^|\/)\.pypirc$/,
     regex: /^\s{0,8}password\s{0,4}[=:]\s{0,4}(\S{4,512})/,
     validate: realValue,
-    message: 'A package index password is committed in `.pypirc`.',
+    message: 'A package index password is written in `.pypirc`.',
     samples: () => ({
       tp: [tp(fakeKey('', 16, ALNUM, 201), (s) => `[pypi]\nusername = acme\npassword = ${s}`, '.pypirc')],
       fp: [{ code: '[pypi]\nusername = __token__\npassword = ${PYPI_TOKEN}', file: '.pypirc' }],
@@ -105,7 +105,7 @@ export const FILE_RULES: ProviderRule[] = [
     paths: /(?:^|\/)[._]netrc$/,
     regex: /\bpassword\s{1,8}(\S{4,512})/,
     validate: realValue,
-    message: 'A `.netrc` file with a password is committed.',
+    message: 'A `.netrc` file holds a password.',
     samples: () => ({
       tp: [tp(fakeKey('', 20, ALNUM, 202), (s) => `machine api.acme.com login deploy password ${s}`, '.netrc')],
       fp: [{ code: 'machine api.acme.com login deploy password $API_PASSWORD', file: '.netrc' }],
@@ -120,7 +120,7 @@ export const FILE_RULES: ProviderRule[] = [
     secretGroup: 2,
     paths: /(?:^|\/)\.git-credentials$/,
     validate: realValue,
-    message: 'A `.git-credentials` file with a stored password or token is committed.',
+    message: 'A `.git-credentials` file holds a stored password or token.',
     samples: () => ({
       tp: [tp(fakeKey('', 40, ALNUM, 203), (s) => `https://deploy:${s}@git.acme.com`, '.git-credentials')],
       fp: [{ code: 'https://deploy:${GIT_TOKEN}@git.acme.com', file: '.git-credentials' }],
@@ -135,7 +135,7 @@ export const FILE_RULES: ProviderRule[] = [
       /^\s{0,16}-?\s{0,4}(?:client-key-data|token|id-token|refresh-token|access-token|password|client-secret)\s{0,4}:\s{0,4}["']?([^\s"'#]{8,20000})/,
     validate: (s, { path, text }) =>
       (KUBECONFIG_PATH.test(path) || (/^kind:\s*Config\s*$/m.test(text()) && /^users:/m.test(text()))) && realValue(s),
-    message: 'A kubeconfig with a cluster credential (token, password or client key) is committed.',
+    message: 'A kubeconfig holds a cluster credential (token, password or client key).',
     samples: () => ({
       tp: [
         tp(
@@ -167,7 +167,7 @@ export const FILE_RULES: ProviderRule[] = [
       const password = decoded.slice(decoded.indexOf(':') + 1);
       return password.length >= 4 && realValue(password);
     },
-    message: 'A Docker registry credential (`auths` entry) is committed.',
+    message: 'A Docker registry credential (`auths` entry) is in the file.',
     samples: () => ({
       tp: [
         tp(
@@ -198,7 +198,7 @@ export const NAME_RULES: Array<{
   {
     id: 'pkcs12-file',
     description: 'PKCS#12 keystore (`.p12`, `.pfx`)',
-    messages: { named: 'A PKCS#12 keystore ({file}: a certificate with its private key) is committed.' },
+    messages: { named: 'A PKCS#12 keystore ({file}: a certificate with its private key) is among the files checked.' },
     fix: 'Remove the file from the repository (and its history), add the pattern to .gitignore, revoke the certificate it holds, and load keystores from a secret store at deploy time.',
     samples: () => ({
       tp: [
@@ -214,7 +214,7 @@ export const NAME_RULES: Array<{
   {
     id: 'keystore-file',
     description: 'Java or Android keystore (`.jks`, `.keystore`)',
-    messages: { named: 'A Java/Android keystore ({file}) is committed.' },
+    messages: { named: 'A Java/Android keystore ({file}) is among the files checked.' },
     fix: 'Remove the keystore from the repository (and its history), rotate the keys and passwords in it, and inject it at build time from a secret store (Android: a CI secret, not the repository).',
     samples: () => ({
       tp: [
@@ -227,8 +227,8 @@ export const NAME_RULES: Array<{
     id: 'private-key-file',
     description: 'SSH or binary private key file (`id_rsa`, `id_ed25519`, `.ppk`, DER `.key`)',
     messages: {
-      ssh: 'An SSH private key file ({file}) is committed.',
-      binary: 'A binary private key file ({file}) is committed.',
+      ssh: 'An SSH private key file ({file}) is among the files checked.',
+      binary: 'A binary private key file ({file}) is among the files checked.',
     },
     fix: 'Remove the key file from the repository (and its history), replace the key pair (remove the public key from every authorized_keys and deploy-key list), and keep keys outside the repository.',
     samples: () => ({
@@ -244,7 +244,7 @@ export const NAME_RULES: Array<{
     description: 'Terraform state file',
     messages: {
       named:
-        'Terraform state ({file}) is committed: it holds every resource attribute in plain text, passwords and keys included.',
+        'Terraform state ({file}) is among the files checked: it holds every resource attribute in plain text, passwords and keys included.',
     },
     fix: 'Remove the state from the repository (and its history), keep state in a remote backend (S3 with encryption, HCP Terraform), add *.tfstate* to .gitignore, and rotate the secrets it held.',
     samples: () => ({

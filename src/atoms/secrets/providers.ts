@@ -535,7 +535,7 @@ export const PROVIDERS: ProviderRule[] = [
     regex: /(?:^|[:'"\s])(?:_authToken|_auth|_password|npmAuthToken)["']?\s{0,4}[=:]\s{0,4}["']?([^\s"'#;]{8,2048})/,
     validate: (s) => !isPlaceholder(s) && looksLikeSecretValue(s),
     message:
-      'A package registry credential is committed (an `.npmrc` / `.yarnrc.yml` auth entry with a literal value).',
+      'A package registry credential is in the file (an `.npmrc` / `.yarnrc.yml` auth entry with a literal value).',
     samples: () => ({
       tp: [
         tp(

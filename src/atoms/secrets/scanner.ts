@@ -158,7 +158,7 @@ function genericDetector(priority: number): Detector {
         const key = a.key.length > 60 ? a.key.slice(0, 57) + '…' : a.key;
         const message =
           rule === 'env-file'
-            ? `A committed .env file sets \`${key}\` to a credential.`
+            ? `A .env file sets \`${key}\` to a credential.`
             : rule === 'hardcoded-credential'
               ? `\`${key}\` is assigned a literal credential.`
               : undefined;

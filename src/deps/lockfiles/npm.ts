@@ -3,7 +3,7 @@ import { LockfileError, type LockedPackage, type Lockfile } from '../types.js';
 import { lineSpan, parseJson, sourceOf, splitSpec, type Position } from './common.js';
 import { memberAt, members, skipValue, type Member } from './json-locate.js';
 
-interface NpmEntry {
+export interface NpmEntry {
   name?: string;
   version?: string;
   resolved?: string;
@@ -22,7 +22,7 @@ interface NpmEntry {
   requires?: Record<string, string>;
 }
 
-interface NpmLock {
+export interface NpmLock {
   lockfileVersion?: number;
   packages?: Record<string, NpmEntry>;
   dependencies?: Record<string, NpmEntry>;
@@ -86,18 +86,7 @@ export function parseNpmLock(text: string, position: Position): Lockfile {
             if (typeof r === 'string' && !direct.has(n)) direct.set(n, r);
         continue;
       }
-      const name = entry.name ?? key.slice(nm + 'node_modules/'.length);
-      if (entry.link) {
-        packages.push({
-          name,
-          version: entry.version ?? '',
-          key,
-          source: 'link',
-          ...(entry.resolved ? { resolved: entry.resolved } : {}),
-        });
-        continue;
-      }
-      const pkg = npmPackage(name, key, entry);
+      const pkg = packageEntry(key, entry);
       if (pkg) {
         packages.push(pkg);
         paths.set(pkg, ['packages', key]);
@@ -161,6 +150,22 @@ function scanKeys(text: string): Map<string, number> {
     out.set(key, out.has(key) ? -1 : at);
   }
   return out;
+}
+
+/** The package an entry of `packages` (lockfile v2/v3) installs; null for the root, workspaces and entries without a version. */
+export function packageEntry(key: string, entry: NpmEntry): LockedPackage | null {
+  const nm = key.lastIndexOf('node_modules/');
+  if (nm < 0) return null;
+  const name = entry.name ?? key.slice(nm + 'node_modules/'.length);
+  if (entry.link)
+    return {
+      name,
+      version: entry.version ?? '',
+      key,
+      source: 'link',
+      ...(entry.resolved ? { resolved: entry.resolved } : {}),
+    };
+  return npmPackage(name, key, entry);
 }
 
 function npmPackage(name: string, key: string, entry: NpmEntry): LockedPackage | null {

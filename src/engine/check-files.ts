@@ -1,0 +1,138 @@
+/**
+ * Checking files, file by file: what each file's checks found, filtered, with
+ * its own failures and notes. The main thread runs it over the whole change
+ * set, or each worker of the pool (pool.ts) over the files it is given; the
+ * engine then merges the outcomes in the change set's order, so a report does
+ * not depend on which thread checked which file.
+ */
+import type { ChangeSet, ChangedFile } from '../changeset/changeset.js';
+import { decode } from '../changeset/text.js';
+import { filterHits, type Filtering } from '../filter.js';
+import type { AtomFailure, Finding, Suppressed } from '../findings.js';
+import type { Hit } from '../kit/atom.js';
+import type { Policy } from '../policy/policy.js';
+import type { ActiveAtom } from '../router.js';
+import { batches, runBatch, type Routed } from './batches.js';
+import { Budgets, type Exhausted } from './budget.js';
+import { prepare, type Prepared } from './prepare.js';
+import { ResultCache, resultKey } from './result-cache.js';
+import { SourceFiles } from './source-file.js';
+
+/** What the checks of one file of the change set produced. */
+export interface FileOutcome {
+  /** The file's place in `ChangeSet.files`. */
+  index: number;
+  findings: Finding[];
+  suppressed: Suppressed[];
+  failures: AtomFailure[];
+  /** Notes of its checks, and why it was skipped, in the order they came. */
+  notes: string[];
+  /** Its text was read (not skipped as binary or too large). */
+  scanned: boolean;
+  /** `path (minified|generated|vendored)` when its parsing checks were left out (generated.ts). */
+  machineMade?: string;
+}
+
+export interface FileChecks {
+  outcomes: FileOutcome[];
+  /** Atoms that ran out of their time budget in this thread. */
+  exhausted: Exhausted[];
+}
+
+export interface Checking {
+  online: boolean;
+  resultCache: boolean;
+  filtering: Filtering;
+  /** Budgets that outlast this call (a worker's, over all the files it is handed); else this call's own. */
+  budgets?: Budgets;
+}
+
+/** Checks `routed` (files of `changes` with the atoms their paths route to); one outcome per file, in their order. */
+export async function checkFiles(
+  changes: ChangeSet,
+  routed: readonly Routed[],
+  policy: Policy,
+  how: Checking,
+): Promise<FileChecks> {
+  const indexOf = new Map(changes.files.map((file, index) => [file, index]));
+  const outcomes = new Map<ChangedFile, FileOutcome>();
+  for (const { file } of routed)
+    outcomes.set(file, {
+      index: indexOf.get(file)!,
+      findings: [],
+      suppressed: [],
+      failures: [],
+      notes: [],
+      scanned: false,
+    });
+  const outcomeOf = (file: ChangedFile) => outcomes.get(file)!;
+  const noteOn = (file: ChangedFile, text: string) => {
+    const notes = outcomeOf(file).notes;
+    if (!notes.includes(text)) notes.push(text);
+  };
+
+  const sources = new SourceFiles(changes, policy);
+  const budgets = how.budgets ?? new Budgets(policy.atomTimeoutMs);
+  const resultCache = how.resultCache ? ResultCache.open() : null;
+  const customIds = new Set(policy.custom.map((c) => c.id));
+  const keyOf = (file: ChangedFile, active: ActiveAtom) => resultKey(file, active, customIds.has(active.id));
+  const changedPaths = new Set(changes.files.map((f) => f.path));
+  const context = ({ file, project }: Prepared, active: ActiveAtom) => ({
+    options: active.options,
+    mode: changes.mode,
+    online: how.online,
+    note: (text: string) => noteOn(file, text),
+    project,
+    readOld: async () => decodeText(file.oldBlob ? await changes.readBlob(file.oldBlob) : null, policy.maxFileBytes),
+    changes: (path: string) => changedPaths.has(path),
+  });
+
+  const prepared = batches(
+    routed,
+    changes.read,
+    (file, bytes, pathAtoms) =>
+      prepare(file, bytes, pathAtoms, {
+        maxFileBytes: policy.maxFileBytes,
+        sources,
+        resultCache,
+        keyOf,
+        decoded: (file, skipped) =>
+          skipped ? noteOn(file, `${file.path}: skipped, ${skipped}`) : (outcomeOf(file).scanned = true),
+        generated: (file, kind) => (outcomeOf(file).machineMade = `${file.path} (${kind})`),
+      }),
+    (file, error) => outcomeOf(file).failures.push({ atom: '*', file: file.path, message: error.message }),
+  );
+  for await (const batch of prepared) {
+    const results = await runBatch(batch, {
+      budgets,
+      sources,
+      context,
+      resultCache,
+      keyOf,
+      note: (text, { file }) => noteOn(file, text),
+    });
+    const hitsOf = new Map<Prepared, Array<{ active: ActiveAtom; hit: Hit }>>();
+    for (const { outcome, prepared, active } of results) {
+      if (outcome.kind === 'error') {
+        const e = outcome.error;
+        outcomeOf(prepared.file).failures.push({
+          atom: active.id,
+          file: prepared.file.path,
+          message: e instanceof Error ? e.message : String(e),
+        });
+      }
+      if (outcome.kind !== 'done') continue;
+      const list = hitsOf.get(prepared) ?? [];
+      for (const hit of outcome.value) list.push({ active, hit });
+      hitsOf.set(prepared, list);
+    }
+    for (const [{ source, file }, hits] of hitsOf) filterHits(source, file, hits, how.filtering, outcomeOf(file));
+  }
+  return { outcomes: [...outcomes.values()], exhausted: budgets.exhausted() };
+}
+
+function decodeText(bytes: Buffer | null, maxFileBytes: number): string | null {
+  if (!bytes) return null;
+  const d = decode(bytes, maxFileBytes);
+  return 'text' in d ? d.text : null;
+}

@@ -1,0 +1,227 @@
+/**
+ * A large change set checked on several cores: worker threads (worker.ts)
+ * each list the same change set and check the files they are handed, largest
+ * first, a few at a time, so a thread that got a slow file does not hold the
+ * others up. The outcomes go back to the engine, which merges them in the
+ * change set's order: the report is the same whatever the number of workers.
+ *
+ * A worker that crashes or does not answer in time is replaced; the files it
+ * was checking are checked again one by one, and a file that brings a worker
+ * down on its own becomes that file's analysis error. No file is lost: what no
+ * worker can take any more is checked on the main thread.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { ChangeSet, ChangeSetRequest, ChangedFile } from '../changeset/changeset.js';
+import { git } from '../git/git.js';
+import { timing } from '../timing.js';
+import type { Policy } from '../policy/policy.js';
+import type { Routed } from './batches.js';
+import type { Exhausted } from './budget.js';
+import { checkFiles, type Checking, type FileChecks, type FileOutcome } from './check-files.js';
+import { poolSize, type PoolRequest } from './pool-size.js';
+import type { Selection } from './select.js';
+
+/** What a worker is started with. */
+export interface WorkerInput {
+  root: string;
+  request: ChangeSetRequest;
+  selection: Selection;
+  policy: Policy;
+  online: boolean;
+  resultCache: boolean;
+  baseline: Checking['filtering']['baseline'];
+  fingerprints: boolean;
+}
+
+export type ToWorker = { type: 'check'; indices: number[]; paths: string[] } | { type: 'close' };
+export type FromWorker =
+  | { type: 'ready' }
+  | { type: 'checked'; outcomes: FileOutcome[]; exhausted: Exhausted[] }
+  | { type: 'failed'; message: string };
+
+/** A worker is handed at most this much at a time. */
+const CHUNK_FILES = 16;
+const CHUNK_BYTES = 400_000;
+
+/** The worker script beside the bundle (dist/worker.js), or null when running from source. */
+function workerScript(): URL | null {
+  for (const relative of ['../worker.js', './worker.js']) {
+    const url = new URL(relative, import.meta.url);
+    if (existsSync(fileURLToPath(url))) return url;
+  }
+  return null;
+}
+
+/** Checks `routed` in a pool of workers; null when the pool is not worth it here (the caller checks on the main thread). */
+export async function checkInPool(
+  changes: ChangeSet,
+  routed: readonly Routed[],
+  policy: Policy,
+  checking: Checking,
+  pool: PoolRequest,
+): Promise<FileChecks | null> {
+  const script = workerScript();
+  if (!script || routed.length < 2) return null;
+  const sizes = await sizesOf(pool.root, routed);
+  const total = sizes.reduce((a, b) => a + b, 0);
+  const size = Math.min(poolSize(pool.workers, routed.length, total), routed.length);
+  if (size < 2) return null;
+
+  timing.phase(`${size} worker threads start on ${routed.length} files`);
+  const indexOf = new Map(changes.files.map((file, index) => [file, index]));
+  // Largest first: the long files start early, the small ones fill the gaps at the end.
+  const order = routed.map((_, i) => i).sort((a, b) => sizes[b]! - sizes[a]! || a - b);
+  const queue: number[][] = [];
+  for (let i = 0; i < order.length; ) {
+    const chunk: number[] = [];
+    for (
+      let bytes = 0;
+      i < order.length && chunk.length < CHUNK_FILES && (chunk.length === 0 || bytes < CHUNK_BYTES);
+      i++
+    ) {
+      chunk.push(order[i]!);
+      bytes += sizes[order[i]!]!;
+    }
+    queue.push(chunk);
+  }
+
+  const input: WorkerInput = {
+    root: pool.root,
+    request: pool.request,
+    selection: pool.selection,
+    policy,
+    online: checking.online,
+    resultCache: checking.resultCache,
+    baseline: checking.filtering.baseline,
+    fingerprints: checking.filtering.fingerprinting !== null,
+  };
+  const outcomes: FileOutcome[] = [];
+  const exhaustedBy = new Map<Worker, Exhausted[]>();
+  const failed = (positions: number[], message: string) => {
+    for (const p of positions) {
+      const file = routed[p]!.file;
+      outcomes.push(failedOutcome(indexOf.get(file)!, file, message));
+    }
+  };
+  // A worker may be replaced this many times before what is left goes to the main thread.
+  let spawnsLeft = size + CHUNK_FILES;
+  const watchdogMs = 60_000 + policy.atomTimeoutMs * new Set(routed.flatMap((r) => r.atoms.map((a) => a.id))).size;
+
+  await new Promise<void>((resolve) => {
+    let running = 0;
+    const start = () => {
+      if (spawnsLeft <= 0 || !queue.length) return;
+      spawnsLeft--;
+      running++;
+      const worker = new Worker(script, { workerData: input, stdout: false, stderr: false });
+      let current: number[] | null = null;
+      let ready = false;
+      let timer: NodeJS.Timeout | undefined;
+      let done = false;
+      const finish = () => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        running--;
+        if (!running) resolve(); // with files still queued when no worker can be started: the main thread takes them
+      };
+      const next = () => {
+        clearTimeout(timer);
+        current = queue.shift() ?? null;
+        if (!current) {
+          worker.postMessage({ type: 'close' } satisfies ToWorker);
+          return;
+        }
+        const paths = current.map((p) => routed[p]!.file.path);
+        timer = setTimeout(() => lost(`did not finish within ${Math.round(watchdogMs / 1000)} s`), watchdogMs);
+        worker.postMessage({
+          type: 'check',
+          indices: current.map((p) => indexOf.get(routed[p]!.file)!),
+          paths,
+        } satisfies ToWorker);
+      };
+      // A worker that crashed or hung: its files are checked again one by one; a file that alone brings a worker down is its error.
+      const lost = (why: string) => {
+        if (done) return;
+        const chunk = current;
+        current = null;
+        void worker.terminate();
+        if (!ready) spawnsLeft = 0; // a worker that cannot even start: the next would not either
+        if (chunk && chunk.length > 1) queue.unshift(...chunk.map((p) => [p]));
+        else if (chunk) failed(chunk, `the worker thread checking it stopped (${why}); the file was not checked`);
+        start(); // before finish(), so the pool is never seen empty while a replacement starts
+        finish();
+      };
+      worker.on('message', (message: FromWorker) => {
+        if (message.type === 'ready') {
+          ready = true;
+          next();
+        } else if (message.type === 'checked') {
+          outcomes.push(...message.outcomes);
+          exhaustedBy.set(worker, message.exhausted);
+          next();
+        } else lost(message.message);
+      });
+      worker.on('error', (error) => lost(error.message));
+      worker.on('exit', (code) => {
+        if (current) lost(`exited with code ${code}`);
+        else finish();
+      });
+    };
+    for (let i = 0; i < size; i++) start();
+    if (!running) resolve();
+  });
+
+  // What no worker could take: checked here, so no file is ever left out.
+  const rest = queue.flat();
+  const exhausted = [...exhaustedBy.values()].flat();
+  if (rest.length) {
+    const here = await checkFiles(
+      changes,
+      rest.sort((a, b) => a - b).map((p) => routed[p]!),
+      policy,
+      checking,
+    );
+    outcomes.push(...here.outcomes);
+    exhausted.push(...here.exhausted);
+  }
+  return { outcomes, exhausted };
+}
+
+function failedOutcome(index: number, file: ChangedFile, message: string): FileOutcome {
+  return {
+    index,
+    findings: [],
+    suppressed: [],
+    failures: [{ atom: '*', file: file.path, message }],
+    notes: [],
+    scanned: false,
+  };
+}
+
+/** Each routed file's size in bytes: one `git cat-file --batch-check` for blobs, the disk for the working tree. */
+async function sizesOf(root: string, routed: readonly Routed[]): Promise<number[]> {
+  const blobs = routed.flatMap((r) => (r.file.blob ? [r.file.blob] : []));
+  const sizes = new Map<string, number>();
+  if (blobs.length) {
+    const out = await git(['cat-file', '--batch-check=%(objectname) %(objectsize)'], {
+      cwd: root,
+      input: `${blobs.join('\n')}\n`,
+    });
+    for (const line of out.split('\n')) {
+      const [id, size] = line.split(' ');
+      if (id && size && /^\d+$/.test(size)) sizes.set(id, Number(size));
+    }
+  }
+  return routed.map(({ file }) => {
+    if (file.blob) return sizes.get(file.blob) ?? 0;
+    try {
+      return statSync(join(root, file.path)).size;
+    } catch {
+      return 0;
+    }
+  });
+}

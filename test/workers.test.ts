@@ -1,0 +1,108 @@
+// A large change set checked by a pool of worker threads (src/engine/pool.ts) gives the same report, byte for byte,
+// with 1, 2 and 4 workers: findings, suppressed findings (SARIF), fingerprints, notes and errors, in the same order.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { makeRepo, type Repo } from './helpers/repo.js';
+import { awsLine, md5Line, sqlLine } from './helpers/samples.js';
+
+/** A hand-written-looking module: routes and services with the words atoms look for, used safely. */
+function module(n: number): string {
+  const lines = [`import { pool } from '../db.js';`, `export const router${n} = express.Router();`];
+  for (let i = 0; i < 6 + (n % 9) * 4; i++)
+    lines.push(
+      `router${n}.get('/items/${i}/:id', async (req, res) => {`,
+      `  const rows = await pool.query('SELECT id, name FROM items WHERE id = $1', [req.params.id]);`,
+      `  res.json(rows.map((r) => ({ id: r.id, name: String(r.name) })));`,
+      '});',
+    );
+  return `${lines.join('\n')}\n`;
+}
+
+/** 300 staged files: clean ones, and some with findings, suppressions, a machine-made one and a skipped one. */
+function bigChange(): Repo {
+  const repo = makeRepo();
+  repo.write('.ralphrc.json', JSON.stringify({ maxFileBytes: 200_000 }));
+  repo.write('README.md', '# app\n');
+  repo.stage();
+  repo.commit('base');
+  for (let n = 0; n < 300; n++) {
+    let text = module(n);
+    if (n % 10 === 3) text += sqlLine;
+    if (n % 25 === 7) text += awsLine(n);
+    if (n % 30 === 11) text += md5Line.replace('\n', ' // ralph-guard-ignore password-hashing -- legacy import\n');
+    if (n % 50 === 13) text += `const run = (cmd) => require('child_process').exec(cmd + req.query.x);\n`;
+    repo.write(`src/part${n % 7}/module-${n}.${['js', 'ts', 'tsx'][n % 3]}`, text);
+  }
+  repo.write('public/vendor.min.js', `${'function v(a,q){return db.query("SELECT "+q)};'.repeat(150)}\n`);
+  repo.write('data/huge.js', `export const data = [\n${'  1,\n'.repeat(60_000)}];\n`);
+  repo.stage();
+  return repo;
+}
+
+test('the report of a 300-file change set is the same byte for byte with 1, 2 and 4 workers', () => {
+  const repo = bigChange();
+  const report = (workers: number, format = 'json') => {
+    const r = repo.cli(['check', '--staged', '--format', format], {
+      env: { RALPH_GUARD_WORKERS: String(workers), RALPH_GUARD_NO_CACHE: '1', RALPH_GUARD_TIMING: '1' },
+    });
+    assert.ok(r.code === 0 || r.code === 1, r.stderr);
+    // RALPH_GUARD_TIMING shows the pool at work (or not: 1 worker is the main thread alone).
+    if (workers > 1) assert.match(r.stderr, `${workers} worker threads start on`);
+    else assert.not.match(r.stderr, 'worker threads');
+    return r.stdout.replace(/"durationMs": \d+/, '"durationMs": 0');
+  };
+  const one = report(1);
+  const parsed = JSON.parse(one) as {
+    findings: unknown[];
+    notes: string[];
+    summary: { files: number; suppressed: number };
+  };
+  assert.ok(parsed.findings.length >= 40, `${parsed.findings.length} findings`);
+  assert.ok(parsed.summary.suppressed >= 10, `${parsed.summary.suppressed} suppressed`);
+  assert.ok(
+    parsed.notes.some((n) => n.includes('machine-made')),
+    parsed.notes.join('\n'),
+  );
+  assert.ok(
+    parsed.notes.some((n) => n.startsWith('data/huge.js: skipped')),
+    parsed.notes.join('\n'),
+  );
+  assert.is(parsed.summary.files, 301);
+  assert.fixture(report(2), one);
+  assert.fixture(report(4), one);
+  // SARIF also carries the suppressed findings and every finding's fingerprint.
+  const sarif = report(1, 'sarif');
+  assert.match(sarif, '"suppressions"');
+  assert.fixture(report(4, 'sarif'), sarif);
+});
+
+test('a worker that crashes on a file: that file is an analysis error, every other file is checked', () => {
+  const repo = bigChange();
+  const run = (env: Record<string, string>) => {
+    const r = repo.cli(['check', '--staged', '--format', 'json'], {
+      env: { RALPH_GUARD_WORKERS: '2', RALPH_GUARD_NO_CACHE: '1', ...env },
+    });
+    return JSON.parse(r.stdout) as {
+      findings: Array<{ file: string; rule: string; line: number }>;
+      errors: Array<{ atom: string; file: string; message: string }>;
+    };
+  };
+  const crashing = 'src/part3/module-3.js';
+  const whole = run({});
+  const crashed = run({ RALPH_GUARD_TEST_WORKER_CRASH: crashing });
+  assert.equal(
+    crashed.errors.map((e) => `${e.file}: ${e.message}`),
+    [`${crashing}: the worker thread checking it stopped (exited with code 70); the file was not checked`],
+  );
+  const places = (out: typeof whole) => out.findings.map((f) => `${f.file}:${f.line} ${f.rule}`);
+  assert.ok(
+    places(whole).some((p) => p.startsWith(`${crashing}:`)),
+    'the file has findings when checked',
+  );
+  assert.equal(
+    places(crashed),
+    places(whole).filter((p) => !p.startsWith(`${crashing}:`)),
+  );
+});
+
+test.run();
