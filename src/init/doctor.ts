@@ -12,7 +12,7 @@ import { formatBytes } from '../changeset/text.js';
 import { git, repoInfo, type RepoInfo } from '../git/git.js';
 import { CHAINED, HOOKS, hooksDir } from './git-hooks.js';
 import { HUSKY_LINES } from './husky.js';
-import { detectManager, readPackageJson } from './detect.js';
+import { detectManager, LEFTHOOK_FILES, readPackageJson } from './detect.js';
 
 export type Status = 'ok' | 'warn' | 'fail';
 export interface Check {
@@ -190,16 +190,7 @@ function reaches(root: string, dir: string, hook: 'pre-commit' | 'pre-push', tex
       : null;
   }
   if (/lefthook/.test(text)) {
-    const config = [
-      'lefthook.yml',
-      'lefthook.yaml',
-      '.lefthook.yml',
-      '.lefthook.yaml',
-      '.config/lefthook.yml',
-      '.config/lefthook.yaml',
-    ]
-      .map((f) => read(join(root, f)))
-      .join('\n');
+    const config = LEFTHOOK_FILES.map((f) => read(join(root, f))).join('\n');
     const section = config.split(/^(?=\S)/m).find((s) => s.startsWith(`${hook}:`)) ?? '';
     return /ralph-guard\b.*\bcheck\b/.test(section) ? 'lefthook runs ralph-guard' : null;
   }
