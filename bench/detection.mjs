@@ -5,7 +5,8 @@
 //   negatives  findings on those suites' labelled-safe files (each one a false alarm)
 //   per kLOC   findings per 1,000 lines of JS/TS on the production apps (tests removed)
 //   precision  of the production findings judged by reading the code (bench/corpus/judgements.json,
-//              one line of reasoning each): true / judged, and (true + debatable) / judged
+//              one line of reasoning each): strict = true / judged, lenient = (true + debatable) / judged,
+//              and strict among the findings that block (severity error) — the figure the issue asks ≥ 2/3 of
 //
 // Reads only bench/corpus/.cache (build it once with `node bench/corpus/build.mjs`); fetches nothing.
 // Each app is copied into a temporary git repository and checked with `check --all --format json`
@@ -13,6 +14,7 @@
 //
 //   node bench/detection.mjs               the tables
 //   node bench/detection.mjs --unjudged    also list the production findings nobody has judged yet
+//   node bench/detection.mjs kutt dvna     only these corpus entries (while working on one cause)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,6 +27,7 @@ const CACHE = join(CORPUS, '.cache');
 const pinned = JSON.parse(readFileSync(join(CORPUS, 'pinned.json'), 'utf8'));
 const judgements = JSON.parse(readFileSync(join(CORPUS, 'judgements.json'), 'utf8')).judgements;
 const showUnjudged = process.argv.includes('--unjudged');
+const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const CODE = new Set(['.js', '.jsx', '.ts', '.tsx', '.mjs', '.cjs', '.mts', '.cts', '.vue', '.svelte']);
 
 if (!existsSync(CACHE)) {
@@ -58,7 +61,7 @@ function walk(dir, out = []) {
 /** Checks one corpus directory as its own repository: the findings and the JS/TS line count. */
 function check(kind, name) {
   const source = join(CACHE, kind, name);
-  if (!existsSync(source)) return null;
+  if (!existsSync(source) || (only.length && !only.includes(name))) return null;
   const dir = join(work, `${kind}-${name}`);
   cpSync(source, dir, { recursive: true });
   const git = (...args) => execFileSync('git', args, { cwd: dir, env, stdio: 'pipe' });
@@ -80,7 +83,18 @@ function check(kind, name) {
   return { findings: report.findings, lines, ms, errors: report.errors ?? [] };
 }
 
-const blank = () => ({ labels: 0, found: 0, negatives: 0, findings: 0, block: 0, judged: 0, true: 0, debatable: 0 });
+const blank = () => ({
+  labels: 0,
+  found: 0,
+  negatives: 0,
+  findings: 0,
+  block: 0,
+  judged: 0,
+  true: 0,
+  debatable: 0,
+  blockJudged: 0,
+  blockTrue: 0,
+});
 const atoms = new Map();
 const atom = (id) => atoms.get(id) ?? atoms.set(id, blank()).get(id);
 const near = (f, from, to) => (f.endLine ?? f.line) >= from && f.line <= to;
@@ -152,6 +166,10 @@ for (const app of pinned.production) {
     a.judged++;
     if (j.verdict === 'true') a.true++;
     if (j.verdict === 'debatable') a.debatable++;
+    if (f.severity === 'error') {
+      a.blockJudged++;
+      if (j.verdict === 'true') a.blockTrue++;
+    }
   }
 }
 const lines = apps.reduce((n, a) => n + a.lines, 0);
@@ -161,17 +179,29 @@ const pct = (n, d) => (d ? `${Math.round((100 * n) / d)} %` : '–');
 const per1k = (n) => (lines ? ((1000 * n) / lines).toFixed(3) : '–');
 const rows = [...atoms.entries()].sort(([a], [b]) => a.localeCompare(b));
 const table = [
-  ['atom', 'recall', 'found/labels', 'neg. FA', 'prod findings', 'per kLOC', 'judged', 'precision strict', 'lenient'],
+  [
+    'atom',
+    'recall',
+    'found/labels',
+    'neg. FA',
+    'prod (block)',
+    'per kLOC',
+    'judged',
+    'strict',
+    'lenient',
+    'block: strict',
+  ],
   ...rows.map(([id, a]) => [
     id,
     pct(a.found, a.labels),
     `${a.found}/${a.labels}`,
     String(a.negatives),
-    String(a.findings),
+    `${a.findings} (${a.block})`,
     per1k(a.findings),
     String(a.judged),
     pct(a.true, a.judged),
     pct(a.true + a.debatable, a.judged),
+    `${pct(a.blockTrue, a.blockJudged)} of ${a.blockJudged}`,
   ]),
 ];
 const total = rows.reduce((t, [, a]) => {
@@ -183,11 +213,12 @@ table.push([
   pct(total.found, total.labels),
   `${total.found}/${total.labels}`,
   String(total.negatives),
-  String(total.findings),
+  `${total.findings} (${total.block})`,
   per1k(total.findings),
   String(total.judged),
   pct(total.true, total.judged),
   pct(total.true + total.debatable, total.judged),
+  `${pct(total.blockTrue, total.blockJudged)} of ${total.blockJudged}`,
 ]);
 const widths = table[0].map((_, c) => Math.max(...table.map((r) => r[c].length)));
 for (const row of table) console.log(row.map((cell, c) => cell.padEnd(widths[c])).join('  '));

@@ -75,6 +75,8 @@ function cookieCalls(m: CodeModule): CookieCall[] {
   const found: CookieCall[] = [];
   const next = m.imports('next/headers', 'next/server');
   const cookieName = (nameArg: Node | undefined, valueArg: Node | undefined) => {
+    // ctx.cookies.set(name, '', { expires: new Date(0) }): a cookie being cleared carries nothing to protect.
+    if (valueArg && (m.stringValue(valueArg) === '' || m.source(valueArg) === 'null')) return null;
     const name = nameArg ? m.stringValue(nameArg) : undefined;
     if (name !== undefined) return AUTH_COOKIE.test(name) && !NOT_AUTH.test(name) ? name : null;
     // A name built at run time: judge by what is stored.
@@ -274,13 +276,17 @@ function cookieHits(m: CodeModule): Hit[] {
     const words = missing.map((f) => (f === 'httpOnly' ? 'HttpOnly' : f === 'secure' ? 'Secure' : 'SameSite'));
     const list = words.length > 1 ? `${words.slice(0, -1).join(', ')} and ${words.at(-1)}` : words[0]!;
     const flow = c.options ? [m.line(c.options), m.position(c.options.end).line] : [];
-    hits.push(
-      m.hit(c.kind === 'session' ? 'session-cookie-flags' : 'auth-cookie-flags', c.node, {
-        messageId: 'without',
+    // Only SameSite missing: browsers treat such a cookie as SameSite=Lax already, so it is worth
+    // setting but not worth refusing a commit over (CSRF is judged by its own atom).
+    const sameSiteOnly = missing.length === 1 && missing[0] === 'sameSite';
+    hits.push({
+      ...m.hit(c.kind === 'session' ? 'session-cookie-flags' : 'auth-cookie-flags', c.node, {
+        messageId: sameSiteOnly ? 'withoutSameSite' : 'without',
         data: { cookie: `${c.what[0]!.toUpperCase()}${c.what.slice(1)}`, flags: list },
         flow,
       }),
-    );
+      ...(sameSiteOnly ? { severity: 'warning' as const } : {}),
+    });
   }
   return [...hits, ...secretHits(m)];
 }
@@ -300,6 +306,8 @@ export default defineAtom({
       message: 'The session cookie is sent without all of HttpOnly, Secure and SameSite.',
       messages: {
         without: '{cookie} is sent without {flags}.',
+        withoutSameSite:
+          '{cookie} is sent without {flags} (Chromium browsers already default to Lax, so this is a warning).',
       },
       fix: "Set the cookie options: session({ …, cookie: { httpOnly: true, secure: true, sameSite: 'lax' } }) (secure: process.env.NODE_ENV === 'production' if you must serve plain http in development; behind a proxy also app.set('trust proxy', 1)).",
     },
@@ -307,6 +315,8 @@ export default defineAtom({
       message: 'A cookie that carries a session or token is sent without all of HttpOnly, Secure and SameSite.',
       messages: {
         without: '{cookie} is sent without {flags}.',
+        withoutSameSite:
+          '{cookie} is sent without {flags} (Chromium browsers already default to Lax, so this is a warning).',
       },
       fix: "Pass the flags: res.cookie('token', token, { httpOnly: true, secure: true, sameSite: 'lax', maxAge: … }); keep one shared options object for every auth cookie.",
     },
@@ -356,6 +366,10 @@ export default defineAtom({
       },
     ],
     good: [
+      {
+        file: 'src/sso.ts',
+        code: "// Clear the SSO session cookie once it is consumed.\nctx.cookies.set(ssoSessionCookieName, '', { httpOnly: true, expires: new Date(0) });",
+      },
       {
         file: 'src/app.js',
         code: "const session = require('express-session');\napp.use(session({\n  secret: process.env.SESSION_SECRET,\n  resave: false,\n  saveUninitialized: false,\n  cookie: { httpOnly: true, secure: true, sameSite: 'lax' },\n}));",

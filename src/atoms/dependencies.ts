@@ -340,6 +340,7 @@ export default defineAtom<Options>({
       message: 'The lockfile records no integrity hash for the package.',
       messages: {
         none: '{package} has no integrity hash in the lockfile, so a swapped tarball would install silently.',
+        many: '{count} packages of this lockfile have no integrity hash: {places}.',
       },
       fix: 'Regenerate the lockfile with a current package manager so every package is pinned by hash.',
     },
@@ -347,6 +348,7 @@ export default defineAtom<Options>({
       message: 'The package is pinned only by a SHA-1 hash.',
       messages: {
         sha1: '{package} is pinned only by a SHA-1 hash.',
+        many: '{count} packages of this lockfile are pinned only by a SHA-1 hash: {places}.',
       },
       fix: 'Regenerate the lockfile (delete the entry and reinstall) to record a SHA-512 integrity.',
     },
@@ -404,6 +406,17 @@ export default defineAtom<Options>({
   },
   examples: {
     bad: [
+      {
+        // One lockfile, one fix: two SHA-1 entries are one finding, on the first, with both places.
+        file: 'package-lock.json',
+        code: lock(
+          [
+            entry('left-pad', '1.3.0', `,\n      "integrity": "sha1-${'B'.repeat(27)}="`),
+            entry('is-odd', '3.0.1', `,\n      "integrity": "sha1-${'C'.repeat(27)}="`),
+          ].join(',\n'),
+        ),
+        lines: [11],
+      },
       { file: 'package-lock.json', code: lock(entry('jsonwebtoken', '8.5.1')), lines: [11] },
       {
         file: 'package.json',

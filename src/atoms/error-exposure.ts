@@ -371,7 +371,7 @@ function analyse(m: CodeModule): Hit[] {
   const report = (
     sink: Node,
     payload: Node | undefined,
-    opts: { status?: () => number | undefined; locals?: boolean } = {},
+    opts: { status?: () => number | undefined; locals?: boolean; nest?: boolean } = {},
   ) => {
     if (!payload) return;
     const parts: Part[] = [];
@@ -394,13 +394,17 @@ function analyse(m: CodeModule): Hit[] {
             ? 'error-object'
             : 'error-message';
     const kind = part.kind === 'stack' ? 'Stack' : part.kind === 'object' ? 'Object' : 'Message';
-    hits.push(
-      m.hit(rule, sink, {
-        messageId: `${part.handler ? 'handler' : 'response'}${kind}`,
+    // new InternalServerErrorException(error): Nest serialises the error object as the body, which is {}
+    // for a plain Error; only own enumerable fields (a driver error's code, meta) reach the client.
+    const nestObject = opts.nest === true && part.kind === 'object';
+    hits.push({
+      ...m.hit(rule, sink, {
+        messageId: nestObject ? 'nestObject' : `${part.handler ? 'handler' : 'response'}${kind}`,
         data: { code: m.source(part.node).slice(0, part.kind === 'object' ? 30 : 40) },
         flow: [m.line(part.node)],
       }),
-    );
+      ...(nestObject ? { severity: 'warning' as const } : {}),
+    });
   };
 
   // Without a catch clause or a parameter that may hold an error, nothing here can send one.
@@ -448,11 +452,11 @@ function analyse(m: CodeModule): Hit[] {
           )
             ? 400
             : undefined);
-        report(call.node, call.args[0], { status: () => status });
+        report(call.node, call.args[0], { status: () => status, nest: true });
       } else if (
         /^(?:InternalServerError|NotImplemented|BadGateway|ServiceUnavailable|GatewayTimeout)Exception$/.test(name)
       )
-        report(call.node, call.args[0], { status: () => 500 });
+        report(call.node, call.args[0], { status: () => 500, nest: true });
     }
   }
   for (const a of m.nodes('AssignmentExpression')) {
@@ -520,6 +524,8 @@ export default defineAtom({
         reduced: 'An error is sent on this line (reduced check: the file could not be parsed).',
         responseObject:
           'The response carries the error object `{code}`: it tells an attacker about files, queries and dependencies.',
+        nestObject:
+          "The exception's body is the error object `{code}`: Nest sends its own enumerable fields (a database error's code and meta, a client's request details), not its message or stack, so this is a warning.",
       },
       fix: "Send a chosen shape instead: res.status(500).json({ error: 'Internal Server Error', requestId }); log the error itself on the server.",
     },
@@ -538,6 +544,8 @@ export default defineAtom({
           'An error handler sends the error object `{code}`: it tells an attacker about files, queries and dependencies.',
         handlerMessage:
           'An error handler sends the message of an unexpected error (`{code}`): it tells an attacker about files, queries and dependencies.',
+        nestObject:
+          "The exception's body is the error object `{code}`: Nest sends its own enumerable fields (a database error's code and meta, a client's request details), not its message or stack, so this is a warning.",
       },
       fix: "In the handler, log err, then send err.message only when err.expose (or status < 500) and a generic 'Internal Server Error' otherwise: res.status(status).json({ error: status < 500 ? err.message : 'Internal Server Error' }).",
     },

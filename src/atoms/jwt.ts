@@ -288,6 +288,9 @@ function analyse(m: CodeModule): Hit[] {
   return hits;
 }
 
+/** A verification key that is half of a key pair: where an unpinned algorithm list is exploitable. */
+const PUBLIC_KEY = /public|\bpem\b|\bcert|jwks|-----BEGIN|secretOrKeyProvider|\bRS\d{3}\b|\bES\d{3}\b/i;
+
 function verifyOptions(
   m: CodeModule,
   hits: Hit[],
@@ -301,13 +304,18 @@ function verifyOptions(
   const algorithms = prop(o, 'algorithms');
   if (noneIn(algorithms))
     hits.push(m.hit('none-algorithm', call.node, { messageId: 'verifyAccepts', data: { call: what } }));
-  else if (o?.complete && !algorithms)
-    hits.push(
-      m.hit('verify-without-algorithms', call.node, {
-        messageId: 'noList',
+  else if (o?.complete && !algorithms) {
+    // With a shared secret, jsonwebtoken 9 and passport-jwt already allow only HMAC (and never "none"):
+    // the missing list is worth a warning. With a public key, an HS256 token signed with that key may pass.
+    const asymmetric = PUBLIC_KEY.test(m.source(call.node));
+    hits.push({
+      ...m.hit('verify-without-algorithms', call.node, {
+        messageId: asymmetric ? 'publicKey' : 'sharedSecret',
         data: { call: what },
       }),
-    );
+      ...(asymmetric ? {} : { severity: 'warning' as const }),
+    });
+  }
   if (isTrue(prop(o, 'ignoreExpiration')))
     hits.push(
       m.hit('ignore-expiration', call.node, {
@@ -350,6 +358,10 @@ export default defineAtom({
       message: 'A token is verified without an algorithms list.',
       messages: {
         noList: "{call} has no algorithms list: the token's own header picks how it is checked.",
+        publicKey:
+          '{call} has no algorithms list and checks with a public key: a token whose header says HS256, signed with that public key, may pass.',
+        sharedSecret:
+          "{call} has no algorithms list: the token's own header picks how it is checked (with a shared secret, current libraries allow only HMAC, so this is a warning).",
       },
       fix: "Pin the algorithm you issue: jwt.verify(token, key, { algorithms: ['HS256'] }) (or ['RS256'] / ['ES256'] for key pairs).",
     },

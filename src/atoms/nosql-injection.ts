@@ -1,8 +1,37 @@
 import type { CodeModule, Node, Taint } from '../ast/module.js';
 import { keyName, unwrap } from '../ast/nodes.js';
-import { defineAtom, type Hit, FLOW_MESSAGES } from '../kit/atom.js';
+import { defineAtom, FLOW_MESSAGES, type CheckContext, type Hit, type SourceFile } from '../kit/atom.js';
 import { codeCheck } from '../kit/code.js';
 import { CODE_FILES } from '../kit/files.js';
+import { importedKind } from '../kit/imports.js';
+
+/** What shows a module talks to MongoDB. */
+const MONGO =
+  /['"](?:mongoose|mongodb|monk|mongojs|mongoist|@nestjs\/mongoose|@typegoose\/typegoose)['"]|\bMongoClient\b|\bnew\s+Schema\s*\(/;
+/** What shows a module talks to an SQL database through a query builder or ORM, where a client object is no operator. */
+const SQL =
+  /['"](?:knex|sequelize|sequelize-typescript|@prisma\/client|typeorm|pg|mysql2?|sqlite3|better-sqlite3|drizzle-orm[\w/-]*|kysely|objection|@mikro-orm\/[\w-]+|postgres|slonik)['"]|\b(?:PrismaClient|PrismaService)\b/;
+/** Keys of an ORM's options object (`{ where, data }` in Prisma, `{ where, attributes }` in Sequelize): not a Mongo filter. */
+const ORM_OPTIONS = new Set([
+  'where',
+  'data',
+  'select',
+  'include',
+  'orderBy',
+  'take',
+  'skip',
+  'cursor',
+  'distinct',
+  'attributes',
+  'relations',
+  'order',
+  'limit',
+  'offset',
+  'transaction',
+  'returning',
+  'create',
+  'update',
+]);
 
 /** MongoDB driver and mongoose methods whose first argument is a filter. */
 const FILTER_METHODS = new Set([
@@ -40,8 +69,9 @@ const UPDATE_METHODS = new Set([
   'findOneAndReplace',
 ]);
 
-function queries(m: CodeModule): Hit[] {
-  const hits: Hit[] = [];
+function queries(m: CodeModule): Array<{ hit: Hit; module?: string }> {
+  const hits: Array<{ hit: Hit; module?: string }> = [];
+  const push = (hit: Hit, module?: string) => hits.push({ hit, module });
   // mongoose.set('sanitizeFilter', true) turns operator objects in filters into literal values.
   const sanitized = m
     .calls()
@@ -57,7 +87,7 @@ function queries(m: CodeModule): Hit[] {
     if (call.isNew || callee.path.length < 2) continue;
     if (callee.name === 'mapReduce') {
       const t = call.args.map((a) => m.taints(a)[0]).find(Boolean);
-      if (t) hits.push(m.flowHit('request-map-reduce', call.node, t, 'mapReduce(), which runs it as JavaScript'));
+      if (t) push(m.flowHit('request-map-reduce', call.node, t, 'mapReduce(), which runs it as JavaScript'));
       continue;
     }
     if (!FILTER_METHODS.has(callee.name) || sanitized) continue;
@@ -66,24 +96,32 @@ function queries(m: CodeModule): Hit[] {
     const f = unwrap(filter);
     if (f.type === 'ArrowFunctionExpression' || f.type === 'FunctionExpression') continue; // Array.prototype.find
     const literal = m.objectLiteral(f);
+    // prisma.user.update({ where: { id }, data: { name } }): an ORM's options, not a Mongo filter.
+    if (
+      literal?.properties.length &&
+      literal.properties.some((p: Node) => p.type === 'Property' && keyName(p) === 'where') &&
+      literal.properties.every((p: Node) => p.type === 'Property' && ORM_OPTIONS.has(keyName(p) ?? ''))
+    )
+      continue;
     let reported = false;
     if (literal) {
       const field = fieldTaint(m, literal, structured);
       if (field) {
-        hits.push(
+        push(
           m.flowHit(
             'operator-injection',
             call.node,
             field,
             `a ${callee.name}() filter, where an object such as {"$ne": null} becomes a query operator`,
           ),
+          callee.module,
         );
         reported = true;
       }
     } else {
       const t = structured(f);
       if (t) {
-        hits.push(m.flowHit('request-filter', call.node, t, `${callee.name}() as the whole filter`));
+        push(m.flowHit('request-filter', call.node, t, `${callee.name}() as the whole filter`), callee.module);
         reported = true;
       }
     }
@@ -97,13 +135,14 @@ function queries(m: CodeModule): Hit[] {
     ) {
       const t = structured(update);
       if (t)
-        hits.push(
+        push(
           m.flowHit(
             'request-update',
             call.node,
             t,
             `${callee.name}() as the whole update document ($set, $inc, $rename … chosen by the client)`,
           ),
+          callee.module,
         );
     }
   }
@@ -114,7 +153,7 @@ function queries(m: CodeModule): Hit[] {
       const v = unwrap(p.value);
       if (v.type === 'FunctionExpression' || v.type === 'ArrowFunctionExpression' || m.isConstant(v)) continue;
       const [t] = m.taints(v);
-      hits.push(
+      push(
         t
           ? m.flowHit('where-clause', p, t, 'a $where clause, run by the database as JavaScript')
           : m.hit('where-clause', p, { messageId: 'built' }),
@@ -122,6 +161,33 @@ function queries(m: CodeModule): Hit[] {
     }
   }
   return hits;
+}
+
+/**
+ * Keeps the findings whose database may be MongoDB: not in a module that uses only an SQL builder or ORM,
+ * nor on a receiver imported from a local module that does (`const query = require('../queries')` over knex).
+ */
+function mongoQueries(
+  m: CodeModule,
+  file: SourceFile,
+  ctx: CheckContext<Record<string, never>>,
+): Hit[] | Promise<Hit[]> {
+  const found = queries(m);
+  if (!found.length) return [];
+  if (SQL.test(file.text) && !MONGO.test(file.text))
+    return found.filter((f) => f.hit.rule === 'where-clause').map((f) => f.hit);
+  // Only a receiver imported from a local module asks the project (the analysis stays synchronous otherwise).
+  const local = (module?: string) => module !== undefined && !MONGO.test(file.text) && /^[.@~#/]/.test(module);
+  if (!found.some((f) => local(f.module))) return found.map((f) => f.hit);
+  return (async () => {
+    const hits: Hit[] = [];
+    for (const { hit, module } of found) {
+      if (local(module) && (await importedKind(ctx.project, file.path, module!, { mongo: MONGO, sql: SQL })) === 'sql')
+        continue;
+      hits.push(hit);
+    }
+    return hits;
+  })();
 }
 
 /** A field of a filter literal (not under an operator such as $eq or $in) whose value may be a client-supplied object. */
@@ -252,6 +318,20 @@ export default defineAtom({
     ],
     good: [
       {
+        file: 'src/pages/api/user.ts',
+        unrouted: 'a Prisma update holds no MongoDB keyword (find, updateOne, collection…): the pre-filter skips it',
+        code: "import prisma from '../../lib/prisma';\nexport default async function handler(req, res) {\n  await prisma.user.update({ where: { id: req.session.userId }, data: { username: req.body.username } });\n  res.json({ ok: true });\n}",
+      },
+      {
+        file: 'src/handlers/auth.js',
+        unrouted: 'a knex query holds no MongoDB keyword (find, updateOne, collection…): the pre-filter skips it',
+        code: "const knex = require('knex')(require('../knexfile'));\nasync function reset(req, res) {\n  const user = await knex('users').where({ email: req.body.email }).update({ token: null });\n  res.json(user);\n}",
+      },
+      {
+        file: 'src/routes/products.js',
+        code: "const { Product } = require('../models'); // Sequelize\nconst { Op } = require('sequelize');\nrouter.get('/products', async (req, res) => {\n  res.json(await Product.findAll({ where: { name: req.query.name } }));\n});",
+      },
+      {
         file: 'src/login.js',
         code: "app.post('/login', async (req, res) => {\n  const user = await User.findOne({ email: String(req.body.email) });\n  res.json(user);\n});",
       },
@@ -285,5 +365,5 @@ export default defineAtom({
       },
     ],
   },
-  check: codeCheck(queries, { rule: 'operator-injection', sink: /\.(?:find\w*|update\w*|delete\w*)\s*\(/ }),
+  check: codeCheck(mongoQueries, { rule: 'operator-injection', sink: /\.(?:find\w*|update\w*|delete\w*)\s*\(/ }),
 });

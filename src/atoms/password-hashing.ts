@@ -189,8 +189,16 @@ function isBcrypt(m: CodeModule, call: CallInfo): boolean {
   return callee.path.length === 1 && callee.name.startsWith('genSalt');
 }
 
+/** A value made of random bytes (a token), not something a person chose. */
+const RANDOM_VALUE = /\brandom(?:Bytes|UUID|Int)?\s*\(|\bnanoid\s*\(|\buuid(?:v4)?\s*\(/;
+
+/** OWASP's Password Storage Cheat Sheet: bcrypt with a work factor of 10 or more. */
+const OWASP_BCRYPT_FLOOR = 10;
+
 function bcryptCost(m: CodeModule, hits: Hit[], call: CallInfo, min: number) {
   const salt = call.callee.name.startsWith('genSalt');
+  // bcrypt.hash(crypto.randomBytes(32).toString(), 10): a random token has nothing to guess, whatever the cost.
+  if (!salt && call.args[0] && RANDOM_VALUE.test(m.source(call.args[0]))) return;
   const arg = salt ? call.args[0] : call.args[1];
   let cost: number | undefined;
   let defaulted = false;
@@ -204,12 +212,15 @@ function bcryptCost(m: CodeModule, hits: Hit[], call: CallInfo, min: number) {
     cost = numberValue(m, arg);
   }
   if (cost === undefined || cost >= min) return;
-  hits.push(
-    m.hit('low-bcrypt-cost', call.node, {
-      messageId: defaulted ? 'defaultCost' : 'cost',
-      data: { cost, min },
+  // From OWASP's floor of 10 up to the policy's minimum: worth raising, not worth refusing a commit.
+  const floor = cost >= OWASP_BCRYPT_FLOOR;
+  hits.push({
+    ...m.hit('low-bcrypt-cost', call.node, {
+      messageId: `${defaulted ? 'defaultCost' : 'cost'}${floor ? 'AboveFloor' : ''}`,
+      data: { cost, min, ...(floor ? { floor: OWASP_BCRYPT_FLOOR } : {}) },
     }),
-  );
+    ...(floor ? { severity: 'warning' as const } : {}),
+  });
 }
 
 function argon2Params(m: CodeModule, hits: Hit[], call: CallInfo) {
@@ -275,6 +286,12 @@ function scryptCost(m: CodeModule, hits: Hit[], call: CallInfo) {
   );
 }
 
+/**
+ * A hash compared with ===: the timing leaks how much of the stored hash a guess matches, which an
+ * attacker turns into an offline crack only with many precise measurements — worth a constant-time
+ * compare, not a refused commit (the fast hash itself, where there is one, is reported apart).
+ */
+
 /** `user.password === password` (plaintext) and `digest === user.passwordHash` (timing-unsafe). */
 function comparisons(m: CodeModule, hits: Hit[]) {
   for (const b of m.nodes('BinaryExpression')) {
@@ -299,25 +316,24 @@ function comparisons(m: CodeModule, hits: Hit[]) {
       if (m.isConstant(other) || words(nameOf(other) ?? '').some((w) => CONFIRM_WORDS.has(w))) continue;
       const digest = isDigest(m, other);
       const rule = stored[i] === 'hash' || digest ? 'timing-unsafe-comparison' : 'plaintext-comparison';
-      hits.push(
-        m.hit(rule, b, {
+      hits.push({
+        ...m.hit(rule, b, {
           messageId: 'compared',
           data:
             rule === 'plaintext-comparison'
               ? { code: m.source(sides[i]!), operator: b.operator }
               : { operator: b.operator },
         }),
-      );
+        ...(rule === 'timing-unsafe-comparison' ? { severity: 'warning' as const } : {}),
+      });
       continue;
     }
     // hashPassword(password) === row.hash, md5(pw) === expected
     if (sides.some((s) => isDigest(m, s) && digestOfPassword(m, s)) && !sides.every((s) => isDigest(m, s))) {
-      hits.push(
-        m.hit('timing-unsafe-comparison', b, {
-          messageId: 'compared',
-          data: { operator: b.operator },
-        }),
-      );
+      hits.push({
+        ...m.hit('timing-unsafe-comparison', b, { messageId: 'compared', data: { operator: b.operator } }),
+        severity: 'warning',
+      });
     }
   }
 }
@@ -325,6 +341,9 @@ function comparisons(m: CodeModule, hits: Hit[]) {
 /** `user.password` (stored password) or `user.passwordHash` (stored hash): a member of an object that is not request input. */
 function storedKind(m: CodeModule, n: Node): 'password' | 'hash' | null {
   if (n.type !== 'MemberExpression') return null;
+  // InteractionEvent.ForgotPassword, VerificationType.Password: an enum member names a kind, it holds no password.
+  const object = unwrap(n.object);
+  if (object.type === 'Identifier' && /^[A-Z]/.test(object.name) && /^[A-Z]/.test(propertyName(n) ?? '')) return null;
   const prop = propertyName(n) ?? undefined;
   const kind = isPasswordHashName(prop)
     ? 'hash'
@@ -481,6 +500,10 @@ export default defineAtom<Options>({
       messages: {
         cost: 'bcrypt cost {cost} is below the minimum of {min}.',
         defaultCost: 'bcrypt cost {cost} (the default of genSalt()) is below the minimum of {min}.',
+        costAboveFloor:
+          "bcrypt cost {cost} is below the minimum of {min} (OWASP's floor is {floor}, so this is a warning).",
+        defaultCostAboveFloor:
+          "bcrypt cost {cost} (the default of genSalt()) is below the minimum of {min} (OWASP's floor is {floor}, so this is a warning).",
       },
       fix: 'Raise the cost to at least bcryptMinCost (default 12): bcrypt.hash(password, 12) or bcrypt.genSalt(12).',
     },
@@ -520,7 +543,8 @@ export default defineAtom<Options>({
     'timing-unsafe-comparison': {
       message: 'A password hash is compared with ===, which leaks timing.',
       messages: {
-        compared: 'A password hash is compared with {operator}, which leaks how many leading characters match.',
+        compared:
+          'A password hash is compared with {operator}, which leaks how many leading characters match (a warning: exploiting it takes many precise measurements).',
       },
       fix: 'Verify with the library (await bcrypt.compare(password, user.passwordHash), argon2.verify), or compare fixed-length digests with crypto.timingSafeEqual(Buffer.from(a), Buffer.from(b)).',
     },
@@ -571,6 +595,14 @@ export default defineAtom<Options>({
       },
     ],
     good: [
+      {
+        file: 'src/routes/interaction.ts',
+        code: "if (interaction.event !== InteractionEvent.ForgotPassword) throw new RequestError('invalid');\nif (verification.type === VerificationType.Password) return verifyPassword(verification);",
+      },
+      {
+        file: 'src/services/reset-token.ts',
+        code: "import bcrypt from 'bcryptjs';\nimport crypto from 'node:crypto';\nconst generateToken = () => bcrypt.hash(crypto.randomBytes(32).toString(), 10);",
+      },
       {
         file: 'src/users.ts',
         code: "import bcrypt from 'bcrypt';\nconst hash = await bcrypt.hash(password, 12);\nconst ok = await bcrypt.compare(password, user.passwordHash);",

@@ -68,9 +68,13 @@ function pollution(m: CodeModule): Hit[] {
     const left = unwrap(a.left);
     if (left.type !== 'MemberExpression' || !left.computed) continue;
     if (nullPrototype(m, left.object)) continue;
-    const keys: Node[] = [left.property];
     const outer = unwrap(left.object);
-    if (outer.type === 'MemberExpression' && outer.computed) keys.push(outer.property);
+    const nested = outer.type === 'MemberExpression' && outer.computed;
+    // target[key] = value, one level: a key of "__proto__" swaps the prototype of `target` only. That
+    // matters when the value is the client's object and `target` outlives the request (a module-level
+    // settings object); a fresh local object or a string value cannot carry it further.
+    if (!nested && (m.isScalar(a.right) || m.isConstant(a.right) || !outlivesCall(m, left.object, a))) continue;
+    const keys: Node[] = nested ? [outer.property, left.property] : [left.property];
     for (const key of keys) {
       if (m.isConstant(key) || m.isScalar(key)) continue;
       const [t] = m.taints(key);
@@ -88,6 +92,18 @@ function pollution(m: CodeModule): Hit[] {
     }
   }
   return hits;
+}
+
+/** The object is not created in the function that writes to it: a module-level or outer variable, a property of `this` or of another object. */
+function outlivesCall(m: CodeModule, obj: Node, at: Node): boolean {
+  const o = unwrap(obj);
+  if (o.type !== 'Identifier') return true;
+  const b = m.binding(o);
+  const def = b?.defs[0];
+  if (!b || !def || b.kind === 'param') return true; // a parameter: the caller's object
+  const fn = m.enclosingFunction(at);
+  if (!fn) return true;
+  return !(def.node.start >= fn.start && def.node.end <= fn.end);
 }
 
 /** Objects without a prototype (Object.create(null)) or Maps: nothing to pollute. */
@@ -155,6 +171,10 @@ export default defineAtom({
       },
     ],
     good: [
+      {
+        file: 'src/lib/request.ts',
+        code: 'export function parseQuery(req) {\n  const raw = Object.fromEntries(new URL(req.url).searchParams);\n  const query = {};\n  for (const key of Object.keys(raw)) if (/\\d+$/.test(key)) query[key] = raw[key];\n  const headers = {};\n  for (const [k, v] of Object.entries(req.headers)) headers[k.toLowerCase()] = String(v);\n  return { query, headers };\n}',
+      },
       {
         file: 'src/merge.js',
         code: "function merge(target, source) {\n  for (const key of Object.keys(source)) {\n    if (key === '__proto__' || key === 'constructor' || key === 'prototype') continue;\n    target[key] = source[key];\n  }\n  return target;\n}\napp.post('/prefs', (req, res) => res.json(merge(prefs, req.body)));",

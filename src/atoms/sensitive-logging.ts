@@ -458,7 +458,9 @@ export default defineAtom({
   },
   files: [...CODE_FILES, ...TEST_FILES],
   keywords: ['console.', 'logger', 'log.', '.log(', 'pino', 'winston', 'bunyan', 'debug('],
-  defaultLevel: 'block',
+  // warn in the recommended policy: on the production corpus (npm run bench -- detection) 7 of its 11
+  // findings were strictly true: just below 2 in 3 (whole request bodies logged that hold no secret).
+  defaultLevel: 'warn',
   rules: {
     'request-data': {
       message: 'A request body, headers, cookies or the environment are written to the logs.',

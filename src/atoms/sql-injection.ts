@@ -29,8 +29,25 @@ const QUERY_METHODS = new Set([
   'unsafe',
   'sql',
 ]);
-/** sqlite3/better-sqlite3 methods: names too common to judge without a database receiver or SQL text. */
-const DB_METHODS = new Set(['exec', 'prepare', 'all', 'get', 'run', 'each', 'iterate']);
+/** sqlite3/better-sqlite3 and pg-promise methods: names too common to judge without a database receiver or SQL text. */
+const DB_METHODS = new Set([
+  'exec',
+  'prepare',
+  'all',
+  'get',
+  'run',
+  'each',
+  'iterate',
+  // pg-promise: db.one(sql), db.any(sql), …
+  'one',
+  'oneOrNone',
+  'many',
+  'manyOrNone',
+  'any',
+  'none',
+  'multi',
+  'result',
+]);
 const DB_RECEIVER =
   /^(?:db|database|sqlite|sqlite3|conn|connection|client|pool|knex|sequelize|prisma|tx|trx|manager|entityManager|dataSource|repository|repo)$/i;
 /** TypeORM query-builder methods that take an SQL condition string. */
@@ -99,10 +116,35 @@ function sqlCalls(m: CodeModule): Hit[] {
   return hits;
 }
 
+/** Names of SQL identifiers and placeholder lists: what code interpolates on purpose (`${tableName}`, `${placeholders}`). */
+const IDENTIFIER_NAME =
+  /(?:^|[a-z_])(?:table|column|col|field|schema|alias|identifier|placeholders?|quoted|escaped)s?(?:Name|Names|Id|List)?$|^(?:table|column|col|field|schema|alias)/i;
+
+/**
+ * A part spliced into SQL that the code itself controls: a property of `this` (a model's table name),
+ * a list of placeholders (`ids.map(() => '?').join(',')`), or a value named as an SQL identifier.
+ * Only for parts no request data reaches.
+ */
+function ownPart(m: CodeModule, part: Node): boolean {
+  if (m.taints(part).length) return false;
+  const n = part.type === 'ParenthesizedExpression' ? part.expression : part;
+  if (n.type === 'MemberExpression' && n.object.type === 'ThisExpression') return true;
+  const text = m.source(n);
+  if (/\.map\(\s*\(\)\s*=>\s*['"`](?:\?|\$\d*)['"`]\s*\)\s*\.join\(/.test(text)) return true;
+  if (n.type === 'Identifier') {
+    if (IDENTIFIER_NAME.test(n.name)) return true;
+    const value = m.binding(n)?.defs.find((d) => d.value && d.kind === 'init')?.value;
+    if (value && /\.map\(\s*\(\)\s*=>\s*['"`](?:\?|\$\d*)['"`]\s*\)\s*\.join\(/.test(m.source(value))) return true;
+  }
+  if (n.type === 'MemberExpression' && IDENTIFIER_NAME.test(m.source(n.property))) return true;
+  return false;
+}
+
 function report(m: CodeModule, hits: Hit[], sink: Node, sql: Node, forced: 'raw-fragment' | null, what: string) {
   const parts = m.dynamicParts(sql);
   const [t] = m.taints(sql);
   if (!parts.length && !(forced && t)) return;
+  if (!t && parts.every((p) => ownPart(m, p))) return;
   const rule = forced ?? (isTemplate(m, sql) ? 'interpolated-query' : 'concatenated-query');
   const part = parts[0] ? `\`${m.source(parts[0]).slice(0, 40)}\`` : t!.label;
   const data = { part, sink: what, ...(t ? { source: t.label, line: t.lines[0]! } : {}) };
@@ -206,6 +248,14 @@ export default defineAtom({
   examples: {
     bad: [
       {
+        file: 'model/auth.js',
+        code: 'const pgp = require(\'pg-promise\')();\nfunction doAuth(username, password) {\n  const db = pgp(config.db.connectionString);\n  const q = "SELECT * FROM users WHERE name = \'" + username + "\' AND password =\'" + password + "\';";\n  return db.one(q); // ✗\n}\nmodule.exports = doAuth;',
+      },
+      {
+        file: 'src/export.js',
+        code: "router.get('/export', async (req, res) => {\n  const tableName = req.query.table;\n  res.json(await pool.query(`SELECT * FROM ${tableName}`)); // ✗\n});",
+      },
+      {
         file: 'src/users.ts',
         code: 'export async function find(id: string) {\n  return db.query(`SELECT * FROM users WHERE id = ${id}`); // ✗\n}',
       },
@@ -237,6 +287,22 @@ export default defineAtom({
       },
     ],
     good: [
+      {
+        file: 'model/products.js',
+        code: "const pgp = require('pg-promise')();\nconst db = pgp(process.env.DATABASE_URL);\nexports.get = (id) => db.one('SELECT * FROM products WHERE id = $1', [id]);\nexports.all = () => db.any('SELECT * FROM products');\nconst ok = [1, 2].some((n) => n > 1);",
+      },
+      {
+        file: 'src/db/crud-store.ts',
+        code: 'export class CrudStore {\n  constructor(private db: Knex, private tableName: string) {}\n  async exists(id: string) {\n    const r = await this.db.raw(`SELECT EXISTS(SELECT 1 FROM ${this.tableName} WHERE id = ?) AS present`, [id]);\n    return r.rows[0].present;\n  }\n}',
+      },
+      {
+        file: 'src/db/features.ts',
+        code: "export async function anyExist(db, names) {\n  const placeholders = names.map(() => '?').join(',');\n  return db.raw(`SELECT 1 FROM features WHERE name IN (${placeholders})`, names);\n}",
+      },
+      {
+        file: 'src/utils/knex.js',
+        code: "function truncatedTimestamp(columnName, precision) {\n  const formats = { hour: '%Y-%m-%d %H:00:00', day: '%Y-%m-%d 00:00:00' };\n  return knex.raw(`strftime('${formats[precision]}', ${columnName})`);\n}",
+      },
       {
         file: 'src/users.ts',
         code: "export async function find(id: string) {\n  return db.query('SELECT * FROM users WHERE id = $1', [id]);\n}",

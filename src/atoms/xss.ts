@@ -89,6 +89,7 @@ function htmlSinks(m: CodeModule): Hit[] {
     const html = obj?.properties.find((p: Node) => p.type === 'Property' && keyName(p) === '__html')?.value;
     if (!html || m.isConstant(html) || m.isSanitiserCall(html)) continue;
     const [t] = m.taints(html, ['request', 'dom']);
+    if (!t && trustedHtml(m, html)) continue;
     hits.push(
       t
         ? m.flowHit('request-html', attr, t, 'dangerouslySetInnerHTML')
@@ -96,6 +97,30 @@ function htmlSinks(m: CodeModule): Hit[] {
     );
   }
   return hits;
+}
+
+/**
+ * HTML that no request data reaches and that comes from a sanitiser or a renderer that escapes what it
+ * renders: `const clean = DOMPurify.sanitize(x)`, `katex.renderToString(tex)`, `renderDocToHtml(doc)`,
+ * a CSS inliner, `JSON.stringify(jsonLd)`. Markdown renderers are not on the list: they pass HTML through.
+ */
+const TRUSTED_RENDERER =
+  /renderToString|renderToStaticMarkup|katex|highlight|hljs|prism|shiki|juice|inline\w*css|JSON\.stringify|serializ\w*|toHtml|render\w*Html|\w*HtmlSerializer|generateHTML|sanitiz\w*|purify/i;
+const MARKDOWN = /\b(?:marked|markdown\w*|md|showdown|remark|micromark|converter)\b/i;
+
+function trustedHtml(m: CodeModule, html: Node): boolean {
+  let value = unwrap(html);
+  for (let i = 0; i < 3 && value.type === 'Identifier'; i++) {
+    const b = m.binding(value);
+    const def = b?.kind === 'const' && b.defs.length === 1 ? b.defs[0] : undefined;
+    if (!def?.value || def.path.length) return false;
+    value = unwrap(def.value);
+  }
+  if (value.type === 'AwaitExpression') value = unwrap(value.argument);
+  if (value.type !== 'CallExpression') return false;
+  if (m.isSanitiserCall(value)) return true;
+  const callee = m.source(value.callee);
+  return TRUSTED_RENDERER.test(callee) && !MARKDOWN.test(callee);
 }
 
 /** v-html, {@html} and server templates' unescaped output: read line by line. */
@@ -112,7 +137,8 @@ function templateHits(file: SourceFile): Hit[] {
         !expr ||
         /^(['"`]).*\1$/.test(expr) ||
         SANITIZED.test(expr) ||
-        /^(?:body|yield|content|children|slot|partial|>)\b/.test(expr) ||
+        // A layout's own slots and partials: {{{body}}}, {{{block "scripts"}}}, <%- include('nav') %>
+        /^(?:body|yield|content|children|slot|partial|block|section|include|extend|embed|>)\b/.test(expr) ||
         /^>/.test(expr)
       )
         continue;
@@ -187,6 +213,10 @@ export default defineAtom({
   examples: {
     bad: [
       {
+        file: 'src/components/Post.tsx',
+        code: "import { marked } from 'marked';\nexport function Post({ post }) {\n  const html = marked(post.body);\n  return <article dangerouslySetInnerHTML={{ __html: html }} />; // ✗\n}",
+      },
+      {
         file: 'src/list.js',
         code: 'for (const item of items) {\n  list.innerHTML += `<li>${item.name}</li>`; // ✗\n}',
       },
@@ -219,6 +249,15 @@ export default defineAtom({
       },
     ],
     good: [
+      {
+        file: 'src/components/Formula.tsx',
+        code: "import katex from 'katex';\nexport function Formula({ tex }) {\n  const rendered = katex.renderToString(tex, { throwOnError: false });\n  return <span dangerouslySetInnerHTML={{ __html: rendered }} />;\n}",
+      },
+      {
+        file: 'src/components/Article.tsx',
+        code: 'import DOMPurify from \'dompurify\';\nexport function Article({ doc, body }) {\n  const html = renderDocToHtml(doc);\n  const clean = DOMPurify.sanitize(body);\n  return (\n    <>\n      <script type="application/ld+json" dangerouslySetInnerHTML={{ __html: JSON.stringify(jsonLd(doc)) }} />\n      <div dangerouslySetInnerHTML={{ __html: html }} />\n      <div dangerouslySetInnerHTML={{ __html: clean }} />\n    </>\n  );\n}',
+      },
+      { file: 'views/layout.hbs', code: '<head>{{{block "stylesheets"}}}</head>\n<body>{{{body}}}</body>' },
       {
         file: 'src/list.js',
         unrouted: 'textContent and createElement hold no sink keyword, so the pre-filter never asks the check',

@@ -131,7 +131,30 @@ async function judgeLockfile(
         ...(p.warning ? { severity: 'warning' as const } : {}),
       });
   }
-  return hits;
+  return groupLockfileWide(hits);
+}
+
+/** Problems of a whole lockfile with one fix (regenerate it): one finding with the count and each place, not one per package. */
+const LOCKFILE_WIDE = new Set(['weak-integrity', 'missing-integrity']);
+
+function groupLockfileWide(hits: Hit[]): Hit[] {
+  const out: Hit[] = [];
+  for (const rule of LOCKFILE_WIDE) {
+    const same = hits.filter((h) => h.rule === rule);
+    if (same.length < 2) continue;
+    const shown = same.slice(0, 10).map((h) => `${h.data?.package} (line ${h.line})`);
+    out.push({
+      ...same[0]!,
+      messageId: 'many',
+      data: {
+        count: same.length,
+        places: `${shown.join(', ')}${same.length > 10 ? `, and ${same.length - 10} more` : ''}`,
+      },
+      flow: same.slice(1).map((h) => h.line),
+    });
+  }
+  const grouped = new Set(out.map((h) => h.rule));
+  return [...hits.filter((h) => !grouped.has(h.rule)), ...out];
 }
 
 /**
