@@ -11,7 +11,7 @@ import type { Baseline, LocatedFinding } from './baseline.js';
 import type { ChangedFile } from './changeset/changeset.js';
 import { excerpt, maskSpans } from './changeset/text.js';
 import type { Finding, Suppressed } from './findings.js';
-import type { Hit, SourceFile } from './kit/atom.js';
+import { messageOf, type Hit, type SourceFile } from './kit/atom.js';
 import type { ActiveAtom } from './router.js';
 
 export interface Filtering {
@@ -85,7 +85,7 @@ export function toFinding(
     line: hit.line,
     column: hit.column,
     ...(hit.endLine && hit.endLine !== hit.line ? { endLine: hit.endLine } : {}),
-    message: hit.message ?? rule?.message ?? atom.criteria.fail,
+    message: messageOf(atom, hit),
     criterion: atom.criteria.fail,
     ...(rule?.fix ? { fix: rule.fix } : {}),
     excerpt: excerpt(masked, hit.column),

@@ -4,7 +4,7 @@
 // creates the app.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { installShimOnPath, makeRepo, repoWithRemote, type Repo } from './helpers/repo.js';
+import { installShimOnPath, makeRepo, pushBase, repoWithRemote, type Repo } from './helpers/repo.js';
 
 installShimOnPath();
 
@@ -131,11 +131,7 @@ function pushInput(repo: Repo, remoteSha: string) {
 
 test('push: each pushed commit is judged against its own tree', () => {
   const { repo } = repoWithRemote();
-  repo.write('README.md', '# demo\n');
-  repo.stage();
-  repo.commit('base');
-  repo.git('push', '-q', 'origin', 'main');
-  const base = repo.git('rev-parse', 'HEAD').trim();
+  const base = pushBase(repo);
   // helmet arrives in one commit, the app in the next: the app's commit has helmet in its tree.
   repo.write('src/security.js', SECURITY_WITH_HELMET);
   repo.write('src/routes/users.js', ROUTES);
@@ -149,11 +145,7 @@ test('push: each pushed commit is judged against its own tree', () => {
 
 test('push: an app committed before any helmet exists is refused, naming that commit', () => {
   const { repo } = repoWithRemote();
-  repo.write('README.md', '# demo\n');
-  repo.stage();
-  repo.commit('base');
-  repo.git('push', '-q', 'origin', 'main');
-  const base = repo.git('rev-parse', 'HEAD').trim();
+  const base = pushBase(repo);
   repo.write('src/security.js', SECURITY_WITHOUT);
   repo.write('src/app.js', APP);
   repo.stage();

@@ -2,10 +2,9 @@
 // marked lines, every good one is silent, and every atom has both kinds.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { expectedLines } from '../src/kit/atom.js';
 import { BUILTIN_ATOMS } from '../src/atoms/all.js';
 import { BUILTIN_IDS } from '../src/atoms/index.js';
-import { runExample } from './helpers/examples.js';
+import { assertBadExample, assertGoodExample } from './helpers/examples.js';
 
 const KEBAB = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
@@ -22,21 +21,12 @@ for (const atom of BUILTIN_ATOMS) {
   });
 
   atom.examples.bad.forEach((example, i) => {
-    test(`${atom.id}: bad example ${i + 1} (${example.file}) is flagged on its marked lines`, async () => {
-      const expected = expectedLines(example);
-      assert.ok(expected.length > 0, 'the example marks the lines it expects (✗ or lines)');
-      const run = await runExample(atom, example);
-      assert.ok(run.routed, `the atom's files and keywords route ${example.file} to it`);
-      assert.equal(run.lines, expected, `flagged lines\n${example.code}`);
-      for (const rule of run.rules) assert.ok(atom.rules[rule], `rule ${rule} is declared`);
-    });
+    test(`${atom.id}: bad example ${i + 1} (${example.file}) is flagged on its marked lines`, () =>
+      assertBadExample(atom, example));
   });
 
   atom.examples.good.forEach((example, i) => {
-    test(`${atom.id}: good example ${i + 1} (${example.file}) passes`, async () => {
-      const run = await runExample(atom, example);
-      assert.equal(run.lines, [], `no finding expected\n${example.code}`);
-    });
+    test(`${atom.id}: good example ${i + 1} (${example.file}) passes`, () => assertGoodExample(atom, example));
   });
 }
 

@@ -6,6 +6,7 @@ import { parseModule } from '../src/ast/parse.js';
 import type { CodeModule, Node } from '../src/ast/module.js';
 import { BUILTIN_ATOMS } from '../src/atoms/all.js';
 import { sourceFile } from '../src/engine/source-file.js';
+import { messageOf, type Hit } from '../src/kit/atom.js';
 import { stubContext } from './helpers/examples.js';
 import { memoryProject } from './helpers/project.js';
 
@@ -29,7 +30,7 @@ async function lines(id: string, path: string, code: string) {
     sourceFile({ path, allAdded: true, added: [] }, code),
     stubContext({}, (n) => notes.push(n), memoryProject({ [path]: code })),
   );
-  return { lines: hits.map((h) => h.line), hits, notes };
+  return { lines: hits.map((h) => h.line), hits, notes, said: (hit: Hit) => messageOf(atom(id), hit) };
 }
 
 test('a flow through two assignments and a destructuring is found, with the lines it passed', async () => {
@@ -96,12 +97,12 @@ test('a command-injection flow through a helper is reported on the call site, an
     '}',
     "app.get('/x', (req, res) => res.send(run('ls ' + req.query.dir)));",
   ].join('\n');
-  const { hits } = await lines('command-injection', 'src/x.js', code);
+  const { hits, said } = await lines('command-injection', 'src/x.js', code);
   assert.equal(
     hits.map((h) => h.line),
     [5],
   );
-  assert.ok(hits[0]!.message?.includes('line 3'), hits[0]!.message);
+  assert.ok(said(hits[0]!).includes('line 3'), said(hits[0]!));
 });
 
 test('guards cut the flow: allow-list, containment, typeof for objects only', async () => {
@@ -192,7 +193,7 @@ test('a file the parser rejects gets a reduced check and a note, never a crash',
     r.notes.some((n) => n.startsWith('src/broken.js: the parser rejected it (3:')),
     r.notes.join('\n'),
   );
-  assert.ok(r.hits[0]!.message?.includes('reduced check'));
+  assert.ok(r.said(r.hits[0]!).includes('reduced check'));
 });
 
 test('each file is parsed once for all atoms', async () => {

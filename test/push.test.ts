@@ -1,7 +1,7 @@
 // Pre-push: every commit being pushed, through a real `git push` to a local bare remote.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { installShimOnPath, repoWithRemote } from './helpers/repo.js';
+import { installShimOnPath, pushBase, repoWithRemote } from './helpers/repo.js';
 import { awsKeyId, awsLine, cleanLine, githubToken, md5Line, sqlLine } from './helpers/samples.js';
 
 installShimOnPath();
@@ -9,10 +9,7 @@ installShimOnPath();
 function setup() {
   const { remote, repo } = repoWithRemote();
   assert.is(repo.cli(['init', '--hooks', 'git']).code, 0);
-  repo.write('README.md', '# demo\n');
-  repo.stage();
-  repo.commit('base');
-  assert.is(repo.tryGit(['push', '-q', 'origin', 'main']).code, 0);
+  pushBase(repo);
   return { remote, repo };
 }
 

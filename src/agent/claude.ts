@@ -25,6 +25,7 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import { cacheDir, readCacheFile, writeCacheFile, writeFileAtomic } from '../cache.js';
 import { PolicyError, UsageError } from '../errors.js';
 import type { Report } from '../findings.js';
+import { plural } from '../words.js';
 
 export interface HookInput {
   session_id?: string;
@@ -105,7 +106,7 @@ export async function stop(input: HookInput, opts: { maxRounds?: number } = {}):
   if (previous >= maxRounds) {
     clearRounds(state);
     const message =
-      `ralph-guard: ${blocking} blocking finding${blocking === 1 ? '' : 's'} still fail after ${maxRounds} rounds of fixes; ` +
+      `ralph-guard: ${plural(blocking, 'blocking finding')} still fail after ${maxRounds} rounds of fixes; ` +
       'letting the assistant stop so it does not loop. The commit hook will still refuse them: run `npx ralph-guard check --worktree` to see them.';
     return { code: 0, stdout: JSON.stringify({ systemMessage: message }) + '\n', stderr: message + '\n' };
   }

@@ -114,7 +114,7 @@ export class CodeModule {
   }
 
   /** A hit spanning a node, with the lines a flow passed through. */
-  hit(rule: string, node: Node, extra: { message?: string; flow?: number[] } = {}): Hit {
+  hit(rule: string, node: Node, extra: Pick<Hit, 'messageId' | 'data' | 'flow'> = {}): Hit {
     // A method call is placed at its method name, not at the start of a long chain.
     const callee = (node.type === 'CallExpression' || node.type === 'NewExpression') && unwrap(node.callee);
     const from = callee && callee.type === 'MemberExpression' ? callee.property.start : node.start;
@@ -125,28 +125,29 @@ export class CodeModule {
       rule,
       ...start,
       ...(end.line !== start.line ? { endLine: end.line } : {}),
-      ...(extra.message ? { message: extra.message } : {}),
+      ...(extra.messageId ? { messageId: extra.messageId, data: extra.data ?? {} } : {}),
       ...(flow?.length ? { flow: [...new Set(flow)].sort((a, b) => a - b) } : {}),
     };
   }
 
   /**
-   * A hit for tainted data reaching a sink. When the data entered through a
-   * helper's parameter, the hit is on the outermost call site (that is where
-   * the request meets the helper), and names the sink.
+   * A hit for tainted data reaching a sink, with message `reaches` (or
+   * `reachesThrough`) of FLOW_MESSAGES, which a rule using it declares. When
+   * the data entered through a helper's parameter, the hit is on the outermost
+   * call site (that is where the request meets the helper), and names the sink.
    */
   flowHit(rule: string, sink: Node, t: Taint, what: string, extraLines: number[] = []): Hit {
     const sinkLine = this.line(sink);
-    const from = `${t.label} (line ${t.lines[0]})`;
+    const data = { source: t.label, line: t.lines[0]!, sink: what };
     if (t.via.length) {
       const site = t.via[0]!;
-      const helper = this.callee(site.callee).name;
       return this.hit(rule, site, {
-        message: `${from} reaches ${what} at line ${sinkLine} through ${helper}().`,
+        messageId: 'reachesThrough',
+        data: { ...data, sinkLine, helper: this.callee(site.callee).name },
         flow: [...t.lines, sinkLine, ...extraLines],
       });
     }
-    return this.hit(rule, sink, { message: `${from} reaches ${what}.`, flow: [...t.lines, ...extraLines] });
+    return this.hit(rule, sink, { messageId: 'reaches', data, flow: [...t.lines, ...extraLines] });
   }
 
   // ── Names ────────────────────────────────────────────────────────────

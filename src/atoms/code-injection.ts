@@ -1,5 +1,5 @@
 import type { CodeModule, Node } from '../ast/module.js';
-import { defineAtom, type Hit } from '../kit/atom.js';
+import { defineAtom, type Hit, FLOW_MESSAGES } from '../kit/atom.js';
 import { codeCheck } from '../kit/code.js';
 import { CODE_FILES } from '../kit/files.js';
 
@@ -40,7 +40,8 @@ function codeCalls(m: CodeModule): Hit[] {
     if (parts.length || callee.name === 'eval') {
       hits.push(
         m.hit('dynamic-code', call.node, {
-          message: `${what} runs code built from ${parts[0] ? `\`${m.source(parts[0]).slice(0, 40)}\`` : 'a non-constant value'}.`,
+          messageId: 'built',
+          data: { sink: what, part: parts[0] ? `\`${m.source(parts[0]).slice(0, 40)}\`` : 'a non-constant value' },
           flow: parts.map((p) => m.line(p)),
         }),
       );
@@ -93,14 +94,19 @@ export default defineAtom({
   rules: {
     'request-code': {
       message: 'Request data is run as code.',
+      messages: FLOW_MESSAGES,
       fix: 'Never evaluate client text: parse data with JSON.parse, compute with a safe expression library (e.g. expr-eval with a fixed function set), and dispatch on an allow-list of handlers.',
     },
     'dynamic-code': {
       message: 'Code is built from non-constant parts and run.',
+      messages: {
+        built: '{sink} runs code built from {part}.',
+      },
       fix: 'Replace eval/new Function with ordinary functions, a lookup table of handlers, or JSON.parse; pass functions, not strings, to setTimeout/setInterval.',
     },
     'request-module': {
       message: 'A module name taken from the request is loaded.',
+      messages: FLOW_MESSAGES,
       fix: "Map the client's choice to modules through a constant table: const PLUGINS = { csv: () => import('./csv.js') }; PLUGINS[name]?.().",
     },
   },

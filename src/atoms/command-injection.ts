@@ -1,5 +1,5 @@
 import type { CallInfo, CodeModule, Node } from '../ast/module.js';
-import { defineAtom, type Hit } from '../kit/atom.js';
+import { defineAtom, type Hit, FLOW_MESSAGES } from '../kit/atom.js';
 import { codeCheck } from '../kit/code.js';
 import { CODE_FILES } from '../kit/files.js';
 
@@ -51,7 +51,8 @@ function judge(m: CodeModule, hits: Hit[], call: CallInfo, command: Node | undef
   if (parts.length) {
     hits.push(
       m.hit('interpolated-command', call.node, {
-        message: `A shell line built from \`${m.source(parts[0]!).slice(0, 40)}\` runs through ${what}: any ; | $( ) or space in it is shell syntax.`,
+        messageId: 'built',
+        data: { part: m.source(parts[0]!).slice(0, 40), sink: what },
         flow: parts.map((p) => m.line(p)),
       }),
     );
@@ -73,10 +74,14 @@ export default defineAtom({
   rules: {
     'request-in-command': {
       message: 'Request data reaches a shell command line.',
+      messages: FLOW_MESSAGES,
       fix: "Run the program without a shell and pass the value as one argument: execFile('ping', ['-c', '1', host]); validate it first (an allow-list or a strict pattern such as /^[\\w.-]+$/).",
     },
     'interpolated-command': {
       message: 'A shell command line is built from non-constant parts.',
+      messages: {
+        built: 'A shell line built from `{part}` runs through {sink}: any ; | $( ) or space in it is shell syntax.',
+      },
       fix: "Use execFile/spawn with an argument array instead of a command string (spawn('tar', ['-xzf', archive])); if a shell is unavoidable, quote every value with shell-quote's quote().",
     },
   },

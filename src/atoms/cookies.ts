@@ -244,7 +244,8 @@ function secretHits(m: CodeModule): Hit[] {
           : 'hard-coded';
       hits.push(
         m.hit('hardcoded-session-secret', literal, {
-          message: `The ${module} ${key} is ${kind}: anyone who reads the code can sign session cookies.`,
+          messageId: 'hardcoded',
+          data: { module, key, kind },
         }),
       );
     }
@@ -259,12 +260,7 @@ function secretHits(m: CodeModule): Hit[] {
         unwrap(a.right).type === 'ArrayExpression'
       ) {
         const literal = literalSecret(m, a.right);
-        if (literal)
-          hits.push(
-            m.hit('hardcoded-session-secret', a, {
-              message: 'app.keys are hard-coded: anyone who reads the code can sign Koa cookies.',
-            }),
-          );
+        if (literal) hits.push(m.hit('hardcoded-session-secret', a, { messageId: 'koaKeys' }));
       }
     }
   }
@@ -285,7 +281,8 @@ function cookieHits(m: CodeModule): Hit[] {
     const sameSiteOnly = missing.length === 1 && missing[0] === 'sameSite';
     hits.push({
       ...m.hit(c.kind === 'session' ? 'session-cookie-flags' : 'auth-cookie-flags', c.node, {
-        message: `${c.what[0]!.toUpperCase()}${c.what.slice(1)} is sent without ${list}${sameSiteOnly ? ' (Chromium browsers already default to Lax, so this is a warning)' : ''}.`,
+        messageId: sameSiteOnly ? 'withoutSameSite' : 'without',
+        data: { cookie: `${c.what[0]!.toUpperCase()}${c.what.slice(1)}`, flags: list },
         flow,
       }),
       ...(sameSiteOnly ? { severity: 'warning' as const } : {}),
@@ -307,14 +304,28 @@ export default defineAtom({
   rules: {
     'session-cookie-flags': {
       message: 'The session cookie is sent without all of HttpOnly, Secure and SameSite.',
+      messages: {
+        without: '{cookie} is sent without {flags}.',
+        withoutSameSite:
+          '{cookie} is sent without {flags} (Chromium browsers already default to Lax, so this is a warning).',
+      },
       fix: "Set the cookie options: session({ …, cookie: { httpOnly: true, secure: true, sameSite: 'lax' } }) (secure: process.env.NODE_ENV === 'production' if you must serve plain http in development; behind a proxy also app.set('trust proxy', 1)).",
     },
     'auth-cookie-flags': {
       message: 'A cookie that carries a session or token is sent without all of HttpOnly, Secure and SameSite.',
+      messages: {
+        without: '{cookie} is sent without {flags}.',
+        withoutSameSite:
+          '{cookie} is sent without {flags} (Chromium browsers already default to Lax, so this is a warning).',
+      },
       fix: "Pass the flags: res.cookie('token', token, { httpOnly: true, secure: true, sameSite: 'lax', maxAge: … }); keep one shared options object for every auth cookie.",
     },
     'hardcoded-session-secret': {
       message: 'The session secret is written in the code.',
+      messages: {
+        hardcoded: 'The {module} {key} is {kind}: anyone who reads the code can sign session cookies.',
+        koaKeys: 'app.keys are hard-coded: anyone who reads the code can sign Koa cookies.',
+      },
       fix: 'Read it from the environment with no fallback (secret: process.env.SESSION_SECRET, failing at start-up when it is missing) and rotate the one that was committed.',
     },
   },

@@ -1,6 +1,6 @@
 import type { CodeModule, Node } from '../ast/module.js';
 import { isFunction, keyName, unwrap } from '../ast/nodes.js';
-import { defineAtom, type Hit } from '../kit/atom.js';
+import { defineAtom, type Hit, FLOW_MESSAGES } from '../kit/atom.js';
 import { codeCheck } from '../kit/code.js';
 import { CODE_FILES } from '../kit/files.js';
 
@@ -93,7 +93,10 @@ function regexProblem(pattern: string): string | null {
 }
 
 /** How a function decides on an origin: allows any, matches a fragment, or really checks. */
-function functionVerdict(m: CodeModule, fn: Node): { kind: 'any' | 'fragment'; node: Node; detail?: string } | null {
+function functionVerdict(
+  m: CodeModule,
+  fn: Node,
+): { kind: 'any' | 'fragment'; node: Node; messageId?: string; data?: Record<string, string> } | null {
   const origin = fn.params[0];
   const originName = origin?.type === 'Identifier' ? origin.name : undefined;
   const body = m.source(fn.body);
@@ -114,10 +117,11 @@ function functionVerdict(m: CodeModule, fn: Node): { kind: 'any' | 'fragment'; n
       return {
         kind: 'fragment',
         node: call.node,
-        detail: `${name}('${lit}') accepts any origin that contains the text`,
+        messageId: 'checkContains',
+        data: { method: name, text: lit },
       };
     if (onOrigin && name === 'endsWith' && lit !== undefined && !/^[./]/.test(lit))
-      return { kind: 'fragment', node: call.node, detail: `endsWith('${lit}') also accepts https://evil${lit}` };
+      return { kind: 'fragment', node: call.node, messageId: 'checkEndsWith', data: { text: lit } };
     if (
       (name === 'test' || name === 'exec') &&
       call.args.some(
@@ -128,7 +132,12 @@ function functionVerdict(m: CodeModule, fn: Node): { kind: 'any' | 'fragment'; n
       if (re.type === 'Literal' && re.regex) {
         const problem = regexProblem(re.regex.pattern);
         if (problem)
-          return { kind: 'fragment', node: call.node, detail: `the pattern /${re.regex.pattern}/ ${problem}` };
+          return {
+            kind: 'fragment',
+            node: call.node,
+            messageId: 'checkPattern',
+            data: { pattern: re.regex.pattern, problem },
+          };
       }
     }
   }
@@ -169,12 +178,11 @@ function corsHits(m: CodeModule): Hit[] {
       hits.push(
         conf.absent === 'reflect'
           ? m.hit('reflected-origin', conf.at, {
-              message:
-                'This CORS middleware answers any Origin with itself (no origin is configured) and allows credentials: any site can read responses with the user’s cookies.',
+              messageId: 'middlewareReflects',
               flow,
             })
           : m.hit('wildcard-credentials', conf.at, {
-              message: 'CORS allows every origin (no origin is configured, so "*") together with credentials.',
+              messageId: 'noOriginConfigured',
               flow,
             }),
       );
@@ -186,7 +194,7 @@ function corsHits(m: CodeModule): Hit[] {
       if (s === '*' && credentials)
         hits.push(
           m.hit('wildcard-credentials', where, {
-            message: "CORS allows origin '*' together with credentials: true.",
+            messageId: 'wildcard',
             flow,
           }),
         );
@@ -196,7 +204,8 @@ function corsHits(m: CodeModule): Hit[] {
         if (problem)
           hits.push(
             m.hit('unanchored-origin', where, {
-              message: `The allowed-origin pattern /${v.regex.pattern}/ ${problem}.`,
+              messageId: 'pattern',
+              data: { pattern: v.regex.pattern, problem },
               flow,
             }),
           );
@@ -206,8 +215,7 @@ function corsHits(m: CodeModule): Hit[] {
       if (credentials)
         hits.push(
           m.hit('reflected-origin', originNode, {
-            message:
-              'origin: true answers every Origin with itself, and credentials: true lets any site read responses with the user’s cookies.',
+            messageId: 'originTrue',
             flow,
           }),
         );
@@ -216,12 +224,13 @@ function corsHits(m: CodeModule): Hit[] {
     } else if (isFunction(value) || value.type === 'FunctionDeclaration') {
       const verdict = functionVerdict(m, value);
       if (verdict?.kind === 'fragment')
-        hits.push(m.hit('unanchored-origin', verdict.node, { message: `The origin check ${verdict.detail}.`, flow }));
+        hits.push(
+          m.hit('unanchored-origin', verdict.node, { messageId: verdict.messageId!, data: verdict.data ?? {}, flow }),
+        );
       else if (verdict?.kind === 'any' && (credentials || conf.absent === 'reflect'))
         hits.push(
           m.hit('reflected-origin', originNode, {
-            message:
-              'The origin function allows every Origin, with credentials: any site can read responses with the user’s cookies.',
+            messageId: 'functionAllowsAll',
             flow,
           }),
         );
@@ -259,7 +268,7 @@ function manualHeaders(m: CodeModule): Hit[] {
     if (m.stringValue(value) === '*')
       hits.push(
         m.hit('wildcard-credentials', at, {
-          message: 'Access-Control-Allow-Origin: * is sent together with Access-Control-Allow-Credentials: true.',
+          messageId: 'headers',
           flow,
         }),
       );
@@ -285,14 +294,34 @@ export default defineAtom({
   rules: {
     'wildcard-credentials': {
       message: "CORS allows every origin ('*') together with credentials.",
+      messages: {
+        noOriginConfigured: 'CORS allows every origin (no origin is configured, so "*") together with credentials.',
+        wildcard: "CORS allows origin '*' together with credentials: true.",
+        headers: 'Access-Control-Allow-Origin: * is sent together with Access-Control-Allow-Credentials: true.',
+      },
       fix: "Name the origins that may send credentials: cors({ origin: ['https://app.example.com'], credentials: true }). A public API allows '*' without credentials.",
     },
     'reflected-origin': {
       message: 'CORS answers any Origin with itself while allowing credentials.',
+      messages: {
+        ...FLOW_MESSAGES,
+        middlewareReflects:
+          'This CORS middleware answers any Origin with itself (no origin is configured) and allows credentials: any site can read responses with the user’s cookies.',
+        originTrue:
+          'origin: true answers every Origin with itself, and credentials: true lets any site read responses with the user’s cookies.',
+        functionAllowsAll:
+          'The origin function allows every Origin, with credentials: any site can read responses with the user’s cookies.',
+      },
       fix: "Check the whole origin against an allow-list before allowing it: origin: (origin, cb) => cb(null, ALLOWED_ORIGINS.includes(origin)), or origin: ['https://app.example.com'].",
     },
     'unanchored-origin': {
       message: 'An allowed-origin pattern matches more origins than intended.',
+      messages: {
+        pattern: 'The allowed-origin pattern /{pattern}/ {problem}.',
+        checkContains: "The origin check {method}('{text}') accepts any origin that contains the text.",
+        checkEndsWith: "The origin check endsWith('{text}') also accepts https://evil{text}.",
+        checkPattern: 'The origin check the pattern /{pattern}/ {problem}.',
+      },
       fix: 'Compare whole origins (ALLOWED_ORIGINS.includes(origin)), or anchor the regex at both ends and escape its dots: /^https:\\/\\/([a-z0-9-]+\\.)*example\\.com$/.',
     },
     'null-origin': {

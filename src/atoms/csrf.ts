@@ -54,7 +54,8 @@ async function appCsrf(m: CodeModule, file: SourceFile, ctx: CheckContext<Record
     const at = (p: string) => (p === file.path ? 'this module' : p);
     hits.push(
       m.hit('no-csrf-defence', app.node, {
-        message: `This ${NAMES[app.framework]} app signs users in with a cookie (${at(session)}) and has state-changing routes (${at(routes)}), but no module of the app defends them against CSRF: no CSRF token middleware, no SameSite=Lax/Strict session cookie, no Origin check.`,
+        messageId: 'undefended',
+        data: { framework: NAMES[app.framework], session: at(session), routes: at(routes) },
         flow: edited,
       }),
     );
@@ -77,6 +78,10 @@ export default defineAtom({
     'no-csrf-defence': {
       message:
         'This app authenticates with cookies and has state-changing routes, but nothing defends them against CSRF.',
+      messages: {
+        undefended:
+          'This {framework} app signs users in with a cookie ({session}) and has state-changing routes ({routes}), but no module of the app defends them against CSRF: no CSRF token middleware, no SameSite=Lax/Strict session cookie, no Origin check.',
+      },
       fix: "Set the session cookie to sameSite: 'lax' (or 'strict') and keep GET requests free of side effects; where cross-site forms must work, add a token middleware (csrf-csrf's doubleCsrfProtection, csrf-sync, @fastify/csrf-protection, koa-csrf) or reject requests whose Origin / Sec-Fetch-Site is not your own.",
     },
   },
@@ -138,6 +143,7 @@ export default defineAtom({
       },
       {
         file: 'src/routes.js',
+        unrouted: 'a router module creates no app (no express()), so the pre-filter skips it',
         code: "const session = require('express-session');\nconst router = require('express').Router();\nrouter.use(session({ secret: process.env.SECRET }));\nrouter.post('/transfer', transfer);",
       },
     ],

@@ -259,90 +259,173 @@ export default defineAtom<Options>({
   rules: {
     'known-advisory': {
       message: 'The version has a known security advisory.',
+      messages: {
+        advisory: '{package}: {id}, {severity}: {summary}. {fix} {url}',
+        locked: '{package} (locked in {lockfile}) has {count}, worst {worst}: {ids}. {advice}',
+      },
       fix: 'Upgrade to the fixed version named in the message (update the lockfile, or the range in package.json), or, if the advisory does not apply, record why under ignoreAdvisories.',
     },
     'below-minimum': {
       message: 'The version is below the policy minimum.',
+      messages: {
+        locked: '{package} is below the policy minimum {range}: {reason}',
+        declared: '{package} {spec} only allows versions below the policy minimum {range}: {reason}',
+      },
       fix: 'Raise the range in package.json to the minimum named in the message and reinstall so the lockfile follows; for a package pulled in by another, upgrade that one or add an override.',
     },
     'banned-package': {
       message: 'The package is banned by the policy.',
+      messages: {
+        banned: '{package} is banned by the policy: {reason}',
+        bannedUse: '{package} is banned by the policy: {reason} Use {alternative} instead.',
+        bannedTransitive:
+          '{package} is banned by the policy: {reason} (It comes in through another dependency: replace or override that one.)',
+        bannedUseTransitive:
+          '{package} is banned by the policy: {reason} Use {alternative} instead. (It comes in through another dependency: replace or override that one.)',
+      },
       fix: 'Replace it with the alternative named in the message; for a transitive one, replace the dependency that pulls it in or override it.',
     },
     deprecated: {
       message: 'The version is deprecated by its maintainers.',
+      messages: {
+        deprecated: '{package} is deprecated: {reason}',
+      },
       fix: 'Upgrade to a supported version or the replacement the deprecation message names.',
     },
     'majors-behind': {
       message: 'The dependency is too many major versions behind the latest release.',
+      messages: {
+        behind:
+          '{package} is {majors} major versions behind the latest {latest} (policy: fewer than {policy}); old majors stop getting security fixes.',
+      },
       fix: 'Plan the major upgrade now; old majors stop receiving security fixes.',
     },
     unmaintained: {
       message: 'The package has had no release for a long time.',
+      messages: {
+        noRelease: '{package} has had no release for {months} months (policy: {policy}): it may be unmaintained.',
+      },
       fix: 'Check that it is still maintained; prefer a maintained alternative.',
     },
     'too-new': {
       message: 'The version was published very recently.',
+      messages: {
+        published:
+          '{package} was published {hours} hour(s) ago (policy: at least {days} days), the window in which hijacked releases are caught.',
+      },
       fix: 'Wait until it is a few days old (hijacked releases are usually caught within hours), or pin the previous version.',
     },
     'git-source': {
       message: 'The dependency is installed from git, not the registry.',
+      messages: {
+        installed:
+          '{package} is installed from git ({source}): no registry integrity, no advisories, and the code can change under the same reference.',
+        declared:
+          '{package} is declared from git ({source}): no registry integrity, no advisories, and the code can change under the same reference.',
+      },
       fix: 'Use a published registry version; if the git source is intended, add its host or URL prefix to allowedHosts.',
     },
     'tarball-source': {
       message: 'The dependency is installed from a tarball URL, not the registry.',
+      messages: {
+        installed: '{package} is installed from a tarball URL ({source}), not the registry.',
+        declared: '{package} is declared from a tarball URL ({source}), not the registry.',
+      },
       fix: 'Use a published registry version; if the URL is trusted, add its host to allowedHosts.',
     },
     'local-outside-workspace': {
       message: 'The dependency points at a path outside the repository.',
+      messages: {
+        linked: '{package} is linked from {path}, outside this repository: a clone or CI gets different code, or none.',
+        declared: '{package} points at {path}, outside this repository: a clone or CI gets different code, or none.',
+      },
       fix: 'Publish it, vendor it inside the repository, or use a workspace.',
     },
     'untrusted-registry': {
       message: 'The package resolves to a host that is not the configured registry.',
+      messages: {
+        resolves: '{package} resolves to {host}, which is not the configured registry.',
+      },
       fix: 'Reinstall from the configured registry; if the host is your mirror, set it in .npmrc or add it to allowedHosts.',
     },
     'missing-integrity': {
       message: 'The lockfile records no integrity hash for the package.',
+      messages: {
+        none: '{package} has no integrity hash in the lockfile, so a swapped tarball would install silently.',
+        many: '{count} packages of this lockfile have no integrity hash: {places}.',
+      },
       fix: 'Regenerate the lockfile with a current package manager so every package is pinned by hash.',
     },
     'weak-integrity': {
       message: 'The package is pinned only by a SHA-1 hash.',
+      messages: {
+        sha1: '{package} is pinned only by a SHA-1 hash.',
+        many: '{count} packages of this lockfile are pinned only by a SHA-1 hash: {places}.',
+      },
       fix: 'Regenerate the lockfile (delete the entry and reinstall) to record a SHA-512 integrity.',
     },
     'integrity-changed': {
       message: 'The integrity hash of an unchanged version changed.',
+      messages: {
+        changed:
+          '{package}: the lockfile now records a different integrity hash for the same version (was {was}, now {now}): the tarball was swapped or the lockfile edited.',
+      },
       fix: 'Find out why: regenerate the lockfile from the registry and compare; never accept a swapped hash unreviewed.',
     },
     'install-script': {
       message: 'A newly added package runs an install script.',
+      messages: {
+        runs: '{package} runs an install script (preinstall/install/postinstall) when installed.',
+      },
       fix: 'Review what the script does; install with --ignore-scripts, or list the package in allowInstallScripts when it is expected.',
     },
     'license-not-allowed': {
       message: 'The package license is not in the allowed list.',
+      messages: {
+        licensed: "{package} is licensed {license}, which is not in the policy's allowedLicenses ({allowed}).",
+      },
       fix: 'Choose a package under an allowed license, or extend allowedLicenses after legal review.',
     },
     'lockfile-not-updated': {
       message: 'package.json dependencies changed while the lockfile did not.',
+      messages: {
+        notUpdated:
+          '{package} changed here but {lockfile} is not part of this change, so installs do not get what package.json says.',
+      },
       fix: 'Run your package manager (npm install, yarn, pnpm install, bun install) and commit the updated lockfile with package.json.',
     },
     'advisories-unchecked': {
       message: 'Packages of the change could not be checked for known advisories.',
+      messages: { unchecked: '{what}: {why}. Run `ralph-guard db update` (or check with --online).' },
       fix: 'Run `ralph-guard db update` for the local advisory database, or check with --online (or "online": true in the dependencies options).',
     },
     'advisories-required': {
       message: 'In CI, packages of the change could not be checked for known advisories.',
+      messages: {
+        unchecked:
+          '{what}: {why}. Run `ralph-guard db update` (or check with --online). CI requires advisories: the check stops here (exit 3) unless the policy sets "requireAdvisories": false in the dependencies options.',
+      },
       fix: 'Run `ralph-guard db update` in the CI job before the check (cache its directory), or allow the network with --online; "requireAdvisories": false accepts unchecked packages.',
     },
     'corrupt-lockfile': {
       message: 'The lockfile cannot be read.',
+      messages: {
+        unreadable: '{file}: {error}',
+      },
       fix: 'Regenerate it with your package manager (for a merge conflict: take either side, then run npm install / yarn / pnpm install).',
     },
     'corrupt-manifest': {
       message: 'package.json cannot be read.',
+      messages: {
+        unreadable: '{file}: {error}',
+      },
       fix: 'Fix the JSON syntax at the line named in the message.',
     },
     'unsupported-lockfile': {
       message: 'The lockfile version is not one ralph-guard reads.',
+      messages: {
+        unreadable: '{file}: {error}',
+      },
       fix: 'Upgrade ralph-guard, or generate the lockfile with a supported package-manager version.',
     },
   },

@@ -393,20 +393,14 @@ function analyse(m: CodeModule): Hit[] {
           : part.kind === 'object'
             ? 'error-object'
             : 'error-message';
-    const what =
-      part.kind === 'stack'
-        ? `the stack trace (\`${m.source(part.node).slice(0, 40)}\`)`
-        : part.kind === 'object'
-          ? `the error object \`${m.source(part.node).slice(0, 30)}\``
-          : `the message of an unexpected error (\`${m.source(part.node).slice(0, 40)}\`)`;
+    const kind = part.kind === 'stack' ? 'Stack' : part.kind === 'object' ? 'Object' : 'Message';
     // new InternalServerErrorException(error): Nest serialises the error object as the body, which is {}
     // for a plain Error; only own enumerable fields (a driver error's code, meta) reach the client.
     const nestObject = opts.nest === true && part.kind === 'object';
     hits.push({
       ...m.hit(rule, sink, {
-        message: nestObject
-          ? `The exception's body is the error object \`${m.source(part.node).slice(0, 30)}\`: Nest sends its own enumerable fields (a database error's code and meta, a client's request details), not its message or stack, so this is a warning.`
-          : `${part.handler ? 'An error handler sends' : 'The response carries'} ${what}: it tells an attacker about files, queries and dependencies.`,
+        messageId: nestObject ? 'nestObject' : `${part.handler ? 'handler' : 'response'}${kind}`,
+        data: { code: m.source(part.node).slice(0, part.kind === 'object' ? 30 : 40) },
         flow: [m.line(part.node)],
       }),
       ...(nestObject ? { severity: 'warning' as const } : {}),
@@ -515,18 +509,44 @@ export default defineAtom({
   rules: {
     'stack-trace': {
       message: 'A stack trace is sent to the client.',
+      messages: {
+        reduced: 'An error is sent on this line (reduced check: the file could not be parsed or analysed in full).',
+        responseStack:
+          'The response carries the stack trace (`{code}`): it tells an attacker about files, queries and dependencies.',
+        handlerStack:
+          'An error handler sends the stack trace (`{code}`): it tells an attacker about files, queries and dependencies.',
+      },
       fix: "Log the stack on the server (logger.error({ err }, 'request failed')) and send { error: 'Internal Server Error', requestId }; show stacks only behind an explicit development check.",
     },
     'error-object': {
       message: 'A whole error object is sent to the client.',
+      messages: {
+        reduced: 'An error is sent on this line (reduced check: the file could not be parsed or analysed in full).',
+        responseObject:
+          'The response carries the error object `{code}`: it tells an attacker about files, queries and dependencies.',
+        nestObject:
+          "The exception's body is the error object `{code}`: Nest sends its own enumerable fields (a database error's code and meta, a client's request details), not its message or stack, so this is a warning.",
+      },
       fix: "Send a chosen shape instead: res.status(500).json({ error: 'Internal Server Error', requestId }); log the error itself on the server.",
     },
     'error-message': {
       message: 'The message of an unexpected error is sent to the client.',
+      messages: {
+        responseMessage:
+          'The response carries the message of an unexpected error (`{code}`): it tells an attacker about files, queries and dependencies.',
+      },
       fix: 'Only send messages of errors you classified: if (err instanceof HttpError) return res.status(err.status).json({ error: err.message }); otherwise log it and send a generic 500 message.',
     },
     'error-handler': {
       message: 'An error handler replies with the error it received.',
+      messages: {
+        handlerObject:
+          'An error handler sends the error object `{code}`: it tells an attacker about files, queries and dependencies.',
+        handlerMessage:
+          'An error handler sends the message of an unexpected error (`{code}`): it tells an attacker about files, queries and dependencies.',
+        nestObject:
+          "The exception's body is the error object `{code}`: Nest sends its own enumerable fields (a database error's code and meta, a client's request details), not its message or stack, so this is a warning.",
+      },
       fix: "In the handler, log err, then send err.message only when err.expose (or status < 500) and a generic 'Internal Server Error' otherwise: res.status(status).json({ error: status < 500 ? err.message : 'Internal Server Error' }).",
     },
   },
@@ -608,7 +628,7 @@ export default defineAtom({
             rule: /stack/.test(s[0]) ? 'stack-trace' : 'error-object',
             line: i + 1,
             column: s.index + 1,
-            message: 'An error is sent on this line (reduced check: the file could not be parsed or analysed in full).',
+            messageId: 'reduced',
           });
       });
       return hits;

@@ -278,7 +278,8 @@ async function uploadHits(m: CodeModule, file: SourceFile, ctx: CheckContext<Rec
       if (!nestDefault)
         hits.push(
           m.hit('no-size-limit', u.node, {
-            message: `${u.what} accepts uploads of any size (no limits.fileSize): one request can fill the disk or the memory.`,
+            messageId: 'anySize',
+            data: { upload: u.what },
             flow: lines,
           }),
         );
@@ -286,7 +287,8 @@ async function uploadHits(m: CodeModule, file: SourceFile, ctx: CheckContext<Rec
     if (u.storage === 'disk' && !u.typeChecked && !typeCheckedHere) {
       hits.push(
         m.hit('no-type-check', u.node, {
-          message: `${u.what} stores files of any type (no fileFilter or content-type check): an .html or .svg upload becomes stored XSS once served.`,
+          messageId: 'anyType',
+          data: { upload: u.what },
           flow: lines,
         }),
       );
@@ -294,7 +296,8 @@ async function uploadHits(m: CodeModule, file: SourceFile, ctx: CheckContext<Rec
     if (u.clientName)
       hits.push(
         m.hit('client-filename', u.clientName, {
-          message: `${u.what} stores uploads under the name the client chose: names can collide, overwrite others' files, or carry ../ and executable extensions.`,
+          messageId: 'clientName',
+          data: { upload: u.what },
         }),
       );
     if (u.storage === 'disk' && u.dest !== undefined && u.dest !== '') {
@@ -307,7 +310,8 @@ async function uploadHits(m: CodeModule, file: SourceFile, ctx: CheckContext<Rec
       if (root !== undefined)
         hits.push(
           m.hit('public-destination', u.destNode ?? u.node, {
-            message: `Uploads land in ${u.dest}/, inside ${root}/, which the app serves as static files: an uploaded page or script is served from your origin.`,
+            messageId: 'served',
+            data: { dest: u.dest, root },
             flow: lines,
           }),
         );
@@ -339,18 +343,34 @@ export default defineAtom({
   rules: {
     'no-size-limit': {
       message: 'Uploads of any size are accepted.',
+      messages: {
+        anySize:
+          '{upload} accepts uploads of any size (no limits.fileSize): one request can fill the disk or the memory.',
+      },
       fix: 'Set a limit: multer({ limits: { fileSize: 5 * 1024 * 1024, files: 1 } }), busboy({ headers, limits: { fileSize } }), fileUpload({ limits: { fileSize }, abortOnLimit: true }), or a MaxFileSizeValidator in the ParseFilePipe (NestJS).',
     },
     'no-type-check': {
       message: 'Uploaded files of any type are stored.',
+      messages: {
+        anyType:
+          '{upload} stores files of any type (no fileFilter or content-type check): an .html or .svg upload becomes stored XSS once served.',
+      },
       fix: "Accept only the types you need: fileFilter: (req, file, cb) => cb(null, ['image/png', 'image/jpeg'].includes(file.mimetype)), and check the content (file-type) before keeping it; NestJS: new FileTypeValidator({ fileType: /^image\\/(png|jpeg)$/ }).",
     },
     'client-filename': {
       message: 'Uploads are stored under the client’s file name.',
+      messages: {
+        clientName:
+          "{upload} stores uploads under the name the client chose: names can collide, overwrite others' files, or carry ../ and executable extensions.",
+      },
       fix: 'Generate the name: filename: (req, file, cb) => cb(null, `${crypto.randomUUID()}${ALLOWED_EXT[file.mimetype]}`); keep the original name only as data in the database.',
     },
     'public-destination': {
       message: 'Uploads are stored inside a directory the app serves statically.',
+      messages: {
+        served:
+          'Uploads land in {dest}/, inside {root}/, which the app serves as static files: an uploaded page or script is served from your origin.',
+      },
       fix: 'Store uploads outside every static root (e.g. ./var/uploads or object storage) and serve them through a handler that sets Content-Type from your own records and Content-Disposition: attachment.',
     },
   },

@@ -361,7 +361,8 @@ async function handlerHits(m: CodeModule, file: SourceFile, ctx: CheckContext<Op
       const first = open[0]!;
       hits.push(
         m.hit('no-validation', first.node, {
-          message: `${first.label} is used without schema validation (no validating middleware on the route, no schema parse in the handler).`,
+          messageId: 'unvalidated',
+          data: { source: first.label },
           flow: [...lines, ...(own ?? []).map((r) => m.line(r.node))],
         }),
       );
@@ -429,12 +430,14 @@ async function nestHits(m: CodeModule, file: SourceFile, ctx: CheckContext<Optio
           global ??= await appMentions(ctx.project, file, /useGlobalPipes\s*\(|APP_PIPE/);
           if (global) continue;
         }
-        const what = isClass
-          ? `${typeName} is never validated: no ValidationPipe on the parameter, the method, the controller or the app`
+        const [messageId, data] = isClass
+          ? ['dtoNeverValidated', { type: typeName! }]
           : keyed
-            ? `@${which}('${m.stringValue(args[0]!)}') reaches the handler unvalidated: a ValidationPipe checks classes, not primitives`
-            : `@${which}() ${typeName ? `typed ${typeName} (not a class)` : 'without a DTO class'} cannot be validated by a ValidationPipe`;
-        hits.push(m.hit('no-validation', param, { message: `${what}.` }));
+            ? ['keyedParameter', { decorator: which, key: m.stringValue(args[0]!)! }]
+            : typeName
+              ? ['notAClass', { decorator: which, type: typeName }]
+              : ['noDto', { decorator: which }];
+        hits.push(m.hit('no-validation', param, { messageId, data }));
       }
     }
   }
@@ -574,7 +577,8 @@ function schemaHits(m: CodeModule, file: SourceFile, options: Options): Hit[] {
       if (EMAIL_KEY.test(key) && !has(EMAIL_CHECK)) {
         hits.push(
           m.hit('email-unchecked', p, {
-            message: `"${key}" accepts any string as an email address (no ${chain.lib === 'zod' ? 'z.email() / .email()' : '.email()'}).`,
+            messageId: chain.lib === 'zod' ? 'zod' : 'other',
+            data: { key },
           }),
         );
         continue;
@@ -595,7 +599,12 @@ function schemaHits(m: CodeModule, file: SourceFile, options: Options): Hit[] {
         if (!strongRegex && (min === undefined || Number.isNaN(min) || min < options.passwordMinLength))
           hits.push(
             m.hit('short-password', p, {
-              message: `"${key}" accepts passwords shorter than ${options.passwordMinLength} characters${min !== undefined && !Number.isNaN(min) ? ` (min ${min})` : ''}.`,
+              messageId: min !== undefined && !Number.isNaN(min) ? 'shorterThanMin' : 'shorter',
+              data: {
+                key,
+                length: options.passwordMinLength,
+                ...(min !== undefined && !Number.isNaN(min) ? { min } : {}),
+              },
             }),
           );
       }
@@ -608,6 +617,23 @@ async function validation(m: CodeModule, file: SourceFile, ctx: CheckContext<Opt
   return [...oneFinding(await handlerHits(m, file, ctx)), ...schemaHits(m, file, ctx.options)];
 }
 
+/** What a no-validation hit is about: the request data, or the parameter that reaches the handler unchecked. */
+function subject(hit: Hit): string {
+  const d = hit.data ?? {};
+  switch (hit.messageId) {
+    case 'unvalidated':
+      return String(d.source);
+    case 'dtoNeverValidated':
+      return String(d.type);
+    case 'keyedParameter':
+      return `@${d.decorator}('${d.key}')`;
+    case 'notAClass':
+      return `@${d.decorator}() typed ${d.type} (not a class)`;
+    default:
+      return `@${d.decorator}() without a DTO class`;
+  }
+}
+
 /** The handlers of one module that skip validation share one cause and one fix: one finding, with each place. */
 function oneFinding(hits: Hit[]): Hit[] {
   if (hits.length < 2) return hits;
@@ -615,7 +641,8 @@ function oneFinding(hits: Hit[]): Hit[] {
   return [
     {
       ...first!,
-      message: `${hits.length} handlers here use request data without schema validation: ${hits.map((h) => `line ${h.line} (${(h.message ?? '').replace(/ is used without.*| reaches the handler.*| cannot be validated.*| is never validated.*/, '')})`).join(', ')}.`,
+      messageId: 'many',
+      data: { count: hits.length, places: hits.map((h) => `line ${h.line} (${subject(h)})`).join(', ') },
       flow: [...new Set([...(first!.flow ?? []), ...hits.slice(1).flatMap((h) => [h.line, ...(h.flow ?? [])])])].sort(
         (a, b) => a - b,
       ),
@@ -639,14 +666,33 @@ export default defineAtom<Options>({
   rules: {
     'no-validation': {
       message: 'Request data is used without schema validation.',
+      messages: {
+        unvalidated:
+          '{source} is used without schema validation (no validating middleware on the route, no schema parse in the handler).',
+        dtoNeverValidated:
+          '{type} is never validated: no ValidationPipe on the parameter, the method, the controller or the app.',
+        keyedParameter:
+          "@{decorator}('{key}') reaches the handler unvalidated: a ValidationPipe checks classes, not primitives.",
+        notAClass: '@{decorator}() typed {type} (not a class) cannot be validated by a ValidationPipe.',
+        noDto: '@{decorator}() without a DTO class cannot be validated by a ValidationPipe.',
+        many: '{count} handlers here use request data without schema validation: {places}.',
+      },
       fix: "Parse it with a schema first: const input = CreateUser.parse(req.body) (zod), or put validation on the route (router.post('/users', body('email').isEmail(), handler) with validationResult(req); { schema: { body } } on a Fastify route); in NestJS type @Body() with a DTO class and app.useGlobalPipes(new ValidationPipe({ whitelist: true })).",
     },
     'email-unchecked': {
       message: 'An email field accepts any string.',
+      messages: {
+        zod: '"{key}" accepts any string as an email address (no z.email() / .email()).',
+        other: '"{key}" accepts any string as an email address (no .email()).',
+      },
       fix: 'Check the form: z.string().email() (or z.email() in zod 4), Joi.string().email(), yup.string().email().',
     },
     'short-password': {
       message: 'A new password may be shorter than the policy minimum.',
+      messages: {
+        shorter: '"{key}" accepts passwords shorter than {length} characters.',
+        shorterThanMin: '"{key}" accepts passwords shorter than {length} characters (min {min}).',
+      },
       fix: 'Require at least passwordMinLength (default 12) characters: z.string().min(12).max(128); length beats composition rules (NIST 800-63B).',
     },
   },

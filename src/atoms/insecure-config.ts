@@ -36,8 +36,7 @@ function codeHits(m: CodeModule): Hit[] {
     ) {
       hits.push(
         m.hit('development-mode', call.node, {
-          message:
-            "app.set('env', 'development') runs Express in development mode: error pages show stack traces and templates are not cached.",
+          messageId: 'expressEnv',
         }),
       );
     }
@@ -59,7 +58,8 @@ function codeHits(m: CodeModule): Hit[] {
           if (key === 'introspection' && governed) continue;
           hits.push(
             m.hit('debug-enabled', p, {
-              message: `${key}: true is on in every environment: anyone can ${key === 'introspection' ? 'download the whole schema' : key === 'debug' ? 'read stack traces in errors' : 'use the GraphQL IDE against production'}.`,
+              messageId: key === 'introspection' ? 'introspection' : key === 'debug' ? 'graphqlDebug' : 'playground',
+              data: { key },
             }),
           );
         }
@@ -78,8 +78,7 @@ function codeHits(m: CodeModule): Hit[] {
     ) {
       hits.push(
         m.hit('development-mode', a, {
-          message:
-            "NODE_ENV is forced to 'development': frameworks turn on verbose errors and turn off production safeguards.",
+          messageId: 'nodeEnvForced',
         }),
       );
     }
@@ -225,7 +224,8 @@ async function composeHits(file: SourceFile): Promise<Hit[]> {
   if (!isMap(services)) return [];
   const hits: Hit[] = [];
   const production = PRODUCTION.test(file.path.slice(file.path.lastIndexOf('/') + 1));
-  const hit = (rule: string, offset: number, message: string) => hits.push({ rule, ...line(file, offset), message });
+  const hit = (rule: string, offset: number, messageId: string, data: Hit['data']) =>
+    hits.push({ rule, ...line(file, offset), messageId, data });
 
   for (const pair of services.items) {
     const node = pair.value;
@@ -275,43 +275,27 @@ async function composeHits(file: SourceFile): Promise<Hit[]> {
         ? `published on every interface (${exposed.container > 0 ? exposed.container : 'host network'})`
         : 'reachable by every container on its network';
       if (off && (exposed || production))
-        hit(
-          'auth-disabled',
-          off.offset === service.offset && exposed ? exposed.offset : off.offset,
-          `${store.name} (service "${service.name}") runs with authentication off (${off.key}) and is ${where}.`,
-        );
+        hit('auth-disabled', off.offset === service.offset && exposed ? exposed.offset : off.offset, 'composeAuthOff', {
+          store: store.name,
+          service: service.name,
+          key: off.key,
+          where,
+        });
       else if (open && exposed)
-        hit(
-          'auth-disabled',
-          exposed.offset,
-          `${store.name} (service "${service.name}") has no password and is ${where}: anyone who can reach this machine can read and change its data.`,
-        );
+        hit('auth-disabled', exposed.offset, 'composeNoPassword', { store: store.name, service: service.name, where });
       break;
     }
     // node --inspect=0.0.0.0 with the debugger port published
     const inspect = /--inspect(?:-brk)?=(?:0\.0\.0\.0|\[?::\]?)(?::(\d+))?/.exec(service.command);
     const debugPort = inspect ? Number(inspect[1] ?? 9229) : 0;
     const published = service.publicPorts.find((p) => p.container === debugPort || p.container === -1);
-    if (inspect && published)
-      hit(
-        'debug-enabled',
-        published.offset,
-        `The Node.js inspector of service "${service.name}" listens on every interface and its port is published: anyone who reaches it runs code in the container.`,
-      );
+    if (inspect && published) hit('debug-enabled', published.offset, 'composeInspector', { service: service.name });
     if (production) {
       for (const [k, v] of env) {
         if (k === 'NODE_ENV' && v.value === 'development')
-          hit(
-            'development-mode',
-            v.offset,
-            `NODE_ENV=development in a production compose file (service "${service.name}").`,
-          );
+          hit('development-mode', v.offset, 'composeNodeEnv', { service: service.name });
         else if (/^(?:DEBUG|APP_DEBUG|\w+_DEBUG)$/.test(k) && TRUTHY.test(v.value.trim()))
-          hit(
-            'debug-enabled',
-            v.offset,
-            `${k}=${v.value} turns debugging on in a production compose file (service "${service.name}").`,
-          );
+          hit('debug-enabled', v.offset, 'composeDebug', { key: k, value: String(v.value), service: service.name });
       }
     }
   }
@@ -335,8 +319,7 @@ function redisConfHits(file: SourceFile): Hit[] {
       rule: 'auth-disabled',
       line: pm + 1,
       column: 1,
-      message:
-        'protected-mode no without requirepass: Redis accepts commands from any host that can reach it, with no password.',
+      messageId: 'redisProtectedMode',
     });
   const bind = directive(/^bind\s(?:.*\s)?(?:0\.0\.0\.0|\*|::)(?:\s|$)/i);
   if (bind >= 0)
@@ -344,7 +327,7 @@ function redisConfHits(file: SourceFile): Hit[] {
       rule: 'auth-disabled',
       line: bind + 1,
       column: 1,
-      message: 'Redis listens on every interface and no requirepass (or ACL user with a password) is set.',
+      messageId: 'redisBind',
     });
   return hits;
 }
@@ -364,8 +347,7 @@ function mongoConfHits(file: SourceFile): Hit[] {
       rule: 'auth-disabled',
       line: (off >= 0 ? off : bind) + 1,
       column: 1,
-      message:
-        'mongod listens on every interface without security.authorization: enabled: anyone who can reach it reads and writes every database.',
+      messageId: 'mongod',
     },
   ];
 }
@@ -380,15 +362,15 @@ function envFileHits(file: SourceFile): Hit[] {
     const [, key, value] = m as unknown as [string, string, string];
     const at = { line: i + 1, column: 1 };
     if (key === 'NODE_ENV' && value === 'development')
-      hits.push({ rule: 'development-mode', ...at, message: `NODE_ENV=development in ${name}.` });
+      hits.push({ rule: 'development-mode', ...at, messageId: 'envFile', data: { file: name } });
     else if (/^(?:DEBUG|APP_DEBUG|\w+_DEBUG)$/.test(key) && TRUTHY.test(value))
-      hits.push({ rule: 'debug-enabled', ...at, message: `${key}=${value} turns debugging on in ${name}.` });
+      hits.push({ rule: 'debug-enabled', ...at, messageId: 'envFile', data: { key, value, file: name } });
     else if (
       (key === 'POSTGRES_HOST_AUTH_METHOD' && /^trust$/i.test(value)) ||
       (/ALLOW_EMPTY(?:_ROOT)?_PASSWORD$/.test(key) && /^(?:yes|true|1)$/i.test(value)) ||
       (key === 'ME_CONFIG_BASICAUTH' && /^false$/i.test(value))
     ) {
-      hits.push({ rule: 'auth-disabled', ...at, message: `${key}=${value} turns authentication off in ${name}.` });
+      hits.push({ rule: 'auth-disabled', ...at, messageId: 'envFile', data: { key, value, file: name } });
     }
   });
   return hits;
@@ -442,14 +424,42 @@ export default defineAtom({
   rules: {
     'auth-disabled': {
       message: 'A service runs without authentication where others can reach it.',
+      messages: {
+        composeAuthOff: '{store} (service "{service}") runs with authentication off ({key}) and is {where}.',
+        composeNoPassword:
+          '{store} (service "{service}") has no password and is {where}: anyone who can reach this machine can read and change its data.',
+        redisProtectedMode:
+          'protected-mode no without requirepass: Redis accepts commands from any host that can reach it, with no password.',
+        redisBind: 'Redis listens on every interface and no requirepass (or ACL user with a password) is set.',
+        mongod:
+          'mongod listens on every interface without security.authorization: enabled: anyone who can reach it reads and writes every database.',
+        envFile: '{key}={value} turns authentication off in {file}.',
+      },
       fix: 'Turn authentication on (Redis: requirepass / ACL users, or command: redis-server --requirepass "$REDIS_PASSWORD"; MongoDB: MONGO_INITDB_ROOT_USERNAME/PASSWORD or security.authorization: enabled; drop trust/empty-password switches) and publish ports only on 127.0.0.1 ("127.0.0.1:6379:6379"), or not at all when only other containers connect.',
     },
     'debug-enabled': {
       message: 'Debugging is on where production (or anyone) can reach it.',
+      messages: {
+        introspection: '{key}: true is on in every environment: anyone can download the whole schema.',
+        graphqlDebug: '{key}: true is on in every environment: anyone can read stack traces in errors.',
+        playground: '{key}: true is on in every environment: anyone can use the GraphQL IDE against production.',
+        composeInspector:
+          'The Node.js inspector of service "{service}" listens on every interface and its port is published: anyone who reaches it runs code in the container.',
+        composeDebug: '{key}={value} turns debugging on in a production compose file (service "{service}").',
+        envFile: '{key}={value} turns debugging on in {file}.',
+      },
       fix: "Tie it to the environment: introspection: process.env.NODE_ENV !== 'production'; drop DEBUG from production configuration; bind the inspector to 127.0.0.1 (--inspect=127.0.0.1:9229) and do not publish its port.",
     },
     'development-mode': {
       message: 'The app is put in development mode in production code or configuration.',
+      messages: {
+        expressEnv:
+          "app.set('env', 'development') runs Express in development mode: error pages show stack traces and templates are not cached.",
+        nodeEnvForced:
+          "NODE_ENV is forced to 'development': frameworks turn on verbose errors and turn off production safeguards.",
+        composeNodeEnv: 'NODE_ENV=development in a production compose file (service "{service}").',
+        envFile: 'NODE_ENV=development in {file}.',
+      },
       fix: "Set NODE_ENV=production in the deployment and never set it in code; remove app.set('env', 'development').",
     },
   },

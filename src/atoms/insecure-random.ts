@@ -399,7 +399,9 @@ function analyse(m: CodeModule): Hit[] {
     const line = m.line(r.reach.at);
     hits.push(
       m.hit('math-random', call.node, {
-        message: `Math.random() is predictable (a few outputs reveal the generator's state), and its value becomes \`${r.reach.name}\`${line !== m.line(call.node) ? ` (line ${line})` : ''}.`,
+        ...(line !== m.line(call.node)
+          ? { messageId: 'becomesAt', data: { name: r.reach.name, line } }
+          : { messageId: 'becomes', data: { name: r.reach.name } }),
         flow: r.lines,
       }),
     );
@@ -420,6 +422,14 @@ export default defineAtom({
   rules: {
     'math-random': {
       message: 'A secret or identifier is made with Math.random(), which is predictable.',
+      messages: {
+        reduced:
+          'Math.random() on a line that sets a secret (reduced check: the file could not be parsed or analysed in full).',
+        becomes:
+          "Math.random() is predictable (a few outputs reveal the generator's state), and its value becomes `{name}`.",
+        becomesAt:
+          "Math.random() is predictable (a few outputs reveal the generator's state), and its value becomes `{name}` (line {line}).",
+      },
       fix: "Use node:crypto: randomBytes(32).toString('base64url') for tokens, randomUUID() for ids, randomInt(0, 1_000_000) for numeric codes (crypto.getRandomValues in browsers).",
     },
   },
@@ -454,6 +464,7 @@ export default defineAtom({
     good: [
       {
         file: 'src/reset.js',
+        unrouted: 'crypto.randomBytes holds no Math.random: the file is never checked',
         code: "const { randomBytes } = require('crypto');\nuser.resetToken = randomBytes(32).toString('hex');",
       },
       {
@@ -491,8 +502,7 @@ export default defineAtom({
           rule: 'math-random',
           line: i + 1,
           column: r.index + 1,
-          message:
-            'Math.random() on a line that sets a secret (reduced check: the file could not be parsed or analysed in full).',
+          messageId: 'reduced',
         });
     });
     return hits;

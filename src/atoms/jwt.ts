@@ -138,7 +138,8 @@ function analyse(m: CodeModule): Hit[] {
     const end = m.position(lit.end);
     const callLine = m.line(call.node);
     const hit = m.hit('hardcoded-secret', lit, {
-      message: `A secret written in the code ${what}${m.line(lit) !== callLine ? ` (line ${callLine})` : ''}: anyone with the source can mint valid tokens.`,
+      messageId: m.line(lit) !== callLine ? 'writtenAt' : 'written',
+      data: { use: what, line: callLine },
       flow: [callLine],
     });
     hits.push(end.line === start.line ? { ...hit, mask: [[start.column + 1, end.column - 1]] } : hit);
@@ -161,14 +162,11 @@ function analyse(m: CodeModule): Hit[] {
       case 'sign': {
         secret(call, a[1], 'signs tokens');
         const o = options(a[2]);
-        if (noneIn(prop(o, 'algorithm')))
-          hits.push(
-            m.hit('none-algorithm', call.node, { message: 'jwt.sign() issues an unsigned token (algorithm "none").' }),
-          );
+        if (noneIn(prop(o, 'algorithm'))) hits.push(m.hit('none-algorithm', call.node, { messageId: 'jwtSign' }));
         if (o?.complete && !prop(o, 'expiresIn') && !payloadHasExp(m, a[0]))
           hits.push(
             m.hit('no-expiry', call.node, {
-              message: 'jwt.sign() issues a token without expiresIn: it stays valid forever.',
+              messageId: 'jwtSign',
             }),
           );
         break;
@@ -191,13 +189,13 @@ function analyse(m: CodeModule): Hit[] {
         if (noneIn(prop(o, 'algorithm')))
           hits.push(
             m.hit('none-algorithm', call.node, {
-              message: 'createSigner() issues unsigned tokens (algorithm "none").',
+              messageId: 'createSigner',
             }),
           );
         if (o?.complete && !prop(o, 'expiresIn'))
           hits.push(
             m.hit('no-expiry', call.node, {
-              message: 'createSigner() has no expiresIn: its tokens stay valid forever.',
+              messageId: 'createSigner',
             }),
           );
         break;
@@ -209,11 +207,11 @@ function analyse(m: CodeModule): Hit[] {
         secret(call, sign.call.arguments[0], 'signs tokens');
         const header = chain.find((c) => c.name === 'setProtectedHeader')?.call.arguments[0];
         if (header && noneIn(m.property(header, 'alg')))
-          hits.push(m.hit('none-algorithm', sign.call, { message: 'SignJWT sets alg "none".' }));
+          hits.push(m.hit('none-algorithm', sign.call, { messageId: 'signJwt' }));
         if (!chain.some((c) => c.name === 'setExpirationTime') && !payloadHasExp(m, a[0]))
           hits.push(
             m.hit('no-expiry', sign.call, {
-              message: 'new SignJWT(…).sign() issues a token without setExpirationTime(): it stays valid forever.',
+              messageId: 'signJwt',
             }),
           );
         break;
@@ -222,13 +220,15 @@ function analyse(m: CodeModule): Hit[] {
         secret(call, a[1], 'verifies tokens');
         const o = optionsAt(m, a[2]);
         if (noneIn(prop(o, 'algorithms')))
-          hits.push(m.hit('none-algorithm', call.node, { message: `${call.callee.name}() accepts alg "none".` }));
+          hits.push(
+            m.hit('none-algorithm', call.node, { messageId: 'accepts', data: { call: `${call.callee.name}()` } }),
+          );
         break;
       }
       case 'unsecured':
         hits.push(
           m.hit('none-algorithm', call.node, {
-            message: 'new UnsecuredJWT() issues a token with alg "none", which anyone can forge.',
+            messageId: 'unsecured',
           }),
         );
         break;
@@ -236,7 +236,7 @@ function analyse(m: CodeModule): Hit[] {
         const o = optionsAt(m, a[0]);
         secret(call, prop(o, 'secret'), 'verifies tokens');
         if (noneIn(prop(o, 'algorithms')))
-          hits.push(m.hit('none-algorithm', call.node, { message: 'The JWT middleware accepts alg "none".' }));
+          hits.push(m.hit('none-algorithm', call.node, { messageId: 'accepts', data: { call: 'The JWT middleware' } }));
         break;
       }
       case 'strategy': {
@@ -253,7 +253,7 @@ function analyse(m: CodeModule): Hit[] {
         if (o?.complete && so?.complete && !prop(so, 'expiresIn'))
           hits.push(
             m.hit('no-expiry', call.node, {
-              message: 'JwtModule signs tokens without signOptions.expiresIn: they stay valid forever.',
+              messageId: 'nestModule',
             }),
           );
         break;
@@ -277,7 +277,8 @@ function analyse(m: CodeModule): Hit[] {
         if (verified) break;
         hits.push(
           m.hit('decode-without-verify', call.node, {
-            message: `A token from the request is read with ${call.callee.path.join('.') || call.callee.name}(), which does not check its signature: anyone can forge its claims.`,
+            messageId: 'decoded',
+            data: { call: call.callee.path.join('.') || call.callee.name },
           }),
         );
         break;
@@ -302,18 +303,15 @@ function verifyOptions(
 ) {
   const algorithms = prop(o, 'algorithms');
   if (noneIn(algorithms))
-    hits.push(
-      m.hit('none-algorithm', call.node, { message: `${what} accepts alg "none": a token with no signature passes.` }),
-    );
+    hits.push(m.hit('none-algorithm', call.node, { messageId: 'verifyAccepts', data: { call: what } }));
   else if (o?.complete && !algorithms) {
     // With a shared secret, jsonwebtoken 9 and passport-jwt already allow only HMAC (and never "none"):
     // the missing list is worth a warning. With a public key, an HS256 token signed with that key may pass.
     const asymmetric = PUBLIC_KEY.test(m.source(call.node));
     hits.push({
       ...m.hit('verify-without-algorithms', call.node, {
-        message: asymmetric
-          ? `${what} has no algorithms list and checks with a public key: a token whose header says HS256, signed with that public key, may pass.`
-          : `${what} has no algorithms list: the token's own header picks how it is checked (with a shared secret, current libraries allow only HMAC, so this is a warning).`,
+        messageId: asymmetric ? 'publicKey' : 'sharedSecret',
+        data: { call: what },
       }),
       ...(asymmetric ? {} : { severity: 'warning' as const }),
     });
@@ -321,7 +319,8 @@ function verifyOptions(
   if (isTrue(prop(o, 'ignoreExpiration')))
     hits.push(
       m.hit('ignore-expiration', call.node, {
-        message: `${what} runs with ignoreExpiration: true, so expired tokens still pass.`,
+        messageId: 'ignored',
+        data: { call: what },
       }),
     );
 }
@@ -357,26 +356,60 @@ export default defineAtom({
   rules: {
     'verify-without-algorithms': {
       message: 'A token is verified without an algorithms list.',
+      messages: {
+        noList: "{call} has no algorithms list: the token's own header picks how it is checked.",
+        publicKey:
+          '{call} has no algorithms list and checks with a public key: a token whose header says HS256, signed with that public key, may pass.',
+        sharedSecret:
+          "{call} has no algorithms list: the token's own header picks how it is checked (with a shared secret, current libraries allow only HMAC, so this is a warning).",
+      },
       fix: "Pin the algorithm you issue: jwt.verify(token, key, { algorithms: ['HS256'] }) (or ['RS256'] / ['ES256'] for key pairs).",
     },
     'none-algorithm': {
       message: 'The "none" algorithm is allowed: unsigned tokens pass.',
+      messages: {
+        jwtSign: 'jwt.sign() issues an unsigned token (algorithm "none").',
+        createSigner: 'createSigner() issues unsigned tokens (algorithm "none").',
+        signJwt: 'SignJWT sets alg "none".',
+        accepts: '{call} accepts alg "none".',
+        unsecured: 'new UnsecuredJWT() issues a token with alg "none", which anyone can forge.',
+        verifyAccepts: '{call} accepts alg "none": a token with no signature passes.',
+        reduced: 'Found on the line (reduced check: the file could not be parsed or analysed in full).',
+      },
       fix: "Remove 'none'; sign and verify with one real algorithm: { algorithms: ['HS256'] }.",
     },
     'decode-without-verify': {
       message: 'A token from the request is decoded but never verified.',
+      messages: {
+        decoded:
+          'A token from the request is read with {call}(), which does not check its signature: anyone can forge its claims.',
+      },
       fix: "Use jwt.verify(token, key, { algorithms: ['HS256'] }) (jose: await jwtVerify(token, key)) and read the claims it returns; decode() is only for reading a header before verifying.",
     },
     'hardcoded-secret': {
       message: 'The JWT signing secret is written in the code.',
+      messages: {
+        written: 'A secret written in the code {use}: anyone with the source can mint valid tokens.',
+        writtenAt: 'A secret written in the code {use} (line {line}): anyone with the source can mint valid tokens.',
+      },
       fix: 'Read it from the environment or a secret store (process.env.JWT_SECRET, at least 32 random bytes), fail at start-up when it is missing, and rotate the one that was committed.',
     },
     'no-expiry': {
       message: 'A token is signed without an expiry.',
+      messages: {
+        jwtSign: 'jwt.sign() issues a token without expiresIn: it stays valid forever.',
+        createSigner: 'createSigner() has no expiresIn: its tokens stay valid forever.',
+        signJwt: 'new SignJWT(…).sign() issues a token without setExpirationTime(): it stays valid forever.',
+        nestModule: 'JwtModule signs tokens without signOptions.expiresIn: they stay valid forever.',
+      },
       fix: "Give every token a short life: jwt.sign(payload, key, { expiresIn: '15m' }) (jose: .setExpirationTime('15m')) and refresh it.",
     },
     'ignore-expiration': {
       message: 'Verification ignores the token expiry.',
+      messages: {
+        ignored: '{call} runs with ignoreExpiration: true, so expired tokens still pass.',
+        reduced: 'Found on the line (reduced check: the file could not be parsed or analysed in full).',
+      },
       fix: 'Remove ignoreExpiration: true; accept small clock skew with clockTolerance: 30 instead.',
     },
   },
@@ -469,7 +502,7 @@ export default defineAtom({
           rule: none ? 'none-algorithm' : 'ignore-expiration',
           line: i + 1,
           column: found.index + 1,
-          message: 'Found on the line (reduced check: the file could not be parsed or analysed in full).',
+          messageId: 'reduced',
         });
     });
     return hits;

@@ -1,6 +1,6 @@
 import type { CodeModule, Node, Taint } from '../ast/module.js';
 import { keyName, unwrap } from '../ast/nodes.js';
-import { defineAtom, type CheckContext, type Hit, type SourceFile } from '../kit/atom.js';
+import { defineAtom, FLOW_MESSAGES, type CheckContext, type Hit, type SourceFile } from '../kit/atom.js';
 import { codeCheck } from '../kit/code.js';
 import { CODE_FILES } from '../kit/files.js';
 import { importedKind } from '../kit/imports.js';
@@ -156,9 +156,7 @@ function queries(m: CodeModule): Array<{ hit: Hit; module?: string }> {
       push(
         t
           ? m.flowHit('where-clause', p, t, 'a $where clause, run by the database as JavaScript')
-          : m.hit('where-clause', p, {
-              message: '$where runs JavaScript built from non-constant parts in the database.',
-            }),
+          : m.hit('where-clause', p, { messageId: 'built' }),
       );
     }
   }
@@ -256,22 +254,30 @@ export default defineAtom({
   rules: {
     'operator-injection': {
       message: 'A filter field takes a request value that may be an object with query operators.',
+      messages: FLOW_MESSAGES,
       fix: "Cast or validate first: User.findOne({ email: String(req.body.email) }), or { email: { $eq: email } }, or parse the body with a schema (z.object({ email: z.string().email() })); or enable mongoose.set('sanitizeFilter', true).",
     },
     'request-filter': {
       message: 'A request object is used as the whole filter.',
+      messages: FLOW_MESSAGES,
       fix: 'Build the filter from named, validated fields: const { status } = schema.parse(req.query); Order.find({ status }).',
     },
     'request-update': {
       message: 'A request object is used as the whole update document.',
+      messages: FLOW_MESSAGES,
       fix: 'Pick the fields the client may change and wrap them in $set: User.updateOne({ _id }, { $set: { name: body.name } }).',
     },
     'where-clause': {
       message: '$where is built from non-constant parts; the database runs it as JavaScript.',
+      messages: {
+        ...FLOW_MESSAGES,
+        built: '$where runs JavaScript built from non-constant parts in the database.',
+      },
       fix: 'Replace $where with query operators ({ name: value }, $expr); never build JavaScript for the database from data.',
     },
     'request-map-reduce': {
       message: 'Request data reaches mapReduce, which runs JavaScript in the database.',
+      messages: FLOW_MESSAGES,
       fix: 'Use a fixed aggregation pipeline with validated values instead of client-supplied map/reduce code.',
     },
   },
@@ -313,10 +319,12 @@ export default defineAtom({
     good: [
       {
         file: 'src/pages/api/user.ts',
+        unrouted: 'a Prisma update holds no MongoDB keyword (find, updateOne, collection…): the pre-filter skips it',
         code: "import prisma from '../../lib/prisma';\nexport default async function handler(req, res) {\n  await prisma.user.update({ where: { id: req.session.userId }, data: { username: req.body.username } });\n  res.json({ ok: true });\n}",
       },
       {
         file: 'src/handlers/auth.js',
+        unrouted: 'a knex query holds no MongoDB keyword (find, updateOne, collection…): the pre-filter skips it',
         code: "const knex = require('knex')(require('../knexfile'));\nasync function reset(req, res) {\n  const user = await knex('users').where({ email: req.body.email }).update({ token: null });\n  res.json(user);\n}",
       },
       {

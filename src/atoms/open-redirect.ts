@@ -1,6 +1,6 @@
 import type { CodeModule, Node } from '../ast/module.js';
 import { keyName, propertyName, unwrap } from '../ast/nodes.js';
-import { defineAtom, type Hit } from '../kit/atom.js';
+import { defineAtom, type Hit, FLOW_MESSAGES } from '../kit/atom.js';
 import { codeCheck } from '../kit/code.js';
 import { CODE_FILES } from '../kit/files.js';
 
@@ -91,6 +91,7 @@ export default defineAtom({
   rules: {
     'request-redirect': {
       message: 'A redirect goes to a URL taken from the request.',
+      messages: FLOW_MESSAGES,
       fix: "Accept only local paths: if (typeof to !== 'string' || !to.startsWith('/') || to.startsWith('//') || to.startsWith('/\\\\')) to = '/'; or check new URL(to, base).origin === base.origin, or map a key to fixed targets.",
     },
   },

@@ -13,6 +13,7 @@ import {
   words,
 } from '../kit/names.js';
 import { callArguments, findCalls, resolveIdentifier } from '../kit/scan.js';
+import { plural } from '../words.js';
 
 export interface Options {
   bcryptMinCost: number;
@@ -103,13 +104,15 @@ function analyse(m: CodeModule, _file: SourceFile, ctx: CheckContext<Options>): 
       if (isPasswordValue(m, call.args[1]))
         hits.push(
           m.hit('fast-hash', call.node, {
-            message: `A password is hashed with one ${m.stringValue(call.args[0]!) ?? 'SHA'} digest (crypto.subtle.digest), which GPUs brute-force at billions of guesses per second.`,
+            messageId: 'subtle',
+            data: { algorithm: m.stringValue(call.args[0]!) ?? 'SHA' },
           }),
         );
     } else if (isDigestFunction(call) && isPasswordValue(m, call.args[0])) {
       hits.push(
         m.hit('fast-hash', call.node, {
-          message: `A password is hashed with ${callee.path.join('.') || name}(), a fast digest GPUs brute-force at billions of guesses per second.`,
+          messageId: 'call',
+          data: { call: callee.path.join('.') || name },
         }),
       );
     } else if (isBcrypt(m, call)) {
@@ -131,7 +134,12 @@ function analyse(m: CodeModule, _file: SourceFile, ctx: CheckContext<Options>): 
       if (iterations !== undefined && need !== undefined && iterations < need) {
         hits.push(
           m.hit('low-pbkdf2-iterations', call.node, {
-            message: `PBKDF2-HMAC-${digest.toUpperCase()} runs ${iterations.toLocaleString('en')} iterations; OWASP asks for at least ${need.toLocaleString('en')}.`,
+            messageId: 'iterations',
+            data: {
+              digest: digest.toUpperCase(),
+              iterations: iterations.toLocaleString('en'),
+              need: need.toLocaleString('en'),
+            },
           }),
         );
       }
@@ -151,7 +159,8 @@ function fastHashChain(m: CodeModule, hits: Hit[], call: CallInfo) {
   const line = m.line(fed);
   hits.push(
     m.hit('fast-hash', call.node, {
-      message: `A password is hashed with one ${algorithm.toUpperCase()} digest, which GPUs brute-force at billions of guesses per second.`,
+      messageId: 'digest',
+      data: { algorithm: algorithm.toUpperCase() },
       flow: [line],
     }),
   );
@@ -207,7 +216,8 @@ function bcryptCost(m: CodeModule, hits: Hit[], call: CallInfo, min: number) {
   const floor = cost >= OWASP_BCRYPT_FLOOR;
   hits.push({
     ...m.hit('low-bcrypt-cost', call.node, {
-      message: `bcrypt cost ${cost}${defaulted ? ' (the default of genSalt())' : ''} is below the minimum of ${min}${floor ? ` (OWASP's floor is ${OWASP_BCRYPT_FLOOR}, so this is a warning)` : ''}.`,
+      messageId: `${defaulted ? 'defaultCost' : 'cost'}${floor ? 'AboveFloor' : ''}`,
+      data: { cost, min, ...(floor ? { floor: OWASP_BCRYPT_FLOOR } : {}) },
     }),
     ...(floor ? { severity: 'warning' as const } : {}),
   });
@@ -228,17 +238,20 @@ function argon2Params(m: CodeModule, hits: Hit[], call: CallInfo) {
   const memory = memoryNode ? numberValue(m, memoryNode) : wasm ? undefined : defaults.memory;
   const time = timeNode ? numberValue(m, timeNode) : wasm ? undefined : defaults.time;
   const type = wasm ? callee.name : argon2Type(m, prop('type') ?? prop('algorithm'));
-  const problems: string[] = [];
-  if (type === 'argon2d' || type === 'argon2i') problems.push(`${type} instead of argon2id`);
-  if (memory !== undefined && time !== undefined) {
-    const need = ARGON2_MIN_MEMORY[Math.min(Math.max(time, 1), 5)]!;
-    if (memory < need)
-      problems.push(
-        `${memory} KiB of memory with ${time} pass${time === 1 ? '' : 'es'} (OWASP: at least ${need} KiB for t=${Math.min(Math.max(time, 1), 5)}, e.g. 19456 KiB with t=2)`,
-      );
-  }
-  if (problems.length)
-    hits.push(m.hit('weak-argon2', call.node, { message: `argon2 runs with ${problems.join(' and ')}.` }));
+  const weakType = type === 'argon2d' || type === 'argon2i';
+  const t = time === undefined ? 0 : Math.min(Math.max(time, 1), 5);
+  const need = ARGON2_MIN_MEMORY[t] ?? 0;
+  const lowMemory = memory !== undefined && time !== undefined && memory < need;
+  if (weakType || lowMemory)
+    hits.push(
+      m.hit('weak-argon2', call.node, {
+        messageId: weakType && lowMemory ? 'typeAndMemory' : weakType ? 'type' : 'memory',
+        data: {
+          ...(weakType ? { type: type! } : {}),
+          ...(lowMemory ? { memory: memory!, passes: plural(time!, 'pass', 'passes'), need, t } : {}),
+        },
+      }),
+    );
 }
 
 function argon2Type(m: CodeModule, node: Node | undefined): string | undefined {
@@ -267,7 +280,8 @@ function scryptCost(m: CodeModule, hits: Hit[], call: CallInfo) {
   if (n === undefined || n >= SCRYPT_MIN_N) return;
   hits.push(
     m.hit('weak-scrypt', call.node, {
-      message: `scrypt hashes a password with cost N=${n}${explicit ? '' : " (Node's default)"}, below 2^15.`,
+      messageId: explicit ? 'cost' : 'defaultCost',
+      data: { n },
     }),
   );
 }
@@ -277,8 +291,6 @@ function scryptCost(m: CodeModule, hits: Hit[], call: CallInfo) {
  * attacker turns into an offline crack only with many precise measurements — worth a constant-time
  * compare, not a refused commit (the fast hash itself, where there is one, is reported apart).
  */
-const TIMING_MESSAGE = (operator: string) =>
-  `A password hash is compared with ${operator}, which leaks how many leading characters match (a warning: exploiting it takes many precise measurements).`;
 
 /** `user.password === password` (plaintext) and `digest === user.passwordHash` (timing-unsafe). */
 function comparisons(m: CodeModule, hits: Hit[]) {
@@ -306,10 +318,11 @@ function comparisons(m: CodeModule, hits: Hit[]) {
       const rule = stored[i] === 'hash' || digest ? 'timing-unsafe-comparison' : 'plaintext-comparison';
       hits.push({
         ...m.hit(rule, b, {
-          message:
+          messageId: 'compared',
+          data:
             rule === 'plaintext-comparison'
-              ? `\`${m.source(sides[i]!)}\` is compared with ${b.operator}: the password is stored as it was typed.`
-              : TIMING_MESSAGE(b.operator),
+              ? { code: m.source(sides[i]!), operator: b.operator }
+              : { operator: b.operator },
         }),
         ...(rule === 'timing-unsafe-comparison' ? { severity: 'warning' as const } : {}),
       });
@@ -318,7 +331,7 @@ function comparisons(m: CodeModule, hits: Hit[]) {
     // hashPassword(password) === row.hash, md5(pw) === expected
     if (sides.some((s) => isDigest(m, s) && digestOfPassword(m, s)) && !sides.every((s) => isDigest(m, s))) {
       hits.push({
-        ...m.hit('timing-unsafe-comparison', b, { message: TIMING_MESSAGE(b.operator) }),
+        ...m.hit('timing-unsafe-comparison', b, { messageId: 'compared', data: { operator: b.operator } }),
         severity: 'warning',
       });
     }
@@ -473,30 +486,66 @@ export default defineAtom<Options>({
   rules: {
     'fast-hash': {
       message: 'A password is hashed with a fast digest, which GPUs brute-force at billions of guesses per second.',
+      messages: {
+        subtle:
+          'A password is hashed with one {algorithm} digest (crypto.subtle.digest), which GPUs brute-force at billions of guesses per second.',
+        call: 'A password is hashed with {call}(), a fast digest GPUs brute-force at billions of guesses per second.',
+        digest:
+          'A password is hashed with one {algorithm} digest, which GPUs brute-force at billions of guesses per second.',
+      },
       fix: 'Use bcrypt (await bcrypt.hash(password, 12)), argon2id (await argon2.hash(password)) or scrypt, and verify with bcrypt.compare / argon2.verify.',
     },
     'low-bcrypt-cost': {
       message: 'bcrypt is used with a cost below the policy minimum.',
+      messages: {
+        cost: 'bcrypt cost {cost} is below the minimum of {min}.',
+        defaultCost: 'bcrypt cost {cost} (the default of genSalt()) is below the minimum of {min}.',
+        costAboveFloor:
+          "bcrypt cost {cost} is below the minimum of {min} (OWASP's floor is {floor}, so this is a warning).",
+        defaultCostAboveFloor:
+          "bcrypt cost {cost} (the default of genSalt()) is below the minimum of {min} (OWASP's floor is {floor}, so this is a warning).",
+      },
       fix: 'Raise the cost to at least bcryptMinCost (default 12): bcrypt.hash(password, 12) or bcrypt.genSalt(12).',
     },
     'weak-argon2': {
       message: 'argon2 runs with a variant or parameters below the OWASP minimums.',
+      messages: {
+        type: 'argon2 runs with {type} instead of argon2id.',
+        memory:
+          'argon2 runs with {memory} KiB of memory with {passes} (OWASP: at least {need} KiB for t={t}, e.g. 19456 KiB with t=2).',
+        typeAndMemory:
+          'argon2 runs with {type} instead of argon2id and {memory} KiB of memory with {passes} (OWASP: at least {need} KiB for t={t}, e.g. 19456 KiB with t=2).',
+      },
       fix: 'Use argon2id with the library defaults (argon2.hash(password)) or at least { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 }.',
     },
     'weak-scrypt': {
       message: 'scrypt hashes a password with a cost below 2^15.',
+      messages: {
+        cost: 'scrypt hashes a password with cost N={n}, below 2^15.',
+        defaultCost: "scrypt hashes a password with cost N={n} (Node's default), below 2^15.",
+      },
       fix: 'Pass the cost explicitly: crypto.scrypt(password, salt, 64, { N: 2 ** 17, r: 8, p: 1, maxmem: 256 * 1024 * 1024 }, cb) (maxmem must grow with N), or use argon2id.',
     },
     'low-pbkdf2-iterations': {
       message: 'PBKDF2 runs fewer iterations than OWASP asks for its digest.',
+      messages: {
+        iterations: 'PBKDF2-HMAC-{digest} runs {iterations} iterations; OWASP asks for at least {need}.',
+      },
       fix: "Use at least 600000 iterations with 'sha256' (210000 with 'sha512'), or move to argon2id/bcrypt.",
     },
     'plaintext-comparison': {
       message: 'A stored password is compared with ===, which means it is stored as typed.',
+      messages: {
+        compared: '`{code}` is compared with {operator}: the password is stored as it was typed.',
+      },
       fix: 'Store a bcrypt/argon2 hash and verify with await bcrypt.compare(password, user.passwordHash) (or argon2.verify(user.passwordHash, password)).',
     },
     'timing-unsafe-comparison': {
       message: 'A password hash is compared with ===, which leaks timing.',
+      messages: {
+        compared:
+          'A password hash is compared with {operator}, which leaks how many leading characters match (a warning: exploiting it takes many precise measurements).',
+      },
       fix: 'Verify with the library (await bcrypt.compare(password, user.passwordHash), argon2.verify), or compare fixed-length digests with crypto.timingSafeEqual(Buffer.from(a), Buffer.from(b)).',
     },
   },

@@ -1,5 +1,5 @@
 import type { CodeModule, Node } from '../ast/module.js';
-import { defineAtom, type Hit } from '../kit/atom.js';
+import { defineAtom, type Hit, FLOW_MESSAGES } from '../kit/atom.js';
 import { codeCheck } from '../kit/code.js';
 import { CODE_FILES } from '../kit/files.js';
 
@@ -142,10 +142,12 @@ export default defineAtom({
   rules: {
     'request-path': {
       message: 'A path built from request data reaches the file system.',
+      messages: FLOW_MESSAGES,
       fix: 'Resolve against a root and check containment: const file = path.resolve(ROOT, name); if (!file.startsWith(ROOT + path.sep)) return res.sendStatus(403); or pass { root: ROOT } to res.sendFile.',
     },
     'upload-name-path': {
       message: "An upload's original file name is used as a path.",
+      messages: FLOW_MESSAGES,
       fix: 'Store uploads under a name you generate (crypto.randomUUID() plus a checked extension), or at least path.basename(file.originalname), inside a directory that is not served.',
     },
   },

@@ -1,6 +1,6 @@
 import type { CodeModule, Node } from '../ast/module.js';
 import { unwrap } from '../ast/nodes.js';
-import { defineAtom, type Hit } from '../kit/atom.js';
+import { defineAtom, type Hit, FLOW_MESSAGES } from '../kit/atom.js';
 import { codeCheck } from '../kit/code.js';
 import { CODE_FILES } from '../kit/files.js';
 
@@ -130,10 +130,12 @@ export default defineAtom({
   rules: {
     'request-key': {
       message: 'A request-supplied key is used to assign into an object.',
+      messages: FLOW_MESSAGES,
       fix: "Refuse prototype keys (if (key === '__proto__' || key === 'constructor' || key === 'prototype') continue;), check keys against an allow-list, or store into a Map / Object.create(null).",
     },
     'unsafe-merge': {
       message: 'Request data is deep-merged into an object.',
+      messages: FLOW_MESSAGES,
       fix: 'Validate the body with a schema first (only known keys survive), then merge; or copy the known fields by name.',
     },
   },

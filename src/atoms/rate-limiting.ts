@@ -150,7 +150,7 @@ async function limits(m: CodeModule, file: SourceFile, ctx: CheckContext<Record<
   const open: Candidate[] = [];
   for (const c of found) {
     if (c.names[0] === '@SkipThrottle') {
-      hits.push(m.hit('skipped-limit', c.node, { message: `${c.label} opts out of the app's rate limit.` }));
+      hits.push(m.hit('skipped-limit', c.node, { messageId: 'optsOut', data: { route: c.label } }));
       continue;
     }
     if (appWide) continue;
@@ -172,9 +172,12 @@ async function limits(m: CodeModule, file: SourceFile, ctx: CheckContext<Record<
     const lines = open.map((c) => m.line(c.node));
     hits.push(
       m.hit('no-rate-limit', first!.node, {
-        message: more.length
-          ? `${open.length} routes here have no rate limiter, and none is registered for the whole app: ${open.map((c, i) => `${c.label} (line ${lines[i]})`).join(', ')}. Passwords, codes and sign-ups can be tried at full speed.`
-          : `${first!.label} has no rate limiter on the route, and none is registered for the whole app: passwords, codes and sign-ups can be tried at full speed.`,
+        ...(more.length
+          ? {
+              messageId: 'many',
+              data: { count: open.length, routes: open.map((c, i) => `${c.label} (line ${lines[i]})`).join(', ') },
+            }
+          : { messageId: 'none', data: { route: first!.label } }),
         flow: lines.slice(1),
       }),
     );
@@ -217,10 +220,17 @@ export default defineAtom({
   rules: {
     'no-rate-limit': {
       message: 'An authentication route has no rate limiter.',
+      messages: {
+        none: '{route} has no rate limiter on the route, and none is registered for the whole app: passwords, codes and sign-ups can be tried at full speed.',
+        many: '{count} routes here have no rate limiter, and none is registered for the whole app: {routes}. Passwords, codes and sign-ups can be tried at full speed.',
+      },
       fix: "Limit it: const authLimiter = rateLimit({ windowMs: 15 * 60 * 1000, limit: 10 }); router.post('/login', authLimiter, login) (express-rate-limit); config: { rateLimit: { max: 5, timeWindow: '1 minute' } } on a Fastify route with @fastify/rate-limit registered; @UseGuards(ThrottlerGuard) @Throttle({ default: { limit: 5, ttl: 60000 } }) in NestJS. Count by account as well as by IP where you can.",
     },
     'skipped-limit': {
       message: 'An authentication route opts out of the rate limit.',
+      messages: {
+        optsOut: "{route} opts out of the app's rate limit.",
+      },
       fix: 'Remove @SkipThrottle() from the route, or give it a stricter @Throttle({ default: { limit: 5, ttl: 60000 } }).',
     },
   },

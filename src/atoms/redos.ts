@@ -1,5 +1,5 @@
 import type { CodeModule } from '../ast/module.js';
-import { defineAtom, type Hit } from '../kit/atom.js';
+import { defineAtom, type Hit, FLOW_MESSAGES } from '../kit/atom.js';
 import { codeCheck } from '../kit/code.js';
 import { CODE_FILES } from '../kit/files.js';
 
@@ -30,10 +30,8 @@ async function regexes(m: CodeModule): Promise<Hit[]> {
     const shown = pattern.length > 50 ? pattern.slice(0, 47) + '…' : pattern;
     hits.push(
       m.hit(verdict.kind === 'exponential' ? 'exponential-backtracking' : 'polynomial-backtracking', node, {
-        message:
-          verdict.kind === 'exponential'
-            ? `/${shown}/ can match a run of "${verdict.char}" in exponentially many ways (nested or overlapping repetition): an input that almost matches takes seconds to hours.`
-            : `/${shown}/ has two adjacent repetitions that both match "${verdict.char}": a long run of it that fails to match takes quadratic time.`,
+        messageId: 'found',
+        data: { pattern: shown, char: verdict.char },
       }),
     );
   }
@@ -53,14 +51,23 @@ export default defineAtom({
   rules: {
     'exponential-backtracking': {
       message: 'The regex backtracks exponentially on inputs that almost match.',
+      messages: {
+        found:
+          '/{pattern}/ can match a run of "{char}" in exponentially many ways (nested or overlapping repetition): an input that almost matches takes seconds to hours.',
+      },
       fix: 'Remove the ambiguity: make the inner repetition and its neighbours unable to match the same characters (e.g. (\\w+\\s?)* → \\w+(?:\\s\\w+)*), or bound the input length before matching; consider the re2 package for untrusted input.',
     },
     'polynomial-backtracking': {
       message: 'Two adjacent repetitions compete for the same characters, so matching takes quadratic time.',
+      messages: {
+        found:
+          '/{pattern}/ has two adjacent repetitions that both match "{char}": a long run of it that fails to match takes quadratic time.',
+      },
       fix: 'Make the repetitions disjoint (\\d+\\.?\\d* → \\d+(?:\\.\\d+)?) or merge them into one, and limit the input length.',
     },
     'regex-from-request': {
       message: 'A regex is built from request data.',
+      messages: FLOW_MESSAGES,
       fix: 'Escape the input before building the regex (escapeRegExp / escape-string-regexp), or match it as plain text with includes()/indexOf().',
     },
   },

@@ -63,6 +63,7 @@ const CODE_RULES: Array<{
     id: 'private-key',
     rule: {
       message: 'A private key is in the file.',
+      messages: { kind: '{kind} is in the file.' },
       fix: 'Remove the key, replace the key pair (it stays in git history), add the file to .gitignore, and load the key from a secret store or a path outside the repository.',
     },
     samples: () => {
@@ -243,13 +244,12 @@ export const RULE_TABLE: ReadonlyArray<{
   ...NAME_RULES.map((r) => ({
     id: r.id,
     description: r.description,
-    rule: { message: `${article(r.description)} ${r.description} is in the file.`, fix: r.fix },
+    rule: { message: `${article(r.description)} ${r.description} is in the file.`, messages: r.messages, fix: r.fix },
     samples: r.samples,
   })),
 ];
 
 const RULE_NAMES = RULE_TABLE.map((r) => r.id);
-const RULE_MESSAGES = new Map(RULE_TABLE.map((r) => [r.id, r.rule.message.replace(/\.$/, '')]));
 
 interface Compiled {
   allowPath: (path: string) => boolean;
@@ -327,7 +327,8 @@ function scanDerived(
         ...f,
         line,
         column: start + 1,
-        message: `${RULE_MESSAGES.get(f.rule) ?? 'A credential is committed'}, ${d.how === 'base64' ? 'base64-encoded' : 'split into joined pieces'}.`,
+        messageId: 'derived',
+        data: { how: d.how === 'base64' ? 'base64-encoded' : 'split into joined pieces' },
         mask: end > start ? [[start + 1, end + 1]] : [],
         span: [start, Math.max(end, start + 1)],
       });
@@ -340,7 +341,7 @@ function toHit(f: Found): Hit {
     rule: f.rule,
     line: f.line,
     column: f.column,
-    ...(f.message ? { message: f.message } : {}),
+    ...(f.messageId ? { messageId: f.messageId, data: f.data ?? {} } : {}),
     ...(f.mask ? { mask: f.mask } : {}),
   };
 }
@@ -403,7 +404,13 @@ export default defineAtom<SecretsOptions>({
           'Also report literal password/secret/token assignments in test files (provider keys are always reported).',
         ),
     }),
-  rules: Object.fromEntries(RULE_TABLE.map((r) => [r.id, r.rule])),
+  // Every rule also names a key found only once the text is decoded or joined.
+  rules: Object.fromEntries(
+    RULE_TABLE.map((r) => [
+      r.id,
+      { ...r.rule, messages: { ...r.rule.messages, derived: `${r.rule.message.replace(/\.$/, '')}, {how}.` } },
+    ]),
+  ),
   // Built when asked for (tests, `explain`): a commit never needs them.
   get examples() {
     return (examples ??= buildExamples());
@@ -441,7 +448,8 @@ export default defineAtom<SecretsOptions>({
         rule: byName.rule,
         line: file.allAdded ? 1 : (file.added[0] ?? 1),
         column: 1,
-        message: byName.message,
+        messageId: byName.messageId ?? 'named',
+        data: { file: byName.file },
         priority: -1,
         span: [0, 0],
       });
@@ -452,7 +460,9 @@ export default defineAtom<SecretsOptions>({
     const options = compile(ctx.options);
     const byName = binaryNameRule(file.path);
     if (!byName || options.allowPath(file.path) || options.disabled.has(byName.rule)) return [];
-    return [{ rule: byName.rule, line: 1, column: 1, message: byName.message }];
+    return [
+      { rule: byName.rule, line: 1, column: 1, messageId: byName.messageId ?? 'named', data: { file: byName.file } },
+    ];
   },
 });
 

@@ -86,19 +86,22 @@ async function appHeaders(m: CodeModule, file: SourceFile, ctx: CheckContext<Rec
     : '';
   const flow = [...new Set(apps.flatMap((a) => (file.allAdded ? [] : editedLines(file, m, a))))];
   if (!byHand) {
-    const also = powered
-      ? `; it also tells every client it runs ${app.framework === 'nest' ? 'NestJS on Express' : 'Express'} (X-Powered-By)`
-      : '';
     hits.push(
       m.hit('no-security-headers', app.node, {
-        message: `This ${name} app sets no security headers${more}: no helmet (or equivalent) is registered in any module of the app${also}.`,
+        ...(powered
+          ? {
+              messageId: 'noneAndPowered',
+              data: { framework: name, more, server: app.framework === 'nest' ? 'NestJS on Express' : 'Express' },
+            }
+          : { messageId: 'none', data: { framework: name, more } }),
         flow,
       }),
     );
   } else if (powered) {
     hits.push(
       m.hit('x-powered-by', app.node, {
-        message: `This ${name} app sends X-Powered-By: Express${more}, telling attackers what to target.`,
+        messageId: 'sends',
+        data: { framework: name, more },
         flow,
       }),
     );
@@ -119,10 +122,18 @@ export default defineAtom({
   rules: {
     'no-security-headers': {
       message: 'This app sets no security headers: no helmet (or equivalent) in any module of the app.',
+      messages: {
+        none: 'This {framework} app sets no security headers{more}: no helmet (or equivalent) is registered in any module of the app.',
+        noneAndPowered:
+          'This {framework} app sets no security headers{more}: no helmet (or equivalent) is registered in any module of the app; it also tells every client it runs {server} (X-Powered-By).',
+      },
       fix: 'Register helmet where the app is set up: app.use(helmet()) (Express, NestJS: import helmet from "helmet"), await app.register(helmet) (@fastify/helmet), app.use(helmet()) (koa-helmet); or set Content-Security-Policy, Strict-Transport-Security, X-Content-Type-Options: nosniff and X-Frame-Options in one middleware.',
     },
     'x-powered-by': {
       message: 'This Express app still sends X-Powered-By.',
+      messages: {
+        sends: 'This {framework} app sends X-Powered-By: Express{more}, telling attackers what to target.',
+      },
       fix: "app.disable('x-powered-by') right after creating the app (helmet does it for you).",
     },
   },
@@ -180,10 +191,12 @@ export default defineAtom({
       },
       {
         file: 'src/routes/users.js',
+        unrouted: 'a router module creates no app (no express()), so the pre-filter skips it',
         code: "const express = require('express');\nconst router = express.Router();\nrouter.get('/users', listUsers);\nmodule.exports = router;",
       },
       {
         file: 'test/app.test.js',
+        unrouted: "test files are outside the atom's files",
         code: "const express = require('express');\nconst app = express();\napp.get('/x', (req, res) => res.send('ok'));",
       },
       {

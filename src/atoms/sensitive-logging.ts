@@ -441,7 +441,8 @@ function analyse(m: CodeModule): Hit[] {
     const list = [...new Set(found.map((p) => p.what))].slice(0, 2).join(' and ');
     hits.push(
       m.hit(request ? 'request-data' : 'secret-value', call.node, {
-        message: `${m.source(call.node.callee).replace(/\s+/g, '').slice(0, 30)}() writes ${list} to the logs, where everyone with log access reads it.`,
+        messageId: 'writes',
+        data: { call: m.source(call.node.callee).replace(/\s+/g, '').slice(0, 30), what: list },
       }),
     );
   }
@@ -463,10 +464,20 @@ export default defineAtom({
   rules: {
     'request-data': {
       message: 'A request body, headers, cookies or the environment are written to the logs.',
+      messages: {
+        reduced:
+          'A log call names a secret or request data on this line (reduced check: the file could not be parsed or analysed in full).',
+        writes: '{call}() writes {what} to the logs, where everyone with log access reads it.',
+      },
       fix: "Log chosen fields (logger.info({ userId, route: req.path }, 'signup')), or configure redaction: pino({ redact: ['req.headers.authorization', 'req.headers.cookie', '*.password'] }).",
     },
     'secret-value': {
       message: 'A password, token, secret or card value is written to the logs.',
+      messages: {
+        reduced:
+          'A log call names a secret or request data on this line (reduced check: the file could not be parsed or analysed in full).',
+        writes: '{call}() writes {what} to the logs, where everyone with log access reads it.',
+      },
       fix: 'Leave it out, or log a safe trace of it (a boolean, the last 4 characters, a hash) through a helper such as mask(token); with pino add the path to redact.',
     },
   },
@@ -545,8 +556,7 @@ export default defineAtom({
             rule: request ? 'request-data' : 'secret-value',
             line: i + 1,
             column: call.index + 1,
-            message:
-              'A log call names a secret or request data on this line (reduced check: the file could not be parsed or analysed in full).',
+            messageId: 'reduced',
           });
       });
       return hits;

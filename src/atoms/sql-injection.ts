@@ -1,5 +1,5 @@
 import type { CodeModule, Node } from '../ast/module.js';
-import { defineAtom, type Hit, type SourceFile } from '../kit/atom.js';
+import { defineAtom, type Hit, type SourceFile, FLOW_MESSAGES } from '../kit/atom.js';
 import { codeCheck } from '../kit/code.js';
 import { CODE_FILES } from '../kit/files.js';
 import { callArguments, findCalls, resolveIdentifier } from '../kit/scan.js';
@@ -146,13 +146,15 @@ function report(m: CodeModule, hits: Hit[], sink: Node, sql: Node, forced: 'raw-
   if (!parts.length && !(forced && t)) return;
   if (!t && parts.every((p) => ownPart(m, p))) return;
   const rule = forced ?? (isTemplate(m, sql) ? 'interpolated-query' : 'concatenated-query');
-  const part = parts[0] ? `\`${m.source(parts[0]).slice(0, 40)}\`` : t?.label;
-  const from = t ? ` (from ${t.label}, line ${t.lines[0]})` : '';
-  const message =
-    rule === 'raw-fragment'
-      ? `${part}${from} is spliced into SQL unescaped by ${what}.`
-      : `SQL built with ${rule === 'interpolated-query' ? 'template interpolation' : 'string concatenation'} of ${part}${from} is sent to the database by ${what}.`;
-  hits.push(m.hit(rule, sink, { message, flow: [...parts.map((p) => m.line(p)), ...(t?.lines ?? [])] }));
+  const part = parts[0] ? `\`${m.source(parts[0]).slice(0, 40)}\`` : t!.label;
+  const data = { part, sink: what, ...(t ? { source: t.label, line: t.lines[0]! } : {}) };
+  hits.push(
+    m.hit(rule, sink, {
+      messageId: t ? 'builtFromRequest' : 'built',
+      data,
+      flow: [...parts.map((p) => m.line(p)), ...(t?.lines ?? [])],
+    }),
+  );
 }
 
 /** Whether the SQL text (or the value it was built into) is a template literal. */
@@ -190,8 +192,7 @@ function lexical(file: SourceFile): Hit[] {
       hits.push({
         rule: template ? 'interpolated-query' : 'concatenated-query',
         ...file.position(call.start),
-        message:
-          'SQL built from pieces is sent to the database (reduced check: the file could not be parsed or analysed in full).',
+        messageId: 'reduced',
       });
     }
   }
@@ -212,18 +213,37 @@ export default defineAtom({
   rules: {
     'interpolated-query': {
       message: 'SQL built with template interpolation is sent to the database.',
+      messages: {
+        reduced:
+          'SQL built from pieces is sent to the database (reduced check: the file could not be parsed or analysed in full).',
+        built: 'SQL built with template interpolation of {part} is sent to the database by {sink}.',
+        builtFromRequest:
+          'SQL built with template interpolation of {part} (from {source}, line {line}) is sent to the database by {sink}.',
+      },
       fix: 'Use placeholders and pass values separately: db.query("SELECT * FROM users WHERE id = $1", [id]), or a tagged template such as sql`… ${id}`.',
     },
     'concatenated-query': {
       message: 'SQL built by string concatenation is sent to the database.',
+      messages: {
+        reduced:
+          'SQL built from pieces is sent to the database (reduced check: the file could not be parsed or analysed in full).',
+        built: 'SQL built with string concatenation of {part} is sent to the database by {sink}.',
+        builtFromRequest:
+          'SQL built with string concatenation of {part} (from {source}, line {line}) is sent to the database by {sink}.',
+      },
       fix: 'Replace the concatenation with placeholders and a values array; take identifiers (table, column names) from a fixed allow-list.',
     },
     'raw-fragment': {
       message: 'A non-constant value is spliced into SQL as a raw fragment.',
+      messages: {
+        built: '{part} is spliced into SQL unescaped by {sink}.',
+        builtFromRequest: '{part} (from {source}, line {line}) is spliced into SQL unescaped by {sink}.',
+      },
       fix: 'Bind values (sql`… ${value}`, replacements/bind parameters); for identifiers pick from a constant allow-list: const col = SORTABLE[req.query.sort] ?? "created_at".',
     },
     'request-in-query': {
       message: 'Request data is sent to the database as SQL text.',
+      messages: FLOW_MESSAGES,
       fix: 'Never run SQL that comes from the client; keep fixed statements in the code and pass the client values as parameters.',
     },
   },

@@ -1,5 +1,5 @@
 import type { CodeModule, Node } from '../ast/module.js';
-import { defineAtom, type Hit } from '../kit/atom.js';
+import { defineAtom, type Hit, FLOW_MESSAGES } from '../kit/atom.js';
 import { codeCheck } from '../kit/code.js';
 import { CODE_FILES } from '../kit/files.js';
 
@@ -97,6 +97,7 @@ export default defineAtom({
   rules: {
     'request-url': {
       message: 'An outbound request goes to a URL taken from the request.',
+      messages: FLOW_MESSAGES,
       fix: 'Parse the URL and check its host against an allow-list before calling: const u = new URL(input); if (!ALLOWED_HOSTS.includes(u.hostname)) return res.sendStatus(400); or keep the origin constant and let the client pick only an id: fetch(`https://api.example.com/items/${encodeURIComponent(id)}`).',
     },
   },

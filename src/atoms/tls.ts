@@ -53,19 +53,21 @@ function analyse(m: CodeModule): Hit[] {
     if (CHECKS_OFF.has(key) && isLiteral(p.value, CHECKS_OFF.get(key)!)) {
       hits.push(
         m.hit('reject-unauthorized', p, {
-          message: `${key}: ${m.source(p.value)} accepts any certificate, so anyone on the network path can impersonate the server.`,
+          messageId: 'setting',
+          data: { setting: `${key}: ${m.source(p.value)}` },
         }),
       );
     } else if (key === ENV_NAME && isZero(p.value)) {
       hits.push(
         m.hit('tls-env-disabled', p, {
-          message: `${ENV_NAME}=0 in a child's environment switches off certificate checks for every TLS connection it makes.`,
+          messageId: 'child',
+          data: { name: ENV_NAME },
         }),
       );
     } else if (key === 'checkServerIdentity' && returnsNothing(m, p.value)) {
       hits.push(
         m.hit('server-identity', p, {
-          message: 'checkServerIdentity never returns an error, so a certificate for any host is accepted.',
+          messageId: 'neverFails',
         }),
       );
     }
@@ -77,19 +79,21 @@ function analyse(m: CodeModule): Hit[] {
     if (name === ENV_NAME && isZero(a.right))
       hits.push(
         m.hit('tls-env-disabled', a, {
-          message: `process.env.${ENV_NAME} = ${m.source(a.right)} switches off certificate checks for every TLS connection of the process.`,
+          messageId: 'process',
+          data: { setting: `process.env.${ENV_NAME} = ${m.source(a.right)}` },
         }),
       );
     else if (name && CHECKS_OFF.has(name) && isLiteral(a.right, CHECKS_OFF.get(name)!))
       hits.push(
         m.hit('reject-unauthorized', a, {
-          message: `${name} = ${m.source(a.right)} accepts any certificate, so anyone on the network path can impersonate the server.`,
+          messageId: 'setting',
+          data: { setting: `${name} = ${m.source(a.right)}` },
         }),
       );
     else if (name === 'checkServerIdentity' && returnsNothing(m, a.right))
       hits.push(
         m.hit('server-identity', a, {
-          message: 'checkServerIdentity never returns an error, so a certificate for any host is accepted.',
+          messageId: 'neverFails',
         }),
       );
   }
@@ -177,7 +181,8 @@ function cleartext(m: CodeModule, hits: Hit[]) {
     judged.add(node);
     hits.push(
       m.hit('cleartext-credentials', node, {
-        message: `An http:// URL to ${host} carries ${why}: anyone on the network path reads it.`,
+        messageId: 'carries',
+        data: { host, what: why },
       }),
     );
   }
@@ -243,7 +248,8 @@ function configLines(file: SourceFile): Hit[] {
         rule: 'tls-env-disabled',
         line: i + 1,
         column: env.index + 1,
-        message: `${ENV_NAME}=0 switches off certificate checks for every TLS connection of the process.`,
+        messageId: 'process',
+        data: { setting: `${ENV_NAME}=0` },
       });
     const off = yaml ? YAML_OFF.exec(text) : null;
     if (off)
@@ -251,7 +257,8 @@ function configLines(file: SourceFile): Hit[] {
         rule: 'reject-unauthorized',
         line: i + 1,
         column: off.index + 1,
-        message: `${off[0].replace(/\s+/g, ' ')} accepts any certificate, so anyone on the network path can impersonate the server.`,
+        messageId: 'setting',
+        data: { setting: off[0].replace(/\s+/g, ' ') },
       });
   });
   return hits;
@@ -299,18 +306,31 @@ export default defineAtom({
   rules: {
     'reject-unauthorized': {
       message: 'Certificate verification is switched off.',
+      messages: {
+        setting: '{setting} accepts any certificate, so anyone on the network path can impersonate the server.',
+      },
       fix: "Remove rejectUnauthorized: false; for a private or self-signed CA pass it explicitly (ca: fs.readFileSync('ca.pem')) or set NODE_EXTRA_CA_CERTS; for managed databases use the provider's CA bundle (ssl: { ca }).",
     },
     'tls-env-disabled': {
       message: 'NODE_TLS_REJECT_UNAUTHORIZED=0 turns off certificate checks for the whole process.',
+      messages: {
+        child: "{name}=0 in a child's environment switches off certificate checks for every TLS connection it makes.",
+        process: '{setting} switches off certificate checks for every TLS connection of the process.',
+      },
       fix: 'Delete the setting; trust the extra CA with NODE_EXTRA_CA_CERTS=/path/ca.pem instead.',
     },
     'server-identity': {
       message: 'checkServerIdentity accepts every host.',
+      messages: {
+        neverFails: 'checkServerIdentity never returns an error, so a certificate for any host is accepted.',
+      },
       fix: 'Remove the override, or call tls.checkServerIdentity(host, cert) first and return its error (then add your pin check and return an Error when it fails).',
     },
     'cleartext-credentials': {
       message: 'Credentials or a token are sent over plain http://.',
+      messages: {
+        carries: 'An http:// URL to {host} carries {what}: anyone on the network path reads it.',
+      },
       fix: 'Use https:// for the endpoint, and send tokens in an Authorization header rather than in the URL.',
     },
   },
@@ -346,6 +366,7 @@ export default defineAtom({
     good: [
       {
         file: 'src/client.js',
+        unrouted: 'an Agent with its own CA holds no keyword of a disabled check: the file is never checked',
         code: "const https = require('https');\nconst fs = require('fs');\nconst agent = new https.Agent({ ca: fs.readFileSync('certs/internal-ca.pem') });",
       },
       {

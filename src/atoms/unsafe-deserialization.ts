@@ -23,9 +23,7 @@ function deserialisers(m: CodeModule): Hit[] {
     if (mod && CODE_REVIVERS[mod]?.includes(callee.path.join('.'))) {
       if (arg && !m.isConstant(arg))
         hits.push(
-          m.hit('code-reviving', call.node, {
-            message: `${mod}.${callee.name}() revives functions from its input and runs them (an "_$$ND_FUNC$$_" or IIFE payload executes).`,
-          }),
+          m.hit('code-reviving', call.node, { messageId: 'reviver', data: { call: `${mod}.${callee.name}()` } }),
         );
       continue;
     }
@@ -63,6 +61,11 @@ export default defineAtom({
   rules: {
     'code-reviving': {
       message: 'A deserialiser that revives functions is fed non-constant data.',
+      messages: {
+        reviver: '{call} revives functions from its input and runs them (an "_$$ND_FUNC$$_" or IIFE payload executes).',
+        reduced:
+          'Request data and a sink on one line (reduced check: the file could not be parsed or analysed in full).',
+      },
       fix: 'Serialise data as JSON (JSON.stringify / JSON.parse, or superjson/devalue for dates and maps) and validate it with a schema; never ship functions in serialized data.',
     },
     'unsafe-yaml': {
@@ -105,15 +108,22 @@ export default defineAtom({
     good: [
       {
         file: 'src/profile.js',
+        unrouted: 'JSON.parse is not a keyword of this atom: the file is never checked',
         code: "app.get('/profile', (req, res) => {\n  const profile = JSON.parse(req.cookies.profile);\n  res.json(profile);\n});",
       },
       {
         file: 'src/config.js',
+        unrouted: 'yaml.load with JSON_SCHEMA names no unsafe schema keyword: the file is never checked',
         code: "import yaml from 'js-yaml';\nexport const read = (text) => yaml.load(text, { schema: yaml.JSON_SCHEMA });",
       },
-      { file: 'src/yaml.js', code: "import YAML from 'yaml';\nexport const read = (text) => YAML.parse(text);" },
+      {
+        file: 'src/yaml.js',
+        unrouted: 'the yaml package holds no keyword of this atom: the file is never checked',
+        code: "import YAML from 'yaml';\nexport const read = (text) => YAML.parse(text);",
+      },
       {
         file: 'src/ssr.js',
+        unrouted: 'serialize-javascript holds no keyword of this atom: the file is never checked',
         code: "import serialize from 'serialize-javascript';\nconst state = `<script>window.__STATE__ = ${serialize(store)}</script>`;",
       },
       {

@@ -105,7 +105,8 @@ function analyse(m: CodeModule): Hit[] {
     if ((name === 'createCipher' || name === 'createDecipher') && isCrypto(call)) {
       hits.push(
         m.hit('deprecated-cipher', call.node, {
-          message: `crypto.${name}() derives the key with one MD5 and uses no IV; it is deprecated and removed in Node 22.`,
+          messageId: 'deprecated',
+          data: { name },
         }),
       );
     } else if ((name === 'createCipheriv' || name === 'createDecipheriv') && isCrypto(call)) {
@@ -121,7 +122,8 @@ function analyse(m: CodeModule): Hit[] {
       if (algorithm && BROKEN_DIGEST.test(algorithm))
         hits.push(
           m.hit('weak-hash', call.node, {
-            message: `A signature is made or checked over ${algorithm.toUpperCase()}, which has practical collisions.`,
+            messageId: 'signature',
+            data: { algorithm: algorithm.toUpperCase() },
           }),
         );
     } else if ((name === 'sign' || name === 'verify') && callee.module === 'crypto' && callee.path.length === 1) {
@@ -129,7 +131,8 @@ function analyse(m: CodeModule): Hit[] {
       if (algorithm && BROKEN_DIGEST.test(algorithm))
         hits.push(
           m.hit('weak-hash', call.node, {
-            message: `crypto.${name}() uses ${algorithm.toUpperCase()}, which has practical collisions.`,
+            messageId: 'call',
+            data: { name, algorithm: algorithm.toUpperCase() },
           }),
         );
     } else if ((name === 'generateKeyPair' || name === 'generateKeyPairSync') && isCrypto(call)) {
@@ -169,15 +172,14 @@ function cipher(m: CodeModule, hits: Hit[], call: CallInfo, algorithm: string | 
   if (algorithm) {
     const weak = WEAK_CIPHERS.find(([re]) => re.test(algorithm));
     if (weak) {
-      hits.push(
-        m.hit('weak-cipher', call.node, { message: `${algorithm} is ${weak[1]}: it no longer protects data.` }),
-      );
+      hits.push(m.hit('weak-cipher', call.node, { messageId: 'weak', data: { algorithm, weakness: weak[1] } }));
       return;
     }
     if (ECB.test(algorithm)) {
       hits.push(
         m.hit('ecb-mode', call.node, {
-          message: `${algorithm} encrypts equal blocks to equal ciphertext, so patterns in the data show through.`,
+          messageId: 'ecb',
+          data: { algorithm },
         }),
       );
       return;
@@ -186,7 +188,9 @@ function cipher(m: CodeModule, hits: Hit[], call: CallInfo, algorithm: string | 
   if (iv && isStatic(m, iv))
     hits.push(
       m.hit('static-iv', call.node, {
-        message: `${call.callee.name}() uses a fixed IV${algorithm && /gcm|ctr|ccm|ocb|chacha/i.test(algorithm) ? ` with ${algorithm}, where a repeated IV reveals the key stream and lets anyone forge messages` : ': equal plaintexts encrypt alike and, in CTR/GCM, the key stream repeats'}.`,
+        ...(algorithm && /gcm|ctr|ccm|ocb|chacha/i.test(algorithm)
+          ? { messageId: 'streamMode', data: { call: call.callee.name, algorithm } }
+          : { messageId: 'fixed', data: { call: call.callee.name } }),
       }),
     );
 }
@@ -194,7 +198,8 @@ function cipher(m: CodeModule, hits: Hit[], call: CallInfo, algorithm: string | 
 function shortKey(m: CodeModule, hits: Hit[], call: CallInfo, kind: string, bits: number) {
   hits.push(
     m.hit('short-key', call.node, {
-      message: `A ${bits}-bit ${kind} key is generated; ${bits < 1024 ? 'it can be factored in hours' : 'it is below the 2048-bit minimum'}.`,
+      messageId: bits < 1024 ? 'factored' : 'belowMinimum',
+      data: { bits, kind },
     }),
   );
 }
@@ -219,7 +224,8 @@ function webCrypto(m: CodeModule, hits: Hit[], call: CallInfo) {
     if (iv && isStatic(m, iv))
       hits.push(
         m.hit('static-iv', call.node, {
-          message: `subtle.${name}() with ${algorithm} uses a fixed IV: the key stream repeats and messages can be forged.`,
+          messageId: 'subtle',
+          data: { name, algorithm },
         }),
       );
   }
@@ -233,7 +239,16 @@ function cryptoJs(m: CodeModule, hits: Hit[], call: CallInfo) {
     if (/^(?:DES|TripleDES|RC4|RC4Drop)$/.test(cipherName)) {
       hits.push(
         m.hit('weak-cipher', call.node, {
-          message: `CryptoJS.${cipherName} is ${cipherName === 'DES' ? 'DES (56-bit key)' : cipherName === 'TripleDES' ? '3DES (64-bit blocks: Sweet32)' : 'RC4 (biased keystream)'}: it no longer protects data.`,
+          messageId: 'cryptoJs',
+          data: {
+            name: cipherName,
+            weakness:
+              cipherName === 'DES'
+                ? 'DES (56-bit key)'
+                : cipherName === 'TripleDES'
+                  ? '3DES (64-bit blocks: Sweet32)'
+                  : 'RC4 (biased keystream)',
+          },
         }),
       );
       return;
@@ -243,13 +258,13 @@ function cryptoJs(m: CodeModule, hits: Hit[], call: CallInfo) {
     if (mode && /\.ECB$/.test(m.source(mode)))
       hits.push(
         m.hit('ecb-mode', call.node, {
-          message: 'CryptoJS runs in ECB mode: equal blocks encrypt to equal ciphertext.',
+          messageId: 'cryptoJs',
         }),
       );
     else if (options && m.property(options, 'iv') && isStatic(m, m.property(options, 'iv')!))
       hits.push(
         m.hit('static-iv', call.node, {
-          message: 'CryptoJS encrypts with a fixed IV: equal plaintexts encrypt alike.',
+          messageId: 'cryptoJs',
         }),
       );
   } else if (/^(?:MD5|SHA1)$/.test(name)) {
@@ -328,7 +343,8 @@ function judgeDigest(m: CodeModule, hits: Hit[], at: Node, algorithm: string, re
   if (keyed) {
     hits.push(
       m.hit('weak-hash', at, {
-        message: `${algorithm.toUpperCase()} over \`${keyed}\` makes a home-made MAC: length extension and collisions let messages be forged.`,
+        messageId: 'homeMadeMac',
+        data: { algorithm: algorithm.toUpperCase(), key: keyed },
       }),
     );
     return;
@@ -338,7 +354,8 @@ function judgeDigest(m: CodeModule, hits: Hit[], at: Node, algorithm: string, re
     if (why) {
       hits.push(
         m.hit('weak-hash', at, {
-          message: `${algorithm.toUpperCase()} ${why}, but it has practical collisions.`,
+          messageId: 'integrity',
+          data: { algorithm: algorithm.toUpperCase(), use: why },
           flow: [m.line(r)],
         }),
       );
@@ -452,26 +469,59 @@ export default defineAtom({
   rules: {
     'deprecated-cipher': {
       message: 'crypto.createCipher/createDecipher derive the key from a password with one MD5 and use no IV.',
+      messages: {
+        deprecated:
+          'crypto.{name}() derives the key with one MD5 and uses no IV; it is deprecated and removed in Node 22.',
+        reduced: 'Found on the line (reduced check: the file could not be parsed or analysed in full).',
+      },
       fix: "Use createCipheriv('aes-256-gcm', key, iv) with a 32-byte key (from crypto.scrypt or a key store) and iv = crypto.randomBytes(12) stored beside the ciphertext with the auth tag.",
     },
     'ecb-mode': {
       message: 'A cipher runs in ECB mode.',
+      messages: {
+        ecb: '{algorithm} encrypts equal blocks to equal ciphertext, so patterns in the data show through.',
+        cryptoJs: 'CryptoJS runs in ECB mode: equal blocks encrypt to equal ciphertext.',
+        reduced: 'Found on the line (reduced check: the file could not be parsed or analysed in full).',
+      },
       fix: "Use an authenticated mode: createCipheriv('aes-256-gcm', key, crypto.randomBytes(12)), and keep the IV and cipher.getAuthTag() with the ciphertext.",
     },
     'weak-cipher': {
       message: 'A broken or 64-bit-block cipher is used.',
+      messages: {
+        weak: '{algorithm} is {weakness}: it no longer protects data.',
+        cryptoJs: 'CryptoJS.{name} is {weakness}: it no longer protects data.',
+        reduced: 'Found on the line (reduced check: the file could not be parsed or analysed in full).',
+      },
       fix: "Use AES-256-GCM (createCipheriv('aes-256-gcm', key, iv)) or chacha20-poly1305; re-encrypt data stored under the old cipher.",
     },
     'static-iv': {
       message: 'The IV is the same for every message.',
+      messages: {
+        streamMode:
+          '{call}() uses a fixed IV with {algorithm}, where a repeated IV reveals the key stream and lets anyone forge messages.',
+        fixed: '{call}() uses a fixed IV: equal plaintexts encrypt alike and, in CTR/GCM, the key stream repeats.',
+        subtle: 'subtle.{name}() with {algorithm} uses a fixed IV: the key stream repeats and messages can be forged.',
+        cryptoJs: 'CryptoJS encrypts with a fixed IV: equal plaintexts encrypt alike.',
+      },
       fix: 'Generate a fresh IV for each encryption (const iv = crypto.randomBytes(12) for GCM, 16 for CBC) and store it with the ciphertext; never take it from a constant or the environment.',
     },
     'short-key': {
       message: 'An RSA, DSA or Diffie-Hellman key is shorter than 2048 bits.',
+      messages: {
+        factored: 'A {bits}-bit {kind} key is generated; it can be factored in hours.',
+        belowMinimum: 'A {bits}-bit {kind} key is generated; it is below the 2048-bit minimum.',
+      },
       fix: "Use modulusLength: 2048 or more (3072 for keys that live past 2030), or switch to elliptic curves: generateKeyPair('ed25519').",
     },
     'weak-hash': {
       message: 'MD5 or SHA-1 protects a signature, MAC or integrity check.',
+      messages: {
+        signature: 'A signature is made or checked over {algorithm}, which has practical collisions.',
+        call: 'crypto.{name}() uses {algorithm}, which has practical collisions.',
+        homeMadeMac:
+          '{algorithm} over `{key}` makes a home-made MAC: length extension and collisions let messages be forged.',
+        integrity: '{algorithm} {use}, but it has practical collisions.',
+      },
       fix: "Use createHmac('sha256', key) for MACs and sha256/sha512 for signatures and checksums; compare with crypto.timingSafeEqual.",
     },
   },
@@ -541,6 +591,7 @@ export default defineAtom({
       },
       {
         file: 'src/webhook.js',
+        unrouted: 'createHmac with SHA-256 names no weak algorithm or API the pre-filter looks for',
         code: "const crypto = require('crypto');\nfunction verifyWebhook(body, header) {\n  const signature = crypto.createHmac('sha256', process.env.WEBHOOK_SECRET).update(body).digest('hex');\n  return crypto.timingSafeEqual(Buffer.from(signature), Buffer.from(header));\n}",
       },
       {
@@ -559,7 +610,7 @@ export default defineAtom({
           rule: /ipher\s*\($/.test(found[0]) ? 'deprecated-cipher' : /ecb/i.test(found[0]) ? 'ecb-mode' : 'weak-cipher',
           line: i + 1,
           column: found.index + 1,
-          message: 'Found on the line (reduced check: the file could not be parsed or analysed in full).',
+          messageId: 'reduced',
         });
     });
     return hits;

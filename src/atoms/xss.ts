@@ -1,6 +1,6 @@
 import type { CodeModule, Node } from '../ast/module.js';
 import { keyName, propertyName, unwrap } from '../ast/nodes.js';
-import { defineAtom, parsesFirst, type CheckContext, type Hit, type SourceFile } from '../kit/atom.js';
+import { defineAtom, parsesFirst, type CheckContext, type Hit, type SourceFile, FLOW_MESSAGES } from '../kit/atom.js';
 import { codeCheck } from '../kit/code.js';
 import { CODE_FILES } from '../kit/files.js';
 
@@ -49,7 +49,8 @@ function htmlSinks(m: CodeModule): Hit[] {
     else if (parts.length)
       hits.push(
         m.hit('unescaped-html', sink, {
-          message: `${what} gets HTML built from \`${m.source(parts[0]!).slice(0, 40)}\` without escaping.`,
+          messageId: 'built',
+          data: { sink: what, part: m.source(parts[0]!).slice(0, 40) },
           flow: parts.map((p) => m.line(p)),
         }),
       );
@@ -92,9 +93,7 @@ function htmlSinks(m: CodeModule): Hit[] {
     hits.push(
       t
         ? m.flowHit('request-html', attr, t, 'dangerouslySetInnerHTML')
-        : m.hit('unsanitized-html', attr, {
-            message: `dangerouslySetInnerHTML renders \`${m.source(html).slice(0, 40)}\` without a sanitiser.`,
-          }),
+        : m.hit('unsanitized-html', attr, { messageId: 'react', data: { code: m.source(html).slice(0, 40) } }),
     );
   }
   return hits;
@@ -147,7 +146,8 @@ function templateHits(file: SourceFile): Hit[] {
       hits.push({
         rule: 'unsanitized-html',
         ...pos,
-        message: `\`${expr.slice(0, 40)}\` is rendered as raw HTML without escaping or a sanitiser.`,
+        messageId: 'template',
+        data: { code: expr.slice(0, 40) },
       });
     }
   }
@@ -191,14 +191,22 @@ export default defineAtom({
   rules: {
     'request-html': {
       message: 'Request or URL data is rendered as HTML.',
+      messages: FLOW_MESSAGES,
       fix: 'Escape it for HTML (escape-html, he.encode) or set it as text (textContent, res.json, a template’s escaped output); if markup is intended, pass it through DOMPurify.sanitize / sanitize-html.',
     },
     'unescaped-html': {
       message: 'HTML is built from values that are not escaped.',
+      messages: {
+        built: '{sink} gets HTML built from `{part}` without escaping.',
+      },
       fix: 'Build the element with textContent / createElement, or escape every value (escapeHtml(item.name)) before it goes into markup; render markup you must keep through DOMPurify.sanitize.',
     },
     'unsanitized-html': {
       message: 'A value is rendered as raw HTML without a sanitiser.',
+      messages: {
+        react: 'dangerouslySetInnerHTML renders `{code}` without a sanitiser.',
+        template: '`{code}` is rendered as raw HTML without escaping or a sanitiser.',
+      },
       fix: 'Render text with the escaped form ({value}, {{ value }}, <%= value %>), or sanitise first: dangerouslySetInnerHTML={{ __html: DOMPurify.sanitize(html) }}, v-html="sanitize(html)".',
     },
   },
@@ -252,6 +260,7 @@ export default defineAtom({
       { file: 'views/layout.hbs', code: '<head>{{{block "stylesheets"}}}</head>\n<body>{{{body}}}</body>' },
       {
         file: 'src/list.js',
+        unrouted: 'textContent and createElement hold no sink keyword, so the pre-filter never asks the check',
         code: "for (const item of items) {\n  const li = document.createElement('li');\n  li.textContent = item.name;\n  list.append(li);\n}",
       },
       {
@@ -273,6 +282,7 @@ export default defineAtom({
       },
       {
         file: 'src/Post.vue',
+        unrouted: '{{ }} and v-text hold no sink keyword, so the pre-filter never asks the check',
         code: '<template>\n  <article>{{ post.content }}</article>\n  <p v-text="post.summary"></p>\n</template>',
       },
       {

@@ -8,6 +8,7 @@ const DOCTOR: CommandSpec = {
     'Is the guard really switched on here? Node and git versions, the hook manager, whether the hooks exist and their command runs (each is started with --dry-run), the policy, the baseline, the advisory database and the assistant hooks: ok, warn or fail, each with its fix. Exit 1 when something fails.',
   options: {},
 };
+import { plural } from '../words.js';
 
 export async function doctorCommand(argv: string[]): Promise<number> {
   if (!parseCommand(DOCTOR, argv)) return 0;
@@ -22,9 +23,7 @@ export async function doctorCommand(argv: string[]): Promise<number> {
   const failed = checks.filter((c) => c.status === 'fail').length;
   const warned = checks.filter((c) => c.status === 'warn').length;
   out.write(
-    failed
-      ? `${failed} problem${failed === 1 ? '' : 's'} to fix.\n`
-      : `All set${warned ? ` (${warned} warning${warned === 1 ? '' : 's'})` : ''}.\n`,
+    failed ? `${plural(failed, 'problem')} to fix.\n` : `All set${warned ? ` (${plural(warned, 'warning')})` : ''}.\n`,
   );
   return failed ? 1 : 0;
 }

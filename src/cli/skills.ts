@@ -48,10 +48,7 @@ export async function skillsCommand(argv: string[]): Promise<number> {
     }
     const width = Math.max(...skills.map((s) => s.name.length));
     for (const s of skills) {
-      const atoms = s.atoms.length ? s.atoms.join(', ') : '(no atom available yet)';
-      process.stdout.write(
-        `${s.name.padEnd(width)}  ${s.source.padEnd(8)}  ${atoms}${s.missing.length ? `   [later: ${s.missing.join(', ')}]` : ''}\n`,
-      );
+      process.stdout.write(`${s.name.padEnd(width)}  ${s.source.padEnd(8)}  ${s.atoms.join(', ')}\n`);
     }
     process.stdout.write(
       '\nRun one with `ralph-guard check --skill NAME`; write them for an assistant with `ralph-guard skills export --agent claude`.\n',

@@ -267,13 +267,24 @@ export async function runCommandChecks(
           for (const loc of located)
             byFile.set(loc.file, [
               ...(byFile.get(loc.file) ?? []),
-              { rule: check.name, line: loc.line, column: loc.column, message: `${program}: ${loc.text}` },
+              {
+                rule: check.name,
+                line: loc.line,
+                column: loc.column,
+                messageId: 'located',
+                data: { program, text: loc.text },
+              },
             ]);
           if (!byFile.size) {
             const first = files[0]!;
-            const message = `\`${check.command}\` exited with code ${outcome.code}${output.trim() ? `:\n${cutOutput(output)}` : ' and printed nothing'}`;
             byFile.set(first.path, [
-              { rule: check.name, line: first.allAdded ? 1 : (first.added[0] ?? 1), column: 1, message },
+              {
+                rule: check.name,
+                line: first.allAdded ? 1 : (first.added[0] ?? 1),
+                column: 1,
+                messageId: output.trim() ? 'exited' : 'exitedSilently',
+                data: { command: check.command, code: outcome.code, output: cutOutput(output) },
+              },
             ]);
           }
           for (const [path, hits] of byFile) {

@@ -26,6 +26,12 @@ export function customAtom(def: CustomAtom): AnyAtom {
         c.name,
         {
           message: c.message ?? `\`${c.command}\` exited with a non-zero status.`,
+          // What command.ts reports: a place the program's output names, or its exit code and output.
+          messages: {
+            located: '{program}: {text}',
+            exited: '`{command}` exited with code {code}:\n{output}',
+            exitedSilently: '`{command}` exited with code {code} and printed nothing',
+          },
           fix: c.fix ?? `Run \`${c.command}\` and fix what it reports: ${def.criteria.pass}`,
         },
       ]),

@@ -6,6 +6,7 @@
  * staleness. A package.json is judged by the dependency lines it changes.
  */
 import { dirname, posix } from 'node:path';
+import { plural } from '../words.js';
 import type { CheckContext, Hit, SourceFile } from '../kit/atom.js';
 import type { DependencyOptions as Options } from './types.js';
 import { lineStarts, positionAt } from '../changeset/text.js';
@@ -25,7 +26,9 @@ const isOnline = (ctx: Ctx) => ctx.online || ctx.options.online;
 /** What is wrong with one package, before it is placed on a line. */
 interface Problem {
   rule: string;
-  message: string;
+  /** One of the rule's messages (src/atoms/dependencies.ts) and its data. */
+  messageId: string;
+  data: Record<string, string | number>;
   warning?: boolean;
 }
 
@@ -98,7 +101,8 @@ async function judgeLockfile(
   for (const { pkg, prev } of integrity)
     add(pkg, {
       rule: 'integrity-changed',
-      message: `${pkg.name}@${pkg.version}: the lockfile now records a different integrity hash for the same version (was ${short(prev.integrity)}, now ${short(pkg.integrity)}): the tarball was swapped or the lockfile edited.`,
+      messageId: 'changed',
+      data: { package: `${pkg.name}@${pkg.version}`, was: short(prev.integrity), now: short(pkg.integrity) },
     });
   if (!changed.length && !problems.size) return [];
 
@@ -128,7 +132,8 @@ async function judgeLockfile(
         line,
         column,
         ...(endLine > line ? { endLine } : {}),
-        message: p.message,
+        messageId: p.messageId,
+        data: p.data,
         ...(p.warning ? { severity: 'warning' as const } : {}),
       });
   }
@@ -149,12 +154,14 @@ function groupLockfileWide(hits: Hit[]): Hit[] {
   for (const rule of LOCKFILE_WIDE) {
     const same = hits.filter((h) => h.rule === rule);
     if (same.length < 2) continue;
-    const shown = same
-      .slice(0, 10)
-      .map((h) => `${h.message?.replace(/ (?:is pinned only|has no integrity).*$/, '')} (line ${h.line})`);
+    const shown = same.slice(0, 10).map((h) => `${h.data?.package} (line ${h.line})`);
     out.push({
       ...same[0]!,
-      message: `${same.length} packages of this lockfile ${rule === 'weak-integrity' ? 'are pinned only by a SHA-1 hash' : 'have no integrity hash'}: ${shown.join(', ')}${same.length > 10 ? `, and ${same.length - 10} more` : ''}.`,
+      messageId: 'many',
+      data: {
+        count: same.length,
+        places: `${shown.join(', ')}${same.length > 10 ? `, and ${same.length - 10} more` : ''}`,
+      },
       flow: same.slice(1).map((h) => h.line),
     });
   }
@@ -186,7 +193,8 @@ function uncheckedHit(unchecked: LockedPackage[], lock: Lockfile, ctx: Ctx): Hit
     column,
     ...(endLine > line ? { endLine } : {}),
     severity: 'warning',
-    message: `${what}: ${why}. Run \`ralph-guard db update\` (or check with --online).${required ? ' CI requires advisories: the check stops here (exit 3) unless the policy sets "requireAdvisories": false in the dependencies options.' : ''}`,
+    messageId: 'unchecked',
+    data: { what, why },
   };
 }
 
@@ -257,8 +265,8 @@ function problemHit(file: SourceFile, e: LockfileError): Hit {
   const at = e.line && e.line >= 1 && e.line <= last ? e.line : 1;
   // The error line when this change added it; otherwise the whole file, so a break anywhere is reported.
   return file.isAdded(at)
-    ? { rule, line: at, column: 1, message: `${file.path}: ${e.message}` }
-    : { rule, line: 1, column: 1, endLine: last, message: `${file.path}: ${e.message}` };
+    ? { rule, line: at, column: 1, messageId: 'unreadable', data: { file: file.path, error: e.message } }
+    : { rule, line: 1, column: 1, endLine: last, messageId: 'unreadable', data: { file: file.path, error: e.message } };
 }
 
 /** Column of the first non-blank character of a line, without splitting a 1 MB file into lines. */
@@ -394,7 +402,8 @@ async function judgePackage(
   ) {
     out.push({
       rule: 'banned-package',
-      message: `${label} is banned by the policy: ${ban.reason}${ban.alternative ? ` Use ${ban.alternative} instead.` : ''}${j.direct === null ? ' (It comes in through another dependency: replace or override that one.)' : ''}`,
+      messageId: `${ban.alternative ? 'bannedUse' : 'banned'}${j.direct === null ? 'Transitive' : ''}`,
+      data: { package: label, reason: ban.reason, ...(ban.alternative ? { alternative: ban.alternative } : {}) },
       ...(j.direct === null ? { warning: true } : {}),
     });
   }
@@ -407,7 +416,8 @@ async function judgePackage(
   ) {
     out.push({
       rule: 'below-minimum',
-      message: `${label} is below the policy minimum ${minimum.range}: ${minimum.reason}`,
+      messageId: 'locked',
+      data: { package: label, range: minimum.range, reason: minimum.reason },
     });
   }
 
@@ -417,7 +427,15 @@ async function judgePackage(
       const fix = await fixAdvice(a, pkg, j);
       out.push({
         rule: 'known-advisory',
-        message: `${label}: ${a.id}${aliases.length ? ` (${aliases.join(', ')})` : ''}, ${a.severity}${a.score !== undefined ? ` ${a.score}` : ''}: ${a.summary}. ${fix} ${advisoryUrl(a.id)}`,
+        messageId: 'advisory',
+        data: {
+          package: label,
+          id: `${a.id}${aliases.length ? ` (${aliases.join(', ')})` : ''}`,
+          severity: `${a.severity}${a.score !== undefined ? ` ${a.score}` : ''}`,
+          summary: a.summary,
+          fix,
+          url: advisoryUrl(a.id),
+        },
         ...(atLeast(a.severity, o.failOn) ? {} : { warning: true }),
       });
     }
@@ -427,19 +445,22 @@ async function judgePackage(
   if (pkg.source === 'git' && !(pkg.resolved && allowedByHostList(pkg.resolved, allowed))) {
     out.push({
       rule: 'git-source',
-      message: `${pkg.name} is installed from git (${pkg.resolved ?? 'a git URL'}): no registry integrity, no advisories, and the code can change under the same reference.`,
+      messageId: 'installed',
+      data: { package: pkg.name, source: pkg.resolved ?? 'a git URL' },
     });
   } else if (pkg.source === 'tarball' && !(pkg.resolved && allowedByHostList(pkg.resolved, allowed))) {
     out.push({
       rule: 'tarball-source',
-      message: `${pkg.name} is installed from a tarball URL (${pkg.resolved}), not the registry.`,
+      messageId: 'installed',
+      data: { package: pkg.name, source: pkg.resolved ?? '' },
     });
   } else if ((pkg.source === 'file' || pkg.source === 'link') && pkg.resolved) {
     const target = posix.normalize(posix.join(posix.dirname(j.lockPath), pkg.resolved.replace(/^(?:file|link):/, '')));
     if (target === '..' || target.startsWith('../') || posix.isAbsolute(pkg.resolved.replace(/^(?:file|link):/, ''))) {
       out.push({
         rule: 'local-outside-workspace',
-        message: `${pkg.name} is linked from ${pkg.resolved}, outside this repository: a clone or CI gets different code, or none.`,
+        messageId: 'linked',
+        data: { package: pkg.name, path: pkg.resolved },
       });
     }
   } else if (pkg.source === 'registry') {
@@ -448,31 +469,35 @@ async function judgePackage(
       if (host && !(await j.trustedHosts()).includes(host)) {
         out.push({
           rule: 'untrusted-registry',
-          message: `${label} resolves to ${host}, which is not the configured registry.`,
+          messageId: 'resolves',
+          data: { package: label, host },
         });
       }
     }
     if (!pkg.integrity)
       out.push({
         rule: 'missing-integrity',
-        message: `${label} has no integrity hash in the lockfile, so a swapped tarball would install silently.`,
+        messageId: 'none',
+        data: { package: label },
       });
     else if (!/(?:^|\s)(?:sha(?:256|384|512)-|checksum-)/.test(pkg.integrity) && /(?:^|\s)sha1-/.test(pkg.integrity)) {
-      out.push({ rule: 'weak-integrity', message: `${label} is pinned only by a SHA-1 hash.`, warning: true });
+      out.push({ rule: 'weak-integrity', messageId: 'sha1', data: { package: label }, warning: true });
     }
   }
 
   if (pkg.hasInstallScript && o.installScripts !== 'off' && !o.allowInstallScripts.includes(pkg.name)) {
     out.push({
       rule: 'install-script',
-      message: `${label} runs an install script (preinstall/install/postinstall) when installed.`,
+      messageId: 'runs',
+      data: { package: label },
       ...(o.installScripts === 'warn' ? { warning: true } : {}),
     });
   }
   if (o.allowedLicenses && pkg.license && !licenseAllowed(pkg.license, o.allowedLicenses)) {
     out.push({
       rule: 'license-not-allowed',
-      message: `${label} is licensed ${pkg.license}, which is not in the policy's allowedLicenses (${o.allowedLicenses.join(', ')}).`,
+      messageId: 'licensed',
+      data: { package: label, license: pkg.license, allowed: o.allowedLicenses.join(', ') },
     });
   }
   return out;
@@ -593,7 +618,8 @@ async function staleness(
     if (p.deprecated)
       add(p, {
         rule: 'deprecated',
-        message: `${p.name}@${p.version} is deprecated: ${p.deprecated}`,
+        messageId: 'deprecated',
+        data: { package: `${p.name}@${p.version}`, reason: p.deprecated },
         ...(direct.has(p.name) ? {} : { warning: true }),
       });
   }
@@ -628,7 +654,8 @@ async function staleness(
     if (message && !p.deprecated)
       add(p, {
         rule: 'deprecated',
-        message: `${p.name}@${p.version} is deprecated: ${message}`,
+        messageId: 'deprecated',
+        data: { package: `${p.name}@${p.version}`, reason: message },
         ...(isDirect ? {} : { warning: true }),
       });
     const published = m.time[p.version];
@@ -636,7 +663,8 @@ async function staleness(
       const hours = Math.max(1, Math.round((now - published) / 3_600_000));
       add(p, {
         rule: 'too-new',
-        message: `${p.name}@${p.version} was published ${hours} hour(s) ago (policy: at least ${o.minReleaseAgeDays} days), the window in which hijacked releases are caught.`,
+        messageId: 'published',
+        data: { package: `${p.name}@${p.version}`, hours, days: o.minReleaseAgeDays },
         warning: true,
       });
     }
@@ -646,14 +674,21 @@ async function staleness(
     if (latest && current && latest.major - current.major >= o.maxMajorsBehind) {
       add(p, {
         rule: 'majors-behind',
-        message: `${p.name}@${p.version} is ${latest.major - current.major} major versions behind the latest ${m.latest} (policy: fewer than ${o.maxMajorsBehind}); old majors stop getting security fixes.`,
+        messageId: 'behind',
+        data: {
+          package: `${p.name}@${p.version}`,
+          majors: latest.major - current.major,
+          latest: m.latest!,
+          policy: o.maxMajorsBehind,
+        },
       });
     }
     const last = Math.max(0, ...Object.values(m.time));
     if (last && now - last > o.maxAgeMonths * 30.44 * 86_400_000) {
       add(p, {
         rule: 'unmaintained',
-        message: `${p.name} has had no release for ${Math.floor((now - last) / (30.44 * 86_400_000))} months (policy: ${o.maxAgeMonths}): it may be unmaintained.`,
+        messageId: 'noRelease',
+        data: { package: p.name, months: Math.floor((now - last) / (30.44 * 86_400_000)), policy: o.maxAgeMonths },
         warning: true,
       });
     }
@@ -686,48 +721,42 @@ async function checkManifest(file: SourceFile, ctx: Ctx): Promise<Hit[]> {
 
   const o = ctx.options;
   const hits: Hit[] = [];
-  const hit = (d: ManifestDependency, rule: string, message: string, warning = false) =>
-    hits.push({ rule, line: d.line, column: d.column, message, ...(warning ? { severity: 'warning' as const } : {}) });
+  const hit = (d: ManifestDependency, rule: string, messageId: string, data: Hit['data'], warning = false) =>
+    hits.push({
+      rule,
+      line: d.line,
+      column: d.column,
+      messageId,
+      data: data ?? {},
+      ...(warning ? { severity: 'warning' as const } : {}),
+    });
   const dir = posix.dirname(file.path);
 
   for (const d of changed) {
     const [name, spec] = d.spec.startsWith('npm:') ? splitSpec(d.spec.slice(4)) : [d.name, d.spec];
     const ban = o.banned[name];
     if (ban && (!ban.versions || (await bannedRangeOverlaps(spec, ban.versions))))
-      hit(
-        d,
-        'banned-package',
-        `${name} is banned by the policy: ${ban.reason}${ban.alternative ? ` Use ${ban.alternative} instead.` : ''}`,
-      );
+      hit(d, 'banned-package', ban.alternative ? 'bannedUse' : 'banned', {
+        package: name,
+        reason: ban.reason,
+        alternative: ban.alternative ?? '',
+      });
     if (/^(?:git\+|git:|github:|gitlab:|bitbucket:|gist:)/.test(spec) || /^[\w.-]+\/[\w.-]+(?:#.*)?$/.test(spec)) {
-      if (!allowedByHostList(spec, o.allowedHosts))
-        hit(
-          d,
-          'git-source',
-          `${d.name} is declared from git (${spec}): no registry integrity, no advisories, and the code can change under the same reference.`,
-        );
+      if (!allowedByHostList(spec, o.allowedHosts)) hit(d, 'git-source', 'declared', { package: d.name, source: spec });
     } else if (/^https?:\/\//.test(spec)) {
       if (!allowedByHostList(spec, o.allowedHosts))
-        hit(d, 'tarball-source', `${d.name} is declared from a tarball URL (${spec}), not the registry.`);
+        hit(d, 'tarball-source', 'declared', { package: d.name, source: spec });
     } else if (/^(?:file|link):/.test(spec)) {
       const path = spec.replace(/^(?:file|link):/, '');
       const target = posix.normalize(posix.join(dir, path));
       if (posix.isAbsolute(path) || target === '..' || target.startsWith('../'))
-        hit(
-          d,
-          'local-outside-workspace',
-          `${d.name} points at ${path}, outside this repository: a clone or CI gets different code, or none.`,
-        );
+        hit(d, 'local-outside-workspace', 'declared', { package: d.name, path });
     } else if (o.minimum[name] && d.field !== 'peerDependencies') {
       const semver = await ranges();
       const range = semver.validRange(spec, { loose: true });
       const min = o.minimum[name]!;
       if (range && !semver.intersects(range, min.range, { loose: true, includePrerelease: true })) {
-        hit(
-          d,
-          'below-minimum',
-          `${name} ${spec} only allows versions below the policy minimum ${min.range}: ${min.reason}`,
-        );
+        hit(d, 'below-minimum', 'declared', { package: name, spec, range: min.range, reason: min.reason });
       }
     }
   }
@@ -738,12 +767,7 @@ async function checkManifest(file: SourceFile, ctx: Ctx): Promise<Hit[]> {
   if (lockPath && installable.length) {
     if (!ctx.changes(lockPath)) {
       for (const d of installable)
-        hit(
-          d,
-          'lockfile-not-updated',
-          `${d.name} changed here but ${lockPath} is not part of this change, so installs do not get what package.json says.`,
-          true,
-        );
+        hit(d, 'lockfile-not-updated', 'notUpdated', { package: d.name, lockfile: lockPath }, true);
     } else {
       let lock: Lockfile | null = null;
       try {
@@ -786,7 +810,15 @@ async function checkManifest(file: SourceFile, ctx: Ctx): Promise<Hit[]> {
           hit(
             d,
             'known-advisory',
-            `${pkg.name}@${pkg.version} (locked in ${lockPath}) has ${found.length} known ${found.length === 1 ? 'advisory' : 'advisories'}, worst ${worst}: ${found.map((a) => a.id).join(', ')}. ${advice}`,
+            'locked',
+            {
+              package: `${pkg.name}@${pkg.version}`,
+              lockfile: lockPath,
+              count: plural(found.length, 'known advisory', 'known advisories'),
+              worst,
+              ids: found.map((a) => a.id).join(', '),
+              advice,
+            },
             !found.some((a) => atLeast(a.severity, o.failOn)),
           );
         }

@@ -22,6 +22,7 @@ import type { Exhausted } from './budget.js';
 import { checkFiles, type Checking, type FileChecks } from './check-files.js';
 import { POOL_MIN_FILES, workersSetting, type PoolRequest } from './pool-size.js';
 import { selectAtoms, type Selection } from './select.js';
+import { plural } from '../words.js';
 
 export interface RunOptions extends ChangeSetRequest, Selection {
   cwd: string;
@@ -231,7 +232,7 @@ function machineMadeNote(files: string[]): string {
 }
 
 function outOfTime(out: Exhausted, limitMs: number): AtomFailure {
-  const rest = out.skipped ? `; it did not check ${out.skipped} more file${out.skipped === 1 ? '' : 's'}` : '';
+  const rest = out.skipped ? `; it did not check ${plural(out.skipped, 'more file')}` : '';
   return {
     atom: out.atom,
     file: out.file,

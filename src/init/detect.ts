@@ -54,18 +54,16 @@ export function hasDependency(pkg: PackageJson | null, name: string): boolean {
 }
 
 const anyFile = (root: string, names: string[]) => names.some((f) => existsSync(join(root, f)));
-const LEFTHOOK = [
+/** lefthook's YAML configurations (the ones init edits). */
+export const LEFTHOOK_FILES = [
   'lefthook.yml',
   'lefthook.yaml',
   '.lefthook.yml',
   '.lefthook.yaml',
   '.config/lefthook.yml',
   '.config/lefthook.yaml',
-  'lefthook.json',
-  'lefthook.toml',
-  '.lefthook.json',
-  '.lefthook.toml',
 ];
+const LEFTHOOK = [...LEFTHOOK_FILES, 'lefthook.json', 'lefthook.toml', '.lefthook.json', '.lefthook.toml'];
 const SIMPLE_GIT_HOOKS = [
   '.simple-git-hooks.json',
   '.simple-git-hooks.js',

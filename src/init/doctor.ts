@@ -14,7 +14,7 @@ import { CHAINED, CHECK_HOOKS as HOOKS, hooksDir } from './git-hooks.js';
 import { huskyMajor } from './husky.js';
 import { findOurCommand, withDryRun } from './hook-lines.js';
 import { spawnSync } from 'node:child_process';
-import { detectManager, misplacedPolicyKey, readPackageJson } from './detect.js';
+import { detectManager, LEFTHOOK_FILES, misplacedPolicyKey, readPackageJson } from './detect.js';
 
 export type Status = 'ok' | 'warn' | 'fail';
 export interface Check {
@@ -237,16 +237,7 @@ function reaches(root: string, dir: string, hook: 'pre-commit' | 'pre-push', tex
       : null;
   }
   if (/lefthook/.test(text)) {
-    const config = [
-      'lefthook.yml',
-      'lefthook.yaml',
-      '.lefthook.yml',
-      '.lefthook.yaml',
-      '.config/lefthook.yml',
-      '.config/lefthook.yaml',
-    ]
-      .map((f) => read(join(root, f)))
-      .join('\n');
+    const config = LEFTHOOK_FILES.map((f) => read(join(root, f))).join('\n');
     const section = config.split(/^(?=\S)/m).find((s) => s.startsWith(`${hook}:`)) ?? '';
     const run = section
       .split('\n')

@@ -11,16 +11,7 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
-import type { InitResult, PackageJson } from './detect.js';
-
-export const LEFTHOOK_FILES = [
-  'lefthook.yml',
-  'lefthook.yaml',
-  '.lefthook.yml',
-  '.lefthook.yaml',
-  '.config/lefthook.yml',
-  '.config/lefthook.yaml',
-];
+import { LEFTHOOK_FILES, type InitResult, type PackageJson } from './detect.js';
 /** Formats lefthook also reads that we do not edit: we say what to add instead. */
 const OTHER_FORMATS = [
   'lefthook.json',

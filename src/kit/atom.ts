@@ -15,6 +15,11 @@ export type Severity = 'error' | 'warning';
 export interface Rule {
   /** What is wrong, in one sentence a developer acts on. */
   message: string;
+  /**
+   * The rule's specific messages by id, with `{name}` placeholders a hit fills from its `data`
+   * (ESLint's meta.messages): every text an atom can say is declared with its rule.
+   */
+  messages?: Record<string, string>;
   /** How to fix it. */
   fix: string;
 }
@@ -27,6 +32,11 @@ export interface Example {
   lines?: number[];
   /** Options to check the example with, when it shows an option at work. */
   options?: Record<string, unknown>;
+  /**
+   * Only for `good`: why this example never reaches the check (its path is outside the atom's files, or
+   * its text holds none of the keywords). Every other good example must reach the check, so it tests it.
+   */
+  unrouted?: string;
 }
 
 /** What an atom sees of one file. */
@@ -163,4 +173,29 @@ export function expectedLines(example: Example): number[] {
     if (text.includes('✗')) lines.push(i + 1);
   });
   return lines;
+}
+
+/** The messages of `CodeModule.flowHit`: a rule that reports a flow declares them (`messages: { ...FLOW_MESSAGES }`). */
+export const FLOW_MESSAGES = {
+  reaches: '{source} (line {line}) reaches {sink}.',
+  reachesThrough: '{source} (line {line}) reaches {sink} at line {sinkLine} through {helper}().',
+  /** The reduced line check of `codeCheck` (src/kit/code.ts), for files the parser rejects. */
+  reduced: 'Request data and a sink on one line (reduced check: the file could not be parsed or analysed in full).',
+} as const;
+
+/** `{name}` placeholders of a message. */
+export const PLACEHOLDER = /\{(\w+)\}/g;
+
+/** A message with its placeholders filled; a placeholder without a value stays as written. */
+export function fillMessage(template: string, data: Readonly<Record<string, string | number>> = {}): string {
+  return template.replace(PLACEHOLDER, (whole, name: string) =>
+    Object.hasOwn(data, name) ? String(data[name]) : whole,
+  );
+}
+
+/** What a hit says: its rule's message `messageId` filled from `data`, else the rule's message (else the fail criterion). */
+export function messageOf(atom: AnyAtom, hit: Hit): string {
+  const rule = atom.rules[hit.rule];
+  const template = hit.messageId === undefined ? rule?.message : rule?.messages?.[hit.messageId];
+  return template === undefined ? (rule?.message ?? atom.criteria.fail) : fillMessage(template, hit.data);
 }

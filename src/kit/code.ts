@@ -14,7 +14,7 @@ const REQUEST_ON_LINE =
   /\b(?:req|request|ctx|context|event)\s*\.\s*(?:body|query|params|headers|cookies|request|queryStringParameters|pathParameters|json\s*\(|get\s*\(|param\s*\()|\bprocess\.argv\b|\boriginal(?:name|Filename)\b|\blocation\.(?:search|hash|href)\b/;
 
 export interface Reduced {
-  /** The rule a reduced finding is reported under. */
+  /** The rule a reduced finding is reported under; it declares the `reduced` message (FLOW_MESSAGES has it). */
   rule: string;
   /** A sink on the line; it is a finding when request data is on the same line. */
   sink: RegExp;
@@ -50,8 +50,7 @@ export function codeCheck<O>(
           rule: reduced.rule,
           line: i + 1,
           column: sink.index + 1,
-          message:
-            'Request data and a sink on one line (reduced check: the file could not be parsed or analysed in full).',
+          messageId: 'reduced', // declared with FLOW_MESSAGES
         });
       }
     });

@@ -9,8 +9,13 @@ export interface Hit {
   column: number;
   endLine?: number;
   endColumn?: number;
-  /** Overrides the rule's message with specifics (never with a secret value). */
-  message?: string;
+  /**
+   * Which of the rule's `messages` to say (as ESLint's messageId), its `{placeholders}` filled from
+   * `data`; without it, the finding says the rule's `message`.
+   */
+  messageId?: string;
+  /** Values for the message's placeholders: names, code, counts (never a secret value). */
+  data?: Record<string, string | number>;
   /** Spans [startColumn, endColumn) on `line` that hold a secret and must be masked in any excerpt. */
   mask?: Array<[number, number]>;
   /** Other lines the flowing data passed through (source, assignments, a helper's call site): the hit touches the change when one of them is added. */

@@ -11,6 +11,7 @@ import type { Finding, Report } from '../findings.js';
 import type { ReportOptions } from './format.js';
 import { groupSkips } from './skips.js';
 import { closestGoodExample, fence, fenceLanguage, inlineCode } from './patterns.js';
+import { plural } from '../words.js';
 
 export interface AgentOptions extends Partial<ReportOptions> {
   /** A line under the summary (the Stop hook's round counter, say). */
@@ -20,8 +21,6 @@ export interface AgentOptions extends Partial<ReportOptions> {
   maxFindings?: number;
   maxChars?: number;
 }
-
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 export function formatAgent(report: Report, opts: AgentOptions = {}): string {
   const maxFindings = opts.maxFindings ?? 20;

@@ -8,6 +8,7 @@ import type { Finding, Report } from '../findings.js';
 import { suppressionComment } from './comments.js';
 import { groupSkips } from './skips.js';
 import type { ReportOptions } from './format.js';
+import { plural } from '../words.js';
 
 /** Locations shown per group; the rest are counted (`--format json` lists every one). */
 const SHOWN_LOCATIONS = 10;
@@ -146,10 +147,6 @@ export function shown(text: string): string {
     /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g,
     (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
   );
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 /**

@@ -93,8 +93,6 @@ export function skillMarkdown(skill: Skill, atoms: readonly AnyAtom[]): string {
     const bad = atom.examples.bad[0];
     if (bad) out.push('', `Fails (\`${bad.file}\`):`, '', fence(masked(bad.file, bad.code), fenceLanguage(bad.file)));
   });
-  if (skill.missing.length)
-    out.push('', `_Also part of this skill in later versions of ralph-guard: ${skill.missing.join(', ')}._`);
   return out.join('\n') + '\n';
 }
 

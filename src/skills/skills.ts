@@ -1,11 +1,9 @@
 /**
  * Skills (DESIGN §4): named, ordered bundles of atoms for one kind of
- * component, the "secure seed" a team reuses. The built-in ones name atoms
- * from the whole design; an atom this build does not have yet is left out
- * (and listed as missing) rather than failing, so the bundles grow as atoms
- * arrive. A policy's `skills` add bundles or replace a built-in one by name.
+ * component, the "secure seed" a team reuses. A policy's `skills` add bundles
+ * or replace a built-in one by name (the policy validator checks that their
+ * atoms exist; test/skills.test.ts that the built-in ones' do).
  */
-import { BUILTIN_ATOMS } from '../atoms/all.js';
 import { UsageError } from '../errors.js';
 import type { Policy } from '../policy/policy.js';
 import { didYouMean } from '../suggest.js';
@@ -48,21 +46,17 @@ export const BUILTIN_SKILLS: Record<string, SkillDefinition> = {
 export interface Skill {
   name: string;
   description: string;
-  /** The atoms of the bundle that exist (built-in or defined by the policy), in order. */
+  /** The atoms of the bundle (built-in or defined by the policy), in order. */
   atoms: string[];
-  /** Atoms the bundle names that this build does not have yet. */
-  missing: string[];
   source: 'built-in' | 'policy';
 }
 
 /** Every skill: the built-in ones, then the policy's (a policy skill with a built-in name replaces it). */
 export function allSkills(policy: Pick<Policy, 'skills' | 'custom'> | null): Skill[] {
-  const known = new Set([...BUILTIN_ATOMS.map((a) => a.id), ...(policy?.custom ?? []).map((c) => c.id)]);
   const make = (name: string, def: { description?: string; atoms: string[] }, source: Skill['source']): Skill => ({
     name,
     description: def.description ?? `The atoms of the "${name}" skill.`,
-    atoms: def.atoms.filter((id) => known.has(id)),
-    missing: def.atoms.filter((id) => !known.has(id)),
+    atoms: def.atoms,
     source,
   });
   const skills = new Map<string, Skill>();
@@ -71,7 +65,7 @@ export function allSkills(policy: Pick<Policy, 'skills' | 'custom'> | null): Ski
   return [...skills.values()];
 }
 
-/** The skill `name` with at least one atom available, or a UsageError that says why not. */
+/** The skill `name`, or a UsageError that names the known ones. */
 export function findSkill(policy: Pick<Policy, 'skills' | 'custom'> | null, name: string): Skill {
   const skills = allSkills(policy);
   const skill = skills.find((s) => s.name === name);
@@ -81,10 +75,6 @@ export function findSkill(policy: Pick<Policy, 'skills' | 'custom'> | null, name
         name,
         skills.map((s) => s.name),
       )}; known: ${skills.map((s) => s.name).join(', ')}`,
-    );
-  if (!skill.atoms.length)
-    throw new UsageError(
-      `--skill ${name}: none of its atoms (${skill.missing.join(', ')}) is available in this version of ralph-guard yet`,
     );
   return skill;
 }

@@ -101,6 +101,19 @@ export function repoWithRemote(): { remote: Repo; repo: Repo } {
   return { remote, repo };
 }
 
+/**
+ * A first commit ("base", a README) pushed to `origin` (through the hooks the repository has), so
+ * that what a later push sends is only what follows. Returns the base commit.
+ */
+export function pushBase(repo: Repo): string {
+  repo.write('README.md', '# demo\n');
+  repo.stage();
+  const base = repo.commit('base');
+  const pushed = repo.tryGit(['push', '-q', 'origin', 'main']);
+  if (pushed.code !== 0) throw new Error(`pushing the base failed:\n${pushed.stdout}${pushed.stderr}`);
+  return base;
+}
+
 /** A directory with a `ralph-guard` command that runs the built CLI, put first on PATH for hooks to find. */
 export function installShimOnPath(): string {
   const bin = shimDir();

@@ -32,7 +32,8 @@ export interface FileKind {
   /** The rule the generic detector reports in this file. */
   genericRule: string;
   /** A file that is a credential by its name (keystores, SSH keys, Terraform state). */
-  byName?: { rule: string; message: string };
+  /** A rule the file's name alone breaks, and which of its messages (NAME_RULES; default `named`) says it, with the file name. */
+  byName?: { rule: string; messageId?: string; file: string };
 }
 
 export function classify(path: string): FileKind {
@@ -59,20 +60,12 @@ const CREDENTIALS_JSON =
   /(?:^|\/)(?:credentials|client_secrets?[\w.-]*|service[-_]?account[\w.-]*|application_default_credentials)\.json$/i;
 
 function nameRule(base: string): FileKind['byName'] {
-  if (/\.(?:p12|pfx)$/i.test(base))
-    return {
-      rule: 'pkcs12-file',
-      message: `A PKCS#12 keystore (${base}: a certificate with its private key) is among the files checked.`,
-    };
+  if (/\.(?:p12|pfx)$/i.test(base)) return { rule: 'pkcs12-file', file: base };
   if (/\.(?:jks|keystore|bks)$/i.test(base) && !/^debug\.keystore$/i.test(base))
-    return { rule: 'keystore-file', message: `A Java/Android keystore (${base}) is among the files checked.` };
+    return { rule: 'keystore-file', file: base };
   if (/^id_(?:rsa|dsa|ecdsa|ed25519)(?:[_-][\w-]*)?$/.test(base) || /\.ppk$/i.test(base))
-    return { rule: 'private-key-file', message: `An SSH private key file (${base}) is among the files checked.` };
-  if (/\.tfstate(?:\.backup)?$/i.test(base))
-    return {
-      rule: 'terraform-state',
-      message: `Terraform state (${base}) is among the files checked: it holds every resource attribute in plain text, passwords and keys included.`,
-    };
+    return { rule: 'private-key-file', messageId: 'ssh', file: base };
+  if (/\.tfstate(?:\.backup)?$/i.test(base)) return { rule: 'terraform-state', file: base };
   return undefined;
 }
 
@@ -81,8 +74,7 @@ export function binaryNameRule(path: string): FileKind['byName'] {
   const base = path.slice(path.lastIndexOf('/') + 1);
   const byName = nameRule(base);
   if (byName) return byName;
-  if (/\.(?:key|der|pk8)$/i.test(base))
-    return { rule: 'private-key-file', message: `A binary private key file (${base}) is among the files checked.` };
+  if (/\.(?:key|der|pk8)$/i.test(base)) return { rule: 'private-key-file', messageId: 'binary', file: base };
   return undefined;
 }
 
@@ -199,12 +191,14 @@ export const FILE_RULES: ProviderRule[] = [
 export const NAME_RULES: Array<{
   id: string;
   description: string;
+  messages: Record<string, string>;
   fix: string;
   samples: () => { tp: Array<{ file: string; code: string | Buffer }>; fp: Array<{ file: string; code: string }> };
 }> = [
   {
     id: 'pkcs12-file',
     description: 'PKCS#12 keystore (`.p12`, `.pfx`)',
+    messages: { named: 'A PKCS#12 keystore ({file}: a certificate with its private key) is among the files checked.' },
     fix: 'Remove the file from the repository (and its history), add the pattern to .gitignore, revoke the certificate it holds, and load keystores from a secret store at deploy time.',
     samples: () => ({
       tp: [
@@ -220,6 +214,7 @@ export const NAME_RULES: Array<{
   {
     id: 'keystore-file',
     description: 'Java or Android keystore (`.jks`, `.keystore`)',
+    messages: { named: 'A Java/Android keystore ({file}) is among the files checked.' },
     fix: 'Remove the keystore from the repository (and its history), rotate the keys and passwords in it, and inject it at build time from a secret store (Android: a CI secret, not the repository).',
     samples: () => ({
       tp: [
@@ -231,6 +226,10 @@ export const NAME_RULES: Array<{
   {
     id: 'private-key-file',
     description: 'SSH or binary private key file (`id_rsa`, `id_ed25519`, `.ppk`, DER `.key`)',
+    messages: {
+      ssh: 'An SSH private key file ({file}) is among the files checked.',
+      binary: 'A binary private key file ({file}) is among the files checked.',
+    },
     fix: 'Remove the key file from the repository (and its history), replace the key pair (remove the public key from every authorized_keys and deploy-key list), and keep keys outside the repository.',
     samples: () => ({
       tp: [
@@ -243,6 +242,10 @@ export const NAME_RULES: Array<{
   {
     id: 'terraform-state',
     description: 'Terraform state file',
+    messages: {
+      named:
+        'Terraform state ({file}) is among the files checked: it holds every resource attribute in plain text, passwords and keys included.',
+    },
     fix: 'Remove the state from the repository (and its history), keep state in a remote backend (S3 with encryption, HCP Terraform), add *.tfstate* to .gitignore, and rotate the secrets it held.',
     samples: () => ({
       tp: [
