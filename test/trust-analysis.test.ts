@@ -175,4 +175,52 @@ test('deep code: 5,000 nested levels and a 10,000-term concatenation are refused
   }
 });
 
+test('one file cannot spend the whole commit’s budget: the injection in another file is still found', () => {
+  const routes = Array.from(
+    { length: 2500 },
+    (_, i) =>
+      `app.get('/r${i}', (req, res) => { const v${i} = String(req.query.v${i}).replace(/[^a-z]/g, ''); execFile('ls', [v${i}], () => res.end()); });`,
+  ).join('\n');
+  assertRefused(
+    {
+      files: {
+        'src/a-big.js': `const { execFile } = require('child_process');\nconst app = require('express')();\n${routes}\n`,
+        'src/z-small.js': `const { exec } = require('child_process');\nmodule.exports = (req) => exec('ls ' + req.query.dir);\n`,
+      },
+      rule: 'command-injection/',
+      at: 'src/z-small.js:2:',
+    },
+    (repo) => {
+      repo.write('.ralphrc.json', JSON.stringify({ atomTimeoutMs: 150 }));
+      repo.stage('.ralphrc.json');
+      repo.commit('a short time budget');
+    },
+  );
+  // Each file has its own budget: the big one may run out of it (then it blocks too); the small one is judged.
+});
+
+test('an analysis that runs out of time blocks its file with <atom>/analysis-error, and the summary never says it passed', () => {
+  const big = Array.from(
+    { length: 3000 },
+    (_, i) =>
+      `app.get('/r${i}', (req, res) => execFile('ls', [String(req.query.v${i}).slice(0, 3)], () => res.end()));`,
+  ).join('\n');
+  const repo = assertRefused(
+    {
+      files: {
+        'src/big.js': `const { execFile } = require('child_process');\nconst app = require('express')();\n${big}\n`,
+      },
+      rule: 'command-injection/analysis-error',
+      at: 'src/big.js:1:',
+    },
+    (repo) => {
+      repo.write('.ralphrc.json', JSON.stringify({ atomTimeoutMs: 20 }));
+      repo.stage('.ralphrc.json');
+      repo.commit('a tiny time budget');
+    },
+  );
+  const pretty = repo.cli(['check', '--range', 'HEAD~1..HEAD']);
+  assert.not.match(pretty.stdout, 'every criterion passes');
+});
+
 test.run();

@@ -14,6 +14,7 @@ import type { Hit } from '../kit/atom.js';
 import type { Policy } from '../policy/policy.js';
 import type { ActiveAtom } from '../router.js';
 import { batches, runBatch, type Routed } from './batches.js';
+import { analysisError } from './analysis-error.js';
 import { Budgets, type Exhausted } from './budget.js';
 import type { Oversized } from './oversized.js';
 import { prepare, type Prepared } from './prepare.js';
@@ -131,11 +132,9 @@ export async function checkFiles(
     for (const { outcome, prepared, active } of results) {
       if (outcome.kind === 'error') {
         const e = outcome.error;
-        outcomeOf(prepared.file).failures.push({
-          atom: active.id,
-          file: prepared.file.path,
-          message: e instanceof Error ? e.message : String(e),
-        });
+        const message = e instanceof Error ? e.message : String(e);
+        outcomeOf(prepared.file).failures.push({ atom: active.id, file: prepared.file.path, message });
+        outcomeOf(prepared.file).findings.push(analysisError(active, prepared.file, `it failed: ${message}`));
       }
       if (outcome.kind !== 'done') continue;
       const list = hitsOf.get(prepared) ?? [];
