@@ -297,3 +297,32 @@ export function suppressionFor(file: SourceFile, rule: string, line: number): Su
   }
   return null;
 }
+
+/** A problem with a mark, for the report: where, and what to do. */
+export interface MarkWarning {
+  line: number;
+  column: number;
+  message: string;
+}
+
+/**
+ * What is wrong with the marks of a file: marks that do not count (and why), and targets that name no atom or
+ * rule (`check(target)` returns what to say, with a "did you mean", or null for a known target).
+ */
+export async function markWarnings(
+  file: SourceFile,
+  check: (target: string) => Promise<string | null>,
+): Promise<MarkWarning[]> {
+  const { valid, ignored } = marksOf(file);
+  const out: MarkWarning[] = ignored.map((m) => ({
+    line: m.line,
+    column: m.column,
+    message: `This ${MARK} suppresses nothing: ${m.why}.`,
+  }));
+  for (const s of valid.values())
+    for (const target of s.targets) {
+      const problem = await check(target);
+      if (problem) out.push({ line: s.line, column: 1, message: `This ${MARK} names ${problem}.` });
+    }
+  return out.sort((a, b) => a.line - b.line);
+}

@@ -5,6 +5,7 @@ import * as assert from 'uvu/assert';
 import { ALNUM, fakeKey, join } from '../src/kit/samples.js';
 import { hookedRepo } from './helpers/hooked.js';
 import { installShimOnPath, type Repo } from './helpers/repo.js';
+import { sqlLine } from './helpers/samples.js';
 
 installShimOnPath();
 
@@ -221,6 +222,88 @@ test('an analysis that runs out of time blocks its file with <atom>/analysis-err
   );
   const pretty = repo.cli(['check', '--range', 'HEAD~1..HEAD']);
   assert.not.match(pretty.stdout, 'every criterion passes');
+});
+
+// ── Point 7: suppressions are reviewable ─────────────────────────────────────────────────────────────
+
+const sql = sqlLine.trim();
+for (const [how, text, warning] of [
+  ['without a reason', `${sql} // ralph-guard-ignore sql-injection\n`, 'gives no reason'],
+  [
+    'inside a string literal',
+    `const note = '// ralph-guard-ignore sql-injection -- reviewed';\n${sql}\n`,
+    'not in a comment',
+  ],
+  [
+    'inside a template literal',
+    `const doc = \`\n// ralph-guard-ignore sql-injection -- reviewed\n\`;\n${sql}\n`,
+    'not in a comment',
+  ],
+  [
+    '300 spaces to the right',
+    `${sql}${' '.repeat(300)}// ralph-guard-ignore sql-injection -- reviewed\n`,
+    'beyond column',
+  ],
+  [
+    'naming a misspelt atom',
+    `${sql} // ralph-guard-ignore sql-injections -- reviewed\n`,
+    'did you mean "sql-injection"',
+  ],
+  [
+    'naming a misspelt rule',
+    `${sql} // ralph-guard-ignore sql-injection/interpolated-querys -- reviewed\n`,
+    'did you mean "sql-injection/interpolated-query"',
+  ],
+] as const) {
+  test(`suppressions: a ralph-guard-ignore ${how} suppresses nothing and is itself a warning`, () => {
+    const line = text.split('\n').length - 1;
+    const repo = assertRefused({ files: { 'src/find.js': text }, rule: 'sql-injection/', at: `src/find.js:${line}:` });
+    const r = repo.cli(['check', '--range', 'HEAD~1..HEAD', '--format', 'json']);
+    const out = JSON.parse(r.stdout) as { findings: Array<{ rule: string; message: string }>; suppressed: unknown[] };
+    const warned = out.findings.find((f) => f.rule === 'ralph-guard/suppression');
+    assert.ok(warned, JSON.stringify(out.findings));
+    assert.match(warned!.message, warning);
+    assert.equal(out.suppressed, []);
+  });
+}
+
+test('suppressions: one in a comment, with a reason, is honoured and listed in json, sarif and pretty', () => {
+  const repo = hookedRepo();
+  repo.write('src/find.js', `// ralph-guard-ignore sql-injection -- ids are UUIDs checked by the router\n${sql}\n`);
+  repo.write('conf/app.yaml', `# ralph-guard-ignore secrets -- a local-only fixture\npassword: ${value(9)}\n`);
+  repo.stage();
+  const r = repo.tryGit(['commit', '-m', 'reviewed']);
+  assert.is(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout + r.stderr, '2 suppressed');
+  const json = JSON.parse(repo.cli(['check', '--range', 'HEAD~1..HEAD', '--format', 'json']).stdout);
+  assert.equal(
+    json.suppressed.map((s: { rule: string; file: string; line: number; reason: string }) => [
+      s.file,
+      s.line,
+      s.rule.split('/')[0],
+      s.reason,
+    ]),
+    [
+      ['conf/app.yaml', 2, 'secrets', 'a local-only fixture'],
+      ['src/find.js', 2, 'sql-injection', 'ids are UUIDs checked by the router'],
+    ],
+  );
+  const sarif = JSON.parse(repo.cli(['check', '--range', 'HEAD~1..HEAD', '--format', 'sarif']).stdout);
+  const justifications = sarif.runs[0].results.flatMap(
+    (r: { suppressions?: Array<{ justification: string }> }) => r.suppressions?.map((s) => s.justification) ?? [],
+  );
+  assert.equal(justifications.sort(), ['a local-only fixture', 'ids are UUIDs checked by the router']);
+});
+
+test('suppressions: none in JSON, which has no comments', () => {
+  assertRefused({
+    files: {
+      'config/keys.json': `{\n  "_": "ralph-guard-ignore secrets -- test data",\n  "stripe": "${stripe(10)}"\n}\n`,
+    },
+    rule: 'secrets/stripe-secret-key',
+    at: 'config/keys.json:3:',
+    secret: stripe(10),
+  });
 });
 
 test.run();

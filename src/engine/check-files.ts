@@ -20,6 +20,8 @@ import type { Oversized } from './oversized.js';
 import { prepare, type Prepared } from './prepare.js';
 import { ResultCache, resultKey } from './result-cache.js';
 import { SourceFiles } from './source-file.js';
+import { suppressionWarnings } from './suppression-warnings.js';
+import { MARK } from '../suppressions.js';
 
 /** What the checks of one file of the change set produced. */
 export interface FileOutcome {
@@ -77,6 +79,7 @@ export async function checkFiles(
   };
 
   const sources = new SourceFiles(changes, policy);
+  const allAtoms = [...new Set(routed.flatMap((r) => r.atoms))];
   const budgets = how.budgets ?? new Budgets(policy.atomTimeoutMs);
   const resultCache = how.resultCache ? ResultCache.open() : null;
   const customIds = new Set(policy.custom.map((c) => c.id));
@@ -142,6 +145,9 @@ export async function checkFiles(
       hitsOf.set(prepared, list);
     }
     for (const [{ source, file }, hits] of hitsOf) filterHits(source, file, hits, how.filtering, outcomeOf(file));
+    for (const { source, file, text } of batch)
+      if (text?.includes(MARK))
+        outcomeOf(file).findings.push(...(await suppressionWarnings(source, file, allAtoms, policy)));
   }
   if (oversized.length) {
     const { checkOversized } = await import('./oversized.js');
