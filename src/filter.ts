@@ -38,7 +38,11 @@ export function filterHits(
 ): void {
   const found: LocatedFinding[] = [];
   for (const { active, hit } of hits) {
-    if (!touchesAddedLine(source, hit.line, hit.endLine ?? hit.line) && !hit.flow?.some((n) => source.isAdded(n)))
+    if (
+      !hit.removedControl &&
+      !touchesAddedLine(source, hit.line, hit.endLine ?? hit.line) &&
+      !hit.flow?.some((n) => source.isAdded(n))
+    )
       continue;
     const raw = source.lines()[hit.line - 1] ?? '';
     const masked = maskSpans(raw, [...(hit.mask ?? []), ...secretSpans(file.path, raw)]);
@@ -87,7 +91,9 @@ export function toFinding(
     line: hit.line,
     column: hit.column,
     ...(hit.endLine && hit.endLine !== hit.line ? { endLine: hit.endLine } : {}),
-    message: messageOf(atom, hit),
+    message: hit.removedControl
+      ? `${messageOf(atom, hit)} The change removed what met the criterion here before (lines were deleted or changed).`
+      : messageOf(atom, hit),
     criterion: atom.criteria.fail,
     ...(rule?.fix ? { fix: rule.fix } : {}),
     excerpt: excerpt(masked, hit.column),

@@ -306,4 +306,82 @@ test('suppressions: none in JSON, which has no comments', () => {
   });
 });
 
+// ── Point 3: deleting a control is judged ─────────────────────────────────────────────────────────────
+
+const APP = [
+  "const express = require('express');",
+  "const helmet = require('helmet');",
+  "const jwt = require('jsonwebtoken');",
+  "const path = require('path');",
+  "const ROOT = path.resolve('public');",
+  'const app = express();',
+  'app.use(helmet());',
+  "app.get('/me', (req, res) => {",
+  '  const claims = jwt.verify(',
+  '    req.headers.authorization,',
+  '    process.env.JWT_SECRET,',
+  "    { algorithms: ['HS256'] },",
+  '  );',
+  '  res.json(claims);',
+  '});',
+  "app.get('/files/:name', (req, res) => {",
+  '  const file = path.join(ROOT, req.params.name);',
+  '  if (!file.startsWith(ROOT + path.sep)) return res.status(400).end();',
+  '  res.sendFile(file);',
+  '});',
+  'module.exports = app;',
+];
+const PACKAGE = JSON.stringify({
+  name: 'api',
+  dependencies: { express: '^4.21.0', helmet: '^7.1.0', jsonwebtoken: '^9.0.2' },
+});
+
+for (const [control, deleted, rule, at] of [
+  [
+    'app.use(helmet())',
+    ["const helmet = require('helmet');", 'app.use(helmet());'],
+    'security-headers/',
+    'src/app.js:6:',
+  ],
+  ["algorithms: ['HS256']", ["    { algorithms: ['HS256'] },"], 'jwt/verify-without-algorithms', 'src/app.js:9:'],
+  [
+    'the .. guard before sendFile',
+    ['  if (!file.startsWith(ROOT + path.sep)) return res.status(400).end();'],
+    'path-traversal/',
+    'src/app.js:19:',
+  ],
+] as const) {
+  // `at` is the line in the old version; the finding is on that line of the new one.
+  test(`removed controls: a change that only deletes ${control} is reported, naming the rule`, () => {
+    const lines = APP.filter((l) => !(deleted as readonly string[]).includes(l));
+    const line = Number(at.split(':')[1]);
+    const expected = `src/app.js:${line - APP.slice(0, line).filter((l) => (deleted as readonly string[]).includes(l)).length}:`;
+    const repo = assertRefused({ files: { 'src/app.js': `${lines.join('\n')}\n` }, rule, at: expected }, (repo) => {
+      repo.write('package.json', PACKAGE);
+      repo.write('src/app.js', `${APP.join('\n')}\n`);
+      repo.stage();
+      repo.commit('the app, with its controls');
+    });
+    assert.is(repo.git('diff', '--numstat', 'HEAD~1', 'HEAD').trim().split('\t')[0], '0', 'the change added no line');
+    const out = JSON.parse(repo.cli(['check', '--range', 'HEAD~1..HEAD', '--format', 'json']).stdout);
+    assert.match(JSON.stringify(out.findings), 'The change removed what met the criterion here before');
+  });
+}
+
+test('removed controls: code that only moved, and deletions that remove no control, are not reported', () => {
+  const repo = hookedRepo();
+  repo.write('package.json', PACKAGE);
+  repo.write('src/app.js', `${APP.join('\n')}\n`);
+  repo.stage();
+  repo.commit('the app');
+  // Delete a route that held no control, and move the helmet line up.
+  const moved = APP.filter((l) => l !== 'app.use(helmet());' && !l.includes('res.json(claims)'));
+  moved.splice(3, 0, '');
+  moved.splice(moved.indexOf('const app = express();') + 1, 0, 'app.use(helmet());');
+  repo.write('src/app.js', `${moved.join('\n')}\n`);
+  repo.stage();
+  const r = repo.tryGit(['commit', '-m', 'tidy']);
+  assert.is(r.code, 0, r.stdout + r.stderr);
+});
+
 test.run();

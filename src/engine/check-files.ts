@@ -18,6 +18,7 @@ import { analysisError } from './analysis-error.js';
 import { Budgets, type Exhausted } from './budget.js';
 import type { Oversized } from './oversized.js';
 import { prepare, type Prepared } from './prepare.js';
+import { removedControls } from './removed-controls.js';
 import { ResultCache, resultKey } from './result-cache.js';
 import { SourceFiles } from './source-file.js';
 import { suppressionWarnings } from './suppression-warnings.js';
@@ -85,18 +86,19 @@ export async function checkFiles(
   const customIds = new Set(policy.custom.map((c) => c.id));
   const keyOf = (file: ChangedFile, active: ActiveAtom) => resultKey(file, active, customIds.has(active.id));
   const changedPaths = new Set(changes.files.map((f) => f.path));
+  const oldText = async (file: ChangedFile) =>
+    decodeText(
+      file.oldBlob ? await changes.readBlob(file.oldBlob, readLimit(file.path, policy.maxFileBytes)) : null,
+      policy.maxFileBytes,
+      file.path,
+    );
   const context = ({ file, project }: Prepared, active: ActiveAtom) => ({
     options: active.options,
     mode: changes.mode,
     online: how.online,
     note: (text: string) => noteOn(file, text),
     project,
-    readOld: async () =>
-      decodeText(
-        file.oldBlob ? await changes.readBlob(file.oldBlob, readLimit(file.path, policy.maxFileBytes)) : null,
-        policy.maxFileBytes,
-        file.path,
-      ),
+    readOld: () => oldText(file),
     changes: (path: string) => changedPaths.has(path),
   });
 
@@ -144,7 +146,23 @@ export async function checkFiles(
       for (const hit of outcome.value) list.push({ active, hit });
       hitsOf.set(prepared, list);
     }
-    for (const [{ source, file }, hits] of hitsOf) filterHits(source, file, hits, how.filtering, outcomeOf(file));
+    for (const prepared of batch) if (!hitsOf.has(prepared)) hitsOf.set(prepared, []);
+    for (const [prepared, hits] of hitsOf) {
+      const { source, file } = prepared;
+      // A control deleted from a file is a finding even when no line was added (removed-controls.ts).
+      const removed = await removedControls(
+        source,
+        file,
+        [...prepared.runnable, ...prepared.known.map((k) => k.active)],
+        hits,
+        {
+          budgets,
+          oldText,
+          context: (active) => context(prepared, active),
+        },
+      );
+      filterHits(source, file, [...hits, ...removed], how.filtering, outcomeOf(file));
+    }
     for (const { source, file, text } of batch)
       if (text?.includes(MARK))
         outcomeOf(file).findings.push(...(await suppressionWarnings(source, file, allAtoms, policy)));
