@@ -224,6 +224,24 @@ test('an analysis that runs out of time blocks its file with <atom>/analysis-err
   assert.not.match(pretty.stdout, 'every criterion passes');
 });
 
+test('Claude Code hooks: when the check process crashes (a native segfault), the hook exits 2 with the reason', async () => {
+  const { readFileSync } = await import('node:fs');
+  const repo = hookedRepo();
+  repo.write('src/login.js', `${sqlLine}`);
+  const input = readFileSync(new URL('./fixtures/claude/post-tool-use-write.json', import.meta.url), 'utf8').replaceAll(
+    '${PROJECT}',
+    repo.dir,
+  );
+  // The check runs in a child process; this makes that child die as a segfault in the parser would.
+  const crash = `--import=data:text/javascript,if(process.env.RALPH_GUARD_HOOK_CHILD)process.kill(process.pid,'SIGSEGV')`;
+  const r = repo.cli(['hook', 'claude-post-edit'], { input, env: { NODE_OPTIONS: crash } });
+  assert.is(r.code, 2, r.stdout + r.stderr);
+  assert.match(r.stderr, 'the analysis crashed (it was killed by SIGSEGV)');
+  const normal = repo.cli(['hook', 'claude-post-edit'], { input });
+  assert.is(normal.code, 2, 'without the crash the hook still blocks the injection');
+  assert.match(normal.stderr + normal.stdout, 'sql-injection');
+});
+
 // ── Point 7: suppressions are reviewable ─────────────────────────────────────────────────────────────
 
 const sql = sqlLine.trim();
