@@ -7,7 +7,8 @@
  * content: a finding of the new content (off the added lines) that the old
  * content did not have is the change's doing, and is reported even though
  * no line was added. Findings are matched by rule and line text, so code
- * that only moved is not reported.
+ * that only moved is not reported. Only a change that leaves fewer control
+ * words in the file (CONTROL_WORDS) is compared, so other edits cost nothing.
  */
 import type { ChangedFile } from '../changeset/changeset.js';
 import { touchesAddedLine } from '../filter.js';
@@ -28,6 +29,15 @@ export const WHOLE_FILE_ATOMS: ReadonlySet<string> = new Set([
   'tls',
   'path-traversal',
 ]);
+
+/**
+ * Words of the controls these atoms look for. Only a change that leaves fewer of them in a file than it had is
+ * judged whole: an ordinary edit of a route file costs nothing more (no second run, no project listing).
+ */
+const CONTROL_WORDS =
+  /helmet|contentSecurityPolicy|hsts|frameguard|nosniff|x-powered-by|algorithms|audience|issuer|maxAge|expiresIn|cors|origin|credentials|csrf|csurf|xsrf|rate-?limit|limiter|slowDown|throttle|limits|fileSize|fileFilter|rejectUnauthorized|minVersion|secureProtocol|ciphers|httpOnly|secure|sameSite|signed|startsWith|normalize|resolve|relative|basename|realpath|\.\./gi;
+
+const controlWords = (text: string) => text.match(CONTROL_WORDS)?.length ?? 0;
 
 export interface RemovedControls {
   budgets: Budgets;
@@ -54,6 +64,8 @@ export async function removedControls(
   const judged = atoms.filter((a) => WHOLE_FILE_ATOMS.has(a.id));
   if (!judged.length) return [];
   await Promise.all(judged.map((a) => a.atom ?? a.load()));
+  const oldText = await how.oldText(file);
+  if (oldText === null || controlWords(oldText) <= controlWords(source.text)) return [];
   const whole = sourceFile({ path: file.path, allAdded: true, added: [] }, source.text, () => source.ast());
   await whole.ast().catch(() => {});
   let old: SourceFile | undefined;
@@ -70,8 +82,6 @@ export async function removedControls(
     );
     if (!now.length) continue;
     if (!old) {
-      const oldText = await how.oldText(file);
-      if (oldText === null) return out;
       old = sourceFile({ path: file.path, allAdded: true, added: [] }, oldText);
       await old.ast().catch(() => {});
     }
