@@ -24,6 +24,23 @@ export function analysisError(active: ActiveAtom, file: { path: string; commit?:
   };
 }
 
+/** A file no atom could judge (its worker thread crashed on it, or it could not be read): it blocks, like an atom's analysis error. */
+export function fileUnchecked(file: { path: string; commit?: string }, why: string): Finding {
+  return {
+    atom: 'ralph-guard',
+    rule: 'ralph-guard/analysis-error',
+    severity: 'error',
+    file: file.path,
+    line: 1,
+    column: 1,
+    message: `No check could judge this file: ${why}. It is not known to meet any criterion.`,
+    criterion: 'Every file of the change is checked.',
+    fix: 'Run the check again; if it fails the same way, split the file or exclude it with "ignore", and report the error.',
+    excerpt: '',
+    ...(file.commit ? { commit: file.commit } : {}),
+  };
+}
+
 export function outOfTimeReason(out: Exhausted, limitMs: number): string {
   return out.why === 'file'
     ? `it ran out of its ${limitMs / 1000} s time budget for this file and was stopped`

@@ -14,7 +14,7 @@ import type { Hit } from '../kit/atom.js';
 import type { Policy } from '../policy/policy.js';
 import type { ActiveAtom } from '../router.js';
 import { batches, runBatch, type Routed } from './batches.js';
-import { analysisError } from './analysis-error.js';
+import { analysisError, fileUnchecked } from './analysis-error.js';
 import { Budgets, type Exhausted } from './budget.js';
 import type { Oversized } from './oversized.js';
 import { prepare, type Prepared } from './prepare.js';
@@ -121,7 +121,10 @@ export async function checkFiles(
           why ? skip(file, why, `${file.path}: skipped, ${why}`) : (outcomeOf(file).scanned = true),
         generated: (file, kind) => (outcomeOf(file).machineMade = `${file.path} (${kind})`),
       }),
-    (file, error) => outcomeOf(file).failures.push({ atom: '*', file: file.path, message: error.message }),
+    (file, error) => {
+      outcomeOf(file).failures.push({ atom: '*', file: file.path, message: error.message });
+      outcomeOf(file).findings.push(fileUnchecked(file, `it could not be read (${error.message})`));
+    },
     (file, size, atoms) => oversized.push({ file, size, atoms }),
   );
   for await (const batch of prepared) {
@@ -183,7 +186,9 @@ export async function checkFiles(
         await checkOversized(big, streaming, outcome);
         outcome.scanned = true;
       } catch (e) {
-        outcome.failures.push({ atom: '*', file: big.file.path, message: e instanceof Error ? e.message : String(e) });
+        const message = e instanceof Error ? e.message : String(e);
+        outcome.failures.push({ atom: '*', file: big.file.path, message });
+        outcome.findings.push(fileUnchecked(big.file, `its streamed scan failed (${message})`));
       }
     }
   }
