@@ -14,7 +14,8 @@ import { CHAINED, CHECK_HOOKS as HOOKS, hooksDir } from './git-hooks.js';
 import { huskyMajor } from './husky.js';
 import { findOurCommand, withDryRun } from './hook-lines.js';
 import { spawnSync } from 'node:child_process';
-import { detectManager, LEFTHOOK_FILES, misplacedPolicyKey, readPackageJson } from './detect.js';
+import { misplacedPolicyKey, readPackageJson } from '../package-json.js';
+import { detectManager, LEFTHOOK_FILES } from './detect.js';
 
 export type Status = 'ok' | 'warn' | 'fail';
 export interface Check {
