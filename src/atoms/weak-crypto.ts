@@ -185,14 +185,18 @@ function cipher(m: CodeModule, hits: Hit[], call: CallInfo, algorithm: string | 
       return;
     }
   }
-  if (iv && isStatic(m, iv) && !keyDerivedPerCall(m, call))
-    hits.push(
-      m.hit('static-iv', call.node, {
-        ...(algorithm && /gcm|ctr|ccm|ocb|chacha/i.test(algorithm)
-          ? { messageId: 'streamMode', data: { call: call.callee.name, algorithm } }
-          : { messageId: 'fixed', data: { call: call.callee.name } }),
-      }),
-    );
+  if (iv && isStatic(m, iv) && !keyDerivedPerCall(m, call)) {
+    const stream = algorithm && /gcm|ctr|ccm|ocb|chacha|ofb|cfb/i.test(algorithm);
+    const hit = m.hit('static-iv', call.node, {
+      ...(stream
+        ? { messageId: 'streamMode', data: { call: call.callee.name, algorithm } }
+        : { messageId: 'fixed', data: { call: call.callee.name } }),
+    });
+    // CBC under a fixed IV leaks which plaintexts are equal (deterministic encryption, sometimes chosen on
+    // purpose, as unleash's anonymiser): a warning. CTR/GCM repeat the key stream: that blocks.
+    if (algorithm && /-cbc$/i.test(algorithm)) hit.severity = 'warning';
+    hits.push(hit);
+  }
 }
 
 /**
@@ -461,7 +465,7 @@ export default defineAtom({
   title: 'Encryption and signatures use current algorithms',
   criteria: {
     pass: 'Data is encrypted with createCipheriv and an authenticated mode (aes-256-gcm, chacha20-poly1305) under a fresh random IV per message (crypto.randomBytes(12)); RSA keys have ≥ 2048 bits; signatures, MACs and integrity checks use SHA-256 or better (createHmac("sha256", key)). MD5/SHA-1 only for ETags, cache keys and other non-security fingerprints.',
-    fail: 'crypto.createCipher/createDecipher is used, a cipher runs in ECB mode or is DES/3DES/RC4/RC2/Blowfish, the IV is a constant, zeros or a value from configuration, an RSA/DSA/DH key has fewer than 2048 bits, or MD5/SHA-1 makes a signature, checksum or MAC.',
+    fail: 'crypto.createCipher/createDecipher is used, a cipher runs in ECB mode or is DES/3DES/RC4/RC2/Blowfish, the IV is a constant, zeros or a value from configuration (in CBC, where it only leaks equal plaintexts, a warning), an RSA/DSA/DH key has fewer than 2048 bits, or MD5/SHA-1 makes a signature, checksum or MAC.',
   },
   files: [...CODE_FILES, ...TEST_FILES],
   keywords: [
@@ -568,7 +572,7 @@ export default defineAtom({
       // A key derived from a fixed salt is the same key every time: the fixed IV repeats with it.
       {
         file: 'src/vault.ts',
-        code: "import crypto from 'node:crypto';\nexport function encrypt(text: string) {\n  const key = crypto.scryptSync(process.env.APP_PASSWORD!, 'salt', 32);\n  const iv = Buffer.alloc(16, 0);\n  const cipher = crypto.createCipheriv('aes-256-cbc', key, iv); // ✗\n  return Buffer.concat([cipher.update(text), cipher.final()]).toString('hex');\n}",
+        code: "import crypto from 'node:crypto';\nexport function encrypt(text: string) {\n  const key = crypto.scryptSync(process.env.APP_PASSWORD!, 'salt', 32);\n  const iv = Buffer.alloc(16, 0);\n  const cipher = crypto.createCipheriv('aes-256-ctr', key, iv); // ✗\n  return Buffer.concat([cipher.update(text), cipher.final()]).toString('hex');\n}",
       },
       {
         file: 'src/keys.ts',
