@@ -145,6 +145,18 @@ export function formatPretty(report: Report, opts: ReportOptions): string {
     );
   } else if (report.findings.length) {
     wrapped('', [...words(`⚠ ralph-guard: ${counts}.`).map((w) => kleur.yellow().bold(w)), scope], '  ');
+  } else if (report.failures.length) {
+    // An analysis that failed is never a pass, even when its atom's level lets the change through.
+    wrapped(
+      '',
+      [
+        ...words(
+          `⚠ ralph-guard: ${plural(report.failures.length, 'check')} could not run; not every criterion was checked.`,
+        ).map((w) => kleur.yellow().bold(w)),
+        scope,
+      ],
+      '  ',
+    );
   } else {
     wrapped('', [...words('✔ ralph-guard: every criterion passes.').map((w) => kleur.green().bold(w)), scope], '  ');
   }
