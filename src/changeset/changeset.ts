@@ -256,7 +256,9 @@ function fromDiff(
     const linesUnknown = !e.allAdded && !arrives && tooLarge.has(e.path);
     const allAdded = e.allAdded || arrives || linesUnknown;
     const lines = allAdded ? [] : (added.get(addedKey(e.commit, e.path)) ?? []);
-    if (!allAdded && lines.length === 0) continue; // a mode change, or a change that only deletes lines, adds no text
+    // A pure rename or mode change adds no text; a change that only deletes lines is still judged: deleting a
+    // control is a finding (src/engine/removed-controls.ts).
+    if (!allAdded && lines.length === 0 && e.blob === e.oldBlob) continue;
     files.push({
       ...(linesUnknown ? { linesUnknown } : {}),
       path: e.path,
