@@ -408,6 +408,8 @@ async function rangeCommits(cwd: string, range: string): Promise<string[]> {
 /** Why git cannot list the commits of `range`: one sentence naming the end it lacks and the command to run. */
 async function unresolvedRange(cwd: string, range: string, error: unknown, shallow: boolean): Promise<string> {
   if (shallow) return `--range ${range}: git cannot resolve it. ${fetchHint(range, true)}`;
+  if (!(await objectExists(cwd, 'HEAD')))
+    return `--range ${range}: there are no commits yet; commit first (\`git commit\`)`;
   const ends = range.includes('..') ? range.split(/\.\.\.?/) : [range];
   const unknown: string[] = [];
   for (const end of ends) if (end && !(await objectExists(cwd, end))) unknown.push(end);
