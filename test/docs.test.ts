@@ -131,6 +131,20 @@ test('the prose docs point only inside the repository, and their links resolve',
   }
 });
 
+test("docs/ARCHITECTURE.md's map of src/ names every folder and module at its top", () => {
+  const text = read('docs/ARCHITECTURE.md');
+  const map = text.slice(text.indexOf('\nsrc/\n'), text.indexOf('```', text.indexOf('\nsrc/\n')));
+  const named = new Set([...map.matchAll(/[\w.-]+\/?/g)].map((m) => m[0]));
+  const top = readdirSync(new URL('../src/', import.meta.url), { withFileTypes: true }).map((e) =>
+    e.isDirectory() ? `${e.name}/` : e.name,
+  );
+  assert.equal(
+    top.filter((entry) => !named.has(entry)),
+    [],
+    'missing from the map',
+  );
+});
+
 test('README.md shows the two set-up commands', () => {
   const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
   assert.match(readme, 'npm ci && npm run demo');
