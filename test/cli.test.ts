@@ -56,6 +56,9 @@ test('bad flags, values, ranges and an empty history are usage errors', () => {
   const push = repo.cli(['check', '--push']);
   assertUsage(push, 'push with no commits');
   assert.match(push.stderr, 'no commits yet');
+  const noCommits = repo.cli(['check', '--range', 'HEAD']);
+  assertUsage(noCommits, 'range with no commits');
+  assert.match(noCommits.stderr, 'no commits yet');
   repo.write('a.js', cleanLine);
   repo.stage();
   repo.commit('one');
@@ -76,6 +79,7 @@ test('bad flags, values, ranges and an empty history are usage errors', () => {
   const remote = repo.cli(['check', '--range', 'origin/main..HEAD']);
   assertUsage(remote, 'remote branch not fetched');
   assert.match(remote.stderr, '`git fetch --no-tags origin +refs/heads/main:refs/remotes/origin/main`');
+  assertUsage(repo.cli(['harden', '--since', 'nope']), 'harden --since an unknown ref');
   assertUsage(repo.cli(['init', '--hoks', 'git']), 'init typo');
   assertUsage(repo.cli(['doctor', 'extra']), 'doctor positional');
   assertUsage(repo.cli(['chek']), 'unknown command');

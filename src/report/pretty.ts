@@ -35,15 +35,21 @@ export function formatPretty(report: Report, opts: ReportOptions): string {
     );
     for (const group of groupFindings(findings)) {
       const first = group[0]!;
+      // The message once, under the rule, when every place says the same; else each place says its own.
+      const oneMessage = group.length > 1 && group.every((f) => f.message === first.message);
       if (group.length > 1)
         wrapped(
           '  ',
-          [kleur.bold(first.rule), kleur.dim(`(${group.length} places)`), ...words(shown(first.message))],
+          [
+            kleur.bold(first.rule),
+            kleur.dim(`(${group.length} places)`),
+            ...(oneMessage ? words(shown(first.message)) : []),
+          ],
           '    ',
         );
       for (const f of group.slice(0, SHOWN_LOCATIONS)) {
         const commit = f.commit ? [kleur.dim(`(in commit ${f.commit.slice(0, 10)})`)] : [];
-        const message = group.length > 1 && f.message === first.message ? [] : words(shown(f.message));
+        const message = oneMessage ? [] : words(shown(f.message));
         const rule = group.length > 1 ? [] : [kleur.dim(f.rule)];
         const after = [...commit, ...message, ...rule];
         // Two spaces between the place and what follows it.
@@ -100,17 +106,22 @@ export function formatPretty(report: Report, opts: ReportOptions): string {
     out.push(kleur.bold('High-risk areas (a person reviews these):'));
     for (const r of report.reviews) {
       const state = r.acknowledged
-        ? kleur.green(`acknowledged by ${shown(r.by ?? 'a reviewer')}`)
+        ? words(`acknowledged by ${shown(r.by ?? 'a reviewer')}`).map((w) => kleur.green(w))
         : r.level === 'review' || r.level === 'block'
-          ? kleur
-              .red()
-              .bold('NOT acknowledged: needs a Security-Reviewed-by: Name <email> trailer or `ralph-guard approve`')
-          : kleur.yellow('listed (level warn)');
-      const commit = r.commit ? kleur.dim(` (commit ${r.commit.slice(0, 10)})`) : '';
-      out.push(`  ${r.level === 'warn' ? '⚠' : '◆'} ${kleur.bold(r.area)}${commit}: ${state}`);
+          ? words('NOT acknowledged: needs a Security-Reviewed-by: Name <email> trailer or `ralph-guard approve`').map(
+              (w) => kleur.red().bold(w),
+            )
+          : words('listed (level warn)').map((w) => kleur.yellow(w));
+      const commit = r.commit ? [kleur.dim(`(commit ${r.commit.slice(0, 10)}):`)] : [];
+      const area = kleur.bold(`${r.area}${commit.length ? '' : ':'}`);
+      wrapped(`  ${r.level === 'warn' ? '⚠' : '◆'} `, [area, ...commit, ...state], '    ');
       for (const p of r.places)
-        out.push(`    ${kleur.cyan(`${shown(p.file)}:${p.line}`)}  ${kleur.dim(shown(p.excerpt))}`);
-      out.push(`    ${kleur.dim('pass when:')} ${r.criterion}`);
+        wrapped(
+          '    ',
+          [kleur.cyan(`${shown(p.file)}:${p.line}`) + ' ', ...words(shown(p.excerpt)).map((w) => kleur.dim(w))],
+          '      ',
+        );
+      wrapped('    ', [kleur.dim('pass when:'), ...words(r.criterion)], '               ');
     }
     out.push('');
   }
