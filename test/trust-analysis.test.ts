@@ -328,6 +328,22 @@ test('suppressions: one in a comment, with a reason, is honoured and listed in j
   assert.equal(justifications.sort(), ['a local-only fixture', 'ids are UUIDs checked by the router']);
 });
 
+test('suppressions: text that only talks about marks (docs, a sentence, a string) is not warned about', () => {
+  const repo = hookedRepo();
+  repo.write(
+    'docs/suppressing.md',
+    '# Suppressing\n\nAdd a `ralph-guard-ignore` comment, e.g. `// ralph-guard-ignore secrets -- test data`.\n',
+  );
+  repo.write(
+    'src/help.js',
+    "export const hint = 'write ralph-guard-ignore and a reason';\n// see ralph-guard-ignore in the README\n",
+  );
+  repo.stage();
+  const r = repo.cli(['check', '--staged', '--format', 'json']);
+  assert.is(r.code, 0, r.stdout);
+  assert.equal(JSON.parse(r.stdout).findings, []);
+});
+
 test('suppressions: none in JSON, which has no comments', () => {
   assertRefused({
     files: {
