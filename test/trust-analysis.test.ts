@@ -1,4 +1,4 @@
-// Issue 13 bypasses of the analysis (points 3, 6, 7, 8): each is performed through a real `git commit` with
+// Bypasses of the analysis (DESIGN §9.3, 9.6, 9.7, 9.8): each is performed through a real `git commit` with
 // hooks installed by `init`, and again as CI checks it (`check --range`), and shown refused or reported.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
