@@ -1,5 +1,5 @@
-// Rules lowered to a warning where the production corpus judged them not true often enough (issue 17:
-// an atom below 2 of 3 true at level block warns until it can). Each case pairs the warning with the
+// Rules lowered to a warning where the production corpus (bench/corpus) judged them not true often enough:
+// a rule below 2 of 3 true at level block warns until it can. Each case pairs the warning with the
 // neighbouring shape that still blocks, so a lowered rule cannot quietly swallow the real flaw.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
