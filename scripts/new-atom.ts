@@ -80,7 +80,8 @@ if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()
   try {
     const file = scaffoldAtom(new URL('..', import.meta.url).pathname, id);
     process.stdout.write(
-      `wrote ${file} and registered it in src/atoms/index.ts.\nThe examples harness fails until its examples and check are real: npm test, or node test/run.mjs atoms\n`,
+      `wrote ${file} and registered it in src/atoms/index.ts.\nThe examples harness fails until its examples and check are real: npm test, or node test/run.mjs atoms\n` +
+        `Then \`npm run docs\` writes its page (docs/atoms/${id}.md) and README rows, and a row in a docs/*-atoms.md family table describes it (node test/run.mjs docs checks both).\n`,
     );
   } catch (e) {
     process.stderr.write(`new-atom: ${(e as Error).message}\n`);

@@ -42,6 +42,7 @@ test('outside a repository every command that needs one exits 2, and check lets 
     ['check', '--push'],
     ['check', '--range', 'a..b'],
     ['check', '--dry-run'],
+    ['doctor'],
   ])
     assertUsage(cli(args), args.join(' '));
   assert.is(cli(['atoms']).code, 0, 'atoms needs no repository');
@@ -65,7 +66,14 @@ test('bad flags, values, ranges and an empty history are usage errors', () => {
   assertUsage(repo.cli(['check', '--staged', '--all']), 'two modes');
   assertUsage(repo.cli(['check', '--index']), '--index without --all');
   const range = repo.cli(['check', '--range', 'nope..HEAD']);
-  assert.is(range.code, 2, range.stderr);
+  assertUsage(range, 'unknown ref');
+  assert.match(range.stderr, 'git has no commit "nope" here');
+  assert.not.match(range.stderr, /fatal|rev-list/, "git's own message is not repeated");
+  assertUsage(repo.cli(['check', '--range', 'HEAD~3..HEAD']), 'beyond the first commit');
+  repo.git('remote', 'add', 'origin', 'https://example.invalid/app.git');
+  const remote = repo.cli(['check', '--range', 'origin/main..HEAD']);
+  assertUsage(remote, 'remote branch not fetched');
+  assert.match(remote.stderr, '`git fetch --no-tags origin +refs/heads/main:refs/remotes/origin/main`');
   assertUsage(repo.cli(['init', '--hoks', 'git']), 'init typo');
   assertUsage(repo.cli(['doctor', 'extra']), 'doctor positional');
   assertUsage(repo.cli(['chek']), 'unknown command');

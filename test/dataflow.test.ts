@@ -196,6 +196,41 @@ test('a file the parser rejects gets a reduced check and a note, never a crash',
   assert.ok(r.said(r.hits[0]!).includes('reduced check'));
 });
 
+test('the reduced line rules: the leftmost construct of a line is reported, under its conditions', async () => {
+  const broken = (...lines: string[]) => [...lines, 'const = ;'].join('\n');
+  const rules = async (id: string, code: string) =>
+    (await lines(id, 'src/broken.js', code)).hits.map((h) => `${h.line}:${h.column} ${h.rule}`);
+  // Leftmost wins; a response must be on the line.
+  assert.equal(
+    await rules(
+      'error-exposure',
+      broken('catch (err) { log(err.stack); res.json(err) }', 'res.json(err); log(e.stack)', 'send(err)'),
+    ),
+    ['1:22 stack-trace', '2:4 error-object'],
+  );
+  // `unless`: the none algorithm outranks an ignored expiry, wherever it stands on the line.
+  assert.equal(
+    await rules(
+      'jwt',
+      broken("jwt.verify(t, k, { ignoreExpiration: true, algorithms: ['none'] });", 'x = { ignoreExpiration: true }'),
+    ),
+    ['1:44 none-algorithm', '2:7 ignore-expiration'],
+  );
+  // `after`: what follows the log call counts, not what stands before it.
+  assert.equal(
+    await rules(
+      'sensitive-logging',
+      broken('const password = p; logger.info("start")', 'console.log(req.body, token)', 'log.warn(token)'),
+    ),
+    ['2:1 request-data', '3:1 secret-value'],
+  );
+  // `sinkWithRequest`: a sink with request data on its line, or `alone` without.
+  assert.equal(
+    await rules('unsafe-deserialization', broken('x.deserialize(buf)', 'x.deserialize(req.body)', 'x.unserialize(s)')),
+    ['2:3 code-reviving', '3:3 code-reviving'],
+  );
+});
+
 test('each file is parsed once for all atoms', async () => {
   const file = sourceFile(
     { path: 'src/x.js', allAdded: true, added: [] },

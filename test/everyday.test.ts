@@ -78,6 +78,42 @@ test('findings sharing a rule and fix in a file are one group: heading, the fix 
   assert.is(json.findings.length, 13, 'JSON keeps every location');
 });
 
+test('the same rule and fix across files is one group: the fix once, ten places named, "and N more in M files"', () => {
+  const repo = makeRepo();
+  for (let i = 0; i < 13; i++)
+    repo.write(
+      `src/q${String(i).padStart(2, '0')}.js`,
+      `export const q${i} = (id) => db.query(\`SELECT * FROM t${i} WHERE id = \${id}\`);\n`,
+    );
+  repo.write('src/hash.js', md5Line);
+  repo.stage();
+  const r = repo.cli(['check']);
+  assert.is(r.code, 1, r.stderr);
+  assert.match(r.stdout, /sql-injection\/\S+ \(13 places\)/);
+  assert.is((r.stdout.match(/fix: Use placeholders/g) ?? []).length, 1, `the sql fix once:\n${r.stdout}`);
+  assert.is((r.stdout.match(/│ fix:/g) ?? []).length, 2, 'one fix per group: sql-injection and password-hashing');
+  const named = r.stdout.match(/src\/q\d\d\.js:1:\d+/g) ?? [];
+  assert.equal(
+    named.map((n) => n.split(':')[0]),
+    Array.from({ length: 10 }, (_, i) => `src/q${String(i).padStart(2, '0')}.js`),
+    'the first ten places, each with its file',
+  );
+  assert.match(r.stdout, '… and 3 more in 3 files');
+  assert.not.match(r.stdout, / \n/, 'no line ends in a space');
+  const json = JSON.parse(repo.cli(['check', '--format', 'json']).stdout);
+  assert.is(
+    json.findings.filter((f: { atom: string }) => f.atom === 'sql-injection').length,
+    13,
+    'JSON keeps every location',
+  );
+
+  // The agent format lists the places under the rule and says the fix once.
+  const agent = repo.cli(['check', '--format', 'agent']).stdout;
+  assert.is((agent.match(/Fix: Use placeholders/g) ?? []).length, 1, agent);
+  assert.match(agent, /`sql-injection\/\S+` in 13 places: /);
+  assert.is((agent.match(/^ {2}- `src\/q\d\d\.js:1` Found: /gm) ?? []).length, 13, agent);
+});
+
 test('skills export writes no sample key: the exported skills commit through the hook', () => {
   const repo = hookedRepo();
   const r = repo.cli(['skills', 'export', '--agent', 'claude']);

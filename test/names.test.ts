@@ -88,15 +88,19 @@ test('modified files with weird names get their added lines right', () => {
 test('the pre-commit hook in a real git commit names every file exactly and runs none', () => {
   const repo = makeRepo();
   assert.is(repo.cli(['init', '--hooks', 'git']).code, 0);
-  for (const name of NAMES) repo.write(name, sqlLine);
-  repo.stage();
-  const r = repo.tryGit(['commit', '-m', 'weird names'], {
-    env: { ...process.env, PATH: `${shimDir()}:${process.env.PATH}` },
-  });
-  assert.is.not(r.code, 0, 'refused');
-  const output = r.stdout + r.stderr;
-  for (const name of NAMES)
-    assert.ok(output.includes(`\n  ${name}:1:`), `${JSON.stringify(name)} named in:\n${output}`);
+  // Ten at a time: the same finding in more files is one group that names ten places and counts the rest.
+  for (const names of [NAMES.slice(0, 10), NAMES.slice(10)]) {
+    for (const name of names) repo.write(name, sqlLine);
+    repo.git('add', '--', ...names);
+    const r = repo.tryGit(['commit', '-m', 'weird names'], {
+      env: { ...process.env, PATH: `${shimDir()}:${process.env.PATH}` },
+    });
+    assert.is.not(r.code, 0, 'refused');
+    const output = r.stdout + r.stderr;
+    for (const name of names)
+      assert.ok(output.includes(`\n  ${name}:1:`), `${JSON.stringify(name)} named in:\n${output}`);
+    repo.git('rm', '-q', '--cached', '--', ...names);
+  }
   assert.equal(pwned(repo), []);
 });
 

@@ -1,6 +1,6 @@
 import type { CodeModule, Node } from '../ast/module.js';
 import { defineAtom, type Hit, FLOW_MESSAGES } from '../kit/atom.js';
-import { codeCheck } from '../kit/code.js';
+import { codeCheck, sinkWithRequest } from '../kit/code.js';
 import { CODE_FILES } from '../kit/files.js';
 
 const VM_RUNNERS = new Set(['runInNewContext', 'runInThisContext', 'runInContext', 'compileFunction', 'Script']);
@@ -167,5 +167,5 @@ export default defineAtom({
       },
     ],
   },
-  check: codeCheck(codeCalls, { rule: 'request-code', sink: /\b(?:eval|Function|runIn\w*Context)\s*\(/ }, SINK_HINT),
+  check: codeCheck(codeCalls, sinkWithRequest('request-code', /\b(?:eval|Function|runIn\w*Context)\s*\(/), SINK_HINT),
 });

@@ -1,6 +1,6 @@
 import type { CallInfo, CodeModule, Node } from '../ast/module.js';
 import { defineAtom, type Hit, FLOW_MESSAGES } from '../kit/atom.js';
-import { codeCheck } from '../kit/code.js';
+import { codeCheck, sinkWithRequest } from '../kit/code.js';
 import { CODE_FILES } from '../kit/files.js';
 
 /** Functions that hand their first argument to a shell. */
@@ -151,5 +151,5 @@ export default defineAtom({
       },
     ],
   },
-  check: codeCheck(shellCalls, { rule: 'request-in-command', sink: /\b(?:exec|execSync|spawn)\s*\(/ }),
+  check: codeCheck(shellCalls, sinkWithRequest('request-in-command', /\b(?:exec|execSync|spawn)\s*\(/)),
 });

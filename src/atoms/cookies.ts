@@ -404,5 +404,5 @@ export default defineAtom({
       },
     ],
   },
-  check: codeCheck(cookieHits, () => [], COOKIE_HINT),
+  check: codeCheck(cookieHits, [], COOKIE_HINT),
 });

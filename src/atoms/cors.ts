@@ -396,5 +396,5 @@ export default defineAtom({
       },
     ],
   },
-  check: codeCheck(corsHits, () => []),
+  check: codeCheck(corsHits, []),
 });

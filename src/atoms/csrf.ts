@@ -148,5 +148,5 @@ export default defineAtom({
       },
     ],
   },
-  check: codeCheck(appCsrf, () => [], CREATES_APP),
+  check: codeCheck(appCsrf, [], CREATES_APP),
 });

@@ -55,6 +55,8 @@ const ENV_WORDS = new Set([
 const ERROR_HINT = /\bcatch\b|[(,]\s*(?:err|error|e|ex|exc|exception|er)\s*[,):=]/;
 const SINK_HINT =
   /\.(?:send|json|jsonp|end|write|render)\s*\(|\bbody\s*[=:]|Response\b|\.response\s*\(|\blocals\.|Exception\s*\(/;
+/** A response on a line, as the reduced check (files the parser rejects) sees it. */
+const RESPONSE_ON_LINE = /\b(?:res|reply|ctx|response)\b/;
 
 /** How a binding holds an error (the whole object, its message or its stack), if it does. */
 function errorKind(
@@ -618,21 +620,13 @@ export default defineAtom({
   },
   check: codeCheck(
     analyse,
-    (f) => {
-      const hits: Hit[] = [];
-      f.lines().forEach((text, i) => {
-        const s =
-          /\.(?:send|json)\s*\(\s*(?:err|error|e)(?:\.stack)?\s*\)|\.stack\b.*\)|body\s*=\s*(?:err|error)\b/.exec(text);
-        if (s && /\b(?:res|reply|ctx|response)\b/.test(text))
-          hits.push({
-            rule: /stack/.test(s[0]) ? 'stack-trace' : 'error-object',
-            line: i + 1,
-            column: s.index + 1,
-            messageId: 'reduced',
-          });
-      });
-      return hits;
-    },
+    // An error or its stack sent on a line that names a response.
+    [
+      { rule: 'stack-trace', find: /\.(?:send|json)\s*\(\s*(?:err|error|e)\.stack\s*\)/, onLine: RESPONSE_ON_LINE },
+      { rule: 'error-object', find: /\.(?:send|json)\s*\(\s*(?:err|error|e)\s*\)/, onLine: RESPONSE_ON_LINE },
+      { rule: 'stack-trace', find: /\.stack\b.*\)/, onLine: RESPONSE_ON_LINE },
+      { rule: 'error-object', find: /body\s*=\s*(?:err|error)\b/, onLine: RESPONSE_ON_LINE },
+    ],
     (file) => SINK_HINT.test(file.text) && ERROR_HINT.test(file.text),
   ),
 });

@@ -437,5 +437,5 @@ export default defineAtom({
       { file: 'src/upload.js', code: "const multer = require('multer');\nconst upload = multer(uploadOptions);" },
     ],
   },
-  check: codeCheck(uploadHits, () => []),
+  check: codeCheck(uploadHits, []),
 });

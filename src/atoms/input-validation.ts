@@ -794,5 +794,5 @@ export default defineAtom<Options>({
       },
     ],
   },
-  check: codeCheck(validation, () => [], VALIDATION_HINT),
+  check: codeCheck(validation, [], VALIDATION_HINT),
 });

@@ -376,7 +376,7 @@ function envFileHits(file: SourceFile): Hit[] {
   return hits;
 }
 
-const scriptCheck = codeCheck(codeHits, () => []);
+const scriptCheck = codeCheck(codeHits, []);
 
 /** A module holding one of the settings this atom reads: only those are parsed. */
 const isConfigModule = perFile(

@@ -493,18 +493,12 @@ export default defineAtom({
       },
     ],
   },
-  check: codeCheck(analyse, (file) => {
-    const hits: Hit[] = [];
-    file.lines().forEach((text, i) => {
-      const r = /Math\.random\s*\(/.exec(text);
-      if (r && /\b\w*(?:token|secret|password|salt|nonce|otp|session|csrf)\w*\s*[:=]/i.test(text))
-        hits.push({
-          rule: 'math-random',
-          line: i + 1,
-          column: r.index + 1,
-          messageId: 'reduced',
-        });
-    });
-    return hits;
-  }),
+  check: codeCheck(analyse, [
+    // Math.random() on a line that assigns something named like a secret.
+    {
+      rule: 'math-random',
+      find: /Math\.random\s*\(/,
+      onLine: /\b\w*(?:token|secret|password|salt|nonce|otp|session|csrf)\w*\s*[:=]/i,
+    },
+  ]),
 });

@@ -289,6 +289,9 @@ function analyse(m: CodeModule): Hit[] {
 }
 
 /** A verification key that is half of a key pair: where an unpinned algorithm list is exploitable. */
+/** The none algorithm set on a line, as the reduced check (files the parser rejects) sees it. */
+const NONE_ALGORITHM_ON_LINE = /algorithms?\s*:[^\]\n]*['"]none['"]/i;
+
 const PUBLIC_KEY = /public|\bpem\b|\bcert|jwks|-----BEGIN|secretOrKeyProvider|\bRS\d{3}\b|\bES\d{3}\b/i;
 
 function verifyOptions(
@@ -491,20 +494,9 @@ export default defineAtom({
       },
     ],
   },
-  check: codeCheck(analyse, (file) => {
-    const hits: Hit[] = [];
-    file.lines().forEach((text, i) => {
-      const none = /algorithms?\s*:[^\]\n]*['"]none['"]/i.exec(text);
-      const ignore = /ignoreExpiration\s*:\s*true/.exec(text);
-      const found = none ?? ignore;
-      if (found)
-        hits.push({
-          rule: none ? 'none-algorithm' : 'ignore-expiration',
-          line: i + 1,
-          column: found.index + 1,
-          messageId: 'reduced',
-        });
-    });
-    return hits;
-  }),
+  // The none algorithm outranks an ignored expiry on the same line.
+  check: codeCheck(analyse, [
+    { rule: 'none-algorithm', find: NONE_ALGORITHM_ON_LINE },
+    { rule: 'ignore-expiration', find: /ignoreExpiration\s*:\s*true/, unless: NONE_ALGORITHM_ON_LINE },
+  ]),
 });

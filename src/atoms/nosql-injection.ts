@@ -1,7 +1,7 @@
 import type { CodeModule, Node, Taint } from '../ast/module.js';
 import { keyName, unwrap } from '../ast/nodes.js';
 import { defineAtom, FLOW_MESSAGES, type CheckContext, type Hit, type SourceFile } from '../kit/atom.js';
-import { codeCheck } from '../kit/code.js';
+import { codeCheck, sinkWithRequest } from '../kit/code.js';
 import { CODE_FILES } from '../kit/files.js';
 import { importedKind } from '../kit/imports.js';
 
@@ -365,5 +365,5 @@ export default defineAtom({
       },
     ],
   },
-  check: codeCheck(mongoQueries, { rule: 'operator-injection', sink: /\.(?:find\w*|update\w*|delete\w*)\s*\(/ }),
+  check: codeCheck(mongoQueries, sinkWithRequest('operator-injection', /\.(?:find\w*|update\w*|delete\w*)\s*\(/)),
 });

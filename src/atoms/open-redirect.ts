@@ -1,7 +1,7 @@
 import type { CodeModule, Node } from '../ast/module.js';
 import { keyName, propertyName, unwrap } from '../ast/nodes.js';
 import { defineAtom, type Hit, FLOW_MESSAGES } from '../kit/atom.js';
-import { codeCheck } from '../kit/code.js';
+import { codeCheck, sinkWithRequest } from '../kit/code.js';
 import { CODE_FILES } from '../kit/files.js';
 
 const RESPONSE = /^(?:res|response|reply|ctx|context|h|resp|NextResponse|Response|this\.res)$/;
@@ -154,5 +154,5 @@ export default defineAtom({
       },
     ],
   },
-  check: codeCheck(redirects, { rule: 'request-redirect', sink: /\bredirect\s*\(|\blocation(?:\.href)?\s*=/ }),
+  check: codeCheck(redirects, sinkWithRequest('request-redirect', /\bredirect\s*\(|\blocation(?:\.href)?\s*=/)),
 });

@@ -1,6 +1,6 @@
 import type { CodeModule, Node } from '../ast/module.js';
 import { defineAtom, type Hit, FLOW_MESSAGES } from '../kit/atom.js';
-import { codeCheck } from '../kit/code.js';
+import { codeCheck, sinkWithRequest } from '../kit/code.js';
 import { CODE_FILES } from '../kit/files.js';
 
 /** fs functions by the indexes of their path arguments. */
@@ -221,8 +221,8 @@ export default defineAtom({
       },
     ],
   },
-  check: codeCheck(fsCalls, {
-    rule: 'request-path',
-    sink: /\b(?:readFile\w*|createReadStream|writeFile\w*|sendFile|download|unlink\w*)\s*\(/,
-  }),
+  check: codeCheck(
+    fsCalls,
+    sinkWithRequest('request-path', /\b(?:readFile\w*|createReadStream|writeFile\w*|sendFile|download|unlink\w*)\s*\(/),
+  ),
 });

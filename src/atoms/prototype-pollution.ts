@@ -1,7 +1,7 @@
 import type { CodeModule, Node } from '../ast/module.js';
 import { unwrap } from '../ast/nodes.js';
 import { defineAtom, type Hit, FLOW_MESSAGES } from '../kit/atom.js';
-import { codeCheck } from '../kit/code.js';
+import { codeCheck, sinkWithRequest } from '../kit/code.js';
 import { CODE_FILES } from '../kit/files.js';
 
 /** Deep merges and path setters that follow `__proto__`/`constructor` keys of their sources. */
@@ -205,5 +205,5 @@ export default defineAtom({
       },
     ],
   },
-  check: codeCheck(pollution, { rule: 'request-key', sink: /\[[^\]]+\]\s*=[^=]|\bmerge\s*\(|defaultsDeep\s*\(/ }),
+  check: codeCheck(pollution, sinkWithRequest('request-key', /\[[^\]]+\]\s*=[^=]|\bmerge\s*\(|defaultsDeep\s*\(/)),
 });

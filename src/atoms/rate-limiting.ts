@@ -322,7 +322,7 @@ export default defineAtom({
   },
   check: codeCheck(
     limits,
-    () => [],
+    [],
     (file) => ROUTE_HINT.test(file.text) && (AUTH_TEXT.test(file.text) || NEXT_ROUTE.test(file.path)),
   ),
 });

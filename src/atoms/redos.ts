@@ -1,6 +1,6 @@
 import type { CodeModule } from '../ast/module.js';
 import { defineAtom, type Hit, FLOW_MESSAGES } from '../kit/atom.js';
-import { codeCheck } from '../kit/code.js';
+import { codeCheck, sinkWithRequest } from '../kit/code.js';
 import { CODE_FILES } from '../kit/files.js';
 
 async function regexes(m: CodeModule): Promise<Hit[]> {
@@ -108,5 +108,5 @@ export default defineAtom({
       },
     ],
   },
-  check: codeCheck(regexes, { rule: 'regex-from-request', sink: /\bRegExp\s*\(/ }),
+  check: codeCheck(regexes, sinkWithRequest('regex-from-request', /\bRegExp\s*\(/)),
 });

@@ -210,5 +210,5 @@ export default defineAtom({
     ],
   },
   // A module the parser rejects is not judged: whether it creates an app is a question for the parser.
-  check: codeCheck(appHeaders, () => [], CREATES_APP),
+  check: codeCheck(appHeaders, [], CREATES_APP),
 });

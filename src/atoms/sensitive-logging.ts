@@ -167,6 +167,9 @@ const REDACTING =
 const SENSITIVE_HINT =
   /pass(?:word|wd|phrase)?|pwd|secret|token|authorization|cookie|ssn|card|cvv|cvc|otp|credential|api[_-]?key|private[_-]?key|bearer|jwt|\.body\b|\.headers?\b|process\.env\b|\(\s*(?:req|request|ctx)\s*[,)]|\{\s*(?:req|request)\s*[,}]|\bjson\s*\(\s*\)/i;
 
+/** A log call, as the reduced check (files the parser rejects) sees it. */
+const LOG_CALL = /\b(?:console|logger|log)\.(?:log|info|warn|error|debug|trace)\s*\(/;
+
 const SECRET_HINT = /pass|pwd|secret|token|auth|cookie|jwt|bearer|key|ssn|cvv|cvc|otp|credential|card/i;
 const secretNames = new Map<string, boolean>();
 
@@ -545,22 +548,11 @@ export default defineAtom({
   },
   check: codeCheck(
     analyse,
-    (f) => {
-      const hits: Hit[] = [];
-      f.lines().forEach((text, i) => {
-        const call = /\b(?:console|logger|log)\.(?:log|info|warn|error|debug|trace)\s*\(/.exec(text);
-        const rest = call ? text.slice(call.index) : '';
-        const request = /\breq(?:uest)?\.(?:body|headers|cookies)\b/.test(rest);
-        if (call && (request || /\b(?:password|passwd|secret|token|authorization)\b/i.test(rest)))
-          hits.push({
-            rule: request ? 'request-data' : 'secret-value',
-            line: i + 1,
-            column: call.index + 1,
-            messageId: 'reduced',
-          });
-      });
-      return hits;
-    },
+    // A log call followed on its line by request data or a secret's name.
+    [
+      { rule: 'request-data', find: LOG_CALL, after: /\breq(?:uest)?\.(?:body|headers|cookies)\b/ },
+      { rule: 'secret-value', find: LOG_CALL, after: /\b(?:password|passwd|secret|token|authorization)\b/i },
+    ],
     SENSITIVE_HINT,
   ),
 });

@@ -1,6 +1,6 @@
 import type { CodeModule, Node } from '../ast/module.js';
 import { defineAtom, type Hit, FLOW_MESSAGES } from '../kit/atom.js';
-import { codeCheck } from '../kit/code.js';
+import { codeCheck, sinkWithRequest } from '../kit/code.js';
 import { CODE_FILES } from '../kit/files.js';
 
 const HTTP_VERBS = new Set([
@@ -159,5 +159,5 @@ export default defineAtom({
       },
     ],
   },
-  check: codeCheck(outbound, { rule: 'request-url', sink: /\b(?:fetch|axios(?:\.\w+)?|got|request)\s*\(/ }),
+  check: codeCheck(outbound, sinkWithRequest('request-url', /\b(?:fetch|axios(?:\.\w+)?|got|request)\s*\(/)),
 });

@@ -1,6 +1,6 @@
 import type { CodeModule, Node } from '../ast/module.js';
 import { defineAtom, type Hit } from '../kit/atom.js';
-import { codeCheck } from '../kit/code.js';
+import { codeCheck, sinkWithRequest } from '../kit/code.js';
 import { CODE_FILES } from '../kit/files.js';
 
 /** Libraries whose deserialiser revives functions (and so runs code). */
@@ -136,9 +136,8 @@ export default defineAtom({
       },
     ],
   },
-  check: codeCheck(deserialisers, {
-    rule: 'code-reviving',
-    sink: /\b(?:unserialize|deserialize)\s*\(/,
-    alone: /\bunserialize\s*\(/,
-  }),
+  check: codeCheck(
+    deserialisers,
+    sinkWithRequest('code-reviving', /\b(?:unserialize|deserialize)\s*\(/, /\bunserialize\s*\(/),
+  ),
 });

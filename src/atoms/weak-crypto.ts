@@ -600,19 +600,9 @@ export default defineAtom({
       },
     ],
   },
-  check: codeCheck(analyse, (file) => {
-    const hits: Hit[] = [];
-    file.lines().forEach((text, i) => {
-      const found =
-        /\bcreate(?:De)?[cC]ipher\s*\(|['"](?:[\w-]*-ecb|des(?:3|-[\w-]+)?|rc4(?:-[\w-]+)?|bf-[\w-]+)['"]/i.exec(text);
-      if (found)
-        hits.push({
-          rule: /ipher\s*\($/.test(found[0]) ? 'deprecated-cipher' : /ecb/i.test(found[0]) ? 'ecb-mode' : 'weak-cipher',
-          line: i + 1,
-          column: found.index + 1,
-          messageId: 'reduced',
-        });
-    });
-    return hits;
-  }),
+  check: codeCheck(analyse, [
+    { rule: 'deprecated-cipher', find: /\bcreate(?:De)?[cC]ipher\s*\(/i },
+    { rule: 'ecb-mode', find: /['"][\w-]*-ecb['"]/i },
+    { rule: 'weak-cipher', find: /['"](?:des(?:3|-[\w-]+)?|rc4(?:-[\w-]+)?|bf-[\w-]+)['"]/i },
+  ]),
 });

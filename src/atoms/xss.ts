@@ -1,7 +1,7 @@
 import type { CodeModule, Node } from '../ast/module.js';
 import { keyName, propertyName, unwrap } from '../ast/nodes.js';
 import { defineAtom, parsesFirst, type CheckContext, type Hit, type SourceFile, FLOW_MESSAGES } from '../kit/atom.js';
-import { codeCheck } from '../kit/code.js';
+import { codeCheck, sinkWithRequest } from '../kit/code.js';
 import { CODE_FILES } from '../kit/files.js';
 
 const HTML_PROPS = new Set(['innerHTML', 'outerHTML']);
@@ -154,10 +154,10 @@ function templateHits(file: SourceFile): Hit[] {
   return hits;
 }
 
-const scriptCheck = codeCheck(htmlSinks, {
-  rule: 'request-html',
-  sink: /\binnerHTML\s*=|dangerouslySetInnerHTML|document\.write\s*\(|\.send\s*\(\s*`</,
-});
+const scriptCheck = codeCheck(
+  htmlSinks,
+  sinkWithRequest('request-html', /\binnerHTML\s*=|dangerouslySetInnerHTML|document\.write\s*\(|\.send\s*\(\s*`</),
+);
 
 export default defineAtom({
   id: 'xss',

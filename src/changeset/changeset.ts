@@ -371,9 +371,7 @@ async function rangeCommits(cwd: string, range: string): Promise<string[]> {
     const out = await git(['rev-list', '--reverse', '--topo-order', ...spec, '--'], { cwd });
     commits = out.split('\n').filter(Boolean);
   } catch (e) {
-    throw new UsageError(
-      `--range ${range}: git cannot resolve it. ${fetchHint(range, await shallow())}\n${e instanceof Error ? e.message : e}`,
-    );
+    throw new UsageError(await unresolvedRange(cwd, range, e, await shallow()));
   }
   // In a shallow clone, a range that reaches the cut-off point would judge the
   // cut-off commit as if it added every file it has: refuse, and say what to fetch.
@@ -395,6 +393,27 @@ async function rangeCommits(cwd: string, range: string): Promise<string[]> {
     }
   }
   return commits;
+}
+
+/** Why git cannot list the commits of `range`: one sentence naming the end it lacks and the command to run. */
+async function unresolvedRange(cwd: string, range: string, error: unknown, shallow: boolean): Promise<string> {
+  if (shallow) return `--range ${range}: git cannot resolve it. ${fetchHint(range, true)}`;
+  const ends = range.includes('..') ? range.split(/\.\.\.?/) : [range];
+  const unknown: string[] = [];
+  for (const end of ends) if (end && !(await objectExists(cwd, end))) unknown.push(end);
+  if (!unknown.length) {
+    // Both ends exist, yet git refused: say what git said, on the same line.
+    const said = (error instanceof Error ? error.message : String(error)).match(/(?:fatal|error): (.*)/)?.[1];
+    return `--range ${range}: git cannot list its commits${said ? ` (${said.trim()})` : ''}; try \`git rev-list ${range}\``;
+  }
+  const names = unknown.map((end) => `"${end}"`).join(' nor ');
+  const remotes = (await git(['remote'], { cwd }).catch(() => '')).split('\n').filter(Boolean);
+  const remote = remotes.find((name) => unknown[0]!.startsWith(`${name}/`));
+  if (remote) {
+    const branch = unknown[0]!.slice(remote.length + 1);
+    return `--range ${range}: git has no commit ${names} here; fetch it: \`git fetch --no-tags ${remote} +refs/heads/${branch}:refs/remotes/${remote}/${branch}\``;
+  }
+  return `--range ${range}: git has no commit ${names} here; \`git branch -a\` lists the branches and \`git log --oneline\` the commits`;
 }
 
 /** What to fetch so that `range` resolves, in words a CI log reader can paste. */

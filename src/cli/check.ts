@@ -285,7 +285,7 @@ async function misplacedKeyNote(): Promise<string | null> {
   try {
     const [{ findRoot }, { readPackageJson, misplacedPolicyKey }] = await Promise.all([
       import('../git/git.js'),
-      import('../init/detect.js'),
+      import('../package-json.js'),
     ]);
     return misplacedPolicyKey(readPackageJson(await findRoot(process.cwd())));
   } catch {

@@ -1,9 +1,9 @@
 /** `ralph-guard db update|status`: the local advisory database (and the registry metadata cache). */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { NotARepository, UsageError } from '../errors.js';
 import { parseCommand, type CommandSpec } from './args.js';
 import { formatBytes } from '../changeset/text.js';
+import { readPackageJson } from '../package-json.js';
 
 const DB_UPDATE: CommandSpec = {
   name: 'db update',
@@ -219,12 +219,13 @@ async function update(opts: {
 /** The root package.json's dependency names, for the registry metadata cache. */
 function directDependencies(root: string): string[] {
   try {
-    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Record<
-      string,
-      Record<string, string> | undefined
-    >;
+    const pkg = readPackageJson(root);
     return [
-      ...new Set(['dependencies', 'devDependencies', 'optionalDependencies'].flatMap((f) => Object.keys(pkg[f] ?? {}))),
+      ...new Set(
+        (['dependencies', 'devDependencies', 'optionalDependencies'] as const).flatMap((f) =>
+          Object.keys(pkg?.[f] ?? {}),
+        ),
+      ),
     ];
   } catch {
     return [];

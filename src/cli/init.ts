@@ -71,7 +71,7 @@ async function policyStillValid(): Promise<number> {
       import('../git/git.js'),
       import('../policy/load.js'),
       import('../errors.js'),
-      import('../init/detect.js'),
+      import('../package-json.js'),
     ]);
   const root = await findRoot(process.cwd());
   const misplaced = misplacedPolicyKey(readPackageJson(root));

@@ -10,7 +10,8 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
-import type { InitResult, PackageJson } from './detect.js';
+import type { PackageJson } from '../package-json.js';
+import type { InitResult } from './detect.js';
 
 export const CLAUDE_SETTINGS = '.claude/settings.json';
 export const EDIT_MATCHER = 'Edit|Write|MultiEdit';

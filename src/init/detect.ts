@@ -1,11 +1,12 @@
 /**
- * What init finds in a repository before it touches anything: the package.json,
- * the hook manager in use, and the shape of what init reports back. Shared by
+ * What init finds in a repository before it touches anything: the hook manager
+ * in use (from the package.json, src/package-json.ts, and the files around it),
+ * and the shape of what init reports back. Shared by
  * init, the manager installers and doctor.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { UsageError } from '../errors.js';
+import { hasDependency, type PackageJson } from '../package-json.js';
 import type { Manifest } from './install-record.js';
 
 export type HookManager = 'husky' | 'git' | 'lefthook';
@@ -22,35 +23,6 @@ export interface InitResult {
   todo: string[];
   /** What uninstall needs to know (see manifest.ts). */
   changes: Omit<Manifest, 'version'>;
-}
-
-export interface PackageJson {
-  scripts?: Record<string, string>;
-  dependencies?: Record<string, string>;
-  devDependencies?: Record<string, string>;
-  [key: string]: unknown;
-}
-
-export function readPackageJson(root: string): PackageJson | null {
-  const file = join(root, 'package.json');
-  if (!existsSync(file)) return null;
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as PackageJson;
-  } catch (e) {
-    throw new UsageError(`package.json: not valid JSON (${(e as Error).message}); fix it before running init`);
-  }
-}
-
-/** A warning when package.json holds a policy under a key ralph-guard does not read (it reads "ralph"). */
-export function misplacedPolicyKey(pkg: PackageJson | null): string | null {
-  if (!pkg || pkg['ralph-guard'] === undefined) return null;
-  return pkg.ralph === undefined
-    ? 'package.json has a "ralph-guard" key, which ralph-guard does not read: rename it to "ralph" (or move it to .ralphrc.json) for it to apply'
-    : 'package.json has a "ralph-guard" key besides "ralph": only "ralph" is read; merge the two';
-}
-
-export function hasDependency(pkg: PackageJson | null, name: string): boolean {
-  return Boolean(pkg?.dependencies?.[name] ?? pkg?.devDependencies?.[name]);
 }
 
 const anyFile = (root: string, names: string[]) => names.some((f) => existsSync(join(root, f)));

@@ -7,14 +7,15 @@
  */
 import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { delimiter, join, relative } from 'node:path';
-import { PolicyError, PolicyNotRun, UsageError } from '../errors.js';
+import { NotARepository, PolicyError, PolicyNotRun, UsageError } from '../errors.js';
 import { formatBytes } from '../changeset/text.js';
 import { git, repoInfo, type RepoInfo } from '../git/git.js';
 import { CHAINED, CHECK_HOOKS as HOOKS, hooksDir } from './git-hooks.js';
 import { huskyMajor } from './husky.js';
 import { findOurCommand, withDryRun } from './hook-lines.js';
 import { spawnSync } from 'node:child_process';
-import { detectManager, LEFTHOOK_FILES, misplacedPolicyKey, readPackageJson } from './detect.js';
+import { misplacedPolicyKey, readPackageJson } from '../package-json.js';
+import { detectManager, LEFTHOOK_FILES } from './detect.js';
 
 export type Status = 'ok' | 'warn' | 'fail';
 export interface Check {
@@ -93,7 +94,8 @@ export async function doctor(cwd: string): Promise<Check[]> {
   let repo: RepoInfo;
   try {
     repo = await repoInfo(cwd);
-  } catch {
+  } catch (e) {
+    if (e instanceof NotARepository) throw e; // a usage error, exit 2, like every command run outside a repository
     checks.push({ status: 'fail', text: 'not inside a git working tree', fix: 'run doctor in the repository' });
     return checks;
   }

@@ -20,7 +20,8 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync }
 import { join } from 'node:path';
 import { git, type RepoInfo } from '../git/git.js';
 import { findOurCommand, ourCommand } from './hook-lines.js';
-import { hasDependency, type InitResult, type PackageJson } from './detect.js';
+import { hasDependency, readPackageJson, writePackageJson, type PackageJson } from '../package-json.js';
+import type { InitResult } from './detect.js';
 
 declare const RALPH_GUARD_VERSION: string;
 
@@ -201,14 +202,6 @@ function readGitHook(root: string, hook: string): string {
   }
 }
 
-function writePackageJson(root: string, pkg: PackageJson) {
-  const file = join(root, 'package.json');
-  const text = readFileSync(file, 'utf8');
-  const indent = text.match(/^[ \t]+(?=")/m)?.[0] ?? '  ';
-  const next = JSON.stringify(pkg, null, indent) + (text.endsWith('\n') ? '\n' : '');
-  if (next !== text) writeFileSync(file, next);
-}
-
 /** Adds the `prepare` script that sets husky up on install, and the two devDependencies the hooks need. */
 function editPackageJson(root: string, pkg: PackageJson, major: HuskyMajor, result: InitResult) {
   const added: string[] = [];
@@ -289,14 +282,13 @@ function withoutOurCommand(line: string): string {
 }
 
 function uninstallHusky4(root: string, removed: string[]) {
-  const file = join(root, 'package.json');
-  if (!existsSync(file)) return;
-  let pkg: PackageJson;
+  let pkg: PackageJson | null;
   try {
-    pkg = JSON.parse(readFileSync(file, 'utf8')) as PackageJson;
+    pkg = readPackageJson(root);
   } catch {
-    return;
+    return; // not JSON: nothing of ours can be taken out of it
   }
+  if (!pkg) return;
   const hooks = husky4Hooks(pkg);
   if (!hooks) return;
   let changed = false;

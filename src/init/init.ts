@@ -8,7 +8,7 @@
  * of a guess. `uninstall` removes exactly what init added.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { git, repoInfo, type RepoInfo } from '../git/git.js';
 import { findPolicyFile } from '../policy/load.js';
@@ -17,14 +17,8 @@ import { installGitHooks, uninstallGitHooks } from './git-hooks.js';
 import { installHusky, uninstallHusky } from './husky.js';
 import { writeFileAtomic } from '../cache.js';
 import { clearManifest, readManifest, recordInit, type Manifest } from './install-record.js';
-import {
-  detectManager,
-  readPackageJson,
-  type HookManager,
-  type InitResult,
-  type PackageJson,
-  type PrintedManager,
-} from './detect.js';
+import { readPackageJson, writePackageJson } from '../package-json.js';
+import { detectManager, type HookManager, type InitResult, type PrintedManager } from './detect.js';
 
 export interface InitOptions {
   cwd: string;
@@ -149,11 +143,9 @@ export async function uninstall(cwd: string): Promise<UninstallResult> {
 }
 
 function revertPackageJson(root: string, manifest: Manifest, result: UninstallResult) {
-  const file = join(root, 'package.json');
-  if (!existsSync(file) || (!manifest.prepare && !manifest.devDependencies?.length)) return;
-  const text = readFileSync(file, 'utf8');
-  const pkg = JSON.parse(text) as PackageJson;
-  const indent = text.match(/^[ \t]+(?=")/m)?.[0] ?? '  ';
+  if (!manifest.prepare && !manifest.devDependencies?.length) return;
+  const pkg = readPackageJson(root);
+  if (!pkg) return;
   if (manifest.prepare && pkg.scripts?.prepare === manifest.prepare.after) {
     if (manifest.prepare.before === null) delete pkg.scripts.prepare;
     else pkg.scripts.prepare = manifest.prepare.before;
@@ -171,8 +163,7 @@ function revertPackageJson(root: string, manifest: Manifest, result: UninstallRe
     result.removed.push(`removed ${dropped.join(' and ')} from devDependencies`);
     result.kept.push(`run \`npm install\` (or your package manager's install) to update node_modules and the lockfile`);
   }
-  const next = JSON.stringify(pkg, null, indent) + (text.endsWith('\n') ? '\n' : '');
-  if (next !== text) writeFileSync(file, next);
+  writePackageJson(root, pkg);
 }
 
 /** Husky set up by init: unset its core.hooksPath and remove its generated folder, unless other husky hooks remain. */

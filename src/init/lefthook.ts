@@ -11,7 +11,8 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
-import { LEFTHOOK_FILES, type InitResult, type PackageJson } from './detect.js';
+import type { PackageJson } from '../package-json.js';
+import { LEFTHOOK_FILES, type InitResult } from './detect.js';
 /** Formats lefthook also reads that we do not edit: we say what to add instead. */
 const OTHER_FORMATS = [
   'lefthook.json',

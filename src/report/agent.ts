@@ -2,13 +2,15 @@
  * `--format agent`: short Markdown for an AI coding assistant (DESIGN §6).
  * A one-line summary first; then, most severe first and grouped by atom so
  * the criteria are said once, what failed, the pass criterion to reach, each
- * place (`file:line`, the masked line, the fix) and the secure pattern to
+ * place (`file:line`, the masked line, the fix; places sharing a rule and a
+ * fix are listed under it, the fix said once) and the secure pattern to
  * follow (the atom's closest good example). Long reports are cut, with a
  * count of what was left out, so a hook's message stays readable.
  */
 import type { AnyAtom } from '../kit/atom.js';
 import type { Finding, Report } from '../findings.js';
 import type { ReportOptions } from './format.js';
+import { groupFindings } from './groups.js';
 import { groupSkips } from './skips.js';
 import { closestGoodExample, fence, fenceLanguage, inlineCode } from './patterns.js';
 import { plural } from '../words.js';
@@ -74,15 +76,39 @@ export function formatAgent(report: Report, opts: AgentOptions = {}): string {
     section.push(`- **Failed:** ${group[0]!.criterion}`);
     if (atom) section.push(`- **Pass when:** ${atom.criteria.pass}`);
     const listed: Finding[] = [];
-    for (const f of group) {
+    const fits = (entry: string[]) => length(out) + length(section) + length(entry) <= maxChars || shown === 0;
+    // Findings sharing a rule and a fix are one item: the places listed, the fix said once.
+    for (const same of groupFindings(group)) {
       if (shown >= maxFindings) break;
-      const entry = [`- \`${f.file}:${f.line}\` ${f.message} (\`${f.rule}\`)`];
-      if (f.excerpt) entry.push(`  Found: ${inlineCode(f.excerpt)}`);
-      if (f.fix) entry.push(`  Fix: ${f.fix}`);
-      if (length(out) + length(section) + length(entry) > maxChars && shown > 0) break;
-      section.push(...entry);
-      listed.push(f);
-      shown++;
+      const first = same[0]!;
+      const fix = first.fix ? [`  Fix: ${first.fix}`] : [];
+      if (same.length === 1) {
+        const entry = [`- \`${first.file}:${first.line}\` ${first.message} (\`${first.rule}\`)`];
+        if (first.excerpt) entry.push(`  Found: ${inlineCode(first.excerpt)}`);
+        if (!fits([...entry, ...fix])) break;
+        section.push(...entry, ...fix);
+        listed.push(first);
+        shown++;
+        continue;
+      }
+      const oneMessage = same.every((f) => f.message === first.message);
+      const places: string[] = [];
+      for (const f of same) {
+        if (shown >= maxFindings) break;
+        const place = [
+          `  - \`${f.file}:${f.line}\`${oneMessage ? '' : ` ${f.message}`}${f.excerpt ? ` Found: ${inlineCode(f.excerpt)}` : ''}`,
+        ];
+        if (!fits([...places, ...place, ...fix])) break;
+        places.push(...place);
+        listed.push(f);
+        shown++;
+      }
+      if (!places.length) break;
+      section.push(
+        `- \`${first.rule}\` in ${same.length} places${oneMessage ? `: ${first.message}` : ''}`,
+        ...places,
+        ...fix,
+      );
     }
     const example = atom ? closestGoodExample(atom, listed) : null;
     if (example && length(out) + length(section) + example.code.length < maxChars) {

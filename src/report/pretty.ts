@@ -6,6 +6,7 @@
 import kleur from 'kleur';
 import type { Finding, Report } from '../findings.js';
 import { suppressionComment } from './comments.js';
+import { groupFindings } from './groups.js';
 import { groupSkips } from './skips.js';
 import type { ReportOptions } from './format.js';
 import { plural } from '../words.js';
@@ -41,17 +42,25 @@ export function formatPretty(report: Report, opts: ReportOptions): string {
           '    ',
         );
       for (const f of group.slice(0, SHOWN_LOCATIONS)) {
-        const where = kleur.cyan(`${shown(f.file)}:${f.line}:${f.column}`) + ' '; // two spaces before the message
         const commit = f.commit ? [kleur.dim(`(in commit ${f.commit.slice(0, 10)})`)] : [];
         const message = group.length > 1 && f.message === first.message ? [] : words(shown(f.message));
         const rule = group.length > 1 ? [] : [kleur.dim(f.rule)];
-        wrapped('  ', [where, ...commit, ...message, ...rule], '    ');
+        const after = [...commit, ...message, ...rule];
+        // Two spaces between the place and what follows it.
+        const where = kleur.cyan(`${shown(f.file)}:${f.line}:${f.column}`) + (after.length ? ' ' : '');
+        wrapped('  ', [where, ...after], '    ');
         if (f.excerpt) wrapped(gutter, words(shown(f.excerpt)), gutter);
       }
-      if (group.length > SHOWN_LOCATIONS)
-        out.push(
-          `${gutter}${kleur.dim(`… and ${group.length - SHOWN_LOCATIONS} more (\`--format json\` lists every one)`)}`,
+      if (group.length > SHOWN_LOCATIONS) {
+        const hidden = group.slice(SHOWN_LOCATIONS);
+        const files = new Set(hidden.map((f) => f.file)).size;
+        const more = `… and ${hidden.length} more${files > 1 ? ` in ${files} files` : ''} (\`--format json\` lists every one)`;
+        wrapped(
+          gutter,
+          words(more).map((w) => kleur.dim(w)),
+          gutter,
         );
+      }
       if (first.fix) wrapped(gutter, [kleur.green('fix:'), ...words(first.fix)], `${gutter}     `);
       // The guard's own findings (a weakened policy or baseline) cannot be suppressed from inside the change.
       const suppress = first.atom === 'guard' ? [] : [...new Set(group.map((f) => suppressionComment(f.file, f.rule)))];
@@ -147,23 +156,6 @@ export function shown(text: string): string {
     /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g,
     (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
   );
-}
-
-/**
- * Findings of one atom that share a rule, a fix and a root cause: the same
- * rule and fix in the same file (a lockfile's entries, one pattern repeated
- * through a module), in the order of their first finding. Findings in
- * different files stay apart, so every file a change touches is named.
- */
-export function groupFindings(findings: Finding[]): Finding[][] {
-  const groups = new Map<string, Finding[]>();
-  for (const f of findings) {
-    const key = `${f.rule}\0${f.fix ?? ''}\0${f.file}`;
-    const group = groups.get(key);
-    if (group) group.push(f);
-    else groups.set(key, [f]);
-  }
-  return [...groups.values()];
 }
 
 const ANSI = /\x1b\[[0-9;]*m/g;
