@@ -9,7 +9,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { addedKey, parseAddedLines, parseRaw } from '../git/diff.js';
 import { BlobReader, EMPTY_TREE, git, headCommit } from '../git/git.js';
-import type { Finding } from '../findings.js';
 import { SEARCH_PLACES } from '../policy/policy.js';
 import { type Area, type AreaHit, detectAreas } from './areas.js';
 
@@ -90,9 +89,11 @@ export async function reviewChange(root: string, areas: readonly Area[], mode: R
   const files = mode.kind === 'staged' ? await stagedFiles(root) : await worktreeFiles(root);
   const reviews = judge(areas, files);
   acknowledge(reviews, readReviews(root), mode.kind === 'staged' ? (mode.message ?? null) : null);
-  const head = (await headCommit(root)) ?? undefined;
-  if (!(await hasPolicy(root, head)) && (await hasPolicy(root, mode.kind === 'staged' ? ':' : null)))
-    firstSetup(reviews);
+  if (waitsForGuard(reviews)) {
+    const head = (await headCommit(root)) ?? undefined;
+    if (!(await hasPolicy(root, head)) && (await hasPolicy(root, mode.kind === 'staged' ? ':' : null)))
+      firstSetup(reviews);
+  }
   return reviews;
 }
 
@@ -123,6 +124,8 @@ function judge(areas: readonly Area[], files: ChangedFile[], commit?: string): R
  * as `init`'s first commit does — is not a guard review: there is no guard yet
  * to protect. Every later edit of the policy, baseline or hooks is.
  */
+const waitsForGuard = (reviews: readonly Review[]) => reviews.some((r) => r.area === 'guard' && !r.acknowledged);
+
 function firstSetup(reviews: Review[]) {
   for (const r of reviews)
     if (r.area === 'guard' && !r.acknowledged) {
@@ -300,8 +303,10 @@ async function reviewCommits(root: string, areas: readonly Area[], commits: stri
     const files = await readFiles(root, parseRaw(raw), parseAddedLines(patch), '');
     const reviews = judge(areas, files, commit);
     acknowledge(reviews, records, message);
-    const parent = (await git(['rev-parse', '--verify', '-q', `${commit}^`], { cwd: root, okCodes: [1] })).trim();
-    if (!(await hasPolicy(root, parent || undefined)) && (await hasPolicy(root, commit))) firstSetup(reviews);
+    if (waitsForGuard(reviews)) {
+      const parent = (await git(['rev-parse', '--verify', '-q', `${commit}^`], { cwd: root, okCodes: [1] })).trim();
+      if (!(await hasPolicy(root, parent || undefined)) && (await hasPolicy(root, commit))) firstSetup(reviews);
+    }
     out.push(...reviews);
   }
   return out;
@@ -312,9 +317,19 @@ async function reviewCommits(root: string, areas: readonly Area[], commits: stri
  * each place with the blob of its file, acknowledged as areas are (the
  * commit's trailer, or approve's records of that exact content).
  */
+/** The parts of a finding a review keeps (findings.ts imports this module's types: no import back). */
+export interface ReviewedFinding {
+  atom: string;
+  file: string;
+  line: number;
+  excerpt: string;
+  criterion: string;
+  commit?: string;
+}
+
 export async function reviewFindings(
   root: string,
-  findings: readonly Finding[],
+  findings: readonly ReviewedFinding[],
   atoms: ReadonlyMap<string, { title: string; pass: string }>,
   mode: ReviewMode,
 ): Promise<Review[]> {
