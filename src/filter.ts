@@ -3,8 +3,9 @@
  * used by the engine and by command checks alike: it keeps what the change is
  * responsible for (hits that touch added lines; all of them under --all),
  * masks secrets in the excerpt, fingerprints when asked, and moves aside those
- * suppressed inline with `ralph-guard-ignore <atom>[/<rule>][, …] [-- reason]`
- * on the line or the line above, or accepted by the baseline.
+ * suppressed inline with `ralph-guard-ignore <atom>[/<rule>][, …] -- <reason>`
+ * in a comment on the line or the line above (src/suppressions.ts), or accepted
+ * by the baseline.
  */
 import { secretSpans } from './atoms/secrets.js';
 import type { Baseline, LocatedFinding } from './baseline.js';
@@ -13,6 +14,7 @@ import { excerpt, maskSpans } from './changeset/text.js';
 import type { Finding, Suppressed } from './findings.js';
 import { messageOf, type Hit, type SourceFile } from './kit/atom.js';
 import type { ActiveAtom } from './router.js';
+import { suppressionFor } from './suppressions.js';
 
 export interface Filtering {
   /** The baseline module, loaded when a baseline or a format needs fingerprints. */
@@ -36,7 +38,11 @@ export function filterHits(
 ): void {
   const found: LocatedFinding[] = [];
   for (const { active, hit } of hits) {
-    if (!touchesAddedLine(source, hit.line, hit.endLine ?? hit.line) && !hit.flow?.some((n) => source.isAdded(n)))
+    if (
+      !hit.removedControl &&
+      !touchesAddedLine(source, hit.line, hit.endLine ?? hit.line) &&
+      !hit.flow?.some((n) => source.isAdded(n))
+    )
       continue;
     const raw = source.lines()[hit.line - 1] ?? '';
     const masked = maskSpans(raw, [...(hit.mask ?? []), ...secretSpans(file.path, raw)]);
@@ -50,7 +56,7 @@ export function filterHits(
     if (suppression)
       out.suppressed.push({
         ...item.finding,
-        suppression: { kind: 'inline', ...(suppression.reason ? { reason: suppression.reason } : {}) },
+        suppression: { kind: 'inline', reason: suppression.reason },
       });
     else open.push(item);
   }
@@ -85,7 +91,9 @@ export function toFinding(
     line: hit.line,
     column: hit.column,
     ...(hit.endLine && hit.endLine !== hit.line ? { endLine: hit.endLine } : {}),
-    message: messageOf(atom, hit),
+    message: hit.removedControl
+      ? `${messageOf(atom, hit)} The change removed what met the criterion here before (lines were deleted or changed).`
+      : messageOf(atom, hit),
     criterion: atom.criteria.fail,
     ...(rule?.fix ? { fix: rule.fix } : {}),
     excerpt: excerpt(masked, hit.column),
@@ -97,65 +105,4 @@ export function touchesAddedLine(file: SourceFile, line: number, endLine = line)
   if (file.allAdded) return true;
   for (let n = line; n <= endLine; n++) if (file.isAdded(n)) return true;
   return false;
-}
-
-const MARK = 'ralph-guard-ignore';
-/** `atom[/rule]` targets separated by commas; sticky, and each repetition starts with a comma, so it cannot backtrack far. */
-const TARGETS = /[\w\-/]+(?:\s*,\s*[\w\-/]+)*/y;
-
-export interface Suppression {
-  targets: string[];
-  reason?: string;
-}
-
-/**
- * The suppression comment on a line, if any: `ralph-guard-ignore <targets> [-- <reason>]`
- * ending the line, optionally closed by `*\/` or `-->`. Parsed by hand, in time linear in
- * the line (the regex this replaces took hours on a line of spaces after "--").
- */
-export function parseSuppression(line: string): Suppression | null {
-  let end = trimEnd(line, line.length);
-  if (line.endsWith('*/', end)) end = trimEnd(line, end - 2);
-  else if (line.endsWith('-->', end)) end = trimEnd(line, end - 3);
-  const head = line.slice(0, end); // targets must not run into the closing marker
-  for (let at = line.indexOf(MARK); at >= 0 && at < end; at = line.indexOf(MARK, at + 1)) {
-    let i = at + MARK.length;
-    if (!isSpace(line, i)) continue;
-    while (isSpace(line, i)) i++;
-    TARGETS.lastIndex = i;
-    const targets = TARGETS.exec(head);
-    if (!targets) continue;
-    i = TARGETS.lastIndex;
-    if (i === end) return { targets: splitTargets(targets[0]) };
-    if (!isSpace(line, i)) continue;
-    while (isSpace(line, i)) i++;
-    if (!line.startsWith('--', i) || i + 2 > end) continue;
-    const reason = line.slice(i + 2, end).trim();
-    return { targets: splitTargets(targets[0]), ...(reason ? { reason } : {}) };
-  }
-  return null;
-}
-
-const isSpace = (text: string, i: number) => i < text.length && /\s/.test(text[i]!);
-
-function trimEnd(text: string, end: number): number {
-  while (end > 0 && isSpace(text, end - 1)) end--;
-  return end;
-}
-
-function splitTargets(list: string): string[] {
-  return list.split(',').map((t) => t.trim());
-}
-
-/** The suppression that covers a finding of `rule` (`atom/name`) on `line`, if any. */
-export function suppressionFor(file: SourceFile, rule: string, line: number): Suppression | null {
-  const lines = file.lines();
-  const atom = rule.slice(0, rule.indexOf('/'));
-  for (const n of [line, line - 1]) {
-    const text = lines[n - 1];
-    if (text === undefined || !text.includes('ralph-guard-ignore')) continue;
-    const s = parseSuppression(text);
-    if (s && s.targets.some((t) => t === atom || t === rule)) return s;
-  }
-  return null;
 }

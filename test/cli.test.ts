@@ -2,6 +2,8 @@
 // --help everywhere, did-you-mean for flags, FORCE_COLOR, and which version of the files was judged.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { makeRepo, repoWithRemote, tempDir, type Repo } from './helpers/repo.js';
 import { awsLine, cleanLine, sqlLine } from './helpers/samples.js';
 
@@ -54,6 +56,9 @@ test('bad flags, values, ranges and an empty history are usage errors', () => {
   const push = repo.cli(['check', '--push']);
   assertUsage(push, 'push with no commits');
   assert.match(push.stderr, 'no commits yet');
+  const noCommits = repo.cli(['check', '--range', 'HEAD']);
+  assertUsage(noCommits, 'range with no commits');
+  assert.match(noCommits.stderr, 'no commits yet');
   repo.write('a.js', cleanLine);
   repo.stage();
   repo.commit('one');
@@ -74,6 +79,7 @@ test('bad flags, values, ranges and an empty history are usage errors', () => {
   const remote = repo.cli(['check', '--range', 'origin/main..HEAD']);
   assertUsage(remote, 'remote branch not fetched');
   assert.match(remote.stderr, '`git fetch --no-tags origin +refs/heads/main:refs/remotes/origin/main`');
+  assertUsage(repo.cli(['harden', '--since', 'nope']), 'harden --since an unknown ref');
   assertUsage(repo.cli(['init', '--hoks', 'git']), 'init typo');
   assertUsage(repo.cli(['doctor', 'extra']), 'doctor positional');
   assertUsage(repo.cli(['chek']), 'unknown command');
@@ -126,6 +132,31 @@ test('check --staged says in one line that unstaged changes were not checked', (
   );
   repo.stage();
   assert.not.match(repo.cli(['check']).stdout, 'unstaged', 'nothing left out, nothing said');
+});
+
+test('the unstaged hint counts files deleted, renamed then edited, and named from the root in a subdirectory', () => {
+  const repo = makeRepo();
+  for (const f of ['a.js', 'b.js', 'src/c.js', 'src/d.js']) repo.write(f, cleanLine);
+  repo.stage();
+  repo.commit('base');
+  rmSync(join(repo.dir, 'b.js')); // deleted on disk, not staged
+  repo.git('mv', 'src/d.js', 'src/e.js');
+  repo.write('src/e.js', cleanLine + '// edited after the rename\n');
+  repo.write('src/c.js', cleanLine + '// edited\n');
+  repo.write('src/f.js', cleanLine);
+  repo.stage('src/f.js');
+  const r = repo.cli(['check', '--format', 'json'], { cwd: join(repo.dir, 'src') });
+  const note = (JSON.parse(r.stdout).notes as string[]).find((n) => n.includes('unstaged')) ?? '';
+  assert.match(
+    note,
+    '3 tracked files have unstaged changes that were not checked (b.js, src/c.js, src/e.js)',
+    r.stdout,
+  );
+  const narrowed = repo.cli(['check', '--format', 'json', '--', 'e.js'], { cwd: join(repo.dir, 'src') });
+  assert.match(
+    JSON.stringify(JSON.parse(narrowed.stdout).notes),
+    '1 tracked file has unstaged changes that were not checked (src/e.js)',
+  );
 });
 
 test('reports say which version was judged, and --worktree never calls disk content committed', () => {

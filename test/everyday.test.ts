@@ -23,7 +23,8 @@ const longSql = `export const findCustomerByAccountNumber = (accountNumber) => d
 
 test('pretty wraps at 80 columns when the width is unknown, keeps the gutter, never splits a path or a masked value', () => {
   const repo = makeRepo();
-  repo.write(LONG_FILE, longSql + md5Line);
+  // The crypto import puts a high-risk area (a section of its own) in the report too.
+  repo.write(LONG_FILE, "import crypto from 'node:crypto';\n" + longSql + md5Line);
   repo.write('config.js', awsLine());
   repo.stage();
   const r = repo.cli(['check'], { env: { COLUMNS: '' } });
@@ -37,7 +38,7 @@ test('pretty wraps at 80 columns when the width is unknown, keeps the gutter, ne
     if (visible(line) > 80) assert.ok(!line.trim().includes(' ') || line.includes(LONG_FILE), `too wide: ${line}`);
   }
   assert.ok(
-    lines.some((l) => l.includes(`${LONG_FILE}:1:`)),
+    lines.some((l) => l.includes(`${LONG_FILE}:2:`)),
     'the path with its space is on one line',
   );
   assert.ok(
@@ -49,6 +50,9 @@ test('pretty wraps at 80 columns when the width is unknown, keeps the gutter, ne
   assert.ok(gutter.length >= 6, r.stdout);
   const fixAt = lines.findIndex((l) => l.includes('│ fix:'));
   assert.ok(lines[fixAt + 1]!.startsWith('    │ '), `the fix continues behind the gutter:\n${r.stdout}`);
+  assert.match(r.stdout, 'High-risk areas');
+  const passWhen = lines.findIndex((l) => l.startsWith('    pass when: '));
+  assert.ok(lines[passWhen + 1]!.startsWith('               '), `the criterion continues indented:\n${r.stdout}`);
   // COLUMNS says the width when it is known.
   const wide = repo.cli(['check'], { env: { COLUMNS: '200' } });
   assert.ok(wide.stdout.split('\n').length < lines.length, 'fewer lines at 200 columns');

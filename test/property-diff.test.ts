@@ -179,15 +179,16 @@ function plan(s: Scenario): Map<string, Plan> {
 const write = (repo: Repo, name: string, state: { lines: Line[]; eol: boolean }) =>
   repo.write(name, render(state.lines, state.eol));
 
-/** What a mode must report for one step (from → to) of one file; null when the step adds nothing. */
+/** What a mode must report for one step (from → to) of one file; null when the step changes nothing. */
 function expected(
   from: Plan['states'][number],
   to: NonNullable<Plan['states'][number]>,
 ): { allAdded: boolean; added: number[] } | null {
   if (!from) return { allAdded: true, added: [] }; // a new file, even an empty one
-  if (!to.lines.length) return null;
-  const added = expectedAdded(from.lines, from.eol, to.lines, to.eol);
-  return added.length ? { allAdded: false, added } : null;
+  // A step that only deletes lines is listed too (with no added line): deleting a control is judged.
+  if (render(from.lines, from.eol) === render(to.lines, to.eol)) return null;
+  const added = to.lines.length ? expectedAdded(from.lines, from.eol, to.lines, to.eol) : [];
+  return { allAdded: false, added };
 }
 
 async function changeSet(repo: Repo, mode: Mode, range?: string): Promise<ChangedFile[]> {

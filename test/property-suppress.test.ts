@@ -3,7 +3,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { sourceFile } from '../src/engine/source-file.js';
-import { parseSuppression, suppressionFor } from '../src/filter.js';
+import { parseSuppression, suppressionFor } from '../src/suppressions.js';
 import { check, fc, timed } from './helpers/property.js';
 
 /** The syntax as one regular expression (the parser's first form): the reference on short lines, where its backtracking is harmless. */

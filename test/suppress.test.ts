@@ -1,7 +1,7 @@
 // Inline suppressions: `ralph-guard-ignore <atom>[/<rule>] -- <reason>` on the line or the line above.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parseSuppression } from '../src/filter.js';
+import { parseSuppression } from '../src/suppressions.js';
 import { join } from '../src/kit/samples.js';
 import { makeRepo } from './helpers/repo.js';
 import { md5Line, sqlLine } from './helpers/samples.js';

@@ -15,8 +15,11 @@ export interface ParseFailure {
   ok: false;
   /** `line:column message` of the first error, or why the file was not analysed. */
   reason: string;
-  /** Not a syntax error: the file nests too deeply to be given to the parser or walked (an `analysis-incomplete` note). */
-  tooDeep?: true;
+  /**
+   * Not a syntax error: the file was not analysed in full (an `analysis-incomplete` note): it nests too deeply to be
+   * given to the parser or walked, or it says it is machine-made but is written in ordinary lines (prepare.ts).
+   */
+  incomplete?: true;
 }
 
 /**
@@ -29,7 +32,7 @@ export const MAX_TREE_DEPTH = 400;
 const tooDeep = (what: string): ParseFailure => ({
   ok: false,
   reason: `${what}, too deep to analyse safely`,
-  tooDeep: true,
+  incomplete: true,
 });
 
 export type Parsed = CodeModule | ParseFailure;

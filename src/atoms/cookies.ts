@@ -83,6 +83,24 @@ function cookieCalls(m: CodeModule): CookieCall[] {
     const text = `${nameArg ? m.source(nameArg) : ''} ${valueArg ? m.source(valueArg) : ''}`;
     return AUTH_COOKIE.test(text) && !NOT_AUTH.test(text) ? text.trim().slice(0, 30) : null;
   };
+  /** A cookie set by `node`: kept when it carries a session or a token. */
+  const authCookie = (
+    node: Node,
+    nameArg: Node | undefined,
+    valueArg: Node | undefined,
+    optionsArg: Node | undefined,
+    defaults: Flag[] = [],
+  ) => {
+    const name = cookieName(nameArg, valueArg);
+    if (name)
+      found.push({
+        kind: 'auth',
+        node,
+        options: literalOrUnknown(m, optionsArg),
+        defaults,
+        what: `the cookie "${name}"`,
+      });
+  };
   for (const call of m.calls()) {
     const { callee } = call;
     const module = callee.module;
@@ -126,15 +144,7 @@ function cookieCalls(m: CodeModule): CookieCall[] {
       receiver.length >= 1 &&
       RESPONSE_ROOT.test(receiver[0]!)
     ) {
-      const name = cookieName(call.args[0], call.args[1]);
-      if (name)
-        found.push({
-          kind: 'auth',
-          node: call.node,
-          options: literalOrUnknown(m, call.args[2]),
-          defaults: [],
-          what: `the cookie "${name}"`,
-        });
+      authCookie(call.node, call.args[0], call.args[1], call.args[2]);
       continue;
     }
     // ctx.cookies.set(…) (Koa), cookies().set(…) / response.cookies.set(…) (Next.js)
@@ -144,31 +154,20 @@ function cookieCalls(m: CodeModule): CookieCall[] {
       const objectForm = call.args.length === 1 && m.objectLiteral(call.args[0]!);
       const nameArg = objectForm ? m.property(objectForm, 'name') : call.args[0];
       const valueArg = objectForm ? m.property(objectForm, 'value') : call.args[1];
-      const name = cookieName(nameArg, valueArg);
       const koa = !next && /^(?:ctx|context|this)\b/.test(object);
       // Koa's ctx.cookies (the `cookies` module) is HttpOnly by default and Secure on HTTPS connections.
-      if (name)
-        found.push({
-          kind: 'auth',
-          node: call.node,
-          options: literalOrUnknown(m, objectForm ? call.args[0] : call.args[2]),
-          defaults: koa ? ['httpOnly', 'secure'] : [],
-          what: `the cookie "${name}"`,
-        });
+      authCookie(
+        call.node,
+        nameArg,
+        valueArg,
+        objectForm ? call.args[0] : call.args[2],
+        koa ? ['httpOnly', 'secure'] : [],
+      );
       continue;
     }
     // cookie.serialize(name, value, options)
-    if (module === 'cookie' && callee.name === 'serialize') {
-      const name = cookieName(call.args[0], call.args[1]);
-      if (name)
-        found.push({
-          kind: 'auth',
-          node: call.node,
-          options: literalOrUnknown(m, call.args[2]),
-          defaults: [],
-          what: `the cookie "${name}"`,
-        });
-    }
+    if (module === 'cookie' && callee.name === 'serialize')
+      authCookie(call.node, call.args[0], call.args[1], call.args[2]);
   }
   return found;
 }

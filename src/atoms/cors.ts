@@ -1,6 +1,7 @@
 import type { CodeModule, Node } from '../ast/module.js';
 import { isFunction, keyName, unwrap } from '../ast/nodes.js';
 import { defineAtom, type Hit, FLOW_MESSAGES } from '../kit/atom.js';
+import { callbackAnswer } from '../kit/app.js';
 import { codeCheck } from '../kit/code.js';
 import { CODE_FILES } from '../kit/files.js';
 
@@ -147,15 +148,11 @@ function functionVerdict(
     );
   if (tests) return null;
   // cb(null, true), cb(null, origin), return origin, return ctx.get('Origin')
-  const allows = m
-    .calls()
-    .find(
-      (c) =>
-        c.node.start > fn.start &&
-        c.node.end <= fn.end &&
-        c.args.length >= 2 &&
-        (m.source(c.args[1]!) === 'true' || (originName !== undefined && m.source(c.args[1]!) === originName)),
-    );
+  const allows = callbackAnswer(
+    m,
+    fn,
+    (value) => m.source(value) === 'true' || (originName !== undefined && m.source(value) === originName),
+  );
   if (allows) return { kind: 'any', node: allows.node };
   const returnsOrigin =
     fn.body.type !== 'BlockStatement'

@@ -1,7 +1,7 @@
 import type { CodeModule, Node } from '../ast/module.js';
 import { isFunction, unwrap } from '../ast/nodes.js';
 import { defineAtom, type CheckContext, type Hit, type SourceFile } from '../kit/atom.js';
-import { APP_FILES, appMentions, decoratorName, otherModulesMatching } from '../kit/app.js';
+import { APP_FILES, appMentions, callbackAnswer, decoratorName, otherModulesMatching } from '../kit/app.js';
 import { codeCheck } from '../kit/code.js';
 
 /** A place where uploads are configured or written. */
@@ -19,6 +19,27 @@ interface Upload {
   typeChecked: boolean;
   /** Where the stored name is made from the client's file name. */
   clientName?: Node;
+}
+
+/** An upload whose options (the first argument) need `limits.fileSize`: busboy, express-fileupload. */
+function withFileSizeLimit(
+  m: CodeModule,
+  node: Node,
+  arg: Node | undefined,
+  what: string,
+  storage: Upload['storage'],
+  typeChecked: boolean,
+): Upload {
+  const opts = m.objectLiteral(arg);
+  const limits = opts && m.property(opts, 'limits');
+  return {
+    node,
+    what,
+    options: arg && !opts ? null : opts,
+    storage,
+    needsSize: !(limits && (!m.objectLiteral(limits) || m.hasProperty(limits, 'fileSize'))),
+    typeChecked,
+  };
 }
 
 const NEST_INTERCEPTORS = new Set([
@@ -126,7 +147,7 @@ function multerUpload(m: CodeModule, node: Node, what: string, arg: Node | undef
     const destination = conf && m.property(conf, 'destination');
     if (destination) {
       const fn = isFunction(unwrap(destination)) ? unwrap(destination) : undefined;
-      const cb = fn && m.calls().find((c) => c.node.start > fn.start && c.node.end <= fn.end && c.args.length >= 2);
+      const cb = fn && callbackAnswer(m, fn);
       const d = foldPath(m, cb ? cb.args[1] : destination);
       if (d !== undefined) upload.dest = d;
       upload.destNode = destination;
@@ -136,15 +157,7 @@ function multerUpload(m: CodeModule, node: Node, what: string, arg: Node | undef
       const fn = namer && isFunction(unwrap(namer)) ? unwrap(namer) : undefined;
       if (!fn) continue;
       // cb(null, file.originalname), cb(null, Date.now() + '-' + file.originalname)
-      const cb = m
-        .calls()
-        .find(
-          (c) =>
-            c.node.start > fn.start &&
-            c.node.end <= fn.end &&
-            c.args.length >= 2 &&
-            usesClientName(m, c.args[1]!, /\boriginalname\b/),
-        );
+      const cb = callbackAnswer(m, fn, (name) => usesClientName(m, name, /\boriginalname\b/));
       const returned = fn.body.type !== 'BlockStatement' && usesClientName(m, fn.body, /\boriginalname\b/);
       if (cb || returned) upload.clientName = namer;
     }
@@ -185,27 +198,10 @@ function uploadsIn(m: CodeModule): Upload[] {
       if (/FileType|addFileTypeValidator|mimetype/i.test(pipes)) upload.typeChecked = true;
       uploads.push(upload);
     } else if (mod === 'busboy' && (callee.path.length === 0 || callee.path[0] === 'default')) {
-      const opts = m.objectLiteral(call.args[0]);
-      const limits = opts && m.property(opts, 'limits');
-      uploads.push({
-        node: call.node,
-        what: 'busboy',
-        options: call.args[0] && !opts ? null : opts,
-        storage: /createWriteStream|writeFile/.test(m.text) ? 'disk' : 'memory',
-        needsSize: !(limits && (!m.objectLiteral(limits) || m.hasProperty(limits, 'fileSize'))),
-        typeChecked: typeCheckedHere,
-      });
+      const storage = /createWriteStream|writeFile/.test(m.text) ? 'disk' : 'memory';
+      uploads.push(withFileSizeLimit(m, call.node, call.args[0], 'busboy', storage, typeCheckedHere));
     } else if (mod === 'express-fileupload' && callee.path.length === 0) {
-      const opts = m.objectLiteral(call.args[0]);
-      const limits = opts && m.property(opts, 'limits');
-      uploads.push({
-        node: call.node,
-        what: 'express-fileupload',
-        options: call.args[0] && !opts ? null : opts,
-        storage: 'memory',
-        needsSize: !(limits && (!m.objectLiteral(limits) || m.hasProperty(limits, 'fileSize'))),
-        typeChecked: true,
-      });
+      uploads.push(withFileSizeLimit(m, call.node, call.args[0], 'express-fileupload', 'memory', true));
     } else if (
       mod === 'formidable' &&
       /^(?:|default|formidable|IncomingForm|default\.IncomingForm)$/.test(callee.path.join('.'))

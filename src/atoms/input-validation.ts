@@ -13,26 +13,19 @@ import {
   type Route,
 } from '../kit/app.js';
 import { codeCheck } from '../kit/code.js';
+import { SCHEMA_LIBRARIES } from '../kit/schema-libraries.js';
 
 export interface Options {
   passwordMinLength: number;
 }
 
-/** Validation libraries: a call into one of them validates what it is given. */
-const SCHEMA_LIBS = new Set([
-  'zod',
-  'joi',
-  '@hapi/joi',
-  'yup',
-  'valibot',
-  'superstruct',
-  '@sinclair/typebox',
-  'ajv',
-  'class-validator',
-  'class-transformer',
-  'io-ts',
-  'runtypes',
-  'arktype',
+/**
+ * Validation libraries: a call into one of them validates what it is given. The schema libraries, and
+ * the request validators that hold no schema value (middleware, string checks); not `effect`, a general
+ * library most of whose calls check nothing.
+ */
+const SCHEMA_LIBS: ReadonlySet<string> = new Set([
+  ...SCHEMA_LIBRARIES,
   'express-validator',
   'celebrate',
   '@vinejs/vine',

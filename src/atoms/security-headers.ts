@@ -14,7 +14,21 @@ const BY_HAND_TEXT = /lusca|content-security-policy|x-content-type-options|stric
 const HEADER_SETTERS = /^(?:setHeader|set|header|headers|append|writeHead)$/;
 const POWERED_TEXT = /x-powered-by/i;
 
-const usesHelmet = (m: CodeModule) => m.imports(...HELMETS);
+const fromHelmet = (module: string | undefined) => module !== undefined && HELMETS.includes(module);
+/**
+ * helmet is used, not only imported: called (`helmet()`, `helmet.hsts()`, `require('helmet')()`) or handed to the
+ * app (`fastify.register(helmet)`). An import left behind after `app.use(helmet())` was deleted sets no header.
+ */
+const usesHelmet = (m: CodeModule) =>
+  m
+    .calls()
+    .some(
+      (c) =>
+        fromHelmet(c.callee.module) ||
+        c.args.some(
+          (a) => (a.type === 'Identifier' || a.type === 'MemberExpression') && fromHelmet(m.callee(a).module),
+        ),
+    );
 
 /** lusca, or `res.setHeader('X-Content-Type-Options', …)`, `reply.header(…)`, `ctx.set({ 'Content-Security-Policy': … })`. */
 function setsHeadersByHand(m: CodeModule): boolean {
@@ -166,6 +180,10 @@ export default defineAtom({
       {
         file: 'src/main.ts',
         code: "import { NestFactory } from '@nestjs/core';\nimport { FastifyAdapter } from '@nestjs/platform-fastify';\nconst app = await NestFactory.create(AppModule, new FastifyAdapter()); // ✗\nawait app.listen(3000);",
+      },
+      {
+        file: 'src/app.js',
+        code: "const express = require('express');\nconst helmet = require('helmet');\nconst app = express(); // ✗\napp.get('/health', (req, res) => res.json({ ok: true }));",
       },
     ],
     good: [

@@ -256,7 +256,9 @@ function fromDiff(
     const linesUnknown = !e.allAdded && !arrives && tooLarge.has(e.path);
     const allAdded = e.allAdded || arrives || linesUnknown;
     const lines = allAdded ? [] : (added.get(addedKey(e.commit, e.path)) ?? []);
-    if (!allAdded && lines.length === 0) continue; // a mode change, or a change that only deletes lines, adds no text
+    // A pure rename or mode change adds no text; a change that only deletes lines is still judged: deleting a
+    // control is a finding (src/engine/removed-controls.ts).
+    if (!allAdded && lines.length === 0 && e.blob === e.oldBlob) continue;
     files.push({
       ...(linesUnknown ? { linesUnknown } : {}),
       path: e.path,
@@ -398,6 +400,8 @@ async function rangeCommits(cwd: string, range: string): Promise<string[]> {
 /** Why git cannot list the commits of `range`: one sentence naming the end it lacks and the command to run. */
 async function unresolvedRange(cwd: string, range: string, error: unknown, shallow: boolean): Promise<string> {
   if (shallow) return `--range ${range}: git cannot resolve it. ${fetchHint(range, true)}`;
+  if (!(await objectExists(cwd, 'HEAD')))
+    return `--range ${range}: there are no commits yet; commit first (\`git commit\`)`;
   const ends = range.includes('..') ? range.split(/\.\.\.?/) : [range];
   const unknown: string[] = [];
   for (const end of ends) if (end && !(await objectExists(cwd, end))) unknown.push(end);

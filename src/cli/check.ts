@@ -243,30 +243,18 @@ function pushRemote(option: string | undefined): { pushRemote?: string } {
   return remote ? { pushRemote: remote } : {};
 }
 
-/** Tracked files whose content on disk differs from the index, relative to the root; narrowed by the paths given. */
+/**
+ * Tracked files whose content on disk differs from the index, relative to the root; narrowed by the paths given.
+ * `git diff-files` compares only the index with the disk (no HEAD side, no rename detection): it lstats every
+ * tracked file, about 60 ms of CPU at 50,000 files, and runs beside the check (DESIGN §8: staged time must not
+ * grow with the repository; the check itself takes longer, so nobody waits for this).
+ */
 async function unstagedFiles(paths: string[]): Promise<string[]> {
   try {
     const { git, splitNul } = await import('../git/git.js');
-    // porcelain v2: "1 XY …" and "2 XY …" records; Y is the working tree's side. A rename record is followed by its old path.
-    const records = splitNul(
-      await git(['status', '--porcelain=v2', '-z', '--untracked-files=no', '--ignore-submodules=all', '--', ...paths], {
-        cwd: process.cwd(),
-      }),
+    return splitNul(
+      await git(['diff-files', '--name-only', '-z', '--ignore-submodules=all', '--', ...paths], { cwd: process.cwd() }),
     );
-    const files: string[] = [];
-    for (let i = 0; i < records.length; i++) {
-      const record = records[i]!;
-      const kind = record[0];
-      if (kind === '2') i++;
-      if ((kind === '1' || kind === '2') && record[3] !== '.')
-        files.push(
-          record
-            .split(' ')
-            .slice(kind === '1' ? 8 : 9)
-            .join(' '),
-        );
-    }
-    return files;
   } catch {
     return []; // a hint, never a reason to fail the check
   }

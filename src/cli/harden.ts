@@ -81,7 +81,10 @@ async function changedFiles(root: string, mode: HardenMode): Promise<ChangedFile
   const base = mode.kind === 'since' ? mode.ref : hasHead ? 'HEAD' : EMPTY_TREE;
   if (mode.kind === 'since') {
     const ok = (await git(['rev-parse', '--verify', '-q', `${mode.ref}^{commit}`], { cwd: root, okCodes: [1] })).trim();
-    if (!ok) throw new UsageError(`harden --since ${mode.ref}: git cannot resolve it to a commit`);
+    if (!ok)
+      throw new UsageError(
+        `harden --since ${mode.ref}: git cannot resolve it to a commit; \`git log --oneline\` lists the commits and \`git branch -a\` the branches`,
+      );
   }
   const args = [
     'diff',

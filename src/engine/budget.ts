@@ -1,9 +1,12 @@
 /**
  * Time budgets for atoms (DESIGN §3: a check that runs out of its time budget
- * reports itself, never hangs). Each atom may spend `atomTimeoutMs` per run,
- * summed over every file it checks; one that runs out is stopped, reported as
- * a failure of that atom, and not run on the files after it. The other atoms
- * go on.
+ * reports itself, never hangs). Each atom may spend `atomTimeoutMs` on each
+ * file, so a slow file cannot starve the same atom's check of another file;
+ * a check that runs out is stopped and reported for that file (the engine
+ * makes it an `<atom>/analysis-error` finding that blocks). Over a whole run
+ * an atom may spend TOTAL_FACTOR times that: beyond, its remaining checks are
+ * not run, and each is reported the same way, so nothing passes unchecked.
+ * The other atoms go on.
  *
  * Synchronous JavaScript cannot be stopped by a timer: the event loop is
  * blocked. V8 can stop it, though: node's `vm` timeout arms a watchdog thread
@@ -30,6 +33,8 @@
 import { Script } from 'node:vm';
 
 export const DEFAULT_ATOM_TIMEOUT_MS = 10_000;
+/** What an atom may spend over a whole run, in per-file budgets. */
+export const TOTAL_FACTOR = 3;
 
 export interface Task {
   atom: string;
@@ -42,13 +47,11 @@ export type Outcome<T> =
   /** The atom ran out of its budget on this check (its result is lost) or before it. */
   | { kind: 'stopped' };
 
-/** The atom ran out of time: what to tell the user. */
+/** A check that ran out of time, or was not run because its atom had spent its whole run's budget. */
 export interface Exhausted {
   atom: string;
-  /** The file it was checking when the budget ran out. */
   file: string;
-  /** How many of its checks were not run because of it. */
-  skipped: number;
+  why: 'file' | 'run';
 }
 
 const SLOT = Symbol.for('ralph-guard.budget.task');
@@ -71,24 +74,50 @@ export function runStoppable(body: () => void, timeoutMs: number): boolean {
 }
 
 export class Budgets {
+  /** Time spent per atom and file (`atom\0file`), and per atom over the run. */
   private readonly spent = new Map<string, number>();
+  private readonly spentByAtom = new Map<string, number>();
+  /** Checks out of time (by `atom\0file`), and atoms out of their run's budget. */
   private readonly out = new Map<string, Exhausted>();
+  private readonly atomsOut = new Set<string>();
 
   constructor(readonly limitMs: number) {}
 
-  remaining(atom: string): number {
-    return this.limitMs - (this.spent.get(atom) ?? 0);
+  get totalMs(): number {
+    return this.limitMs * TOTAL_FACTOR;
   }
 
-  private charge(atom: string, ms: number) {
-    this.spent.set(atom, (this.spent.get(atom) ?? 0) + ms);
+  /** What the check of `task` may still spend: its file's budget, within what its atom has left for the run. */
+  remaining(task: Task): number {
+    const file = this.limitMs - (this.spent.get(key(task)) ?? 0);
+    return Math.min(file, this.totalMs - (this.spentByAtom.get(task.atom) ?? 0));
+  }
+
+  private charge(task: Task, ms: number) {
+    this.spent.set(key(task), (this.spent.get(key(task)) ?? 0) + ms);
+    this.spentByAtom.set(task.atom, (this.spentByAtom.get(task.atom) ?? 0) + ms);
   }
 
   private exhaust(task: Task) {
-    if (!this.out.has(task.atom)) this.out.set(task.atom, { atom: task.atom, file: task.file, skipped: 0 });
+    const fileLeft = this.limitMs - (this.spent.get(key(task)) ?? 0);
+    const runLeft = this.totalMs - (this.spentByAtom.get(task.atom) ?? 0);
+    if (runLeft <= 0) this.atomsOut.add(task.atom);
+    // Which budget stopped it: the run's, when the file still had more time than the run.
+    const why = runLeft < fileLeft - 1 ? 'run' : 'file';
+    if (!this.out.has(key(task))) this.out.set(key(task), { atom: task.atom, file: task.file, why });
   }
 
-  /** Atoms that ran out of time, in the order they did. */
+  /** The check of `task` is not to run: its file's budget or its atom's is spent. */
+  private isOut(task: Task): boolean {
+    return this.out.has(key(task)) || this.atomsOut.has(task.atom);
+  }
+
+  /** A check not run because its atom's run budget was spent. */
+  private skip(task: Task) {
+    if (!this.out.has(key(task))) this.out.set(key(task), { atom: task.atom, file: task.file, why: 'run' });
+  }
+
+  /** Checks that ran out of time or were not run for lack of it, in the order they did. */
   exhausted(): Exhausted[] {
     return [...this.out.values()];
   }
@@ -110,9 +139,8 @@ export class Budgets {
     const runRange = (from: number, to: number) => () => {
       for (running = from; running < to; running++) {
         const task = tasks[running]!;
-        const out = this.out.get(task.atom);
-        if (out) {
-          out.skipped++;
+        if (this.isOut(task)) {
+          this.skip(task);
           results[running] = { kind: 'stopped' };
           continue;
         }
@@ -126,15 +154,15 @@ export class Budgets {
         } catch (error) {
           results[running] = { kind: 'error', error };
         }
-        this.charge(task.atom, performance.now() - startedAt);
-        // Finished, but over its budget: the files after this one go without it.
-        if (this.remaining(task.atom) <= 0) this.exhaust(task);
+        this.charge(task, performance.now() - startedAt);
+        // Finished, but over its budget: reported (its result is kept; the atom's run budget may be spent).
+        if (this.remaining(task) <= 0) this.exhaust(task);
       }
     };
     /** Runs [from, to) inside one vm call; the index of the check V8 stopped, or -1 when all finished. */
     const attempt = (from: number, to: number, timeout: number): number => {
       if (runStoppable(runRange(from, to), timeout) || running >= to) return -1;
-      this.charge(tasks[running]!.atom, performance.now() - startedAt);
+      this.charge(tasks[running]!, performance.now() - startedAt);
       return running;
     };
 
@@ -149,16 +177,16 @@ export class Budgets {
       if (first < 0) break;
       const task = tasks[first]!;
       let again = first;
-      if (this.remaining(task.atom) > 1) {
-        // Stopped by another atom's smaller budget: this check runs again under its own.
+      if (this.remaining(task) > 1) {
+        // Stopped by another check's smaller budget: this check runs again under its own.
         await reset(task);
-        again = attempt(first, first + 1, this.remaining(task.atom));
+        again = attempt(first, first + 1, this.remaining(task));
       }
       if (again >= 0) {
         this.exhaust(task);
         results[first] = { kind: 'stopped' };
         // Only a check still to run on this file needs it fresh (a reset may mean parsing it again).
-        if (tasks.some((t, i) => i > first && t.file === task.file && !this.out.has(t.atom))) await reset(task);
+        if (tasks.some((t, i) => i > first && t.file === task.file && !this.isOut(t))) await reset(task);
       }
       next = first + 1;
     }
@@ -168,40 +196,38 @@ export class Budgets {
       const r = results[i]!;
       if (r.kind !== 'pending') continue;
       const task = tasks[i]!;
-      const out = this.out.get(task.atom);
-      if (out) {
-        out.skipped++; // started, but its atom ran out of time meanwhile: given up
+      if (this.isOut(task)) {
+        this.skip(task); // started, but its atom ran out of its run's time meanwhile: given up
         results[i] = { kind: 'stopped' };
         continue;
       }
       const start = performance.now();
-      const settled = await deadline(r.promise, this.remaining(task.atom));
-      this.charge(task.atom, performance.now() - start);
+      const settled = await deadline(r.promise, this.remaining(task));
+      this.charge(task, performance.now() - start);
       if (settled === TIMED_OUT) {
         this.exhaust(task);
         results[i] = { kind: 'stopped' };
       } else {
         results[i] = settled;
-        // It finished, but late (synchronous work after an await cannot be stopped): later files go without it.
-        if (this.remaining(task.atom) <= 0) this.exhaust(task);
+        // It finished, but late (synchronous work after an await cannot be stopped): reported.
+        if (this.remaining(task) <= 0) this.exhaust(task);
       }
     }
     return results as Array<Outcome<T>>;
   }
 
-  /** The smallest budget left among the atoms of tasks[from…] still running (Infinity: none is). */
+  /** The smallest budget left among the checks of tasks[from…] still to run (Infinity: none is). */
   private smallestRemaining(tasks: readonly Task[], from: number): number {
     let min = Infinity;
-    const seen = new Set<string>();
     for (let i = from; i < tasks.length; i++) {
-      const atom = tasks[i]!.atom;
-      if (seen.has(atom)) continue;
-      seen.add(atom);
-      if (!this.out.has(atom)) min = Math.min(min, this.remaining(atom));
+      const task = tasks[i]!;
+      if (!this.isOut(task)) min = Math.min(min, this.remaining(task));
     }
     return min;
   }
 }
+
+const key = (task: Task) => `${task.atom}\0${task.file}`;
 
 const TIMED_OUT = Symbol('timed out');
 

@@ -14,11 +14,15 @@ import type { Hit } from '../kit/atom.js';
 import type { Policy } from '../policy/policy.js';
 import type { ActiveAtom } from '../router.js';
 import { batches, runBatch, type Routed } from './batches.js';
+import { analysisError, fileUnchecked } from './analysis-error.js';
 import { Budgets, type Exhausted } from './budget.js';
 import type { Oversized } from './oversized.js';
 import { prepare, type Prepared } from './prepare.js';
+import { removedControls } from './removed-controls.js';
 import { ResultCache, resultKey } from './result-cache.js';
 import { SourceFiles } from './source-file.js';
+import { suppressionWarnings } from './suppression-warnings.js';
+import { MARK } from '../suppressions.js';
 
 /** What the checks of one file of the change set produced. */
 export interface FileOutcome {
@@ -76,23 +80,25 @@ export async function checkFiles(
   };
 
   const sources = new SourceFiles(changes, policy);
+  const allAtoms = [...new Set(routed.flatMap((r) => r.atoms))];
   const budgets = how.budgets ?? new Budgets(policy.atomTimeoutMs);
   const resultCache = how.resultCache ? ResultCache.open() : null;
   const customIds = new Set(policy.custom.map((c) => c.id));
   const keyOf = (file: ChangedFile, active: ActiveAtom) => resultKey(file, active, customIds.has(active.id));
   const changedPaths = new Set(changes.files.map((f) => f.path));
+  const oldText = async (file: ChangedFile) =>
+    decodeText(
+      file.oldBlob ? await changes.readBlob(file.oldBlob, readLimit(file.path, policy.maxFileBytes)) : null,
+      policy.maxFileBytes,
+      file.path,
+    );
   const context = ({ file, project }: Prepared, active: ActiveAtom) => ({
     options: active.options,
     mode: changes.mode,
     online: how.online,
     note: (text: string) => noteOn(file, text),
     project,
-    readOld: async () =>
-      decodeText(
-        file.oldBlob ? await changes.readBlob(file.oldBlob, readLimit(file.path, policy.maxFileBytes)) : null,
-        policy.maxFileBytes,
-        file.path,
-      ),
+    readOld: () => oldText(file),
     changes: (path: string) => changedPaths.has(path),
   });
 
@@ -115,7 +121,10 @@ export async function checkFiles(
           why ? skip(file, why, `${file.path}: skipped, ${why}`) : (outcomeOf(file).scanned = true),
         generated: (file, kind) => (outcomeOf(file).machineMade = `${file.path} (${kind})`),
       }),
-    (file, error) => outcomeOf(file).failures.push({ atom: '*', file: file.path, message: error.message }),
+    (file, error) => {
+      outcomeOf(file).failures.push({ atom: '*', file: file.path, message: error.message });
+      outcomeOf(file).findings.push(fileUnchecked(file, `it could not be read (${error.message})`));
+    },
     (file, size, atoms) => oversized.push({ file, size, atoms }),
   );
   for await (const batch of prepared) {
@@ -131,18 +140,35 @@ export async function checkFiles(
     for (const { outcome, prepared, active } of results) {
       if (outcome.kind === 'error') {
         const e = outcome.error;
-        outcomeOf(prepared.file).failures.push({
-          atom: active.id,
-          file: prepared.file.path,
-          message: e instanceof Error ? e.message : String(e),
-        });
+        const message = e instanceof Error ? e.message : String(e);
+        outcomeOf(prepared.file).failures.push({ atom: active.id, file: prepared.file.path, message });
+        outcomeOf(prepared.file).findings.push(analysisError(active, prepared.file, `it failed: ${message}`));
       }
       if (outcome.kind !== 'done') continue;
       const list = hitsOf.get(prepared) ?? [];
       for (const hit of outcome.value) list.push({ active, hit });
       hitsOf.set(prepared, list);
     }
-    for (const [{ source, file }, hits] of hitsOf) filterHits(source, file, hits, how.filtering, outcomeOf(file));
+    for (const prepared of batch) if (!hitsOf.has(prepared)) hitsOf.set(prepared, []);
+    for (const [prepared, hits] of hitsOf) {
+      const { source, file } = prepared;
+      // A control deleted from a file is a finding even when no line was added (removed-controls.ts).
+      const removed = await removedControls(
+        source,
+        file,
+        [...prepared.runnable, ...prepared.known.map((k) => k.active)],
+        hits,
+        {
+          budgets,
+          oldText,
+          context: (active) => context(prepared, active),
+        },
+      );
+      filterHits(source, file, [...hits, ...removed], how.filtering, outcomeOf(file));
+    }
+    for (const { source, file, text } of batch)
+      if (text?.includes(MARK))
+        outcomeOf(file).findings.push(...(await suppressionWarnings(source, file, allAtoms, policy)));
   }
   if (oversized.length) {
     const { checkOversized } = await import('./oversized.js');
@@ -160,7 +186,9 @@ export async function checkFiles(
         await checkOversized(big, streaming, outcome);
         outcome.scanned = true;
       } catch (e) {
-        outcome.failures.push({ atom: '*', file: big.file.path, message: e instanceof Error ? e.message : String(e) });
+        const message = e instanceof Error ? e.message : String(e);
+        outcome.failures.push({ atom: '*', file: big.file.path, message });
+        outcome.findings.push(fileUnchecked(big.file, `its streamed scan failed (${message})`));
       }
     }
   }

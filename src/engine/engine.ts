@@ -19,10 +19,10 @@ import { routeByPath, type ActiveAtom } from '../router.js';
 import { timing } from '../timing.js';
 import type { Routed } from './batches.js';
 import type { Exhausted } from './budget.js';
+import { analysisError, outOfTime, outOfTimeReason } from './analysis-error.js';
 import { checkFiles, type Checking, type FileChecks } from './check-files.js';
 import { POOL_MIN_FILES, workersSetting, type PoolRequest } from './pool-size.js';
 import { selectAtoms, type Selection } from './select.js';
-import { plural } from '../words.js';
 
 export interface RunOptions extends ChangeSetRequest, Selection {
   cwd: string;
@@ -164,7 +164,13 @@ export async function checkChangeSet(
   }
   const scanned = outcomes.filter((o) => o.scanned).length;
   const machineMade = outcomes.flatMap((o) => (o.machineMade ? [o.machineMade] : []));
-  out.failures.push(...mergeExhausted(exhausted).map((e) => outOfTime(e, policy.atomTimeoutMs)));
+  for (const e of mergeExhausted(exhausted)) {
+    out.failures.push(outOfTime(e, policy.atomTimeoutMs));
+    const active = atoms.find((a) => a.id === e.atom);
+    const file = changes.files.find((f) => f.path === e.file);
+    if (active)
+      out.findings.push(analysisError(active, file ?? { path: e.file }, outOfTimeReason(e, policy.atomTimeoutMs)));
+  }
   if (machineMade.length) notes.push(machineMadeNote(machineMade));
 
   if (settings.commands !== false && settings.root) {
@@ -213,15 +219,11 @@ async function checkInPool(
   return (await import('./pool.js')).checkInPool(changes, routed, policy, checking, pool);
 }
 
-/** One entry per atom out of time, whichever threads it ran out in. */
+/** One entry per atom and file out of time, whichever thread it ran out in, in a fixed order. */
 function mergeExhausted(list: Exhausted[]): Exhausted[] {
-  const byAtom = new Map<string, Exhausted>();
-  for (const e of [...list].sort((a, b) => a.atom.localeCompare(b.atom) || a.file.localeCompare(b.file))) {
-    const seen = byAtom.get(e.atom);
-    if (seen) seen.skipped += e.skipped;
-    else byAtom.set(e.atom, { ...e });
-  }
-  return [...byAtom.values()];
+  const byCheck = new Map<string, Exhausted>();
+  for (const e of list) if (!byCheck.has(`${e.atom}\0${e.file}`)) byCheck.set(`${e.atom}\0${e.file}`, e);
+  return [...byCheck.values()].sort((a, b) => a.atom.localeCompare(b.atom) || a.file.localeCompare(b.file));
 }
 
 /** One note for every minified, generated or vendored file, so what the code atoms did not read is in the report. */
@@ -229,15 +231,6 @@ function machineMadeNote(files: string[]): string {
   const shown = files.slice(0, 20).join(', ');
   const more = files.length > 20 ? ` and ${files.length - 20} more` : '';
   return `${files.length} machine-made file${files.length === 1 ? '' : 's'} (recognised by content) got the text checks (secrets, dependencies, custom patterns) but not the code atoms, which parse: ${shown}${more}`;
-}
-
-function outOfTime(out: Exhausted, limitMs: number): AtomFailure {
-  const rest = out.skipped ? `; it did not check ${plural(out.skipped, 'more file')}` : '';
-  return {
-    atom: out.atom,
-    file: out.file,
-    message: `ran out of its ${limitMs / 1000} s time budget and was stopped${rest}. Raise "atomTimeoutMs" in the policy, or exclude the file (ignore, or the atom's ignore)`,
-  };
 }
 
 /** Most severe first, then by file and line, so the first thing a reader sees is what blocks. */

@@ -19,6 +19,7 @@ import { git } from '../git/git.js';
 import { timing } from '../timing.js';
 import type { Policy } from '../policy/policy.js';
 import type { Routed } from './batches.js';
+import { fileUnchecked } from './analysis-error.js';
 import type { Exhausted } from './budget.js';
 import { checkFiles, type Checking, type FileChecks, type FileOutcome } from './check-files.js';
 import { poolSize, type PoolRequest } from './pool-size.js';
@@ -194,7 +195,7 @@ export async function checkInPool(
 function failedOutcome(index: number, file: ChangedFile, message: string): FileOutcome {
   return {
     index,
-    findings: [],
+    findings: [fileUnchecked(file, message)],
     suppressed: [],
     failures: [{ atom: '*', file: file.path, message }],
     notes: [],

@@ -8,7 +8,7 @@ import type { ChangedFile } from '../changeset/changeset.js';
 import { decode } from '../changeset/text.js';
 import { wantsParse, type AnyAtom, type ProjectView, type SourceFile } from '../kit/atom.js';
 import { routeByKeywords, type ActiveAtom } from '../router.js';
-import { generatedKind, type GeneratedKind } from './generated.js';
+import { generatedKind, isMinified, type GeneratedKind } from './generated.js';
 import type { Key, ResultCache, Stored } from './result-cache.js';
 import type { SourceFiles } from './source-file.js';
 
@@ -57,12 +57,18 @@ export async function prepare(
     [...toRun, ...known.filter((k) => k.stored.hits.length).map((k) => k.active)].map((a) => a.atom ?? a.load()),
   );
   let runnable = toRun as Array<ActiveAtom & { atom: AnyAtom }>; // loaded just above
-  const source = how.sources.changed(file, text ?? '');
+  let source = how.sources.changed(file, text ?? '');
   // A minified, generated or vendored file gets the checks that read text, not those that parse it.
   const kind = text === null ? null : generatedKind(text);
   if (kind && runnable.some((a) => wantsParse(a.atom.check, source))) {
-    runnable = runnable.filter((a) => !wantsParse(a.atom.check, source));
-    how.generated(file, kind);
+    if (isMinified(text!)) {
+      runnable = runnable.filter((a) => !wantsParse(a.atom.check, source));
+      how.generated(file, kind);
+    } else {
+      // Only a banner or a source-map line says so, which anyone can write: the reduced line checks still read it.
+      const reason = `it says it is ${kind} (a banner or a source-map line) but is written in ordinary lines, so it was not parsed`;
+      source = how.sources.changed(file, text!, { ok: false, reason, incomplete: true });
+    }
   }
   const prepared = { file, text, source, project: how.sources.project(file.commit), runnable, known };
   await parseIfWanted(prepared);

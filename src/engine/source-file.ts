@@ -77,10 +77,14 @@ export class SourceFiles {
     private readonly policy: Pick<Policy, 'maxFileBytes' | 'ignore'>,
   ) {}
 
-  /** A changed file as its checks see it. */
-  changed(file: ChangedFile, text: string): SourceFile {
+  /** A changed file as its checks see it; `unparsed`: it is not given to the parser, its checks get this instead. */
+  changed(file: ChangedFile, text: string, unparsed?: Parsed): SourceFile {
     return sourceFile(file, text, () =>
-      this.projectUsed ? this.parse(file.blob, file.path, text) : parseNow(file.path, text),
+      unparsed
+        ? Promise.resolve(unparsed)
+        : this.projectUsed
+          ? this.parse(file.blob, file.path, text)
+          : parseNow(file.path, text),
     );
   }
 

@@ -11,12 +11,26 @@
  * when their text matches, and every answer is kept for the run.
  * Only types come from src/ast, so nothing of the parser loads from here.
  */
-import type { CodeModule, Node } from '../ast/module.js';
+import type { CallInfo, CodeModule, Node } from '../ast/module.js';
 import { unwrap } from '../ast/nodes.js';
 import type { ProjectView, SourceFile } from './atom.js';
 import { CODE_FILES } from './files.js';
 
 export type Framework = 'express' | 'fastify' | 'koa' | 'nest';
+
+/**
+ * The first answer a configuration callback gives through its Node-style callback, `cb(null, value)`,
+ * inside `fn` (whose `value` passes `test`): multer's destination and filename, cors' origin.
+ */
+export function callbackAnswer(
+  m: CodeModule,
+  fn: Node,
+  test: (value: Node) => boolean = () => true,
+): CallInfo | undefined {
+  return m
+    .calls()
+    .find((c) => c.node.start > fn.start && c.node.end <= fn.end && c.args.length >= 2 && test(c.args[1]!));
+}
 
 export interface App {
   framework: Framework;

@@ -72,7 +72,7 @@ export function codeCheck<O>(
   const finish = (parsed: Parsed, file: SourceFile, ctx: CheckContext<O>): Hit[] | Promise<Hit[]> => {
     if (parsed.ok) return analyse(parsed, file, ctx);
     ctx.note(
-      parsed.tooDeep
+      parsed.incomplete
         ? `${file.path}: analysis-incomplete: ${parsed.reason}; code atoms ran a reduced line-by-line check on it`
         : `${file.path}: the parser rejected it (${parsed.reason}); code atoms ran a reduced line-by-line check on it`,
     );

@@ -22,4 +22,6 @@ export interface Hit {
   flow?: number[];
   /** `warning`: reported but never blocking, even when the atom's level is block (a low-severity advisory). */
   severity?: 'warning';
+  /** Set by the engine, not atoms: the hit appeared because the change deleted a control, so it counts off the added lines. */
+  removedControl?: true;
 }

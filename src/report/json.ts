@@ -16,11 +16,21 @@ export function formatJson(report: Report): string {
     excerpt: f.excerpt,
     ...(f.commit ? { commit: f.commit } : {}),
   }));
+  // What was set aside, and why: every inline suppression with its reason, every baseline entry used.
+  const suppressed = report.suppressed.map((f) => ({
+    rule: f.rule,
+    file: f.file,
+    line: f.line,
+    kind: f.suppression.kind,
+    reason: f.suppression.reason ?? '',
+    ...(f.commit ? { commit: f.commit } : {}),
+  }));
   return (
     JSON.stringify(
       {
         version: 1,
         findings,
+        suppressed,
         ...(report.reviews ? { reviews: report.reviews } : {}),
         summary: report.summary,
         notes: report.notes,

@@ -100,17 +100,22 @@ export function formatPretty(report: Report, opts: ReportOptions): string {
     out.push(kleur.bold('High-risk areas (a person reviews these):'));
     for (const r of report.reviews) {
       const state = r.acknowledged
-        ? kleur.green(`acknowledged by ${shown(r.by ?? 'a reviewer')}`)
+        ? words(`acknowledged by ${shown(r.by ?? 'a reviewer')}`).map((w) => kleur.green(w))
         : r.level === 'review' || r.level === 'block'
-          ? kleur
-              .red()
-              .bold('NOT acknowledged: needs a Security-Reviewed-by: Name <email> trailer or `ralph-guard approve`')
-          : kleur.yellow('listed (level warn)');
-      const commit = r.commit ? kleur.dim(` (commit ${r.commit.slice(0, 10)})`) : '';
-      out.push(`  ${r.level === 'warn' ? '⚠' : '◆'} ${kleur.bold(r.area)}${commit}: ${state}`);
+          ? words('NOT acknowledged: needs a Security-Reviewed-by: Name <email> trailer or `ralph-guard approve`').map(
+              (w) => kleur.red().bold(w),
+            )
+          : words('listed (level warn)').map((w) => kleur.yellow(w));
+      const commit = r.commit ? [kleur.dim(`(commit ${r.commit.slice(0, 10)}):`)] : [];
+      const area = kleur.bold(`${r.area}${commit.length ? '' : ':'}`);
+      wrapped(`  ${r.level === 'warn' ? '⚠' : '◆'} `, [area, ...commit, ...state], '    ');
       for (const p of r.places)
-        out.push(`    ${kleur.cyan(`${shown(p.file)}:${p.line}`)}  ${kleur.dim(shown(p.excerpt))}`);
-      out.push(`    ${kleur.dim('pass when:')} ${r.criterion}`);
+        wrapped(
+          '    ',
+          [kleur.cyan(`${shown(p.file)}:${p.line}`) + ' ', ...words(shown(p.excerpt)).map((w) => kleur.dim(w))],
+          '      ',
+        );
+      wrapped('    ', [kleur.dim('pass when:'), ...words(r.criterion)], '               ');
     }
     out.push('');
   }
@@ -140,6 +145,18 @@ export function formatPretty(report: Report, opts: ReportOptions): string {
     );
   } else if (report.findings.length) {
     wrapped('', [...words(`⚠ ralph-guard: ${counts}.`).map((w) => kleur.yellow().bold(w)), scope], '  ');
+  } else if (report.failures.length) {
+    // An analysis that failed is never a pass, even when its atom's level lets the change through.
+    wrapped(
+      '',
+      [
+        ...words(
+          `⚠ ralph-guard: ${plural(report.failures.length, 'check')} could not run; not every criterion was checked.`,
+        ).map((w) => kleur.yellow().bold(w)),
+        scope,
+      ],
+      '  ',
+    );
   } else {
     wrapped('', [...words('✔ ralph-guard: every criterion passes.').map((w) => kleur.green().bold(w)), scope], '  ');
   }

@@ -12,7 +12,7 @@ import {
   type ProjectView,
 } from '../../src/kit/atom.js';
 import { sourceFile } from '../../src/engine/source-file.js';
-import { suppressionFor } from '../../src/filter.js';
+import { suppressionFor } from '../../src/suppressions.js';
 import { activate, headerOf, routeByKeywords, routeByPath } from '../../src/router.js';
 import { memoryProject } from './project.js';
 

@@ -9,6 +9,7 @@ import { propertyName, stringLiteral, unwrap, type Node } from '../nodes.js';
 import type { CodeModule } from '../module.js';
 import type { Binding, Def } from '../scope.js';
 import type { Guard, Links, Strength, Target } from './model.js';
+import { SCHEMA_LIBRARIES } from '../../kit/schema-libraries.js';
 
 /** Keys that change an object's prototype: comparing a key with one of them is a pollution guard, not an allow-list. */
 export const PROTO_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
@@ -59,24 +60,11 @@ export const SANITISER_CALLS = new Set([
   'ObjectId',
   'toObjectId',
 ]);
-/** Schema libraries: a value they parse is validated. */
-export const SCHEMA_MODULES = new Set([
-  'zod',
-  'joi',
-  '@hapi/joi',
-  'yup',
-  'valibot',
-  'superstruct',
-  '@sinclair/typebox',
-  'ajv',
-  'class-validator',
-  'class-transformer',
-  'io-ts',
-  'runtypes',
-  'arktype',
-  '@effect/schema',
-  'effect',
-]);
+/**
+ * Schema libraries: a value they parse is validated. effect's Schema counts here, where only its
+ * parse/validate/decode calls and schemas built from it cut a flow (any call into `effect` is not a check).
+ */
+export const SCHEMA_MODULES: ReadonlySet<string> = new Set([...SCHEMA_LIBRARIES, '@effect/schema', 'effect']);
 export const SCHEMA_METHODS = new Set([
   'parse',
   'parseAsync',
