@@ -123,7 +123,10 @@ test('the policy knows the level: review is valid for atoms and custom atoms, a 
 test('guard at review (recommended): the setup commit goes through; a later policy edit waits for a person; a weakening blocks until approved', () => {
   const { repo, setup } = guarded({ atoms: { 'sql-injection': { level: 'block' } } });
   assert.match(setup, 'exit 0', 'the commit that sets the guard up is not a review case');
-  assert.match(setup, 'guard: acknowledged by no one: this change sets the guard up (no policy at its base)');
+  assert.match(
+    setup,
+    'high-risk areas guard acknowledged by no one: this change sets the guard up (no policy at its base)',
+  );
 
   // A stricter policy is still a guard change: the commit-msg hook waits for a person.
   repo.write(

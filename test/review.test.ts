@@ -178,7 +178,11 @@ test('pre-push: a pushed commit nobody acknowledged is refused (the agent format
   repo.git('commit', '-q', '--amend', '--no-verify', '-m', `take payments\n\n${TRAILER}`);
   const ok = repo.tryGit(['push', 'origin', 'main']);
   assert.is(ok.code, 0, ok.stdout + ok.stderr);
-  assert.match(ok.stdout + ok.stderr, 'acknowledged by Ann Reviewer <ann@example.com> (Security-Reviewed-by trailer)');
+  // (pretty wraps the section to the terminal: any whitespace between the words)
+  assert.match(
+    ok.stdout + ok.stderr,
+    /acknowledged\s+by\s+Ann\s+Reviewer\s+<ann@example\.com>\s+\(Security-Reviewed-by\s+trailer\)/,
+  );
 });
 
 test('levels: payments at warn (the default) is listed, never blocking; a policy area by glob and tag; off is silent', () => {
