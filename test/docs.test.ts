@@ -109,6 +109,42 @@ test("docs/dependencies.md's rule table names exactly the dependencies atom's ru
   assert.equal(named.sort(), Object.keys(atom('dependencies').rules).sort());
 });
 
+test('the prose docs point only inside the repository, and their links resolve', () => {
+  const docs = [
+    'README.md',
+    ...readdirSync(new URL('../docs/', import.meta.url))
+      .filter((f) => f.endsWith('.md'))
+      .map((f) => `docs/${f}`),
+  ];
+  for (const doc of docs) {
+    const text = read(doc);
+    assert.not.match(text, /\.\.\/shared\//, `${doc} points at the design outside the repository`);
+    for (const [, target] of text.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)) {
+      if (/^[a-z]+:/.test(target!)) continue; // a web address
+      const url = new URL(target!, new URL(`../${doc}`, import.meta.url));
+      assert.ok(
+        url.pathname.startsWith(new URL('../', import.meta.url).pathname),
+        `${doc}: ${target} leaves the repository`,
+      );
+      assert.ok(existsSync(url), `${doc}: the link ${target} leads nowhere`);
+    }
+  }
+});
+
+test("docs/ARCHITECTURE.md's map of src/ names every folder and module at its top", () => {
+  const text = read('docs/ARCHITECTURE.md');
+  const map = text.slice(text.indexOf('\nsrc/\n'), text.indexOf('```', text.indexOf('\nsrc/\n')));
+  const named = new Set([...map.matchAll(/[\w.-]+\/?/g)].map((m) => m[0]));
+  const top = readdirSync(new URL('../src/', import.meta.url), { withFileTypes: true }).map((e) =>
+    e.isDirectory() ? `${e.name}/` : e.name,
+  );
+  assert.equal(
+    top.filter((entry) => !named.has(entry)),
+    [],
+    'missing from the map',
+  );
+});
+
 test('README.md shows the two set-up commands', () => {
   const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
   assert.match(readme, 'npm ci && npm run demo');

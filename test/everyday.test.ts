@@ -111,11 +111,19 @@ test('the same rule and fix across files is one group: the fix once, ten places 
     'JSON keeps every location',
   );
 
+  // Places whose messages differ: the heading names the rule, each place says its own message.
+  repo.write('src/q01.js', 'export const q1 = (key) => db.query(`SELECT * FROM t1 WHERE id = ${key}`);\n');
+  repo.stage();
+  const mixed = repo.cli(['check'], { env: { COLUMNS: '200' } }).stdout;
+  assert.match(mixed, /sql-injection\/\S+ \(13 places\)\n/, mixed);
+  assert.match(mixed, /src\/q00\.js:1:\d+ {2}SQL built with template interpolation of `id`/);
+  assert.match(mixed, /src\/q01\.js:1:\d+ {2}SQL built with template interpolation of `key`/);
+
   // The agent format lists the places under the rule and says the fix once.
   const agent = repo.cli(['check', '--format', 'agent']).stdout;
   assert.is((agent.match(/Fix: Use placeholders/g) ?? []).length, 1, agent);
-  assert.match(agent, /`sql-injection\/\S+` in 13 places: /);
-  assert.is((agent.match(/^ {2}- `src\/q\d\d\.js:1` Found: /gm) ?? []).length, 13, agent);
+  assert.match(agent, /`sql-injection\/\S+` in 13 places\n/);
+  assert.is((agent.match(/^ {2}- `src\/q\d\d\.js:1` SQL built .* Found: /gm) ?? []).length, 13, agent);
 });
 
 test('skills export writes no sample key: the exported skills commit through the hook', () => {

@@ -76,6 +76,22 @@ test('the hook says so in one line and lets the commit through when ralph-guard 
   assert.match(r.stderr, 'failClosed');
 });
 
+test('a check killed by a signal refuses the commit and says so (git alone would refuse without a word)', () => {
+  const repo = makeRepo();
+  assert.is(repo.cli(['init', '--hooks', 'git']).code, 0);
+  // A ralph-guard that dies as a native crash would: by SIGSEGV (exit 139).
+  repo.write('node_modules/.bin/ralph-guard', '#!/bin/sh\nkill -SEGV $$\n', 0o755);
+  repo.write('a.js', cleanLine);
+  repo.stage('a.js');
+  const r = repo.tryGit(['commit', '-m', 'x']);
+  assert.is.not(r.code, 0, r.stdout + r.stderr);
+  assert.match(
+    r.stderr,
+    'ralph-guard: the check did not finish (it was killed by signal 11), so pre-commit is refused',
+  );
+  assert.is(repo.tryGit(['rev-parse', '--verify', '-q', 'HEAD']).code, 1, 'no commit was made');
+});
+
 test('from a GUI client (PATH without the shell profile) the hook finds a global install under ~/.volta/bin', () => {
   const repo = makeRepo();
   assert.is(repo.cli(['init', '--hooks', 'git']).code, 0);

@@ -2,7 +2,8 @@
 // binary or UTF-16 content is recognised by what it is. Each bypass is tried through a real `git commit` with the
 // hooks `init` installs, through a real `git push`, and with `check --range` as CI runs it.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, symlinkSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -189,6 +190,45 @@ test('UTF-16 at first, then a key in plain ASCII: both parts are read', () => {
   repo.write('settings.txt', Buffer.concat([padding, Buffer.from(`\naws_access_key_id = ${awsKeyId(6)}\n`)]));
   repo.stage();
   refusedEverywhere(repo, 'settings.txt:');
+});
+
+/** What git-lfs's clean filter does on `git add`: the content into the local LFS store, a pointer into git. */
+function lfsAdd(repo: Repo, path: string, content: string): void {
+  const oid = createHash('sha256').update(content).digest('hex');
+  const store = join(repo.dir, '.git', 'lfs', 'objects', oid.slice(0, 2), oid.slice(2, 4));
+  mkdirSync(store, { recursive: true });
+  writeFileSync(join(store, oid), content);
+  repo.write(
+    path,
+    `version https://git-lfs.github.com/spec/v1\noid sha256:${oid}\nsize ${Buffer.byteLength(content)}\n`,
+  );
+}
+
+test('a key in a Git LFS file is judged in the content the pointer names, not in the pointer', () => {
+  const { repo } = hooked();
+  repo.write('.gitattributes', '*.env filter=lfs diff=lfs merge=lfs -text\n');
+  lfsAdd(repo, 'deploy/prod.env', 'REGION=eu-west-1\n');
+  repo.stage();
+  repo.commit('lfs-tracked settings');
+  assert.is(repo.tryGit(['push', '-q', 'origin', 'main']).code, 0);
+  lfsAdd(repo, 'deploy/prod.env', `REGION=eu-west-1\nAWS_ACCESS_KEY_ID=${awsKeyId(8)}\n`);
+  repo.stage();
+  refusedEverywhere(repo, 'deploy/prod.env:2:');
+});
+
+test('a Git LFS pointer whose content is not in the local store is listed as not checked', () => {
+  const { repo } = hooked();
+  const oid = createHash('sha256').update('elsewhere').digest('hex');
+  repo.write('deploy/prod.env', `version https://git-lfs.github.com/spec/v1\noid sha256:${oid}\nsize 9\n`);
+  repo.stage();
+  const r = repo.cli(['check', '--staged', '--format', 'json']);
+  const out = JSON.parse(r.stdout) as { skipped: Array<{ file: string; reason: string }> };
+  assert.equal(out.skipped, [
+    {
+      file: 'deploy/prod.env',
+      reason: 'a Git LFS file whose content is not in the local LFS store: only its pointer was checked',
+    },
+  ]);
 });
 
 test('a real binary file is still skipped, and says so', () => {

@@ -21,6 +21,7 @@ import {
 } from '../git/git.js';
 import { addedKey, parseAddedLines, parseRaw, type RawEntry } from '../git/diff.js';
 import { UsageError } from '../errors.js';
+import { readLfsObject, type LfsPointer } from './lfs.js';
 
 export type Mode = 'staged' | 'push' | 'range' | 'all' | 'worktree';
 
@@ -64,6 +65,8 @@ export interface ChangeSet {
   /** Any file on the new side of the change: the index (staged, all --index), a commit (push, range), or the disk (worktree, all). */
   readPath(path: string, commit?: string): Promise<Buffer | null>;
   readPath(path: string, commit: string | undefined, limit: number): Promise<Buffer | TooLarge | null>;
+  /** The content a Git LFS pointer names, from the repository's local LFS store (lfs.ts); null when it is not there. */
+  readLfs(pointer: LfsPointer, limit: number): Promise<Buffer | TooLarge | null>;
   /** A file's content in chunks, never all of it at once: for files too large to read whole. */
   stream(file: TreeEntry): AsyncIterable<Buffer>;
   /**
@@ -164,6 +167,7 @@ export async function collectChangeSet(root: string, request: ChangeSetRequest):
   }
 
   const trees = new Map<string, Promise<TreeEntry[]>>();
+  let gitCommonDir: Promise<string> | undefined;
   const fromDisk = request.mode === 'worktree' || (request.mode === 'all' && !request.index);
   return {
     mode: request.mode,
@@ -181,6 +185,10 @@ export async function collectChangeSet(root: string, request: ChangeSetRequest):
         : /[\n\r]/.test(path)
           ? Promise.resolve(null)
           : reader.read(`${commit ?? ''}:${path}`, limit)) as ChangeSet['readPath'],
+    readLfs: async (pointer, limit) => {
+      gitCommonDir ??= git(['rev-parse', '--path-format=absolute', '--git-common-dir'], { cwd }).then((d) => d.trim());
+      return readLfsObject(await gitCommonDir, pointer, limit);
+    },
     stream: (file) =>
       file.blob === null
         ? reallyInside(root, file.path)

@@ -6,6 +6,7 @@
  * not depend on which thread checked which file.
  */
 import type { ChangeSet, ChangedFile } from '../changeset/changeset.js';
+import { lfsPointer } from '../changeset/lfs.js';
 import { decode, readLimit } from '../changeset/text.js';
 import { TooLarge } from '../git/git.js';
 import { filterHits, type Filtering } from '../filter.js';
@@ -107,10 +108,27 @@ export async function checkFiles(
     outcomeOf(file).skipped = { reason, note: text };
     noteOn(file, text);
   };
+  /** A file's content; for a Git LFS pointer, the content it names from the local store, judged whole (lfs.ts). */
+  const readContent = async (file: ChangedFile) => {
+    const limit = readLimit(file.path, policy.maxFileBytes);
+    const bytes = await changes.read(file, limit);
+    const pointer = bytes instanceof Buffer ? lfsPointer(bytes) : null;
+    if (!pointer) return bytes;
+    const content = await changes.readLfs(pointer, limit);
+    if (content instanceof Buffer) {
+      file.allAdded = true; // git's diff is of pointers: every line of the content is the change's
+      return content;
+    }
+    const why = content
+      ? 'a Git LFS file whose content is larger than maxFileBytes: only its pointer was checked'
+      : 'a Git LFS file whose content is not in the local LFS store: only its pointer was checked';
+    skip(file, why, `${file.path}: ${why}`);
+    return bytes;
+  };
   const oversized: Oversized[] = [];
   const prepared = batches(
     routed,
-    (file) => changes.read(file, readLimit(file.path, policy.maxFileBytes)),
+    readContent,
     (file, bytes, pathAtoms) =>
       prepare(file, bytes, pathAtoms, {
         maxFileBytes: policy.maxFileBytes,

@@ -1,5 +1,5 @@
 /**
- * The hot path of policy loading (issue 13, rule 1: the judge comes from the
+ * The hot path of policy loading (DESIGN §9.1: the judge comes from the
  * base, not from the change). The policy that judges a change is the one
  * committed where the change starts (`source.ts`), read from git objects —
  * never from the working tree, so editing, staging or committing a policy

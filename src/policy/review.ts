@@ -1,5 +1,5 @@
 /**
- * What a change does to the policy and the baseline (issue 13, rule 1). The
+ * What a change does to the policy and the baseline (DESIGN §9.1). The
  * change is judged under the policy it starts from; this says what it would
  * leave behind. Anything that makes the guard see less — an atom turned off
  * or lowered, an ignore glob or allowlist widened, a minimum lowered, a

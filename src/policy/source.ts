@@ -1,5 +1,5 @@
 /**
- * Where the policy is read from (issue 13, rule 1: the judge comes from the
+ * Where the policy is read from (DESIGN §9.1: the judge comes from the
  * base, not from the change). A policy tree is one state of the repository:
  * a commit, the index, or the working tree. The policy that judges a change
  * is read from the state the change starts from — HEAD for a commit, the

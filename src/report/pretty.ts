@@ -35,15 +35,21 @@ export function formatPretty(report: Report, opts: ReportOptions): string {
     );
     for (const group of groupFindings(findings)) {
       const first = group[0]!;
+      // The message once, under the rule, when every place says the same; else each place says its own.
+      const oneMessage = group.length > 1 && group.every((f) => f.message === first.message);
       if (group.length > 1)
         wrapped(
           '  ',
-          [kleur.bold(first.rule), kleur.dim(`(${group.length} places)`), ...words(shown(first.message))],
+          [
+            kleur.bold(first.rule),
+            kleur.dim(`(${group.length} places)`),
+            ...(oneMessage ? words(shown(first.message)) : []),
+          ],
           '    ',
         );
       for (const f of group.slice(0, SHOWN_LOCATIONS)) {
         const commit = f.commit ? [kleur.dim(`(in commit ${f.commit.slice(0, 10)})`)] : [];
-        const message = group.length > 1 && f.message === first.message ? [] : words(shown(f.message));
+        const message = oneMessage ? [] : words(shown(f.message));
         const rule = group.length > 1 ? [] : [kleur.dim(f.rule)];
         const after = [...commit, ...message, ...rule];
         // Two spaces between the place and what follows it.

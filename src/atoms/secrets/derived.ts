@@ -5,6 +5,7 @@
  * is turned back into the text it stands for, which the provider formats are
  * then run over; a finding points at where the pieces start.
  */
+import { lineStarts, positionAt } from '../../changeset/text.js';
 
 /** A text rebuilt from pieces of the file, and where those pieces are. */
 export interface Derived {
@@ -36,21 +37,11 @@ const BASE64_TOKEN = /(?:^|[\s"'`=:(,[])([A-Za-z0-9+/_-]{24,4096}={0,2})/gm;
 
 export function derivedTexts(text: string): Derived[] {
   const out: Derived[] = [];
-  let lineStarts: number[] | undefined;
-  const position = (index: number): [number, number] => {
-    lineStarts ??= lineStartsOf(text);
-    let lo = 0;
-    let hi = lineStarts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (lineStarts[mid]! <= index) lo = mid;
-      else hi = mid - 1;
-    }
-    return [lo + 1, index - lineStarts[lo]! + 1];
-  };
+  let starts: number[] | undefined;
+  const position = (offset: number) => positionAt((starts ??= lineStarts(text)), offset);
   const add = (from: number, to: number, rebuilt: string, how: Derived['how']) => {
-    const [line, column] = position(from);
-    const [lastLine] = position(to - 1);
+    const { line, column } = position(from);
+    const { line: lastLine } = position(to - 1);
     const lineEnd = text.indexOf('\n', from);
     const end = lastLine === line || lineEnd < 0 ? to : lineEnd;
     out.push({ text: rebuilt, line, column, endColumn: column + (end - from), lastLine, how });
@@ -98,10 +89,4 @@ function printableBase64(token: string): string | undefined {
     'latin1',
   );
   return /^[\x21-\x7e]{16,}$/.test(decoded) ? decoded : undefined;
-}
-
-function lineStartsOf(text: string): number[] {
-  const starts = [0];
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-  return starts;
 }
