@@ -3,7 +3,7 @@
  * <atom>[/<rule>][, …] -- <reason>` suppresses a finding on its own line or the
  * line below only when it is a real comment of the file's language (found by
  * a small lexer for JavaScript and TypeScript, `#` for YAML, shell, .env,
- * Python, `<!-- -->` for markup; none in JSON), begins that comment, gives a
+ * Python, `<!-- -->` for markup and documents; none in JSON), begins that comment, gives a
  * reason, and sits where a reader sees it (not pushed off-screen to the
  * right). A mark that fails any of these suppresses nothing and is reported.
  */
@@ -27,18 +27,21 @@ export interface IgnoredMark {
   why: string;
 }
 
-type Style = 'js' | 'hash' | 'markup' | 'sql' | 'none';
+type Style = 'js' | 'hash' | 'markup' | 'prose' | 'sql' | 'none';
 
 const JS = /\.(?:[cm]?[jt]sx?|jsonc|json5|java|kt|kts|scala|go|rs|c|cc|cpp|h|hpp|cs|swift|dart|php|groovy|gradle)$/i;
 const HASH =
   /(?:^|\/)(?:\.env[^/]*|Dockerfile[^/]*|Makefile|Gemfile|Procfile|\.gitignore|\.npmrc|\.yarnrc|CODEOWNERS)$|\.(?:ya?ml|sh|bash|zsh|fish|ps1|py|rb|pl|toml|ini|cfg|conf|properties|env|tf|hcl|r|dockerfile|mk)$/i;
-const MARKUP = /\.(?:html?|xml|svg|md|mdx|markdown|vue|svelte|astro)$/i;
+const MARKUP = /\.(?:html?|xml|svg|vue|svelte|astro)$/i;
+/** Documents: a mark is written in an HTML comment; anywhere else it is the text talking about marks. */
+const PROSE = /\.(?:md|mdx|markdown|txt|rst|adoc)$/i;
 const NONE = /\.(?:json|lock|ipynb)$/i;
 
 export function commentStyle(path: string): Style {
   if (NONE.test(path)) return 'none';
   if (JS.test(path)) return 'js';
   if (MARKUP.test(path)) return 'markup';
+  if (PROSE.test(path)) return 'prose';
   if (HASH.test(path)) return 'hash';
   if (/\.sql$/i.test(path)) return 'sql';
   return 'hash';
@@ -54,6 +57,8 @@ export function commentBodies(text: string, style: Style): Array<[number, number
     case 'markup':
       // Markup comments, and the script blocks' own comments (a rough lexer over the whole file is enough to find them).
       return [...delimited(text, '<!--', '-->'), ...jsComments(text)];
+    case 'prose':
+      return delimited(text, '<!--', '-->');
     case 'sql':
       return [...lineComments(text, '--'), ...delimited(text, '/*', '*/')];
     case 'hash':
@@ -204,7 +209,12 @@ export function marksOf(file: SourceFile): FileMarks {
     offset += line.length + 1;
     for (let col = line.indexOf(MARK); col >= 0; col = line.indexOf(MARK, col + MARK.length)) {
       const at = lineStart + col;
-      const ignore = (why: string) => marks!.ignored.push({ line: n, column: col + 1, why });
+      // Written as a mark (`ralph-guard-ignore <atom> …`) it was meant to suppress, and is told why it does not;
+      // a word in a sentence, a string or prose only talks about marks, and is left alone.
+      const meant = style !== 'prose' && parseSuppression(line.slice(col)) !== null;
+      const ignore = (why: string) => {
+        if (meant) marks!.ignored.push({ line: n, column: col + 1, why });
+      };
       if (style === 'none') {
         ignore('this file type has no comments (suppress with the baseline instead)');
         continue;
@@ -227,7 +237,7 @@ export function marksOf(file: SourceFile): FileMarks {
       }
       const parsed = parseMark(file.text.slice(at, Math.min(body[1], lineStart + line.length)));
       if (typeof parsed === 'string') {
-        ignore(parsed);
+        marks.ignored.push({ line: n, column: col + 1, why: parsed }); // it begins a comment: it was meant
         continue;
       }
       if (!marks.valid.has(n)) marks.valid.set(n, { ...parsed, line: n });

@@ -1,4 +1,4 @@
-// Everyday use (issue 16): output a person can read at 80 columns, grouped findings, and the smaller
+// Everyday use: output a person can read at 80 columns, grouped findings, and the smaller
 // things a user trips on, each reproduced as it was met.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';

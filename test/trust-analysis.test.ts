@@ -1,4 +1,4 @@
-// Issue 13 bypasses of the analysis (points 3, 6, 7, 8): each is performed through a real `git commit` with
+// Bypasses of the analysis (DESIGN §9.3, 9.6, 9.7, 9.8): each is performed through a real `git commit` with
 // hooks installed by `init`, and again as CI checks it (`check --range`), and shown refused or reported.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -328,6 +328,22 @@ test('suppressions: one in a comment, with a reason, is honoured and listed in j
     (r: { suppressions?: Array<{ justification: string }> }) => r.suppressions?.map((s) => s.justification) ?? [],
   );
   assert.equal(justifications.sort(), ['a local-only fixture', 'ids are UUIDs checked by the router']);
+});
+
+test('suppressions: text that only talks about marks (docs, a sentence, a string) is not warned about', () => {
+  const repo = hookedRepo();
+  repo.write(
+    'docs/suppressing.md',
+    '# Suppressing\n\nAdd a `ralph-guard-ignore` comment, e.g. `// ralph-guard-ignore secrets -- test data`.\n',
+  );
+  repo.write(
+    'src/help.js',
+    "export const hint = 'write ralph-guard-ignore and a reason';\n// see ralph-guard-ignore in the README\n",
+  );
+  repo.stage();
+  const r = repo.cli(['check', '--staged', '--format', 'json']);
+  assert.is(r.code, 0, r.stdout);
+  assert.equal(JSON.parse(r.stdout).findings, []);
 });
 
 test('suppressions: none in JSON, which has no comments', () => {

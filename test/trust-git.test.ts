@@ -1,4 +1,4 @@
-// Git shows everything (issue 13, point 2): no attribute hides content, a rename is judged as a new file, and
+// Git shows everything (DESIGN §9.2): no attribute hides content, a rename is judged as a new file, and
 // binary or UTF-16 content is recognised by what it is. Each bypass is tried through a real `git commit` with the
 // hooks `init` installs, through a real `git push`, and with `check --range` as CI runs it.
 import { execFileSync } from 'node:child_process';
@@ -241,7 +241,7 @@ test('a real binary file is still skipped, and says so', () => {
   assert.match(JSON.parse(r.stdout).notes.join('\n'), 'logo.png: skipped, binary file');
 });
 
-// No file is skipped silently (issue 13, point 5): files over maxFileBytes are scanned for secrets, streamed.
+// No file is skipped silently (DESIGN §9.5): files over maxFileBytes are scanned for secrets, streamed.
 
 test('a file over maxFileBytes is still scanned for secrets, streamed; the code atoms skipped are named', () => {
   const { repo } = hooked();
@@ -340,7 +340,7 @@ test('every skip is listed in every format; pretty says one line per reason, wit
   assert.match(agent, 'Not checked, or only in part: ');
 });
 
-// Pre-push checks what the destination lacks (issue 13, point 4).
+// Pre-push checks what the destination lacks (DESIGN §9.4).
 
 test('a fetched fork merged and pushed to origin: the fork’s commits are checked', () => {
   const { repo, remote } = hooked();

@@ -1,4 +1,4 @@
-// Issue 13, rules 1, 9 and 10: the judge comes from the base, the cache cannot change a verdict, reading is not running.
+// The judge comes from the base, the cache cannot change a verdict, reading is not running (DESIGN §9.1, 9.9, 9.10).
 // Each bypass is performed through a real `git commit` with the hooks `init` installed, then as CI runs it (`--range`).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';

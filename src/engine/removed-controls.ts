@@ -1,5 +1,5 @@
 /**
- * File-level controls judged on the new state (issue 13, point 3). Line
+ * File-level controls judged on the new state (DESIGN §9.3). Line
  * findings count only on added lines, but deleting `app.use(helmet())`,
  * `algorithms: ['HS256']` or a `..` guard before `sendFile` adds no line at
  * all. So for a file that existed before the change, the atoms that judge a
