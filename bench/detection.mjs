@@ -14,6 +14,7 @@
 //
 //   node bench/detection.mjs               the tables
 //   node bench/detection.mjs --unjudged    also list the production findings nobody has judged yet
+//   node bench/detection.mjs --list        also list every production finding with its level and judgement
 //   node bench/detection.mjs kutt dvna     only these corpus entries (while working on one cause)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -27,6 +28,7 @@ const CACHE = join(CORPUS, '.cache');
 const pinned = JSON.parse(readFileSync(join(CORPUS, 'pinned.json'), 'utf8'));
 const judgements = JSON.parse(readFileSync(join(CORPUS, 'judgements.json'), 'utf8')).judgements;
 const showUnjudged = process.argv.includes('--unjudged');
+const showList = process.argv.includes('--list');
 const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const CODE = new Set(['.js', '.jsx', '.ts', '.tsx', '.mjs', '.cjs', '.mts', '.cts', '.vue', '.svelte']);
 
@@ -150,6 +152,7 @@ for (const suite of pinned.suites) {
 const judged = new Map(judgements.map((j) => [`${j.app} ${j.file}:${j.line} ${j.rule}`, j]));
 const apps = [];
 const unjudged = [];
+const production = [];
 for (const app of pinned.production) {
   const result = check('production', app.name);
   if (!result) continue;
@@ -159,6 +162,15 @@ for (const app of pinned.production) {
     a.findings++;
     if (f.severity === 'error') a.block++;
     const j = judged.get(`${app.name} ${f.file}:${f.line} ${f.rule}`);
+    production.push({
+      app: app.name,
+      file: f.file,
+      line: f.line,
+      rule: f.rule,
+      severity: f.severity,
+      verdict: j?.verdict,
+      why: j?.why,
+    });
     if (!j) {
       unjudged.push(`${app.name} ${f.file}:${f.line} ${f.rule} — ${f.message}`);
       continue;
@@ -229,6 +241,13 @@ for (const a of apps)
   );
 console.log(`\nLabelled flaws missed (${misses.length}):`);
 for (const m of misses) console.log(`  ${m}`);
+if (showList) {
+  console.log(`\nProduction findings (${production.length}):`);
+  for (const p of production)
+    console.log(
+      `  ${p.severity === 'error' ? 'block' : 'warn '} ${p.verdict ?? 'unjudged'} ${p.app} ${p.file}:${p.line} ${p.rule} — ${p.why ?? ''}`,
+    );
+}
 if (showUnjudged) {
   console.log(`\nProduction findings not judged (${unjudged.length}):`);
   for (const u of unjudged) console.log(`  ${u}`);
@@ -236,6 +255,6 @@ if (showUnjudged) {
 
 writeFileSync(
   join(ROOT, 'bench', 'detection-results.json'),
-  `${JSON.stringify({ date: new Date().toISOString(), lines, apps, atoms: Object.fromEntries(rows), misses, unjudged }, null, 2)}\n`,
+  `${JSON.stringify({ date: new Date().toISOString(), lines, apps, atoms: Object.fromEntries(rows), misses, unjudged, production }, null, 2)}\n`,
 );
 rmSync(work, { recursive: true, force: true });

@@ -110,6 +110,16 @@ test('options: allowPaths, allowValues, allowFingerprints, disable, genericInTes
     checkSecrets('test/login.test.ts', password, { genericInTests: true }).map((h) => h.rule),
     ['hardcoded-credential'],
   );
+  // A development-only entry point configures a local instance: the generic rule warns there, provider keys still block.
+  assert.equal(
+    checkSecrets('src/server-dev.ts', password).map((h) => `${h.rule} ${h.severity ?? 'error'}`),
+    ['hardcoded-credential warning'],
+  );
+  assert.equal(
+    checkSecrets('src/server-dev.ts', code).map((h) => `${h.rule} ${h.severity ?? 'error'}`),
+    ['stripe-secret-key error'],
+  );
+  assert.equal(checkSecrets('src/server.ts', password)[0]?.severity, undefined, 'blocks outside dev-only files');
 });
 
 test('options are validated: linear allowValues, known rule names, sha256 fingerprints', () => {

@@ -38,13 +38,15 @@ function codeCalls(m: CodeModule): Hit[] {
     }
     const parts = m.dynamicParts(code);
     if (parts.length || callee.name === 'eval') {
-      hits.push(
-        m.hit('dynamic-code', call.node, {
-          messageId: 'built',
-          data: { sink: what, part: parts[0] ? `\`${m.source(parts[0]).slice(0, 40)}\`` : 'a non-constant value' },
-          flow: parts.map((p) => m.line(p)),
-        }),
-      );
+      // No request data is seen reaching it (logto's script runner runs a tenant's script in a worker by
+      // design): a warning to review; code from the request (request-code) blocks. Measured 0 of 1 true.
+      const hit = m.hit('dynamic-code', call.node, {
+        messageId: 'built',
+        data: { sink: what, part: parts[0] ? `\`${m.source(parts[0]).slice(0, 40)}\`` : 'a non-constant value' },
+        flow: parts.map((p) => m.line(p)),
+      });
+      hit.severity = 'warning';
+      hits.push(hit);
     }
   }
   for (const node of m.nodes('ImportExpression')) {
@@ -75,7 +77,7 @@ export default defineAtom({
   title: 'No code is built from data at run time',
   criteria: {
     pass: 'Code is never built from strings at run time: no eval, new Function, vm.run* or string timers with non-constant text; modules are loaded by constant names or from a fixed map.',
-    fail: 'eval, new Function, vm.run*, or a string setTimeout/setInterval runs text that holds request data or is built from non-constant parts, or require()/import() loads a module named by the request.',
+    fail: 'eval, new Function, vm.run*, or a string setTimeout/setInterval runs text that holds request data, or require()/import() loads a module named by the request. Text built from non-constant parts that no request data is seen reaching is a warning.',
   },
   files: CODE_FILES,
   keywords: [

@@ -4,6 +4,7 @@ import { defineAtom, type Hit } from '../kit/atom.js';
 import { inDevelopmentBranch } from '../kit/app.js';
 import { codeCheck } from '../kit/code.js';
 import { CODE_FILES } from '../kit/files.js';
+import { numberValue } from '../kit/names.js';
 
 type Flag = 'httpOnly' | 'secure' | 'sameSite';
 
@@ -278,13 +279,22 @@ function cookieHits(m: CodeModule): Hit[] {
     // Only SameSite missing: browsers treat such a cookie as SameSite=Lax already, so it is worth
     // setting but not worth refusing a commit over (CSRF is judged by its own atom).
     const sameSiteOnly = missing.length === 1 && missing[0] === 'sameSite';
+    // httpOnly: false on purpose and a life of seconds (logto's Google One Tap hand-off to its sign-in page):
+    // the page is meant to read it once; a warning. A session cookie readable by scripts still blocks.
+    const maxAge = c.options ? numberValue(m, m.property(c.options, 'maxAge')) : undefined;
+    const handoff =
+      missing.length === 1 &&
+      missing[0] === 'httpOnly' &&
+      m.source(m.property(c.options, 'httpOnly') ?? c.node) === 'false' &&
+      maxAge !== undefined &&
+      maxAge <= 60_000;
     hits.push({
       ...m.hit(c.kind === 'session' ? 'session-cookie-flags' : 'auth-cookie-flags', c.node, {
         messageId: sameSiteOnly ? 'withoutSameSite' : 'without',
         data: { cookie: `${c.what[0]!.toUpperCase()}${c.what.slice(1)}`, flags: list },
         flow,
       }),
-      ...(sameSiteOnly ? { severity: 'warning' as const } : {}),
+      ...(sameSiteOnly || handoff ? { severity: 'warning' as const } : {}),
     });
   }
   return [...hits, ...secretHits(m)];

@@ -381,6 +381,25 @@ const NON_CLASS_TYPES = new Set([
   'boolean',
 ]);
 
+/** `@Body() input: unknown` then `importResumeSchema.parse(input)` in the handler: validated where it is used. */
+function parsedInHandler(m: CodeModule, param: Node): boolean {
+  const id = param.type === 'AssignmentPattern' ? param.left : param;
+  const b = id.type === 'Identifier' ? m.binding(id) : undefined;
+  return (
+    b !== undefined &&
+    m.uses(b).some((use) => {
+      const call = m.parent(use);
+      return (
+        call?.type === 'CallExpression' &&
+        call.arguments[0] === use &&
+        /^(?:parse|safeParse|parseAsync|safeParseAsync|validate|validateSync|validateAsync|assert|cast)$/.test(
+          m.callee(call.callee).name,
+        )
+      );
+    })
+  );
+}
+
 /** NestJS: `@Body() dto: CreateUserDto` needs a ValidationPipe (on the parameter, method, controller or app); untyped or interface bodies are never validated by it. */
 async function nestHits(m: CodeModule, file: SourceFile, ctx: CheckContext<Options>): Promise<Hit[]> {
   const hits: Hit[] = [];
@@ -403,6 +422,7 @@ async function nestHits(m: CodeModule, file: SourceFile, ctx: CheckContext<Optio
         const keyed = args[0] !== undefined && m.stringValue(args[0]) !== undefined;
         if (pipes || args.some((a) => m.stringValue(a) === undefined)) continue; // a pipe on the parameter or the method
         if (which === 'Query' && keyed) continue; // one query parameter: a string at most
+        if (parsedInHandler(m, target)) continue;
         if (!file.allAdded && !file.isAdded(m.line(d)) && !file.isAdded(m.line(r.decorator))) continue;
         const type =
           target.typeAnnotation?.typeAnnotation ??
@@ -711,6 +731,11 @@ export default defineAtom<Options>({
         file: 'src/users.controller.ts',
         code: "@Controller('users')\nexport class UsersController {\n  @Post()\n  create(@Body() body: any) { // ✗\n    return this.users.create(body);\n  }\n}",
       },
+      // Another value is parsed; the body itself goes on unchecked.
+      {
+        file: 'src/resume/import.controller.ts',
+        code: "@Controller('resume')\nexport class ImportController {\n  @Post('import')\n  async import(@Body() dto: unknown) { // ✗\n    const settings = settingsSchema.parse(this.config);\n    return this.service.import(dto, settings);\n  }\n}",
+      },
       {
         file: 'src/schemas.ts',
         code: "import { z } from 'zod';\nexport const SignUp = z.object({\n  email: z.string(), // ✗\n  password: z.string().min(8), // ✗\n  name: z.string().max(100),\n});",
@@ -780,6 +805,11 @@ export default defineAtom<Options>({
       {
         file: 'src/handlers.js',
         code: "router.post('/login', async (req, res) => {\n  const { email, password } = req.body;\n  const { error } = loginSchema.validate({ email, password });\n  if (error) return res.status(400).json({ error: error.message });\n  res.json(await login(email, password));\n});",
+      },
+      // The body parsed by a schema in the handler (reactive-resume's import): validated where it is used.
+      {
+        file: 'src/resume/resume.controller.ts',
+        code: "@Controller('resume')\nexport class ResumeController {\n  @Post('import')\n  async import(@User() user: UserEntity, @Body() importResumeDto: unknown) {\n    const result = importResumeSchema.parse(importResumeDto);\n    return this.resumeService.import(user.id, result);\n  }\n}",
       },
       {
         file: 'src/users.controller.ts',

@@ -163,6 +163,13 @@ const HARMLESS_WORDS = new Set([
   'chat',
   'toast',
   'notification',
+  // Bucketing for rollouts and experiments: the value picks a percentage, it guards nothing.
+  'stickiness',
+  'bucket',
+  'rollout',
+  'cohort',
+  'shard',
+  'experiment',
 ]);
 /** Harmless words that name how a value is used on the way, not what it is for: `charIndex` still builds a token. */
 const MECHANISM_WORDS = new Set([
@@ -462,6 +469,17 @@ export default defineAtom({
       },
     ],
     good: [
+      // A gradual rollout's stickiness id only picks a percentage bucket through a hash.
+      {
+        file: 'src/strategy/flexible-rollout.ts',
+        code: 'export class FlexibleRollout {\n  randomGenerator = () => `${Math.round(Math.random() * 10_000) + 1}`;\n  isEnabled(parameters, context) {\n    const stickinessId = context.userId || context.sessionId || this.randomGenerator();\n    return normalizedValue(stickinessId, parameters.groupId) <= Number(parameters.rollout);\n  }\n}',
+      },
+      // An in-memory fake store (a test double kept next to the real one) is not shipped behaviour.
+      {
+        file: 'src/features/links/fake-link-store.ts',
+        unrouted: 'a test double (fake-*.ts) is outside the files the atom checks',
+        code: 'export class FakeLinkStore {\n  links = [];\n  async insert(link) {\n    const row = { ...link, id: String(Math.random()) };\n    this.links.push(row);\n    return row;\n  }\n}',
+      },
       {
         file: 'src/reset.js',
         unrouted: 'crypto.randomBytes holds no Math.random: the file is never checked',

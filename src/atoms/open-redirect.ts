@@ -70,10 +70,35 @@ function safePrefix(m: CodeModule, target: Node): boolean {
   // new URL('/login', request.url): the path is constant.
   if (u.type === 'NewExpression' && m.callee(u.callee).name === 'URL' && u.arguments[0] && m.isConstant(u.arguments[0]))
     return true;
+  if (ownRoutePath(m, target)) return true;
   const shape = m.shape(target);
   if (shape === undefined) return false;
   const prefix = shape.split('${…}')[0]!;
   return /^\/[^/\\]/.test(prefix) || /^[a-z][\w+.-]*:\/\/[^/?#]+[/?#]/i.test(prefix);
+}
+
+/**
+ * `ctx.request.path + '?' + query` in a handler of `router.post('/callback/:id', …)`: the request's own path,
+ * which the route matched, so it starts with `/callback` and the host cannot change. (In middleware without a
+ * route, `req.path` may be `//evil.example`, so the route must start with a literal segment.)
+ */
+function ownRoutePath(m: CodeModule, target: Node): boolean {
+  let left = unwrap(target);
+  for (;;) {
+    if (left.type === 'BinaryExpression' && left.operator === '+') left = unwrap(left.left);
+    else if (left.type === 'TemplateLiteral' && left.quasis[0]?.value.cooked === '' && left.expressions[0])
+      left = unwrap(left.expressions[0]);
+    else break;
+  }
+  if (left.type !== 'MemberExpression' || !/^(?:ctx|context|req|request)(?:\.request)?\.path$/.test(m.source(left)))
+    return false;
+  const handler = m.enclosingFunction(target);
+  const route = handler && m.parent(handler);
+  return (
+    route?.type === 'CallExpression' &&
+    route.arguments.includes(handler) &&
+    /^\/[^/\\:*(]/.test(m.stringValue(route.arguments[0] ?? route) ?? '')
+  );
 }
 
 void propertyName;
@@ -97,6 +122,11 @@ export default defineAtom({
   },
   examples: {
     bad: [
+      // Middleware without a route: `GET //evil.example` makes req.path `//evil.example`.
+      {
+        file: 'src/trailing-slash.js',
+        code: "app.use((req, res, next) => {\n  if (!req.path.endsWith('/')) return res.redirect(301, req.path + '/'); // ✗\n  next();\n});",
+      },
       {
         file: 'src/login.js',
         code: "app.post('/login', (req, res) => {\n  // … authenticate …\n  res.redirect(req.query.next); // ✗\n});",
@@ -127,6 +157,11 @@ export default defineAtom({
       },
     ],
     good: [
+      // The request's own path, under a route that starts with a literal segment: the host cannot change.
+      {
+        file: 'src/routes/callback.ts',
+        code: "router.post('/callback/:connectorId', koaBody(), async (ctx) => {\n  const parsed = z.record(z.string()).parse(ctx.request.body);\n  ctx.status = 303;\n  ctx.set('Location', ctx.request.path + '?' + new URLSearchParams(parsed).toString());\n});",
+      },
       {
         file: 'src/login.js',
         code: "app.post('/login', (req, res) => {\n  const next = req.query.next;\n  if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//')) return res.redirect('/');\n  res.redirect(next);\n});",

@@ -131,7 +131,7 @@ function analyse(m: CodeModule, _file: SourceFile, ctx: CheckContext<Options>): 
       const iterations = numberValue(m, call.args[2]);
       const digest = (m.stringValue(call.args[4] ?? call.node) ?? 'sha1').toLowerCase().replace('-', '');
       const need = PBKDF2_MIN[digest];
-      if (iterations !== undefined && need !== undefined && iterations < need) {
+      if (iterations !== undefined && need !== undefined && iterations < need && !isCipherKey(m, call.node)) {
         hits.push(
           m.hit('low-pbkdf2-iterations', call.node, {
             messageId: 'iterations',
@@ -147,6 +147,33 @@ function analyse(m: CodeModule, _file: SourceFile, ctx: CheckContext<Options>): 
   }
   comparisons(m, hits);
   return hits;
+}
+
+/**
+ * The derived bytes are a cipher key (umami's `getKey(secret, salt)` then `createCipheriv(…, key, iv)`): key
+ * derivation for encryption, not a stored password hash, so the storage guidance on iterations does not apply.
+ */
+function isCipherKey(m: CodeModule, derivation: Node): boolean {
+  let values = [derivation];
+  const fn = m.enclosingFunction(derivation);
+  const up = m.parent(derivation);
+  if (fn && (up === fn || up?.type === 'ReturnStatement')) values = m.callSitesOf(fn).map((site) => site.node);
+  return values.some((value) => {
+    const declarator = m.parent(value);
+    if (declarator?.type !== 'VariableDeclarator' || declarator.id.type !== 'Identifier') return false;
+    const b = m.binding(declarator.id);
+    return (
+      b !== undefined &&
+      m.uses(b).some((use) => {
+        const call = m.parent(use);
+        return (
+          call?.type === 'CallExpression' &&
+          call.arguments[1] === use &&
+          /^create(?:De)?cipheriv$/i.test(m.callee(call.callee).name)
+        );
+      })
+    );
+  });
 }
 
 /** `createHash('sha256').update(password)`, chained or through a variable. */
@@ -242,16 +269,18 @@ function argon2Params(m: CodeModule, hits: Hit[], call: CallInfo) {
   const t = time === undefined ? 0 : Math.min(Math.max(time, 1), 5);
   const need = ARGON2_MIN_MEMORY[t] ?? 0;
   const lowMemory = memory !== undefined && time !== undefined && memory < need;
-  if (weakType || lowMemory)
-    hits.push(
-      m.hit('weak-argon2', call.node, {
-        messageId: weakType && lowMemory ? 'typeAndMemory' : weakType ? 'type' : 'memory',
-        data: {
-          ...(weakType ? { type: type! } : {}),
-          ...(lowMemory ? { memory: memory!, passes: plural(time!, 'pass', 'passes'), need, t } : {}),
-        },
-      }),
-    );
+  if (!weakType && !lowMemory) return;
+  const hit = m.hit('weak-argon2', call.node, {
+    messageId: weakType && lowMemory ? 'typeAndMemory' : weakType ? 'type' : 'memory',
+    data: {
+      ...(weakType ? { type: type! } : {}),
+      ...(lowMemory ? { memory: memory!, passes: plural(time!, 'pass', 'passes'), need, t } : {}),
+    },
+  });
+  // argon2i at OWASP's memory and ≥ 3 passes (logto's default hash): weaker than argon2id against GPU
+  // trade-offs, not broken; a warning. argon2d (side channels) and too little memory still block.
+  if (type === 'argon2i' && !lowMemory && time !== undefined && time >= 3) hit.severity = 'warning';
+  hits.push(hit);
 }
 
 function argon2Type(m: CodeModule, node: Node | undefined): string | undefined {
@@ -593,8 +622,18 @@ export default defineAtom<Options>({
         file: 'src/pbkdf2.ts',
         code: "import { pbkdf2Sync } from 'node:crypto';\nconst derived = pbkdf2Sync(password, salt, 10000, 64, 'sha512'); // ✗",
       },
+      // A helper whose result is stored as the password hash, not used as a cipher key.
+      {
+        file: 'src/users/hash.ts',
+        code: "import crypto from 'node:crypto';\nconst derive = (password: string, salt: Buffer) =>\n  crypto.pbkdf2Sync(password, salt, 10000, 32, 'sha512'); // ✗\nexport function hashPassword(password: string) {\n  const salt = crypto.randomBytes(16);\n  const hash = derive(password, salt);\n  return `${salt.toString('hex')}:${hash.toString('hex')}`;\n}",
+      },
     ],
     good: [
+      // PBKDF2 of an app secret as an encryption key: key derivation for a cipher, not a stored password hash.
+      {
+        file: 'src/lib/crypto.ts',
+        code: "import crypto from 'node:crypto';\nconst getKey = (password: string, salt: Buffer) =>\n  crypto.pbkdf2Sync(password, salt, 10000, 32, 'sha512');\nexport function encrypt(value: string, secret: string) {\n  const iv = crypto.randomBytes(16);\n  const salt = crypto.randomBytes(64);\n  const key = getKey(secret, salt);\n  const cipher = crypto.createCipheriv('aes-256-gcm', key, iv);\n  return Buffer.concat([salt, iv, cipher.update(value, 'utf8'), cipher.final()]).toString('base64');\n}",
+      },
       {
         file: 'src/routes/interaction.ts',
         code: "if (interaction.event !== InteractionEvent.ForgotPassword) throw new RequestError('invalid');\nif (verification.type === VerificationType.Password) return verifyPassword(verification);",

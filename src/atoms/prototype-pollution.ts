@@ -51,14 +51,19 @@ function pollution(m: CodeModule): Hit[] {
     for (const arg of call.args.slice(1)) {
       const [t] = m.taints(arg);
       if (t) {
-        hits.push(
-          m.flowHit(
-            'unsafe-merge',
-            call.node,
-            t,
-            `${dotted || callee.module}(), which follows __proto__ and constructor keys`,
-          ),
+        // lodash skips __proto__ and constructor keys since 4.17.12 (2019); an older one is the dependencies
+        // atom's advisory. So a warning (ghostfolio's merge of a whitelisted DTO); the other merges block.
+        const lodash = /^lodash/.test(callee.module ?? '') || dotted.startsWith('_.');
+        const hit = m.flowHit(
+          'unsafe-merge',
+          call.node,
+          t,
+          lodash
+            ? `${dotted || callee.module}(), which followed __proto__ and constructor keys before lodash 4.17.12`
+            : `${dotted || callee.module}(), which follows __proto__ and constructor keys`,
         );
+        if (lodash) hit.severity = 'warning';
+        hits.push(hit);
         break;
       }
     }
@@ -122,7 +127,7 @@ export default defineAtom({
   title: 'Client data never chooses object keys unchecked',
   criteria: {
     pass: 'Keys taken from the request are checked against an allow-list or refused when they are __proto__, constructor or prototype; dynamic dictionaries are Maps or Object.create(null); request data is validated by a schema before any deep merge.',
-    fail: 'obj[key] = value with a request-supplied key (directly or in a recursive merge helper) and no __proto__/constructor guard, or lodash merge/defaultsDeep/set, deep-extend, $.extend(true, …) of request data.',
+    fail: 'obj[key] = value with a request-supplied key (directly or in a recursive merge helper) and no __proto__/constructor guard, or lodash merge/defaultsDeep/set, deep-extend, $.extend(true, …) of request data (a lodash one is a warning: lodash guards these keys since 4.17.12).',
   },
   files: CODE_FILES,
   keywords: ['] =', ']=', 'merge', 'defaultsdeep', 'extend', '.set(', 'set-value', 'dot-prop', 'object-path'],

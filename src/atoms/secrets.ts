@@ -173,6 +173,8 @@ const CODE_RULES: Array<{
         'curl -H "Authorization: Bearer $API_TOKEN" https://api.acme.com/v1/me',
         'const url = `https://api.acme.com/v1/search?api_key=${apiKey}`;',
         "const tokenUrl = 'https://auth.acme.com/token?grant_type=client_credentials&client_secret=';",
+        // An elided value in documentation: real tokens never hold `...`.
+        '  "access_token": "eyJhbG...2g", // use this value for the API\n  --header \'Authorization: Bearer eyJhbG...2g\'',
       ],
     }),
   },
@@ -343,6 +345,7 @@ function toHit(f: Found): Hit {
     column: f.column,
     ...(f.messageId ? { messageId: f.messageId, data: f.data ?? {} } : {}),
     ...(f.mask ? { mask: f.mask } : {}),
+    ...(f.severity ? { severity: f.severity } : {}),
   };
 }
 
@@ -573,6 +576,11 @@ function buildExamples(): AtomExamples {
         code: `<input type="password" name="password" placeholder="Enter your password" />\nconst passwordLabel = 'Your password';`,
       },
       { file: 'docs/aws.md', code: `Use a key such as ${join('AKIA', 'IOSFODNN7', 'EXAMPLE')} in examples.` },
+      // API documentation in a template string: the token is elided (`eyJhbG...2g`), not a value anyone can use.
+      {
+        file: 'src/routes/swagger/consts.ts',
+        code: 'export const guide = `\n{\n  "access_token": "eyJhbG...2g",\n  "token_type": "Bearer"\n}\n--header \'Authorization: Bearer eyJhbG...2g\'\n`;',
+      },
       {
         file: 'src/pem.ts',
         code: `if (pem.startsWith('${join('-----BEGIN ', 'PRIVATE', ' KEY-----')}')) return 'pkcs8';`,

@@ -185,14 +185,36 @@ function cipher(m: CodeModule, hits: Hit[], call: CallInfo, algorithm: string | 
       return;
     }
   }
-  if (iv && isStatic(m, iv))
-    hits.push(
-      m.hit('static-iv', call.node, {
-        ...(algorithm && /gcm|ctr|ccm|ocb|chacha/i.test(algorithm)
-          ? { messageId: 'streamMode', data: { call: call.callee.name, algorithm } }
-          : { messageId: 'fixed', data: { call: call.callee.name } }),
-      }),
-    );
+  if (iv && isStatic(m, iv) && !keyDerivedPerCall(m, call)) {
+    const stream = algorithm && /gcm|ctr|ccm|ocb|chacha|ofb|cfb/i.test(algorithm);
+    const hit = m.hit('static-iv', call.node, {
+      ...(stream
+        ? { messageId: 'streamMode', data: { call: call.callee.name, algorithm } }
+        : { messageId: 'fixed', data: { call: call.callee.name } }),
+    });
+    // CBC under a fixed IV leaks which plaintexts are equal (deterministic encryption, sometimes chosen on
+    // purpose, as unleash's anonymiser): a warning. CTR/GCM repeat the key stream: that blocks.
+    if (algorithm && /-cbc$/i.test(algorithm)) hit.severity = 'warning';
+    hits.push(hit);
+  }
+}
+
+/**
+ * The key is derived in the same function by a KDF whose salt varies (Firebase's scrypt hash: AES-CTR under a
+ * fresh scrypt key of password and per-user salt): a fixed IV then never meets the same key twice.
+ */
+function keyDerivedPerCall(m: CodeModule, call: CallInfo): boolean {
+  const key = call.args[1] && unwrap(call.args[1]);
+  const fn = m.enclosingFunction(call.node);
+  const b = key?.type === 'Identifier' ? m.binding(key) : undefined;
+  if (!fn || !b || b.kind === 'param' || b.kind === 'import' || b.id.start < fn.start || b.id.end > fn.end)
+    return false;
+  return m.calls().some((c) => {
+    if (c.node.start < fn.start || c.node.end > fn.end) return false;
+    const kdf = /^(scrypt|pbkdf2|hkdf)(?:Sync)?$/.exec(c.callee.name)?.[1];
+    const salt = kdf ? c.args[kdf === 'hkdf' ? 2 : 1] : undefined;
+    return salt !== undefined && !isStatic(m, salt);
+  });
 }
 
 function shortKey(m: CodeModule, hits: Hit[], call: CallInfo, kind: string, bits: number) {
@@ -443,7 +465,7 @@ export default defineAtom({
   title: 'Encryption and signatures use current algorithms',
   criteria: {
     pass: 'Data is encrypted with createCipheriv and an authenticated mode (aes-256-gcm, chacha20-poly1305) under a fresh random IV per message (crypto.randomBytes(12)); RSA keys have ≥ 2048 bits; signatures, MACs and integrity checks use SHA-256 or better (createHmac("sha256", key)). MD5/SHA-1 only for ETags, cache keys and other non-security fingerprints.',
-    fail: 'crypto.createCipher/createDecipher is used, a cipher runs in ECB mode or is DES/3DES/RC4/RC2/Blowfish, the IV is a constant, zeros or a value from configuration, an RSA/DSA/DH key has fewer than 2048 bits, or MD5/SHA-1 makes a signature, checksum or MAC.',
+    fail: 'crypto.createCipher/createDecipher is used, a cipher runs in ECB mode or is DES/3DES/RC4/RC2/Blowfish, the IV is a constant, zeros or a value from configuration (in CBC, where it only leaks equal plaintexts, a warning), an RSA/DSA/DH key has fewer than 2048 bits, or MD5/SHA-1 makes a signature, checksum or MAC.',
   },
   files: [...CODE_FILES, ...TEST_FILES],
   keywords: [
@@ -547,6 +569,11 @@ export default defineAtom({
         file: 'src/gcm.js',
         code: "const { createCipheriv } = require('crypto');\nconst iv = Buffer.from(process.env.ENCRYPTION_IV, 'hex');\nconst cipher = createCipheriv('aes-256-gcm', key, iv); // ✗",
       },
+      // A key derived from a fixed salt is the same key every time: the fixed IV repeats with it.
+      {
+        file: 'src/vault.ts',
+        code: "import crypto from 'node:crypto';\nexport function encrypt(text: string) {\n  const key = crypto.scryptSync(process.env.APP_PASSWORD!, 'salt', 32);\n  const iv = Buffer.alloc(16, 0);\n  const cipher = crypto.createCipheriv('aes-256-ctr', key, iv); // ✗\n  return Buffer.concat([cipher.update(text), cipher.final()]).toString('hex');\n}",
+      },
       {
         file: 'src/keys.ts',
         code: "import { generateKeyPairSync } from 'node:crypto';\nconst { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 1024 }); // ✗",
@@ -569,6 +596,11 @@ export default defineAtom({
       },
     ],
     good: [
+      // Firebase's scrypt password hash: AES-CTR under a key scrypt derives from the password and a per-user salt.
+      {
+        file: 'src/utils/firebase-scrypt.ts',
+        code: "import crypto from 'node:crypto';\nexport async function firebaseScrypt(password: string, salt: Buffer, signerKey: Buffer) {\n  const derivedKey = await new Promise<Buffer>((resolve, reject) =>\n    crypto.scrypt(password, salt, 32, { N: 2 ** 14 }, (error, key) => (error ? reject(error) : resolve(key))),\n  );\n  const iv = Buffer.alloc(16, 0);\n  const cipher = crypto.createCipheriv('aes-256-ctr', derivedKey, iv);\n  return Buffer.concat([cipher.update(signerKey), cipher.final()]).toString('base64');\n}",
+      },
       {
         file: 'src/crypt.ts',
         code: "import crypto from 'node:crypto';\nexport function encrypt(text: string, key: Buffer) {\n  const iv = crypto.randomBytes(12);\n  const cipher = crypto.createCipheriv('aes-256-gcm', key, iv);\n  const data = Buffer.concat([cipher.update(text), cipher.final()]);\n  return { iv, data, tag: cipher.getAuthTag() };\n}",

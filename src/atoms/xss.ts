@@ -108,11 +108,12 @@ const TRUSTED_RENDERER =
   /renderToString|renderToStaticMarkup|katex|highlight|hljs|prism|shiki|juice|inline\w*css|JSON\.stringify|serializ\w*|toHtml|render\w*Html|\w*HtmlSerializer|generateHTML|sanitiz\w*|purify/i;
 const MARKDOWN = /\b(?:marked|markdown\w*|md|showdown|remark|micromark|converter)\b/i;
 
-function trustedHtml(m: CodeModule, html: Node): boolean {
+function trustedHtml(m: CodeModule, html: Node, inState = false): boolean {
   let value = unwrap(html);
   for (let i = 0; i < 3 && value.type === 'Identifier'; i++) {
     const b = m.binding(value);
     const def = b?.kind === 'const' && b.defs.length === 1 ? b.defs[0] : undefined;
+    if (def?.value && def.path.length === 1 && def.path[0] === 0 && !inState) return trustedState(m, def.node);
     if (!def?.value || def.path.length) return false;
     value = unwrap(def.value);
   }
@@ -121,6 +122,25 @@ function trustedHtml(m: CodeModule, html: Node): boolean {
   if (m.isSanitiserCall(value)) return true;
   const callee = m.source(value.callee);
   return TRUSTED_RENDERER.test(callee) && !MARKDOWN.test(callee);
+}
+
+/**
+ * `const [rendered, setRendered] = useState('')`, then `setRendered(katex.renderToString(code))`: React state
+ * holds its initial value and whatever the setter is given, so it is trusted when each of those is.
+ */
+function trustedState(m: CodeModule, declarator: Node): boolean {
+  const init = declarator.type === 'VariableDeclarator' ? unwrap(declarator.init) : undefined;
+  if (init?.type !== 'CallExpression' || !/^(?:React\.)?useState$/.test(m.source(init.callee))) return false;
+  const setterId = declarator.id.type === 'ArrayPattern' ? declarator.id.elements[1] : undefined;
+  const setter = setterId?.type === 'Identifier' ? m.binding(setterId) : undefined;
+  if (!setter) return false;
+  const trusted = (v: Node | undefined) => !v || m.isConstant(v) || trustedHtml(m, v, true);
+  if (!trusted(init.arguments[0])) return false;
+  return m.uses(setter).every((use) => {
+    if (use === setter.id) return true;
+    const call = m.parent(use);
+    return call?.type === 'CallExpression' && call.callee === use && call.arguments[0] && trusted(call.arguments[0]);
+  });
 }
 
 /** v-html, {@html} and server templates' unescaped output: read line by line. */
@@ -212,6 +232,11 @@ export default defineAtom({
   },
   examples: {
     bad: [
+      // State whose setter is also given the raw text: not only renderer output reaches the page.
+      {
+        file: 'src/components/Preview.tsx',
+        code: "import { useState } from 'react';\nexport function Preview({ code }) {\n  const [rendered, setRendered] = useState('');\n  const show = () => setRendered(katex.renderToString(code));\n  const raw = () => setRendered(code);\n  return <div onClick={show} onDoubleClick={raw} dangerouslySetInnerHTML={{ __html: rendered }} />; // ✗\n}",
+      },
       {
         file: 'src/components/Post.tsx',
         code: "import { marked } from 'marked';\nexport function Post({ post }) {\n  const html = marked(post.body);\n  return <article dangerouslySetInnerHTML={{ __html: html }} />; // ✗\n}",
@@ -249,6 +274,11 @@ export default defineAtom({
       },
     ],
     good: [
+      // HTML from a trusted renderer kept in React state: the state holds only what its setter is given.
+      {
+        file: 'src/components/KaTeX.tsx',
+        code: "import { useEffect, useState } from 'react';\nexport default function KaTeX({ code }) {\n  const [rendered, setRendered] = useState('');\n  useEffect(() => {\n    import('katex').then((katex) => {\n      const html = katex.default.renderToString(code, { throwOnError: true });\n      setRendered(html);\n    });\n  }, [code]);\n  return <div dangerouslySetInnerHTML={{ __html: rendered }} />;\n}",
+      },
       {
         file: 'src/components/Formula.tsx',
         code: "import katex from 'katex';\nexport function Formula({ tex }) {\n  const rendered = katex.renderToString(tex, { throwOnError: false });\n  return <span dangerouslySetInnerHTML={{ __html: rendered }} />;\n}",

@@ -11,4 +11,7 @@ export const CODE_FILES = ['**/*.{js,mjs,cjs,jsx,ts,mts,cts,tsx,vue,svelte}'];
 export const TEST_FILES = [
   '!**/{test,tests,__tests__,__mocks__,spec,specs,fixture,fixtures,__fixtures__,e2e,cypress}/**',
   '!**/*.{test,spec,e2e,cy}.{js,mjs,cjs,jsx,ts,mts,cts,tsx}',
+  // In-memory fakes kept next to the real module (unleash's fake-*-store.ts): test doubles, not shipped behaviour.
+  '!**/{fakes,__fakes__}/**',
+  '!**/{fake-*,*.fake,*.mock}.{js,mjs,cjs,jsx,ts,mts,cts,tsx}',
 ];

@@ -23,12 +23,17 @@ const BARE_VALUES =
 const TEST_PATH =
   /(?:^|\/)(?:__tests__|__mocks__|__fixtures__|tests?|specs?|fixtures?|mocks?|testdata|test-data|e2e|cypress|playwright|stories)\/|\.(?:test|spec|e2e|stories|fixture)\.[cm]?[jt]sx?$|_test\.(?:go|py|rb)$|(?:^|\/)test_[^/]*\.py$|Tests?\.(?:java|kt|cs)$/i;
 
+/** A development-only entry point or configuration (`server-dev.ts`, `dev-server.js`, `config.development.ts`). */
+const DEV_ONLY = /(?:^|\/)(?:[\w-]+[.-]dev(?:elopment)?|dev[.-][\w-]+)\.[cm]?[jt]sx?$/i;
+
 export interface FileKind {
   /** Unquoted values count (configuration formats). */
   bare: boolean;
   /** A `.env` file that is not a template. */
   env: boolean;
   test: boolean;
+  /** Development-only: a literal credential there configures a local instance, so the generic rule only warns. */
+  dev: boolean;
   /** The rule the generic detector reports in this file. */
   genericRule: string;
   /** A file that is a credential by its name (keystores, SSH keys, Terraform state). */
@@ -43,6 +48,7 @@ export function classify(path: string): FileKind {
     bare: env || ENV_FILE.test(path) || BARE_VALUES.test(path),
     env,
     test: TEST_PATH.test(path),
+    dev: DEV_ONLY.test(path),
     genericRule: env
       ? 'env-file'
       : CREDENTIALS_JSON.test(path)

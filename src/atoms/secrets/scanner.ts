@@ -169,6 +169,7 @@ function genericDetector(priority: number): Detector {
           column: start + 1,
           ...(message ? { message } : {}),
           mask: [[start + 1, end + 1]],
+          ...(s.file.kind.dev && rule === 'hardcoded-credential' ? { severity: 'warning' as const } : {}),
           span: [start, end],
           secret: value,
           priority,

@@ -19,9 +19,9 @@ const REFERENCE = [
 const PLACEHOLDER_WORDS =
   /change[_-]?me|change[_-]?it|example|sample|dummy|placeholder|your[_-]|my[_-]?(?:secret|password|passwd|token|key|api)|redacted|fake|mock|stub|todo|fixme|replace|insert[_-]|enter[_-]|paste[_-]|[_-]here\b|here$|not[\s_-]?(?:(?:a|my|the)[\s_-]?)?(?:real|secret|set|valid|used)|undefined|test|^none$|^null$|^nil$|^empty$|^default$|^secret$|^password$|^token$|^(?:xxx|abc|foo|bar|baz|qux|lorem|ipsum)|1234|abcd|qwerty/i;
 
-/** The AWS documentation keys (and the like): real formats, published on purpose. */
+/** The AWS documentation keys (and the like): real formats, published on purpose; `eyJhbG...2g`: a value elided. */
 const DOCUMENTATION =
-  /EXAMPLE|X{5}|x{5}|\*{3}|#{4}|\.{4}|0{8}|1234567|abcdefgh|ABCDEFGH|deadbeef|cafebabe|feedface|badc0de/i;
+  /EXAMPLE|X{5}|x{5}|\*{3}|#{4}|\.{3}|…|0{8}|1234567|abcdefgh|ABCDEFGH|deadbeef|cafebabe|feedface|badc0de/i;
 
 /** Dev defaults that every tutorial uses; not worth a finding wherever they appear. */
 const WEAK_DEFAULTS = new Set([
