@@ -187,4 +187,25 @@ test('CI --range: a weakening commit with the trailer passes, the same without i
   assert.match(weakened.message, 'Acknowledged by Ann Reviewer <ann@example.com> (Security-Reviewed-by trailer)');
 });
 
+test('a grown baseline at the path the policy names is a guard review too: with the trailer CI lists it as acknowledged', () => {
+  const { repo } = guarded({ baseline: 'config/accepted.json' });
+  repo.write('src/db.js', DB);
+  repo.stage();
+  repo.commit('a finding, past the hook');
+  const base = repo.git('rev-parse', 'HEAD').trim();
+  assert.is(repo.cli(['baseline']).code, 0);
+  repo.stage('config/accepted.json');
+  repo.commit('accept it');
+  const refused = repo.cli(['check', '--range', `${base}..HEAD`, '--format', 'json']);
+  assert.is(refused.code, 1, refused.stdout);
+  const grown = (r: { stdout: string }) =>
+    JSON.parse(r.stdout).findings.find((f: { rule: string }) => f.rule === 'guard/baseline-grown');
+  assert.is(grown(refused).severity, 'error');
+  repo.git('commit', '-q', '--amend', '--no-verify', '-m', `accept it\n\n${TRAILER}`);
+  const ok = repo.cli(['check', '--range', `${base}..HEAD`, '--format', 'json']);
+  assert.is(ok.code, 0, ok.stdout);
+  assert.is(grown(ok).file, 'config/accepted.json');
+  assert.is(grown(ok).severity, 'warning');
+});
+
 test.run();

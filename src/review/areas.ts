@@ -156,14 +156,24 @@ export interface PolicyArea {
 export function resolveAreas(
   policy: Record<string, PolicyArea> | undefined,
   matcher: (globs: string[]) => (path: string) => boolean,
+  baseline?: string,
 ): Area[] {
   const out = BUILTIN_AREAS.map((a) => ({ ...a, level: policy?.[a.id]?.level ?? a.level }));
+  // A baseline the policy moved elsewhere is the guard's as much as the default one.
+  if (baseline && baseline !== '.ralph-baseline.json') {
+    const guard = out.find((a) => a.id === 'guard')!;
+    const path = baseline.replace(/^\.\//, '');
+    guard.files = (file) => file === path;
+  }
   for (const [id, p] of Object.entries(policy ?? {})) {
     const builtin = out.find((a) => a.id === id);
     const files = p.files?.length ? matcher(p.files) : undefined;
     const tagged = p.tags?.length ? ` (${p.tags.join(', ')})` : '';
     if (builtin) {
-      if (files) builtin.files = files;
+      if (files) {
+        const own = builtin.files;
+        builtin.files = own ? (file) => own(file) || files(file) : files;
+      }
       if (p.tags) builtin.tags = p.tags;
       continue;
     }

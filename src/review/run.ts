@@ -8,7 +8,7 @@ import { pending, type Review, type ReviewMode, reviewChange, reviewFindings } f
 export async function reviewsFor(root: string, policy: Policy, mode: ReviewMode): Promise<Review[]> {
   return reviewChange(
     root,
-    resolveAreas(policy.highRisk, (globs) => anyGlob(globs)),
+    resolveAreas(policy.highRisk, (globs) => anyGlob(globs), policy.baseline),
     mode,
   );
 }
