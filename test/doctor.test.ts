@@ -27,6 +27,7 @@ test('after init everything is ok; a hook that is not executable fails; an inval
   assert.match(r.stdout, /ok\s+hook manager: git/);
   assert.match(r.stdout, /ok\s+pre-commit: ralph-guard's hook script/);
   assert.match(r.stdout, /ok\s+pre-push: ralph-guard's hook script/);
+  assert.match(r.stdout, /ok\s+commit-msg: ralph-guard's hook script; the command starts \(tried with --dry-run\)/);
   assert.match(r.stdout, /ok\s+hooks run \/.*ralph-guard/);
   assert.match(r.stdout, /ok\s+policy \.ralphrc\.json is not committed yet/);
   assert.match(r.stdout, /warn\s+advisory database: none/);
@@ -46,7 +47,7 @@ test('after init everything is ok; a hook that is not executable fails; an inval
   );
   assert.match(
     r.stdout,
-    /fail\s+policy is invalid:\n\s+\.ralphrc\.json: atoms\.secrets\.level: expected one of "block", "warn", "off"/,
+    /fail\s+policy is invalid:\n\s+\.ralphrc\.json: atoms\.secrets\.level: expected one of "block", "warn", "review", "off"/,
   );
 });
 

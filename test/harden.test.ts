@@ -195,4 +195,55 @@ test('--staged, --since REF, a warn-level atom checked with --fail-on warn, and 
   assert.is(repo.cli(['harden', '--format', 'xml']).code, 2);
 });
 
+test('high-risk areas: one task per area waiting for a person (criterion, places, the acknowledgement); warn-level areas listed; --help', () => {
+  const repo = project();
+  repo.write('.ralphrc.json', JSON.stringify({ highRisk: { auth: { level: 'review' } } }));
+  repo.stage();
+  repo.commit('policy');
+  repo.write('src/login.js', PASS_2);
+  const json = JSON.parse(repo.cli(['harden', '--format', 'json']).stdout) as {
+    tasks: Array<{ n: number; kind: string; area?: string; places?: Array<{ file: string }>; acknowledge?: object }>;
+    listed: Array<{ area: string }>;
+    check: string;
+  };
+  assert.equal(
+    json.tasks.map((t) => [t.n, t.kind, t.area]),
+    [[1, 'review', 'auth']],
+    'the secured route still waits for a person: auth',
+  );
+  assert.equal(
+    json.tasks[0]!.places!.map((p) => p.file),
+    ['src/login.js'],
+  );
+  assert.equal(json.tasks[0]!.acknowledge, {
+    command: 'npx ralph-guard approve --worktree',
+    trailer: 'Security-Reviewed-by: Name <email>',
+  });
+  assert.is(json.check, 'npx ralph-guard check --worktree');
+  assert.is(runCheck(repo, json.check).code, 1, 'the whole change fails while the review waits');
+  const md = repo.cli(['harden']).stdout;
+  assert.match(md, '### 1. A human reviews `auth`: Authentication, sessions, tokens and authorization rules');
+  assert.match(md, "This task is your human's, not yours");
+  assert.match(md, '`npx ralph-guard approve --worktree`');
+  assert.match(md, 'and the high-risk areas above acknowledged by your human');
+
+  // The recommended levels: auth at warn is listed for the person, not a task.
+  const plain = project();
+  plain.write('src/login.js', PASS_2);
+  const listed = JSON.parse(plain.cli(['harden', '--format', 'json']).stdout) as typeof json;
+  assert.equal(listed.tasks, []);
+  assert.ok(listed.listed.some((r) => r.area === 'auth'));
+  assert.match(plain.cli(['harden']).stdout, '## High-risk areas for your human to look at (');
+
+  for (const command of ['harden', 'approve']) {
+    const help = repo.cli([command, '--help']);
+    assert.is(help.code, 0, help.stderr);
+    assert.match(help.stdout, `Usage: ralph-guard ${command} `);
+    assert.match(help.stdout, '--worktree');
+  }
+  const typo = repo.cli(['harden', '--stagd']);
+  assert.is(typo.code, 2);
+  assert.match(typo.stderr, 'did you mean "--staged"?');
+});
+
 test.run();

@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { makeRepo, PROJECT, repoWithRemote, SHIM, type Repo } from './helpers/repo.js';
+import { commitPolicy, makeRepo, PROJECT, repoWithRemote, SHIM, type Repo } from './helpers/repo.js';
 import { cleanLine, sqlLine } from './helpers/samples.js';
 
 const MAJORS = [4, 5, 6, 7, 8, 9] as const;
@@ -107,6 +107,7 @@ for (const major of MAJORS) {
     const doctor = repo.cli(['doctor'], { env: { PATH: userPath } });
     assert.match(doctor.stdout, /ok\s+pre-commit: husky \d runs .*--dry-run/, doctor.stdout);
     assert.match(doctor.stdout, /ok\s+pre-push: husky \d runs .*--dry-run/, doctor.stdout);
+    assert.match(doctor.stdout, /ok\s+commit-msg: husky \d runs .*--dry-run/, doctor.stdout);
 
     repo.write('src/db.js', sqlLine);
     repo.stage();
@@ -128,6 +129,19 @@ for (const major of MAJORS) {
     assert.is.not(r.code, 0, `push refused: ${r.stdout}${r.stderr}`);
     assert.match(r.stdout + r.stderr, 'sql-injection');
 
+    // commit-msg: a payments change at level review waits for the reviewer's trailer.
+    commitPolicy(repo, { '.ralphrc.json': JSON.stringify({ highRisk: { payments: { level: 'review' } } }) });
+    repo.write(
+      'src/pay.js',
+      "const stripe = require('stripe')();\nexport const pay = (amount) => stripe.charges.create({ amount });\n",
+    );
+    repo.stage();
+    r = repo.tryGit(['commit', '-m', 'take payments'], { env });
+    assert.is.not(r.code, 0, `commit-msg refused it: ${r.stdout}${r.stderr}`);
+    assert.match(r.stderr, 'payments: src/pay.js:1');
+    r = repo.tryGit(['commit', '-m', 'take payments', '-m', 'Security-Reviewed-by: Ann <ann@example.com>'], { env });
+    assert.is(r.code, 0, r.stdout + r.stderr);
+
     const un = repo.cli(['uninstall']);
     assert.is(un.code, 0, un.stderr);
     assert.not.match(readFileSync(join(repo.dir, 'package.json'), 'utf8') + hookText(repo), 'ralph-guard check');
@@ -136,7 +150,7 @@ for (const major of MAJORS) {
 }
 
 function hookText(repo: Repo): string {
-  return ['pre-commit', 'pre-push']
+  return ['pre-commit', 'pre-push', 'commit-msg']
     .map((h) => (existsSync(join(repo.dir, '.husky', h)) ? repo.read(`.husky/${h}`) : ''))
     .join('\n--\n');
 }

@@ -60,6 +60,10 @@ function nodeProject(pkg: object, repo = makeRepo()): Repo {
   return repo;
 }
 
+const REVIEW_PAYMENTS = JSON.stringify({ highRisk: { payments: { level: 'review' } } });
+const PAY =
+  "const stripe = require('stripe')();\nexport const pay = (amount) => stripe.paymentIntents.create({ amount });\n";
+
 const USER_LEFTHOOK = `# Our team's hooks: keep this comment.
 pre-commit:
   parallel: true
@@ -91,6 +95,9 @@ test('lefthook: init adds commands to lefthook.yml keeping the user content; rea
     'pre-push': {
       commands: { 'ralph-guard': { run: './node_modules/.bin/ralph-guard check --push', use_stdin: true } },
     },
+    'commit-msg': {
+      commands: { 'ralph-guard': { run: './node_modules/.bin/ralph-guard check --commit-msg {1}' } },
+    },
   });
   assert.match(repo.cli(['init']).stdout, 'nothing changed');
   assert.is(repo.read('lefthook.yml'), edited);
@@ -121,6 +128,16 @@ test('lefthook: init adds commands to lefthook.yml keeping the user content; rea
     const push = repo.tryGit(['push', 'origin', 'main']);
     assert.is.not(push.code, 0, 'pre-push (with use_stdin) refused it');
     assert.match(push.stdout + push.stderr, 'password-hashing/fast-hash');
+    // commit-msg: lefthook hands the message file to the command as {1}; a review waits for the trailer.
+    assert.match(repo.read('.git/hooks/commit-msg'), 'lefthook');
+    commitPolicy(repo, { '.ralphrc.json': REVIEW_PAYMENTS });
+    repo.write('src/pay.js', PAY);
+    repo.stage('src/pay.js');
+    c = repo.tryGit(['commit', '-m', 'take payments']);
+    assert.is.not(c.code, 0, 'lefthook ran the commit-msg check and the commit was refused');
+    assert.match(c.stdout + c.stderr, 'payments: src/pay.js:1');
+    c = repo.tryGit(['commit', '-m', 'take payments', '-m', 'Security-Reviewed-by: Ann <ann@example.com>']);
+    assert.is(c.code, 0, c.stdout + c.stderr);
   } else {
     // The commands lefthook would run, run the way it runs them (sh -c in the root, git's stdin for pre-push).
     const run = (command: string, input = '') =>
@@ -128,6 +145,14 @@ test('lefthook: init adds commands to lefthook.yml keeping the user content; rea
     repo.write('src/db.js', sqlLine);
     repo.stage('src/db.js');
     assert.is(run('./node_modules/.bin/ralph-guard check --staged').status, 1);
+    commitPolicy(repo, { '.ralphrc.json': REVIEW_PAYMENTS });
+    repo.write('src/pay.js', PAY);
+    repo.stage('src/pay.js');
+    repo.write('msg', 'take payments\n');
+    const msg = './node_modules/.bin/ralph-guard check --commit-msg {1}'.replace('{1}', 'msg');
+    assert.is(run(msg).status, 1);
+    repo.write('msg', 'take payments\n\nSecurity-Reviewed-by: Ann <ann@example.com>\n');
+    assert.is(run(msg).status, 0);
   }
 
   const un = repo.cli(['uninstall']);

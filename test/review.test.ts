@@ -4,7 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { installShimOnPath, makeRepo, type Repo } from './helpers/repo.js';
+import { installShimOnPath, makeRepo, pushBase, type Repo } from './helpers/repo.js';
 
 installShimOnPath();
 
@@ -16,8 +16,9 @@ export async function pay(amount) {
 `;
 const TRAILER = 'Security-Reviewed-by: Ann Reviewer <ann@example.com>';
 
-function reviewedRepo(highRisk: object = { payments: { level: 'review' } }): Repo {
+function reviewedRepo(highRisk: object = { payments: { level: 'review' } }, remote?: string): Repo {
   const repo = makeRepo();
+  if (remote) repo.git('remote', 'add', 'origin', remote);
   repo.git('config', 'user.name', 'Ann Reviewer');
   repo.git('config', 'user.email', 'ann@example.com');
   repo.write('.ralphrc.json', JSON.stringify({ highRisk }) + '\n');
@@ -150,6 +151,38 @@ test('CI: --range lists the high-risk commits nobody acknowledged (json reviews,
   assert.ok(notes.every((r: { level: string }) => r.level === 'note'));
   const rule = sarif.runs[0].tool.driver.rules.find((r: { id: string }) => r.id === 'review/payments');
   assert.match(rule.help.text, 'A person who knows the payment flow has read the change');
+});
+
+test('pre-push: a pushed commit nobody acknowledged is refused (the agent format says: stop and ask your human); with the trailer it goes', () => {
+  const remote = makeRepo({ bare: true });
+  const repo = reviewedRepo(undefined, remote.dir);
+  pushBase(repo);
+  repo.write('src/pay.js', PAY);
+  repo.stage();
+  repo.commit('sneaked past commit-msg with --no-verify');
+  const sneaked = head(repo);
+  const push = repo.tryGit(['push', 'origin', 'main']);
+  assert.is(push.code, 1, push.stdout + push.stderr);
+  assert.match(push.stdout, `payments (commit ${sneaked.slice(0, 10)}): NOT acknowledged`);
+  assert.is(remote.git('rev-parse', 'main').trim() === sneaked, false, 'nothing pushed');
+
+  // What an assistant reads: the area waits for a human, and it must stop and ask rather than work around it.
+  const agent = repo.cli(['check', '--push', '--format', 'agent'], { input: '' });
+  assert.is(agent.code, 1, agent.stdout);
+  assert.match(agent.stdout, '**ralph-guard: 1 high-risk area waits for a human review.');
+  assert.match(agent.stdout, '- **payments** — Payment provider calls and webhooks: `src/pay.js:1`');
+  assert.match(agent.stdout, 'WAITS FOR A HUMAN REVIEW');
+  assert.match(agent.stdout, '**Stop and ask your human to review payments.**');
+  assert.match(agent.stdout, 'Do not add the trailer yourself');
+
+  repo.git('commit', '-q', '--amend', '--no-verify', '-m', `take payments\n\n${TRAILER}`);
+  const ok = repo.tryGit(['push', 'origin', 'main']);
+  assert.is(ok.code, 0, ok.stdout + ok.stderr);
+  // (pretty wraps the section to the terminal: any whitespace between the words)
+  assert.match(
+    ok.stdout + ok.stderr,
+    /acknowledged\s+by\s+Ann\s+Reviewer\s+<ann@example\.com>\s+\(Security-Reviewed-by\s+trailer\)/,
+  );
 });
 
 test('levels: payments at warn (the default) is listed, never blocking; a policy area by glob and tag; off is silent', () => {

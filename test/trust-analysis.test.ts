@@ -305,7 +305,9 @@ test('suppressions: one in a comment, with a reason, is honoured and listed in j
   repo.write('src/find.js', `// ralph-guard-ignore sql-injection -- ids are UUIDs checked by the router\n${sql}\n`);
   repo.write('conf/app.yaml', `# ralph-guard-ignore secrets -- a local-only fixture\npassword: ${value(9)}\n`);
   repo.stage();
-  const r = repo.tryGit(['commit', '-m', 'reviewed']);
+  // An added suppression is a guard change (the guard area is at review): a person acknowledges it in the message.
+  assert.is(repo.tryGit(['commit', '-m', 'reviewed']).code, 1, 'the commit-msg hook waits for a person');
+  const r = repo.tryGit(['commit', '-m', 'reviewed', '-m', 'Security-Reviewed-by: Ann <ann@example.com>']);
   assert.is(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout + r.stderr, '2 suppressed');
   const json = JSON.parse(repo.cli(['check', '--range', 'HEAD~1..HEAD', '--format', 'json']).stdout);

@@ -89,7 +89,11 @@ test('a stricter policy change is committed, with a note; it judges from the nex
   const { repo } = guarded();
   repo.write('.ralphrc.json', JSON.stringify({ failOn: 'warn' }));
   repo.stage();
-  const r = repo.tryGit(['commit', '-m', 'stricter']);
+  // Still an edit of the guard (the guard area is at review): the commit-msg hook waits for a person's trailer.
+  const unreviewed = repo.tryGit(['commit', '-m', 'stricter']);
+  assert.is(unreviewed.code, 1, unreviewed.stdout + unreviewed.stderr);
+  assert.match(unreviewed.stderr, 'guard: .ralphrc.json:1');
+  const r = repo.tryGit(['commit', '-m', 'stricter', '-m', 'Security-Reviewed-by: Ann <ann@example.com>']);
   assert.is(r.code, 0, r.stdout + r.stderr);
 });
 

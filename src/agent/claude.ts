@@ -95,7 +95,7 @@ export async function stop(input: HookInput, opts: { maxRounds?: number } = {}):
   const previous = input.stop_hook_active === true ? readRounds(state) : 0;
 
   const report = await check(repo.root, { paths: [], commands: true });
-  const waiting = await pendingReviews(repo.root);
+  const waiting = await pendingReviews(repo.root, report);
   if (!report.summary.blocked) {
     clearRounds(state);
     // A pending review is unfinished work only a person can finish: stop and hand it over, do not loop on it.
@@ -123,9 +123,10 @@ export async function stop(input: HookInput, opts: { maxRounds?: number } = {}):
 }
 
 /** High-risk areas at level review that no person has acknowledged yet, as a sentence for the user and the model; null when none. */
-async function pendingReviews(root: string): Promise<string | null> {
+async function pendingReviews(root: string, report: Report): Promise<string | null> {
   const [{ loadPolicy }, review] = await Promise.all([import('../policy/load.js'), import('../review/run.js')]);
-  const reviews = await review.reviewsFor(root, await loadPolicy({ cwd: root, root }), { kind: 'worktree' });
+  // Areas, atoms at level review, and guard findings a person acknowledged (the report's verdict follows).
+  const reviews = await review.judgeReviews(root, await loadPolicy({ cwd: root, root }), report, { kind: 'worktree' });
   const waiting = review.stopping(reviews, 'final');
   if (!waiting.length) return null;
   return (

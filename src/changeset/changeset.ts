@@ -318,7 +318,7 @@ function fromIndexListing(listing: string, skipped: Skipped): ChangedFile[] {
  * and merged, or history that one remote has and the destination lacks, is
  * what this push sends.
  */
-async function pushedCommits(cwd: string, input: string, remote: string | undefined): Promise<string[]> {
+export async function pushedCommits(cwd: string, input: string, remote: string | undefined): Promise<string[]> {
   const include: string[] = [];
   const exclude: string[] = [];
   for (const line of input.split('\n')) {

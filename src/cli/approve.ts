@@ -10,19 +10,25 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.js';
+import { type CommandSpec, parseCommand } from './args.js';
+
+export const APPROVE: CommandSpec = {
+  name: 'approve',
+  usage: '[--staged | --worktree]',
+  summary:
+    'A person acknowledges the high-risk areas of a change: shows each area, its criterion and the diff, asks for "yes" at a terminal (refuses without one), and records the reviewed blob ids, areas, reviewer (git user.name/user.email) and time in .ralph-reviews.json. Default: the staged change when something is staged, else the working change.',
+  options: {
+    staged: { type: 'boolean', help: 'the staged change' },
+    worktree: { type: 'boolean', help: 'the working change against HEAD, untracked files included' },
+    config: { type: 'string', short: 'c', value: 'FILE', help: 'this policy file instead of the one found' },
+  },
+};
 
 export async function approveCommand(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: { staged: { type: 'boolean' }, worktree: { type: 'boolean' }, config: { type: 'string', short: 'c' } },
-    }));
-  } catch (e) {
-    throw new UsageError(`approve: ${(e as Error).message}`);
-  }
+  const parsed = parseCommand(APPROVE, argv);
+  if (!parsed) return 0;
+  const values = parsed.values as Partial<Record<'staged' | 'worktree', boolean>> & { config?: string };
   if (values.staged && values.worktree) throw new UsageError('approve: choose one of --staged, --worktree');
   const [{ findRoot, git }, { loadPolicy }, review, { REVIEWS_FILE, readReviews }] = await Promise.all([
     import('../git/git.js'),
@@ -42,7 +48,11 @@ export async function approveCommand(argv: string[]): Promise<number> {
     root,
     ...(values.config ? { configFile: values.config } : {}),
   });
-  const reviews = (await review.reviewsFor(root, policy, mode)).filter((r) => !r.acknowledged);
+  // Areas, and the findings of atoms at level review.
+  const atomReport = await review.reviewAtomReport(process.cwd(), policy, mode.kind, values.config);
+  const reviews = (
+    atomReport ? await review.judgeReviews(root, policy, atomReport, mode) : await review.reviewsFor(root, policy, mode)
+  ).filter((r) => !r.acknowledged);
   const out = process.stdout;
   if (!reviews.length) {
     out.write(`ralph-guard approve: the ${mode.kind} change touches no high-risk area that waits for a review.\n`);

@@ -3,7 +3,7 @@ import kleur from 'kleur';
 import { expectedLines, type AnyAtom } from '../kit/atom.js';
 import { BUILTIN_ATOMS } from '../atoms/all.js';
 import { PolicyNotRun, UsageError } from '../errors.js';
-import type { Policy } from '../policy/policy.js';
+import { levelOf, type Policy } from '../policy/policy.js';
 import { didYouMean } from '../suggest.js';
 import { parseCommand, type CommandSpec } from './args.js';
 import { colorWanted } from './color.js';
@@ -48,22 +48,26 @@ export async function atomsCommand(argv: string[]): Promise<number> {
   const policy = await currentPolicy();
   const atoms: Array<{ id: string; level: string; title: string }> = BUILTIN_ATOMS.map((a) => ({
     id: a.id,
-    level: policy?.atoms[a.id]?.level ?? a.defaultLevel,
+    level: policy?.atoms[a.id] ? levelOf(policy.atoms[a.id]) : a.defaultLevel,
     title: a.title,
   }));
-  for (const c of policy?.custom ?? []) atoms.push({ id: c.id, level: c.level, title: `${c.title} (policy)` });
+  for (const c of policy?.custom ?? []) atoms.push({ id: c.id, level: levelOf(c), title: `${c.title} (policy)` });
   if (argv.includes('--json')) {
     process.stdout.write(JSON.stringify(atoms, null, 2) + '\n');
     return 0;
   }
   const width = Math.max(...atoms.map((a) => a.id.length));
+  const levelWidth = Math.max(5, ...atoms.map((a) => a.level.length));
   for (const a of atoms) {
+    const shown = a.level.padEnd(levelWidth);
     const level =
       a.level === 'block'
-        ? kleur.red(a.level.padEnd(5))
-        : a.level === 'warn'
-          ? kleur.yellow(a.level.padEnd(5))
-          : kleur.dim(a.level.padEnd(5));
+        ? kleur.red(shown)
+        : a.level === 'review'
+          ? kleur.magenta(shown)
+          : a.level === 'warn'
+            ? kleur.yellow(shown)
+            : kleur.dim(shown);
     process.stdout.write(`${a.id.padEnd(width)}  ${level}  ${a.title}\n`);
   }
   return 0;
@@ -87,11 +91,11 @@ export async function explainCommand(argv: string[]): Promise<number> {
         )}; run \`ralph-guard atoms\` for the list`,
       );
     const { customAtom } = await import('../custom/pattern.js');
-    process.stdout.write(explain(customAtom(custom), custom.level));
+    process.stdout.write(explain(customAtom(custom), levelOf(custom)));
     return 0;
   }
   const policy = await currentPolicy();
-  process.stdout.write(explain(atom, policy?.atoms[atom.id]?.level ?? atom.defaultLevel));
+  process.stdout.write(explain(atom, policy?.atoms[atom.id] ? levelOf(policy.atoms[atom.id]) : atom.defaultLevel));
   return 0;
 }
 

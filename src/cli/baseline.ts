@@ -3,7 +3,8 @@
  * file, every line) so that only new ones block. `--prune` only drops entries
  * whose finding is gone, and records nothing new.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { parseCommand, type CommandSpec } from './args.js';
 
 const BASELINE: CommandSpec = {
@@ -64,6 +65,8 @@ export async function baselineCommand(argv: string[]): Promise<number> {
         `  note: ${report.failures.length} atom run(s) failed, so their findings are not in the baseline\n`,
       );
   }
+  // A baseline the policy put in a folder of its own (config/accepted.json) may be the folder's first file.
+  mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, baseline.serialiseBaseline(entries));
   return 0;
 }

@@ -35,9 +35,9 @@ export async function checkCommand(argv: string[]): Promise<number> {
 
   if (values['fail-on'] !== undefined && values['fail-on'] !== 'warn' && values['fail-on'] !== 'block')
     throw new UsageError(`check: --fail-on ${values['fail-on']}: expected block or warn`);
+  if (values['dry-run']) return dryRun(values['commit-msg'] !== undefined ? 'commit-msg' : mode);
   if (values['commit-msg'] !== undefined) return commitMsgCheck(values['commit-msg'], values.config);
 
-  if (values['dry-run']) return dryRun(mode);
   // The switch the README documents, honoured whatever runs the hook (husky, lefthook, the pre-commit framework).
   if (hookMode && process.env.RALPH_GUARD === '0') {
     process.stderr.write(`ralph-guard: RALPH_GUARD=0, so the ${mode} check is skipped\n`);
@@ -74,15 +74,21 @@ export async function checkCommand(argv: string[]): Promise<number> {
       allAtoms: output.allAtoms === true,
     });
     failClosed = result.policy.failClosed;
-    // The high-risk areas the change touches, and whether a person acknowledged each (not for --all or --push yet).
-    if (mode === 'staged' || mode === 'worktree' || mode === 'range') {
+    // The high-risk areas the change touches, and whether a person acknowledged each (not for --all: no change to review).
+    if (mode !== 'all') {
       const review = await import('../review/run.js');
-      result.report.reviews = await review.reviewsFor(
+      // Areas, atoms at level review, and guard findings a person acknowledged (which then no longer block).
+      const reviews = await review.judgeReviews(
         result.root,
         result.policy,
-        mode === 'range' ? { kind: 'range', range: values.range ?? '' } : { kind: mode },
+        result.report,
+        mode === 'range'
+          ? { kind: 'range', range: values.range ?? '' }
+          : mode === 'push'
+            ? { kind: 'push', input: push?.input ?? '', remote: pushRemote(values.remote).pushRemote }
+            : { kind: mode },
       );
-      if (review.stopping(result.report.reviews, mode === 'staged' ? 'pre-commit' : 'final').length)
+      if (review.stopping(reviews, mode === 'staged' ? 'pre-commit' : 'final').length)
         result.report.summary.blocked = true;
     }
     const { summary, notes } = result.report;
@@ -300,7 +306,7 @@ async function findRootOrSay(): Promise<string> {
 }
 
 /** `--dry-run`: the command resolved and runs in a repository; nothing is read or checked. */
-async function dryRun(mode: Mode): Promise<number> {
+async function dryRun(mode: Mode | 'commit-msg'): Promise<number> {
   const root = await findRootOrSay();
   const version = typeof RALPH_GUARD_VERSION === 'string' ? RALPH_GUARD_VERSION : 'dev';
   process.stdout.write(`ralph-guard ${version}: would check --${mode} in ${root} (dry run: nothing checked)\n`);
@@ -338,7 +344,12 @@ async function commitMsgCheck(file: string, configFile: string | undefined): Pro
   } catch (e) {
     throw new UsageError(`--commit-msg ${file}: cannot read the message (${(e as Error).message})`);
   }
-  const reviews = await review.reviewsFor(root, policy, { kind: 'staged', message });
+  const mode = { kind: 'staged', message } as const;
+  // Atoms at level review: their findings on the staged change (cached from the pre-commit run) wait for the same trailer.
+  const atomReport = await review.reviewAtomReport(process.cwd(), policy, 'staged', configFile);
+  const reviews = atomReport
+    ? await review.judgeReviews(root, policy, atomReport, mode)
+    : await review.reviewsFor(root, policy, mode);
   const stopped = review.stopping(reviews, 'final');
   const acknowledged = reviews.filter((r) => r.acknowledged);
   if (acknowledged.length)

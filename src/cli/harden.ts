@@ -1,25 +1,27 @@
 /** `ralph-guard harden [--since REF | --staged | --worktree] [--format markdown|json]`: pass 2's task list (DESIGN §10). */
-import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.js';
 import type { ChangedFile, HardenMode } from '../harden/plan.js';
+import { type CommandSpec, parseCommand } from './args.js';
+
+export const HARDEN: CommandSpec = {
+  name: 'harden',
+  usage: '[--since REF | --staged | --worktree] [--format markdown|json]',
+  summary:
+    "Print pass 2's task list for a fresh assistant session: the files of pass 1, one task per failing atom (its pass criterion, the findings, the secure pattern and the check command that proves it), one per high-risk area the change touches (a person reviews it), then the whole change. Default: the working change against HEAD.",
+  options: {
+    since: { type: 'string', value: 'REF', help: 'the files changed since REF, judged whole as they are now' },
+    staged: { type: 'boolean', help: 'the staged change' },
+    worktree: { type: 'boolean', help: 'the working change against HEAD, untracked files included (the default)' },
+    format: { type: 'string', short: 'f', value: 'FMT', help: 'markdown (default) or json' },
+    config: { type: 'string', short: 'c', value: 'FILE', help: 'this policy file instead of the one found' },
+  },
+};
 
 export async function hardenCommand(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      options: {
-        since: { type: 'string' },
-        staged: { type: 'boolean' },
-        worktree: { type: 'boolean' },
-        format: { type: 'string', short: 'f' },
-        config: { type: 'string', short: 'c' },
-      },
-    });
-  } catch (e) {
-    throw new UsageError(`harden: ${(e as Error).message}`);
-  }
-  const v = parsed.values;
+  const parsed = parseCommand(HARDEN, argv);
+  if (!parsed) return 0;
+  const v = parsed.values as Partial<Record<'since' | 'format' | 'config', string>> &
+    Partial<Record<'staged' | 'worktree', boolean>>;
   const chosen = [v.since !== undefined && '--since', v.staged && '--staged', v.worktree && '--worktree'].filter(
     Boolean,
   );
@@ -49,6 +51,15 @@ export async function hardenCommand(argv: string[]): Promise<number> {
     resultCache: false,
     commands: true,
   });
+  // The high-risk areas pass 1 touched: tasks for a person (--since: the commits since REF and the working change).
+  const review = await import('../review/run.js');
+  result.report.reviews =
+    mode.kind === 'since'
+      ? [
+          ...(await review.reviewsFor(root, result.policy, { kind: 'range', range: `${mode.ref}..HEAD` })),
+          ...(await review.reviewsFor(root, result.policy, { kind: 'worktree' })),
+        ]
+      : await review.reviewsFor(root, result.policy, { kind: mode.kind });
   const plan = harden.buildPlan(result.report, mode, files);
   process.stdout.write(format === 'json' ? harden.formatPlanJson(plan) : harden.formatPlanMarkdown(plan));
   return 0;

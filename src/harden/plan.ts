@@ -33,11 +33,29 @@ export interface HardenTask {
   check: string;
 }
 
+/** A high-risk area the change touches: a person reviews it (DESIGN §10); the assistant stops and asks. */
+export interface ReviewTask {
+  n: number;
+  kind: 'review';
+  area: string;
+  title: string;
+  /** review: refused until acknowledged; block: refused. */
+  level: 'review' | 'block';
+  criterion: { pass: string; fail: string };
+  places: Array<{ file: string; line: number; excerpt: string; commit?: string }>;
+  /** What the person runs (or writes) to acknowledge it. */
+  acknowledge: { command: string; trailer: string };
+}
+
 export interface HardenPlan {
   version: 1;
   mode: HardenMode;
   files: ChangedFile[];
-  tasks: HardenTask[];
+  tasks: Array<HardenTask | ReviewTask>;
+  /** High-risk areas a person already acknowledged. */
+  reviewed: Array<{ area: string; by: string }>;
+  /** High-risk areas at level warn: for the person to look at, not tasks (nothing refuses them). */
+  listed: Array<{ area: string; title: string; places: string[] }>;
   /** Atoms the change touches that already pass. */
   passing: Array<{ atom: string; title: string; pass: string }>;
   /** Exits 0 when the whole change passes (empty when there is no task). */
@@ -66,7 +84,7 @@ export function buildPlan(report: Report, mode: HardenMode, files: ChangedFile[]
     ([a, fa], [b, fb]) =>
       Number(levels[a] === 'warn') - Number(levels[b] === 'warn') || fb.length - fa.length || a.localeCompare(b),
   );
-  const tasks: HardenTask[] = failing.map(([id, findings], i) => {
+  const tasks: Array<HardenTask | ReviewTask> = failing.map(([id, findings], i) => {
     const atom = atoms.get(id);
     const level = levels[id] === 'warn' ? 'warn' : 'block';
     const paths = [...new Set(findings.map((f) => f.file))];
@@ -95,6 +113,33 @@ export function buildPlan(report: Report, mode: HardenMode, files: ChangedFile[]
       check: `npx ralph-guard check ${flag} --atoms ${id}${level === 'warn' ? ' --fail-on warn' : ''} ${scope(paths)}`,
     };
   });
+  // Then the high-risk areas, for a person: after the code is final, so the review sees what lands.
+  const reviews = report.reviews ?? [];
+  // Areas at level warn are listed for the person, not tasks: nothing refuses them.
+  for (const r of reviews.filter((x) => !x.acknowledged && x.level !== 'warn')) {
+    tasks.push({
+      n: tasks.length + 1,
+      kind: 'review',
+      area: r.area,
+      title: r.title,
+      level: r.level as ReviewTask['level'],
+      criterion: { pass: r.criterion, fail: r.fail ?? r.criterion },
+      places: r.places.map((p) => ({
+        file: p.file,
+        line: p.line,
+        excerpt: p.excerpt,
+        ...(r.commit ? { commit: r.commit } : {}),
+      })),
+      acknowledge: {
+        command: `npx ralph-guard approve${mode.kind === 'staged' ? ' --staged' : mode.kind === 'worktree' ? ' --worktree' : ''}`,
+        trailer: 'Security-Reviewed-by: Name <email>',
+      },
+    });
+  }
+  const reviewed = reviews.filter((r) => r.acknowledged).map((r) => ({ area: r.area, by: r.by ?? 'a reviewer' }));
+  const listed = reviews
+    .filter((r) => !r.acknowledged && r.level === 'warn')
+    .map((r) => ({ area: r.area, title: r.title, places: r.places.map((p) => `${p.file}:${p.line}`) }));
   const passing = report.atoms
     .filter((a) => !byAtom.has(a.id))
     .map((a) => ({ atom: a.id, title: a.title, pass: a.criteria.pass }))
@@ -103,7 +148,7 @@ export function buildPlan(report: Report, mode: HardenMode, files: ChangedFile[]
     mode.kind === 'since'
       ? `npx ralph-guard check --all ${scope(files.filter((f) => f.status !== 'deleted').map((f) => f.path))}`
       : `npx ralph-guard check ${flag}`;
-  return { version: 1, mode, files, tasks, passing, check: tasks.length ? whole : '' };
+  return { version: 1, mode, files, tasks, reviewed, listed, passing, check: tasks.length ? whole : '' };
 }
 
 function describeMode(mode: HardenMode): string {
@@ -130,6 +175,10 @@ export function formatPlanMarkdown(plan: HardenPlan): string {
     out.push('', 'None: every atom this change touches passes. Nothing to harden.');
   }
   for (const t of plan.tasks) {
+    if (t.kind === 'review') {
+      out.push(...reviewTaskMarkdown(t));
+      continue;
+    }
     out.push(
       '',
       `### ${t.n}. \`${t.atom}\`: ${t.title}${t.level === 'warn' ? ' (warning)' : ''}`,
@@ -156,14 +205,39 @@ export function formatPlanMarkdown(plan: HardenPlan): string {
       '',
       `### ${plan.tasks.length + 1}. The whole change`,
       '',
-      `**Check:** ${inlineCode(plan.check)} exits 0 (every atom, nothing new broken).`,
+      `**Check:** ${inlineCode(plan.check)} exits 0 (every atom, nothing new broken${plan.tasks.some((t) => t.kind === 'review') ? ', and the high-risk areas above acknowledged by your human' : ''}).`,
     );
+  }
+  if (plan.listed.length) {
+    out.push('', `## High-risk areas for your human to look at (${plan.listed.length}, level warn: not blocking)`, '');
+    for (const r of plan.listed) out.push(`- \`${r.area}\`: ${r.title} (${r.places.map(inlineCode).join(', ')})`);
+  }
+  if (plan.reviewed.length) {
+    out.push('', `## High-risk areas already reviewed (${plan.reviewed.length})`, '');
+    for (const r of plan.reviewed) out.push(`- \`${r.area}\`: acknowledged by ${r.by}`);
   }
   if (plan.passing.length) {
     out.push('', `## Already passing (${plan.passing.length})`, '');
     for (const p of plan.passing) out.push(`- \`${p.atom}\`: ${p.pass}`);
   }
   return out.join('\n') + '\n';
+}
+
+function reviewTaskMarkdown(t: ReviewTask): string[] {
+  const level = t.level === 'block' ? ' (level block)' : '';
+  return [
+    '',
+    `### ${t.n}. A human reviews \`${t.area}\`: ${t.title}${level}`,
+    '',
+    `- **Pass when:** ${t.criterion.pass}`,
+    `- **Touches:**`,
+    ...t.places.map(
+      (p) =>
+        `  - ${inlineCode(`${p.file}:${p.line}`)}${p.commit ? ` (commit ${p.commit.slice(0, 10)})` : ''}${p.excerpt ? ` ${inlineCode(p.excerpt)}` : ''}`,
+    ),
+    '',
+    `This task is your human's, not yours: when the tasks above are done, stop and ask them to review it. They acknowledge it by running ${inlineCode(t.acknowledge.command)} at their terminal (it records the reviewed content; an edit asks again) or with a ${inlineCode(t.acknowledge.trailer)} trailer in the commit message. Do not add the trailer or run \`approve\` yourself.`,
+  ];
 }
 
 export function formatPlanJson(plan: HardenPlan): string {

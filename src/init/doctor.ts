@@ -1,7 +1,7 @@
 /**
  * `ralph-guard doctor`: is the guard really switched on here? One line per
  * fact, ok / warn / fail, each failure with its fix: node and git versions,
- * the hook manager, whether git's pre-commit and pre-push hooks exist, are
+ * the hook manager, whether git's pre-commit, pre-push and commit-msg hooks exist, are
  * executable and reach ralph-guard, the binary they resolve, the policy,
  * the baseline, the advisory database and the assistant hooks.
  */
@@ -149,11 +149,15 @@ async function hookChecks(repo: RepoInfo, manager: string): Promise<Check[]> {
       fix: 'npm install (its "prepare": "husky" sets it up) or npx husky',
     });
   }
-  for (const hook of HOOKS) {
+  for (const hook of [...HOOKS, 'commit-msg'] as const) {
     const file = join(dir, hook);
     const shown = `${shownDir}/${hook}`;
+    // Without commit-msg the checks still run; only a review trailer waits for the push or CI.
+    const missing: Status = hook === 'commit-msg' ? 'warn' : 'fail';
+    const why =
+      hook === 'commit-msg' ? ' (high-risk areas at level review are then checked only at push and in CI)' : '';
     if (!existsSync(file)) {
-      checks.push({ status: 'fail', text: `${hook}: no hook at ${shown}`, fix });
+      checks.push({ status: missing, text: `${hook}: no hook at ${shown}${why}`, fix });
       continue;
     }
     if (!statSync(file).isFile() || !executable(file)) {
@@ -167,7 +171,7 @@ async function hookChecks(repo: RepoInfo, manager: string): Promise<Check[]> {
     const text = read(file);
     const reach = reaches(root, dir, hook, text);
     if (!reach) {
-      checks.push({ status: 'fail', text: `${hook}: ${shown} does not run ralph-guard`, fix });
+      checks.push({ status: missing, text: `${hook}: ${shown} does not run ralph-guard${why}`, fix });
       continue;
     }
     const started = probe(root, reach);
@@ -203,7 +207,12 @@ interface Reach {
 }
 
 /** How a hook file gets to ralph-guard, or null when it does not. */
-function reaches(root: string, dir: string, hook: 'pre-commit' | 'pre-push', text: string): Reach | null {
+function reaches(
+  root: string,
+  dir: string,
+  hook: 'pre-commit' | 'pre-push' | 'commit-msg',
+  text: string,
+): Reach | null {
   if (text.includes('ralph-guard git hook'))
     return {
       how: `ralph-guard's hook script${existsSync(join(dir, hook + CHAINED)) ? ' (chaining the previous hook)' : ''}`,

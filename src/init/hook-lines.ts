@@ -15,7 +15,7 @@ const LAUNCHER_FLAG = /^--?(?:no|no-install|yes|y|quiet|q|silent|s|offline|prefe
 export interface OurCommand {
   /** The command as written (one part of a line joined by `&&`, `;`…). */
   text: string;
-  mode: 'staged' | 'push' | 'other';
+  mode: 'staged' | 'push' | 'commit-msg' | 'other';
   /** Written as a bare `ralph-guard …`, which needs node_modules/.bin on PATH. */
   bare: boolean;
 }
@@ -45,9 +45,11 @@ export function ourCommand(command: string): OurCommand | null {
   const flags = tokens.slice(i + 1);
   const mode = flags.includes('--push')
     ? 'push'
-    : flags.some((f) => /^--(?:all|worktree|range)/.test(f))
-      ? 'other'
-      : 'staged';
+    : flags.includes('--commit-msg')
+      ? 'commit-msg'
+      : flags.some((f) => /^--(?:all|worktree|range)/.test(f))
+        ? 'other'
+        : 'staged';
   return { text, mode, bare };
 }
 

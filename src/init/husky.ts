@@ -1,6 +1,8 @@
 /**
- * Husky, every major from 4 to 9: one ralph-guard command in the pre-commit
- * and pre-push hooks, written the way that major runs hooks.
+ * Husky, every major from 4 to 9: one ralph-guard command in the pre-commit,
+ * pre-push and commit-msg hooks, written the way that major runs hooks
+ * (commit-msg checks the review trailer: the message file is git's first
+ * argument, husky 4's HUSKY_GIT_PARAMS).
  *
  * - husky 9 runs `.husky/<hook>` with node_modules/.bin on PATH: a bare
  *   `ralph-guard check --staged` resolves, and no shebang is needed.
@@ -24,7 +26,7 @@ import type { InitResult } from './detect.js';
 declare const RALPH_GUARD_VERSION: string;
 
 export type HuskyMajor = 4 | 5 | 6 | 7 | 8 | 9;
-export const HUSKY_HOOKS = ['pre-commit', 'pre-push'] as const;
+export const HUSKY_HOOKS = ['pre-commit', 'pre-push', 'commit-msg'] as const;
 type Hook = (typeof HUSKY_HOOKS)[number];
 
 /** The husky major the project uses: the installed one, else the one package.json asks for, else 9 (what init installs). */
@@ -54,6 +56,7 @@ function husky4Hooks(pkg: PackageJson | null): Record<string, string> | null {
 /** The command a hook of this major runs. */
 export function huskyCommand(major: HuskyMajor, hook: Hook): string {
   const bin = major >= 9 ? 'ralph-guard' : './node_modules/.bin/ralph-guard';
+  if (hook === 'commit-msg') return `${bin} check --commit-msg ${major === 4 ? '"$HUSKY_GIT_PARAMS"' : '"$1"'}`;
   return `${bin} check --${hook === 'pre-push' ? 'push' : 'staged'}`;
 }
 
@@ -169,7 +172,7 @@ function installHusky4(root: string, pkg: PackageJson, result: InitResult) {
   );
   if (rc) {
     result.todo.push(
-      `husky 4 reads its hooks from ${rc}, which init does not edit: add "${huskyCommand(4, 'pre-commit')}" to its pre-commit and "${huskyCommand(4, 'pre-push')}" to its pre-push`,
+      `husky 4 reads its hooks from ${rc}, which init does not edit: add "${huskyCommand(4, 'pre-commit')}" to its pre-commit, "${huskyCommand(4, 'pre-push')}" to its pre-push and '${huskyCommand(4, 'commit-msg')}' to its commit-msg`,
     );
     return;
   }

@@ -1,5 +1,5 @@
 /**
- * lefthook: a `ralph-guard` command in `pre-commit` and `pre-push` of the
+ * lefthook: a `ralph-guard` command in `pre-commit`, `pre-push` and `commit-msg` of the
  * project's lefthook.yml, edited through the `yaml` document model so the
  * user's comments, order and other commands stay as they were. A hook that
  * uses lefthook's `jobs:` list gets a job; one with `commands:` (or a new
@@ -30,12 +30,14 @@ export function lefthookFile(root: string): string | null {
 
 export function lefthookCommands(
   pkg: PackageJson | null,
-): Record<'pre-commit' | 'pre-push', { run: string; use_stdin?: boolean }> {
+): Record<'pre-commit' | 'pre-push' | 'commit-msg', { run: string; use_stdin?: boolean }> {
   // lefthook runs commands from the repository root and does not add node_modules/.bin to PATH.
   const bin = pkg ? './node_modules/.bin/ralph-guard' : 'ralph-guard';
   return {
     'pre-commit': { run: `${bin} check --staged` },
     'pre-push': { run: `${bin} check --push`, use_stdin: true },
+    // lefthook puts git's first argument, the message file, in place of {1}.
+    'commit-msg': { run: `${bin} check --commit-msg {1}` },
   };
 }
 
@@ -60,7 +62,7 @@ export async function installLefthook(root: string, pkg: PackageJson | null, res
   const commands = lefthookCommands(pkg);
   if (!name) {
     result.todo.push(
-      `${other} is not edited by init: add a "${NAME}" command running \`${commands['pre-commit'].run}\` to pre-commit and one running \`${commands['pre-push'].run}\` with use_stdin: true to pre-push`,
+      `${other} is not edited by init: add a "${NAME}" command running \`${commands['pre-commit'].run}\` to pre-commit, one running \`${commands['pre-push'].run}\` with use_stdin: true to pre-push and one running \`${commands['commit-msg'].run}\` to commit-msg`,
     );
     return;
   }
@@ -100,7 +102,9 @@ export async function installLefthook(root: string, pkg: PackageJson | null, res
     : doc.toString();
   writeFileSync(file, next === text ? text : next);
   if (created) result.changes.createdFiles = [...(result.changes.createdFiles ?? []), name];
-  result.todo.push("run `npx lefthook install` (once per clone) so git runs lefthook's pre-commit and pre-push hooks");
+  result.todo.push(
+    "run `npx lefthook install` (once per clone) so git runs lefthook's pre-commit, pre-push and commit-msg hooks",
+  );
 }
 
 /** Removes our commands and jobs; hooks and the file left empty by that go too. */
@@ -114,7 +118,7 @@ export async function uninstallLefthook(
   const file = join(root, name);
   const { YAML, doc } = await loadDocument(file);
   let changed = false;
-  for (const hook of ['pre-commit', 'pre-push']) {
+  for (const hook of ['pre-commit', 'pre-push', 'commit-msg']) {
     const jobs = doc.getIn([hook, 'jobs']);
     if (YAML.isSeq(jobs)) {
       const before = jobs.items.length;

@@ -6,7 +6,10 @@
 import type { Level } from '../kit/atom.js';
 
 export interface AtomSettings {
+  /** The level the atom runs at; an atom at `review` runs at `warn` with `review` set. */
   level: Level;
+  /** Level `review`: its findings are reported as warnings and refuse the change until a person acknowledges them (src/review/). */
+  review?: true;
   options: Record<string, unknown>;
   /** Extra globs that narrow (or, with `!`, exclude from) the atom's own files. */
   files?: string[];
@@ -36,6 +39,7 @@ export interface CustomAtom {
   title: string;
   criteria: { pass: string; fail: string };
   level: Level;
+  review?: true;
   files: string[];
   ignore: string[];
   keywords: string[];
@@ -92,6 +96,18 @@ export const SEARCH_PLACES = [
 ];
 
 export const RECOMMENDED = 'ralph-guard:recommended';
+
+/** The level a policy gives an atom, as written: `review` is `warn` plus the review flag. */
+export const levelOf = (s: { level: Level; review?: true } | undefined): Level | 'review' =>
+  s?.review ? 'review' : (s?.level ?? 'off');
+
+/** The atoms (built-in and custom) whose findings wait for a person. */
+export function reviewAtoms(policy: Policy): string[] {
+  return [
+    ...Object.entries(policy.atoms).flatMap(([id, s]) => (s.review ? [id] : [])),
+    ...policy.custom.filter((c) => c.review).map((c) => c.id),
+  ];
+}
 
 /** JS and TS policies are programs: read from git like any policy, but run only by the commands that judge (never by doctor, atoms, explain, skills, baseline). */
 export const isProgram = (file: string) => /\.(?:[cm]?js|ts)$/.test(file);

@@ -4,8 +4,10 @@
  * leave behind. Anything that makes the guard see less — an atom turned off
  * or lowered, an ignore glob or allowlist widened, a minimum lowered, a
  * failOn or failClosed loosened, baseline entries added — is a blocking
- * finding naming what weakened, until a human-review step exists to accept
- * it. Changes that only make the guard stricter are notes.
+ * finding naming what weakened, until a person acknowledges the file's new
+ * content as a `guard` review (src/review/: `ralph-guard approve`, or a
+ * Security-Reviewed-by trailer where the message is known). Changes that
+ * only make the guard stricter are notes.
  *
  * Rule ids: `guard/policy-weakened`, `guard/policy-unreadable` (the new
  * policy is invalid, or is a program that is not run to compare it),
@@ -13,7 +15,8 @@
  */
 import { PolicyError, PolicyNotRun } from '../errors.js';
 import type { Finding } from '../findings.js';
-import type { AtomSettings, CustomAtom, Policy } from './policy.js';
+import { type AtomSettings, type CustomAtom, levelOf, type Policy } from './policy.js';
+import { BUILTIN_AREAS } from '../review/areas.js';
 import type { FoundFile, PolicyTree } from './source.js';
 import { validatePolicy } from './validate.js';
 
@@ -29,7 +32,7 @@ export interface ChangeToReview {
 
 const CRITERION = 'A change does not weaken the policy or the baseline that judge it.';
 const FIX =
-  'Commit the policy or baseline change on its own and have a maintainer review and land it (the hooks judge every change with the committed policy, so until then this change is refused).';
+  'Have a person review it: they run `ralph-guard approve` at their terminal before committing (it records the reviewed content of the policy or baseline file), or the commit carries a `Security-Reviewed-by: Name <email>` trailer, which the pre-push hook and `check --range` in CI accept (the pre-commit hook cannot see the message: commit it past that hook). Without that, commit it on its own and have a maintainer land it.';
 
 export async function reviewChange(change: ChangeToReview): Promise<{ findings: Finding[]; notes: string[] }> {
   const findings: Finding[] = [];
@@ -158,7 +161,8 @@ interface Difference {
   text: string;
 }
 
-const LEVEL_RANK = { off: 0, warn: 1, block: 2 } as const;
+/** `review` lets a finding through once a person acknowledges it: between warn and block. */
+const LEVEL_RANK = { off: 0, warn: 1, review: 2, block: 3 } as const;
 /** The dependencies atom's failOn: a higher threshold lets more through. */
 const SEVERITY_RANK: Record<string, number> = { low: 3, moderate: 2, high: 1, critical: 0 };
 
@@ -195,6 +199,7 @@ export function comparePolicies(before: Policy, after: Policy): { weaker: Differ
   for (const id of new Set([...Object.keys(before.atoms), ...Object.keys(after.atoms)])) {
     compareAtom(`atoms.${id}`, before.atoms[id], after.atoms[id], weak, strict);
   }
+  compareHighRisk(before.highRisk ?? {}, after.highRisk ?? {}, weak, strict);
   const customBefore = new Map(before.custom.map((c) => [c.id, c]));
   const customAfter = new Map(after.custom.map((c) => [c.id, c]));
   for (const [id, old] of customBefore) {
@@ -215,6 +220,29 @@ export function comparePolicies(before: Policy, after: Policy): { weaker: Differ
 
 type Report = (key: string, text: string) => void;
 
+/** High-risk areas: a lower level, or changed globs of the policy's own areas (which may cover less), let more through. */
+function compareHighRisk(
+  before: NonNullable<Policy['highRisk']>,
+  after: NonNullable<Policy['highRisk']>,
+  weak: Report,
+  strict: Report,
+) {
+  const builtin = new Map(BUILTIN_AREAS.map((a) => [a.id, a.level]));
+  for (const id of new Set([...Object.keys(before), ...Object.keys(after), ...builtin.keys()])) {
+    // An area the policy does not name has its built-in level, or none at all (off) when it is the policy's own.
+    const levelBefore = before[id]?.level ?? builtin.get(id) ?? (before[id] ? 'review' : 'off');
+    const levelAfter = after[id]?.level ?? builtin.get(id) ?? (after[id] ? 'review' : 'off');
+    const key = `highRisk.${id}`;
+    if (levelBefore !== levelAfter)
+      (LEVEL_RANK[levelAfter] < LEVEL_RANK[levelBefore] ? weak : strict)(
+        `${key}.level`,
+        `${levelBefore} → ${levelAfter}`,
+      );
+    if (levelAfter !== 'off' && JSON.stringify(before[id]?.files ?? []) !== JSON.stringify(after[id]?.files ?? []))
+      weak(`${key}.files`, `${show(before[id]?.files)} → ${show(after[id]?.files)}`);
+  }
+}
+
 function compareAtom(
   key: string,
   before: AtomSettings | undefined,
@@ -222,8 +250,8 @@ function compareAtom(
   weak: Report,
   strict: Report,
 ) {
-  const levelBefore = before?.level ?? 'off';
-  const levelAfter = after?.level ?? 'off';
+  const levelBefore = levelOf(before);
+  const levelAfter = levelOf(after);
   if (levelBefore !== levelAfter)
     (LEVEL_RANK[levelAfter] < LEVEL_RANK[levelBefore] ? weak : strict)(
       `${key}.level`,
@@ -290,10 +318,10 @@ function compareLists(
 }
 
 function compareCustom(key: string, before: CustomAtom, after: CustomAtom, weak: Report, strict: Report) {
-  if (before.level !== after.level)
-    (LEVEL_RANK[after.level] < LEVEL_RANK[before.level] ? weak : strict)(
+  if (levelOf(before) !== levelOf(after))
+    (LEVEL_RANK[levelOf(after)] < LEVEL_RANK[levelOf(before)] ? weak : strict)(
       `${key}.level`,
-      `${before.level} → ${after.level}`,
+      `${levelOf(before)} → ${levelOf(after)}`,
     );
   if (JSON.stringify(before.files) !== JSON.stringify(after.files))
     weak(`${key}.files`, `${show(before.files)} → ${show(after.files)}`);

@@ -9,7 +9,11 @@ import { checkLinearRegex } from './linear-regex.js';
 import { didYouMean } from '../suggest.js';
 
 const ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
-const level = z.enum(['block', 'warn', 'off']).describe('block: fails the commit; warn: reported only; off: not run.');
+const level = z
+  .enum(['block', 'warn', 'review', 'off'])
+  .describe(
+    'block: fails the commit; review: reported, and the change is refused until a person acknowledges it (a Security-Reviewed-by trailer or `ralph-guard approve`); warn: reported only; off: not run.',
+  );
 const globs = z.array(z.string().min(1));
 
 const patternCheck = z

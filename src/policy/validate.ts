@@ -297,12 +297,17 @@ function validateLayer(name: string, data: unknown, problems: string[]): RawPoli
   return result.data;
 }
 
+/** A level as written, as the engine runs it: `review` runs at `warn` and waits for a person (src/review/). */
+function atLevel(level: AtomSettings['level'] | 'review'): { level: AtomSettings['level']; review?: true } {
+  return level === 'review' ? { level: 'warn', review: true } : { level };
+}
+
 /** Merges the layers (later wins; atom settings merge key by key) and applies every default. */
 /** `shown`: the policy file as problems name it (relative to the root, like every other problem). */
 function resolvePolicy(layers: Layer[], file: string | null, shown: string, problems: string[]): Policy {
   const builtinSettings: Record<
     string,
-    { level?: AtomSettings['level']; files?: string[]; ignore?: string[]; options: Record<string, unknown> }
+    { level?: AtomSettings['level'] | 'review'; files?: string[]; ignore?: string[]; options: Record<string, unknown> }
   > = {};
   const custom = new Map<string, CustomAtom>();
   const policy: Policy = {
@@ -330,11 +335,14 @@ function resolvePolicy(layers: Layer[], file: string | null, shown: string, prob
     for (const [id, settings] of Object.entries(raw.atoms ?? {})) {
       if (!settings) continue;
       if ('checks' in settings) {
-        custom.set(id, { id, ...(settings as Omit<CustomAtom, 'id'>) });
+        const { level, ...rest } = settings as Omit<CustomAtom, 'id' | 'level'> & {
+          level: CustomAtom['level'] | 'review';
+        };
+        custom.set(id, { id, ...rest, ...atLevel(level) });
         continue;
       }
       const s = settings as {
-        level?: AtomSettings['level'];
+        level?: AtomSettings['level'] | 'review';
         files?: string[];
         ignore?: string[];
         options?: Record<string, unknown>;
@@ -367,7 +375,7 @@ function resolvePolicy(layers: Layer[], file: string | null, shown: string, prob
       continue;
     }
     policy.atoms[atom.id] = {
-      level: s?.level ?? 'off',
+      ...atLevel(s?.level ?? 'off'),
       options: parsed.data as Record<string, unknown>,
       ...(s?.files ? { files: s.files } : {}),
       ...(s?.ignore ? { ignore: s.ignore } : {}),

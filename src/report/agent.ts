@@ -35,7 +35,12 @@ export function formatAgent(report: Report, opts: AgentOptions = {}): string {
   const atomIds = [...new Set(findings.map((f) => f.atom))];
   const out: string[] = [];
 
-  if (!findings.length) {
+  const waiting = (report.reviews ?? []).filter((r) => r.level !== 'warn' && !r.acknowledged).length;
+  if (!findings.length && waiting) {
+    out.push(
+      `**ralph-guard: ${plural(waiting, 'high-risk area')} ${waiting === 1 ? 'waits' : 'wait'} for a human review.${summary.blocked ? ` ${opts.outcome ?? 'Blocked'}.` : ''}**`,
+    );
+  } else if (!findings.length) {
     out.push(
       `**ralph-guard: every criterion passes** (${summary.mode}: ${plural(summary.files, 'file')}, ${plural(summary.atoms, 'atom')}${summary.suppressed ? `, ${summary.suppressed} suppressed` : ''}).`,
     );
@@ -133,6 +138,7 @@ export function formatAgent(report: Report, opts: AgentOptions = {}): string {
   if (skips.length) {
     out.push('', `Not checked, or only in part: ${skips.map((g) => `${g.reason}: ${g.files}`).join('; ')}.`);
   }
+  out.push(...reviewSection(report));
   if (findings.length) {
     out.push(
       '',
@@ -140,6 +146,33 @@ export function formatAgent(report: Report, opts: AgentOptions = {}): string {
     );
   }
   return out.join('\n') + '\n';
+}
+
+/**
+ * The high-risk areas the change touches. Those waiting for a person are the
+ * assistant's cue to stop and ask: only a human acknowledges them.
+ */
+function reviewSection(report: Report): string[] {
+  const reviews = report.reviews ?? [];
+  if (!reviews.length) return [];
+  const waiting = reviews.filter((r) => r.level !== 'warn' && !r.acknowledged);
+  const where = (r: (typeof reviews)[number]) =>
+    `${r.places.map((p) => `\`${p.file}:${p.line}\``).join(', ')}${r.commit ? ` (commit ${r.commit.slice(0, 10)})` : ''}`;
+  const out = ['', `### High-risk areas (${reviews.length})`];
+  for (const r of reviews) {
+    const state = r.acknowledged
+      ? `acknowledged by ${r.by ?? 'a reviewer'}`
+      : r.level === 'warn'
+        ? 'listed for a human (level warn)'
+        : 'WAITS FOR A HUMAN REVIEW';
+    out.push(`- **${r.area}** — ${r.title}: ${where(r)}; ${state}. Pass when: ${r.criterion}`);
+  }
+  if (waiting.length)
+    out.push(
+      '',
+      `**Stop and ask your human to review ${waiting.map((r) => r.area).join(', ')}.** A person acknowledges it with a \`Security-Reviewed-by: Name <email>\` trailer in the commit message or by running \`ralph-guard approve\` at their terminal. Do not add the trailer yourself, run \`approve\`, or work around the check (no \`--no-verify\`, no policy, baseline or suppression edits, no moving the code): tell your human what changed and why, and wait.`,
+    );
+  return out;
 }
 
 function length(lines: readonly string[]): number {

@@ -5,13 +5,16 @@
  * by `ralph-guard approve`) for the exact blob of every touched file: the same
  * content is not asked again, and any later edit of it is.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { addedKey, parseAddedLines, parseRaw } from '../git/diff.js';
 import { BlobReader, EMPTY_TREE, git, headCommit } from '../git/git.js';
+import { SEARCH_PLACES } from '../policy/policy.js';
 import { type Area, type AreaHit, detectAreas } from './areas.js';
 
 export const REVIEWS_FILE = '.ralph-reviews.json';
+/** The blob id recorded for a deleted file. */
+const DELETED = '0'.repeat(40);
 export const TRAILER = /^Security-Reviewed-by:[ \t]*(\S[^<\n]*?)[ \t]*<([^<>\s@]+@[^<>\s]+)>[ \t]*$/im;
 
 export interface ReviewRecord {
@@ -33,14 +36,25 @@ export interface Review {
   title: string;
   level: 'review' | 'warn' | 'block';
   criterion: string;
+  /** The area's fail criterion. */
+  fail?: string;
   places: Array<{ file: string; line: number; excerpt: string; blob: string }>;
   commit?: string;
   acknowledged: boolean;
   /** Who acknowledged, and how. */
   by?: string;
+  /** A high-risk area, or the findings of an atom at level review. */
+  source?: 'area' | 'atom';
+  /** Not a person's acknowledgement: the change that sets the guard up (no policy at its base) is not a guard review. */
+  setup?: true;
 }
 
-export type ReviewMode = { kind: 'staged'; message?: string } | { kind: 'worktree' } | { kind: 'range'; range: string };
+export type ReviewMode =
+  | { kind: 'staged'; message?: string }
+  | { kind: 'worktree' }
+  | { kind: 'range'; range: string }
+  /** The pre-push hook's input (`<local ref> <local sha> <remote ref> <remote sha>` per ref) and the remote pushed to. */
+  | { kind: 'push'; input: string; remote?: string | undefined };
 
 interface ChangedFile {
   path: string;
@@ -71,9 +85,15 @@ export function readReviews(root: string): ReviewsFile {
 export async function reviewChange(root: string, areas: readonly Area[], mode: ReviewMode): Promise<Review[]> {
   if (!areas.some((a) => a.level !== 'off')) return [];
   if (mode.kind === 'range') return reviewRange(root, areas, mode.range);
+  if (mode.kind === 'push') return reviewPush(root, areas, mode.input, mode.remote);
   const files = mode.kind === 'staged' ? await stagedFiles(root) : await worktreeFiles(root);
   const reviews = judge(areas, files);
   acknowledge(reviews, readReviews(root), mode.kind === 'staged' ? (mode.message ?? null) : null);
+  if (waitsForGuard(reviews)) {
+    const head = (await headCommit(root)) ?? undefined;
+    if (!(await hasPolicy(root, head)) && (await hasPolicy(root, mode.kind === 'staged' ? ':' : null)))
+      firstSetup(reviews);
+  }
   return reviews;
 }
 
@@ -87,6 +107,7 @@ function judge(areas: readonly Area[], files: ChangedFile[], commit?: string): R
         title: area.title,
         level: area.level as Review['level'],
         criterion: area.criteria.pass,
+        fail: area.criteria.fail,
         places: [],
         ...(commit ? { commit } : {}),
         acknowledged: false,
@@ -96,6 +117,54 @@ function judge(areas: readonly Area[], files: ChangedFile[], commit?: string): R
     }
   }
   return [...byArea.values()];
+}
+
+/**
+ * The change that sets the guard up — its base has no policy and it adds one,
+ * as `init`'s first commit does — is not a guard review: there is no guard yet
+ * to protect. Every later edit of the policy, baseline or hooks is.
+ */
+const waitsForGuard = (reviews: readonly Review[]) => reviews.some((r) => r.area === 'guard' && !r.acknowledged);
+
+function firstSetup(reviews: Review[]) {
+  for (const r of reviews)
+    if (r.area === 'guard' && !r.acknowledged) {
+      r.acknowledged = true;
+      r.setup = true;
+      r.by = 'no one: this change sets the guard up (no policy at its base)';
+    }
+}
+
+/**
+ * Whether a policy is at the root of a tree: a commit (`rev`), the index
+ * (`':'`), the working tree (null), or no tree at all (undefined: before the
+ * first commit).
+ */
+async function hasPolicy(root: string, rev: string | null | undefined): Promise<boolean> {
+  if (rev === undefined) return false;
+  const files = SEARCH_PLACES.filter((f) => f !== 'package.json');
+  let pkg: string;
+  if (rev === null) {
+    if (files.some((f) => existsSync(join(root, f)))) return true;
+    try {
+      pkg = readFileSync(join(root, 'package.json'), 'utf8');
+    } catch {
+      return false;
+    }
+  } else {
+    const listed =
+      rev === ':'
+        ? await git(['ls-files', '-z', '--', ...files], { cwd: root })
+        : await git(['ls-tree', '-z', '--name-only', rev, '--', ...files], { cwd: root });
+    if (listed.length) return true;
+    pkg = await git(['show', `${rev === ':' ? '' : rev}:package.json`], { cwd: root, okCodes: [128] }).catch(() => '');
+  }
+  try {
+    const data = JSON.parse(pkg) as Record<string, unknown>;
+    return data !== null && typeof data === 'object' && 'ralph' in data;
+  } catch {
+    return false;
+  }
 }
 
 /** A trailer acknowledges everything in its commit; records acknowledge an area whose every touched blob was approved. */
@@ -146,8 +215,10 @@ async function worktreeFiles(root: string): Promise<ChangedFile[]> {
   ]);
   const files: ChangedFile[] = [];
   const added = parseAddedLines(patch);
+  const entries = parseRaw(raw);
+  for (const e of entries) if (e.status === 'deleted') files.push({ path: e.path, blob: DELETED, lines: [], text: '' });
   const paths = [
-    ...parseRaw(raw)
+    ...entries
       .filter((e) => e.status !== 'deleted')
       .map((e) => ({ path: e.path, lines: added.get(addedKey('', e.path)) ?? [] })),
     ...untracked
@@ -180,7 +251,12 @@ async function readFiles(
   try {
     const out: ChangedFile[] = [];
     for (const e of entries) {
-      if (e.status === 'deleted' || !e.blob || /^0+$/.test(e.blob) || e.mode === '160000') continue;
+      // A deleted file is touched too (a hook script or policy removed): no lines, its path only.
+      if (e.status === 'deleted') {
+        out.push({ path: e.path, blob: DELETED, lines: [], text: '' });
+        continue;
+      }
+      if (!e.blob || /^0+$/.test(e.blob) || e.mode === '160000') continue;
       const bytes = await reader.read(e.blob);
       if (!bytes || !Buffer.isBuffer(bytes) || bytes.includes(0)) continue; // too large or binary: not code to review
       out.push({
@@ -203,6 +279,17 @@ async function reviewRange(root: string, areas: readonly Area[], range: string):
   const commits = (await git(['rev-list', '--reverse', '--no-merges', spec], { cwd: root }))
     .split('\n')
     .filter(Boolean);
+  return reviewCommits(root, areas, commits, tip);
+}
+
+/** Every commit being pushed (those the destination lacks, as the checks count them), with the records of the newest. */
+async function reviewPush(root: string, areas: readonly Area[], input: string, remote?: string): Promise<Review[]> {
+  const { pushedCommits } = await import('../changeset/changeset.js');
+  const commits = await pushedCommits(root, input, remote);
+  return commits.length ? reviewCommits(root, areas, commits, commits.at(-1)!) : [];
+}
+
+async function reviewCommits(root: string, areas: readonly Area[], commits: string[], tip: string): Promise<Review[]> {
   const recordsText = await git(['show', `${tip}:${REVIEWS_FILE}`], { cwd: root, okCodes: [128] }).catch(() => '');
   const records = readReviewsText(recordsText || null);
   const out: Review[] = [];
@@ -216,9 +303,89 @@ async function reviewRange(root: string, areas: readonly Area[], range: string):
     const files = await readFiles(root, parseRaw(raw), parseAddedLines(patch), '');
     const reviews = judge(areas, files, commit);
     acknowledge(reviews, records, message);
+    if (waitsForGuard(reviews)) {
+      const parent = (await git(['rev-parse', '--verify', '-q', `${commit}^`], { cwd: root, okCodes: [1] })).trim();
+      if (!(await hasPolicy(root, parent || undefined)) && (await hasPolicy(root, commit))) firstSetup(reviews);
+    }
     out.push(...reviews);
   }
   return out;
+}
+
+/**
+ * The findings of atoms at level review as reviews: one per atom (and commit),
+ * each place with the blob of its file, acknowledged as areas are (the
+ * commit's trailer, or approve's records of that exact content).
+ */
+/** The parts of a finding a review keeps (findings.ts imports this module's types: no import back). */
+export interface ReviewedFinding {
+  atom: string;
+  file: string;
+  line: number;
+  excerpt: string;
+  criterion: string;
+  commit?: string;
+}
+
+export async function reviewFindings(
+  root: string,
+  findings: readonly ReviewedFinding[],
+  atoms: ReadonlyMap<string, { title: string; pass: string }>,
+  mode: ReviewMode,
+): Promise<Review[]> {
+  if (!findings.length) return [];
+  const byKey = new Map<string, Review>();
+  const blobs = new Map<string, string>();
+  for (const f of findings) {
+    const key = `${f.atom}\0${f.commit ?? ''}`;
+    const atom = atoms.get(f.atom);
+    const review: Review = byKey.get(key) ?? {
+      area: f.atom,
+      title: `${atom?.title ?? f.atom} (atom at level review)`,
+      level: 'review',
+      criterion: atom?.pass ?? f.criterion,
+      fail: f.criterion,
+      places: [],
+      ...(f.commit ? { commit: f.commit } : {}),
+      acknowledged: false,
+      source: 'atom',
+    };
+    const where = `${f.commit ?? ''}:${f.file}`;
+    if (!blobs.has(where)) blobs.set(where, await blobOf(root, mode, f.file, f.commit));
+    review.places.push({ file: f.file, line: f.line, excerpt: f.excerpt, blob: blobs.get(where)! });
+    byKey.set(key, review);
+  }
+  const reviews = [...byKey.values()];
+  if (mode.kind === 'staged' || mode.kind === 'worktree') {
+    acknowledge(reviews, readReviews(root), mode.kind === 'staged' ? (mode.message ?? null) : null);
+    return reviews;
+  }
+  // A range or push: each commit's own trailer, and the records of its newest commit.
+  const tip =
+    mode.kind === 'range'
+      ? mode.range.includes('..')
+        ? mode.range.slice(mode.range.lastIndexOf('..') + 2) || 'HEAD'
+        : mode.range
+      : ((await (await import('../changeset/changeset.js')).pushedCommits(root, mode.input, mode.remote)).at(-1) ??
+        'HEAD');
+  const recordsText = await git(['show', `${tip}:${REVIEWS_FILE}`], { cwd: root, okCodes: [128] }).catch(() => '');
+  const records = readReviewsText(recordsText || null);
+  for (const r of reviews) {
+    const message = r.commit ? await git(['log', '-1', '--format=%B', r.commit], { cwd: root }) : null;
+    acknowledge([r], records, message);
+  }
+  return reviews;
+}
+
+/** The blob of a file as the mode judges it: staged, on disk, or in a commit. */
+async function blobOf(root: string, mode: ReviewMode, file: string, commit: string | undefined): Promise<string> {
+  const out =
+    mode.kind === 'worktree'
+      ? await git(['hash-object', '--no-filters', '--', file], { cwd: root, okCodes: [128] }).catch(() => '')
+      : await git(['rev-parse', '--verify', '-q', `${commit ?? ''}:${file}`], { cwd: root, okCodes: [1, 128] }).catch(
+          () => '',
+        );
+  return out.trim() || DELETED;
 }
 
 /** Reviews that stop the change: `block` always, `review` until acknowledged. */

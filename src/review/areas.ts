@@ -17,6 +17,8 @@ export interface Area {
   modules?: RegExp;
   /** Text on an added line that touches the area (in a file that imports one of its modules, or in any file when no module is named). */
   calls?: RegExp;
+  /** Files whose lines `calls` is not tried on (prose that only mentions the text). */
+  notCallsIn?: RegExp;
   /** Every added line of a file that imports one of the modules is in the area (payment code), not only calls. */
   wholeFile?: boolean;
   /** Files that are in the area whatever they contain. */
@@ -99,11 +101,13 @@ export const BUILTIN_AREAS: Area[] = [
     },
     paths:
       /^(\.ralphrc(\.(json|ya?ml|js|cjs|mjs|ts))?|ralph\.config\.(js|cjs|mjs|ts)|\.config\/ralphrc(\.\w+)?|\.ralph-baseline\.json|\.husky\/[^/]+|\.?lefthook(-local)?\.(ya?ml|json|toml)|\.claude\/settings(\.local)?\.json)$/,
-    calls: /ralph-guard-ignore\b/,
+    // A suppression as it is written (an id, then `--` and the reason), in code: prose that names the comment is not one.
+    calls: /ralph-guard-ignore[ \t]+[\w-]+(?:\/[\w-]+)?[ \t]+--/,
+    notCallsIn: /\.(?:md|mdx|markdown|txt|rst|adoc)$/i,
     examples: { touches: '// ralph-guard-ignore sql-injection -- trusted input', file: 'src/report.js' },
-    // Listed by default: the first commit after `init` is itself a guard change. Teams set it to review once set up
-    // (policy weakening and a grown baseline already block on their own).
-    level: 'warn',
+    // A person agrees to every change of the guard. The change that sets it up (no policy at its base, as init's
+    // first commit) is not a review case (acknowledgement.ts): there is no guard yet to protect.
+    level: 'review',
   },
 ];
 
@@ -130,7 +134,7 @@ export function detectAreas(areas: readonly Area[], file: string, text: string, 
       const line = all[n - 1];
       if (line === undefined) continue;
       const isImport = area.modules && [...line.matchAll(IMPORT)].some((m) => area.modules!.test(m[1]!));
-      const calls = area.calls ? area.calls.test(line) : false;
+      const calls = area.calls && !area.notCallsIn?.test(file) ? area.calls.test(line) : false;
       if (byPath || isImport || calls || (area.wholeFile && imported)) {
         hits.push({ area: area.id, file, line: n, excerpt: line.trim().slice(0, 160) });
         break; // one place per file and area is enough to ask for a review; approve shows the whole diff
@@ -152,14 +156,24 @@ export interface PolicyArea {
 export function resolveAreas(
   policy: Record<string, PolicyArea> | undefined,
   matcher: (globs: string[]) => (path: string) => boolean,
+  baseline?: string,
 ): Area[] {
   const out = BUILTIN_AREAS.map((a) => ({ ...a, level: policy?.[a.id]?.level ?? a.level }));
+  // A baseline the policy moved elsewhere is the guard's as much as the default one.
+  if (baseline && baseline !== '.ralph-baseline.json') {
+    const guard = out.find((a) => a.id === 'guard')!;
+    const path = baseline.replace(/^\.\//, '');
+    guard.files = (file) => file === path;
+  }
   for (const [id, p] of Object.entries(policy ?? {})) {
     const builtin = out.find((a) => a.id === id);
     const files = p.files?.length ? matcher(p.files) : undefined;
     const tagged = p.tags?.length ? ` (${p.tags.join(', ')})` : '';
     if (builtin) {
-      if (files) builtin.files = files;
+      if (files) {
+        const own = builtin.files;
+        builtin.files = own ? (file) => own(file) || files(file) : files;
+      }
       if (p.tags) builtin.tags = p.tags;
       continue;
     }
