@@ -65,4 +65,12 @@ test('weak-crypto: a fixed IV in CBC warns; in GCM it blocks', async () => {
   assert.equal(await severities('weak-crypto', 'src/enc.ts', code('gcm')), ['static-iv error']);
 });
 
+test('jwt: a custom expiry claim nobody here reads warns; no expiry at all blocks', async () => {
+  const custom =
+    "import jwt from 'jsonwebtoken';\nexport const issue = (id) => jwt.sign({ id, expiresAt: Date.now() + 60_000 }, process.env.SECRET);";
+  assert.equal(await severities('jwt', 'src/token.js', custom), ['no-expiry warning']);
+  const none = "import jwt from 'jsonwebtoken';\nexport const issue = (id) => jwt.sign({ id }, process.env.SECRET);";
+  assert.equal(await severities('jwt', 'src/token.js', none), ['no-expiry error']);
+});
+
 test.run();

@@ -78,6 +78,10 @@ function cookieCalls(m: CodeModule): CookieCall[] {
   const cookieName = (nameArg: Node | undefined, valueArg: Node | undefined) => {
     // ctx.cookies.set(name, '', { expires: new Date(0) }): a cookie being cleared carries nothing to protect.
     if (valueArg && (m.stringValue(valueArg) === '' || m.source(valueArg) === 'null')) return null;
+    // res.cookie('sessions', JSON.stringify(list)): a structure the page keeps, not an opaque session id or
+    // token (those are strings); a name that says token, jwt or auth is still judged.
+    const json = valueArg && /^JSON\.stringify\s*\(/.test(m.source(valueArg));
+    if (json && !/token|jwt|auth/i.test(nameArg ? m.source(nameArg) : '')) return null;
     const name = nameArg ? m.stringValue(nameArg) : undefined;
     if (name !== undefined) return AUTH_COOKIE.test(name) && !NOT_AUTH.test(name) ? name : null;
     // A name built at run time: judge by what is stored.
@@ -340,6 +344,11 @@ export default defineAtom({
   },
   examples: {
     bad: [
+      // JSON that carries the token: the name says what it is.
+      {
+        file: 'src/routes/login.js',
+        code: "app.post('/login', async (req, res) => {\n  const token = await signIn(req.body);\n  res.cookie('authToken', JSON.stringify({ token }), { sameSite: 'lax' }); // ✗\n  res.redirect('/');\n});",
+      },
       {
         file: 'src/app.js',
         code: "const session = require('express-session');\napp.use(session({ // ✗\n  secret: process.env.SESSION_SECRET,\n  resave: false,\n  saveUninitialized: false,\n}));",
@@ -375,6 +384,11 @@ export default defineAtom({
       },
     ],
     good: [
+      // A cookie named like sessions that holds a JSON structure (recent sessions shown by the page), not an id.
+      {
+        file: 'src/routes/history.js',
+        code: "app.get('/history', (req, res) => {\n  res.cookie('sessions', JSON.stringify(recentSessions(req.user)), { maxAge: 86_400_000 });\n  res.render('history');\n});",
+      },
       {
         file: 'src/sso.ts',
         code: "// Clear the SSO session cookie once it is consumed.\nctx.cookies.set(ssoSessionCookieName, '', { httpOnly: true, expires: new Date(0) });",

@@ -13,6 +13,7 @@ import {
   type Route,
 } from '../kit/app.js';
 import { codeCheck } from '../kit/code.js';
+import { words } from '../kit/names.js';
 import { SCHEMA_LIBRARIES } from '../kit/schema-libraries.js';
 
 export interface Options {
@@ -549,6 +550,34 @@ function requestSchema(m: CodeModule, file: SourceFile, call: Node, name: string
   );
 }
 
+/**
+ * A schema of a query string (`ListQuery.parse(req.query)`, `{ query: z.object(…) }`, `customerFilters`):
+ * its email is a value to search by, not an address a message goes to, so it need not be one.
+ */
+function filterSchema(m: CodeModule, call: Node, name: string): boolean {
+  if (words(name).some((w) => /^(?:query|filters?|search|list)$/.test(w))) return true;
+  for (const a of m.ancestors(call)) {
+    if (a.type === 'Property') return /^(?:query|querystring|searchParams)$/.test(keyName(a) ?? '');
+    if (a.type === 'VariableDeclarator') {
+      if (a.id.type !== 'Identifier') return false;
+      const b = m.binding(a.id);
+      return (
+        b !== undefined &&
+        m.uses(b).some((use) => {
+          const member = m.parent(use);
+          const parse = member?.type === 'MemberExpression' ? m.parent(member) : undefined;
+          return (
+            parse?.type === 'CallExpression' &&
+            parse.arguments[0] !== undefined &&
+            /\.(?:query|searchParams)\b/.test(m.source(parse.arguments[0]))
+          );
+        })
+      );
+    }
+  }
+  return false;
+}
+
 /** The path of the route a schema is written in: `router.post('/password/verify', guard({ body: z.object(…) }), …)`. */
 function routePath(m: CodeModule, node: Node): string {
   for (const a of m.ancestors(node)) {
@@ -578,6 +607,7 @@ function schemaHits(m: CodeModule, file: SourceFile, options: Options): Hit[] {
     const keys = new Set((shape.properties as Node[]).map((p) => (p.type === 'Property' ? keyName(p) : undefined)));
     // A bare `pass` beside a `fail` is a pass/fail pair (criteria, test results), not a password.
     const passIsVerdict = keys.has('fail');
+    let filter: boolean | undefined;
     for (const p of shape.properties as Node[]) {
       if (p.type !== 'Property') continue;
       const key = keyName(p);
@@ -587,7 +617,7 @@ function schemaHits(m: CodeModule, file: SourceFile, options: Options): Hit[] {
         chain.methods.some((x) => (Array.isArray(names) ? names.includes(x.name) : names.has(x.name)));
       const minArg = chain.methods.find((x) => x.name === 'min' || x.name === 'length')?.args[0];
       const min = minArg ? Number(m.stringValue(minArg) ?? m.source(minArg)) : undefined;
-      if (EMAIL_KEY.test(key) && !has(EMAIL_CHECK)) {
+      if (EMAIL_KEY.test(key) && !has(EMAIL_CHECK) && !(filter ??= filterSchema(m, call.node, name))) {
         hits.push(
           m.hit('email-unchecked', p, {
             messageId: chain.lib === 'zod' ? 'zod' : 'other',
@@ -711,6 +741,11 @@ export default defineAtom<Options>({
   },
   examples: {
     bad: [
+      // A waitlist sign-up: the email gets messages, so it must be an address (a word like list inside a name is no filter).
+      {
+        file: 'src/routes/waitlist.ts',
+        code: "import { z } from 'zod';\nconst WaitlistSignup = z.object({ email: z.string() }); // ✗\nrouter.post('/waitlist', async (req, res) => {\n  const { email } = WaitlistSignup.parse(req.body);\n  await mailer.send(email, 'welcome');\n  res.status(204).end();\n});",
+      },
       {
         file: 'src/routes/users.js',
         code: "router.post('/users', async (req, res) => {\n  const user = await User.create(req.body); // ✗\n  res.status(201).json(user);\n});",
@@ -750,6 +785,11 @@ export default defineAtom<Options>({
       },
     ],
     good: [
+      // A list query's email is a value to filter by, not an address a message goes to.
+      {
+        file: 'src/routes/customers.ts',
+        code: "import { z } from 'zod';\nimport express from 'express';\nconst router = express.Router();\nconst CustomerParams = z.object({ email: z.string().optional(), limit: z.coerce.number().default(20) });\nrouter.get('/customers', async (req, res) => {\n  const q = CustomerParams.parse(req.query);\n  res.json(await db.customers.findMany({ where: { email: q.email }, take: q.limit }));\n});",
+      },
       {
         file: 'src/routes/me.ts',
         code: "import { z } from 'zod';\nrouter.post('/password/verify', koaGuard({ body: z.object({ password: z.string() }) }), verifyCurrentPassword);\nrouter.post('/password', koaGuard({ body: z.object({ password: z.string().min(1) }) }), async (ctx) => {\n  const issues = await passwordPolicyChecker.check(ctx.guard.body.password);\n  if (issues.length) throw new RequestError('password.rejected');\n});",

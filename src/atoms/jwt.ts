@@ -1,5 +1,5 @@
 import type { CallInfo, CodeModule, Node } from '../ast/module.js';
-import { isFunction, propertyName, stringLiteral, unwrap } from '../ast/nodes.js';
+import { isFunction, keyName, propertyName, stringLiteral, unwrap } from '../ast/nodes.js';
 import { defineAtom, type Hit } from '../kit/atom.js';
 import { codeCheck } from '../kit/code.js';
 import { CODE_FILES, TEST_FILES } from '../kit/files.js';
@@ -163,12 +163,17 @@ function analyse(m: CodeModule): Hit[] {
         secret(call, a[1], 'signs tokens');
         const o = options(a[2]);
         if (noneIn(prop(o, 'algorithm'))) hits.push(m.hit('none-algorithm', call.node, { messageId: 'jwtSign' }));
-        if (o?.complete && !prop(o, 'expiresIn') && !payloadHasExp(m, a[0]))
-          hits.push(
-            m.hit('no-expiry', call.node, {
-              messageId: 'jwtSign',
-            }),
-          );
+        if (o?.complete && !prop(o, 'expiresIn') && !payloadHasExp(m, a[0])) {
+          const custom = customExpiry(m, a[0]);
+          const hit = m.hit('no-expiry', call.node, {
+            messageId: custom ? 'customClaim' : 'jwtSign',
+            ...(custom ? { data: { claim: custom.name } } : {}),
+          });
+          // `expiresAt: now + 60_000` read back by this module's verifier: the token does expire.
+          if (custom?.checked) break;
+          if (custom) hit.severity = 'warning';
+          hits.push(hit);
+        }
         break;
       }
       case 'verify': {
@@ -337,6 +342,20 @@ function payloadHasExp(m: CodeModule, payload: Node | undefined): boolean {
   return !o.complete || m.property(o.literal, 'exp') !== undefined;
 }
 
+/** Claim names that hold an expiry the app checks itself instead of the standard `exp`. */
+const CUSTOM_EXPIRY =
+  /^(?:expires?(?:At|_at|On|_on)?|expiry|expiration(?:Time|Date|_time|_date)?|validUntil|valid_until|notAfter)$/i;
+
+/** A custom expiry claim in the payload literal, and whether this module reads it back (`payload.expiresAt < now`). */
+function customExpiry(m: CodeModule, payload: Node | undefined): { name: string; checked: boolean } | undefined {
+  const o = payload && optionsAt(m, unwrap(payload));
+  const claim = o?.literal?.properties.find((p: Node) => p.type === 'Property' && CUSTOM_EXPIRY.test(keyName(p) ?? ''));
+  const name = claim && keyName(claim);
+  if (!name) return undefined;
+  const checked = m.nodes('MemberExpression').some((e) => propertyName(e) === name);
+  return { name, checked };
+}
+
 function outermostFunction(m: CodeModule, node: Node): Node | undefined {
   let found: Node | undefined;
   for (const a of m.ancestors(node)) if (isFunction(a) || a.type === 'MethodDefinition') found = a;
@@ -398,6 +417,8 @@ export default defineAtom({
       message: 'A token is signed without an expiry.',
       messages: {
         jwtSign: 'jwt.sign() issues a token without expiresIn: it stays valid forever.',
+        customClaim:
+          'jwt.sign() issues a token whose only expiry is the custom claim `{claim}`, which no code here reads: unless the verifier checks it, the token stays valid forever (a warning).',
         createSigner: 'createSigner() has no expiresIn: its tokens stay valid forever.',
         signJwt: 'new SignJWT(…).sign() issues a token without setExpirationTime(): it stays valid forever.',
         nestModule: 'JwtModule signs tokens without signOptions.expiresIn: they stay valid forever.',
@@ -457,6 +478,11 @@ export default defineAtom({
       },
     ],
     good: [
+      // A custom expiry claim that the module's own verifier checks: the token does expire.
+      {
+        file: 'src/auth/preview-token.ts',
+        code: "import jwt from 'jsonwebtoken';\nexport const issue = (docId: string) =>\n  jwt.sign({ docId, expiresAt: Date.now() + 60_000 }, process.env.PREVIEW_SECRET!);\nexport function check(token: string) {\n  const payload = jwt.verify(token, process.env.PREVIEW_SECRET!, { algorithms: ['HS256'] }) as { docId: string; expiresAt: number };\n  if (payload.expiresAt < Date.now()) throw new Error('expired');\n  return payload.docId;\n}",
+      },
       // A shared secret: jsonwebtoken allows only HMAC for it (and never "none"), so no list is needed to be safe.
       {
         file: 'src/auth/jwt.strategy.ts',
