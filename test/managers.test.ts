@@ -226,7 +226,8 @@ test('pre-commit framework: .pre-commit-hooks.yaml is a valid manifest whose ent
     for (const key of Object.keys(hook)) assert.ok(allowed.includes(key), `known key ${key}`);
     for (const key of ['id', 'name', 'entry', 'language']) assert.type(hook[key], 'string', `${key} is required`);
     assert.is(hook.language, 'node');
-    assert.is(hook.pass_filenames, false, 'ralph-guard reads the change from git');
+    // ralph-guard reads the change from git; only the commit-msg hook takes a file: the message.
+    assert.is(hook.pass_filenames, hook.id === 'ralph-guard-commit-msg', `${hook.id}: pass_filenames`);
     assert.ok((hook.stages as string[]).every((s) => stages.includes(s)));
   }
   assert.equal(
@@ -234,6 +235,7 @@ test('pre-commit framework: .pre-commit-hooks.yaml is a valid manifest whose ent
     [
       ['ralph-guard', ['pre-commit']],
       ['ralph-guard-push', ['pre-push']],
+      ['ralph-guard-commit-msg', ['commit-msg']],
     ],
   );
   const pkg = JSON.parse(readFileSync(join(PROJECT, 'package.json'), 'utf8'));
@@ -271,6 +273,40 @@ test('pre-commit framework: .pre-commit-hooks.yaml is a valid manifest whose ent
     input: '',
   });
   assert.is(r.status, 0, 'nothing new to push');
+
+  // commit-msg: the framework appends the message file to the entry (pass_filenames).
+  commitPolicy(repo, { '.ralphrc.json': REVIEW_PAYMENTS });
+  repo.write('src/pay.js', PAY);
+  repo.stage('src/pay.js');
+  repo.write('.git/MSG', 'take payments\n');
+  const msg = () =>
+    spawnSync('sh', ['-c', `${entry('ralph-guard-commit-msg')} .git/MSG`], { cwd: repo.dir, env, encoding: 'utf8' });
+  r = msg();
+  assert.is(r.status, 1, r.stdout + r.stderr);
+  assert.match(r.stderr, 'payments: src/pay.js:1');
+  repo.write('.git/MSG', 'take payments\n\nSecurity-Reviewed-by: Ann <ann@example.com>\n');
+  assert.is(msg().status, 0);
+
+  // The framework itself, when this machine has it: a local hook with the manifest's commit-msg settings.
+  if (spawnSync('pre-commit', ['--version']).status === 0) {
+    const hook = manifest.find((h) => h.id === 'ralph-guard-commit-msg')!;
+    repo.write(
+      '.pre-commit-config.yaml',
+      `repos:\n  - repo: local\n    hooks:\n      - id: ${hook.id}\n        name: review trailer\n        entry: ${hook.entry}\n        language: system\n        pass_filenames: ${hook.pass_filenames}\n        always_run: ${hook.always_run}\n        stages: [commit-msg]\n`,
+    );
+    const installed = spawnSync('pre-commit', ['install', '--hook-type', 'commit-msg'], {
+      cwd: repo.dir,
+      env,
+      encoding: 'utf8',
+    });
+    assert.is(installed.status, 0, installed.stdout + installed.stderr);
+    repo.stage('.pre-commit-config.yaml');
+    let c = repo.tryGit(['commit', '-m', 'take payments'], { env });
+    assert.is(c.code, 1, c.stdout + c.stderr);
+    assert.match(c.stdout + c.stderr, 'payments: src/pay.js:1');
+    c = repo.tryGit(['commit', '-m', 'take payments', '-m', 'Security-Reviewed-by: Ann <ann@example.com>'], { env });
+    assert.is(c.code, 0, c.stdout + c.stderr);
+  }
 });
 
 test('core.hooksPath is respected: the hooks go there, an existing one is chained, uninstall puts it back', () => {
@@ -330,7 +366,7 @@ for (const [name, setup, line] of [
   [
     'pre-commit',
     (r: Repo) => r.write('.pre-commit-config.yaml', 'repos: []\n'),
-    'hooks: [{ id: ralph-guard }, { id: ralph-guard-push }]',
+    'hooks: [{ id: ralph-guard }, { id: ralph-guard-push }, { id: ralph-guard-commit-msg }]',
   ],
 ] as const) {
   test(`${name}: init prints the line to add and edits no hook`, () => {

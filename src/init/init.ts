@@ -31,8 +31,8 @@ export function printedSetup(manager: PrintedManager): string[] {
   switch (manager) {
     case 'pre-commit':
       return [
-        'add to .pre-commit-config.yaml under `repos:`:  - { repo: https://github.com/ralph-guard/ralph-guard, rev: <a commit SHA or release tag of ralph-guard to pin>, hooks: [{ id: ralph-guard }, { id: ralph-guard-push }] }',
-        'then run `pre-commit install --hook-type pre-commit --hook-type pre-push`',
+        'add to .pre-commit-config.yaml under `repos:`:  - { repo: https://github.com/ralph-guard/ralph-guard, rev: <a commit SHA or release tag of ralph-guard to pin>, hooks: [{ id: ralph-guard }, { id: ralph-guard-push }, { id: ralph-guard-commit-msg }] }',
+        'then run `pre-commit install --hook-type pre-commit --hook-type pre-push --hook-type commit-msg`',
       ];
     case 'simple-git-hooks':
       return [
