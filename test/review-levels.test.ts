@@ -208,4 +208,27 @@ test('a grown baseline at the path the policy names is a guard review too: with 
   assert.is(grown(ok).severity, 'warning');
 });
 
+test('a policy in package.json: an edit of its "ralph" key is a guard review, the rest of package.json is not', () => {
+  const repo = makeRepo();
+  const pkg = (ralph: object, version = '1.0.0') =>
+    `${JSON.stringify({ name: 'app', version, dependencies: { pg: '^8.11.0' }, ralph }, null, 2)}\n`;
+  repo.write('package.json', pkg({ atoms: { 'sql-injection': { level: 'block' } } }));
+  assert.is(repo.cli(['init', '--hooks', 'git']).code, 0);
+  repo.stage();
+  const setup = repo.tryGit(['commit', '-m', 'set ralph-guard up']);
+  assert.is(setup.code, 0, setup.stdout + setup.stderr);
+
+  repo.write('package.json', pkg({ atoms: { 'sql-injection': { level: 'block' } } }, '1.0.1'));
+  repo.stage();
+  const bump = repo.tryGit(['commit', '-m', 'version bump']);
+  assert.is(bump.code, 0, `not a guard change: ${bump.stdout}${bump.stderr}`);
+
+  repo.write('package.json', pkg({ atoms: { 'sql-injection': { level: 'block' }, xss: { level: 'block' } } }, '1.0.1'));
+  repo.stage();
+  const edited = repo.tryGit(['commit', '-m', 'xss blocks']);
+  assert.is(edited.code, 1, edited.stdout + edited.stderr);
+  assert.match(edited.stderr, /guard: package\.json:\d+/);
+  assert.is(repo.tryGit(['commit', '-m', 'xss blocks', '-m', TRAILER]).code, 0);
+});
+
 test.run();

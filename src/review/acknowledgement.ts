@@ -61,6 +61,8 @@ interface ChangedFile {
   blob: string;
   lines: number[];
   text: string;
+  /** package.json whose `"ralph"` key (the policy) the change edits: the line of that key. */
+  policyLine?: number;
 }
 
 export function readReviewsText(text: string | null): ReviewsFile {
@@ -87,6 +89,7 @@ export async function reviewChange(root: string, areas: readonly Area[], mode: R
   if (mode.kind === 'range') return reviewRange(root, areas, mode.range);
   if (mode.kind === 'push') return reviewPush(root, areas, mode.input, mode.remote);
   const files = mode.kind === 'staged' ? await stagedFiles(root) : await worktreeFiles(root);
+  await markPolicyKey(root, files, (await headCommit(root)) ?? undefined);
   const reviews = judge(areas, files);
   acknowledge(reviews, readReviews(root), mode.kind === 'staged' ? (mode.message ?? null) : null);
   if (waitsForGuard(reviews)) {
@@ -116,7 +119,44 @@ function judge(areas: readonly Area[], files: ChangedFile[], commit?: string): R
       byArea.set(hit.area, review);
     }
   }
+  // A policy in package.json: an edit of its "ralph" key is a guard change (the rest of package.json is not).
+  const guard = areas.find((a) => a.id === 'guard' && a.level !== 'off');
+  for (const f of files) {
+    if (f.policyLine === undefined || !guard) continue;
+    const review = byArea.get('guard') ?? {
+      area: guard.id,
+      title: guard.title,
+      level: guard.level as Review['level'],
+      criterion: guard.criteria.pass,
+      fail: guard.criteria.fail,
+      places: [],
+      ...(commit ? { commit } : {}),
+      acknowledged: false,
+    };
+    if (review.places.some((p) => p.file === f.path)) continue;
+    const excerpt = (f.text.split('\n')[f.policyLine - 1] ?? '').trim().slice(0, 160);
+    review.places.push({ file: f.path, line: f.policyLine, excerpt, blob: f.blob });
+    byArea.set('guard', review);
+  }
   return [...byArea.values()];
+}
+
+/** Marks a root package.json whose `"ralph"` key differs from the one at `base` (undefined: no base). */
+async function markPolicyKey(root: string, files: ChangedFile[], base: string | undefined) {
+  const pkg = files.find((f) => f.path === 'package.json');
+  if (!pkg) return;
+  const key = (text: string) => {
+    try {
+      const data = JSON.parse(text) as Record<string, unknown> | null;
+      return data && typeof data === 'object' && 'ralph' in data ? JSON.stringify(data.ralph) : null;
+    } catch {
+      return null;
+    }
+  };
+  const before = base ? await git(['show', `${base}:package.json`], { cwd: root, okCodes: [128] }).catch(() => '') : '';
+  if (key(before) === key(pkg.text)) return;
+  const index = pkg.text.split('\n').findIndex((l) => /^\s*"ralph"\s*:/.test(l));
+  pkg.policyLine = index < 0 ? 1 : index + 1;
 }
 
 /**
@@ -301,6 +341,10 @@ async function reviewCommits(root: string, areas: readonly Area[], commits: stri
       git(['log', '-1', '--format=%B', commit], { cwd: root }),
     ]);
     const files = await readFiles(root, parseRaw(raw), parseAddedLines(patch), '');
+    if (files.some((f) => f.path === 'package.json')) {
+      const parent = (await git(['rev-parse', '--verify', '-q', `${commit}^`], { cwd: root, okCodes: [1] })).trim();
+      await markPolicyKey(root, files, parent || undefined);
+    }
     const reviews = judge(areas, files, commit);
     acknowledge(reviews, records, message);
     if (waitsForGuard(reviews)) {
