@@ -120,6 +120,12 @@ test('options: allowPaths, allowValues, allowFingerprints, disable, genericInTes
     ['stripe-secret-key error'],
   );
   assert.equal(checkSecrets('src/server.ts', password)[0]?.severity, undefined, 'blocks outside dev-only files');
+  // A translation catalogue: the name rule is off, provider formats are still found.
+  assert.equal(checkSecrets('src/locales/de/common.json', '{ "password": "NeuesPasswort1!" }'), []);
+  assert.equal(
+    checkSecrets('src/locales/en.json', code).map((h) => h.rule),
+    ['stripe-secret-key'],
+  );
 });
 
 test('options are validated: linear allowValues, known rule names, sha256 fingerprints', () => {

@@ -237,16 +237,32 @@ function corsHits(m: CodeModule): Hit[] {
   return hits;
 }
 
+/** Whether `a` and `b` sit in the two branches of one if/else or conditional, so only one of them runs. */
+function otherBranch(m: CodeModule, a: Node, b: Node): boolean {
+  const around = new Set(m.ancestors(a));
+  let child = b;
+  for (const p of m.ancestors(b)) {
+    if (around.has(p)) {
+      if (p.type !== 'IfStatement' && p.type !== 'ConditionalExpression') return false;
+      const aIn = (branch: Node | null) => branch !== null && (branch === a || around.has(branch));
+      return (child === p.consequent && aIn(p.alternate)) || (child === p.alternate && aIn(p.consequent));
+    }
+    child = p;
+  }
+  return false;
+}
+
 /** `res.setHeader('Access-Control-Allow-Origin', req.headers.origin)` with `Access-Control-Allow-Credentials: true`. */
 function manualHeaders(m: CodeModule): Hit[] {
   const origins: Array<{ value: Node; at: Node }> = [];
-  let credentials: Node | undefined;
+  const allCredentials: Node[] = [];
   for (const call of m.calls()) {
     if (!HEADER_SETTERS.test(call.callee.name)) continue;
     const name = call.args[0] ? m.stringValue(call.args[0]) : undefined;
     if (name !== undefined && call.args[1]) {
       if (ALLOW_ORIGIN.test(name)) origins.push({ value: call.args[1], at: call.node });
-      if (ALLOW_CREDENTIALS.test(name) && /^['"`]?true['"`]?$/.test(m.source(call.args[1]))) credentials = call.node;
+      if (ALLOW_CREDENTIALS.test(name) && /^['"`]?true['"`]?$/.test(m.source(call.args[1])))
+        allCredentials.push(call.node);
     }
     for (const a of call.args) {
       const obj = m.objectLiteral(a);
@@ -254,13 +270,15 @@ function manualHeaders(m: CodeModule): Hit[] {
         if (p.type !== 'Property') continue;
         const key = keyName(p) ?? '';
         if (ALLOW_ORIGIN.test(key)) origins.push({ value: p.value, at: p });
-        if (ALLOW_CREDENTIALS.test(key) && /^['"`]?true['"`]?$/.test(m.source(p.value))) credentials = p;
+        if (ALLOW_CREDENTIALS.test(key) && /^['"`]?true['"`]?$/.test(m.source(p.value))) allCredentials.push(p);
       }
     }
   }
-  if (!credentials) return [];
   const hits: Hit[] = [];
   for (const { value, at } of origins) {
+    // `if (allowed) { origin; credentials } else { '*' }`: the branches never send both headers together.
+    const credentials = allCredentials.find((c) => !otherBranch(m, c, at));
+    if (!credentials) continue;
     const flow = [m.line(credentials)];
     if (m.stringValue(value) === '*')
       hits.push(
@@ -328,6 +346,11 @@ export default defineAtom({
   },
   examples: {
     bad: [
+      // Credentials set before the branch reach both of them, '*' included.
+      {
+        file: 'src/middleware/cors-open.js',
+        code: "app.use((req, res, next) => {\n  res.setHeader('Access-Control-Allow-Credentials', 'true');\n  if (ALLOWED_ORIGINS.includes(req.headers.origin)) res.setHeader('Access-Control-Allow-Origin', req.headers.origin);\n  else res.setHeader('Access-Control-Allow-Origin', '*'); // ✗\n  next();\n});",
+      },
       {
         file: 'src/app.js',
         code: "const cors = require('cors');\napp.use(cors({\n  origin: '*', // ✗\n  credentials: true,\n}));",
@@ -359,6 +382,11 @@ export default defineAtom({
       },
     ],
     good: [
+      // Credentials only for allowed origins; everyone else gets '*' without them (the branches never meet).
+      {
+        file: 'src/middleware/cors.js',
+        code: "app.use((req, res, next) => {\n  const origin = req.headers.origin;\n  if (ALLOWED_ORIGINS.includes(origin)) {\n    res.setHeader('Access-Control-Allow-Origin', origin);\n    res.setHeader('Access-Control-Allow-Credentials', 'true');\n  } else {\n    res.setHeader('Access-Control-Allow-Origin', '*');\n  }\n  next();\n});",
+      },
       {
         file: 'src/app.js',
         code: "const cors = require('cors');\napp.use(cors({ origin: ['https://app.example.com', 'https://admin.example.com'], credentials: true }));",

@@ -298,7 +298,7 @@ function fileScan(path: string, text: string, kind: FileKind, options: Compiled)
     path,
     kind,
     text: () => text,
-    generic: !kind.test || options.genericInTests,
+    generic: !kind.locale && (!kind.test || options.genericInTests),
     disabled: excludedRules(detectors(), path, options.disabled),
   };
 }
@@ -576,6 +576,11 @@ function buildExamples(): AtomExamples {
         code: `<input type="password" name="password" placeholder="Enter your password" />\nconst passwordLabel = 'Your password';`,
       },
       { file: 'docs/aws.md', code: `Use a key such as ${join('AKIA', 'IOSFODNN7', 'EXAMPLE')} in examples.` },
+      // A translation catalogue: "password" and "token" are labels, their values words in another language.
+      {
+        file: 'src/locales/de/translation.json',
+        code: '{\n  "password": "Passwort",\n  "secret_key": "Geheimschlüssel",\n  "api_key": "API-Schlüssel",\n  "new_password": "NeuesPasswort1"\n}',
+      },
       // API documentation in a template string: the token is elided (`eyJhbG...2g`), not a value anyone can use.
       {
         file: 'src/routes/swagger/consts.ts',

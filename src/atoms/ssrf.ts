@@ -103,6 +103,11 @@ export default defineAtom({
   },
   examples: {
     bad: [
+      // A format check is no destination check: http://169.254.169.254/ is a valid URL.
+      {
+        file: 'src/routes/fetch.ts',
+        code: "app.get('/fetch', async (req, res) => {\n  const url = String(req.query.url);\n  if (!isValidUrl(url)) return res.status(400).end();\n  res.send(await (await fetch(url)).text()); // ✗\n});",
+      },
       {
         file: 'src/preview.js',
         code: "app.get('/preview', async (req, res) => {\n  const r = await fetch(req.query.url); // ✗\n  res.send(await r.text());\n});",
@@ -133,6 +138,11 @@ export default defineAtom({
       },
     ],
     good: [
+      // An allow-list check that leaves the handler (or wraps the call) before the URL is fetched.
+      {
+        file: 'src/routes/proxy.ts',
+        code: "app.get('/proxy', async (req, res) => {\n  const url = String(req.query.url);\n  if (!isURLAllowed(url, config.allowedHosts)) return res.status(400).end();\n  res.send(await (await fetch(url)).text());\n});\napp.get('/preview', async (req, res) => {\n  const url = String(req.query.url);\n  if (isURLAllowed(url, config.allowedHosts)) return res.send(await (await fetch(url)).text());\n  res.status(400).end();\n});",
+      },
       {
         file: 'src/user.js',
         code: "app.get('/gh/:user', async (req, res) => {\n  const r = await fetch(`https://api.github.com/users/${req.params.user}`);\n  res.json(await r.json());\n});",

@@ -431,7 +431,12 @@ export class Guards {
       return null;
     }
     if (callee.type === 'Identifier' && argMentions) {
-      if (VALIDATOR_NAME.test(callee.name) && !/url/i.test(callee.name)) return { polarity: 'pos', strength: 'safe' };
+      // isValidUrl(url) checks a format, not where it leads; isURLAllowed(url, list) checks an allow-list.
+      if (
+        VALIDATOR_NAME.test(callee.name) &&
+        (!/url/i.test(callee.name) || /allowed|permitted|trusted|whitelist|allowlist/i.test(callee.name))
+      )
+        return { polarity: 'pos', strength: 'safe' };
       if (callee.name === 'isNaN') return { polarity: 'neg', strength: 'safe' };
     }
     return null;

@@ -26,6 +26,10 @@ const TEST_PATH =
 /** A development-only entry point or configuration (`server-dev.ts`, `dev-server.js`, `config.development.ts`). */
 const DEV_ONLY = /(?:^|\/)(?:[\w-]+[.-]dev(?:elopment)?|dev[.-][\w-]+)\.[cm]?[jt]sx?$/i;
 
+/** Translation catalogues: keys are labels ("password", "token"), values are words in some language. */
+const LOCALE_FILE =
+  /(?:^|\/)(?:locales?|i18n|l10n|translations?|lang|langs)\/|(?:^|\/)[a-z]{2,3}(?:[-_][A-Za-z]{2,4})?\.(?:json|ya?ml|po|properties)$|\.(?:po|xliff|xlf)$/;
+
 export interface FileKind {
   /** Unquoted values count (configuration formats). */
   bare: boolean;
@@ -34,6 +38,8 @@ export interface FileKind {
   test: boolean;
   /** Development-only: a literal credential there configures a local instance, so the generic rule only warns. */
   dev: boolean;
+  /** A translation catalogue: the generic name rule does not run there (provider formats still do). */
+  locale: boolean;
   /** The rule the generic detector reports in this file. */
   genericRule: string;
   /** A file that is a credential by its name (keystores, SSH keys, Terraform state). */
@@ -49,6 +55,7 @@ export function classify(path: string): FileKind {
     env,
     test: TEST_PATH.test(path),
     dev: DEV_ONLY.test(path),
+    locale: LOCALE_FILE.test(path),
     genericRule: env
       ? 'env-file'
       : CREDENTIALS_JSON.test(path)
