@@ -13,8 +13,11 @@ installShimOnPath();
 const TRAILER = 'Security-Reviewed-by: Ann Reviewer <ann@example.com>';
 const DB = `const { Pool } = require('pg');\nconst db = new Pool();\n${sqlLine}`;
 
-/** A repository set up as a user does: a policy, `init --hooks git`, and the first commit made through the hooks. */
-function guarded(policy: object): { repo: Repo; setup: string } {
+/**
+ * A repository set up as a user does: a policy, `init --hooks git`, and the first commit made through the hooks
+ * (`pastTheHook`: by a maintainer with --no-verify, for a first policy below the recommended one, a weakening).
+ */
+function guarded(policy: object, pastTheHook = false): { repo: Repo; setup: string } {
   const repo = makeRepo();
   repo.git('config', 'user.name', 'Ann Reviewer');
   repo.git('config', 'user.email', 'ann@example.com');
@@ -23,7 +26,7 @@ function guarded(policy: object): { repo: Repo; setup: string } {
   assert.is(init.code, 0, init.stderr);
   repo.write('README.md', '# app\n');
   repo.stage();
-  const setup = repo.tryGit(['commit', '-m', 'set ralph-guard up']);
+  const setup = repo.tryGit(['commit', '-m', 'set ralph-guard up', ...(pastTheHook ? ['--no-verify'] : [])]);
   return { repo, setup: setup.stdout + setup.stderr + `\nexit ${setup.code}` };
 }
 
@@ -37,7 +40,8 @@ function approveAtTerminal(repo: Repo, answer: string) {
 }
 
 test('an atom at level review: its finding refuses the commit until a trailer or approve acknowledges it; an edit asks again', () => {
-  const { repo, setup } = guarded({ atoms: { 'sql-injection': { level: 'review' } } });
+  // block → review lowers the recommended level: a weakening, committed past the hook by the maintainer.
+  const { repo, setup } = guarded({ atoms: { 'sql-injection': { level: 'review' } } }, true);
   assert.match(setup, 'exit 0');
   const atoms = repo.cli(['atoms']);
   assert.match(atoms.stdout, /sql-injection\s+review\s/);
@@ -120,6 +124,12 @@ test('the policy knows the level: review is valid for atoms and custom atoms, a 
   assert.ok(reviews.some((r) => r.area === 'no-todo' && !r.acknowledged));
 });
 
+test('the setup exception lifts no weakening: a first policy below the recommended one is refused at setup', () => {
+  const { setup } = guarded({ atoms: { 'sql-injection': { level: 'off' } } });
+  assert.match(setup, 'exit 1');
+  assert.match(setup, 'guard/policy-weakened');
+});
+
 test('guard at review (recommended): the setup commit goes through; a later policy edit waits for a person; a weakening blocks until approved', () => {
   const { repo, setup } = guarded({ atoms: { 'sql-injection': { level: 'block' } } });
   assert.match(setup, 'exit 0', 'the commit that sets the guard up is not a review case');
@@ -169,7 +179,8 @@ test('guard at review (recommended): the setup commit goes through; a later poli
 });
 
 test('CI --range: a weakening commit with the trailer passes, the same without it fails; lowering an area is a weakening', () => {
-  const { repo } = guarded({ highRisk: { payments: { level: 'review' } } });
+  const { repo, setup } = guarded({ highRisk: { payments: { level: 'review' } } });
+  assert.match(setup, 'exit 0', 'a stricter first policy commits through the hooks');
   const base = repo.git('rev-parse', 'HEAD').trim();
   repo.write('.ralphrc.json', JSON.stringify({ highRisk: { payments: { level: 'warn' } } }));
   repo.stage();
@@ -188,7 +199,8 @@ test('CI --range: a weakening commit with the trailer passes, the same without i
 });
 
 test('a grown baseline at the path the policy names is a guard review too: with the trailer CI lists it as acknowledged', () => {
-  const { repo } = guarded({ baseline: 'config/accepted.json' });
+  const { repo, setup } = guarded({ baseline: 'config/accepted.json' }, true); // a moved baseline is a weakening
+  assert.match(setup, 'exit 0');
   repo.write('src/db.js', DB);
   repo.stage();
   repo.commit('a finding, past the hook');

@@ -73,4 +73,34 @@ test('jwt: a custom expiry claim nobody here reads warns; no expiry at all block
   assert.equal(await severities('jwt', 'src/token.js', none), ['no-expiry error']);
 });
 
+test('password-hashing: calls sharing one low bcrypt constant are one finding that names it', async () => {
+  const atom = BUILTIN_ATOMS.find((a) => a.id === 'password-hashing')!;
+  const code =
+    "import bcrypt from 'bcryptjs';\nconst saltRounds = 10;\nexport const a = (p) => bcrypt.hash(p, saltRounds);\nexport const b = (p) => bcrypt.hash(p, saltRounds);\nexport const c = (p) => bcrypt.hash(p, 10);";
+  const run = await runExample(atom, { file: 'src/users.ts', code });
+  assert.equal(
+    run.hits.map((h) => [h.line, h.messageId, h.flow ?? [], h.severity]),
+    [
+      [3, 'sharedCostAboveFloor', [4], 'warning'],
+      [5, 'costAboveFloor', [], 'warning'],
+    ],
+  );
+  assert.equal(run.hits[0]!.data?.count, 2);
+});
+
+test('password-hashing: hashes compared with === in one function are one warning listing the others', async () => {
+  const atom = BUILTIN_ATOMS.find((a) => a.id === 'password-hashing')!;
+  const code =
+    "export async function verify(password, user) {\n  if (user.algorithm === 'md5') return (await md5(password)) === user.passwordHash;\n  return (await sha1(password)) === user.passwordHash;\n}\nexport const other = async (password, user) => (await sha256(password)) === user.passwordHash;";
+  const run = await runExample(atom, { file: 'src/verify.ts', code });
+  const timing = run.hits.filter((h) => h.rule === 'timing-unsafe-comparison');
+  assert.equal(
+    timing.map((h) => [h.line, h.messageId, h.flow ?? [], h.severity]),
+    [
+      [2, 'comparedMany', [3], 'warning'],
+      [5, 'compared', [], 'warning'],
+    ],
+  );
+});
+
 test.run();

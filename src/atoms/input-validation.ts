@@ -315,6 +315,48 @@ async function registeredValidated(
   return found ? 'no' : 'unknown';
 }
 
+/**
+ * A file-based route (`src/api/store/carts/route.ts` exporting POST) whose validation is registered in a
+ * `middlewares.ts` of its folder or above: `{ matcher: '/store/carts', method: ['POST'], middlewares:
+ * [validateAndTransformBody(CreateCart)] }`. The matcher is the route's path under `api/` (`[id]` is `:id`).
+ */
+async function validatedByMiddlewares(ctx: CheckContext<Options>, path: string, method: string): Promise<boolean> {
+  const at = path.lastIndexOf('/api/');
+  if (at < 0) return false;
+  const route = `/${path.slice(at + 5, path.lastIndexOf('/'))}`
+    .replace(/\/\([^/)]*\)/g, '')
+    .replace(/\[\.{3}[^\]]*\]/g, '*')
+    .replace(/\[([^\]]+)\]/g, ':$1');
+  const dirs = path.split('/').slice(0, -1);
+  for (let n = dirs.length; n > 0; n--) {
+    for (const ext of ['ts', 'js', 'mts', 'mjs']) {
+      const text = await ctx.project.read(`${dirs.slice(0, n).join('/')}/middlewares.${ext}`);
+      if (!text) continue;
+      // Each `{ … matcher: … }` entry, braces balanced: its path, its methods, and whether it validates.
+      for (const found of text.matchAll(/\bmatcher\s*:\s*['"`]([^'"`]+)['"`]/g)) {
+        const entry = objectAround(text, found.index);
+        const matcher = found[1]!;
+        if (matcher.replace(/\*$/, '') !== route.replace(/\*$/, '')) continue;
+        const methods = /method\s*:\s*(\[[^\]]*\]|['"`]\w+['"`])/.exec(entry)?.[1];
+        if (methods && !new RegExp(`['"\`]${method}['"\`]`, 'i').test(methods)) continue;
+        if (/\bvalidate\w*\s*\(/.test(entry)) return true;
+      }
+    }
+  }
+  return false;
+}
+
+/** The text of the object literal around `at` (from its `{` to the matching `}`). */
+function objectAround(text: string, at: number): string {
+  const start = text.lastIndexOf('{', at);
+  let depth = 0;
+  for (let i = Math.max(start, 0); i < text.length; i++) {
+    if (text[i] === '{') depth++;
+    else if (text[i] === '}' && --depth === 0) return text.slice(start, i + 1);
+  }
+  return text.slice(Math.max(start, 0));
+}
+
 async function handlerHits(m: CodeModule, file: SourceFile, ctx: CheckContext<Options>): Promise<Hit[]> {
   const hits: Hit[] = [];
   const reads = readsIn(m);
@@ -347,6 +389,7 @@ async function handlerHits(m: CodeModule, file: SourceFile, ctx: CheckContext<Op
       const readsOnly = own?.length && own.every((r) => r.method === 'get' || r.method === 'head');
       const open = list.filter((r) => !(readsOnly && /\.body$/.test(r.label)) && !readValidated(m, r));
       if (!open.length) continue;
+      if (nextHandler && (await validatedByMiddlewares(ctx, file.path, exportedName(m, fn)!))) continue;
       if (!own && !nextHandler) {
         // A handler exported for routes elsewhere: judge it by how the app wires it.
         const name = exportedName(m, fn);
@@ -697,7 +740,7 @@ export default defineAtom<Options>({
   id: 'input-validation',
   title: 'Request data is validated against a schema before use',
   criteria: {
-    pass: 'Every route handler validates the request body and query before using them: a schema (zod, joi, yup, valibot, ajv…) parses them in the handler, validating middleware runs on the route (express-validator, celebrate, validate(schema)), the Fastify route has a schema, or NestJS DTO classes meet a ValidationPipe; schemas of request data check email fields as emails and ask new passwords of at least passwordMinLength (default 12) characters (a string that may be empty is not a weakness: an empty id or name is simply not found).',
+    pass: 'Every route handler validates the request body and query before using them: a schema (zod, joi, yup, valibot, ajv…) parses them in the handler, validating middleware runs on the route (express-validator, celebrate, validate(schema); for a file-based api/…/route.ts, a middlewares.ts entry whose matcher and method are those of the route), the Fastify route has a schema, or NestJS DTO classes meet a ValidationPipe; schemas of request data check email fields as emails and ask new passwords of at least passwordMinLength (default 12) characters (a string that may be empty is not a weakness: an empty id or name is simply not found).',
     fail: 'A route handler (Express, Koa, Fastify, Next.js, NestJS) uses req.body / req.query (or the framework’s equivalent) without schema validation, or a zod/joi/yup schema of request data (not of configuration or stored data) accepts any string as an email, or a new password shorter than passwordMinLength.',
   },
   files: APP_FILES,

@@ -86,6 +86,7 @@ const INPUT_ROOTS =
 function analyse(m: CodeModule, _file: SourceFile, ctx: CheckContext<Options>): Hit[] {
   const hits: Hit[] = [];
   const min = ctx.options.bcryptMinCost;
+  const byConstant = new Map<unknown, Hit>();
   for (const call of m.calls()) {
     const { callee } = call;
     const name = callee.name;
@@ -116,7 +117,7 @@ function analyse(m: CodeModule, _file: SourceFile, ctx: CheckContext<Options>): 
         }),
       );
     } else if (isBcrypt(m, call)) {
-      bcryptCost(m, hits, call, min);
+      bcryptCost(m, hits, call, min, byConstant);
     } else if ((mod && ARGON2_MODULES.has(mod)) || (!mod && callee.path.length === 2 && callee.path[0] === 'argon2')) {
       argon2Params(m, hits, call);
     } else if (
@@ -222,7 +223,7 @@ const RANDOM_VALUE = /\brandom(?:Bytes|UUID|Int)?\s*\(|\bnanoid\s*\(|\buuid(?:v4
 /** OWASP's Password Storage Cheat Sheet: bcrypt with a work factor of 10 or more. */
 const OWASP_BCRYPT_FLOOR = 10;
 
-function bcryptCost(m: CodeModule, hits: Hit[], call: CallInfo, min: number) {
+function bcryptCost(m: CodeModule, hits: Hit[], call: CallInfo, min: number, byConstant: Map<unknown, Hit>) {
   const salt = call.callee.name.startsWith('genSalt');
   // bcrypt.hash(crypto.randomBytes(32).toString(), 10): a random token has nothing to guess, whatever the cost.
   if (!salt && call.args[0] && RANDOM_VALUE.test(m.source(call.args[0]))) return;
@@ -241,13 +242,26 @@ function bcryptCost(m: CodeModule, hits: Hit[], call: CallInfo, min: number) {
   if (cost === undefined || cost >= min) return;
   // From OWASP's floor of 10 up to the policy's minimum: worth raising, not worth refusing a commit.
   const floor = cost >= OWASP_BCRYPT_FLOOR;
-  hits.push({
+  // Calls that share one constant (unleash's `const saltRounds = 10`, used three times) have one cause and one
+  // fix: one finding at the first call, naming the constant and how many calls use it, the others as its lines.
+  const id = arg && unwrap(arg).type === 'Identifier' ? unwrap(arg) : undefined;
+  const constant = id ? m.binding(id) : undefined;
+  const shared = constant?.kind === 'const' ? byConstant.get(constant) : undefined;
+  if (shared) {
+    shared.flow = [...(shared.flow ?? []), m.line(call.node)];
+    shared.messageId = `sharedCost${floor ? 'AboveFloor' : ''}`;
+    shared.data = { ...shared.data, name: constant!.name, count: Number(shared.data?.count ?? 1) + 1 };
+    return;
+  }
+  const hit: Hit = {
     ...m.hit('low-bcrypt-cost', call.node, {
       messageId: `${defaulted ? 'defaultCost' : 'cost'}${floor ? 'AboveFloor' : ''}`,
       data: { cost, min, ...(floor ? { floor: OWASP_BCRYPT_FLOOR } : {}) },
     }),
     ...(floor ? { severity: 'warning' as const } : {}),
-  });
+  };
+  if (constant?.kind === 'const') byConstant.set(constant, hit);
+  hits.push(hit);
 }
 
 function argon2Params(m: CodeModule, hits: Hit[], call: CallInfo) {
@@ -323,6 +337,25 @@ function scryptCost(m: CodeModule, hits: Hit[], call: CallInfo) {
 
 /** `user.password === password` (plaintext) and `digest === user.passwordHash` (timing-unsafe). */
 function comparisons(m: CodeModule, hits: Hit[]) {
+  // The comparisons of one function (logto's verifier: MD5, SHA-1 and SHA-256 cases, each with ===) are one
+  // cause and one fix (a constant-time compare helper): one finding with the others as its lines.
+  const byFunction = new Map<Node | undefined, Hit>();
+  const timing = (b: Node) => {
+    const fn = m.enclosingFunction(b);
+    const first = byFunction.get(fn);
+    if (first) {
+      first.flow = [...(first.flow ?? []), m.line(b)];
+      first.messageId = 'comparedMany';
+      first.data = { ...first.data, count: Number(first.data?.count ?? 1) + 1 };
+      return;
+    }
+    const hit: Hit = {
+      ...m.hit('timing-unsafe-comparison', b, { messageId: 'compared', data: { operator: b.operator } }),
+      severity: 'warning',
+    };
+    byFunction.set(fn, hit);
+    hits.push(hit);
+  };
   for (const b of m.nodes('BinaryExpression')) {
     if (!/^[!=]==?$/.test(b.operator) || !COMPARED.test(m.source(b))) continue;
     const sides = [unwrap(b.left), unwrap(b.right)];
@@ -345,25 +378,15 @@ function comparisons(m: CodeModule, hits: Hit[]) {
       if (m.isConstant(other) || words(nameOf(other) ?? '').some((w) => CONFIRM_WORDS.has(w))) continue;
       const digest = isDigest(m, other);
       const rule = stored[i] === 'hash' || digest ? 'timing-unsafe-comparison' : 'plaintext-comparison';
-      hits.push({
-        ...m.hit(rule, b, {
-          messageId: 'compared',
-          data:
-            rule === 'plaintext-comparison'
-              ? { code: m.source(sides[i]!), operator: b.operator }
-              : { operator: b.operator },
-        }),
-        ...(rule === 'timing-unsafe-comparison' ? { severity: 'warning' as const } : {}),
-      });
+      if (rule === 'timing-unsafe-comparison') {
+        timing(b);
+        continue;
+      }
+      hits.push(m.hit(rule, b, { messageId: 'compared', data: { code: m.source(sides[i]!), operator: b.operator } }));
       continue;
     }
     // hashPassword(password) === row.hash, md5(pw) === expected
-    if (sides.some((s) => isDigest(m, s) && digestOfPassword(m, s)) && !sides.every((s) => isDigest(m, s))) {
-      hits.push({
-        ...m.hit('timing-unsafe-comparison', b, { messageId: 'compared', data: { operator: b.operator } }),
-        severity: 'warning',
-      });
-    }
+    if (sides.some((s) => isDigest(m, s) && digestOfPassword(m, s)) && !sides.every((s) => isDigest(m, s))) timing(b);
   }
 }
 
@@ -533,6 +556,9 @@ export default defineAtom<Options>({
           "bcrypt cost {cost} is below the minimum of {min} (OWASP's floor is {floor}, so this is a warning).",
         defaultCostAboveFloor:
           "bcrypt cost {cost} (the default of genSalt()) is below the minimum of {min} (OWASP's floor is {floor}, so this is a warning).",
+        sharedCost: 'bcrypt cost {cost} (the constant `{name}`, used by {count} calls) is below the minimum of {min}.',
+        sharedCostAboveFloor:
+          "bcrypt cost {cost} (the constant `{name}`, used by {count} calls) is below the minimum of {min} (OWASP's floor is {floor}, so this is a warning).",
       },
       fix: 'Raise the cost to at least bcryptMinCost (default 12): bcrypt.hash(password, 12) or bcrypt.genSalt(12).',
     },
@@ -574,12 +600,24 @@ export default defineAtom<Options>({
       messages: {
         compared:
           'A password hash is compared with {operator}, which leaks how many leading characters match (a warning: exploiting it takes many precise measurements).',
+        comparedMany:
+          'Password hashes are compared with {operator} in {count} places of this function, which leaks how many leading characters match (a warning: exploiting it takes many precise measurements).',
       },
       fix: 'Verify with the library (await bcrypt.compare(password, user.passwordHash), argon2.verify), or compare fixed-length digests with crypto.timingSafeEqual(Buffer.from(a), Buffer.from(b)).',
     },
   },
   examples: {
     bad: [
+      // Legacy formats compared with === in one verifier: the fast digests each, the comparisons as one finding.
+      {
+        file: 'src/libraries/verify-legacy.ts',
+        code: "export async function verifyLegacy(password: string, user: User) {\n  switch (user.passwordAlgorithm) {\n    case 'md5':\n      return (await md5(password)) === user.passwordHash; // ✗\n    case 'sha1':\n      return (await sha1(password)) === user.passwordHash; // ✗\n  }\n}",
+      },
+      // One constant, three calls: one finding at the first call, naming the constant (one cause, one fix).
+      {
+        file: 'src/services/user-service.ts',
+        code: "import bcrypt from 'bcryptjs';\nconst saltRounds = 8;\nexport const create = (password: string) => bcrypt.hash(password, saltRounds); // ✗\nexport const reset = (password: string) => bcrypt.hash(password, saltRounds);\nexport const change = (password: string) => bcrypt.hash(password, saltRounds);",
+      },
       {
         file: 'src/users.ts',
         code: "import { createHash } from 'node:crypto';\nconst hash = createHash('md5').update(password).digest('hex'); // ✗",

@@ -47,7 +47,8 @@ export async function judgeReviews(root: string, policy: Policy, report: Report,
         (f.commit === undefined || r.commit === f.commit) &&
         r.places.some((p) => p.file === f.file),
     );
-    if (!touching.length || !touching.every((r) => r.acknowledged)) continue;
+    // A person's acknowledgement: the setup exception (no policy at the base) lifts no weakening.
+    if (!touching.length || !touching.every((r) => r.acknowledged && !r.setup)) continue;
     f.severity = 'warning';
     f.message += ` Acknowledged by ${[...new Set(touching.map((r) => r.by))].join('; ')}.`;
     lifted.add(f);
