@@ -10,7 +10,7 @@ import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { Baseline } from '../baseline.js';
 import { collectChangeSet, type ChangeSet, type ChangeSetRequest } from '../changeset/changeset.js';
 import { UsageError } from '../errors.js';
-import type { Filtered } from '../filter.js';
+import type { Filtered, Filtering } from '../filter.js';
 import type { AtomFailure, Finding, Report, Skip } from '../findings.js';
 import { findRoot } from '../git/git.js';
 import { loadJudge } from '../policy/load.js';
@@ -140,50 +140,10 @@ export async function checkChangeSet(
   const checking = { online: settings.online, resultCache: settings.resultCache ?? false, filtering };
   // A large change set is spread over worker threads (pool.ts); the outcomes are the same either way.
   const pooled = settings.pool ? await checkInPool(changes, routed, policy, checking, settings.pool) : null;
-  const { outcomes, exhausted } = pooled ?? (await checkFiles(changes, routed, policy, checking));
-
-  // Merged in the change set's order, whichever thread checked which file: the report is the same byte for byte.
-  outcomes.sort((a, b) => a.index - b.index);
-  const out: Filtered & { failures: AtomFailure[] } = { findings: [], suppressed: [], failures: [] };
-  const notes = [...changes.notes];
-  const note = (text: string) => {
-    if (!notes.includes(text)) notes.push(text);
-  };
-  // Files not checked, or only in part: listed in every report format.
-  const skipped: Skip[] = [];
-  for (const { file, reason } of changes.skipped) {
-    skipped.push({ file, reason, note: `${file}: ${reason}` });
-    note(`${file}: ${reason}`);
-  }
-  for (const outcome of outcomes) {
-    if (outcome.skipped) skipped.push({ file: changes.files[outcome.index]!.path, ...outcome.skipped });
-    out.findings.push(...outcome.findings);
-    out.suppressed.push(...outcome.suppressed);
-    out.failures.push(...outcome.failures);
-    for (const text of outcome.notes) note(text);
-  }
-  const scanned = outcomes.filter((o) => o.scanned).length;
-  const machineMade = outcomes.flatMap((o) => (o.machineMade ? [o.machineMade] : []));
-  for (const e of mergeExhausted(exhausted)) {
-    out.failures.push(outOfTime(e, policy.atomTimeoutMs));
-    const active = atoms.find((a) => a.id === e.atom);
-    const file = changes.files.find((f) => f.path === e.file);
-    if (active)
-      out.findings.push(analysisError(active, file ?? { path: e.file }, outOfTimeReason(e, policy.atomTimeoutMs)));
-  }
-  if (machineMade.length) notes.push(machineMadeNote(machineMade));
-
-  if (settings.commands !== false && settings.root) {
-    const commandAtoms = atoms.flatMap((active) => {
-      const def = policy.custom.find((c) => c.id === active.id);
-      const checks = def?.checks.filter((c): c is CommandCheck => c.type === 'command') ?? [];
-      return checks.length ? [{ active, checks }] : [];
-    });
-    if (commandAtoms.length) {
-      const { runCommandChecks } = await import('../custom/command.js');
-      await runCommandChecks(commandAtoms, changes, policy, settings.root, filtering, out);
-    }
-  }
+  const checked = pooled ?? (await checkFiles(changes, routed, policy, checking));
+  const { out, notes, skipped, scanned } = mergeOutcomes(changes, checked, atoms, policy);
+  if (settings.commands !== false && settings.root)
+    await runCommandAtoms(changes, atoms, policy, settings.root, filtering, out);
 
   return {
     findings: sortFindings(out.findings),
@@ -205,6 +165,68 @@ export async function checkChangeSet(
       : atoms.flatMap((a) => (a.atom ? [a.atom] : [])),
     levels: Object.fromEntries(atoms.map((a) => [a.id, a.level])),
   };
+}
+
+type Merged = Filtered & { failures: AtomFailure[] };
+
+/**
+ * The files' outcomes merged in the change set's order, whichever thread checked which file, so the report is the
+ * same byte for byte; every check out of time becomes its file's analysis error; notes said once.
+ */
+function mergeOutcomes(
+  changes: ChangeSet,
+  { outcomes, exhausted }: FileChecks,
+  atoms: ActiveAtom[],
+  policy: Policy,
+): { out: Merged; notes: string[]; skipped: Skip[]; scanned: number } {
+  outcomes.sort((a, b) => a.index - b.index);
+  const out: Merged = { findings: [], suppressed: [], failures: [] };
+  const notes = [...changes.notes];
+  const note = (text: string) => {
+    if (!notes.includes(text)) notes.push(text);
+  };
+  // Files not checked, or only in part: listed in every report format.
+  const skipped: Skip[] = [];
+  for (const { file, reason } of changes.skipped) {
+    skipped.push({ file, reason, note: `${file}: ${reason}` });
+    note(`${file}: ${reason}`);
+  }
+  for (const outcome of outcomes) {
+    if (outcome.skipped) skipped.push({ file: changes.files[outcome.index]!.path, ...outcome.skipped });
+    out.findings.push(...outcome.findings);
+    out.suppressed.push(...outcome.suppressed);
+    out.failures.push(...outcome.failures);
+    for (const text of outcome.notes) note(text);
+  }
+  for (const e of mergeExhausted(exhausted)) {
+    out.failures.push(outOfTime(e, policy.atomTimeoutMs));
+    const active = atoms.find((a) => a.id === e.atom);
+    const file = changes.files.find((f) => f.path === e.file);
+    if (active)
+      out.findings.push(analysisError(active, file ?? { path: e.file }, outOfTimeReason(e, policy.atomTimeoutMs)));
+  }
+  const machineMade = outcomes.flatMap((o) => (o.machineMade ? [o.machineMade] : []));
+  if (machineMade.length) notes.push(machineMadeNote(machineMade));
+  return { out, notes, skipped, scanned: outcomes.filter((o) => o.scanned).length };
+}
+
+/** The policy's `command` checks (custom atoms that run a program), after the file checks. */
+async function runCommandAtoms(
+  changes: ChangeSet,
+  atoms: ActiveAtom[],
+  policy: Policy,
+  root: string,
+  filtering: Filtering,
+  out: Merged,
+): Promise<void> {
+  const commandAtoms = atoms.flatMap((active) => {
+    const def = policy.custom.find((c) => c.id === active.id);
+    const checks = def?.checks.filter((c): c is CommandCheck => c.type === 'command') ?? [];
+    return checks.length ? [{ active, checks }] : [];
+  });
+  if (!commandAtoms.length) return;
+  const { runCommandChecks } = await import('../custom/command.js');
+  await runCommandChecks(commandAtoms, changes, policy, root, filtering, out);
 }
 
 /** The pool, loaded only for a change set large enough to be worth it (most commits never load it). */
