@@ -181,6 +181,8 @@ test('the bug of old inits: a bare line under husky 7 fails doctor (exit 127); i
   const init = repo.cli(['init']);
   assert.match(init.stdout, 'rewrote `ralph-guard check --staged` in .husky/pre-commit');
   assert.match(init.stdout, 'added the shebang and husky.sh line husky 7 needs to .husky/pre-push');
+  assert.match(init.stdout, /added --remote "\$1" to `\S*ralph-guard check --push` in \.husky\/pre-push/);
+  assert.match(repo.read('.husky/pre-push'), './node_modules/.bin/ralph-guard check --push --remote "$1"');
   assert.is(repo.read('.husky/pre-commit').match(/ralph-guard/g)?.length, 1, 'rewritten, not added again');
   doctor = repo.cli(['doctor'], { env: { PATH: userPath } });
   assert.match(doctor.stdout, /ok\s+pre-commit: husky 7 runs `\.\/node_modules\/\.bin\/ralph-guard check --staged`/);

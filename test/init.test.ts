@@ -114,7 +114,7 @@ test('package.json without a hook manager: husky is set up and a real commit is 
   assert.ok(pkg.devDependencies.husky && pkg.devDependencies['ralph-guard']);
   assert.is(repo.git('config', 'core.hooksPath').trim(), '.husky/_');
   assert.equal(repo.read('.husky/pre-commit'), 'ralph-guard check --staged\n');
-  assert.equal(repo.read('.husky/pre-push'), 'ralph-guard check --push\n');
+  assert.equal(repo.read('.husky/pre-push'), 'ralph-guard check --push --remote "$1"\n');
   const snapshot = tree(repo);
   assert.match(repo.cli(['init']).stdout, 'nothing changed');
   assert.is(tree(repo), snapshot);
@@ -144,7 +144,10 @@ test('husky already there: one line added to each hook, other lines untouched, b
   assert.is(r.code, 0, r.stderr);
   assert.is(repo.read('package.json'), before, 'package.json untouched');
   assert.is(repo.read('.husky/pre-commit'), 'npm test\nnpx lint-staged\nralph-guard check --staged\n');
-  assert.is(repo.read('.husky/pre-push'), '#!/usr/bin/env sh\nnpm run build\nralph-guard check --push\nexit 0\n');
+  assert.is(
+    repo.read('.husky/pre-push'),
+    '#!/usr/bin/env sh\nnpm run build\nralph-guard check --push --remote "$1"\nexit 0\n',
+  );
   assert.ok(existsSync(join(repo.dir, '.ralphrc.json')));
 });
 

@@ -93,7 +93,9 @@ test('lefthook: init adds commands to lefthook.yml keeping the user content; rea
       },
     },
     'pre-push': {
-      commands: { 'ralph-guard': { run: './node_modules/.bin/ralph-guard check --push', use_stdin: true } },
+      commands: {
+        'ralph-guard': { run: './node_modules/.bin/ralph-guard check --push --remote {1}', use_stdin: true },
+      },
     },
     'commit-msg': {
       commands: { 'ralph-guard': { run: './node_modules/.bin/ralph-guard check --commit-msg {1}' } },

@@ -253,7 +253,7 @@ function reaches(
     const run = section
       .split('\n')
       .map((l) => l.match(/^\s*-?\s*run:\s*["']?(.*?)["']?\s*$/)?.[1] ?? '')
-      .map((r) => findOurCommand(r.replace(/\{[a-z_]+\}/g, '')))
+      .map((r) => findOurCommand(r.replace(/\{\w+\}/g, '')))
       .find(Boolean);
     return run ? { how: `lefthook runs \`${run.text}\``, probe: { command: run.text, binOnPath: false } } : null;
   }

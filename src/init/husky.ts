@@ -57,7 +57,9 @@ function husky4Hooks(pkg: PackageJson | null): Record<string, string> | null {
 export function huskyCommand(major: HuskyMajor, hook: Hook): string {
   const bin = major >= 9 ? 'ralph-guard' : './node_modules/.bin/ralph-guard';
   if (hook === 'commit-msg') return `${bin} check --commit-msg ${major === 4 ? '"$HUSKY_GIT_PARAMS"' : '"$1"'}`;
-  return `${bin} check --${hook === 'pre-push' ? 'push' : 'staged'}`;
+  // git's first argument to pre-push is the remote pushed to: only what that remote lacks is checked.
+  if (hook === 'pre-push') return `${bin} check --push --remote ${major === 4 ? '"${HUSKY_GIT_PARAMS%% *}"' : '"$1"'}`;
+  return `${bin} check --staged`;
 }
 
 /** What a new `.husky/<hook>` file starts with under husky 5–8 (husky 9 needs nothing). */
@@ -139,6 +141,18 @@ function addHookCommand(file: string, hook: Hook, major: HuskyMajor, result: Ini
       );
       result.actions.push(
         `rewrote \`${found.text}\` in ${shown} to run ./node_modules/.bin/ralph-guard (husky ${major} does not put node_modules/.bin on PATH)`,
+      );
+      changed = true;
+    }
+    const pushLine = findOurCommand(lines[ours]!)!;
+    if (pushLine.mode === 'push' && !/--remote\b/.test(pushLine.text)) {
+      // An older init's line: without the remote's name, a push to one of several remotes checks more than it must.
+      lines[ours] = lines[ours]!.replace(
+        pushLine.text,
+        pushLine.text.replace(/check\s+--push\b/, 'check --push --remote "$1"'),
+      );
+      result.actions.push(
+        `added --remote "$1" to \`${pushLine.text}\` in ${shown} (only what the remote pushed to lacks is checked)`,
       );
       changed = true;
     }

@@ -35,7 +35,8 @@ export function lefthookCommands(
   const bin = pkg ? './node_modules/.bin/ralph-guard' : 'ralph-guard';
   return {
     'pre-commit': { run: `${bin} check --staged` },
-    'pre-push': { run: `${bin} check --push`, use_stdin: true },
+    // {1}: git's first argument, the remote pushed to (only what it lacks is checked).
+    'pre-push': { run: `${bin} check --push --remote {1}`, use_stdin: true },
     // lefthook puts git's first argument, the message file, in place of {1}.
     'commit-msg': { run: `${bin} check --commit-msg {1}` },
   };
