@@ -137,7 +137,23 @@ function ownPart(m: CodeModule, part: Node): boolean {
     if (value && /\.map\(\s*\(\)\s*=>\s*['"`](?:\?|\$\d*)['"`]\s*\)\s*\.join\(/.test(m.source(value))) return true;
   }
   if (n.type === 'MemberExpression' && IDENTIFIER_NAME.test(m.source(n.property))) return true;
+  if (ormBuilt(m, n)) return true;
   return false;
+}
+
+/** An ORM's own SQL generator, which escapes values and quotes identifiers (Sequelize's queryGenerator). */
+const ORM_SQL_BUILDERS = /^(?:getWhereConditions|whereQuery|whereItemsQuery|whereItemQuery|selectQuery|quoteTable)$/;
+
+/** `queryGenerator.getWhereConditions(where)`, directly or through a const holding its result. */
+function ormBuilt(m: CodeModule, part: Node): boolean {
+  let n = part;
+  if (n.type === 'Identifier') {
+    const b = m.binding(n);
+    const def = b?.kind === 'const' && b.defs.length === 1 ? b.defs[0] : undefined;
+    if (!def?.value || def.path.length) return false;
+    n = def.value;
+  }
+  return n.type === 'CallExpression' && ORM_SQL_BUILDERS.test(m.callee(n.callee).name);
 }
 
 function report(m: CodeModule, hits: Hit[], sink: Node, sql: Node, forced: 'raw-fragment' | null, what: string) {
@@ -249,6 +265,11 @@ export default defineAtom({
   },
   examples: {
     bad: [
+      // A fragment the ORM generated, joined with one it did not: the other is still spliced in.
+      {
+        file: 'src/search/titles.ts',
+        code: 'export async function search(sequelize: Sequelize, where: WhereOptions, order: string) {\n  const conditions = sequelize.getQueryInterface().queryGenerator.getWhereConditions(where);\n  return sequelize.query(`SELECT * FROM documents WHERE ${conditions} ORDER BY ${order}`); // ✗\n}',
+      },
       {
         file: 'model/auth.js',
         code: 'const pgp = require(\'pg-promise\')();\nfunction doAuth(username, password) {\n  const db = pgp(config.db.connectionString);\n  const q = "SELECT * FROM users WHERE name = \'" + username + "\' AND password =\'" + password + "\';";\n  return db.one(q); // ✗\n}\nmodule.exports = doAuth;',
@@ -289,6 +310,11 @@ export default defineAtom({
       },
     ],
     good: [
+      // The ORM's own SQL generator escapes the values and quotes the columns it writes.
+      {
+        file: 'src/search/documents.ts',
+        code: 'export async function search(sequelize: Sequelize, where: WhereOptions) {\n  const queryGenerator = sequelize.getQueryInterface().queryGenerator as any;\n  const conditions = queryGenerator.getWhereConditions(where);\n  return sequelize.query(`SELECT * FROM documents WHERE ${conditions} LIMIT 10`);\n}',
+      },
       {
         file: 'model/products.js',
         code: "const pgp = require('pg-promise')();\nconst db = pgp(process.env.DATABASE_URL);\nexports.get = (id) => db.one('SELECT * FROM products WHERE id = $1', [id]);\nexports.all = () => db.any('SELECT * FROM products');\nconst ok = [1, 2].some((n) => n > 1);",
