@@ -13,7 +13,7 @@ import type { ChangedFile } from './changeset/changeset.js';
 import { excerpt, maskSpans } from './changeset/text.js';
 import type { Finding, Suppressed } from './findings.js';
 import { messageOf, type Hit, type SourceFile } from './kit/atom.js';
-import type { ActiveAtom } from './router.js';
+import { ruleLevel, type ActiveAtom } from './router.js';
 import { suppressionFor } from './suppressions.js';
 
 export interface Filtering {
@@ -38,6 +38,8 @@ export function filterHits(
 ): void {
   const found: LocatedFinding[] = [];
   for (const { active, hit } of hits) {
+    // A rule the policy turns off reports nothing.
+    if (ruleLevel(active, hit.rule) === 'off') continue;
     if (
       !hit.removedControl &&
       !touchesAddedLine(source, hit.line, hit.endLine ?? hit.line) &&
@@ -86,7 +88,7 @@ export function toFinding(
   return {
     atom: atom.id,
     rule: `${atom.id}/${hit.rule}`,
-    severity: active.level === 'block' && hit.severity !== 'warning' ? 'error' : 'warning',
+    severity: ruleLevel(active, hit.rule) === 'block' && hit.severity !== 'warning' ? 'error' : 'warning',
     file: file.path,
     line: hit.line,
     column: hit.column,

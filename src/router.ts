@@ -31,6 +31,10 @@ export function headerOf(atom: AnyAtom): AtomHeader {
 export interface ActiveAtom {
   id: string;
   level: Exclude<Level, 'off'>;
+  /** Levels the policy gives single rules (`review` runs as `warn`); a rule not named here is at `level`, or off with `othersOff`. */
+  rules?: Record<string, Level>;
+  /** The atom is off and only the rules named in `rules` run. */
+  othersOff?: true;
   options: Record<string, unknown>;
   matches(path: string): boolean;
   /** Lower-case keywords; empty means every routed file is checked. */
@@ -63,6 +67,11 @@ export function activate(
     load: () => (loading ??= load().then((atom) => (active.atom = atom))),
   };
   return active;
+}
+
+/** The level a hit of `rule` is reported at: the rule's own level in the policy, else its atom's. */
+export function ruleLevel(active: ActiveAtom, rule: string): Level {
+  return active.rules?.[rule] ?? (active.othersOff ? 'off' : active.level);
 }
 
 /** The atoms that apply to a path, before looking at its content. */

@@ -95,11 +95,13 @@ export async function explainCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const policy = await currentPolicy();
-  process.stdout.write(explain(atom, policy?.atoms[atom.id] ? levelOf(policy.atoms[atom.id]) : atom.defaultLevel));
+  const settings = policy?.atoms[atom.id];
+  process.stdout.write(explain(atom, settings ? levelOf(settings) : atom.defaultLevel, settings?.rules));
   return 0;
 }
 
-export function explain(atom: AnyAtom, level: string): string {
+/** `rules`: the levels the policy gives single rules, shown beside them. */
+export function explain(atom: AnyAtom, level: string, rules: Record<string, string> = {}): string {
   const out: string[] = [];
   out.push(`${kleur.bold(atom.id)} — ${atom.title}  ${kleur.dim(`(level: ${level})`)}`);
   out.push('');
@@ -111,7 +113,8 @@ export function explain(atom: AnyAtom, level: string): string {
   out.push('');
   out.push(kleur.bold('Rules:'));
   for (const [name, rule] of Object.entries(atom.rules)) {
-    out.push(`  ${kleur.cyan(`${atom.id}/${name}`)}: ${rule.message}`);
+    const own = rules[name] ? ` ${kleur.magenta(`(level: ${rules[name]})`)}` : '';
+    out.push(`  ${kleur.cyan(`${atom.id}/${name}`)}${own}: ${rule.message}`);
     out.push(`    fix: ${rule.fix}`);
   }
   const show = (title: string, examples: AnyAtom['examples']['bad'], bad: boolean) => {
@@ -132,7 +135,7 @@ export function explain(atom: AnyAtom, level: string): string {
   out.push('');
   out.push(
     kleur.dim(
-      `Suppress one finding: // ralph-guard-ignore ${atom.id}/<rule> -- <reason>   Change the level: "atoms": { "${atom.id}": { "level": "warn" } }`,
+      `Suppress one finding: // ralph-guard-ignore ${atom.id}/<rule> -- <reason>   Change the level: "atoms": { "${atom.id}": { "level": "warn" } }, or one rule's: { "rules": { "<rule>": "warn" } }`,
     ),
   );
   return out.join('\n') + '\n';

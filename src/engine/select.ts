@@ -2,7 +2,7 @@
 import { atomHeaders, loadAtom } from '../atoms/index.js';
 import { UsageError } from '../errors.js';
 import { useCompiledGlobs } from '../globs.js';
-import type { AnyAtom } from '../kit/atom.js';
+import type { AnyAtom, Level } from '../kit/atom.js';
 import type { Policy } from '../policy/policy.js';
 import { activate, headerOf, type ActiveAtom, type AtomHeader } from '../router.js';
 
@@ -21,6 +21,7 @@ export async function selectAtoms(policy: Policy, options: Selection): Promise<A
     header: AtomHeader;
     load: () => Promise<AnyAtom>;
     level: 'block' | 'warn' | 'off';
+    rules?: Record<string, Level | 'review'>;
     options: Record<string, unknown>;
     files?: string[];
     ignore?: string[];
@@ -58,11 +59,23 @@ export async function selectAtoms(policy: Policy, options: Selection): Promise<A
       );
   }
   return candidates
-    .filter((c) => (wanted ? wanted.includes(c.header.id) : c.level !== 'off'))
-    .map((c) =>
-      activate(c.header, c.load, c.level === 'off' ? 'warn' : c.level, c.options, c.files, [
-        ...policy.ignore,
-        ...(c.ignore ?? []),
-      ]),
-    );
+    .filter((c) => (wanted ? wanted.includes(c.header.id) : c.level !== 'off' || onRules(c.rules).length > 0))
+    .map((c) => {
+      const on = onRules(c.rules);
+      // An atom at off with rules on runs for those rules only, at the highest of their levels.
+      const othersOff = c.level === 'off' && on.length > 0;
+      const level = othersOff ? (on.includes('block') ? 'block' : 'warn') : c.level === 'off' ? 'warn' : c.level;
+      const active = activate(c.header, c.load, level, c.options, c.files, [...policy.ignore, ...(c.ignore ?? [])]);
+      if (c.rules) active.rules = runLevels(c.rules);
+      if (othersOff) active.othersOff = true;
+      return active;
+    });
 }
+
+/** The levels of the rules the policy turns on (a rule at `review` runs at `warn`). */
+const onRules = (rules: Record<string, Level | 'review'> | undefined): Level[] =>
+  Object.values(rules ?? {}).flatMap((l) => (l === 'off' ? [] : [l === 'review' ? 'warn' : l]));
+
+/** Rule levels as the engine runs them: `review` is a warning (the review step makes it wait for a person). */
+const runLevels = (rules: Record<string, Level | 'review'>): Record<string, Level> =>
+  Object.fromEntries(Object.entries(rules).map(([rule, l]) => [rule, l === 'review' ? 'warn' : l]));

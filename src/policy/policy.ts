@@ -10,6 +10,8 @@ export interface AtomSettings {
   level: Level;
   /** Level `review`: its findings are reported as warnings and refuse the change until a person acknowledges them (src/review/). */
   review?: true;
+  /** Levels of single rules (rule name as in `ralph-guard explain`), as written; they override the atom's level for that rule's findings. */
+  rules?: Record<string, Level | 'review'>;
   options: Record<string, unknown>;
   /** Extra globs that narrow (or, with `!`, exclude from) the atom's own files. */
   files?: string[];
@@ -101,10 +103,19 @@ export const RECOMMENDED = 'ralph-guard:recommended';
 export const levelOf = (s: { level: Level; review?: true } | undefined): Level | 'review' =>
   s?.review ? 'review' : (s?.level ?? 'off');
 
-/** The atoms (built-in and custom) whose findings wait for a person. */
+/** The level a policy gives one rule of an atom: the rule's own entry, else its atom's level. */
+export function ruleLevelOf(policy: Policy, atomId: string, rule: string): Level | 'review' {
+  const builtin = policy.atoms[atomId];
+  if (builtin) return builtin.rules?.[rule] ?? levelOf(builtin);
+  return levelOf(policy.custom.find((c) => c.id === atomId));
+}
+
+/** The atoms (built-in and custom) with findings that wait for a person: the atom, or one of its rules, at `review`. */
 export function reviewAtoms(policy: Policy): string[] {
   return [
-    ...Object.entries(policy.atoms).flatMap(([id, s]) => (s.review ? [id] : [])),
+    ...Object.entries(policy.atoms).flatMap(([id, s]) =>
+      s.review || Object.values(s.rules ?? {}).includes('review') ? [id] : [],
+    ),
     ...policy.custom.filter((c) => c.review).map((c) => c.id),
   ];
 }

@@ -257,6 +257,16 @@ function compareAtom(
       `${key}.level`,
       `${levelBefore} → ${levelAfter}`,
     );
+  // A rule's level is its own entry, else its atom's: an entry below the atom, or a rule lowered, is weaker.
+  for (const rule of new Set([...Object.keys(before?.rules ?? {}), ...Object.keys(after?.rules ?? {})])) {
+    const ruleBefore = before?.rules?.[rule] ?? levelBefore;
+    const ruleAfter = after?.rules?.[rule] ?? levelAfter;
+    if (ruleBefore !== ruleAfter)
+      (LEVEL_RANK[ruleAfter] < LEVEL_RANK[ruleBefore] ? weak : strict)(
+        `${key}.rules.${rule}`,
+        `${ruleBefore} → ${ruleAfter}`,
+      );
+  }
   if (levelAfter === 'off' && levelBefore === 'off') return;
   if (JSON.stringify(before?.files ?? []) !== JSON.stringify(after?.files ?? []))
     weak(`${key}.files`, `${show(before?.files)} → ${show(after?.files)} (narrowing the files an atom checks)`);

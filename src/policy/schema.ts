@@ -68,6 +68,13 @@ function builtinAtomSchema(atom: AnyAtom) {
     level: level.optional(),
     files: globs.optional().describe("Globs that narrow the atom's files; `!glob` excludes."),
     ignore: globs.optional().describe('Paths this atom never reports.'),
+    // Each rule of the atom by name, so a misspelt one is an unknown key with a did-you-mean.
+    rules: z
+      .strictObject(Object.fromEntries(Object.keys(atom.rules).map((rule) => [rule, level.optional()])))
+      .optional()
+      .describe(
+        "Levels of single rules (names as in `ralph-guard explain <atom>`): a rule's level replaces the atom's for that rule's findings.",
+      ),
     options: (atom.options?.(z, { regexProblem: checkLinearRegex }) ?? z.strictObject({})).optional(),
   });
 }
@@ -162,7 +169,7 @@ export function formatIssues(file: string, issues: readonly z.core.$ZodIssue[], 
     switch (issue.code) {
       case 'unrecognized_keys':
         for (const key of issue.keys)
-          out.push(`${file}: ${where([...path, key])}: unknown key${didYouMean(key, knownKeys(path))}`);
+          out.push(`${file}: ${where([...path, key])}: unknown key${didYouMean(key, knownKeys(path, atoms))}`);
         continue;
       case 'invalid_type':
         out.push(`${file}: ${where(path)}: expected ${issue.expected}${got ? `, got ${got}` : ''}${hint}`);
@@ -193,7 +200,7 @@ export function formatIssues(file: string, issues: readonly z.core.$ZodIssue[], 
   return out;
 }
 
-function knownKeys(path: string[]): string[] {
+function knownKeys(path: string[], atoms: readonly AnyAtom[]): string[] {
   if (path.length === 0)
     return [
       'extends',
@@ -209,7 +216,9 @@ function knownKeys(path: string[]): string[] {
       'highRisk',
     ];
   if (path[0] === 'atoms' && path.length === 2)
-    return ['level', 'files', 'ignore', 'options', 'title', 'criteria', 'checks', 'keywords'];
+    return ['level', 'rules', 'files', 'ignore', 'options', 'title', 'criteria', 'checks', 'keywords'];
+  if (path[0] === 'atoms' && path[2] === 'rules' && path.length === 3)
+    return Object.keys(atoms.find((a) => a.id === path[1])?.rules ?? {});
   return [];
 }
 

@@ -307,7 +307,13 @@ function atLevel(level: AtomSettings['level'] | 'review'): { level: AtomSettings
 function resolvePolicy(layers: Layer[], file: string | null, shown: string, problems: string[]): Policy {
   const builtinSettings: Record<
     string,
-    { level?: AtomSettings['level'] | 'review'; files?: string[]; ignore?: string[]; options: Record<string, unknown> }
+    {
+      level?: AtomSettings['level'] | 'review';
+      rules?: AtomSettings['rules'];
+      files?: string[];
+      ignore?: string[];
+      options: Record<string, unknown>;
+    }
   > = {};
   const custom = new Map<string, CustomAtom>();
   const policy: Policy = {
@@ -343,6 +349,7 @@ function resolvePolicy(layers: Layer[], file: string | null, shown: string, prob
       }
       const s = settings as {
         level?: AtomSettings['level'] | 'review';
+        rules?: AtomSettings['rules'];
         files?: string[];
         ignore?: string[];
         options?: Record<string, unknown>;
@@ -351,6 +358,8 @@ function resolvePolicy(layers: Layer[], file: string | null, shown: string, prob
       builtinSettings[id] = {
         ...previous,
         ...(s.level ? { level: s.level } : {}),
+        // Rule levels merge rule by rule: a later layer sets the rules it names.
+        ...(s.rules ? { rules: { ...previous.rules, ...s.rules } } : {}),
         ...(s.files ? { files: s.files } : {}),
         ...(s.ignore ? { ignore: s.ignore } : {}),
         options: { ...previous.options, ...(s.options ?? {}) },
@@ -377,6 +386,7 @@ function resolvePolicy(layers: Layer[], file: string | null, shown: string, prob
     policy.atoms[atom.id] = {
       ...atLevel(s?.level ?? 'off'),
       options: parsed.data as Record<string, unknown>,
+      ...(s?.rules && Object.keys(s.rules).length ? { rules: s.rules } : {}),
       ...(s?.files ? { files: s.files } : {}),
       ...(s?.ignore ? { ignore: s.ignore } : {}),
     };

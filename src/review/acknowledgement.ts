@@ -374,7 +374,7 @@ export interface ReviewedFinding {
 export async function reviewFindings(
   root: string,
   findings: readonly ReviewedFinding[],
-  atoms: ReadonlyMap<string, { title: string; pass: string }>,
+  atoms: ReadonlyMap<string, { title: string; pass: string; why?: string }>,
   mode: ReviewMode,
 ): Promise<Review[]> {
   if (!findings.length) return [];
@@ -385,7 +385,7 @@ export async function reviewFindings(
     const atom = atoms.get(f.atom);
     const review: Review = byKey.get(key) ?? {
       area: f.atom,
-      title: `${atom?.title ?? f.atom} (atom at level review)`,
+      title: `${atom?.title ?? f.atom} (${atom?.why ?? 'atom at level review'})`,
       level: 'review',
       criterion: atom?.pass ?? f.criterion,
       fail: f.criterion,

@@ -1,7 +1,7 @@
 /** The review step of a check: the policy's areas, the change's reviews, and what they mean for the exit code. */
 import type { Finding, Report } from '../findings.js';
 import { anyGlob } from '../globs.js';
-import { type Policy, reviewAtoms } from '../policy/policy.js';
+import { levelOf, type Policy, reviewAtoms, ruleLevelOf } from '../policy/policy.js';
 import { resolveAreas } from './areas.js';
 import { pending, type Review, type ReviewMode, reviewChange, reviewFindings } from './acknowledgement.js';
 
@@ -29,8 +29,13 @@ export async function judgeReviews(root: string, policy: Policy, report: Report,
   const atoms = ids.size
     ? await reviewFindings(
         root,
-        report.findings.filter((f) => ids.has(f.atom)),
-        new Map(report.atoms.map((a) => [a.id, { title: a.title, pass: a.criteria.pass }])),
+        // A finding waits for a person when its rule is at review: the rule's own level, else its atom's.
+        report.findings.filter(
+          (f) => ids.has(f.atom) && ruleLevelOf(policy, f.atom, f.rule.slice(f.atom.length + 1)) === 'review',
+        ),
+        new Map(
+          report.atoms.map((a) => [a.id, { title: a.title, pass: a.criteria.pass, why: whyReview(policy, a.id) }]),
+        ),
         mode,
       )
     : [];
@@ -58,6 +63,14 @@ export async function judgeReviews(root: string, policy: Policy, report: Report,
       (f) => f.severity === 'error' || (policy.failOn === 'warn' && !lifted.has(f)),
     );
   return reviews;
+}
+
+/** Why an atom's findings wait for a person, as its review's title says it. */
+function whyReview(policy: Policy, id: string): string {
+  const settings = policy.atoms[id];
+  const rules = Object.entries(settings?.rules ?? {}).flatMap(([rule, level]) => (level === 'review' ? [rule] : []));
+  if (!settings || levelOf(settings) === 'review' || !rules.length) return 'atom at level review';
+  return `${rules.length === 1 ? 'rule' : 'rules'} ${rules.join(', ')} at level review`;
 }
 
 /** What stops the change now. At pre-commit a `review` area waits for the commit-msg hook (the message is not known yet). */
