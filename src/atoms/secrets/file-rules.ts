@@ -26,9 +26,13 @@ const TEST_PATH =
 /** A development-only entry point or configuration (`server-dev.ts`, `dev-server.js`, `config.development.ts`). */
 const DEV_ONLY = /(?:^|\/)(?:[\w-]+[.-]dev(?:elopment)?|dev[.-][\w-]+)\.[cm]?[jt]sx?$/i;
 
+/** Language codes a catalogue is named for (`de.json`, `pt-BR.yml`); not any short name (`app.yaml`, `db.yml`). */
+const LANGUAGE =
+  'af|ar|az|be|bg|bn|bs|ca|cs|cy|da|de|el|en|eo|es|et|eu|fa|fi|fil|fr|ga|gl|gu|he|hi|hr|hu|hy|it|ja|ka|kk|km|kn|ko|lt|lv|mk|ml|mn|mr|ms|nb|ne|nl|nn|pa|pl|pt|ro|ru|si|sk|sl|sq|sr|sv|sw|ta|te|th|tl|tr|uk|ur|uz|vi|zh';
 /** Translation catalogues: keys are labels ("password", "token"), values are words in some language. */
-const LOCALE_FILE =
-  /(?:^|\/)(?:locales?|i18n|l10n|translations?|lang|langs)\/|(?:^|\/)[a-z]{2,3}(?:[-_][A-Za-z]{2,4})?\.(?:json|ya?ml|po|properties)$|\.(?:po|xliff|xlf)$/;
+const LOCALE_FILE = new RegExp(
+  `(?:^|/)(?:locales?|i18n|l10n|translations?|lang|langs)/|(?:^|/)(?:${LANGUAGE})(?:[-_][A-Za-z]{2,4})?\\.(?:json|ya?ml|po|properties)$|\\.(?:po|xliff|xlf)$`,
+);
 
 export interface FileKind {
   /** Unquoted values count (configuration formats). */
