@@ -61,7 +61,7 @@ export interface Report {
   atoms: ReadonlyArray<import('./kit/atom.js').AnyAtom>;
   /** The high-risk areas the change touches and whether a person acknowledged each (src/review/). */
   reviews?: import('./review/acknowledgement.js').Review[];
-  /** The level each atom ran at (SARIF's default configuration). */
+  /** The level each atom ran at, and each rule the policy gives a level of its own (`<atom>/<rule>`): SARIF's default configuration. */
   levels?: Record<string, 'block' | 'warn'>;
 }
 

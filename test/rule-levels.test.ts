@@ -111,6 +111,12 @@ test("a rule at off drops its findings while the atom's other rules still block;
       .sort(),
     ['xss/request-html warning', 'xss/unescaped-html warning', 'xss/unsanitized-html error'],
   );
+  assert.match(strict.cli(['atoms', '--no-color']).stdout, /xss\s+warn\s+.*\(rules: unsanitized-html block\)/);
+  // SARIF's rule descriptors carry the rule's own level.
+  const sarif = JSON.parse(strict.cli(['check', '--staged', '--format', 'sarif']).stdout);
+  const level = (id: string) =>
+    sarif.runs[0].tool.driver.rules.find((r: { id: string }) => r.id === id).defaultConfiguration.level;
+  assert.equal([level('xss/unsanitized-html'), level('xss/request-html')], ['error', 'warning']);
   const blocked = strict.tryGit(['commit', '-m', 'comment']);
   assert.is(blocked.code, 1, blocked.stdout + blocked.stderr);
   assert.match(blocked.stderr, 'xss/unsanitized-html');

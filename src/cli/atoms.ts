@@ -46,11 +46,14 @@ export async function atomsCommand(argv: string[]): Promise<number> {
   if (!parseCommand(ATOMS, argv)) return 0;
   useColor(argv);
   const policy = await currentPolicy();
-  const atoms: Array<{ id: string; level: string; title: string }> = BUILTIN_ATOMS.map((a) => ({
-    id: a.id,
-    level: policy?.atoms[a.id] ? levelOf(policy.atoms[a.id]) : a.defaultLevel,
-    title: a.title,
-  }));
+  const atoms: Array<{ id: string; level: string; title: string; rules?: Record<string, string> }> = BUILTIN_ATOMS.map(
+    (a) => ({
+      id: a.id,
+      level: policy?.atoms[a.id] ? levelOf(policy.atoms[a.id]) : a.defaultLevel,
+      title: a.title,
+      ...(policy?.atoms[a.id]?.rules ? { rules: policy.atoms[a.id]!.rules } : {}),
+    }),
+  );
   for (const c of policy?.custom ?? []) atoms.push({ id: c.id, level: levelOf(c), title: `${c.title} (policy)` });
   if (argv.includes('--json')) {
     process.stdout.write(JSON.stringify(atoms, null, 2) + '\n');
@@ -68,7 +71,10 @@ export async function atomsCommand(argv: string[]): Promise<number> {
           : a.level === 'warn'
             ? kleur.yellow(shown)
             : kleur.dim(shown);
-    process.stdout.write(`${a.id.padEnd(width)}  ${level}  ${a.title}\n`);
+    // Rules the policy gives a level of their own, after the title.
+    const rules = Object.entries(a.rules ?? {}).map(([rule, l]) => `${rule} ${l}`);
+    const own = rules.length ? `  ${kleur.dim(`(rules: ${rules.join(', ')})`)}` : '';
+    process.stdout.write(`${a.id.padEnd(width)}  ${level}  ${a.title}${own}\n`);
   }
   return 0;
 }

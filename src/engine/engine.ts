@@ -163,7 +163,14 @@ export async function checkChangeSet(
     atoms: settings.allAtoms
       ? await Promise.all(atoms.map((a) => a.load()))
       : atoms.flatMap((a) => (a.atom ? [a.atom] : [])),
-    levels: Object.fromEntries(atoms.map((a) => [a.id, a.level])),
+    levels: Object.fromEntries(
+      atoms.flatMap((a) => [
+        [a.id, a.level],
+        ...Object.entries(a.rules ?? {}).flatMap(([rule, level]) =>
+          level === 'off' ? [] : [[`${a.id}/${rule}`, level]],
+        ),
+      ]),
+    ),
   };
 }
 

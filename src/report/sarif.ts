@@ -95,8 +95,8 @@ export function formatSarif(
 ): string {
   const maxBytes = opts.maxBytes ?? SARIF_LIMITS.bytes;
   const maxResults = opts.maxResults ?? SARIF_LIMITS.results;
-  const levelOf = (atomId: string): 'error' | 'warning' =>
-    (report.levels?.[atomId] ?? 'block') === 'block' ? 'error' : 'warning';
+  const levelOf = (ruleId: string, atomId: string): 'error' | 'warning' =>
+    (report.levels?.[ruleId] ?? report.levels?.[atomId] ?? 'block') === 'block' ? 'error' : 'warning';
 
   // Every rule of every atom that ran, then any rule a finding names that its atom does not declare.
   const rules: Rule[] = [];
@@ -105,7 +105,7 @@ export function formatSarif(
   const addRule = (atom: AnyAtom | undefined, id: string, sample?: Finding) => {
     if (index.has(id)) return;
     index.set(id, rules.length);
-    rules.push(ruleFor(atom, id, atom ? levelOf(atom.id) : (sample?.severity ?? 'error'), sample));
+    rules.push(ruleFor(atom, id, atom ? levelOf(id, atom.id) : (sample?.severity ?? 'error'), sample));
   };
   for (const atom of report.atoms) {
     for (const name of Object.keys(atom.rules))
