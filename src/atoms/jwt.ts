@@ -3,7 +3,7 @@ import { isFunction, keyName, propertyName, stringLiteral, unwrap } from '../ast
 import { defineAtom, type Hit } from '../kit/atom.js';
 import { codeCheck } from '../kit/code.js';
 import { CODE_FILES, TEST_FILES } from '../kit/files.js';
-import { methodCalls, objectAt, optionsAt } from '../kit/names.js';
+import { functionName, landingName, methodCalls, numberValue, objectAt, optionsAt } from '../kit/names.js';
 import { fakeKey } from '../kit/samples.js';
 
 type Op =
@@ -163,6 +163,7 @@ function analyse(m: CodeModule): Hit[] {
         secret(call, a[1], 'signs tokens');
         const o = options(a[2]);
         if (noneIn(prop(o, 'algorithm'))) hits.push(m.hit('none-algorithm', call.node, { messageId: 'jwtSign' }));
+        longLife(m, hits, call.node, prop(o, 'expiresIn'), 's', 'jwt.sign()');
         if (o?.complete && !prop(o, 'expiresIn') && !payloadHasExp(m, a[0])) {
           const custom = customExpiry(m, a[0]);
           const hit = m.hit('no-expiry', call.node, {
@@ -197,6 +198,7 @@ function analyse(m: CodeModule): Hit[] {
               messageId: 'createSigner',
             }),
           );
+        longLife(m, hits, call.node, prop(o, 'expiresIn'), 'ms', 'createSigner()');
         if (o?.complete && !prop(o, 'expiresIn'))
           hits.push(
             m.hit('no-expiry', call.node, {
@@ -213,6 +215,10 @@ function analyse(m: CodeModule): Hit[] {
         const header = chain.find((c) => c.name === 'setProtectedHeader')?.call.arguments[0];
         if (header && noneIn(m.property(header, 'alg')))
           hits.push(m.hit('none-algorithm', sign.call, { messageId: 'signJwt' }));
+        const expiry = chain.find((c) => c.name === 'setExpirationTime')?.call;
+        // A number there is an absolute time (seconds since 1970), not a duration: only strings are read.
+        const span = expiry?.arguments[0];
+        if (span && m.stringValue(span) !== undefined) longLife(m, hits, sign.call, span, 'ms', 'SignJWT');
         if (!chain.some((c) => c.name === 'setExpirationTime') && !payloadHasExp(m, a[0]))
           hits.push(
             m.hit('no-expiry', sign.call, {
@@ -255,6 +261,7 @@ function analyse(m: CodeModule): Hit[] {
         secret(call, prop(o, 'secret') ?? prop(o, 'privateKey'), 'signs tokens');
         const signOptions = prop(o, 'signOptions');
         const so = signOptions ? optionsAt(m, signOptions) : o?.complete ? { complete: true } : null;
+        longLife(m, hits, call.node, prop(so, 'expiresIn'), 's', 'JwtModule');
         if (o?.complete && so?.complete && !prop(so, 'expiresIn'))
           hits.push(
             m.hit('no-expiry', call.node, {
@@ -332,6 +339,59 @@ function verifyOptions(
     );
 }
 
+/** The longest life an access token should have: beyond it a stolen token stays useful for months. */
+const MAX_LIFE_SECONDS = 30 * 24 * 3600;
+/** A duration in `ms` notation ('15m', '10y', '3650 days'); a bare number string is milliseconds. */
+const DURATION =
+  /^\s*(\d*\.?\d+)\s*(ms|msecs?|milliseconds?|s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|weeks?|y|yrs?|years?)?\s*$/i;
+const UNIT_SECONDS: Record<string, number> = { m: 60, h: 3600, d: 86400, w: 604800, y: 31557600 };
+
+function seconds(m: CodeModule, expr: Node, numberUnit: 's' | 'ms'): number | undefined {
+  const text = m.stringValue(expr);
+  if (text === undefined) {
+    const n = numberValue(m, expr);
+    return n === undefined ? undefined : numberUnit === 's' ? n : n / 1000;
+  }
+  const d = DURATION.exec(text);
+  if (!d) return undefined;
+  const unit = (d[2] ?? 'ms').toLowerCase();
+  const value = Number(d[1]);
+  if (unit.startsWith('ms') || unit.startsWith('milli')) return value / 1000;
+  if (unit.startsWith('s')) return value;
+  return value * (UNIT_SECONDS[unit.startsWith('mi') ? 'm' : unit[0]!] ?? 0);
+}
+
+/** Tokens meant to live long: refresh and remember-me tokens, where a long life is the design. */
+const LONG_LIVED = /refresh|remember|persist|long[_-]?lived/i;
+const ACCESS = /access/i;
+
+/**
+ * A token signed to live more than 30 days. Only a token the code names an access token blocks; any other
+ * (an API key, an invitation, a token whose kind the code does not say) is a warning; refresh tokens pass.
+ */
+function longLife(
+  m: CodeModule,
+  hits: Hit[],
+  call: Node,
+  expires: Node | undefined,
+  numberUnit: 's' | 'ms',
+  what: string,
+) {
+  if (!expires) return;
+  const life = seconds(m, expires, numberUnit);
+  if (life === undefined || life <= MAX_LIFE_SECONDS) return;
+  const fn = m.enclosingFunction(call);
+  const context = [m.source(call), landingName(m, call)?.name, fn && functionName(m, fn)].join(' ');
+  if (LONG_LIVED.test(context)) return;
+  const days = Math.round(life / 86400);
+  const hit = m.hit('long-expiry', expires, {
+    messageId: ACCESS.test(context) ? 'access' : 'unnamed',
+    data: { call: what, life: days >= 730 ? `${Math.round(days / 365)} years` : `${days} days` },
+  });
+  if (!ACCESS.test(context)) hit.severity = 'warning';
+  hits.push(hit);
+}
+
 /** A payload literal that sets `exp` itself. */
 function payloadHasExp(m: CodeModule, payload: Node | undefined): boolean {
   if (!payload) return false;
@@ -369,7 +429,7 @@ export default defineAtom({
   title: 'JSON Web Tokens are verified strictly and expire',
   criteria: {
     pass: 'Tokens are verified with an explicit algorithms list (never "none") and their expiry checked; tokens are signed with a key from the environment or a secret store, and carry an expiry (expiresIn / setExpirationTime); claims from a request are only read after verification.',
-    fail: 'jwt.verify/createVerifier/passport-jwt run with a public key and no algorithms list, or with "none", ignoreExpiration is true, decode()/decodeJwt() reads a request token that is never verified, the signing secret is written in the code, or a token is signed without an expiry.',
+    fail: 'jwt.verify/createVerifier/passport-jwt run with a public key and no algorithms list, or with "none", ignoreExpiration is true, decode()/decodeJwt() reads a request token that is never verified, the signing secret is written in the code, or a token is signed without an expiry or (unless it is a refresh token) valid for more than 30 days.',
   },
   files: [...CODE_FILES, ...TEST_FILES],
   keywords: ['jsonwebtoken', 'jose', 'fast-jwt', 'jwt'],
@@ -425,6 +485,16 @@ export default defineAtom({
       },
       fix: "Give every token a short life: jwt.sign(payload, key, { expiresIn: '15m' }) (jose: .setExpirationTime('15m')) and refresh it.",
     },
+    'long-expiry': {
+      message: 'A token is signed to stay valid for more than 30 days.',
+      messages: {
+        access:
+          '{call} issues an access token valid for {life}: a stolen one works that long, and logging out or changing the password does not end it.',
+        unnamed:
+          '{call} issues a token valid for {life}; if it grants access, a stolen one works that long (a warning: refresh tokens may live long, name them so).',
+      },
+      fix: "Keep access tokens short (expiresIn: '15m' to '1d') and renew them with a refresh token that is stored server-side and can be revoked.",
+    },
     'ignore-expiration': {
       message: 'Verification ignores the token expiry.',
       messages: {
@@ -476,8 +546,32 @@ export default defineAtom({
         file: 'src/strategy.ts',
         code: "import { ExtractJwt, Strategy } from 'passport-jwt';\nexport class JwtStrategy extends PassportStrategy(Strategy) {\n  constructor(config: ConfigService) {\n    super({ jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(), ignoreExpiration: true, secretOrKey: config.get('JWT_SECRET'), algorithms: ['HS256'] }); // ✗\n  }\n}",
       },
+      // An access token valid for ten years: blocks, the code names it an access token.
+      {
+        file: 'src/auth/tokens.ts',
+        code: "import jwt from 'jsonwebtoken';\nexport function issueAccessToken(user: User) {\n  return jwt.sign({ sub: user.id }, process.env.JWT_SECRET!, { expiresIn: '3650d' }); // ✗\n}",
+      },
+      // Ten years in seconds, kind not named: a warning.
+      {
+        file: 'src/auth/auth.module.ts',
+        code: "import { JwtModule } from '@nestjs/jwt';\nexport const jwtModule = JwtModule.register({\n  secret: process.env.JWT_SECRET,\n  signOptions: { expiresIn: 60 * 60 * 24 * 365 * 10 }, // ✗\n});",
+      },
+      {
+        file: 'src/edge-session.ts',
+        code: "import { SignJWT } from 'jose';\nexport const issue = (sub: string, key: Uint8Array) =>\n  new SignJWT({ sub }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('10y').sign(key); // ✗",
+      },
     ],
     good: [
+      // A refresh token named as such may live long; the access token beside it is short.
+      {
+        file: 'src/auth/tokens.ts',
+        code: "import jwt from 'jsonwebtoken';\nexport function issueTokens(user: User) {\n  const accessToken = jwt.sign({ sub: user.id }, process.env.JWT_SECRET!, { expiresIn: '15m' });\n  const refreshToken = jwt.sign({ sub: user.id }, process.env.JWT_REFRESH_SECRET!, { expiresIn: '180d' });\n  return { accessToken, refreshToken };\n}",
+      },
+      // 30 days is the limit; an absolute expiry time (a number) in jose is no duration.
+      {
+        file: 'src/auth/session.ts',
+        code: "import jwt from 'jsonwebtoken';\nimport { SignJWT } from 'jose';\nexport const issue = (sub: string) => jwt.sign({ sub }, process.env.JWT_SECRET!, { expiresIn: 60 * 60 * 24 * 30 });\nexport const link = (sub: string, key: Uint8Array) =>\n  new SignJWT({ sub }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime(Math.floor(Date.now() / 1000) + 3600).sign(key);\nexport const signer = createSigner({ key: process.env.JWT_SECRET, expiresIn: 24 * 60 * 60 * 1000 });",
+      },
       // A custom expiry claim that the module's own verifier checks: the token does expire.
       {
         file: 'src/auth/preview-token.ts',

@@ -22,6 +22,16 @@ const SANITIZED = /\b(?:DOMPurify\.sanitize|sanitize\w*|purify|xss|filterXSS|esc
 
 function htmlSinks(m: CodeModule): Hit[] {
   const hits: Hit[] = [];
+  // Angular: DomSanitizer.bypassSecurityTrustHtml(value) marks the value safe, so Angular renders it unsanitised.
+  const bypass = (call: Node, value: Node | undefined, method: string) => {
+    if (!value || value.type === 'SpreadElement' || m.isConstant(value) || m.isSanitiserCall(value)) return;
+    const [t] = m.taints(value, ['request', 'dom']);
+    if (t) hits.push(m.flowHit('request-html', call, t, `${method}()`));
+    else if (!trustedHtml(m, value))
+      hits.push(
+        m.hit('unsanitized-html', call, { messageId: 'angular', data: { method, code: m.source(value).slice(0, 40) } }),
+      );
+  };
   const judge = (
     sink: Node,
     value: Node | undefined,
@@ -67,7 +77,8 @@ function htmlSinks(m: CodeModule): Hit[] {
   for (const call of m.calls()) {
     const { callee } = call;
     const receiver = callee.path.slice(0, -1).join('.');
-    if (callee.name === 'insertAdjacentHTML') judge(call.node, call.args[1], 'insertAdjacentHTML()');
+    if (BYPASS.test(callee.name)) bypass(call.node, call.args[0], callee.name);
+    else if (callee.name === 'insertAdjacentHTML') judge(call.node, call.args[1], 'insertAdjacentHTML()');
     else if ((callee.name === 'write' || callee.name === 'writeln') && /^(?:window\.)?document$/.test(receiver))
       judge(call.node, call.args[0], `document.${callee.name}()`);
     else if (callee.name === 'html' && /^(?:\$|jQuery)\(\)/.test(callee.path[0] ?? ''))
@@ -82,6 +93,7 @@ function htmlSinks(m: CodeModule): Hit[] {
       });
     }
   }
+  hits.push(...escapingOff(m));
   // <div dangerouslySetInnerHTML={{ __html: value }} />
   for (const attr of m.nodes('JSXAttribute')) {
     if (attr.name?.name !== 'dangerouslySetInnerHTML' || attr.value?.type !== 'JSXExpressionContainer') continue;
@@ -95,6 +107,50 @@ function htmlSinks(m: CodeModule): Hit[] {
         ? m.flowHit('request-html', attr, t, 'dangerouslySetInnerHTML')
         : m.hit('unsanitized-html', attr, { messageId: 'react', data: { code: m.source(html).slice(0, 40) } }),
     );
+  }
+  return hits;
+}
+
+const BYPASS = /^bypassSecurityTrust(?:Html|Url|ResourceUrl|Script|Style)$/;
+const ENGINES = /^(?:nunjucks|swig|handlebars|hbs|express-handlebars)$/;
+const WEB_SERVERS = ['express', 'koa', 'fastify', '@hapi/hapi', '@nestjs/core', '@nestjs/common'];
+
+/**
+ * A template engine set up with escaping off: nunjucks/swig `autoescape: false`, Handlebars `noEscape: true`
+ * (also express-handlebars' `compilerOptions`). Every `{{ value }}` of its templates is then raw HTML. Code and
+ * text generators (scaffolding, e-mail text) turn escaping off on purpose, so only an engine that serves web
+ * pages blocks (`express: app` or a web framework in the same file); elsewhere it is a warning.
+ */
+function escapingOff(m: CodeModule): Hit[] {
+  const hits: Hit[] = [];
+  const isFalse = (n: Node | undefined) => !!n && unwrap(n).type === 'Literal' && unwrap(n).value === false;
+  const isTrue = (n: Node | undefined) => !!n && unwrap(n).type === 'Literal' && unwrap(n).value === true;
+  for (const call of m.calls()) {
+    const { callee } = call;
+    const engine =
+      (callee.module && ENGINES.test(callee.module) && callee.module) ||
+      (!callee.module && callee.path.length > 1 && /^(?:nunjucks|swig|handlebars)$/i.test(callee.path[0]!)
+        ? callee.path[0]!.toLowerCase()
+        : undefined);
+    if (!engine) continue;
+    for (const arg of call.args) {
+      const options = m.objectLiteral(arg);
+      if (!options) continue;
+      const compiler = m.property(options, 'compilerOptions');
+      const off = isFalse(m.property(options, 'autoescape'))
+        ? 'autoescape: false'
+        : isTrue(m.property(options, 'noEscape')) || isTrue(m.property(compiler, 'noEscape'))
+          ? 'noEscape: true'
+          : undefined;
+      if (!off) continue;
+      const web = m.hasProperty(options, 'express') || m.imports(...WEB_SERVERS);
+      const hit = m.hit('escaping-off', call.node, {
+        messageId: web ? 'engine' : 'unsure',
+        data: { engine, option: off },
+      });
+      if (!web) hit.severity = 'warning';
+      hits.push(hit);
+    }
   }
   return hits;
 }
@@ -184,7 +240,7 @@ export default defineAtom({
   title: 'HTML is escaped or sanitised before it is rendered',
   criteria: {
     pass: 'Text reaches the page through escaping (textContent, JSX {value}, {{ }} / <%= %>), and raw HTML only through a sanitiser (DOMPurify.sanitize, sanitize-html) or from constants.',
-    fail: 'innerHTML/outerHTML/insertAdjacentHTML/document.write, dangerouslySetInnerHTML, v-html, {@html}, a template’s unescaped output (<%- %>, {{{ }}}, !{ }, | safe), or res.send/ctx.body of HTML get request data or values that were not escaped.',
+    fail: 'innerHTML/outerHTML/insertAdjacentHTML/document.write, dangerouslySetInnerHTML, Angular bypassSecurityTrust*(), v-html, {@html}, a template’s unescaped output (<%- %>, {{{ }}}, !{ }, | safe), or res.send/ctx.body of HTML get request data or values that were not escaped, or a template engine is set up with escaping off (autoescape: false, noEscape: true).',
   },
   files: [...CODE_FILES, '**/*.{html,htm,ejs,hbs,handlebars,mustache,pug,jade,njk,nunjucks,liquid}'],
   keywords: [
@@ -206,6 +262,9 @@ export default defineAtom({
     '!=',
     'safe',
     '.html(',
+    'bypasssecuritytrust',
+    'autoescape',
+    'noescape',
   ],
   defaultLevel: 'block',
   rules: {
@@ -226,12 +285,43 @@ export default defineAtom({
       messages: {
         react: 'dangerouslySetInnerHTML renders `{code}` without a sanitiser.',
         template: '`{code}` is rendered as raw HTML without escaping or a sanitiser.',
+        angular: '{method}() marks `{code}` as safe, so Angular renders it without sanitising.',
       },
       fix: 'Render text with the escaped form ({value}, {{ value }}, <%= value %>), or sanitise first: dangerouslySetInnerHTML={{ __html: DOMPurify.sanitize(html) }}, v-html="sanitize(html)".',
+    },
+    'escaping-off': {
+      message: 'A template engine renders every value as raw HTML.',
+      messages: {
+        engine:
+          '{engine} is set up with {option} for a web app: every value its templates print is raw HTML, so request data in any of them runs as script.',
+        unsure:
+          '{engine} is set up with {option}: every value its templates print is raw HTML (a warning: no web server is set up in this file, and generators of code or text turn escaping off on purpose).',
+      },
+      fix: 'Keep escaping on (nunjucks.configure(dir, { autoescape: true }), Handlebars without noEscape) and mark the few trusted values raw in the template ({{ html | safe }}, {{{ html }}}) after sanitising them.',
     },
   },
   examples: {
     bad: [
+      {
+        file: 'src/app/post/post.component.ts',
+        code: "import { Component, Input } from '@angular/core';\nimport { DomSanitizer, SafeHtml } from '@angular/platform-browser';\n@Component({ selector: 'app-post', template: '<div [innerHTML]=\"body\"></div>' })\nexport class PostComponent {\n  body!: SafeHtml;\n  constructor(private sanitizer: DomSanitizer) {}\n  @Input() set post(p: Post) {\n    this.body = this.sanitizer.bypassSecurityTrustHtml(p.description); // ✗\n  }\n}",
+      },
+      {
+        file: 'src/app/video.component.ts',
+        code: 'export class VideoComponent {\n  constructor(private sanitizer: DomSanitizer, private route: ActivatedRoute) {}\n  src = this.sanitizer.bypassSecurityTrustResourceUrl(location.hash.slice(1)); // ✗\n}',
+      },
+      {
+        file: 'src/server.js',
+        code: "const express = require('express');\nconst nunjucks = require('nunjucks');\nconst app = express();\nnunjucks.configure('views', { autoescape: false, express: app }); // ✗",
+      },
+      {
+        file: 'src/views.ts',
+        code: "import { engine } from 'express-handlebars';\nexport const hbs = engine({ extname: '.hbs', compilerOptions: { noEscape: true } }); // ✗",
+      },
+      {
+        file: 'src/render.js',
+        code: "const swig = require('swig');\nswig.setDefaults({ autoescape: false }); // ✗\nmodule.exports = (name, data) => swig.renderFile(`views/${name}.html`, data);",
+      },
       // State whose setter is also given the raw text: not only renderer output reaches the page.
       {
         file: 'src/components/Preview.tsx',
@@ -274,6 +364,16 @@ export default defineAtom({
       },
     ],
     good: [
+      // Angular: a constant (an icon), sanitised markup, and the same method name on a look-alike.
+      {
+        file: 'src/app/icon.component.ts',
+        code: 'import DOMPurify from \'dompurify\';\nconst CHECK = \'<svg viewBox="0 0 16 16"><path d="M2 8l4 4 8-8"/></svg>\';\nexport class IconComponent {\n  constructor(private sanitizer: DomSanitizer) {}\n  check = this.sanitizer.bypassSecurityTrustHtml(CHECK);\n  note = (html: string) => this.sanitizer.bypassSecurityTrustHtml(DOMPurify.sanitize(html));\n  bypassSecurityTrust = (x: string) => x;\n}',
+      },
+      // Escaping on, and escaping off in an engine other than the template's own (false is no escaping switch elsewhere).
+      {
+        file: 'src/server.js',
+        code: "const express = require('express');\nconst nunjucks = require('nunjucks');\nconst app = express();\nnunjucks.configure('views', { autoescape: true, express: app });\nconst hbs = require('handlebars');\nconst page = hbs.compile(source, { strict: true });\nconst config = { autoescape: false };",
+      },
       // HTML from a trusted renderer kept in React state: the state holds only what its setter is given.
       {
         file: 'src/components/KaTeX.tsx',
