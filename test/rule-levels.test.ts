@@ -5,6 +5,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
+import { BUILTIN_ATOMS } from '../src/atoms/all.js';
+import { analysisError } from '../src/engine/analysis-error.js';
+import { activate, headerOf } from '../src/router.js';
 import { installShimOnPath, makeRepo, type Repo } from './helpers/repo.js';
 import { sqlLine } from './helpers/samples.js';
 
@@ -117,6 +120,9 @@ test("a rule at off drops its findings while the atom's other rules still block;
   const level = (id: string) =>
     sarif.runs[0].tool.driver.rules.find((r: { id: string }) => r.id === id).defaultConfiguration.level;
   assert.equal([level('xss/unsanitized-html'), level('xss/request-html')], ['error', 'warning']);
+  // harden: the atom at warn is a blocking task through its rule at block.
+  const plan = JSON.parse(strict.cli(['harden', '--staged', '--format', 'json']).stdout);
+  assert.is(plan.tasks.find((t: { atom?: string }) => t.atom === 'xss').level, 'block');
   const blocked = strict.tryGit(['commit', '-m', 'comment']);
   assert.is(blocked.code, 1, blocked.stdout + blocked.stderr);
   assert.match(blocked.stderr, 'xss/unsanitized-html');
@@ -165,6 +171,15 @@ test("lowering a rule's level, or an entry below its atom's level, is guard/poli
   const weakened = json.findings.find((f: { rule: string }) => f.rule === 'guard/policy-weakened');
   assert.match(weakened.message, 'atoms.xss.level: block → warn');
   assert.not.match(weakened.message, 'request-html');
+});
+
+test('an analysis error of an atom at warn blocks when one of its rules is at block (that rule went unjudged too)', () => {
+  const xss = BUILTIN_ATOMS.find((a) => a.id === 'xss')!;
+  const active = activate(headerOf(xss), async () => xss, 'warn', {}, undefined, []);
+  const file = { path: 'src/a.js' };
+  assert.is(analysisError(active, file, 'it threw').severity, 'warning');
+  active.rules = { 'unsanitized-html': 'block' };
+  assert.is(analysisError(active, file, 'it threw').severity, 'error');
 });
 
 test.run();

@@ -1,7 +1,8 @@
 /**
  * An analysis that threw or ran out of time is never a pass (DESIGN §9): the
  * file it could not judge gets a finding `<atom>/analysis-error`, blocking at
- * the atom's level (an atom the policy sets to "warn" makes it a warning). It
+ * the atom's level (an atom the policy sets to "warn" makes it a warning,
+ * unless one of its rules is at "block"). It
  * is not tied to added lines: the whole file went unjudged.
  */
 import type { AtomFailure, Finding } from '../findings.js';
@@ -12,7 +13,8 @@ export function analysisError(active: ActiveAtom, file: { path: string; commit?:
   return {
     atom: active.id,
     rule: `${active.id}/analysis-error`,
-    severity: active.level === 'block' ? 'error' : 'warning',
+    // A rule the policy puts at block went unjudged too: it blocks like its atom would.
+    severity: active.level === 'block' || Object.values(active.rules ?? {}).includes('block') ? 'error' : 'warning',
     file: file.path,
     line: 1,
     column: 1,

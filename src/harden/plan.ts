@@ -79,14 +79,15 @@ export function buildPlan(report: Report, mode: HardenMode, files: ChangedFile[]
   const flag = checkFlag(mode);
   const scope = (paths: string[]) => paths.map(quoteArg).join(' ');
 
+  // An atom at warn blocks through a rule the policy puts at block (its findings are errors).
+  const warnOnly = (id: string) => levels[id] === 'warn' && !byAtom.get(id)!.some((f) => f.severity === 'error');
   // Blocking atoms first, then warnings; within each, the atom with the most findings first.
   const failing = [...byAtom.entries()].sort(
-    ([a, fa], [b, fb]) =>
-      Number(levels[a] === 'warn') - Number(levels[b] === 'warn') || fb.length - fa.length || a.localeCompare(b),
+    ([a, fa], [b, fb]) => Number(warnOnly(a)) - Number(warnOnly(b)) || fb.length - fa.length || a.localeCompare(b),
   );
   const tasks: Array<HardenTask | ReviewTask> = failing.map(([id, findings], i) => {
     const atom = atoms.get(id);
-    const level = levels[id] === 'warn' ? 'warn' : 'block';
+    const level = warnOnly(id) ? 'warn' : 'block';
     const paths = [...new Set(findings.map((f) => f.file))];
     const pattern = atom ? closestGoodExample(atom, findings) : null;
     return {
