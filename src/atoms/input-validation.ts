@@ -734,23 +734,28 @@ function wholeBody(m: CodeModule, expr: Node | null | undefined, depth = 0): Nod
  * to the body sets it. Only the body passed whole: picked fields and a schema's parse result are not.
  * A handler that gives the body to a validating call (a schema that may reject unknown keys) passes.
  */
-function massAssignment(m: CodeModule): Hit[] {
+function massAssignment(m: CodeModule, unvalidated: readonly Hit[]): Hit[] {
   const hits: Hit[] = [];
   // Handlers behind a schema middleware (validate(CreateUser), celebrate, zValidator): such schemas strip or
   // refuse unknown keys. express-validator chains (body('email').isEmail()) check fields and keep the rest.
-  const schemaChecked = new Set<Node>();
+  // Only handlers whose route is wired here: their middleware is in view (a controller wired in another module
+  // may sit behind a schema there). Handlers behind a schema middleware (validate(CreateUser), celebrate,
+  // zValidator) pass: such schemas strip or refuse unknown keys. express-validator chains
+  // (body('email').isEmail()) check fields and keep the rest.
+  const handlers = new Map<Node, boolean>();
   for (const route of routesIn(m)) {
     const fn = handlerFunction(m, route);
-    if (
-      fn &&
-      route.handlers
-        .slice(0, -1)
-        .some((h) => SCHEMA_MIDDLEWARE.test(m.source(h)) && !/^(?:body|check|param|query|oneOf)\s*\(/.test(m.source(h)))
-    )
-      schemaChecked.add(fn);
+    if (!fn) continue;
+    const schema = route.handlers
+      .slice(0, -1)
+      .some((h) => SCHEMA_MIDDLEWARE.test(m.source(h)) && !/^(?:body|check|param|query|oneOf)\s*\(/.test(m.source(h)));
+    handlers.set(fn, (handlers.get(fn) ?? false) || schema);
   }
+  if (!handlers.size) return hits;
   const saved = (fn: Node | undefined, name: string | undefined) =>
-    !!fn && !!name && new RegExp(`(?<![\\w$.])${name.replace(/\$/g, '\\$')}\\s*\\.\\s*save\\s*\\(`).test(m.source(fn));
+    !!fn &&
+    !!name &&
+    new RegExp(`(?<![\\w$.])${name.replace(/[$.]/g, '\\$&')}\\s*\\.\\s*save\\s*\\(`).test(m.source(fn));
   for (const call of m.calls()) {
     const { callee, isNew, args } = call;
     let body: Node | undefined;
@@ -781,9 +786,12 @@ function massAssignment(m: CodeModule): Hit[] {
       }
     }
     if (!body) continue;
-    const fn = m.enclosingFunction(call.node);
+    const fn = [...m.ancestors(call.node)].find((a) => handlers.has(a));
     const text = m.source(body);
-    if (fn && (schemaChecked.has(fn) || handlerChecks(m, fn).calls.some((a) => a.includes(text)))) continue;
+    if (!fn || handlers.get(fn) || handlerChecks(m, fn).calls.some((a) => a.includes(text))) continue;
+    // A handler with no validation at all is one finding (no-validation), whose fix (a schema) covers both.
+    const [from, to] = [m.line(fn), m.position(fn.end).line];
+    if (unvalidated.some((h) => h.line >= from && h.line <= to)) continue;
     hits.push(
       m.hit('mass-assignment', call.node, {
         messageId: 'wholeBody',
@@ -795,7 +803,8 @@ function massAssignment(m: CodeModule): Hit[] {
 }
 
 async function validation(m: CodeModule, file: SourceFile, ctx: CheckContext<Options>): Promise<Hit[]> {
-  return [...oneFinding(await handlerHits(m, file, ctx)), ...schemaHits(m, file, ctx.options), ...massAssignment(m)];
+  const handlers = await handlerHits(m, file, ctx);
+  return [...oneFinding(handlers), ...schemaHits(m, file, ctx.options), ...massAssignment(m, handlers)];
 }
 
 /** What a no-validation hit is about: the request data, or the parameter that reaches the handler unchecked. */
@@ -894,7 +903,7 @@ export default defineAtom<Options>({
       },
       {
         file: 'src/routes/profile.js',
-        code: "router.put('/me', auth, async (req, res) => {\n  const user = await User.findById(req.user.id);\n  Object.assign(user, req.body); // ✗\n  await user.save();\n  res.json(user);\n});",
+        code: "router.put('/me', auth, async (req, res) => {\n  if (typeof req.body?.name !== 'string') return res.status(400).end();\n  const user = await User.findById(req.user.id);\n  Object.assign(user, req.body); // ✗\n  await user.save();\n  res.json(user);\n});",
       },
       {
         file: 'src/routes/accounts.ts',
@@ -902,7 +911,7 @@ export default defineAtom<Options>({
       },
       {
         file: 'src/routes/items.js',
-        code: "router.put('/items/:id', async (ctx) => {\n  const { id } = ctx.params;\n  await Item.update({ ...ctx.request.body }, { where: { id } }); // ✗\n  ctx.status = 204;\n});",
+        code: "router.put('/items/:id', async (ctx) => {\n  const { id } = ctx.params;\n  if (typeof ctx.request.body.title !== 'string') ctx.throw(400);\n  await Item.update({ ...ctx.request.body }, { where: { id } }); // ✗\n  ctx.status = 204;\n});",
       },
       // A waitlist sign-up: the email gets messages, so it must be an address (a word like list inside a name is no filter).
       {
