@@ -699,8 +699,112 @@ function schemaHits(m: CodeModule, file: SourceFile, options: Options): Hit[] {
   return hits;
 }
 
+/** Model writes that store the fields of an object as given (Sequelize, Mongoose, TypeORM, Prisma, Objection, MongoDB). */
+const MODEL_WRITE =
+  /^(?:create|build|bulkCreate|insert|insertOne|insertMany|update|updateOne|updateMany|findByIdAndUpdate|findOneAndUpdate|upsert|replaceOne)$/;
+/** Receivers that are no model: the built-ins with a create/update of their own. */
+const NOT_A_MODEL =
+  /^(?:Object|Array|Promise|Reflect|Proxy|JSON|Math|Date|Buffer|String|Number|Map|Set|URL|Intl|React|ReactDOM|Vue|Symbol|Error|crypto|hash|hmac|cipher)$/;
+
+const SCHEMA_MIDDLEWARE = /schema|celebrate|zod|joi|yup|dto|zValidator|valid\w*\(\s*[A-Za-z_$][\w$.]*\s*\)/i;
+
+/** The request body itself, whole: `req.body`, `ctx.request.body`, `{ ...req.body }`, or a const holding one. */
+function wholeBody(m: CodeModule, expr: Node | null | undefined, depth = 0): Node | undefined {
+  if (!expr || depth > 3) return undefined;
+  const n = unwrap(expr);
+  if (n.type === 'MemberExpression' && propertyName(n) === 'body')
+    return m.flow.source(n)?.kind === 'request' ? n : undefined;
+  if (n.type === 'ObjectExpression')
+    for (const p of n.properties) {
+      const body = p.type === 'SpreadElement' ? wholeBody(m, p.argument, depth + 1) : undefined;
+      if (body) return body;
+    }
+  if (n.type === 'Identifier') {
+    const b = m.binding(n);
+    const def = b?.kind === 'const' && b.defs.length === 1 ? b.defs[0] : undefined;
+    if (def?.value && def.path.length === 0) return wholeBody(m, def.value, depth + 1);
+  }
+  return undefined;
+}
+
+/**
+ * Mass assignment: the request body passed whole to a model write (`User.create(req.body)`,
+ * `findByIdAndUpdate(id, req.body)`, `prisma.user.update({ data: req.body })`, `new User(req.body)` or
+ * `Object.assign(user, req.body)` then `save()`): a client that adds `role: 'admin'` or `isVerified: true`
+ * to the body sets it. Only the body passed whole: picked fields and a schema's parse result are not.
+ * A handler that gives the body to a validating call (a schema that may reject unknown keys) passes.
+ */
+function massAssignment(m: CodeModule, unvalidated: readonly Hit[]): Hit[] {
+  const hits: Hit[] = [];
+  // Handlers behind a schema middleware (validate(CreateUser), celebrate, zValidator): such schemas strip or
+  // refuse unknown keys. express-validator chains (body('email').isEmail()) check fields and keep the rest.
+  // Only handlers whose route is wired here: their middleware is in view (a controller wired in another module
+  // may sit behind a schema there). Handlers behind a schema middleware (validate(CreateUser), celebrate,
+  // zValidator) pass: such schemas strip or refuse unknown keys. express-validator chains
+  // (body('email').isEmail()) check fields and keep the rest.
+  const handlers = new Map<Node, boolean>();
+  for (const route of routesIn(m)) {
+    const fn = handlerFunction(m, route);
+    if (!fn) continue;
+    const schema = route.handlers
+      .slice(0, -1)
+      .some((h) => SCHEMA_MIDDLEWARE.test(m.source(h)) && !/^(?:body|check|param|query|oneOf)\s*\(/.test(m.source(h)));
+    handlers.set(fn, (handlers.get(fn) ?? false) || schema);
+  }
+  if (!handlers.size) return hits;
+  const saved = (fn: Node | undefined, name: string | undefined) =>
+    !!fn &&
+    !!name &&
+    new RegExp(`(?<![\\w$.])${name.replace(/[$.]/g, '\\$&')}\\s*\\.\\s*save\\s*\\(`).test(m.source(fn));
+  for (const call of m.calls()) {
+    const { callee, isNew, args } = call;
+    let body: Node | undefined;
+    if (isNew) {
+      // const user = new User(req.body); await user.save()
+      if (callee.path.length !== 1 || !/^[A-Z]/.test(callee.name) || NOT_A_MODEL.test(callee.name)) continue;
+      body = wholeBody(m, args[0]);
+      const parent = body && m.parent(call.node);
+      const name =
+        parent?.type === 'VariableDeclarator' && parent.id.type === 'Identifier' ? parent.id.name : undefined;
+      if (!saved(m.enclosingFunction(call.node), name)) continue;
+    } else if (callee.path.join('.') === 'Object.assign' && args.length >= 2) {
+      // Object.assign(user, req.body); await user.save()
+      const target = unwrap(args[0]!);
+      if (target.type !== 'Identifier' && target.type !== 'MemberExpression') continue;
+      body = args
+        .slice(1)
+        .map((a: Node) => wholeBody(m, a))
+        .find(Boolean);
+      if (!saved(m.enclosingFunction(call.node), m.source(target))) continue;
+    } else if (MODEL_WRITE.test(callee.name) && callee.path.length >= 2) {
+      const receiver = callee.path[callee.path.length - 2]!;
+      const prisma = /^(?:prisma|db|this\.prisma)$/i.test(callee.path[0]!) || /prisma/i.test(callee.path[0]!);
+      if (NOT_A_MODEL.test(receiver) || !(/^[A-Z]/.test(receiver) || /model|repo/i.test(receiver) || prisma)) continue;
+      for (const a of args.slice(0, 2)) {
+        body = wholeBody(m, a) ?? (m.objectLiteral(a) ? wholeBody(m, m.property(a, 'data')) : undefined);
+        if (body) break;
+      }
+    }
+    if (!body) continue;
+    const fn = [...m.ancestors(call.node)].find((a) => handlers.has(a));
+    const text = m.source(body);
+    if (!fn || handlers.get(fn) || handlerChecks(m, fn).calls.some((a) => a.includes(text))) continue;
+    // A handler with no validation at all is one finding (no-validation), whose fix (a schema) covers both.
+    const [from, to] = [m.line(fn), m.position(fn.end).line];
+    if (unvalidated.some((h) => h.line >= from && h.line <= to)) continue;
+    hits.push(
+      m.hit('mass-assignment', call.node, {
+        messageId: 'wholeBody',
+        data: { source: text, call: `${m.source(call.node.callee).slice(0, 40)}()` },
+      }),
+    );
+  }
+  return hits;
+}
+
 async function validation(m: CodeModule, file: SourceFile, ctx: CheckContext<Options>): Promise<Hit[]> {
-  return [...oneFinding(await handlerHits(m, file, ctx)), ...schemaHits(m, file, ctx.options)];
+  const handlers = await handlerHits(m, file, ctx);
+  return [...oneFinding(handlers), ...schemaHits(m, file, ctx.options), ...massAssignment(m, handlers)];
 }
 
 /** What a no-validation hit is about: the request data, or the parameter that reaches the handler unchecked. */
@@ -773,6 +877,14 @@ export default defineAtom<Options>({
       },
       fix: 'Check the form: z.string().email() (or z.email() in zod 4), Joi.string().email(), yup.string().email().',
     },
+    'mass-assignment': {
+      message: 'The request body is written to a model whole.',
+      messages: {
+        wholeBody:
+          '{source} goes whole into {call}: a client that adds fields (role, isAdmin, ownerId, verified) to the body sets them.',
+      },
+      fix: 'Write only the fields the client may set: User.create({ name: req.body.name, email: req.body.email }), or parse the body with a schema that strips unknown keys (zod z.object, Joi with stripUnknown) and write the result.',
+    },
     'short-password': {
       message: 'A new password may be shorter than the policy minimum.',
       messages: {
@@ -784,6 +896,23 @@ export default defineAtom<Options>({
   },
   examples: {
     bad: [
+      // Mass assignment: express-validator checks two fields and keeps the rest of the body.
+      {
+        file: 'src/routes/signup.ts',
+        code: "import { body, validationResult } from 'express-validator';\nrouter.post('/signup', body('email').isEmail(), body('name').notEmpty(), async (req, res) => {\n  if (!validationResult(req).isEmpty()) return res.status(400).end();\n  res.json(await User.create(req.body)); // ✗\n});",
+      },
+      {
+        file: 'src/routes/profile.js',
+        code: "router.put('/me', auth, async (req, res) => {\n  if (typeof req.body?.name !== 'string') return res.status(400).end();\n  const user = await User.findById(req.user.id);\n  Object.assign(user, req.body); // ✗\n  await user.save();\n  res.json(user);\n});",
+      },
+      {
+        file: 'src/routes/accounts.ts',
+        code: "router.patch('/accounts/:id', requireUser, async (req, res) => {\n  const data = req.body;\n  if (typeof data !== 'object') return res.status(400).end();\n  res.json(await prisma.account.update({ where: { id: req.params.id }, data })); // ✗\n});",
+      },
+      {
+        file: 'src/routes/items.js',
+        code: "router.put('/items/:id', async (ctx) => {\n  const { id } = ctx.params;\n  if (typeof ctx.request.body.title !== 'string') ctx.throw(400);\n  await Item.update({ ...ctx.request.body }, { where: { id } }); // ✗\n  ctx.status = 204;\n});",
+      },
       // A waitlist sign-up: the email gets messages, so it must be an address (a word like list inside a name is no filter).
       {
         file: 'src/routes/waitlist.ts',
@@ -828,6 +957,11 @@ export default defineAtom<Options>({
       },
     ],
     good: [
+      // Mass assignment look-alikes: fields picked from the body, a schema middleware, a fresh object, no model.
+      {
+        file: 'src/routes/members.ts',
+        code: "import { z } from 'zod';\nconst Member = z.object({ name: z.string().min(1), email: z.email() });\nrouter.post('/members', async (req, res) => {\n  const { name, email } = Member.parse(req.body);\n  const member = await Member_.create({ name, email, role: 'member' });\n  const options = Object.assign({}, defaults, Member.parse(req.body));\n  res.status(201).json({ member, options });\n});\nrouter.put('/members/:id', validate(Member), async (req, res) => {\n  res.json(await MemberModel.findByIdAndUpdate(req.params.id, req.body, { new: true }));\n});",
+      },
       // A list query's email is a value to filter by, not an address a message goes to.
       {
         file: 'src/routes/customers.ts',
@@ -863,7 +997,7 @@ export default defineAtom<Options>({
       },
       {
         file: 'src/routes/users.ts',
-        code: "import { body, validationResult } from 'express-validator';\nrouter.post('/users', body('email').isEmail(), body('name').notEmpty(), async (req, res) => {\n  if (!validationResult(req).isEmpty()) return res.status(400).end();\n  res.json(await User.create(req.body));\n});",
+        code: "import { body, validationResult } from 'express-validator';\nrouter.post('/users', body('email').isEmail(), body('name').notEmpty(), async (req, res) => {\n  if (!validationResult(req).isEmpty()) return res.status(400).end();\n  const { email, name } = req.body;\n  res.json(await User.create({ email, name }));\n});",
       },
       {
         file: 'src/routes.ts',
