@@ -102,7 +102,7 @@ test("output that names no file: one finding at the first file's first added lin
   assert.not.match(r.stdout, key, 'masked');
 });
 
-test('a missing program and a timeout are errors of the check, not findings; hooks let them through unless failClosed', () => {
+test('a missing program is an error of the check (hooks let it through unless failClosed); a timeout blocks as an analysis error', () => {
   const missing = withCommand({ command: 'definitely-not-a-program-ralph' });
   missing.write('src/a.js', cleanLine);
   missing.stage();
@@ -111,14 +111,19 @@ test('a missing program and a timeout are errors of the check, not findings; hoo
   assert.match(json(r).errors[0]!.message, 'the program was not found or cannot run');
   assert.is(missing.cli(['check', '--all']).code, 3, 'CI does');
 
+  // A program that ran out of time did not judge the change: its atom's analysis error blocks, never a pass.
   const started = Date.now();
-  const slow = withCommand({ command: 'sleep 30 & wait; echo', timeoutMs: 500 }, { failClosed: true });
+  const slow = withCommand({ command: 'sleep 30 & wait; echo', timeoutMs: 500 });
   slow.write('src/a.js', cleanLine);
   slow.stage();
   r = slow.cli(['check', '--staged', '--format', 'json']);
   assert.ok(Date.now() - started < 10_000, 'stopped at the timeout, children included');
-  assert.is(r.code, 3);
+  assert.is(r.code, 1);
   assert.match(json(r).errors[0]!.message, 'ran out of its 0.5 s and was stopped');
+  assert.equal(
+    json(r).findings.map((f) => [f.rule, f.file]),
+    [['no-fixme/analysis-error', 'src/a.js']],
+  );
 });
 
 test('eslint-style grouped output is located too; an inline comment suppresses a located finding', () => {

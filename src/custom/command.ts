@@ -8,13 +8,15 @@
  * (`-rf.js`, `--config=x.js`). A command that
  * places the files itself (mentions `$@`, `$*` or `$1`) gets no `"$@"`
  * appended. Long argument lists run in batches. A non-zero exit fails the
- * atom; a missing program or a timeout is an error of the check, not a finding.
+ * atom; a missing program is an error of the check, not a finding, and a program
+ * that ran out of time or could not be started is its atom's analysis error.
  * Loaded only when the policy has command checks.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import { reallyInside, type ChangeSet } from '../changeset/changeset.js';
+import { analysisError } from '../engine/analysis-error.js';
 import { sourceFile } from '../engine/source-file.js';
 import { filterHits, type Filtered, type Filtering } from '../filter.js';
 import type { AtomFailure } from '../findings.js';
@@ -254,9 +256,14 @@ export async function runCommandChecks(
           failure(
             `\`${check.command}\` ran out of its ${outcome.seconds} s and was stopped; raise "timeoutMs" in ${where} or narrow the atom's files`,
           );
+          // The program started and did not judge the files: that is never a pass (DESIGN §9.6).
+          out.findings.push(
+            analysisError(active, files[0]!, `\`${check.command}\` ran out of its ${outcome.seconds} s`),
+          );
           continue;
         case 'error':
           failure(`\`${check.command}\` could not be started: ${outcome.message}`);
+          out.findings.push(analysisError(active, files[0]!, `\`${check.command}\` could not be started`));
           continue;
         case 'fail': {
           const output = maskOutput(outcome.output);
