@@ -776,12 +776,18 @@ function massAssignment(m: CodeModule, unvalidated: readonly Hit[]): Hit[] {
         .map((a: Node) => wholeBody(m, a))
         .find(Boolean);
       if (!saved(m.enclosingFunction(call.node), m.source(target))) continue;
-    } else if (MODEL_WRITE.test(callee.name) && callee.path.length >= 2) {
+    } else if (callee.path.length >= 2 && (MODEL_WRITE.test(callee.name) || callee.name === 'save')) {
       const receiver = callee.path[callee.path.length - 2]!;
-      const prisma = /^(?:prisma|db|this\.prisma)$/i.test(callee.path[0]!) || /prisma/i.test(callee.path[0]!);
-      if (NOT_A_MODEL.test(receiver) || !(/^[A-Z]/.test(receiver) || /model|repo/i.test(receiver) || prisma)) continue;
+      const prisma = callee.path.some((p) => /prisma/i.test(p)) || callee.path[0] === 'db';
+      // TypeORM: usersRepository.save(req.body); a save() of anything else is no model write of a body.
+      const repository = /repo/i.test(receiver);
+      if (callee.name === 'save' && !repository) continue;
+      if (NOT_A_MODEL.test(receiver) || !(/^[A-Z]/.test(receiver) || /model/i.test(receiver) || repository || prisma))
+        continue;
       for (const a of args.slice(0, 2)) {
-        body = wholeBody(m, a) ?? (m.objectLiteral(a) ? wholeBody(m, m.property(a, 'data')) : undefined);
+        // Prisma { data: req.body }, MongoDB/Mongoose { $set: req.body }
+        const wrapped = m.objectLiteral(a) && (m.property(a, 'data') ?? m.property(a, '$set'));
+        body = wholeBody(m, a) ?? wholeBody(m, wrapped);
         if (body) break;
       }
     }
@@ -908,6 +914,10 @@ export default defineAtom<Options>({
       {
         file: 'src/routes/accounts.ts',
         code: "router.patch('/accounts/:id', requireUser, async (req, res) => {\n  const data = req.body;\n  if (typeof data !== 'object') return res.status(400).end();\n  res.json(await prisma.account.update({ where: { id: req.params.id }, data })); // ✗\n});",
+      },
+      {
+        file: 'src/routes/posts.js',
+        code: "router.put('/posts/:id', requireAuth, async (req, res) => {\n  if (!Array.isArray(req.body.tags)) return res.status(400).end();\n  await Post.updateOne({ _id: req.params.id }, { $set: req.body }); // ✗\n  res.json(await postsRepository.save(req.body)); // ✗\n});",
       },
       {
         file: 'src/routes/items.js',
