@@ -42,6 +42,19 @@ function htmlSinks(m: CodeModule): Hit[] {
     if (hit && method === 'bypassSecurityTrustStyle') hit.severity = 'warning';
     if (hit) hits.push(hit);
   };
+  // Handlebars helpers: new Handlebars.SafeString(`<a href="${url}">${text}</a>`) is output unescaped. Only markup
+  // built here with unescaped parts: SafeString(options.fn(this)) wraps the template's own escaped output.
+  const safeString = (call: Node, value: Node | undefined) => {
+    const v = value && unwrap(value);
+    if (!v || (v.type !== 'TemplateLiteral' && v.type !== 'BinaryExpression')) return;
+    if (
+      !/^(?:hbs|handlebars|express-handlebars)$/.test(m.callee(unwrap(call).callee).module ?? '') &&
+      !/handlebars/i.test(m.text)
+    )
+      return;
+    if (!MARKUP.test(m.shape(v) ?? '')) return;
+    judge(call, v, 'new Handlebars.SafeString()');
+  };
   const judge = (
     sink: Node,
     value: Node | undefined,
@@ -88,6 +101,7 @@ function htmlSinks(m: CodeModule): Hit[] {
     const { callee } = call;
     const receiver = callee.path.slice(0, -1).join('.');
     if (BYPASS.test(callee.name)) bypass(call.node, call.args[0], callee.name);
+    else if (call.isNew && callee.name === 'SafeString') safeString(call.node, call.args[0]);
     else if (callee.name === 'insertAdjacentHTML') judge(call.node, call.args[1], 'insertAdjacentHTML()');
     else if ((callee.name === 'write' || callee.name === 'writeln') && /^(?:window\.)?document$/.test(receiver))
       judge(call.node, call.args[0], `document.${callee.name}()`);
@@ -251,7 +265,7 @@ export default defineAtom({
   title: 'HTML is escaped or sanitised before it is rendered',
   criteria: {
     pass: 'Text reaches the page through escaping (textContent, JSX {value}, {{ }} / <%= %>), and raw HTML only through a sanitiser (DOMPurify.sanitize, sanitize-html) or from constants.',
-    fail: 'innerHTML/outerHTML/insertAdjacentHTML/document.write, dangerouslySetInnerHTML, Angular bypassSecurityTrust*(), v-html, {@html}, a template’s unescaped output (<%- %>, {{{ }}}, !{ }, | safe), or res.send/ctx.body of HTML get request data or values that were not escaped, or a template engine is set up with escaping off (autoescape: false, noEscape: true).',
+    fail: 'innerHTML/outerHTML/insertAdjacentHTML/document.write, dangerouslySetInnerHTML, Angular bypassSecurityTrust*(), Handlebars SafeString of built markup, v-html, {@html}, a template’s unescaped output (<%- %>, {{{ }}}, !{ }, | safe), or res.send/ctx.body of HTML get request data or values that were not escaped, or a template engine is set up with escaping off (autoescape: false, noEscape: true).',
   },
   files: [...CODE_FILES, '**/*.{html,htm,ejs,hbs,handlebars,mustache,pug,jade,njk,nunjucks,liquid}'],
   keywords: [
@@ -274,6 +288,7 @@ export default defineAtom({
     'safe',
     '.html(',
     'bypasssecuritytrust',
+    'safestring',
     'autoescape',
     'noescape',
   ],
@@ -330,6 +345,10 @@ export default defineAtom({
         code: "import { engine } from 'express-handlebars';\nexport const hbs = engine({ extname: '.hbs', compilerOptions: { noEscape: true } }); // ✗",
       },
       {
+        file: 'src/helpers.js',
+        code: "const Handlebars = require('handlebars');\nHandlebars.registerHelper('link', (text, url) => {\n  return new Handlebars.SafeString('<a href=\"' + url + '\">' + text + '</a>'); // ✗\n});",
+      },
+      {
         file: 'src/render.js',
         code: "const swig = require('swig');\nswig.setDefaults({ autoescape: false }); // ✗\nmodule.exports = (name, data) => swig.renderFile(`views/${name}.html`, data);",
       },
@@ -379,6 +398,11 @@ export default defineAtom({
       {
         file: 'src/app/icon.component.ts',
         code: 'import DOMPurify from \'dompurify\';\nconst CHECK = \'<svg viewBox="0 0 16 16"><path d="M2 8l4 4 8-8"/></svg>\';\nexport class IconComponent {\n  constructor(private sanitizer: DomSanitizer) {}\n  check = this.sanitizer.bypassSecurityTrustHtml(CHECK);\n  note = (html: string) => this.sanitizer.bypassSecurityTrustHtml(DOMPurify.sanitize(html));\n  bypassSecurityTrust = (x: string) => x;\n}',
+      },
+      // A helper's SafeString of escaped parts, or of the block's own (escaped) output.
+      {
+        file: 'src/helpers.js',
+        code: "const Handlebars = require('handlebars');\nHandlebars.registerHelper('link', (text, url) => {\n  const t = Handlebars.escapeExpression(text);\n  const u = Handlebars.escapeExpression(url);\n  return new Handlebars.SafeString(`<a href=\"${u}\">${t}</a>`);\n});\nHandlebars.registerHelper('box', function (options) {\n  return new Handlebars.SafeString(options.fn(this));\n});",
       },
       // Escaping on, and escaping off in an engine other than the template's own (false is no escaping switch elsewhere).
       {
