@@ -109,6 +109,10 @@ test('lefthook: init adds commands to lefthook.yml keeping the user content; rea
     const install = spawnSync(lefthook, ['install'], { cwd: repo.dir, encoding: 'utf8' });
     assert.is(install.status, 0, install.stdout + install.stderr);
     assert.match(repo.read('.git/hooks/pre-commit'), 'lefthook');
+    // doctor runs each command as lefthook would ({1} is git's argument): every hook resolves.
+    const doctor = repo.cli(['doctor']);
+    for (const hook of ['pre-commit', 'pre-push', 'commit-msg'])
+      assert.match(doctor.stdout, new RegExp(`ok\\s+${hook}: lefthook runs .*the command starts`), doctor.stdout);
     repo.write('README.md', '# app\n');
     repo.stage();
     let c = repo.tryGit(['commit', '-m', 'base']);
