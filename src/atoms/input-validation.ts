@@ -732,12 +732,11 @@ function wholeBody(m: CodeModule, expr: Node | null | undefined, depth = 0): Nod
  * `findByIdAndUpdate(id, req.body)`, `prisma.user.update({ data: req.body })`, `new User(req.body)` or
  * `Object.assign(user, req.body)` then `save()`): a client that adds `role: 'admin'` or `isVerified: true`
  * to the body sets it. Only the body passed whole: picked fields and a schema's parse result are not.
- * A handler that gives the body to a validating call (a schema that may reject unknown keys) passes.
+ * A handler that gives the body to a validating call (a schema that may reject unknown keys) passes, and so
+ * does one that no-validation already reports.
  */
 function massAssignment(m: CodeModule, unvalidated: readonly Hit[]): Hit[] {
   const hits: Hit[] = [];
-  // Handlers behind a schema middleware (validate(CreateUser), celebrate, zValidator): such schemas strip or
-  // refuse unknown keys. express-validator chains (body('email').isEmail()) check fields and keep the rest.
   // Only handlers whose route is wired here: their middleware is in view (a controller wired in another module
   // may sit behind a schema there). Handlers behind a schema middleware (validate(CreateUser), celebrate,
   // zValidator) pass: such schemas strip or refuse unknown keys. express-validator chains
