@@ -162,6 +162,17 @@ export class CodeModule {
     return this.scope.uses.get(binding) ?? [];
   }
 
+  /** True when the value `binding` names is passed as argument `index` of a call whose function name matches `callee`. */
+  passedTo(binding: Binding | undefined, index: number, callee: RegExp): boolean {
+    if (!binding) return false;
+    return this.uses(binding).some((use) => {
+      const call = this.parent(use);
+      return (
+        call?.type === 'CallExpression' && call.arguments[index] === use && callee.test(this.callee(call.callee).name)
+      );
+    });
+  }
+
   /** A module-level binding by name (what `import`, `require` or a top-level declaration made). */
   topLevel(name: string): Binding | undefined {
     return this.scope.module.bindings.get(name);

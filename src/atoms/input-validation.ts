@@ -428,19 +428,10 @@ const NON_CLASS_TYPES = new Set([
 /** `@Body() input: unknown` then `importResumeSchema.parse(input)` in the handler: validated where it is used. */
 function parsedInHandler(m: CodeModule, param: Node): boolean {
   const id = param.type === 'AssignmentPattern' ? param.left : param;
-  const b = id.type === 'Identifier' ? m.binding(id) : undefined;
-  return (
-    b !== undefined &&
-    m.uses(b).some((use) => {
-      const call = m.parent(use);
-      return (
-        call?.type === 'CallExpression' &&
-        call.arguments[0] === use &&
-        /^(?:parse|safeParse|parseAsync|safeParseAsync|validate|validateSync|validateAsync|assert|cast)$/.test(
-          m.callee(call.callee).name,
-        )
-      );
-    })
+  return m.passedTo(
+    id.type === 'Identifier' ? m.binding(id) : undefined,
+    0,
+    /^(?:parse|safeParse|parseAsync|safeParseAsync|validate|validateSync|validateAsync|assert|cast)$/,
   );
 }
 

@@ -162,18 +162,7 @@ function isCipherKey(m: CodeModule, derivation: Node): boolean {
   return values.some((value) => {
     const declarator = m.parent(value);
     if (declarator?.type !== 'VariableDeclarator' || declarator.id.type !== 'Identifier') return false;
-    const b = m.binding(declarator.id);
-    return (
-      b !== undefined &&
-      m.uses(b).some((use) => {
-        const call = m.parent(use);
-        return (
-          call?.type === 'CallExpression' &&
-          call.arguments[1] === use &&
-          /^create(?:De)?cipheriv$/i.test(m.callee(call.callee).name)
-        );
-      })
-    );
+    return m.passedTo(m.binding(declarator.id), 1, /^create(?:De)?cipheriv$/i);
   });
 }
 
