@@ -11,6 +11,7 @@ import { looksLikeSecretValue } from '../src/atoms/secrets/values.js';
 import { sourceFile } from '../src/engine/source-file.js';
 import { expectedLines, type AnyAtom, type Example, type ProjectView } from '../src/kit/atom.js';
 import { checkLinearRegex } from '../src/policy/linear-regex.js';
+import { fenceLanguage } from '../src/report/patterns.js';
 
 const README = new URL('../README.md', import.meta.url);
 const ATOM_PAGES = new URL('../docs/atoms/', import.meta.url);
@@ -47,31 +48,6 @@ export function render(readme: string): string {
 
 const GENERATED = (id: string) =>
   `<!-- Generated from src/atoms/${id}.ts by \`npm run docs\`: edit the atom, not this page. -->`;
-
-/** Code fences by file extension, for the examples. */
-const FENCE: Record<string, string> = {
-  js: 'js',
-  mjs: 'js',
-  cjs: 'js',
-  jsx: 'jsx',
-  ts: 'ts',
-  mts: 'ts',
-  cts: 'ts',
-  tsx: 'tsx',
-  json: 'json',
-  yaml: 'yaml',
-  yml: 'yaml',
-  sh: 'sh',
-  html: 'html',
-  vue: 'vue',
-  svelte: 'svelte',
-  ejs: 'html',
-  hbs: 'handlebars',
-  pug: 'pug',
-  toml: 'toml',
-  ini: 'ini',
-  properties: 'properties',
-};
 
 const REDACTED = '‹redacted›';
 /** A long run of key-like characters: what is left of a sample key on a line the secrets atom flags. */
@@ -157,13 +133,12 @@ async function exampleBlock(example: Example, bad: boolean): Promise<string> {
   if (bad && example.lines) notes.push(`flagged: line ${expectedLines(example).join(', ')}`);
   if (example.options) notes.push(`options: \`${JSON.stringify(example.options)}\``);
   if (example.unrouted) notes.push(`never reaches the check: ${example.unrouted}`);
-  const ext = example.file.split('/').pop()!.split('.').pop()!;
   // A fence longer than any backtick run in the code, so template literals cannot close it.
   const fence = '`'.repeat(Math.max(3, ...[...example.code.matchAll(/`+/g)].map((m) => m[0].length + 1)));
   return [
     `\`${example.file}\`${notes.length ? ` (${notes.join('; ')})` : ''}`,
     '',
-    `${fence}${FENCE[ext] ?? ''}`,
+    `${fence}${fenceLanguage(example.file)}`,
     await shownCode(example),
     fence,
   ].join('\n');

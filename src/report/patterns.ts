@@ -113,27 +113,37 @@ export function closestGoodExample(
   );
 }
 
+/** Markdown fence languages by file extension (reports, skills and the generated atom pages). */
+const FENCE_LANGUAGES: Record<string, string> = {
+  js: 'js',
+  mjs: 'js',
+  cjs: 'js',
+  jsx: 'jsx',
+  ts: 'ts',
+  mts: 'ts',
+  cts: 'ts',
+  tsx: 'tsx',
+  yml: 'yaml',
+  yaml: 'yaml',
+  json: 'json',
+  py: 'python',
+  sh: 'sh',
+  md: 'md',
+  pem: 'text',
+  html: 'html',
+  vue: 'vue',
+  svelte: 'svelte',
+  ejs: 'html',
+  hbs: 'handlebars',
+  pug: 'pug',
+  toml: 'toml',
+  ini: 'ini',
+  properties: 'properties',
+};
+
 /** The Markdown fence language for a file. */
 export function fenceLanguage(path: string): string {
-  const ext = extension(path);
-  const map: Record<string, string> = {
-    js: 'js',
-    mjs: 'js',
-    cjs: 'js',
-    jsx: 'jsx',
-    ts: 'ts',
-    mts: 'ts',
-    cts: 'ts',
-    tsx: 'tsx',
-    yml: 'yaml',
-    yaml: 'yaml',
-    json: 'json',
-    py: 'python',
-    sh: 'sh',
-    md: 'md',
-    pem: 'text',
-  };
-  return map[ext] ?? (path.includes('.env') ? 'sh' : 'text');
+  return FENCE_LANGUAGES[extension(path)] ?? (path.includes('.env') ? 'sh' : 'text');
 }
 
 /** A fenced code block that its content cannot close. */
