@@ -4,13 +4,12 @@
 // a policy weakening a person acknowledged no longer blocks.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawnSync } from 'node:child_process';
+import { approveAtTerminal, TRAILER } from './helpers/review.js';
 import { installShimOnPath, makeRepo, type Repo } from './helpers/repo.js';
 import { sqlLine } from './helpers/samples.js';
 
 installShimOnPath();
 
-const TRAILER = 'Security-Reviewed-by: Ann Reviewer <ann@example.com>';
 const DB = `const { Pool } = require('pg');\nconst db = new Pool();\n${sqlLine}`;
 
 /**
@@ -28,15 +27,6 @@ function guarded(policy: object, pastTheHook = false): { repo: Repo; setup: stri
   repo.stage();
   const setup = repo.tryGit(['commit', '-m', 'set ralph-guard up', ...(pastTheHook ? ['--no-verify'] : [])]);
   return { repo, setup: setup.stdout + setup.stderr + `\nexit ${setup.code}` };
-}
-
-function approveAtTerminal(repo: Repo, answer: string) {
-  const r = spawnSync('script', ['-qec', 'ralph-guard approve', '/dev/null'], {
-    cwd: repo.dir,
-    input: `${answer}\n`,
-    encoding: 'utf8',
-  });
-  return { code: r.status ?? 1, out: r.stdout + r.stderr };
 }
 
 test('an atom at level review: its finding refuses the commit until a trailer or approve acknowledges it; an edit asks again', () => {

@@ -3,7 +3,7 @@
 // acknowledged content asks again; CI's --range lists the commits nobody acknowledged.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawnSync } from 'node:child_process';
+import { approveAtTerminal, TRAILER } from './helpers/review.js';
 import { installShimOnPath, makeRepo, pushBase, type Repo } from './helpers/repo.js';
 
 installShimOnPath();
@@ -14,7 +14,6 @@ export async function pay(amount) {
   return stripe.paymentIntents.create({ amount, currency: 'eur' });
 }
 `;
-const TRAILER = 'Security-Reviewed-by: Ann Reviewer <ann@example.com>';
 
 function reviewedRepo(highRisk: object = { payments: { level: 'review' } }, remote?: string): Repo {
   const repo = makeRepo();
@@ -31,16 +30,6 @@ function reviewedRepo(highRisk: object = { payments: { level: 'review' } }, remo
 }
 
 const head = (repo: Repo) => repo.git('rev-parse', 'HEAD').trim();
-
-/** `ralph-guard approve` at a terminal (script(1) gives it one), answering `answer`. */
-function approveAtTerminal(repo: Repo, answer: string) {
-  const r = spawnSync('script', ['-qec', 'ralph-guard approve', '/dev/null'], {
-    cwd: repo.dir,
-    input: `${answer}\n`,
-    encoding: 'utf8',
-  });
-  return { code: r.status ?? 1, out: r.stdout + r.stderr };
-}
 
 test('a payments SDK change is refused until a trailer acknowledges it; an edit of it asks again; approve acknowledges the exact content', () => {
   const repo = reviewedRepo();

@@ -4,16 +4,15 @@
 // rule's level is a weakening.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawnSync } from 'node:child_process';
 import { BUILTIN_ATOMS } from '../src/atoms/all.js';
 import { analysisError } from '../src/engine/analysis-error.js';
 import { activate, headerOf } from '../src/router.js';
+import { approveAtTerminal, TRAILER } from './helpers/review.js';
 import { installShimOnPath, makeRepo, type Repo } from './helpers/repo.js';
 import { sqlLine } from './helpers/samples.js';
 
 installShimOnPath();
 
-const TRAILER = 'Security-Reviewed-by: Ann Reviewer <ann@example.com>';
 const DB = `const { Pool } = require('pg');\nconst db = new Pool();\n${sqlLine}`;
 // Two xss rules in one file: a list built with innerHTML (unescaped-html), request data sent as HTML (request-html).
 const PAGES =
@@ -63,13 +62,9 @@ test('a rule at review: its finding refuses the commit until a trailer or approv
   repo.write('src/db.js', `${DB}export const drop = (id) => db.query(\`DELETE FROM users WHERE id = \${id}\`);\n`);
   repo.stage();
   assert.is(repo.tryGit(['commit', '-m', 'delete']).code, 1, 'an edit asks again');
-  const approved = spawnSync('script', ['-qec', 'ralph-guard approve', '/dev/null'], {
-    cwd: repo.dir,
-    input: 'yes\n',
-    encoding: 'utf8',
-  });
-  assert.is(approved.status, 0, approved.stdout + approved.stderr);
-  assert.match(approved.stdout, 'rule interpolated-query at level review');
+  const approved = approveAtTerminal(repo, 'yes');
+  assert.is(approved.code, 0, approved.out);
+  assert.match(approved.out, 'rule interpolated-query at level review');
   const record = JSON.parse(repo.read('.ralph-reviews.json')).reviews;
   assert.equal(
     record.map((r: { path: string; blob: string; areas: string[] }) => [r.path, r.blob, r.areas]),

@@ -2,8 +2,9 @@
  * An analysis that threw or ran out of time is never a pass (DESIGN §9): the
  * file it could not judge gets a finding `<atom>/analysis-error`, blocking at
  * the atom's level (an atom the policy sets to "warn" makes it a warning,
- * unless one of its rules is at "block"). It
- * is not tied to added lines: the whole file went unjudged.
+ * unless one of its rules is at "block"). It is not tied to added lines, and
+ * neither a suppression nor the baseline sets it aside: the whole file went
+ * unjudged.
  */
 import type { AtomFailure, Finding } from '../findings.js';
 import type { ActiveAtom } from '../router.js';
