@@ -70,11 +70,23 @@ function safePrefix(m: CodeModule, target: Node): boolean {
   // new URL('/login', request.url): the path is constant.
   if (u.type === 'NewExpression' && m.callee(u.callee).name === 'URL' && u.arguments[0] && m.isConstant(u.arguments[0]))
     return true;
+  // new URL(`/s/${id}`, config.origin).href: a path with a fixed first segment keeps the host of a base the code chose.
+  const url = urlBuilt(m, u);
+  if (url && safePrefix(m, url.arguments[0]) && !m.taints(url.arguments[1], ['request', 'dom']).length) return true;
   if (ownRoutePath(m, target)) return true;
   const shape = m.shape(target);
   if (shape === undefined) return false;
   const prefix = shape.split('${…}')[0]!;
   return /^\/[^/\\]/.test(prefix) || /^[a-z][\w+.-]*:\/\/[^/?#]+[/?#]/i.test(prefix);
+}
+
+/** `new URL(path, base)`, its `.href` or `.toString()`: the construction, when it has both arguments. */
+function urlBuilt(m: CodeModule, target: Node): Node | undefined {
+  let u = unwrap(target);
+  if (u.type === 'CallExpression' && u.arguments.length === 0 && propertyName(unwrap(u.callee)) === 'toString')
+    u = unwrap(unwrap(u.callee).object);
+  else if (u.type === 'MemberExpression' && propertyName(u) === 'href') u = unwrap(u.object);
+  return u.type === 'NewExpression' && m.callee(u.callee).name === 'URL' && u.arguments.length === 2 ? u : undefined;
 }
 
 /**
@@ -100,8 +112,6 @@ function ownRoutePath(m: CodeModule, target: Node): boolean {
     /^\/[^/\\:*(]/.test(m.stringValue(route.arguments[0] ?? route) ?? '')
   );
 }
-
-void propertyName;
 
 export default defineAtom({
   id: 'open-redirect',
@@ -155,8 +165,18 @@ export default defineAtom({
         file: 'src/client.js',
         code: "const next = new URLSearchParams(location.search).get('next');\nwindow.location.href = next; // ✗",
       },
+      // The base's host is kept only for a relative path: an absolute `next` replaces it.
+      {
+        file: 'src/routes/share.ts',
+        code: "router.get('/go', async (ctx) => {\n  ctx.redirect(new URL(ctx.query.next, config.origin).href); // ✗\n});",
+      },
     ],
     good: [
+      // A path with a fixed first segment on a base the code chose: the host is the base's.
+      {
+        file: 'src/routes/share.ts',
+        code: "router.get('/share/:id', async (ctx) => {\n  ctx.redirect(new URL(`/s/${ctx.params.id}`, config.origin).href);\n});",
+      },
       // The request's own path, under a route that starts with a literal segment: the host cannot change.
       {
         file: 'src/routes/callback.ts',
