@@ -122,6 +122,11 @@ export default defineAtom({
   },
   examples: {
     bad: [
+      // A check of one field of the body says nothing about another.
+      {
+        file: 'routes/login.js',
+        code: 'exports.login = function (req, res) {\n  if (validator.isEmail(req.body.username)) {\n    const target = req.body.next;\n    return res.redirect(target); // ✗\n  }\n};',
+      },
       // Middleware without a route: `GET //evil.example` makes req.path `//evil.example`.
       {
         file: 'src/trailing-slash.js',

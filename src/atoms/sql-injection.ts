@@ -265,6 +265,11 @@ export default defineAtom({
   },
   examples: {
     bad: [
+      // A long concatenation: its first words still make it SQL.
+      {
+        file: 'model/orders.js',
+        code: 'function purchase(cart) {\n  const q = "INSERT INTO purchases(mail, product, address, phone, price) VALUES(\'" +\n    cart.mail + "\', \'" + cart.product + "\', \'" + cart.address + "\', \'" + cart.phone + "\', \'" + cart.price + "\');";\n  return db.one(q); // ✗\n}\nmodule.exports = { purchase };',
+      },
       // A fragment the ORM generated, joined with one it did not: the other is still spliced in.
       {
         file: 'src/search/titles.ts',
