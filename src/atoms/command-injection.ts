@@ -1,6 +1,7 @@
 import type { CallInfo, CodeModule, Node } from '../ast/module.js';
 import { defineAtom, type Hit, FLOW_MESSAGES } from '../kit/atom.js';
 import { codeCheck, sinkWithRequest } from '../kit/code.js';
+import { followCalls, LOCAL_IMPORTS } from '../kit/summaries.js';
 import { CODE_FILES } from '../kit/files.js';
 
 /** Functions that hand their first argument to a shell. */
@@ -61,6 +62,9 @@ function judge(m: CodeModule, hits: Hit[], call: CallInfo, command: Node | undef
   return false;
 }
 
+/** The words of its sinks: a file (or a helper module it calls) without any of them has nothing to check. */
+const SINK_WORDS = ['child_process', 'shelljs', 'execa', 'cross-spawn'];
+
 export default defineAtom({
   id: 'command-injection',
   title: 'Commands run without a shell, with arguments apart',
@@ -69,7 +73,7 @@ export default defineAtom({
     fail: 'child_process.exec/execSync, shelljs.exec, execa’s command, or spawn/execFile with shell: true run a command line that holds request data or is built from non-constant parts.',
   },
   files: CODE_FILES,
-  keywords: ['child_process', 'shelljs', 'execa', 'cross-spawn'],
+  keywords: [...SINK_WORDS, ...LOCAL_IMPORTS],
   defaultLevel: 'block',
   rules: {
     'request-in-command': {
@@ -80,6 +84,7 @@ export default defineAtom({
     'interpolated-command': {
       message: 'A shell command line is built from non-constant parts.',
       messages: {
+        across: FLOW_MESSAGES.across,
         built: 'A shell line built from `{part}` runs through {sink}: any ; | $( ) or space in it is shell syntax.',
       },
       fix: "Use execFile/spawn with an argument array instead of a command string (spawn('tar', ['-xzf', archive])); if a shell is unavoidable, quote every value with shell-quote's quote().",
@@ -156,5 +161,8 @@ export default defineAtom({
       },
     ],
   },
-  check: codeCheck(shellCalls, sinkWithRequest('request-in-command', /\b(?:exec|execSync|spawn)\s*\(/)),
+  check: codeCheck(
+    followCalls(shellCalls, SINK_WORDS),
+    sinkWithRequest('request-in-command', /\b(?:exec|execSync|spawn)\s*\(/),
+  ),
 });

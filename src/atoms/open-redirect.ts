@@ -2,6 +2,7 @@ import type { CodeModule, Node } from '../ast/module.js';
 import { keyName, propertyName, unwrap } from '../ast/nodes.js';
 import { defineAtom, type Hit, FLOW_MESSAGES } from '../kit/atom.js';
 import { codeCheck, sinkWithRequest } from '../kit/code.js';
+import { followCalls, LOCAL_IMPORTS } from '../kit/summaries.js';
 import { CODE_FILES } from '../kit/files.js';
 
 const RESPONSE = /^(?:res|response|reply|ctx|context|h|resp|NextResponse|Response|this\.res)$/;
@@ -113,6 +114,9 @@ function ownRoutePath(m: CodeModule, target: Node): boolean {
   );
 }
 
+/** The words of its sinks: a file (or a helper module it calls) without any of them has nothing to check. */
+const SINK_WORDS = ['redirect', 'location'];
+
 export default defineAtom({
   id: 'open-redirect',
   title: 'Redirects stay on this site or go to allowed hosts',
@@ -121,7 +125,7 @@ export default defineAtom({
     fail: 'res.redirect, ctx.redirect, reply.redirect, Response/NextResponse.redirect, a Location header, or location.href gets a URL taken from the request (returnTo, next, url) without a relative-path or allow-list check.',
   },
   files: CODE_FILES,
-  keywords: ['redirect', 'location'],
+  keywords: [...SINK_WORDS, ...LOCAL_IMPORTS],
   defaultLevel: 'block',
   rules: {
     'request-redirect': {
@@ -132,6 +136,17 @@ export default defineAtom({
   },
   examples: {
     bad: [
+      // Two files: a helper redirects wherever it is told; the route tells it the query's target.
+      {
+        file: 'src/routes/auth.js',
+        code: "const { goBack } = require('../lib/navigation');\nrouter.get('/done', (req, res) => {\n  goBack(res, req.query.returnTo); // ✗\n});",
+        others: { 'src/lib/navigation.js': 'exports.goBack = (res, target) => res.redirect(target);' },
+      },
+      // A check of one field of the body says nothing about another.
+      {
+        file: 'routes/login.js',
+        code: 'exports.login = function (req, res) {\n  if (validator.isEmail(req.body.username)) {\n    const target = req.body.next;\n    return res.redirect(target); // ✗\n  }\n};',
+      },
       // Middleware without a route: `GET //evil.example` makes req.path `//evil.example`.
       {
         file: 'src/trailing-slash.js',
@@ -177,6 +192,12 @@ export default defineAtom({
         file: 'src/routes/share.ts',
         code: "router.get('/share/:id', async (ctx) => {\n  ctx.redirect(new URL(`/s/${ctx.params.id}`, config.origin).href);\n});",
       },
+      // Two files: the same helper, told a fixed path.
+      {
+        file: 'src/routes/auth.js',
+        code: "const { goBack } = require('../lib/navigation');\nrouter.get('/done', (req, res) => {\n  goBack(res, '/account');\n});",
+        others: { 'src/lib/navigation.js': 'exports.goBack = (res, target) => res.redirect(target);' },
+      },
       // The request's own path, under a route that starts with a literal segment: the host cannot change.
       {
         file: 'src/routes/callback.ts',
@@ -209,5 +230,8 @@ export default defineAtom({
       },
     ],
   },
-  check: codeCheck(redirects, sinkWithRequest('request-redirect', /\bredirect\s*\(|\blocation(?:\.href)?\s*=/)),
+  check: codeCheck(
+    followCalls(redirects, SINK_WORDS),
+    sinkWithRequest('request-redirect', /\bredirect\s*\(|\blocation(?:\.href)?\s*=/),
+  ),
 });
