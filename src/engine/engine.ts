@@ -8,7 +8,7 @@
  */
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { Baseline } from '../baseline.js';
-import { collectChangeSet, type ChangeSet, type ChangeSetRequest } from '../changeset/changeset.js';
+import { collectChangeSet, type ChangeSet, type ChangeSetRequest, type StagedListing } from '../changeset/changeset.js';
 import { UsageError } from '../errors.js';
 import type { Filtered, Filtering } from '../filter.js';
 import type { AtomFailure, Finding, Report, Skip } from '../findings.js';
@@ -47,6 +47,8 @@ export interface Run {
   root: string;
   policy: Policy;
   report: Report;
+  /** What git listed of a staged change, for the review step of the same check (ChangeSet.stagedListing). */
+  stagedListing?: StagedListing;
 }
 
 export async function run(options: RunOptions): Promise<Run> {
@@ -93,7 +95,7 @@ export async function run(options: RunOptions): Promise<Run> {
     if (judge.review.findings.length) report.summary.blocked = true;
     report.summary.durationMs = Math.round(performance.now() - started);
     timing.phase('checks done');
-    return { root, policy, report };
+    return { root, policy, report, ...(changes.stagedListing ? { stagedListing: changes.stagedListing } : {}) };
   } finally {
     changes.close();
   }
