@@ -135,7 +135,12 @@ async function exampleBlock(example: Example, bad: boolean): Promise<string> {
   if (example.unrouted) notes.push(`never reaches the check: ${example.unrouted}`);
   // A fence longer than any backtick run in the code, so template literals cannot close it.
   const fence = '`'.repeat(Math.max(3, ...[...example.code.matchAll(/`+/g)].map((m) => m[0].length + 1)));
+  const others = Object.entries(example.others ?? {}).map(([path, code]) => {
+    const f = '`'.repeat(Math.max(3, ...[...code.matchAll(/`+/g)].map((m) => m[0].length + 1)));
+    return [`\`${path}\` (a module the example uses):`, '', `${f}${fenceLanguage(path)}`, code, f, ''].join('\n');
+  });
   return [
+    ...others,
     `\`${example.file}\`${notes.length ? ` (${notes.join('; ')})` : ''}`,
     '',
     `${fence}${fenceLanguage(example.file)}`,

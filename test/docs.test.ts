@@ -35,7 +35,9 @@ test('an atom page holds its criteria, every rule with every message, and every 
       for (const id of Object.keys(rule.messages ?? {})) assert.ok(page.includes(`| \`${id}\` |`), `${name}: ${id}`);
     }
     const blocks = page.match(/^`{3,}/gm)?.length ?? 0;
-    assert.is(blocks / 2, atom.examples.bad.length + atom.examples.good.length + (atom.options ? 1 : 0), atom.id);
+    const examples = [...atom.examples.bad, ...atom.examples.good];
+    const files = examples.reduce((n, e) => n + 1 + Object.keys(e.others ?? {}).length, 0);
+    assert.is(blocks / 2, files + (atom.options ? 1 : 0), atom.id);
   }
 });
 

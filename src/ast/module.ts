@@ -6,7 +6,7 @@
  */
 import type { Hit } from '../kit/hit.js';
 import { lineStarts, positionAt } from '../changeset/text.js';
-import { isFunction, keyName, propertyName, stringLiteral, unwrap, type Node } from './nodes.js';
+import { isFunction, isLocalModule, keyName, propertyName, stringLiteral, unwrap, type Node } from './nodes.js';
 import { analyseScopes, normaliseModule, type Binding, type ScopeInfo } from './scope.js';
 import type { DataFlow, Taint, TaintKind } from './taint/model.js';
 
@@ -27,6 +27,11 @@ export interface Callee {
   path: string[];
   /** The last segment: the function or method name. */
   name: string;
+  /**
+   * For a root imported whole from a local module (`import db from './db'`, `const pool = require('./pool')`):
+   * how (`default` or `*`). Its path then starts with the local name, so that `pool.query` keeps its receiver.
+   */
+  imported?: 'default' | '*';
 }
 
 export interface CallInfo {
@@ -59,6 +64,8 @@ export class CodeModule {
   private callList: CallInfo[] | undefined;
   private flowEngine: DataFlow | undefined;
   private readonly callees = new Map<Node, Callee>();
+  /** What callers in other modules pass to functions of this one, by function and parameter index (see `withArguments`). */
+  private passed: ReadonlyMap<Node, ReadonlyArray<Taint[] | undefined>> | undefined;
 
   constructor(
     readonly path: string,
@@ -259,10 +266,11 @@ export class CodeModule {
       else if (s === '()') path.push('?()');
       else path.push(s);
     }
-    const done = (module: string | undefined, p: string[]): Callee => ({
+    const done = (module: string | undefined, p: string[], imported?: Callee['imported']): Callee => ({
       ...(module !== undefined ? { module } : {}),
       path: p,
       name: (p.at(-1) ?? module?.split('/').at(-1) ?? '?').replace(/\(\)$/, ''),
+      ...(imported ? { imported } : {}),
     });
 
     const required = this.requiredModule(n);
@@ -276,11 +284,12 @@ export class CodeModule {
       if (BUILTIN_NAMES.has(n.name) && path.length) return done(n.name, path);
       return done(undefined, [n.name, ...path]);
     }
-    if (b.import)
-      return done(
-        b.import.module,
-        b.import.name === 'default' || b.import.name === '*' ? path : [b.import.name, ...path],
-      );
+    if (b.import) {
+      const whole = b.import.name === 'default' || b.import.name === '*';
+      if (whole && isLocalModule(b.import.module))
+        return done(b.import.module, [n.name, ...path], b.import.name as Callee['imported']);
+      return done(b.import.module, whole ? path : [b.import.name, ...path]);
+    }
     // A const alias of a module or of a member: `const cp = require('cp')`, `const { exec } = require('cp')`, `const run = util.promisify(cp.exec)`.
     if (depth < 4 && b.defs.length === 1 && (b.kind === 'const' || b.kind === 'var' || b.kind === 'let')) {
       const def = b.defs[0]!;
@@ -299,7 +308,10 @@ export class CodeModule {
             ? this.callee(value, depth + 1)
             : null;
         if (base && (base.module !== undefined || value.type !== 'Identifier' || this.binding(value)?.import)) {
-          return done(base.module, [...base.path, ...(def.path as string[]), ...path]);
+          // `const pool = require('./pool')`: a local module keeps its local name, as an import does.
+          if (base.module !== undefined && isLocalModule(base.module) && !base.path.length && !def.path.length)
+            return done(base.module, [n.name, ...path], 'default');
+          return done(base.module, [...base.path, ...(def.path as string[]), ...path], base.imported);
         }
       }
     }
@@ -381,6 +393,22 @@ export class CodeModule {
   }
 
   // ── Data flow (taint/) ───────────────────────────────────────────────
+
+  /**
+   * This module as a caller in another module sees it: the parameters of `fn` hold the taints
+   * of the arguments passed (by index), so that an atom's analysis of it says what the helper does
+   * with that data. Shares the parse, scopes and callees; only the data flow is its own.
+   */
+  withArguments(fn: Node, args: ReadonlyArray<Taint[] | undefined>): CodeModule {
+    const view = Object.create(this) as CodeModule;
+    Object.assign(view, { passed: new Map([[fn, args]]), flowEngine: undefined });
+    return view;
+  }
+
+  /** The taints a caller in another module passes to parameter `index` of `fn`, if this is such a view. */
+  argumentsPassed(fn: Node, index: number): Taint[] | undefined {
+    return this.passed?.get(fn)?.[index];
+  }
 
   get flow(): DataFlow {
     return (this.flowEngine ??= this.dataFlow(this));

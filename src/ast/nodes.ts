@@ -69,6 +69,9 @@ export function stringLiteral(node: Node | null | undefined): string | undefined
 }
 
 /** The argument list of a call or `new` (spread elements included as such). */
+/** A module specifier that names a file of the repository: relative, or a usual path alias (`@/lib/db`, `~/db`, `#db`). */
+export const isLocalModule = (spec: string): boolean => /^(?:\.{1,2}\/|@\/|~\/?|#)/.test(spec);
+
 export const args = (call: Node): Node[] => call.arguments ?? [];
 
 /** Node types that never hold runtime values: types, interfaces, declarations for the checker. */

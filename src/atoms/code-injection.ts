@@ -1,6 +1,7 @@
 import type { CodeModule, Node } from '../ast/module.js';
 import { defineAtom, type Hit, FLOW_MESSAGES } from '../kit/atom.js';
 import { codeCheck, sinkWithRequest } from '../kit/code.js';
+import { followCalls, IMPORTS_LOCAL, LOCAL_IMPORTS } from '../kit/summaries.js';
 import { CODE_FILES } from '../kit/files.js';
 
 const VM_RUNNERS = new Set(['runInNewContext', 'runInThisContext', 'runInContext', 'compileFunction', 'Script']);
@@ -72,6 +73,20 @@ function isStringy(m: CodeModule, n: Node): boolean {
   return m.stringValue(u) !== undefined || m.taints(u, ['request', 'dom']).length > 0;
 }
 
+/** The words of its sinks: a file (or a helper module it calls) without any of them has nothing to check. */
+const SINK_WORDS = [
+  'eval',
+  'function(',
+  'new function',
+  'runin',
+  'compilefunction',
+  'vm',
+  'settimeout',
+  'setinterval',
+  'require(',
+  'import(',
+];
+
 export default defineAtom({
   id: 'code-injection',
   title: 'No code is built from data at run time',
@@ -80,18 +95,7 @@ export default defineAtom({
     fail: 'eval, new Function, vm.run*, or a string setTimeout/setInterval runs text that holds request data, or require()/import() loads a module named by the request. Text built from non-constant parts that no request data is seen reaching is a warning.',
   },
   files: CODE_FILES,
-  keywords: [
-    'eval',
-    'function(',
-    'new function',
-    'runin',
-    'compilefunction',
-    'vm',
-    'settimeout',
-    'setinterval',
-    'require(',
-    'import(',
-  ],
+  keywords: [...SINK_WORDS, ...LOCAL_IMPORTS],
   defaultLevel: 'block',
   rules: {
     'request-code': {
@@ -102,6 +106,7 @@ export default defineAtom({
     'dynamic-code': {
       message: 'Code is built from non-constant parts and run.',
       messages: {
+        across: FLOW_MESSAGES.across,
         built: '{sink} runs code built from {part}.',
       },
       fix: 'Replace eval/new Function with ordinary functions, a lookup table of handlers, or JSON.parse; pass functions, not strings, to setTimeout/setInterval.',
@@ -169,5 +174,9 @@ export default defineAtom({
       },
     ],
   },
-  check: codeCheck(codeCalls, sinkWithRequest('request-code', /\b(?:eval|Function|runIn\w*Context)\s*\(/), SINK_HINT),
+  check: codeCheck(
+    followCalls(codeCalls, SINK_WORDS),
+    sinkWithRequest('request-code', /\b(?:eval|Function|runIn\w*Context)\s*\(/),
+    (file) => SINK_HINT.test(file.text) || IMPORTS_LOCAL.test(file.text),
+  ),
 });

@@ -1,6 +1,7 @@
 import type { CallInfo, CodeModule, Node } from '../ast/module.js';
 import { defineAtom, type Hit, FLOW_MESSAGES } from '../kit/atom.js';
 import { codeCheck, sinkWithRequest } from '../kit/code.js';
+import { followCalls, LOCAL_IMPORTS } from '../kit/summaries.js';
 import { CODE_FILES } from '../kit/files.js';
 
 /** Functions that hand their first argument to a shell. */
@@ -61,6 +62,9 @@ function judge(m: CodeModule, hits: Hit[], call: CallInfo, command: Node | undef
   return false;
 }
 
+/** The words of its sinks: a file (or a helper module it calls) without any of them has nothing to check. */
+const SINK_WORDS = ['child_process', 'shelljs', 'execa', 'cross-spawn'];
+
 export default defineAtom({
   id: 'command-injection',
   title: 'Commands run without a shell, with arguments apart',
@@ -69,7 +73,7 @@ export default defineAtom({
     fail: 'child_process.exec/execSync, shelljs.exec, execa’s command, or spawn/execFile with shell: true run a command line that holds request data or is built from non-constant parts.',
   },
   files: CODE_FILES,
-  keywords: ['child_process', 'shelljs', 'execa', 'cross-spawn'],
+  keywords: [...SINK_WORDS, ...LOCAL_IMPORTS],
   defaultLevel: 'block',
   rules: {
     'request-in-command': {
@@ -80,6 +84,7 @@ export default defineAtom({
     'interpolated-command': {
       message: 'A shell command line is built from non-constant parts.',
       messages: {
+        across: FLOW_MESSAGES.across,
         built: 'A shell line built from `{part}` runs through {sink}: any ; | $( ) or space in it is shell syntax.',
       },
       fix: "Use execFile/spawn with an argument array instead of a command string (spawn('tar', ['-xzf', archive])); if a shell is unavoidable, quote every value with shell-quote's quote().",
@@ -121,6 +126,11 @@ export default defineAtom({
       },
     ],
     good: [
+      // A version checked by semver.valid before it reaches the shell: nothing but digits, dots and a tag is left.
+      {
+        file: 'scripts/release.js',
+        code: "const { execSync } = require('child_process');\nconst semver = require('semver');\nconst version = process.argv[2];\nif (!semver.valid(version)) process.exit(1);\nexecSync(`git tag v${version}`);",
+      },
       {
         file: 'src/ping.js',
         code: "const { execFile } = require('child_process');\napp.get('/ping', (req, res) => {\n  execFile('ping', ['-c', '1', req.query.host], (err, out) => res.send(out));\n});",
@@ -151,5 +161,8 @@ export default defineAtom({
       },
     ],
   },
-  check: codeCheck(shellCalls, sinkWithRequest('request-in-command', /\b(?:exec|execSync|spawn)\s*\(/)),
+  check: codeCheck(
+    followCalls(shellCalls, SINK_WORDS),
+    sinkWithRequest('request-in-command', /\b(?:exec|execSync|spawn)\s*\(/),
+  ),
 });

@@ -2,6 +2,7 @@ import type { CodeModule, Node, Taint } from '../ast/module.js';
 import { keyName, unwrap } from '../ast/nodes.js';
 import { defineAtom, FLOW_MESSAGES, type CheckContext, type Hit, type SourceFile } from '../kit/atom.js';
 import { codeCheck, sinkWithRequest } from '../kit/code.js';
+import { followCalls, LOCAL_IMPORTS } from '../kit/summaries.js';
 import { CODE_FILES } from '../kit/files.js';
 import { importedKind } from '../kit/imports.js';
 
@@ -229,6 +230,21 @@ function fieldTaint(
   return undefined;
 }
 
+/** The words of its sinks: a file (or a helper module it calls) without any of them has nothing to check. */
+const SINK_WORDS = [
+  'mongo',
+  'find',
+  'updateone',
+  'updatemany',
+  'deleteone',
+  'deletemany',
+  '$where',
+  'mapreduce',
+  'countdocuments',
+  'collection',
+  'model',
+];
+
 export default defineAtom({
   id: 'nosql-injection',
   title: 'MongoDB filters take values, not client objects',
@@ -237,19 +253,7 @@ export default defineAtom({
     fail: 'Request data is used as a MongoDB/mongoose filter, a filter field, or a whole update document unchecked (so {"$ne": null} or {"$gt": ""} logs in as anyone), a $where clause is built from non-constant parts, or mapReduce gets request data.',
   },
   files: CODE_FILES,
-  keywords: [
-    'mongo',
-    'find',
-    'updateone',
-    'updatemany',
-    'deleteone',
-    'deletemany',
-    '$where',
-    'mapreduce',
-    'countdocuments',
-    'collection',
-    'model',
-  ],
+  keywords: [...SINK_WORDS, ...LOCAL_IMPORTS],
   defaultLevel: 'block',
   rules: {
     'operator-injection': {
@@ -283,6 +287,15 @@ export default defineAtom({
   },
   examples: {
     bad: [
+      // Two files: the model's helper takes the whole filter; the route passes the body.
+      {
+        file: 'routes/users.js',
+        code: "const users = require('../models/users');\nrouter.post('/login', async (req, res) => {\n  const user = await users.findOneBy(req.body); // ✗\n  res.json(user);\n});",
+        others: {
+          'models/users.js':
+            "const mongoose = require('mongoose');\nconst User = mongoose.model('User', new mongoose.Schema({ name: String }));\nexports.findOneBy = (filter) => User.findOne(filter);",
+        },
+      },
       {
         file: 'src/login.js',
         code: "app.post('/login', async (req, res) => {\n  const user = await User.findOne({ email: req.body.email, password: req.body.password }); // ✗\n  res.json(user);\n});",
@@ -317,14 +330,21 @@ export default defineAtom({
       },
     ],
     good: [
+      // Two files: a model from a local module that is Sequelize (SQL): find() takes no Mongo operators there.
+      {
+        file: 'routes/users.js',
+        code: "const User = require('../models/User');\nrouter.post('/login', async (req, res) => {\n  const user = await User.findOne({ name: req.body.name });\n  res.json(user);\n});",
+        others: {
+          'models/User.js':
+            "const { DataTypes } = require('sequelize');\nconst sequelize = require('./db');\nmodule.exports = sequelize.define('User', { name: DataTypes.STRING });",
+        },
+      },
       {
         file: 'src/pages/api/user.ts',
-        unrouted: 'a Prisma update holds no MongoDB keyword (find, updateOne, collection…): the pre-filter skips it',
         code: "import prisma from '../../lib/prisma';\nexport default async function handler(req, res) {\n  await prisma.user.update({ where: { id: req.session.userId }, data: { username: req.body.username } });\n  res.json({ ok: true });\n}",
       },
       {
         file: 'src/handlers/auth.js',
-        unrouted: 'a knex query holds no MongoDB keyword (find, updateOne, collection…): the pre-filter skips it',
         code: "const knex = require('knex')(require('../knexfile'));\nasync function reset(req, res) {\n  const user = await knex('users').where({ email: req.body.email }).update({ token: null });\n  res.json(user);\n}",
       },
       {
@@ -365,5 +385,8 @@ export default defineAtom({
       },
     ],
   },
-  check: codeCheck(mongoQueries, sinkWithRequest('operator-injection', /\.(?:find\w*|update\w*|delete\w*)\s*\(/)),
+  check: codeCheck(
+    followCalls(mongoQueries, SINK_WORDS),
+    sinkWithRequest('operator-injection', /\.(?:find\w*|update\w*|delete\w*)\s*\(/),
+  ),
 });

@@ -2,6 +2,7 @@ import type { CodeModule, Node } from '../ast/module.js';
 import { keyName, propertyName, unwrap } from '../ast/nodes.js';
 import { defineAtom, type Hit, FLOW_MESSAGES } from '../kit/atom.js';
 import { codeCheck, sinkWithRequest } from '../kit/code.js';
+import { followCalls, LOCAL_IMPORTS } from '../kit/summaries.js';
 import { CODE_FILES } from '../kit/files.js';
 
 const RESPONSE = /^(?:res|response|reply|ctx|context|h|resp|NextResponse|Response|this\.res)$/;
@@ -70,11 +71,23 @@ function safePrefix(m: CodeModule, target: Node): boolean {
   // new URL('/login', request.url): the path is constant.
   if (u.type === 'NewExpression' && m.callee(u.callee).name === 'URL' && u.arguments[0] && m.isConstant(u.arguments[0]))
     return true;
+  // new URL(`/s/${id}`, config.origin).href: a path with a fixed first segment keeps the host of a base the code chose.
+  const url = urlBuilt(m, u);
+  if (url && safePrefix(m, url.arguments[0]) && !m.taints(url.arguments[1], ['request', 'dom']).length) return true;
   if (ownRoutePath(m, target)) return true;
   const shape = m.shape(target);
   if (shape === undefined) return false;
   const prefix = shape.split('${…}')[0]!;
   return /^\/[^/\\]/.test(prefix) || /^[a-z][\w+.-]*:\/\/[^/?#]+[/?#]/i.test(prefix);
+}
+
+/** `new URL(path, base)`, its `.href` or `.toString()`: the construction, when it has both arguments. */
+function urlBuilt(m: CodeModule, target: Node): Node | undefined {
+  let u = unwrap(target);
+  if (u.type === 'CallExpression' && u.arguments.length === 0 && propertyName(unwrap(u.callee)) === 'toString')
+    u = unwrap(unwrap(u.callee).object);
+  else if (u.type === 'MemberExpression' && propertyName(u) === 'href') u = unwrap(u.object);
+  return u.type === 'NewExpression' && m.callee(u.callee).name === 'URL' && u.arguments.length === 2 ? u : undefined;
 }
 
 /**
@@ -101,7 +114,8 @@ function ownRoutePath(m: CodeModule, target: Node): boolean {
   );
 }
 
-void propertyName;
+/** The words of its sinks: a file (or a helper module it calls) without any of them has nothing to check. */
+const SINK_WORDS = ['redirect', 'location'];
 
 export default defineAtom({
   id: 'open-redirect',
@@ -111,7 +125,7 @@ export default defineAtom({
     fail: 'res.redirect, ctx.redirect, reply.redirect, Response/NextResponse.redirect, a Location header, or location.href gets a URL taken from the request (returnTo, next, url) without a relative-path or allow-list check.',
   },
   files: CODE_FILES,
-  keywords: ['redirect', 'location'],
+  keywords: [...SINK_WORDS, ...LOCAL_IMPORTS],
   defaultLevel: 'block',
   rules: {
     'request-redirect': {
@@ -122,6 +136,17 @@ export default defineAtom({
   },
   examples: {
     bad: [
+      // Two files: a helper redirects wherever it is told; the route tells it the query's target.
+      {
+        file: 'src/routes/auth.js',
+        code: "const { goBack } = require('../lib/navigation');\nrouter.get('/done', (req, res) => {\n  goBack(res, req.query.returnTo); // ✗\n});",
+        others: { 'src/lib/navigation.js': 'exports.goBack = (res, target) => res.redirect(target);' },
+      },
+      // A check of one field of the body says nothing about another.
+      {
+        file: 'routes/login.js',
+        code: 'exports.login = function (req, res) {\n  if (validator.isEmail(req.body.username)) {\n    const target = req.body.next;\n    return res.redirect(target); // ✗\n  }\n};',
+      },
       // Middleware without a route: `GET //evil.example` makes req.path `//evil.example`.
       {
         file: 'src/trailing-slash.js',
@@ -155,8 +180,24 @@ export default defineAtom({
         file: 'src/client.js',
         code: "const next = new URLSearchParams(location.search).get('next');\nwindow.location.href = next; // ✗",
       },
+      // The base's host is kept only for a relative path: an absolute `next` replaces it.
+      {
+        file: 'src/routes/share.ts',
+        code: "router.get('/go', async (ctx) => {\n  ctx.redirect(new URL(ctx.query.next, config.origin).href); // ✗\n});",
+      },
     ],
     good: [
+      // A path with a fixed first segment on a base the code chose: the host is the base's.
+      {
+        file: 'src/routes/share.ts',
+        code: "router.get('/share/:id', async (ctx) => {\n  ctx.redirect(new URL(`/s/${ctx.params.id}`, config.origin).href);\n});",
+      },
+      // Two files: the same helper, told a fixed path.
+      {
+        file: 'src/routes/auth.js',
+        code: "const { goBack } = require('../lib/navigation');\nrouter.get('/done', (req, res) => {\n  goBack(res, '/account');\n});",
+        others: { 'src/lib/navigation.js': 'exports.goBack = (res, target) => res.redirect(target);' },
+      },
       // The request's own path, under a route that starts with a literal segment: the host cannot change.
       {
         file: 'src/routes/callback.ts',
@@ -189,5 +230,8 @@ export default defineAtom({
       },
     ],
   },
-  check: codeCheck(redirects, sinkWithRequest('request-redirect', /\bredirect\s*\(|\blocation(?:\.href)?\s*=/)),
+  check: codeCheck(
+    followCalls(redirects, SINK_WORDS),
+    sinkWithRequest('request-redirect', /\bredirect\s*\(|\blocation(?:\.href)?\s*=/),
+  ),
 });

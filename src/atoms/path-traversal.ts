@@ -1,6 +1,7 @@
 import type { CodeModule, Node } from '../ast/module.js';
 import { defineAtom, type Hit, FLOW_MESSAGES } from '../kit/atom.js';
 import { codeCheck, sinkWithRequest } from '../kit/code.js';
+import { followCalls, LOCAL_IMPORTS } from '../kit/summaries.js';
 import { CODE_FILES } from '../kit/files.js';
 
 /** fs functions by the indexes of their path arguments. */
@@ -129,6 +130,9 @@ function fsCalls(m: CodeModule): Hit[] {
   return hits;
 }
 
+/** The words of its sinks: a file (or a helper module it calls) without any of them has nothing to check. */
+const SINK_WORDS = ['fs', 'sendfile', 'download', 'send('];
+
 export default defineAtom({
   id: 'path-traversal',
   title: 'File paths from clients stay inside their directory',
@@ -137,7 +141,7 @@ export default defineAtom({
     fail: 'fs calls, res.sendFile/res.download, send or koa-send use a path built from request data or an upload’s original file name without a basename, containment or allow-list check.',
   },
   files: CODE_FILES,
-  keywords: ['fs', 'sendfile', 'download', 'send('],
+  keywords: [...SINK_WORDS, ...LOCAL_IMPORTS],
   defaultLevel: 'block',
   rules: {
     'request-path': {
@@ -222,7 +226,7 @@ export default defineAtom({
     ],
   },
   check: codeCheck(
-    fsCalls,
+    followCalls(fsCalls, SINK_WORDS),
     sinkWithRequest('request-path', /\b(?:readFile\w*|createReadStream|writeFile\w*|sendFile|download|unlink\w*)\s*\(/),
   ),
 });

@@ -2,6 +2,7 @@ import type { CodeModule, Node } from '../ast/module.js';
 import { unwrap } from '../ast/nodes.js';
 import { defineAtom, type Hit, FLOW_MESSAGES } from '../kit/atom.js';
 import { codeCheck, sinkWithRequest } from '../kit/code.js';
+import { followCalls, LOCAL_IMPORTS } from '../kit/summaries.js';
 import { CODE_FILES } from '../kit/files.js';
 
 /** Deep merges and path setters that follow `__proto__`/`constructor` keys of their sources. */
@@ -122,6 +123,9 @@ function nullPrototype(m: CodeModule, obj: Node): boolean {
   return src === 'Object.create(null)' || /^newMap\(/.test(src) || /__proto__:null/.test(src);
 }
 
+/** The words of its sinks: a file (or a helper module it calls) without any of them has nothing to check. */
+const SINK_WORDS = ['] =', ']=', 'merge', 'defaultsdeep', 'extend', '.set(', 'set-value', 'dot-prop', 'object-path'];
+
 export default defineAtom({
   id: 'prototype-pollution',
   title: 'Client data never chooses object keys unchecked',
@@ -130,7 +134,7 @@ export default defineAtom({
     fail: 'obj[key] = value with a request-supplied key (directly or in a recursive merge helper) and no __proto__/constructor guard, or lodash merge/defaultsDeep/set, deep-extend, $.extend(true, …) of request data (a lodash one is a warning: lodash guards these keys since 4.17.12).',
   },
   files: CODE_FILES,
-  keywords: ['] =', ']=', 'merge', 'defaultsdeep', 'extend', '.set(', 'set-value', 'dot-prop', 'object-path'],
+  keywords: [...SINK_WORDS, ...LOCAL_IMPORTS],
   defaultLevel: 'block',
   rules: {
     'request-key': {
@@ -146,6 +150,15 @@ export default defineAtom({
   },
   examples: {
     bad: [
+      // Two files: the merge helper follows every key; the route hands it the body.
+      {
+        file: 'src/routes/prefs.ts',
+        code: "import { deepMerge } from '../utils/merge';\nrouter.post('/prefs', (req, res) => {\n  res.json(deepMerge(prefs, req.body)); // ✗\n});",
+        others: {
+          'src/utils/merge.ts':
+            "export function deepMerge(target: any, source: any) {\n  for (const key in source) {\n    if (typeof source[key] === 'object') target[key] = deepMerge(target[key] ?? {}, source[key]);\n    else target[key] = source[key];\n  }\n  return target;\n}",
+        },
+      },
       {
         file: 'src/settings.js',
         code: "app.post('/settings', (req, res) => {\n  const { key, value } = req.body;\n  settings[key] = value; // ✗\n  res.sendStatus(204);\n});",
@@ -176,6 +189,15 @@ export default defineAtom({
       },
     ],
     good: [
+      // Two files: the same route, and a merge helper that refuses prototype keys.
+      {
+        file: 'src/routes/prefs.ts',
+        code: "import { deepMerge } from '../utils/merge';\nrouter.post('/prefs', (req, res) => {\n  res.json(deepMerge(prefs, req.body));\n});",
+        others: {
+          'src/utils/merge.ts':
+            "export function deepMerge(target: any, source: any) {\n  for (const key in source) {\n    if (key === '__proto__' || key === 'constructor' || key === 'prototype') continue;\n    if (typeof source[key] === 'object') target[key] = deepMerge(target[key] ?? {}, source[key]);\n    else target[key] = source[key];\n  }\n  return target;\n}",
+        },
+      },
       {
         file: 'src/lib/request.ts',
         code: 'export function parseQuery(req) {\n  const raw = Object.fromEntries(new URL(req.url).searchParams);\n  const query = {};\n  for (const key of Object.keys(raw)) if (/\\d+$/.test(key)) query[key] = raw[key];\n  const headers = {};\n  for (const [k, v] of Object.entries(req.headers)) headers[k.toLowerCase()] = String(v);\n  return { query, headers };\n}',
@@ -210,5 +232,8 @@ export default defineAtom({
       },
     ],
   },
-  check: codeCheck(pollution, sinkWithRequest('request-key', /\[[^\]]+\]\s*=[^=]|\bmerge\s*\(|defaultsDeep\s*\(/)),
+  check: codeCheck(
+    followCalls(pollution, SINK_WORDS),
+    sinkWithRequest('request-key', /\[[^\]]+\]\s*=[^=]|\bmerge\s*\(|defaultsDeep\s*\(/),
+  ),
 });

@@ -1,6 +1,7 @@
 import type { CodeModule, Node } from '../ast/module.js';
 import { defineAtom, type Hit, type SourceFile, FLOW_MESSAGES } from '../kit/atom.js';
 import { codeCheck } from '../kit/code.js';
+import { followCalls, LOCAL_IMPORTS } from '../kit/summaries.js';
 import { CODE_FILES } from '../kit/files.js';
 import { callArguments, findCalls, resolveIdentifier } from '../kit/scan.js';
 
@@ -215,6 +216,9 @@ function lexical(file: SourceFile): Hit[] {
   return hits;
 }
 
+/** The words of its sinks: a file (or a helper module it calls) without any of them has nothing to check. */
+const SINK_WORDS = ['select', 'insert', 'update', 'delete', 'where', 'order by', 'raw', 'literal', 'unsafe', 'query('];
+
 export default defineAtom({
   id: 'sql-injection',
   title: 'SQL is parameterised',
@@ -224,12 +228,13 @@ export default defineAtom({
   },
   files: CODE_FILES,
   // The SQL text must be in the file for it to be built there; raw fragments need no SQL words.
-  keywords: ['select', 'insert', 'update', 'delete', 'where', 'order by', 'raw', 'literal', 'unsafe', 'query('],
+  keywords: [...SINK_WORDS, ...LOCAL_IMPORTS],
   defaultLevel: 'block',
   rules: {
     'interpolated-query': {
       message: 'SQL built with template interpolation is sent to the database.',
       messages: {
+        across: FLOW_MESSAGES.across,
         reduced:
           'SQL built from pieces is sent to the database (reduced check: the file could not be parsed or analysed in full).',
         built: 'SQL built with template interpolation of {part} is sent to the database by {sink}.',
@@ -241,6 +246,7 @@ export default defineAtom({
     'concatenated-query': {
       message: 'SQL built by string concatenation is sent to the database.',
       messages: {
+        across: FLOW_MESSAGES.across,
         reduced:
           'SQL built from pieces is sent to the database (reduced check: the file could not be parsed or analysed in full).',
         built: 'SQL built with string concatenation of {part} is sent to the database by {sink}.',
@@ -252,6 +258,7 @@ export default defineAtom({
     'raw-fragment': {
       message: 'A non-constant value is spliced into SQL as a raw fragment.',
       messages: {
+        across: FLOW_MESSAGES.across,
         built: '{part} is spliced into SQL unescaped by {sink}.',
         builtFromRequest: '{part} (from {source}, line {line}) is spliced into SQL unescaped by {sink}.',
       },
@@ -265,6 +272,20 @@ export default defineAtom({
   },
   examples: {
     bad: [
+      // Two files: the helper trusts its caller with a column name; the route passes the client's.
+      {
+        file: 'routes/items.js',
+        code: "const items = require('../db/items');\nrouter.get('/items', async (req, res) => {\n  res.json(await items.listSorted(req.query.sort)); // ✗\n});",
+        others: {
+          'db/items.js':
+            "const pool = require('./pool');\nexports.listSorted = (column) => pool.query(`SELECT * FROM items ORDER BY ${column}`);",
+        },
+      },
+      // A long concatenation: its first words still make it SQL.
+      {
+        file: 'model/orders.js',
+        code: 'function purchase(cart) {\n  const q = "INSERT INTO purchases(mail, product, address, phone, price) VALUES(\'" +\n    cart.mail + "\', \'" + cart.product + "\', \'" + cart.address + "\', \'" + cart.phone + "\', \'" + cart.price + "\');";\n  return db.one(q); // ✗\n}\nmodule.exports = { purchase };',
+      },
       // A fragment the ORM generated, joined with one it did not: the other is still spliced in.
       {
         file: 'src/search/titles.ts',
@@ -310,6 +331,15 @@ export default defineAtom({
       },
     ],
     good: [
+      // Two files: the column comes from a fixed table before it reaches the helper.
+      {
+        file: 'routes/items.js',
+        code: "const items = require('../db/items');\nconst SORTABLE = { name: 'name', date: 'created_at' };\nrouter.get('/items', async (req, res) => {\n  res.json(await items.listSorted(SORTABLE[req.query.sort] ?? 'name'));\n});",
+        others: {
+          'db/items.js':
+            "const pool = require('./pool');\nexports.listSorted = (column) => pool.query(`SELECT * FROM items ORDER BY ${column}`);",
+        },
+      },
       // The ORM's own SQL generator escapes the values and quotes the columns it writes.
       {
         file: 'src/search/documents.ts',
@@ -361,5 +391,5 @@ export default defineAtom({
       },
     ],
   },
-  check: codeCheck(sqlCalls, lexical),
+  check: codeCheck(followCalls(sqlCalls, SINK_WORDS), lexical),
 });

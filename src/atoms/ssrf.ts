@@ -1,6 +1,7 @@
 import type { CodeModule, Node } from '../ast/module.js';
 import { defineAtom, type Hit, FLOW_MESSAGES } from '../kit/atom.js';
 import { codeCheck, sinkWithRequest } from '../kit/code.js';
+import { followCalls, LOCAL_IMPORTS } from '../kit/summaries.js';
 import { CODE_FILES } from '../kit/files.js';
 
 const HTTP_VERBS = new Set([
@@ -84,6 +85,9 @@ function fixedOrigin(m: CodeModule, target: Node): boolean {
   return /^[a-z][\w+.-]*:\/\/[^/?#]+[/?#]/i.test(prefix) || /^\/(?![/\\])/.test(prefix);
 }
 
+/** The words of its sinks: a file (or a helper module it calls) without any of them has nothing to check. */
+const SINK_WORDS = ['fetch', 'axios', 'got', 'http', 'undici', 'superagent', 'needle', 'request('];
+
 export default defineAtom({
   id: 'ssrf',
   title: 'Outbound requests go only where the server decides',
@@ -92,7 +96,7 @@ export default defineAtom({
     fail: 'fetch, axios, got, undici, superagent or http(s).request is called with a URL, host or baseURL taken from the request, so a client can make the server reach internal services (cloud metadata, admin ports).',
   },
   files: CODE_FILES,
-  keywords: ['fetch', 'axios', 'got', 'http', 'undici', 'superagent', 'needle', 'request('],
+  keywords: [...SINK_WORDS, ...LOCAL_IMPORTS],
   defaultLevel: 'block',
   rules: {
     'request-url': {
@@ -169,5 +173,8 @@ export default defineAtom({
       },
     ],
   },
-  check: codeCheck(outbound, sinkWithRequest('request-url', /\b(?:fetch|axios(?:\.\w+)?|got|request)\s*\(/)),
+  check: codeCheck(
+    followCalls(outbound, SINK_WORDS),
+    sinkWithRequest('request-url', /\b(?:fetch|axios(?:\.\w+)?|got|request)\s*\(/),
+  ),
 });

@@ -1,6 +1,7 @@
 import type { CodeModule, Node } from '../ast/module.js';
-import { defineAtom, type Hit } from '../kit/atom.js';
+import { defineAtom, type Hit, FLOW_MESSAGES } from '../kit/atom.js';
 import { codeCheck, sinkWithRequest } from '../kit/code.js';
+import { followCalls, LOCAL_IMPORTS } from '../kit/summaries.js';
 import { CODE_FILES } from '../kit/files.js';
 
 /** Libraries whose deserialiser revives functions (and so runs code). */
@@ -48,6 +49,9 @@ function deserialisers(m: CodeModule): Hit[] {
   return hits;
 }
 
+/** The words of its sinks: a file (or a helper module it calls) without any of them has nothing to check. */
+const SINK_WORDS = ['unserialize', 'deserialize', 'funcster', 'cryo', 'full_schema', 'js-types', 'eval', 'runin'];
+
 export default defineAtom({
   id: 'unsafe-deserialization',
   title: 'Data is parsed, never revived as code',
@@ -56,12 +60,13 @@ export default defineAtom({
     fail: 'node-serialize unserialize, serialize-to-js deserialize, funcster or cryo revive their input, js-yaml loads with a full (function-constructing) schema, or text is parsed by eval/vm (eval("(" + text + ")")).',
   },
   files: CODE_FILES,
-  keywords: ['unserialize', 'deserialize', 'funcster', 'cryo', 'full_schema', 'js-types', 'eval', 'runin'],
+  keywords: [...SINK_WORDS, ...LOCAL_IMPORTS],
   defaultLevel: 'block',
   rules: {
     'code-reviving': {
       message: 'A deserialiser that revives functions is fed non-constant data.',
       messages: {
+        across: FLOW_MESSAGES.across,
         reviver: '{call} revives functions from its input and runs them (an "_$$ND_FUNC$$_" or IIFE payload executes).',
         reduced:
           'Request data and a sink on one line (reduced check: the file could not be parsed or analysed in full).',
@@ -137,7 +142,7 @@ export default defineAtom({
     ],
   },
   check: codeCheck(
-    deserialisers,
+    followCalls(deserialisers, SINK_WORDS),
     sinkWithRequest('code-reviving', /\b(?:unserialize|deserialize)\s*\(/, /\bunserialize\s*\(/),
   ),
 });

@@ -129,6 +129,10 @@ export function explain(atom: AnyAtom, level: string, rules: Record<string, stri
     out.push(kleur.bold(title));
     for (const ex of examples) {
       const flagged = bad ? new Set(expectedLines(ex)) : new Set<number>();
+      for (const [path, code] of Object.entries(ex.others ?? {})) {
+        out.push(kleur.dim(`  ── ${path} (a module the example uses)`));
+        for (const line of code.split('\n')) out.push(`    ${line}`);
+      }
       out.push(kleur.dim(`  ── ${ex.file}${ex.options ? ` (options: ${JSON.stringify(ex.options)})` : ''}`));
       ex.code.split('\n').forEach((line, i) => {
         const mark = flagged.has(i + 1) ? kleur.red('✗ ') : '  ';

@@ -30,6 +30,11 @@ export interface Example {
   code: string;
   /** Only for `bad`: the 1-based lines that must be flagged. Defaults to the lines marked with `✗`. */
   lines?: number[];
+  /**
+   * Other files of the repository around the example, by path (a helper module, a model): a shape
+   * that takes two files. The example's own file is the one checked and flagged.
+   */
+  others?: Record<string, string>;
   /** Options to check the example with, when it shows an option at work. */
   options?: Record<string, unknown>;
   /**
@@ -179,6 +184,8 @@ export function expectedLines(example: Example): number[] {
 export const FLOW_MESSAGES = {
   reaches: '{source} (line {line}) reaches {sink}.',
   reachesThrough: '{source} (line {line}) reaches {sink} at line {sinkLine} through {helper}().',
+  /** A helper of another module (src/kit/summaries.ts): reported at the call that passes it the data. */
+  across: '{source} (line {line}) is passed to {helper}(), which sends it to {sink} in {file} (line {sinkLine}).',
   /** The reduced line check of `codeCheck` (src/kit/code.ts), for files the parser rejects. */
   reduced: 'Request data and a sink on one line (reduced check: the file could not be parsed or analysed in full).',
 } as const;

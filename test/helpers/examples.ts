@@ -40,8 +40,8 @@ export async function runExample(atom: AnyAtom, example: Example): Promise<Examp
   const file = sourceFile({ path: example.file, allAdded: true, added: [] }, example.code);
   if (!routeByPath([active], example.file).length || !routeByKeywords([active], example.code).length)
     return { routed: false, lines: [], rules: [], hits: [] };
-  // An example is a whole app in one file: the project around it holds only the example itself.
-  const project = memoryProject({ [example.file]: example.code });
+  // An example is a whole app: the project around it holds the example and the files it names as its others.
+  const project = memoryProject({ ...example.others, [example.file]: example.code });
   const hits = (
     await atom.check(
       file,

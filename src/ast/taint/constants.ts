@@ -85,6 +85,8 @@ export class Constants {
         return byDefs || (this.links.guardAt(n, b) === 'safe' && this.links.taints(n).length === 0);
       }
       case 'MemberExpression': {
+        // `req.body` is never constant, even where `req` passed a check of one of its fields.
+        if (this.m.isRequestSource(n)) return false;
         const obj = unwrap(n.object);
         const path = this.m.callee(n).path;
         if (obj.type === 'MetaProperty') return true;
@@ -377,8 +379,17 @@ export class Constants {
         }
         return s;
       }
-      case 'BinaryExpression':
-        return n.operator === '+' ? sub(n.left) + sub(n.right) : undefined;
+      case 'BinaryExpression': {
+        if (n.operator !== '+') return undefined;
+        // a + b + c … nests to the left: walked flat, so that a long INSERT's first words stay in its shape.
+        const terms: Node[] = [];
+        let left: Node = n;
+        while (left.type === 'BinaryExpression' && left.operator === '+' && this.stringValue(left) === undefined) {
+          terms.unshift(left.right);
+          left = unwrap(left.left);
+        }
+        return [left, ...terms].map(sub).join('');
+      }
       case 'ConditionalExpression': {
         const a = this.shape(n.consequent, depth + 1);
         return a !== undefined ? a : undefined;

@@ -456,11 +456,18 @@ export class Guards {
   /** Whether an expression refers to the binding (or holds the member chain) anywhere inside it. */
   mentions(node: Node, b: Target): boolean {
     if (!node) return false;
-    if ('text' in b) return this.m.source(node).replace(/\s+/g, '').includes(b.text);
+    if ('text' in b) return wholeChain(b.text).test(this.m.source(node).replace(/\s+/g, ''));
     const uses = this.m.uses(b);
     return uses.some((u) => u.start >= node.start && u.end <= node.end);
   }
 }
+
+/**
+ * The chain as a whole (or with a method called on it), not as the start of a longer chain: a check
+ * of `req.body.name` says nothing about the rest of `req.body`; `req.query.to.startsWith('/')` is about `req.query.to`.
+ */
+const wholeChain = (text: string) =>
+  new RegExp(`(?<![\\w$.])${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\w$[])(?!\\.[\\w$]+(?![\\w$(]))`);
 
 export const pos = (g: Guard | null): Guard | null => (g?.polarity === 'pos' ? g : null);
 

@@ -281,6 +281,12 @@ export class Flow implements Links, DataFlow {
     const param = def.param!;
     const index = def.index!;
     const label = this.m.source(param).slice(0, 60);
+    // A call from another module (CodeModule.withArguments): what it passes.
+    const passed = this.m.argumentsPassed(fn, index);
+    if (passed) {
+      const step = def.path[0];
+      return passed.map((t) => (typeof step === 'string' && step !== '...' && step !== '*' ? member(t, step) : t));
+    }
     // NestJS: @Body(), @Query('x'), @Param('id') …
     for (const d of param.decorators ?? []) {
       const expr = unwrap(d.expression);

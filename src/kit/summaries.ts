@@ -1,0 +1,252 @@
+/**
+ * Calls into other modules of the repository: `import { deepMerge } from
+ * '../utils/merge'`, `const products = require('../model/products')`. A data-flow
+ * atom wrapped in `followCalls` also reports what a helper of another module
+ * does with the request data a call passes it: the helper is analysed with its
+ * parameters holding that data, and what the analysis finds there that it does
+ * not find without it is reported at the call (that is the line that brings
+ * the request to the helper). Only calls with a tainted argument to a local
+ * module ask anything; the module is read, its text pre-filtered, then parsed,
+ * and each answer is kept for the run (per project view: per worker, per commit).
+ */
+import type { CallInfo, CodeModule, Node, Taint } from '../ast/module.js';
+import { isFunction, isLocalModule, unwrap } from '../ast/nodes.js';
+import type { CheckContext, Hit, ProjectView, SourceFile } from './atom.js';
+import { remember } from './app.js';
+import { resolveImport } from './imports.js';
+
+type Analyse<O> = (m: CodeModule, file: SourceFile, ctx: CheckContext<O>) => Hit[] | Promise<Hit[]>;
+
+/**
+ * Keywords of an atom that follows calls: a file importing a local module may pass request data
+ * to a helper holding the atom's sink, so it is checked even without the sink's words.
+ */
+export const LOCAL_IMPORTS = [
+  "require('.",
+  'require(".',
+  "from '.",
+  'from ".',
+  "from '@/",
+  'from "@/',
+  "from '~/",
+  'from "~/',
+];
+
+/** The same, as a pattern: for an atom's `hint` (src/kit/code.ts). */
+export const IMPORTS_LOCAL = /\brequire\s*\(\s*['"](?:\.|@\/|~\/)|\bfrom\s*['"](?:\.|@\/|~\/)/;
+
+/** Calls followed per file: a module calling dozens of helpers with request data is judged on the first ones. */
+const MAX_CALLS = 24;
+
+/** A function another module exports, found by the name a call uses. */
+export interface ExportedFunction {
+  path: string;
+  module: CodeModule;
+  fn: Node;
+}
+
+/**
+ * The analysis plus what the helpers of other modules it calls with request data do with it.
+ * `sinkWords`: the atom's own keywords, one of which a helper's module must hold to be parsed.
+ */
+export function followCalls<O>(analyse: Analyse<O>, sinkWords: readonly string[]): Analyse<O> {
+  const baseline = new WeakMap<ProjectView, Map<string, Promise<Set<string>>>>();
+  const own = (project: ProjectView, helper: ExportedFunction, file: SourceFile, ctx: CheckContext<O>) => {
+    let known = baseline.get(project);
+    if (!known) baseline.set(project, (known = new Map()));
+    let found = known.get(helper.path);
+    if (!found)
+      known.set(
+        helper.path,
+        (found = Promise.resolve(analyse(helper.module, file, ctx)).then((hits) => new Set(hits.map(place)))),
+      );
+    return found;
+  };
+  return (m, file, ctx) => {
+    const hits = analyse(m, file, ctx);
+    const calls = candidates(m);
+    if (!calls.length) return hits;
+    return (async () => {
+      const mine = await hits;
+      const seen = new Set(mine.map((h) => `${h.rule}:${h.line}`));
+      for (const { call, spec, name, args } of calls) {
+        const helper = await exportedFunction(ctx.project, file.path, spec, name, sinkWords);
+        if (!helper) continue;
+        const helperFile = await ctx.project.source(helper.path);
+        if (!helperFile) continue;
+        const before = await own(ctx.project, helper, helperFile, ctx);
+        const passed = args.map((ts) => ts?.map((t) => ({ ...t, lines: [helper.module.line(helper.fn)], via: [] })));
+        const after = await analyse(helper.module.withArguments(helper.fn, passed), helperFile, ctx);
+        for (const h of after) {
+          if (before.has(place(h))) continue;
+          const label = h.data?.source;
+          const t = args.flat().find((x) => x?.label === label) ?? args.flat().find(Boolean)!;
+          const hit = m.hit(h.rule, call.node, {
+            messageId: 'across',
+            data: {
+              source: t.label,
+              line: t.lines[0]!,
+              helper: name === 'default' ? m.callee(call.node.callee).name : name,
+              sink: typeof h.data?.sink === 'string' ? h.data.sink : 'a sink',
+              file: helper.path,
+              sinkLine: h.line,
+            },
+            flow: t.lines,
+          });
+          if (h.severity) hit.severity = h.severity;
+          if (seen.has(`${hit.rule}:${hit.line}`)) continue;
+          seen.add(`${hit.rule}:${hit.line}`);
+          mine.push(hit);
+        }
+      }
+      return mine;
+    })();
+  };
+}
+
+const place = (h: Hit) => `${h.rule}:${h.line}:${h.column}`;
+
+/** Calls to a function of a local module with at least one argument that carries request data. */
+function candidates(
+  m: CodeModule,
+): Array<{ call: CallInfo; spec: string; name: string; args: Array<Taint[] | undefined> }> {
+  if (!/\brequire\s*\(|\bimport\b/.test(m.text)) return [];
+  const out: Array<{ call: CallInfo; spec: string; name: string; args: Array<Taint[] | undefined> }> = [];
+  for (const call of m.calls()) {
+    const { module: spec, path, imported } = call.callee;
+    if (spec === undefined || !isLocalModule(spec) || call.isNew) continue;
+    // `merge()` of a default import, `items.listSorted()` of a whole module, `deepMerge()` of a named one.
+    const name = imported
+      ? path.length === 1
+        ? 'default'
+        : path.length === 2
+          ? path[1]!
+          : null
+      : path.length === 1
+        ? path[0]!
+        : null;
+    if (!name) continue;
+    let any = false;
+    const args = call.args.map((a) => {
+      if (a.type === 'SpreadElement') return undefined;
+      const ts = m.taints(a);
+      if (ts.length) any = true;
+      return ts.length ? ts : undefined;
+    });
+    if (!any) continue;
+    out.push({ call, spec, name, args });
+    if (out.length >= MAX_CALLS) break;
+  }
+  return out;
+}
+
+/**
+ * The function `name` (or `default`) that the module `spec` imported from `from` exports: ESM
+ * (`export function`, `export const`, `export { a as b }`, `export default`), CommonJS
+ * (`module.exports = fn | { name }`, `exports.name =`), followed through re-exports and `index` files.
+ * null when the module is not in the repository, holds none of `words`, or exports no such function.
+ */
+export function exportedFunction(
+  project: ProjectView,
+  from: string,
+  spec: string,
+  name: string,
+  words: readonly string[],
+  depth = 0,
+): Promise<ExportedFunction | null> {
+  const holds = (text: string) => {
+    const lower = text.toLowerCase();
+    return words.some((w) => lower.includes(w.toLowerCase()));
+  };
+  return remember(project, `summaries\0fn\0${from}\0${spec}\0${name}\0${words.join('\0')}`, async () => {
+    const path = await resolveImport(project, from, spec);
+    if (!path) return null;
+    const source = await project.read(path);
+    if (!source || !(holds(source) || /\bexport\s*\*|\bexport\s*\{[^}]*\}\s*from\b/.test(source))) return null;
+    const parsed = await (await project.source(path))?.ast();
+    if (!parsed?.ok) return null;
+    const found = findExport(parsed, name);
+    if (!found) return null;
+    if ('fn' in found) return holds(source) ? { path, module: parsed, fn: found.fn } : null;
+    if (depth >= 2) return null;
+    for (const next of found.from) {
+      const inner = await exportedFunction(project, path, next.spec, next.name, words, depth + 1);
+      if (inner) return inner;
+    }
+    return null;
+  });
+}
+
+type Found = { fn: Node } | { from: Array<{ spec: string; name: string }> };
+
+/** Where a module's export of `name` is: a function here, or modules it re-exports from. */
+function findExport(m: CodeModule, name: string): Found | null {
+  const local = (id: string): Found | null => {
+    const b = m.topLevel(id);
+    const def = b?.defs.length === 1 ? b.defs[0] : undefined;
+    if (b?.import && isLocalModule(b.import.module)) return { from: [{ spec: b.import.module, name: b.import.name }] };
+    if (!def?.value || def.path.length) return null;
+    return valueOf(def.value);
+  };
+  const valueOf = (v: Node): Found | null => {
+    const n = unwrap(v);
+    if (isFunction(n)) return { fn: n };
+    if (n.type === 'Identifier') return local(n.name);
+    const spec = m.requiredModule(n);
+    if (spec && isLocalModule(spec)) return { from: [{ spec, name: 'default' }] };
+    return null;
+  };
+  /** The property `name` of an exported object literal (`module.exports = { purchase }`, `export default { f }`). */
+  const member = (obj: Node): Found | null => {
+    const literal = m.objectLiteral(obj);
+    const v = literal && m.property(literal, name);
+    return v ? valueOf(v) : null;
+  };
+  const stars: Array<{ spec: string; name: string }> = [];
+  for (const s of m.program.body as Node[]) {
+    if (s.type === 'ExportNamedDeclaration') {
+      const d = s.declaration;
+      if (d?.type === 'FunctionDeclaration' && d.id?.name === name) return { fn: d };
+      if (d?.type === 'VariableDeclaration')
+        for (const v of d.declarations)
+          if (v.id.type === 'Identifier' && v.id.name === name && v.init) return valueOf(v.init);
+      for (const spec of s.specifiers ?? []) {
+        const exported = spec.exported?.name ?? spec.exported?.value;
+        if (exported !== name) continue;
+        const localName = spec.local?.name ?? spec.local?.value;
+        if (s.source) return { from: [{ spec: s.source.value, name: localName }] };
+        return local(localName);
+      }
+    } else if (s.type === 'ExportAllDeclaration' && s.source && !s.exported) {
+      stars.push({ spec: s.source.value, name });
+    } else if (s.type === 'ExportDefaultDeclaration') {
+      const d = s.declaration;
+      if (name === 'default') return isFunction(d) ? { fn: d } : valueOf(d);
+      const inDefault = d && d.type !== 'FunctionDeclaration' && d.type !== 'ClassDeclaration' && member(d);
+      if (inDefault) return inDefault;
+    } else if (s.type === 'ExpressionStatement' && unwrap(s.expression).type === 'AssignmentExpression') {
+      const a = unwrap(s.expression);
+      const target = m.callee(a.left).path;
+      const cjs =
+        target[0] === 'module' && target[1] === 'exports'
+          ? target.slice(2)
+          : target[0] === 'exports'
+            ? target.slice(1)
+            : null;
+      if (!cjs) continue;
+      if (cjs.length === 0) {
+        if (name === 'default') {
+          const found = valueOf(a.right);
+          if (found) return found;
+        } else {
+          const found = member(a.right);
+          if (found) return found;
+        }
+      } else if (cjs.length === 1 && cjs[0] === name) {
+        const found = valueOf(a.right);
+        if (found) return found;
+      }
+    }
+  }
+  return stars.length ? { from: stars } : null;
+}
