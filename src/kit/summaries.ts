@@ -9,7 +9,7 @@
  * module ask anything; the module is read, its text pre-filtered, then parsed,
  * and each answer is kept for the run (per project view: per worker, per commit).
  */
-import type { CallInfo, CodeModule, Node, Taint } from '../ast/module.js';
+import type { CallInfo, CodeModule, ImportedFunction, Node, Taint } from '../ast/module.js';
 import { isFunction, isLocalModule, unwrap } from '../ast/nodes.js';
 import type { CheckContext, Hit, ProjectView, SourceFile } from './atom.js';
 import { remember } from './app.js';
@@ -74,6 +74,20 @@ export function followCalls<O>(analyse: Analyse<O>, sinkWords: readonly string[]
     return found;
   };
   return (m, file, ctx) => {
+    // An imported check guarding the data (`if (!isRedirectAllowed(url)) return`): looked up first, judged by its code.
+    const checks = importedChecks(m);
+    if (!checks.length) return follow(m, file, ctx);
+    return (async () => {
+      const found = new Map<Node, ImportedFunction>();
+      for (const call of checks) {
+        const helper = await calledExport(ctx.project, file.path, call, CHECK_WORDS);
+        if (helper) found.set(call.node, { module: helper.module, fn: helper.fn });
+      }
+      return follow(found.size ? m.withImports(found) : m, file, ctx);
+    })();
+  };
+
+  function follow(m: CodeModule, file: SourceFile, ctx: CheckContext<O>): Hit[] | Promise<Hit[]> {
     const hits = analyse(m, file, ctx);
     const calls = candidates(m, argument);
     if (!calls.length) return hits;
@@ -112,7 +126,21 @@ export function followCalls<O>(analyse: Analyse<O>, sinkWords: readonly string[]
       }
       return mine;
     })();
-  };
+  }
+}
+
+/** Names of checks whose code decides whether they guard anything (`isRedirectAllowed`, `isSafeUrl`, `validateHost`). */
+const CHECK_NAME = /allow|valid|safe|trust|permit|whitelist|allowlist|known/i;
+/** What such a check's module holds when its check may be a weak one (see `weakContainment`, src/ast/taint/guards.ts). */
+const CHECK_WORDS = ['.includes(', '.indexof(', '.startswith(', '.endswith('];
+
+/** Calls to a check of a local module given request data (in a test, typically). */
+function importedChecks(m: CodeModule): CallInfo[] {
+  if (!/\brequire\s*\(|\bimport\b/.test(m.text)) return [];
+  return m
+    .calls()
+    .filter((c) => exportName(c) !== null && CHECK_NAME.test(c.callee.name) && c.args.some((a) => m.taints(a).length))
+    .slice(0, MAX_CALLS);
 }
 
 /** A finding's place and what it says: the same place saying more (request data now reaches it) is new. */
