@@ -3,6 +3,7 @@
 // mentions generating something is checked in full.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { linguistMarks } from '../src/changeset/attributes.js';
 import { generatedKind } from '../src/engine/generated.js';
 import { makeRepo } from './helpers/repo.js';
 import { awsKeyId, sqlLine } from './helpers/samples.js';
@@ -56,6 +57,85 @@ test('a minified bundle gets secrets but not the code atoms; one note lists it; 
   assert.not.match(note[0]!, 'src/db.js');
   // A banner is one line anyone can write: a file in ordinary lines that has one still gets the reduced checks.
   assert.ok(out.notes.some((n) => n.startsWith('src/api/gen.ts: analysis-incomplete: it says it is generated')));
+});
+
+test('linguist attributes: gitattributes patterns, the last line and the deepest file win, unset and unspecified do not mark', async () => {
+  const files: Record<string, string> = {
+    '.gitattributes': [
+      '# vendored and generated code',
+      'vendor/** linguist-vendored',
+      '*.pb.js linguist-generated=true',
+      '/dist/*.js linguist-generated',
+      'lib/keep.js -linguist-vendored',
+      '*.png binary',
+    ].join('\n'),
+    'vendor/own/.gitattributes': 'patched.js !linguist-vendored\n',
+  };
+  const marks = await linguistMarks(
+    [
+      'vendor/jquery.js',
+      'vendor/own/patched.js',
+      'vendor/own/other.js',
+      'src/api/user.pb.js',
+      'dist/app.js',
+      'src/dist/app.js',
+      'lib/keep.js',
+      'src/app.js',
+      'img/x.png',
+    ],
+    async (path) => files[path] ?? null,
+  );
+  assert.equal(Object.fromEntries(marks), {
+    'vendor/jquery.js': 'vendored',
+    'vendor/own/other.js': 'vendored',
+    'src/api/user.pb.js': 'generated',
+    'dist/app.js': 'generated',
+  });
+});
+
+test('files the committed .gitattributes mark vendored get secrets, not the code atoms; the change cannot mark its own files', () => {
+  const repo = makeRepo();
+  repo.write('.gitattributes', 'vendor/** linguist-vendored\n');
+  repo.write('README.md', '# app\n');
+  repo.stage();
+  repo.commit('base');
+  repo.write('vendor/lib/db.js', `${sqlLine}export const k = '${awsKeyId(5)}';\n`);
+  repo.write('src/db.js', sqlLine);
+  // The change marks src/ too: that line applies from the next change on, and waits for a person (the guard area).
+  repo.write('.gitattributes', 'vendor/** linguist-vendored\nsrc/** linguist-generated\n');
+  repo.stage();
+  const r = repo.cli(['check', '--staged', '--format', 'json']);
+  const out = JSON.parse(r.stdout) as {
+    findings: Array<{ rule: string; file: string }>;
+    notes: string[];
+    reviews?: Array<{ area: string; places: Array<{ file: string }> }>;
+  };
+  const places = out.findings.map((f) => `${f.file} ${f.rule}`).sort();
+  assert.equal(
+    places,
+    ['src/db.js sql-injection/interpolated-query', 'vendor/lib/db.js secrets/aws-access-key-id'],
+    r.stdout,
+  );
+  const note = out.notes.filter((n) => n.includes('machine-made'));
+  assert.is(note.length, 1, out.notes.join('\n'));
+  assert.match(note[0]!, 'vendor/lib/db.js (linguist-vendored in .gitattributes)');
+  assert.ok(
+    out.reviews?.some((v) => v.area === 'guard' && v.places.some((p) => p.file === '.gitattributes')),
+    JSON.stringify(out.reviews),
+  );
+  // Once committed, the mark applies; and in a range, attributes come from the range's base, not its commits.
+  repo.git('commit', '-q', '--no-verify', '-m', 'mark');
+  repo.write('src/db.js', `${sqlLine}export const again = 1;\n`);
+  repo.stage();
+  const next = JSON.parse(repo.cli(['check', '--staged', '--format', 'json']).stdout) as { findings: unknown[] };
+  assert.is(next.findings.length, 0, 'src/ is marked generated at the base now');
+  const range = JSON.parse(repo.cli(['check', '--range', 'HEAD~1..HEAD', '--format', 'json']).stdout) as {
+    findings: Array<{ file: string; rule: string }>;
+  };
+  assert.ok(
+    range.findings.some((f) => f.file === 'src/db.js' && f.rule === 'sql-injection/interpolated-query'),
+    JSON.stringify(range.findings),
+  );
 });
 
 test.run();

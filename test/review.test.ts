@@ -1,6 +1,8 @@
 // High-risk areas at level review, through real commits: refused until a person acknowledges them
 // (a Security-Reviewed-by trailer, or `ralph-guard approve` at a terminal), then accepted; an edit of
 // acknowledged content asks again; CI's --range lists the commits nobody acknowledged.
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { approveAtTerminal, TRAILER } from './helpers/review.js';
@@ -206,6 +208,46 @@ test('Claude Stop hook: a pending review is unfinished work for a person: stop a
   const message = JSON.parse(r.stdout).systemMessage as string;
   assert.match(message, 'high-risk areas that a person must review (payments: src/pay.js)');
   assert.match(message, 'Stop here and ask your human');
+});
+
+test('the review of a staged change is the same whether the check listed it (no paths) or the review listed it itself', () => {
+  const repo = reviewedRepo({ payments: { level: 'review' }, crypto: { level: 'review' }, auth: { level: 'warn' } });
+  repo.write('.husky/pre-commit', 'npx ralph-guard check --staged\n');
+  repo.write('src/keys.js', "const crypto = require('node:crypto');\nexport const id = 1;\n");
+  repo.write('src/old-pay.js', "const stripe = require('stripe');\nmodule.exports = {};\n");
+  repo.stage();
+  repo.commit('more');
+  // New files (every line added; a suppression comment, the guard area by text, on a last line without a
+  // newline), a modified one, two deleted ones (a hook script: the guard area by path).
+  repo.write('src/pay.js', PAY.trimEnd());
+  repo.write('src/token.js', "const jwt = require('jsonwebtoken');\nexport const t = (u) =>\n  jwt.sign(u, k);");
+  repo.write(
+    'src/keys.js',
+    "const crypto = require('node:crypto');\nexport const id = 1;\nexport const mac = crypto.createHmac('sha256', k);\n",
+  );
+  repo.write('src/db.js', '// ralph-guard-ignore sql-injection -- trusted input\nexport const q = 1;\n');
+  repo.write('src/late.js', 'export const a = 1;\n// ralph-guard-ignore xss -- escaped above');
+  repo.git('rm', '-q', '--', '.husky/pre-commit', 'src/old-pay.js');
+  repo.stage();
+  const trace = join(repo.dir, '.git', 'trace.txt');
+  const reviews = (args: string[], reviewLists: boolean) => {
+    rmSync(trace, { force: true });
+    const r = repo.cli(['check', '--staged', '--format', 'json', ...args], { env: { GIT_TRACE: trace } });
+    assert.ok(r.code === 0 || r.code === 1, r.stderr);
+    // The review's own listing is the one git diff without rename detection.
+    assert.is(readFileSync(trace, 'utf8').includes('--no-renames'), reviewLists, args.join(' '));
+    return JSON.parse(r.stdout).reviews as Array<{ area: string; places: Array<{ file: string; line: number }> }>;
+  };
+  const listedByCheck = reviews([], false);
+  // A path given to the check: the review lists the whole staged change itself, as it always did.
+  const listedByReview = reviews(['.'], true);
+  assert.equal(listedByCheck, listedByReview);
+  assert.equal(listedByCheck.map((r) => `${r.area}: ${r.places.map((p) => `${p.file}:${p.line}`).join(' ')}`).sort(), [
+    'auth: src/token.js:1',
+    'crypto: src/keys.js:3',
+    'guard: .husky/pre-commit:1 src/db.js:1 src/late.js:2',
+    'payments: src/pay.js:1',
+  ]);
 });
 
 test.run();

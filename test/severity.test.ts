@@ -103,4 +103,32 @@ test('password-hashing: hashes compared with === in one function are one warning
   );
 });
 
+test('sensitive-logging: the log calls of one function that write the same kind of data are one finding', async () => {
+  const atom = BUILTIN_ATOMS.find((a) => a.id === 'sensitive-logging')!;
+  const code =
+    "export default async function handler(req, res) {\n  logger.debug(`body(${JSON.stringify(req.body)})`);\n  logger.info('again', req.body);\n  logger.debug(`secret ${user.totpSecret}`);\n}\nexport function other(req) {\n  console.log(req.body);\n}";
+  const run = await runExample(atom, { file: 'src/pages/api/totp.ts', code });
+  assert.equal(
+    run.hits.map((h) => [h.line, h.rule, h.messageId, h.flow ?? []]),
+    [
+      [2, 'request-data', 'writesMany', [3]],
+      [4, 'secret-value', 'writes', []],
+      [7, 'request-data', 'writes', []],
+    ],
+  );
+  assert.equal(run.hits[0]!.data?.count, 2);
+});
+
+test('error-exposure: Nest exceptions built from the error object in one module are one warning listing the others', async () => {
+  const atom = BUILTIN_ATOMS.find((a) => a.id === 'error-exposure')!;
+  const code =
+    "import { Controller, Get, InternalServerErrorException } from '@nestjs/common';\n@Controller('resume')\nexport class ResumeController {\n  @Get('print')\n  async print() {\n    try { return await this.service.print(); } catch (error) {\n      throw new InternalServerErrorException(error);\n    }\n  }\n  @Get('preview')\n  async preview() {\n    try { return await this.service.preview(); } catch (error) {\n      throw new InternalServerErrorException(error);\n    }\n  }\n}";
+  const run = await runExample(atom, { file: 'src/resume.controller.ts', code });
+  assert.equal(
+    run.hits.map((h) => [h.line, h.messageId, h.flow ?? [], h.severity]),
+    [[7, 'nestObjectMany', [13], 'warning']],
+  );
+  assert.equal(run.hits[0]!.data?.count, 2);
+});
+
 test.run();

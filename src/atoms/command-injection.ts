@@ -126,6 +126,11 @@ export default defineAtom({
       },
     ],
     good: [
+      // A version checked by semver.valid before it reaches the shell: nothing but digits, dots and a tag is left.
+      {
+        file: 'scripts/release.js',
+        code: "const { execSync } = require('child_process');\nconst semver = require('semver');\nconst version = process.argv[2];\nif (!semver.valid(version)) process.exit(1);\nexecSync(`git tag v${version}`);",
+      },
       {
         file: 'src/ping.js',
         code: "const { execFile } = require('child_process');\napp.get('/ping', (req, res) => {\n  execFile('ping', ['-c', '1', req.query.host], (err, out) => res.send(out));\n});",

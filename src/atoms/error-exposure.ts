@@ -370,6 +370,8 @@ function isResponseRoot(m: CodeModule, call: CallInfo): boolean {
 
 function analyse(m: CodeModule): Hit[] {
   const hits: Hit[] = [];
+  /** The module's first Nest exception built from an error object: the others join it (one habit, one fix). */
+  let firstNest: Hit | undefined;
   const report = (
     sink: Node,
     payload: Node | undefined,
@@ -402,6 +404,17 @@ function analyse(m: CodeModule): Hit[] {
     // A message alone is one sentence a library chose (ghostfolio's WebAuthn verification errors): worth
     // fixing, rarely a disclosure; a warning (measured 0 of 2 strictly true). Stacks and objects block.
     const messageOnly = rule === 'error-message';
+    if (nestObject && firstNest) {
+      const count = Number(firstNest.data?.count ?? 1) + 1;
+      firstNest.flow = [...new Set([...(firstNest.flow ?? []), m.line(sink), m.line(part.node)])];
+      firstNest.messageId = 'nestObjectMany';
+      firstNest.data = {
+        ...firstNest.data,
+        count,
+        lines: [firstNest.data?.lines, m.line(sink)].filter(Boolean).join(', '),
+      };
+      return;
+    }
     hits.push({
       ...m.hit(rule, sink, {
         messageId: nestObject ? 'nestObject' : `${part.handler ? 'handler' : 'response'}${kind}`,
@@ -410,6 +423,7 @@ function analyse(m: CodeModule): Hit[] {
       }),
       ...(nestObject || messageOnly ? { severity: 'warning' as const } : {}),
     });
+    if (nestObject) firstNest = hits.at(-1);
   };
 
   // Without a catch clause or a parameter that may hold an error, nothing here can send one.
@@ -531,6 +545,8 @@ export default defineAtom({
           'The response carries the error object `{code}`: it tells an attacker about files, queries and dependencies.',
         nestObject:
           "The exception's body is the error object `{code}`: Nest sends its own enumerable fields (a database error's code and meta, a client's request details), not its message or stack, so this is a warning.",
+        nestObjectMany:
+          "The exception's body is the error object `{code}`, and so in {count} places of this module (also lines {lines}): Nest sends its own enumerable fields (a database error's code and meta, a client's request details), not its message or stack, so this is a warning.",
       },
       fix: "Send a chosen shape instead: res.status(500).json({ error: 'Internal Server Error', requestId }); log the error itself on the server.",
     },

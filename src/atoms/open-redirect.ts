@@ -71,11 +71,23 @@ function safePrefix(m: CodeModule, target: Node): boolean {
   // new URL('/login', request.url): the path is constant.
   if (u.type === 'NewExpression' && m.callee(u.callee).name === 'URL' && u.arguments[0] && m.isConstant(u.arguments[0]))
     return true;
+  // new URL(`/s/${id}`, config.origin).href: a path with a fixed first segment keeps the host of a base the code chose.
+  const url = urlBuilt(m, u);
+  if (url && safePrefix(m, url.arguments[0]) && !m.taints(url.arguments[1], ['request', 'dom']).length) return true;
   if (ownRoutePath(m, target)) return true;
   const shape = m.shape(target);
   if (shape === undefined) return false;
   const prefix = shape.split('${…}')[0]!;
   return /^\/[^/\\]/.test(prefix) || /^[a-z][\w+.-]*:\/\/[^/?#]+[/?#]/i.test(prefix);
+}
+
+/** `new URL(path, base)`, its `.href` or `.toString()`: the construction, when it has both arguments. */
+function urlBuilt(m: CodeModule, target: Node): Node | undefined {
+  let u = unwrap(target);
+  if (u.type === 'CallExpression' && u.arguments.length === 0 && propertyName(unwrap(u.callee)) === 'toString')
+    u = unwrap(unwrap(u.callee).object);
+  else if (u.type === 'MemberExpression' && propertyName(u) === 'href') u = unwrap(u.object);
+  return u.type === 'NewExpression' && m.callee(u.callee).name === 'URL' && u.arguments.length === 2 ? u : undefined;
 }
 
 /**
@@ -101,8 +113,6 @@ function ownRoutePath(m: CodeModule, target: Node): boolean {
     /^\/[^/\\:*(]/.test(m.stringValue(route.arguments[0] ?? route) ?? '')
   );
 }
-
-void propertyName;
 
 /** The words of its sinks: a file (or a helper module it calls) without any of them has nothing to check. */
 const SINK_WORDS = ['redirect', 'location'];
@@ -184,6 +194,11 @@ export default defineAtom({
         file: 'src/client.js',
         code: "const next = new URLSearchParams(location.search).get('next');\nwindow.location.href = next; // ✗",
       },
+      // The base's host is kept only for a relative path: an absolute `next` replaces it.
+      {
+        file: 'src/routes/share.ts',
+        code: "router.get('/go', async (ctx) => {\n  ctx.redirect(new URL(ctx.query.next, config.origin).href); // ✗\n});",
+      },
     ],
     good: [
       // Two files: the check compares the URL's host with an allow-list.
@@ -194,6 +209,11 @@ export default defineAtom({
           'src/lib/redirects.js':
             "export function isRedirectAllowed(url) {\n  return ALLOWED_HOSTS.includes(new URL(url, 'https://app.example.com').host);\n}",
         },
+      },
+      // A path with a fixed first segment on a base the code chose: the host is the base's.
+      {
+        file: 'src/routes/share.ts',
+        code: "router.get('/share/:id', async (ctx) => {\n  ctx.redirect(new URL(`/s/${ctx.params.id}`, config.origin).href);\n});",
       },
       // Two files: the same helper, told a fixed path.
       {

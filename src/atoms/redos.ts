@@ -93,6 +93,11 @@ export default defineAtom({
       { file: 'src/digits.js', code: 'const NUMBERS = /^(\\d+)*$/; // ✗' },
     ],
     good: [
+      // The last class also takes the separator, but each repeated group is fixed by where its '-' is: at most quadratic.
+      {
+        file: 'src/slug.ts',
+        code: 'export const SLUG_PATH = /^(?:[a-z]+-)*[a-z-]+$/;\nexport const DOTTED = /^(?:\\w+\\.)*[\\w.]+$/;',
+      },
       { file: 'src/validate.js', code: 'export const EMAIL = /^[a-zA-Z0-9_.-]+@[a-z0-9-]+\\.[a-z]{2,}$/i;' },
       { file: 'src/words.ts', code: 'export const isSentence = (s: string) => /^\\w+(?:\\s\\w+)*$/.test(s);' },
       { file: 'src/ab.js', code: 'const AB = /^(ab+)+$/;\nconst CHOICE = /^(a|b)*$/;' },

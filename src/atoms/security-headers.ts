@@ -77,12 +77,22 @@ function bare(m: CodeModule, app: App): boolean {
   );
 }
 
+/** An app a script starts and closes without ever listening (a Nest app that only emits a schema file): it serves no one. */
+function neverServes(m: CodeModule, app: App): boolean {
+  const names = app.setup.map((call) => m.callee(call.callee).name);
+  return (
+    !app.escapes &&
+    names.includes('close') &&
+    !names.some((n) => /^(?:listen|listenAsync|startAllMicroservices)$/.test(n))
+  );
+}
+
 const NAMES = { express: 'Express', fastify: 'Fastify', koa: 'Koa', nest: 'NestJS' } as const;
 
 async function appHeaders(m: CodeModule, file: SourceFile, ctx: CheckContext<Record<string, never>>): Promise<Hit[]> {
   const hits: Hit[] = [];
   // Whether headers are set is a property of the package, so a module that creates several apps gets one finding, on the first.
-  let apps = appsIn(m).filter((app) => !bare(m, app));
+  let apps = appsIn(m).filter((app) => !bare(m, app) && !neverServes(m, app));
   if (!apps.length || (!file.allAdded && apps.every((app) => !editedLines(file, m, app).length))) return hits; // the change touches no app: nothing to judge, nothing to read
   if (await findInApp(ctx.project, file, m, HELMET_TEXT, usesHelmet, 'helmet')) return hits;
   const mounted = await Promise.all(apps.map((app) => mountedElsewhere(ctx.project, file, app)));
@@ -224,6 +234,11 @@ export default defineAtom({
       {
         file: 'src/plugin.ts',
         code: "import fp from 'fastify-plugin';\nexport default fp(async (fastify) => {\n  fastify.addHook('onSend', async (req, reply) => {\n    reply.header('X-Frame-Options', 'DENY');\n  });\n});",
+      },
+      // A script that starts a Nest app to emit its GraphQL schema and closes it: it never listens.
+      {
+        file: 'src/generate-schema.ts',
+        code: "import { NestFactory } from '@nestjs/core';\nimport { GraphQLSchemaFactory } from '@nestjs/graphql';\nasync function generate() {\n  const app = await NestFactory.create(SchemaModule);\n  await app.init();\n  const schema = await app.get(GraphQLSchemaFactory).create([UserResolver]);\n  writeFileSync('schema.graphql', printSchema(schema));\n  await app.close();\n}\ngenerate();",
       },
     ],
   },

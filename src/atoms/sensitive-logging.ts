@@ -431,6 +431,8 @@ function parts(m: CodeModule, expr: Node, out: Part[], depth = 0): void {
 
 function analyse(m: CodeModule): Hit[] {
   const hits: Hit[] = [];
+  /** The first hit of each rule in each function: the function's later log calls of that rule join it. */
+  const firsts = new Map<string, Hit>();
   let redacted: boolean | undefined;
   const usesDebug = /['"]debug['"]/.test(m.text);
   for (const call of m.calls()) {
@@ -442,12 +444,23 @@ function analyse(m: CodeModule): Hit[] {
     if (!found.length) continue;
     const request = found.find((p) => p.request);
     const list = [...new Set(found.map((p) => p.what))].slice(0, 2).join(' and ');
-    hits.push(
-      m.hit(request ? 'request-data' : 'secret-value', call.node, {
-        messageId: 'writes',
-        data: { call: m.source(call.node.callee).replace(/\s+/g, '').slice(0, 30), what: list },
-      }),
-    );
+    const rule = request ? 'request-data' : 'secret-value';
+    // One cause, one fix: a function that logs such values in several places is one finding, the other calls its lines.
+    const fn = m.enclosingFunction(call.node);
+    const key = `${rule}\0${fn?.start ?? -1}`;
+    const first = fn && firsts.get(key);
+    if (first) {
+      first.flow = [...(first.flow ?? []), m.line(call.node)];
+      first.messageId = 'writesMany';
+      first.data = { ...first.data, count: first.flow.length + 1, lines: first.flow.join(', ') };
+      continue;
+    }
+    const hit = m.hit(rule, call.node, {
+      messageId: 'writes',
+      data: { call: m.source(call.node.callee).replace(/\s+/g, '').slice(0, 30), what: list },
+    });
+    firsts.set(key, hit);
+    hits.push(hit);
   }
   return hits;
 }
@@ -471,6 +484,8 @@ export default defineAtom({
         reduced:
           'A log call names a secret or request data on this line (reduced check: the file could not be parsed or analysed in full).',
         writes: '{call}() writes {what} to the logs, where everyone with log access reads it.',
+        writesMany:
+          '{call}() writes {what} to the logs, where everyone with log access reads it; {count} log calls of this function do so (also lines {lines}).',
       },
       fix: "Log chosen fields (logger.info({ userId, route: req.path }, 'signup')), or configure redaction: pino({ redact: ['req.headers.authorization', 'req.headers.cookie', '*.password'] }).",
     },
@@ -480,6 +495,8 @@ export default defineAtom({
         reduced:
           'A log call names a secret or request data on this line (reduced check: the file could not be parsed or analysed in full).',
         writes: '{call}() writes {what} to the logs, where everyone with log access reads it.',
+        writesMany:
+          '{call}() writes {what} to the logs, where everyone with log access reads it; {count} log calls of this function do so (also lines {lines}).',
       },
       fix: 'Leave it out, or log a safe trace of it (a boolean, the last 4 characters, a hash) through a helper such as mask(token); with pino add the path to redact.',
     },
@@ -513,6 +530,11 @@ export default defineAtom({
       {
         file: 'app/api/hook/route.ts',
         code: "export async function POST(request: Request) {\n  const payload = await request.json();\n  console.log('webhook', payload); // ✗\n  return new Response('ok');\n}",
+      },
+      {
+        // One handler that logs its body in two places: one finding, the second call is among its lines.
+        file: 'src/pages/api/login.ts',
+        code: 'export default async function handler(req, res) {\n  logger.debug(`body(${JSON.stringify(req.body)})`); // ✗\n  const ok = await check(req.body.password);\n  logger.debug(`body(${JSON.stringify(req.body)}) => ${ok}`);\n  res.json({ ok });\n}',
       },
     ],
     good: [

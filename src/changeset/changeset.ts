@@ -50,9 +50,23 @@ export interface TreeEntry {
   blob: string | null;
 }
 
+/**
+ * A staged change as git listed it, every entry (deleted files and symlinks too) with the added
+ * lines of modified files: the review step (review/acknowledgement.ts) needs the same listing.
+ */
+export interface StagedListing {
+  entries: RawEntry[];
+  added: Map<string, number[]>;
+}
+
 export interface ChangeSet {
   mode: Mode;
   files: ChangedFile[];
+  /**
+   * Staged mode without paths, when no file was renamed, copied or changed type, no submodule changed and every
+   * modified file was diffed: then this is what the review step would list itself with `--no-renames`.
+   */
+  stagedListing?: StagedListing;
   /** Things to say about the change set that are not findings. */
   notes: string[];
   /** Files left out, with why (submodules and symlinks are not content here). */
@@ -131,6 +145,7 @@ export async function collectChangeSet(root: string, request: ChangeSetRequest):
   const notes: string[] = [];
   const skipped: Skipped = [];
   let files: ChangedFile[];
+  let stagedListing: StagedListing | undefined;
 
   switch (request.mode) {
     case 'staged': {
@@ -143,7 +158,16 @@ export async function collectChangeSet(root: string, request: ChangeSetRequest):
       const patch = patchSpec
         ? await git(['diff', '--cached', '-M', ...PATCH_FLAGS, MODIFIED_ONLY, ...DIFF_FLAGS, ...patchSpec], { cwd })
         : '';
-      files = fromDiff(entries, parseAddedLines(patch), skipped, false, tooLarge);
+      const added = parseAddedLines(patch);
+      files = fromDiff(entries, added, skipped, false, tooLarge);
+      // Submodules aside too: the review's own listing heeds the repository's submodule settings.
+      const plain = entries.every(
+        (e) =>
+          (e.status === 'added' || e.status === 'modified' || e.status === 'deleted') &&
+          e.mode !== GITLINK &&
+          e.oldMode !== GITLINK,
+      );
+      if (!pathspec.length && !tooLarge.size && plain) stagedListing = { entries, added };
       break;
     }
     case 'push':
@@ -172,6 +196,7 @@ export async function collectChangeSet(root: string, request: ChangeSetRequest):
   return {
     mode: request.mode,
     files,
+    ...(stagedListing ? { stagedListing } : {}),
     notes,
     skipped,
     read: ((file: TreeEntry, limit?: number) =>

@@ -86,7 +86,9 @@ export async function checkCommand(argv: string[]): Promise<number> {
           ? { kind: 'range', range: values.range ?? '' }
           : mode === 'push'
             ? { kind: 'push', input: push?.input ?? '', remote: pushRemote(values.remote).pushRemote }
-            : { kind: mode },
+            : mode === 'staged'
+              ? { kind: mode, listing: result.stagedListing }
+              : { kind: mode },
       );
       if (review.stopping(reviews, mode === 'staged' ? 'pre-commit' : 'final').length)
         result.report.summary.blocked = true;

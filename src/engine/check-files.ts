@@ -6,6 +6,7 @@
  * not depend on which thread checked which file.
  */
 import type { ChangeSet, ChangedFile } from '../changeset/changeset.js';
+import type { LinguistKind } from '../changeset/attributes.js';
 import { lfsPointer } from '../changeset/lfs.js';
 import { decode, readLimit } from '../changeset/text.js';
 import { TooLarge } from '../git/git.js';
@@ -38,7 +39,7 @@ export interface FileOutcome {
   scanned: boolean;
   /** Why it was not checked, or only in part (also in `notes`). */
   skipped?: { reason: string; note: string };
-  /** `path (minified|generated|vendored)` when its parsing checks were left out (generated.ts). */
+  /** `path (minified|generated|vendored…)` when its parsing checks were left out (generated.ts, prepare.ts). */
   machineMade?: string;
 }
 
@@ -54,6 +55,8 @@ export interface Checking {
   filtering: Filtering;
   /** Budgets that outlast this call (a worker's, over all the files it is handed); else this call's own. */
   budgets?: Budgets;
+  /** Paths the base's .gitattributes mark generated or vendored (src/changeset/attributes.ts). */
+  linguist: Readonly<Record<string, LinguistKind>>;
 }
 
 /** Checks `routed` (files of `changes` with the atoms their paths route to); one outcome per file, in their order. */
@@ -135,6 +138,7 @@ export async function checkFiles(
         sources,
         resultCache,
         keyOf,
+        linguist: (file) => (Object.hasOwn(how.linguist, file.path) ? how.linguist[file.path] : undefined),
         decoded: (file, why) =>
           why ? skip(file, why, `${file.path}: skipped, ${why}`) : (outcomeOf(file).scanned = true),
         generated: (file, kind) => (outcomeOf(file).machineMade = `${file.path} (${kind})`),

@@ -8,11 +8,12 @@
  */
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { Baseline } from '../baseline.js';
-import { collectChangeSet, type ChangeSet, type ChangeSetRequest } from '../changeset/changeset.js';
+import { collectChangeSet, type ChangeSet, type ChangeSetRequest, type StagedListing } from '../changeset/changeset.js';
 import { UsageError } from '../errors.js';
 import type { Filtered, Filtering } from '../filter.js';
 import type { AtomFailure, Finding, Report, Skip } from '../findings.js';
 import { findRoot } from '../git/git.js';
+import { linguistMarks, type LinguistKind } from '../changeset/attributes.js';
 import { loadJudge } from '../policy/load.js';
 import type { CommandCheck, Policy } from '../policy/policy.js';
 import { routeByPath, type ActiveAtom } from '../router.js';
@@ -47,6 +48,8 @@ export interface Run {
   root: string;
   policy: Policy;
   report: Report;
+  /** What git listed of a staged change, for the review step of the same check (ChangeSet.stagedListing). */
+  stagedListing?: StagedListing;
 }
 
 export async function run(options: RunOptions): Promise<Run> {
@@ -80,6 +83,7 @@ export async function run(options: RunOptions): Promise<Run> {
       allAtoms: options.allAtoms ?? false,
       commands: options.commands ?? true,
       resultCache: options.resultCache ?? true,
+      attributesAt: judge.base,
       pool: {
         root,
         request: { ...options, paths }, // what the change set was listed with, so every worker lists the same
@@ -93,7 +97,7 @@ export async function run(options: RunOptions): Promise<Run> {
     if (judge.review.findings.length) report.summary.blocked = true;
     report.summary.durationMs = Math.round(performance.now() - started);
     timing.phase('checks done');
-    return { root, policy, report };
+    return { root, policy, report, ...(changes.stagedListing ? { stagedListing: changes.stagedListing } : {}) };
   } finally {
     changes.close();
   }
@@ -121,6 +125,8 @@ export interface CheckSettings {
   resultCache?: boolean;
   /** Where a pool of worker threads finds the change set again (pool.ts); without it, one thread checks. */
   pool?: PoolRequest;
+  /** The commit whose .gitattributes classify files as generated or vendored (attributes.ts); none: no file is. */
+  attributesAt?: string | null;
 }
 
 /** Runs the routed atoms over every file of the change set and filters what they find. */
@@ -137,7 +143,12 @@ export async function checkChangeSet(
   const routed = changes.files
     .map((file) => ({ file, atoms: routeByPath(atoms, file.path) }))
     .filter((r) => r.atoms.length > 0);
-  const checking = { online: settings.online, resultCache: settings.resultCache ?? false, filtering };
+  const checking = {
+    online: settings.online,
+    resultCache: settings.resultCache ?? false,
+    filtering,
+    linguist: await linguistOf(changes, routed, settings.attributesAt),
+  };
   // A large change set is spread over worker threads (pool.ts); the outcomes are the same either way.
   const pooled = settings.pool ? await checkInPool(changes, routed, policy, checking, settings.pool) : null;
   const checked = pooled ?? (await checkFiles(changes, routed, policy, checking));
@@ -248,6 +259,24 @@ async function checkInPool(
   return (await import('./pool.js')).checkInPool(changes, routed, policy, checking, pool);
 }
 
+/** The routed files the base's `.gitattributes` mark generated or vendored, read once for every thread. */
+async function linguistOf(
+  changes: ChangeSet,
+  routed: Routed[],
+  base: string | null | undefined,
+): Promise<Record<string, LinguistKind>> {
+  if (!base || !routed.length) return {};
+  const marks = await linguistMarks(
+    routed.map((r) => r.file.path),
+    async (path) => {
+      if (/[\n\r]/.test(path)) return null; // cat-file --batch reads one object name per line
+      const bytes = await changes.readBlob(`${base}:${path}`, 1_000_000);
+      return bytes instanceof Buffer ? bytes.toString('utf8') : null;
+    },
+  );
+  return Object.fromEntries(marks);
+}
+
 /** One entry per atom and file out of time, whichever thread it ran out in, in a fixed order. */
 function mergeExhausted(list: Exhausted[]): Exhausted[] {
   const byCheck = new Map<string, Exhausted>();
@@ -259,7 +288,7 @@ function mergeExhausted(list: Exhausted[]): Exhausted[] {
 function machineMadeNote(files: string[]): string {
   const shown = files.slice(0, 20).join(', ');
   const more = files.length > 20 ? ` and ${files.length - 20} more` : '';
-  return `${files.length} machine-made file${files.length === 1 ? '' : 's'} (recognised by content) got the text checks (secrets, dependencies, custom patterns) but not the code atoms, which parse: ${shown}${more}`;
+  return `${files.length} machine-made file${files.length === 1 ? '' : 's'} (recognised by content, or marked linguist-generated/-vendored in the .gitattributes the change starts from) got the text checks (secrets, dependencies, custom patterns) but not the code atoms, which parse: ${shown}${more}`;
 }
 
 /** Most severe first, then by file and line, so the first thing a reader sees is what blocks. */

@@ -1,7 +1,8 @@
 /**
  * Files no one wrote by hand: minified bundles, compiler and code-generator
  * output, vendored library builds. They are recognised by their content alone
- * (a file's name or a `.gitattributes` line does not make it generated), and
+ * (a file's name does not make it generated; `.gitattributes` lines count only
+ * as committed where the change starts: src/changeset/attributes.ts), and
  * they still get every check that reads text (secrets, dependencies, custom
  * patterns); only the checks that parse them (the code atoms, which look for
  * what a person writes) skip them, and the report lists them in one note, so

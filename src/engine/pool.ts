@@ -35,6 +35,8 @@ export interface WorkerInput {
   resultCache: boolean;
   baseline: Checking['filtering']['baseline'];
   fingerprints: boolean;
+  /** Read once by the main thread (Checking.linguist). */
+  linguist: Checking['linguist'];
 }
 
 export type ToWorker = { type: 'check'; indices: number[]; paths: string[] } | { type: 'close' };
@@ -98,6 +100,7 @@ export async function checkInPool(
     resultCache: checking.resultCache,
     baseline: checking.filtering.baseline,
     fingerprints: checking.filtering.fingerprinting !== null,
+    linguist: checking.linguist,
   };
   const outcomes: FileOutcome[] = [];
   const exhaustedBy = new Map<Worker, Exhausted[]>();

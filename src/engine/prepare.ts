@@ -4,11 +4,12 @@
  * parsed when a check wants the parse before it is called (so code atoms
  * analyse synchronously, inside their time budget).
  */
+import type { LinguistKind } from '../changeset/attributes.js';
 import type { ChangedFile } from '../changeset/changeset.js';
 import { decode } from '../changeset/text.js';
 import { wantsParse, type AnyAtom, type ProjectView, type SourceFile } from '../kit/atom.js';
 import { routeByKeywords, type ActiveAtom } from '../router.js';
-import { generatedKind, isMinified, type GeneratedKind } from './generated.js';
+import { generatedKind, isMinified } from './generated.js';
 import type { Key, ResultCache, Stored } from './result-cache.js';
 import type { SourceFiles } from './source-file.js';
 
@@ -31,7 +32,9 @@ export interface Preparing {
   /** Called once per file: its text, or why it was skipped. */
   decoded: (file: ChangedFile, skipped?: string) => void;
   /** Called for a machine-made file whose parsing checks were left out (generated.ts). */
-  generated: (file: ChangedFile, kind: GeneratedKind) => void;
+  generated: (file: ChangedFile, kind: string) => void;
+  /** How the base's .gitattributes classify the file (src/changeset/attributes.ts), if they do. */
+  linguist: (file: ChangedFile) => LinguistKind | undefined;
 }
 
 export async function prepare(
@@ -45,7 +48,7 @@ export async function prepare(
   how.decoded(file, 'skip' in decoded ? decoded.skip : undefined);
   // A skipped file (binary, too large) is still judged by atoms that need only its name: a committed keystore.
   const routedAtoms = text === null ? pathAtoms.filter((a) => a.checksSkipped) : routeByKeywords(pathAtoms, text);
-  const known: Prepared['known'] = [];
+  let known: Prepared['known'] = [];
   const toRun = routedAtoms.filter((active) => {
     const key = how.resultCache && text !== null ? how.keyOf(file, active) : null;
     const stored = key && how.resultCache!.get(key);
@@ -60,7 +63,15 @@ export async function prepare(
   let source = how.sources.changed(file, text ?? '');
   // A minified, generated or vendored file gets the checks that read text, not those that parse it.
   const kind = text === null ? null : generatedKind(text);
-  if (kind && runnable.some((a) => wantsParse(a.atom.check, source))) {
+  const marked = text === null ? undefined : how.linguist(file);
+  if (marked) {
+    // Marked so in the .gitattributes the change starts from (as trusted as its policy): treated as minified.
+    const parses = (active: ActiveAtom) => !!active.atom && wantsParse(active.atom.check, source);
+    if (runnable.some(parses) || known.some((k) => parses(k.active)))
+      how.generated(file, `linguist-${marked} in .gitattributes`);
+    runnable = runnable.filter((a) => !parses(a));
+    known = known.filter((k) => !parses(k.active));
+  } else if (kind && runnable.some((a) => wantsParse(a.atom.check, source))) {
     if (isMinified(text!)) {
       runnable = runnable.filter((a) => !wantsParse(a.atom.check, source));
       how.generated(file, kind);

@@ -23,7 +23,13 @@ try {
     baseline: input.baseline,
   };
   const budgets = new Budgets(input.policy.atomTimeoutMs);
-  const checking = { online: input.online, resultCache: input.resultCache, filtering, budgets };
+  const checking = {
+    online: input.online,
+    resultCache: input.resultCache,
+    filtering,
+    budgets,
+    linguist: input.linguist,
+  };
   port.on('message', (message: ToWorker) => {
     if (message.type === 'close') {
       changes.close();

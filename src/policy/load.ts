@@ -62,6 +62,8 @@ export interface Judge {
   baseline: { file: string; text: string } | null;
   /** Findings (a weakened policy, a grown baseline) and notes about the change to the policy. */
   review: { findings: Finding[]; notes: string[] };
+  /** The commit the change starts from, whose policy judges it (null: none, the recommended policy). */
+  base: string | null;
 }
 
 /** The policy committed where the change starts (see `Judge`). */
@@ -116,7 +118,7 @@ export async function loadJudge(opts: LoadOptions & { review?: boolean }): Promi
         for (const note of result.notes) if (!review.notes.includes(note)) review.notes.push(note);
       }
     }
-    return { policy, baseline, review };
+    return { policy, baseline, review, base: revisions.base };
   } finally {
     reader.close();
   }

@@ -7,8 +7,9 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { addedKey, parseAddedLines, parseRaw } from '../git/diff.js';
-import { BlobReader, EMPTY_TREE, git, headCommit } from '../git/git.js';
+import type { StagedListing } from '../changeset/changeset.js';
+import { addedKey, parseAddedLines, parseRaw, type RawEntry } from '../git/diff.js';
+import { BlobReader, EMPTY_TREE, git, headCommit, looseObjectsDir } from '../git/git.js';
 import { SEARCH_PLACES } from '../policy/policy.js';
 import { type Area, type AreaHit, detectAreas } from './areas.js';
 
@@ -50,7 +51,8 @@ export interface Review {
 }
 
 export type ReviewMode =
-  | { kind: 'staged'; message?: string }
+  /** `listing`: what the check of the same change listed (changeset.ts), so it is not asked of git again. */
+  | { kind: 'staged'; message?: string; listing?: StagedListing | undefined }
   | { kind: 'worktree' }
   | { kind: 'range'; range: string }
   /** The pre-push hook's input (`<local ref> <local sha> <remote ref> <remote sha>` per ref) and the remote pushed to. */
@@ -88,13 +90,15 @@ export async function reviewChange(root: string, areas: readonly Area[], mode: R
   if (!areas.some((a) => a.level !== 'off')) return [];
   if (mode.kind === 'range') return reviewRange(root, areas, mode.range);
   if (mode.kind === 'push') return reviewPush(root, areas, mode.input, mode.remote);
-  const files = mode.kind === 'staged' ? await stagedFiles(root) : await worktreeFiles(root);
-  await markPolicyKey(root, files, (await headCommit(root)) ?? undefined);
+  // Asked of git once, and only when needed: a commit pays for every process.
+  let head: Promise<string | null> | undefined;
+  const base = async () => (await (head ??= headCommit(root))) ?? undefined;
+  const files = mode.kind === 'staged' ? await stagedFiles(root, base, mode.listing) : await worktreeFiles(root);
+  await markPolicyKey(root, files, base);
   const reviews = judge(areas, files);
   acknowledge(reviews, readReviews(root), mode.kind === 'staged' ? (mode.message ?? null) : null);
   if (waitsForGuard(reviews)) {
-    const head = (await headCommit(root)) ?? undefined;
-    if (!(await hasPolicy(root, head)) && (await hasPolicy(root, mode.kind === 'staged' ? ':' : null)))
+    if (!(await hasPolicy(root, await base())) && (await hasPolicy(root, mode.kind === 'staged' ? ':' : null)))
       firstSetup(reviews);
   }
   return reviews;
@@ -142,9 +146,10 @@ function judge(areas: readonly Area[], files: ChangedFile[], commit?: string): R
 }
 
 /** Marks a root package.json whose `"ralph"` key differs from the one at `base` (undefined: no base). */
-async function markPolicyKey(root: string, files: ChangedFile[], base: string | undefined) {
+async function markPolicyKey(root: string, files: ChangedFile[], baseOf: () => Promise<string | undefined>) {
   const pkg = files.find((f) => f.path === 'package.json');
   if (!pkg) return;
+  const base = await baseOf();
   const key = (text: string) => {
     try {
       const data = JSON.parse(text) as Record<string, unknown> | null;
@@ -235,14 +240,35 @@ function stripComments(message: string): string {
     .join('\n');
 }
 
-async function stagedFiles(root: string): Promise<ChangedFile[]> {
-  const base = (await headCommit(root)) ?? EMPTY_TREE;
-  const common = ['--no-color', '--no-ext-diff', '--no-renames', '--text', '--cached', base, '--'];
+async function stagedFiles(
+  root: string,
+  base: () => Promise<string | undefined>,
+  listing: StagedListing | undefined,
+): Promise<ChangedFile[]> {
+  // The check's own listing holds the same entries and lines; a new file's lines are all of it (not in its patch).
+  if (listing) return readFiles(root, listing.entries, listing.added, '', (e) => e.status === 'added');
+  const common = [
+    '--no-color',
+    '--no-ext-diff',
+    '--no-renames',
+    '--text',
+    '--cached',
+    (await base()) ?? EMPTY_TREE,
+    '--',
+  ];
   const [raw, patch] = await Promise.all([
     git(['diff', '--raw', '-z', '--no-abbrev', ...common], { cwd: root }),
     git(['diff', '-p', '-U0', ...common], { cwd: root }),
   ]);
   return readFiles(root, parseRaw(raw), parseAddedLines(patch), '');
+}
+
+/** 1…n for a text of n lines, as git counts them (a last line without a newline counts). */
+function everyLine(text: string): number[] {
+  let n = 0;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
+  if (text.length && !text.endsWith('\n')) n++;
+  return Array.from({ length: n }, (_, i) => i + 1);
 }
 
 async function worktreeFiles(root: string): Promise<ChangedFile[]> {
@@ -283,11 +309,14 @@ async function worktreeFiles(root: string): Promise<ChangedFile[]> {
 
 async function readFiles(
   root: string,
-  entries: ReturnType<typeof parseRaw>,
+  entries: readonly RawEntry[],
   added: ReturnType<typeof parseAddedLines>,
   commit: string,
+  /** Entries whose every line is added, though `added` does not list them. */
+  wholeFile: (entry: RawEntry) => boolean = () => false,
 ): Promise<ChangedFile[]> {
-  const reader = new BlobReader(root);
+  // A blob just staged is a loose object, read without starting git.
+  const reader = new BlobReader(root, looseObjectsDir(root));
   try {
     const out: ChangedFile[] = [];
     for (const e of entries) {
@@ -299,11 +328,12 @@ async function readFiles(
       if (!e.blob || /^0+$/.test(e.blob) || e.mode === '160000') continue;
       const bytes = await reader.read(e.blob);
       if (!bytes || !Buffer.isBuffer(bytes) || bytes.includes(0)) continue; // too large or binary: not code to review
+      const text = bytes.toString('utf8');
       out.push({
         path: e.path,
         blob: e.blob,
-        lines: added.get(addedKey(commit || e.commit, e.path)) ?? [],
-        text: bytes.toString('utf8'),
+        lines: wholeFile(e) ? everyLine(text) : (added.get(addedKey(commit || e.commit, e.path)) ?? []),
+        text,
       });
     }
     return out;
@@ -343,7 +373,7 @@ async function reviewCommits(root: string, areas: readonly Area[], commits: stri
     const files = await readFiles(root, parseRaw(raw), parseAddedLines(patch), '');
     if (files.some((f) => f.path === 'package.json')) {
       const parent = (await git(['rev-parse', '--verify', '-q', `${commit}^`], { cwd: root, okCodes: [1] })).trim();
-      await markPolicyKey(root, files, parent || undefined);
+      await markPolicyKey(root, files, async () => parent || undefined);
     }
     const reviews = judge(areas, files, commit);
     acknowledge(reviews, records, message);

@@ -19,6 +19,8 @@ export interface Area {
   calls?: RegExp;
   /** Files whose lines `calls` is not tried on (prose that only mentions the text). */
   notCallsIn?: RegExp;
+  /** Lines that touch the area in particular files only. */
+  callsIn?: { paths: RegExp; calls: RegExp };
   /** Every added line of a file that imports one of the modules is in the area (payment code), not only calls. */
   wholeFile?: boolean;
   /** Files that are in the area whatever they contain. */
@@ -94,16 +96,18 @@ export const BUILTIN_AREAS: Area[] = [
   },
   {
     id: 'guard',
-    title: 'The guard itself: policy, baseline, reviews, hooks, suppressions',
+    title: 'The guard itself: policy, baseline, reviews, hooks, suppressions, attributes',
     criteria: {
       pass: 'A person has agreed to the change to the security policy, the baseline, the review record, the hooks, or to the suppression it adds.',
-      fail: 'A change edits the policy, the baseline or hook scripts, or adds a ralph-guard-ignore comment, and no human has acknowledged it.',
+      fail: 'A change edits the policy, the baseline or hook scripts, marks files linguist-generated or linguist-vendored in a .gitattributes (the code atoms do not parse those), or adds a ralph-guard-ignore comment, and no human has acknowledged it.',
     },
     paths:
       /^(\.ralphrc(\.(json|ya?ml|js|cjs|mjs|ts))?|ralph\.config\.(js|cjs|mjs|ts)|\.config\/ralphrc(\.\w+)?|\.ralph-baseline\.json|\.husky\/[^/]+|\.?lefthook(-local)?\.(ya?ml|json|toml)|\.claude\/settings(\.local)?\.json)$/,
     // A suppression as it is written (an id, then `--` and the reason), in code: prose that names the comment is not one.
     calls: /ralph-guard-ignore[ \t]+[\w-]+(?:\/[\w-]+)?[ \t]+--/,
     notCallsIn: /\.(?:md|mdx|markdown|txt|rst|adoc)$/i,
+    // A .gitattributes line marking files generated or vendored: those the code atoms no longer parse (prepare.ts).
+    callsIn: { paths: /(?:^|\/)\.gitattributes$/, calls: /\slinguist-(?:generated|vendored)(?:=(?:true|1))?(?=\s|$)/ },
     examples: { touches: '// ralph-guard-ignore sql-injection -- trusted input', file: 'src/report.js' },
     // A person agrees to every change of the guard. The change that sets it up (no policy at its base, as init's
     // first commit) is not a review case (acknowledgement.ts): there is no guard yet to protect.
@@ -134,7 +138,9 @@ export function detectAreas(areas: readonly Area[], file: string, text: string, 
       const line = all[n - 1];
       if (line === undefined) continue;
       const isImport = area.modules && [...line.matchAll(IMPORT)].some((m) => area.modules!.test(m[1]!));
-      const calls = area.calls && !area.notCallsIn?.test(file) ? area.calls.test(line) : false;
+      const calls =
+        (area.calls && !area.notCallsIn?.test(file) ? area.calls.test(line) : false) ||
+        (area.callsIn?.paths.test(file) ? area.callsIn.calls.test(line) : false);
       if (byPath || isImport || calls || (area.wholeFile && imported)) {
         hits.push({ area: area.id, file, line: n, excerpt: line.trim().slice(0, 160) });
         break; // one place per file and area is enough to ask for a review; approve shows the whole diff
