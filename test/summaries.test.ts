@@ -71,6 +71,22 @@ test('CommonJS: module.exports = fn, = { name }, exports.name =, module.exports.
   );
 });
 
+test('a method of an exported class instance (default, module.exports, or a named const)', async () => {
+  const cls = 'class Db {\n  run(sql) { return this.pool.query(sql); }\n}\n';
+  assert.equal(
+    await resolved("import db from '../db';\ndb.run(x);", { 'src/db.ts': `${cls}export default new Db();` }),
+    { path: 'src/db.ts', line: 2 },
+  );
+  assert.equal(
+    await resolved("const db = require('../db');\ndb.run(x);", { 'src/db.js': `${cls}module.exports = new Db();` }),
+    { path: 'src/db.js', line: 2 },
+  );
+  assert.equal(
+    await resolved("import { db } from '../db';\ndb.run(x);", { 'src/db.ts': `${cls}export const db = new Db();` }),
+    { path: 'src/db.ts', line: 2 },
+  );
+});
+
 test('re-exports, index files and tsconfig path aliases are followed; a package or a missing export is null', async () => {
   const db = { 'src/db/run.ts': `export const run = ${BODY};` };
   assert.equal(

@@ -10,7 +10,7 @@
  * and each answer is kept for the run (per project view: per worker, per commit).
  */
 import type { CallInfo, CodeModule, ImportedFunction, Node, Taint } from '../ast/module.js';
-import { isFunction, isLocalModule, unwrap } from '../ast/nodes.js';
+import { isFunction, isLocalModule, keyName, unwrap } from '../ast/nodes.js';
 import type { CheckContext, Hit, ProjectView, SourceFile } from './atom.js';
 import { remember } from './app.js';
 import { resolveImport } from './imports.js';
@@ -166,7 +166,7 @@ export function exportName(call: CallInfo): string | null {
   const { module: spec, path, imported } = call.callee;
   if (spec === undefined || !isLocalModule(spec) || call.isNew) return null;
   if (imported) return path.length === 1 ? 'default' : path.length === 2 ? path[1]! : null;
-  return path.length === 1 ? path[0]! : null;
+  return path.length === 1 ? path[0]! : path.length === 2 ? `${path[0]}.${path[1]}` : null;
 }
 
 /** The function of another module a call calls, when the module is local and holds one of `words`. */
@@ -260,12 +260,34 @@ function findExport(m: CodeModule, name: string): Found | null {
     if (spec && isLocalModule(spec)) return { from: [{ spec, name: 'default' }] };
     return null;
   };
-  /** The property `name` of an exported object literal (`module.exports = { purchase }`, `export default { f }`). */
-  const member = (obj: Node): Found | null => {
+  /**
+   * The property `name` of an exported object literal (`module.exports = { purchase }`, `export default { f }`),
+   * or the method `name` of an exported instance of a class of the module (`export default new Database()`).
+   */
+  const member = (obj: Node, key = name): Found | null => {
     const literal = m.objectLiteral(obj);
-    const v = literal && m.property(literal, name);
-    return v ? valueOf(v) : null;
+    const v = literal && m.property(literal, key);
+    if (v) return valueOf(v);
+    const n = unwrap(obj);
+    const cls = n.type === 'NewExpression' && n.callee.type === 'Identifier' ? m.topLevel(n.callee.name) : undefined;
+    const body = cls?.kind === 'class' ? cls.defs[0]?.value?.body?.body : undefined;
+    const method = (body as Node[] | undefined)?.find(
+      (e) => (e.type === 'MethodDefinition' || e.type === 'PropertyDefinition') && !e.static && keyName(e) === key,
+    );
+    return method?.value && isFunction(unwrap(method.value)) ? { fn: unwrap(method.value) } : null;
   };
+  // `db.run` of `import { db } from './db'`: the method of the exported object.
+  const dot = name.indexOf('.');
+  if (dot > 0) {
+    const [outer, inner] = [name.slice(0, dot), name.slice(dot + 1)];
+    for (const s of m.program.body as Node[]) {
+      const d = s.type === 'ExportNamedDeclaration' ? s.declaration : null;
+      if (d?.type !== 'VariableDeclaration') continue;
+      for (const v of d.declarations)
+        if (v.id.type === 'Identifier' && v.id.name === outer && v.init) return member(v.init, inner);
+    }
+    return null;
+  }
   const stars: Array<{ spec: string; name: string }> = [];
   for (const s of m.program.body as Node[]) {
     if (s.type === 'ExportNamedDeclaration') {
