@@ -34,6 +34,12 @@ export interface Callee {
   imported?: 'default' | '*';
 }
 
+/** A function of another module: its module and its node there. */
+export interface ImportedFunction {
+  module: CodeModule;
+  fn: Node;
+}
+
 export interface CallInfo {
   node: Node;
   callee: Callee;
@@ -64,6 +70,8 @@ export class CodeModule {
   private callList: CallInfo[] | undefined;
   private flowEngine: DataFlow | undefined;
   private readonly callees = new Map<Node, Callee>();
+  /** Functions of other modules that calls of this one call, where an atom looked them up (see `withImports`). */
+  private imported: ReadonlyMap<Node, ImportedFunction> | undefined;
   /** What callers in other modules pass to functions of this one, by function and parameter index (see `withArguments`). */
   private passed: ReadonlyMap<Node, ReadonlyArray<Taint[] | undefined>> | undefined;
 
@@ -403,6 +411,21 @@ export class CodeModule {
     const view = Object.create(this) as CodeModule;
     Object.assign(view, { passed: new Map([[fn, args]]), flowEngine: undefined });
     return view;
+  }
+
+  /**
+   * This module with the functions of other modules some of its calls call (by call node): guards
+   * then judge an imported helper by its code, not only by its name. Only the data flow is its own.
+   */
+  withImports(functions: ReadonlyMap<Node, ImportedFunction>): CodeModule {
+    const view = Object.create(this) as CodeModule;
+    Object.assign(view, { imported: functions, flowEngine: undefined });
+    return view;
+  }
+
+  /** The function of another module this call calls, when it was looked up (`withImports`). */
+  importedFunction(call: Node): ImportedFunction | undefined {
+    return this.imported?.get(call);
   }
 
   /** The taints a caller in another module passes to parameter `index` of `fn`, if this is such a view. */

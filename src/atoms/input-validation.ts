@@ -798,9 +798,98 @@ function massAssignment(m: CodeModule, unvalidated: readonly Hit[]): Hit[] {
   return hits;
 }
 
+/** `app.useGlobalPipes(new ValidationPipe())` without `whitelist: true`: DTO fields are checked, every other property passes through. */
+function pipeHits(m: CodeModule, file: SourceFile): Hit[] {
+  const hits: Hit[] = [];
+  for (const call of m.calls()) {
+    if (!call.isNew || call.callee.name !== 'ValidationPipe' || call.callee.module !== '@nestjs/common') continue;
+    if (!file.allAdded && !file.isAdded(m.line(call.node))) continue;
+    const opts = call.args[0] && m.objectLiteral(call.args[0]);
+    if (call.args[0] && !opts) continue; // options from elsewhere: not in view
+    const whitelist = opts && m.property(opts, 'whitelist');
+    if (whitelist && m.source(unwrap(whitelist)) !== 'false') continue;
+    hits.push(m.hit('pipe-without-whitelist', whitelist ?? call.node, { messageId: whitelist ? 'off' : 'missing' }));
+  }
+  return hits;
+}
+
+/** Calls that read who is signed in: a server action that makes none lets anyone write. */
+const SESSION_CALL =
+  /\b(?:auth|getServerSession|getSession|getIronSession|currentUser|getCurrentUser|getUser|requireUser|requireAuth|requireSession|verifySession|validateRequest|checkAuth|ensureAuth|getAuth|getToken|getSessionUser|withAuth)\s*\(/;
+
+/** The functions a module or a function marks 'use server': each is a POST endpoint anyone can call with any arguments. */
+function serverActions(m: CodeModule): Node[] {
+  const found: Node[] = [];
+  const marked = (fn: Node) => {
+    const body = fn.body?.type === 'BlockStatement' ? fn.body.body : [];
+    return body.some((st: Node) => st.type === 'ExpressionStatement' && st.directive === 'use server');
+  };
+  const moduleWide = m.directives.includes('use server');
+  for (const fn of [
+    ...m.nodes('FunctionDeclaration'),
+    ...m.nodes('FunctionExpression'),
+    ...m.nodes('ArrowFunctionExpression'),
+  ]) {
+    if (!fn.async) continue;
+    if (marked(fn)) found.push(fn);
+    else if (moduleWide && m.enclosingFunction(fn) === undefined && exportedName(m, fn) !== undefined) found.push(fn);
+  }
+  return found;
+}
+
+/**
+ * Next.js server actions: an action whose arguments (a FormData, plain values) reach a model write with no schema
+ * parse of them; a warning either way, and its message says when the action also reads no session.
+ */
+function serverActionHits(m: CodeModule, file: SourceFile): Hit[] {
+  const hits: Hit[] = [];
+  for (const fn of serverActions(m)) {
+    const params = (fn.params as Node[]).flatMap((p) => {
+      const id = p.type === 'AssignmentPattern' ? p.left : p;
+      return id.type === 'Identifier' ? [id.name as string] : [];
+    });
+    if (!params.length) continue;
+    const inside = (n: Node) => n.start >= fn.start && n.end <= fn.end;
+    // What holds client data: the parameters, and consts made from them (formData.get('name'), Object.fromEntries(formData)).
+    const tainted = new Set(params);
+    for (const d of m.nodes('VariableDeclarator').filter(inside))
+      if (d.init && [...tainted].some((t) => new RegExp(`(?<![\\w$.])${t}\\b`).test(m.source(d.init))))
+        for (const name of boundNames(m, d.init)) tainted.add(name);
+    const mentions = (text: string) => [...tainted].some((t) => new RegExp(`(?<![\\w$.])${t}\\b`).test(text));
+    const write = m
+      .calls()
+      .find(
+        (c) =>
+          inside(c.node) &&
+          c.callee.path.length >= 2 &&
+          MODEL_WRITE.test(c.callee.name) &&
+          !NOT_A_MODEL.test(c.callee.path[0]!) &&
+          c.args.some((a) => mentions(m.source(a))),
+      );
+    if (!write) continue;
+    const checks = handlerChecks(m, fn);
+    if (checks.calls.some((args) => args.some(mentions)) || checks.guards.some(mentions)) continue;
+    if (!file.allAdded && ![m.line(fn), m.line(write.node)].some((n) => file.isAdded(n))) continue;
+    const name = exportedName(m, fn) ?? (fn.id?.name as string | undefined) ?? 'action';
+    hits.push(
+      m.hit('no-validation', write.node, {
+        messageId: SESSION_CALL.test(m.source(fn)) ? 'serverAction' : 'serverActionNoSession',
+        data: { action: name, call: `${m.source(write.node.callee).slice(0, 40)}()` },
+        flow: [m.line(fn)],
+      }),
+    );
+  }
+  return hits;
+}
+
 async function validation(m: CodeModule, file: SourceFile, ctx: CheckContext<Options>): Promise<Hit[]> {
-  const handlers = await handlerHits(m, file, ctx);
-  return [...oneFinding(handlers), ...schemaHits(m, file, ctx.options), ...massAssignment(m, handlers)];
+  const handlers = [...(await handlerHits(m, file, ctx)), ...serverActionHits(m, file)];
+  return [
+    ...oneFinding(handlers),
+    ...schemaHits(m, file, ctx.options),
+    ...massAssignment(m, handlers),
+    ...pipeHits(m, file),
+  ];
 }
 
 /** What a no-validation hit is about: the request data, or the parameter that reaches the handler unchecked. */
@@ -813,6 +902,9 @@ function subject(hit: Hit): string {
       return String(d.type);
     case 'keyedParameter':
       return `@${d.decorator}('${d.key}')`;
+    case 'serverAction':
+    case 'serverActionNoSession':
+      return `server action ${d.action}()`;
     case 'notAClass':
       return `@${d.decorator}() typed ${d.type} (not a class)`;
     default:
@@ -840,11 +932,23 @@ export default defineAtom<Options>({
   id: 'input-validation',
   title: 'Request data is validated against a schema before use',
   criteria: {
-    pass: 'Every route handler validates the request body and query before using them: a schema (zod, joi, yup, valibot, ajv…) parses them in the handler, validating middleware runs on the route (express-validator, celebrate, validate(schema); for a file-based api/…/route.ts, a middlewares.ts entry whose matcher and method are those of the route), the Fastify route has a schema, or NestJS DTO classes meet a ValidationPipe; schemas of request data check email fields as emails and ask new passwords of at least passwordMinLength (default 12) characters (a string that may be empty is not a weakness: an empty id or name is simply not found).',
-    fail: 'A route handler (Express, Koa, Fastify, Next.js, NestJS) uses req.body / req.query (or the framework’s equivalent) without schema validation, or a zod/joi/yup schema of request data (not of configuration or stored data) accepts any string as an email, or a new password shorter than passwordMinLength.',
+    pass: 'Every route handler validates the request body and query before using them: a schema (zod, joi, yup, valibot, ajv…) parses them in the handler, validating middleware runs on the route (express-validator, celebrate, validate(schema); for a file-based api/…/route.ts, a middlewares.ts entry whose matcher and method are those of the route), the Fastify route has a schema, or NestJS DTO classes meet a ValidationPipe (with whitelist: true, so undeclared properties are stripped); a Next.js server action parses its arguments with a schema before it writes them; schemas of request data check email fields as emails and ask new passwords of at least passwordMinLength (default 12) characters (a string that may be empty is not a weakness: an empty id or name is simply not found).',
+    fail: 'A route handler (Express, Koa, Fastify, Next.js, NestJS) uses req.body / req.query (or the framework’s equivalent) without schema validation, a Next.js server action writes its arguments to a model without a schema parse, a NestJS ValidationPipe runs without whitelist: true, or a zod/joi/yup schema of request data (not of configuration or stored data) accepts any string as an email, or a new password shorter than passwordMinLength.',
   },
   files: APP_FILES,
-  keywords: ['.body', '.query', '@body', '@query', '.json()', 'formdata', 'zod', 'joi', 'yup'],
+  keywords: [
+    '.body',
+    '.query',
+    '@body',
+    '@query',
+    '.json()',
+    'formdata',
+    'zod',
+    'joi',
+    'yup',
+    'use server',
+    'validationpipe',
+  ],
   // warn in the recommended policy: on the production corpus (npm run bench -- detection) 1 of its 13
   // block findings was strictly true (11 of 13 debatable or true): below 2 in 3.
   defaultLevel: 'warn',
@@ -862,6 +966,10 @@ export default defineAtom<Options>({
         notAClass: '@{decorator}() typed {type} (not a class) cannot be validated by a ValidationPipe.',
         noDto: '@{decorator}() without a DTO class cannot be validated by a ValidationPipe.',
         many: '{count} handlers here use request data without schema validation: {places}.',
+        serverAction:
+          'Server action {action}() writes what the client sent through {call} without a schema: a server action is a public POST endpoint, callable with any values.',
+        serverActionNoSession:
+          'Server action {action}() writes what the client sent through {call} without a schema, and reads no session: a server action is a public POST endpoint anyone can call with any values.',
       },
       fix: "Parse it with a schema first: const input = CreateUser.parse(req.body) (zod), or put validation on the route (router.post('/users', body('email').isEmail(), handler) with validationResult(req); { schema: { body } } on a Fastify route); in NestJS type @Body() with a DTO class and app.useGlobalPipes(new ValidationPipe({ whitelist: true })).",
     },
@@ -881,6 +989,15 @@ export default defineAtom<Options>({
       },
       fix: 'Write only the fields the client may set: User.create({ name: req.body.name, email: req.body.email }), or parse the body with a schema that strips unknown keys (zod z.object, Joi with stripUnknown) and write the result.',
     },
+    'pipe-without-whitelist': {
+      message: 'A ValidationPipe lets properties its DTO does not declare through.',
+      messages: {
+        missing:
+          "new ValidationPipe() without whitelist: true checks the DTO's fields and passes every other property on: a client that adds role or isAdmin to the body reaches any write that uses the DTO whole.",
+        off: 'whitelist is off: the ValidationPipe passes every property the DTO does not declare on to the handler.',
+      },
+      fix: 'new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }): undeclared properties are stripped (or refused).',
+    },
     'short-password': {
       message: 'A new password may be shorter than the policy minimum.',
       messages: {
@@ -892,6 +1009,18 @@ export default defineAtom<Options>({
   },
   examples: {
     bad: [
+      {
+        file: 'src/main.ts',
+        code: "import { NestFactory } from '@nestjs/core';\nimport { ValidationPipe } from '@nestjs/common';\nasync function bootstrap() {\n  const app = await NestFactory.create(AppModule);\n  app.useGlobalPipes(new ValidationPipe({ transform: true })); // ✗\n  await app.listen(3000);\n}",
+      },
+      {
+        file: 'app/actions/profile.ts',
+        code: "'use server';\nimport { db } from '@/lib/db';\nexport async function updateProfile(formData: FormData) {\n  const name = formData.get('name') as string;\n  await db.user.update({ where: { id: formData.get('id') as string }, data: { name } }); // ✗\n}",
+      },
+      {
+        file: 'app/posts/page.tsx',
+        code: "import { auth } from '@/auth';\nexport default function Page() {\n  async function publish(id: string, title: string) {\n    'use server';\n    const session = await auth();\n    await prisma.post.update({ where: { id, authorId: session.user.id }, data: { title } }); // ✗\n  }\n  return <PostForm action={publish} />;\n}",
+      },
       // Mass assignment: express-validator checks two fields and keeps the rest of the body.
       {
         file: 'src/routes/signup.ts',
@@ -957,6 +1086,14 @@ export default defineAtom<Options>({
       },
     ],
     good: [
+      {
+        file: 'src/main.ts',
+        code: "import { NestFactory } from '@nestjs/core';\nimport { ValidationPipe } from '@nestjs/common';\nasync function bootstrap() {\n  const app = await NestFactory.create(AppModule);\n  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));\n  await app.listen(3000);\n}",
+      },
+      {
+        file: 'app/actions/profile.ts',
+        code: "'use server';\nimport { z } from 'zod';\nconst Profile = z.object({ id: z.string().uuid(), name: z.string().min(1).max(80) });\nexport async function updateProfile(formData: FormData) {\n  const session = await auth();\n  const { id, name } = Profile.parse(Object.fromEntries(formData));\n  await db.user.update({ where: { id, ownerId: session.user.id }, data: { name } });\n}\nexport async function logout() {\n  await db.session.deleteMany({ where: { userId: (await auth()).user.id } });\n}",
+      },
       // Mass assignment look-alikes: fields picked from the body, a schema middleware, a fresh object, no model.
       {
         file: 'src/routes/members.ts',
@@ -1034,5 +1171,9 @@ export default defineAtom<Options>({
       },
     ],
   },
-  check: codeCheck(validation, [], VALIDATION_HINT),
+  check: codeCheck(
+    validation,
+    [],
+    (file) => VALIDATION_HINT.test(file.text) || /['"]use server['"]|ValidationPipe/.test(file.text),
+  ),
 });

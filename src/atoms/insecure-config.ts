@@ -1,7 +1,7 @@
 import type { CodeModule, Node } from '../ast/module.js';
 import { keyName, propertyName, unwrap } from '../ast/nodes.js';
 import { defineAtom, parsesFirst, perFile, type CheckContext, type Hit, type SourceFile } from '../kit/atom.js';
-import { APP_FILES, inDevelopmentBranch } from '../kit/app.js';
+import { APP_FILES, handlerFunction, inDevelopmentBranch, routesIn } from '../kit/app.js';
 import { codeCheck } from '../kit/code.js';
 
 const COMPOSE = /(?:^|\/)(?:docker-)?compose[^/]*\.ya?ml$/i;
@@ -17,7 +17,8 @@ const line = (file: SourceFile, offset: number) => file.position(offset);
 // ── JavaScript and TypeScript ──────────────────────────────────────────
 
 /** Only modules with one of these are parsed by this atom. */
-const CODE_HINT = /\.set\(\s*['"]env['"]|NODE_ENV\s*=[^=]|introspection|playground|graphiql|\bdebug\s*:\s*true/;
+const CODE_HINT =
+  /\.set\(\s*['"]env['"]|NODE_ENV\s*=[^=]|introspection|playground|graphiql|\bdebug\s*:\s*true|serve-index|express\.static|serve-?[sS]tatic|koa-static|fastify-static|@fastify\/static|status-monitor|prom-client|\.metrics\s*\(|HeapSnapshot|heapdump|inspector/;
 const GRAPHQL_SERVER = /apollo|graphql|mercurius|yoga|helix/i;
 const GRAPHQL_DEBUG = new Set(['introspection', 'playground', 'graphiql', 'debug']);
 
@@ -66,6 +67,8 @@ function codeHits(m: CodeModule): Hit[] {
       }
     }
   }
+  exposedFiles(m, hits);
+  openDiagnostics(m, hits);
   // process.env.NODE_ENV = 'development'
   for (const a of m.nodes('AssignmentExpression')) {
     const left = unwrap(a.left);
@@ -84,6 +87,147 @@ function codeHits(m: CodeModule): Hit[] {
     }
   }
   return hits;
+}
+
+// ── Files and diagnostics served to anyone ─────────────────────────────
+
+/** Folders that hold what a site must not serve: logs, backups, dumps, the git directory, secrets. */
+const PRIVATE_DIR = /(?:^|[/\\])(?:logs?|backups?|bak|dumps?|\.git|\.ssh|secrets?|private)\/?$/i;
+
+/** The folder a static middleware serves, when it is the project (or module) itself: '.', process.cwd(), __dirname. */
+function servesItsOwnTree(m: CodeModule, root: Node): string | undefined {
+  const u = unwrap(root);
+  const text = m.source(u).replace(/\s+/g, '');
+  if (
+    /^(?:process\.cwd\(\)|__dirname|(?:path\.)?(?:join|resolve)\((?:__dirname|process\.cwd\(\))(?:,['"`]\.{1,2}\/?['"`])*\)|(?:path\.)?resolve\(['"`]\.?\/?['"`]\))$/.test(
+      text,
+    )
+  )
+    return text;
+  const value = m.stringValue(u);
+  if (value !== undefined && /^\.?\/?$/.test(value)) return value || "''";
+  return undefined;
+}
+
+/** A static middleware: express.static / serve-static / koa-static (root, options) or @fastify/static registered with { root }. */
+function staticServers(m: CodeModule): Array<{ node: Node; root?: Node; options?: Node }> {
+  const found: Array<{ node: Node; root?: Node; options?: Node }> = [];
+  for (const call of m.calls()) {
+    const { callee } = call;
+    const path = callee.path.join('.');
+    if (
+      (callee.module === 'express' && path === 'static') ||
+      ((callee.module === 'serve-static' || callee.module === 'koa-static') && (path === '' || path === 'default'))
+    )
+      found.push({ node: call.node, root: call.args[0], options: call.args[1] });
+    else if (callee.name === 'register' && call.args[0]) {
+      const plugin = m.callee(unwrap(call.args[0]));
+      if (plugin.module === '@fastify/static' || plugin.module === 'fastify-static') {
+        const opts = call.args[1] && m.objectLiteral(call.args[1]);
+        found.push({ node: call.node, root: opts ? m.property(opts, 'root') : undefined, options: call.args[1] });
+      }
+    }
+  }
+  return found;
+}
+
+function exposedFiles(m: CodeModule, hits: Hit[]): void {
+  for (const { node, root, options } of staticServers(m)) {
+    if (inDevelopmentBranch(m, node)) continue;
+    const opts = options && m.objectLiteral(options);
+    const option = (key: string) => (opts ? m.property(opts, key) : undefined);
+    const dotfiles = option('dotfiles');
+    const hiddenKey = option('hidden') ? 'hidden' : 'serveDotFiles';
+    const hidden = option(hiddenKey);
+    const list = option('list');
+    if (dotfiles && m.stringValue(dotfiles) === 'allow')
+      hits.push(m.hit('exposed-files', dotfiles, { messageId: 'dotfiles', data: { option: "dotfiles: 'allow'" } }));
+    else if (hidden && m.source(unwrap(hidden)) === 'true')
+      hits.push(m.hit('exposed-files', hidden, { messageId: 'dotfiles', data: { option: `${hiddenKey}: true` } }));
+    if (list && m.source(unwrap(list)) !== 'false')
+      hits.push(m.hit('directory-listing', list, { messageId: 'fastifyList' }));
+    if (!root) continue;
+    const own = servesItsOwnTree(m, root);
+    // The folder's own name: the string, or the last literal of path.join(__dirname, 'logs').
+    const folder =
+      m.stringValue(unwrap(root)) ?? /['"`]([^'"`]*)['"`]\s*\)?\s*$/.exec(m.source(unwrap(root)))?.[1] ?? '';
+    if (own) hits.push(m.hit('exposed-files', root, { messageId: 'ownTree', data: { root: own } }));
+    else if (PRIVATE_DIR.test(folder))
+      hits.push(m.hit('exposed-files', root, { messageId: 'privateDir', data: { root: m.source(root).slice(0, 40) } }));
+  }
+  for (const call of m.calls())
+    if (
+      (call.callee.module === 'serve-index' || call.callee.module === 'koa-serve-index') &&
+      !inDevelopmentBranch(m, call.node)
+    )
+      hits.push(m.hit('directory-listing', call.node, { messageId: 'serveIndex' }));
+}
+
+/** Middleware that lets only signed-in or authorised callers through. */
+const AUTH_MIDDLEWARE =
+  /auth|protect|guard|require\w*(?:User|Admin|Login|Session|Token)|ensure\w*|isAdmin|admin\w*Only|basicAuth|apiKey|bearer|verify\w*Token|passport|jwt|permission|allowlist|whitelist|localOnly|internalOnly|ipFilter/i;
+/** What a handler that serves diagnostics does: a metrics registry, a heap snapshot or profile, the inspector. */
+const METRICS_HANDLER = /\.metrics\s*\(\s*\)|register\.contentType|prom-client/;
+const HEAP_HANDLER = /writeHeapSnapshot|getHeapSnapshot|heapdump|writeSnapshot|HeapProfiler|Profiler\.|inspector\.open/;
+/** A configuration switch that names the feature: the operator turned it on (`if (config.server.serverMetrics)`). */
+const FEATURE_SWITCH = /metric|prometheus|heap|snapshot|debug|profil|monitor|diagnos|inspect/i;
+
+function underFeatureSwitch(m: CodeModule, node: Node): boolean {
+  for (const a of m.ancestors(node))
+    if ((a.type === 'IfStatement' || a.type === 'ConditionalExpression') && FEATURE_SWITCH.test(m.source(a.test)))
+      return true;
+  return false;
+}
+
+function openDiagnostics(m: CodeModule, hits: Hit[]): void {
+  // router.use(requireAuth) in the module: its routes are behind it.
+  const moduleAuth = m
+    .calls()
+    .some(
+      (c) =>
+        c.callee.name === 'use' &&
+        c.args.some(
+          (a) => AUTH_MIDDLEWARE.test(m.source(a)) && !/^['"`]|initialize\s*\(|\.session\s*\(/.test(m.source(a)),
+        ),
+    );
+  if (moduleAuth) return;
+  for (const route of routesIn(m)) {
+    if (route.method !== 'get' && route.method !== 'all') continue;
+    const handler = route.handlers.at(-1)!;
+    const fn = handlerFunction(m, route);
+    const body = m.source(fn ?? handler);
+    const kind = HEAP_HANDLER.test(body) ? 'heap' : METRICS_HANDLER.test(body) ? 'metrics' : undefined;
+    if (!kind) continue;
+    if (route.handlers.slice(0, -1).some((h) => AUTH_MIDDLEWARE.test(m.source(h)))) continue;
+    if (underFeatureSwitch(m, route.node) || inDevelopmentBranch(m, route.node)) continue;
+    hits.push({
+      ...m.hit('open-diagnostics', route.node, { messageId: kind, data: { route: `GET ${route.path}` } }),
+      // Metrics say how the app is used, a heap snapshot holds every secret in memory: the first is a warning.
+      ...(kind === 'metrics' ? { severity: 'warning' as const } : {}),
+    });
+  }
+  for (const call of m.calls()) {
+    // app.use(require('express-status-monitor')()): its page and socket are public at /status.
+    if (
+      call.callee.module === 'express-status-monitor' &&
+      !underFeatureSwitch(m, call.node) &&
+      !inDevelopmentBranch(m, call.node)
+    ) {
+      const parent = m.parent(call.node);
+      if (
+        parent?.type === 'CallExpression' &&
+        m.callee(parent.callee).name === 'use' &&
+        !parent.arguments.some((a: Node) => AUTH_MIDDLEWARE.test(m.source(a)))
+      )
+        hits.push({ ...m.hit('open-diagnostics', call.node, { messageId: 'statusMonitor' }), severity: 'warning' });
+    }
+    // inspector.open(9229, '0.0.0.0'): the debugger on every interface.
+    if (call.callee.name === 'open' && /^(?:node:)?inspector$/.test(call.callee.module ?? '') && call.args[1]) {
+      const host = m.stringValue(call.args[1]);
+      if (host !== undefined && /^(?:0\.0\.0\.0|::|\[::\])$/.test(host) && !inDevelopmentBranch(m, call.node))
+        hits.push(m.hit('debug-enabled', call.node, { messageId: 'inspectorOpen', data: { host } }));
+    }
+  }
 }
 
 // ── docker-compose ─────────────────────────────────────────────────────
@@ -392,8 +536,8 @@ export default defineAtom({
   id: 'insecure-config',
   title: 'Services run with authentication on and debugging off',
   criteria: {
-    pass: 'Datastores that can be reached from outside their host require authentication (Redis requirepass or ACL users, MongoDB authorization: enabled or root credentials, no trust/empty-password switches); ports are published on 127.0.0.1 when only the host needs them; production configuration has NODE_ENV=production and debugging, GraphQL introspection and IDEs off; the Node.js inspector is never published.',
-    fail: "A docker-compose service (Redis, MongoDB, Memcached, Elasticsearch, PostgreSQL, MySQL, mongo-express) runs without authentication, or with it switched off, on a port published on every interface; redis.conf has protected-mode no or binds 0.0.0.0 without requirepass; mongod.conf binds 0.0.0.0 without authorization; a production .env or compose file sets NODE_ENV=development or DEBUG on; code calls app.set('env', 'development'), forces NODE_ENV, or turns GraphQL introspection/playground/debug on in every environment; node --inspect=0.0.0.0 is published.",
+    pass: 'Datastores that can be reached from outside their host require authentication (Redis requirepass or ACL users, MongoDB authorization: enabled or root credentials, no trust/empty-password switches); ports are published on 127.0.0.1 when only the host needs them; production configuration has NODE_ENV=production and debugging, GraphQL introspection and IDEs off; the Node.js inspector is never published; static middleware serves a folder of public assets (no directory listing, dotfiles ignored, never the project folder, logs or backups); metrics, heap snapshots and status pages are behind authentication or an operator switch.',
+    fail: "A docker-compose service (Redis, MongoDB, Memcached, Elasticsearch, PostgreSQL, MySQL, mongo-express) runs without authentication, or with it switched off, on a port published on every interface; redis.conf has protected-mode no or binds 0.0.0.0 without requirepass; mongod.conf binds 0.0.0.0 without authorization; a production .env or compose file sets NODE_ENV=development or DEBUG on; code calls app.set('env', 'development'), forces NODE_ENV, or turns GraphQL introspection/playground/debug on in every environment; node --inspect=0.0.0.0 is published or inspector.open() listens on every interface; serve-index or @fastify/static list: true lists a folder; static serving allows dotfiles or serves the project folder ('.', __dirname, process.cwd()) or a logs/backups folder; a GET route serves prom-client metrics or a heap snapshot, or express-status-monitor is registered, with no authentication middleware.",
   },
   files: [
     ...APP_FILES,
@@ -419,6 +563,12 @@ export default defineAtom({
     'host_auth_method',
     'basicauth',
     'inspect',
+    'serve-index',
+    'static',
+    'status-monitor',
+    'metrics',
+    'heapsnapshot',
+    'heapdump',
   ],
   defaultLevel: 'block',
   rules: {
@@ -443,12 +593,45 @@ export default defineAtom({
         introspection: '{key}: true is on in every environment: anyone can download the whole schema.',
         graphqlDebug: '{key}: true is on in every environment: anyone can read stack traces in errors.',
         playground: '{key}: true is on in every environment: anyone can use the GraphQL IDE against production.',
+        inspectorOpen:
+          'inspector.open() listens on {host}: anyone who reaches the port attaches a debugger and runs code in the process.',
         composeInspector:
           'The Node.js inspector of service "{service}" listens on every interface and its port is published: anyone who reaches it runs code in the container.',
         composeDebug: '{key}={value} turns debugging on in a production compose file (service "{service}").',
         envFile: '{key}={value} turns debugging on in {file}.',
       },
       fix: "Tie it to the environment: introspection: process.env.NODE_ENV !== 'production'; drop DEBUG from production configuration; bind the inspector to 127.0.0.1 (--inspect=127.0.0.1:9229) and do not publish its port.",
+    },
+    'directory-listing': {
+      message: 'A folder is served with a listing of its files.',
+      messages: {
+        serveIndex:
+          'serve-index lists every file of the folder to anyone: backups, logs and files nobody linked become one click away.',
+        fastifyList: '@fastify/static is registered with list: every file of its root is listed to anyone.',
+      },
+      fix: 'Serve known files only: drop serve-index (or the list option) and link the files the site offers; if a listing is needed, put it behind authentication.',
+    },
+    'exposed-files': {
+      message: 'Static serving reaches files that are not meant for the web.',
+      messages: {
+        dotfiles:
+          'Static files are served with {option}: .env, .git/config and other dotfiles of the folder are downloadable.',
+        ownTree:
+          "Serving {root} as static files serves the project's own folder: its source, package.json, configuration and logs are downloadable.",
+        privateDir: 'A folder named like logs or backups ({root}) is served as static files: anyone downloads them.',
+      },
+      fix: "Serve a dedicated folder of public assets (express.static(path.join(__dirname, 'public'))), keep dotfiles at their default ('ignore'), and keep logs and backups outside it.",
+    },
+    'open-diagnostics': {
+      message: 'A diagnostics endpoint is open to anyone.',
+      messages: {
+        heap: '{route} writes or sends a heap snapshot or profile with no authentication: it holds every secret in memory and stalls the process while it is taken.',
+        metrics:
+          '{route} serves the metrics registry with no authentication: routes, traffic, versions and internals of the app are public.',
+        statusMonitor:
+          'express-status-monitor is registered for everyone: its /status page and socket show the load, routes and response times of the app.',
+      },
+      fix: "Put it behind authentication or serve it on an internal port: router.get('/metrics', requireAdmin, handler), a metrics server on a second port the load balancer does not expose, or basic auth for the scraper.",
     },
     'development-mode': {
       message: 'The app is put in development mode in production code or configuration.',
@@ -482,6 +665,26 @@ export default defineAtom({
       { file: '.env.production', code: 'PORT=8080\nNODE_ENV=development # ✗\nDEBUG=true # ✗' },
       { file: 'src/app.js', code: "const app = express();\napp.set('env', 'development'); // ✗" },
       {
+        file: 'src/server.js',
+        code: "const serveIndex = require('serve-index');\napp.use('/files', express.static('public/files'), serveIndex('public/files', { icons: true })); // ✗",
+      },
+      {
+        file: 'src/server.js',
+        code: "const express = require('express');\nconst app = express();\napp.use(express.static(path.join(__dirname, 'public'), { dotfiles: 'allow' })); // ✗\napp.use(express.static(__dirname)); // ✗\napp.use('/logs', express.static(path.join(__dirname, 'logs'))); // ✗",
+      },
+      {
+        file: 'src/metrics.js',
+        code: "const client = require('prom-client');\nclient.collectDefaultMetrics();\napp.get('/metrics', async (req, res) => { // ✗\n  res.set('Content-Type', client.register.contentType);\n  res.end(await client.register.metrics());\n});",
+      },
+      {
+        file: 'src/routes/debug.ts',
+        code: "import { writeHeapSnapshot } from 'node:v8';\nimport inspector from 'node:inspector';\nrouter.get('/debug/heap', (req, res) => res.download(writeHeapSnapshot())); // ✗\ninspector.open(9229, '0.0.0.0'); // ✗\napp.use(require('express-status-monitor')()); // ✗",
+      },
+      {
+        file: 'src/server.ts',
+        code: "import fastifyStatic from '@fastify/static';\nawait fastify.register(fastifyStatic, {\n  root: path.join(import.meta.dirname, 'uploads'),\n  list: true, // ✗\n});",
+      },
+      {
         file: 'src/graphql.ts',
         code: 'const server = new ApolloServer({\n  typeDefs,\n  resolvers,\n  introspection: true, // ✗\n});',
       },
@@ -514,6 +717,19 @@ export default defineAtom({
         code: "const server = new ApolloServer({\n  typeDefs,\n  resolvers,\n  introspection: process.env.NODE_ENV !== 'production',\n});\nif (process.env.NODE_ENV !== 'production') app.set('env', 'development');",
       },
       { file: '.env.production', code: 'NODE_ENV=production\nDEBUG=false\nLOG_LEVEL=info' },
+      {
+        file: 'src/server.js',
+        code: "const express = require('express');\nconst app = express();\napp.use(express.static(path.join(__dirname, 'public'), { maxAge: '1d' }));\nif (process.env.NODE_ENV !== 'production') app.use('/tmp', serveIndex('tmp'));",
+      },
+      // Behind the admin's sign-in, or turned on by the operator's own switch for a scraper.
+      {
+        file: 'src/metrics.js',
+        code: "const client = require('prom-client');\napp.get('/metrics', requireAdmin, async (req, res) => {\n  res.end(await client.register.metrics());\n});\nif (config.server.serverMetrics) {\n  router.get('/internal/prometheus', async (req, res) => res.end(await client.register.metrics()));\n}",
+      },
+      {
+        file: 'src/debug.ts',
+        code: "import inspector from 'node:inspector';\nimport serve from 'koa-static';\ninspector.open(9229, '127.0.0.1');\napp.use(serve('public', { hidden: false }));",
+      },
     ],
   },
   check: parsesFirst((file: SourceFile, ctx: CheckContext<Record<string, never>>) => {

@@ -1,6 +1,7 @@
 import type { CodeModule, Node } from '../ast/module.js';
 import { isFunction, propertyName, stringLiteral, unwrap } from '../ast/nodes.js';
-import { defineAtom, type Hit } from '../kit/atom.js';
+import { defineAtom, type CheckContext, type Hit, type SourceFile } from '../kit/atom.js';
+import { calledExport, exportName, LOCAL_IMPORTS } from '../kit/summaries.js';
 import { codeCheck } from '../kit/code.js';
 import { CODE_FILES, TEST_FILES } from '../kit/files.js';
 import { functionName, landingName, nameOf, words } from '../kit/names.js';
@@ -250,7 +251,13 @@ interface Reach {
 }
 
 /** Follows a `Math.random()` value forward to the first name it is given that names a secret. */
-function follow(m: CodeModule, start: Node, ui: boolean): { reach: Reach; lines: number[] } | undefined {
+function follow(
+  m: CodeModule,
+  start: Node,
+  ui: boolean,
+  /** A function whose return ends the search (a helper's summary: "it returns the value"). */
+  returnsFrom?: Node,
+): { reach: Reach; lines: number[] } | undefined {
   const seen = new Set<Node>();
   const queue: Array<{ node: Node; lines: number[] }> = [{ node: start, lines: [] }];
   let steps = 0;
@@ -282,6 +289,7 @@ function follow(m: CodeModule, start: Node, ui: boolean): { reach: Reach; lines:
       const name = functionName(m, fn);
       const hit = found(name, fn);
       if (hit || (name && stops(name))) return hit;
+      if (fn === returnsFrom) return { reach: { name: RETURNED, at: fn }, lines };
       const outer = m.parent(fn);
       // .map(() => …), Array.from({ length }, () => …), .replace(/x/g, () => …): the call's result carries it.
       if (outer?.type === 'CallExpression' && outer.arguments.includes(fn)) next(outer);
@@ -416,6 +424,55 @@ function analyse(m: CodeModule): Hit[] {
   return hits;
 }
 
+const RETURNED = '(returned)';
+
+/**
+ * A call to a function of another module whose value becomes a secret here (`const resetToken =
+ * randomString(32)`): reported when that function returns a Math.random() value and does not
+ * already say so itself (a helper named `randomToken` is reported in its own module).
+ */
+function withHelpers(
+  m: CodeModule,
+  file: SourceFile,
+  ctx: CheckContext<Record<string, never>>,
+): Hit[] | Promise<Hit[]> {
+  const hits = analyse(m);
+  const ui = isUiModule(m);
+  const candidates = m
+    .calls()
+    .filter((call) => exportName(call) !== null)
+    .map((call) => ({ call, r: follow(m, call.node, ui) }))
+    .filter((c) => c.r);
+  if (!candidates.length) return hits;
+  return (async () => {
+    for (const { call, r } of candidates) {
+      const helper = await calledExport(ctx.project, file.path, call, ['math.random']);
+      const line = helper && returnsMathRandom(helper.module, helper.fn);
+      if (!line) continue;
+      hits.push(
+        m.hit('math-random', call.node, {
+          messageId: 'fromHelper',
+          data: { helper: m.callee(call.node.callee).name, file: helper.path, sinkLine: line, name: r!.reach.name },
+          flow: r!.lines,
+        }),
+      );
+    }
+    return hits;
+  })();
+}
+
+/** The line of a Math.random() whose value `fn` returns, unless it becomes a secret's name there first. */
+function returnsMathRandom(m: CodeModule, fn: Node): number | undefined {
+  for (const call of m.calls()) {
+    if (call.node.start < fn.start || call.node.end > fn.end) continue;
+    if (call.isNew || call.callee.module || call.callee.path.join('.') !== 'Math.random' || m.topLevel('Math'))
+      continue;
+    const r = follow(m, call.node, false, fn);
+    if (r?.reach.name === RETURNED) return m.line(call.node);
+  }
+  return undefined;
+}
+
 export default defineAtom({
   id: 'insecure-random',
   title: 'Secrets come from a cryptographic random generator',
@@ -424,7 +481,7 @@ export default defineAtom({
     fail: 'A value of Math.random() flows into something named like a token, session or other id, password, secret, salt, nonce, CSRF value or one-time code (directly, through a string builder, or through a helper that returns it).',
   },
   files: [...CODE_FILES, ...TEST_FILES],
-  keywords: ['math.random'],
+  keywords: ['math.random', ...LOCAL_IMPORTS],
   defaultLevel: 'block',
   rules: {
     'math-random': {
@@ -434,6 +491,8 @@ export default defineAtom({
           'Math.random() on a line that sets a secret (reduced check: the file could not be parsed or analysed in full).',
         becomes:
           "Math.random() is predictable (a few outputs reveal the generator's state), and its value becomes `{name}`.",
+        fromHelper:
+          '{helper}() returns a Math.random() value ({file}, line {sinkLine}), which is predictable, and it becomes `{name}`.',
         becomesAt:
           "Math.random() is predictable (a few outputs reveal the generator's state), and its value becomes `{name}` (line {line}).",
       },
@@ -442,6 +501,15 @@ export default defineAtom({
   },
   examples: {
     bad: [
+      // Two files: a neutral-looking helper built on Math.random() makes the reset token.
+      {
+        file: 'src/routes/forgot.ts',
+        code: "import { randomString } from '../utils/random';\nrouter.post('/forgot', async (req, res) => {\n  const resetToken = randomString(32); // ✗\n  await saveResetToken(req.body.email, resetToken);\n  res.sendStatus(204);\n});",
+        others: {
+          'src/utils/random.ts':
+            "const CHARS = 'abcdefghijklmnopqrstuvwxyz0123456789';\nexport function randomString(length: number) {\n  let out = '';\n  for (let i = 0; i < length; i++) out += CHARS[Math.floor(Math.random() * CHARS.length)];\n  return out;\n}",
+        },
+      },
       { file: 'src/reset.js', code: 'user.resetToken = Math.random().toString(36).slice(2); // ✗\nawait user.save();' },
       {
         file: 'src/otp.ts',
@@ -469,6 +537,15 @@ export default defineAtom({
       },
     ],
     good: [
+      // Two files: the same route; the helper draws from crypto.randomInt.
+      {
+        file: 'src/routes/forgot.ts',
+        code: "import { randomString } from '../utils/random';\nrouter.post('/forgot', async (req, res) => {\n  const resetToken = randomString(32);\n  await saveResetToken(req.body.email, resetToken);\n  res.sendStatus(204);\n});",
+        others: {
+          'src/utils/random.ts':
+            "import { randomInt } from 'crypto';\nconst CHARS = 'abcdefghijklmnopqrstuvwxyz0123456789';\n// Math.random() would be predictable here.\nexport function randomString(length: number) {\n  let out = '';\n  for (let i = 0; i < length; i++) out += CHARS[randomInt(CHARS.length)];\n  return out;\n}",
+        },
+      },
       // A gradual rollout's stickiness id only picks a percentage bucket through a hash.
       {
         file: 'src/strategy/flexible-rollout.ts',
@@ -511,7 +588,7 @@ export default defineAtom({
       },
     ],
   },
-  check: codeCheck(analyse, [
+  check: codeCheck(withHelpers, [
     // Math.random() on a line that assigns something named like a secret.
     {
       rule: 'math-random',

@@ -287,6 +287,15 @@ export default defineAtom({
   },
   examples: {
     bad: [
+      // A mongoose model required from its own module: its find() takes operators.
+      {
+        file: 'routes/login.js',
+        code: "const User = require('../models/User');\nrouter.post('/login', async (req, res) => {\n  const user = await User.findOne({ email: req.body.email, password: req.body.password }); // ✗\n  res.json(user);\n});",
+        others: {
+          'models/User.js':
+            "const mongoose = require('mongoose');\nmodule.exports = mongoose.model('User', new mongoose.Schema({ email: String, password: String }));",
+        },
+      },
       // Two files: the model's helper takes the whole filter; the route passes the body.
       {
         file: 'routes/users.js',

@@ -136,6 +136,20 @@ export default defineAtom({
   },
   examples: {
     bad: [
+      // A check named "allowed" that only asks whether the URL contains an allowed host: https://evil.io/?app.example.com passes.
+      {
+        file: 'src/out.js',
+        code: "function isRedirectAllowed(url) {\n  return ALLOWED_HOSTS.some((host) => url.includes(host));\n}\napp.get('/out', (req, res) => {\n  const url = req.query.url;\n  if (!isRedirectAllowed(url)) return res.sendStatus(400);\n  res.redirect(url); // ✗\n});",
+      },
+      // Two files: the same check in a module of its own.
+      {
+        file: 'src/routes/out.js',
+        code: "import { isRedirectAllowed } from '../lib/redirects';\napp.get('/out', (req, res) => {\n  const url = req.query.url;\n  if (!isRedirectAllowed(url)) return res.sendStatus(400);\n  res.redirect(url); // ✗\n});",
+        others: {
+          'src/lib/redirects.js':
+            'export function isRedirectAllowed(url) {\n  return ALLOWED_HOSTS.some((host) => url.includes(host));\n}',
+        },
+      },
       // Two files: a helper redirects wherever it is told; the route tells it the query's target.
       {
         file: 'src/routes/auth.js',
@@ -187,6 +201,15 @@ export default defineAtom({
       },
     ],
     good: [
+      // Two files: the check compares the URL's host with an allow-list.
+      {
+        file: 'src/routes/out.js',
+        code: "import { isRedirectAllowed } from '../lib/redirects';\napp.get('/out', (req, res) => {\n  const url = req.query.url;\n  if (!isRedirectAllowed(url)) return res.sendStatus(400);\n  res.redirect(url);\n});",
+        others: {
+          'src/lib/redirects.js':
+            "export function isRedirectAllowed(url) {\n  return ALLOWED_HOSTS.includes(new URL(url, 'https://app.example.com').host);\n}",
+        },
+      },
       // A path with a fixed first segment on a base the code chose: the host is the base's.
       {
         file: 'src/routes/share.ts',

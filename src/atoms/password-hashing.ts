@@ -1,6 +1,6 @@
 import type { CallInfo, CodeModule, Node } from '../ast/module.js';
 import { propertyName, stringLiteral, unwrap } from '../ast/nodes.js';
-import { defineAtom, type CheckContext, type Hit, type SourceFile } from '../kit/atom.js';
+import { defineAtom, FLOW_MESSAGES, type CheckContext, type Hit, type SourceFile } from '../kit/atom.js';
 import { codeCheck } from '../kit/code.js';
 import { CODE_FILES, TEST_FILES } from '../kit/files.js';
 import {
@@ -13,6 +13,7 @@ import {
   words,
 } from '../kit/names.js';
 import { callArguments, findCalls, resolveIdentifier } from '../kit/scan.js';
+import { calledExport, exportName, followCalls, passedValue } from '../kit/summaries.js';
 import { plural } from '../words.js';
 
 export interface Options {
@@ -329,7 +330,7 @@ function comparisons(m: CodeModule, hits: Hit[]) {
   // The comparisons of one function (logto's verifier: MD5, SHA-1 and SHA-256 cases, each with ===) are one
   // cause and one fix (a constant-time compare helper): one finding with the others as its lines.
   const byFunction = new Map<Node | undefined, Hit>();
-  const timing = (b: Node) => {
+  const timing = (b: Node, operator: string) => {
     const fn = m.enclosingFunction(b);
     const first = byFunction.get(fn);
     if (first) {
@@ -339,7 +340,7 @@ function comparisons(m: CodeModule, hits: Hit[]) {
       return;
     }
     const hit: Hit = {
-      ...m.hit('timing-unsafe-comparison', b, { messageId: 'compared', data: { operator: b.operator } }),
+      ...m.hit('timing-unsafe-comparison', b, { messageId: 'compared', data: { operator } }),
       severity: 'warning',
     };
     byFunction.set(fn, hit);
@@ -347,36 +348,119 @@ function comparisons(m: CodeModule, hits: Hit[]) {
   };
   for (const b of m.nodes('BinaryExpression')) {
     if (!/^[!=]==?$/.test(b.operator) || !COMPARED.test(m.source(b))) continue;
-    const sides = [unwrap(b.left), unwrap(b.right)];
-    if (
-      sides.some(
-        (s) =>
-          s.type === 'UnaryExpression' ||
-          s.type === 'Literal' ||
-          stringLiteral(s) !== undefined ||
-          (s.type === 'Identifier' && s.name === 'undefined'),
-      )
-    )
-      continue;
-    const stored = sides.map((s) => storedKind(m, s));
-    const [a, c] = stored;
-    if (a && c) continue; // two stored values (a change check), not a login
-    const i = a ? 0 : c ? 1 : -1;
-    if (i >= 0) {
-      const other = sides[1 - i]!;
-      if (m.isConstant(other) || words(nameOf(other) ?? '').some((w) => CONFIRM_WORDS.has(w))) continue;
-      const digest = isDigest(m, other);
-      const rule = stored[i] === 'hash' || digest ? 'timing-unsafe-comparison' : 'plaintext-comparison';
-      if (rule === 'timing-unsafe-comparison') {
-        timing(b);
-        continue;
-      }
-      hits.push(m.hit(rule, b, { messageId: 'compared', data: { code: m.source(sides[i]!), operator: b.operator } }));
-      continue;
-    }
-    // hashPassword(password) === row.hash, md5(pw) === expected
-    if (sides.some((s) => isDigest(m, s) && digestOfPassword(m, s)) && !sides.every((s) => isDigest(m, s))) timing(b);
+    judgeComparison(m, hits, [unwrap(b.left), unwrap(b.right)], b, b.operator, timing);
   }
+  // comparePassword(input, user.password) where comparePassword = (a, b) => a === b: the helper's == is the call's.
+  for (const call of m.calls()) {
+    const fn = m.localFunction(call.node.callee);
+    const pair = fn && equalityOfParameters(fn);
+    if (!pair || !COMPARED.test(m.source(call.node))) continue;
+    const sides = pair.indexes.map((i) => call.args[i]);
+    if (sides.every((x) => x && x.type !== 'SpreadElement'))
+      judgeComparison(
+        m,
+        hits,
+        sides.map((x) => unwrap(x!)),
+        call.node,
+        pair.operator,
+        timing,
+      );
+  }
+}
+
+/**
+ * The comparisons made by an equality helper of another module (`import { safeEqual } from '../utils'`
+ * with `safeEqual = (a, b) => a === b`): judged at the call, as a same-file helper's are.
+ */
+function withEqualityHelpers(m: CodeModule, file: SourceFile, ctx: CheckContext<Options>): Hit[] | Promise<Hit[]> {
+  const hits = analyse(m, file, ctx);
+  const calls = m
+    .calls()
+    .filter(
+      (c) =>
+        exportName(c) !== null &&
+        c.args.length >= 2 &&
+        COMPARED.test(m.source(c.node)) &&
+        c.args.some((a) => a.type !== 'SpreadElement' && storedKind(m, unwrap(a))),
+    );
+  if (!calls.length) return hits;
+  return (async () => {
+    for (const call of calls) {
+      const helper = await calledExport(ctx.project, file.path, call, ['==']);
+      const pair = helper && equalityOfParameters(helper.fn);
+      if (!pair) continue;
+      const sides = pair.indexes.map((i) => call.args[i]);
+      if (sides.some((x) => !x || x.type === 'SpreadElement')) continue;
+      judgeComparison(
+        m,
+        hits,
+        sides.map((x) => unwrap(x!)),
+        call.node,
+        pair.operator,
+        (at, operator) =>
+          hits.push({
+            ...m.hit('timing-unsafe-comparison', at, { messageId: 'compared', data: { operator } }),
+            severity: 'warning',
+          }),
+      );
+    }
+    return hits;
+  })();
+}
+
+/** `(a, b) => a === b`, `function eq(x, y) { return x == y; }`: a helper whose whole answer is an equality of two of its parameters. */
+export function equalityOfParameters(fn: Node): { indexes: [number, number]; operator: string } | undefined {
+  const body = unwrap(fn.body);
+  const statement = body.type === 'BlockStatement' && body.body.length === 1 ? body.body[0] : undefined;
+  const value =
+    body.type === 'BlockStatement' ? (statement?.type === 'ReturnStatement' ? statement.argument : null) : body;
+  const test = value && unwrap(value);
+  if (test?.type !== 'BinaryExpression' || !/^[!=]==?$/.test(test.operator)) return undefined;
+  const index = (side: Node) => {
+    const s = unwrap(side);
+    return s.type === 'Identifier'
+      ? fn.params.findIndex((p: Node) => p.type === 'Identifier' && p.name === s.name)
+      : -1;
+  };
+  const [i, j] = [index(test.left), index(test.right)];
+  return i >= 0 && j >= 0 && i !== j ? { indexes: [i, j], operator: test.operator } : undefined;
+}
+
+/** One comparison of two values (`sides`), reported at `at`: a stored password or hash against another value. */
+function judgeComparison(
+  m: CodeModule,
+  hits: Hit[],
+  sides: Node[],
+  at: Node,
+  operator: string,
+  timing: (at: Node, operator: string) => void,
+) {
+  if (
+    sides.some(
+      (s) =>
+        s.type === 'UnaryExpression' ||
+        s.type === 'Literal' ||
+        stringLiteral(s) !== undefined ||
+        (s.type === 'Identifier' && s.name === 'undefined'),
+    )
+  )
+    return;
+  const stored = sides.map((s) => storedKind(m, s));
+  const [a, c] = stored;
+  if (a && c) return; // two stored values (a change check), not a login
+  const i = a ? 0 : c ? 1 : -1;
+  if (i >= 0) {
+    const other = sides[1 - i]!;
+    if (m.isConstant(other) || words(nameOf(other) ?? '').some((w) => CONFIRM_WORDS.has(w))) return;
+    const digest = isDigest(m, other);
+    const rule = stored[i] === 'hash' || digest ? 'timing-unsafe-comparison' : 'plaintext-comparison';
+    if (rule === 'timing-unsafe-comparison') return timing(at, operator);
+    hits.push(m.hit(rule, at, { messageId: 'compared', data: { code: m.source(sides[i]!), operator } }));
+    return;
+  }
+  // hashPassword(password) === row.hash, md5(pw) === expected
+  if (sides.some((s) => isDigest(m, s) && digestOfPassword(m, s)) && !sides.every((s) => isDigest(m, s)))
+    timing(at, operator);
 }
 
 /** `user.password` (stored password) or `user.passwordHash` (stored hash): a member of an object that is not request input. */
@@ -496,6 +580,26 @@ function lexical(min: number) {
   };
 }
 
+/** What a module that hashes or compares passwords holds (with `password`, the atom's keywords). */
+const HASH_WORDS = [
+  'createhash',
+  'md5',
+  'sha1',
+  'sha256',
+  'sha512',
+  'bcrypt',
+  'argon2',
+  'scrypt',
+  'pbkdf2',
+  'subtle',
+  '.password',
+  '.passwd',
+  '.pwd',
+  'hashedpassword',
+  'hashed_password',
+  'password_digest',
+];
+
 export default defineAtom<Options>({
   id: 'password-hashing',
   title: 'Passwords are stored with a slow, salted hash',
@@ -504,30 +608,14 @@ export default defineAtom<Options>({
     fail: 'A password is hashed with a fast digest (MD5, SHA-1, plain or salted SHA-256), bcrypt/argon2/scrypt/PBKDF2 run below their minimum cost, a stored password is compared with === (plaintext storage), or a password hash is compared with === instead of a constant-time check.',
   },
   files: [...CODE_FILES, ...TEST_FILES],
-  keywords: [
-    'createhash',
-    'md5',
-    'sha1',
-    'sha256',
-    'sha512',
-    'bcrypt',
-    'argon2',
-    'scrypt',
-    'pbkdf2',
-    'subtle',
-    '.password',
-    '.passwd',
-    '.pwd',
-    'hashedpassword',
-    'hashed_password',
-    'password_digest',
-  ],
+  keywords: [...HASH_WORDS, 'password'],
   defaultLevel: 'block',
   options: (z) => z.strictObject({ bcryptMinCost: z.number().int().min(4).max(31).default(12) }),
   rules: {
     'fast-hash': {
       message: 'A password is hashed with a fast digest, which GPUs brute-force at billions of guesses per second.',
       messages: {
+        across: FLOW_MESSAGES.across,
         subtle:
           'A password is hashed with one {algorithm} digest (crypto.subtle.digest), which GPUs brute-force at billions of guesses per second.',
         call: 'A password is hashed with {call}(), a fast digest GPUs brute-force at billions of guesses per second.',
@@ -539,6 +627,7 @@ export default defineAtom<Options>({
     'low-bcrypt-cost': {
       message: 'bcrypt is used with a cost below the policy minimum.',
       messages: {
+        across: FLOW_MESSAGES.across,
         cost: 'bcrypt cost {cost} is below the minimum of {min}.',
         defaultCost: 'bcrypt cost {cost} (the default of genSalt()) is below the minimum of {min}.',
         costAboveFloor:
@@ -554,6 +643,7 @@ export default defineAtom<Options>({
     'weak-argon2': {
       message: 'argon2 runs with a variant or parameters below the OWASP minimums.',
       messages: {
+        across: FLOW_MESSAGES.across,
         type: 'argon2 runs with {type} instead of argon2id.',
         memory:
           'argon2 runs with {memory} KiB of memory with {passes} (OWASP: at least {need} KiB for t={t}, e.g. 19456 KiB with t=2).',
@@ -565,6 +655,7 @@ export default defineAtom<Options>({
     'weak-scrypt': {
       message: 'scrypt hashes a password with a cost below 2^15.',
       messages: {
+        across: FLOW_MESSAGES.across,
         cost: 'scrypt hashes a password with cost N={n}, below 2^15.',
         defaultCost: "scrypt hashes a password with cost N={n} (Node's default), below 2^15.",
       },
@@ -573,6 +664,7 @@ export default defineAtom<Options>({
     'low-pbkdf2-iterations': {
       message: 'PBKDF2 runs fewer iterations than OWASP asks for its digest.',
       messages: {
+        across: FLOW_MESSAGES.across,
         iterations: 'PBKDF2-HMAC-{digest} runs {iterations} iterations; OWASP asks for at least {need}.',
       },
       fix: "Use at least 600000 iterations with 'sha256' (210000 with 'sha512'), or move to argon2id/bcrypt.",
@@ -580,6 +672,7 @@ export default defineAtom<Options>({
     'plaintext-comparison': {
       message: 'A stored password is compared with ===, which means it is stored as typed.',
       messages: {
+        across: FLOW_MESSAGES.across,
         compared: '`{code}` is compared with {operator}: the password is stored as it was typed.',
       },
       fix: 'Store a bcrypt/argon2 hash and verify with await bcrypt.compare(password, user.passwordHash) (or argon2.verify(user.passwordHash, password)).',
@@ -587,6 +680,7 @@ export default defineAtom<Options>({
     'timing-unsafe-comparison': {
       message: 'A password hash is compared with ===, which leaks timing.',
       messages: {
+        across: FLOW_MESSAGES.across,
         compared:
           'A password hash is compared with {operator}, which leaks how many leading characters match (a warning: exploiting it takes many precise measurements).',
         comparedMany:
@@ -597,6 +691,26 @@ export default defineAtom<Options>({
   },
   examples: {
     bad: [
+      // Two files: the hash helper is MD5; the sign-up route hands it the password.
+      {
+        file: 'src/routes/signup.ts',
+        code: "import { hash } from '../utils/crypto';\nrouter.post('/signup', async (req, res) => {\n  const user = await User.create({ email: req.body.email, passwordHash: hash(req.body.password) }); // ✗\n  res.status(201).json({ id: user.id });\n});",
+        others: {
+          'src/utils/crypto.ts':
+            "import { createHash } from 'crypto';\nexport const hash = (value: string) => createHash('md5').update(value).digest('hex');",
+        },
+      },
+      // A same-file helper whose answer is ===: the stored password is compared as it is.
+      {
+        file: 'src/routes/login.js',
+        code: "const comparePassword = (a, b) => a === b;\nrouter.post('/login', async (req, res) => {\n  const user = await User.findOne({ email: req.body.email });\n  if (!user || !comparePassword(req.body.password, user.password)) return res.sendStatus(401); // ✗\n  res.json({ token: sign(user) });\n});",
+      },
+      // Two files: the same, with the equality helper in a utility module.
+      {
+        file: 'src/routes/session.js',
+        code: "const { same } = require('../utils/compare');\nrouter.post('/session', async (req, res) => {\n  const user = await User.findOne({ email: req.body.email });\n  if (!user || !same(user.password, req.body.password)) return res.sendStatus(401); // ✗\n  res.json({ token: sign(user) });\n});",
+        others: { 'src/utils/compare.js': 'exports.same = (a, b) => a === b;' },
+      },
       // Legacy formats compared with === in one verifier: the fast digests each, the comparisons as one finding.
       {
         file: 'src/libraries/verify-legacy.ts',
@@ -656,6 +770,20 @@ export default defineAtom<Options>({
       },
     ],
     good: [
+      // Two files: the same sign-up route; the helper is bcrypt at cost 12.
+      {
+        file: 'src/routes/signup.ts',
+        code: "import { hash } from '../utils/crypto';\nrouter.post('/signup', async (req, res) => {\n  const user = await User.create({ email: req.body.email, passwordHash: await hash(req.body.password) });\n  res.status(201).json({ id: user.id });\n});",
+        others: {
+          'src/utils/crypto.ts':
+            "import bcrypt from 'bcrypt';\nexport const hash = (value: string) => bcrypt.hash(value, 12);",
+        },
+      },
+      // A same-file helper that asks bcrypt: the comparison is the library's.
+      {
+        file: 'src/routes/login.js',
+        code: "const comparePassword = (a, b) => bcrypt.compare(a, b);\nrouter.post('/login', async (req, res) => {\n  const user = await User.findOne({ email: req.body.email });\n  if (!user || !(await comparePassword(req.body.password, user.passwordHash))) return res.sendStatus(401);\n  res.json({ token: sign(user) });\n});",
+      },
       // PBKDF2 of an app secret as an encryption key: key derivation for a cipher, not a stored password hash.
       {
         file: 'src/lib/crypto.ts',
@@ -707,5 +835,17 @@ export default defineAtom<Options>({
       },
     ],
   },
-  check: codeCheck<Options>(analyse, (file, ctx) => lexical(ctx.options.bcryptMinCost)(file)),
+  check: codeCheck<Options>(
+    // A password passed to a helper of another module that hashes it fast: reported at the call.
+    followCalls(withEqualityHelpers, HASH_WORDS, {
+      argument: (m, arg) => (isPasswordValue(m, arg) ? [passedValue(m, arg)] : []),
+      sink: (hit) =>
+        typeof hit.data?.algorithm === 'string'
+          ? `a fast ${hit.data.algorithm} hash`
+          : typeof hit.data?.call === 'string'
+            ? `${hit.data.call}(), a fast hash`
+            : `a weak hash (${hit.rule})`,
+    }),
+    (file, ctx) => lexical(ctx.options.bcryptMinCost)(file),
+  ),
 });

@@ -1,7 +1,14 @@
 import type { CodeModule, Node } from '../ast/module.js';
-import { unwrap } from '../ast/nodes.js';
+import { isFunction, keyName, unwrap } from '../ast/nodes.js';
 import { defineAtom, type CheckContext, type Hit, type SourceFile } from '../kit/atom.js';
-import { APP_FILES, decoratorName, nestRoutesIn, otherModulesMatching, routesIn } from '../kit/app.js';
+import {
+  APP_FILES,
+  decoratorName,
+  inDevelopmentBranch,
+  nestRoutesIn,
+  otherModulesMatching,
+  routesIn,
+} from '../kit/app.js';
 import { codeCheck } from '../kit/code.js';
 
 /** Paths of routes that guess or spend credentials: a path segment that is (or ends in) a word like login, register, reset-password, otp, token. */
@@ -185,12 +192,110 @@ async function limits(m: CodeModule, file: SourceFile, ctx: CheckContext<Record<
   return hits;
 }
 
+// ── Keys the client chooses ────────────────────────────────────────────
+
+/** Headers a client can send itself: a proxy appends to X-Forwarded-For, it does not replace what the client wrote. */
+const CLIENT_HEADER =
+  /['"`](x-forwarded-for|x-real-ip|x-client-ip|true-client-ip|forwarded)['"`]|\bheaders\.(forwarded)\b/i;
+/** The entry a trusted proxy appended: the last one of the list, not the first the client wrote. */
+const LAST_ENTRY = /\.pop\s*\(|\.at\s*\(\s*-\s*1\s*\)|length\s*-\s*1\s*\]|\.slice\s*\(\s*-\s*1\s*\)/;
+/** What a module must hold to be read for client-chosen keys. */
+const KEY_HINT = /keyGenerator|\.consume\s*\(|trust proxy|trustProxy|\.proxy\s*=\s*true/;
+/** The limiter keys on the caller's IP (the default of express-rate-limit, @fastify/rate-limit and koa-ratelimit). */
+const IP_KEYED = (text: string) =>
+  !/keyGenerator|\bid\s*:\s*(?:\(|async|function|\w+\s*=>)/.test(text) ||
+  /(?:keyGenerator|\bid)\b[\s\S]{0,400}?\.ip\b/.test(text);
+
+/** A limiter's key function (`keyGenerator`, koa-ratelimit's `id`) or a `limiter.consume(key)` that reads a header the client writes. */
+function headerKeys(m: CodeModule): Hit[] {
+  const hits: Hit[] = [];
+  const judge = (node: Node, fn: Node | undefined) => {
+    const text = m.source(fn ?? node);
+    const header = CLIENT_HEADER.exec(text);
+    if (!header || LAST_ENTRY.test(text)) return;
+    hits.push(
+      m.hit('spoofable-key', node, {
+        messageId: 'header',
+        data: { header: (header[1] ?? header[2]!).toLowerCase() },
+      }),
+    );
+  };
+  for (const p of m.nodes('Property')) {
+    const key = p.type === 'Property' ? keyName(p) : null;
+    if (key !== 'keyGenerator' && !(key === 'id' && LIMITER.test(m.source(m.parent(m.parent(p)!) ?? p)))) continue;
+    const v = unwrap(p.value);
+    judge(p, isFunction(v) ? v : (m.localFunction(v) ?? undefined));
+  }
+  for (const call of m.calls())
+    if (call.callee.name === 'consume' && LIMITER.test(call.callee.path.join('.')) && call.args[0])
+      judge(call.node, call.args[0]);
+  return hits;
+}
+
+/**
+ * `app.set('trust proxy', true)` (Express), `Fastify({ trustProxy: true })`, `app.proxy = true` (Koa) in an app whose
+ * rate limiter keys on the IP: the IP is then the first X-Forwarded-For entry, which the client writes.
+ */
+async function trustEveryProxy(
+  m: CodeModule,
+  file: SourceFile,
+  ctx: CheckContext<Record<string, never>>,
+): Promise<Hit[]> {
+  const found: Node[] = [];
+  for (const call of m.calls()) {
+    if (
+      call.callee.name === 'set' &&
+      call.args[0] &&
+      m.stringValue(call.args[0]) === 'trust proxy' &&
+      call.args[1] &&
+      m.source(unwrap(call.args[1])) === 'true'
+    )
+      found.push(call.node);
+    if (/^(?:fastify|Fastify|default)$/.test(call.callee.name) && call.callee.module === 'fastify') {
+      const opts = m.objectLiteral(call.args[0]);
+      const trust = opts && m.property(opts, 'trustProxy');
+      if (trust && m.source(unwrap(trust)) === 'true') found.push(trust);
+    }
+  }
+  for (const a of m.nodes('AssignmentExpression'))
+    if (/^\w+\.proxy$/.test(m.source(a.left)) && m.source(unwrap(a.right)) === 'true' && /['"]koa['"]/.test(m.text))
+      found.push(a);
+  const open = found.filter(
+    (n) =>
+      !inDevelopmentBranch(m, n) && (file.allAdded || file.isAdded(m.line(n)) || file.isAdded(m.position(n.end).line)),
+  );
+  if (!open.length) return [];
+  const modules = await otherModulesMatching(ctx.project, file, LIMITER_PACKAGE);
+  const texts = [
+    ...(LIMITER_PACKAGE.test(file.text) ? [file.text] : []),
+    ...(await Promise.all(modules.map((p) => ctx.project.read(p)))).filter((t): t is string => t !== null),
+  ];
+  const keyed = texts.filter((t) => LIMITER_CALL.test(t));
+  if (!keyed.length || !keyed.some(IP_KEYED)) return [];
+  return open.map((n) => m.hit('spoofable-key', n, { messageId: 'trustAll' }));
+}
+
+/** A limiter made in the text (not only imported): rateLimit({…}), new RateLimiterRedis({…}), ratelimit({…}). */
+const LIMITER_CALL =
+  /\b(?:rateLimit|expressRateLimit|ratelimit|RateLimit|slowDown|new\s+RateLimiter\w*|register\s*\(\s*(?:rateLimit|fastifyRateLimit|import\(\s*['"]@fastify\/rate-limit))\s*\(?/;
+
+async function check(m: CodeModule, file: SourceFile, ctx: CheckContext<Record<string, never>>): Promise<Hit[]> {
+  const hits: Hit[] = [];
+  if (ROUTE_HINT.test(file.text) && (AUTH_TEXT.test(file.text) || NEXT_ROUTE.test(file.path)))
+    hits.push(...(await limits(m, file, ctx)));
+  if (KEY_HINT.test(file.text)) {
+    hits.push(...headerKeys(m).filter((h) => file.allAdded || file.isAdded(h.line)));
+    hits.push(...(await trustEveryProxy(m, file, ctx)));
+  }
+  return hits;
+}
+
 export default defineAtom({
   id: 'rate-limiting',
   title: 'Login, sign-up, reset and token routes are rate limited',
   criteria: {
-    pass: 'Every login, sign-up, password-reset, OTP/2FA and token route that callers reach before they are signed in has a rate limiter: on the route (express-rate-limit, rate-limiter-flexible, @fastify/rate-limit config, @Throttle / ThrottlerGuard), on its router, or registered for the whole app in any of its modules (app.use(limiter), fastify.register(rateLimit), a global ThrottlerGuard, Next.js middleware).',
-    fail: 'A POST/PUT/PATCH route whose path names login, sign-in, sign-up, register, password, reset, forgot, OTP, 2FA/MFA, verify or token, and that no sign-in middleware guards, has no rate limiter on the route, its router or the app, or opts out with @SkipThrottle().',
+    pass: "Every login, sign-up, password-reset, OTP/2FA and token route that callers reach before they are signed in has a rate limiter: on the route (express-rate-limit, rate-limiter-flexible, @fastify/rate-limit config, @Throttle / ThrottlerGuard), on its router, or registered for the whole app in any of its modules (app.use(limiter), fastify.register(rateLimit), a global ThrottlerGuard, Next.js middleware). Limiters count by the address the app's own proxy saw (trust proxy set to the number or addresses of the proxies) or by account, never by a header the client writes.",
+    fail: 'A POST/PUT/PATCH route whose path names login, sign-in, sign-up, register, password, reset, forgot, OTP, 2FA/MFA, verify or token, and that no sign-in middleware guards, has no rate limiter on the route, its router or the app, or opts out with @SkipThrottle(); or a limiter is keyed on X-Forwarded-For / X-Real-IP read by hand, or on req.ip in an app that trusts every proxy (trust proxy: true), where the client writes the address.',
   },
   files: APP_FILES,
   keywords: [
@@ -213,6 +318,9 @@ export default defineAtom({
     'passcode',
     'authenticate',
     'session',
+    'keygenerator',
+    'consume(',
+    'proxy',
   ],
   // warn in the recommended policy: on the production corpus (npm run bench -- detection) 4 of its 7
   // findings were strictly true: below 2 in 3 (where a route sits behind sign-in is often decided elsewhere).
@@ -225,6 +333,16 @@ export default defineAtom({
         many: '{count} routes here have no rate limiter, and none is registered for the whole app: {routes}. Passwords, codes and sign-ups can be tried at full speed.',
       },
       fix: "Limit it: const authLimiter = rateLimit({ windowMs: 15 * 60 * 1000, limit: 10 }); router.post('/login', authLimiter, login) (express-rate-limit); config: { rateLimit: { max: 5, timeWindow: '1 minute' } } on a Fastify route with @fastify/rate-limit registered; @UseGuards(ThrottlerGuard) @Throttle({ default: { limit: 5, ttl: 60000 } }) in NestJS. Count by account as well as by IP where you can.",
+    },
+    'spoofable-key': {
+      message: 'The rate limiter counts requests by a value the client chooses.',
+      messages: {
+        header:
+          'The rate limiter is keyed on the {header} header, which the client writes itself: a new value per request starts a new count, so the limit never bites.',
+        trustAll:
+          "Every proxy is trusted, so the client's IP becomes the first X-Forwarded-For entry, which the client writes itself: the app's IP-keyed rate limiter starts a new count for each invented address.",
+      },
+      fix: "Key on the address your own proxy saw: app.set('trust proxy', 1) (the number of proxies in front) or their addresses ('loopback', '10.0.0.0/8'), then the default key (req.ip); never read X-Forwarded-For yourself, or take its last entry when exactly one proxy appends to it. Count by account as well where you can.",
     },
     'skipped-limit': {
       message: 'An authentication route opts out of the rate limit.',
@@ -264,8 +382,40 @@ export default defineAtom({
         file: 'src/auth.controller.ts',
         code: "@UseGuards(ThrottlerGuard)\n@Controller('auth')\nexport class AuthController {\n  @SkipThrottle() // ✗\n  @Post('token')\n  token(@Body() dto: TokenDto) { return this.auth.token(dto); }\n}",
       },
+      {
+        file: 'src/limits.js',
+        code: "const rateLimit = require('express-rate-limit');\nexports.loginLimiter = rateLimit({\n  windowMs: 15 * 60 * 1000,\n  limit: 10,\n  keyGenerator: (req) => req.headers['x-forwarded-for'] || req.ip, // ✗\n});",
+      },
+      {
+        file: 'src/login.ts',
+        code: "import { RateLimiterMemory } from 'rate-limiter-flexible';\nconst limiter = new RateLimiterMemory({ points: 5, duration: 60 });\nexport async function login(req, res) {\n  await limiter.consume(req.get('X-Real-IP')); // ✗\n  res.json(await signIn(req.body));\n}",
+      },
+      // Two files: every proxy trusted in the app, an IP-keyed limiter on the login routes.
+      {
+        file: 'src/app.ts',
+        code: "import express from 'express';\nexport const app = express();\napp.set('trust proxy', true); // ✗\napp.use('/auth', authRoutes);",
+        others: {
+          'src/routes/auth.ts':
+            "import rateLimit from 'express-rate-limit';\nexport const authRoutes = Router();\nauthRoutes.post('/login', rateLimit({ windowMs: 60000, limit: 5 }), login);",
+        },
+      },
     ],
     good: [
+      // One proxy in front: req.ip is the address it saw, not what the client wrote.
+      {
+        file: 'src/app.ts',
+        code: "import express from 'express';\nimport rateLimit from 'express-rate-limit';\nexport const app = express();\napp.set('trust proxy', 1);\napp.use('/auth', rateLimit({ windowMs: 60000, limit: 5 }));",
+      },
+      // The last X-Forwarded-For entry is the one the app's own proxy appended; an account key is the server's choice.
+      {
+        file: 'src/limits.js',
+        code: "const rateLimit = require('express-rate-limit');\nexports.loginLimiter = rateLimit({\n  limit: 10,\n  keyGenerator: (req) => String(req.headers['x-forwarded-for'] ?? '').split(',').pop().trim(),\n});\nexports.resetLimiter = rateLimit({ limit: 3, keyGenerator: (req) => `reset:${req.body.email}` });",
+      },
+      // Every proxy trusted, but nothing in the app counts by IP.
+      {
+        file: 'src/app.ts',
+        code: "import express from 'express';\nexport const app = express();\napp.set('trust proxy', true);\napp.get('/health', (req, res) => res.json({ ok: true }));",
+      },
       {
         file: 'src/server.js',
         code: "const rateLimit = require('express-rate-limit');\nconst app = require('express')();\nif (config.env === 'production') {\n  app.use(rateLimit({ windowMs: 60000, limit: 100 }));\n}\napp.post('/login', login);",
@@ -321,8 +471,10 @@ export default defineAtom({
     ],
   },
   check: codeCheck(
-    limits,
+    check,
     [],
-    (file) => ROUTE_HINT.test(file.text) && (AUTH_TEXT.test(file.text) || NEXT_ROUTE.test(file.path)),
+    (file) =>
+      (ROUTE_HINT.test(file.text) && (AUTH_TEXT.test(file.text) || NEXT_ROUTE.test(file.path))) ||
+      KEY_HINT.test(file.text),
   ),
 });

@@ -272,6 +272,20 @@ export default defineAtom({
   },
   examples: {
     bad: [
+      // The client of a local module keeps its name: prisma, knex, db, pool from '../lib/…' are database clients.
+      {
+        file: 'src/app/api/search/route.ts',
+        code: "import prisma from '../../../lib/prisma';\nexport async function GET(req: Request) {\n  const q = new URL(req.url).searchParams.get('q');\n  return Response.json(await prisma.$queryRawUnsafe(`SELECT * FROM posts WHERE title = '${q}'`)); // ✗\n}",
+      },
+      // Two files: an exported instance whose method sends its argument as SQL.
+      {
+        file: 'src/routes/search.ts',
+        code: "import db from '../db';\nrouter.get('/search', async (req, res) => {\n  res.json(await db.fetchAll(\"SELECT * FROM posts WHERE title LIKE '%\" + req.query.q + \"%'\")); // ✗\n});",
+        others: {
+          'src/db.ts':
+            "import { Pool } from 'pg';\nclass Database {\n  private pool = new Pool();\n  fetchAll(sql: string, params: unknown[] = []) {\n    return this.pool.query(sql, params);\n  }\n}\nexport default new Database();",
+        },
+      },
       // Two files: the helper trusts its caller with a column name; the route passes the client's.
       {
         file: 'routes/items.js',
@@ -331,6 +345,15 @@ export default defineAtom({
       },
     ],
     good: [
+      // Two files: the same instance, given a placeholder and the value apart.
+      {
+        file: 'src/routes/search.ts',
+        code: "import db from '../db';\nrouter.get('/search', async (req, res) => {\n  res.json(await db.fetchAll('SELECT * FROM posts WHERE title LIKE $1', ['%' + req.query.q + '%']));\n});",
+        others: {
+          'src/db.ts':
+            "import { Pool } from 'pg';\nclass Database {\n  private pool = new Pool();\n  fetchAll(sql: string, params: unknown[] = []) {\n    return this.pool.query(sql, params);\n  }\n}\nexport default new Database();",
+        },
+      },
       // Two files: the column comes from a fixed table before it reaches the helper.
       {
         file: 'routes/items.js',

@@ -176,6 +176,9 @@ export function isPasswordValue(m: CodeModule, expr: Node | null | undefined, de
       if (isPasswordName(n.name)) return true;
       const b = m.binding(n);
       if (!b) return false;
+      // A helper's parameter that its caller in another module fills with a password (src/kit/summaries.ts).
+      const param = b.kind === 'param' ? b.defs[0] : undefined;
+      if (param?.fn && m.argumentsPassed(param.fn, param.index!)?.length) return true;
       return b.defs.some((d) => {
         const step = d.path.at(-1);
         if (typeof step === 'string' && isPasswordName(step)) return true;

@@ -9,8 +9,8 @@
  * module ask anything; the module is read, its text pre-filtered, then parsed,
  * and each answer is kept for the run (per project view: per worker, per commit).
  */
-import type { CallInfo, CodeModule, Node, Taint } from '../ast/module.js';
-import { isFunction, isLocalModule, unwrap } from '../ast/nodes.js';
+import type { CallInfo, CodeModule, ImportedFunction, Node, Taint } from '../ast/module.js';
+import { isFunction, isLocalModule, keyName, unwrap } from '../ast/nodes.js';
 import type { CheckContext, Hit, ProjectView, SourceFile } from './atom.js';
 import { remember } from './app.js';
 import { resolveImport } from './imports.js';
@@ -45,15 +45,26 @@ export interface ExportedFunction {
   fn: Node;
 }
 
+/** How an atom follows calls into other modules. */
+export interface Follow {
+  /** What an argument brings to the helper: its request taints (the default), or a taint made for the atom's question (`passedValue`). */
+  argument?: (m: CodeModule, arg: Node) => Taint[];
+  /** What a finding in the helper says the data reaches, for the message; its `sink` by default. */
+  sink?: (hit: Hit) => string;
+}
+
 /**
  * The analysis plus what the helpers of other modules it calls with request data do with it.
  * `sinkWords`: the atom's own keywords, one of which a helper's module must hold to be parsed.
  */
-export function followCalls<O>(analyse: Analyse<O>, sinkWords: readonly string[]): Analyse<O> {
-  const baseline = new WeakMap<ProjectView, Map<string, Promise<Set<string>>>>();
+export function followCalls<O>(analyse: Analyse<O>, sinkWords: readonly string[], how: Follow = {}): Analyse<O> {
+  const argument = how.argument ?? ((m: CodeModule, arg: Node) => m.taints(arg));
+  const sinkOf = how.sink ?? ((h: Hit) => (typeof h.data?.sink === 'string' ? h.data.sink : 'a sink'));
+  // What the analysis finds in a helper's module on its own, once per module and run.
+  const alone = new WeakMap<ProjectView, Map<string, Promise<Set<string>>>>();
   const own = (project: ProjectView, helper: ExportedFunction, file: SourceFile, ctx: CheckContext<O>) => {
-    let known = baseline.get(project);
-    if (!known) baseline.set(project, (known = new Map()));
+    let known = alone.get(project);
+    if (!known) alone.set(project, (known = new Map()));
     let found = known.get(helper.path);
     if (!found)
       known.set(
@@ -63,8 +74,22 @@ export function followCalls<O>(analyse: Analyse<O>, sinkWords: readonly string[]
     return found;
   };
   return (m, file, ctx) => {
+    // An imported check guarding the data (`if (!isRedirectAllowed(url)) return`): looked up first, judged by its code.
+    const checks = importedChecks(m);
+    if (!checks.length) return follow(m, file, ctx);
+    return (async () => {
+      const found = new Map<Node, ImportedFunction>();
+      for (const call of checks) {
+        const helper = await calledExport(ctx.project, file.path, call, CHECK_WORDS);
+        if (helper) found.set(call.node, { module: helper.module, fn: helper.fn });
+      }
+      return follow(found.size ? m.withImports(found) : m, file, ctx);
+    })();
+  };
+
+  function follow(m: CodeModule, file: SourceFile, ctx: CheckContext<O>): Hit[] | Promise<Hit[]> {
     const hits = analyse(m, file, ctx);
-    const calls = candidates(m);
+    const calls = candidates(m, argument);
     if (!calls.length) return hits;
     return (async () => {
       const mine = await hits;
@@ -86,8 +111,8 @@ export function followCalls<O>(analyse: Analyse<O>, sinkWords: readonly string[]
             data: {
               source: t.label,
               line: t.lines[0]!,
-              helper: name === 'default' ? m.callee(call.node.callee).name : name,
-              sink: typeof h.data?.sink === 'string' ? h.data.sink : 'a sink',
+              helper: calleeName(m, call, name),
+              sink: sinkOf(h),
               file: helper.path,
               sinkLine: h.line,
             },
@@ -101,40 +126,79 @@ export function followCalls<O>(analyse: Analyse<O>, sinkWords: readonly string[]
       }
       return mine;
     })();
+  }
+}
+
+/** Names of checks whose code decides whether they guard anything (`isRedirectAllowed`, `isSafeUrl`, `validateHost`). */
+const CHECK_NAME = /allow|valid|safe|trust|permit|whitelist|allowlist|known/i;
+/** What such a check's module holds when its check may be a weak one (see `weakContainment`, src/ast/taint/guards.ts). */
+const CHECK_WORDS = ['.includes(', '.indexof(', '.startswith(', '.endswith('];
+
+/** Calls to a check of a local module given request data (in a test, typically). */
+function importedChecks(m: CodeModule): CallInfo[] {
+  if (!/\brequire\s*\(|\bimport\b/.test(m.text)) return [];
+  return m
+    .calls()
+    .filter((c) => exportName(c) !== null && CHECK_NAME.test(c.callee.name) && c.args.some((a) => m.taints(a).length))
+    .slice(0, MAX_CALLS);
+}
+
+/** A finding's place and what it says: the same place saying more (request data now reaches it) is new. */
+const place = (h: Hit) => `${h.rule}:${h.line}:${h.column}:${h.messageId ?? ''}`;
+
+const calleeName = (m: CodeModule, call: CallInfo, name: string) =>
+  name === 'default' ? m.callee(call.node.callee).name : name;
+
+/** A taint standing for "the value this argument holds" (a password, a token), for atoms whose question is not request data. */
+export function passedValue(m: CodeModule, arg: Node): Taint {
+  return {
+    kind: 'request',
+    label: m.source(arg).replace(/\s+/g, ' ').slice(0, 60),
+    node: arg,
+    structured: false,
+    lines: [m.line(arg)],
+    via: [],
   };
 }
 
-const place = (h: Hit) => `${h.rule}:${h.line}:${h.column}`;
+/** The export a call names when its function comes from a local module: `merge()` (default), `items.list()`, `deepMerge()` (named). */
+export function exportName(call: CallInfo): string | null {
+  const { module: spec, path, imported } = call.callee;
+  if (spec === undefined || !isLocalModule(spec) || call.isNew) return null;
+  if (imported) return path.length === 1 ? 'default' : path.length === 2 ? path[1]! : null;
+  return path.length === 1 ? path[0]! : path.length === 2 ? `${path[0]}.${path[1]}` : null;
+}
 
-/** Calls to a function of a local module with at least one argument that carries request data. */
+/** The function of another module a call calls, when the module is local and holds one of `words`. */
+export function calledExport(
+  project: ProjectView,
+  from: string,
+  call: CallInfo,
+  words: readonly string[],
+): Promise<ExportedFunction | null> {
+  const name = exportName(call);
+  return name ? exportedFunction(project, from, call.callee.module!, name, words) : Promise.resolve(null);
+}
+
+/** Calls to a function of a local module with at least one argument that brings what the atom follows. */
 function candidates(
   m: CodeModule,
+  argument: (m: CodeModule, arg: Node) => Taint[],
 ): Array<{ call: CallInfo; spec: string; name: string; args: Array<Taint[] | undefined> }> {
   if (!/\brequire\s*\(|\bimport\b/.test(m.text)) return [];
   const out: Array<{ call: CallInfo; spec: string; name: string; args: Array<Taint[] | undefined> }> = [];
   for (const call of m.calls()) {
-    const { module: spec, path, imported } = call.callee;
-    if (spec === undefined || !isLocalModule(spec) || call.isNew) continue;
-    // `merge()` of a default import, `items.listSorted()` of a whole module, `deepMerge()` of a named one.
-    const name = imported
-      ? path.length === 1
-        ? 'default'
-        : path.length === 2
-          ? path[1]!
-          : null
-      : path.length === 1
-        ? path[0]!
-        : null;
+    const name = exportName(call);
     if (!name) continue;
     let any = false;
     const args = call.args.map((a) => {
       if (a.type === 'SpreadElement') return undefined;
-      const ts = m.taints(a);
+      const ts = argument(m, a);
       if (ts.length) any = true;
       return ts.length ? ts : undefined;
     });
     if (!any) continue;
-    out.push({ call, spec, name, args });
+    out.push({ call, spec: call.callee.module!, name, args });
     if (out.length >= MAX_CALLS) break;
   }
   return out;
@@ -196,12 +260,34 @@ function findExport(m: CodeModule, name: string): Found | null {
     if (spec && isLocalModule(spec)) return { from: [{ spec, name: 'default' }] };
     return null;
   };
-  /** The property `name` of an exported object literal (`module.exports = { purchase }`, `export default { f }`). */
-  const member = (obj: Node): Found | null => {
+  /**
+   * The property `name` of an exported object literal (`module.exports = { purchase }`, `export default { f }`),
+   * or the method `name` of an exported instance of a class of the module (`export default new Database()`).
+   */
+  const member = (obj: Node, key = name): Found | null => {
     const literal = m.objectLiteral(obj);
-    const v = literal && m.property(literal, name);
-    return v ? valueOf(v) : null;
+    const v = literal && m.property(literal, key);
+    if (v) return valueOf(v);
+    const n = unwrap(obj);
+    const cls = n.type === 'NewExpression' && n.callee.type === 'Identifier' ? m.topLevel(n.callee.name) : undefined;
+    const body = cls?.kind === 'class' ? cls.defs[0]?.value?.body?.body : undefined;
+    const method = (body as Node[] | undefined)?.find(
+      (e) => (e.type === 'MethodDefinition' || e.type === 'PropertyDefinition') && !e.static && keyName(e) === key,
+    );
+    return method?.value && isFunction(unwrap(method.value)) ? { fn: unwrap(method.value) } : null;
   };
+  // `db.run` of `import { db } from './db'`: the method of the exported object.
+  const dot = name.indexOf('.');
+  if (dot > 0) {
+    const [outer, inner] = [name.slice(0, dot), name.slice(dot + 1)];
+    for (const s of m.program.body as Node[]) {
+      const d = s.type === 'ExportNamedDeclaration' ? s.declaration : null;
+      if (d?.type !== 'VariableDeclaration') continue;
+      for (const v of d.declarations)
+        if (v.id.type === 'Identifier' && v.id.name === outer && v.init) return member(v.init, inner);
+    }
+    return null;
+  }
   const stars: Array<{ spec: string; name: string }> = [];
   for (const s of m.program.body as Node[]) {
     if (s.type === 'ExportNamedDeclaration') {

@@ -382,6 +382,9 @@ export class Guards {
     const callee = unwrap(t.callee);
     const a = t.arguments as Node[];
     const argMentions = a.some((x) => this.mentions(x, b));
+    // isRedirectAllowed(url) whose own check is url.includes(allowed): its name promises more than it checks.
+    const helper = this.m.importedFunction(t) ?? { module: this.m, fn: this.m.localFunction(t.callee) };
+    if (argMentions && helper.fn && weakContainment(helper.module, helper.fn)) return null;
     if (callee.type === 'MemberExpression') {
       const name = propertyName(callee);
       const recv = unwrap(callee.object);
@@ -460,6 +463,42 @@ export class Guards {
     const uses = this.m.uses(b);
     return uses.some((u) => u.start >= node.start && u.end <= node.end);
   }
+}
+
+/**
+ * A helper whose check an attacker's value passes: a parameter that merely contains another value
+ * (`url.includes(allowed)`, `url.indexOf(host) !== -1`), starts with an origin not closed by `/`
+ * (`https://example.com` also starts `https://example.com.evil.io`), or ends with a host not opened
+ * by `.` (`example.com` also ends `evilexample.com`).
+ */
+export function weakContainment(m: CodeModule, fn: Node): boolean {
+  let weak = weakChecks.get(fn);
+  if (weak === undefined) weakChecks.set(fn, (weak = containmentOnly(m, fn)));
+  return weak;
+}
+
+const weakChecks = new WeakMap<Node, boolean>();
+
+function containmentOnly(m: CodeModule, fn: Node): boolean {
+  const params = new Set(
+    (fn.params as Node[])
+      .map((p) => (p.type === 'AssignmentPattern' ? p.left : p))
+      .filter((p) => p.type === 'Identifier'),
+  );
+  const fromParam = (n: Node) =>
+    [...params].some((p) => m.uses(m.binding(p)!).some((u) => u.start >= n.start && u.end <= n.end));
+  for (const call of m.calls()) {
+    if (call.node.start < fn.start || call.node.end > fn.end || !params.size) continue;
+    const c = unwrap(call.node.callee);
+    if (c.type !== 'MemberExpression' || !fromParam(c.object)) continue;
+    const name = call.callee.name;
+    const arg = call.args[0];
+    const literal = arg ? m.stringValue(arg) : undefined;
+    if ((name === 'includes' || name === 'indexOf') && arg && literal === undefined) return true;
+    if (name === 'startsWith' && literal !== undefined && /^[a-z][\w+.-]*:\/\/[^/]+$/i.test(literal)) return true;
+    if (name === 'endsWith' && literal !== undefined && /^[\w-]+\.[\w.-]+$/.test(literal)) return true;
+  }
+  return false;
 }
 
 /**
