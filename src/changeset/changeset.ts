@@ -138,9 +138,13 @@ const SUBMODULE_SKIP = 'submodule, checked in its own repository';
 type Skipped = ChangeSet['skipped'];
 const SYMLINK = '120000';
 
-export async function collectChangeSet(root: string, request: ChangeSetRequest): Promise<ChangeSet> {
+/** The change set; its blobs are read through `reader` (shared with the policy's reads by the engine), which `close` closes. */
+export async function collectChangeSet(
+  root: string,
+  request: ChangeSetRequest,
+  reader = new BlobReader(root, looseObjectsDir(root)),
+): Promise<ChangeSet> {
   const cwd = root;
-  const reader = new BlobReader(cwd, looseObjectsDir(root));
   const pathspec = request.paths.length ? ['--', ...request.paths] : [];
   const notes: string[] = [];
   const skipped: Skipped = [];
@@ -154,7 +158,7 @@ export async function collectChangeSet(root: string, request: ChangeSetRequest):
       const entries = parseRaw(
         await git(['diff', '--cached', '--raw', '-z', '-M', ...DIFF_FLAGS, ...pathspec], { cwd }),
       );
-      const { patchSpec, tooLarge } = await patchPaths(cwd, entries, pathspec);
+      const { patchSpec, tooLarge } = await patchPaths(cwd, entries, pathspec, looseObjectsDir(root));
       const patch = patchSpec
         ? await git(['diff', '--cached', '-M', ...PATCH_FLAGS, MODIFIED_ONLY, ...DIFF_FLAGS, ...patchSpec], { cwd })
         : '';
@@ -479,7 +483,7 @@ async function fromCommits(
       input,
     }),
   );
-  const { patchSpec, tooLarge } = await patchPaths(cwd, entries, pathspec);
+  const { patchSpec, tooLarge } = await patchPaths(cwd, entries, pathspec, looseObjectsDir(cwd));
   const patch = patchSpec
     ? await git(
         [
@@ -508,6 +512,7 @@ async function patchPaths(
   cwd: string,
   entries: RawEntry[],
   pathspec: string[],
+  objects: string | null,
 ): Promise<{ patchSpec: string[] | null; tooLarge: Set<string> }> {
   const tooLarge = new Set<string>();
   const modified = entries.filter((e) => e.status === 'modified' && !e.allAdded && e.mode !== GITLINK);
@@ -515,6 +520,7 @@ async function patchPaths(
   const sizes = await objectSizes(
     cwd,
     modified.flatMap((e) => [e.blob, e.oldBlob]).filter((id) => !ZERO_SHA.test(id)),
+    objects,
   );
   for (const e of modified)
     if ((sizes.get(e.blob) ?? 0) > DIFF_MAX_BYTES || (sizes.get(e.oldBlob) ?? 0) > DIFF_MAX_BYTES) tooLarge.add(e.path);

@@ -1,9 +1,14 @@
 /** `ralph-guard check`: run the pipeline on a change set, print a report, exit 0/1/2/3. */
 import { UsageError } from '../errors.js';
 import type { Mode } from '../changeset/changeset.js';
+// Small modules a check loads anyway, imported statically: each dynamic import costs a module load of its own.
+import { findRoot, git, headCommit, splitNul } from '../git/git.js';
+import { misplacedPolicyKey, readPackageJson } from '../package-json.js';
 import { FORMAT_NAMES, isFormat, reporter } from '../report/index.js';
+import { timing } from '../timing.js';
 import { reportError } from './report-error.js';
 import { parseCommand, type CommandSpec } from './args.js';
+import { colorWanted } from './color.js';
 
 type CheckValues = Partial<
   Record<'staged' | 'push' | 'worktree' | 'all' | 'index' | 'online' | 'offline' | 'dry-run', boolean>
@@ -108,11 +113,9 @@ export async function checkCommand(argv: string[]): Promise<number> {
         `${plural(left.length, 'tracked file')} ${left.length === 1 ? 'has' : 'have'} unstaged changes that were not checked (${left.slice(0, 3).join(', ')}${left.length > 3 ? ', …' : ''}): \`git add\` them, or \`ralph-guard check --all\` judges the files on disk`,
       );
     const outcome = mode === 'staged' ? 'Commit refused' : mode === 'push' ? 'Push refused' : 'Check failed';
-    const { colorWanted } = await import('./color.js');
     const color = colorWanted(values['no-color'] === true);
     const width = (process.stdout.isTTY && process.stdout.columns) || Number(process.env.COLUMNS) || 80;
     process.stdout.write((await output.load())(result.report, { color, outcome, width }));
-    const { timing } = await import('../timing.js');
     timing.phase('report printed');
     timing.print();
     if (result.report.summary.blocked) return 1;
@@ -206,7 +209,6 @@ async function pushInput(): Promise<{ input: string; range?: string }> {
     const text = Buffer.concat(chunks).toString('utf8');
     if (text.trim()) return { input: text };
   }
-  const { git, headCommit } = await import('../git/git.js');
   const cwd = process.cwd();
   const head = await headCommit(cwd);
   if (!head) throw new UsageError('check --push: there are no commits yet; commit first (`git commit`), then push');
@@ -253,7 +255,6 @@ function pushRemote(option: string | undefined): { pushRemote?: string } {
  */
 async function unstagedFiles(paths: string[]): Promise<string[]> {
   try {
-    const { git, splitNul } = await import('../git/git.js');
     return splitNul(
       await git(['diff-files', '--name-only', '-z', '--ignore-submodules=all', '--', ...paths], { cwd: process.cwd() }),
     );
@@ -273,10 +274,6 @@ function rewriteAdvice(commit: string): string {
 /** A policy in package.json under "ralph-guard" is ignored: say so rather than let the user think it applies. */
 async function misplacedKeyNote(): Promise<string | null> {
   try {
-    const [{ findRoot }, { readPackageJson, misplacedPolicyKey }] = await Promise.all([
-      import('../git/git.js'),
-      import('../package-json.js'),
-    ]);
     return misplacedPolicyKey(readPackageJson(await findRoot(process.cwd())));
   } catch {
     return null; // an unreadable package.json is not this hint's business
@@ -303,7 +300,6 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** Outside a repository, a usage error before anything else (findRoot walks up without starting git when it can). */
 async function findRootOrSay(): Promise<string> {
-  const { findRoot } = await import('../git/git.js');
   return findRoot(process.cwd());
 }
 
@@ -319,7 +315,7 @@ declare const RALPH_GUARD_VERSION: string;
 
 async function policyFailsClosed(): Promise<boolean> {
   try {
-    const [{ findRoot }, { loadPolicy }] = await Promise.all([import('../git/git.js'), import('../policy/load.js')]);
+    const { loadPolicy } = await import('../policy/load.js');
     return (await loadPolicy({ cwd: process.cwd(), root: await findRoot(process.cwd()) })).failClosed;
   } catch {
     return false;
@@ -333,11 +329,7 @@ async function policyFailsClosed(): Promise<boolean> {
  */
 async function commitMsgCheck(file: string, configFile: string | undefined): Promise<number> {
   const { readFileSync } = await import('node:fs');
-  const [{ findRoot }, { loadPolicy }, review] = await Promise.all([
-    import('../git/git.js'),
-    import('../policy/load.js'),
-    import('../review/run.js'),
-  ]);
+  const [{ loadPolicy }, review] = await Promise.all([import('../policy/load.js'), import('../review/run.js')]);
   const root = await findRoot(process.cwd());
   const policy = await loadPolicy({ cwd: process.cwd(), root, ...(configFile ? { configFile } : {}) });
   let message = '';

@@ -12,7 +12,7 @@ import { collectChangeSet, type ChangeSet, type ChangeSetRequest, type StagedLis
 import { UsageError } from '../errors.js';
 import type { Filtered, Filtering } from '../filter.js';
 import type { AtomFailure, Finding, Report, Skip } from '../findings.js';
-import { findRoot } from '../git/git.js';
+import { BlobReader, findRoot, looseObjectsDir } from '../git/git.js';
 import { linguistMarks, type LinguistKind } from '../changeset/attributes.js';
 import { loadJudge } from '../policy/load.js';
 import type { CommandCheck, Policy } from '../policy/policy.js';
@@ -57,6 +57,8 @@ export async function run(options: RunOptions): Promise<Run> {
   timing.phase('engine loaded');
   const root = await findRoot(options.cwd);
   const paths = options.paths.map((path) => fromRoot(root, options.cwd, path));
+  // One cat-file process reads the policy and the change's blobs (a commit pays for every process); the change set closes it.
+  const reader = new BlobReader(root, looseObjectsDir(root));
   // The policy committed where the change starts judges it (src/policy/load.ts), never the change's own.
   const [judge, changes] = await Promise.all([
     loadJudge({
@@ -65,9 +67,13 @@ export async function run(options: RunOptions): Promise<Run> {
       configFile: options.configFile,
       request: { ...options, paths },
       runPrograms: options.runPrograms ?? true,
+      reader,
     }).finally(() => timing.phase('policy loaded')),
-    collectChangeSet(root, { ...options, paths }).finally(() => timing.phase('change set listed')),
-  ]);
+    collectChangeSet(root, { ...options, paths }, reader).finally(() => timing.phase('change set listed')),
+  ]).catch((error: unknown) => {
+    reader.close();
+    throw error;
+  });
   try {
     const policy = judge.policy;
     const atoms = await selectAtoms(policy, options);

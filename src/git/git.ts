@@ -4,9 +4,9 @@
  * index refreshes) cannot change what we parse or touch what we must not.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { constants as bufferConstants } from 'node:buffer';
-import { inflateSync } from 'node:zlib';
+import { constants as zlibConstants, inflateSync } from 'node:zlib';
 import { dirname, join, resolve } from 'node:path';
 import { GitError, NotARepository } from '../errors.js';
 
@@ -351,10 +351,45 @@ export class BlobReader {
   }
 }
 
-/** The sizes of objects by id, from one `git cat-file --batch-check`; ids git does not have are left out. */
-export async function objectSizes(cwd: string, ids: readonly string[]): Promise<Map<string, number>> {
+/**
+ * A loose blob's size from its header ("blob <size>\0", the first bytes inflated), or null when the object is
+ * not a loose blob here.
+ */
+function looseBlobSize(objects: string, id: string): number | null {
+  let head: Buffer;
+  try {
+    const fd = openSync(join(objects, id.slice(0, 2), id.slice(2)), 'r');
+    try {
+      const compressed = Buffer.alloc(256);
+      const n = readSync(fd, compressed, 0, compressed.length, 0);
+      // A stream cut short: what it decodes so far, which holds the header.
+      head = inflateSync(compressed.subarray(0, n), { finishFlush: zlibConstants.Z_SYNC_FLUSH });
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return null;
+  }
+  const match = /^blob (\d+)\0/.exec(head.subarray(0, 32).toString('latin1'));
+  return match ? Number(match[1]) : null;
+}
+
+/**
+ * The sizes of objects by id: loose blobs from their headers (`objects`, see looseObjectsDir), the others from one
+ * `git cat-file --batch-check`; ids git does not have are left out.
+ */
+export async function objectSizes(
+  cwd: string,
+  ids: readonly string[],
+  objects: string | null = null,
+): Promise<Map<string, number>> {
   const sizes = new Map<string, number>();
-  const wanted = [...new Set(ids)].filter((id) => OBJECT_ID.test(id));
+  const wanted = [...new Set(ids)].filter((id) => {
+    if (!OBJECT_ID.test(id)) return false;
+    const size = objects ? looseBlobSize(objects, id) : null;
+    if (size !== null) sizes.set(id, size);
+    return size === null;
+  });
   if (!wanted.length) return sizes;
   const out = await git(['cat-file', '--batch-check=%(objectname) %(objectsize)'], {
     cwd,

@@ -53,6 +53,8 @@ export interface LoadOptions {
   request?: ChangeSetRequest | undefined;
   /** Whether a JavaScript or TypeScript policy may run (check and the hooks); the reading commands pass false. */
   runPrograms?: boolean;
+  /** A blob reader to share (the engine's, which reads the change's files too); its owner closes it. */
+  reader?: BlobReader;
 }
 
 /** The policy that judges, the baseline it accepts, and what the change does to either. */
@@ -73,7 +75,7 @@ export async function loadPolicy(opts: LoadOptions): Promise<Policy> {
 
 export async function loadJudge(opts: LoadOptions & { review?: boolean }): Promise<Judge> {
   const root = resolve(opts.root);
-  const reader = new BlobReader(root);
+  const reader = opts.reader ?? new BlobReader(root);
   try {
     const revisions = opts.request ? await judgeRevisions(root, opts.request) : { base: 'HEAD', after: [] as string[] };
     const base = revisions.base ? gitTree(reader, revisions.base, describeRev(revisions.base, opts.request)) : EMPTY;
@@ -120,7 +122,7 @@ export async function loadJudge(opts: LoadOptions & { review?: boolean }): Promi
     }
     return { policy, baseline, review, base: revisions.base };
   } finally {
-    reader.close();
+    if (!opts.reader) reader.close();
   }
 }
 

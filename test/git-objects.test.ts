@@ -1,0 +1,53 @@
+// Objects read without starting git (src/git/git.ts): a loose blob's size from its header and its content
+// from its file give what `git cat-file` gives; anything else (packed objects, trees, ids git lacks) is asked of git.
+import { randomBytes } from 'node:crypto';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { BlobReader, looseObjectsDir, objectSizes } from '../src/git/git.js';
+import { makeRepo } from './helpers/repo.js';
+
+test('sizes from loose headers equal the sizes git gives, for blobs of every kind; packed ones come from git', async () => {
+  const repo = makeRepo();
+  const contents: Record<string, Buffer> = {
+    'empty.txt': Buffer.alloc(0),
+    'one.txt': Buffer.from('x'),
+    // Highly compressible: the header is decoded from the first compressed bytes all the same.
+    'zeros.bin': Buffer.alloc(3_000_000),
+    'random.bin': randomBytes(200_000),
+    'text.js': Buffer.from('export const a = 1;\n'.repeat(5000)),
+  };
+  for (const [path, bytes] of Object.entries(contents)) repo.write(path, bytes);
+  repo.stage();
+  repo.commit('blobs');
+  const ids = Object.keys(contents).map((path) => repo.git('rev-parse', `HEAD:${path}`).trim());
+  const tree = repo.git('rev-parse', 'HEAD^{tree}').trim();
+  const missing = '0123456789abcdef0123456789abcdef01234567';
+  const objects = looseObjectsDir(repo.dir);
+  assert.ok(objects);
+
+  const fromGit = await objectSizes(repo.dir, [...ids, tree, missing]);
+  const fromHeaders = await objectSizes(repo.dir, [...ids, tree, missing], objects);
+  assert.equal([...fromHeaders].sort(), [...fromGit].sort());
+  assert.equal(
+    ids.map((id) => fromHeaders.get(id)),
+    Object.values(contents).map((b) => b.length),
+  );
+  assert.ok(fromHeaders.has(tree), 'a tree is not a blob: its size comes from git');
+  assert.not.ok(fromHeaders.has(missing));
+
+  // Packed: no loose file left, every size from git.
+  repo.git('gc', '-q', '--prune=now');
+  assert.equal(
+    [...(await objectSizes(repo.dir, ids, objects))].sort(),
+    [...fromGit].filter(([id]) => ids.includes(id)).sort(),
+  );
+
+  const reader = new BlobReader(repo.dir, objects);
+  try {
+    assert.equal(await reader.read(ids[2]!), contents['zeros.bin']);
+  } finally {
+    reader.close();
+  }
+});
+
+test.run();
