@@ -17,7 +17,17 @@
 //   node bench/detection.mjs --list        also list every production finding with its level and judgement
 //   node bench/detection.mjs kutt dvna     only these corpus entries (while working on one cause)
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { extname, join, relative } from 'node:path';
 
@@ -60,12 +70,19 @@ function walk(dir, out = []) {
   return out;
 }
 
+/**
+ * A suite's cases live under its `tests/` folder; checked there, the atoms that leave test code out (tls,
+ * weak-crypto, insecure-random, jwt, error-exposure…) would never see them. They are checked under `cases/`.
+ */
+const suitePath = (path) => path.replace(/^tests\//, 'cases/');
+
 /** Checks one corpus directory as its own repository: the findings and the JS/TS line count. */
 function check(kind, name) {
   const source = join(CACHE, kind, name);
   if (!existsSync(source) || (only.length && !only.includes(name))) return null;
   const dir = join(work, `${kind}-${name}`);
   cpSync(source, dir, { recursive: true });
+  if (kind === 'suites' && existsSync(join(dir, 'tests'))) renameSync(join(dir, 'tests'), join(dir, 'cases'));
   const git = (...args) => execFileSync('git', args, { cwd: dir, env, stdio: 'pipe' });
   git('init', '-q', '-b', 'main');
   git('add', '-A');
@@ -126,7 +143,7 @@ for (const suite of pinned.suites) {
   for (const file of walk(root)) {
     const path = relative(root, file);
     const text = readFileSync(file, 'utf8').split('\n');
-    const found = result.findings.filter((f) => f.file === path);
+    const found = result.findings.filter((f) => f.file === suitePath(path));
     if (path.startsWith(suite.negatives)) {
       for (const f of found) atom(f.atom).negatives++;
       continue;

@@ -100,6 +100,21 @@ test('results move with what they depend on: options, added lines, path, and the
     'security-headers',
     'app.js is unchanged, its verdict is not',
   );
+
+  // Flow atoms follow calls into other modules: the same route passes once the helper it calls is fixed.
+  const route =
+    "const { byName } = require('./users');\napp.get('/u', (req, res) => byName(req.query.name).then((r) => res.json(r)));\n";
+  repo.write('src/route.js', route);
+  repo.write('src/users.js', "exports.byName = (name) => pool.query(`SELECT * FROM users WHERE name = '${name}'`);\n");
+  repo.stage();
+  assert.match(JSON.stringify(check('--staged', 'src/route.js').report.findings), 'sql-injection');
+  repo.write('src/users.js', "exports.byName = (name) => pool.query('SELECT * FROM users WHERE name = $1', [name]);\n");
+  repo.stage();
+  assert.not.match(
+    JSON.stringify(check('--staged', 'src/route.js').report.findings),
+    'sql-injection',
+    'route.js is unchanged, the helper it calls is not',
+  );
 });
 
 test('--no-cache and RALPH_GUARD_NO_CACHE run everything and keep nothing; a damaged entry is a miss', () => {

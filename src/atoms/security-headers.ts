@@ -1,5 +1,5 @@
-import type { CodeModule } from '../ast/module.js';
-import { keyName } from '../ast/nodes.js';
+import type { CodeModule, Node } from '../ast/module.js';
+import { keyName, unwrap } from '../ast/nodes.js';
 import { defineAtom, type CheckContext, type Hit, type SourceFile } from '../kit/atom.js';
 import { APP_FILES, appsIn, CREATES_APP, editedLines, findInApp, mountedElsewhere, type App } from '../kit/app.js';
 import { codeCheck } from '../kit/code.js';
@@ -87,6 +87,41 @@ function neverServes(m: CodeModule, app: App): boolean {
   );
 }
 
+/** helmet options that turn a protection off (names of helmet 4–8); xssFilter is not one: the XSS auditor is gone. */
+const HELMET_PROTECTIONS: Record<string, string> = {
+  frameguard: 'X-Frame-Options (clickjacking)',
+  xFrameOptions: 'X-Frame-Options (clickjacking)',
+  hsts: 'Strict-Transport-Security',
+  strictTransportSecurity: 'Strict-Transport-Security',
+  noSniff: 'X-Content-Type-Options: nosniff',
+  xContentTypeOptions: 'X-Content-Type-Options: nosniff',
+};
+
+/** `helmet({ frameguard: false })`: helmet is there, one of its protections is switched off (a warning: it may be set elsewhere, by a proxy). */
+function helmetOff(m: CodeModule, file: SourceFile): Hit[] {
+  const hits: Hit[] = [];
+  for (const call of m.calls()) {
+    // helmet by its import, or by its usual name where the import is out of view (a snippet, a global).
+    const isHelmet = fromHelmet(call.callee.module) || (!call.callee.module && call.callee.name === 'helmet');
+    if (!isHelmet || call.callee.path.length > 1) continue;
+    const opts = m.objectLiteral(call.args[0]);
+    if (!opts) continue;
+    // A CSP frame-ancestors directive does what X-Frame-Options did.
+    const framing = /frameAncestors|frame-ancestors/.test(m.source(opts));
+    for (const p of opts.properties as Node[]) {
+      const key = p.type === 'Property' ? keyName(p) : null;
+      const header = key ? HELMET_PROTECTIONS[key] : undefined;
+      if (!header || m.source(unwrap(p.value)) !== 'false' || (framing && /Frame/.test(header))) continue;
+      if (!file.allAdded && !file.isAdded(m.line(p))) continue;
+      hits.push({
+        ...m.hit('helmet-protection-off', p, { messageId: 'off', data: { key: key!, header } }),
+        severity: 'warning',
+      });
+    }
+  }
+  return hits;
+}
+
 const NAMES = { express: 'Express', fastify: 'Fastify', koa: 'Koa', nest: 'NestJS' } as const;
 
 async function appHeaders(m: CodeModule, file: SourceFile, ctx: CheckContext<Record<string, never>>): Promise<Hit[]> {
@@ -138,10 +173,10 @@ export default defineAtom({
   title: 'Apps send security headers',
   criteria: {
     pass: 'Somewhere in the app (any module of the package), helmet is registered (helmet for Express and NestJS, @fastify/helmet, koa-helmet), or the headers are set by hand (Content-Security-Policy, Strict-Transport-Security, X-Content-Type-Options, X-Frame-Options) and Express’s X-Powered-By is disabled.',
-    fail: 'An Express, Fastify, Koa or NestJS app that the change creates or sets up has no helmet (or equivalent headers) in any of its modules, or an Express app still sends X-Powered-By.',
+    fail: 'An Express, Fastify, Koa or NestJS app that the change creates or sets up has no helmet (or equivalent headers) in any of its modules, or an Express app still sends X-Powered-By; helmet switches off frameguard, hsts or noSniff (a warning; frameguard passes when CSP frame-ancestors is set).',
   },
   files: APP_FILES,
-  keywords: ['express()', "express')(", 'express")(', 'fastify', 'koa', 'nestfactory'],
+  keywords: ['express()', "express')(", 'express")(', 'fastify', 'koa', 'nestfactory', 'helmet('],
   defaultLevel: 'block',
   rules: {
     'no-security-headers': {
@@ -153,6 +188,13 @@ export default defineAtom({
       },
       fix: 'Register helmet where the app is set up: app.use(helmet()) (Express, NestJS: import helmet from "helmet"), await app.register(helmet) (@fastify/helmet), app.use(helmet()) (koa-helmet); or set Content-Security-Policy, Strict-Transport-Security, X-Content-Type-Options: nosniff and X-Frame-Options in one middleware.',
     },
+    'helmet-protection-off': {
+      message: 'helmet is registered with one of its protections switched off.',
+      messages: {
+        off: '{key}: false turns off {header}; unless a proxy in front sets it, the app goes without it.',
+      },
+      fix: 'Keep the protection on (drop the option, or configure it: frameguard: { action: "deny" }, hsts: { maxAge: 31536000 }); to allow framing by known sites use contentSecurityPolicy directives frameAncestors instead.',
+    },
     'x-powered-by': {
       message: 'This Express app still sends X-Powered-By.',
       messages: {
@@ -163,6 +205,10 @@ export default defineAtom({
   },
   examples: {
     bad: [
+      {
+        file: 'src/middleware/headers.ts',
+        code: "import helmet from 'helmet';\nexport const headers = helmet({\n  contentSecurityPolicy: false,\n  frameguard: false, // ✗\n  hsts: false, // ✗\n});",
+      },
       {
         file: 'src/app.js',
         code: "const express = require('express');\nconst app = express(); // ✗\napp.use(express.json());\napp.get('/health', (req, res) => res.json({ ok: true }));\nmodule.exports = app;",
@@ -235,6 +281,11 @@ export default defineAtom({
         file: 'src/plugin.ts',
         code: "import fp from 'fastify-plugin';\nexport default fp(async (fastify) => {\n  fastify.addHook('onSend', async (req, reply) => {\n    reply.header('X-Frame-Options', 'DENY');\n  });\n});",
       },
+      // Framing allowed to known sites through CSP frame-ancestors; the deprecated XSS auditor left off.
+      {
+        file: 'src/middleware/headers.ts',
+        code: "import helmet from 'helmet';\nexport const headers = helmet({\n  frameguard: false,\n  xssFilter: false,\n  contentSecurityPolicy: { directives: { frameAncestors: [\"'self'\", 'https://partner.example'] } },\n});",
+      },
       // A script that starts a Nest app to emit its GraphQL schema and closes it: it never listens.
       {
         file: 'src/generate-schema.ts',
@@ -243,5 +294,12 @@ export default defineAtom({
     ],
   },
   // A module the parser rejects is not judged: whether it creates an app is a question for the parser.
-  check: codeCheck(appHeaders, [], CREATES_APP),
+  check: codeCheck(
+    async (m, file, ctx: CheckContext<Record<string, never>>) => [
+      ...(await appHeaders(m, file, ctx)),
+      ...helmetOff(m, file),
+    ],
+    [],
+    (file) => CREATES_APP.test(file.text) || /helmet\s*\(/.test(file.text),
+  ),
 });
