@@ -271,6 +271,23 @@ function secretHits(m: CodeModule): Hit[] {
   return hits;
 }
 
+/**
+ * koa-session and cookie-session keep the whole session in the cookie; `signed: false` drops the signature
+ * that stops a client from writing its own (`{ userId: 1, isAdmin: true }`).
+ */
+function unsignedSessions(m: CodeModule): Hit[] {
+  const hits: Hit[] = [];
+  for (const call of m.calls()) {
+    const { module } = call.callee;
+    if ((module !== 'koa-session' && module !== 'cookie-session') || call.callee.path.length > 1) continue;
+    const opts = call.args.map((a) => m.objectLiteral(a)).find(Boolean);
+    const signed = opts && m.property(opts, 'signed');
+    if (signed && m.source(unwrap(signed)) === 'false')
+      hits.push(m.hit('unsigned-session', signed, { messageId: 'unsigned', data: { module } }));
+  }
+  return hits;
+}
+
 function cookieHits(m: CodeModule): Hit[] {
   const assigned = assignedFlags(m);
   const hits: Hit[] = [];
@@ -301,7 +318,7 @@ function cookieHits(m: CodeModule): Hit[] {
       ...(sameSiteOnly || handoff ? { severity: 'warning' as const } : {}),
     });
   }
-  return [...hits, ...secretHits(m)];
+  return [...hits, ...secretHits(m), ...unsignedSessions(m)];
 }
 
 export default defineAtom({
@@ -309,7 +326,7 @@ export default defineAtom({
   title: 'Session and auth cookies are HttpOnly, Secure and SameSite',
   criteria: {
     pass: 'Session cookies (express-session, cookie-session, koa-session, Fastify sessions) and cookies that carry a session id or token (res.cookie, reply.setCookie, ctx.cookies.set, Next.js cookies().set) are set with httpOnly: true, secure: true (or an expression that is true in production), and sameSite: "lax" or "strict"; session secrets come from the environment or a secret store.',
-    fail: 'A session or auth cookie lacks httpOnly, secure (outside an explicit development branch) or sameSite, or a session secret is written in the code (including a fallback such as process.env.SECRET || "keyboard cat").',
+    fail: 'A session or auth cookie lacks httpOnly, secure (outside an explicit development branch) or sameSite, or a session kept in the cookie is not signed (koa-session or cookie-session with signed: false), or a session secret is written in the code (including a fallback such as process.env.SECRET || "keyboard cat").',
   },
   files: CODE_FILES,
   keywords: ['cookie', 'express-session', 'koa-session', 'fastify/session', 'secure-session', 'fastify-session'],
@@ -333,6 +350,14 @@ export default defineAtom({
       },
       fix: "Pass the flags: res.cookie('token', token, { httpOnly: true, secure: true, sameSite: 'lax', maxAge: … }); keep one shared options object for every auth cookie.",
     },
+    'unsigned-session': {
+      message: 'A session kept in the cookie is not signed.',
+      messages: {
+        unsigned:
+          '{module} keeps the whole session in the cookie and signed: false drops its signature: a client writes its own session (another user id, an admin flag).',
+      },
+      fix: 'Keep signed (the default) with keys from the environment: app.keys = [process.env.SESSION_KEY]; session({ signed: true }, app) — or keep only an id in the cookie and the session on the server.',
+    },
     'hardcoded-session-secret': {
       message: 'The session secret is written in the code.',
       messages: {
@@ -344,6 +369,10 @@ export default defineAtom({
   },
   examples: {
     bad: [
+      {
+        file: 'src/server.ts',
+        code: "import Koa from 'koa';\nimport session from 'koa-session';\nconst app = new Koa();\napp.keys = [process.env.SESSION_KEY!];\napp.use(session({ signed: false, httpOnly: true, sameSite: 'lax', secure: true }, app)); // ✗",
+      },
       // JSON that carries the token: the name says what it is.
       {
         file: 'src/routes/login.js',
@@ -384,6 +413,10 @@ export default defineAtom({
       },
     ],
     good: [
+      {
+        file: 'src/server.ts',
+        code: "import Koa from 'koa';\nimport session from 'koa-session';\nconst app = new Koa();\napp.keys = [process.env.SESSION_KEY!];\napp.use(session({ signed: true, httpOnly: true, sameSite: 'lax', secure: true }, app));",
+      },
       // A cookie named like sessions that holds a JSON structure (recent sessions shown by the page), not an id.
       {
         file: 'src/routes/history.js',

@@ -511,6 +511,11 @@ export default defineAtom<Options>({
         code: lock(entry('jsonwebtoken', '8.5.1')),
         options: { minimum: { jsonwebtoken: null } },
       },
+      // pnpm: a registry version with a SHA-512 integrity and no advisory.
+      {
+        file: 'pnpm-lock.yaml',
+        code: `lockfileVersion: '9.0'\n\npackages:\n\n  jsonwebtoken@9.0.2:\n    resolution: {integrity: sha512-${'B'.repeat(86)}==}\n`,
+      },
     ],
   },
   async check(file, ctx) {

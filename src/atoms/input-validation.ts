@@ -212,6 +212,29 @@ function readValidated(m: CodeModule, read: Read): boolean {
   return checks.guards.some(concerns);
 }
 
+/** Reads that only look a record up: the value of a filter handed to find/findOne/findUnique/… */
+const LOOKUP =
+  /^(?:find|findOne|findFirst|findUnique|findByPk|findById|findAll|findMany|get|getOne|where|count|exists|first)$/;
+
+/**
+ * `query.link.find({ uuid: req.query.id })`: one query field, used once, as the value a lookup filters on. A value
+ * that is not there is simply not found (an operator object in a MongoDB filter is nosql-injection's concern).
+ */
+function lookupOnly(m: CodeModule, read: Read): boolean {
+  if (read.names.length || read.node.type !== 'MemberExpression') return false;
+  const field = m.parent(read.node);
+  if (field?.type !== 'MemberExpression' || field.object !== read.node || field.computed) return false;
+  const prop = m.parent(field);
+  const filter = prop?.type === 'Property' && prop.value === field ? m.parent(prop) : undefined;
+  const call = filter?.type === 'ObjectExpression' ? m.parent(filter) : undefined;
+  return (
+    call?.type === 'CallExpression' &&
+    call.arguments.includes(filter) &&
+    LOOKUP.test(m.callee(call.callee).name) &&
+    m.callee(call.callee).path.length >= 2
+  );
+}
+
 /** The route's middleware validates (express-validator, celebrate, validate(schema)), or its Fastify options carry a schema. */
 function routeValidated(m: CodeModule, route: Route): boolean {
   return route.handlers
@@ -387,7 +410,9 @@ async function handlerHits(m: CodeModule, file: SourceFile, ctx: CheckContext<Op
       if (own?.every((r) => routeValidated(m, r))) continue;
       // A GET route's req.body is not the client's: earlier middleware put it there.
       const readsOnly = own?.length && own.every((r) => r.method === 'get' || r.method === 'head');
-      const open = list.filter((r) => !(readsOnly && /\.body$/.test(r.label)) && !readValidated(m, r));
+      const open = list.filter(
+        (r) => !(readsOnly && /\.body$/.test(r.label)) && !readValidated(m, r) && !lookupOnly(m, r),
+      );
       if (!open.length) continue;
       if (nextHandler && (await validatedByMiddlewares(ctx, file.path, exportedName(m, fn)!))) continue;
       if (!own && !nextHandler) {
@@ -1009,6 +1034,12 @@ export default defineAtom<Options>({
   },
   examples: {
     bad: [
+      // The same field also reaches a write: not only a lookup.
+      {
+        file: 'src/handlers/links.js',
+        code: "router.get('/links/rename', async (req, res) => {\n  const link = await query.link.find({ uuid: req.query.id });\n  await query.link.update({ id: link.id }, { title: req.query.title }); // ✗\n  res.redirect('/');\n});",
+        lines: [3],
+      },
       {
         file: 'src/main.ts',
         code: "import { NestFactory } from '@nestjs/core';\nimport { ValidationPipe } from '@nestjs/common';\nasync function bootstrap() {\n  const app = await NestFactory.create(AppModule);\n  app.useGlobalPipes(new ValidationPipe({ transform: true })); // ✗\n  await app.listen(3000);\n}",
@@ -1086,6 +1117,11 @@ export default defineAtom<Options>({
       },
     ],
     good: [
+      // One query field, used only as the value a lookup filters on: a wrong value is simply not found.
+      {
+        file: 'src/handlers/links.js',
+        code: "router.get('/links/delete', async (req, res) => {\n  const link = await query.link.find({ uuid: req.query.id, user_id: req.user.id });\n  if (!link) return res.status(404).render('not-found');\n  res.render('confirm-delete', { link });\n});",
+      },
       {
         file: 'src/main.ts',
         code: "import { NestFactory } from '@nestjs/core';\nimport { ValidationPipe } from '@nestjs/common';\nasync function bootstrap() {\n  const app = await NestFactory.create(AppModule);\n  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));\n  await app.listen(3000);\n}",
