@@ -7,7 +7,6 @@
  * in a comment on the line or the line above (src/suppressions.ts), or accepted
  * by the baseline.
  */
-import { secretSpans } from './atoms/secrets.js';
 import type { Baseline, LocatedFinding } from './baseline.js';
 import type { ChangedFile } from './changeset/changeset.js';
 import { excerpt, maskSpans } from './changeset/text.js';
@@ -29,13 +28,16 @@ export interface Filtered {
 }
 
 /** The hits of atoms on one file (`source`), as findings in `out`. */
-export function filterHits(
+export async function filterHits(
   source: SourceFile,
   file: Pick<ChangedFile, 'path' | 'commit'>,
   hits: ReadonlyArray<{ active: ActiveAtom; hit: Hit }>,
   how: Filtering,
   out: Filtered,
-): void {
+): Promise<void> {
+  if (!hits.length) return;
+  // The secrets atom masks every excerpt; loaded only when there is one to mask (a cached re-check has none).
+  const { secretSpans } = await import('./atoms/secrets.js');
   const found: LocatedFinding[] = [];
   for (const { active, hit } of hits) {
     // A rule the policy turns off reports nothing.

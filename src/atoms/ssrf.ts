@@ -1,7 +1,7 @@
 import type { CodeModule, Node } from '../ast/module.js';
 import { defineAtom, type Hit, FLOW_MESSAGES } from '../kit/atom.js';
 import { codeCheck, sinkWithRequest } from '../kit/code.js';
-import { followCalls, LOCAL_IMPORTS } from '../kit/summaries.js';
+import { followCalls, followHint, LOCAL_IMPORTS } from '../kit/summaries.js';
 import { CODE_FILES } from '../kit/files.js';
 
 const HTTP_VERBS = new Set([
@@ -253,5 +253,6 @@ export default defineAtom({
   check: codeCheck(
     followCalls(outbound, SINK_WORDS),
     sinkWithRequest('request-url', /\b(?:fetch|axios(?:\.\w+)?|got|request)\s*\(/),
+    followHint(SINK_WORDS),
   ),
 });

@@ -2,6 +2,7 @@ import type { CodeModule, Node } from '../ast/module.js';
 import { keyName, propertyName, unwrap } from '../ast/nodes.js';
 import { defineAtom, parsesFirst, type CheckContext, type Hit, type SourceFile, FLOW_MESSAGES } from '../kit/atom.js';
 import { codeCheck, sinkWithRequest } from '../kit/code.js';
+import { followCalls, followHint, LOCAL_IMPORTS } from '../kit/summaries.js';
 import { CODE_FILES } from '../kit/files.js';
 
 const HTML_PROPS = new Set(['innerHTML', 'outerHTML']);
@@ -255,9 +256,36 @@ function templateHits(file: SourceFile): Hit[] {
   return hits;
 }
 
+/** The words of its sinks: a file (or a helper module it calls) without any of them has nothing to check. */
+const SINK_WORDS = [
+  'innerhtml',
+  'outerhtml',
+  'insertadjacenthtml',
+  'document.write',
+  'dangerouslysetinnerhtml',
+  'v-html',
+  '{@html',
+  '.send(',
+  '.write(',
+  '.end(',
+  'ctx.body',
+  '<%-',
+  '{{{',
+  '{{&',
+  '!{',
+  '!=',
+  'safe',
+  '.html(',
+  'bypasssecuritytrust',
+  'safestring',
+  'autoescape',
+  'noescape',
+];
+
 const scriptCheck = codeCheck(
-  htmlSinks,
+  followCalls(htmlSinks, SINK_WORDS),
   sinkWithRequest('request-html', /\binnerHTML\s*=|dangerouslySetInnerHTML|document\.write\s*\(|\.send\s*\(\s*`</),
+  followHint(SINK_WORDS),
 );
 
 export default defineAtom({
@@ -268,30 +296,7 @@ export default defineAtom({
     fail: 'innerHTML/outerHTML/insertAdjacentHTML/document.write, dangerouslySetInnerHTML, Angular bypassSecurityTrust*(), Handlebars SafeString of built markup, v-html, {@html}, a template’s unescaped output (<%- %>, {{{ }}}, !{ }, | safe), or res.send/ctx.body of HTML get request data or values that were not escaped, or a template engine is set up with escaping off (autoescape: false, noEscape: true).',
   },
   files: [...CODE_FILES, '**/*.{html,htm,ejs,hbs,handlebars,mustache,pug,jade,njk,nunjucks,liquid}'],
-  keywords: [
-    'innerhtml',
-    'outerhtml',
-    'insertadjacenthtml',
-    'document.write',
-    'dangerouslysetinnerhtml',
-    'v-html',
-    '{@html',
-    '.send(',
-    '.write(',
-    '.end(',
-    'ctx.body',
-    '<%-',
-    '{{{',
-    '{{&',
-    '!{',
-    '!=',
-    'safe',
-    '.html(',
-    'bypasssecuritytrust',
-    'safestring',
-    'autoescape',
-    'noescape',
-  ],
+  keywords: [...SINK_WORDS, ...LOCAL_IMPORTS],
   defaultLevel: 'block',
   rules: {
     'request-html': {
@@ -302,6 +307,7 @@ export default defineAtom({
     'unescaped-html': {
       message: 'HTML is built from values that are not escaped.',
       messages: {
+        across: FLOW_MESSAGES.across,
         built: '{sink} gets HTML built from `{part}` without escaping.',
       },
       fix: 'Build the element with textContent / createElement, or escape every value (escapeHtml(item.name)) before it goes into markup; render markup you must keep through DOMPurify.sanitize.',
@@ -309,6 +315,7 @@ export default defineAtom({
     'unsanitized-html': {
       message: 'A value is rendered as raw HTML without a sanitiser.',
       messages: {
+        across: FLOW_MESSAGES.across,
         react: 'dangerouslySetInnerHTML renders `{code}` without a sanitiser.',
         template: '`{code}` is rendered as raw HTML without escaping or a sanitiser.',
         angular: '{method}() marks `{code}` as safe, so Angular renders it without sanitising.',
@@ -318,6 +325,7 @@ export default defineAtom({
     'escaping-off': {
       message: 'A template engine renders every value as raw HTML.',
       messages: {
+        across: FLOW_MESSAGES.across,
         engine:
           '{engine} is set up with {option} for a web app: every value its templates print is raw HTML, so request data in any of them runs as script.',
         unsure:
@@ -328,6 +336,12 @@ export default defineAtom({
   },
   examples: {
     bad: [
+      // Two files: a page helper puts its argument in markup; the route gives it the query.
+      {
+        file: 'routes/hello.js',
+        code: "const { page } = require('../views/page');\napp.get('/hello', (req, res) => {\n  page(res, req.query.name); // ✗\n});",
+        others: { 'views/page.js': 'exports.page = (res, title) => res.send(`<h1>${title}</h1>`);' },
+      },
       {
         file: 'src/app/post/post.component.ts',
         code: "import { Component, Input } from '@angular/core';\nimport { DomSanitizer, SafeHtml } from '@angular/platform-browser';\n@Component({ selector: 'app-post', template: '<div [innerHTML]=\"body\"></div>' })\nexport class PostComponent {\n  body!: SafeHtml;\n  constructor(private sanitizer: DomSanitizer) {}\n  @Input() set post(p: Post) {\n    this.body = this.sanitizer.bypassSecurityTrustHtml(p.description); // ✗\n  }\n}",
@@ -394,6 +408,12 @@ export default defineAtom({
       },
     ],
     good: [
+      // Two files: the same helper, given the query escaped.
+      {
+        file: 'routes/hello.js',
+        code: "const escapeHtml = require('escape-html');\nconst { page } = require('../views/page');\napp.get('/hello', (req, res) => {\n  page(res, escapeHtml(req.query.name));\n});",
+        others: { 'views/page.js': 'exports.page = (res, title) => res.send(`<h1>${title}</h1>`);' },
+      },
       // Angular: a constant (an icon), sanitised markup, and the same method name on a look-alike.
       {
         file: 'src/app/icon.component.ts',

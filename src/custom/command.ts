@@ -299,7 +299,7 @@ export async function runCommandChecks(
             // The exit code decides, so every line counts as the change's.
             const source = sourceFile({ path, allAdded: true, added: [] }, text);
             const file = files.find((f) => f.path === path) ?? { path };
-            filterHits(
+            await filterHits(
               source,
               file,
               hits.map((hit) => ({ active, hit })),

@@ -186,7 +186,7 @@ export async function checkFiles(
           context: (active) => context(prepared, active),
         },
       );
-      filterHits(source, file, [...hits, ...removed], how.filtering, outcomeOf(file));
+      await filterHits(source, file, [...hits, ...removed], how.filtering, outcomeOf(file));
     }
     for (const { source, file, text } of batch)
       if (text?.includes(MARK))

@@ -52,7 +52,7 @@ export async function checkOversized(big: Oversized, how: Streaming, out: Filter
     const atom = await active.load();
     for (const hit of atom.checkSkipped!({ path: file.path }, how.context(file, active))) hits.push({ active, hit });
   }
-  if (hits.length) filterHits(sourceFile(file, ''), file, hits, how.filtering, out);
+  if (hits.length) await filterHits(sourceFile(file, ''), file, hits, how.filtering, out);
   if (!streamed) return;
 
   const atom = await streamed.load();
@@ -79,7 +79,7 @@ export async function checkOversized(big: Oversized, how: Streaming, out: Filter
     if (!found.length) continue;
     // Filtered on the segment (its lines are what the excerpt and a suppression comment are read from), then placed in the file.
     const placed: Filtered = { findings: [], suppressed: [] };
-    filterHits(source, file, found, how.filtering, placed);
+    await filterHits(source, file, found, how.filtering, placed);
     for (const item of [...placed.findings, ...placed.suppressed]) {
       if (item.line === 1) item.column += segment.firstColumn;
       item.line += segment.firstLine - 1;

@@ -63,9 +63,10 @@ export async function removedControls(
   if (file.allAdded || !file.oldBlob) return [];
   const judged = atoms.filter((a) => WHOLE_FILE_ATOMS.has(a.id));
   if (!judged.length) return [];
-  await Promise.all(judged.map((a) => a.atom ?? a.load()));
   const oldText = await how.oldText(file);
   if (oldText === null || controlWords(oldText) <= controlWords(source.text)) return [];
+  // Loaded only now: most edits keep their controls, and a result known from the cache needs no atom module.
+  await Promise.all(judged.map((a) => a.atom ?? a.load()));
   const whole = sourceFile({ path: file.path, allAdded: true, added: [] }, source.text, () => source.ast());
   await whole.ast().catch(() => {});
   let old: SourceFile | undefined;

@@ -4,7 +4,6 @@
  * or rule. Each on an added line is a warning `ralph-guard/suppression` with a
  * did-you-mean, so a mistyped mark is seen rather than silently ignored.
  */
-import { secretSpans } from '../atoms/secrets.js';
 import { excerpt, maskSpans } from '../changeset/text.js';
 import { touchesAddedLine } from '../filter.js';
 import type { Finding } from '../findings.js';
@@ -38,23 +37,23 @@ export async function suppressionWarnings(
       ? null
       : `an unknown rule "${target}"${didYouMean(rule, rules).replace(/"([^"]+)"\?\)$/, `"${id}/$1"?)`)}`;
   };
-  const warnings = await markWarnings(source, check);
-  return warnings
-    .filter((w) => touchesAddedLine(source, w.line))
-    .map((w) => {
-      const line = source.lines()[w.line - 1] ?? '';
-      return {
-        atom: 'ralph-guard',
-        rule: 'ralph-guard/suppression',
-        severity: 'warning' as const,
-        file: file.path,
-        line: w.line,
-        column: w.column,
-        message: w.message,
-        criterion: `A finding is suppressed only by \`${MARK} <atom>[/<rule>] -- <reason>\` in a comment on its line or the line above.`,
-        fix: `Write it as \`${MARK} <atom>[/<rule>] -- <reason>\`, at the start of a comment of the file's language, with a real atom or rule (\`ralph-guard atoms\`).`,
-        excerpt: excerpt(maskSpans(line, secretSpans(file.path, line)), w.column),
-        ...(file.commit ? { commit: file.commit } : {}),
-      };
-    });
+  const warnings = (await markWarnings(source, check)).filter((w) => touchesAddedLine(source, w.line));
+  if (!warnings.length) return [];
+  const { secretSpans } = await import('../atoms/secrets.js');
+  return warnings.map((w) => {
+    const line = source.lines()[w.line - 1] ?? '';
+    return {
+      atom: 'ralph-guard',
+      rule: 'ralph-guard/suppression',
+      severity: 'warning' as const,
+      file: file.path,
+      line: w.line,
+      column: w.column,
+      message: w.message,
+      criterion: `A finding is suppressed only by \`${MARK} <atom>[/<rule>] -- <reason>\` in a comment on its line or the line above.`,
+      fix: `Write it as \`${MARK} <atom>[/<rule>] -- <reason>\`, at the start of a comment of the file's language, with a real atom or rule (\`ralph-guard atoms\`).`,
+      excerpt: excerpt(maskSpans(line, secretSpans(file.path, line)), w.column),
+      ...(file.commit ? { commit: file.commit } : {}),
+    };
+  });
 }
