@@ -35,9 +35,9 @@ export const LOCAL_IMPORTS = [
 /** The same, as a pattern: for an atom's `hint` (src/kit/code.ts). */
 export const IMPORTS_LOCAL = /\brequire\s*\(\s*['"](?:\.|@\/|~\/)|\bfrom\s*['"](?:\.|@\/|~\/)/;
 
-/** Request data in a file's text, loosely (taint/sources.ts decides): without it, no call of the file passes any. */
+/** Request data (or a request passed on) in a file's text, loosely (taint/sources.ts decides): without it, no call of the file passes any. */
 const REQUEST_TEXT =
-  /\.(?:body|query|params|headers|cookies|files?|originalUrl|url|searchParams)\b|\.(?:json|formData|text)\s*\(\s*\)|@(?:Body|Query|Param|Headers|UploadedFiles?)\b|\bprocess\.argv\b|\blocation\.|useSearchParams|['"]use server['"]/;
+  /\.(?:body|query|params|headers|cookies|files?|originalUrl|url|searchParams)\b|\.(?:json|formData|text)\s*\(\s*\)|@(?:Body|Query|Param|Headers|UploadedFiles?)\b|\bprocess\.argv\b|\blocation\.|useSearchParams|['"]use server['"]|\b(?:req|request|ctx)\s*[,)]/;
 
 /** The file imports a local module and holds request data: a call of it may hand request data to a helper. */
 export const mayFollow = (file: Pick<SourceFile, 'text'>): boolean =>
@@ -99,12 +99,12 @@ export function followCalls<O>(analyse: Analyse<O>, sinkWords: readonly string[]
   return (m, file, ctx) => {
     // An imported check guarding the data (`if (!isRedirectAllowed(url)) return`): looked up first, judged by its code.
     if (!text.test(m.text)) return analyse(m, file, ctx);
-    const checks = importedChecks(m);
-    if (!checks.length) return follow(m, file, ctx);
+    const imported = importedCalls(m);
+    if (!imported.length) return follow(m, file, ctx);
     return (async () => {
       const found = new Map<Node, ImportedFunction>();
-      for (const call of checks) {
-        const helper = await calledExport(ctx.project, file.path, call, CHECK_WORDS);
+      for (const { call, words } of imported) {
+        const helper = await calledExport(ctx.project, file.path, call, words);
         if (helper) found.set(call.node, { module: helper.module, fn: helper.fn });
       }
       return follow(found.size ? m.withImports(found) : m, file, ctx);
@@ -157,14 +157,27 @@ export function followCalls<O>(analyse: Analyse<O>, sinkWords: readonly string[]
 const CHECK_NAME = /allow|valid|safe|trust|permit|whitelist|allowlist|known/i;
 /** What such a check's module holds when its check may be a weak one (see `weakContainment`, src/ast/taint/guards.ts). */
 const CHECK_WORDS = ['.includes(', '.indexof(', '.startswith(', '.endswith('];
+/** What a module holds when its functions return something (every module, nearly: it only skips empty ones). */
+const RETURN_WORDS = ['return', '=>'];
 
-/** Calls to a check of a local module given request data (in a test, typically). */
-function importedChecks(m: CodeModule): CallInfo[] {
+/**
+ * Calls to functions of local modules that the data flow reads through (`CodeModule.withImports`): a check
+ * given request data (a guard, judged by its code), and a helper given request data or the request itself,
+ * whose return value then carries what it returns of them (`getCredentials(req)`, `buildQuery(req.query)`).
+ */
+function importedCalls(m: CodeModule): Array<{ call: CallInfo; words: readonly string[] }> {
   if (!/\brequire\s*\(|\bimport\b/.test(m.text)) return [];
-  return m
-    .calls()
-    .filter((c) => exportName(c) !== null && CHECK_NAME.test(c.callee.name) && c.args.some((a) => m.taints(a).length))
-    .slice(0, MAX_CALLS);
+  const out: Array<{ call: CallInfo; words: readonly string[] }> = [];
+  for (const c of m.calls()) {
+    if (exportName(c) === null) continue;
+    const given = c.args.some(
+      (a) => m.taints(a).length > 0 || (unwrap(a).type === 'Identifier' && m.flow.requestFlavour(unwrap(a)) !== null),
+    );
+    if (!given) continue;
+    out.push({ call: c, words: CHECK_NAME.test(c.callee.name) ? CHECK_WORDS : RETURN_WORDS });
+    if (out.length >= MAX_CALLS) break;
+  }
+  return out;
 }
 
 /** A finding's place and what it says: the same place saying more (request data now reaches it) is new. */
