@@ -97,18 +97,24 @@ export function followCalls<O>(analyse: Analyse<O>, sinkWords: readonly string[]
     return found;
   };
   return (m, file, ctx) => {
-    // An imported check guarding the data (`if (!isRedirectAllowed(url)) return`): looked up first, judged by its code.
     if (!text.test(m.text)) return analyse(m, file, ctx);
-    const imported = importedCalls(m);
-    if (!imported.length) return follow(m, file, ctx);
-    return (async () => {
-      const found = new Map<Node, ImportedFunction>();
-      for (const { call, words } of imported) {
-        const helper = await calledExport(ctx.project, file.path, call, words);
-        if (helper) found.set(call.node, { module: helper.module, fn: helper.fn });
-      }
-      return follow(found.size ? m.withImports(found) : m, file, ctx);
-    })();
+    // First pass; then, when it asked about calls of local modules given request data (what a helper returns,
+    // whether a check guards), those are looked up and the analysis runs again with them (CodeModule.withImports).
+    const first = follow(m, file, ctx);
+    const again = (hits: Hit[]): Hit[] | Promise<Hit[]> => {
+      const asked = importedCalls(m);
+      if (!asked.length) return hits;
+      return (async () => {
+        const found = new Map<Node, ImportedFunction | undefined>();
+        for (const call of asked) {
+          const words = CHECK_NAME.test(call.callee.name) ? CHECK_WORDS : RETURN_WORDS;
+          const helper = await calledExport(ctx.project, file.path, call, words);
+          found.set(call.node, helper ? { module: helper.module, fn: helper.fn } : undefined);
+        }
+        return [...found.values()].some(Boolean) ? follow(m.withImports(found), file, ctx) : hits;
+      })();
+    };
+    return first instanceof Promise ? first.then(again) : again(first);
   };
 
   function follow(m: CodeModule, file: SourceFile, ctx: CheckContext<O>): Hit[] | Promise<Hit[]> {
@@ -161,20 +167,17 @@ const CHECK_WORDS = ['.includes(', '.indexof(', '.startswith(', '.endswith('];
 const RETURN_WORDS = ['return', '=>'];
 
 /**
- * Calls to functions of local modules that the data flow reads through (`CodeModule.withImports`): a check
- * given request data (a guard, judged by its code), and a helper given request data or the request itself,
- * whose return value then carries what it returns of them (`getCredentials(req)`, `buildQuery(req.query)`).
+ * The calls of local modules the analysis asked about (`CodeModule.askedImports`) that are given request data
+ * or the request itself: a check (judged by its code), a helper whose return value carries what it returns of them.
  */
-function importedCalls(m: CodeModule): Array<{ call: CallInfo; words: readonly string[] }> {
-  if (!/\brequire\s*\(|\bimport\b/.test(m.text)) return [];
-  const out: Array<{ call: CallInfo; words: readonly string[] }> = [];
+function importedCalls(m: CodeModule): CallInfo[] {
+  const out: CallInfo[] = [];
   for (const c of m.calls()) {
-    if (exportName(c) === null) continue;
+    if (!m.askedImports.has(c.node) || exportName(c) === null) continue;
     const given = c.args.some(
       (a) => m.taints(a).length > 0 || (unwrap(a).type === 'Identifier' && m.flow.requestFlavour(unwrap(a)) !== null),
     );
-    if (!given) continue;
-    out.push({ call: c, words: CHECK_NAME.test(c.callee.name) ? CHECK_WORDS : RETURN_WORDS });
+    if (given) out.push(c);
     if (out.length >= MAX_CALLS) break;
   }
   return out;
