@@ -158,6 +158,39 @@ function escapingOff(m: CodeModule): Hit[] {
       (!callee.module && callee.path.length > 1 && /^(?:nunjucks|swig|handlebars)$/i.test(callee.path[0]!)
         ? callee.path[0]!.toLowerCase()
         : undefined);
+    // Squirrelly: Sqrl.autoEscaping(false) turns escaping off for every template.
+    if (
+      callee.name === 'autoEscaping' &&
+      (callee.module === 'squirrelly' || /^sqrl$/i.test(callee.path[0] ?? '')) &&
+      isFalse(call.args[0])
+    ) {
+      const web = m.imports(...WEB_SERVERS);
+      const hit = m.hit('escaping-off', call.node, {
+        messageId: web ? 'engine' : 'unsure',
+        data: { engine: 'squirrelly', option: 'autoEscaping(false)' },
+      });
+      if (!web) hit.severity = 'warning';
+      hits.push(hit);
+      continue;
+    }
+    // serialize-javascript with unsafe: true leaves <, > and / as they are: the output cannot go into a <script>.
+    if (
+      callee.module === 'serialize-javascript' &&
+      callee.path.length === 0 &&
+      call.args[0] &&
+      !m.isConstant(call.args[0])
+    ) {
+      const options = m.objectLiteral(call.args[1]);
+      if (!options || !isTrue(m.property(options, 'unsafe'))) continue;
+      const web = m.imports(...WEB_SERVERS);
+      const hit = m.hit('escaping-off', call.node, {
+        messageId: web ? 'engine' : 'unsure',
+        data: { engine: 'serialize-javascript', option: 'unsafe: true' },
+      });
+      if (!web) hit.severity = 'warning';
+      hits.push(hit);
+      continue;
+    }
     if (!engine) continue;
     for (const arg of call.args) {
       const options = m.objectLiteral(arg);
@@ -280,6 +313,8 @@ const SINK_WORDS = [
   'safestring',
   'autoescape',
   'noescape',
+  'autoescaping',
+  'serialize-javascript',
 ];
 
 const scriptCheck = codeCheck(
@@ -293,7 +328,7 @@ export default defineAtom({
   title: 'HTML is escaped or sanitised before it is rendered',
   criteria: {
     pass: 'Text reaches the page through escaping (textContent, JSX {value}, {{ }} / <%= %>), and raw HTML only through a sanitiser (DOMPurify.sanitize, sanitize-html) or from constants.',
-    fail: 'innerHTML/outerHTML/insertAdjacentHTML/document.write, dangerouslySetInnerHTML, Angular bypassSecurityTrust*(), Handlebars SafeString of built markup, v-html, {@html}, a template’s unescaped output (<%- %>, {{{ }}}, !{ }, | safe), or res.send/ctx.body of HTML get request data or values that were not escaped, or a template engine is set up with escaping off (autoescape: false, noEscape: true).',
+    fail: 'innerHTML/outerHTML/insertAdjacentHTML/document.write, dangerouslySetInnerHTML, Angular bypassSecurityTrust*(), Handlebars SafeString of built markup, v-html, {@html}, a template’s unescaped output (<%- %>, {{{ }}}, !{ }, | safe), or res.send/ctx.body of HTML get request data or values that were not escaped, or a template engine is set up with escaping off (autoescape: false, noEscape: true, Squirrelly autoEscaping(false), serialize-javascript unsafe: true).',
   },
   files: [...CODE_FILES, '**/*.{html,htm,ejs,hbs,handlebars,mustache,pug,jade,njk,nunjucks,liquid}'],
   keywords: [...SINK_WORDS, ...LOCAL_IMPORTS],
@@ -366,6 +401,10 @@ export default defineAtom({
         file: 'src/render.js',
         code: "const swig = require('swig');\nswig.setDefaults({ autoescape: false }); // ✗\nmodule.exports = (name, data) => swig.renderFile(`views/${name}.html`, data);",
       },
+      {
+        file: 'src/render.js',
+        code: "const express = require('express');\nconst Sqrl = require('squirrelly');\nconst serialize = require('serialize-javascript');\nSqrl.autoEscaping(false); // ✗\nconst state = (data) => `<script>window.__STATE__ = ${serialize(data, { unsafe: true })}</script>`; // ✗",
+      },
       // State whose setter is also given the raw text: not only renderer output reaches the page.
       {
         file: 'src/components/Preview.tsx',
@@ -428,6 +467,11 @@ export default defineAtom({
       {
         file: 'src/server.js',
         code: "const express = require('express');\nconst nunjucks = require('nunjucks');\nconst app = express();\nnunjucks.configure('views', { autoescape: true, express: app });\nconst hbs = require('handlebars');\nconst page = hbs.compile(source, { strict: true });\nconst config = { autoescape: false };",
+      },
+      // serialize-javascript escapes <, > and / unless told unsafe; Squirrelly with escaping on.
+      {
+        file: 'src/render.js',
+        code: "const express = require('express');\nconst Sqrl = require('squirrelly');\nconst serialize = require('serialize-javascript');\nSqrl.autoEscaping(true);\nconst state = (data) => `<script>window.__STATE__ = ${serialize(data, { isJSON: true })}</script>`;",
       },
       // HTML from a trusted renderer kept in React state: the state holds only what its setter is given.
       {
