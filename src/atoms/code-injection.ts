@@ -1,7 +1,7 @@
 import type { CodeModule, Node } from '../ast/module.js';
 import { defineAtom, type Hit, FLOW_MESSAGES } from '../kit/atom.js';
 import { codeCheck, sinkWithRequest } from '../kit/code.js';
-import { followCalls, IMPORTS_LOCAL, LOCAL_IMPORTS } from '../kit/summaries.js';
+import { followCalls, LOCAL_IMPORTS, mayFollow } from '../kit/summaries.js';
 import { CODE_FILES } from '../kit/files.js';
 
 const VM_RUNNERS = new Set(['runInNewContext', 'runInThisContext', 'runInContext', 'compileFunction', 'Script']);
@@ -177,6 +177,6 @@ export default defineAtom({
   check: codeCheck(
     followCalls(codeCalls, SINK_WORDS),
     sinkWithRequest('request-code', /\b(?:eval|Function|runIn\w*Context)\s*\(/),
-    (file) => SINK_HINT.test(file.text) || IMPORTS_LOCAL.test(file.text),
+    (file) => SINK_HINT.test(file.text) || mayFollow(file),
   ),
 });

@@ -1,7 +1,7 @@
 import type { CallInfo, CodeModule, Node } from '../ast/module.js';
 import { defineAtom, type Hit, FLOW_MESSAGES } from '../kit/atom.js';
 import { codeCheck, sinkWithRequest } from '../kit/code.js';
-import { followCalls, LOCAL_IMPORTS } from '../kit/summaries.js';
+import { followCalls, followHint, LOCAL_IMPORTS } from '../kit/summaries.js';
 import { CODE_FILES } from '../kit/files.js';
 
 /** Functions that hand their first argument to a shell. */
@@ -164,5 +164,6 @@ export default defineAtom({
   check: codeCheck(
     followCalls(shellCalls, SINK_WORDS),
     sinkWithRequest('request-in-command', /\b(?:exec|execSync|spawn)\s*\(/),
+    followHint(SINK_WORDS),
   ),
 });

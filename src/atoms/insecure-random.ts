@@ -1,7 +1,7 @@
 import type { CodeModule, Node } from '../ast/module.js';
 import { isFunction, propertyName, stringLiteral, unwrap } from '../ast/nodes.js';
 import { defineAtom, type CheckContext, type Hit, type SourceFile } from '../kit/atom.js';
-import { calledExport, exportName, LOCAL_IMPORTS } from '../kit/summaries.js';
+import { calledExport, exportName, IMPORTS_LOCAL, LOCAL_IMPORTS } from '../kit/summaries.js';
 import { codeCheck } from '../kit/code.js';
 import { CODE_FILES, TEST_FILES } from '../kit/files.js';
 import { functionName, landingName, nameOf, words } from '../kit/names.js';
@@ -425,6 +425,8 @@ function analyse(m: CodeModule): Hit[] {
 }
 
 const RETURNED = '(returned)';
+/** Words of the secrets a helper's value may become (see SECRET_WORDS): a file without any follows no helper. */
+const SECRET_TEXT = /token|secret|passw|salt|nonce|otp|csrf|api_?key/i;
 
 /**
  * A call to a function of another module whose value becomes a secret here (`const resetToken =
@@ -588,12 +590,17 @@ export default defineAtom({
       },
     ],
   },
-  check: codeCheck(withHelpers, [
-    // Math.random() on a line that assigns something named like a secret.
-    {
-      rule: 'math-random',
-      find: /Math\.random\s*\(/,
-      onLine: /\b\w*(?:token|secret|password|salt|nonce|otp|session|csrf)\w*\s*[:=]/i,
-    },
-  ]),
+  check: codeCheck(
+    withHelpers,
+    [
+      // Math.random() on a line that assigns something named like a secret.
+      {
+        rule: 'math-random',
+        find: /Math\.random\s*\(/,
+        onLine: /\b\w*(?:token|secret|password|salt|nonce|otp|session|csrf)\w*\s*[:=]/i,
+      },
+    ],
+    // Math.random() here, or a helper of another module whose value may get a secret's name here.
+    (file) => /math\.random/i.test(file.text) || (IMPORTS_LOCAL.test(file.text) && SECRET_TEXT.test(file.text)),
+  ),
 });

@@ -2,7 +2,7 @@ import type { CodeModule, Node, Taint } from '../ast/module.js';
 import { keyName, unwrap } from '../ast/nodes.js';
 import { defineAtom, FLOW_MESSAGES, type CheckContext, type Hit, type SourceFile } from '../kit/atom.js';
 import { codeCheck, sinkWithRequest } from '../kit/code.js';
-import { followCalls, LOCAL_IMPORTS } from '../kit/summaries.js';
+import { followCalls, followHint, LOCAL_IMPORTS } from '../kit/summaries.js';
 import { CODE_FILES } from '../kit/files.js';
 import { importedKind } from '../kit/imports.js';
 
@@ -397,5 +397,6 @@ export default defineAtom({
   check: codeCheck(
     followCalls(mongoQueries, SINK_WORDS),
     sinkWithRequest('operator-injection', /\.(?:find\w*|update\w*|delete\w*)\s*\(/),
+    followHint(SINK_WORDS),
   ),
 });

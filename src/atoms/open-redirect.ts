@@ -2,7 +2,7 @@ import type { CodeModule, Node } from '../ast/module.js';
 import { keyName, propertyName, unwrap } from '../ast/nodes.js';
 import { defineAtom, type Hit, FLOW_MESSAGES } from '../kit/atom.js';
 import { codeCheck, sinkWithRequest } from '../kit/code.js';
-import { followCalls, LOCAL_IMPORTS } from '../kit/summaries.js';
+import { followCalls, followHint, LOCAL_IMPORTS } from '../kit/summaries.js';
 import { CODE_FILES } from '../kit/files.js';
 
 const RESPONSE = /^(?:res|response|reply|ctx|context|h|resp|NextResponse|Response|this\.res)$/;
@@ -256,5 +256,6 @@ export default defineAtom({
   check: codeCheck(
     followCalls(redirects, SINK_WORDS),
     sinkWithRequest('request-redirect', /\bredirect\s*\(|\blocation(?:\.href)?\s*=/),
+    followHint(SINK_WORDS),
   ),
 });

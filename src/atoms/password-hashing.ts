@@ -839,6 +839,7 @@ export default defineAtom<Options>({
     // A password passed to a helper of another module that hashes it fast: reported at the call.
     followCalls(withEqualityHelpers, HASH_WORDS, {
       argument: (m, arg) => (isPasswordValue(m, arg) ? [passedValue(m, arg)] : []),
+      text: /pass(?:word|wd)|pwd/i,
       sink: (hit) =>
         typeof hit.data?.algorithm === 'string'
           ? `a fast ${hit.data.algorithm} hash`

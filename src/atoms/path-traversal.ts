@@ -1,7 +1,8 @@
 import type { CodeModule, Node } from '../ast/module.js';
+import { isFunction, unwrap } from '../ast/nodes.js';
 import { defineAtom, type Hit, FLOW_MESSAGES } from '../kit/atom.js';
 import { codeCheck, sinkWithRequest } from '../kit/code.js';
-import { followCalls, LOCAL_IMPORTS } from '../kit/summaries.js';
+import { followCalls, followHint, LOCAL_IMPORTS } from '../kit/summaries.js';
 import { CODE_FILES } from '../kit/files.js';
 
 /** fs functions by the indexes of their path arguments. */
@@ -130,6 +131,66 @@ function fsCalls(m: CodeModule): Hit[] {
   return hits;
 }
 
+// ── Zip slip: the names inside an archive ─────────────────────────────
+
+/** fs functions that create or overwrite what their first argument names. */
+const WRITES =
+  /^(?:writeFile|writeFileSync|createWriteStream|appendFile|appendFileSync|outputFile|outputFileSync|mkdir|mkdirSync|ensureDir|ensureDirSync|ensureFile|symlink|symlinkSync)$/;
+/** A containment or reduction of the name in the callback: basename, a startsWith check, a '..' test. */
+const ENTRY_GUARD =
+  /\bbasename\s*\(|\.startsWith\s*\(|\.includes\s*\(\s*['"`]\.\.|isInside|isSafePath|isWithin|\.\.[/\\]?['"`]\s*\)/;
+
+/**
+ * The callbacks that receive archive entries: `.on('entry', (entry) => …)` (unzip, unzipper, yauzl, tar-stream's
+ * header), `zip.getEntries().forEach((entry) => …)` (adm-zip). Their first parameter's name properties
+ * (path, entryName, fileName, name) are written by whoever made the archive.
+ */
+function entryCallbacks(m: CodeModule): Array<{ fn: Node; param: string }> {
+  const found: Array<{ fn: Node; param: string }> = [];
+  for (const call of m.calls()) {
+    const fn = call.args.map((a) => unwrap(a)).find((a) => isFunction(a));
+    const first = fn?.params[0];
+    if (!fn || first?.type !== 'Identifier') continue;
+    const receiver =
+      unwrap(call.node.callee).type === 'MemberExpression' ? m.source(unwrap(call.node.callee).object) : '';
+    const entries =
+      (call.callee.name === 'on' && call.args[0] !== undefined && m.stringValue(call.args[0]) === 'entry') ||
+      (call.callee.name === 'forEach' && /getEntries\s*\(\s*\)$|^zipEntries$/.test(receiver));
+    if (entries) found.push({ fn, param: first.name });
+  }
+  return found;
+}
+
+function zipSlip(m: CodeModule): Hit[] {
+  const hits: Hit[] = [];
+  for (const { fn, param } of entryCallbacks(m)) {
+    const body = m.source(fn);
+    if (ENTRY_GUARD.test(body)) continue;
+    const inside = (n: Node) => n.start >= fn.start && n.end <= fn.end;
+    // The entry's name, and the locals made from it (`const fileName = 'out/' + entry.path`).
+    const names = [`${param}\\.(?:path|entryName|fileName|name)\\b`];
+    for (const d of m.nodes('VariableDeclarator').filter(inside))
+      if (d.id.type === 'Identifier' && d.init && new RegExp(names.join('|')).test(m.source(d.init)))
+        names.push(`(?<![\\w$.])${d.id.name}\\b`);
+    const named = new RegExp(names.join('|'));
+    for (const call of m.calls()) {
+      if (!inside(call.node) || !WRITES.test(call.callee.name)) continue;
+      const fsCall =
+        (call.callee.module !== undefined && FS_MODULES.has(call.callee.module)) ||
+        (!call.callee.module && FS_ROOTS.has(call.callee.path[0] ?? ''));
+      const arg = call.args[0];
+      if (!fsCall || !arg || !named.test(m.source(arg))) continue;
+      hits.push(
+        m.hit('archive-entry-path', call.node, {
+          messageId: 'zipSlip',
+          data: { name: named.exec(m.source(arg))![0], call: `${call.callee.path.join('.') || call.callee.name}()` },
+        }),
+      );
+    }
+  }
+  return hits;
+}
+
 /** The words of its sinks: a file (or a helper module it calls) without any of them has nothing to check. */
 const SINK_WORDS = ['fs', 'sendfile', 'download', 'send('];
 
@@ -138,7 +199,7 @@ export default defineAtom({
   title: 'File paths from clients stay inside their directory',
   criteria: {
     pass: 'A file name from a request or an upload is reduced to path.basename, or the resolved path is checked to stay inside its root (resolved.startsWith(root + path.sep)), or sendFile/download/koa-send get a root option, or the name is one of an allow-list.',
-    fail: 'fs calls, res.sendFile/res.download, send or koa-send use a path built from request data or an upload’s original file name without a basename, containment or allow-list check.',
+    fail: 'fs calls, res.sendFile/res.download, send or koa-send use a path built from request data or an upload’s original file name without a basename, containment or allow-list check; or an archive entry’s name (unzip/unzipper/yauzl/tar-stream entry events, adm-zip getEntries) names a file written without one (zip slip).',
   },
   files: CODE_FILES,
   keywords: [...SINK_WORDS, ...LOCAL_IMPORTS],
@@ -149,6 +210,14 @@ export default defineAtom({
       messages: FLOW_MESSAGES,
       fix: 'Resolve against a root and check containment: const file = path.resolve(ROOT, name); if (!file.startsWith(ROOT + path.sep)) return res.sendStatus(403); or pass { root: ROOT } to res.sendFile.',
     },
+    'archive-entry-path': {
+      message: 'A file name from inside an archive is used as a path.',
+      messages: {
+        zipSlip:
+          '{name} comes from the archive and reaches {call}: an entry named ../../… writes outside the target folder (zip slip).',
+      },
+      fix: 'Resolve each entry against the target and check containment: const dest = path.resolve(DIR, entry.path); if (!dest.startsWith(DIR + path.sep)) return entry.autodrain(); or use an extractor that refuses such entries.',
+    },
     'upload-name-path': {
       message: "An upload's original file name is used as a path.",
       messages: FLOW_MESSAGES,
@@ -157,6 +226,15 @@ export default defineAtom({
   },
   examples: {
     bad: [
+      // Zip slip: the archive names the files it writes.
+      {
+        file: 'src/unpack.js',
+        code: "const fs = require('fs');\nconst unzipper = require('unzipper');\nexports.unpack = (zip, dir) => fs.createReadStream(zip).pipe(unzipper.Parse()).on('entry', (entry) => {\n  const dest = path.join(dir, entry.path);\n  entry.pipe(fs.createWriteStream(dest)); // ✗\n});",
+      },
+      {
+        file: 'src/restore.ts',
+        code: "import fs from 'node:fs';\nimport AdmZip from 'adm-zip';\nexport function restore(file: string) {\n  new AdmZip(file).getEntries().forEach((e) => {\n    fs.writeFileSync(`backups/${e.entryName}`, e.getData()); // ✗\n  });\n}",
+      },
       {
         file: 'src/files.js',
         code: "app.get('/files/:name', (req, res) => {\n  res.sendFile(path.join(__dirname, 'uploads', req.params.name)); // ✗\n});",
@@ -191,6 +269,11 @@ export default defineAtom({
       },
     ],
     good: [
+      // Each entry resolved against the target and checked to stay inside it.
+      {
+        file: 'src/unpack.js',
+        code: "const fs = require('fs');\nconst unzipper = require('unzipper');\nexports.unpack = (zip, dir) => fs.createReadStream(zip).pipe(unzipper.Parse()).on('entry', (entry) => {\n  const dest = path.resolve(dir, entry.path);\n  if (!dest.startsWith(dir + path.sep)) return entry.autodrain();\n  entry.pipe(fs.createWriteStream(dest));\n});",
+      },
       {
         file: 'src/files.js',
         code: "app.get('/files/:name', (req, res) => {\n  res.sendFile(req.params.name, { root: path.join(__dirname, 'public') });\n});",
@@ -226,7 +309,8 @@ export default defineAtom({
     ],
   },
   check: codeCheck(
-    followCalls(fsCalls, SINK_WORDS),
+    followCalls((m) => [...fsCalls(m), ...zipSlip(m)], SINK_WORDS),
     sinkWithRequest('request-path', /\b(?:readFile\w*|createReadStream|writeFile\w*|sendFile|download|unlink\w*)\s*\(/),
+    followHint(SINK_WORDS),
   ),
 });

@@ -2,7 +2,7 @@ import type { CodeModule, Node } from '../ast/module.js';
 import { unwrap } from '../ast/nodes.js';
 import { defineAtom, type Hit, FLOW_MESSAGES } from '../kit/atom.js';
 import { codeCheck, sinkWithRequest } from '../kit/code.js';
-import { followCalls, LOCAL_IMPORTS } from '../kit/summaries.js';
+import { followCalls, followHint, LOCAL_IMPORTS } from '../kit/summaries.js';
 import { CODE_FILES } from '../kit/files.js';
 
 /** Deep merges and path setters that follow `__proto__`/`constructor` keys of their sources. */
@@ -235,5 +235,6 @@ export default defineAtom({
   check: codeCheck(
     followCalls(pollution, SINK_WORDS),
     sinkWithRequest('request-key', /\[[^\]]+\]\s*=[^=]|\bmerge\s*\(|defaultsDeep\s*\(/),
+    followHint(SINK_WORDS),
   ),
 });

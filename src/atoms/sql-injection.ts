@@ -1,7 +1,7 @@
 import type { CodeModule, Node } from '../ast/module.js';
 import { defineAtom, type Hit, type SourceFile, FLOW_MESSAGES } from '../kit/atom.js';
 import { codeCheck } from '../kit/code.js';
-import { followCalls, LOCAL_IMPORTS } from '../kit/summaries.js';
+import { followCalls, followHint, LOCAL_IMPORTS } from '../kit/summaries.js';
 import { CODE_FILES } from '../kit/files.js';
 import { callArguments, findCalls, resolveIdentifier } from '../kit/scan.js';
 
@@ -414,5 +414,5 @@ export default defineAtom({
       },
     ],
   },
-  check: codeCheck(followCalls(sqlCalls, SINK_WORDS), lexical),
+  check: codeCheck(followCalls(sqlCalls, SINK_WORDS), lexical, followHint(SINK_WORDS)),
 });

@@ -1,7 +1,7 @@
 import type { CodeModule, Node } from '../ast/module.js';
 import { defineAtom, type Hit, FLOW_MESSAGES } from '../kit/atom.js';
 import { codeCheck, sinkWithRequest } from '../kit/code.js';
-import { followCalls, LOCAL_IMPORTS } from '../kit/summaries.js';
+import { followCalls, followHint, LOCAL_IMPORTS } from '../kit/summaries.js';
 import { CODE_FILES } from '../kit/files.js';
 
 const HTTP_VERBS = new Set([
@@ -32,6 +32,7 @@ const CLIENT_MODULES = new Set([
   'phin',
   'bent',
   'make-fetch-happen',
+  'urllib',
   'http',
   'https',
   'http2',
@@ -39,8 +40,52 @@ const CLIENT_MODULES = new Set([
 /** Option properties that pick where a request goes. */
 const TARGET_OPTIONS = ['url', 'baseURL', 'prefixUrl', 'host', 'hostname', 'origin', 'uri'];
 
+/** Headless browsers: a page told to load a URL (or to render HTML, whose images and frames it then fetches). */
+const BROWSER_MODULES = [
+  'puppeteer',
+  'puppeteer-core',
+  'playwright',
+  'playwright-core',
+  'playwright-chromium',
+  '@playwright/test',
+  'phantom',
+];
+const BROWSER_LOADS = new Set(['goto', 'setContent']);
+/** HTML-to-PDF/image converters that fetch the URL (or the resources of the HTML) they are given. */
+const CONVERTERS = new Set(['wkhtmltopdf', 'wkhtmltoimage']);
+
+/** A page of a headless browser loads a URL or HTML taken from the request (`page.goto(req.query.url)`). */
+function browserLoads(m: CodeModule, hits: Hit[]): void {
+  const browser = m.imports(...BROWSER_MODULES);
+  for (const call of m.calls()) {
+    const { callee } = call;
+    const converter = callee.module !== undefined && CONVERTERS.has(callee.module);
+    const load =
+      browser &&
+      callee.path.length >= 2 &&
+      (BROWSER_LOADS.has(callee.name) ||
+        (callee.name === 'open' && m.imports('phantom')) ||
+        // phantom: page.property('content', html)
+        (callee.name === 'property' && m.stringValue(call.args[0] ?? call.node) === 'content'));
+    if (!converter && !load) continue;
+    const target = callee.name === 'property' ? call.args[1] : call.args[0];
+    if (!target || target.type === 'SpreadElement' || m.isConstant(target) || fixedOrigin(m, target)) continue;
+    const [t] = m.taints(target, ['request']);
+    if (t)
+      hits.push(
+        m.flowHit(
+          'request-url',
+          call.node,
+          t,
+          `a headless page or converter (${callee.module ?? callee.path.join('.')})`,
+        ),
+      );
+  }
+}
+
 function outbound(m: CodeModule): Hit[] {
   const hits: Hit[] = [];
+  browserLoads(m, hits);
   for (const call of m.calls()) {
     const { callee } = call;
     const global = !callee.module && callee.path.length === 1;
@@ -57,7 +102,12 @@ function outbound(m: CodeModule): Hit[] {
         HTTP_VERBS.has(callee.name));
     if (!isClient || call.isNew) continue;
     const targets: Node[] = [];
-    const first = call.args[0];
+    // needle('get', url) and urllib-style (method, url) calls: the URL follows the method.
+    const methodFirst =
+      callee.path.length === 0 &&
+      call.args[1] !== undefined &&
+      HTTP_VERBS.has(String(m.stringValue(call.args[0]!) ?? '').toLowerCase());
+    const first = methodFirst ? call.args[1] : call.args[0];
     if (first && first.type !== 'SpreadElement') {
       const literal = m.objectLiteral(first);
       if (literal)
@@ -86,14 +136,27 @@ function fixedOrigin(m: CodeModule, target: Node): boolean {
 }
 
 /** The words of its sinks: a file (or a helper module it calls) without any of them has nothing to check. */
-const SINK_WORDS = ['fetch', 'axios', 'got', 'http', 'undici', 'superagent', 'needle', 'request('];
+const SINK_WORDS = [
+  'fetch',
+  'axios',
+  'got',
+  'http',
+  'undici',
+  'superagent',
+  'needle',
+  'request(',
+  'goto(',
+  'setcontent(',
+  'wkhtmlto',
+  'phantom',
+];
 
 export default defineAtom({
   id: 'ssrf',
   title: 'Outbound requests go only where the server decides',
   criteria: {
     pass: 'Outbound requests (fetch, axios, got, http.request, …) go to a constant origin, or the client-supplied URL’s host is checked against an allow-list before the call; the request may choose only the path or query.',
-    fail: 'fetch, axios, got, undici, superagent or http(s).request is called with a URL, host or baseURL taken from the request, so a client can make the server reach internal services (cloud metadata, admin ports).',
+    fail: 'fetch, axios, got, undici, superagent, needle, urllib or http(s).request is called with a URL, host or baseURL taken from the request, or a headless browser page (puppeteer, playwright, phantom) or wkhtmltopdf/wkhtmltoimage loads a URL or renders HTML taken from the request, so a client can make the server reach internal services (cloud metadata, admin ports).',
   },
   files: CODE_FILES,
   keywords: [...SINK_WORDS, ...LOCAL_IMPORTS],
@@ -107,6 +170,15 @@ export default defineAtom({
   },
   examples: {
     bad: [
+      // A headless browser sent to a host the client names, or told to render the client's HTML (which loads what it links).
+      {
+        file: 'src/routes/screenshot.ts',
+        code: "import puppeteer from 'puppeteer';\napp.get('/shot', async (req, res) => {\n  const page = await (await puppeteer.launch()).newPage();\n  await page.goto(`https://${req.query.host}/`); // ✗\n  res.type('png').send(await page.screenshot());\n});",
+      },
+      {
+        file: 'src/routes/pdf.js',
+        code: "const { chromium } = require('playwright');\nconst wkhtmltopdf = require('wkhtmltopdf');\nrouter.post('/pdf', async (req, res) => {\n  const page = await (await chromium.launch()).newPage();\n  await page.setContent(req.body.html); // ✗\n  wkhtmltopdf(req.body.url).pipe(res); // ✗\n});",
+      },
       // A format check is no destination check: http://169.254.169.254/ is a valid URL.
       {
         file: 'src/routes/fetch.ts',
@@ -142,6 +214,11 @@ export default defineAtom({
       },
     ],
     good: [
+      // The page loads a fixed origin; the client picks only which resume.
+      {
+        file: 'src/printer.ts',
+        code: "import puppeteer from 'puppeteer';\nconst ORIGIN = 'https://app.example.com';\nexport async function print(req, res) {\n  const page = await (await puppeteer.launch()).newPage();\n  await page.goto(`${ORIGIN}/print/${encodeURIComponent(req.params.id)}`);\n  await page.setContent('<h1>Report</h1>');\n  res.send(await page.pdf());\n}",
+      },
       // An allow-list check that leaves the handler (or wraps the call) before the URL is fetched.
       {
         file: 'src/routes/proxy.ts',
@@ -176,5 +253,6 @@ export default defineAtom({
   check: codeCheck(
     followCalls(outbound, SINK_WORDS),
     sinkWithRequest('request-url', /\b(?:fetch|axios(?:\.\w+)?|got|request)\s*\(/),
+    followHint(SINK_WORDS),
   ),
 });

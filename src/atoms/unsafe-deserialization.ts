@@ -1,7 +1,7 @@
 import type { CodeModule, Node } from '../ast/module.js';
 import { defineAtom, type Hit, FLOW_MESSAGES } from '../kit/atom.js';
 import { codeCheck, sinkWithRequest } from '../kit/code.js';
-import { followCalls, LOCAL_IMPORTS } from '../kit/summaries.js';
+import { followCalls, followHint, LOCAL_IMPORTS } from '../kit/summaries.js';
 import { CODE_FILES } from '../kit/files.js';
 
 /** Libraries whose deserialiser revives functions (and so runs code). */
@@ -144,5 +144,6 @@ export default defineAtom({
   check: codeCheck(
     followCalls(deserialisers, SINK_WORDS),
     sinkWithRequest('code-reviving', /\b(?:unserialize|deserialize)\s*\(/, /\bunserialize\s*\(/),
+    followHint(SINK_WORDS),
   ),
 });

@@ -2,6 +2,7 @@ import type { CodeModule, Node } from '../ast/module.js';
 import { keyName, propertyName, unwrap } from '../ast/nodes.js';
 import { defineAtom, parsesFirst, type CheckContext, type Hit, type SourceFile, FLOW_MESSAGES } from '../kit/atom.js';
 import { codeCheck, sinkWithRequest } from '../kit/code.js';
+import { followCalls, followHint, LOCAL_IMPORTS } from '../kit/summaries.js';
 import { CODE_FILES } from '../kit/files.js';
 
 const HTML_PROPS = new Set(['innerHTML', 'outerHTML']);
@@ -157,6 +158,39 @@ function escapingOff(m: CodeModule): Hit[] {
       (!callee.module && callee.path.length > 1 && /^(?:nunjucks|swig|handlebars)$/i.test(callee.path[0]!)
         ? callee.path[0]!.toLowerCase()
         : undefined);
+    // Squirrelly: Sqrl.autoEscaping(false) turns escaping off for every template.
+    if (
+      callee.name === 'autoEscaping' &&
+      (callee.module === 'squirrelly' || /^sqrl$/i.test(callee.path[0] ?? '')) &&
+      isFalse(call.args[0])
+    ) {
+      const web = m.imports(...WEB_SERVERS);
+      const hit = m.hit('escaping-off', call.node, {
+        messageId: web ? 'engine' : 'unsure',
+        data: { engine: 'squirrelly', option: 'autoEscaping(false)' },
+      });
+      if (!web) hit.severity = 'warning';
+      hits.push(hit);
+      continue;
+    }
+    // serialize-javascript with unsafe: true leaves <, > and / as they are: the output cannot go into a <script>.
+    if (
+      callee.module === 'serialize-javascript' &&
+      callee.path.length === 0 &&
+      call.args[0] &&
+      !m.isConstant(call.args[0])
+    ) {
+      const options = m.objectLiteral(call.args[1]);
+      if (!options || !isTrue(m.property(options, 'unsafe'))) continue;
+      const web = m.imports(...WEB_SERVERS);
+      const hit = m.hit('escaping-off', call.node, {
+        messageId: web ? 'engine' : 'unsure',
+        data: { engine: 'serialize-javascript', option: 'unsafe: true' },
+      });
+      if (!web) hit.severity = 'warning';
+      hits.push(hit);
+      continue;
+    }
     if (!engine) continue;
     for (const arg of call.args) {
       const options = m.objectLiteral(arg);
@@ -255,9 +289,38 @@ function templateHits(file: SourceFile): Hit[] {
   return hits;
 }
 
+/** The words of its sinks: a file (or a helper module it calls) without any of them has nothing to check. */
+const SINK_WORDS = [
+  'innerhtml',
+  'outerhtml',
+  'insertadjacenthtml',
+  'document.write',
+  'dangerouslysetinnerhtml',
+  'v-html',
+  '{@html',
+  '.send(',
+  '.write(',
+  '.end(',
+  'ctx.body',
+  '<%-',
+  '{{{',
+  '{{&',
+  '!{',
+  '!=',
+  'safe',
+  '.html(',
+  'bypasssecuritytrust',
+  'safestring',
+  'autoescape',
+  'noescape',
+  'autoescaping',
+  'serialize-javascript',
+];
+
 const scriptCheck = codeCheck(
-  htmlSinks,
+  followCalls(htmlSinks, SINK_WORDS),
   sinkWithRequest('request-html', /\binnerHTML\s*=|dangerouslySetInnerHTML|document\.write\s*\(|\.send\s*\(\s*`</),
+  followHint(SINK_WORDS),
 );
 
 export default defineAtom({
@@ -265,33 +328,10 @@ export default defineAtom({
   title: 'HTML is escaped or sanitised before it is rendered',
   criteria: {
     pass: 'Text reaches the page through escaping (textContent, JSX {value}, {{ }} / <%= %>), and raw HTML only through a sanitiser (DOMPurify.sanitize, sanitize-html) or from constants.',
-    fail: 'innerHTML/outerHTML/insertAdjacentHTML/document.write, dangerouslySetInnerHTML, Angular bypassSecurityTrust*(), Handlebars SafeString of built markup, v-html, {@html}, a template’s unescaped output (<%- %>, {{{ }}}, !{ }, | safe), or res.send/ctx.body of HTML get request data or values that were not escaped, or a template engine is set up with escaping off (autoescape: false, noEscape: true).',
+    fail: 'innerHTML/outerHTML/insertAdjacentHTML/document.write, dangerouslySetInnerHTML, Angular bypassSecurityTrust*(), Handlebars SafeString of built markup, v-html, {@html}, a template’s unescaped output (<%- %>, {{{ }}}, !{ }, | safe), or res.send/ctx.body of HTML get request data or values that were not escaped, or a template engine is set up with escaping off (autoescape: false, noEscape: true, Squirrelly autoEscaping(false), serialize-javascript unsafe: true).',
   },
   files: [...CODE_FILES, '**/*.{html,htm,ejs,hbs,handlebars,mustache,pug,jade,njk,nunjucks,liquid}'],
-  keywords: [
-    'innerhtml',
-    'outerhtml',
-    'insertadjacenthtml',
-    'document.write',
-    'dangerouslysetinnerhtml',
-    'v-html',
-    '{@html',
-    '.send(',
-    '.write(',
-    '.end(',
-    'ctx.body',
-    '<%-',
-    '{{{',
-    '{{&',
-    '!{',
-    '!=',
-    'safe',
-    '.html(',
-    'bypasssecuritytrust',
-    'safestring',
-    'autoescape',
-    'noescape',
-  ],
+  keywords: [...SINK_WORDS, ...LOCAL_IMPORTS],
   defaultLevel: 'block',
   rules: {
     'request-html': {
@@ -302,6 +342,7 @@ export default defineAtom({
     'unescaped-html': {
       message: 'HTML is built from values that are not escaped.',
       messages: {
+        across: FLOW_MESSAGES.across,
         built: '{sink} gets HTML built from `{part}` without escaping.',
       },
       fix: 'Build the element with textContent / createElement, or escape every value (escapeHtml(item.name)) before it goes into markup; render markup you must keep through DOMPurify.sanitize.',
@@ -309,6 +350,7 @@ export default defineAtom({
     'unsanitized-html': {
       message: 'A value is rendered as raw HTML without a sanitiser.',
       messages: {
+        across: FLOW_MESSAGES.across,
         react: 'dangerouslySetInnerHTML renders `{code}` without a sanitiser.',
         template: '`{code}` is rendered as raw HTML without escaping or a sanitiser.',
         angular: '{method}() marks `{code}` as safe, so Angular renders it without sanitising.',
@@ -318,6 +360,7 @@ export default defineAtom({
     'escaping-off': {
       message: 'A template engine renders every value as raw HTML.',
       messages: {
+        across: FLOW_MESSAGES.across,
         engine:
           '{engine} is set up with {option} for a web app: every value its templates print is raw HTML, so request data in any of them runs as script.',
         unsure:
@@ -328,6 +371,12 @@ export default defineAtom({
   },
   examples: {
     bad: [
+      // Two files: a page helper puts its argument in markup; the route gives it the query.
+      {
+        file: 'routes/hello.js',
+        code: "const { page } = require('../views/page');\napp.get('/hello', (req, res) => {\n  page(res, req.query.name); // ✗\n});",
+        others: { 'views/page.js': 'exports.page = (res, title) => res.send(`<h1>${title}</h1>`);' },
+      },
       {
         file: 'src/app/post/post.component.ts',
         code: "import { Component, Input } from '@angular/core';\nimport { DomSanitizer, SafeHtml } from '@angular/platform-browser';\n@Component({ selector: 'app-post', template: '<div [innerHTML]=\"body\"></div>' })\nexport class PostComponent {\n  body!: SafeHtml;\n  constructor(private sanitizer: DomSanitizer) {}\n  @Input() set post(p: Post) {\n    this.body = this.sanitizer.bypassSecurityTrustHtml(p.description); // ✗\n  }\n}",
@@ -351,6 +400,10 @@ export default defineAtom({
       {
         file: 'src/render.js',
         code: "const swig = require('swig');\nswig.setDefaults({ autoescape: false }); // ✗\nmodule.exports = (name, data) => swig.renderFile(`views/${name}.html`, data);",
+      },
+      {
+        file: 'src/render.js',
+        code: "const express = require('express');\nconst Sqrl = require('squirrelly');\nconst serialize = require('serialize-javascript');\nSqrl.autoEscaping(false); // ✗\nconst state = (data) => `<script>window.__STATE__ = ${serialize(data, { unsafe: true })}</script>`; // ✗",
       },
       // State whose setter is also given the raw text: not only renderer output reaches the page.
       {
@@ -394,6 +447,12 @@ export default defineAtom({
       },
     ],
     good: [
+      // Two files: the same helper, given the query escaped.
+      {
+        file: 'routes/hello.js',
+        code: "const escapeHtml = require('escape-html');\nconst { page } = require('../views/page');\napp.get('/hello', (req, res) => {\n  page(res, escapeHtml(req.query.name));\n});",
+        others: { 'views/page.js': 'exports.page = (res, title) => res.send(`<h1>${title}</h1>`);' },
+      },
       // Angular: a constant (an icon), sanitised markup, and the same method name on a look-alike.
       {
         file: 'src/app/icon.component.ts',
@@ -408,6 +467,11 @@ export default defineAtom({
       {
         file: 'src/server.js',
         code: "const express = require('express');\nconst nunjucks = require('nunjucks');\nconst app = express();\nnunjucks.configure('views', { autoescape: true, express: app });\nconst hbs = require('handlebars');\nconst page = hbs.compile(source, { strict: true });\nconst config = { autoescape: false };",
+      },
+      // serialize-javascript escapes <, > and / unless told unsafe; Squirrelly with escaping on.
+      {
+        file: 'src/render.js',
+        code: "const express = require('express');\nconst Sqrl = require('squirrelly');\nconst serialize = require('serialize-javascript');\nSqrl.autoEscaping(true);\nconst state = (data) => `<script>window.__STATE__ = ${serialize(data, { isJSON: true })}</script>`;",
       },
       // HTML from a trusted renderer kept in React state: the state holds only what its setter is given.
       {

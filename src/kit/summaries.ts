@@ -35,6 +35,26 @@ export const LOCAL_IMPORTS = [
 /** The same, as a pattern: for an atom's `hint` (src/kit/code.ts). */
 export const IMPORTS_LOCAL = /\brequire\s*\(\s*['"](?:\.|@\/|~\/)|\bfrom\s*['"](?:\.|@\/|~\/)/;
 
+/** Request data in a file's text, loosely (taint/sources.ts decides): without it, no call of the file passes any. */
+const REQUEST_TEXT =
+  /\.(?:body|query|params|headers|cookies|files?|originalUrl|url|searchParams)\b|\.(?:json|formData|text)\s*\(\s*\)|@(?:Body|Query|Param|Headers|UploadedFiles?)\b|\bprocess\.argv\b|\blocation\.|useSearchParams|['"]use server['"]/;
+
+/** The file imports a local module and holds request data: a call of it may hand request data to a helper. */
+export const mayFollow = (file: Pick<SourceFile, 'text'>): boolean =>
+  IMPORTS_LOCAL.test(file.text) && REQUEST_TEXT.test(file.text);
+
+/**
+ * codeCheck's hint for an atom that follows calls: a file routed to it only for importing a local module
+ * (LOCAL_IMPORTS) is parsed only when it holds request data too; any other file as before.
+ */
+export function followHint(sinkWords: readonly string[]): (file: SourceFile) => boolean {
+  return (file) => {
+    if (!IMPORTS_LOCAL.test(file.text) || REQUEST_TEXT.test(file.text)) return true;
+    const lower = file.text.toLowerCase();
+    return sinkWords.some((w) => lower.includes(w.toLowerCase()));
+  };
+}
+
 /** Calls followed per file: a module calling dozens of helpers with request data is judged on the first ones. */
 const MAX_CALLS = 24;
 
@@ -51,6 +71,8 @@ export interface Follow {
   argument?: (m: CodeModule, arg: Node) => Taint[];
   /** What a finding in the helper says the data reaches, for the message; its `sink` by default. */
   sink?: (hit: Hit) => string;
+  /** Text a file must hold for its calls to be followed: request data (the default). */
+  text?: RegExp;
 }
 
 /**
@@ -59,6 +81,7 @@ export interface Follow {
  */
 export function followCalls<O>(analyse: Analyse<O>, sinkWords: readonly string[], how: Follow = {}): Analyse<O> {
   const argument = how.argument ?? ((m: CodeModule, arg: Node) => m.taints(arg));
+  const text = how.text ?? REQUEST_TEXT;
   const sinkOf = how.sink ?? ((h: Hit) => (typeof h.data?.sink === 'string' ? h.data.sink : 'a sink'));
   // What the analysis finds in a helper's module on its own, once per module and run.
   const alone = new WeakMap<ProjectView, Map<string, Promise<Set<string>>>>();
@@ -75,6 +98,7 @@ export function followCalls<O>(analyse: Analyse<O>, sinkWords: readonly string[]
   };
   return (m, file, ctx) => {
     // An imported check guarding the data (`if (!isRedirectAllowed(url)) return`): looked up first, judged by its code.
+    if (!text.test(m.text)) return analyse(m, file, ctx);
     const checks = importedChecks(m);
     if (!checks.length) return follow(m, file, ctx);
     return (async () => {
