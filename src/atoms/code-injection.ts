@@ -1,4 +1,5 @@
 import type { CodeModule, Node } from '../ast/module.js';
+import { unwrap } from '../ast/nodes.js';
 import { defineAtom, type Hit, FLOW_MESSAGES } from '../kit/atom.js';
 import { codeCheck, sinkWithRequest } from '../kit/code.js';
 import { followCalls, LOCAL_IMPORTS, mayFollow } from '../kit/summaries.js';
@@ -25,6 +26,14 @@ function codeCalls(m: CodeModule): Hit[] {
       const first = call.args[0];
       if (!first || !isStringy(m, first)) continue;
       [code, what] = [first, `${callee.name}() with a string`];
+    } else if (call.isNew && callee.module === 'vm2' && callee.name === 'VMScript')
+      [code, what] = [call.args[0], 'new VMScript()'];
+    else if (!call.isNew && callee.name === 'run' && callee.path.length >= 2 && sandboxOf(m, call.node)) {
+      // new VM().run(code), nodeVM.run(code), new Sandbox().run(code): vm2 has known escapes, `sandbox` none to offer.
+      // Only text or a VMScript is code; values in a sandbox's context are data.
+      const first = call.args[0];
+      if (!first || !isStringy(m, first)) continue;
+      [code, what] = [first, `${sandboxOf(m, call.node)}.run()`];
     } else if (global && callee.name === 'require' && call.args[0] && !m.isConstant(call.args[0])) {
       const [t] = m.taints(call.args[0]);
       if (t) hits.push(m.flowHit('request-module', call.node, t, 'require()'));
@@ -63,7 +72,23 @@ function codeCalls(m: CodeModule): Hit[] {
  * in place, or require()/import() of something other than one string literal.
  */
 const SINK_HINT =
-  /\beval\b|\bFunction\b(?!\.prototype)|\brunIn\w*Context\b|\bcompileFunction\b|\bScript\b|\bset(?:Timeout|Interval|Immediate)\s*\(\s*(?!function\b|async\b|\(|[\w$]+\s*=>)|\b(?:require|import)\s*\(\s*(?!['"][^'"\n]*['"]\s*\))/;
+  /\beval\b|\bvm2\b|['"]sandbox['"]|\bFunction\b(?!\.prototype)|\brunIn\w*Context\b|\bcompileFunction\b|\bScript\b|\bset(?:Timeout|Interval|Immediate)\s*\(\s*(?!function\b|async\b|\(|[\w$]+\s*=>)|\b(?:require|import)\s*\(\s*(?!['"][^'"\n]*['"]\s*\))/;
+
+/** The receiver of `.run()` is a vm2 VM/NodeVM or a `sandbox` Sandbox, made there or held in a const: its module. */
+function sandboxOf(m: CodeModule, call: Node): string | undefined {
+  let receiver = unwrap(unwrap(call.callee).object);
+  if (receiver.type === 'Identifier') {
+    const b = m.binding(receiver);
+    const def = b?.defs.length === 1 ? b.defs[0] : undefined;
+    if (!def?.value || def.path.length) return undefined;
+    receiver = unwrap(def.value);
+  }
+  if (receiver.type !== 'NewExpression') return undefined;
+  const made = m.callee(receiver.callee);
+  if (made.module === 'vm2' && (made.name === 'VM' || made.name === 'NodeVM')) return `vm2 ${made.name}`;
+  if (made.module === 'sandbox') return 'Sandbox';
+  return undefined;
+}
 
 /** A timer's first argument that is text, not a function. */
 function isStringy(m: CodeModule, n: Node): boolean {
@@ -76,6 +101,8 @@ function isStringy(m: CodeModule, n: Node): boolean {
 /** The words of its sinks: a file (or a helper module it calls) without any of them has nothing to check. */
 const SINK_WORDS = [
   'eval',
+  'vm2',
+  'sandbox',
   'function(',
   'new function',
   'runin',
@@ -92,7 +119,7 @@ export default defineAtom({
   title: 'No code is built from data at run time',
   criteria: {
     pass: 'Code is never built from strings at run time: no eval, new Function, vm.run* or string timers with non-constant text; modules are loaded by constant names or from a fixed map.',
-    fail: 'eval, new Function, vm.run*, or a string setTimeout/setInterval runs text that holds request data, or require()/import() loads a module named by the request. Text built from non-constant parts that no request data is seen reaching is a warning.',
+    fail: 'eval, new Function, vm.run*, vm2 (VM/NodeVM run, VMScript), the sandbox module, or a string setTimeout/setInterval runs text that holds request data, or require()/import() loads a module named by the request. Text built from non-constant parts that no request data is seen reaching is a warning.',
   },
   files: CODE_FILES,
   keywords: [...SINK_WORDS, ...LOCAL_IMPORTS],
@@ -119,6 +146,11 @@ export default defineAtom({
   },
   examples: {
     bad: [
+      // vm2 is no boundary (its sandbox has known escapes), and neither is the sandbox module.
+      {
+        file: 'src/routes/calc.js',
+        code: "const { VM } = require('vm2');\nconst Sandbox = require('sandbox');\napp.post('/calc', (req, res) => {\n  res.json({ result: new VM({ timeout: 1000 }).run(`Math.round(${req.body.expr})`) }); // ✗\n  new Sandbox().run('run(' + req.body.expr + ')', (out) => log(out)); // ✗\n});",
+      },
       {
         file: 'src/calc.js',
         code: "app.get('/calc', (req, res) => {\n  res.send(String(eval(req.query.expr))); // ✗\n});",
@@ -153,6 +185,11 @@ export default defineAtom({
       },
     ],
     good: [
+      // Constant code; what the client sent is data in the sandbox's context.
+      {
+        file: 'src/routes/calc.js',
+        code: "const { NodeVM } = require('vm2');\nconst RULES = 'module.exports = (input) => input.total > 100;';\napp.post('/check', (req, res) => {\n  const vm = new NodeVM({ sandbox: { input: req.body } });\n  res.json({ ok: vm.run(RULES)(req.body) });\n});",
+      },
       {
         file: 'src/calc.js',
         code: "import { Parser } from 'expr-eval';\napp.get('/calc', (req, res) => {\n  res.send(String(Parser.evaluate(req.query.expr)));\n});",
