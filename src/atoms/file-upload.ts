@@ -346,7 +346,7 @@ export default defineAtom({
   title: 'Uploads are limited in size and type and stored under names the server chooses',
   criteria: {
     pass: 'Every upload handler (multer, busboy, formidable, koa-body, express-fileupload, @fastify/multipart, NestJS FileInterceptor) sets a file size limit, checks the type (fileFilter, FileTypeValidator, a content check) before files are kept on disk, stores them under a name the server generates (randomUUID() plus a checked extension), in a directory the app does not serve statically.',
-    fail: 'An upload handler has no size limit (or lifts @fastify/multipart\'s to fileSize: Infinity), stores files on disk without a type check, stores them under the client’s file name (originalname, file.name, filename), or writes them into a directory served by express.static / serve-static / koa-static / @fastify/static.',
+    fail: "An upload handler has no size limit (or lifts @fastify/multipart's to fileSize: Infinity), stores files on disk without a type check, stores them under the client’s file name (originalname, file.name, filename), or writes them into a directory served by express.static / serve-static / koa-static / @fastify/static.",
   },
   files: APP_FILES,
   keywords: [
