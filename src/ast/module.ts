@@ -70,8 +70,13 @@ export class CodeModule {
   private callList: CallInfo[] | undefined;
   private flowEngine: DataFlow | undefined;
   private readonly callees = new Map<Node, Callee>();
+  /**
+   * Calls to functions of local modules whose answer an analysis needed (their return value, or whether they
+   * guard): what `withImports` should be given. Shared by the module's views (they inherit this set).
+   */
+  readonly askedImports = new Set<Node>();
   /** Functions of other modules that calls of this one call, where an atom looked them up (see `withImports`). */
-  private imported: ReadonlyMap<Node, ImportedFunction> | undefined;
+  private imported: ReadonlyMap<Node, ImportedFunction | undefined> | undefined;
   /** What callers in other modules pass to functions of this one, by function and parameter index (see `withArguments`). */
   private passed: ReadonlyMap<Node, ReadonlyArray<Taint[] | undefined>> | undefined;
 
@@ -417,15 +422,23 @@ export class CodeModule {
    * This module with the functions of other modules some of its calls call (by call node): guards
    * then judge an imported helper by its code, not only by its name. Only the data flow is its own.
    */
-  withImports(functions: ReadonlyMap<Node, ImportedFunction>): CodeModule {
+  withImports(functions: ReadonlyMap<Node, ImportedFunction | undefined>): CodeModule {
     const view = Object.create(this) as CodeModule;
     Object.assign(view, { imported: functions, flowEngine: undefined });
     return view;
   }
 
-  /** The function of another module this call calls, when it was looked up (`withImports`). */
+  /**
+   * The function of another module this call calls, when it was looked up (`withImports`); otherwise the
+   * call is noted in `askedImports` when it calls a local module's function (looked up for the next pass).
+   */
   importedFunction(call: Node): ImportedFunction | undefined {
-    return this.imported?.get(call);
+    const found = this.imported?.get(call);
+    if (!found && !this.imported?.has(call)) {
+      const { module } = this.callee(call.callee);
+      if (module !== undefined && isLocalModule(module)) this.askedImports.add(call);
+    }
+    return found;
   }
 
   /** The taints a caller in another module passes to parameter `index` of `fn`, if this is such a view. */

@@ -197,20 +197,45 @@ function uploadsIn(m: CodeModule): Upload[] {
       if (/MaxFileSize|addMaxSizeValidator|maxSize/.test(pipes)) upload.needsSize = false;
       if (/FileType|addFileTypeValidator|mimetype/i.test(pipes)) upload.typeChecked = true;
       uploads.push(upload);
+    } else if (
+      callee.name === 'register' &&
+      call.args[0] &&
+      /^(?:@fastify\/multipart|fastify-multipart)$/.test(m.callee(unwrap(call.args[0])).module ?? '')
+    ) {
+      // @fastify/multipart limits files to 1 MB unless told otherwise: fileSize: Infinity lifts it.
+      const opts = m.objectLiteral(call.args[1]);
+      const limits = opts && m.objectLiteral(m.property(opts, 'limits'));
+      const size = limits && m.property(limits, 'fileSize');
+      if (size && /^(?:Infinity|Number\.MAX_SAFE_INTEGER|Number\.POSITIVE_INFINITY)$/.test(m.source(unwrap(size))))
+        uploads.push({
+          node: call.node,
+          what: '@fastify/multipart',
+          options: opts,
+          storage: 'memory',
+          needsSize: true,
+          typeChecked: true,
+        });
     } else if (mod === 'busboy' && (callee.path.length === 0 || callee.path[0] === 'default')) {
       const storage = /createWriteStream|writeFile/.test(m.text) ? 'disk' : 'memory';
       uploads.push(withFileSizeLimit(m, call.node, call.args[0], 'busboy', storage, typeCheckedHere));
     } else if (mod === 'express-fileupload' && callee.path.length === 0) {
       uploads.push(withFileSizeLimit(m, call.node, call.args[0], 'express-fileupload', 'memory', true));
     } else if (
-      mod === 'formidable' &&
-      /^(?:|default|formidable|IncomingForm|default\.IncomingForm)$/.test(callee.path.join('.'))
+      (mod === 'formidable' &&
+        /^(?:|default|formidable|IncomingForm|default\.IncomingForm)$/.test(callee.path.join('.'))) ||
+      // koa-body: koaBody({ multipart: true, formidable: { uploadDir } }) hands the files to formidable.
+      ((mod === 'koa-body' || mod === 'koa-better-body') &&
+        m.objectLiteral(call.args[0]) !== undefined &&
+        m.source(m.property(m.objectLiteral(call.args[0])!, 'multipart') ?? call.node) === 'true')
     ) {
-      const opts = m.objectLiteral(call.args[0]);
+      const outer = mod === 'formidable' ? undefined : m.objectLiteral(call.args[0]);
+      const inner = outer && m.property(outer, 'formidable');
+      if (outer && !inner) continue; // formidable's defaults: the system's temp directory, random names
+      const opts = m.objectLiteral(inner ?? call.args[0]);
       const upload: Upload = {
         node: call.node,
-        what: 'formidable',
-        options: call.args[0] && !opts ? null : opts,
+        what: mod === 'formidable' ? 'formidable' : `${mod} (formidable)`,
+        options: (inner ?? call.args[0]) && !opts ? null : opts,
         storage: 'disk',
         needsSize: false,
         typeChecked: typeCheckedHere || (opts !== undefined && m.hasProperty(opts, 'filter')),
@@ -320,8 +345,8 @@ export default defineAtom({
   id: 'file-upload',
   title: 'Uploads are limited in size and type and stored under names the server chooses',
   criteria: {
-    pass: 'Every upload handler (multer, busboy, formidable, express-fileupload, @fastify/multipart, NestJS FileInterceptor) sets a file size limit, checks the type (fileFilter, FileTypeValidator, a content check) before files are kept on disk, stores them under a name the server generates (randomUUID() plus a checked extension), in a directory the app does not serve statically.',
-    fail: 'An upload handler has no size limit, stores files on disk without a type check, stores them under the client’s file name (originalname, file.name, filename), or writes them into a directory served by express.static / serve-static / koa-static / @fastify/static.',
+    pass: 'Every upload handler (multer, busboy, formidable, koa-body, express-fileupload, @fastify/multipart, NestJS FileInterceptor) sets a file size limit, checks the type (fileFilter, FileTypeValidator, a content check) before files are kept on disk, stores them under a name the server generates (randomUUID() plus a checked extension), in a directory the app does not serve statically.',
+    fail: "An upload handler has no size limit (or lifts @fastify/multipart's to fileSize: Infinity), stores files on disk without a type check, stores them under the client’s file name (originalname, file.name, filename), or writes them into a directory served by express.static / serve-static / koa-static / @fastify/static.",
   },
   files: APP_FILES,
   keywords: [
@@ -373,6 +398,14 @@ export default defineAtom({
   examples: {
     bad: [
       {
+        file: 'src/server.ts',
+        code: "import Fastify from 'fastify';\nimport multipart from '@fastify/multipart';\nconst app = Fastify();\nawait app.register(multipart, { limits: { fileSize: Infinity } }); // ✗",
+      },
+      {
+        file: 'src/app.ts',
+        code: "import Koa from 'koa';\nimport { koaBody } from 'koa-body';\nconst app = new Koa();\napp.use(koaBody({ multipart: true, formidable: { uploadDir: './uploads', keepExtensions: true } })); // ✗",
+      },
+      {
         file: 'src/upload.js',
         code: "const multer = require('multer');\nconst upload = multer({ dest: 'uploads/' }); // ✗\napp.post('/avatar', upload.single('avatar'), saveAvatar);",
       },
@@ -406,6 +439,10 @@ export default defineAtom({
       },
     ],
     good: [
+      {
+        file: 'src/app.ts',
+        code: "import Koa from 'koa';\nimport { koaBody } from 'koa-body';\nimport Fastify from 'fastify';\nimport multipart from '@fastify/multipart';\nconst app = new Koa();\napp.use(koaBody({ multipart: true, formidable: { uploadDir: './uploads', filter: ({ mimetype }) => mimetype === 'image/png' } }));\nawait Fastify().register(multipart, { limits: { fileSize: 5 * 1024 * 1024 } });",
+      },
       {
         file: 'src/upload.ts',
         code: "import multer from 'multer';\nimport { randomUUID } from 'node:crypto';\nconst storage = multer.diskStorage({\n  destination: 'var/uploads',\n  filename: (req, file, cb) => cb(null, randomUUID() + path.extname(file.originalname)),\n});\nexport const upload = multer({ storage, limits: { fileSize: 5 * 1024 * 1024 }, fileFilter: (req, file, cb) => cb(null, IMAGE_TYPES.includes(file.mimetype)) });",

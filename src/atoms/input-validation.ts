@@ -751,7 +751,29 @@ function wholeBody(m: CodeModule, expr: Node | null | undefined, depth = 0): Nod
  * A handler that gives the body to a validating call (a schema that may reject unknown keys) passes, and so
  * does one that no-validation already reports.
  */
-function massAssignment(m: CodeModule, unvalidated: readonly Hit[]): Hit[] {
+/**
+ * Next.js Pages Router: a module under pages/api/ is one route, handled by its default export (or the function a
+ * wrapper such as withAuth(handler, …) is given). True when a wrapper's other arguments carry a schema.
+ */
+function pagesApiHandlers(m: CodeModule, file: SourceFile): Map<Node, boolean> {
+  const found = new Map<Node, boolean>();
+  if (!/(?:^|\/)pages\/api\//.test(file.path)) return found;
+  for (const d of m.nodes('ExportDefaultDeclaration')) {
+    let target = unwrap(d.declaration);
+    let schema = false;
+    if (target.type === 'CallExpression') {
+      const args = target.arguments as Node[];
+      const handler = args.find((a) => isFunction(unwrap(a)) || m.localFunction(a));
+      schema = args.some((a) => a !== handler && SCHEMA_MIDDLEWARE.test(m.source(a)));
+      target = handler ? unwrap(handler) : target;
+    }
+    const fn = isFunction(target) ? target : m.localFunction(target);
+    if (fn) found.set(fn, schema);
+  }
+  return found;
+}
+
+function massAssignment(m: CodeModule, file: SourceFile, unvalidated: readonly Hit[]): Hit[] {
   const hits: Hit[] = [];
   // Only handlers whose route is wired here: their middleware is in view (a controller wired in another module
   // may sit behind a schema there). Handlers behind a schema middleware (validate(CreateUser), celebrate,
@@ -766,6 +788,7 @@ function massAssignment(m: CodeModule, unvalidated: readonly Hit[]): Hit[] {
       .some((h) => SCHEMA_MIDDLEWARE.test(m.source(h)) && !/^(?:body|check|param|query|oneOf)\s*\(/.test(m.source(h)));
     handlers.set(fn, (handlers.get(fn) ?? false) || schema);
   }
+  for (const [fn, schema] of pagesApiHandlers(m, file)) handlers.set(fn, (handlers.get(fn) ?? false) || schema);
   if (!handlers.size) return hits;
   const saved = (fn: Node | undefined, name: string | undefined) =>
     !!fn &&
@@ -912,7 +935,7 @@ async function validation(m: CodeModule, file: SourceFile, ctx: CheckContext<Opt
   return [
     ...oneFinding(handlers),
     ...schemaHits(m, file, ctx.options),
-    ...massAssignment(m, handlers),
+    ...massAssignment(m, file, handlers),
     ...pipeHits(m, file),
   ];
 }
@@ -1034,6 +1057,11 @@ export default defineAtom<Options>({
   },
   examples: {
     bad: [
+      // Next.js Pages Router: the module is the route, its default export (here through a wrapper) the handler.
+      {
+        file: 'src/pages/api/users/[id].ts',
+        code: "import prisma from '../../../lib/prisma';\nasync function handler(req, res) {\n  const user = await prisma.user.update({ where: { id: String(req.query.id) }, data: req.body }); // ✗\n  res.json(user);\n}\nexport default withSession(handler);",
+      },
       // The same field also reaches a write: not only a lookup.
       {
         file: 'src/handlers/links.js',
@@ -1117,6 +1145,10 @@ export default defineAtom<Options>({
       },
     ],
     good: [
+      {
+        file: 'src/pages/api/users/index.ts',
+        code: "import prisma from '../../../lib/prisma';\nasync function handler(req, res) {\n  res.json(await prisma.user.create({ data: req.body }));\n}\nexport default withValidation(CreateUserSchema, handler);",
+      },
       // One query field, used only as the value a lookup filters on: a wrong value is simply not found.
       {
         file: 'src/handlers/links.js',

@@ -1,5 +1,5 @@
 import type { CodeModule, Node, Taint } from '../ast/module.js';
-import { keyName, unwrap } from '../ast/nodes.js';
+import { keyName, propertyName, unwrap } from '../ast/nodes.js';
 import { defineAtom, FLOW_MESSAGES, type CheckContext, type Hit, type SourceFile } from '../kit/atom.js';
 import { codeCheck, sinkWithRequest } from '../kit/code.js';
 import { followCalls, followHint, LOCAL_IMPORTS } from '../kit/summaries.js';
@@ -161,6 +161,21 @@ function queries(m: CodeModule): Array<{ hit: Hit; module?: string }> {
       );
     }
   }
+  // query.$where = "…" + end / query['$where'] = …: the same clause, set after the filter was made.
+  for (const a of m.nodes('AssignmentExpression')) {
+    const left = unwrap(a.left);
+    if (left.type !== 'MemberExpression' || a.operator !== '=') continue;
+    const key = left.computed ? m.stringValue(left.property) : propertyName(left);
+    if (key !== '$where') continue;
+    const v = unwrap(a.right);
+    if (v.type === 'FunctionExpression' || v.type === 'ArrowFunctionExpression' || m.isConstant(v)) continue;
+    const [t] = m.taints(v);
+    push(
+      t
+        ? m.flowHit('where-clause', a, t, 'a $where clause, run by the database as JavaScript')
+        : m.hit('where-clause', a, { messageId: 'built' }),
+    );
+  }
   return hits;
 }
 
@@ -316,6 +331,10 @@ export default defineAtom({
       {
         file: 'src/search.js',
         code: "export const byName = (name) =>\n  Users.find({ $where: `this.name === '${name}'` }); // ✗",
+      },
+      {
+        file: 'src/timeline.js',
+        code: "router.get('/timeline', async (req, res) => {\n  const query = { hidden: false };\n  query['$where'] = \"this.end <= new Date('\" + req.query.end + \"')\"; // ✗\n  res.json(await db.collection('events').find(query).toArray());\n});",
       },
       {
         file: 'src/items.ts',

@@ -136,6 +136,12 @@ export default defineAtom({
   },
   examples: {
     bad: [
+      // Two files: a helper of another module returns the query's target, and the route redirects to what it returns.
+      {
+        file: 'src/routes/login.js',
+        code: "const { nextUrl } = require('../lib/next');\nrouter.post('/login', (req, res) => {\n  res.redirect(nextUrl(req)); // ✗\n});",
+        others: { 'src/lib/next.js': "exports.nextUrl = (req) => req.query.next || '/';" },
+      },
       // A check named "allowed" that only asks whether the URL contains an allowed host: https://evil.io/?app.example.com passes.
       {
         file: 'src/out.js',
@@ -201,6 +207,15 @@ export default defineAtom({
       },
     ],
     good: [
+      // Two files: the same helper returns the target only when it is one of the allowed paths.
+      {
+        file: 'src/routes/login.js',
+        code: "const { nextUrl } = require('../lib/next');\nrouter.post('/login', (req, res) => {\n  res.redirect(nextUrl(req));\n});",
+        others: {
+          'src/lib/next.js':
+            "const ALLOWED = ['/home', '/settings'];\nexports.nextUrl = (req) => (ALLOWED.includes(req.query.next) ? req.query.next : '/');",
+        },
+      },
       // Two files: the check compares the URL's host with an allow-list.
       {
         file: 'src/routes/out.js',

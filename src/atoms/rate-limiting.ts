@@ -284,7 +284,9 @@ async function check(m: CodeModule, file: SourceFile, ctx: CheckContext<Record<s
   if (ROUTE_HINT.test(file.text) && (AUTH_TEXT.test(file.text) || NEXT_ROUTE.test(file.path)))
     hits.push(...(await limits(m, file, ctx)));
   if (KEY_HINT.test(file.text)) {
-    hits.push(...headerKeys(m).filter((h) => file.allAdded || file.isAdded(h.line)));
+    // A keyGenerator of something else (a cache key) is no limiter's: the module must make or import one.
+    if (LIMITER_PACKAGE.test(file.text) || LIMITER_CALL.test(file.text))
+      hits.push(...headerKeys(m).filter((h) => file.allAdded || file.isAdded(h.line)));
     hits.push(...(await trustEveryProxy(m, file, ctx)));
   }
   return hits;
@@ -405,6 +407,11 @@ export default defineAtom({
       {
         file: 'src/app.ts',
         code: "import express from 'express';\nimport rateLimit from 'express-rate-limit';\nexport const app = express();\napp.set('trust proxy', 1);\napp.use('/auth', rateLimit({ windowMs: 60000, limit: 5 }));",
+      },
+      // A cache keyed by the forwarded address is not a limiter.
+      {
+        file: 'src/cache.js',
+        code: "const apicache = require('apicache');\nexports.cache = apicache.options({ keyGenerator: (req) => req.headers['x-forwarded-for'] + req.originalUrl }).middleware('5 minutes');",
       },
       // The last X-Forwarded-For entry is the one the app's own proxy appended; an account key is the server's choice.
       {

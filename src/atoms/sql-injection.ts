@@ -272,6 +272,12 @@ export default defineAtom({
   },
   examples: {
     bad: [
+      // Two files: a query builder of another module returns SQL built from its argument.
+      {
+        file: 'src/routes/posts.js',
+        code: "const { searchSql } = require('../queries');\nrouter.get('/posts', async (req, res) => {\n  res.json(await pool.query(searchSql(req.query.q))); // ✗\n});",
+        others: { 'src/queries.js': 'exports.searchSql = (q) => "SELECT * FROM posts WHERE title = \'" + q + "\'";' },
+      },
       // The client of a local module keeps its name: prisma, knex, db, pool from '../lib/…' are database clients.
       {
         file: 'src/app/api/search/route.ts',
@@ -345,6 +351,15 @@ export default defineAtom({
       },
     ],
     good: [
+      // Two files: the builder escapes what it splices in.
+      {
+        file: 'src/routes/posts.js',
+        code: "const { searchSql } = require('../queries');\nrouter.get('/posts', async (req, res) => {\n  res.json(await pool.query(searchSql(req.query.q)));\n});",
+        others: {
+          'src/queries.js':
+            "const { escapeLiteral } = require('./escape');\nexports.searchSql = (q) => 'SELECT * FROM posts WHERE title = ' + escapeLiteral(q);",
+        },
+      },
       // Two files: the same instance, given a placeholder and the value apart.
       {
         file: 'src/routes/search.ts',

@@ -16,6 +16,9 @@ const CHECKS_OFF = new Map<string, boolean>([
   ['insecureSkipVerify', true],
 ]);
 const ENV_NAME = 'NODE_TLS_REJECT_UNAUTHORIZED';
+/** TLS 1.0/1.1 and SSL, as Node's minVersion and secureProtocol name them: deprecated (RFC 8996), Node's default minimum is 1.2. */
+const OLD_PROTOCOL =
+  /^(?:TLSv1|TLSv1\.1|TLSv1_method|TLSv1_1_method|SSLv3_method|SSLv2_method|TLSv1_server_method|TLSv1_client_method)$/;
 const CODE = /\.(?:[cm]?[jt]sx?|vue|svelte)$/i;
 /** NODE_TLS_REJECT_UNAUTHORIZED=0 in .env, YAML, Dockerfiles, shell scripts and package.json scripts. */
 const ENV_LINE = /\bNODE_TLS_REJECT_UNAUTHORIZED\b["']?\s*[:=]\s*["']?0\b/;
@@ -30,7 +33,7 @@ const SENSITIVE_HEADER =
 const HTTP_HINT =
   /http:\/\/[^\s'"`]*(?:@|[?&](?:access_?token|token|api_?key|apikey|key|secret|client_secret|password|passwd|pwd|pass|auth|sig|signature|session|sid|jwt|id_token|refresh_token|code)=)|authorization|x-api-key|api-key|x-auth-token|\bauth\s*:|\.auth\s*\(/i;
 const STRONG_KEYWORDS =
-  /rejectunauthorized|node_tls_reject_unauthorized|checkserveridentity|strictssl|sslvalidate|tlsallowinvalid|tlsinsecure|insecureskipverify/i;
+  /minversion|secureprotocol|rejectunauthorized|node_tls_reject_unauthorized|checkserveridentity|strictssl|sslvalidate|tlsallowinvalid|tlsinsecure|insecureskipverify/i;
 
 const isLiteral = (n: Node | undefined, value: boolean) => {
   if (!n) return false;
@@ -57,6 +60,9 @@ function analyse(m: CodeModule): Hit[] {
           data: { setting: `${key}: ${m.source(p.value)}` },
         }),
       );
+    } else if ((key === 'minVersion' || key === 'secureProtocol') && OLD_PROTOCOL.test(m.stringValue(p.value) ?? '')) {
+      // tls/https options, a database driver's ssl options (Sequelize dialectOptions.ssl, pg, mysql2)
+      hits.push(m.hit('old-protocol', p, { messageId: 'allows', data: { setting: m.source(p).slice(0, 40) } }));
     } else if (key === ENV_NAME && isZero(p.value)) {
       hits.push(
         m.hit('tls-env-disabled', p, {
@@ -275,7 +281,7 @@ export default defineAtom({
   title: 'TLS connections check certificates',
   criteria: {
     pass: 'TLS clients keep certificate and host-name checks on (a private CA is trusted with the ca option or NODE_EXTRA_CA_CERTS, pinning adds an error-returning checkServerIdentity), and credentials and tokens travel only over https://.',
-    fail: 'rejectUnauthorized: false (or strictSSL: false, tlsAllowInvalidCertificates: true), NODE_TLS_REJECT_UNAUTHORIZED=0 in code, .env, YAML, a Dockerfile or a script, a checkServerIdentity that never returns an error, or an http:// URL that carries credentials, a token or an Authorization header to a public host.',
+    fail: 'rejectUnauthorized: false (or strictSSL: false, tlsAllowInvalidCertificates: true), minVersion TLSv1/TLSv1.1 or an SSL/TLS 1.0/1.1 secureProtocol, NODE_TLS_REJECT_UNAUTHORIZED=0 in code, .env, YAML, a Dockerfile or a script, a checkServerIdentity that never returns an error, or an http:// URL that carries credentials, a token or an Authorization header to a public host.',
   },
   files: [
     ...CODE_FILES,
@@ -292,6 +298,8 @@ export default defineAtom({
     ...TEST_FILES,
   ],
   keywords: [
+    'minversion',
+    'secureprotocol',
     'rejectunauthorized',
     'node_tls_reject_unauthorized',
     'checkserveridentity',
@@ -304,6 +312,14 @@ export default defineAtom({
   ],
   defaultLevel: 'block',
   rules: {
+    'old-protocol': {
+      message: 'TLS 1.0/1.1 or SSL is allowed.',
+      messages: {
+        allows:
+          '{setting} lets the connection fall back to TLS 1.0/1.1 (or SSL), deprecated since 2021 (RFC 8996) and open to downgrade attacks.',
+      },
+      fix: "Leave the minimum at Node's default (TLSv1.2) or raise it: minVersion: 'TLSv1.2' (or 'TLSv1.3'); drop secureProtocol.",
+    },
     'reject-unauthorized': {
       message: 'Certificate verification is switched off.',
       messages: {
@@ -337,6 +353,10 @@ export default defineAtom({
   examples: {
     bad: [
       {
+        file: 'config/database.js',
+        code: "module.exports = {\n  production: {\n    dialect: 'postgres',\n    dialectOptions: { ssl: { minVersion: 'TLSv1' } }, // ✗\n  },\n};\nhttps.createServer({ key, cert, secureProtocol: 'TLSv1_1_method' }, app); // ✗",
+      },
+      {
         file: 'src/client.js',
         code: "const https = require('https');\nconst agent = new https.Agent({ rejectUnauthorized: false }); // ✗",
       },
@@ -364,6 +384,10 @@ export default defineAtom({
       },
     ],
     good: [
+      {
+        file: 'config/database.js',
+        code: "module.exports = {\n  production: {\n    dialect: 'postgres',\n    dialectOptions: { ssl: { minVersion: 'TLSv1.2', rejectUnauthorized: true } },\n  },\n};\nconst minVersion = config.sdkMinVersion;",
+      },
       {
         file: 'src/client.js',
         unrouted: 'an Agent with its own CA holds no keyword of a disabled check: the file is never checked',

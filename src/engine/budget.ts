@@ -24,7 +24,10 @@
  * bounded by a deadline (Promise.race) and measured, and a check that took
  * longer than its budget is reported the same way. Code atoms get their parse
  * before they are called (`parsesFirst`), so their analysis is synchronous and
- * stoppable.
+ * stoppable. The data-flow atoms' analysis of the file is too; only when it
+ * passes request data to a function of a local module do they await that
+ * module (src/kit/summaries.ts): that follow-up is raced and measured like any
+ * asynchronous part, and bounded by the number of calls it follows per file.
  *
  * A stopped check may leave half-built state behind in the file it was
  * reading: the caller's `reset` gives the following checks of that file a

@@ -35,9 +35,9 @@ export const LOCAL_IMPORTS = [
 /** The same, as a pattern: for an atom's `hint` (src/kit/code.ts). */
 export const IMPORTS_LOCAL = /\brequire\s*\(\s*['"](?:\.|@\/|~\/)|\bfrom\s*['"](?:\.|@\/|~\/)/;
 
-/** Request data in a file's text, loosely (taint/sources.ts decides): without it, no call of the file passes any. */
+/** Request data (or a request passed on) in a file's text, loosely (taint/sources.ts decides): without it, no call of the file passes any. */
 const REQUEST_TEXT =
-  /\.(?:body|query|params|headers|cookies|files?|originalUrl|url|searchParams)\b|\.(?:json|formData|text)\s*\(\s*\)|@(?:Body|Query|Param|Headers|UploadedFiles?)\b|\bprocess\.argv\b|\blocation\.|useSearchParams|['"]use server['"]/;
+  /\.(?:body|query|params|headers|cookies|files?|originalUrl|url|searchParams)\b|\.(?:json|formData|text)\s*\(\s*\)|@(?:Body|Query|Param|Headers|UploadedFiles?)\b|\bprocess\.argv\b|\blocation\.|useSearchParams|['"]use server['"]|\b(?:req|request|ctx)\s*[,)]/;
 
 /** The file imports a local module and holds request data: a call of it may hand request data to a helper. */
 export const mayFollow = (file: Pick<SourceFile, 'text'>): boolean =>
@@ -97,18 +97,24 @@ export function followCalls<O>(analyse: Analyse<O>, sinkWords: readonly string[]
     return found;
   };
   return (m, file, ctx) => {
-    // An imported check guarding the data (`if (!isRedirectAllowed(url)) return`): looked up first, judged by its code.
     if (!text.test(m.text)) return analyse(m, file, ctx);
-    const checks = importedChecks(m);
-    if (!checks.length) return follow(m, file, ctx);
-    return (async () => {
-      const found = new Map<Node, ImportedFunction>();
-      for (const call of checks) {
-        const helper = await calledExport(ctx.project, file.path, call, CHECK_WORDS);
-        if (helper) found.set(call.node, { module: helper.module, fn: helper.fn });
-      }
-      return follow(found.size ? m.withImports(found) : m, file, ctx);
-    })();
+    // First pass; then, when it asked about calls of local modules given request data (what a helper returns,
+    // whether a check guards), those are looked up and the analysis runs again with them (CodeModule.withImports).
+    const first = follow(m, file, ctx);
+    const again = (hits: Hit[]): Hit[] | Promise<Hit[]> => {
+      const asked = importedCalls(m);
+      if (!asked.length) return hits;
+      return (async () => {
+        const found = new Map<Node, ImportedFunction | undefined>();
+        for (const call of asked) {
+          const words = CHECK_NAME.test(call.callee.name) ? CHECK_WORDS : RETURN_WORDS;
+          const helper = await calledExport(ctx.project, file.path, call, words);
+          found.set(call.node, helper ? { module: helper.module, fn: helper.fn } : undefined);
+        }
+        return [...found.values()].some(Boolean) ? follow(m.withImports(found), file, ctx) : hits;
+      })();
+    };
+    return first instanceof Promise ? first.then(again) : again(first);
   };
 
   function follow(m: CodeModule, file: SourceFile, ctx: CheckContext<O>): Hit[] | Promise<Hit[]> {
@@ -157,14 +163,24 @@ export function followCalls<O>(analyse: Analyse<O>, sinkWords: readonly string[]
 const CHECK_NAME = /allow|valid|safe|trust|permit|whitelist|allowlist|known/i;
 /** What such a check's module holds when its check may be a weak one (see `weakContainment`, src/ast/taint/guards.ts). */
 const CHECK_WORDS = ['.includes(', '.indexof(', '.startswith(', '.endswith('];
+/** What a module holds when its functions return something (every module, nearly: it only skips empty ones). */
+const RETURN_WORDS = ['return', '=>'];
 
-/** Calls to a check of a local module given request data (in a test, typically). */
-function importedChecks(m: CodeModule): CallInfo[] {
-  if (!/\brequire\s*\(|\bimport\b/.test(m.text)) return [];
-  return m
-    .calls()
-    .filter((c) => exportName(c) !== null && CHECK_NAME.test(c.callee.name) && c.args.some((a) => m.taints(a).length))
-    .slice(0, MAX_CALLS);
+/**
+ * The calls of local modules the analysis asked about (`CodeModule.askedImports`) that are given request data
+ * or the request itself: a check (judged by its code), a helper whose return value carries what it returns of them.
+ */
+function importedCalls(m: CodeModule): CallInfo[] {
+  const out: CallInfo[] = [];
+  for (const c of m.calls()) {
+    if (!m.askedImports.has(c.node) || exportName(c) === null) continue;
+    const given = c.args.some(
+      (a) => m.taints(a).length > 0 || (unwrap(a).type === 'Identifier' && m.flow.requestFlavour(unwrap(a)) !== null),
+    );
+    if (given) out.push(c);
+    if (out.length >= MAX_CALLS) break;
+  }
+  return out;
 }
 
 /** A finding's place and what it says: the same place saying more (request data now reaches it) is new. */

@@ -346,6 +346,21 @@ export class Flow implements Links, DataFlow {
     const dotted = callee.path.join('.');
     const a = n.arguments as Node[];
     if (this.guards.isSanitiserCall(n)) return [];
+    // A helper of another module the atom looked up (src/kit/summaries.ts): what it returns of its arguments or of the request.
+    const imported = this.m.importedFunction(n);
+    if (imported) {
+      if (depth > MAX_DEPTH - 2) return [];
+      const passed = a.map((x) => (x.type === 'SpreadElement' ? undefined : this.eval(x, env, depth + 1)));
+      const view = imported.module.withArguments(
+        imported.fn,
+        passed.map((ts) => (ts?.length ? ts : undefined)),
+      );
+      const line = this.m.line(n);
+      return union(returnedExpressions(imported.fn).map((r) => view.flow.taints(r))).map((t) => {
+        const given = passed.flat().find((p) => p?.node === t.node);
+        return { ...t, node: given?.node ?? n, lines: [...(given?.lines ?? []), line], via: [] };
+      });
+    }
     // A helper of this module: its return values, with its parameters bound to these arguments.
     const fn = this.m.localFunction(n.callee);
     if (fn) {
