@@ -3,9 +3,10 @@
 // content, path, added lines, atom and options makes it run afresh.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { commitPolicy, makeRepo, tempDir } from './helpers/repo.js';
+import { commitPolicy, makeRepo, PROJECT, tempDir } from './helpers/repo.js';
 import { awsKeyId, awsLine, cleanLine, md5Line, sqlLine } from './helpers/samples.js';
 
 /** A repository with its own cache directory, and a JSON check that says how long analysis took. */
@@ -133,6 +134,38 @@ test('--no-cache and RALPH_GUARD_NO_CACHE run everything and keep nothing; a dam
   const again = check('--staged');
   assert.equal(again.report, first.report);
   assert.ok(again.ran.includes('sql-injection'), 'run again');
+});
+
+test("two builds of ralph-guard sharing one cache keep each other's results (two checkouts on different versions)", () => {
+  const { repo, cache, check } = setUp();
+  // Another build: the same code under another build id (what an upgrade in one of two projects gives).
+  const other = tempDir('other-build-');
+  cpSync(join(PROJECT, 'dist'), join(other, 'dist'), { recursive: true });
+  symlinkSync(join(PROJECT, 'node_modules'), join(other, 'node_modules'));
+  let renamed = 0;
+  for (const name of readdirSync(join(other, 'dist', 'chunks'))) {
+    const file = join(other, 'dist', 'chunks', name);
+    const text = readFileSync(file, 'utf8');
+    const changed = text.replace(/[0-9a-f]{12}(?=\+oxc-)/g, () => (renamed++, 'b0b0b0b0b0b0'));
+    if (changed !== text) writeFileSync(file, changed);
+  }
+  assert.ok(renamed > 0, 'the build id is in the bundle');
+  const checkOther = () => {
+    const r = spawnSync(process.execPath, [join(other, 'dist', 'cli.js'), 'check', '--staged', '--format', 'json'], {
+      cwd: repo.dir,
+      encoding: 'utf8',
+      env: { ...process.env, RALPH_GUARD_CACHE_DIR: cache, RALPH_GUARD_TIMING: '1' },
+    });
+    assert.ok(r.status === 1, r.stdout + r.stderr);
+    return [...r.stderr.matchAll(/^\s+[\d.]+\s+([a-z][\w-]*)$/gm)].map((m) => m[1]!).sort();
+  };
+  repo.write('src/db.js', cleanLine + sqlLine);
+  repo.write('src/hash.js', md5Line);
+  repo.stage();
+  assert.ok(check('--staged').ran.includes('sql-injection'));
+  assert.ok(checkOther().includes('sql-injection'), "another build does not use this build's results");
+  assert.equal(check('--staged').ran, [], "this build's results survived the other build's writes");
+  assert.equal(checkOther(), [], "and the other build's survived this one's");
 });
 
 test('push after commit: the files the pre-commit hook checked are not analysed again', () => {

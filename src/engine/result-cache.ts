@@ -28,6 +28,11 @@ declare const RALPH_GUARD_BUILD: string;
 const NEVER = new Set(['dependencies']);
 /** Entries kept per blob and atom (the content checked as a new file and as a modified one, under two policies…). */
 const ENTRIES_PER_ATOM = 4;
+/**
+ * Entries kept per blob in all. Other builds' entries stay (below this build's): two checkouts on different
+ * versions of ralph-guard share one cache, and each would otherwise drop the other's on every write.
+ */
+const ENTRIES_PER_BLOB = 256;
 
 export interface Stored {
   hits: Hit[];
@@ -85,8 +90,11 @@ export class ResultCache {
   put(key: Key, stored: Stored): void {
     const entry = this.entry(key, stored);
     const others = this.entries(key.blob).filter((e) => !same(e, entry));
-    const sameAtom = others.filter((e) => e.atom === entry.atom).slice(0, ENTRIES_PER_ATOM - 1);
-    this.byBlob.set(key.blob, [entry, ...sameAtom, ...others.filter((e) => e.atom !== entry.atom)]);
+    const mine = others.filter((e) => e.build === this.build);
+    const sameAtom = mine.filter((e) => e.atom === entry.atom).slice(0, ENTRIES_PER_ATOM - 1);
+    const kept = [entry, ...sameAtom, ...mine.filter((e) => e.atom !== entry.atom)];
+    const otherBuilds = others.filter((e) => e.build !== this.build);
+    this.byBlob.set(key.blob, [...kept, ...otherBuilds].slice(0, Math.max(kept.length, ENTRIES_PER_BLOB)));
     this.dirty.add(key.blob);
   }
 
@@ -144,8 +152,8 @@ export class ResultCache {
       if (text !== null) {
         try {
           const stored: unknown = JSON.parse(text);
-          // Entries of another build are dead: the code that produced them is gone.
-          if (Array.isArray(stored)) entries = (stored as Entry[]).filter((e) => e.build === this.build);
+          // Entries of another build are never used (`same` compares builds), only kept for that build.
+          if (Array.isArray(stored)) entries = stored.filter((e): e is Entry => typeof e === 'object' && e !== null);
         } catch {
           // a damaged file is a miss
         }
