@@ -66,6 +66,9 @@ export async function* batches(
       batch.push(await prepare(file, bytes, atoms));
     }
     yield batch;
+    // The event loop turns between batches: native memory of the parses (oxc's results, freed by finalizers that run
+    // only then) would otherwise pile up over a whole commit of loose objects, which never waits for I/O.
+    await new Promise((resolve) => setImmediate(resolve));
   }
 }
 
