@@ -92,6 +92,15 @@ export default defineAtom({
   },
   examples: {
     bad: [
+      // Two files: a helper runs its argument in a shell; the route passes it the query.
+      {
+        file: 'src/routes/ping.js',
+        code: "const { ping } = require('../lib/net');\napp.get('/ping', async (req, res) => {\n  res.send(await ping(req.query.host)); // ✗\n});",
+        others: {
+          'src/lib/net.js':
+            "const { execSync } = require('child_process');\nexports.ping = (host) => execSync(`ping -c 1 ${host}`).toString();",
+        },
+      },
       {
         file: 'src/ping.js',
         code: "const { exec } = require('child_process');\napp.get('/ping', (req, res) => {\n  exec(`ping -c 1 ${req.query.host}`, (err, out) => res.send(out)); // ✗\n});",
@@ -126,6 +135,15 @@ export default defineAtom({
       },
     ],
     good: [
+      // Two files: the same helper, given a host from a fixed list.
+      {
+        file: 'src/routes/ping.js',
+        code: "const { ping } = require('../lib/net');\nconst HOSTS = { db: 'db.internal', cache: 'cache.internal' };\napp.get('/ping', async (req, res) => {\n  res.send(await ping(HOSTS[req.query.host] ?? 'db.internal'));\n});",
+        others: {
+          'src/lib/net.js':
+            "const { execSync } = require('child_process');\nexports.ping = (host) => execSync(`ping -c 1 ${host}`).toString();",
+        },
+      },
       // A version checked by semver.valid before it reaches the shell: nothing but digits, dots and a tag is left.
       {
         file: 'scripts/release.js',

@@ -226,6 +226,15 @@ export default defineAtom({
   },
   examples: {
     bad: [
+      // Two files: a helper reads whatever name it is given; the route gives it the client's.
+      {
+        file: 'src/routes/docs.ts',
+        code: "import { readDoc } from '../lib/docs';\nrouter.get('/docs', async (req, res) => {\n  res.send(await readDoc(req.query.name)); // ✗\n});",
+        others: {
+          'src/lib/docs.ts':
+            "import { readFile } from 'fs/promises';\nimport path from 'path';\nexport const readDoc = (name: string) => readFile(path.join(__dirname, 'docs', name), 'utf8');",
+        },
+      },
       // Zip slip: the archive names the files it writes.
       {
         file: 'src/unpack.js',
@@ -269,6 +278,15 @@ export default defineAtom({
       },
     ],
     good: [
+      // Two files: the same helper, given only the base name.
+      {
+        file: 'src/routes/docs.ts',
+        code: "import path from 'path';\nimport { readDoc } from '../lib/docs';\nrouter.get('/docs', async (req, res) => {\n  res.send(await readDoc(path.basename(req.query.name)));\n});",
+        others: {
+          'src/lib/docs.ts':
+            "import { readFile } from 'fs/promises';\nimport path from 'path';\nexport const readDoc = (name: string) => readFile(path.join(__dirname, 'docs', name), 'utf8');",
+        },
+      },
       // Each entry resolved against the target and checked to stay inside it.
       {
         file: 'src/unpack.js',

@@ -170,6 +170,12 @@ export default defineAtom({
   },
   examples: {
     bad: [
+      // Two files: a fetch helper takes any URL; the route hands it the client's.
+      {
+        file: 'src/routes/preview.ts',
+        code: "import { getPage } from '../lib/http';\nrouter.get('/preview', async (req, res) => {\n  res.send(await getPage(req.query.url)); // ✗\n});",
+        others: { 'src/lib/http.ts': 'export const getPage = async (url: string) => (await fetch(url)).text();' },
+      },
       // A headless browser sent to a host the client names, or told to render the client's HTML (which loads what it links).
       {
         file: 'src/routes/screenshot.ts',
@@ -214,6 +220,12 @@ export default defineAtom({
       },
     ],
     good: [
+      // Two files: the same helper, called with a URL whose origin is fixed.
+      {
+        file: 'src/routes/preview.ts',
+        code: "import { getPage } from '../lib/http';\nrouter.get('/preview', async (req, res) => {\n  res.send(await getPage(`https://docs.example.com/pages/${encodeURIComponent(req.query.slug)}`));\n});",
+        others: { 'src/lib/http.ts': 'export const getPage = async (url: string) => (await fetch(url)).text();' },
+      },
       // The page loads a fixed origin; the client picks only which resume.
       {
         file: 'src/printer.ts',
