@@ -442,7 +442,8 @@ function withHelpers(
   const ui = isUiModule(m);
   const candidates = m
     .calls()
-    .filter((call) => exportName(call) !== null)
+    // A call whose value is not kept (`await sendMail(…);`) names nothing.
+    .filter((call) => exportName(call) !== null && !valueDropped(m, call.node))
     .map((call) => ({ call, r: follow(m, call.node, ui) }))
     .filter((c) => c.r);
   if (!candidates.length) return hits;
@@ -461,6 +462,14 @@ function withHelpers(
     }
     return hits;
   })();
+}
+
+function valueDropped(m: CodeModule, call: Node): boolean {
+  const up = m.parent(call);
+  return (
+    up?.type === 'ExpressionStatement' ||
+    (up?.type === 'AwaitExpression' && m.parent(up)?.type === 'ExpressionStatement')
+  );
 }
 
 /** The line of a Math.random() whose value `fn` returns, unless it becomes a secret's name there first. */

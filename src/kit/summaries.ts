@@ -96,8 +96,15 @@ export function followCalls<O>(analyse: Analyse<O>, sinkWords: readonly string[]
       );
     return found;
   };
+  const holdsSink = (t: string) => {
+    const lower = t.toLowerCase();
+    return sinkWords.some((w) => lower.includes(w.toLowerCase()));
+  };
   return (m, file, ctx) => {
     if (!text.test(m.text)) return analyse(m, file, ctx);
+    // A file without the atom's sink words (routed for its local imports) has nothing of its own to report:
+    // only what the helpers it calls do with request data.
+    if (!holdsSink(m.text)) return follow(m, file, ctx, false);
     // First pass; then, when it asked about calls of local modules given request data (what a helper returns,
     // whether a check guards), those are looked up and the analysis runs again with them (CodeModule.withImports).
     const first = follow(m, file, ctx);
@@ -117,8 +124,8 @@ export function followCalls<O>(analyse: Analyse<O>, sinkWords: readonly string[]
     return first instanceof Promise ? first.then(again) : again(first);
   };
 
-  function follow(m: CodeModule, file: SourceFile, ctx: CheckContext<O>): Hit[] | Promise<Hit[]> {
-    const hits = analyse(m, file, ctx);
+  function follow(m: CodeModule, file: SourceFile, ctx: CheckContext<O>, itsOwn = true): Hit[] | Promise<Hit[]> {
+    const hits = itsOwn ? analyse(m, file, ctx) : [];
     const calls = candidates(m, argument);
     if (!calls.length) return hits;
     return (async () => {
