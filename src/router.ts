@@ -110,12 +110,18 @@ function keywordSearch(atoms: readonly ActiveAtom[]): KeywordSearch {
   if (!search) {
     const keywords = [...new Set(atoms.flatMap((a) => a.keywords))].sort((a, b) => b.length - a.length);
     const escaped = keywords.map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+    // A keyword's prefixes start with its first character: only those keywords are compared.
+    const byFirst = new Map<string, string[]>();
+    for (const k of keywords) byFirst.set(k[0] ?? '', [...(byFirst.get(k[0] ?? '') ?? []), k]);
     const prefixes = new Map<string, string[]>();
     search = {
       longest: new RegExp(`(?=(${escaped.join('|')}))`, 'g'),
       prefixes: (keyword) => {
         let list = prefixes.get(keyword);
-        if (!list) prefixes.set(keyword, (list = keywords.filter((k) => keyword.startsWith(k))));
+        if (!list) {
+          const sameFirst = [...(byFirst.get(keyword[0] ?? '') ?? []), ...(byFirst.get('') ?? [])];
+          prefixes.set(keyword, (list = sameFirst.filter((k) => keyword.startsWith(k))));
+        }
         return list;
       },
     };
