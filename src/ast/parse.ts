@@ -46,7 +46,8 @@ let oxc: Promise<typeof import('oxc-parser')> | undefined;
  */
 let native:
   | Promise<
-      [typeof import('oxc-parser/src-js/bindings').parseSync, typeof import('oxc-parser/src-js/wrap').jsonParseAst]
+      | [typeof import('oxc-parser/src-js/bindings').parseSync, typeof import('oxc-parser/src-js/wrap').jsonParseAst]
+      | readonly [undefined, undefined]
     >
   | undefined;
 
@@ -96,19 +97,21 @@ function only(text: string, start: number, end: number): string {
 }
 
 export async function parseModule(path: string, text: string): Promise<Parsed> {
-  const { visitorKeys } = await (oxc ??= import('oxc-parser'));
+  const { visitorKeys, parseSync: publicParse } = await (oxc ??= import('oxc-parser'));
+  // Internals of oxc-parser (in its exports map, but not its documented API): if a release moves them, the
+  // documented parseSync parses instead, a little slower, rather than every file failing to parse.
   const [parseSync, jsonParseAst] = await (native ??= Promise.all([
     import('oxc-parser/src-js/bindings').then((m) => m.parseSync),
     import('oxc-parser/src-js/wrap').then((m) => m.jsonParseAst),
-  ]));
+  ]).catch(() => [undefined, undefined] as const));
   const parse = (source: string, lang: Lang, sourceType: 'unambiguous' | 'commonjs' = 'unambiguous') => {
-    const result = parseSync(`file.${lang === 'dts' ? 'd.ts' : lang}`, source, {
-      lang,
-      sourceType,
-      preserveParens: false,
-    });
+    const name = `file.${lang === 'dts' ? 'd.ts' : lang}`;
+    const options = { lang, sourceType, preserveParens: false } as const;
+    const result = parseSync?.(name, source, options);
     // Taken now, so the native result holds no large string; the JSON is read only when the parse succeeded.
-    const json = result.program;
+    const json = result?.program;
+    if (!result || typeof json !== 'string' || typeof jsonParseAst !== 'function')
+      return publicParse(name, source, options);
     return {
       get program() {
         return jsonParseAst(json);
