@@ -435,8 +435,13 @@ export class CodeModule {
   importedFunction(call: Node): ImportedFunction | undefined {
     const found = this.imported?.get(call);
     if (!found && !this.imported?.has(call)) {
-      const { module } = this.callee(call.callee);
-      if (module !== undefined && isLocalModule(module)) this.askedImports.add(call);
+      const { module, path } = this.callee(call.callee);
+      // A function of a local module, or a method of an injected service (`this.usersService.find`, see kit/summaries.ts).
+      if (
+        (module !== undefined && isLocalModule(module)) ||
+        (module === undefined && path.length === 3 && path[0] === 'this')
+      )
+        this.askedImports.add(call);
     }
     return found;
   }

@@ -272,6 +272,15 @@ export default defineAtom({
   },
   examples: {
     bad: [
+      // Two files (NestJS): the controller hands a query parameter to an injected service that splices it into SQL.
+      {
+        file: 'src/users/users.controller.ts',
+        code: "import { Controller, Get, Query } from '@nestjs/common';\nimport { UsersService } from './users.service';\n@Controller('users')\nexport class UsersController {\n  constructor(private readonly usersService: UsersService) {}\n  @Get()\n  search(@Query('name') name: string) {\n    return this.usersService.findByName(name); // ✗\n  }\n}",
+        others: {
+          'src/users/users.service.ts':
+            "import { Injectable } from '@nestjs/common';\nimport { PrismaService } from '../prisma.service';\n@Injectable()\nexport class UsersService {\n  constructor(private readonly prisma: PrismaService) {}\n  findByName(name: string) {\n    return this.prisma.$queryRawUnsafe(`SELECT * FROM users WHERE name = '${name}'`);\n  }\n}",
+        },
+      },
       // Two files: a query builder of another module returns SQL built from its argument.
       {
         file: 'src/routes/posts.js',
@@ -351,6 +360,15 @@ export default defineAtom({
       },
     ],
     good: [
+      // Two files (NestJS): the same controller; the service binds the value in a tagged template.
+      {
+        file: 'src/users/users.controller.ts',
+        code: "import { Controller, Get, Query } from '@nestjs/common';\nimport { UsersService } from './users.service';\n@Controller('users')\nexport class UsersController {\n  constructor(private readonly usersService: UsersService) {}\n  @Get()\n  search(@Query('name') name: string) {\n    return this.usersService.findByName(name);\n  }\n}",
+        others: {
+          'src/users/users.service.ts':
+            "import { Injectable } from '@nestjs/common';\nimport { PrismaService } from '../prisma.service';\n@Injectable()\nexport class UsersService {\n  constructor(private readonly prisma: PrismaService) {}\n  findByName(name: string) {\n    return this.prisma.$queryRaw`SELECT * FROM users WHERE name = ${name}`;\n  }\n}",
+        },
+      },
       // Two files: the builder escapes what it splices in.
       {
         file: 'src/routes/posts.js',

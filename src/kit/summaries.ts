@@ -115,7 +115,7 @@ export function followCalls<O>(analyse: Analyse<O>, sinkWords: readonly string[]
         const found = new Map<Node, ImportedFunction | undefined>();
         for (const call of asked) {
           const words = CHECK_NAME.test(call.callee.name) ? CHECK_WORDS : RETURN_WORDS;
-          const helper = await calledExport(ctx.project, file.path, call, words);
+          const helper = await calledExport(ctx.project, file.path, call, words, m);
           found.set(call.node, helper ? { module: helper.module, fn: helper.fn } : undefined);
         }
         return [...found.values()].some(Boolean) ? follow(m.withImports(found), file, ctx) : hits;
@@ -180,7 +180,7 @@ const RETURN_WORDS = ['return', '=>'];
 function importedCalls(m: CodeModule): CallInfo[] {
   const out: CallInfo[] = [];
   for (const c of m.calls()) {
-    if (!m.askedImports.has(c.node) || exportName(c) === null) continue;
+    if (!m.askedImports.has(c.node) || targetOf(m, c) === null) continue;
     const given = c.args.some(
       (a) => m.taints(a).length > 0 || (unwrap(a).type === 'Identifier' && m.flow.requestFlavour(unwrap(a)) !== null),
     );
@@ -216,15 +216,48 @@ export function exportName(call: CallInfo): string | null {
   return path.length === 1 ? path[0]! : path.length === 2 ? `${path[0]}.${path[1]}` : null;
 }
 
+/**
+ * `this.usersService.findByName(…)` in a class whose constructor takes `private usersService: UsersService`
+ * (NestJS and other injected services), UsersService imported from a local module: its method there.
+ */
+function injectedMethod(m: CodeModule, call: CallInfo): { spec: string; name: string } | null {
+  const { path, module } = call.callee;
+  if (module !== undefined || path.length !== 3 || path[0] !== 'this' || call.isNew) return null;
+  const [, field, method] = path as [string, string, string];
+  const body = [...m.ancestors(call.node)].find((a) => a.type === 'ClassBody');
+  let type: Node | undefined;
+  for (const e of (body?.body ?? []) as Node[]) {
+    if (e.type === 'MethodDefinition' && e.kind === 'constructor') {
+      for (const p of e.value.params as Node[]) {
+        const id = p.type === 'TSParameterProperty' ? p.parameter : undefined;
+        if (id?.type === 'Identifier' && id.name === field) type = id.typeAnnotation?.typeAnnotation;
+      }
+    } else if (e.type === 'PropertyDefinition' && keyName(e) === field) type = e.typeAnnotation?.typeAnnotation;
+  }
+  const typeName =
+    type?.type === 'TSTypeReference' && type.typeName.type === 'Identifier' ? type.typeName.name : undefined;
+  const b = typeName ? m.topLevel(typeName) : undefined;
+  if (!b?.import || !isLocalModule(b.import.module) || b.import.name === '*') return null;
+  return { spec: b.import.module, name: `${b.import.name}.${method}` };
+}
+
+/** The module and export a call names: a function of a local module, or a method of an injected service's class. */
+function targetOf(m: CodeModule, call: CallInfo): { spec: string; name: string } | null {
+  const name = exportName(call);
+  return name ? { spec: call.callee.module!, name } : injectedMethod(m, call);
+}
+
 /** The function of another module a call calls, when the module is local and holds one of `words`. */
 export function calledExport(
   project: ProjectView,
   from: string,
   call: CallInfo,
   words: readonly string[],
+  m?: CodeModule,
 ): Promise<ExportedFunction | null> {
   const name = exportName(call);
-  return name ? exportedFunction(project, from, call.callee.module!, name, words) : Promise.resolve(null);
+  const target = name ? { spec: call.callee.module!, name } : m ? injectedMethod(m, call) : null;
+  return target ? exportedFunction(project, from, target.spec, target.name, words) : Promise.resolve(null);
 }
 
 /** Calls to a function of a local module with at least one argument that brings what the atom follows. */
@@ -235,8 +268,8 @@ function candidates(
   if (!/\brequire\s*\(|\bimport\b/.test(m.text)) return [];
   const out: Array<{ call: CallInfo; spec: string; name: string; args: Array<Taint[] | undefined> }> = [];
   for (const call of m.calls()) {
-    const name = exportName(call);
-    if (!name) continue;
+    const target = targetOf(m, call);
+    if (!target) continue;
     let any = false;
     const args = call.args.map((a) => {
       if (a.type === 'SpreadElement') return undefined;
@@ -245,7 +278,7 @@ function candidates(
       return ts.length ? ts : undefined;
     });
     if (!any) continue;
-    out.push({ call, spec: call.callee.module!, name, args });
+    out.push({ call, spec: target.spec, name: target.name, args });
     if (out.length >= MAX_CALLS) break;
   }
   return out;
@@ -290,6 +323,14 @@ export function exportedFunction(
 
 type Found = { fn: Node } | { from: Array<{ spec: string; name: string }> };
 
+/** An instance method (or arrow property) of a class. */
+function classMethod(cls: Node, key: string): Found | null {
+  const method = (cls.body?.body as Node[] | undefined)?.find(
+    (e) => (e.type === 'MethodDefinition' || e.type === 'PropertyDefinition') && !e.static && keyName(e) === key,
+  );
+  return method?.value && isFunction(unwrap(method.value)) ? { fn: unwrap(method.value) } : null;
+}
+
 /** Where a module's export of `name` is: a function here, or modules it re-exports from. */
 function findExport(m: CodeModule, name: string): Found | null {
   const local = (id: string): Found | null => {
@@ -317,18 +358,21 @@ function findExport(m: CodeModule, name: string): Found | null {
     if (v) return valueOf(v);
     const n = unwrap(obj);
     const cls = n.type === 'NewExpression' && n.callee.type === 'Identifier' ? m.topLevel(n.callee.name) : undefined;
-    const body = cls?.kind === 'class' ? cls.defs[0]?.value?.body?.body : undefined;
-    const method = (body as Node[] | undefined)?.find(
-      (e) => (e.type === 'MethodDefinition' || e.type === 'PropertyDefinition') && !e.static && keyName(e) === key,
-    );
-    return method?.value && isFunction(unwrap(method.value)) ? { fn: unwrap(method.value) } : null;
+    return cls?.kind === 'class' && cls.defs[0]?.value ? classMethod(cls.defs[0].value, key) : null;
   };
   // `db.run` of `import { db } from './db'`: the method of the exported object.
   const dot = name.indexOf('.');
   if (dot > 0) {
     const [outer, inner] = [name.slice(0, dot), name.slice(dot + 1)];
     for (const s of m.program.body as Node[]) {
-      const d = s.type === 'ExportNamedDeclaration' ? s.declaration : null;
+      const d =
+        s.type === 'ExportNamedDeclaration'
+          ? s.declaration
+          : s.type === 'ExportDefaultDeclaration' && outer === 'default'
+            ? s.declaration
+            : null;
+      // `export class UsersService { findByName() {} }`: the method an injected instance runs.
+      if (d?.type === 'ClassDeclaration' && (outer === 'default' || d.id?.name === outer)) return classMethod(d, inner);
       if (d?.type !== 'VariableDeclaration') continue;
       for (const v of d.declarations)
         if (v.id.type === 'Identifier' && v.id.name === outer && v.init) return member(v.init, inner);
