@@ -134,6 +134,27 @@ test('an ordinary commit of route files never lists the repository', async () =>
   assert.equal(calls, [], 'no listing: the change does not touch an app’s set-up');
 });
 
+test('a route that passes request data to a helper module is judged by reading that module, without a listing', async () => {
+  const repo = makeRepo();
+  repo.write(
+    'src/db/items.js',
+    "const pool = require('./pool');\nexports.sorted = (column) => pool.query(`SELECT * FROM items ORDER BY ${column}`);\n",
+  );
+  repo.stage();
+  repo.commit('base');
+  repo.write(
+    'src/routes/items.js',
+    "const items = require('../db/items');\nconst router = require('express').Router();\nrouter.get('/items', async (req, res) => res.json(await items.sorted(req.query.sort)));\nmodule.exports = router;\n",
+  );
+  repo.stage();
+  const { calls, report } = await runStaged(repo.dir);
+  assert.ok(
+    report.findings.some((f) => f.atom === 'sql-injection' && f.file === 'src/routes/items.js'),
+    JSON.stringify(report.findings),
+  );
+  assert.equal(calls, [], 'the helper is read by its path: no listing of the repository');
+});
+
 test('an app that registers helmet itself is judged without reading the repository', async () => {
   const repo = makeRepo();
   repo.write(

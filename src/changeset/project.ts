@@ -22,8 +22,11 @@ export interface ProjectOptions {
   maxFileBytes: number;
   /** The policy's global ignore globs: ignored files are not part of the project either. */
   ignore: readonly string[];
-  /** Makes the SourceFile of a listed file; the engine's, so that parses are shared with the change's own files. */
-  source(entry: TreeEntry, text: string): SourceFile;
+  /**
+   * Makes the SourceFile of a file; the engine's, so that parses are shared with the change's own files. A file
+   * read before any listing has no blob id (`blob` undefined): its parse is not shared.
+   */
+  source(entry: TreeEntry | { path: string; blob?: undefined }, text: string): SourceFile;
 }
 
 export function projectView(
@@ -92,6 +95,12 @@ export function projectView(
       return found;
     },
     async source(path) {
+      // Before any listing, read the path directly (a helper module a data-flow atom follows, src/kit/summaries.ts):
+      // asking for one module must not list a 50,000-file repository.
+      if (!listing) {
+        const text = ignored(path) ? null : await readEntry({ path });
+        return text === null ? null : options.source({ path }, text);
+      }
       const entry = (await entries()).get(path);
       const text = entry ? await readEntry(entry) : null;
       return entry && text !== null ? options.source(entry, text) : null;

@@ -107,7 +107,8 @@ export class SourceFiles {
         ignore: this.policy.ignore,
         source: (entry, text) =>
           sourceFile({ path: entry.path, allAdded: false, added: [] }, text, () =>
-            this.parse(entry.blob, entry.path, text),
+            // No blob id (read by path before any listing): its own parse, never a cached one of other content.
+            entry.blob === undefined ? parseNow(entry.path, text) : this.parse(entry.blob, entry.path, text),
           ),
       });
       this.projects.set(commit ?? '', view);
