@@ -13,11 +13,13 @@ export interface PoolRequest {
 }
 
 /**
- * The crossover, measured with `npm run bench` on 2 cores: below it, starting workers (each loads the
- * engine, the atoms and the parser, and lists the change set) costs more than the cores save.
+ * The crossover, measured on an idle 2-core machine (node 20) with files of ~12 kB from bench/generate.mjs, wall
+ * time with 2 workers over 1: 32 files 1.35, 64 files 1.10, 128 files 1.11, 256 files (3 MB) 1.05, 512 files
+ * (6 MB) 0.91, 1,024 files 0.83. Below it, starting workers (each loads the engine, the atoms and the parser,
+ * and lists the change set) costs more than the cores save. More cores would pay sooner: not measured here.
  */
-export const POOL_MIN_FILES = 64;
-export const POOL_MIN_BYTES = 2_000_000;
+export const POOL_MIN_FILES = 384;
+export const POOL_MIN_BYTES = 4_500_000;
 
 /** The number of workers `workers` asks for on this change set; below 2, the main thread checks it alone. */
 export function poolSize(workers: number | 'auto', files: number, bytes: number): number {
