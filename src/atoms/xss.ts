@@ -1,4 +1,4 @@
-import type { CodeModule, Node } from '../ast/module.js';
+import type { CallInfo, CodeModule, Node } from '../ast/module.js';
 import { keyName, propertyName, unwrap } from '../ast/nodes.js';
 import { defineAtom, parsesFirst, type CheckContext, type Hit, type SourceFile, FLOW_MESSAGES } from '../kit/atom.js';
 import { codeCheck, sinkWithRequest } from '../kit/code.js';
@@ -151,6 +151,12 @@ function escapingOff(m: CodeModule): Hit[] {
   const hits: Hit[] = [];
   const isFalse = (n: Node | undefined) => !!n && unwrap(n).type === 'Literal' && unwrap(n).value === false;
   const isTrue = (n: Node | undefined) => !!n && unwrap(n).type === 'Literal' && unwrap(n).value === true;
+  // Blocks where the engine serves web pages, a warning elsewhere.
+  const report = (call: CallInfo, engine: string, option: string, web: boolean) => {
+    const hit = m.hit('escaping-off', call.node, { messageId: web ? 'engine' : 'unsure', data: { engine, option } });
+    if (!web) hit.severity = 'warning';
+    hits.push(hit);
+  };
   for (const call of m.calls()) {
     const { callee } = call;
     const engine =
@@ -164,13 +170,7 @@ function escapingOff(m: CodeModule): Hit[] {
       (callee.module === 'squirrelly' || /^sqrl$/i.test(callee.path[0] ?? '')) &&
       isFalse(call.args[0])
     ) {
-      const web = m.imports(...WEB_SERVERS);
-      const hit = m.hit('escaping-off', call.node, {
-        messageId: web ? 'engine' : 'unsure',
-        data: { engine: 'squirrelly', option: 'autoEscaping(false)' },
-      });
-      if (!web) hit.severity = 'warning';
-      hits.push(hit);
+      report(call, 'squirrelly', 'autoEscaping(false)', m.imports(...WEB_SERVERS));
       continue;
     }
     // serialize-javascript with unsafe: true leaves <, > and / as they are: the output cannot go into a <script>.
@@ -182,13 +182,7 @@ function escapingOff(m: CodeModule): Hit[] {
     ) {
       const options = m.objectLiteral(call.args[1]);
       if (!options || !isTrue(m.property(options, 'unsafe'))) continue;
-      const web = m.imports(...WEB_SERVERS);
-      const hit = m.hit('escaping-off', call.node, {
-        messageId: web ? 'engine' : 'unsure',
-        data: { engine: 'serialize-javascript', option: 'unsafe: true' },
-      });
-      if (!web) hit.severity = 'warning';
-      hits.push(hit);
+      report(call, 'serialize-javascript', 'unsafe: true', m.imports(...WEB_SERVERS));
       continue;
     }
     if (!engine) continue;
@@ -202,13 +196,7 @@ function escapingOff(m: CodeModule): Hit[] {
           ? 'noEscape: true'
           : undefined;
       if (!off) continue;
-      const web = m.hasProperty(options, 'express') || m.imports(...WEB_SERVERS);
-      const hit = m.hit('escaping-off', call.node, {
-        messageId: web ? 'engine' : 'unsure',
-        data: { engine, option: off },
-      });
-      if (!web) hit.severity = 'warning';
-      hits.push(hit);
+      report(call, engine, off, m.hasProperty(options, 'express') || m.imports(...WEB_SERVERS));
     }
   }
   return hits;
