@@ -4,7 +4,7 @@
 // a policy weakening a person acknowledged no longer blocks.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { approveAtTerminal, TRAILER } from './helpers/review.js';
+import { approveAtTerminal, approveEditAndCommit, TRAILER } from './helpers/review.js';
 import { installShimOnPath, makeRepo, type Repo } from './helpers/repo.js';
 import { sqlLine } from './helpers/samples.js';
 
@@ -55,20 +55,13 @@ test('an atom at level review: its finding refuses the commit until a trailer or
   );
 
   // The same finding in new content: asked again; approve records that content, then the commit goes.
-  repo.write('src/db.js', `${DB}export const other = (id) => db.query(\`DELETE FROM users WHERE id = \${id}\`);\n`);
-  repo.stage();
-  assert.is(repo.tryGit(['commit', '-m', 'delete']).code, 1, 'an edit asks again');
-  const approved = approveAtTerminal(repo, 'yes');
-  assert.is(approved.code, 0, approved.out);
-  assert.match(approved.out, 'sql-injection: SQL is parameterised (atom at level review)');
-  const record = JSON.parse(repo.read('.ralph-reviews.json')).reviews;
-  assert.equal(
-    record.map((r: { path: string; blob: string; areas: string[] }) => [r.path, r.blob, r.areas]),
-    [['src/db.js', repo.git('rev-parse', ':src/db.js').trim(), ['sql-injection']]],
+  approveEditAndCommit(
+    repo,
+    'src/db.js',
+    `${DB}export const other = (id) => db.query(\`DELETE FROM users WHERE id = \${id}\`);\n`,
+    'sql-injection',
+    'sql-injection: SQL is parameterised (atom at level review)',
   );
-  repo.stage('.ralph-reviews.json');
-  const accepted = repo.tryGit(['commit', '-m', 'delete']);
-  assert.is(accepted.code, 0, accepted.stdout + accepted.stderr);
 
   // CI: --range lists the atom's review per commit, acknowledged.
   const json = JSON.parse(repo.cli(['check', '--range', 'HEAD~2..HEAD', '--format', 'json']).stdout);

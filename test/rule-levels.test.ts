@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import { BUILTIN_ATOMS } from '../src/atoms/all.js';
 import { analysisError } from '../src/engine/analysis-error.js';
 import { activate, headerOf } from '../src/router.js';
-import { approveAtTerminal, TRAILER } from './helpers/review.js';
+import { approveEditAndCommit, TRAILER } from './helpers/review.js';
 import { installShimOnPath, makeRepo, type Repo } from './helpers/repo.js';
 import { sqlLine } from './helpers/samples.js';
 
@@ -59,20 +59,13 @@ test('a rule at review: its finding refuses the commit until a trailer or approv
   assert.match(ok.stderr, 'sql-injection acknowledged by Ann Reviewer <ann@example.com>');
 
   // New content asks again; approve at a terminal records it (tied to the blob), then the commit goes.
-  repo.write('src/db.js', `${DB}export const drop = (id) => db.query(\`DELETE FROM users WHERE id = \${id}\`);\n`);
-  repo.stage();
-  assert.is(repo.tryGit(['commit', '-m', 'delete']).code, 1, 'an edit asks again');
-  const approved = approveAtTerminal(repo, 'yes');
-  assert.is(approved.code, 0, approved.out);
-  assert.match(approved.out, 'rule interpolated-query at level review');
-  const record = JSON.parse(repo.read('.ralph-reviews.json')).reviews;
-  assert.equal(
-    record.map((r: { path: string; blob: string; areas: string[] }) => [r.path, r.blob, r.areas]),
-    [['src/db.js', repo.git('rev-parse', ':src/db.js').trim(), ['sql-injection']]],
+  approveEditAndCommit(
+    repo,
+    'src/db.js',
+    `${DB}export const drop = (id) => db.query(\`DELETE FROM users WHERE id = \${id}\`);\n`,
+    'sql-injection',
+    'rule interpolated-query at level review',
   );
-  repo.stage('.ralph-reviews.json');
-  const accepted = repo.tryGit(['commit', '-m', 'delete']);
-  assert.is(accepted.code, 0, accepted.stdout + accepted.stderr);
 });
 
 test("a rule at off drops its findings while the atom's other rules still block; a rule at block blocks in an atom at warn", () => {

@@ -104,21 +104,26 @@ export async function reviewChange(root: string, areas: readonly Area[], mode: R
   return reviews;
 }
 
+/** An area's review with no place yet, not acknowledged. */
+function openReview(area: Area, commit: string | undefined): Review {
+  return {
+    area: area.id,
+    title: area.title,
+    level: area.level as Review['level'],
+    criterion: area.criteria.pass,
+    fail: area.criteria.fail,
+    places: [],
+    ...(commit ? { commit } : {}),
+    acknowledged: false,
+  };
+}
+
 function judge(areas: readonly Area[], files: ChangedFile[], commit?: string): Review[] {
   const byArea = new Map<string, Review>();
   for (const f of files) {
     for (const hit of detectAreas(areas, f.path, f.text, f.lines)) {
       const area = areas.find((a) => a.id === hit.area)!;
-      const review = byArea.get(hit.area) ?? {
-        area: area.id,
-        title: area.title,
-        level: area.level as Review['level'],
-        criterion: area.criteria.pass,
-        fail: area.criteria.fail,
-        places: [],
-        ...(commit ? { commit } : {}),
-        acknowledged: false,
-      };
+      const review = byArea.get(hit.area) ?? openReview(area, commit);
       review.places.push({ file: hit.file, line: hit.line, excerpt: hit.excerpt, blob: f.blob });
       byArea.set(hit.area, review);
     }
@@ -127,16 +132,7 @@ function judge(areas: readonly Area[], files: ChangedFile[], commit?: string): R
   const guard = areas.find((a) => a.id === 'guard' && a.level !== 'off');
   for (const f of files) {
     if (f.policyLine === undefined || !guard) continue;
-    const review = byArea.get('guard') ?? {
-      area: guard.id,
-      title: guard.title,
-      level: guard.level as Review['level'],
-      criterion: guard.criteria.pass,
-      fail: guard.criteria.fail,
-      places: [],
-      ...(commit ? { commit } : {}),
-      acknowledged: false,
-    };
+    const review = byArea.get('guard') ?? openReview(guard, commit);
     if (review.places.some((p) => p.file === f.path)) continue;
     const excerpt = (f.text.split('\n')[f.policyLine - 1] ?? '').trim().slice(0, 160);
     review.places.push({ file: f.path, line: f.policyLine, excerpt, blob: f.blob });
