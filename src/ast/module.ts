@@ -79,6 +79,8 @@ export class CodeModule {
   private imported: ReadonlyMap<Node, ImportedFunction | undefined> | undefined;
   /** What callers in other modules pass to functions of this one, by function and parameter index (see `withArguments`). */
   private passed: ReadonlyMap<Node, ReadonlyArray<Taint[] | undefined>> | undefined;
+  /** The line the parser rejected and the file was parsed without (parse.ts, withoutBadLine), and why. */
+  skipped?: { line: number; reason: string };
 
   constructor(
     readonly path: string,
