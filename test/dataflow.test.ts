@@ -186,7 +186,8 @@ test('script blocks of .vue, .svelte and .html are parsed with positions of the 
 });
 
 test('a file the parser rejects gets a reduced check and a note, never a crash', async () => {
-  const code = "app.get('/x', (req, res) => {\n  exec('ls ' + req.query.dir);\n  const = ;\n});";
+  // Two bad lines: parsing without one of them still fails.
+  const code = "app.get('/x', (req, res) => {\n  exec('ls ' + req.query.dir);\n  const = ;\n  let = ;\n});";
   const r = await lines('command-injection', 'src/broken.js', code);
   assert.equal(r.lines, [2]);
   assert.ok(
@@ -196,8 +197,32 @@ test('a file the parser rejects gets a reduced check and a note, never a crash',
   assert.ok(r.said(r.hits[0]!).includes('reduced check'));
 });
 
+test('a file with one bad line is analysed in full without that line, and says so', async () => {
+  // A stray paste after a brace (a path read as a regex with bad flags), and a half-typed declaration.
+  for (const bad of ['{/Users/me/src/app.js', '{\n  const = ;']) {
+    const code = `const { exec } = require('child_process');\napp.get('/x', (req, res) => ${bad}\n  const dir = req.query.dir;\n  exec(\n    'ls ' + dir,\n  );\n});`;
+    const r = await lines('command-injection', 'src/broken.js', code);
+    const sink = code.split('\n').indexOf('  exec(') + 1;
+    assert.equal(r.lines, [sink], bad);
+    assert.ok(r.said(r.hits[0]!).startsWith('req.query.dir (line'), r.said(r.hits[0]!));
+    assert.ok(
+      r.notes.some((n) =>
+        /^src\/broken\.js: the parser rejected line \d+ \(.*\); code atoms analysed the file without/.test(n),
+      ),
+      r.notes.join('\n'),
+    );
+  }
+  // Without the bad line the sink is gone too: nothing to report, and no reduced check.
+  const gone = await lines(
+    'command-injection',
+    'src/broken.js',
+    "const { exec } = require('child_process');\napp.get('/x', (req, res) => {\n  exec('ls ' + req.query.dir) +;\n});",
+  );
+  assert.equal(gone.lines, []);
+});
+
 test('the reduced line rules: the leftmost construct of a line is reported, under its conditions', async () => {
-  const broken = (...lines: string[]) => [...lines, 'const = ;'].join('\n');
+  const broken = (...lines: string[]) => [...lines, 'const = ;', 'let = ;'].join('\n');
   const rules = async (id: string, code: string) =>
     (await lines(id, 'src/broken.js', code)).hits.map((h) => `${h.line}:${h.column} ${h.rule}`);
   // Leftmost wins; a response must be on the line.

@@ -36,7 +36,7 @@ test('a second run gives the same report, findings, masking and notes included, 
   repo.write('src/db.js', cleanLine + sqlLine);
   repo.write('src/keys.js', awsLine(5));
   repo.write('src/hash.js', md5Line);
-  repo.write('src/broken.js', 'const x = (;\n' + sqlLine);
+  repo.write('src/broken.js', 'const x = (;\nlet = ;\n' + sqlLine);
   repo.stage();
   const first = check('--staged');
   assert.is(first.code, 1);

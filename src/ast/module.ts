@@ -79,6 +79,8 @@ export class CodeModule {
   private imported: ReadonlyMap<Node, ImportedFunction | undefined> | undefined;
   /** What callers in other modules pass to functions of this one, by function and parameter index (see `withArguments`). */
   private passed: ReadonlyMap<Node, ReadonlyArray<Taint[] | undefined>> | undefined;
+  /** The line the parser rejected and the file was parsed without (parse.ts, withoutBadLine), and why. */
+  skipped?: { line: number; reason: string };
 
   constructor(
     readonly path: string,
@@ -97,6 +99,18 @@ export class CodeModule {
   /** How many levels deep the syntax tree goes. */
   get depth(): number {
     return this.scope.depth;
+  }
+
+  /**
+   * The binding holds one value: it is defined once, or each time by the same `require` (`var exe =
+   * require('child_process')` repeated further down a long script).
+   */
+  private oneValue(b: Binding): boolean {
+    if (b.defs.length === 1) return true;
+    const first = b.defs[0];
+    if (!first?.value || first.path.length || this.requiredModule(unwrap(first.value)) === undefined) return false;
+    const text = this.source(first.value);
+    return b.defs.every((d) => d.value && !d.path.length && this.source(d.value) === text);
   }
 
   // ── Nodes ────────────────────────────────────────────────────────────
@@ -304,7 +318,7 @@ export class CodeModule {
       return done(b.import.module, whole ? path : [b.import.name, ...path]);
     }
     // A const alias of a module or of a member: `const cp = require('cp')`, `const { exec } = require('cp')`, `const run = util.promisify(cp.exec)`.
-    if (depth < 4 && b.defs.length === 1 && (b.kind === 'const' || b.kind === 'var' || b.kind === 'let')) {
+    if (depth < 4 && this.oneValue(b) && (b.kind === 'const' || b.kind === 'var' || b.kind === 'let')) {
       const def = b.defs[0]!;
       let value = def.value ? unwrap(def.value) : null;
       if (value?.type === 'AwaitExpression') value = unwrap(value.argument);

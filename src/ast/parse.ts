@@ -124,6 +124,7 @@ export async function parseModule(path: string, text: string): Promise<Parsed> {
   let body: Node[] = [];
   let comments: Array<{ value: string; start: number; end: number }> = [];
   let directives: string[] = [];
+  let skipped: CodeModule['skipped'];
   const fail = (error: { message: string; labels: Array<{ start: number }> }, source: string): ParseFailure => {
     const at = error.labels[0]?.start ?? 0;
     const before = source.slice(0, at);
@@ -146,18 +147,28 @@ export async function parseModule(path: string, text: string): Promise<Parsed> {
   } else {
     const lang = langOf(path) ?? 'jsx';
     if (nesting(text) !== null) return tooDeep(`nested more than ${MAX_NESTING} levels`);
-    let result = parse(text, lang);
-    // A .js file may be plain script with a `<` a JSX parse dislikes; a .ts file may be TSX-free but use JSX in .ts by mistake.
-    // A CommonJS script may `return` at top level.
-    for (const [l, type] of [
-      ['js', 'unambiguous'],
-      ['js', 'commonjs'],
-    ] as const) {
-      if (!result.errors.length || lang !== 'jsx') break;
-      const retry = parse(text, l, type);
-      if (!retry.errors.length) result = retry;
+    const parseFile = (source: string) => {
+      let result = parse(source, lang);
+      // A .js file may be plain script with a `<` a JSX parse dislikes; a .ts file may be TSX-free but use JSX in .ts by mistake.
+      // A CommonJS script may `return` at top level.
+      for (const [l, type] of [
+        ['js', 'unambiguous'],
+        ['js', 'commonjs'],
+      ] as const) {
+        if (!result.errors.length || lang !== 'jsx') break;
+        const retry = parse(source, l, type);
+        if (!retry.errors.length) result = retry;
+      }
+      return result;
+    };
+    let result = parseFile(text);
+    if (result.errors.length) {
+      const failure = fail(result.errors[0]!, text);
+      const repaired = text.length <= MAX_REPAIRED ? withoutBadLine(text, result.errors[0]!, parseFile) : undefined;
+      if (!repaired) return failure;
+      result = repaired.result;
+      skipped = { line: repaired.line, reason: failure.reason };
     }
-    if (result.errors.length) return fail(result.errors[0]!, text);
     body = result.program.body as unknown as Node[];
     comments = result.comments;
   }
@@ -174,5 +185,34 @@ export async function parseModule(path: string, text: string): Promise<Parsed> {
     visitorKeys as Record<string, string[]>,
     (m) => new Flow(m),
   );
+  module.skipped = skipped;
   return module.depth > MAX_TREE_DEPTH ? tooDeep(`a syntax tree ${module.depth} levels deep`) : module;
+}
+
+/** Files up to this size get a second and third parse when their first fails (see withoutBadLine). */
+const MAX_REPAIRED = 512 * 1024;
+
+/**
+ * One bad line (a half-typed edit, a stray paste) need not cost the whole file its analysis: the file is parsed
+ * again with the rest of the first error's line blanked, then with the whole line blanked (newlines and offsets
+ * kept). The first that parses is analysed in full; the note says which line was left out. Anything worse keeps
+ * the reduced line check.
+ */
+function withoutBadLine<R extends { errors: readonly unknown[] }>(
+  text: string,
+  error: { labels: Array<{ start: number }> },
+  parse: (source: string) => R,
+): { result: R; line: number } | undefined {
+  const at = Math.min(error.labels[0]?.start ?? 0, text.length);
+  const lineStart = text.lastIndexOf('\n', at - 1) + 1;
+  const newline = text.indexOf('\n', at);
+  const lineEnd = newline < 0 ? text.length : newline;
+  const line = text.slice(0, lineStart).split('\n').length;
+  for (const from of new Set([at, lineStart])) {
+    if (from >= lineEnd) continue;
+    const source = text.slice(0, from) + text.slice(from, lineEnd).replace(/[^\r]/g, ' ') + text.slice(lineEnd);
+    const result = parse(source);
+    if (!result.errors.length) return { result, line };
+  }
+  return undefined;
 }

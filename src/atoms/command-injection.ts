@@ -129,6 +129,11 @@ export default defineAtom({
         file: 'src/lambda.js',
         code: "const { execSync } = require('child_process');\nexports.handler = async (event) => {\n  const { name } = JSON.parse(event.body);\n  execSync(`rm -f /tmp/${name}`); // ✗\n};",
       },
+      // A long script that requires the module again further down: the name still means child_process.
+      {
+        file: 'server.js',
+        code: "var exe = require('child_process');\nexe.execSync('uptime');\n// … more routes …\nvar exe = require('child_process');\nrouter.post('/ls', function (req, res) {\n  exe.exec('ls ' + req.body.dir, (err, out) => res.send(out)); // ✗\n});",
+      },
       {
         file: 'src/dig.mjs',
         code: "import util from 'node:util';\nimport cp from 'node:child_process';\nconst run = util.promisify(cp.exec);\nexport const lookup = (domain) => run(`dig +short ${domain}`); // ✗",

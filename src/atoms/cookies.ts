@@ -65,11 +65,28 @@ interface CookieCall {
 
 function literalOrUnknown(m: CodeModule, arg: Node | undefined): Node | undefined | null {
   if (!arg) return undefined;
-  const literal = m.objectLiteral(arg);
+  const literal = m.objectLiteral(arg) ?? mergedObject(m, arg);
   if (!literal) return null;
   // A spread of something not written here may set any flag.
   const opaque = literal.properties.some((p: Node) => p.type === 'SpreadElement' && !m.objectLiteral(p.argument));
   return opaque ? null : literal;
+}
+
+/**
+ * `Object.assign({}, defaults, { cookie: … })` read as the object it builds: `{ ...defaults, cookie: … }`
+ * (a spread of each argument, the later winning, as at run time), so options merged in place are judged.
+ */
+function mergedObject(m: CodeModule, arg: Node): Node | undefined {
+  const call = unwrap(arg);
+  if (call.type !== 'CallExpression' || m.source(call.callee) !== 'Object.assign' || call.arguments.length < 2)
+    return undefined;
+  const properties = (call.arguments as Node[]).map((a) => ({
+    type: 'SpreadElement',
+    argument: a,
+    start: a.start,
+    end: a.end,
+  }));
+  return { type: 'ObjectExpression', properties, start: call.start, end: call.end } as Node;
 }
 
 function cookieCalls(m: CodeModule): CookieCall[] {
@@ -293,7 +310,21 @@ function cookieHits(m: CodeModule): Hit[] {
   const hits: Hit[] = [];
   for (const c of cookieCalls(m)) {
     const missing = missingFlags(m, c, assigned);
-    if (!missing.length) continue;
+    if (!missing.length) {
+      // SameSite=None sends the cookie with every cross-site request, undoing the browser's Lax default:
+      // sometimes meant (an embedded widget), so a warning that asks for a CSRF defence.
+      const sameSite = c.options ? m.property(c.options, 'sameSite') : undefined;
+      if (sameSite && m.stringValue(sameSite)?.toLowerCase() === 'none' && !inDevelopmentBranch(m, c.node))
+        hits.push({
+          ...m.hit(c.kind === 'session' ? 'session-cookie-flags' : 'auth-cookie-flags', c.node, {
+            messageId: 'sameSiteNone',
+            data: { cookie: `${c.what[0]!.toUpperCase()}${c.what.slice(1)}` },
+            flow: [m.line(sameSite)],
+          }),
+          severity: 'warning' as const,
+        });
+      continue;
+    }
     const words = missing.map((f) => (f === 'httpOnly' ? 'HttpOnly' : f === 'secure' ? 'Secure' : 'SameSite'));
     const list = words.length > 1 ? `${words.slice(0, -1).join(', ')} and ${words.at(-1)}` : words[0]!;
     const flow = c.options ? [m.line(c.options), m.position(c.options.end).line] : [];
@@ -326,7 +357,7 @@ export default defineAtom({
   title: 'Session and auth cookies are HttpOnly, Secure and SameSite',
   criteria: {
     pass: 'Session cookies (express-session, cookie-session, koa-session, Fastify sessions) and cookies that carry a session id or token (res.cookie, reply.setCookie, ctx.cookies.set, Next.js cookies().set) are set with httpOnly: true, secure: true (or an expression that is true in production), and sameSite: "lax" or "strict"; session secrets come from the environment or a secret store.',
-    fail: 'A session or auth cookie lacks httpOnly, secure (outside an explicit development branch) or sameSite, or a session kept in the cookie is not signed (koa-session or cookie-session with signed: false), or a session secret is written in the code (including a fallback such as process.env.SECRET || "keyboard cat").',
+    fail: 'A session or auth cookie lacks httpOnly, secure (outside an explicit development branch) or sameSite, or sets sameSite: "none" (a warning: it is sent with cross-site requests), or a session kept in the cookie is not signed (koa-session or cookie-session with signed: false), or a session secret is written in the code (including a fallback such as process.env.SECRET || "keyboard cat").',
   },
   files: CODE_FILES,
   keywords: ['cookie', 'express-session', 'koa-session', 'fastify/session', 'secure-session', 'fastify-session'],
@@ -338,6 +369,8 @@ export default defineAtom({
         without: '{cookie} is sent without {flags}.',
         withoutSameSite:
           '{cookie} is sent without {flags} (Chromium browsers already default to Lax, so this is a warning).',
+        sameSiteNone:
+          '{cookie} is SameSite=None: browsers send it with requests from any site, so every state-changing route needs its own CSRF defence.',
       },
       fix: "Set the cookie options: session({ …, cookie: { httpOnly: true, secure: true, sameSite: 'lax' } }) (secure: process.env.NODE_ENV === 'production' if you must serve plain http in development; behind a proxy also app.set('trust proxy', 1)).",
     },
@@ -347,6 +380,8 @@ export default defineAtom({
         without: '{cookie} is sent without {flags}.',
         withoutSameSite:
           '{cookie} is sent without {flags} (Chromium browsers already default to Lax, so this is a warning).',
+        sameSiteNone:
+          '{cookie} is SameSite=None: browsers send it with requests from any site, so every state-changing route needs its own CSRF defence.',
       },
       fix: "Pass the flags: res.cookie('token', token, { httpOnly: true, secure: true, sameSite: 'lax', maxAge: … }); keep one shared options object for every auth cookie.",
     },
@@ -407,6 +442,16 @@ export default defineAtom({
         file: 'src/refresh.ts',
         code: "reply.setCookie('refreshToken', refresh, { path: '/auth', secure: true }); // ✗",
       },
+      // Options merged with Object.assign are read as the object they build: no secure in either part.
+      {
+        file: 'src/session.js',
+        code: "const session = require('express-session');\nconst base = { secret: process.env.SESSION_SECRET, resave: false };\napp.use(session(Object.assign({}, base, { // ✗\n  cookie: { httpOnly: true, sameSite: 'lax' },\n})));",
+      },
+      // SameSite=None: sent with cross-site requests (a warning).
+      {
+        file: 'src/app.js',
+        code: "const session = require('express-session');\napp.use(session({ // ✗\n  secret: process.env.SESSION_SECRET,\n  cookie: { httpOnly: true, secure: true, sameSite: 'none' },\n}));",
+      },
       {
         file: 'src/app.js',
         code: "const cookieSession = require('cookie-session');\napp.use(cookieSession({ // ✗\n  name: 'session',\n  keys: [process.env.KEY1, process.env.KEY2],\n  httpOnly: false,\n}));",
@@ -457,6 +502,20 @@ export default defineAtom({
       {
         file: 'src/auth.ts',
         code: "import { AUTH_COOKIE_OPTIONS } from './config';\nres.cookie('token', token, AUTH_COOKIE_OPTIONS);\nres.clearCookie('token');",
+      },
+      {
+        file: 'src/session.js',
+        code: "const session = require('express-session');\nconst base = { secret: process.env.SESSION_SECRET, resave: false, saveUninitialized: false };\napp.use(session(Object.assign({}, base, { cookie: { httpOnly: true, secure: true, sameSite: 'strict' } })));",
+      },
+      // Part of the options come from elsewhere: not ours to guess.
+      {
+        file: 'src/session.js',
+        code: "const session = require('express-session');\napp.use(session(Object.assign({}, config.session, { secret: process.env.SESSION_SECRET })));",
+      },
+      // SameSite=None on a cookie that carries no session or token.
+      {
+        file: 'src/embed.js',
+        code: "app.get('/widget', (req, res) => {\n  res.cookie('consent', 'yes', { secure: true, sameSite: 'none' });\n  res.render('widget');\n});",
       },
     ],
   },

@@ -1,7 +1,8 @@
 import type { CallInfo, CodeModule, Node } from '../ast/module.js';
 import { keyName, propertyName, stringLiteral, unwrap } from '../ast/nodes.js';
-import { defineAtom, type Hit } from '../kit/atom.js';
+import { defineAtom, type CheckContext, type Hit, type SourceFile } from '../kit/atom.js';
 import { codeCheck } from '../kit/code.js';
+import { type Declared, declaredFields, type Fields, importedFields } from '../kit/declared-types.js';
 import { CODE_FILES, TEST_FILES } from '../kit/files.js';
 import { words } from '../kit/names.js';
 
@@ -206,6 +207,8 @@ function secretName(name: string): boolean {
 interface Part {
   what: string;
   request: boolean;
+  /** For a request body: the request it is the body of (its declared type may say what the body holds). */
+  bodyOf?: Node;
 }
 
 type Logger = 'console' | 'library';
@@ -329,7 +332,7 @@ function parts(m: CodeModule, expr: Node, out: Part[], depth = 0): void {
         unwrap(def.value).type === 'Identifier' &&
         requestFlavour(m, unwrap(def.value))
       )
-        out.push({ what: `the request body \`${n.name}\``, request: true });
+        out.push({ what: `the request body \`${n.name}\``, request: true, bodyOf: unwrap(def.value) });
       return;
     }
     case 'MemberExpression': {
@@ -347,7 +350,11 @@ function parts(m: CodeModule, expr: Node, out: Part[], depth = 0): void {
           m.binding(root)?.kind === 'param' &&
           m.flow.requestFlavour(root) === 'lambda';
         if (root.type === 'Identifier' && (requestFlavour(m, root) || isEvent))
-          out.push({ what: `\`${m.source(n).replace(/\s+/g, '')}\``, request: true });
+          out.push({
+            what: `\`${m.source(n).replace(/\s+/g, '')}\``,
+            request: true,
+            ...(prop === 'body' ? { bodyOf: root } : {}),
+          });
         return;
       }
       if (prop === 'env' && obj.type === 'Identifier' && obj.name === 'process' && !m.binding(obj))
@@ -429,7 +436,59 @@ function parts(m: CodeModule, expr: Node, out: Part[], depth = 0): void {
   }
 }
 
-function analyse(m: CodeModule): Hit[] {
+/**
+ * The type a request's body is declared with: `req: Request<Params, ResBody, Body>` (Express, and the
+ * request types apps build on it, `IAuthRequest<P, R, Body>`), `req: FastifyRequest<{ Body: Body }>`.
+ */
+function declaredBody(m: CodeModule, request: Node): Node | undefined {
+  const def = request.type === 'Identifier' ? m.binding(request)?.defs[0] : undefined;
+  const type = def?.kind === 'param' ? def.param?.typeAnnotation?.typeAnnotation : undefined;
+  if (type?.type !== 'TSTypeReference') return undefined;
+  const name: string = type.typeName.type === 'TSQualifiedName' ? type.typeName.right.name : type.typeName.name;
+  const args: Node[] = type.typeArguments?.params ?? [];
+  if (!/Request$/.test(name)) return undefined;
+  if (args.length >= 3) return args[2];
+  const generic = /^Fastify/.test(name) && args[0]?.type === 'TSTypeLiteral' ? args[0].members : [];
+  return (generic as Node[]).find((p) => keyName(p) === 'Body')?.typeAnnotation?.typeAnnotation;
+}
+
+/** Declared fields of bodies typed in other modules, by `spec\0name`: null when unknown. */
+type KnownTypes = Map<string, Fields>;
+
+/**
+ * A request body whose declared type names every field it holds, none of them a secret (`{ expiresAt }`):
+ * logging it writes no credential. A type from another module is looked up first (`asked`, then `known`).
+ */
+function bodyHoldsNoSecret(m: CodeModule, part: Part, known: KnownTypes, asked: Declared[]): boolean {
+  const declared = part.bodyOf && declaredFields(m, declaredBody(m, part.bodyOf));
+  if (!declared) return false;
+  let fields: Fields;
+  if ('fields' in declared) fields = declared.fields;
+  else {
+    const key = `${declared.spec}\0${declared.name}`;
+    if (!known.has(key)) {
+      asked.push(declared);
+      return false;
+    }
+    fields = known.get(key)!;
+  }
+  return fields !== null && fields.length > 0 && !fields.some(isSecretName);
+}
+
+/** The analysis, after looking up the body types declared in other modules that it asked about. */
+function check(m: CodeModule, file: SourceFile, ctx: CheckContext<Record<string, never>>): Hit[] | Promise<Hit[]> {
+  const asked: Declared[] = [];
+  const hits = analyse(m, new Map(), asked);
+  if (!asked.length) return hits;
+  return (async () => {
+    const known: KnownTypes = new Map();
+    for (const q of asked.slice(0, 8))
+      if ('spec' in q) known.set(`${q.spec}\0${q.name}`, await importedFields(ctx.project, file.path, q.spec, q.name));
+    return analyse(m, known, []);
+  })();
+}
+
+function analyse(m: CodeModule, known: KnownTypes, asked: Declared[]): Hit[] {
   const hits: Hit[] = [];
   /** The first hit of each rule in each function: the function's later log calls of that rule join it. */
   const firsts = new Map<string, Hit>();
@@ -439,8 +498,9 @@ function analyse(m: CodeModule): Hit[] {
     const logger = loggerOf(m, call, usesDebug);
     if (!logger) continue;
     if (logger === 'library' && (redacted ??= redactingLogger(m))) continue;
-    const found: Part[] = [];
-    for (const a of call.args) parts(m, a, found);
+    const all: Part[] = [];
+    for (const a of call.args) parts(m, a, all);
+    const found = all.filter((p) => !bodyHoldsNoSecret(m, p, known, asked));
     if (!found.length) continue;
     const request = found.find((p) => p.request);
     const list = [...new Set(found.map((p) => p.what))].slice(0, 2).join(' and ');
@@ -469,7 +529,7 @@ export default defineAtom({
   id: 'sensitive-logging',
   title: 'Logs hold no credentials or raw request data',
   criteria: {
-    pass: 'Logs name what happened with ids and safe fields (userId, route, status); request bodies, headers and cookies are logged only through a redacting logger (pino redact, serializers) or a sanitising helper, and passwords, tokens, secrets, authorization headers, SSNs and card numbers never reach a log.',
+    pass: 'Logs name what happened with ids and safe fields (userId, route, status); request bodies, headers and cookies are logged only through a redacting logger (pino redact, serializers) or a sanitising helper (a body whose declared type, here or in another module, lists only fields that hold no secret may be logged), and passwords, tokens, secrets, authorization headers, SSNs and card numbers never reach a log.',
     fail: 'console.*, pino, winston, bunyan, debug or a Nest Logger is called with a request body, headers or cookies, the whole request or process.env, or a value named password, token, secret, authorization, cookie, API key, SSN or card number, without redaction.',
   },
   files: [...CODE_FILES, ...TEST_FILES],
@@ -536,6 +596,19 @@ export default defineAtom({
         file: 'src/pages/api/login.ts',
         code: 'export default async function handler(req, res) {\n  logger.debug(`body(${JSON.stringify(req.body)})`); // ✗\n  const ok = await check(req.body.password);\n  logger.debug(`body(${JSON.stringify(req.body)}) => ${ok}`);\n  res.json({ ok });\n}',
       },
+      // The body's type, declared in another module, holds a password.
+      {
+        file: 'src/routes/users.ts',
+        code: "import type { Request, Response } from 'express';\nimport type { CreateUserBody } from '../schemas/user.js';\nexport function createUser(req: Request<{}, unknown, CreateUserBody>, res: Response) {\n  logger.info('new user', req.body); // ✗\n  res.sendStatus(201);\n}",
+        others: {
+          'src/schemas/user.ts': 'export interface CreateUserBody {\n  email: string;\n  password: string;\n}',
+        },
+      },
+      // A type that extends another does not list every field: judged as any body.
+      {
+        file: 'src/routes/signup.ts',
+        code: "import type { Request } from 'express';\ninterface SignupBody extends BaseBody {\n  plan: string;\n}\nexport function signup(req: Request<{}, unknown, SignupBody>) {\n  console.log('signup', req.body); // ✗\n}",
+      },
     ],
     good: [
       {
@@ -566,10 +639,28 @@ export default defineAtom({
         file: 'src/math.js',
         code: 'const t = Math.log(token.length);\nconst credentials = loadCredentials();\nemitter.emit(credentials.name);',
       },
+      // A rejected body whose type (json-schema-to-ts, re-exported by an index of another folder) holds only expiresAt.
+      {
+        file: 'src/routes/api-token.ts',
+        code: "import type { Response } from 'express';\nimport type { IAuthRequest } from './types.js';\nimport type { UpdateTokenSchema } from '../openapi/index.js';\nexport async function updateToken(req: IAuthRequest<{ token: string }, void, UpdateTokenSchema>, res: Response) {\n  if (!req.body.expiresAt) {\n    logger.error(req.body);\n    return res.status(400).send();\n  }\n}",
+        others: {
+          'src/openapi/index.ts': "export * from './spec/update-token-schema.js';",
+          'src/openapi/spec/update-token-schema.ts':
+            "import type { FromSchema } from 'json-schema-to-ts';\nexport const updateTokenSchema = {\n  type: 'object',\n  properties: { expiresAt: { type: 'string', format: 'date-time' } },\n} as const;\nexport type UpdateTokenSchema = FromSchema<typeof updateTokenSchema>;",
+        },
+      },
+      {
+        file: 'src/routes/toggle.ts',
+        code: "import { z } from 'zod';\nimport type { Request } from 'express';\nconst Toggle = z.object({ enabled: z.boolean(), expiresAt: z.string() }).strict();\ntype ToggleBody = z.infer<typeof Toggle>;\nexport function toggle(req: Request<{ id: string }, unknown, ToggleBody>) {\n  console.warn('rejected toggle', req.body);\n}",
+      },
+      {
+        file: 'src/routes/flags.ts',
+        code: "import type { FastifyRequest } from 'fastify';\nexport async function setFlag(req: FastifyRequest<{ Body: { name: string; enabled: boolean } }>) {\n  console.log('flag update', req.body);\n}",
+      },
     ],
   },
   check: codeCheck(
-    analyse,
+    check,
     // A log call followed on its line by request data or a secret's name.
     [
       { rule: 'request-data', find: LOG_CALL, after: /\breq(?:uest)?\.(?:body|headers|cookies)\b/ },

@@ -70,7 +70,13 @@ export function codeCheck<O>(
 ): AtomDefinition<O>['check'] {
   const relevant = perFile((file) => !hint || (typeof hint === 'function' ? hint(file) : hint.test(file.text)));
   const finish = (parsed: Parsed, file: SourceFile, ctx: CheckContext<O>): Hit[] | Promise<Hit[]> => {
-    if (parsed.ok) return analyse(parsed, file, ctx);
+    if (parsed.ok) {
+      if (parsed.skipped)
+        ctx.note(
+          `${file.path}: the parser rejected line ${parsed.skipped.line} (${parsed.skipped.reason}); code atoms analysed the file without that line`,
+        );
+      return analyse(parsed, file, ctx);
+    }
     ctx.note(
       parsed.incomplete
         ? `${file.path}: analysis-incomplete: ${parsed.reason}; code atoms ran a reduced line-by-line check on it`
