@@ -116,7 +116,14 @@ const blank = () => ({
 });
 const atoms = new Map();
 const atom = (id) => atoms.get(id) ?? atoms.set(id, blank()).get(id);
-const near = (f, from, to) => (f.endLine ?? f.line) >= from && f.line <= to;
+/**
+ * A flow through a helper of the same file is reported at the call that passes the data; its message names the
+ * sink's line (FLOW_MESSAGES.reachesThrough: "… reaches res.redirect() at line 74 through f()"), which a label at
+ * the sink means.
+ */
+const sinkLine = (f) => Number(/ at line (\d+) through [\w$.]+\(\)\.$/.exec(f.message)?.[1] ?? Number.NaN);
+const near = (f, from, to) =>
+  ((f.endLine ?? f.line) >= from && f.line <= to) || (sinkLine(f) >= from && sinkLine(f) <= to);
 const misses = [];
 
 // ── recall: vulnerable apps ───────────────────────────────────────────────

@@ -1,4 +1,5 @@
-import type { CodeModule } from '../ast/module.js';
+import type { CodeModule, Node, Taint } from '../ast/module.js';
+import { propertyName } from '../ast/nodes.js';
 import { defineAtom, type Hit, FLOW_MESSAGES } from '../kit/atom.js';
 import { codeCheck, sinkWithRequest } from '../kit/code.js';
 import { CODE_FILES } from '../kit/files.js';
@@ -28,10 +29,17 @@ async function regexes(m: CodeModule): Promise<Hit[]> {
     const verdict = analyseRegex(pattern, flags);
     if (!verdict) continue;
     const shown = pattern.length > 50 ? pattern.slice(0, 47) + '…' : pattern;
-    const hit = m.hit(verdict.kind === 'exponential' ? 'exponential-backtracking' : 'polynomial-backtracking', node, {
-      messageId: 'found',
-      data: { pattern: shown, char: verdict.char },
-    });
+    const rule = verdict.kind === 'exponential' ? 'exponential-backtracking' : 'polynomial-backtracking';
+    const data = { pattern: shown, char: verdict.char };
+    // Where request data meets the regex, that is where the finding is: it names the attacker's input.
+    const met = requestMatched(m, node);
+    const hit = met
+      ? m.hit(rule, met.call, {
+          messageId: 'applied',
+          data: { ...data, source: met.taint.label, line: met.taint.lines[0]!, regexLine: m.line(node) },
+          flow: [...met.taint.lines, m.line(node)],
+        })
+      : m.hit(rule, node, { messageId: 'found', data });
     // Quadratic needs a long input, which body limits and field lengths often bound (logto's certificate
     // check runs on what a tenant admin pastes): a warning, measured 0 of 1 strictly true. Exponential blocks.
     if (verdict.kind !== 'exponential') hit.severity = 'warning';
@@ -40,12 +48,44 @@ async function regexes(m: CodeModule): Promise<Hit[]> {
   return hits;
 }
 
+/** String methods that take a regex as their first argument. */
+const STRING_MATCHERS = new Set(['match', 'matchAll', 'replace', 'replaceAll', 'search', 'split']);
+
+/**
+ * The first place request data is matched against this regex: `re.test(x)`, `re.exec(x)`, `x.match(re)`,
+ * `x.replace(re, …)`…, the regex written there or held in a variable (`const re = /…/`).
+ */
+function requestMatched(m: CodeModule, regex: Node): { call: Node; taint: Taint } | undefined {
+  const decl = m.parent(regex);
+  const held = decl?.type === 'VariableDeclarator' && decl.init === regex ? m.binding(decl.id) : undefined;
+  for (const ref of held ? m.uses(held) : [regex]) {
+    const p = m.parent(ref);
+    let call: Node | undefined;
+    let subject: Node | undefined;
+    if (p?.type === 'MemberExpression' && p.object === ref && /^(?:test|exec)$/.test(propertyName(p) ?? '')) {
+      call = m.parent(p);
+      subject = call?.type === 'CallExpression' && call.callee === p ? call.arguments[0] : undefined;
+    } else if (
+      p?.type === 'CallExpression' &&
+      p.arguments[0] === ref &&
+      p.callee.type === 'MemberExpression' &&
+      STRING_MATCHERS.has(propertyName(p.callee) ?? '')
+    ) {
+      call = p;
+      subject = p.callee.object;
+    }
+    const [t] = subject && subject.type !== 'SpreadElement' ? m.taints(subject, ['request']) : [];
+    if (call && t) return { call, taint: t };
+  }
+  return undefined;
+}
+
 export default defineAtom({
   id: 'redos',
   title: 'Regexes run in linear time',
   criteria: {
     pass: 'Every regex reads each character in one way: no repetition nested in a repetition that can match the same text, no two adjacent repetitions over the same characters; patterns built from input are escaped (escapeRegExp) or bounded.',
-    fail: 'A regex literal or new RegExp with a constant pattern can backtrack catastrophically (exponential or quadratic in the input length; quadratic is a warning), or new RegExp is built from request data.',
+    fail: 'A regex literal or new RegExp with a constant pattern can backtrack catastrophically (exponential or quadratic in the input length; quadratic is a warning; reported where request data is matched against it, if it is), or new RegExp is built from request data.',
   },
   files: CODE_FILES,
   keywords: [')+', ')*', ']+', ']*', '+\\', '*\\', '+.', '*.', '+[', '*[', 'regexp'],
@@ -56,6 +96,8 @@ export default defineAtom({
       messages: {
         found:
           '/{pattern}/ can match a run of "{char}" in exponentially many ways (nested or overlapping repetition): an input that almost matches takes seconds to hours.',
+        applied:
+          '{source} (line {line}) is matched against /{pattern}/ (line {regexLine}), which can match a run of "{char}" in exponentially many ways: a request that almost matches takes seconds to hours.',
       },
       fix: 'Remove the ambiguity: make the inner repetition and its neighbours unable to match the same characters (e.g. (\\w+\\s?)* → \\w+(?:\\s\\w+)*), or bound the input length before matching; consider the re2 package for untrusted input.',
     },
@@ -64,6 +106,8 @@ export default defineAtom({
       messages: {
         found:
           '/{pattern}/ has two adjacent repetitions that both match "{char}": a long run of it that fails to match takes quadratic time.',
+        applied:
+          '{source} (line {line}) is matched against /{pattern}/ (line {regexLine}), whose two adjacent repetitions both match "{char}": a long run of it that fails to match takes quadratic time.',
       },
       fix: 'Make the repetitions disjoint (\\d+\\.?\\d* → \\d+(?:\\.\\d+)?) or merge them into one, and limit the input length.',
     },
@@ -91,6 +135,15 @@ export default defineAtom({
       },
       { file: 'src/number.ts', code: 'export const DECIMAL = /^\\d*[0-9]*\\.$/; // ✗' },
       { file: 'src/digits.js', code: 'const NUMBERS = /^(\\d+)*$/; // ✗' },
+      // Reported where the request's value meets the regex.
+      {
+        file: 'src/users.js',
+        code: "router.get('/users/:id', (req, res) => {\n  const ID = /^([a-z]+)+$/;\n  if (!ID.test(req.params.id)) return res.sendStatus(400); // ✗\n});",
+      },
+      {
+        file: 'src/tags.ts',
+        code: "const SEPARATORS = /(\\s*,\\s*)*$/;\napp.post('/tags', (req, res) => {\n  const tags = String(req.body.tags).replace(SEPARATORS, ''); // ✗\n  res.json(tags.split(','));\n});",
+      },
     ],
     good: [
       // The last class also takes the separator, but each repeated group is fixed by where its '-' is: at most quadratic.
@@ -108,6 +161,11 @@ export default defineAtom({
       {
         file: 'src/phone.js',
         code: 'const PHONE = /(\\d{3})-(\\d{4})/;\nconst TRIM = /^\\s+|\\s+$/g;\nconst HOST = /^(?:[a-z0-9-]+\\.)+[a-z]{2,}$/i;',
+      },
+      // Request data matched against regexes that read each character in one way.
+      {
+        file: 'src/users.js',
+        code: "const ID = /^[a-z]+(?:-[a-z]+)*$/;\nrouter.get('/users/:id', (req, res) => {\n  if (!ID.test(req.params.id)) return res.sendStatus(400);\n  res.json(req.params.id.replace(/\\s+/g, ' ').split(/,\\s*/));\n});",
       },
       {
         file: 'src/prefix.js',
