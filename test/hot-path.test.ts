@@ -80,4 +80,22 @@ test('a staged check with an unchanged policy loads none of the heavy libraries,
     );
 });
 
+test('a re-check of a staged change whose results are cached loads a handful of files (the build bundles that path into one chunk)', () => {
+  const repo = makeRepo();
+  const recorder = loadRecorder();
+  repo.write('README.md', '# app\n');
+  repo.stage();
+  repo.commit('base');
+  for (let i = 0; i < 5; i++) repo.write(`src/route${i}.js`, `// route ${i}\n${cleanLine}`);
+  repo.stage();
+  assert.is(repo.cli(['check', '--staged']).code, 0);
+
+  recorder.reset();
+  const again = repo.cli(['check', '--staged'], { env: recorder.env });
+  assert.is(again.code, 0, again.stdout + again.stderr);
+  // Each ESM file costs node a resolve, a read and a compile; the split build loaded 37 here.
+  const files = recorder.loaded().filter((url) => url.includes('/dist/'));
+  assert.ok(files.length <= 12, `${files.length} files of dist/ loaded:\n${files.join('\n')}`);
+});
+
 test.run();

@@ -11,7 +11,9 @@ import secrets, { REGEX_RULES, RULE_TABLE, secretSpans } from '../src/atoms/secr
 import { PROVIDERS } from '../src/atoms/secrets/providers.js';
 import { ALNUM, fakeKey, join } from '../src/kit/samples.js';
 import { checkLinearRegex } from '../src/policy/linear-regex.js';
-import { maskSpans } from '../src/changeset/text.js';
+import { maskSpans, splitLines } from '../src/changeset/text.js';
+import { derivedTexts } from '../src/atoms/secrets/derived.js';
+import { check, fc } from './helpers/property.js';
 import { makeRepo } from './helpers/repo.js';
 import { allSamples, checkSecrets } from './helpers/secrets.js';
 
@@ -230,6 +232,31 @@ test('no output of a real run prints a secret: json and pretty, --all and --stag
       findings.some((f) => f.file === path && f.rule === `secrets/${rule}`),
       `${path}: secrets/${rule} reported`,
     );
+});
+
+test('base64 tokens looked for on some lines only are those a scan of the whole text finds on them', () => {
+  // Pieces a line is made of: delimiters, base64 of printable text (decodes), bare base64 runs, a CR before LF.
+  const piece = fc.oneof(
+    fc.constantFrom(' ', '"', "'", '=', ':', '(', ',', '[', 'x', '-', '\r'),
+    fc
+      .string({ minLength: 12, maxLength: 40 })
+      .map((t) => Buffer.from(t.replace(/[^\x21-\x7e]/g, 'k')).toString('base64')),
+    fc.stringMatching(/^[A-Za-z0-9+/_-]{20,30}={0,2}$/),
+  );
+  const line = fc.array(piece, { maxLength: 6 }).map((p) => p.join(''));
+  check(
+    fc.property(
+      fc.array(line, { minLength: 1, maxLength: 12 }),
+      fc.array(fc.boolean(), { maxLength: 12 }),
+      (ls, pick) => {
+        const text = ls.join('\n');
+        const numbers = ls.flatMap((_, i) => (pick[i] ? [i + 1] : []));
+        const whole = derivedTexts(text).filter((d) => d.how === 'joined' || numbers.includes(d.line));
+        assert.equal(derivedTexts(text, { lines: splitLines(text), numbers }), whole);
+      },
+    ),
+    300,
+  );
 });
 
 test.run();

@@ -311,14 +311,14 @@ function scanDerived(
   set: ReturnType<typeof detectors>,
   scan: FileScan,
   text: string,
-  added: ReadonlySet<number> | undefined,
+  added: { set: ReadonlySet<number>; lines: readonly string[]; numbers: readonly number[] } | undefined,
   found: Found[],
 ): void {
   const providersOnly: FileScan = { ...scan, generic: false };
-  for (const d of derivedTexts(text)) {
+  for (const d of derivedTexts(text, added)) {
     let line = d.line;
     if (added) {
-      while (line <= d.lastLine && !added.has(line)) line++;
+      while (line <= d.lastLine && !added.set.has(line)) line++;
       if (line > d.lastLine) continue;
     }
     const inside: Found[] = [];
@@ -435,7 +435,13 @@ export default defineAtom<SecretsOptions>({
         scanLine(set, scan, lines[n - 1] ?? '', n, lines[n] ?? '', found);
       }
     }
-    scanDerived(set, scan, file.text, added, found);
+    scanDerived(
+      set,
+      scan,
+      file.text,
+      added && { set: added, lines: file.lines(), numbers: [...added].sort((a, b) => a - b) },
+      found,
+    );
     if (added) found.splice(0, found.length, ...found.filter((f) => added.has(f.line)));
 
     const hits = dedupe(found).filter(

@@ -35,7 +35,13 @@ const MAY_JOIN = /["'`]\s*\+|\$\{\s*["']/;
 /** Base64 (standard or URL-safe) long enough to hold a key, as a value: after a quote, `=`, `:`, space, `(`, `,` or `[`. */
 const BASE64_TOKEN = /(?:^|[\s"'`=:(,[])([A-Za-z0-9+/_-]{24,4096}={0,2})/gm;
 
-export function derivedTexts(text: string): Derived[] {
+/**
+ * `only`: the lines (1-based, ascending, with the file's lines) whose base64 tokens count. A token never spans
+ * lines, and the scan of a line starts afresh at its start, so scanning those lines alone finds exactly the
+ * tokens on them that a scan of the whole text finds: a modified lockfile's ~2,000 integrity hashes are not
+ * decoded for one changed entry. Joined pieces may span lines and are always looked for in the whole text.
+ */
+export function derivedTexts(text: string, only?: { lines: readonly string[]; numbers: readonly number[] }): Derived[] {
   const out: Derived[] = [];
   let starts: number[] | undefined;
   const position = (offset: number) => positionAt((starts ??= lineStarts(text)), offset);
@@ -57,14 +63,31 @@ export function derivedTexts(text: string): Derived[] {
     }
   }
 
+  if (!only) {
+    for (const t of base64Tokens(text)) add(t.at, t.at + t.length, t.decoded, 'base64');
+    return out;
+  }
+  for (const n of only.numbers)
+    for (const t of base64Tokens(only.lines[n - 1] ?? ''))
+      out.push({
+        text: t.decoded,
+        line: n,
+        column: t.at + 1,
+        endColumn: t.at + 1 + t.length,
+        lastLine: n,
+        how: 'base64',
+      });
+  return out;
+}
+
+/** Base64 tokens of a key in a text: offset, length and the decoded text. */
+function* base64Tokens(text: string): Generator<{ at: number; length: number; decoded: string }> {
   BASE64_TOKEN.lastIndex = 0;
   for (let m = BASE64_TOKEN.exec(text); m; m = BASE64_TOKEN.exec(text)) {
     const token = m[1]!;
     const decoded = printableBase64(token);
-    const at = m.index + m[0].length - token.length;
-    if (decoded) add(at, at + token.length, decoded, 'base64');
+    if (decoded) yield { at: m.index + m[0].length - token.length, length: token.length, decoded };
   }
-  return out;
 }
 
 function piecesOf(chain: string): string[] {
