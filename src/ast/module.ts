@@ -70,6 +70,8 @@ export class CodeModule {
   private callList: CallInfo[] | undefined;
   private flowEngine: DataFlow | undefined;
   private readonly callees = new Map<Node, Callee>();
+  /** The object each `Object.assign(…)` call builds, made once so that it keeps one identity. */
+  private readonly assigned = new Map<Node, Node>();
   /**
    * Calls to functions of local modules whose answer an analysis needed (their return value, or whether they
    * guard): what `withImports` should be given. Shared by the module's views (they inherit this set).
@@ -386,11 +388,34 @@ export class CodeModule {
 
   // ── Values ───────────────────────────────────────────────────────────
 
-  /** The object literal an expression is or is bound to (through `const` identifiers), if any. */
+  /**
+   * The object literal an expression is or is bound to (through `const` identifiers), if any.
+   * `Object.assign({}, defaults, { … })` is read as the literal it builds, `{ ...{}, ...defaults, … }`:
+   * each argument a spread, the later winning, as at run time (a spread of an unknown value stays unknown).
+   */
   objectLiteral(expr: Node | null | undefined): Node | undefined {
     if (!expr) return undefined;
     const n = unwrap(expr);
     if (n.type === 'ObjectExpression') return n;
+    if (
+      n.type === 'CallExpression' &&
+      n.arguments.length >= 2 &&
+      this.source(n.callee) === 'Object.assign' &&
+      !n.arguments.some((a: Node) => a.type === 'SpreadElement')
+    ) {
+      let built = this.assigned.get(n);
+      if (!built) {
+        const properties = n.arguments.map((a: Node) => ({
+          type: 'SpreadElement',
+          argument: a,
+          start: a.start,
+          end: a.end,
+        }));
+        built = { type: 'ObjectExpression', properties, start: n.start, end: n.end } as Node;
+        this.assigned.set(n, built);
+      }
+      return built;
+    }
     if (n.type === 'Identifier') {
       const b = this.binding(n);
       const def = b?.defs.length === 1 ? b.defs[0] : undefined;

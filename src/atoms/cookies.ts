@@ -65,28 +65,11 @@ interface CookieCall {
 
 function literalOrUnknown(m: CodeModule, arg: Node | undefined): Node | undefined | null {
   if (!arg) return undefined;
-  const literal = m.objectLiteral(arg) ?? mergedObject(m, arg);
+  const literal = m.objectLiteral(arg);
   if (!literal) return null;
   // A spread of something not written here may set any flag.
   const opaque = literal.properties.some((p: Node) => p.type === 'SpreadElement' && !m.objectLiteral(p.argument));
   return opaque ? null : literal;
-}
-
-/**
- * `Object.assign({}, defaults, { cookie: … })` read as the object it builds: `{ ...defaults, cookie: … }`
- * (a spread of each argument, the later winning, as at run time), so options merged in place are judged.
- */
-function mergedObject(m: CodeModule, arg: Node): Node | undefined {
-  const call = unwrap(arg);
-  if (call.type !== 'CallExpression' || m.source(call.callee) !== 'Object.assign' || call.arguments.length < 2)
-    return undefined;
-  const properties = (call.arguments as Node[]).map((a) => ({
-    type: 'SpreadElement',
-    argument: a,
-    start: a.start,
-    end: a.end,
-  }));
-  return { type: 'ObjectExpression', properties, start: call.start, end: call.end } as Node;
 }
 
 function cookieCalls(m: CodeModule): CookieCall[] {

@@ -13,6 +13,7 @@ type Op =
   | 'jose-sign' // new SignJWT(payload)…sign(key)
   | 'jose-verify' // jwtVerify(token, key, options)
   | 'unsecured' // new UnsecuredJWT(payload): alg "none"
+  | 'jose-legacy' // jose 1.x/2.x JWT.sign/verify(…, key), JWS.sign/verify: JWK.None is the "none" key
   | 'signer' // fast-jwt createSigner({ key, expiresIn })
   | 'verifier' // fast-jwt createVerifier({ key, algorithms })
   | 'middleware' // express-jwt, koa-jwt: { secret, algorithms }
@@ -38,6 +39,7 @@ function operation(m: CodeModule, call: CallInfo): Op | null {
   if (mod && JOSE.has(mod)) {
     if (isNew && callee.name === 'SignJWT') return 'jose-sign';
     if (isNew && callee.name === 'UnsecuredJWT') return 'unsecured';
+    if (/^(?:JWT|JWS)\.(?:sign|verify)$/.test(dotted)) return 'jose-legacy';
     if (callee.name === 'jwtVerify' || callee.name === 'compactVerify' || callee.name === 'jwtDecrypt')
       return 'jose-verify';
     if (callee.name === 'decodeJwt' || dotted === 'UnsecuredJWT.decode' || callee.name === 'decodeProtectedHeader')
@@ -236,6 +238,24 @@ function analyse(m: CodeModule): Hit[] {
           );
         break;
       }
+      case 'jose-legacy': {
+        // jose before 3.0: JWK.None signs unsigned tokens, and verifying with it accepts them.
+        const noneKey = a.find((arg) => {
+          const c = m.callee(arg);
+          return c.module !== undefined && JOSE.has(c.module) && c.path.join('.') === 'JWK.None';
+        });
+        if (noneKey)
+          hits.push(
+            m.hit('none-algorithm', call.node, {
+              messageId: 'joseNoneKey',
+              data: {
+                call: `${call.callee.path.join('.')}()`,
+                does: call.callee.name === 'sign' ? 'issues' : 'accepts',
+              },
+            }),
+          );
+        break;
+      }
       case 'unsecured':
         hits.push(
           m.hit('none-algorithm', call.node, {
@@ -429,7 +449,7 @@ export default defineAtom({
   title: 'JSON Web Tokens are verified strictly and expire',
   criteria: {
     pass: 'Tokens are verified with an explicit algorithms list (never "none") and their expiry checked; tokens are signed with a key from the environment or a secret store, and carry an expiry (expiresIn / setExpirationTime); claims from a request are only read after verification.',
-    fail: 'jwt.verify/createVerifier/passport-jwt run with a public key and no algorithms list, or with "none", ignoreExpiration is true, decode()/decodeJwt() reads a request token that is never verified, the signing secret is written in the code, or a token is signed without an expiry or (unless it is a refresh token) valid for more than 30 days.',
+    fail: 'jwt.verify/createVerifier/passport-jwt run with a public key and no algorithms list, or with "none" (also the JWK.None key of jose 1.x/2.x), ignoreExpiration is true, decode()/decodeJwt() reads a request token that is never verified, the signing secret is written in the code, or a token is signed without an expiry or (unless it is a refresh token) valid for more than 30 days.',
   },
   files: [...CODE_FILES, ...TEST_FILES],
   keywords: ['jsonwebtoken', 'jose', 'fast-jwt', 'jwt'],
@@ -453,6 +473,7 @@ export default defineAtom({
         accepts: '{call} accepts alg "none".',
         unsecured: 'new UnsecuredJWT() issues a token with alg "none", which anyone can forge.',
         verifyAccepts: '{call} accepts alg "none": a token with no signature passes.',
+        joseNoneKey: '{call} with JWK.None {does} unsigned tokens (alg "none"): anyone can forge one.',
         reduced: 'Found on the line (reduced check: the file could not be parsed or analysed in full).',
       },
       fix: "Remove 'none'; sign and verify with one real algorithm: { algorithms: ['HS256'] }.",
@@ -560,8 +581,27 @@ export default defineAtom({
         file: 'src/edge-session.ts',
         code: "import { SignJWT } from 'jose';\nexport const issue = (sub: string, key: Uint8Array) =>\n  new SignJWT({ sub }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('10y').sign(key); // ✗",
       },
+      // jose 1.x/2.x: verifying with the "none" key accepts unsigned tokens.
+      {
+        file: 'src/verify.js',
+        code: "const { JWK, JWT } = require('jose');\nmodule.exports = (token) => JWT.verify(token, JWK.None); // ✗",
+      },
+      // Middleware options merged with Object.assign: the secret in them is still written in the code.
+      {
+        file: 'src/protect.js',
+        code: `const jwt = require('express-jwt');\nconst secret = '${s(3)}'; // ✗\nconst opts = Object.assign({ algorithms: ['HS256'] }, { secret });\napp.get('/admin', jwt(opts), admin);`,
+      },
     ],
     good: [
+      // jose 1.x/2.x with a real key; merged middleware options whose secret comes from the environment.
+      {
+        file: 'src/verify.js',
+        code: "const { JWK, JWT } = require('jose');\nconst key = JWK.asKey(process.env.JWT_PUBLIC_KEY);\nmodule.exports = (token) => JWT.verify(token, key, { algorithms: ['RS256'] });",
+      },
+      {
+        file: 'src/protect.js',
+        code: "const jwt = require('express-jwt');\nconst opts = Object.assign({ algorithms: ['HS256'] }, { secret: process.env.JWT_SECRET });\napp.get('/admin', jwt(opts), admin);",
+      },
       // A refresh token named as such may live long; the access token beside it is short.
       {
         file: 'src/auth/tokens.ts',

@@ -1,5 +1,13 @@
-import type { CodeModule, Node } from '../ast/module.js';
-import { defineAtom, type Hit, FLOW_MESSAGES } from '../kit/atom.js';
+import type { CodeModule, Node, Taint } from '../ast/module.js';
+import { remember } from '../kit/app.js';
+import {
+  defineAtom,
+  type CheckContext,
+  type Hit,
+  type ProjectView,
+  type SourceFile,
+  FLOW_MESSAGES,
+} from '../kit/atom.js';
 import { codeCheck, sinkWithRequest } from '../kit/code.js';
 import { followCalls, followHint, LOCAL_IMPORTS } from '../kit/summaries.js';
 import { CODE_FILES } from '../kit/files.js';
@@ -14,8 +22,10 @@ const CODE_REVIVERS: Record<string, string[]> = {
 /** js-yaml schemas that construct functions and regexps (js-yaml < 4, or js-yaml-js-types). */
 const UNSAFE_SCHEMA = /\b(?:DEFAULT_FULL_SCHEMA|FULL_SCHEMA)\b|js-types/;
 
-function deserialisers(m: CodeModule): Hit[] {
+function deserialisers(m: CodeModule, file: SourceFile, ctx: CheckContext<unknown>): Hit[] | Promise<Hit[]> {
   const hits: Hit[] = [];
+  /** js-yaml load() of request data with its default schema: safe from js-yaml 4 on, so the package's version decides. */
+  const defaultLoads: Array<{ call: Node; taint: Taint; name: string }> = [];
   const usesJsTypes = m.imports('js-yaml-js-types');
   for (const call of m.calls()) {
     const { callee } = call;
@@ -33,6 +43,10 @@ function deserialisers(m: CodeModule): Hit[] {
       const schema = options && m.property(options, 'schema');
       if ((schema && UNSAFE_SCHEMA.test(m.source(schema))) || (usesJsTypes && schema))
         hits.push(m.hit('unsafe-yaml', call.node));
+      else if (!schema) {
+        const [t] = m.taints(arg);
+        if (t) defaultLoads.push({ call: call.node, taint: t, name: callee.name });
+      }
       continue;
     }
     // eval('(' + text + ')'), vm.runInNewContext('(' + text + ')'): JSON parsed by running it.
@@ -46,18 +60,69 @@ function deserialisers(m: CodeModule): Hit[] {
       if (/^\s*\(\s*\$\{…\}\s*\)\s*(?:;\s*)?$/.test(shape)) hits.push(m.hit('eval-parse', call.node));
     }
   }
-  return hits;
+  if (!defaultLoads.length) return hits;
+  return declaredRange(ctx.project, file.path, 'js-yaml').then((range) => {
+    const major = range === undefined ? undefined : majorOf(range);
+    if (major === undefined || major >= 4) return hits;
+    for (const { call, taint, name } of defaultLoads)
+      hits.push(
+        m.hit('unsafe-yaml', call, {
+          messageId: 'oldLoad',
+          data: { source: taint.label, line: taint.lines[0]!, sink: `${name}() of js-yaml ${range}` },
+          flow: taint.lines,
+        }),
+      );
+    return hits;
+  });
+}
+
+/** The major version a package.json range pins (`^3.14.1`, `~3.13.0`, `3.x`, `3`); undefined for wider ranges. */
+function majorOf(range: string): number | undefined {
+  const m = /^\s*[\^~=]?\s*v?(\d+)(?:\.(?:\d+|x|\*)){0,2}(?:-[\w.]+)?\s*$/i.exec(range);
+  return m ? Number(m[1]) : undefined;
+}
+
+/**
+ * The range the nearest package.json above `path` that declares `name` gives it (dependencies or
+ * devDependencies), read up the directories (the repository is not listed).
+ */
+function declaredRange(project: ProjectView, path: string, name: string): Promise<string | undefined> {
+  const dirs = path.split('/').slice(0, -1);
+  return remember(project, `declared\0${dirs.join('/')}\0${name}`, async () => {
+    for (let n = dirs.length; n >= 0; n--) {
+      const text = await project.read(n ? `${dirs.slice(0, n).join('/')}/package.json` : 'package.json');
+      if (!text) continue;
+      try {
+        const pkg = JSON.parse(text);
+        const range = pkg?.dependencies?.[name] ?? pkg?.devDependencies?.[name];
+        if (typeof range === 'string') return range;
+      } catch {
+        // An unreadable package.json is the dependencies atom's finding; here it declares nothing.
+      }
+    }
+    return undefined;
+  });
 }
 
 /** The words of its sinks: a file (or a helper module it calls) without any of them has nothing to check. */
-const SINK_WORDS = ['unserialize', 'deserialize', 'funcster', 'cryo', 'full_schema', 'js-types', 'eval', 'runin'];
+const SINK_WORDS = [
+  'unserialize',
+  'deserialize',
+  'funcster',
+  'cryo',
+  'full_schema',
+  'js-yaml',
+  'js-types',
+  'eval',
+  'runin',
+];
 
 export default defineAtom({
   id: 'unsafe-deserialization',
   title: 'Data is parsed, never revived as code',
   criteria: {
     pass: 'Data from outside is parsed with JSON.parse, a schema-validating parser, or a YAML loader with a safe schema (js-yaml 4 load, yaml’s parse); serialized functions are never revived.',
-    fail: 'node-serialize unserialize, serialize-to-js deserialize, funcster or cryo revive their input, js-yaml loads with a full (function-constructing) schema, or text is parsed by eval/vm (eval("(" + text + ")")).',
+    fail: 'node-serialize unserialize, serialize-to-js deserialize, funcster or cryo revive their input, js-yaml loads with a full (function-constructing) schema or, before js-yaml 4 (the range package.json declares), loads request data with load(), or text is parsed by eval/vm (eval("(" + text + ")")).',
   },
   files: CODE_FILES,
   keywords: [...SINK_WORDS, ...LOCAL_IMPORTS],
@@ -75,6 +140,11 @@ export default defineAtom({
     },
     'unsafe-yaml': {
       message: 'YAML is loaded with a schema that constructs functions.',
+      messages: {
+        across: FLOW_MESSAGES.across,
+        oldLoad:
+          '{source} (line {line}) is loaded by {sink} (package.json): before js-yaml 4 load() uses the full schema, where a !!js/function tag builds a function from the text.',
+      },
       fix: 'Load with the default (safe) schema of js-yaml 4 or an explicit safe one: yaml.load(text, { schema: yaml.JSON_SCHEMA }); on js-yaml 3 use safeLoad.',
     },
     'eval-parse': {
@@ -105,6 +175,12 @@ export default defineAtom({
         file: 'src/vm-json.js',
         code: "const vm = require('node:vm');\nconst data = vm.runInNewContext('(' + raw + ')'); // ✗",
       },
+      // js-yaml 3's load() uses the full schema: a !!js/function tag in the body builds a function.
+      {
+        file: 'src/import.js',
+        code: "const yaml = require('js-yaml');\napp.post('/import', (req, res) => {\n  const doc = yaml.load(req.body.yaml); // ✗\n  res.json(doc);\n});",
+        others: { 'package.json': '{ "dependencies": { "express": "^4.18.2", "js-yaml": "^3.14.1" } }' },
+      },
       {
         file: 'src/types.js',
         code: "const yaml = require('js-yaml');\nconst types = require('js-yaml-js-types');\nconst schema = yaml.DEFAULT_SCHEMA.extend(types.all);\nconst doc = yaml.load(input, { schema }); // ✗",
@@ -118,8 +194,18 @@ export default defineAtom({
       },
       {
         file: 'src/config.js',
-        unrouted: 'yaml.load with JSON_SCHEMA names no unsafe schema keyword: the file is never checked',
         code: "import yaml from 'js-yaml';\nexport const read = (text) => yaml.load(text, { schema: yaml.JSON_SCHEMA });",
+      },
+      // The same route on js-yaml 4, whose load() has no function types; and js-yaml 3's safeLoad.
+      {
+        file: 'src/import.js',
+        code: "const yaml = require('js-yaml');\napp.post('/import', (req, res) => {\n  const doc = yaml.load(req.body.yaml);\n  res.json(doc);\n});",
+        others: { 'package.json': '{ "dependencies": { "express": "^4.18.2", "js-yaml": "^4.1.0" } }' },
+      },
+      {
+        file: 'src/import.js',
+        code: "const yaml = require('js-yaml');\napp.post('/import', (req, res) => {\n  res.json(yaml.safeLoad(req.body.yaml));\n});\nconst config = yaml.load(fs.readFileSync('config.yml', 'utf8'));",
+        others: { 'package.json': '{ "dependencies": { "js-yaml": "~3.13.1" } }' },
       },
       {
         file: 'src/yaml.js',
