@@ -4,6 +4,8 @@
 // a policy weakening a person acknowledged no longer blocks.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { approveAtTerminal, approveEditAndCommit, TRAILER } from './helpers/review.js';
 import { installShimOnPath, makeRepo, type Repo } from './helpers/repo.js';
 import { sqlLine } from './helpers/samples.js';
@@ -215,6 +217,11 @@ test('a policy in package.json: an edit of its "ralph" key is a guard review, th
 
   repo.write('package.json', pkg({ atoms: { 'sql-injection': { level: 'block' } } }, '1.0.1'));
   repo.stage();
+  // The old package.json is read from the blob the check's listing names: no git process asks for HEAD or the file.
+  const trace = join(repo.dir, '.git', 'trace.txt');
+  const checked = repo.cli(['check', '--staged'], { env: { GIT_TRACE: trace } });
+  assert.is(checked.code, 0, checked.stdout + checked.stderr);
+  assert.not.match(readFileSync(trace, 'utf8'), / show |rev-parse/);
   const bump = repo.tryGit(['commit', '-m', 'version bump']);
   assert.is(bump.code, 0, `not a guard change: ${bump.stdout}${bump.stderr}`);
 

@@ -21,8 +21,8 @@ export type Declared = { fields: Fields } | { spec: string; name: string };
 const UNKNOWN: Declared = { fields: null };
 
 /** Wrappers that turn a runtime schema into its type: the schema's own keys are the fields. */
-const JSON_SCHEMA_TYPE = /^(?:FromSchema|JSONSchemaType|Static)$/;
-const ZOD_TYPE = /^(?:infer|input|output|Infer|InferType|TypeOf)$/;
+const JSON_SCHEMA_TYPE = /^FromSchema$/; // json-schema-to-ts: FromSchema<typeof schema>, keys under `properties`
+const BUILDER_TYPE = /^(?:infer|input|output|Infer|InferType|TypeOf|Static)$/; // zod, yup, valibot, TypeBox: keys of object({ … })
 
 /** The keys of an object literal, or null when a spread or a computed key hides some. */
 function literalKeys(m: CodeModule, node: Node | undefined): Fields {
@@ -71,17 +71,17 @@ function importOf(m: CodeModule, name: string): { spec: string; name: string } |
   return undefined;
 }
 
-/** The schema value a `typeof schema` names: the object literal (JSON schema) or the argument of `z.object(…)`. */
-function schemaKeys(m: CodeModule, query: Node, zod: boolean): Fields {
+/** The keys of the schema a `typeof schema` names: `properties` of a JSON schema literal, or of `z.object({ … })` (builder). */
+function schemaKeys(m: CodeModule, query: Node, builder: boolean): Fields {
   const name = query.type === 'TSTypeQuery' && query.exprName?.type === 'Identifier' ? query.exprName.name : undefined;
   const b = name ? m.topLevel(name) : undefined;
   const def = b?.defs.length === 1 ? b.defs[0] : undefined;
   if (!def?.value || def.path.length) return null;
-  if (!zod) return literalKeys(m, m.property(def.value, 'properties'));
-  // z.object({ … }), also with .strict() / .describe(…) after it
+  if (!builder) return literalKeys(m, m.property(def.value, 'properties'));
+  // z.object({ … }) (also with .strict() / .describe(…) after it), yup.object, Type.Object
   let call = unwrap(def.value);
   while (call.type === 'CallExpression' && unwrap(call.callee).type === 'MemberExpression') {
-    if (propertyName(unwrap(call.callee)) === 'object') return literalKeys(m, call.arguments[0]);
+    if (/^(?:object|Object)$/.test(propertyName(unwrap(call.callee)) ?? '')) return literalKeys(m, call.arguments[0]);
     call = unwrap(unwrap(call.callee).object);
   }
   return null;
@@ -96,8 +96,7 @@ export function declaredFields(m: CodeModule, type: Node | null | undefined, dep
   const typeName = type.typeName;
   const last = typeName.type === 'TSQualifiedName' ? typeName.right.name : typeName.name;
   if (args.length === 1 && JSON_SCHEMA_TYPE.test(last)) return { fields: schemaKeys(m, args[0]!, false) };
-  if (args.length === 1 && typeName.type === 'TSQualifiedName' && ZOD_TYPE.test(last))
-    return { fields: schemaKeys(m, args[0]!, true) };
+  if (args.length === 1 && BUILDER_TYPE.test(last)) return { fields: schemaKeys(m, args[0]!, true) };
   return typeName.type === 'Identifier' && !args.length ? namedFields(m, typeName.name, depth) : UNKNOWN;
 }
 
@@ -131,7 +130,7 @@ export function importedFields(
     const path = await resolveImport(project, from, spec);
     const text = path ? await project.read(path) : null;
     if (!path || !text || depth > 3) return null;
-    if (new RegExp(`\\b(?:interface|type)\\s+${name}\\b`).test(text)) {
+    if (new RegExp(`\\b(?:interface|type)\\s+${name.replace(/\$/g, '\\$')}\\b`).test(text)) {
       const m = await (await project.source(path))?.ast();
       if (!m?.ok) return null;
       const declared = namedFields(m, name);

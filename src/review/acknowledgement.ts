@@ -94,7 +94,7 @@ export async function reviewChange(root: string, areas: readonly Area[], mode: R
   let head: Promise<string | null> | undefined;
   const base = async () => (await (head ??= headCommit(root))) ?? undefined;
   const files = mode.kind === 'staged' ? await stagedFiles(root, base, mode.listing) : await worktreeFiles(root);
-  await markPolicyKey(root, files, base);
+  await markPolicyKey(root, files, base, mode.kind === 'staged' ? mode.listing : undefined);
   const reviews = judge(areas, files);
   acknowledge(reviews, readReviews(root), mode.kind === 'staged' ? (mode.message ?? null) : null);
   if (waitsForGuard(reviews)) {
@@ -141,11 +141,20 @@ function judge(areas: readonly Area[], files: ChangedFile[], commit?: string): R
   return [...byArea.values()];
 }
 
-/** Marks a root package.json whose `"ralph"` key differs from the one at `base` (undefined: no base). */
-async function markPolicyKey(root: string, files: ChangedFile[], baseOf: () => Promise<string | undefined>) {
+/**
+ * Marks a root package.json whose `"ralph"` key differs from the one at `base` (undefined: no base). The check's
+ * staged listing names the file's blob at HEAD: read from there, neither HEAD nor the file costs a git process.
+ */
+async function markPolicyKey(
+  root: string,
+  files: ChangedFile[],
+  baseOf: () => Promise<string | undefined>,
+  listing?: StagedListing,
+) {
   const pkg = files.find((f) => f.path === 'package.json');
   if (!pkg) return;
-  const base = await baseOf();
+  const listed = listing?.entries.find((e) => e.path === 'package.json');
+  const before = listed ? await oldText(root, listed) : await textAt(root, await baseOf());
   const key = (text: string) => {
     try {
       const data = JSON.parse(text) as Record<string, unknown> | null;
@@ -154,10 +163,26 @@ async function markPolicyKey(root: string, files: ChangedFile[], baseOf: () => P
       return null;
     }
   };
-  const before = base ? await git(['show', `${base}:package.json`], { cwd: root, okCodes: [128] }).catch(() => '') : '';
   if (key(before) === key(pkg.text)) return;
   const index = pkg.text.split('\n').findIndex((l) => /^\s*"ralph"\s*:/.test(l));
   pkg.policyLine = index < 0 ? 1 : index + 1;
+}
+
+/** package.json at a commit ('' when there is none). */
+async function textAt(root: string, base: string | undefined): Promise<string> {
+  return base ? await git(['show', `${base}:package.json`], { cwd: root, okCodes: [128] }).catch(() => '') : '';
+}
+
+/** The old side of a listed file ('' when it is new). */
+async function oldText(root: string, entry: RawEntry): Promise<string> {
+  if (!entry.oldBlob || /^0+$/.test(entry.oldBlob)) return '';
+  const reader = new BlobReader(root, looseObjectsDir(root));
+  try {
+    const bytes = await reader.read(entry.oldBlob);
+    return Buffer.isBuffer(bytes) ? bytes.toString('utf8') : '';
+  } finally {
+    reader.close();
+  }
 }
 
 /**
