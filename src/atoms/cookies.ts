@@ -1,5 +1,5 @@
 import type { CodeModule, Node } from '../ast/module.js';
-import { propertyName, unwrap } from '../ast/nodes.js';
+import { keyName, propertyName, unwrap } from '../ast/nodes.js';
 import { defineAtom, type Hit } from '../kit/atom.js';
 import { inDevelopmentBranch } from '../kit/app.js';
 import { codeCheck } from '../kit/code.js';
@@ -61,6 +61,8 @@ interface CookieCall {
   defaults: Flag[];
   explicitOnly?: boolean;
   what: string;
+  /** Options written here around a spread of something that is not (`{ ...COOKIE_DEFAULTS, httpOnly: false }`). */
+  partial?: Node;
 }
 
 function literalOrUnknown(m: CodeModule, arg: Node | undefined): Node | undefined | null {
@@ -70,6 +72,12 @@ function literalOrUnknown(m: CodeModule, arg: Node | undefined): Node | undefine
   // A spread of something not written here may set any flag.
   const opaque = literal.properties.some((p: Node) => p.type === 'SpreadElement' && !m.objectLiteral(p.argument));
   return opaque ? null : literal;
+}
+
+/** The options literal when it spreads something not written here: only what follows that spread is certain. */
+function partialOptions(m: CodeModule, arg: Node | undefined): { partial: Node } | Record<string, never> {
+  const literal = arg ? m.objectLiteral(arg) : undefined;
+  return literal && literalOrUnknown(m, literal) === null ? { partial: literal } : {};
 }
 
 function cookieCalls(m: CodeModule): CookieCall[] {
@@ -102,6 +110,7 @@ function cookieCalls(m: CodeModule): CookieCall[] {
         kind: 'auth',
         node,
         options: literalOrUnknown(m, optionsArg),
+        ...partialOptions(m, optionsArg),
         defaults,
         what: `the cookie "${name}"`,
       });
@@ -119,6 +128,7 @@ function cookieCalls(m: CodeModule): CookieCall[] {
         kind: 'session',
         node: call.node,
         options: cookie,
+        ...partialOptions(m, s.cookie === 'flat' ? arg : opts ? m.property(opts, 'cookie') : undefined),
         defaults: s.defaults,
         ...(s.explicitOnly ? { explicitOnly: true } : {}),
         what: `the ${module} cookie`,
@@ -190,7 +200,8 @@ function assignedFlags(m: CodeModule): Set<string> {
 
 /** The flags a cookie lacks. */
 function missingFlags(m: CodeModule, c: CookieCall, assigned: Set<string>): Flag[] {
-  if (c.options === null) return []; // options from elsewhere: not ours to guess
+  // Options from elsewhere: not ours to guess, except a flag written false after them (the last one wins).
+  if (c.options === null) return c.partial ? falseAfterSpreads(m, c) : [];
   const missing: Flag[] = [];
   for (const flag of ['httpOnly', 'secure', 'sameSite'] as const) {
     const value = c.options ? m.property(c.options, flag) : undefined;
@@ -204,6 +215,24 @@ function missingFlags(m: CodeModule, c: CookieCall, assigned: Set<string>): Flag
     }
   }
   return missing;
+}
+
+/** The flags a partly known options literal sets to false after its last spread of something not written here. */
+function falseAfterSpreads(m: CodeModule, c: CookieCall): Flag[] {
+  const properties = c.partial!.properties as Node[];
+  let last = -1;
+  properties.forEach((p, i) => {
+    if (p.type === 'SpreadElement' && !m.objectLiteral(p.argument)) last = i;
+  });
+  const off: Flag[] = [];
+  for (const p of properties.slice(last + 1)) {
+    const key = p.type === 'Property' ? keyName(p) : null;
+    if ((key === 'httpOnly' || key === 'secure' || key === 'sameSite') && m.source(unwrap(p.value)) === 'false') {
+      if (key === 'secure' && inDevelopmentBranch(m, c.node)) continue;
+      off.push(key);
+    }
+  }
+  return off;
 }
 
 /** A literal secret, or a literal fallback (`process.env.SECRET || 'keyboard cat'`). */
@@ -430,6 +459,11 @@ export default defineAtom({
         file: 'src/session.js',
         code: "const session = require('express-session');\nconst base = { secret: process.env.SESSION_SECRET, resave: false };\napp.use(session(Object.assign({}, base, { // ✗\n  cookie: { httpOnly: true, sameSite: 'lax' },\n})));",
       },
+      // Shared options spread first, a flag switched off after them: the last one wins.
+      {
+        file: 'src/auth/refresh.ts',
+        code: "import { AUTH_COOKIE } from './cookie-options';\nexport function refresh(res: Response, token: string) {\n  res.cookie('refresh_token', token, { ...AUTH_COOKIE, httpOnly: false }); // ✗\n}",
+      },
       // SameSite=None: sent with cross-site requests (a warning).
       {
         file: 'src/app.js',
@@ -489,6 +523,11 @@ export default defineAtom({
       {
         file: 'src/session.js',
         code: "const session = require('express-session');\nconst base = { secret: process.env.SESSION_SECRET, resave: false, saveUninitialized: false };\napp.use(session(Object.assign({}, base, { cookie: { httpOnly: true, secure: true, sameSite: 'strict' } })));",
+      },
+      // Shared options (from elsewhere) with a lifetime of its own: the flags are theirs to set.
+      {
+        file: 'src/auth/refresh.ts',
+        code: "import { AUTH_COOKIE } from './cookie-options';\nexport function refresh(res: Response, token: string) {\n  res.cookie('refresh_token', token, { ...AUTH_COOKIE, maxAge: 7 * 24 * 3600 * 1000 });\n}",
       },
       // Part of the options come from elsewhere: not ours to guess.
       {

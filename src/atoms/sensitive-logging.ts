@@ -209,6 +209,14 @@ interface Part {
   request: boolean;
   /** For a request body: the request it is the body of (its declared type may say what the body holds). */
   bodyOf?: Node;
+  /** The type the code gives that body itself: `req.body as UpdateBody`, `const body: UpdateBody = req.body`. */
+  bodyType?: Node;
+}
+
+/** Request bodies found in `found` get the type the code gives them there. */
+function typedBodies(found: Part[], type: Node | undefined): void {
+  if (type && type.type !== 'TSAnyKeyword' && type.type !== 'TSUnknownKeyword')
+    for (const p of found) if (p.bodyOf && !p.bodyType) p.bodyType = type;
 }
 
 type Logger = 'console' | 'library';
@@ -309,6 +317,11 @@ function requestFlavour(m: CodeModule, id: Node): string | null {
 
 function parts(m: CodeModule, expr: Node, out: Part[], depth = 0): void {
   if (depth > 6 || out.length > 2) return;
+  const before = out.length;
+  if (expr.type === 'TSAsExpression') {
+    parts(m, expr.expression, out, depth);
+    return typedBodies(out.slice(before), expr.typeAnnotation);
+  }
   const n = unwrap(expr);
   const visit = (x: Node | null | undefined) => x && parts(m, x, out, depth + 1);
   switch (n.type) {
@@ -323,8 +336,10 @@ function parts(m: CodeModule, expr: Node, out: Part[], depth = 0): void {
       }
       const b = m.binding(n);
       const def = b && (b.kind === 'const' || b.kind === 'let') && b.defs.length === 1 ? b.defs[0] : undefined;
-      if (def?.value && def.kind === 'init' && def.path.length === 0) visit(def.value);
-      else if (
+      if (def?.value && def.kind === 'init' && def.path.length === 0) {
+        visit(def.value);
+        typedBodies(out.slice(before), def.node.id?.typeAnnotation?.typeAnnotation);
+      } else if (
         def?.value &&
         def.kind === 'init' &&
         def.path.length === 1 &&
@@ -460,7 +475,7 @@ type KnownTypes = Map<string, Fields>;
  * logging it writes no credential. A type from another module is looked up first (`asked`, then `known`).
  */
 function bodyHoldsNoSecret(m: CodeModule, part: Part, known: KnownTypes, asked: Declared[]): boolean {
-  const declared = part.bodyOf && declaredFields(m, declaredBody(m, part.bodyOf));
+  const declared = part.bodyOf && declaredFields(m, part.bodyType ?? declaredBody(m, part.bodyOf));
   if (!declared) return false;
   let fields: Fields;
   if ('fields' in declared) fields = declared.fields;
@@ -604,6 +619,11 @@ export default defineAtom({
           'src/schemas/user.ts': 'export interface CreateUserBody {\n  email: string;\n  password: string;\n}',
         },
       },
+      // The type the code gives the body names a password.
+      {
+        file: 'src/routes/login.ts',
+        code: "router.post('/login', async (ctx) => {\n  const body = ctx.request.body as { email: string; password: string };\n  console.log('login', body); // ✗\n});",
+      },
       // A type that extends another does not list every field: judged as any body.
       {
         file: 'src/routes/signup.ts',
@@ -638,6 +658,11 @@ export default defineAtom({
       {
         file: 'src/math.js',
         code: 'const t = Math.log(token.length);\nconst credentials = loadCredentials();\nemitter.emit(credentials.name);',
+      },
+      // The type the code gives the body (an assertion) lists only harmless fields.
+      {
+        file: 'src/routes/koa-flags.ts',
+        code: "router.post('/flags', async (ctx) => {\n  const body = ctx.request.body as { name: string; enabled: boolean };\n  console.log('flag update', body);\n});",
       },
       // A rejected body whose type (json-schema-to-ts, re-exported by an index of another folder) holds only expiresAt.
       {
