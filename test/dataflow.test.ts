@@ -51,6 +51,23 @@ test('a flow through two assignments and a destructuring is found, with the line
   assert.equal([...t!.lines].sort(), [2, 3, 4]);
 });
 
+test('an assignment to an undeclared name is an implicit global: its reads carry the value; host globals are not', async () => {
+  const m = await mod(
+    [
+      "app.post('/x', (req, res) => {",
+      '  code = `run(${req.body.x})`;',
+      '  location = req.body.next;',
+      '  exec(code);',
+      '  log(location);',
+      '});',
+    ].join('\n'),
+  );
+  const [t] = m.taints(argOf(m, 'exec'));
+  assert.is(t?.label, 'req.body.x');
+  assert.equal(m.taints(argOf(m, 'log')), []);
+  assert.is(m.binding(argOf(m, 'log')), undefined);
+});
+
 test('parseInt, Number and a zod parse cut the flow', async () => {
   const m = await mod(
     [

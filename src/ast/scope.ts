@@ -129,6 +129,23 @@ export function patternNames(
   return out;
 }
 
+/** Globals of the browser or Node whose assignment is not a new variable (`location = url` navigates). */
+const HOST_GLOBALS = new Set([
+  'window',
+  'self',
+  'global',
+  'globalThis',
+  'document',
+  'location',
+  'name',
+  'status',
+  'module',
+  'exports',
+  'require',
+  'process',
+  'undefined',
+]);
+
 export function analyseScopes(program: Node, keys: Record<string, string[]>): ScopeInfo {
   const refs = new Map<Node, Binding>();
   const parents = new Map<Node, Node>();
@@ -302,6 +319,16 @@ export function analyseScopes(program: Node, keys: Record<string, string[]>): Sc
     for (let i = from, j = stack.length - 1; i < j; i++, j--) [stack[i], stack[j]] = [stack[j]!, stack[i]!];
   }
 
+  // `code = '…'` with no declaration anywhere (a sloppy script): an implicit global, a var of the module that
+  // later reads of the name see. Not for the host's own globals, whose assignment means something else.
+  for (const [target, , kind, , scope] of pendingWrites)
+    if (
+      kind === 'assign' &&
+      target.type === 'Identifier' &&
+      !HOST_GLOBALS.has(target.name) &&
+      !lookup(scope, target.name)
+    )
+      declare(moduleScope, target, 'var', null);
   for (const [id, scope] of pendingRefs) {
     const b = refs.get(id) ?? lookup(scope, id.name);
     if (!b) continue;

@@ -7,8 +7,26 @@ import { CODE_FILES } from '../kit/files.js';
 
 const VM_RUNNERS = new Set(['runInNewContext', 'runInThisContext', 'runInContext', 'compileFunction', 'Script']);
 const TIMERS = new Set(['setTimeout', 'setInterval', 'setImmediate']);
-/** The eval-a-JSON-text idiom is an unsafe-deserialization finding, reported there. */
+/** The eval-a-JSON-text idiom is an unsafe-deserialization finding, reported there (unless request data reaches it). */
 const JSON_EVAL = /^\s*\(\s*\$\{…\}\s*\)\s*(?:;\s*)?$/;
+/**
+ * Template engines whose templates run JavaScript (`<% %>`, `- code`, `{{= }}`) or whose sandbox has known escapes:
+ * a template compiled or rendered from the request runs the client's code on the server. The template is the
+ * first argument. (Mustache templates hold no code; a template read from a file is the app's own.)
+ */
+const TEMPLATE_COMPILERS: Record<string, readonly string[]> = {
+  pug: ['compile', 'compileClient', 'render'],
+  jade: ['compile', 'compileClient', 'render'],
+  ejs: ['compile', 'render'],
+  handlebars: ['compile', 'precompile'],
+  nunjucks: ['compile', 'renderString'],
+  squirrelly: ['compile', 'Compile', 'render', 'Render'],
+  dot: ['template', 'compile'],
+  eta: ['compile', 'render', 'renderString'],
+  lodash: ['template'],
+  'lodash.template': ['default'],
+  underscore: ['template'],
+};
 
 function codeCalls(m: CodeModule): Hit[] {
   const hits: Hit[] = [];
@@ -34,14 +52,29 @@ function codeCalls(m: CodeModule): Hit[] {
       const first = call.args[0];
       if (!first || !isStringy(m, first)) continue;
       [code, what] = [first, `${sandboxOf(m, call.node)}.run()`];
+    } else if (callee.module && TEMPLATE_COMPILERS[callee.module]?.includes(callee.path.join('.') || 'default')) {
+      // Only the client's template is flagged: the app's own, read from its files, is the engine's normal use.
+      const [t] =
+        call.args[0] && call.args[0].type !== 'SpreadElement' ? m.taints(call.args[0], ['request', 'upload']) : [];
+      if (t)
+        hits.push(
+          m.flowHit(
+            'request-code',
+            call.node,
+            t,
+            `${callee.module}${callee.path.length ? `.${callee.name}` : ''}() as the template`,
+          ),
+        );
+      continue;
     } else if (global && callee.name === 'require' && call.args[0] && !m.isConstant(call.args[0])) {
       const [t] = m.taints(call.args[0]);
       if (t) hits.push(m.flowHit('request-module', call.node, t, 'require()'));
       continue;
     } else continue;
     if (!code || code.type === 'SpreadElement' || m.isConstant(code)) continue;
-    if (JSON_EVAL.test(m.shape(code) ?? '')) continue;
     const [t] = m.taints(code, ['request', 'upload', 'argv', 'dom']);
+    // eval('(' + text + ')') of request data runs the client's code, whatever the parentheses were meant for.
+    if (JSON_EVAL.test(m.shape(code) ?? '') && t?.kind !== 'request' && t?.kind !== 'upload') continue;
     if (t) {
       hits.push(m.flowHit('request-code', call.node, t, what));
       continue;
@@ -72,7 +105,7 @@ function codeCalls(m: CodeModule): Hit[] {
  * in place, or require()/import() of something other than one string literal.
  */
 const SINK_HINT =
-  /\beval\b|\bvm2\b|['"]sandbox['"]|\bFunction\b(?!\.prototype)|\brunIn\w*Context\b|\bcompileFunction\b|\bScript\b|\bset(?:Timeout|Interval|Immediate)\s*\(\s*(?!function\b|async\b|\(|[\w$]+\s*=>)|\b(?:require|import)\s*\(\s*(?!['"][^'"\n]*['"]\s*\))/;
+  /['"](?:pug|jade|ejs|handlebars|nunjucks|squirrelly|dot|eta|lodash(?:\.template)?|underscore)['"]|\beval\b|\bvm2\b|['"]sandbox['"]|\bFunction\b(?!\.prototype)|\brunIn\w*Context\b|\bcompileFunction\b|\bScript\b|\bset(?:Timeout|Interval|Immediate)\s*\(\s*(?!function\b|async\b|\(|[\w$]+\s*=>)|\b(?:require|import)\s*\(\s*(?!['"][^'"\n]*['"]\s*\))/;
 
 /** The receiver of `.run()` is a vm2 VM/NodeVM or a `sandbox` Sandbox, made there or held in a const: its module. */
 function sandboxOf(m: CodeModule, call: Node): string | undefined {
@@ -112,14 +145,15 @@ const SINK_WORDS = [
   'setinterval',
   'require(',
   'import(',
+  ...Object.keys(TEMPLATE_COMPILERS).flatMap((name) => [`'${name}'`, `"${name}"`]),
 ];
 
 export default defineAtom({
   id: 'code-injection',
   title: 'No code is built from data at run time',
   criteria: {
-    pass: 'Code is never built from strings at run time: no eval, new Function, vm.run* or string timers with non-constant text; modules are loaded by constant names or from a fixed map.',
-    fail: 'eval, new Function, vm.run*, vm2 (VM/NodeVM run, VMScript), the sandbox module, or a string setTimeout/setInterval runs text that holds request data, or require()/import() loads a module named by the request. Text built from non-constant parts that no request data is seen reaching is a warning.',
+    pass: 'Code is never built from strings at run time: no eval, new Function, vm.run* or string timers with non-constant text; templates are the app’s own (its files or constants), which request data only fills in; modules are loaded by constant names or from a fixed map.',
+    fail: 'eval, new Function, vm.run*, vm2 (VM/NodeVM run, VMScript), the sandbox module, or a string setTimeout/setInterval runs text that holds request data (eval("(" + text + ")") too), a template engine (pug, ejs, handlebars, nunjucks, squirrelly, doT, eta, lodash/underscore template) compiles or renders a template taken from the request, or require()/import() loads a module named by the request. Text built from non-constant parts that no request data is seen reaching is a warning.',
   },
   files: CODE_FILES,
   keywords: [...SINK_WORDS, ...LOCAL_IMPORTS],
@@ -146,6 +180,25 @@ export default defineAtom({
   },
   examples: {
     bad: [
+      // A name assigned without a declaration (an implicit global) carries the query to the sandbox's run().
+      {
+        file: 'src/run.js',
+        code: "const { VM } = require('vm2');\napp.get('/run', (req, res) => {\n  code = `console.log(${req.query.input})`;\n  res.send(new VM({ timeout: 1000 }).run(code)); // ✗\n});",
+      },
+      // Template engines compile templates to JavaScript: the client's template runs on the server.
+      {
+        file: 'src/routes/preview.js',
+        code: "const pug = require('pug');\napp.post('/preview', (req, res) => {\n  res.send(pug.render(req.body.template, { user: req.user })); // ✗\n});",
+      },
+      {
+        file: 'src/routes/mail.ts',
+        code: "import _ from 'lodash';\nrouter.post('/mail/preview', async (ctx) => {\n  const { subject } = ctx.request.body;\n  ctx.body = _.template(subject)({ name: ctx.state.user.name }); // ✗\n});",
+      },
+      // Parenthesised to parse JSON, but the query's text runs as code.
+      {
+        file: 'src/filter.js',
+        code: "app.get('/items', (req, res) => {\n  const filter = eval('(' + req.query.filter + ')'); // ✗\n  res.json(items.filter((i) => i.type === filter.type));\n});",
+      },
       // vm2 is no boundary (its sandbox has known escapes), and neither is the sandbox module.
       {
         file: 'src/routes/calc.js',
@@ -185,6 +238,11 @@ export default defineAtom({
       },
     ],
     good: [
+      // The app's own template, read from its files; the request only fills it in.
+      {
+        file: 'src/routes/page.js',
+        code: "const ejs = require('ejs');\nconst handlebars = require('handlebars');\nconst page = fs.readFileSync('views/page.ejs', 'utf8');\nconst card = handlebars.compile('<p>{{name}}</p>');\napp.get('/p', (req, res) => res.send(ejs.render(page, { q: req.query.q }) + card({ name: req.query.name })));",
+      },
       // Constant code; what the client sent is data in the sandbox's context.
       {
         file: 'src/routes/calc.js',

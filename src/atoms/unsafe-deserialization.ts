@@ -57,7 +57,9 @@ function deserialisers(m: CodeModule, file: SourceFile, ctx: CheckContext<unknow
       !m.isConstant(arg)
     ) {
       const shape = m.shape(arg) ?? '';
-      if (/^\s*\(\s*\$\{…\}\s*\)\s*(?:;\s*)?$/.test(shape)) hits.push(m.hit('eval-parse', call.node));
+      // Request text run so is code-injection's finding (request-code): the client's code runs, not a parse.
+      if (/^\s*\(\s*\$\{…\}\s*\)\s*(?:;\s*)?$/.test(shape) && !m.taints(arg).length)
+        hits.push(m.hit('eval-parse', call.node));
     }
   }
   if (!defaultLoads.length) return hits;
