@@ -229,13 +229,14 @@ test('a file with one bad line is analysed in full without that line, and says s
       r.notes.join('\n'),
     );
   }
-  // Without the bad line the sink is gone too: nothing to report, and no reduced check.
-  const gone = await lines(
+  // A syntax error on the flaw's own line must not hide it: the left-out line gets the reduced line check.
+  const hidden = await lines(
     'command-injection',
     'src/broken.js',
     "const { exec } = require('child_process');\napp.get('/x', (req, res) => {\n  exec('ls ' + req.query.dir) +;\n});",
   );
-  assert.equal(gone.lines, []);
+  assert.equal(hidden.lines, [3]);
+  assert.ok(hidden.said(hidden.hits[0]!).includes('reduced check'), hidden.said(hidden.hits[0]!));
 });
 
 test('the reduced line rules: the leftmost construct of a line is reported, under its conditions', async () => {

@@ -62,7 +62,6 @@ export async function prepare(
   let runnable = toRun as Array<ActiveAtom & { atom: AnyAtom }>; // loaded just above
   let source = how.sources.changed(file, text ?? '');
   // A minified, generated or vendored file gets the checks that read text, not those that parse it.
-  const kind = text === null ? null : generatedKind(text);
   const marked = text === null ? undefined : how.linguist(file);
   if (marked) {
     // Marked so in the .gitattributes the change starts from (as trusted as its policy): treated as minified.
@@ -71,14 +70,16 @@ export async function prepare(
       how.generated(file, `linguist-${marked} in .gitattributes`);
     runnable = runnable.filter((a) => !parses(a));
     known = known.filter((k) => !parses(k.active));
-  } else if (kind && runnable.some((a) => wantsParse(a.atom.check, source))) {
-    if (isMinified(text!)) {
+  } else if (text !== null && runnable.some((a) => wantsParse(a.atom.check, source))) {
+    // Looked at only when something would parse it: not a lockfile's 800 kB, nor a file whose results are cached.
+    const kind = generatedKind(text);
+    if (kind && isMinified(text)) {
       runnable = runnable.filter((a) => !wantsParse(a.atom.check, source));
       how.generated(file, kind);
-    } else {
+    } else if (kind) {
       // Only a banner or a source-map line says so, which anyone can write: the reduced line checks still read it.
       const reason = `it says it is ${kind} (a banner or a source-map line) but is written in ordinary lines, so it was not parsed`;
-      source = how.sources.changed(file, text!, { ok: false, reason, incomplete: true });
+      source = how.sources.changed(file, text, { ok: false, reason, incomplete: true });
     }
   }
   const prepared = { file, text, source, project: how.sources.project(file.commit), runnable, known };

@@ -69,20 +69,26 @@ export function codeCheck<O>(
   hint?: RegExp | ((file: SourceFile) => boolean),
 ): AtomDefinition<O>['check'] {
   const relevant = perFile((file) => !hint || (typeof hint === 'function' ? hint(file) : hint.test(file.text)));
+  const reducedCheck = (file: SourceFile, ctx: CheckContext<O>) =>
+    typeof reduced === 'function' ? reduced(file, ctx) : reducedLines(file, reduced);
   const finish = (parsed: Parsed, file: SourceFile, ctx: CheckContext<O>): Hit[] | Promise<Hit[]> => {
     if (parsed.ok) {
-      if (parsed.skipped)
-        ctx.note(
-          `${file.path}: the parser rejected line ${parsed.skipped.line} (${parsed.skipped.reason}); code atoms analysed the file without that line`,
-        );
-      return analyse(parsed, file, ctx);
+      if (!parsed.skipped) return analyse(parsed, file, ctx);
+      const { line, reason } = parsed.skipped;
+      ctx.note(
+        `${file.path}: the parser rejected line ${line} (${reason}); code atoms analysed the file without that line, and that line by a reduced line check`,
+      );
+      // The left-out line may hold the flaw itself (a second copy of a declaration, say): the line rules still read it.
+      const onSkipped = reducedCheck(file, ctx).filter((hit) => hit.line === line);
+      const hits = analyse(parsed, file, ctx);
+      return hits instanceof Promise ? hits.then((h) => [...h, ...onSkipped]) : [...hits, ...onSkipped];
     }
     ctx.note(
       parsed.incomplete
         ? `${file.path}: analysis-incomplete: ${parsed.reason}; code atoms ran a reduced line-by-line check on it`
         : `${file.path}: the parser rejected it (${parsed.reason}); code atoms ran a reduced line-by-line check on it`,
     );
-    return typeof reduced === 'function' ? reduced(file, ctx) : reducedLines(file, reduced);
+    return reducedCheck(file, ctx);
   };
   // Synchronous when the engine parsed the file first: the analysis then runs where its time budget can stop it.
   return parsesFirst((file, ctx) => {
