@@ -359,6 +359,11 @@ export default defineAtom({
   },
   examples: {
     bad: [
+      // Markup collected in an array and joined: the array carries what was pushed into it.
+      {
+        file: 'src/routes/search.js',
+        code: "app.get('/search', (req, res) => {\n  const rows = [];\n  rows.push(`<li>${req.query.q}</li>`);\n  res.send('<ul>' + rows.join('') + '</ul>'); // ✗\n});",
+      },
       // Two files: a page helper puts its argument in markup; the route gives it the query.
       {
         file: 'routes/hello.js',
@@ -435,6 +440,11 @@ export default defineAtom({
       },
     ],
     good: [
+      // The same list, each value escaped before it is pushed; and one holding only fixed markup.
+      {
+        file: 'src/routes/search.js',
+        code: "import escapeHtml from 'escape-html';\napp.get('/search', (req, res) => {\n  const rows = [];\n  rows.push(`<li>${escapeHtml(req.query.q)}</li>`);\n  const head = [];\n  head.push('<h1>Results</h1>');\n  res.send(head.join('') + '<ul>' + rows.join('') + '</ul>');\n});",
+      },
       // Two files: the same helper, given the query escaped.
       {
         file: 'routes/hello.js',
