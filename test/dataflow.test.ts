@@ -68,6 +68,28 @@ test('an assignment to an undeclared name is an implicit global: its reads carry
   assert.is(m.binding(argOf(m, 'log')), undefined);
 });
 
+test('an array carries what is pushed into it or written at an index; pushed constants keep it constant', async () => {
+  const m = await mod(
+    [
+      "app.post('/x', (req, res) => {",
+      '  const rows = [];',
+      '  rows.push(req.body.a);',
+      '  const cells = [];',
+      '  cells[0] = req.body.b;',
+      "  const flags = ['-l'];",
+      "  flags.unshift('-a');",
+      "  exec(rows.join(' '));",
+      '  spawnIt(cells[0]);',
+      "  run(flags.join(' '));",
+      '});',
+    ].join('\n'),
+  );
+  assert.is(m.taints(argOf(m, 'exec'))[0]?.label, 'req.body.a');
+  assert.match(m.taints(argOf(m, 'spawnIt'))[0]?.label ?? '', /^req\.body\.b/);
+  assert.ok(m.isConstant(argOf(m, 'run')));
+  assert.not.ok(m.isConstant(argOf(m, 'exec')));
+});
+
 test('parseInt, Number and a zod parse cut the flow', async () => {
   const m = await mod(
     [

@@ -20,6 +20,12 @@ test('interfaces, type literals, json-schema-to-ts and zod schemas name their fi
     await fieldsOf('../types', 'Body', { 'src/types.ts': 'export interface Body { a: string; "b"?: number }' }),
     ['a', 'b'],
   );
+  assert.equal(
+    await fieldsOf('../types', 'Body', {
+      'src/types.ts': "export interface Body { at: Date; kind: 'a' | 'b' | null; n?: number }",
+    }),
+    ['at', 'kind', 'n'],
+  );
   assert.equal(await fieldsOf('../types', 'Body', { 'src/types.ts': 'export type Body = { c: string };' }), ['c']);
   assert.equal(
     await fieldsOf('../types', 'Body', {
@@ -70,6 +76,12 @@ test('unknown (null) where the declaration does not list every field', async () 
     spread: 'const s = { properties: { ...common, a: {} } };\nexport type Body = FromSchema<typeof s>;',
     package: "export type { Body } from 'some-package';",
     missing: 'export interface Other { a: string }',
+    'nested object': 'export interface Body { name: string; user: { password: string } }',
+    array: 'export interface Body { tags: string[] }',
+    'nested zod object':
+      'const s = z.object({ user: z.object({ password: z.string() }) });\nexport type Body = z.infer<typeof s>;',
+    'nested JSON schema':
+      "const s = { properties: { user: { type: 'object' } } } as const;\nexport type Body = FromSchema<typeof s>;",
   };
   for (const [what, text] of Object.entries(cases))
     assert.is(await fieldsOf('../types', 'Body', { 'src/types.ts': text }), null, what);

@@ -70,6 +70,7 @@ export class CodeModule {
   private callList: CallInfo[] | undefined;
   private flowEngine: DataFlow | undefined;
   private readonly callees = new Map<Node, Callee>();
+  private readonly puts = new Map<Binding, readonly Node[]>();
   /** The object each `Object.assign(…)` call builds, made once so that it keeps one identity. */
   private readonly assigned = new Map<Node, Node>();
   /**
@@ -196,6 +197,25 @@ export class CodeModule {
   /** References to a binding, in source order. */
   uses(binding: Binding): readonly Node[] {
     return this.scope.uses.get(binding) ?? [];
+  }
+
+  /**
+   * What the code puts into the array `binding` holds: `rows.push(v)`, `rows.unshift(v)`, `rows[i] = v`. The
+   * array then carries it (`rows.join('')`, `rows[0]`), as an array literal holding `v` would.
+   */
+  putInto(binding: Binding): readonly Node[] {
+    const known = this.puts.get(binding);
+    if (known) return known;
+    const put = [...(binding.props.get('*') ?? [])];
+    for (const use of this.uses(binding)) {
+      const member = this.parent(use);
+      if (member?.type !== 'MemberExpression' || member.object !== use) continue;
+      if (!/^(?:push|unshift)$/.test(propertyName(member) ?? '')) continue;
+      const call = this.parent(member);
+      if (call?.type === 'CallExpression' && call.callee === member) put.push(...call.arguments);
+    }
+    this.puts.set(binding, put);
+    return put;
   }
 
   /** True when the value `binding` names is passed as argument `index` of a call whose function name matches `callee`. */

@@ -87,6 +87,34 @@ function operation(m: CodeModule, call: CallInfo): Op | null {
   return null;
 }
 
+/**
+ * The one value written to `object.name` after the object was made: `opts.secretOrKey = '…'` on
+ * `var opts = {}` (passport-jwt's README shape), `this.secret = '…'` in the class whose method reads it.
+ * Undefined when there is none or more than one.
+ */
+function written(m: CodeModule, object: Node, name: string): Node | undefined {
+  const o = unwrap(object);
+  if (o.type === 'Identifier') {
+    const writes = m.binding(o)?.props.get(name);
+    return writes?.length === 1 ? writes[0] : undefined;
+  }
+  if (o.type !== 'ThisExpression') return undefined;
+  const body = [...m.ancestors(o)].find((a) => a.type === 'ClassBody');
+  if (!body) return undefined;
+  const values: Node[] = [];
+  for (const a of m.nodes('AssignmentExpression')) {
+    const left = unwrap(a.left);
+    if (a.start < body.start || a.end > body.end || a.operator !== '=' || left.type !== 'MemberExpression') continue;
+    if (unwrap(left.object).type === 'ThisExpression' && propertyName(left) === name) values.push(a.right);
+  }
+  return values.length === 1 ? values[0] : undefined;
+}
+
+/** An option of a call: written in its options literal, or set on the options object afterwards (`opts.secretOrKey = …`). */
+function optionOf(m: CodeModule, arg: Node | undefined, o: { literal?: Node } | null, name: string): Node | undefined {
+  return (o?.literal && m.property(o.literal, name)) ?? (arg ? written(m, arg, name) : undefined);
+}
+
 /** The string literal a key expression is (or falls back to): `'s3cret'`, `SECRET` bound to one, `process.env.X || 'dev'`, `Buffer.from('…')`. */
 function hardcoded(m: CodeModule, expr: Node | null | undefined, depth = 0): Node | undefined {
   if (!expr || depth > 5) return undefined;
@@ -106,7 +134,8 @@ function hardcoded(m: CodeModule, expr: Node | null | undefined, depth = 0): Nod
       const literal = objectAt(m, n.object);
       const name = propertyName(n);
       const prop = literal && name ? m.property(literal, name) : undefined;
-      return prop ? hardcoded(m, prop, depth + 1) : undefined;
+      const value = prop ?? (name ? written(m, n.object, name) : undefined);
+      return value ? hardcoded(m, value, depth + 1) : undefined;
     }
     case 'LogicalExpression':
       return n.operator === '||' || n.operator === '??' ? hardcoded(m, n.right, depth + 1) : undefined;
@@ -265,14 +294,14 @@ function analyse(m: CodeModule): Hit[] {
         break;
       case 'middleware': {
         const o = optionsAt(m, a[0]);
-        secret(call, prop(o, 'secret'), 'verifies tokens');
+        secret(call, optionOf(m, a[0], o, 'secret'), 'verifies tokens');
         if (noneIn(prop(o, 'algorithms')))
           hits.push(m.hit('none-algorithm', call.node, { messageId: 'accepts', data: { call: 'The JWT middleware' } }));
         break;
       }
       case 'strategy': {
         const o = optionsAt(m, a[0]);
-        secret(call, prop(o, 'secretOrKey'), 'verifies tokens');
+        secret(call, optionOf(m, a[0], o, 'secretOrKey'), 'verifies tokens');
         verifyOptions(m, hits, call, o, 'The passport-jwt strategy', prop, noneIn, isTrue);
         break;
       }
@@ -586,6 +615,16 @@ export default defineAtom({
         file: 'src/verify.js',
         code: "const { JWK, JWT } = require('jose');\nmodule.exports = (token) => JWT.verify(token, JWK.None); // ✗",
       },
+      // passport-jwt's README shape: the options object filled in afterwards.
+      {
+        file: 'src/passport.js',
+        code: `const { Strategy: JwtStrategy, ExtractJwt } = require('passport-jwt');\nconst opts = {};\nopts.jwtFromRequest = ExtractJwt.fromAuthHeaderAsBearerToken();\nopts.secretOrKey = '${s(4)}'; // ✗\npassport.use(new JwtStrategy(opts, verify));`,
+      },
+      // A field of the class that registers the strategy.
+      {
+        file: 'src/auth.js',
+        code: `const JwtStrategy = require('passport-jwt').Strategy;\nmodule.exports = class Auth {\n  constructor() {\n    this.jwtSecret = '${s(5)}'; // ✗\n    passport.use(new JwtStrategy({ secretOrKey: this.jwtSecret, jwtFromRequest }, verify));\n  }\n};`,
+      },
       // Middleware options merged with Object.assign: the secret in them is still written in the code.
       {
         file: 'src/protect.js',
@@ -601,6 +640,14 @@ export default defineAtom({
       {
         file: 'src/protect.js',
         code: "const jwt = require('express-jwt');\nconst opts = Object.assign({ algorithms: ['HS256'] }, { secret: process.env.JWT_SECRET });\napp.get('/admin', jwt(opts), admin);",
+      },
+      {
+        file: 'src/passport.js',
+        code: "const { Strategy: JwtStrategy, ExtractJwt } = require('passport-jwt');\nconst opts = {};\nopts.jwtFromRequest = ExtractJwt.fromAuthHeaderAsBearerToken();\nopts.secretOrKey = process.env.JWT_SECRET;\nopts.algorithms = ['HS256'];\npassport.use(new JwtStrategy(opts, verify));",
+      },
+      {
+        file: 'src/auth.js',
+        code: "const JwtStrategy = require('passport-jwt').Strategy;\nmodule.exports = class Auth {\n  constructor(config) {\n    this.jwtSecret = config.get('jwt.secret');\n    passport.use(new JwtStrategy({ secretOrKey: this.jwtSecret, jwtFromRequest }, verify));\n  }\n};",
       },
       // A refresh token named as such may live long; the access token beside it is short.
       {

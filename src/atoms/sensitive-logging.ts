@@ -624,6 +624,11 @@ export default defineAtom({
         file: 'src/routes/login.ts',
         code: "router.post('/login', async (ctx) => {\n  const body = ctx.request.body as { email: string; password: string };\n  console.log('login', body); // ✗\n});",
       },
+      // A field that holds an object: what it holds is not listed (here a password).
+      {
+        file: 'src/routes/invite.ts',
+        code: "import type { Request } from 'express';\ninterface InviteBody {\n  team: string;\n  user: { email: string; password: string };\n}\nexport function invite(req: Request<{}, unknown, InviteBody>) {\n  console.log('invite', req.body); // ✗\n}",
+      },
       // A type that extends another does not list every field: judged as any body.
       {
         file: 'src/routes/signup.ts',

@@ -79,7 +79,16 @@ function htmlSinks(m: CodeModule): Hit[] {
         hits.push(m.flowHit('request-html', sink, t, `${what}, which Express sends as text/html`));
       return;
     }
+    const read = !t && !parts.length ? pageTextRead(m, value) : undefined;
     if (t) hits.push(m.flowHit('request-html', sink, t, what));
+    else if (read)
+      hits.push(
+        m.hit('unescaped-html', sink, {
+          messageId: 'pageText',
+          data: { sink: what, read: m.source(read).slice(0, 40) },
+          flow: [m.line(read)],
+        }),
+      );
     else if (parts.length)
       hits.push(
         m.hit('unescaped-html', sink, {
@@ -134,6 +143,32 @@ function htmlSinks(m: CodeModule): Hit[] {
     );
   }
   return hits;
+}
+
+/**
+ * Text of the page read back: `el.getAttribute('data-title')`, `el.dataset.title`, `el.textContent`, `el.innerText`
+ * (the value itself, or the one definition of the variable holding it). The browser decoded it: `&lt;img …&gt;`
+ * in the markup is `<img …>` here, so written back as HTML the escaped text becomes markup.
+ */
+function pageTextRead(m: CodeModule, value: Node): Node | undefined {
+  let n = unwrap(value);
+  if (n.type === 'Identifier') {
+    const b = m.binding(n);
+    const def = b?.kind !== 'param' && b?.defs.length === 1 ? b.defs[0] : undefined;
+    if (!def?.value || def.path.length) return undefined;
+    n = unwrap(def.value);
+  }
+  if (n.type === 'CallExpression') {
+    const c = unwrap(n.callee);
+    return c.type === 'MemberExpression' && propertyName(c) === 'getAttribute' && n.arguments.length === 1
+      ? n
+      : undefined;
+  }
+  if (n.type !== 'MemberExpression') return undefined;
+  const name = propertyName(n);
+  if (name === 'textContent' || name === 'innerText') return n;
+  const obj = unwrap(n.object);
+  return obj.type === 'MemberExpression' && propertyName(obj) === 'dataset' ? n : undefined;
 }
 
 const FIXED_URL = /^(?:https?:\/\/[^/?#$]+[/?#]|\/(?!\/)|\.\/|data:image\/(?!svg))/i;
@@ -332,6 +367,8 @@ export default defineAtom({
       messages: {
         across: FLOW_MESSAGES.across,
         built: '{sink} gets HTML built from `{part}` without escaping.',
+        pageText:
+          '{sink} gets `{read}`, text the browser already decoded: escaped markup in the page (&lt;img …&gt;) comes back as HTML.',
       },
       fix: 'Build the element with textContent / createElement, or escape every value (escapeHtml(item.name)) before it goes into markup; render markup you must keep through DOMPurify.sanitize.',
     },
@@ -359,6 +396,16 @@ export default defineAtom({
   },
   examples: {
     bad: [
+      // Text read back from the page is decoded: an attribute's &lt;img onerror=…&gt; comes back as markup.
+      {
+        file: 'src/tooltip.js',
+        code: "export function showTip(el, tip) {\n  const text = el.getAttribute('data-tip');\n  tip.insertAdjacentHTML('beforeend', text); // ✗\n  tip.querySelector('.title').innerHTML = el.dataset.title; // ✗\n}",
+      },
+      // Markup collected in an array and joined: the array carries what was pushed into it.
+      {
+        file: 'src/routes/search.js',
+        code: "app.get('/search', (req, res) => {\n  const rows = [];\n  rows.push(`<li>${req.query.q}</li>`);\n  res.send('<ul>' + rows.join('') + '</ul>'); // ✗\n});",
+      },
       // Two files: a page helper puts its argument in markup; the route gives it the query.
       {
         file: 'routes/hello.js',
@@ -435,6 +482,16 @@ export default defineAtom({
       },
     ],
     good: [
+      // The same text set as text, or sanitised before it goes in as HTML.
+      {
+        file: 'src/tooltip.js',
+        code: "import DOMPurify from 'dompurify';\nexport function showTip(el, tip) {\n  tip.querySelector('.title').textContent = el.dataset.title;\n  tip.querySelector('.body').innerHTML = DOMPurify.sanitize(el.getAttribute('data-tip'));\n}",
+      },
+      // The same list, each value escaped before it is pushed; and one holding only fixed markup.
+      {
+        file: 'src/routes/search.js',
+        code: "import escapeHtml from 'escape-html';\napp.get('/search', (req, res) => {\n  const rows = [];\n  rows.push(`<li>${escapeHtml(req.query.q)}</li>`);\n  const head = [];\n  head.push('<h1>Results</h1>');\n  res.send(head.join('') + '<ul>' + rows.join('') + '</ul>');\n});",
+      },
       // Two files: the same helper, given the query escaped.
       {
         file: 'routes/hello.js',

@@ -80,7 +80,8 @@ export class Constants {
                 d.kind !== 'update' &&
                 d.value !== null &&
                 (d.kind === 'compound' ? c(d.value.right) : c(d.value)),
-            );
+            ) &&
+          this.m.putInto(b).every((v) => v.type !== 'SpreadElement' && c(v));
         // A value checked against an allow-list is one of its constants.
         return byDefs || (this.links.guardAt(n, b) === 'safe' && this.links.taints(n).length === 0);
       }

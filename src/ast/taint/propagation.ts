@@ -217,6 +217,8 @@ export class Flow implements Links, DataFlow {
       const parts: Taint[][] = [];
       for (const def of this.guards.reachingDefs(b, id))
         parts.push(this.evalDef(b, def, env, depth).map((t) => addLine(t, this.m.line(def.node))));
+      for (const put of this.m.putInto(b))
+        parts.push(this.eval(put, env, depth + 1).map((t) => addLine(structured(t), this.m.line(put))));
       result = union(parts);
     }
     if (!result.length) return result;
