@@ -127,14 +127,13 @@ function queries(m: CodeModule): Array<{ hit: Hit; module?: string }> {
       }
     }
     const update = call.args[1];
-    if (
-      !reported &&
-      UPDATE_METHODS.has(callee.name) &&
-      update &&
-      update.type !== 'SpreadElement' &&
-      !m.objectLiteral(update)
-    ) {
-      const t = structured(update);
+    // { ...req.body } or Object.assign({}, req.body) at the top: the client's object is still the whole document.
+    const literalUpdate = update && update.type !== 'SpreadElement' ? m.objectLiteral(update) : undefined;
+    const whole = literalUpdate
+      ? (literalUpdate.properties as Node[]).find((p) => p.type === 'SpreadElement' && structured(p.argument))?.argument
+      : update;
+    if (!reported && UPDATE_METHODS.has(callee.name) && whole && whole.type !== 'SpreadElement') {
+      const t = structured(whole);
       if (t)
         push(
           m.flowHit(
@@ -348,6 +347,11 @@ export default defineAtom({
         file: 'src/profile.js',
         code: "app.put('/me', async (req, res) => {\n  await User.updateOne({ _id: req.user.id }, req.body); // ✗\n  res.sendStatus(204);\n});",
       },
+      // Copied into a new object first: its keys ($rename, $unset …) are still the client's.
+      {
+        file: 'src/profile.js',
+        code: "app.put('/me', async (req, res) => {\n  await User.updateOne({ _id: req.user.id }, { ...req.body, updatedAt: new Date() }); // ✗\n  res.sendStatus(204);\n});",
+      },
       {
         file: 'src/reset.ts',
         code: "fastify.post('/reset', async (request) => {\n  const { username, token } = request.body;\n  const user = await users.findOne({ username, resetToken: token }); // ✗\n  return { ok: !!user };\n});",
@@ -358,6 +362,12 @@ export default defineAtom({
       },
     ],
     good: [
+      // The client's object only inside $set: it picks fields and values, not operators (which fields may
+      // change is mass assignment, not injection).
+      {
+        file: 'src/profile.js',
+        code: "app.put('/me', async (req, res) => {\n  await User.updateOne({ _id: req.user.id }, { $set: { ...req.body }, $currentDate: { updatedAt: true } });\n  res.sendStatus(204);\n});",
+      },
       // Two files: a model from a local module that is Sequelize (SQL): find() takes no Mongo operators there.
       {
         file: 'routes/users.js',

@@ -311,7 +311,7 @@ function scanDerived(
   set: ReturnType<typeof detectors>,
   scan: FileScan,
   text: string,
-  added: { set: ReadonlySet<number>; lines: readonly string[]; numbers: readonly number[] } | undefined,
+  added: { set: ReadonlySet<number>; line: (n: number) => string | undefined; numbers: readonly number[] } | undefined,
   found: Found[],
 ): void {
   const providersOnly: FileScan = { ...scan, generic: false };
@@ -428,18 +428,19 @@ export default defineAtom<SecretsOptions>({
     const added = file.allAdded ? undefined : new Set(file.added);
     if (!added) scanText(set, scan, file.text, found);
     else {
-      const lines = file.lines();
+      // Line by line, not file.lines(): a modified lockfile's 24,000 lines are not split for a few added ones.
+      const line = (n: number) => file.line(n) ?? '';
       for (const n of file.added) {
         // A value wrapped onto an added line is found from its name on the line before, added or not.
-        if (n > 1 && !added.has(n - 1)) scanLine(set, scan, lines[n - 2] ?? '', n - 1, lines[n - 1] ?? '', found);
-        scanLine(set, scan, lines[n - 1] ?? '', n, lines[n] ?? '', found);
+        if (n > 1 && !added.has(n - 1)) scanLine(set, scan, line(n - 1), n - 1, line(n), found);
+        scanLine(set, scan, line(n), n, line(n + 1), found);
       }
     }
     scanDerived(
       set,
       scan,
       file.text,
-      added && { set: added, lines: file.lines(), numbers: [...added].sort((a, b) => a - b) },
+      added && { set: added, line: (n) => file.line(n), numbers: [...added].sort((a, b) => a - b) },
       found,
     );
     if (added) found.splice(0, found.length, ...found.filter((f) => added.has(f.line)));

@@ -107,6 +107,12 @@ export function lineStarts(text: string): number[] {
   return starts;
 }
 
+/** Line `n` (1-based) of a text as `text.split('\n')[n - 1]` gives it (a `\r` before the `\n` kept), without splitting it. */
+export function lineAt(text: string, starts: readonly number[], n: number): string | undefined {
+  if (!Number.isInteger(n) || n < 1 || n > starts.length) return undefined;
+  return text.slice(starts[n - 1], n < starts.length ? starts[n]! - 1 : undefined);
+}
+
 export function splitLines(text: string): string[] {
   return text.split(/\r?\n/);
 }

@@ -6,7 +6,7 @@
 import type { Parsed } from '../ast/parse.js';
 import type { ChangedFile, ChangeSet } from '../changeset/changeset.js';
 import { projectView } from '../changeset/project.js';
-import { lineStarts, positionAt, splitLines } from '../changeset/text.js';
+import { lineAt, lineStarts, positionAt, splitLines } from '../changeset/text.js';
 import type { ProjectView, SourceFile } from '../kit/atom.js';
 import type { Policy } from '../policy/policy.js';
 import { timing } from '../timing.js';
@@ -27,12 +27,19 @@ export function sourceFile(
     allAdded: file.allAdded,
     added: file.added,
     lines: () => (lines ??= splitLines(text)),
+    line: (n) => (lines ? lines[n - 1] : lineOf(text, (starts ??= lineStarts(text)), n)),
     isAdded: (n) => file.allAdded || (added ??= new Set(file.added)).has(n),
     position: (offset) => positionAt((starts ??= lineStarts(text)), offset),
     // Parsed once for all atoms, and only when one asks: the parser is loaded lazily.
     ast: () => (parsed ??= (parse ? parse() : parseNow(file.path, text)).then((p) => (ready = p))),
     parsedNow: () => ready,
   };
+}
+
+/** Line `n` (1-based) as splitLines gives it: a `\r` before the line's `\n` is not part of it. */
+function lineOf(text: string, starts: readonly number[], n: number): string | undefined {
+  const line = lineAt(text, starts, n);
+  return line !== undefined && n < starts.length && line.endsWith('\r') ? line.slice(0, -1) : line;
 }
 
 /** Loads the parser on first use and parses. */

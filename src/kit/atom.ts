@@ -51,6 +51,8 @@ export interface SourceFile {
   text: string;
   /** Lines of `text` (without terminators), computed once per file. */
   lines(): string[];
+  /** `lines()[n - 1]` without splitting the whole text: for a few lines of a large file (a modified lockfile). */
+  line(n: number): string | undefined;
   /** True when the whole file is new (or `--all`): every line counts as added. */
   allAdded: boolean;
   /** 1-based line numbers added by the change (ascending); meaningless when `allAdded`. */

@@ -157,20 +157,29 @@ function namedFields(m: CodeModule, name: string, depth = 0): Declared {
 const RE_EXPORTS = /\bexport\s+(?:type\s+)?(?:\*|\{([^}]*)\})\s*from\s*['"]([^'"]+)['"]/g;
 /** Modules an index re-exports at most, before the answer is "unknown" rather than slow. */
 const MAX_RE_EXPORTS = 400;
+/** Modules read at most to answer one question (indexes of indexes fan out). */
+const MAX_MODULES = 1000;
 
 /**
  * The fields of the type `name` that module `spec` (imported from `from`) exports, followed through
  * imports and re-exports (`export * from`, `export { X } from`, index files). Only modules whose text
  * declares the name are parsed. Remembered for the run.
  */
-export function importedFields(
+export function importedFields(project: ProjectView, from: string, spec: string, name: string): Promise<Fields> {
+  return fieldsAcross(project, from, spec, name, 0, { left: MAX_MODULES });
+}
+
+/** importedFields, one step: `budget` counts the modules this question may still read. */
+function fieldsAcross(
   project: ProjectView,
   from: string,
   spec: string,
   name: string,
-  depth = 0,
+  depth: number,
+  budget: { left: number },
 ): Promise<Fields> {
   return remember(project, `declared-types\0${from}\0${spec}\0${name}`, async () => {
+    if (--budget.left < 0) return null;
     const path = await resolveImport(project, from, spec);
     const text = path ? await project.read(path) : null;
     if (!path || !text || depth > 3) return null;
@@ -180,7 +189,7 @@ export function importedFields(
       const declared = namedFields(m, name);
       return 'fields' in declared
         ? declared.fields
-        : importedFields(project, path, declared.spec, declared.name, depth + 1);
+        : fieldsAcross(project, path, declared.spec, declared.name, depth + 1, budget);
     }
     let followed = 0;
     for (const match of text.matchAll(RE_EXPORTS)) {
@@ -202,7 +211,7 @@ export function importedFields(
         inner = entry[0]!;
       }
       if (!isLocalModule(next!)) continue;
-      const found = await importedFields(project, path, next!, inner, depth + 1);
+      const found = await fieldsAcross(project, path, next!, inner, depth + 1, budget);
       if (found) return found;
     }
     return null;

@@ -39,9 +39,22 @@ export const IMPORTS_LOCAL = /\brequire\s*\(\s*['"](?:\.|@\/|~\/)|\bfrom\s*['"](
 const REQUEST_TEXT =
   /\.(?:body|query|params|headers|cookies|files?|originalUrl|url|searchParams)\b|\.(?:json|formData|text)\s*\(\s*\)|@(?:Body|Query|Param|Headers|UploadedFiles?)\b|\bprocess\.argv\b|\blocation\.|useSearchParams|['"]use server['"]|\b(?:req|request|ctx)\s*[,)]/;
 
+/**
+ * Whether a text holds request data, or a local import: a dozen atoms ask about each file, so the answers for
+ * the last text asked about are kept (atoms run file by file).
+ */
+const asked: { text: string | undefined; request?: boolean; local?: boolean } = { text: undefined };
+function holds(text: string, what: 'request' | 'local'): boolean {
+  if (asked.text !== text) {
+    asked.text = text;
+    asked.request = asked.local = undefined;
+  }
+  return (asked[what] ??= (what === 'request' ? REQUEST_TEXT : IMPORTS_LOCAL).test(text));
+}
+
 /** The file imports a local module and holds request data: a call of it may hand request data to a helper. */
 export const mayFollow = (file: Pick<SourceFile, 'text'>): boolean =>
-  IMPORTS_LOCAL.test(file.text) && REQUEST_TEXT.test(file.text);
+  holds(file.text, 'local') && holds(file.text, 'request');
 
 /**
  * codeCheck's hint for an atom that follows calls: a file routed to it only for importing a local module
@@ -49,7 +62,7 @@ export const mayFollow = (file: Pick<SourceFile, 'text'>): boolean =>
  */
 export function followHint(sinkWords: readonly string[]): (file: SourceFile) => boolean {
   return (file) => {
-    if (!IMPORTS_LOCAL.test(file.text) || REQUEST_TEXT.test(file.text)) return true;
+    if (!holds(file.text, 'local') || holds(file.text, 'request')) return true;
     const lower = file.text.toLowerCase();
     return sinkWords.some((w) => lower.includes(w.toLowerCase()));
   };
@@ -101,7 +114,7 @@ export function followCalls<O>(analyse: Analyse<O>, sinkWords: readonly string[]
     return sinkWords.some((w) => lower.includes(w.toLowerCase()));
   };
   return (m, file, ctx) => {
-    if (!text.test(m.text)) return analyse(m, file, ctx);
+    if (!(text === REQUEST_TEXT ? holds(m.text, 'request') : text.test(m.text))) return analyse(m, file, ctx);
     // A file without the atom's sink words (routed for its local imports) has nothing of its own to report:
     // only what the helpers it calls do with request data.
     if (!holdsSink(m.text)) return follow(m, file, ctx, false);

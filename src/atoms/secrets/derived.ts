@@ -36,12 +36,15 @@ const MAY_JOIN = /["'`]\s*\+|\$\{\s*["']/;
 const BASE64_TOKEN = /(?:^|[\s"'`=:(,[])([A-Za-z0-9+/_-]{24,4096}={0,2})/gm;
 
 /**
- * `only`: the lines (1-based, ascending, with the file's lines) whose base64 tokens count. A token never spans
+ * `only`: the lines (1-based, ascending, and how to read one) whose base64 tokens count. A token never spans
  * lines, and the scan of a line starts afresh at its start, so scanning those lines alone finds exactly the
  * tokens on them that a scan of the whole text finds: a modified lockfile's ~2,000 integrity hashes are not
  * decoded for one changed entry. Joined pieces may span lines and are always looked for in the whole text.
  */
-export function derivedTexts(text: string, only?: { lines: readonly string[]; numbers: readonly number[] }): Derived[] {
+export function derivedTexts(
+  text: string,
+  only?: { line: (n: number) => string | undefined; numbers: readonly number[] },
+): Derived[] {
   const out: Derived[] = [];
   let starts: number[] | undefined;
   const position = (offset: number) => positionAt((starts ??= lineStarts(text)), offset);
@@ -68,7 +71,7 @@ export function derivedTexts(text: string, only?: { lines: readonly string[]; nu
     return out;
   }
   for (const n of only.numbers)
-    for (const t of base64Tokens(only.lines[n - 1] ?? ''))
+    for (const t of base64Tokens(only.line(n) ?? ''))
       out.push({
         text: t.decoded,
         line: n,
