@@ -410,8 +410,8 @@ export class CodeModule {
 
   /**
    * The object literal an expression is or is bound to (through `const` identifiers), if any.
-   * `Object.assign({}, defaults, { … })` is read as the literal it builds, `{ ...{}, ...defaults, … }`:
-   * each argument a spread, the later winning, as at run time (a spread of an unknown value stays unknown).
+   * `Object.assign({}, DEFAULTS, { … })` whose parts are all object literals (or bound to them) is read as the
+   * literal it builds, `{ ...{}, ...DEFAULTS, … }`: each argument a spread, the later winning, as at run time.
    */
   objectLiteral(expr: Node | null | undefined): Node | undefined {
     if (!expr) return undefined;
@@ -421,7 +421,8 @@ export class CodeModule {
       n.type === 'CallExpression' &&
       n.arguments.length >= 2 &&
       this.source(n.callee) === 'Object.assign' &&
-      !n.arguments.some((a: Node) => a.type === 'SpreadElement')
+      // Only when every part is written here: a part from elsewhere may set anything, so the whole is unknown.
+      n.arguments.every((a: Node) => a.type !== 'SpreadElement' && this.objectLiteral(a))
     ) {
       let built = this.assigned.get(n);
       if (!built) {
