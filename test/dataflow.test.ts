@@ -261,6 +261,15 @@ test('a file with one bad line is analysed in full without that line, and says s
   assert.ok(hidden.said(hidden.hits[0]!).includes('reduced check'), hidden.said(hidden.hits[0]!));
 });
 
+test('`await` in a function not marked async: the tree is whole, the file is analysed as written', async () => {
+  const code =
+    "const { exec } = require('child_process');\napp.get('/x', function (req, res) {\n  const dir = req.query.dir;\n  const out = await run();\n  exec(\n    'ls ' + dir,\n  );\n});";
+  const r = await lines('command-injection', 'src/route.js', code);
+  assert.equal(r.lines, [5]);
+  assert.ok(r.said(r.hits[0]!).startsWith('req.query.dir (line 3)'), r.said(r.hits[0]!));
+  assert.equal(r.notes, []);
+});
+
 test('the reduced line rules: the leftmost construct of a line is reported, under its conditions', async () => {
   const broken = (...lines: string[]) => [...lines, 'const = ;', 'let = ;'].join('\n');
   const rules = async (id: string, code: string) =>

@@ -162,7 +162,7 @@ export async function parseModule(path: string, text: string): Promise<Parsed> {
       return result;
     };
     let result = parseFile(text);
-    if (result.errors.length) {
+    if (result.errors.some((e) => !TREE_INTACT.test(e.message))) {
       const failure = fail(result.errors[0]!, text);
       const repaired = text.length <= MAX_REPAIRED ? withoutBadLine(text, result.errors[0]!, parseFile) : undefined;
       if (!repaired) return failure;
@@ -188,6 +188,12 @@ export async function parseModule(path: string, text: string): Promise<Parsed> {
   module.skipped = skipped;
   return module.depth > MAX_TREE_DEPTH ? tooDeep(`a syntax tree ${module.depth} levels deep`) : module;
 }
+
+/**
+ * Errors after which the parser's tree is still the file's code: a construct in a place the language forbids it,
+ * parsed as what it is (`await` in a function not marked async). The file is analysed as written.
+ */
+const TREE_INTACT = /^`await` is only allowed within async functions/;
 
 /** Files up to this size get a second and third parse when their first fails (see withoutBadLine). */
 const MAX_REPAIRED = 512 * 1024;

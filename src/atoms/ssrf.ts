@@ -1,4 +1,5 @@
 import type { CodeModule, Node } from '../ast/module.js';
+import { isFunction, unwrap } from '../ast/nodes.js';
 import { defineAtom, type Hit, FLOW_MESSAGES } from '../kit/atom.js';
 import { codeCheck, sinkWithRequest } from '../kit/code.js';
 import { followCalls, followHint, LOCAL_IMPORTS } from '../kit/summaries.js';
@@ -83,9 +84,41 @@ function browserLoads(m: CodeModule, hits: Hit[]): void {
   }
 }
 
+/**
+ * Raw sockets: net/tls `connect(port, host)`, `connect({ host })`, `createConnection(…)`, or `.connect(…)` on a
+ * `new net.Socket()`: a host from the request opens a TCP connection to any internal service.
+ */
+function socketConnects(m: CodeModule, hits: Hit[]): void {
+  for (const call of m.calls()) {
+    const { callee } = call;
+    if (call.isNew || (callee.name !== 'connect' && callee.name !== 'createConnection')) continue;
+    const onModule = (callee.module === 'net' || callee.module === 'tls') && callee.path.length === 1;
+    if (!onModule && !(callee.name === 'connect' && newSocket(m, call.node))) continue;
+    const [first, second] = call.args;
+    if (!first || first.type === 'SpreadElement') continue;
+    const options = m.objectLiteral(first);
+    const host = options ? m.property(options, 'host') : second;
+    if (!host || host.type === 'SpreadElement' || m.isConstant(host) || isFunction(unwrap(host))) continue;
+    const [t] = m.taints(host, ['request']);
+    if (t) hits.push(m.flowHit('request-url', call.node, t, `a socket connection (${callee.module ?? 'net.Socket'})`));
+  }
+}
+
+/** `socket.connect(…)` where `socket` holds a `new net.Socket()` (or tls.TLSSocket). */
+function newSocket(m: CodeModule, call: Node): boolean {
+  const callee = unwrap(call.callee);
+  const receiver = callee.type === 'MemberExpression' ? unwrap(callee.object) : undefined;
+  const b = receiver?.type === 'Identifier' ? m.binding(receiver) : undefined;
+  const value = b?.defs.length === 1 && b.defs[0]!.value ? unwrap(b.defs[0]!.value) : undefined;
+  if (value?.type !== 'NewExpression') return false;
+  const made = m.callee(value.callee);
+  return (made.module === 'net' && made.name === 'Socket') || (made.module === 'tls' && made.name === 'TLSSocket');
+}
+
 function outbound(m: CodeModule): Hit[] {
   const hits: Hit[] = [];
   browserLoads(m, hits);
+  socketConnects(m, hits);
   for (const call of m.calls()) {
     const { callee } = call;
     const global = !callee.module && callee.path.length === 1;
@@ -149,6 +182,15 @@ const SINK_WORDS = [
   'setcontent(',
   'wkhtmlto',
   'phantom',
+  // Raw sockets need net or tls.
+  "'net'",
+  '"net"',
+  "'node:net'",
+  '"node:net"',
+  "'tls'",
+  '"tls"',
+  "'node:tls'",
+  '"node:tls"',
 ];
 
 export default defineAtom({
@@ -156,7 +198,7 @@ export default defineAtom({
   title: 'Outbound requests go only where the server decides',
   criteria: {
     pass: 'Outbound requests (fetch, axios, got, http.request, …) go to a constant origin, or the client-supplied URL’s host is checked against an allow-list before the call; the request may choose only the path or query.',
-    fail: 'fetch, axios, got, undici, superagent, needle, urllib or http(s).request is called with a URL, host or baseURL taken from the request, or a headless browser page (puppeteer, playwright, phantom) or wkhtmltopdf/wkhtmltoimage loads a URL or renders HTML taken from the request, so a client can make the server reach internal services (cloud metadata, admin ports).',
+    fail: 'fetch, axios, got, undici, superagent, needle, urllib or http(s).request is called with a URL, host or baseURL taken from the request, or a socket connects (net/tls connect, createConnection, new net.Socket().connect) to a host taken from the request, or a headless browser page (puppeteer, playwright, phantom) or wkhtmltopdf/wkhtmltoimage loads a URL or renders HTML taken from the request, so a client can make the server reach internal services (cloud metadata, admin ports).',
   },
   files: CODE_FILES,
   keywords: [...SINK_WORDS, ...LOCAL_IMPORTS],
@@ -170,6 +212,11 @@ export default defineAtom({
   },
   examples: {
     bad: [
+      // A raw TCP connection to the client's host: any internal port is reachable (Redis, SMTP, metadata).
+      {
+        file: 'src/routes/probe.js',
+        code: "const net = require('net');\napp.post('/probe', (req, res) => {\n  const socket = new net.Socket();\n  socket.connect(6379, req.body.host, () => res.send('open')); // ✗\n  net.connect({ host: req.query.host, port: 25 }).on('error', () => {}); // ✗\n});",
+      },
       // Two files: a fetch helper takes any URL; the route hands it the client's.
       {
         file: 'src/routes/preview.ts',
@@ -220,6 +267,11 @@ export default defineAtom({
       },
     ],
     good: [
+      // The client picks a name; the host comes from a fixed table. (A function of its own named connect.)
+      {
+        file: 'src/routes/probe.js',
+        code: "const net = require('net');\nconst connect = (url) => db.open(url);\nconnect(process.env.DB_URL);\nconst HOSTS = { cache: 'redis.internal', mail: 'smtp.internal' };\napp.post('/probe', (req, res) => {\n  const socket = new net.Socket();\n  socket.connect(6379, HOSTS[req.body.name] ?? 'redis.internal', () => res.send('open'));\n  mongoose.connect(process.env.MONGO_URL);\n});",
+      },
       // Two files: the same helper, called with a URL whose origin is fixed.
       {
         file: 'src/routes/preview.ts',
