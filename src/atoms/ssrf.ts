@@ -53,7 +53,7 @@ const BROWSER_MODULES = [
 ];
 const BROWSER_LOADS = new Set(['goto', 'setContent']);
 /** A page told to run script text: the client's script runs in a browser inside the network (fetch, file://). */
-const BROWSER_SCRIPTS = new Set(['evaluate', 'evaluateOnNewDocument', 'evaluateHandle']);
+const BROWSER_SCRIPTS = new Set(['evaluate', 'evaluateOnNewDocument', 'evaluateHandle', 'evaluateJavaScript']);
 /** HTML-to-PDF/image converters that fetch the URL (or the resources of the HTML) they are given. */
 const CONVERTERS = new Set(['wkhtmltopdf', 'wkhtmltoimage']);
 
@@ -69,7 +69,7 @@ function browserLoads(m: CodeModule, hits: Hit[]): void {
       (BROWSER_LOADS.has(callee.name) ||
         // page.evaluate(text), not page.evaluate((x) => …, value): a function with data arguments is the app's code.
         (BROWSER_SCRIPTS.has(callee.name) && !!call.args[0] && !isFunction(unwrap(call.args[0]))) ||
-        (callee.name === 'open' && m.imports('phantom')) ||
+        ((callee.name === 'open' || callee.name === 'openUrl') && m.imports('phantom')) ||
         // phantom: page.property('content', html)
         (callee.name === 'property' && m.stringValue(call.args[0] ?? call.node) === 'content'));
     if (!converter && !load) continue;
@@ -206,7 +206,7 @@ export default defineAtom({
   title: 'Outbound requests go only where the server decides',
   criteria: {
     pass: 'Outbound requests (fetch, axios, got, http.request, …) go to a constant origin, or the client-supplied URL’s host is checked against an allow-list before the call; the request may choose only the path or query.',
-    fail: 'fetch, axios, got, undici, superagent, needle, urllib or http(s).request is called with a URL, host or baseURL taken from the request, or a socket connects (net/tls connect, createConnection, new net.Socket().connect) to a host taken from the request, or a headless browser page (puppeteer, playwright, phantom) or wkhtmltopdf/wkhtmltoimage loads a URL, renders HTML or runs script text (evaluate) taken from the request, so a client can make the server reach internal services (cloud metadata, admin ports).',
+    fail: 'fetch, axios, got, undici, superagent, needle, urllib or http(s).request is called with a URL, host or baseURL taken from the request, or a socket connects (net/tls connect, createConnection, new net.Socket().connect) to a host taken from the request, or a headless browser page (puppeteer, playwright, phantom) or wkhtmltopdf/wkhtmltoimage loads a URL, renders HTML or runs script text (evaluate, phantom’s evaluateJavaScript) taken from the request, so a client can make the server reach internal services (cloud metadata, admin ports).',
   },
   files: CODE_FILES,
   keywords: [...SINK_WORDS, ...LOCAL_IMPORTS],
@@ -220,6 +220,10 @@ export default defineAtom({
   },
   examples: {
     bad: [
+      {
+        file: 'src/routes/snapshot.js',
+        code: "const phantom = require('phantom');\napp.post('/snapshot/:url', async (req, res) => {\n  const page = await (await phantom.create()).createPage();\n  await page.openUrl(req.params.url, {}, {}); // ✗\n  await page.evaluateJavaScript(req.body.script); // ✗\n});",
+      },
       // Script text from the client runs in a browser inside the network: fetch('http://169.254.169.254/…').
       {
         file: 'src/routes/render.js',
