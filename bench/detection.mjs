@@ -14,8 +14,12 @@
 //
 //   node bench/detection.mjs               the tables
 //   node bench/detection.mjs --unjudged    also list the production findings nobody has judged yet
-//   node bench/detection.mjs --list        also list every production finding with its level and judgement
+//   node bench/detection.mjs --list        also list every production finding with its level and judgement,
+//                                          and the vulnerable apps' findings that no label covers
 //   node bench/detection.mjs kutt dvna     only these corpus entries (while working on one cause)
+//
+// RALPH_GUARD_CLI=/path/to/dist/cli.js runs another build with the same corpus and labels (a before/after
+// comparison: build the older commit in a scratch worktree and point this at its dist/cli.js).
 import { execFileSync, spawnSync } from 'node:child_process';
 import {
   cpSync,
@@ -32,7 +36,7 @@ import { tmpdir } from 'node:os';
 import { extname, join, relative } from 'node:path';
 
 const ROOT = new URL('..', import.meta.url).pathname;
-const CLI = join(ROOT, 'dist', 'cli.js');
+const CLI = process.env.RALPH_GUARD_CLI || join(ROOT, 'dist', 'cli.js');
 const CORPUS = join(ROOT, 'bench', 'corpus');
 const CACHE = join(CORPUS, '.cache');
 const pinned = JSON.parse(readFileSync(join(CORPUS, 'pinned.json'), 'utf8'));
@@ -125,6 +129,7 @@ const sinkLine = (f) => Number(/ at line (\d+) through [\w$.]+\(\)\.$/.exec(f.me
 const near = (f, from, to) =>
   ((f.endLine ?? f.line) >= from && f.line <= to) || (sinkLine(f) >= from && sinkLine(f) <= to);
 const misses = [];
+const unlabelled = [];
 
 // ── recall: vulnerable apps ───────────────────────────────────────────────
 for (const app of pinned.vulnerable) {
@@ -140,6 +145,9 @@ for (const app of pinned.vulnerable) {
     }
     if (!hit) misses.push(`${app.name} ${label.file}:${label.line} ${label.atoms.join('|')}: ${label.why}`);
   }
+  for (const f of result.findings)
+    if (!app.labels.some((l) => l.file === f.file && l.atoms.includes(f.atom) && near(f, l.line - 3, l.line + 3)))
+      unlabelled.push(`${app.name} ${f.file}:${f.line} ${f.rule} — ${f.message}`);
 }
 
 // ── recall and false alarms: other analysers' labelled tests ─────────────
@@ -266,6 +274,8 @@ for (const a of apps)
 console.log(`\nLabelled flaws missed (${misses.length}):`);
 for (const m of misses) console.log(`  ${m}`);
 if (showList) {
+  console.log(`\nVulnerable apps' findings no label covers (${unlabelled.length}):`);
+  for (const u of unlabelled) console.log(`  ${u}`);
   console.log(`\nProduction findings (${production.length}):`);
   for (const p of production)
     console.log(
@@ -279,6 +289,6 @@ if (showUnjudged) {
 
 writeFileSync(
   join(ROOT, 'bench', 'detection-results.json'),
-  `${JSON.stringify({ date: new Date().toISOString(), lines, apps, atoms: Object.fromEntries(rows), misses, unjudged, production }, null, 2)}\n`,
+  `${JSON.stringify({ date: new Date().toISOString(), lines, apps, atoms: Object.fromEntries(rows), misses, unlabelled, unjudged, production }, null, 2)}\n`,
 );
 rmSync(work, { recursive: true, force: true });

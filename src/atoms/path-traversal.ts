@@ -192,14 +192,40 @@ function zipSlip(m: CodeModule): Hit[] {
 }
 
 /** The words of its sinks: a file (or a helper module it calls) without any of them has nothing to check. */
-const SINK_WORDS = ['fs', 'sendfile', 'download', 'send('];
+const SINK_WORDS = ['fs', 'sendfile', 'download', 'send(', 'render('];
+
+/**
+ * `res.render(view, req.body.profile)`: an object from the request becomes the view engine's options, and the
+ * engine reads files those options name (hbs and express-handlebars read `layout`; ejs before 3.1.7 also ran code
+ * from `settings`). Its own object literal with request values in it is not: only the request's object, or a spread
+ * of it.
+ */
+function renderOptions(m: CodeModule): Hit[] {
+  const hits: Hit[] = [];
+  for (const call of m.calls()) {
+    const { callee } = call;
+    if (callee.name !== 'render' || callee.path.length !== 2 || !/^(?:res|response|ctx)$/.test(callee.path[0]!))
+      continue;
+    const locals = call.args[1];
+    if (!locals || locals.type === 'SpreadElement') continue;
+    const u = unwrap(locals);
+    const whole: Node[] =
+      u.type === 'ObjectExpression'
+        ? u.properties.filter((p: Node) => p.type === 'SpreadElement').map((p: Node) => p.argument)
+        : [u];
+    const t = whole.flatMap((w) => m.taints(w, ['request'])).find((x) => x.structured);
+    const what = `${callee.path[0]}.render() as its options (a \`layout\` there names a file the engine reads)`;
+    if (t) hits.push(m.flowHit('request-path', call.node, t, what));
+  }
+  return hits;
+}
 
 export default defineAtom({
   id: 'path-traversal',
   title: 'File paths from clients stay inside their directory',
   criteria: {
     pass: 'A file name from a request or an upload is reduced to path.basename, or the resolved path is checked to stay inside its root (resolved.startsWith(root + path.sep)), or sendFile/download/koa-send get a root option, or the name is one of an allow-list.',
-    fail: 'fs calls, res.sendFile/res.download, send or koa-send use a path built from request data or an upload’s original file name without a basename, containment or allow-list check; or an archive entry’s name (unzip/unzipper/yauzl/tar-stream entry events, adm-zip getEntries) names a file written without one (zip slip).',
+    fail: 'fs calls, res.sendFile/res.download, send or koa-send use a path built from request data or an upload’s original file name without a basename, containment or allow-list check; or an archive entry’s name (unzip/unzipper/yauzl/tar-stream entry events, adm-zip getEntries) names a file written without one (zip slip); or an object from the request is passed whole as res.render()’s options, where the view engine reads files it names (hbs `layout`).',
   },
   files: CODE_FILES,
   keywords: [...SINK_WORDS, ...LOCAL_IMPORTS],
@@ -226,6 +252,11 @@ export default defineAtom({
   },
   examples: {
     bad: [
+      // The client's object as the view's options: {"layout": "../../../etc/passwd"} is read by hbs.
+      {
+        file: 'src/routes/profile.js',
+        code: "router.post('/profile', (req, res) => {\n  const profile = req.body.profile;\n  res.render('profile', profile); // ✗\n});\nrouter.get('/search', (req, res) => res.render('search', { ...req.query })); // ✗",
+      },
       // Two files: a helper reads whatever name it is given; the route gives it the client's.
       {
         file: 'src/routes/docs.ts',
@@ -278,6 +309,11 @@ export default defineAtom({
       },
     ],
     good: [
+      // Request values placed under keys the app chose: the engine's options stay the app's.
+      {
+        file: 'src/routes/profile.js',
+        code: "router.post('/profile', (req, res) => {\n  res.render('profile', { title: 'Profile', profile: req.body.profile, q: req.query.q });\n});",
+      },
       // Two files: the same helper, given only the base name.
       {
         file: 'src/routes/docs.ts',
@@ -327,7 +363,7 @@ export default defineAtom({
     ],
   },
   check: codeCheck(
-    followCalls((m) => [...fsCalls(m), ...zipSlip(m)], SINK_WORDS),
+    followCalls((m) => [...fsCalls(m), ...zipSlip(m), ...renderOptions(m)], SINK_WORDS),
     sinkWithRequest('request-path', /\b(?:readFile\w*|createReadStream|writeFile\w*|sendFile|download|unlink\w*)\s*\(/),
     followHint(SINK_WORDS),
   ),

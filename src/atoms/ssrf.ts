@@ -52,6 +52,8 @@ const BROWSER_MODULES = [
   'phantom',
 ];
 const BROWSER_LOADS = new Set(['goto', 'setContent']);
+/** A page told to run script text: the client's script runs in a browser inside the network (fetch, file://). */
+const BROWSER_SCRIPTS = new Set(['evaluate', 'evaluateOnNewDocument', 'evaluateHandle', 'evaluateJavaScript']);
 /** HTML-to-PDF/image converters that fetch the URL (or the resources of the HTML) they are given. */
 const CONVERTERS = new Set(['wkhtmltopdf', 'wkhtmltoimage']);
 
@@ -65,7 +67,9 @@ function browserLoads(m: CodeModule, hits: Hit[]): void {
       browser &&
       callee.path.length >= 2 &&
       (BROWSER_LOADS.has(callee.name) ||
-        (callee.name === 'open' && m.imports('phantom')) ||
+        // page.evaluate(text), not page.evaluate((x) => …, value): a function with data arguments is the app's code.
+        (BROWSER_SCRIPTS.has(callee.name) && !!call.args[0] && !isFunction(unwrap(call.args[0]))) ||
+        ((callee.name === 'open' || callee.name === 'openUrl') && m.imports('phantom')) ||
         // phantom: page.property('content', html)
         (callee.name === 'property' && m.stringValue(call.args[0] ?? call.node) === 'content'));
     if (!converter && !load) continue;
@@ -78,7 +82,9 @@ function browserLoads(m: CodeModule, hits: Hit[]): void {
           'request-url',
           call.node,
           t,
-          `a headless page or converter (${callee.module ?? callee.path.join('.')})`,
+          BROWSER_SCRIPTS.has(callee.name)
+            ? `a headless page's script (${callee.path.join('.')})`
+            : `a headless page or converter (${callee.module ?? callee.path.join('.')})`,
         ),
       );
   }
@@ -182,6 +188,8 @@ const SINK_WORDS = [
   'setcontent(',
   'wkhtmlto',
   'phantom',
+  'puppeteer',
+  'playwright',
   // Raw sockets need net or tls.
   "'net'",
   '"net"',
@@ -198,7 +206,7 @@ export default defineAtom({
   title: 'Outbound requests go only where the server decides',
   criteria: {
     pass: 'Outbound requests (fetch, axios, got, http.request, …) go to a constant origin, or the client-supplied URL’s host is checked against an allow-list before the call; the request may choose only the path or query.',
-    fail: 'fetch, axios, got, undici, superagent, needle, urllib or http(s).request is called with a URL, host or baseURL taken from the request, or a socket connects (net/tls connect, createConnection, new net.Socket().connect) to a host taken from the request, or a headless browser page (puppeteer, playwright, phantom) or wkhtmltopdf/wkhtmltoimage loads a URL or renders HTML taken from the request, so a client can make the server reach internal services (cloud metadata, admin ports).',
+    fail: 'fetch, axios, got, undici, superagent, needle, urllib or http(s).request is called with a URL, host or baseURL taken from the request, or a socket connects (net/tls connect, createConnection, new net.Socket().connect) to a host taken from the request, or a headless browser page (puppeteer, playwright, phantom) or wkhtmltopdf/wkhtmltoimage loads a URL, renders HTML or runs script text (evaluate, phantom’s evaluateJavaScript) taken from the request, so a client can make the server reach internal services (cloud metadata, admin ports).',
   },
   files: CODE_FILES,
   keywords: [...SINK_WORDS, ...LOCAL_IMPORTS],
@@ -212,6 +220,15 @@ export default defineAtom({
   },
   examples: {
     bad: [
+      {
+        file: 'src/routes/snapshot.js',
+        code: "const phantom = require('phantom');\napp.post('/snapshot/:url', async (req, res) => {\n  const page = await (await phantom.create()).createPage();\n  await page.openUrl(req.params.url, {}, {}); // ✗\n  await page.evaluateJavaScript(req.body.script); // ✗\n});",
+      },
+      // Script text from the client runs in a browser inside the network: fetch('http://169.254.169.254/…').
+      {
+        file: 'src/routes/render.js',
+        code: "const puppeteer = require('puppeteer');\napp.post('/render', async (req, res) => {\n  const page = await (await puppeteer.launch()).newPage();\n  await page.evaluate(req.body.script); // ✗\n  res.send(await page.pdf());\n});",
+      },
       // A raw TCP connection to the client's host: any internal port is reachable (Redis, SMTP, metadata).
       {
         file: 'src/routes/probe.js',
@@ -267,6 +284,11 @@ export default defineAtom({
       },
     ],
     good: [
+      // The app's own function runs in the page; the request only gives it a value.
+      {
+        file: 'src/routes/render.js',
+        code: "const puppeteer = require('puppeteer');\napp.post('/render', async (req, res) => {\n  const page = await (await puppeteer.launch()).newPage();\n  await page.goto('https://app.example.com/invoice');\n  await page.evaluate((title) => { document.title = title; }, req.body.title);\n  res.send(await page.pdf());\n});",
+      },
       // The client picks a name; the host comes from a fixed table. (A function of its own named connect.)
       {
         file: 'src/routes/probe.js',

@@ -14,6 +14,8 @@ const CHECKS_OFF = new Map<string, boolean>([
   ['tlsAllowInvalidHostnames', true],
   ['tlsInsecure', true],
   ['insecureSkipVerify', true],
+  ['SSL_VERIFYPEER', false], // libcurl (node-curl, node-libcurl): 0 or false
+  ['SSL_VERIFYHOST', false],
 ]);
 const ENV_NAME = 'NODE_TLS_REJECT_UNAUTHORIZED';
 /** TLS 1.0/1.1 and SSL, as Node's minVersion and secureProtocol name them: deprecated (RFC 8996), Node's default minimum is 1.2. */
@@ -33,7 +35,7 @@ const SENSITIVE_HEADER =
 const HTTP_HINT =
   /http:\/\/[^\s'"`]*(?:@|[?&](?:access_?token|token|api_?key|apikey|key|secret|client_secret|password|passwd|pwd|pass|auth|sig|signature|session|sid|jwt|id_token|refresh_token|code)=)|authorization|x-api-key|api-key|x-auth-token|\bauth\s*:|\.auth\s*\(/i;
 const STRONG_KEYWORDS =
-  /minversion|secureprotocol|rejectunauthorized|node_tls_reject_unauthorized|checkserveridentity|strictssl|sslvalidate|tlsallowinvalid|tlsinsecure|insecureskipverify/i;
+  /minversion|secureprotocol|rejectunauthorized|node_tls_reject_unauthorized|checkserveridentity|strictssl|sslvalidate|tlsallowinvalid|tlsinsecure|insecureskipverify|ssl_verify(?:peer|host)/i;
 
 const isLiteral = (n: Node | undefined, value: boolean) => {
   if (!n) return false;
@@ -100,6 +102,20 @@ function analyse(m: CodeModule): Hit[] {
       hits.push(
         m.hit('server-identity', a, {
           messageId: 'neverFails',
+        }),
+      );
+  }
+  // node-libcurl: curl.setOpt('SSL_VERIFYPEER', false), curl.setOpt(Curl.option.SSL_VERIFYHOST, 0).
+  for (const call of m.calls()) {
+    if (call.callee.name !== 'setOpt' || call.args.length < 2) continue;
+    const [option, value] = call.args as [Node, Node];
+    const name =
+      m.stringValue(option) ?? (unwrap(option).type === 'MemberExpression' ? propertyName(unwrap(option)) : null);
+    if (name && /^SSL_VERIFY(?:PEER|HOST)$/.test(name) && isLiteral(value, false))
+      hits.push(
+        m.hit('reject-unauthorized', call.node, {
+          messageId: 'setting',
+          data: { setting: `setOpt(${name}, ${m.source(value)})` },
         }),
       );
   }
@@ -281,7 +297,7 @@ export default defineAtom({
   title: 'TLS connections check certificates',
   criteria: {
     pass: 'TLS clients keep certificate and host-name checks on (a private CA is trusted with the ca option or NODE_EXTRA_CA_CERTS, pinning adds an error-returning checkServerIdentity), and credentials and tokens travel only over https://.',
-    fail: 'rejectUnauthorized: false (or strictSSL: false, tlsAllowInvalidCertificates: true), minVersion TLSv1/TLSv1.1 or an SSL/TLS 1.0/1.1 secureProtocol, NODE_TLS_REJECT_UNAUTHORIZED=0 in code, .env, YAML, a Dockerfile or a script, a checkServerIdentity that never returns an error, or an http:// URL that carries credentials, a token or an Authorization header to a public host.',
+    fail: 'rejectUnauthorized: false (or strictSSL: false, tlsAllowInvalidCertificates: true, libcurl SSL_VERIFYPEER/SSL_VERIFYHOST: 0), minVersion TLSv1/TLSv1.1 or an SSL/TLS 1.0/1.1 secureProtocol, NODE_TLS_REJECT_UNAUTHORIZED=0 in code, .env, YAML, a Dockerfile or a script, a checkServerIdentity that never returns an error, or an http:// URL that carries credentials, a token or an Authorization header to a public host.',
   },
   files: [
     ...CODE_FILES,
@@ -308,6 +324,8 @@ export default defineAtom({
     'tlsallowinvalid',
     'tlsinsecure',
     'insecureskipverify',
+    'ssl_verifypeer',
+    'ssl_verifyhost',
     'http://',
   ],
   defaultLevel: 'block',
@@ -352,6 +370,11 @@ export default defineAtom({
   },
   examples: {
     bad: [
+      // libcurl bindings: peer and host checks off.
+      {
+        file: 'src/fetch-report.js',
+        code: "const curl = require('node-curl');\ncurl(reportUrl, { SSL_VERIFYPEER: 0 }, (err) => log(err)); // ✗\nconst { Curl } = require('node-libcurl');\nconst c = new Curl();\nc.setOpt(Curl.option.SSL_VERIFYHOST, false); // ✗",
+      },
       {
         file: 'config/database.js',
         code: "module.exports = {\n  production: {\n    dialect: 'postgres',\n    dialectOptions: { ssl: { minVersion: 'TLSv1' } }, // ✗\n  },\n};\nhttps.createServer({ key, cert, secureProtocol: 'TLSv1_1_method' }, app); // ✗",
@@ -384,6 +407,10 @@ export default defineAtom({
       },
     ],
     good: [
+      {
+        file: 'src/fetch-report.js',
+        code: "const { Curl } = require('node-libcurl');\nconst c = new Curl();\nc.setOpt(Curl.option.SSL_VERIFYPEER, true);\nc.setOpt('SSL_VERIFYHOST', 2);\nc.setOpt(Curl.option.CAINFO, '/etc/ssl/private-ca.pem');",
+      },
       {
         file: 'config/database.js',
         code: "module.exports = {\n  production: {\n    dialect: 'postgres',\n    dialectOptions: { ssl: { minVersion: 'TLSv1.2', rejectUnauthorized: true } },\n  },\n};\nconst minVersion = config.sdkMinVersion;",
