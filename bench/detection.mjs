@@ -2,6 +2,8 @@
 //
 //   recall     labelled flaws found: the vulnerable apps' labels (bench/corpus/pinned.json) and the
 //              `// ruleid:` lines of other analysers' test suites, mapped to atoms there
+//   not flaws  those suites' labels we judged, by reading the code, not to be flaws (pinned.json `disputed`, one
+//              reason each): left out of recall and listed apart
 //   negatives  findings on those suites' labelled-safe files (each one a false alarm)
 //   per kLOC   findings per 1,000 lines of JS/TS on the production apps (tests removed)
 //   precision  of the production findings judged by reading the code (bench/corpus/judgements.json,
@@ -108,6 +110,7 @@ function check(kind, name) {
 
 const blank = () => ({
   labels: 0,
+  disputed: 0,
   found: 0,
   negatives: 0,
   findings: 0,
@@ -130,6 +133,7 @@ const near = (f, from, to) =>
   ((f.endLine ?? f.line) >= from && f.line <= to) || (sinkLine(f) >= from && sinkLine(f) <= to);
 const misses = [];
 const unlabelled = [];
+const disputed = [];
 
 // ── recall: vulnerable apps ───────────────────────────────────────────────
 for (const app of pinned.vulnerable) {
@@ -173,6 +177,16 @@ for (const suite of pinned.suites) {
       while (to < text.length && to - from < 8 && !/ruleid:|\bok:/.test(text[to])) to++;
       const ids = suite.map[m[1]];
       const hit = found.some((f) => ids.includes(f.atom) && near(f, from, to));
+      // A label we judged, by reading the code, not to be a flaw (pinned.json `disputed`, one reason each) is
+      // not counted either way: shown apart, so recall measures real flaws and the judgement stays visible.
+      const dispute = suite.disputed?.find((d) => d.file === path && d.line === from);
+      if (dispute) {
+        atom(ids[0]).disputed++;
+        disputed.push(
+          `${suite.name} ${path}:${from} ${m[1]} → ${ids.join('|')}${hit ? ' (reported)' : ''}: ${dispute.why}`,
+        );
+        return;
+      }
       atom(ids[0]).labels++;
       if (hit) atom(ids[0]).found++;
       else misses.push(`${suite.name} ${path}:${from} ${m[1]} → ${ids.join('|')}`);
@@ -227,6 +241,7 @@ const table = [
     'atom',
     'recall',
     'found/labels',
+    'not flaws',
     'neg. FA',
     'prod (block)',
     'per kLOC',
@@ -239,6 +254,7 @@ const table = [
     id,
     pct(a.found, a.labels),
     `${a.found}/${a.labels}`,
+    String(a.disputed),
     String(a.negatives),
     `${a.findings} (${a.block})`,
     per1k(a.findings),
@@ -256,6 +272,7 @@ table.push([
   'all',
   pct(total.found, total.labels),
   `${total.found}/${total.labels}`,
+  String(total.disputed),
   String(total.negatives),
   `${total.findings} (${total.block})`,
   per1k(total.findings),
@@ -273,6 +290,8 @@ for (const a of apps)
   );
 console.log(`\nLabelled flaws missed (${misses.length}):`);
 for (const m of misses) console.log(`  ${m}`);
+console.log(`\nLabels judged not to be flaws, not counted (${disputed.length}):`);
+for (const d of disputed) console.log(`  ${d}`);
 if (showList) {
   console.log(`\nVulnerable apps' findings no label covers (${unlabelled.length}):`);
   for (const u of unlabelled) console.log(`  ${u}`);
@@ -289,6 +308,6 @@ if (showUnjudged) {
 
 writeFileSync(
   join(ROOT, 'bench', 'detection-results.json'),
-  `${JSON.stringify({ date: new Date().toISOString(), lines, apps, atoms: Object.fromEntries(rows), misses, unlabelled, unjudged, production }, null, 2)}\n`,
+  `${JSON.stringify({ date: new Date().toISOString(), lines, apps, atoms: Object.fromEntries(rows), misses, disputed, unlabelled, unjudged, production }, null, 2)}\n`,
 );
 rmSync(work, { recursive: true, force: true });

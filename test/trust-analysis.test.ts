@@ -139,6 +139,23 @@ test('the nesting pre-scan stops every construct oxc-parser recurses on, well be
   assert.ok(MAX_NESTING <= 2000, 'far below the ~6,000 levels where oxc-parser segfaults');
 });
 
+test('the quick bound (few brackets, operators and keywords) never changes what the nesting count answers', async () => {
+  const { nestingBeyond, countNesting } = await import('../src/ast/depth.js');
+  const { check, fc } = await import('./helpers/property.js');
+  const token = fc.constantFrom(
+    ...['(', ')', '[', ']', '{', '}', '`', '${', '?', '?.', '??', ':', '=', '==', '=>', '<', '<<', '**', '*', '!'],
+    ...['!=', '~', '-', '--', '+', '+=', ';', ',', '/', '//c\n', '/*c*/', "'s'", '"s"', 'if', 'else', 'new'],
+    ...['typeof', 'await', 'x', 'a1', '2if', '$if', 'ifé', '\\', ' ', '\n', '\r\n'],
+  );
+  check(
+    fc.property(fc.array(token, { maxLength: 60 }), fc.nat(40), (tokens, limit) => {
+      const text = tokens.join('');
+      assert.is(nestingBeyond(text, limit), countNesting(text, limit), JSON.stringify({ text, limit }));
+    }),
+    2000,
+  );
+});
+
 test('real code stays far under the nesting limit (this project’s sources and its dependencies’ biggest files)', async () => {
   const { readFileSync, readdirSync } = await import('node:fs');
   const { join } = await import('node:path');

@@ -58,6 +58,24 @@ const isIdentPart = (c: number) => c > 127 || CHAR[c] !== 0;
  * skipped roughly (a mistake there only moves the count a little).
  */
 export function nestingBeyond(text: string, limit = MAX_NESTING): number | null {
+  return fewNesters(text, limit) ? null : countNesting(text, limit);
+}
+
+/**
+ * Every level the count adds is at its own one of these characters or words (strings and comments hold
+ * more of them, which only loosens the bound), so a text with at most `limit` of them cannot go beyond it:
+ * most files are answered by one native regex pass instead of the character loop (20 files: ~25 → ~3 ms).
+ */
+const NESTERS = /[([{$?=<:*!~+-]|\b(?:if|for|while|do|with|new|typeof|void|delete|await|yield|keyof|else)\b/g;
+function fewNesters(text: string, limit: number): boolean {
+  let levels = 1; // the count starts at 1
+  NESTERS.lastIndex = 0;
+  while (levels <= limit && NESTERS.exec(text)) levels++;
+  return levels <= limit;
+}
+
+/** The count itself (exported for the test that the bound above never changes its answer). */
+export function countNesting(text: string, limit: number): number | null {
   // The open brackets, innermost last: the chain inside each, its `else`s, and whether `${` opened it
   // (its `}` goes back into template text).
   const chains = [0];
