@@ -405,6 +405,11 @@ export default defineAtom({
   },
   examples: {
     bad: [
+      // Any window may post a message: a listener that never checks event.origin renders a stranger's HTML.
+      {
+        file: 'public/receiver.js',
+        code: "function receiveMessage(e) {\n  document.getElementById('message').innerHTML = e.data; // ✗\n}\nwindow.addEventListener('message', receiveMessage);",
+      },
       // AngularJS with Strict Contextual Escaping off: ng-bind-html renders what the server echoes as HTML.
       {
         file: 'public/index.html',
@@ -496,6 +501,10 @@ export default defineAtom({
       },
     ],
     good: [
+      {
+        file: 'public/receiver.js',
+        code: "window.addEventListener('message', (event) => {\n  if (event.origin !== 'https://app.example.com') return;\n  document.getElementById('message').innerHTML = event.data;\n});\nfetch('/api/note').then((res) => res.json()).then((res) => { note.textContent = res.data; });",
+      },
       {
         file: 'public/index.html',
         code: "<div ng-bind-html=\"greeting\"></div>\n<script>\n  angular.module('app', ['ngSanitize']).config(function ($sceProvider) {\n    $sceProvider.enabled(true);\n  });\n</script>",
