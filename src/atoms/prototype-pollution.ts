@@ -171,6 +171,12 @@ export default defineAtom({
         file: 'src/merge.js',
         code: "function merge(target, source) {\n  for (const key in source) {\n    if (typeof source[key] === 'object') merge((target[key] ??= {}), source[key]);\n    else target[key] = source[key];\n  }\n  return target;\n}\napp.post('/prefs', (req, res) => {\n  res.json(merge(prefs, req.body)); // ✗\n});",
       },
+      // A same-file recursive merge (arrow form) into a fresh object: a "__proto__" key of the parsed field
+      // walks into Object.prototype on the recursive step, so the fresh target does not make it safe.
+      {
+        file: 'src/controllers/storage.js',
+        code: "const merge = (target, source) => {\n  for (let key in source) {\n    if (typeof source[key] === 'object' && source[key] !== null) {\n      if (!target[key]) target[key] = {};\n      merge(target[key], source[key]);\n    } else target[key] = source[key];\n  }\n  return target;\n};\nmodule.exports = {\n  post: (req, res) => {\n    const metadata = JSON.parse(req.body.metadata);\n    const fileData = {};\n    merge(fileData, metadata); // ✗\n    res.json(fileData);\n  },\n};",
+      },
       {
         file: 'src/options.ts',
         code: "import { defaultsDeep } from 'lodash';\nrouter.post('/options', async (ctx) => {\n  ctx.body = defaultsDeep({}, ctx.request.body, DEFAULTS); // ✗\n});",
@@ -197,6 +203,15 @@ export default defineAtom({
           'src/utils/merge.ts':
             "export function deepMerge(target: any, source: any) {\n  for (const key in source) {\n    if (key === '__proto__' || key === 'constructor' || key === 'prototype') continue;\n    if (typeof source[key] === 'object') target[key] = deepMerge(target[key] ?? {}, source[key]);\n    else target[key] = source[key];\n  }\n  return target;\n}",
         },
+      },
+      // The same merge with a key guard; and one that merges the app's own config file, the request giving only a value.
+      {
+        file: 'src/controllers/storage.js',
+        code: "const merge = (target, source) => {\n  for (const key in source) {\n    if (['__proto__', 'constructor', 'prototype'].includes(key)) continue;\n    if (typeof source[key] === 'object' && source[key] !== null) {\n      if (!target[key]) target[key] = {};\n      merge(target[key], source[key]);\n    } else target[key] = source[key];\n  }\n  return target;\n};\napp.post('/files', (req, res) => {\n  const metadata = JSON.parse(req.body.metadata);\n  const fileData = {};\n  merge(fileData, metadata);\n  res.json(fileData);\n});",
+      },
+      {
+        file: 'src/settings.js',
+        code: "const fs = require('fs');\nconst merge = (target, source) => {\n  for (const key in source) {\n    if (typeof source[key] === 'object' && source[key] !== null) {\n      if (!target[key]) target[key] = {};\n      merge(target[key], source[key]);\n    } else target[key] = source[key];\n  }\n  return target;\n};\nconst settings = merge({}, JSON.parse(fs.readFileSync('config.json', 'utf8')));\napp.post('/files', (req, res) => {\n  const metadata = JSON.parse(req.body.metadata);\n  res.json(merge({ name: metadata.name }, settings));\n});",
       },
       {
         file: 'src/lib/request.ts',

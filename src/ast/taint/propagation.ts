@@ -93,6 +93,9 @@ const ELEMENT_CALLBACKS = new Set(['forEach', 'map', 'filter', 'find', 'findLast
 /** The data flow of one module: propagation here; guards and sanitisers, constant evaluation and request sources in their modules. */
 export class Flow implements Links, DataFlow {
   private readonly memo = new Map<Node, Taint[]>();
+  /** Counts evaluations cut short by the depth limit: a result that depended on one is not memoised, since the
+   * same node reached again from nearer its source (another call site of a recursive helper) may be tainted. */
+  private cutoffs = 0;
   readonly active = new Set<Node>();
   private readonly guards: Guards;
   private readonly constants: Constants;
@@ -112,7 +115,9 @@ export class Flow implements Links, DataFlow {
       const cached = this.memo.get(n);
       if (cached) return cached;
     }
-    if (this.active.has(n) || depth > MAX_DEPTH) return [];
+    if (this.active.has(n)) return [];
+    if (depth > MAX_DEPTH) return this.cutOff();
+    const cutoffsBefore = this.cutoffs;
     this.active.add(n);
     let result: Taint[];
     try {
@@ -121,8 +126,13 @@ export class Flow implements Links, DataFlow {
       this.active.delete(n);
     }
     if (result.length > 4) result = result.slice(0, 4);
-    if (!env) this.memo.set(n, result);
+    if (!env && this.cutoffs === cutoffsBefore) this.memo.set(n, result);
     return result;
+  }
+
+  private cutOff(): Taint[] {
+    this.cutoffs++;
+    return [];
   }
 
   private evalNode(n: Node, env: Env | undefined, depth: number): Taint[] {
@@ -328,7 +338,7 @@ export class Flow implements Links, DataFlow {
       if (elementIndex >= 0) return [];
     }
     // A helper of this module: what its callers pass.
-    if (depth > MAX_DEPTH - 2) return [];
+    if (depth > MAX_DEPTH - 2) return this.cutOff();
     const parts: Taint[][] = [];
     for (const site of this.m.callSitesOf(fn)) {
       const arg = site.args[index];
@@ -351,7 +361,7 @@ export class Flow implements Links, DataFlow {
     // A helper of another module the atom looked up (src/kit/summaries.ts): what it returns of its arguments or of the request.
     const imported = this.m.importedFunction(n);
     if (imported) {
-      if (depth > MAX_DEPTH - 2) return [];
+      if (depth > MAX_DEPTH - 2) return this.cutOff();
       const passed = a.map((x) => (x.type === 'SpreadElement' ? undefined : this.eval(x, env, depth + 1)));
       const view = imported.module.withArguments(
         imported.fn,
@@ -366,7 +376,7 @@ export class Flow implements Links, DataFlow {
     // A helper of this module: its return values, with its parameters bound to these arguments.
     const fn = this.m.localFunction(n.callee);
     if (fn) {
-      if (depth > MAX_DEPTH - 2) return [];
+      if (depth > MAX_DEPTH - 2) return this.cutOff();
       const inner: Env = new Map();
       fn.params.forEach((param: Node, i: number) => {
         const arg = a[i];
