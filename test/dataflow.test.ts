@@ -90,6 +90,25 @@ test('an array carries what is pushed into it or written at an index; pushed con
   assert.not.ok(m.isConstant(argOf(m, 'exec')));
 });
 
+test("a message listener's event.data is DOM input unless the listener reads the event's origin", async () => {
+  const m = await mod(
+    [
+      'function onMsg(e) {',
+      '  show(e.data);',
+      '}',
+      "window.addEventListener('message', onMsg);",
+      'window.onmessage = (ev) => {',
+      "  if (ev.origin !== 'https://a.example') return;",
+      '  keep(ev.data);',
+      '};',
+      "fetch('/x').then((r) => other(r.data));",
+    ].join('\n'),
+  );
+  assert.is(m.taints(argOf(m, 'show'), ['dom'])[0]?.label, 'e.data');
+  assert.equal(m.taints(argOf(m, 'keep'), ['dom']), []);
+  assert.equal(m.taints(argOf(m, 'other'), ['dom']), []);
+});
+
 test('parseInt, Number and a zod parse cut the flow', async () => {
   const m = await mod(
     [

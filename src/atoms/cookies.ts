@@ -49,7 +49,7 @@ const PLACEHOLDER_SECRET =
 
 /** What a module must hold to be parsed: a cookie being set, a session middleware, Koa keys. */
 const COOKIE_HINT =
-  /\.(?:cookie|setCookie)\s*\(|\b(?:cookies\s*(?:\(\s*\)\s*\)?)?|cookieStore|cookieJar)\s*\.\s*set\s*\(|\bserialize\s*\(|['"](?:express-session|cookie-session|koa-session|@fastify\/(?:secure-)?session|fastify-session)['"]|\.keys\s*=/;
+  /\.(?:cookie|setCookie)\s*\(|['"][Ss]et-[Cc]ookie['"]|\b(?:cookies\s*(?:\(\s*\)\s*\)?)?|cookieStore|cookieJar)\s*\.\s*set\s*\(|\bserialize\s*\(|['"](?:express-session|cookie-session|koa-session|@fastify\/(?:secure-)?session|fastify-session)['"]|\.keys\s*=/;
 
 const RESPONSE_ROOT = /^(?:res|response|resp|reply|this|r)$/;
 
@@ -63,6 +63,51 @@ interface CookieCall {
   what: string;
   /** Options written here around a spread of something that is not (`{ ...COOKIE_DEFAULTS, httpOnly: false }`). */
   partial?: Node;
+  /** A Set-Cookie header written by hand: its attributes, read from the text. */
+  raw?: { missing: Flag[]; sameSiteNone: boolean };
+}
+
+/** Response methods that write a header, and whose receiver is a response. */
+const HEADER_WRITE = /^(?:setHeader|set|header|append|appendHeader)$/;
+const RAW_ROOT = /^(?:res|response|resp|reply|ctx|context|this|r)$/;
+
+/**
+ * `res.setHeader('Set-Cookie', `auth_token=${token}; Path=/; HttpOnly`)`: the cookie's name and attributes are
+ * in the text. Only a name written out counts (a name built at run time is not judged), and a cookie being
+ * cleared (an empty value, Max-Age=0) carries nothing to protect.
+ */
+function rawCookies(m: CodeModule, call: { node: Node; args: Node[] }, value: Node | undefined, found: CookieCall[]) {
+  const v = value && unwrap(value);
+  if (!v) return;
+  if (v.type === 'ArrayExpression') {
+    for (const e of v.elements as Array<Node | null>) if (e) rawCookies(m, call, e, found);
+    return;
+  }
+  // The text with each `${…}` as a mark that no attribute or name can hold.
+  const text =
+    v.type === 'TemplateLiteral'
+      ? (v.quasis as Node[]).map((q) => q.value.cooked ?? q.value.raw).join('\u0000')
+      : m.stringValue(v);
+  if (text === undefined) return;
+  const [pair = '', ...attributes] = text.split(';').map((part: string) => part.trim());
+  const eq = pair.indexOf('=');
+  const name = eq > 0 ? pair.slice(0, eq) : '';
+  if (!name || name.includes('\u0000') || !AUTH_COOKIE.test(name) || NOT_AUTH.test(name)) return;
+  if (pair.slice(eq + 1) === '' || attributes.some((a) => /^max-age\s*=\s*0$/i.test(a))) return;
+  const has = (re: RegExp) => attributes.some((a) => re.test(a));
+  const missing: Flag[] = [];
+  if (!has(/^httponly$/i)) missing.push('httpOnly');
+  if (!has(/^secure$/i) && !inDevelopmentBranch(m, call.node)) missing.push('secure');
+  const sameSiteNone = has(/^samesite\s*=\s*none$/i);
+  if (!has(/^samesite\s*=\s*(?:lax|strict|none)$/i)) missing.push('sameSite');
+  found.push({
+    kind: 'auth',
+    node: call.node,
+    options: undefined,
+    defaults: [],
+    what: `the cookie "${name}"`,
+    raw: { missing, sameSiteNone },
+  });
 }
 
 function literalOrUnknown(m: CodeModule, arg: Node | undefined): Node | undefined | null {
@@ -183,6 +228,15 @@ function cookieCalls(m: CodeModule): CookieCall[] {
     // cookie.serialize(name, value, options)
     if (module === 'cookie' && callee.name === 'serialize')
       authCookie(call.node, call.args[0], call.args[1], call.args[2]);
+    // res.setHeader('Set-Cookie', '…'), ctx.set('Set-Cookie', […]), reply.header('set-cookie', …)
+    if (
+      HEADER_WRITE.test(callee.name ?? '') &&
+      receiver.length >= 1 &&
+      RAW_ROOT.test(receiver[0]!) &&
+      call.args[0] &&
+      m.stringValue(call.args[0])?.toLowerCase() === 'set-cookie'
+    )
+      rawCookies(m, call, call.args[1], found);
   }
   return found;
 }
@@ -200,6 +254,7 @@ function assignedFlags(m: CodeModule): Set<string> {
 
 /** The flags a cookie lacks. */
 function missingFlags(m: CodeModule, c: CookieCall, assigned: Set<string>): Flag[] {
+  if (c.raw) return c.raw.missing;
   // Options from elsewhere: not ours to guess, except a flag written false after them (the last one wins).
   if (c.options === null) return c.partial ? falseAfterSpreads(m, c) : [];
   const missing: Flag[] = [];
@@ -326,12 +381,13 @@ function cookieHits(m: CodeModule): Hit[] {
       // SameSite=None sends the cookie with every cross-site request, undoing the browser's Lax default:
       // sometimes meant (an embedded widget), so a warning that asks for a CSRF defence.
       const sameSite = c.options ? m.property(c.options, 'sameSite') : undefined;
-      if (sameSite && m.stringValue(sameSite)?.toLowerCase() === 'none' && !inDevelopmentBranch(m, c.node))
+      const none = c.raw ? c.raw.sameSiteNone : sameSite && m.stringValue(sameSite)?.toLowerCase() === 'none';
+      if (none && !inDevelopmentBranch(m, c.node))
         hits.push({
           ...m.hit(c.kind === 'session' ? 'session-cookie-flags' : 'auth-cookie-flags', c.node, {
             messageId: 'sameSiteNone',
             data: { cookie: `${c.what[0]!.toUpperCase()}${c.what.slice(1)}` },
-            flow: [m.line(sameSite)],
+            flow: [m.line(sameSite ?? c.node)],
           }),
           severity: 'warning' as const,
         });
@@ -368,7 +424,7 @@ export default defineAtom({
   id: 'cookies',
   title: 'Session and auth cookies are HttpOnly, Secure and SameSite',
   criteria: {
-    pass: 'Session cookies (express-session, cookie-session, koa-session, Fastify sessions) and cookies that carry a session id or token (res.cookie, reply.setCookie, ctx.cookies.set, Next.js cookies().set) are set with httpOnly: true, secure: true (or an expression that is true in production), and sameSite: "lax" or "strict"; session secrets come from the environment or a secret store.',
+    pass: 'Session cookies (express-session, cookie-session, koa-session, Fastify sessions) and cookies that carry a session id or token (res.cookie, reply.setCookie, ctx.cookies.set, Next.js cookies().set, or a Set-Cookie header written by hand) are set with httpOnly: true, secure: true (or an expression that is true in production), and sameSite: "lax" or "strict"; session secrets come from the environment or a secret store.',
     fail: 'A session or auth cookie lacks httpOnly, secure (outside an explicit development branch) or sameSite, or sets sameSite: "none" (a warning: it is sent with cross-site requests), or a session kept in the cookie is not signed (koa-session or cookie-session with signed: false), or a session secret is written in the code (including a fallback such as process.env.SECRET || "keyboard cat").',
   },
   files: CODE_FILES,
@@ -473,6 +529,11 @@ export default defineAtom({
         file: 'src/app.js',
         code: "const cookieSession = require('cookie-session');\napp.use(cookieSession({ // ✗\n  name: 'session',\n  keys: [process.env.KEY1, process.env.KEY2],\n  httpOnly: false,\n}));",
       },
+      // A Set-Cookie header written by hand: the attributes are in the text (HttpOnly only).
+      {
+        file: 'src/controllers/users.js',
+        code: "module.exports = {\n  login: async (req, res) => {\n    const token = await signIn(req.body);\n    res.setHeader('Set-Cookie', `auth_token=${token}; Path=/; HttpOnly`); // ✗\n    res.json({ ok: true });\n  },\n};",
+      },
     ],
     good: [
       {
@@ -538,6 +599,11 @@ export default defineAtom({
       {
         file: 'src/embed.js',
         code: "app.get('/widget', (req, res) => {\n  res.cookie('consent', 'yes', { secure: true, sameSite: 'none' });\n  res.render('widget');\n});",
+      },
+      // Set-Cookie written by hand with every flag; a preference cookie; the auth cookie cleared on logout.
+      {
+        file: 'src/controllers/users.js',
+        code: "module.exports = {\n  login: async (req, res) => {\n    const token = await signIn(req.body);\n    res.setHeader('Set-Cookie', [`auth_token=${token}; Path=/; HttpOnly; Secure; SameSite=Lax`, 'theme=dark; Path=/']);\n    res.json({ ok: true });\n  },\n  logout: (req, res) => {\n    res.setHeader('Set-Cookie', 'auth_token=; Path=/; Max-Age=0');\n    res.end();\n  },\n};",
       },
     ],
   },

@@ -5,7 +5,7 @@ import { codeCheck } from '../kit/code.js';
 
 /** The app keeps its users signed in with a cookie: a session middleware, or an auth token set as a cookie. */
 const COOKIE_AUTH =
-  /['"](?:express-session|cookie-session|koa-session|koa-generic-session|@fastify\/session|@fastify\/secure-session|fastify-session|iron-session|express-jwt-cookie)['"]|passport\.session\s*\(|\.(?:cookie|setCookie)\s*\(\s*['"`][^'"`]*(?:sess|sid|token|auth|jwt)[^'"`]*['"`]|cookies\.set\s*\(\s*['"`][^'"`]*(?:sess|sid|token|auth|jwt)/i;
+  /['"](?:express-session|cookie-session|koa-session|koa-generic-session|@fastify\/session|@fastify\/secure-session|fastify-session|iron-session|express-jwt-cookie)['"]|passport\.session\s*\(|\.(?:cookie|setCookie)\s*\(\s*['"`][^'"`]*(?:sess|sid|token|auth|jwt)[^'"`]*['"`]|cookies\.set\s*\(\s*['"`][^'"`]*(?:sess|sid|token|auth|jwt)|set-cookie['"]\s*,\s*\[?\s*['"`][^=;'"`]*(?:sess|sid|token|auth|jwt)/i;
 /** Routes that change state. */
 const STATE_CHANGING =
   /\.(?:post|put|patch|delete|del)\s*\(\s*['"`][/*]|@(?:Post|Put|Patch|Delete)\s*\(|method\s*:\s*(?:\[\s*)?['"`](?:POST|PUT|PATCH|DELETE)['"`]/;
@@ -15,7 +15,7 @@ const DEFENCE = new RegExp(
     /['"](?:csurf|csrf-csrf|csrf-sync|@fastify\/csrf-protection|fastify-csrf|koa-csrf|@koa\/csrf|tiny-csrf|csrf|@dr\.pogodin\/csurf|csrf-tokens|@edge-csrf\/[\w-]+|edge-csrf|next-csrf|express-csrf-double-submit-cookie|csrf-token|double-csrf|@csrf-armor\/[\w-]+)['"]/
       .source,
     /lusca\.csrf\s*\(|\bcsrf\s*:\s*(?:true|\{)/.source,
-    /sameSite\s*:\s*(?:['"`](?:strict|lax)['"`]|true)/.source,
+    /sameSite\s*:\s*(?:['"`](?:strict|lax)['"`]|true)|;\s*SameSite=(?:Strict|Lax)\b/.source,
     /sec-fetch-site|x-requested-with|x-csrf-token|x-xsrf-token/.source,
     /\.(?:get|header)\s*\(\s*['"](?:origin|referer)['"]\s*\)\s*(?:!==?|===?)|headers\s*(?:\.\s*(?:origin|referer)|\[\s*['"](?:origin|referer)['"]\s*\])\s*(?:!==?|===?)/
       .source,
@@ -25,6 +25,9 @@ const DEFENCE = new RegExp(
 
 /** Requests are authenticated with an Authorization header: a cookie in the same app only carries a sign-in flow, not the credential. */
 const BEARER = /['"](?:bearer|jwt)['"]\s*[,\]]|['"]Bearer\s?['"]|\bBearer\s+\$\{|startsWith\(\s*['"]Bearer/;
+/** …unless a module reads the credential back from a cookie: then the browser sends it with every request. */
+const COOKIE_CREDENTIAL =
+  /\bcookies\s*(?:\.\s*|\[\s*['"`])[\w-]*(?:sess|sid|token|auth|jwt)|headers\s*\.\s*cookie\b[\s\S]{0,300}?(?:sess|sid|token|auth|jwt)\w*=/i;
 
 const NAMES = { express: 'Express', fastify: 'Fastify', koa: 'Koa', nest: 'NestJS' } as const;
 
@@ -49,7 +52,7 @@ async function appCsrf(m: CodeModule, file: SourceFile, ctx: CheckContext<Record
     if (!session) break;
     const routes = await where(ctx, file, STATE_CHANGING);
     if (!routes) break;
-    if (await where(ctx, file, BEARER)) break;
+    if ((await where(ctx, file, BEARER)) && !(await where(ctx, file, COOKIE_CREDENTIAL))) break;
     if (await mountedElsewhere(ctx.project, file, app)) continue;
     const at = (p: string) => (p === file.path ? 'this module' : p);
     hits.push(
@@ -115,6 +118,11 @@ export default defineAtom({
         file: 'src/main.ts',
         code: "import { NestFactory } from '@nestjs/core';\nimport session from 'express-session';\nconst app = await NestFactory.create(AppModule); // ✗\napp.use(session({ secret: process.env.SECRET, resave: false, saveUninitialized: false }));\n@Controller('orders') class Orders { @Post() create() {} }",
       },
+      // The token goes back as a Bearer header and as a cookie written by hand, and a route reads it from the cookie.
+      {
+        file: 'src/app.js',
+        code: "const express = require('express');\nconst app = express(); // ✗\napp.post('/login', async (req, res) => {\n  const token = await login(req.body);\n  res.setHeader('Authorization', 'Bearer ' + token);\n  res.setHeader('Set-Cookie', `auth_token=${token}; Path=/; HttpOnly`);\n  res.json({ token });\n});\napp.post('/admin/users', (req, res) => {\n  const user = verify(req.cookies.auth_token);\n  res.json(createUser(user, req.body));\n});",
+      },
     ],
     good: [
       {
@@ -145,6 +153,16 @@ export default defineAtom({
         file: 'src/routes.js',
         unrouted: 'a router module creates no app (no express()), so the pre-filter skips it',
         code: "const session = require('express-session');\nconst router = require('express').Router();\nrouter.use(session({ secret: process.env.SECRET }));\nrouter.post('/transfer', transfer);",
+      },
+      // The same app with SameSite=Strict in the header it writes.
+      {
+        file: 'src/app.js',
+        code: "const express = require('express');\nconst app = express();\napp.post('/login', async (req, res) => {\n  const token = await login(req.body);\n  res.setHeader('Set-Cookie', `auth_token=${token}; Path=/; HttpOnly; Secure; SameSite=Strict`);\n  res.json({ ok: true });\n});\napp.post('/admin/users', (req, res) => {\n  const user = verify(req.cookies.auth_token);\n  res.json(createUser(user, req.body));\n});",
+      },
+      // A Bearer API whose sign-in page also keeps a cookie no route reads back.
+      {
+        file: 'src/api.js',
+        code: "const express = require('express');\nconst app = express();\napp.post('/login', async (req, res) => {\n  const token = await login(req.body);\n  res.cookie('auth_token', token, { httpOnly: true, secure: true });\n  res.json({ token });\n});\napp.use((req, res, next) => (req.get('authorization')?.startsWith('Bearer ') ? next() : res.sendStatus(401)));\napp.delete('/orders/:id', deleteOrder);",
       },
     ],
   },

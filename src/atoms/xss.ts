@@ -199,6 +199,12 @@ function escapingOff(m: CodeModule): Hit[] {
       (!callee.module && callee.path.length > 1 && /^(?:nunjucks|swig|handlebars)$/i.test(callee.path[0]!)
         ? callee.path[0]!.toLowerCase()
         : undefined);
+    // AngularJS: $sceProvider.enabled(false) turns Strict Contextual Escaping off, so ng-bind-html renders
+    // anything it is given as HTML. Only ever in a browser app: it blocks.
+    if (callee.path.join('.') === '$sceProvider.enabled' && isFalse(call.args[0])) {
+      hits.push(m.hit('escaping-off', call.node, { messageId: 'angular' }));
+      continue;
+    }
     // Squirrelly: Sqrl.autoEscaping(false) turns escaping off for every template.
     if (
       callee.name === 'autoEscaping' &&
@@ -338,6 +344,7 @@ const SINK_WORDS = [
   'noescape',
   'autoescaping',
   'serialize-javascript',
+  '$sceprovider',
 ];
 
 const scriptCheck = codeCheck(
@@ -351,7 +358,7 @@ export default defineAtom({
   title: 'HTML is escaped or sanitised before it is rendered',
   criteria: {
     pass: 'Text reaches the page through escaping (textContent, JSX {value}, {{ }} / <%= %>), and raw HTML only through a sanitiser (DOMPurify.sanitize, sanitize-html) or from constants.',
-    fail: 'innerHTML/outerHTML/insertAdjacentHTML/document.write, dangerouslySetInnerHTML, Angular bypassSecurityTrust*(), Handlebars SafeString of built markup, v-html, {@html}, a template’s unescaped output (<%- %>, {{{ }}}, !{ }, | safe), or res.send/ctx.body of HTML get request data or values that were not escaped, or a template engine is set up with escaping off (autoescape: false, noEscape: true, Squirrelly autoEscaping(false), serialize-javascript unsafe: true).',
+    fail: 'innerHTML/outerHTML/insertAdjacentHTML/document.write, dangerouslySetInnerHTML, Angular bypassSecurityTrust*(), Handlebars SafeString of built markup, v-html, {@html}, a template’s unescaped output (<%- %>, {{{ }}}, !{ }, | safe), or res.send/ctx.body of HTML get request data or values that were not escaped, or a template engine is set up with escaping off (autoescape: false, noEscape: true, Squirrelly autoEscaping(false), serialize-javascript unsafe: true, AngularJS $sceProvider.enabled(false)).',
   },
   files: [...CODE_FILES, '**/*.{html,htm,ejs,hbs,handlebars,mustache,pug,jade,njk,nunjucks,liquid}'],
   keywords: [...SINK_WORDS, ...LOCAL_IMPORTS],
@@ -388,6 +395,8 @@ export default defineAtom({
         across: FLOW_MESSAGES.across,
         engine:
           '{engine} is set up with {option} for a web app: every value its templates print is raw HTML, so request data in any of them runs as script.',
+        angular:
+          '$sceProvider.enabled(false) turns AngularJS’s Strict Contextual Escaping off: ng-bind-html and the other trusted contexts take any value as HTML or a URL, so request data in them runs as script.',
         unsure:
           '{engine} is set up with {option}: every value its templates print is raw HTML (a warning: no web server is set up in this file, and generators of code or text turn escaping off on purpose).',
       },
@@ -396,6 +405,16 @@ export default defineAtom({
   },
   examples: {
     bad: [
+      // Any window may post a message: a listener that never checks event.origin renders a stranger's HTML.
+      {
+        file: 'public/receiver.js',
+        code: "function receiveMessage(e) {\n  document.getElementById('message').innerHTML = e.data; // ✗\n}\nwindow.addEventListener('message', receiveMessage);",
+      },
+      // AngularJS with Strict Contextual Escaping off: ng-bind-html renders what the server echoes as HTML.
+      {
+        file: 'public/index.html',
+        code: '<div ng-bind-html="greeting"></div>\n<script>\n  angular.module(\'app\', []).config(function ($sceProvider) {\n    $sceProvider.enabled(false); // ✗\n  });\n</script>',
+      },
       // Text read back from the page is decoded: an attribute's &lt;img onerror=…&gt; comes back as markup.
       {
         file: 'src/tooltip.js',
@@ -482,6 +501,14 @@ export default defineAtom({
       },
     ],
     good: [
+      {
+        file: 'public/receiver.js',
+        code: "window.addEventListener('message', (event) => {\n  if (event.origin !== 'https://app.example.com') return;\n  document.getElementById('message').innerHTML = event.data;\n});\nfetch('/api/note').then((res) => res.json()).then((res) => { note.textContent = res.data; });",
+      },
+      {
+        file: 'public/index.html',
+        code: "<div ng-bind-html=\"greeting\"></div>\n<script>\n  angular.module('app', ['ngSanitize']).config(function ($sceProvider) {\n    $sceProvider.enabled(true);\n  });\n</script>",
+      },
       // The same text set as text, or sanitised before it goes in as HTML.
       {
         file: 'src/tooltip.js',

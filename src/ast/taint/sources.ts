@@ -182,6 +182,32 @@ export function requestFlavour(m: CodeModule, id: Node): Flavour | null {
   return null;
 }
 
+/**
+ * `event` is the first parameter of a 'message' listener (`addEventListener('message', fn)`, `onmessage = fn`)
+ * that never looks at the event's origin: its `data` is whatever any other window posted.
+ */
+function postedMessage(m: CodeModule, id: Node): boolean {
+  const b = m.binding(id);
+  const def = b?.kind === 'param' ? b.defs[0] : undefined;
+  if (!def?.fn || def.index !== 0 || def.path.length) return false;
+  return listensToMessages(m, def.fn) && !/\borigin\b/.test(m.source(def.fn));
+}
+
+function listensToMessages(m: CodeModule, fn: Node): boolean {
+  const registers = (ref: Node) => {
+    const p = m.parent(ref);
+    if (p?.type === 'CallExpression' && p.arguments[1] === ref && p.callee.type === 'MemberExpression')
+      return propertyName(p.callee) === 'addEventListener' && stringLiteral(p.arguments[0]) === 'message';
+    return p?.type === 'AssignmentExpression' && p.right === ref && propertyName(unwrap(p.left)) === 'onmessage';
+  };
+  if (registers(fn)) return true;
+  // function receiveMessage(e) {…} … addEventListener('message', receiveMessage)
+  const parent = m.parent(fn);
+  const name = fn.type === 'FunctionDeclaration' ? fn.id : parent?.type === 'VariableDeclarator' ? parent.id : null;
+  const b = name ? m.binding(name) : undefined;
+  return !!b && m.uses(b).some((use) => use !== name && registers(use));
+}
+
 /** The source an expression is, if it is one: `req.body`, `ctx.request.query`, `event.body`, `await request.json()`, `process.argv`, `location.hash`, `file.originalname`. */
 export function sourceOf(m: CodeModule, expr: Node): Taint | null {
   const n = unwrap(expr);
@@ -199,6 +225,7 @@ export function sourceOf(m: CodeModule, expr: Node): Taint | null {
       if (flavour === 'koa' && name in KOA_PROPS) return taint('request', label(), n, KOA_PROPS[name]!, line());
       if (flavour === 'lambda' && name in LAMBDA_PROPS)
         return taint('request', label(), n, LAMBDA_PROPS[name]!, line());
+      if (name === 'data' && postedMessage(m, obj)) return taint('dom', label(), n, true, line());
       if (!m.binding(obj)) {
         if (obj.name === 'process' && name === 'argv') return taint('argv', label(), n, false, line());
         if (obj.name === 'location' && DOM_LOCATION.has(name)) return taint('dom', label(), n, false, line());
