@@ -51,6 +51,8 @@ const NEST_INTERCEPTORS = new Set([
 /** The module checks the content type somewhere (after storing, or in a helper). */
 const TYPE_CHECK_TEXT =
   /\bmime_?type\b|mimeType|fileTypeFromBuffer|fileTypeFromFile|['"]file-type['"]|['"]mmmagic['"]|['"]magic-bytes\.js['"]|\.fileType\b/i;
+/** The upload's own name checked for an extension (`file.name.endsWith('.xml')`): a type check, if a weak one. */
+const NAME_EXTENSION_CHECK = /\.(?:name|filename|originalname)\s*\.\s*(?:toLowerCase\(\)\s*\.\s*)?endsWith\s*\(/;
 const STATIC_TEXT =
   /express\.static|serve-static|serveStatic|koa-static|@fastify\/static|useStaticAssets|ServeStaticModule/;
 
@@ -89,6 +91,50 @@ function foldPath(m: CodeModule, node: Node | undefined, depth = 0): string | un
     return shape ? normalise(shape.replace(/^\$\{…\}/, '')) : undefined;
   }
   return undefined;
+}
+
+/** What a local variable holds: its declaration and plain assignments (an undeclared one's in the same function). */
+function heldValues(m: CodeModule, expr: Node): Node[] {
+  const n = unwrap(expr);
+  if (n.type !== 'Identifier') return [];
+  const b = m.binding(n);
+  if (b) return b.defs.filter((d) => d.value && !d.path.length && d.kind !== 'param').map((d) => d.value!);
+  const fn = m.enclosingFunction(n);
+  return m
+    .nodes('AssignmentExpression')
+    .filter((a) => {
+      const left = unwrap(a.left);
+      return a.operator === '=' && left.type === 'Identifier' && left.name === n.name && m.enclosingFunction(a) === fn;
+    })
+    .map((a) => a.right);
+}
+
+/**
+ * The constant directory a built path starts with: 'public/uploads' for
+ * `__dirname + '/../public/uploads/' + user + '/' + file.name` (the file lands in it or below it).
+ */
+function leadingDirectory(m: CodeModule, expr: Node): string | undefined {
+  // The path's pieces in order, a dynamic one as undefined; path.join's arguments with '/' between them.
+  const pieces: Array<string | undefined> = [];
+  const flatten = (x: Node) => {
+    const u = unwrap(x);
+    const callee = u.type === 'CallExpression' ? m.callee(u.callee) : undefined;
+    if (u.type === 'BinaryExpression' && u.operator === '+') {
+      flatten(u.left);
+      flatten(u.right);
+    } else if (callee?.module === 'path' && callee.name === 'join')
+      for (const a of u.arguments as Node[]) {
+        flatten(a);
+        pieces.push('/');
+      }
+    else if (/^(?:__dirname|process\.cwd\(\)|import\.meta\.dirname)$/.test(m.source(u))) pieces.push('');
+    else pieces.push(m.stringValue(u));
+  };
+  flatten(expr);
+  const known = pieces.indexOf(undefined);
+  const text = (known < 0 ? pieces : pieces.slice(0, known)).join('');
+  const dir = text.slice(0, text.lastIndexOf('/') + 1);
+  return dir ? normalise(dir) || undefined : undefined;
 }
 
 function normalise(p: string): string | undefined {
@@ -259,22 +305,25 @@ function uploadsIn(m: CodeModule): Upload[] {
         /\.(?:file|files|parts)\s*\(\s*\)|req\.files\b|request\.files\b|saveRequestFiles/.test(m.text);
       if (!multipart) continue;
       const target = call.args[callee.name.startsWith('rename') || callee.name.startsWith('copy') ? 1 : 0];
-      if (
-        target &&
+      // The path as written, or the variable's value(s): `filePath = dir + file.name; file.mv(filePath)`.
+      const named = (target ? [target, ...heldValues(m, target)] : []).find((t) =>
         usesClientName(
           m,
-          target,
+          t,
           /\b\w*(?:file|upload|data|part|image|avatar|attachment|document|photo|doc)\w*\.(?:filename|name)\b/i,
-        )
-      ) {
+        ),
+      );
+      if (named) {
+        const dest = leadingDirectory(m, named);
         uploads.push({
           node: call.node,
           what: callee.name === 'mv' ? 'file.mv()' : `${callee.name}()`,
           options: undefined,
           storage: 'disk',
           needsSize: false,
-          typeChecked: typeCheckedHere,
+          typeChecked: typeCheckedHere || NAME_EXTENSION_CHECK.test(m.text),
           clientName: call.node,
+          ...(dest ? { dest, destNode: named } : {}),
         });
       }
     }
@@ -359,6 +408,8 @@ export default defineAtom({
     'filesinterceptor',
     'anyfilesinterceptor',
     'filefieldsinterceptor',
+    // express-fileupload's files, in a controller that does not import it (app.use(fileUpload()) is elsewhere).
+    'req.files',
   ],
   defaultLevel: 'block',
   rules: {
@@ -397,6 +448,16 @@ export default defineAtom({
   },
   examples: {
     bad: [
+      // A controller (express-fileupload registered in app.js): the stored path is built in a variable first,
+      // from the client's name, inside the folder app.js serves.
+      {
+        file: 'src/controllers/storage.js',
+        code: "module.exports = {\n  post: (req, res) => {\n    const file = req.files.file;\n    if (!file.name.endsWith('.xml')) return res.sendStatus(400);\n    const filePath = __dirname + '/../public/uploads/' + req.user.id + '/' + file.name; // ✗\n    file.mv(filePath, (err) => res.sendStatus(err ? 500 : 201)); // ✗\n  },\n};",
+        others: {
+          'src/app.js':
+            "const express = require('express');\nconst app = express();\napp.use(express.static('public'));\napp.use(require('express-fileupload')({ limits: { fileSize: 1e6 } }));",
+        },
+      },
       {
         file: 'src/server.ts',
         code: "import Fastify from 'fastify';\nimport multipart from '@fastify/multipart';\nconst app = Fastify();\nawait app.register(multipart, { limits: { fileSize: Infinity } }); // ✗",
@@ -439,6 +500,19 @@ export default defineAtom({
       },
     ],
     good: [
+      // The same controller: a name the server makes (the client's only for its checked extension), outside public/.
+      {
+        file: 'src/controllers/storage.js',
+        code: "const { randomUUID } = require('crypto');\nmodule.exports = {\n  post: (req, res) => {\n    const file = req.files.file;\n    if (!file.name.endsWith('.xml')) return res.sendStatus(400);\n    const filePath = __dirname + '/../storage/' + randomUUID() + path.extname(file.name);\n    file.mv(filePath, (err) => res.sendStatus(err ? 500 : 201));\n  },\n};",
+        others: {
+          'src/app.js':
+            "const express = require('express');\nconst app = express();\napp.use(express.static('public'));\napp.use(require('express-fileupload')({ limits: { fileSize: 1e6 } }));",
+        },
+      },
+      {
+        file: 'src/controllers/avatar.js',
+        code: "module.exports = {\n  put: (req, res) => {\n    const avatar = req.files.avatar;\n    if (avatar.mimetype !== 'image/png') return res.sendStatus(415);\n    let target = path.join(AVATARS, `${req.user.id}.png`);\n    avatar.mv(target, () => res.json({ name: avatar.name }));\n  },\n};",
+      },
       {
         file: 'src/app.ts',
         code: "import Koa from 'koa';\nimport { koaBody } from 'koa-body';\nimport Fastify from 'fastify';\nimport multipart from '@fastify/multipart';\nconst app = new Koa();\napp.use(koaBody({ multipart: true, formidable: { uploadDir: './uploads', filter: ({ mimetype }) => mimetype === 'image/png' } }));\nawait Fastify().register(multipart, { limits: { fileSize: 5 * 1024 * 1024 } });",
