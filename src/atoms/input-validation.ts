@@ -773,12 +773,19 @@ function pagesApiHandlers(m: CodeModule, file: SourceFile): Map<Node, boolean> {
   return found;
 }
 
-function massAssignment(m: CodeModule, file: SourceFile, unvalidated: readonly Hit[]): Hit[] {
-  const hits: Hit[] = [];
-  // Only handlers whose route is wired here: their middleware is in view (a controller wired in another module
-  // may sit behind a schema there). Handlers behind a schema middleware (validate(CreateUser), celebrate,
-  // zValidator) pass: such schemas strip or refuse unknown keys. express-validator chains
-  // (body('email').isEmail()) check fields and keep the rest.
+/** A whole-body model write, with the lines of its handler (whose no-validation finding it replaces). */
+interface MassWrite {
+  hit: Hit;
+  from: number;
+  to: number;
+}
+
+async function massAssignment(m: CodeModule, file: SourceFile, ctx: CheckContext<Options>): Promise<MassWrite[]> {
+  const hits: MassWrite[] = [];
+  // Handlers whose route is wired here (their middleware is in view), and handlers exported to routes of another
+  // module that registers them with no validating middleware at all (a controller behind a schema there passes).
+  // Handlers behind a schema middleware (validate(CreateUser), celebrate, zValidator) pass: such schemas strip or
+  // refuse unknown keys. express-validator chains (body('email').isEmail()) check fields and keep the rest.
   const handlers = new Map<Node, boolean>();
   for (const route of routesIn(m)) {
     const fn = handlerFunction(m, route);
@@ -789,7 +796,10 @@ function massAssignment(m: CodeModule, file: SourceFile, unvalidated: readonly H
     handlers.set(fn, (handlers.get(fn) ?? false) || schema);
   }
   for (const [fn, schema] of pagesApiHandlers(m, file)) handlers.set(fn, (handlers.get(fn) ?? false) || schema);
-  if (!handlers.size) return hits;
+  const wiredElsewhere = async (fn: Node | undefined): Promise<Node | undefined> => {
+    const name = fn && fn.params.length >= 2 ? exportedName(m, fn) : undefined;
+    return name && (await registeredValidated(ctx, file, name)) === 'no' ? fn : undefined;
+  };
   const saved = (fn: Node | undefined, name: string | undefined) =>
     !!fn &&
     !!name &&
@@ -830,18 +840,19 @@ function massAssignment(m: CodeModule, file: SourceFile, unvalidated: readonly H
       }
     }
     if (!body) continue;
-    const fn = [...m.ancestors(call.node)].find((a) => handlers.has(a));
+    const fn =
+      [...m.ancestors(call.node)].find((a) => handlers.has(a)) ??
+      (await wiredElsewhere(m.enclosingFunction(call.node) ?? undefined));
     const text = m.source(body);
     if (!fn || handlers.get(fn) || handlerChecks(m, fn).calls.some((a) => a.includes(text))) continue;
-    // A handler with no validation at all is one finding (no-validation), whose fix (a schema) covers both.
-    const [from, to] = [m.line(fn), m.position(fn.end).line];
-    if (unvalidated.some((h) => h.line >= from && h.line <= to)) continue;
-    hits.push(
-      m.hit('mass-assignment', call.node, {
+    hits.push({
+      hit: m.hit('mass-assignment', call.node, {
         messageId: 'wholeBody',
         data: { source: text, call: `${m.source(call.node.callee).slice(0, 40)}()` },
       }),
-    );
+      from: m.line(fn),
+      to: m.position(fn.end).line,
+    });
   }
   return hits;
 }
@@ -931,11 +942,16 @@ function serverActionHits(m: CodeModule, file: SourceFile): Hit[] {
 }
 
 async function validation(m: CodeModule, file: SourceFile, ctx: CheckContext<Options>): Promise<Hit[]> {
-  const handlers = [...(await handlerHits(m, file, ctx)), ...serverActionHits(m, file)];
+  const mass = await massAssignment(m, file, ctx);
+  // A handler that writes the whole body to a model gets that finding instead of no-validation: the same fix
+  // (a schema), and the line that lets a client set role or isAdmin.
+  const handlers = [...(await handlerHits(m, file, ctx)), ...serverActionHits(m, file)].filter(
+    (h) => !mass.some((w) => h.line >= w.from && h.line <= w.to),
+  );
   return [
     ...oneFinding(handlers),
     ...schemaHits(m, file, ctx.options),
-    ...massAssignment(m, file, handlers),
+    ...mass.map((w) => w.hit),
     ...pipeHits(m, file),
   ];
 }
@@ -1085,6 +1101,15 @@ export default defineAtom<Options>({
         file: 'src/routes/signup.ts',
         code: "import { body, validationResult } from 'express-validator';\nrouter.post('/signup', body('email').isEmail(), body('name').notEmpty(), async (req, res) => {\n  if (!validationResult(req).isEmpty()) return res.status(400).end();\n  res.json(await User.create(req.body)); // ✗\n});",
       },
+      // Two files: a handler of a controller object, registered by a route module with no validation at all.
+      {
+        file: 'src/controllers/users.js',
+        code: "const User = require('../models/users');\nmodule.exports = {\n  add: async (req, res) => {\n    if (await User.findOne({ username: String(req.body.username) })) return res.sendStatus(409);\n    const user = new User(req.body); // ✗\n    res.status(201).send(await user.save());\n  },\n};",
+        others: {
+          'src/routes/users.js':
+            "const controller = require('../controllers/users');\nmodule.exports = (router) => {\n  router.route('/v2/users').post(controller.add).get(validateToken, controller.getAll);\n};",
+        },
+      },
       {
         file: 'src/routes/profile.js',
         code: "router.put('/me', auth, async (req, res) => {\n  if (typeof req.body?.name !== 'string') return res.status(400).end();\n  const user = await User.findById(req.user.id);\n  Object.assign(user, req.body); // ✗\n  await user.save();\n  res.json(user);\n});",
@@ -1166,6 +1191,23 @@ export default defineAtom<Options>({
       {
         file: 'src/routes/members.ts',
         code: "import { z } from 'zod';\nconst Member = z.object({ name: z.string().min(1), email: z.email() });\nrouter.post('/members', async (req, res) => {\n  const { name, email } = Member.parse(req.body);\n  const member = await Member_.create({ name, email, role: 'member' });\n  const options = Object.assign({}, defaults, Member.parse(req.body));\n  res.status(201).json({ member, options });\n});\nrouter.put('/members/:id', validate(Member), async (req, res) => {\n  res.json(await MemberModel.findByIdAndUpdate(req.params.id, req.body, { new: true }));\n});",
+      },
+      // Two files: the same controller, its route behind a schema middleware; a controller that parses the body and picks fields.
+      {
+        file: 'src/controllers/users.js',
+        code: "const User = require('../models/users');\nmodule.exports = {\n  add: async (req, res) => {\n    const user = new User(req.body);\n    res.status(201).send(await user.save());\n  },\n};",
+        others: {
+          'src/routes/users.js':
+            "const controller = require('../controllers/users');\nmodule.exports = (router) => {\n  router.route('/v2/users').post(validate(CreateUser), controller.add);\n};",
+        },
+      },
+      {
+        file: 'src/controllers/accounts.js',
+        code: "const User = require('../models/users');\nmodule.exports = {\n  add: async (req, res) => {\n    const { username, password } = SignUp.parse(req.body);\n    const user = new User({ username, password });\n    res.status(201).send(await user.save());\n  },\n};",
+        others: {
+          'src/routes/accounts.js':
+            "const controller = require('../controllers/accounts');\nmodule.exports = (router) => {\n  router.route('/v2/accounts').post(controller.add);\n};",
+        },
       },
       // A list query's email is a value to filter by, not an address a message goes to.
       {

@@ -12,7 +12,7 @@
  * Only types come from src/ast, so nothing of the parser loads from here.
  */
 import type { CallInfo, CodeModule, Node } from '../ast/module.js';
-import { unwrap } from '../ast/nodes.js';
+import { propertyName, unwrap } from '../ast/nodes.js';
 import type { ProjectView, SourceFile } from './atom.js';
 import { CODE_FILES } from './files.js';
 
@@ -356,19 +356,18 @@ export function routesIn(m: CodeModule): Route[] {
   const routes: Route[] = [];
   for (const call of m.calls()) {
     const { callee } = call;
-    if (!ROUTE_METHODS.has(callee.name) || callee.path.length < 2 || call.args.length < 2) continue;
+    if (!ROUTE_METHODS.has(callee.name) || callee.path.length < 2 || !call.args.length) continue;
     if (callee.module && CLIENT_MODULES.has(callee.module)) continue;
     const receiver = callee.path.slice(0, -1).join('.');
     if (CLIENTS.test(receiver)) continue;
-    let path = m.stringValue(call.args[0]!);
-    // router.route('/x').post(…)
-    if (path === undefined && /\.route\(\)$/.test(receiver)) {
-      const inner = unwrap(unwrap(call.node.callee).object);
-      if (inner.type === 'CallExpression' && inner.arguments[0]) path = m.stringValue(inner.arguments[0]);
-      if (path === undefined) continue;
-      routes.push({ node: call.node, method: callee.name, path, handlers: call.args });
+    // router.route('/x').post(…).get(…): each method's arguments are all handlers, one is enough.
+    const chained = routeChainPath(m, call.node);
+    if (chained !== undefined) {
+      routes.push({ node: call.node, method: callee.name, path: chained, handlers: call.args });
       continue;
     }
+    if (call.args.length < 2) continue;
+    const path = m.stringValue(call.args[0]!);
     if (path === undefined || (!path.startsWith('/') && path !== '*')) continue;
     const last = unwrap(call.args.at(-1)!);
     const handlerLike =
@@ -382,6 +381,18 @@ export function routesIn(m: CodeModule): Route[] {
     routes.push({ node: call.node, method: callee.name, path, handlers: call.args.slice(1) });
   }
   return routes;
+}
+
+/** The path of `router.route('/x')` under a method call chained on it (`.post(h)`, `.post(h).get(h2)`). */
+function routeChainPath(m: CodeModule, call: Node): string | undefined {
+  let inner = unwrap(unwrap(call.callee).object);
+  while (inner.type === 'CallExpression' && unwrap(inner.callee).type === 'MemberExpression') {
+    const method = propertyName(unwrap(inner.callee));
+    if (method === 'route') return inner.arguments[0] ? m.stringValue(inner.arguments[0]) : undefined;
+    if (!method || !ROUTE_METHODS.has(method)) return undefined;
+    inner = unwrap(unwrap(inner.callee).object);
+  }
+  return undefined;
 }
 
 /** The function that handles a route: its last argument when that is a function (Fastify: also `{ handler }` options). */
