@@ -109,6 +109,25 @@ test("a message listener's event.data is DOM input unless the listener reads the
   assert.equal(m.taints(argOf(m, 'other'), ['dom']), []);
 });
 
+test("a GraphQL resolver's args are the client's (resolver maps and resolve()), as text", async () => {
+  const m = await mod(
+    [
+      'const resolvers = {',
+      '  Mutation: {',
+      '    upload: async (parent, args, context) => write(args.filePath),',
+      '  },',
+      '};',
+      'const field = { type: T, resolve(parent, args) { return look(args.name); } };',
+      'const helpers = { upload: (a, args) => other(args.filePath) };',
+    ].join('\n'),
+  );
+  const [t] = m.taints(argOf(m, 'write'));
+  assert.is(t?.label, 'args.filePath');
+  assert.is(t?.structured, false);
+  assert.is(m.taints(argOf(m, 'look'))[0]?.label, 'args.name');
+  assert.equal(m.taints(argOf(m, 'other')), []);
+});
+
 test('parseInt, Number and a zod parse cut the flow', async () => {
   const m = await mod(
     [

@@ -252,6 +252,11 @@ export default defineAtom({
   },
   examples: {
     bad: [
+      // A GraphQL mutation's arguments are the client's: ../../ in filePath writes anywhere.
+      {
+        file: 'src/graphql/resolvers.js',
+        code: "const fs = require('fs/promises');\nmodule.exports = {\n  Mutation: {\n    saveFile: async (parent, args) => {\n      await fs.writeFile(`${UPLOADS}/${args.filePath}`, args.content); // ✗\n      return true;\n    },\n  },\n};",
+      },
       // The client's object as the view's options: {"layout": "../../../etc/passwd"} is read by hbs.
       {
         file: 'src/routes/profile.js',
@@ -309,6 +314,10 @@ export default defineAtom({
       },
     ],
     good: [
+      {
+        file: 'src/graphql/resolvers.js',
+        code: "const fs = require('fs/promises');\nconst path = require('path');\nmodule.exports = {\n  Mutation: {\n    saveFile: async (parent, args) => {\n      await fs.writeFile(path.join(UPLOADS, path.basename(args.filePath)), args.content);\n      return true;\n    },\n  },\n};",
+      },
       // Request values placed under keys the app chose: the engine's options stay the app's.
       {
         file: 'src/routes/profile.js',

@@ -5,7 +5,7 @@
  * handler registrations, Next.js route handlers and server actions, uploads'
  * file names and the page URL in browser code.
  */
-import { propertyName, stringLiteral, unwrap, type Node } from '../nodes.js';
+import { keyName, propertyName, stringLiteral, unwrap, type Node } from '../nodes.js';
 import type { CodeModule } from '../module.js';
 import { taint, type Flavour, type Taint } from './model.js';
 
@@ -208,6 +208,22 @@ function listensToMessages(m: CodeModule, fn: Node): boolean {
   return !!b && m.uses(b).some((use) => use !== name && registers(use));
 }
 
+/**
+ * `args` of a GraphQL resolver — the second parameter of a function under `Query`, `Mutation` or `Subscription` in
+ * a resolver map, or of a field's `resolve(parent, args)`: the arguments the client's query passed.
+ */
+function resolverArgs(m: CodeModule, id: Node): boolean {
+  const b = m.binding(id);
+  const def = b?.kind === 'param' ? b.defs[0] : undefined;
+  if (!def?.fn || def.index !== 1 || def.path.length) return false;
+  const prop = m.parent(def.fn);
+  if (prop?.type !== 'Property' || prop.value !== def.fn) return false;
+  if (keyName(prop) === 'resolve') return true;
+  const map = m.parent(prop);
+  const outer = map?.type === 'ObjectExpression' ? m.parent(map) : undefined;
+  return outer?.type === 'Property' && /^(?:Query|Mutation|Subscription)$/.test(keyName(outer) ?? '');
+}
+
 /** The source an expression is, if it is one: `req.body`, `ctx.request.query`, `event.body`, `await request.json()`, `process.argv`, `location.hash`, `file.originalname`. */
 export function sourceOf(m: CodeModule, expr: Node): Taint | null {
   const n = unwrap(expr);
@@ -226,6 +242,8 @@ export function sourceOf(m: CodeModule, expr: Node): Taint | null {
       if (flavour === 'lambda' && name in LAMBDA_PROPS)
         return taint('request', label(), n, LAMBDA_PROPS[name]!, line());
       if (name === 'data' && postedMessage(m, obj)) return taint('dom', label(), n, true, line());
+      // Typed by the schema (String, ID, Int…): text, not an object a filter could take as operators.
+      if (resolverArgs(m, obj)) return taint('request', label(), n, false, line());
       if (!m.binding(obj)) {
         if (obj.name === 'process' && name === 'argv') return taint('argv', label(), n, false, line());
         if (obj.name === 'location' && DOM_LOCATION.has(name)) return taint('dom', label(), n, false, line());
