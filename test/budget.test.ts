@@ -243,10 +243,11 @@ test('a check stopped by another atom’s smaller budget runs again under its ow
   const { report } = await check(
     repo,
     [
-      atom('first', (file) => (file.path === 'f0.txt' ? (spin(250), []) : [])),
-      atom('second', (file) => (file.path === 'f1.txt' ? (spin(150), found) : [])),
+      // Margins of 300 ms: a loaded machine (CI, other test files beside) must not push the first over its own budget.
+      atom('first', (file) => (file.path === 'f0.txt' ? (spin(700), []) : [])),
+      atom('second', (file) => (file.path === 'f1.txt' ? (spin(400), found) : [])),
     ],
-    300,
+    1000,
   );
   assert.equal(byAtom(report), ['second:f1.txt']);
   assert.equal(report.failures, []);
@@ -273,7 +274,8 @@ test('a check marked parsesFirst gets the parse before it is called, so its anal
   const report = await checkChangeSet(
     changes,
     [analyser, finder].map((a) => activate(headerOf(a), async () => a, 'block', {}, undefined, [])),
-    policy(300),
+    // Long enough for a cold parse of b.js on a loaded machine: only a.js's endless loop may run out.
+    policy(1000),
     { online: false },
   );
   changes.close();
