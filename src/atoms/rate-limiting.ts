@@ -4,12 +4,14 @@ import { defineAtom, type CheckContext, type Hit, type SourceFile } from '../kit
 import {
   APP_FILES,
   decoratorName,
+  handlerFunction,
   inDevelopmentBranch,
   nestRoutesIn,
   otherModulesMatching,
   routesIn,
 } from '../kit/app.js';
 import { codeCheck } from '../kit/code.js';
+import { exportedFunction, exportName, IMPORTS_LOCAL } from '../kit/summaries.js';
 
 /** Paths of routes that guess or spend credentials: a path segment that is (or ends in) a word like login, register, reset-password, otp, token. */
 const AUTH_PATH =
@@ -144,9 +146,64 @@ function handlerNames(m: CodeModule, last: Node): string[] {
   return [];
 }
 
+/** A password checked against a stored hash: bcrypt.compare(plain, hash), argon2.verify(hash, plain). */
+const PASSWORD_VERIFY: Record<string, { names: string[]; plain: number }> = {
+  bcrypt: { names: ['compare', 'compareSync'], plain: 0 },
+  bcryptjs: { names: ['compare', 'compareSync'], plain: 0 },
+  argon2: { names: ['verify'], plain: 1 },
+};
+/** The handler works on the signed-in caller's own account (re-authentication before a change), not on any account. */
+const OWN_ACCOUNT = /\b(?:req|request)\.(?:user|session|auth)\b|\bctx\.state\.user\b|\bres\.locals\.user\b/;
+
+/** The handler checks a password the request sends, for an account the request names: a login by another path. */
+function checksPassword(m: CodeModule, fn: Node): boolean {
+  if (OWN_ACCOUNT.test(m.source(fn))) return false;
+  return m.calls().some((call) => {
+    const spec = call.callee.module ? PASSWORD_VERIFY[call.callee.module] : undefined;
+    const plain = spec?.names.includes(call.callee.name) ? call.args[spec.plain] : undefined;
+    return !!plain && call.node.start >= fn.start && call.node.end <= fn.end && m.taints(plain).length > 0;
+  });
+}
+
+/**
+ * Routes whatever their path whose handler checks a password from the request (`POST /v2/export` that
+ * bcrypt.compares the body's password for the body's username): a way to guess passwords that the login's limiter
+ * does not cover. The handler is written inline, or exported by a local module (`router.post('/x', users.export)`).
+ */
+async function passwordRoutes(
+  m: CodeModule,
+  file: SourceFile,
+  ctx: CheckContext<Record<string, never>>,
+  known: readonly Candidate[],
+): Promise<Candidate[]> {
+  const found: Candidate[] = [];
+  if (SIGNED_IN_ROUTER.test(file.text) || ADMIN_MODULE.test(file.path)) return found;
+  for (const route of routesIn(m)) {
+    if (!CHANGING.has(route.method) || known.some((c) => c.node === route.node)) continue;
+    if (route.handlers.some((h) => LIMITER.test(m.source(h)))) continue;
+    const last = route.handlers.at(-1)!;
+    const local = handlerFunction(m, route);
+    let checks = local ? checksPassword(m, local) : false;
+    if (!local && IMPORTS_LOCAL.test(file.text)) {
+      const callee = m.callee(unwrap(last));
+      const name = exportName({ callee, isNew: false } as Parameters<typeof exportName>[0]);
+      const fn = name && (await exportedFunction(ctx.project, file.path, callee.module!, name, ['compare', 'verify']));
+      checks = !!fn && checksPassword(fn.module, fn.fn);
+    }
+    if (checks)
+      found.push({
+        node: route.node,
+        label: `${route.method.toUpperCase()} ${route.path} (it checks a password)`,
+        names: handlerNames(m, last),
+      });
+  }
+  return found;
+}
+
 async function limits(m: CodeModule, file: SourceFile, ctx: CheckContext<Record<string, never>>): Promise<Hit[]> {
   const hits: Hit[] = [];
-  const found = candidates(m, file).filter(
+  const byPath = candidates(m, file);
+  const found = [...byPath, ...(await passwordRoutes(m, file, ctx, byPath))].filter(
     (c) => file.allAdded || file.isAdded(m.line(c.node)) || file.isAdded(m.position(c.node.end).line),
   );
   if (!found.length) return hits;
@@ -319,10 +376,17 @@ async function trustEveryProxy(
 const LIMITER_CALL =
   /\b(?:rateLimit|expressRateLimit|ratelimit|RateLimit|slowDown|new\s+RateLimiter\w*|register\s*\(\s*(?:rateLimit|fastifyRateLimit|import\(\s*['"]@fastify\/rate-limit))\s*\(?/;
 
+/** A module with routes that may guess credentials: auth words, a Next.js route, handlers of another module, or a password check. */
+const routeModule = (file: SourceFile): boolean =>
+  ROUTE_HINT.test(file.text) &&
+  (AUTH_TEXT.test(file.text) ||
+    NEXT_ROUTE.test(file.path) ||
+    IMPORTS_LOCAL.test(file.text) ||
+    /['"](?:bcrypt|bcryptjs|argon2)['"]/.test(file.text));
+
 async function check(m: CodeModule, file: SourceFile, ctx: CheckContext<Record<string, never>>): Promise<Hit[]> {
   const hits: Hit[] = [];
-  if (ROUTE_HINT.test(file.text) && (AUTH_TEXT.test(file.text) || NEXT_ROUTE.test(file.path)))
-    hits.push(...(await limits(m, file, ctx)));
+  if (routeModule(file)) hits.push(...(await limits(m, file, ctx)));
   if (KEY_HINT.test(file.text)) {
     // A keyGenerator of something else (a cache key) is no limiter's: the module must make or import one.
     // (a hand-written limiter is recognised by its 429 answer.)
@@ -338,7 +402,7 @@ export default defineAtom({
   title: 'Login, sign-up, reset and token routes are rate limited',
   criteria: {
     pass: "Every login, sign-up, password-reset, OTP/2FA and token route that callers reach before they are signed in has a rate limiter: on the route (express-rate-limit, rate-limiter-flexible, @fastify/rate-limit config, @Throttle / ThrottlerGuard), on its router, or registered for the whole app in any of its modules (app.use(limiter), fastify.register(rateLimit), a global ThrottlerGuard, Next.js middleware). Limiters count by the address the app's own proxy saw (trust proxy set to the number or addresses of the proxies) or by account, never by a header the client writes.",
-    fail: 'A POST/PUT/PATCH route whose path names login, sign-in, sign-up, register, password, reset, forgot, OTP, 2FA/MFA, verify or token, and that no sign-in middleware guards, has no rate limiter on the route, its router or the app, or opts out with @SkipThrottle(); or a limiter is keyed on X-Forwarded-For / X-Real-IP read by hand, or on req.ip in an app that trusts every proxy (trust proxy: true), where the client writes the address.',
+    fail: 'A POST/PUT/PATCH route whose path names login, sign-in, sign-up, register, password, reset, forgot, OTP, 2FA/MFA, verify or token, and that no sign-in middleware guards, has no rate limiter on the route, its router or the app, or opts out with @SkipThrottle(); a route by any path whose handler (inline or exported by a local module) checks a password the request sends for an account the request names (bcrypt.compare, argon2.verify) has no limiter either; or a limiter is keyed on X-Forwarded-For / X-Real-IP read by hand, or on req.ip in an app that trusts every proxy (trust proxy: true), where the client writes the address.',
   },
   files: APP_FILES,
   keywords: [
@@ -364,6 +428,9 @@ export default defineAtom({
     'keygenerator',
     'consume(',
     'proxy',
+    // a route that checks a password, whatever its path
+    'bcrypt',
+    'argon2',
     // a hand-written limiter keyed on a client header
     'forwarded',
     'x-real-ip',
@@ -401,6 +468,19 @@ export default defineAtom({
   },
   examples: {
     bad: [
+      // A route by another name that checks any account's password: a login without the login's limiter.
+      {
+        file: 'src/routes/passphrase.js',
+        code: "const controller = require('../controllers/passphrase');\nconst loginLimiter = require('../utils/rateLimiter')({ max: 10 });\nmodule.exports = (router) => {\n  router.route('/v2/login').post(loginLimiter, controller.login);\n  router.route('/v2/export').post(validateToken, controller.export); // ✗\n};",
+        others: {
+          'src/controllers/passphrase.js':
+            "const bcrypt = require('bcrypt');\nmodule.exports = {\n  login: async (req, res) => res.json(await signIn(req.body)),\n  export: async (req, res) => {\n    const { username, password } = req.body;\n    const user = await User.findOne({ username: String(username) });\n    if (!user || !(await bcrypt.compare(password, user.password))) return res.sendStatus(401);\n    res.json(await exportAll(user));\n  },\n};",
+        },
+      },
+      {
+        file: 'src/routes/vault.ts',
+        code: "import argon2 from 'argon2';\nrouter.post('/vault/open', async (req, res) => { // ✗\n  const vault = await db.vault.findUnique({ where: { id: String(req.body.vaultId) } });\n  if (!vault || !(await argon2.verify(vault.hash, String(req.body.passphrase)))) return res.sendStatus(403);\n  res.json(vault.items);\n});",
+      },
       // Limiters written by hand (a middleware that answers 429), keyed on an address header the client writes.
       {
         file: 'src/utils/rateLimiter.js',
@@ -457,6 +537,19 @@ export default defineAtom({
       },
     ],
     good: [
+      // Re-authentication of the signed-in caller's own account; the same export route behind a limiter.
+      {
+        file: 'src/routes/account.js',
+        code: "const bcrypt = require('bcrypt');\nrouter.post('/account/email', requireUser, async (req, res) => {\n  const user = await User.findById(req.user.id);\n  if (!(await bcrypt.compare(req.body.currentPassword, user.password))) return res.sendStatus(403);\n  await user.updateOne({ email: String(req.body.email) });\n  res.sendStatus(204);\n});",
+      },
+      {
+        file: 'src/routes/passphrase.js',
+        code: "const controller = require('../controllers/passphrase');\nconst exportLimiter = require('../utils/rateLimiter')({ max: 5 });\nmodule.exports = (router) => {\n  router.route('/v2/export').post(validateToken, exportLimiter, controller.export);\n  router.route('/v2/notes').post(validateToken, controller.save);\n};",
+        others: {
+          'src/controllers/passphrase.js':
+            "const bcrypt = require('bcrypt');\nmodule.exports = {\n  save: async (req, res) => res.json(await Note.create({ text: String(req.body.text) })),\n  export: async (req, res) => {\n    const user = await User.findOne({ username: String(req.body.username) });\n    if (!user || !(await bcrypt.compare(req.body.password, user.password))) return res.sendStatus(401);\n    res.json(await exportAll(user));\n  },\n};",
+        },
+      },
       // The same limiter keyed on the address Express resolved (trust proxy decides it), or on the entry the one
       // proxy appended; a logger that reads the header in a module that also answers 429 elsewhere.
       {
@@ -546,11 +639,5 @@ export default defineAtom({
       },
     ],
   },
-  check: codeCheck(
-    check,
-    [],
-    (file) =>
-      (ROUTE_HINT.test(file.text) && (AUTH_TEXT.test(file.text) || NEXT_ROUTE.test(file.path))) ||
-      KEY_HINT.test(file.text),
-  ),
+  check: codeCheck(check, [], (file) => routeModule(file) || KEY_HINT.test(file.text)),
 });
