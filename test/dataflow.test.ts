@@ -128,6 +128,24 @@ test("a GraphQL resolver's args are the client's (resolver maps and resolve()), 
   assert.equal(m.taints(argOf(m, 'other')), []);
 });
 
+test("an XML-RPC method's params are the client's; exports.f(x) in the same module runs the function it assigned", async () => {
+  const m = await mod(
+    [
+      "const xmlrpc = require('xmlrpc');",
+      'const server = xmlrpc.createServer({ port: 9090 });',
+      'exports.fetchIt = function (url) {',
+      '  return sink(url);',
+      '};',
+      "server.on('check', function (err, params, callback) {",
+      '  callback(null, exports.fetchIt(params.toString()));',
+      '});',
+      "other.on('check', function (err, params) { keep(params); });",
+    ].join('\n'),
+  );
+  assert.is(m.taints(argOf(m, 'sink'))[0]?.label, 'params');
+  assert.equal(m.taints(argOf(m, 'keep')), []);
+});
+
 test('parseInt, Number and a zod parse cut the flow', async () => {
   const m = await mod(
     [
