@@ -53,6 +53,17 @@ test('a second run gives the same report, findings, masking and notes included, 
   assert.not.match(second.stdout, awsKeyId(5));
 });
 
+test('identical files in one commit each keep their results (one blob, several paths)', () => {
+  const { repo, check } = setUp();
+  for (let i = 0; i < 6; i++) repo.write(`src/copy${i}.js`, cleanLine + md5Line);
+  repo.stage();
+  const first = check('--staged');
+  assert.is(first.report.findings.length, 6);
+  const second = check('--staged');
+  assert.equal(second.report, first.report);
+  assert.equal(second.ran, [], 'nothing analysed again');
+});
+
 test('results move with what they depend on: options, added lines, path, and the other modules of an app', () => {
   const { repo, check } = setUp();
   // bcryptMinCost: the same file is fine under one policy and not under the other.

@@ -26,7 +26,10 @@ declare const RALPH_GUARD_BUILD: string;
 
 /** Atoms whose results depend on more than the file, whatever they read of the context. */
 const NEVER = new Set(['dependencies']);
-/** Entries kept per blob and atom (the content checked as a new file and as a modified one, under two policies…). */
+/**
+ * Entries kept per blob, atom and path (the content checked as a new file and as a modified one, under two
+ * policies…). Per path: five identical files of one commit must not evict each other's results on every run.
+ */
 const ENTRIES_PER_ATOM = 4;
 /**
  * Entries kept per blob in all. Other builds' entries stay (below this build's): two checkouts on different
@@ -91,10 +94,14 @@ export class ResultCache {
     const entry = this.entry(key, stored);
     const others = this.entries(key.blob).filter((e) => !same(e, entry));
     const mine = others.filter((e) => e.build === this.build);
-    const sameAtom = mine.filter((e) => e.atom === entry.atom).slice(0, ENTRIES_PER_ATOM - 1);
-    const kept = [entry, ...sameAtom, ...mine.filter((e) => e.atom !== entry.atom)];
+    const samePlace = (e: Entry) => e.atom === entry.atom && e.path === entry.path;
+    const kept = [
+      entry,
+      ...mine.filter(samePlace).slice(0, ENTRIES_PER_ATOM - 1),
+      ...mine.filter((e) => !samePlace(e)),
+    ];
     const otherBuilds = others.filter((e) => e.build !== this.build);
-    this.byBlob.set(key.blob, [...kept, ...otherBuilds].slice(0, Math.max(kept.length, ENTRIES_PER_BLOB)));
+    this.byBlob.set(key.blob, [...kept, ...otherBuilds].slice(0, ENTRIES_PER_BLOB));
     this.dirty.add(key.blob);
   }
 
