@@ -1,5 +1,5 @@
 import type { CodeModule, Node } from '../ast/module.js';
-import { isFunction, keyName, unwrap } from '../ast/nodes.js';
+import { isFunction, keyName, propertyName, unwrap } from '../ast/nodes.js';
 import { defineAtom, type CheckContext, type Hit, type SourceFile } from '../kit/atom.js';
 import {
   APP_FILES,
@@ -200,7 +200,7 @@ const CLIENT_HEADER =
 /** The entry a trusted proxy appended: the last one of the list, not the first the client wrote. */
 const LAST_ENTRY = /\.pop\s*\(|\.at\s*\(\s*-\s*1\s*\)|length\s*-\s*1\s*\]|\.slice\s*\(\s*-\s*1\s*\)/;
 /** What a module must hold to be read for client-chosen keys. */
-const KEY_HINT = /keyGenerator|\.consume\s*\(|trust proxy|trustProxy|\.proxy\s*=\s*true/;
+const KEY_HINT = /keyGenerator|\.consume\s*\(|trust proxy|trustProxy|\.proxy\s*=\s*true|\b429\b|too many requests/i;
 /** The limiter keys on the caller's IP (the default of express-rate-limit, @fastify/rate-limit and koa-ratelimit). */
 const IP_KEYED = (text: string) =>
   !/keyGenerator|\bid\s*:\s*(?:\(|async|function|\w+\s*=>)/.test(text) ||
@@ -229,6 +229,46 @@ function headerKeys(m: CodeModule): Hit[] {
   for (const call of m.calls())
     if (call.callee.name === 'consume' && LIMITER.test(call.callee.path.join('.')) && call.args[0])
       judge(call.node, call.args[0]);
+  hits.push(...handWrittenLimiters(m));
+  return hits;
+}
+
+/** A response that refuses for too many requests: status 429 or its text. */
+const TOO_MANY = /\bstatus\s*\(\s*429\s*\)|\bstatus(?:Code)?\s*=\s*429\b|\bwriteHead\s*\(\s*429\b|too many requests/i;
+
+/**
+ * A limiter written by hand: a middleware (req, res, next) that answers 429 and reads the caller's address from a
+ * header the client writes (`const ip = req.headers['x-forwarded-for'] || req.socket.remoteAddress`). The hit is on
+ * the read of the header.
+ */
+function handWrittenLimiters(m: CodeModule): Hit[] {
+  const hits: Hit[] = [];
+  for (const fn of [
+    ...m.nodes('ArrowFunctionExpression'),
+    ...m.nodes('FunctionExpression'),
+    ...m.nodes('FunctionDeclaration'),
+  ]) {
+    if (fn.params.length !== 3) continue;
+    const text = m.source(fn);
+    if (!TOO_MANY.test(text) || LAST_ENTRY.test(text)) continue;
+    // req.headers['x-forwarded-for'], req.headers.forwarded, req.get('x-real-ip'), req.header('x-forwarded-for')
+    const reads = [...m.nodes('MemberExpression'), ...m.nodes('CallExpression')].filter((read) => {
+      if (read.start < fn.start || read.end > fn.end) return false;
+      if (read.type === 'CallExpression') return /^\w+\.(?:get|header)$/.test(m.source(read.callee));
+      return /^\w+\.headers$/.test(m.source(read.object)) && (read.computed || propertyName(read) === 'forwarded');
+    });
+    for (const read of reads) {
+      const header = CLIENT_HEADER.exec(m.source(read));
+      if (!header) continue;
+      hits.push(
+        m.hit('spoofable-key', read, {
+          messageId: 'header',
+          data: { header: (header[1] ?? header[2]!).toLowerCase() },
+        }),
+      );
+      break;
+    }
+  }
   return hits;
 }
 
@@ -285,7 +325,8 @@ async function check(m: CodeModule, file: SourceFile, ctx: CheckContext<Record<s
     hits.push(...(await limits(m, file, ctx)));
   if (KEY_HINT.test(file.text)) {
     // A keyGenerator of something else (a cache key) is no limiter's: the module must make or import one.
-    if (LIMITER_PACKAGE.test(file.text) || LIMITER_CALL.test(file.text))
+    // (a hand-written limiter is recognised by its 429 answer.)
+    if (LIMITER_PACKAGE.test(file.text) || LIMITER_CALL.test(file.text) || TOO_MANY.test(file.text))
       hits.push(...headerKeys(m).filter((h) => file.allAdded || file.isAdded(h.line)));
     hits.push(...(await trustEveryProxy(m, file, ctx)));
   }
@@ -323,6 +364,10 @@ export default defineAtom({
     'keygenerator',
     'consume(',
     'proxy',
+    // a hand-written limiter keyed on a client header
+    'forwarded',
+    'x-real-ip',
+    'x-client-ip',
   ],
   // warn in the recommended policy: on the production corpus (npm run bench -- detection) 4 of its 7
   // findings were strictly true: below 2 in 3 (where a route sits behind sign-in is often decided elsewhere).
@@ -356,6 +401,15 @@ export default defineAtom({
   },
   examples: {
     bad: [
+      // Limiters written by hand (a middleware that answers 429), keyed on an address header the client writes.
+      {
+        file: 'src/utils/rateLimiter.js',
+        code: "const hits = new Map();\nmodule.exports = ({ windowMs = 30000, max = 100 } = {}) => (req, res, next) => {\n  const ip = req.headers['x-forwarded-for'] || req.socket.remoteAddress; // ✗\n  const now = Date.now();\n  const recent = (hits.get(ip) ?? []).filter((t) => t > now - windowMs);\n  if (recent.length >= max) return res.status(429).json({ error: 'Too many requests' });\n  hits.set(ip, [...recent, now]);\n  next();\n};",
+      },
+      {
+        file: 'src/middleware/throttle.ts',
+        code: "export function throttle(req: Request, res: Response, next: NextFunction) {\n  const key = req.get('x-real-ip') ?? req.ip; // ✗\n  if (counter.incr(key) > 20) {\n    res.statusCode = 429;\n    return res.end();\n  }\n  next();\n}",
+      },
       {
         file: 'src/routes/auth.js',
         code: "const router = require('express').Router();\nrouter.post('/login', async (req, res) => { // ✗\n  const user = await authenticate(req.body.email, req.body.password);\n  res.json({ token: sign(user) });\n});",
@@ -403,6 +457,21 @@ export default defineAtom({
       },
     ],
     good: [
+      // The same limiter keyed on the address Express resolved (trust proxy decides it), or on the entry the one
+      // proxy appended; a logger that reads the header in a module that also answers 429 elsewhere.
+      {
+        file: 'src/utils/rateLimiter.js',
+        code: "const hits = new Map();\nmodule.exports = ({ windowMs = 30000, max = 100 } = {}) => (req, res, next) => {\n  const now = Date.now();\n  const recent = (hits.get(req.ip) ?? []).filter((t) => t > now - windowMs);\n  if (recent.length >= max) return res.status(429).json({ error: 'Too many requests' });\n  hits.set(req.ip, [...recent, now]);\n  next();\n};",
+        unrouted: 'keyed on req.ip: no header word, so the pre-filter skips it',
+      },
+      {
+        file: 'src/middleware/throttle.js',
+        code: "module.exports = (req, res, next) => {\n  const ip = String(req.headers['x-forwarded-for'] ?? '').split(',').pop().trim() || req.socket.remoteAddress;\n  if (counter.incr(ip) > 20) return res.status(429).end();\n  next();\n};",
+      },
+      {
+        file: 'src/middleware/log.js',
+        code: "const accessLog = (req, res, next) => {\n  log.info({ path: req.path, forwardedFor: req.headers['x-forwarded-for'] });\n  next();\n};\nfunction tooMany(req, res) {\n  res.status(429).send('Too many requests');\n}\nmodule.exports = { accessLog, tooMany };",
+      },
       // One proxy in front: req.ip is the address it saw, not what the client wrote.
       {
         file: 'src/app.ts',
