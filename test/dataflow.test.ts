@@ -115,6 +115,7 @@ test("a GraphQL resolver's args are the client's (resolver maps and resolve()), 
       'const resolvers = {',
       '  Mutation: {',
       '    upload: async (parent, args, context) => write(args.filePath),',
+      '    save: async (parent, { filePath }) => store(filePath),',
       '  },',
       '};',
       'const field = { type: T, resolve(parent, args) { return look(args.name); } };',
@@ -125,6 +126,7 @@ test("a GraphQL resolver's args are the client's (resolver maps and resolve()), 
   assert.is(t?.label, 'args.filePath');
   assert.is(t?.structured, false);
   assert.is(m.taints(argOf(m, 'look'))[0]?.label, 'args.name');
+  assert.is(m.taints(argOf(m, 'store'))[0]?.label, 'args.filePath');
   assert.equal(m.taints(argOf(m, 'other')), []);
 });
 

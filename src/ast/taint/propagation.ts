@@ -41,6 +41,7 @@ import {
   EXPRESS_PROPS,
   exportedName,
   HTTP_HANDLER_EXPORTS,
+  isResolver,
   isServerAction,
   KOA_PROPS,
   LAMBDA_PROPS,
@@ -341,6 +342,9 @@ export class Flow implements Links, DataFlow {
     ) {
       return [taint('upload', label, param, false, this.m.line(param))];
     }
+    // A GraphQL resolver's arguments taken apart in its parameter list: `(parent, { filePath }) => …` (as text).
+    if (index === 1 && def.path.length && isResolver(this.m, fn))
+      return [taint('request', `args.${def.path.join('.')}`, param, false, this.m.line(param))];
     // An XML-RPC method handler: `server.on('ns.method', (err, params, callback) => …)` on an xmlrpc server.
     if (index === 1 && parent?.type === 'CallExpression' && parent.arguments[1] === fn && this.xmlRpcServer(parent))
       return [taint('request', label, param, true, this.m.line(param))];
