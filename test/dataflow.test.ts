@@ -115,6 +115,7 @@ test("a GraphQL resolver's args are the client's (resolver maps and resolve()), 
       'const resolvers = {',
       '  Mutation: {',
       '    upload: async (parent, args, context) => write(args.filePath),',
+      '    save: async (parent, { filePath }) => store(filePath),',
       '  },',
       '};',
       'const field = { type: T, resolve(parent, args) { return look(args.name); } };',
@@ -125,7 +126,26 @@ test("a GraphQL resolver's args are the client's (resolver maps and resolve()), 
   assert.is(t?.label, 'args.filePath');
   assert.is(t?.structured, false);
   assert.is(m.taints(argOf(m, 'look'))[0]?.label, 'args.name');
+  assert.is(m.taints(argOf(m, 'store'))[0]?.label, 'args.filePath');
   assert.equal(m.taints(argOf(m, 'other')), []);
+});
+
+test("an XML-RPC method's params are the client's; exports.f(x) in the same module runs the function it assigned", async () => {
+  const m = await mod(
+    [
+      "const xmlrpc = require('xmlrpc');",
+      'const server = xmlrpc.createServer({ port: 9090 });',
+      'exports.fetchIt = function (url) {',
+      '  return sink(url);',
+      '};',
+      "server.on('check', function (err, params, callback) {",
+      '  callback(null, exports.fetchIt(params.toString()));',
+      '});',
+      "other.on('check', function (err, params) { keep(params); });",
+    ].join('\n'),
+  );
+  assert.is(m.taints(argOf(m, 'sink'))[0]?.label, 'params');
+  assert.equal(m.taints(argOf(m, 'keep')), []);
 });
 
 test('parseInt, Number and a zod parse cut the flow', async () => {

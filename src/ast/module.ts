@@ -396,9 +396,21 @@ export class CodeModule {
       }
       const literal = this.objectLiteral(obj);
       const v = literal && this.property(literal, name);
-      return v && isFunction(unwrap(v)) ? unwrap(v) : undefined;
+      if (v) return isFunction(unwrap(v)) ? unwrap(v) : undefined;
+      return this.ownExport(n);
     }
     return undefined;
+  }
+
+  /** `module.exports.get(…)` / `exports.get(…)`: the one function this module assigns there. */
+  private ownExport(member: Node): Node | undefined {
+    const target = this.source(member).replace(/\s+/g, '');
+    if (!/^(?:module\.)?exports\.[\w$]+$/.test(target)) return undefined;
+    const found = this.nodes('AssignmentExpression').filter(
+      (a) => a.operator === '=' && this.source(a.left).replace(/\s+/g, '') === target,
+    );
+    const fn = found.length === 1 ? unwrap(found[0]!.right) : undefined;
+    return fn && isFunction(fn) ? fn : undefined;
   }
 
   /** Call sites in this module of a locally declared function. */

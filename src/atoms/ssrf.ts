@@ -220,6 +220,11 @@ export default defineAtom({
   },
   examples: {
     bad: [
+      // An XML-RPC method's parameters come from the caller; the module calls its own exported helper.
+      {
+        file: 'src/rpc.js',
+        code: "const xmlrpc = require('xmlrpc');\nconst needle = require('needle');\nconst server = xmlrpc.createServer({ port: 9090, path: '/xmlrpc' });\nmodule.exports.uptime = (url) => needle.get(url, { timeout: 3000 });\nserver.on('checkUptime', (err, params, callback) => {\n  callback(null, module.exports.uptime(params.toString())); // ✗\n});",
+      },
       {
         file: 'src/routes/snapshot.js',
         code: "const phantom = require('phantom');\napp.post('/snapshot/:url', async (req, res) => {\n  const page = await (await phantom.create()).createPage();\n  await page.openUrl(req.params.url, {}, {}); // ✗\n  await page.evaluateJavaScript(req.body.script); // ✗\n});",
@@ -284,6 +289,10 @@ export default defineAtom({
       },
     ],
     good: [
+      {
+        file: 'src/rpc.js',
+        code: "const xmlrpc = require('xmlrpc');\nconst needle = require('needle');\nconst server = xmlrpc.createServer({ port: 9090, path: '/xmlrpc' });\nconst TARGETS = { web: 'https://www.example.com/health' };\nserver.on('checkUptime', (err, params, callback) => {\n  callback(null, needle.get(TARGETS[params[0]] ?? TARGETS.web));\n});",
+      },
       // The app's own function runs in the page; the request only gives it a value.
       {
         file: 'src/routes/render.js',

@@ -41,6 +41,7 @@ import {
   EXPRESS_PROPS,
   exportedName,
   HTTP_HANDLER_EXPORTS,
+  isResolver,
   isServerAction,
   KOA_PROPS,
   LAMBDA_PROPS,
@@ -288,6 +289,17 @@ export class Flow implements Links, DataFlow {
   }
 
   /** What a parameter receives: a request, or the arguments its callers in this module pass. */
+  /** `server.on(name, handler)` where `server` holds `xmlrpc.createServer(…)` (or createSecureServer). */
+  private xmlRpcServer(call: Node): boolean {
+    const callee = unwrap(call.callee);
+    if (callee.type !== 'MemberExpression' || propertyName(callee) !== 'on') return false;
+    const receiver = unwrap(callee.object);
+    const b = receiver.type === 'Identifier' ? this.m.binding(receiver) : undefined;
+    const value = b?.defs.length === 1 ? b.defs[0]!.value : undefined;
+    const made = value && unwrap(value).type === 'CallExpression' ? this.m.callee(unwrap(value).callee) : undefined;
+    return made?.module === 'xmlrpc' && /^create(?:Secure)?Server$/.test(made.name);
+  }
+
   private paramTaints(b: Binding, def: Def, depth: number): Taint[] {
     const fn = def.fn!;
     const param = def.param!;
@@ -330,6 +342,12 @@ export class Flow implements Links, DataFlow {
     ) {
       return [taint('upload', label, param, false, this.m.line(param))];
     }
+    // A GraphQL resolver's arguments taken apart in its parameter list: `(parent, { filePath }) => …` (as text).
+    if (index === 1 && def.path.length && isResolver(this.m, fn))
+      return [taint('request', `args.${def.path.join('.')}`, param, false, this.m.line(param))];
+    // An XML-RPC method handler: `server.on('ns.method', (err, params, callback) => …)` on an xmlrpc server.
+    if (index === 1 && parent?.type === 'CallExpression' && parent.arguments[1] === fn && this.xmlRpcServer(parent))
+      return [taint('request', label, param, true, this.m.line(param))];
     // Array callbacks: `tainted.forEach(k => …)`, `Object.keys(tainted).map(k => …)`.
     if (parent?.type === 'CallExpression' && parent.callee.type === 'MemberExpression' && parent.arguments[0] === fn) {
       const method = propertyName(parent.callee);

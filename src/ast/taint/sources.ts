@@ -215,9 +215,13 @@ function listensToMessages(m: CodeModule, fn: Node): boolean {
 function resolverArgs(m: CodeModule, id: Node): boolean {
   const b = m.binding(id);
   const def = b?.kind === 'param' ? b.defs[0] : undefined;
-  if (!def?.fn || def.index !== 1 || def.path.length) return false;
-  const prop = m.parent(def.fn);
-  if (prop?.type !== 'Property' || prop.value !== def.fn) return false;
+  return !!def?.fn && def.index === 1 && !def.path.length && isResolver(m, def.fn);
+}
+
+/** A GraphQL resolver: a function under `Query`/`Mutation`/`Subscription` in a resolver map, or a field's `resolve`. */
+export function isResolver(m: CodeModule, fn: Node): boolean {
+  const prop = m.parent(fn);
+  if (prop?.type !== 'Property' || prop.value !== fn) return false;
   if (keyName(prop) === 'resolve') return true;
   const map = m.parent(prop);
   const outer = map?.type === 'ObjectExpression' ? m.parent(map) : undefined;
