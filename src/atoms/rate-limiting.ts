@@ -114,6 +114,19 @@ function candidates(m: CodeModule, file: SourceFile): Candidate[] {
     if (decorators.some((d) => decoratorName(m, d) === 'UseGuards' && SIGNED_IN.test(m.source(d)))) continue;
     found.push({ node: r.decorator, label: `${r.verb.toUpperCase()} ${r.path}`, names: [] });
   }
+  // GraphQL: a mutation resolver named like a login (Mutation: { userLogin: async (parent, args) => … }).
+  if (graphqlServer(file.text)) {
+    for (const p of m.nodes('Property')) {
+      const resolvers = keyName(p) === 'Mutation' ? m.objectLiteral(p.value) : undefined;
+      for (const r of (resolvers?.properties ?? []) as Node[]) {
+        const name = r.type === 'Property' ? keyName(r) : null;
+        // userLogin → /user-login, resetPassword → /reset-password: the path words of a REST route.
+        if (!name || !authPath(`/${name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase()}`)) continue;
+        if (!isFunction(unwrap(r.value)) || LIMITER.test(m.source(r))) continue;
+        found.push({ node: r, label: `GraphQL mutation ${name}`, names: [name] });
+      }
+    }
+  }
   // Next.js route handlers: app/api/auth/login/route.ts exporting POST
   const next = /(?:^|\/)app\/(.*)\/route\.[jt]sx?$/.exec(file.path);
   if (next && authPath('/' + next[1]!.replace(/\([^)]*\)\/?/g, '')) && !LIMITER.test(file.text)) {
@@ -376,13 +389,19 @@ async function trustEveryProxy(
 const LIMITER_CALL =
   /\b(?:rateLimit|expressRateLimit|ratelimit|RateLimit|slowDown|new\s+RateLimiter\w*|register\s*\(\s*(?:rateLimit|fastifyRateLimit|import\(\s*['"]@fastify\/rate-limit))\s*\(?/;
 
+/** A module of a GraphQL server with mutations. */
+const GRAPHQL_IMPORT =
+  /['"](?:graphql|@graphql-tools\/schema|graphql-tools|apollo-server[\w-]*|@apollo\/server|graphql-yoga|mercurius|express-graphql)['"]/;
+const graphqlServer = (text: string): boolean => GRAPHQL_IMPORT.test(text) && /\bMutation\b/.test(text);
+
 /** A module with routes that may guess credentials: auth words, a Next.js route, handlers of another module, or a password check. */
 const routeModule = (file: SourceFile): boolean =>
-  ROUTE_HINT.test(file.text) &&
-  (AUTH_TEXT.test(file.text) ||
-    NEXT_ROUTE.test(file.path) ||
-    IMPORTS_LOCAL.test(file.text) ||
-    /['"](?:bcrypt|bcryptjs|argon2)['"]/.test(file.text));
+  graphqlServer(file.text) ||
+  (ROUTE_HINT.test(file.text) &&
+    (AUTH_TEXT.test(file.text) ||
+      NEXT_ROUTE.test(file.path) ||
+      IMPORTS_LOCAL.test(file.text) ||
+      /['"](?:bcrypt|bcryptjs|argon2)['"]/.test(file.text)));
 
 async function check(m: CodeModule, file: SourceFile, ctx: CheckContext<Record<string, never>>): Promise<Hit[]> {
   const hits: Hit[] = [];
@@ -402,7 +421,7 @@ export default defineAtom({
   title: 'Login, sign-up, reset and token routes are rate limited',
   criteria: {
     pass: "Every login, sign-up, password-reset, OTP/2FA and token route that callers reach before they are signed in has a rate limiter: on the route (express-rate-limit, rate-limiter-flexible, @fastify/rate-limit config, @Throttle / ThrottlerGuard), on its router, or registered for the whole app in any of its modules (app.use(limiter), fastify.register(rateLimit), a global ThrottlerGuard, Next.js middleware). Limiters count by the address the app's own proxy saw (trust proxy set to the number or addresses of the proxies) or by account, never by a header the client writes.",
-    fail: 'A POST/PUT/PATCH route whose path names login, sign-in, sign-up, register, password, reset, forgot, OTP, 2FA/MFA, verify or token, and that no sign-in middleware guards, has no rate limiter on the route, its router or the app, or opts out with @SkipThrottle(); a route by any path whose handler (inline or exported by a local module) checks a password the request sends for an account the request names (bcrypt.compare, argon2.verify) has no limiter either; or a limiter is keyed on X-Forwarded-For / X-Real-IP read by hand, or on req.ip in an app that trusts every proxy (trust proxy: true), where the client writes the address.',
+    fail: 'A POST/PUT/PATCH route whose path names login, sign-in, sign-up, register, password, reset, forgot, OTP, 2FA/MFA, verify or token, and that no sign-in middleware guards, has no rate limiter on the route, its router or the app, or opts out with @SkipThrottle(); a GraphQL mutation named like one (userLogin, resetPassword) has none; a route by any path whose handler (inline or exported by a local module) checks a password the request sends for an account the request names (bcrypt.compare, argon2.verify) has no limiter either; or a limiter is keyed on X-Forwarded-For / X-Real-IP read by hand, or on req.ip in an app that trusts every proxy (trust proxy: true), where the client writes the address.',
   },
   files: APP_FILES,
   keywords: [
@@ -468,6 +487,11 @@ export default defineAtom({
   },
   examples: {
     bad: [
+      // GraphQL: a login mutation is a login route.
+      {
+        file: 'src/graphql/resolvers.js',
+        code: "const { ApolloServer } = require('@apollo/server');\nconst resolvers = {\n  Query: { me: (_, __, ctx) => ctx.user },\n  Mutation: {\n    userLogin: async (_, { username, password }) => signIn(username, password), // ✗\n    createNote: async (_, { text }, ctx) => Note.create({ text, owner: ctx.user.id }),\n  },\n};\nmodule.exports = new ApolloServer({ typeDefs, resolvers });",
+      },
       // A route by another name that checks any account's password: a login without the login's limiter.
       {
         file: 'src/routes/passphrase.js',
@@ -537,6 +561,11 @@ export default defineAtom({
       },
     ],
     good: [
+      // The same mutation counted by a limiter wrapper; mutations that guess nothing.
+      {
+        file: 'src/graphql/resolvers.js',
+        code: "const { ApolloServer } = require('@apollo/server');\nconst resolvers = {\n  Mutation: {\n    userLogin: withRateLimit({ max: 5, window: '1m' }, async (_, { username, password }) => signIn(username, password)),\n    createNote: async (_, { text }, ctx) => Note.create({ text, owner: ctx.user.id }),\n    updateProfile: async (_, { name }, ctx) => User.updateOne({ _id: ctx.user.id }, { name }),\n  },\n};\nmodule.exports = new ApolloServer({ typeDefs, resolvers });",
+      },
       // Re-authentication of the signed-in caller's own account; the same export route behind a limiter.
       {
         file: 'src/routes/account.js',
