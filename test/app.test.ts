@@ -251,9 +251,16 @@ test('input-validation: a controller is judged by the route that wires it, in an
       .list,
     [],
   );
+  // Unvalidated and writing the whole body: the finding is the mass assignment (a client sets any field).
   assert.equal(
     findings(stagedOver({ 'src/routes/users.js': bare }, { 'src/controllers/users.js': controller }), ['--staged'])
       .list,
+    ['input-validation/mass-assignment src/controllers/users.js:2'],
+  );
+  const lookup =
+    'exports.create = async (req, res) => {\n  res.json(await User.findOne({ where: { name: req.body.name } }));\n};\n';
+  assert.equal(
+    findings(stagedOver({ 'src/routes/users.js': bare }, { 'src/controllers/users.js': lookup }), ['--staged']).list,
     ['input-validation/no-validation src/controllers/users.js:2'],
   );
 });
