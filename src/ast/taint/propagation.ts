@@ -94,9 +94,15 @@ const ELEMENT_CALLBACKS = new Set(['forEach', 'map', 'filter', 'find', 'findLast
 /** The data flow of one module: propagation here; guards and sanitisers, constant evaluation and request sources in their modules. */
 export class Flow implements Links, DataFlow {
   private readonly memo = new Map<Node, Taint[]>();
-  /** Counts evaluations cut short by the depth limit: a result that depended on one is not memoised, since the
-   * same node reached again from nearer its source (another call site of a recursive helper) may be tainted. */
+  /** Counts evaluations cut short by the depth limit (see `shallow`). */
   private cutoffs = 0;
+  /**
+   * Results that depended on a cut-off, with the depth they were reached at. They answer a visit as deep or
+   * deeper (it would be cut as short), not a nearer one: the same node reached from nearer its source (another
+   * call site of a recursive helper) may be tainted. So each node is evaluated again only when reached nearer,
+   * at most MAX_DEPTH times, instead of at every visit (which made `--all` 30 % slower).
+   */
+  private readonly shallow = new Map<Node, { depth: number; result: Taint[] }>();
   readonly active = new Set<Node>();
   private readonly guards: Guards;
   private readonly constants: Constants;
@@ -115,6 +121,11 @@ export class Flow implements Links, DataFlow {
     if (!env) {
       const cached = this.memo.get(n);
       if (cached) return cached;
+      const cut = this.shallow.get(n);
+      if (cut && cut.depth <= depth) {
+        this.cutoffs++; // what uses it depends on a cut-off too
+        return cut.result;
+      }
     }
     if (this.active.has(n)) return [];
     if (depth > MAX_DEPTH) return this.cutOff();
@@ -127,7 +138,10 @@ export class Flow implements Links, DataFlow {
       this.active.delete(n);
     }
     if (result.length > 4) result = result.slice(0, 4);
-    if (!env && this.cutoffs === cutoffsBefore) this.memo.set(n, result);
+    if (!env) {
+      if (this.cutoffs === cutoffsBefore) this.memo.set(n, result);
+      else this.shallow.set(n, { depth, result });
+    }
     return result;
   }
 
