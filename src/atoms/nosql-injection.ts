@@ -146,34 +146,26 @@ function queries(m: CodeModule): Array<{ hit: Hit; module?: string }> {
         );
     }
   }
-  // { $where: `this.name == '${name}'` }: the database runs it as JavaScript.
-  for (const obj of m.nodes('ObjectExpression')) {
-    for (const p of obj.properties) {
-      if (p.type !== 'Property' || keyName(p) !== '$where') continue;
-      const v = unwrap(p.value);
-      if (v.type === 'FunctionExpression' || v.type === 'ArrowFunctionExpression' || m.isConstant(v)) continue;
-      const [t] = m.taints(v);
-      push(
-        t
-          ? m.flowHit('where-clause', p, t, 'a $where clause, run by the database as JavaScript')
-          : m.hit('where-clause', p, { messageId: 'built' }),
-      );
-    }
-  }
+  // A $where clause the database runs as JavaScript: a function or a constant is the app's own code.
+  const whereClause = (at: Node, value: Node) => {
+    const v = unwrap(value);
+    if (v.type === 'FunctionExpression' || v.type === 'ArrowFunctionExpression' || m.isConstant(v)) return;
+    const [t] = m.taints(v);
+    push(
+      t
+        ? m.flowHit('where-clause', at, t, 'a $where clause, run by the database as JavaScript')
+        : m.hit('where-clause', at, { messageId: 'built' }),
+    );
+  };
+  // { $where: `this.name == '${name}'` }
+  for (const obj of m.nodes('ObjectExpression'))
+    for (const p of obj.properties) if (p.type === 'Property' && keyName(p) === '$where') whereClause(p, p.value);
   // query.$where = "…" + end / query['$where'] = …: the same clause, set after the filter was made.
   for (const a of m.nodes('AssignmentExpression')) {
     const left = unwrap(a.left);
     if (left.type !== 'MemberExpression' || a.operator !== '=') continue;
     const key = left.computed ? m.stringValue(left.property) : propertyName(left);
-    if (key !== '$where') continue;
-    const v = unwrap(a.right);
-    if (v.type === 'FunctionExpression' || v.type === 'ArrowFunctionExpression' || m.isConstant(v)) continue;
-    const [t] = m.taints(v);
-    push(
-      t
-        ? m.flowHit('where-clause', a, t, 'a $where clause, run by the database as JavaScript')
-        : m.hit('where-clause', a, { messageId: 'built' }),
-    );
+    if (key === '$where') whereClause(a, a.right);
   }
   return hits;
 }
