@@ -23,8 +23,8 @@ export interface ProjectOptions {
   /** The policy's global ignore globs: ignored files are not part of the project either. */
   ignore: readonly string[];
   /**
-   * Makes the SourceFile of a file; the engine's, so that parses are shared with the change's own files. A file
-   * read before any listing has no blob id (`blob` undefined): its parse is not shared.
+   * Makes the SourceFile of a file; the engine's, so that parses are shared with the change's own files (by path and
+   * content: a file read before any listing has no blob id).
    */
   source(entry: TreeEntry | { path: string; blob?: undefined }, text: string): SourceFile;
 }
