@@ -27,6 +27,11 @@ export interface ProjectOptions {
    * content: a file read before any listing has no blob id).
    */
   source(entry: TreeEntry | { path: string; blob?: undefined }, text: string): SourceFile;
+  /**
+   * Answers `grep` instead of reading the files here: a worker thread of the pool asks the main thread, which reads
+   * them once for every worker (src/engine/pool.ts).
+   */
+  grep?(globs: readonly string[], pattern: RegExp): Promise<string[]>;
 }
 
 export function projectView(
@@ -81,6 +86,7 @@ export function projectView(
     files,
     read,
     async grep(globs, pattern) {
+      if (options.grep) return options.grep(globs, pattern);
       const paths = await files(globs);
       const test = new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ''));
       const found: string[] = [];

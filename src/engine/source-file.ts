@@ -71,6 +71,11 @@ function parseCache(size = 8): (path: string, text: string) => Promise<Parsed> {
   };
 }
 
+/** What the project views of a worker thread ask the main thread, which answers once for every worker (pool.ts). */
+export interface SharedProject {
+  grep(commit: string | undefined, globs: readonly string[], pattern: RegExp): Promise<string[]>;
+}
+
 /**
  * The source files of one run: the change's files and the project view around
  * them, per commit (push and range mode). A view costs nothing until an atom
@@ -85,6 +90,8 @@ export class SourceFiles {
   constructor(
     private readonly changes: ChangeSet,
     private readonly policy: Pick<Policy, 'maxFileBytes' | 'ignore'>,
+    /** Where a worker thread's project views get their `grep` answered (src/engine/pool.ts). */
+    private readonly shared?: SharedProject,
   ) {}
 
   /** A changed file as its checks see it; `unparsed`: it is not given to the parser, its checks get this instead. */
@@ -113,6 +120,7 @@ export class SourceFiles {
         ignore: this.policy.ignore,
         source: (entry, text) =>
           sourceFile({ path: entry.path, allAdded: false, added: [] }, text, () => this.parse(entry.path, text)),
+        ...(this.shared ? { grep: (globs, pattern) => this.shared!.grep(commit, globs, pattern) } : {}),
       });
       this.projects.set(commit ?? '', view);
     }
