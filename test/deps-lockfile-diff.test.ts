@@ -129,6 +129,53 @@ test('property: reading only the changed entries finds what reading both lockfil
   }
 });
 
+/**
+ * The entries the quick path reads are exactly those whose text differs from the old entry at the same key: for
+ * lockfiles written as npm writes them, an entry's text differs when its value does, or when it becomes or stops
+ * being the last entry (its comma). Entries out of npm's order (a hand, a merge) too: the text is compared in runs
+ * of entries, which must realign after a moved, added or removed key.
+ */
+test('property: the entries read are those whose text differs from the old entry of their key, in any order', () => {
+  const shuffle = (lock: Lock, seeds: number[]): Lock => {
+    const keys = Object.keys(lock.packages);
+    for (const [i, seed] of seeds.entries()) {
+      const a = i % keys.length;
+      const b = seed % keys.length;
+      [keys[a], keys[b]] = [keys[b]!, keys[a]!];
+    }
+    return { ...lock, packages: Object.fromEntries(keys.map((k) => [k, lock.packages[k]!])) };
+  };
+  check(
+    fc.property(
+      fc.array(edit, { maxLength: 3 }),
+      fc.array(edit, { maxLength: 3 }),
+      fc.array(fc.nat(), { maxLength: 4 }),
+      fc.array(fc.nat(), { maxLength: 4 }),
+      (before, edits, oldOrder, newOrder) => {
+        const old = shuffle(apply(baseLock(), before), oldOrder);
+        const next = shuffle(apply(old, edits), newOrder);
+        const [oldText, text] = [write(old), write(next)];
+        const quick = npmChanges(text, oldText, position(text));
+        if (!quick) return false;
+        const last = (lock: Lock) => Object.keys(lock.packages).at(-1);
+        const expected = Object.keys(next.packages).filter(
+          (key) =>
+            key.includes('node_modules/') &&
+            (!Object.hasOwn(old.packages, key) ||
+              JSON.stringify(old.packages[key]) !== JSON.stringify(next.packages[key]) ||
+              (key === last(old)) !== (key === last(next))),
+        );
+        assert.equal(
+          quick.touched.map((p) => p.key),
+          expected,
+        );
+        return true;
+      },
+    ),
+    300,
+  );
+});
+
 test('a one-package change reads one entry of the new lockfile and the old entries of that name', () => {
   const old = apply(baseLock(), []);
   const next = apply(old, [{ kind: 'version', at: 0, v: 1 }]);
@@ -138,6 +185,22 @@ test('a one-package change reads one entry of the new lockfile and the old entri
     ['node_modules/@scope/util'],
   );
   assert.ok(quick.before.every((p) => p.name === '@scope/util'));
+});
+
+test('an old alias written in the version (`npm:left-pad@1.3.0`, as lockfile v1 did) is found by name', async () => {
+  const old = baseLock();
+  old.packages['node_modules/old-alias'] = { ...registryEntry('left-pad', '1.3.0'), version: 'npm:left-pad@1.3.0' };
+  const next = structuredClone(old);
+  next.packages['node_modules/left-pad'] = registryEntry('left-pad', '1.3.0');
+  const [oldText, text] = [write(apply(old, [])), write(apply(next, []))];
+  const quick = npmChanges(text, oldText, position(text))!;
+  assert.equal(
+    quick.touched.map((p) => p.key),
+    ['node_modules/left-pad'],
+  );
+  const fast = lockfileChanges(quick.touched, quick.before);
+  assert.equal(keysOf(fast.changed), keysOf((await fullRead(oldText, text)).changed));
+  assert.equal(fast.changed, []);
 });
 
 test('what npm does not write takes the full read: version 1, another indent, a key twice, conflict markers', () => {

@@ -1,5 +1,6 @@
 // Objects read without starting git (src/git/git.ts): a loose blob's size from its header and its content
 // from its file give what `git cat-file` gives; anything else (packed objects, trees, ids git lacks) is asked of git.
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -15,6 +16,12 @@ test('sizes from loose headers equal the sizes git gives, for blobs of every kin
     'zeros.bin': Buffer.alloc(3_000_000),
     'random.bin': randomBytes(200_000),
     'text.js': Buffer.from('export const a = 1;\n'.repeat(5000)),
+    // Large and not very compressible: inflated into one buffer of the size its header declares.
+    'lock.json': Buffer.from(
+      randomBytes(300_000)
+        .toString('base64')
+        .replace(/(.{60})/g, '$1\n'),
+    ),
   };
   for (const [path, bytes] of Object.entries(contents)) repo.write(path, bytes);
   repo.stage();
@@ -34,6 +41,19 @@ test('sizes from loose headers equal the sizes git gives, for blobs of every kin
   );
   assert.ok(fromHeaders.has(tree), 'a tree is not a blob: its size comes from git');
   assert.not.ok(fromHeaders.has(missing));
+
+  // Contents read from the loose files are git's, byte for byte.
+  const loose = new BlobReader(repo.dir, objects);
+  try {
+    for (const id of ids)
+      assert.ok(
+        ((await loose.read(id)) as Buffer).equals(
+          execFileSync('git', ['cat-file', 'blob', id], { cwd: repo.dir, maxBuffer: 1 << 26 }),
+        ),
+      );
+  } finally {
+    loose.close();
+  }
 
   // Packed: no loose file left, every size from git.
   repo.git('gc', '-q', '--prune=now');

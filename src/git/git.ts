@@ -158,6 +158,9 @@ export class TooLarge {
   constructor(readonly size: number) {}
 }
 
+/** Compressed bytes above which a blob is surely more than zlib's default 16 kB output piece. */
+const LARGE_COMPRESSED = 16_384;
+
 const OBJECT_ID = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
 
 /**
@@ -197,7 +200,16 @@ function readLooseBlob(objects: string, id: string, limit: number): Buffer | nul
   try {
     const file = join(objects, id.slice(0, 2), id.slice(2));
     if (statSync(file).size > limit) return null;
-    raw = inflateSync(readFileSync(file), { maxOutputLength: Math.min(limit + 64, MAX_LENGTH) });
+    const compressed = readFileSync(file);
+    // A large blob is inflated into one buffer of the size its header declares: zlib's default 16 kB pieces cost a
+    // JS round each and a copy to join them (an 800 kB lockfile: ~4.3 -> ~3.2 ms cold); for a small one, a few
+    // pieces cost less than reading the header first. A header that lies only costs speed: the size is checked
+    // below as before.
+    const declared = compressed.length > LARGE_COMPRESSED ? headerSize(compressed.subarray(0, 256)) : null;
+    raw = inflateSync(compressed, {
+      maxOutputLength: Math.min(limit + 64, MAX_LENGTH),
+      ...(declared !== null && declared <= limit ? { chunkSize: Math.max(64, declared + 32) } : {}),
+    });
   } catch {
     return null;
   }
@@ -356,17 +368,26 @@ export class BlobReader {
  * not a loose blob here.
  */
 function looseBlobSize(objects: string, id: string): number | null {
-  let head: Buffer;
   try {
     const fd = openSync(join(objects, id.slice(0, 2), id.slice(2)), 'r');
     try {
       const compressed = Buffer.alloc(256);
       const n = readSync(fd, compressed, 0, compressed.length, 0);
-      // A stream cut short: what it decodes so far, which holds the header.
-      head = inflateSync(compressed.subarray(0, n), { finishFlush: zlibConstants.Z_SYNC_FLUSH });
+      return headerSize(compressed.subarray(0, n));
     } finally {
       closeSync(fd);
     }
+  } catch {
+    return null;
+  }
+}
+
+/** The size a loose blob's header declares, from the first compressed bytes of the object; null when not a blob. */
+function headerSize(start: Buffer): number | null {
+  let head: Buffer;
+  try {
+    // A stream cut short: what it decodes so far, which holds the header.
+    head = inflateSync(start, { finishFlush: zlibConstants.Z_SYNC_FLUSH });
   } catch {
     return null;
   }
