@@ -10,7 +10,7 @@ import { collectChangeSet, type ChangeSet } from '../src/changeset/changeset.js'
 import { projectView } from '../src/changeset/project.js';
 import { checkChangeSet } from '../src/engine/engine.js';
 import { selectAtoms } from '../src/engine/select.js';
-import { sourceFile } from '../src/engine/source-file.js';
+import { SourceFiles, sourceFile } from '../src/engine/source-file.js';
 import { loadPolicy } from '../src/policy/load.js';
 import { makeRepo } from './helpers/repo.js';
 
@@ -99,6 +99,28 @@ test('push and range: each commit’s own tree, listed once per commit', async (
     await one.files(['*.js']);
     await two.read('b.js');
     assert.equal(calls, [first, second]);
+  } finally {
+    changes.close();
+  }
+});
+
+test('a module read by its path is parsed once for every file that asks about it, and again for other content', async () => {
+  const repo = makeRepo();
+  repo.write('src/db.js', 'export const query = (sql) => pool.query(sql);\n');
+  repo.stage();
+  const first = repo.commit('one');
+  repo.write('src/db.js', 'export const query = (sql) => pool.query(String(sql));\n');
+  repo.stage();
+  const second = repo.commit('two');
+  const changes = await collectChangeSet(repo.dir, { mode: 'range', paths: [], range: `${first}..${second}` });
+  try {
+    const sources = new SourceFiles(changes, { maxFileBytes: 1_000_000, ignore: [] });
+    const parse = async (commit: string) => (await sources.project(commit).source('src/db.js'))!.ast();
+    // Each call makes a new SourceFile (no listing, so no blob id): the parse is shared by path and content.
+    assert.ok((await parse(second)) === (await parse(second)), 'one parse for the same content');
+    const old = await parse(first);
+    assert.ok(old !== (await parse(second)), 'the same path with other content is parsed again');
+    assert.ok(old.ok && old.text.includes('pool.query(sql)'), 'the first commit’s version');
   } finally {
     changes.close();
   }

@@ -2,6 +2,8 @@
 // with 1, 2 and 4 workers: findings, suppressed findings (SARIF), fingerprints, notes and errors, in the same order.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { makeRepo, type Repo } from './helpers/repo.js';
 import { awsLine, md5Line, sqlLine } from './helpers/samples.js';
 
@@ -74,6 +76,53 @@ test('the report of a 300-file change set is the same byte for byte with 1, 2 an
   const sarif = report(1, 'sarif');
   assert.match(sarif, '"suppressions"');
   assert.fixture(report(4, 'sarif'), sarif);
+});
+
+test('the workers are handed the listing and ask the main thread about the repository: git lists each once', () => {
+  const repo = makeRepo();
+  repo.write('README.md', '# app\n');
+  repo.stage();
+  repo.commit('base');
+  // Route modules calling a helper with request data (the cross-module follow), and apps whose atoms search the
+  // repository for a module that registers helmet or a limiter (the project view's listing and grep).
+  repo.write(
+    'src/db.js',
+    "const pg = require('pg');\nconst driver = new pg.Pool();\nexports.findUser = (id) => driver.query('SELECT * FROM users WHERE id = ' + id);\n",
+  );
+  for (let n = 0; n < 120; n++)
+    repo.write(
+      `src/part${n % 5}/routes-${n}.js`,
+      `const { findUser } = require('../db.js');\nconst router = require('express').Router();\nrouter.get('/u${n}', async (req, res) => res.json(await findUser(req.query.id)));\nmodule.exports = router;\n`,
+    );
+  for (let k = 0; k < 4; k++)
+    repo.write(
+      `src/app${k}/server.js`,
+      "const express = require('express');\nconst app = express();\napp.post('/login', (req, res) => res.send('ok'));\napp.listen(3000);\n",
+    );
+  repo.stage();
+  const trace = join(repo.dir, '.git', 'trace.txt');
+  const run = (workers: number) => {
+    rmSync(trace, { force: true });
+    const r = repo.cli(['check', '--staged', '--format', 'json'], {
+      env: { RALPH_GUARD_WORKERS: String(workers), RALPH_GUARD_NO_CACHE: '1', GIT_TRACE: trace },
+    });
+    assert.is(r.code, 1, r.stderr);
+    const commands = readFileSync(trace, 'utf8')
+      .split('\n')
+      .flatMap(
+        (line) => /trace: (?:built-in|exec): git (?:-c \S+ )*(diff --cached --raw|ls-files)/.exec(line)?.[1] ?? [],
+      );
+    return { report: r.stdout.replace(/"durationMs": \d+/, '"durationMs": 0'), commands };
+  };
+  const one = run(1);
+  const findings = JSON.parse(one.report).findings as Array<{ atom: string; file: string }>;
+  const atoms = (atom: string, dir: string) => findings.filter((f) => f.atom === atom && f.file.startsWith(dir)).length;
+  assert.is(atoms('sql-injection', 'src/part'), 120, 'every route passes request data to the helper');
+  assert.is(atoms('security-headers', 'src/app'), 4, 'every app lacks helmet');
+  assert.equal(one.commands, ['diff --cached --raw', 'ls-files']);
+  const two = run(2);
+  assert.fixture(two.report, one.report);
+  assert.equal(two.commands, one.commands, 'no worker lists the change set or the repository again');
 });
 
 test('a worker that crashes on a file: that file is an analysis error, every other file is checked', () => {

@@ -185,15 +185,30 @@ export async function collectChangeSet(
       break;
   }
 
+  return changeSetOf(root, request, { files, notes, skipped, ...(stagedListing ? { stagedListing } : {}) }, reader);
+}
+
+/** What git listed of a change: the data of a ChangeSet, which a worker thread is handed instead of listing again (pool.ts). */
+export type Listing = Pick<ChangeSet, 'files' | 'notes' | 'skipped' | 'stagedListing'>;
+
+/**
+ * The change set of a listing already made; `tree`, when given, answers for the repository around the change
+ * (a worker thread asks the main thread, which lists it once for all of them).
+ */
+export function changeSetOf(
+  root: string,
+  request: ChangeSetRequest,
+  listing: Listing,
+  reader = new BlobReader(root, looseObjectsDir(root)),
+  treeElsewhere?: ChangeSet['tree'],
+): ChangeSet {
+  const cwd = root;
   const trees = new Map<string, Promise<TreeEntry[]>>();
   let gitCommonDir: Promise<string> | undefined;
   const fromDisk = request.mode === 'worktree' || (request.mode === 'all' && !request.index);
   return {
     mode: request.mode,
-    files,
-    ...(stagedListing ? { stagedListing } : {}),
-    notes,
-    skipped,
+    ...listing,
     read: ((file: TreeEntry, limit?: number) =>
       file.blob === null
         ? readWorktreeFile(root, file.path, limit)
@@ -216,6 +231,7 @@ export async function collectChangeSet(
           : (async function* () {})()
         : streamBlob(cwd, file.blob),
     tree(commit) {
+      if (treeElsewhere) return treeElsewhere(commit);
       const key = request.mode === 'push' || request.mode === 'range' ? (commit ?? 'HEAD') : request.mode;
       let tree = trees.get(key);
       if (!tree)

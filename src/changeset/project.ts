@@ -23,10 +23,15 @@ export interface ProjectOptions {
   /** The policy's global ignore globs: ignored files are not part of the project either. */
   ignore: readonly string[];
   /**
-   * Makes the SourceFile of a file; the engine's, so that parses are shared with the change's own files. A file
-   * read before any listing has no blob id (`blob` undefined): its parse is not shared.
+   * Makes the SourceFile of a file; the engine's, so that parses are shared with the change's own files (by path and
+   * content: a file read before any listing has no blob id).
    */
   source(entry: TreeEntry | { path: string; blob?: undefined }, text: string): SourceFile;
+  /**
+   * Answers `grep` instead of reading the files here: a worker thread of the pool asks the main thread, which reads
+   * them once for every worker (src/engine/pool.ts).
+   */
+  grep?(globs: readonly string[], pattern: RegExp): Promise<string[]>;
 }
 
 export function projectView(
@@ -81,6 +86,7 @@ export function projectView(
     files,
     read,
     async grep(globs, pattern) {
+      if (options.grep) return options.grep(globs, pattern);
       const paths = await files(globs);
       const test = new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ''));
       const found: string[] = [];

@@ -57,6 +57,11 @@ export interface Checking {
   budgets?: Budgets;
   /** Paths the base's .gitattributes mark generated or vendored (src/changeset/attributes.ts). */
   linguist: Readonly<Record<string, LinguistKind>>;
+  /**
+   * Source files that outlast this call (a worker's, over all the files it is handed): its project views remember
+   * what they learnt (helper modules parsed, imports resolved) from one chunk of files to the next.
+   */
+  sources?: SourceFiles;
 }
 
 /** Checks `routed` (files of `changes` with the atoms their paths route to); one outcome per file, in their order. */
@@ -83,7 +88,7 @@ export async function checkFiles(
     if (!notes.includes(text)) notes.push(text);
   };
 
-  const sources = new SourceFiles(changes, policy);
+  const sources = how.sources ?? new SourceFiles(changes, policy);
   const allAtoms = [...new Set(routed.flatMap((r) => r.atoms))];
   const budgets = how.budgets ?? new Budgets(policy.atomTimeoutMs);
   const resultCache = how.resultCache ? ResultCache.open() : null;

@@ -1,9 +1,11 @@
 /**
- * A large change set checked on several cores: worker threads (worker.ts)
- * each list the same change set and check the files they are handed, largest
- * first, a few at a time, so a thread that got a slow file does not hold the
- * others up. The outcomes go back to the engine, which merges them in the
- * change set's order: the report is the same whatever the number of workers.
+ * A large change set checked on several cores: worker threads (worker.ts) are
+ * handed the main thread's listing of the change set and check the files they
+ * are handed, largest first, a few at a time, so a thread that got a slow file
+ * does not hold the others up. What their project views ask about the whole
+ * repository (its files, a search over them) the main thread answers, once
+ * for all of them. The outcomes go back to the engine, which merges them in
+ * the change set's order: the report is the same whatever the number of workers.
  *
  * A worker that crashes or does not answer in time is replaced; the files it
  * was checking are checked again one by one, and a file that brings a worker
@@ -14,7 +16,9 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { ChangeSet, ChangeSetRequest, ChangedFile } from '../changeset/changeset.js';
+import type { ChangeSet, ChangeSetRequest, ChangedFile, Listing, TreeEntry } from '../changeset/changeset.js';
+import { projectView } from '../changeset/project.js';
+import type { ProjectView } from '../kit/atom.js';
 import { git } from '../git/git.js';
 import { timing } from '../timing.js';
 import type { Policy } from '../policy/policy.js';
@@ -29,6 +33,8 @@ import type { Selection } from './select.js';
 export interface WorkerInput {
   root: string;
   request: ChangeSetRequest;
+  /** The main thread's listing: a worker lists nothing again. */
+  listing: Listing;
   selection: Selection;
   policy: Policy;
   online: boolean;
@@ -39,9 +45,20 @@ export interface WorkerInput {
   linguist: Checking['linguist'];
 }
 
-export type ToWorker = { type: 'check'; indices: number[]; paths: string[] } | { type: 'close' };
+/** What a worker's project view asks the main thread (the same view over the same listing answers it, once). */
+export type Question =
+  | { what: 'tree'; commit: string | undefined }
+  | { what: 'grep'; commit: string | undefined; globs: readonly string[]; pattern: RegExp };
+export type Answer = TreeEntry[] | string[];
+
+export type ToWorker =
+  | { type: 'check'; indices: number[] }
+  | { type: 'answer'; id: number; value: Answer }
+  | { type: 'answer'; id: number; error: string }
+  | { type: 'close' };
 export type FromWorker =
   | { type: 'ready' }
+  | { type: 'ask'; id: number; question: Question }
   | { type: 'checked'; outcomes: FileOutcome[]; exhausted: Exhausted[] }
   | { type: 'failed'; message: string };
 
@@ -94,6 +111,8 @@ export async function checkInPool(
   const input: WorkerInput = {
     root: pool.root,
     request: pool.request,
+    // notes and skipped files are the main thread's to report; a worker needs the files
+    listing: { files: changes.files, notes: [], skipped: [] },
     selection: pool.selection,
     policy,
     online: checking.online,
@@ -101,6 +120,32 @@ export async function checkInPool(
     baseline: checking.filtering.baseline,
     fingerprints: checking.filtering.fingerprinting !== null,
     linguist: checking.linguist,
+  };
+  // The main thread's own project views answer the workers' questions: the repository is listed, and searched for
+  // each pattern, once.
+  const views = new Map<string, ProjectView>();
+  const searches = new Map<string, Promise<string[]>>();
+  const answer = (q: Question): Promise<Answer> => {
+    if (q.what === 'tree') return changes.tree(q.commit);
+    const key = JSON.stringify([q.commit ?? '', q.globs, q.pattern.source, q.pattern.flags]);
+    let found = searches.get(key);
+    if (!found) searches.set(key, (found = search(q.commit, q.globs, q.pattern)));
+    return found;
+  };
+  const search = (commit: string | undefined, globs: readonly string[], pattern: RegExp) => {
+    let view = views.get(commit ?? '');
+    if (!view)
+      views.set(
+        commit ?? '',
+        (view = projectView(changes, commit, {
+          maxFileBytes: policy.maxFileBytes,
+          ignore: policy.ignore,
+          source: () => {
+            throw new Error('a worker parses its modules itself');
+          },
+        })),
+      );
+    return view.grep(globs, pattern);
   };
   const outcomes: FileOutcome[] = [];
   const exhaustedBy = new Map<Worker, Exhausted[]>();
@@ -139,12 +184,10 @@ export async function checkInPool(
           worker.postMessage({ type: 'close' } satisfies ToWorker);
           return;
         }
-        const paths = current.map((p) => routed[p]!.file.path);
         timer = setTimeout(() => lost(`did not finish within ${Math.round(watchdogMs / 1000)} s`), watchdogMs);
         worker.postMessage({
           type: 'check',
           indices: current.map((p) => indexOf.get(routed[p]!.file)!),
-          paths,
         } satisfies ToWorker);
       };
       // A worker that crashed or hung: its files are checked again one by one; a file that alone brings a worker down is its error.
@@ -163,6 +206,20 @@ export async function checkInPool(
         if (message.type === 'ready') {
           ready = true;
           next();
+        } else if (message.type === 'ask') {
+          answer(message.question)
+            .then(
+              (value) => ({ type: 'answer', id: message.id, value }) satisfies ToWorker,
+              (e: unknown) =>
+                ({
+                  type: 'answer',
+                  id: message.id,
+                  error: e instanceof Error ? e.message : String(e),
+                }) satisfies ToWorker,
+            )
+            .then((reply) => {
+              if (!done) worker.postMessage(reply);
+            });
         } else if (message.type === 'checked') {
           outcomes.push(...message.outcomes);
           exhaustedBy.set(worker, message.exhausted);

@@ -54,18 +54,26 @@ export const parseNow = (path: string, text: string): Promise<Parsed> =>
     return parsed;
   });
 
-/** Parses by content (blob id and path), keeping the last few: a file read by an atom through the project view and changed too is parsed once. */
-function parseCache(size = 8): (blob: string | null, path: string, text: string) => Promise<Parsed> {
-  const recent = new Map<string, Promise<Parsed>>();
-  return (blob, path, text) => {
-    const key = `${blob ?? 'disk'}:${path}`;
-    let parsed = recent.get(key);
-    if (parsed) recent.delete(key);
-    else parsed = parseNow(path, text);
-    recent.set(key, parsed);
+/**
+ * Parses by path and content, keeping the last few: a file read by an atom through the project view and changed too
+ * is parsed once, and so is a helper module that many files of the change call into (src/kit/summaries.ts).
+ */
+function parseCache(size = 8): (path: string, text: string) => Promise<Parsed> {
+  const recent = new Map<string, { text: string; parsed: Promise<Parsed> }>();
+  return (path, text) => {
+    let kept = recent.get(path);
+    recent.delete(path);
+    // The same path with other content (another commit's version, or the file changed on disk): parsed again.
+    if (kept?.text !== text) kept = { text, parsed: parseNow(path, text) };
+    recent.set(path, kept);
     if (recent.size > size) recent.delete(recent.keys().next().value!);
-    return parsed;
+    return kept.parsed;
   };
+}
+
+/** What the project views of a worker thread ask the main thread, which answers once for every worker (pool.ts). */
+export interface SharedProject {
+  grep(commit: string | undefined, globs: readonly string[], pattern: RegExp): Promise<string[]>;
 }
 
 /**
@@ -82,16 +90,14 @@ export class SourceFiles {
   constructor(
     private readonly changes: ChangeSet,
     private readonly policy: Pick<Policy, 'maxFileBytes' | 'ignore'>,
+    /** Where a worker thread's project views get their `grep` answered (src/engine/pool.ts). */
+    private readonly shared?: SharedProject,
   ) {}
 
   /** A changed file as its checks see it; `unparsed`: it is not given to the parser, its checks get this instead. */
   changed(file: ChangedFile, text: string, unparsed?: Parsed): SourceFile {
     return sourceFile(file, text, () =>
-      unparsed
-        ? Promise.resolve(unparsed)
-        : this.projectUsed
-          ? this.parse(file.blob, file.path, text)
-          : parseNow(file.path, text),
+      unparsed ? Promise.resolve(unparsed) : this.projectUsed ? this.parse(file.path, text) : parseNow(file.path, text),
     );
   }
 
@@ -113,10 +119,8 @@ export class SourceFiles {
         maxFileBytes: this.policy.maxFileBytes,
         ignore: this.policy.ignore,
         source: (entry, text) =>
-          sourceFile({ path: entry.path, allAdded: false, added: [] }, text, () =>
-            // No blob id (read by path before any listing): its own parse, never a cached one of other content.
-            entry.blob === undefined ? parseNow(entry.path, text) : this.parse(entry.blob, entry.path, text),
-          ),
+          sourceFile({ path: entry.path, allAdded: false, added: [] }, text, () => this.parse(entry.path, text)),
+        ...(this.shared ? { grep: (globs, pattern) => this.shared!.grep(commit, globs, pattern) } : {}),
       });
       this.projects.set(commit ?? '', view);
     }

@@ -1,22 +1,42 @@
 /**
- * A worker thread of the pool (pool.ts): it lists the change set as the main
- * thread did, selects the same atoms, and checks the files it is handed,
- * answering with their outcomes. Its time budgets last as long as it does.
+ * A worker thread of the pool (pool.ts): it is handed the main thread's
+ * listing of the change set (it lists nothing itself), selects the same atoms,
+ * and checks the files it is handed, answering with their outcomes. What the
+ * project view asks about the whole repository (its files, a search over
+ * them) is answered by the main thread, once for all workers. Its time
+ * budgets last as long as it does.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { collectChangeSet } from '../changeset/changeset.js';
+import { changeSetOf, type TreeEntry } from '../changeset/changeset.js';
 import { routeByPath } from '../router.js';
 import { Budgets } from './budget.js';
-import { checkFiles, type FileOutcome } from './check-files.js';
-import type { FromWorker, ToWorker, WorkerInput } from './pool.js';
+import { checkFiles } from './check-files.js';
+import type { Answer, FromWorker, Question, ToWorker, WorkerInput } from './pool.js';
 import { selectAtoms } from './select.js';
+import { SourceFiles } from './source-file.js';
 
 const input = workerData as WorkerInput;
 const port = parentPort!;
 const send = (message: FromWorker) => port.postMessage(message);
 
+/** Questions to the main thread waiting for their answer, by id. */
+const waiting = new Map<number, { resolve: (value: Answer) => void; reject: (error: Error) => void }>();
+let asked = 0;
+const ask = (question: Question): Promise<Answer> =>
+  new Promise((resolve, reject) => {
+    const id = asked++;
+    waiting.set(id, { resolve, reject });
+    send({ type: 'ask', id, question });
+  });
+
 try {
-  const changes = await collectChangeSet(input.root, input.request);
+  const changes = changeSetOf(
+    input.root,
+    input.request,
+    input.listing,
+    undefined,
+    (commit) => ask({ what: 'tree', commit }) as Promise<TreeEntry[]>,
+  );
   const atoms = await selectAtoms(input.policy, input.selection);
   const filtering = {
     fingerprinting: input.fingerprints || input.baseline ? await import('../baseline.js') : null,
@@ -29,33 +49,33 @@ try {
     filtering,
     budgets,
     linguist: input.linguist,
+    // One set of source files for the worker's life: what its project views learn serves every chunk it is handed.
+    sources: new SourceFiles(changes, input.policy, {
+      grep: (commit, globs, pattern) => ask({ what: 'grep', commit, globs, pattern }) as Promise<string[]>,
+    }),
   };
   port.on('message', (message: ToWorker) => {
+    if (message.type === 'answer') {
+      const question = waiting.get(message.id)!;
+      waiting.delete(message.id);
+      if ('error' in message) question.reject(new Error(message.error));
+      else question.resolve(message.value);
+      return;
+    }
     if (message.type === 'close') {
       changes.close();
       port.close();
       return;
     }
-    // The same listing as the main thread's, or the files are reported unchecked rather than mixed up.
-    const moved: FileOutcome[] = [];
-    const routed = message.indices.flatMap((index, k) => {
-      const file = changes.files[index];
-      if (file && file.path === message.paths[k]) return [{ file, atoms: routeByPath(atoms, file.path) }];
-      moved.push({
-        index,
-        findings: [],
-        suppressed: [],
-        failures: [{ atom: '*', file: message.paths[k]!, message: 'the change set changed while it was checked' }],
-        notes: [],
-        scanned: false,
-      });
-      return [];
+    const routed = message.indices.map((index) => {
+      const file = changes.files[index]!;
+      return { file, atoms: routeByPath(atoms, file.path) };
     });
     // A test seam: the tests bring a worker down on one file to see that file reported, not lost.
     const crashOn = process.env.RALPH_GUARD_TEST_WORKER_CRASH;
     if (crashOn && routed.some((r) => r.file.path === crashOn)) process.exit(70);
     checkFiles(changes, routed, input.policy, checking).then(
-      ({ outcomes, exhausted }) => send({ type: 'checked', outcomes: [...outcomes, ...moved], exhausted }),
+      ({ outcomes, exhausted }) => send({ type: 'checked', outcomes, exhausted }),
       (e: unknown) => send({ type: 'failed', message: e instanceof Error ? e.message : String(e) }),
     );
   });
