@@ -52,16 +52,24 @@ function holds(text: string, what: 'request' | 'local'): boolean {
   return (asked[what] ??= (what === 'request' ? REQUEST_TEXT : IMPORTS_LOCAL).test(text));
 }
 
+/**
+ * Words to look for in a lower-cased text, as one pattern: a pass per atom over the text, not one per word (most
+ * words of most atoms are not in a file, and each `includes` of an absent word read the whole text).
+ */
+export function wordPattern(words: readonly string[]): RegExp {
+  if (!words.length) return /(?!)/;
+  return new RegExp(words.map((w) => w.toLowerCase().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'));
+}
+
 /** The lower-cased text of the last text asked about: a dozen atoms look for their sink words in each file. */
 const lowered: { text: string | undefined; lower: string } = { text: undefined, lower: '' };
-/** True when the text holds one of `words` (lower-cased), in any case. */
-function holdsWord(text: string, words: readonly string[]): boolean {
+/** True when the text holds one of the words of `pattern` (wordPattern), in any case. */
+function holdsWord(text: string, pattern: RegExp): boolean {
   if (lowered.text !== text) {
     lowered.text = text;
     lowered.lower = text.toLowerCase();
   }
-  const lower = lowered.lower;
-  return words.some((w) => lower.includes(w));
+  return pattern.test(lowered.lower);
 }
 
 /** The file imports a local module and holds request data: a call of it may hand request data to a helper. */
@@ -73,7 +81,7 @@ export const mayFollow = (file: Pick<SourceFile, 'text'>): boolean =>
  * (LOCAL_IMPORTS) is parsed only when it holds request data too; any other file as before.
  */
 export function followHint(sinkWords: readonly string[]): (file: SourceFile) => boolean {
-  const words = sinkWords.map((w) => w.toLowerCase());
+  const words = wordPattern(sinkWords);
   return (file) => !holds(file.text, 'local') || holds(file.text, 'request') || holdsWord(file.text, words);
 }
 
@@ -118,7 +126,7 @@ export function followCalls<O>(analyse: Analyse<O>, sinkWords: readonly string[]
       );
     return found;
   };
-  const words = sinkWords.map((w) => w.toLowerCase());
+  const words = wordPattern(sinkWords);
   const holdsSink = (t: string) => holdsWord(t, words);
   return (m, file, ctx) => {
     if (!(text === REQUEST_TEXT ? holds(m.text, 'request') : text.test(m.text))) return analyse(m, file, ctx);
