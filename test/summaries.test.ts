@@ -6,7 +6,8 @@ import { parseModule } from '../src/ast/parse.js';
 import { BUILTIN_ATOMS } from '../src/atoms/all.js';
 import { sourceFile } from '../src/engine/source-file.js';
 import { messageOf } from '../src/kit/atom.js';
-import { calledExport } from '../src/kit/summaries.js';
+import { calledExport, wordPattern } from '../src/kit/summaries.js';
+import { check, fc } from './helpers/property.js';
 import { stubContext } from './helpers/examples.js';
 import { memoryProject } from './helpers/project.js';
 
@@ -139,6 +140,38 @@ test('a finding at the call names the helper, its file and the sink line; the sa
       "const users = require('./users');\napp.get('/u', (req, res) => users.byName('admin').then((r) => res.json(r)));",
     ),
     [],
+  );
+});
+
+test('the sink words of an atom, as one pattern over the lower-cased text, are found where includes() finds them', () => {
+  // Words with regex characters and upper case, texts of the same pieces: every outcome is likely.
+  const piece = fc.constantFrom(
+    'a',
+    'B',
+    '.',
+    '(',
+    ')',
+    '$where',
+    '] =',
+    '[',
+    '\\',
+    '|',
+    '*',
+    '?',
+    '^',
+    'é',
+    ' ',
+    '\n',
+  );
+  const word = fc.array(piece, { minLength: 1, maxLength: 4 }).map((p) => p.join(''));
+  const text = fc.array(piece, { maxLength: 40 }).map((p) => p.join(''));
+  check(
+    fc.property(fc.array(word, { maxLength: 5 }), text, (words, t) => {
+      const lower = t.toLowerCase();
+      const expected = words.some((w) => lower.includes(w.toLowerCase()));
+      assert.is(wordPattern(words).test(lower), expected, JSON.stringify({ words, t }));
+    }),
+    2_000,
   );
 });
 

@@ -70,6 +70,9 @@ export class CodeModule {
   private callList: CallInfo[] | undefined;
   private flowEngine: DataFlow | undefined;
   private readonly callees = new Map<Node, Callee>();
+  /** `localFunction`'s answers, by callee node; `callSitesOf`'s, by function (made once, from every call). */
+  private readonly locals = new Map<Node, Node | undefined>();
+  private sites: Map<Node, CallInfo[]> | undefined;
   private readonly puts = new Map<Binding, readonly Node[]>();
   /** The object each `Object.assign(…)` call builds, made once so that it keeps one identity. */
   private readonly assigned = new Map<Node, Node>();
@@ -315,12 +318,13 @@ export class CodeModule {
       else if (s === '()') path.push('?()');
       else path.push(s);
     }
-    const done = (module: string | undefined, p: string[], imported?: Callee['imported']): Callee => ({
-      ...(module !== undefined ? { module } : {}),
-      path: p,
-      name: (p.at(-1) ?? module?.split('/').at(-1) ?? '?').replace(/\(\)$/, ''),
-      ...(imported ? { imported } : {}),
-    });
+    // Built without spreads (every call of every file comes here): the same keys, in the same order.
+    const done = (module: string | undefined, p: string[], imported?: Callee['imported']): Callee => {
+      let name = p.at(-1) ?? module?.split('/').at(-1) ?? '?';
+      if (name.endsWith('()')) name = name.slice(0, -2);
+      if (module === undefined) return imported ? { path: p, name, imported } : { path: p, name };
+      return imported ? { module, path: p, name, imported } : { module, path: p, name };
+    };
 
     const required = this.requiredModule(n);
     if (required) return done(required, path);
@@ -369,6 +373,14 @@ export class CodeModule {
 
   /** The function a callee refers to when it is declared in this module (`function f`, `const f = () => …`, `const o = { m() {} }; o.m`). */
   localFunction(calleeExpr: Node): Node | undefined {
+    // Asked again and again of the same callees (every call site, for every parameter a flow reaches): found once.
+    if (this.locals.has(calleeExpr)) return this.locals.get(calleeExpr);
+    const fn = this.findLocalFunction(calleeExpr);
+    this.locals.set(calleeExpr, fn);
+    return fn;
+  }
+
+  private findLocalFunction(calleeExpr: Node): Node | undefined {
     const n = unwrap(calleeExpr);
     if (n.type === 'Identifier') {
       const b = this.binding(n);
@@ -415,7 +427,19 @@ export class CodeModule {
 
   /** Call sites in this module of a locally declared function. */
   callSitesOf(fn: Node): CallInfo[] {
-    return this.calls().filter((c) => this.localFunction(c.node.callee) === fn);
+    if (!this.sites) {
+      // Kept only once complete: a check stopped by its budget half-way must not leave a partial index behind.
+      const sites = new Map<Node, CallInfo[]>();
+      for (const c of this.calls()) {
+        const local = this.localFunction(c.node.callee);
+        if (!local) continue;
+        const list = sites.get(local);
+        if (list) list.push(c);
+        else sites.set(local, [c]);
+      }
+      this.sites = sites;
+    }
+    return [...(this.sites.get(fn) ?? [])];
   }
 
   // ── Values ───────────────────────────────────────────────────────────

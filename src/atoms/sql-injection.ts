@@ -80,6 +80,8 @@ const RAW_FRAGMENTS = new Set([
   'knex.raw',
   'db.raw',
 ]);
+/** The names those fragments are called by (the last part of each, as `Callee.name` gives it). */
+const RAW_NAMES = new Set(['raw', 'literal']);
 
 function sqlCalls(m: CodeModule): Hit[] {
   const hits: Hit[] = [];
@@ -87,6 +89,11 @@ function sqlCalls(m: CodeModule): Hit[] {
     const { callee } = call;
     const [first] = call.args;
     if (!first || call.isNew || first.type === 'SpreadElement') continue;
+    const isQuery = QUERY_METHODS.has(callee.name) && callee.path.length > 1 && callee.name !== 'sql';
+    const isDb = DB_METHODS.has(callee.name) && callee.path.length > 1;
+    const isBuilder = BUILDER_METHODS.has(callee.name) && callee.path.some((s) => s.startsWith('createQueryBuilder'));
+    // Most calls are none of these: judged by name before any text is built for them.
+    if (!isQuery && !isDb && !isBuilder && !RAW_NAMES.has(callee.name)) continue;
     const receiver = callee.path.at(-2)?.replace(/\(\)$/, '') ?? '';
     const dotted = callee.path.join('.');
 
@@ -98,9 +105,6 @@ function sqlCalls(m: CodeModule): Hit[] {
       report(m, hits, call.node, first, 'raw-fragment', `${dotted}()`);
       continue;
     }
-    const isQuery = QUERY_METHODS.has(callee.name) && callee.path.length > 1 && callee.name !== 'sql';
-    const isDb = DB_METHODS.has(callee.name) && callee.path.length > 1;
-    const isBuilder = BUILDER_METHODS.has(callee.name) && callee.path.some((s) => s.startsWith('createQueryBuilder'));
     if (!isQuery && !isDb && !isBuilder) continue;
     if (m.isConstant(first)) continue;
     const shape = m.shape(first) ?? '';

@@ -20,6 +20,7 @@ import {
   ZERO_SHA,
 } from '../git/git.js';
 import { addedKey, parseAddedLines, parseRaw, type RawEntry } from '../git/diff.js';
+import { DIFF_FLAGS, stagedListingArgs } from '../git/early.js';
 import { UsageError } from '../errors.js';
 import { readLfsObject, type LfsPointer } from './lfs.js';
 
@@ -121,14 +122,6 @@ export interface ChangeSetRequest {
  */
 export const DIFF_MAX_BYTES = 64_000_000;
 
-const DIFF_FLAGS = [
-  '--no-abbrev',
-  '--text',
-  '--no-ext-diff',
-  '--no-textconv',
-  '--no-relative',
-  '--ignore-submodules=none',
-];
 const PATCH_FLAGS = ['-p', '-U0', '--src-prefix=a/', '--dst-prefix=b/', '--no-color'];
 /** New files are wholly added: their patch would only repeat the blob, so separate patch runs skip them. */
 const MODIFIED_ONLY = '--diff-filter=MRT';
@@ -155,9 +148,7 @@ export async function collectChangeSet(
     case 'staged': {
       // The list first; the patch only for modified files (a new file's lines are all new, and its patch would repeat
       // the blob, which may be hundreds of MB), and only for those small enough to diff.
-      const entries = parseRaw(
-        await git(['diff', '--cached', '--raw', '-z', '-M', ...DIFF_FLAGS, ...pathspec], { cwd }),
-      );
+      const entries = parseRaw(await git(stagedListingArgs(pathspec), { cwd }));
       const { patchSpec, tooLarge } = await patchPaths(cwd, entries, pathspec, looseObjectsDir(root));
       const patch = patchSpec
         ? await git(['diff', '--cached', '-M', ...PATCH_FLAGS, MODIFIED_ONLY, ...DIFF_FLAGS, ...patchSpec], { cwd })

@@ -2,6 +2,7 @@
 import { UsageError } from '../errors.js';
 import type { Mode } from '../changeset/changeset.js';
 // Small modules a check loads anyway, imported statically: each dynamic import costs a module load of its own.
+import { unstagedHintArgs } from '../git/early.js';
 import { findRoot, git, headCommit, splitNul } from '../git/git.js';
 import { misplacedPolicyKey, readPackageJson } from '../package-json.js';
 import { FORMAT_NAMES, isFormat, reporter } from '../report/index.js';
@@ -255,9 +256,7 @@ function pushRemote(option: string | undefined): { pushRemote?: string } {
  */
 async function unstagedFiles(paths: string[]): Promise<string[]> {
   try {
-    return splitNul(
-      await git(['diff-files', '--name-only', '-z', '--ignore-submodules=all', '--', ...paths], { cwd: process.cwd() }),
-    );
+    return splitNul(await git(unstagedHintArgs(paths), { cwd: process.cwd() }));
   } catch {
     return []; // a hint, never a reason to fail the check
   }

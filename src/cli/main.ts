@@ -6,6 +6,7 @@ import * as nodeModule from 'node:module';
 import { join } from 'node:path';
 import { cacheDir, makeCacheDir } from '../cache.js';
 import { UsageError } from '../errors.js';
+import { startStagedCheck } from '../git/early.js';
 import { FORMAT_NAMES, REPORTERS } from '../report/index.js';
 import { reportError } from './report-error.js';
 
@@ -74,6 +75,8 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(VERSION + '\n');
     return 0;
   }
+  // A staged check's first git commands run while its code loads (src/git/early.ts).
+  if (name === 'check') startStagedCheck(args);
   const load = COMMANDS[name];
   if (!load) {
     const { didYouMean } = await import('../suggest.js');

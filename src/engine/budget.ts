@@ -77,8 +77,8 @@ export function runStoppable(body: () => void, timeoutMs: number): boolean {
 }
 
 export class Budgets {
-  /** Time spent per atom and file (`atom\0file`), and per atom over the run. */
-  private readonly spent = new Map<string, number>();
+  /** Time spent per atom and file (by atom, then file: no key string built per check), and per atom over the run. */
+  private readonly spent = new Map<string, Map<string, number>>();
   private readonly spentByAtom = new Map<string, number>();
   /** Checks out of time (by `atom\0file`), and atoms out of their run's budget. */
   private readonly out = new Map<string, Exhausted>();
@@ -92,17 +92,23 @@ export class Budgets {
 
   /** What the check of `task` may still spend: its file's budget, within what its atom has left for the run. */
   remaining(task: Task): number {
-    const file = this.limitMs - (this.spent.get(key(task)) ?? 0);
+    const file = this.limitMs - this.spentOn(task);
     return Math.min(file, this.totalMs - (this.spentByAtom.get(task.atom) ?? 0));
   }
 
+  private spentOn(task: Task): number {
+    return this.spent.get(task.atom)?.get(task.file) ?? 0;
+  }
+
   private charge(task: Task, ms: number) {
-    this.spent.set(key(task), (this.spent.get(key(task)) ?? 0) + ms);
+    let byFile = this.spent.get(task.atom);
+    if (!byFile) this.spent.set(task.atom, (byFile = new Map()));
+    byFile.set(task.file, (byFile.get(task.file) ?? 0) + ms);
     this.spentByAtom.set(task.atom, (this.spentByAtom.get(task.atom) ?? 0) + ms);
   }
 
   private exhaust(task: Task) {
-    const fileLeft = this.limitMs - (this.spent.get(key(task)) ?? 0);
+    const fileLeft = this.limitMs - this.spentOn(task);
     const runLeft = this.totalMs - (this.spentByAtom.get(task.atom) ?? 0);
     if (runLeft <= 0) this.atomsOut.add(task.atom);
     // Which budget stopped it: the run's, when the file still had more time than the run.
@@ -112,7 +118,7 @@ export class Budgets {
 
   /** The check of `task` is not to run: its file's budget or its atom's is spent. */
   private isOut(task: Task): boolean {
-    return this.out.has(key(task)) || this.atomsOut.has(task.atom);
+    return this.atomsOut.has(task.atom) || (this.out.size > 0 && this.out.has(key(task)));
   }
 
   /** A check not run because its atom's run budget was spent. */

@@ -1,5 +1,5 @@
 /**
- * The only place that runs git. Every call gets the same fixed flags so that a
+ * Running git (with spawn.ts, the only modules that do). Every call gets the same fixed flags so that a
  * user's configuration (external diff drivers, colour, quoted paths, optional
  * index refreshes) cannot change what we parse or touch what we must not.
  */
@@ -7,24 +7,11 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { constants as bufferConstants } from 'node:buffer';
 import { constants as zlibConstants, inflateSync } from 'node:zlib';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { GitError, NotARepository } from '../errors.js';
-
-/**
- * Flags in front of every git command. `git diff` against the working tree
- * rewrites the index to refresh stat data of touched but unchanged files,
- * --no-optional-locks or not; diff.autoRefreshIndex=false stops that.
- */
-const GLOBAL_FLAGS = [
-  '-c',
-  'core.quotepath=off',
-  '-c',
-  'color.ui=false',
-  '-c',
-  'diff.autoRefreshIndex=false',
-  '--no-pager',
-  '--no-optional-locks',
-];
+import { timing } from '../timing.js';
+import { rootByWalk } from './early.js';
+import { GLOBAL_FLAGS, gitEnv, runGit, spawnGit, takeEarly } from './spawn.js';
 
 /** The empty tree: what a first commit is compared with. */
 export const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
@@ -39,48 +26,21 @@ export interface GitOptions {
   okCodes?: number[];
 }
 
-/** The environment for git: never let a pager, prompt or editor wait on a terminal. */
-function gitEnv(): NodeJS.ProcessEnv {
-  // GIT_NO_REPLACE_OBJECTS: a local `git replace` must not swap what the guard reads (the committed policy, a blob).
-  return {
-    ...process.env,
-    GIT_TERMINAL_PROMPT: '0',
-    GIT_OPTIONAL_LOCKS: '0',
-    GIT_NO_REPLACE_OBJECTS: '1',
-    LC_ALL: 'C',
-  };
-}
-
 export interface GitResult {
   stdout: Buffer;
   code: number;
 }
 
 /** Runs git and collects its stdout as bytes; rejects with a GitError that keeps git's message. */
-export function gitRaw(args: readonly string[], opts: GitOptions): Promise<GitResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('git', [...GLOBAL_FLAGS, ...args], {
-      cwd: opts.cwd,
-      env: gitEnv(),
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
-    child.on('error', (e) =>
-      reject(
-        new GitError(args, null, e.message.includes('ENOENT') ? 'git is not installed or not on PATH' : e.message),
-      ),
-    );
-    child.on('close', (code) => {
-      const exit = code ?? 1;
-      if (exit === 0 || opts.okCodes?.includes(exit)) resolve({ stdout: Buffer.concat(out), code: exit });
-      else reject(new GitError(args, exit, Buffer.concat(err).toString('utf8')));
-    });
-    child.stdin.on('error', () => {}); // git may exit before reading all input; its exit code tells the story
-    child.stdin.end(opts.input ?? '');
-  });
+export async function gitRaw(args: readonly string[], opts: GitOptions): Promise<GitResult> {
+  // A command the CLI entry started early (early.ts) is taken when it is exactly this one.
+  const early = opts.input === undefined ? takeEarly(args, opts.cwd) : undefined;
+  if (early) timing.phase(`git ${args[0]} (started before the engine loaded)`);
+  const ran = await (early ?? runGit(args, opts.cwd, opts.input));
+  if (ran.failed !== undefined)
+    throw new GitError(args, null, ran.failed.includes('ENOENT') ? 'git is not installed or not on PATH' : ran.failed);
+  if (ran.code === 0 || opts.okCodes?.includes(ran.code)) return { stdout: ran.stdout, code: ran.code };
+  throw new GitError(args, ran.code, ran.stderr);
 }
 
 /** Runs git and returns stdout as UTF-8 text. */
@@ -134,13 +94,7 @@ export async function repoInfo(cwd: string): Promise<RepoInfo> {
  * pays for every process. Otherwise git decides.
  */
 export async function findRoot(cwd: string): Promise<string> {
-  if (!process.env.GIT_DIR && !process.env.GIT_WORK_TREE) {
-    for (let dir = resolve(cwd); ; dir = dirname(dir)) {
-      if (existsSync(join(dir, '.git'))) return dir;
-      if (dirname(dir) === dir) break;
-    }
-  }
-  return (await repoInfo(cwd)).root;
+  return rootByWalk(cwd) ?? (await repoInfo(cwd)).root;
 }
 
 /** The commit HEAD points at, or null before the first commit. */
@@ -220,6 +174,32 @@ function readLooseBlob(objects: string, id: string, limit: number): Buffer | nul
 }
 
 /**
+ * The loose blobs read last, by object directory and id, up to RECENT_BYTES: the review step of a staged check
+ * reads again the blobs the check has just read (a changed 800 kB lockfile was inflated a second time). An id
+ * names its content, so the bytes are the same; no reader writes into a blob's bytes.
+ */
+const recent = new Map<string, Buffer>();
+let recentBytes = 0;
+const RECENT_BYTES = 2_000_000;
+
+function recentLooseBlob(objects: string, id: string, limit: number): Buffer | null {
+  const key = `${objects}\0${id}`;
+  const known = recent.get(key);
+  if (known) return known;
+  const read = readLooseBlob(objects, id, limit);
+  if (read && read.length <= RECENT_BYTES) {
+    recent.set(key, read);
+    recentBytes += read.length;
+    for (const [oldest, bytes] of recent) {
+      if (recentBytes <= RECENT_BYTES) break;
+      recent.delete(oldest);
+      recentBytes -= bytes.length;
+    }
+  }
+  return read;
+}
+
+/**
  * One long-lived `git cat-file --batch` for all blob reads of a run. Requests
  * are answered in order, so a FIFO of waiting readers is all the bookkeeping.
  */
@@ -248,11 +228,7 @@ export class BlobReader {
   ) {}
 
   private start() {
-    const child = spawn('git', [...GLOBAL_FLAGS, 'cat-file', '--batch'], {
-      cwd: this.cwd,
-      env: gitEnv(),
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    const child = spawnGit(['cat-file', '--batch'], this.cwd);
     child.stdout!.on('data', (data: Buffer) => {
       let chunk = data;
       if (this.discard) {
@@ -326,7 +302,7 @@ export class BlobReader {
    */
   read(object: string, limit = MAX_LENGTH): Promise<Buffer | TooLarge | null> {
     // A blob just staged is a loose object: reading it directly spares starting git (a commit pays for every process).
-    const loose = this.objects && OBJECT_ID.test(object) ? readLooseBlob(this.objects, object, limit) : null;
+    const loose = this.objects && OBJECT_ID.test(object) ? recentLooseBlob(this.objects, object, limit) : null;
     if (loose) return Promise.resolve(loose.length > limit ? new TooLarge(loose.length) : loose);
     if (this.failed) return Promise.reject(this.failed);
     // A check stopped by its time budget may still ask after the run ended: starting git then would keep the process alive.

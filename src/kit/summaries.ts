@@ -52,6 +52,26 @@ function holds(text: string, what: 'request' | 'local'): boolean {
   return (asked[what] ??= (what === 'request' ? REQUEST_TEXT : IMPORTS_LOCAL).test(text));
 }
 
+/**
+ * Words to look for in a lower-cased text, as one pattern: a pass per atom over the text, not one per word (most
+ * words of most atoms are not in a file, and each `includes` of an absent word read the whole text).
+ */
+export function wordPattern(words: readonly string[]): RegExp {
+  if (!words.length) return /(?!)/;
+  return new RegExp(words.map((w) => w.toLowerCase().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'));
+}
+
+/** The lower-cased text of the last text asked about: a dozen atoms look for their sink words in each file. */
+const lowered: { text: string | undefined; lower: string } = { text: undefined, lower: '' };
+/** True when the text holds one of the words of `pattern` (wordPattern), in any case. */
+function holdsWord(text: string, pattern: RegExp): boolean {
+  if (lowered.text !== text) {
+    lowered.text = text;
+    lowered.lower = text.toLowerCase();
+  }
+  return pattern.test(lowered.lower);
+}
+
 /** The file imports a local module and holds request data: a call of it may hand request data to a helper. */
 export const mayFollow = (file: Pick<SourceFile, 'text'>): boolean =>
   holds(file.text, 'local') && holds(file.text, 'request');
@@ -61,11 +81,8 @@ export const mayFollow = (file: Pick<SourceFile, 'text'>): boolean =>
  * (LOCAL_IMPORTS) is parsed only when it holds request data too; any other file as before.
  */
 export function followHint(sinkWords: readonly string[]): (file: SourceFile) => boolean {
-  return (file) => {
-    if (!holds(file.text, 'local') || holds(file.text, 'request')) return true;
-    const lower = file.text.toLowerCase();
-    return sinkWords.some((w) => lower.includes(w.toLowerCase()));
-  };
+  const words = wordPattern(sinkWords);
+  return (file) => !holds(file.text, 'local') || holds(file.text, 'request') || holdsWord(file.text, words);
 }
 
 /** Calls followed per file: a module calling dozens of helpers with request data is judged on the first ones. */
@@ -109,10 +126,8 @@ export function followCalls<O>(analyse: Analyse<O>, sinkWords: readonly string[]
       );
     return found;
   };
-  const holdsSink = (t: string) => {
-    const lower = t.toLowerCase();
-    return sinkWords.some((w) => lower.includes(w.toLowerCase()));
-  };
+  const words = wordPattern(sinkWords);
+  const holdsSink = (t: string) => holdsWord(t, words);
   return (m, file, ctx) => {
     if (!(text === REQUEST_TEXT ? holds(m.text, 'request') : text.test(m.text))) return analyse(m, file, ctx);
     // A file without the atom's sink words (routed for its local imports) has nothing of its own to report:
