@@ -71,7 +71,7 @@ export async function checkFiles(
   policy: Policy,
   how: Checking,
 ): Promise<FileChecks> {
-  const indexOf = new Map(changes.files.map((file, index) => [file, index]));
+  const { indexOf, changedPaths } = lookups(changes);
   const outcomes = new Map<ChangedFile, FileOutcome>();
   for (const { file } of routed)
     outcomes.set(file, {
@@ -94,7 +94,6 @@ export async function checkFiles(
   const resultCache = how.resultCache ? ResultCache.open() : null;
   const customIds = new Set(policy.custom.map((c) => c.id));
   const keyOf = (file: ChangedFile, active: ActiveAtom) => resultKey(file, active, customIds.has(active.id));
-  const changedPaths = new Set(changes.files.map((f) => f.path));
   const oldText = async (file: ChangedFile) =>
     decodeText(
       file.oldBlob ? await changes.readBlob(file.oldBlob, readLimit(file.path, policy.maxFileBytes)) : null,
@@ -220,6 +219,24 @@ export async function checkFiles(
     }
   }
   return { outcomes: [...outcomes.values()], exhausted: budgets.exhausted() };
+}
+
+/**
+ * Where each file of a change set is, and its paths: made once per change set, not per call (a pool's thread is
+ * handed 16 files at a time of a change set that may hold thousands).
+ */
+const lookupsOf = new WeakMap<ChangeSet, { indexOf: Map<ChangedFile, number>; changedPaths: Set<string> }>();
+function lookups(changes: ChangeSet) {
+  let found = lookupsOf.get(changes);
+  if (!found)
+    lookupsOf.set(
+      changes,
+      (found = {
+        indexOf: new Map(changes.files.map((file, index) => [file, index])),
+        changedPaths: new Set(changes.files.map((f) => f.path)),
+      }),
+    );
+  return found;
 }
 
 function decodeText(bytes: Buffer | TooLarge | null, maxFileBytes: number, path: string): string | null {
