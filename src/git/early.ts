@@ -1,8 +1,8 @@
 /**
- * A staged check's first git commands, started by the CLI entry before the engine's code is loaded and compiled
- * (~60 ms on every commit): git lists the change on another core meanwhile, and spawning costs less before the
- * process has grown. The engine takes a result only for the very same command in the same directory, with the
- * same environment (nothing sets one in between), so whatever else a check asks runs as before.
+ * A staged check's first git processes, started by the CLI entry before the engine's code is loaded and compiled
+ * (~60 ms on every commit): git lists the change and starts its cat-file on another core meanwhile, and spawning
+ * costs less before the process has grown. The engine takes a result only for the very same command in the same
+ * directory, with the same environment (nothing sets one in between), so whatever else a check asks runs as before.
  */
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
