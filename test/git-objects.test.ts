@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { BlobReader, looseObjectsDir, objectSizes } from '../src/git/git.js';
+import { BlobReader, looseObjectsDir, objectSizes, TooLarge } from '../src/git/git.js';
 import { makeRepo } from './helpers/repo.js';
 
 test('sizes from loose headers equal the sizes git gives, for blobs of every kind; packed ones come from git', async () => {
@@ -22,6 +22,8 @@ test('sizes from loose headers equal the sizes git gives, for blobs of every kin
         .toString('base64')
         .replace(/(.{60})/g, '$1\n'),
     ),
+    // With the others, more than the 2 MB of recently read blobs BlobReader keeps: some are read anew.
+    'big.bin': randomBytes(1_500_000),
   };
   for (const [path, bytes] of Object.entries(contents)) repo.write(path, bytes);
   repo.stage();
@@ -42,15 +44,19 @@ test('sizes from loose headers equal the sizes git gives, for blobs of every kin
   assert.ok(fromHeaders.has(tree), 'a tree is not a blob: its size comes from git');
   assert.not.ok(fromHeaders.has(missing));
 
-  // Contents read from the loose files are git's, byte for byte.
+  // Contents read from the loose files are git's, byte for byte: read once, read again at once (BlobReader keeps the
+  // last 2 MB of blobs read), and again after more than that came in between (big.bin).
   const loose = new BlobReader(repo.dir, objects);
   try {
-    for (const id of ids)
-      assert.ok(
-        ((await loose.read(id)) as Buffer).equals(
-          execFileSync('git', ['cat-file', 'blob', id], { cwd: repo.dir, maxBuffer: 1 << 26 }),
-        ),
-      );
+    const fromCatFile = ids.map((id) =>
+      execFileSync('git', ['cat-file', 'blob', id], { cwd: repo.dir, maxBuffer: 1 << 26 }),
+    );
+    for (const [i, id] of ids.entries())
+      for (const time of ['first', 'second'])
+        assert.ok(((await loose.read(id)) as Buffer).equals(fromCatFile[i]!), `${id}, read a ${time} time`);
+    for (const [i, id] of ids.entries())
+      assert.ok(((await loose.read(id)) as Buffer).equals(fromCatFile[i]!), `${id}, read once more`);
+    assert.ok((await loose.read(ids[5]!, 1000)) instanceof TooLarge, 'a kept blob over the limit is too large');
   } finally {
     loose.close();
   }

@@ -24,10 +24,11 @@ import { timing } from '../timing.js';
 import type { Policy } from '../policy/policy.js';
 import type { Routed } from './batches.js';
 import { fileUnchecked } from './analysis-error.js';
-import type { Exhausted } from './budget.js';
+import { Budgets, type Exhausted } from './budget.js';
 import { checkFiles, type Checking, type FileChecks, type FileOutcome } from './check-files.js';
 import { poolSize, type PoolRequest } from './pool-size.js';
 import type { Selection } from './select.js';
+import { SourceFiles } from './source-file.js';
 
 /** What a worker is started with. */
 export interface WorkerInput {
@@ -65,6 +66,8 @@ export type FromWorker =
 /** A worker is handed at most this much at a time. */
 const CHUNK_FILES = 16;
 const CHUNK_BYTES = 400_000;
+/** Chunks a worker holds at once: the one it checks and the next. */
+const IN_FLIGHT = 2;
 
 /** The worker script beside the bundle (dist/worker.js), or null when running from source. */
 function workerScript(): URL | null {
@@ -90,7 +93,13 @@ export async function checkInPool(
   const size = Math.min(poolSize(pool.workers, routed.length, total), routed.length);
   if (size < 2) return null;
 
-  timing.phase(`${size} worker threads start on ${routed.length} files`);
+  // The main thread checks files too (smallest first, between answering the workers), unless the test seam that
+  // crashes workers is set: its file must land in a worker. One thread fewer to start, load and warm up.
+  const mainTakesPart = !process.env.RALPH_GUARD_TEST_WORKER_CRASH;
+  const workers = mainTakesPart ? size - 1 : size;
+  timing.phase(
+    `${workers} worker thread${workers === 1 ? '' : 's'}${mainTakesPart ? ' and the main thread' : ''} start on ${routed.length} files`,
+  );
   const indexOf = new Map(changes.files.map((file, index) => [file, index]));
   // Largest first: the long files start early, the small ones fill the gaps at the end.
   const order = routed.map((_, i) => i).sort((a, b) => sizes[b]! - sizes[a]! || a - b);
@@ -155,18 +164,42 @@ export async function checkInPool(
       outcomes.push(failedOutcome(indexOf.get(file)!, file, message));
     }
   };
+  // Files of a worker that crashed or hung, to be checked again one by one: by workers only, never the main thread,
+  // which a file that brings a thread down would bring down too.
+  const suspects: number[][] = [];
   // A worker may be replaced this many times before what is left goes to the main thread.
-  let spawnsLeft = size + CHUNK_FILES;
+  let spawnsLeft = workers + CHUNK_FILES;
   const watchdogMs = 60_000 + policy.atomTimeoutMs * new Set(routed.flatMap((r) => r.atoms.map((a) => a.id))).size;
 
-  await new Promise<void>((resolve) => {
+  // The main thread's lane: budgets and source files for all the chunks it takes, as a worker has.
+  const here: Checking = {
+    ...checking,
+    budgets: new Budgets(policy.atomTimeoutMs),
+    sources: new SourceFiles(changes, policy),
+  };
+  const mainLane = async () => {
+    // From the end of the queue: the smallest files, so the workers' messages wait little between its batches.
+    for (let chunk = queue.pop(); chunk; chunk = queue.pop()) {
+      const checked = await checkFiles(
+        changes,
+        chunk.sort((a, b) => a - b).map((p) => routed[p]!),
+        policy,
+        here,
+      );
+      outcomes.push(...checked.outcomes);
+    }
+  };
+
+  const pooled = new Promise<void>((resolve) => {
     let running = 0;
     const start = () => {
-      if (spawnsLeft <= 0 || !queue.length) return;
+      if (spawnsLeft <= 0 || (!queue.length && !suspects.length)) return;
       spawnsLeft--;
       running++;
       const worker = new Worker(script, { workerData: input, stdout: false, stderr: false });
-      let current: number[] | null = null;
+      // Chunks handed to the worker and not answered yet, oldest first: it has the next one at hand when it finishes
+      // one, even while the main thread is busy with a batch of its own. A suspect file is handed alone.
+      const inFlight: Array<{ files: number[]; suspect: boolean }> = [];
       let ready = false;
       let timer: NodeJS.Timeout | undefined;
       let done = false;
@@ -177,28 +210,33 @@ export async function checkInPool(
         running--;
         if (!running) resolve(); // with files still queued when no worker can be started: the main thread takes them
       };
+      const hand = (files: number[], suspect: boolean) => {
+        inFlight.push({ files, suspect });
+        worker.postMessage({
+          type: 'check',
+          indices: files.map((p) => indexOf.get(routed[p]!.file)!),
+        } satisfies ToWorker);
+      };
       const next = () => {
         clearTimeout(timer);
-        current = queue.shift() ?? null;
-        if (!current) {
+        if (!inFlight.length && suspects.length) hand(suspects.shift()!, true);
+        else if (!suspects.length && !inFlight.some((c) => c.suspect))
+          while (inFlight.length < IN_FLIGHT && queue.length) hand(queue.shift()!, false);
+        if (!inFlight.length) {
           worker.postMessage({ type: 'close' } satisfies ToWorker);
           return;
         }
         timer = setTimeout(() => lost(`did not finish within ${Math.round(watchdogMs / 1000)} s`), watchdogMs);
-        worker.postMessage({
-          type: 'check',
-          indices: current.map((p) => indexOf.get(routed[p]!.file)!),
-        } satisfies ToWorker);
       };
       // A worker that crashed or hung: its files are checked again one by one; a file that alone brings a worker down is its error.
       const lost = (why: string) => {
         if (done) return;
-        const chunk = current;
-        current = null;
+        const files = inFlight.splice(0).flatMap((c) => c.files);
         void worker.terminate();
         if (!ready) spawnsLeft = 0; // a worker that cannot even start: the next would not either
-        if (chunk && chunk.length > 1) queue.unshift(...chunk.map((p) => [p]));
-        else if (chunk) failed(chunk, `the worker thread checking it stopped (${why}); the file was not checked`);
+        if (files.length > 1) suspects.push(...files.map((p) => [p]));
+        else if (files.length)
+          failed(files, `the worker thread checking it stopped (${why}); the file was not checked`);
         start(); // before finish(), so the pool is never seen empty while a replacement starts
         finish();
       };
@@ -223,33 +261,33 @@ export async function checkInPool(
         } else if (message.type === 'checked') {
           outcomes.push(...message.outcomes);
           exhaustedBy.set(worker, message.exhausted);
+          inFlight.shift(); // a worker checks its chunks in the order it was handed them
           next();
         } else lost(message.message);
       });
       worker.on('error', (error) => lost(error.message));
       worker.on('exit', (code) => {
-        if (current) lost(`exited with code ${code}`);
+        if (inFlight.length) lost(`exited with code ${code}`);
         else finish();
       });
     };
-    for (let i = 0; i < size; i++) start();
+    for (let i = 0; i < workers; i++) start();
     if (!running) resolve();
   });
+  await Promise.all([pooled, mainTakesPart ? mainLane() : null]);
 
   // What no worker could take: checked here, so no file is ever left out.
-  const rest = queue.flat();
-  const exhausted = [...exhaustedBy.values()].flat();
+  const rest = [...suspects, ...queue].flat();
   if (rest.length) {
-    const here = await checkFiles(
+    const checked = await checkFiles(
       changes,
       rest.sort((a, b) => a - b).map((p) => routed[p]!),
       policy,
-      checking,
+      here,
     );
-    outcomes.push(...here.outcomes);
-    exhausted.push(...here.exhausted);
+    outcomes.push(...checked.outcomes);
   }
-  return { outcomes, exhausted };
+  return { outcomes, exhausted: [...[...exhaustedBy.values()].flat(), ...here.budgets!.exhausted()] };
 }
 
 function failedOutcome(index: number, file: ChangedFile, message: string): FileOutcome {

@@ -54,6 +54,30 @@ try {
       grep: (commit, globs, pattern) => ask({ what: 'grep', commit, globs, pattern }) as Promise<string[]>,
     }),
   };
+  // The chunks are checked one after the other, in the order they came (pool.ts counts on it).
+  const chunks: number[][] = [];
+  let busy = false;
+  const work = () => {
+    const indices = busy ? undefined : chunks.shift();
+    if (!indices) return;
+    busy = true;
+    const routed = indices.map((index) => {
+      const file = changes.files[index]!;
+      return { file, atoms: routeByPath(atoms, file.path) };
+    });
+    // A test seam: the tests bring a worker down on one file to see that file reported, not lost.
+    const crashOn = process.env.RALPH_GUARD_TEST_WORKER_CRASH;
+    if (crashOn && routed.some((r) => r.file.path === crashOn)) process.exit(70);
+    checkFiles(changes, routed, input.policy, checking)
+      .then(
+        ({ outcomes, exhausted }) => send({ type: 'checked', outcomes, exhausted }),
+        (e: unknown) => send({ type: 'failed', message: e instanceof Error ? e.message : String(e) }),
+      )
+      .finally(() => {
+        busy = false;
+        work();
+      });
+  };
   port.on('message', (message: ToWorker) => {
     if (message.type === 'answer') {
       const question = waiting.get(message.id)!;
@@ -67,17 +91,8 @@ try {
       port.close();
       return;
     }
-    const routed = message.indices.map((index) => {
-      const file = changes.files[index]!;
-      return { file, atoms: routeByPath(atoms, file.path) };
-    });
-    // A test seam: the tests bring a worker down on one file to see that file reported, not lost.
-    const crashOn = process.env.RALPH_GUARD_TEST_WORKER_CRASH;
-    if (crashOn && routed.some((r) => r.file.path === crashOn)) process.exit(70);
-    checkFiles(changes, routed, input.policy, checking).then(
-      ({ outcomes, exhausted }) => send({ type: 'checked', outcomes, exhausted }),
-      (e: unknown) => send({ type: 'failed', message: e instanceof Error ? e.message : String(e) }),
-    );
+    chunks.push(message.indices);
+    work();
   });
   send({ type: 'ready' });
 } catch (e) {

@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { startEarly } from './spawn.js';
+import { startEarly, startEarlyBatch } from './spawn.js';
 
 /** Flags of every diff the change set lists: no drivers, no conversions, paths from the top, submodules seen. */
 export const DIFF_FLAGS = [
@@ -68,4 +68,5 @@ export function startStagedCheck(args: readonly string[]): void {
   if (!root) return;
   startEarly(stagedListingArgs([]), root);
   startEarly(unstagedHintArgs([]), cwd);
+  startEarlyBatch(root); // the committed policy is read through it first
 }

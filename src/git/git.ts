@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { GitError, NotARepository } from '../errors.js';
 import { timing } from '../timing.js';
 import { rootByWalk } from './early.js';
-import { GLOBAL_FLAGS, gitEnv, runGit, spawnGit, takeEarly } from './spawn.js';
+import { GLOBAL_FLAGS, gitEnv, runGit, spawnGit, takeEarly, takeEarlyBatch } from './spawn.js';
 
 /** The empty tree: what a first commit is compared with. */
 export const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
@@ -174,6 +174,32 @@ function readLooseBlob(objects: string, id: string, limit: number): Buffer | nul
 }
 
 /**
+ * The loose blobs read last, by object directory and id, up to RECENT_BYTES: the review step of a staged check
+ * reads again the blobs the check has just read (a changed 800 kB lockfile was inflated a second time). An id
+ * names its content, so the bytes are the same; no reader writes into a blob's bytes.
+ */
+const recent = new Map<string, Buffer>();
+let recentBytes = 0;
+const RECENT_BYTES = 2_000_000;
+
+function recentLooseBlob(objects: string, id: string, limit: number): Buffer | null {
+  const key = `${objects}\0${id}`;
+  const known = recent.get(key);
+  if (known) return known;
+  const read = readLooseBlob(objects, id, limit);
+  if (read && read.length <= RECENT_BYTES) {
+    recent.set(key, read);
+    recentBytes += read.length;
+    for (const [oldest, bytes] of recent) {
+      if (recentBytes <= RECENT_BYTES) break;
+      recent.delete(oldest);
+      recentBytes -= bytes.length;
+    }
+  }
+  return read;
+}
+
+/**
  * One long-lived `git cat-file --batch` for all blob reads of a run. Requests
  * are answered in order, so a FIFO of waiting readers is all the bookkeeping.
  */
@@ -202,7 +228,9 @@ export class BlobReader {
   ) {}
 
   private start() {
-    const child = spawnGit(['cat-file', '--batch'], this.cwd);
+    const early = takeEarlyBatch(this.cwd);
+    if (early) timing.phase('git cat-file (started before the engine loaded)');
+    const child = early ?? spawnGit(['cat-file', '--batch'], this.cwd);
     child.stdout!.on('data', (data: Buffer) => {
       let chunk = data;
       if (this.discard) {
@@ -276,7 +304,7 @@ export class BlobReader {
    */
   read(object: string, limit = MAX_LENGTH): Promise<Buffer | TooLarge | null> {
     // A blob just staged is a loose object: reading it directly spares starting git (a commit pays for every process).
-    const loose = this.objects && OBJECT_ID.test(object) ? readLooseBlob(this.objects, object, limit) : null;
+    const loose = this.objects && OBJECT_ID.test(object) ? recentLooseBlob(this.objects, object, limit) : null;
     if (loose) return Promise.resolve(loose.length > limit ? new TooLarge(loose.length) : loose);
     if (this.failed) return Promise.reject(this.failed);
     // A check stopped by its time budget may still ask after the run ended: starting git then would keep the process alive.
