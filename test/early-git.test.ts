@@ -3,11 +3,13 @@
 // asks git itself reports.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { makeRepo, type Repo } from './helpers/repo.js';
+import { spawnSync } from 'node:child_process';
+import { CLI, makeRepo, type Repo } from './helpers/repo.js';
 import { cleanLine, md5Line, sqlLine } from './helpers/samples.js';
 
 const EARLY_LISTING = 'git diff (started before the engine loaded)';
 const EARLY_HINT = 'git diff-files (started before the engine loaded)';
+const EARLY_BATCH = 'git cat-file (started before the engine loaded)';
 
 /** A commit, then a staged change of every kind (modified, added, deleted, renamed) and an unstaged edit. */
 function changedRepo(): Repo {
@@ -38,6 +40,7 @@ test('a staged check takes the listing started early and reports what a check li
   const early = repo.cli(['check', '--staged', '--format', 'json'], { env: { RALPH_GUARD_TIMING: '1' } });
   assert.ok(early.stderr.includes(EARLY_LISTING), early.stderr);
   assert.ok(early.stderr.includes(EARLY_HINT), early.stderr);
+  assert.ok(early.stderr.includes(EARLY_BATCH), early.stderr);
   // With a path the first commands differ (a pathspec): nothing is started early, git is asked as before.
   const late = repo.cli(['check', '--staged', '--format', 'json', '.'], { env: { RALPH_GUARD_TIMING: '1' } });
   assert.not.ok(late.stderr.includes('started before the engine loaded'), late.stderr);
@@ -57,6 +60,17 @@ test('from a subdirectory, the listing comes from the top level and the hint fro
   assert.ok(r.stderr.includes(EARLY_LISTING) && r.stderr.includes(EARLY_HINT), r.stderr);
   assert.match(r.stdout, 'src/a.js');
   assert.match(r.stdout, 'lib/untouched.js');
+});
+
+test('a check that stops before it reads anything still ends: the early cat-file nobody took is closed', () => {
+  const repo = changedRepo();
+  const r = spawnSync(process.execPath, [CLI, 'check', '--staged', '--format', 'bogus'], {
+    cwd: repo.dir,
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
+  assert.is(r.status, 2, `${r.signal ?? ''} ${r.stderr}`);
+  assert.match(r.stderr, '--format bogus');
 });
 
 test('nothing is started early for another mode, paths, or an option that is not known to leave git alone', () => {

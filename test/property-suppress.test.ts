@@ -101,7 +101,8 @@ test('parsing takes linear time on long lines built to make a backtracking parse
     '/* ralph-guard-ignore x ' + '*/'.repeat(n / 2) + ' !',
   ]) {
     const { ms } = timed(() => parseSuppression(line));
-    assert.ok(ms < 100, `${ms.toFixed(0)} ms on ${JSON.stringify(line.slice(0, 40))}…`);
+    // A backtracking parse of these 100 kB lines takes minutes; 1 s leaves room for a loaded machine (109 ms seen at load 8).
+    assert.ok(ms < 1000, `${ms.toFixed(0)} ms on ${JSON.stringify(line.slice(0, 40))}…`);
   }
 });
 

@@ -146,6 +146,19 @@ const HOST_GLOBALS = new Set([
   'undefined',
 ]);
 
+/** The visitor keys of a node type without the type-only fields, once per key table and type (undefined: no keys known). */
+const childFieldsOf = new WeakMap<Record<string, string[]>, Map<string, readonly string[] | undefined>>();
+function childFields(keys: Record<string, string[]>, type: string): readonly string[] | undefined {
+  let byType = childFieldsOf.get(keys);
+  if (!byType) childFieldsOf.set(keys, (byType = new Map()));
+  let fields = byType.get(type);
+  if (fields === undefined && !byType.has(type)) {
+    fields = keys[type]?.filter((f) => !TYPE_FIELDS.has(f));
+    byType.set(type, fields);
+  }
+  return fields;
+}
+
 export function analyseScopes(program: Node, keys: Record<string, string[]>): ScopeInfo {
   const refs = new Map<Node, Binding>();
   const parents = new Map<Node, Node>();
@@ -161,7 +174,10 @@ export function analyseScopes(program: Node, keys: Record<string, string[]>): Sc
   const declare = (scope: Scope, id: Node, kind: BindingKind, def: Def | null, imp?: Binding['import']): Binding => {
     let b = scope.bindings.get(id.name);
     if (!b) {
-      b = { name: id.name, kind, id, scope, defs: [], props: new Map(), ...(imp ? { import: imp } : {}) };
+      // No conditional spread (a binding per declared name of every file): the same keys, in the same order.
+      b = imp
+        ? { name: id.name, kind, id, scope, defs: [], props: new Map(), import: imp }
+        : { name: id.name, kind, id, scope, defs: [], props: new Map() };
       scope.bindings.set(id.name, b);
     }
     if (def) b.defs.push(def);
@@ -298,11 +314,9 @@ export function analyseScopes(program: Node, keys: Record<string, string[]>): Sc
         pendingLoops.push([node, inner]);
         break;
     }
-    const fields = keys[type] ?? Object.keys(node);
+    const fields = childFields(keys, type) ?? Object.keys(node).filter((f) => !TYPE_FIELDS.has(f));
     for (let i = 0; i < fields.length; i++) {
-      const f = fields[i]!;
-      if (TYPE_FIELDS.has(f)) continue;
-      const v = node[f];
+      const v = node[fields[i]!];
       if (Array.isArray(v)) for (let j = 0; j < v.length; j++) go(v[j], node, inner);
       else if (v && typeof v === 'object') go(v, node, inner);
     }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { cacheDir, makeCacheDir } from '../cache.js';
 import { UsageError } from '../errors.js';
 import { startStagedCheck } from '../git/early.js';
+import { closeEarly } from '../git/spawn.js';
 import { FORMAT_NAMES, REPORTERS } from '../report/index.js';
 import { reportError } from './report-error.js';
 
@@ -106,11 +107,13 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
 });
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.exitCode = reportError(error);
-  },
-);
+main(process.argv.slice(2))
+  .then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.exitCode = reportError(error);
+    },
+  )
+  .finally(closeEarly);

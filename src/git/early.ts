@@ -1,12 +1,12 @@
 /**
- * A staged check's first git commands, started by the CLI entry before the engine's code is loaded and compiled
- * (~60 ms on every commit): git lists the change on another core meanwhile, and spawning costs less before the
- * process has grown. The engine takes a result only for the very same command in the same directory, with the
- * same environment (nothing sets one in between), so whatever else a check asks runs as before.
+ * A staged check's first git processes, started by the CLI entry before the engine's code is loaded and compiled
+ * (~60 ms on every commit): git lists the change and starts its cat-file on another core meanwhile, and spawning
+ * costs less before the process has grown. The engine takes a result only for the very same command in the same
+ * directory, with the same environment (nothing sets one in between), so whatever else a check asks runs as before.
  */
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { startEarly } from './spawn.js';
+import { startEarly, startEarlyBatch } from './spawn.js';
 
 /** Flags of every diff the change set lists: no drivers, no conversions, paths from the top, submodules seen. */
 export const DIFF_FLAGS = [
@@ -68,4 +68,5 @@ export function startStagedCheck(args: readonly string[]): void {
   if (!root) return;
   startEarly(stagedListingArgs([]), root);
   startEarly(unstagedHintArgs([]), cwd);
+  startEarlyBatch(root); // the committed policy is read through it first
 }

@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { GitError, NotARepository } from '../errors.js';
 import { timing } from '../timing.js';
 import { rootByWalk } from './early.js';
-import { GLOBAL_FLAGS, gitEnv, runGit, spawnGit, takeEarly } from './spawn.js';
+import { GLOBAL_FLAGS, gitEnv, runGit, spawnGit, takeEarly, takeEarlyBatch } from './spawn.js';
 
 /** The empty tree: what a first commit is compared with. */
 export const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
@@ -228,7 +228,9 @@ export class BlobReader {
   ) {}
 
   private start() {
-    const child = spawnGit(['cat-file', '--batch'], this.cwd);
+    const early = takeEarlyBatch(this.cwd);
+    if (early) timing.phase('git cat-file (started before the engine loaded)');
+    const child = early ?? spawnGit(['cat-file', '--batch'], this.cwd);
     child.stdout!.on('data', (data: Buffer) => {
       let chunk = data;
       if (this.discard) {

@@ -89,3 +89,31 @@ export function takeEarly(args: readonly string[], cwd: string): Promise<Ran> | 
   early.delete(key);
   return ran;
 }
+
+/** `git cat-file --batch` processes started early, by directory: BlobReader adopts one instead of starting its own. */
+const earlyBatches = new Map<string, ChildProcess>();
+
+/** Starts the long-lived `git cat-file --batch` a BlobReader in `cwd` will want (its first request waits for none). */
+export function startEarlyBatch(cwd: string): void {
+  const child = spawnGit(['cat-file', '--batch'], cwd);
+  child.on('error', () => {}); // one that could not start is not adopted (takeEarlyBatch)
+  earlyBatches.set(cwd, child);
+}
+
+/** The `cat-file --batch` started early in `cwd`, once, if it is still running. */
+export function takeEarlyBatch(cwd: string): ChildProcess | undefined {
+  const child = earlyBatches.get(cwd);
+  earlyBatches.delete(cwd);
+  if (!child) return undefined;
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) {
+    child.stdin?.end();
+    return undefined;
+  }
+  return child;
+}
+
+/** Ends the early processes nobody took: a `cat-file --batch` waiting on its stdin would keep the process alive. */
+export function closeEarly(): void {
+  for (const child of earlyBatches.values()) child.stdin?.end();
+  earlyBatches.clear();
+}
