@@ -1,7 +1,7 @@
 /**
  * RALPH_GUARD_TIMING=1 prints where a run's time went to stderr: phases since
  * the process started, and the time spent in each atom (parsing apart), as
- * ESLint's TIMING does for rules. Off, it costs one branch per call.
+ * ESLint's TIMING does for rules; with worker threads, summed over all of them. Off, it costs one branch per call.
  */
 const enabled = process.env.RALPH_GUARD_TIMING === '1';
 const totals = new Map<string, number>();
@@ -12,6 +12,12 @@ export const timing = {
   /** Adds `ms` to a named total (an atom, parsing). */
   add(label: string, ms: number): void {
     if (enabled) totals.set(label, (totals.get(label) ?? 0) + ms);
+  },
+  /** The totals added so far, which start again from zero: a worker thread sends its own to the main thread (pool.ts). */
+  take(): Record<string, number> {
+    const taken = Object.fromEntries(totals);
+    totals.clear();
+    return taken;
   },
   /** Records that a phase ended now: milliseconds since the process started, and of CPU the process used (a busy machine stretches the first, not the second). */
   phase(label: string): void {

@@ -140,6 +140,17 @@ test('a worker that crashes on a file: that file is an analysis error, every oth
   const crashing = 'src/part3/module-3.js';
   const whole = run({});
   const crashed = run({ RALPH_GUARD_TEST_WORKER_CRASH: crashing });
+  // With the crash seam only workers check files: the atoms' times RALPH_GUARD_TIMING prints are theirs, sent over.
+  const timed = repo.cli(['check', '--staged', '--format', 'json'], {
+    env: {
+      RALPH_GUARD_WORKERS: '2',
+      RALPH_GUARD_NO_CACHE: '1',
+      RALPH_GUARD_TIMING: '1',
+      RALPH_GUARD_TEST_WORKER_CRASH: crashing,
+    },
+  });
+  assert.match(timed.stderr, '2 worker threads start on');
+  assert.match(timed.stderr, /^ +[\d.]+ {2}sql-injection$/m);
   assert.equal(
     crashed.errors.map((e) => `${e.file}: ${e.message}`),
     [`${crashing}: the worker thread checking it stopped (exited with code 70); the file was not checked`],

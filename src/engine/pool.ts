@@ -60,7 +60,7 @@ export type ToWorker =
 export type FromWorker =
   | { type: 'ready' }
   | { type: 'ask'; id: number; question: Question }
-  | { type: 'checked'; outcomes: FileOutcome[]; exhausted: Exhausted[] }
+  | { type: 'checked'; outcomes: FileOutcome[]; exhausted: Exhausted[]; timing?: Record<string, number> }
   | { type: 'failed'; message: string };
 
 /** A worker is handed at most this much at a time. */
@@ -261,6 +261,7 @@ export async function checkInPool(
         } else if (message.type === 'checked') {
           outcomes.push(...message.outcomes);
           exhaustedBy.set(worker, message.exhausted);
+          for (const [label, ms] of Object.entries(message.timing ?? {})) timing.add(label, ms);
           inFlight.shift(); // a worker checks its chunks in the order it was handed them
           next();
         } else lost(message.message);

@@ -9,6 +9,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { changeSetOf, type TreeEntry } from '../changeset/changeset.js';
 import { routeByPath } from '../router.js';
+import { timing } from '../timing.js';
 import { Budgets } from './budget.js';
 import { checkFiles } from './check-files.js';
 import type { Answer, FromWorker, Question, ToWorker, WorkerInput } from './pool.js';
@@ -70,7 +71,8 @@ try {
     if (crashOn && routed.some((r) => r.file.path === crashOn)) process.exit(70);
     checkFiles(changes, routed, input.policy, checking)
       .then(
-        ({ outcomes, exhausted }) => send({ type: 'checked', outcomes, exhausted }),
+        ({ outcomes, exhausted }) =>
+          send({ type: 'checked', outcomes, exhausted, ...(timing.enabled ? { timing: timing.take() } : {}) }),
         (e: unknown) => send({ type: 'failed', message: e instanceof Error ? e.message : String(e) }),
       )
       .finally(() => {
