@@ -21,7 +21,7 @@ export interface PoolRequest {
 export const POOL_MIN_FILES = 384;
 export const POOL_MIN_BYTES = 4_500_000;
 
-/** The number of workers `workers` asks for on this change set; below 2, the main thread checks it alone. */
+/** The number of threads `workers` asks for on this change set (the main thread and workers); below 2, the main thread checks it alone. */
 export function poolSize(workers: number | 'auto', files: number, bytes: number): number {
   if (workers !== 'auto') return workers;
   if (files < POOL_MIN_FILES || bytes < POOL_MIN_BYTES) return 1;

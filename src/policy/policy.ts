@@ -57,7 +57,7 @@ export interface Policy {
   maxFileBytes: number;
   /** Milliseconds one atom may spend on a run, over all its files (src/engine/budget.ts). */
   atomTimeoutMs: number;
-  /** Worker threads for a large change set: a count (1: never), or `auto` (the cores, above a measured size). */
+  /** Threads checking a large change set (the main thread and workers): a count (1: the main thread alone), or `auto` (the cores, above a measured size). */
   workers?: number | 'auto';
   atoms: Record<string, AtomSettings>;
   custom: CustomAtom[];

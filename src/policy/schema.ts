@@ -113,7 +113,7 @@ export function policySchema(atoms: readonly AnyAtom[]) {
       .union([z.literal('auto'), z.number().int().min(1).max(64)])
       .optional()
       .describe(
-        'Worker threads for a large change set: auto (default: as many as the machine has cores, above a size where they pay), or a count (1: never). RALPH_GUARD_WORKERS overrides it.',
+        'Threads checking a large change set, the main thread and worker threads: auto (default: as many as the machine has cores, above a size where they pay), or a count (1: the main thread alone). RALPH_GUARD_WORKERS overrides it.',
       ),
     baseline: z.string().min(1).optional().describe('Baseline file (default .ralph-baseline.json).'),
     atoms: z
