@@ -126,6 +126,18 @@ test('the workers are handed the listing and ask the main thread about the repos
   assert.equal(two.commands, one.commands, 'no worker lists the change set or the repository again');
 });
 
+test('no more threads than chunks of files: 5 files with 4 workers asked for are checked on the main thread', () => {
+  const repo = makeRepo();
+  for (let n = 0; n < 5; n++) repo.write(`src/m${n}.js`, module(n));
+  repo.stage();
+  const r = repo.cli(['check', '--staged', '--format', 'json'], {
+    env: { RALPH_GUARD_WORKERS: '4', RALPH_GUARD_NO_CACHE: '1', RALPH_GUARD_TIMING: '1' },
+  });
+  assert.ok(r.code === 0 || r.code === 1, r.stderr);
+  assert.match(r.stderr, 'checks done');
+  assert.not.match(r.stderr, 'worker thread', 'one chunk of 16 files: no worker would get any');
+});
+
 test('a worker that crashes on a file: that file is an analysis error, every other file is checked', () => {
   const repo = bigChange();
   const run = (env: Record<string, string>) => {

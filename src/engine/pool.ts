@@ -93,13 +93,6 @@ export async function checkInPool(
   const size = Math.min(poolSize(pool.workers, routed.length, total), routed.length);
   if (size < 2) return null;
 
-  // The main thread checks files too (smallest first, between answering the workers), unless the test seam that
-  // crashes workers is set: its file must land in a worker. One thread fewer to start, load and warm up.
-  const mainTakesPart = !process.env.RALPH_GUARD_TEST_WORKER_CRASH;
-  const workers = mainTakesPart ? size - 1 : size;
-  timing.phase(
-    `${workers} worker thread${workers === 1 ? '' : 's'}${mainTakesPart ? ' and the main thread' : ''} start on ${routed.length} files`,
-  );
   const indexOf = new Map(changes.files.map((file, index) => [file, index]));
   // Largest first: the long files start early, the small ones fill the gaps at the end.
   const order = routed.map((_, i) => i).sort((a, b) => sizes[b]! - sizes[a]! || a - b);
@@ -116,6 +109,17 @@ export async function checkInPool(
     }
     queue.push(chunk);
   }
+  // No more threads than chunks to hand out: a thread with nothing to check would cost its start for nothing.
+  const threads = Math.min(size, queue.length);
+  if (threads < 2) return null;
+
+  // The main thread checks files too (smallest first, between answering the workers), unless the test seam that
+  // crashes workers is set: its file must land in a worker. One thread fewer to start, load and warm up.
+  const mainTakesPart = !process.env.RALPH_GUARD_TEST_WORKER_CRASH;
+  const workers = mainTakesPart ? threads - 1 : threads;
+  timing.phase(
+    `${workers} worker thread${workers === 1 ? '' : 's'}${mainTakesPart ? ' and the main thread' : ''} start on ${routed.length} files`,
+  );
 
   const input: WorkerInput = {
     root: pool.root,
