@@ -279,7 +279,14 @@ export async function checkInPool(
     for (let i = 0; i < workers; i++) start();
     if (!running) resolve();
   });
-  await Promise.all([pooled, mainTakesPart ? mainLane() : null]);
+  // Should the main thread's checks fail, the workers are handed nothing more: they close after the chunks they hold.
+  const lane = mainTakesPart
+    ? mainLane().catch((error: unknown) => {
+        queue.length = 0;
+        throw error;
+      })
+    : null;
+  await Promise.all([pooled, lane]);
 
   // What no worker could take: checked here, so no file is ever left out.
   const rest = [...suspects, ...queue].flat();
