@@ -181,17 +181,19 @@ export async function checkInPool(
     budgets: new Budgets(policy.atomTimeoutMs),
     sources: new SourceFiles(changes, policy),
   };
+  /** Checks files on the main thread, in the change set's order. */
+  const checkHere = async (positions: number[]) => {
+    const checked = await checkFiles(
+      changes,
+      positions.sort((a, b) => a - b).map((p) => routed[p]!),
+      policy,
+      here,
+    );
+    outcomes.push(...checked.outcomes);
+  };
   const mainLane = async () => {
     // From the end of the queue: the smallest files, so the workers' messages wait little between its batches.
-    for (let chunk = queue.pop(); chunk; chunk = queue.pop()) {
-      const checked = await checkFiles(
-        changes,
-        chunk.sort((a, b) => a - b).map((p) => routed[p]!),
-        policy,
-        here,
-      );
-      outcomes.push(...checked.outcomes);
-    }
+    for (let chunk = queue.pop(); chunk; chunk = queue.pop()) await checkHere(chunk);
   };
 
   const pooled = new Promise<void>((resolve) => {
@@ -290,15 +292,7 @@ export async function checkInPool(
 
   // What no worker could take: checked here, so no file is ever left out.
   const rest = [...suspects, ...queue].flat();
-  if (rest.length) {
-    const checked = await checkFiles(
-      changes,
-      rest.sort((a, b) => a - b).map((p) => routed[p]!),
-      policy,
-      here,
-    );
-    outcomes.push(...checked.outcomes);
-  }
+  if (rest.length) await checkHere(rest);
   return { outcomes, exhausted: [...[...exhaustedBy.values()].flat(), ...here.budgets!.exhausted()] };
 }
 
