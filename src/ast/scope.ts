@@ -74,22 +74,6 @@ const SCOPE_NODES = new Set([
 
 export const normaliseModule = (name: string) => name.replace(/^node:/, '');
 
-/** Calls `fn` on each child of a node in source order, skipping types. */
-export function eachChild(node: Node, keys: Record<string, string[]>, fn: (child: Node) => void): void {
-  const fields = keys[node.type] ?? Object.keys(node);
-  for (let i = 0; i < fields.length; i++) {
-    const f = fields[i]!;
-    if (TYPE_FIELDS.has(f)) continue;
-    const v = node[f];
-    if (Array.isArray(v)) {
-      for (let j = 0; j < v.length; j++) {
-        const c = v[j];
-        if (c && typeof c.type === 'string' && !isTypeOnly(c)) fn(c);
-      }
-    } else if (v && typeof v === 'object' && typeof v.type === 'string' && !isTypeOnly(v)) fn(v);
-  }
-}
-
 /** Identifiers a pattern binds, with the path into the destructured value. */
 export function patternNames(
   pattern: Node,
