@@ -81,7 +81,7 @@ const RAW_FRAGMENTS = new Set([
   'db.raw',
 ]);
 /** The names those fragments are called by (the last part of each, as `Callee.name` gives it). */
-const RAW_NAMES = new Set(['raw', 'literal']);
+const RAW_NAMES = new Set([...RAW_FRAGMENTS].map((dotted) => dotted.split('.').at(-1)!));
 
 function sqlCalls(m: CodeModule): Hit[] {
   const hits: Hit[] = [];
