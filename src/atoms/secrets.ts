@@ -8,7 +8,15 @@
 import { createRequire } from 'node:module';
 import { globMatcher } from '../globs.js';
 import { didYouMean } from '../suggest.js';
-import { defineAtom, type AtomDefinition, type Hit, type Rule } from '../kit/atom.js';
+import {
+  defineAtom,
+  type AtomDefinition,
+  type FileSegment,
+  type Hit,
+  type Rule,
+  type SegmentReader,
+  type SourceFile,
+} from '../kit/atom.js';
 import { ALNUM, BASE32, BASE64, fakeKey, join } from '../kit/samples.js';
 import { binaryNameRule, classify, FILE_RULES, NAME_RULES, type FileKind } from './secrets/file-rules.js';
 import { derivedTexts } from './secrets/derived.js';
@@ -20,6 +28,7 @@ import {
   excludedRules,
   scanLine,
   scanText,
+  withMarkers,
   type FileScan,
   type Found,
 } from './secrets/scanner.js';
@@ -293,11 +302,10 @@ function compile(options: Partial<SecretsOptions> | undefined): Compiled {
   return c;
 }
 
-function fileScan(path: string, text: string, kind: FileKind, options: Compiled): FileScan {
+function fileScan(path: string, kind: FileKind, options: Compiled): FileScan {
   return {
     path,
     kind,
-    text: () => text,
     generic: !kind.locale && (!kind.test || options.genericInTests),
     disabled: excludedRules(detectors(), path, options.disabled),
   };
@@ -335,6 +343,116 @@ function scanDerived(
         span: [start, Math.max(end, start + 1)],
       });
   }
+}
+
+/** What the scan of one text finds (on its added lines), before what is decided per file: markers, the file's name. */
+function scanSource(file: SourceFile, kind: FileKind, options: Compiled): Found[] {
+  const scan = fileScan(file.path, kind, options);
+  const set = detectors();
+  const found: Found[] = [];
+  const added = file.allAdded ? undefined : new Set(file.added);
+  if (!added) scanText(set, scan, file.text, found);
+  else {
+    // Line by line, not file.lines(): a modified lockfile's 24,000 lines are not split for a few added ones.
+    const line = (n: number) => file.line(n) ?? '';
+    for (const n of file.added) {
+      // A value wrapped onto an added line is found from its name on the line before, added or not.
+      if (n > 1 && !added.has(n - 1)) scanLine(set, scan, line(n - 1), n - 1, line(n), found);
+      scanLine(set, scan, line(n), n, line(n + 1), found);
+    }
+  }
+  scanDerived(
+    set,
+    scan,
+    file.text,
+    added && { set: added, line: (n) => file.line(n), numbers: [...added].sort((a, b) => a - b) },
+    found,
+  );
+  return added ? found.filter((f) => added.has(f.line)) : found;
+}
+
+/** The findings reported: one per secret, without disabled rules and allowed values. */
+function reported(found: Found[], options: Compiled): Found[] {
+  return dedupe(found).filter(
+    (f) => !options.disabled.has(f.rule) && !(f.secret !== undefined && options.allowValue(f.secret)),
+  );
+}
+
+/** The finding a file is by its name alone (a committed `id_rsa`), unless its private key block is reported already. */
+function nameHit(kind: FileKind, options: Compiled, line: number, privateKey: boolean): Found | undefined {
+  const byName = kind.byName;
+  if (!byName || options.disabled.has(byName.rule) || (byName.rule === 'private-key-file' && privateKey))
+    return undefined;
+  return {
+    rule: byName.rule,
+    line,
+    column: 1,
+    messageId: byName.messageId ?? 'named',
+    data: { file: byName.file },
+    priority: -1,
+    span: [0, 0],
+  };
+}
+
+/** Every marker a rule may need (ProviderRule.marker), looked for in each segment of a streamed file. */
+const MARKERS = [...new Set(REGEX_RULES.flatMap((r) => r.marker?.all ?? []))];
+/** Segments kept for a marker not seen yet; past this, the oldest is reported as if it had been (never a key lost). */
+const MAX_HELD_SEGMENTS = 4;
+
+/**
+ * The scan of a file too large to hold, fed its overlapping segments in order: each segment is scanned as `check`
+ * scans a whole file, and reports what lies in its owned part. What needs the whole file waits: a finding whose
+ * markers are not seen yet keeps its segment until they are (or the file ends), and the name rule is decided last.
+ */
+function segmentReader(file: Pick<SourceFile, 'path' | 'allAdded' | 'added'>, options: Compiled): SegmentReader {
+  if (options.allowPath(file.path)) return { segment: () => [], end: () => [] };
+  const kind = classify(file.path);
+  const seen = new Set<RegExp>();
+  const held: Array<{ part: FileSegment; found: Found[] }> = [];
+  const nameLine = file.allAdded ? 1 : (file.added[0] ?? 1);
+  let named: { part: FileSegment; line: number } | undefined;
+  let privateKey = false;
+  const report = (part: FileSegment, found: Found[]) => {
+    const hits = reported(
+      withMarkers(found, (m) => seen.has(m)),
+      options,
+    ).filter((f) => owns(part, f.line, f.column));
+    privateKey ||= hits.some((h) => h.rule === 'private-key');
+    return { part, hits: hits.map(toHit) };
+  };
+  return {
+    segment(part) {
+      for (const marker of MARKERS) if (!seen.has(marker) && marker.test(part.source.text)) seen.add(marker);
+      const line = nameLine - part.firstLine + 1;
+      if (!named && line >= 1 && owns(part, line, 1)) named = { part, line };
+      const found = scanSource(part.source, kind, options);
+      if (found.some((f) => f.marker?.some((m) => !seen.has(m)))) {
+        held.push({ part, found });
+        if (held.length <= MAX_HELD_SEGMENTS) return [];
+        const oldest = held.shift()!;
+        return [
+          report(
+            oldest.part,
+            oldest.found.map(({ marker: _, ...f }) => f),
+          ),
+        ];
+      }
+      return [report(part, found)];
+    },
+    end() {
+      const out = held.map((h) => report(h.part, h.found));
+      const hit = named && nameHit(kind, options, named.line, privateKey);
+      if (named && hit) out.push({ part: named.part, hits: [toHit(hit)] });
+      return out;
+    },
+  };
+}
+
+/** The segment answers for the place (1-based line and column of its text). */
+function owns(part: FileSegment, line: number, column: number): boolean {
+  const [from, to] = part.owned;
+  const before = (p: { line: number; column: number }) => line < p.line || (line === p.line && column < p.column);
+  return !(from > 0 && before(part.source.position(from))) && (to === Infinity || before(part.source.position(to)));
 }
 
 /** Strips what only the atom may see (the secret, ranking data) from a finding. */
@@ -422,49 +540,16 @@ export default defineAtom<SecretsOptions>({
     const options = compile(ctx.options);
     if (options.allowPath(file.path)) return [];
     const kind = classify(file.path);
-    const scan = fileScan(file.path, file.text, kind, options);
-    const set = detectors();
-    const found: Found[] = [];
-    const added = file.allAdded ? undefined : new Set(file.added);
-    if (!added) scanText(set, scan, file.text, found);
-    else {
-      // Line by line, not file.lines(): a modified lockfile's 24,000 lines are not split for a few added ones.
-      const line = (n: number) => file.line(n) ?? '';
-      for (const n of file.added) {
-        // A value wrapped onto an added line is found from its name on the line before, added or not.
-        if (n > 1 && !added.has(n - 1)) scanLine(set, scan, line(n - 1), n - 1, line(n), found);
-        scanLine(set, scan, line(n), n, line(n + 1), found);
-      }
-    }
-    scanDerived(
-      set,
-      scan,
-      file.text,
-      added && { set: added, line: (n) => file.line(n), numbers: [...added].sort((a, b) => a - b) },
-      found,
-    );
-    if (added) found.splice(0, found.length, ...found.filter((f) => added.has(f.line)));
-
-    const hits = dedupe(found).filter(
-      (f) => !options.disabled.has(f.rule) && !(f.secret !== undefined && options.allowValue(f.secret)),
-    );
-    const byName = kind.byName;
-    if (
-      byName &&
-      !options.disabled.has(byName.rule) &&
-      !(byName.rule === 'private-key-file' && hits.some((h) => h.rule === 'private-key'))
-    ) {
-      hits.unshift({
-        rule: byName.rule,
-        line: file.allAdded ? 1 : (file.added[0] ?? 1),
-        column: 1,
-        messageId: byName.messageId ?? 'named',
-        data: { file: byName.file },
-        priority: -1,
-        span: [0, 0],
-      });
-    }
+    const known = new Map<RegExp, boolean>();
+    const holds = (marker: RegExp) => known.get(marker) ?? known.set(marker, marker.test(file.text)).get(marker)!;
+    const hits = reported(withMarkers(scanSource(file, kind, options), holds), options);
+    const privateKey = hits.some((h) => h.rule === 'private-key');
+    const named = nameHit(kind, options, file.allAdded ? 1 : (file.added[0] ?? 1), privateKey);
+    if (named) hits.unshift(named);
     return hits.map(toHit);
+  },
+  stream(file, ctx) {
+    return segmentReader(file, compile(ctx.options));
   },
   checkSkipped(file, ctx) {
     const options = compile(ctx.options);
@@ -483,8 +568,9 @@ export default defineAtom<SecretsOptions>({
 export function secretSpans(path: string, line: string): Array<[number, number]> {
   const found: Found[] = [];
   const kind = classify(path);
-  scanLine(detectors(), { ...fileScan(path, line, kind, DEFAULTS), generic: true }, line, 1, '', found);
-  return found.flatMap((f) => f.mask ?? []);
+  scanLine(detectors(), { ...fileScan(path, kind, DEFAULTS), generic: true }, line, 1, '', found);
+  const holds = (marker: RegExp) => marker.test(line);
+  return withMarkers(found, holds).flatMap((f) => f.mask ?? []);
 }
 
 let examples: AtomExamples | undefined;

@@ -13,6 +13,11 @@ export interface Segment {
   firstLine: number;
   /** Characters of that line before the segment's first character (non-zero only after a cut inside a line). */
   firstColumn: number;
+  /**
+   * [from, to): the offsets of `text` this segment answers for. Two neighbours share their overlap and split it in
+   * the middle (at a line start when there is one), so what either reports has about half the overlap around it.
+   */
+  owned: [number, number];
 }
 
 export interface SegmentOptions {
@@ -43,16 +48,21 @@ export async function* textSegments(
   let firstLine = 1;
   let firstColumn = 0;
   let emitted = false;
+  let ownedFrom = 0;
 
   /** Emits pending text up to `end`, keeping the overlap as the start of what follows. */
   function* cut(end: number): Generator<Segment> {
     const text = pending.slice(0, end);
-    yield { text, firstLine, firstColumn };
-    emitted = true;
     // The overlap starts at a line start when there is one in the last `overlap` characters.
     let from = Math.max(0, end - overlap);
     const lineStart = text.indexOf('\n', from);
     if (lineStart >= 0 && lineStart + 1 < end) from = lineStart + 1;
+    const middle = from + ((end - from) >> 1);
+    const middleLine = text.indexOf('\n', middle);
+    const boundary = middleLine >= 0 && middleLine + 1 < end ? middleLine + 1 : middle;
+    yield { text, firstLine, firstColumn, owned: [ownedFrom, boundary] };
+    ownedFrom = boundary - from;
+    emitted = true;
     const skipped = text.slice(0, from);
     const newlines = countNewlines(skipped);
     firstLine += newlines;
@@ -78,7 +88,7 @@ export async function* textSegments(
     }
   }
   if (decoder) pending += decoder.decode().replaceAll('\0', '');
-  if (pending.length || !emitted) yield { text: pending, firstLine, firstColumn };
+  if (pending.length || !emitted) yield { text: pending, firstLine, firstColumn, owned: [ownedFrom, Infinity] };
 }
 
 function countNewlines(text: string): number {

@@ -1,7 +1,8 @@
 /**
  * Files larger than `maxFileBytes` are never read whole, and never skipped
  * silently: the secrets atom reads them streamed, a segment at a time
- * (changeset/segments.ts), so memory stays bounded whatever their size; the
+ * (changeset/segments.ts; the atom's `stream`, which reports what its `check`
+ * reports on the whole file), so memory stays bounded whatever their size; the
  * other atoms, which need the whole file (a parse), are skipped with a note.
  * Atoms that judge a file by its name alone (a committed keystore) still do.
  * When git could not say which lines are new (a modified file too large to
@@ -12,7 +13,7 @@ import type { ChangedFile, ChangeSet } from '../changeset/changeset.js';
 import { textSegments } from '../changeset/segments.js';
 import { formatBytes } from '../changeset/text.js';
 import { filterHits, type Filtered, type Filtering } from '../filter.js';
-import type { AnyAtom, CheckContext, Hit } from '../kit/atom.js';
+import type { AnyAtom, CheckContext, FileSegment, Hit } from '../kit/atom.js';
 import type { ActiveAtom } from '../router.js';
 import { sourceFile } from './source-file.js';
 
@@ -62,32 +63,43 @@ export async function checkOversized(big: Oversized, how: Streaming, out: Filter
     file.linesUnknown && file.oldBlob
       ? await linesWithHits(atom, { ...file, blob: file.oldBlob, allAdded: true }, how, context)
       : null;
-  const seen = new Set<string>();
-  for await (const segment of textSegments(how.changes.stream(file))) {
-    const added = file.allAdded ? [] : file.added.map((n) => n - segment.firstLine + 1).filter((n) => n >= 1);
-    const source = sourceFile({ path: file.path, allAdded: file.allAdded, added }, segment.text);
-    const found: Array<{ active: ActiveAtom; hit: Hit }> = [];
-    for (const hit of await atom.check(source, context)) {
-      const line = segment.firstLine + hit.line - 1;
-      const column = hit.line === 1 ? hit.column + segment.firstColumn : hit.column;
-      const key = `${hit.rule}:${line}:${column}`;
-      if (seen.has(key)) continue; // found again in the overlap of two segments
-      seen.add(key);
-      if (old?.has(`${hit.rule}\0${source.lines()[hit.line - 1] ?? ''}`)) continue;
-      found.push({ active: streamed, hit });
-    }
+  for await (const batch of readSegments(atom, file, how, context)) {
+    const found = batch.hits
+      .filter((hit) => !old?.has(`${hit.rule}\0${batch.part.source.line(hit.line) ?? ''}`))
+      .map((hit) => ({ active: streamed, hit }));
     if (!found.length) continue;
     // Filtered on the segment (its lines are what the excerpt and a suppression comment are read from), then placed in the file.
     const placed: Filtered = { findings: [], suppressed: [] };
-    await filterHits(source, file, found, how.filtering, placed);
+    await filterHits(batch.part.source, file, found, how.filtering, placed);
     for (const item of [...placed.findings, ...placed.suppressed]) {
-      if (item.line === 1) item.column += segment.firstColumn;
-      item.line += segment.firstLine - 1;
-      if (item.endLine) item.endLine += segment.firstLine - 1;
+      if (item.line === 1) item.column += batch.part.firstColumn;
+      item.line += batch.part.firstLine - 1;
+      if (item.endLine) item.endLine += batch.part.firstLine - 1;
     }
     out.findings.push(...placed.findings);
     out.suppressed.push(...placed.suppressed);
   }
+}
+
+/** The atom's hits on a version of the file, read a segment at a time; each batch's lines count from its segment. */
+async function* readSegments(
+  atom: AnyAtom,
+  version: ChangedFile,
+  how: Streaming,
+  context: CheckContext<unknown>,
+): AsyncGenerator<{ part: FileSegment; hits: Hit[] }> {
+  const reader = atom.stream!(version, context);
+  for await (const segment of textSegments(how.changes.stream(version))) {
+    const added = version.allAdded ? [] : version.added.map((n) => n - segment.firstLine + 1).filter((n) => n >= 1);
+    const source = sourceFile({ path: version.path, allAdded: version.allAdded, added }, segment.text);
+    yield* reader.segment({
+      source,
+      firstLine: segment.firstLine,
+      firstColumn: segment.firstColumn,
+      owned: segment.owned,
+    });
+  }
+  yield* reader.end();
 }
 
 /** The lines of a version of the file that hold a hit, each as `rule\0line`. */
@@ -98,10 +110,7 @@ async function linesWithHits(
   context: CheckContext<unknown>,
 ): Promise<Set<string>> {
   const lines = new Set<string>();
-  for await (const segment of textSegments(how.changes.stream(version))) {
-    const source = sourceFile({ path: version.path, allAdded: true, added: [] }, segment.text);
-    for (const hit of await atom.check(source, context))
-      lines.add(`${hit.rule}\0${source.lines()[hit.line - 1] ?? ''}`);
-  }
+  for await (const { part, hits } of readSegments(atom, version, how, context))
+    for (const hit of hits) lines.add(`${hit.rule}\0${part.source.line(hit.line) ?? ''}`);
   return lines;
 }

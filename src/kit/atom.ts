@@ -133,6 +133,29 @@ export interface AtomDefinition<O = Record<string, never>> {
    * `maxFileBytes`), from its path alone, such as a committed keystore.
    */
   checkSkipped?(file: Pick<SourceFile, 'path'>, ctx: CheckContext<O>): Hit[];
+  /**
+   * Optional: reads a file over `maxFileBytes` a segment at a time (src/engine/oversized.ts), finding what
+   * `check` finds in the whole file. Only the secrets atom does.
+   */
+  stream?(file: Pick<SourceFile, 'path' | 'allAdded' | 'added'>, ctx: CheckContext<O>): SegmentReader;
+}
+
+/** A part of a file too large to hold, as an atom's stream reads it. */
+export interface FileSegment {
+  /** The segment's text; its line 1 is line `firstLine` of the file, and `added` is relative to it. */
+  source: SourceFile;
+  firstLine: number;
+  /** Characters of the file's line `firstLine` before the segment starts (a line cut in two). */
+  firstColumn: number;
+  /** [from, to): the offsets of `source.text` this segment answers for (segments overlap; each place has one owner). */
+  owned: [number, number];
+}
+
+/** An atom's reader of one file's segments: the hits, each batch with the segment its lines count from. */
+export interface SegmentReader {
+  segment(part: FileSegment): Array<{ part: FileSegment; hits: Hit[] }>;
+  /** What could be decided only once the whole file was read. */
+  end(): Array<{ part: FileSegment; hits: Hit[] }>;
 }
 
 export type AnyAtom = AtomDefinition<any>;

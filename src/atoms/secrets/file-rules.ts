@@ -150,8 +150,8 @@ export const FILE_RULES: ProviderRule[] = [
     keywords: ['client-key-data', 'token', 'password', 'client-secret'],
     regex:
       /^\s{0,16}-?\s{0,4}(?:client-key-data|token|id-token|refresh-token|access-token|password|client-secret)\s{0,4}:\s{0,4}["']?([^\s"'#]{8,20000})/,
-    validate: (s, { path, text }) =>
-      (KUBECONFIG_PATH.test(path) || (/^kind:\s*Config\s*$/m.test(text()) && /^users:/m.test(text()))) && realValue(s),
+    marker: { all: [/^kind:\s*Config\s*$/m, /^users:/m], orPath: KUBECONFIG_PATH },
+    validate: realValue,
     message: 'A kubeconfig holds a cluster credential (token, password or client key).',
     samples: () => ({
       tp: [

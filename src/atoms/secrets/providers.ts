@@ -140,7 +140,7 @@ export const PROVIDERS: ProviderRule[] = [
     keywords: ['private_key'],
     regex:
       /"private_key"\s{0,4}:\s{0,4}"(-----BEGIN (?:RSA )?PRIVATE KEY-----(?:\\r)?\\n[A-Za-z0-9+/=\\]{64,8000}(?:-----END (?:RSA )?PRIVATE KEY-----(?:\\r)?(?:\\n)?)?)/,
-    validate: (_s, { text }) => /"type"\s*:\s*"service_account"/.test(text()),
+    marker: { all: [/"type"\s*:\s*"service_account"/] },
     samples: () => {
       const key = `${join('-----BEGIN ', 'PRIVATE', ' KEY-----')}\\n${fakeKey('MIIEv', 120, BASE64, 12)}\\n${join('-----END ', 'PRIVATE', ' KEY-----')}\\n`;
       return {

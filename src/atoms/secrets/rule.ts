@@ -10,8 +10,6 @@
 export interface MatchContext {
   /** The whole line the value is on. */
   line: string;
-  /** The whole file's text (for rules that need a marker elsewhere in the file). */
-  text(): string;
   path: string;
   /** The regex match (for rules whose check looks at other groups, such as a URL's user and host). */
   match: RegExpExecArray;
@@ -34,6 +32,11 @@ export interface ProviderRule {
   secretGroup?: number;
   /** Minimum Shannon entropy (bits per character) of the secret. */
   entropy?: number;
+  /**
+   * Reported only in a file that also holds each of these patterns somewhere (a kubeconfig's `kind: Config`), or
+   * whose path matches `orPath`. The marker may come after the value: decided once the whole file was scanned.
+   */
+  marker?: { all: RegExp[]; orPath?: RegExp };
   /** Checksum or structure check; false means a look-alike. */
   validate?(secret: string, context: MatchContext): boolean;
   /** A failed `validate` proves the text is not a credential (a checksum, a structure), so the generic rule stays silent on it too. */

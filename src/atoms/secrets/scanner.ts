@@ -19,12 +19,13 @@ export interface Found extends Hit {
   /** 0-based [start, end) of the reported text on the line, for deduplication. */
   span: [number, number];
   secret?: string;
+  /** Counts only if the file holds these markers too (ProviderRule.marker): see `withMarkers`. */
+  marker?: RegExp[];
 }
 
 export interface FileScan {
   path: string;
   kind: FileKind;
-  text(): string;
   /** Run the generic assignment detector (off in test files unless the policy says otherwise). */
   generic: boolean;
   /** Rules not to run on this file: disabled by the policy, or meant for other files. */
@@ -75,6 +76,7 @@ function regexDetector(rule: ProviderRule, priority: number): Detector {
     priority,
     run(s) {
       const regex = (compiled ??= new RegExp(rule.regex.source, 'gd'));
+      const marker = markerFor(rule, s.file.path);
       regex.lastIndex = 0;
       for (let m = regex.exec(s.text); m; m = regex.exec(s.text)) {
         if (m[0].length === 0) regex.lastIndex++;
@@ -91,7 +93,7 @@ function regexDetector(rule: ProviderRule, priority: number): Detector {
         if (entropy(secret) < minEntropy) continue;
         if (s.vetoes.some(([vs, ve]) => vs < end && start < ve)) continue;
         if (rule.validate) {
-          const context: MatchContext = { line: s.line, text: s.file.text, path: s.file.path, match: m };
+          const context: MatchContext = { line: s.line, path: s.file.path, match: m };
           if (!rule.validate(secret, context)) {
             if (rule.conclusive) s.vetoes.push([start, end]);
             continue;
@@ -105,10 +107,25 @@ function regexDetector(rule: ProviderRule, priority: number): Detector {
           span: [start, end],
           secret,
           priority,
+          ...(marker ? { marker } : {}),
         });
       }
     },
   };
+}
+
+/** The markers a rule's finding still needs in this file, or undefined when it needs none. */
+function markerFor(rule: ProviderRule, path: string): RegExp[] | undefined {
+  return rule.marker && !rule.marker.orPath?.test(path) ? rule.marker.all : undefined;
+}
+
+/**
+ * The findings that stand once the whole file is known: one whose rule needs markers elsewhere in the file
+ * (a kubeconfig's `kind: Config`) stays only if `holds` says the file has every one of them.
+ */
+export function withMarkers(found: Found[], holds: (marker: RegExp) => boolean): Found[] {
+  if (!found.some((f) => f.marker)) return found;
+  return found.filter((f) => !f.marker || f.marker.every(holds));
 }
 
 function firstGroup(m: RegExpExecArray): number {
