@@ -5,6 +5,13 @@
  */
 const enabled = process.env.RALPH_GUARD_TIMING === '1';
 const totals = new Map<string, number>();
+/** Things counted (parses, helper analyses): how often work was done, beside how long it took. */
+const counts = new Map<string, number>();
+/** What a worker thread sends the main thread: its totals and counts since it last sent them. */
+export interface Taken {
+  ms: Record<string, number>;
+  counts: Record<string, number>;
+}
 const phases: Array<[string, number, number]> = [];
 
 export const timing = {
@@ -13,11 +20,21 @@ export const timing = {
   add(label: string, ms: number): void {
     if (enabled) totals.set(label, (totals.get(label) ?? 0) + ms);
   },
-  /** The totals added so far, which start again from zero: a worker thread sends its own to the main thread (pool.ts). */
-  take(): Record<string, number> {
-    const taken = Object.fromEntries(totals);
+  /** Counts one more of `label` (a parse, a helper analysed). */
+  count(label: string, n = 1): void {
+    if (enabled) counts.set(label, (counts.get(label) ?? 0) + n);
+  },
+  /** The totals and counts so far, which start again from zero: a worker thread sends its own to the main thread (pool.ts). */
+  take(): Taken {
+    const taken = { ms: Object.fromEntries(totals), counts: Object.fromEntries(counts) };
     totals.clear();
+    counts.clear();
     return taken;
+  },
+  /** Adds what a worker thread took. */
+  merge(taken: Taken): void {
+    for (const [label, ms] of Object.entries(taken.ms)) timing.add(label, ms);
+    for (const [label, n] of Object.entries(taken.counts)) timing.count(label, n);
   },
   /** Records that a phase ended now: milliseconds since the process started, and of CPU the process used (a busy machine stretches the first, not the second). */
   phase(label: string): void {
@@ -35,6 +52,9 @@ export const timing = {
     ];
     for (const [label, ms] of [...totals].sort((a, b) => b[1] - a[1]))
       out.push(`  ${ms.toFixed(1).padStart(8)}  ${label}`);
+    if (counts.size) out.push('counted:');
+    for (const [label, n] of [...counts].sort((a, b) => a[0].localeCompare(b[0])))
+      out.push(`  ${String(n).padStart(8)}  ${label}`);
     process.stderr.write(out.join('\n') + '\n');
   },
 };

@@ -175,4 +175,33 @@ test('the sink words of an atom, as one pattern over the lower-cased text, are f
   );
 });
 
+test('what a helper does with the data a call passes is asked once per kind of data: each call still gets its own answer', async () => {
+  const nosql = BUILTIN_ATOMS.find((a) => a.id === 'nosql-injection')!;
+  const helper = "const db = require('./db');\n\nexports.find = (filter) => db.collection('users').find(filter);";
+  // Two calls pass the same source, one as it came (an object may arrive: an operator injection), one as a string.
+  const raw =
+    "const users = require('./users');\napp.post('/u', (req, res) => users.find(req.body).then((r) => res.json(r)));";
+  const text =
+    "const users = require('./users');\napp.post('/u', (req, res) => users.find(`${req.body}`).then((r) => res.json(r)));";
+  const project = memoryProject({ 'src/users.js': helper, 'src/raw.js': raw, 'src/text.js': text });
+  const check = (path: string, route: string) =>
+    nosql.check(
+      sourceFile({ path, allAdded: true, added: [] }, route),
+      stubContext({}, () => {}, project),
+    );
+  const lines = async (path: string, route: string) => (await check(path, route)).map((h) => h.line);
+  // In both orders over one project view: an answer kept for one kind of data is never given for the other.
+  assert.equal(await lines('src/text.js', text), []);
+  assert.equal(await lines('src/raw.js', raw), [2]);
+  assert.equal(await lines('src/text.js', text), []);
+  const other = memoryProject({ 'src/users.js': helper, 'src/raw.js': raw, 'src/text.js': text });
+  const again = (path: string, route: string) =>
+    nosql.check(
+      sourceFile({ path, allAdded: true, added: [] }, route),
+      stubContext({}, () => {}, other),
+    );
+  assert.equal((await again('src/raw.js', raw)).length, 1);
+  assert.equal(await again('src/text.js', text), []);
+});
+
 test.run();

@@ -20,7 +20,7 @@ import type { ChangeSet, ChangeSetRequest, ChangedFile, Listing, TreeEntry } fro
 import { projectView } from '../changeset/project.js';
 import type { ProjectView } from '../kit/atom.js';
 import { git } from '../git/git.js';
-import { timing } from '../timing.js';
+import { timing, type Taken } from '../timing.js';
 import type { Policy } from '../policy/policy.js';
 import type { Routed } from './batches.js';
 import { fileUnchecked } from './analysis-error.js';
@@ -60,7 +60,7 @@ export type ToWorker =
 export type FromWorker =
   | { type: 'ready' }
   | { type: 'ask'; id: number; question: Question }
-  | { type: 'checked'; outcomes: FileOutcome[]; exhausted: Exhausted[]; timing?: Record<string, number> }
+  | { type: 'checked'; outcomes: FileOutcome[]; exhausted: Exhausted[]; timing?: Taken }
   | { type: 'failed'; message: string };
 
 /** A worker is handed at most this much at a time. */
@@ -267,7 +267,7 @@ export async function checkInPool(
         } else if (message.type === 'checked') {
           outcomes.push(...message.outcomes);
           exhaustedBy.set(worker, message.exhausted);
-          for (const [label, ms] of Object.entries(message.timing ?? {})) timing.add(label, ms);
+          if (message.timing) timing.merge(message.timing);
           inFlight.shift(); // a worker checks its chunks in the order it was handed them
           next();
         } else lost(message.message);

@@ -47,6 +47,7 @@ export const parseNow = (path: string, text: string): Promise<Parsed> =>
   import('../ast/parse.js').then((m) => {
     const began = timing.enabled ? performance.now() : 0;
     const parsed = m.parseModule(path, text);
+    timing.count('parses');
     if (timing.enabled)
       void Promise.resolve(parsed).then(() =>
         timing.add('(parsing and scopes, counted inside the atoms too)', performance.now() - began),

@@ -14,6 +14,7 @@ import { isFunction, isLocalModule, keyName, unwrap } from '../ast/nodes.js';
 import type { CheckContext, Hit, ProjectView, SourceFile } from './atom.js';
 import { remember } from './app.js';
 import { resolveImport } from './imports.js';
+import { timing } from '../timing.js';
 
 type Analyse<O> = (m: CodeModule, file: SourceFile, ctx: CheckContext<O>) => Hit[] | Promise<Hit[]>;
 
@@ -119,11 +120,41 @@ export function followCalls<O>(analyse: Analyse<O>, sinkWords: readonly string[]
     let known = alone.get(project);
     if (!known) alone.set(project, (known = new Map()));
     let found = known.get(helper.path);
-    if (!found)
+    if (!found) {
+      timing.count('cross-module: helper modules analysed on their own');
       known.set(
         helper.path,
         (found = Promise.resolve(analyse(helper.module, file, ctx)).then((hits) => new Set(hits.map(place)))),
       );
+    }
+    return found;
+  };
+  // What the helper does with what a call passes it, once per helper function and kind of data passed, per project
+  // view: a route module makes the same call (`pool.query(sql, [req.params.id])`) in every handler, and so do its
+  // siblings. The answer is plain data (the helper's new findings), not kept when the analysis failed.
+  const given = new WeakMap<ProjectView, Map<string, Promise<Hit[]>>>();
+  const passedTo = (
+    helper: ExportedFunction,
+    args: Array<Taint[] | undefined>,
+    helperFile: SourceFile,
+    ctx: CheckContext<O>,
+  ): Promise<Hit[]> => {
+    let known = given.get(ctx.project);
+    if (!known) given.set(ctx.project, (known = new Map()));
+    const key = `${helper.path}\0${helper.fn.start}\0${argumentsKey(args)}`;
+    let found = known.get(key);
+    if (!found) {
+      found = (async () => {
+        const before = await own(ctx.project, helper, helperFile, ctx);
+        const passed = args.map((ts) => ts?.map((t) => ({ ...t, lines: [helper.module.line(helper.fn)], via: [] })));
+        timing.count('cross-module: helper functions analysed with the data passed');
+        const after = await analyse(helper.module.withArguments(helper.fn, passed), helperFile, ctx);
+        return after.filter((h) => !before.has(place(h)));
+      })();
+      known.set(key, found);
+      const map = known;
+      found.catch(() => map.delete(key));
+    }
     return found;
   };
   const words = wordPattern(sinkWords);
@@ -164,11 +195,7 @@ export function followCalls<O>(analyse: Analyse<O>, sinkWords: readonly string[]
         if (!helper) continue;
         const helperFile = await ctx.project.source(helper.path);
         if (!helperFile) continue;
-        const before = await own(ctx.project, helper, helperFile, ctx);
-        const passed = args.map((ts) => ts?.map((t) => ({ ...t, lines: [helper.module.line(helper.fn)], via: [] })));
-        const after = await analyse(helper.module.withArguments(helper.fn, passed), helperFile, ctx);
-        for (const h of after) {
-          if (before.has(place(h))) continue;
+        for (const h of await passedTo(helper, args, helperFile, ctx)) {
           const label = h.data?.source;
           const t = args.flat().find((x) => x?.label === label) ?? args.flat().find(Boolean)!;
           const hit = m.hit(h.rule, call.node, {
@@ -216,6 +243,20 @@ function importedCalls(m: CodeModule): CallInfo[] {
     if (out.length >= MAX_CALLS) break;
   }
   return out;
+}
+
+/**
+ * What a call passes, as far as the helper's analysis can tell: each taint's kind, label and whether it may be an
+ * object, and which arguments carry the same source (the analysis merges taints of one source node). Lines are
+ * not part of it: the helper is given its own function's line.
+ */
+function argumentsKey(args: ReadonlyArray<Taint[] | undefined>): string {
+  const sources: Node[] = [];
+  const sourceOf = (n: Node) => {
+    const i = sources.indexOf(n);
+    return i >= 0 ? i : sources.push(n) - 1;
+  };
+  return JSON.stringify(args.map((ts) => ts?.map((t) => [t.kind, t.label, t.structured, sourceOf(t.node)]) ?? 0));
 }
 
 /** A finding's place and what it says: the same place saying more (request data now reaches it) is new. */
