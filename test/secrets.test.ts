@@ -13,6 +13,7 @@ import { ALNUM, fakeKey, join } from '../src/kit/samples.js';
 import { checkLinearRegex } from '../src/policy/linear-regex.js';
 import { maskSpans, splitLines } from '../src/changeset/text.js';
 import { derivedTexts } from '../src/atoms/secrets/derived.js';
+import { buildDetectors, keywordPattern } from '../src/atoms/secrets/scanner.js';
 import { check, fc } from './helpers/property.js';
 import { makeRepo } from './helpers/repo.js';
 import { allSamples, checkSecrets } from './helpers/secrets.js';
@@ -257,6 +258,43 @@ test('base64 tokens looked for on some lines only are those a scan of the whole 
       },
     ),
     300,
+  );
+});
+
+test('the keyword trie matches what the alternation of the keywords, longest first, matches', () => {
+  const words = [...buildDetectors(REGEX_RULES).byKeyword.keys()];
+  const escape = (w: string) => w.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  const alternation = new RegExp(
+    [...words]
+      .sort((a, b) => b.length - a.length)
+      .map(escape)
+      .join('|'),
+    'gi',
+  );
+  const trie = new RegExp(keywordPattern(words), 'gi');
+  // Every match, overlapping ones too, as the scanner takes them (lastIndex one past each match's start).
+  const matches = (re: RegExp, text: string) => {
+    const out: string[] = [];
+    re.lastIndex = 0;
+    for (let m = re.exec(text); m; m = re.exec(text)) {
+      out.push(`${m.index}:${m[0]}`);
+      re.lastIndex = m.index + 1;
+    }
+    return out;
+  };
+  // Texts of keywords, their prefixes and suffixes, in any case, between other characters.
+  const piece = fc.oneof(
+    fc.constantFrom(...words),
+    fc.constantFrom(...words).chain((w) => fc.nat(w.length).map((n) => w.slice(0, n))),
+    fc.constantFrom(...words).chain((w) => fc.nat(w.length).map((n) => w.slice(n))),
+    fc.constantFrom(' ', '_', '-', '"', ':', '\n', 'x'),
+  );
+  const text = fc
+    .array(fc.tuple(piece, fc.boolean()), { maxLength: 12 })
+    .map((p) => p.map(([w, upper]) => (upper ? w.toUpperCase() : w)).join(''));
+  check(
+    fc.property(text, (t) => assert.equal(matches(trie, t), matches(alternation, t))),
+    2_000,
   );
 });
 

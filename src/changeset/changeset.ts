@@ -4,8 +4,8 @@
  * staged mode, from commits in push and range mode, from disk for `--all`
  * (from the index with `--all --index`) and `--worktree`. Nothing here writes anything.
  */
-import { createReadStream, realpathSync } from 'node:fs';
-import { readFile, lstat } from 'node:fs/promises';
+import { createReadStream, lstatSync, readFileSync, realpathSync, type Stats } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import {
   BlobReader,
@@ -177,7 +177,7 @@ export async function collectChangeSet(
     case 'all': {
       const listing = await git(['ls-files', '-z', '-s', '--full-name', ...pathspec], { cwd });
       files = fromIndexListing(listing, skipped);
-      if (!request.index) files = await onDisk(root, files);
+      if (!request.index) files = onDisk(root, files);
       break;
     }
     case 'worktree':
@@ -318,11 +318,8 @@ function fromDiff(
 }
 
 /** Tracked files as they are on disk: a file deleted or turned into a symlink since it was staged is left out. */
-async function onDisk(root: string, files: ChangedFile[]): Promise<ChangedFile[]> {
-  const kept = await Promise.all(
-    files.map(async (f) => ((await lstat(join(root, f.path)).catch(() => null))?.isFile() ? f : null)),
-  );
-  return kept.filter((f): f is ChangedFile => f !== null).map((f) => ({ ...f, blob: null }));
+function onDisk(root: string, files: ChangedFile[]): ChangedFile[] {
+  return files.filter((f) => lstatOrNull(join(root, f.path))?.isFile()).map((f) => ({ ...f, blob: null }));
 }
 
 /** `git ls-files -s -z`: "<mode> <sha> <stage>\t<path>". */
@@ -548,7 +545,7 @@ async function fromWorktree(root: string, pathspec: string[], skipped: Skipped):
   ]);
   const files = fromDiff(parseRaw(raw), parseAddedLines(patch), skipped, true);
   for (const path of splitNul(untracked)) {
-    const stat = await lstat(join(cwd, path)).catch(() => null);
+    const stat = lstatOrNull(join(cwd, path));
     if (!stat) continue;
     if (stat.isSymbolicLink()) {
       skipped.push({ file: path, reason: SYMLINK_SKIP });
@@ -559,13 +556,27 @@ async function fromWorktree(root: string, pathspec: string[], skipped: Skipped):
   return files;
 }
 
+/**
+ * A working-tree file's lstat, or null when it cannot be had. Working-tree files are read synchronously: they are
+ * most likely in the page cache, and fs/promises' round trips through the thread pool cost 3–4 × the reads
+ * themselves (lstat, realpath and read of the 669 files of `check --all`: 105–155 ms against 33 ms), on the thread
+ * that checks them.
+ */
+function lstatOrNull(full: string): Stats | null {
+  try {
+    return lstatSync(full, { throwIfNoEntry: false }) ?? null;
+  } catch {
+    return null;
+  }
+}
+
 /** Reads a working-tree file, refusing symlinks so a check never reads outside the repository. */
 async function readWorktreeFile(root: string, path: string, limit = Infinity): Promise<Buffer | TooLarge | null> {
   const full = join(root, path);
-  const stat = await lstat(full).catch(() => null);
+  const stat = lstatOrNull(full);
   if (!stat || !stat.isFile() || !reallyInside(root, path)) return null;
   if (stat.size > limit) return new TooLarge(stat.size);
-  return readFile(full);
+  return readFileSync(full);
 }
 
 const realRoots = new Map<string, string>();
