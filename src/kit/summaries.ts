@@ -190,11 +190,20 @@ export function followCalls<O>(analyse: Analyse<O>, sinkWords: readonly string[]
     return (async () => {
       const mine = await hits;
       const seen = new Set(mine.map((h) => `${h.rule}:${h.line}`));
-      for (const { call, spec, name, args } of calls) {
+      // The calls of a file mostly name the same helper (`pool.query` in every handler): looked up once per file.
+      const helpers = new Map<string, Promise<{ helper: ExportedFunction; helperFile: SourceFile } | null>>();
+      const lookUp = async (spec: string, name: string) => {
         const helper = await exportedFunction(ctx.project, file.path, spec, name, sinkWords);
-        if (!helper) continue;
-        const helperFile = await ctx.project.source(helper.path);
-        if (!helperFile) continue;
+        const helperFile = helper && (await ctx.project.source(helper.path));
+        return helper && helperFile ? { helper, helperFile } : null;
+      };
+      for (const { call, spec, name, args } of calls) {
+        const key = `${spec}\0${name}`;
+        let target = helpers.get(key);
+        if (!target) helpers.set(key, (target = lookUp(spec, name)));
+        const found = await target;
+        if (!found) continue;
+        const { helper, helperFile } = found;
         for (const h of await passedTo(helper, args, helperFile, ctx)) {
           const label = h.data?.source;
           const t = args.flat().find((x) => x?.label === label) ?? args.flat().find(Boolean)!;
@@ -367,13 +376,30 @@ export function exportedFunction(
   words: readonly string[],
   depth = 0,
 ): Promise<ExportedFunction | null> {
+  // By the importing file's directory, all the import's resolution depends on: the files of a folder share answers.
+  return remember(
+    project,
+    `summaries\0fn\0${dirOf(from)}\0${spec}\0${name}\0${depth}\0${words.join('\0')}`,
+    async () => {
+      const path = await resolveImport(project, from, spec);
+      return path ? exportIn(project, path, name, words, depth) : null;
+    },
+  );
+}
+
+/** exportedFunction in the module at `path`: once per module for all the files that import it. */
+function exportIn(
+  project: ProjectView,
+  path: string,
+  name: string,
+  words: readonly string[],
+  depth: number,
+): Promise<ExportedFunction | null> {
   const holds = (text: string) => {
     const lower = text.toLowerCase();
     return words.some((w) => lower.includes(w.toLowerCase()));
   };
-  return remember(project, `summaries\0fn\0${from}\0${spec}\0${name}\0${words.join('\0')}`, async () => {
-    const path = await resolveImport(project, from, spec);
-    if (!path) return null;
+  return remember(project, `summaries\0export\0${path}\0${name}\0${depth}\0${words.join('\0')}`, async () => {
     const source = await project.read(path);
     if (!source || !(holds(source) || /\bexport\s*\*|\bexport\s*\{[^}]*\}\s*from\b/.test(source))) return null;
     const parsed = await (await project.source(path))?.ast();
@@ -389,6 +415,8 @@ export function exportedFunction(
     return null;
   });
 }
+
+const dirOf = (path: string) => (path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '');
 
 type Found = { fn: Node } | { from: Array<{ spec: string; name: string }> };
 
