@@ -12,8 +12,8 @@ import { PROVIDERS } from '../src/atoms/secrets/providers.js';
 import { ALNUM, fakeKey, join } from '../src/kit/samples.js';
 import { checkLinearRegex } from '../src/policy/linear-regex.js';
 import { maskSpans, splitLines } from '../src/changeset/text.js';
-import { derivedTexts } from '../src/atoms/secrets/derived.js';
-import { buildDetectors, keywordPattern } from '../src/atoms/secrets/scanner.js';
+import { buildDetectors, dedupe, keywordPattern, scanFile } from '../src/atoms/secrets/scanner.js';
+import { classify } from '../src/atoms/secrets/file-rules.js';
 import { check, fc } from './helpers/property.js';
 import { makeRepo } from './helpers/repo.js';
 import { allSamples, checkSecrets } from './helpers/secrets.js';
@@ -235,16 +235,25 @@ test('no output of a real run prints a secret: json and pretty, --all and --stag
     );
 });
 
-test('base64 tokens looked for on some lines only are those a scan of the whole text finds on them', () => {
-  // Pieces a line is made of: delimiters, base64 of printable text (decodes), bare base64 runs, a CR before LF.
+test('a modified file’s pass finds on its added lines what the whole file’s pass finds on them', () => {
+  // Pieces a line is made of: delimiters, base64 of printable text (decodes) or of a key, bare base64 runs, joined
+  // literals, a CR before LF, a name that says token.
+  const key = fakeKey(join('sk', '_live_'), 24, ALNUM, 41);
   const piece = fc.oneof(
-    fc.constantFrom(' ', '"', "'", '=', ':', '(', ',', '[', 'x', '-', '\r'),
+    fc.constantFrom(' ', '"', "'", '=', ':', '(', ',', '[', 'x', '-', '\r', ' + ', 'token = '),
     fc
       .string({ minLength: 12, maxLength: 40 })
       .map((t) => Buffer.from(t.replace(/[^\x21-\x7e]/g, 'k')).toString('base64')),
+    fc.constantFrom(Buffer.from(key).toString('base64'), Buffer.from(key).toString('base64url')),
     fc.stringMatching(/^[A-Za-z0-9+/_-]{20,30}={0,2}$/),
+    // Joined literals on one line: a chain over several lines is reported on the first added line it reaches.
+    fc.constantFrom(`"${key.slice(0, 5)}" + "${key.slice(5)}"`, `'${key.slice(0, 9)}' + \`${key.slice(9)}\``),
   );
   const line = fc.array(piece, { maxLength: 6 }).map((p) => p.join(''));
+  const set = buildDetectors(REGEX_RULES);
+  const scan = { path: 'src/app.ts', kind: classify('src/app.ts'), generic: true, disabled: new Set<string>() };
+  const show = (f: { rule: string; line: number; column: number; messageId?: string }) =>
+    `${f.line}:${f.column} ${f.rule} ${f.messageId ?? ''}`;
   check(
     fc.property(
       fc.array(line, { minLength: 1, maxLength: 12 }),
@@ -252,12 +261,13 @@ test('base64 tokens looked for on some lines only are those a scan of the whole 
       (ls, pick) => {
         const text = ls.join('\n');
         const numbers = ls.flatMap((_, i) => (pick[i] ? [i + 1] : []));
-        const whole = derivedTexts(text).filter((d) => d.how === 'joined' || numbers.includes(d.line));
+        const whole = scanFile(set, scan, text).filter((f) => numbers.includes(f.line));
         const lines = splitLines(text);
-        assert.equal(derivedTexts(text, { line: (n) => lines[n - 1], numbers }), whole);
+        const added = { set: new Set(numbers), numbers, line: (n: number) => lines[n - 1] ?? '' };
+        assert.equal(dedupe(scanFile(set, scan, text, added)).map(show), dedupe(whole).map(show));
       },
     ),
-    300,
+    500,
   );
 });
 

@@ -19,7 +19,6 @@ import {
 } from '../kit/atom.js';
 import { ALNUM, BASE32, BASE64, fakeKey, join } from '../kit/samples.js';
 import { binaryNameRule, classify, FILE_RULES, NAME_RULES, type FileKind } from './secrets/file-rules.js';
-import { derivedTexts } from './secrets/derived.js';
 import { checksummed, GENERAL_FORMATS, PROVIDERS, sampleJwt } from './secrets/providers.js';
 import type { NegativeSample, ProviderRule, Sample } from './secrets/rule.js';
 import {
@@ -27,7 +26,7 @@ import {
   dedupe,
   excludedRules,
   scanLine,
-  scanText,
+  scanFile,
   withMarkers,
   type FileScan,
   type Found,
@@ -311,64 +310,14 @@ function fileScan(path: string, kind: FileKind, options: Compiled): FileScan {
   };
 }
 
-/**
- * Keys split into `+`-joined literals or literal template parts, and base64 of a key: the provider formats
- * (not the generic name rule) run over the rebuilt text; a finding masks the pieces on their first line.
- */
-function scanDerived(
-  set: ReturnType<typeof detectors>,
-  scan: FileScan,
-  text: string,
-  added: { set: ReadonlySet<number>; line: (n: number) => string | undefined; numbers: readonly number[] } | undefined,
-  found: Found[],
-): void {
-  const providersOnly: FileScan = { ...scan, generic: false };
-  for (const d of derivedTexts(text, added)) {
-    let line = d.line;
-    if (added) {
-      while (line <= d.lastLine && !added.set.has(line)) line++;
-      if (line > d.lastLine) continue;
-    }
-    const inside: Found[] = [];
-    scanLine(set, providersOnly, d.text, line, '', inside);
-    const [start, end] = line === d.line ? [d.column - 1, d.endColumn - 1] : [0, 0];
-    for (const f of inside)
-      found.push({
-        ...f,
-        line,
-        column: start + 1,
-        messageId: 'derived',
-        data: { how: d.how === 'base64' ? 'base64-encoded' : 'split into joined pieces' },
-        mask: end > start ? [[start + 1, end + 1]] : [],
-        span: [start, Math.max(end, start + 1)],
-      });
-  }
-}
-
 /** What the scan of one text finds (on its added lines), before what is decided per file: markers, the file's name. */
 function scanSource(file: SourceFile, kind: FileKind, options: Compiled): Found[] {
   const scan = fileScan(file.path, kind, options);
-  const set = detectors();
-  const found: Found[] = [];
-  const added = file.allAdded ? undefined : new Set(file.added);
-  if (!added) scanText(set, scan, file.text, found);
-  else {
-    // Line by line, not file.lines(): a modified lockfile's 24,000 lines are not split for a few added ones.
-    const line = (n: number) => file.line(n) ?? '';
-    for (const n of file.added) {
-      // A value wrapped onto an added line is found from its name on the line before, added or not.
-      if (n > 1 && !added.has(n - 1)) scanLine(set, scan, line(n - 1), n - 1, line(n), found);
-      scanLine(set, scan, line(n), n, line(n + 1), found);
-    }
-  }
-  scanDerived(
-    set,
-    scan,
-    file.text,
-    added && { set: added, line: (n) => file.line(n), numbers: [...added].sort((a, b) => a - b) },
-    found,
-  );
-  return added ? found.filter((f) => added.has(f.line)) : found;
+  if (file.allAdded) return scanFile(detectors(), scan, file.text);
+  const set = new Set(file.added);
+  // Line by line, not file.lines(): a modified lockfile's 24,000 lines are not split for a few added ones.
+  const line = (n: number) => file.line(n) ?? '';
+  return scanFile(detectors(), scan, file.text, { set, numbers: [...set].sort((a, b) => a - b), line });
 }
 
 /** The findings reported: one per secret, without disabled rules and allowed values. */

@@ -3,9 +3,9 @@
  * joined with `+` (`'sk_live_' + '…'`, also across lines), template literals
  * whose parts are literals (`` `sk_live_${'…'}` ``), and base64 of a key. Each
  * is turned back into the text it stands for, which the provider formats are
- * then run over; a finding points at where the pieces start.
+ * then run over; a finding points at where the pieces start. The scan that
+ * finds them is pass.ts's.
  */
-import { lineStarts, positionAt } from '../../changeset/text.js';
 
 /** A text rebuilt from pieces of the file, and where those pieces are. */
 export interface Derived {
@@ -35,56 +35,23 @@ const MAY_JOIN = /["'`]\s*\+|\$\{\s*["']/;
 /** Base64 (standard or URL-safe) long enough to hold a key, as a value: after a quote, `=`, `:`, space, `(`, `,` or `[`. */
 const BASE64_TOKEN = /(?:^|[\s"'`=:(,[])([A-Za-z0-9+/_-]{24,4096}={0,2})/gm;
 
-/**
- * `only`: the lines (1-based, ascending, and how to read one) whose base64 tokens count. A token never spans
- * lines, and the scan of a line starts afresh at its start, so scanning those lines alone finds exactly the
- * tokens on them that a scan of the whole text finds: a modified lockfile's ~2,000 integrity hashes are not
- * decoded for one changed entry. Joined pieces may span lines and are always looked for in the whole text.
- */
-export function derivedTexts(
-  text: string,
-  only?: { line: (n: number) => string | undefined; numbers: readonly number[] },
-): Derived[] {
-  const out: Derived[] = [];
-  let starts: number[] | undefined;
-  const position = (offset: number) => positionAt((starts ??= lineStarts(text)), offset);
-  const add = (from: number, to: number, rebuilt: string, how: Derived['how']) => {
-    const { line, column } = position(from);
-    const { line: lastLine } = position(to - 1);
-    const lineEnd = text.indexOf('\n', from);
-    const end = lastLine === line || lineEnd < 0 ? to : lineEnd;
-    out.push({ text: rebuilt, line, column, endColumn: column + (end - from), lastLine, how });
-  };
-
-  if (MAY_JOIN.test(text)) {
-    CHAIN.lastIndex = 0;
-    for (let m = CHAIN.exec(text); m; m = CHAIN.exec(text)) {
-      const pieces = piecesOf(m[0]);
-      const templated = pieces.some((p) => p[0] === '`' && p.includes('${'));
-      if (pieces.length < 2 && !templated) continue;
-      add(m.index, m.index + m[0].length, pieces.map(cook).join(''), 'joined');
-    }
+/** Literals joined with `+` (or templates of literal parts) in a text: their offsets and the text they stand for. */
+export function* joinedChains(text: string): Generator<{ from: number; to: number; joined: string }> {
+  if (!MAY_JOIN.test(text)) return;
+  CHAIN.lastIndex = 0;
+  for (let m = CHAIN.exec(text); m; m = CHAIN.exec(text)) {
+    const pieces = piecesOf(m[0]);
+    const templated = pieces.some((p) => p[0] === '`' && p.includes('${'));
+    if (pieces.length < 2 && !templated) continue;
+    yield { from: m.index, to: m.index + m[0].length, joined: pieces.map(cook).join('') };
   }
-
-  if (!only) {
-    for (const t of base64Tokens(text)) add(t.at, t.at + t.length, t.decoded, 'base64');
-    return out;
-  }
-  for (const n of only.numbers)
-    for (const t of base64Tokens(only.line(n) ?? ''))
-      out.push({
-        text: t.decoded,
-        line: n,
-        column: t.at + 1,
-        endColumn: t.at + 1 + t.length,
-        lastLine: n,
-        how: 'base64',
-      });
-  return out;
 }
 
-/** Base64 tokens of a key in a text: offset, length and the decoded text. */
-function* base64Tokens(text: string): Generator<{ at: number; length: number; decoded: string }> {
+/**
+ * Base64 tokens of a key in a text: offset, length and the decoded text. A token never spans lines, and the scan
+ * of a line starts afresh at its start, so a line's tokens alone are those a scan of the whole text finds on it.
+ */
+export function* base64Tokens(text: string): Generator<{ at: number; length: number; decoded: string }> {
   BASE64_TOKEN.lastIndex = 0;
   for (let m = BASE64_TOKEN.exec(text); m; m = BASE64_TOKEN.exec(text)) {
     const token = m[1]!;

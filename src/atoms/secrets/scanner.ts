@@ -1,12 +1,14 @@
 /**
- * The detection loop. One combined keyword regex is run over each line to be
- * checked; only the detectors whose keywords it found run, in priority order
+ * The detection loop: one forward pass over a file (`scanFile`) visits each
+ * line once and feeds every detector from that visit. One combined keyword
+ * regex finds the rules a line needs; only those detectors run, in priority order
  * (provider formats first, the generic assignment rule last). Lines longer
  * than LONG_LINE (minified code) are checked on bounded windows around the
  * keywords, so no regex ever sees more than a few kilobytes. When two
  * detectors report the same text, the earlier one wins.
  */
 import type { Hit } from '../../kit/atom.js';
+import { base64Tokens, joinedChains, type Derived } from './derived.js';
 import { findAssignments, findPrivateKeys, credentialOf, isCredentialAssignment } from './generic.js';
 import type { FileKind } from './file-rules.js';
 import type { MatchContext, ProviderRule } from './rule.js';
@@ -304,46 +306,163 @@ export function scanLine(
   if (candidates.length) runLine(set, file, line, lineNo, next, candidates, positions, found);
 }
 
+/** The added lines of a modified file (ascending), and how to read a line (`''` past the end). */
+export interface AddedLines {
+  set: ReadonlySet<number>;
+  numbers: readonly number[];
+  line(n: number): string;
+}
+
 /**
- * Checks every line of a text with one keyword pass over the whole text (twice
- * as fast as one pass per line); only lines holding a keyword are looked at.
+ * The scan of one text, as one forward pass: each line is visited once, in order, and every detector with something
+ * on it is fed from that visit: the rules whose keywords it holds (provider formats, private key blocks, the generic
+ * name rule, which may read the next line for a wrapped value), its base64 tokens, and literals joined with `+` that
+ * start on it (they may run over the next lines). What a token or a chain stands for is then run through the provider
+ * formats. A modified file's pass visits its added lines, and the line before each run of them, only; joined
+ * literals are still looked for in the whole text (they may start before an added line), without splitting it.
  */
-export function scanText(set: DetectorSet, file: FileScan, text: string, found: Found[]): void {
-  const { keywords } = set;
-  let lineNo = 1;
-  let lineStart = 0;
-  let lineEnd = text.indexOf('\n');
-  if (lineEnd < 0) lineEnd = text.length;
-  let candidates: number[] = [];
-  let positions: number[] = [];
-  newLine(set);
-  const flush = () => {
-    if (!candidates.length) return;
-    const line = text.slice(lineStart, text[lineEnd - 1] === '\r' ? lineEnd - 1 : lineEnd);
-    let nextEnd = lineEnd < text.length ? text.indexOf('\n', lineEnd + 1) : -1;
-    if (nextEnd < 0) nextEnd = text.length;
-    const next = lineEnd < text.length ? text.slice(lineEnd + 1, nextEnd).replace(/\r$/, '') : '';
-    runLine(set, file, line, lineNo, next, candidates, positions, found);
-    candidates = [];
-    positions = [];
-    newLine(set);
-  };
-  keywords.lastIndex = 0;
-  for (let m = keywords.exec(text); m; m = keywords.exec(text)) {
-    if (m.index > lineEnd) {
-      flush();
-      while (m.index > lineEnd) {
-        lineNo++;
-        lineStart = lineEnd + 1;
-        lineEnd = text.indexOf('\n', lineStart);
-        if (lineEnd < 0) lineEnd = text.length;
-      }
-    }
-    addCandidates(set, file, m[0], candidates);
-    positions.push(m.index - lineStart);
-    keywords.lastIndex = m.index + 1;
+export function scanFile(set: DetectorSet, file: FileScan, text: string, added?: AddedLines): Found[] {
+  const found: Found[] = [];
+  const derived = added ? passAdded(set, file, text, added, found) : passWhole(set, file, text, found);
+  // After the pass: the keyword regex is shared, and the pass above holds its place in the text.
+  scanDerived(set, file, derived, added, found);
+  return added ? found.filter((f) => added.set.has(f.line)) : found;
+}
+
+/** Line numbers for offsets met in ascending order, counted as the pass goes (no table of line starts). */
+class LineCursor {
+  number = 1;
+  start = 0;
+  end: number;
+  constructor(private readonly text: string) {
+    this.end = endOfLine(text, 0);
   }
-  flush();
+  /** Moves to the line holding `offset`. */
+  reach(offset: number): void {
+    while (offset > this.end) {
+      this.number++;
+      this.start = this.end + 1;
+      this.end = endOfLine(this.text, this.start);
+    }
+  }
+  /** The current line without its `\r`, and the next one. */
+  lines(): [string, string] {
+    const { text, start, end } = this;
+    const line = text.slice(start, text[end - 1] === '\r' ? end - 1 : end);
+    const next = end < text.length ? text.slice(end + 1, endOfLine(text, end + 1)).replace(/\r$/, '') : '';
+    return [line, next];
+  }
+  /** Where a chain of joined literals at [from, to) lies. */
+  joined(from: number, to: number, joined: string): Derived {
+    let lastLine = this.number;
+    for (let i = this.text.indexOf('\n', from); i >= 0 && i < to; i = this.text.indexOf('\n', i + 1)) lastLine++;
+    const column = from - this.start + 1;
+    const end = lastLine === this.number ? to : this.end;
+    return { text: joined, line: this.number, column, endColumn: column + (end - from), lastLine, how: 'joined' };
+  }
+}
+
+const endOfLine = (text: string, from: number) => {
+  const end = text.indexOf('\n', from);
+  return end < 0 ? text.length : end;
+};
+
+const encoded = (t: { at: number; length: number; decoded: string }, line: number, start: number): Derived => ({
+  text: t.decoded,
+  line,
+  column: t.at - start + 1,
+  endColumn: t.at - start + 1 + t.length,
+  lastLine: line,
+  how: 'base64',
+});
+
+/** A whole text: three cursors (keywords, base64 tokens, joined literals) read it together, line by line. */
+function passWhole(set: DetectorSet, file: FileScan, text: string, found: Found[]): Derived[] {
+  const joined: Derived[] = [];
+  const base64: Derived[] = [];
+  const { keywords } = set;
+  keywords.lastIndex = 0;
+  let keyword = keywords.exec(text);
+  const tokens = base64Tokens(text);
+  let token = tokens.next().value;
+  const chains = joinedChains(text);
+  let chain = chains.next().value;
+  const at = new LineCursor(text);
+  for (;;) {
+    const next = Math.min(keyword?.index ?? Infinity, token?.at ?? Infinity, chain?.from ?? Infinity);
+    if (next === Infinity) break;
+    at.reach(next);
+    newLine(set);
+    const candidates: number[] = [];
+    const positions: number[] = [];
+    while (keyword && keyword.index <= at.end) {
+      addCandidates(set, file, keyword[0], candidates);
+      positions.push(keyword.index - at.start);
+      keywords.lastIndex = keyword.index + 1; // overlapping keywords each count
+      keyword = keywords.exec(text);
+    }
+    if (candidates.length) {
+      const [line, next] = at.lines();
+      runLine(set, file, line, at.number, next, candidates, positions, found);
+    }
+    for (; token && token.at <= at.end; token = tokens.next().value) base64.push(encoded(token, at.number, at.start));
+    for (; chain && chain.from <= at.end; chain = chains.next().value)
+      joined.push(at.joined(chain.from, chain.to, chain.joined));
+  }
+  return [...joined, ...base64];
+}
+
+/** A modified file: its added lines, each visited once, and the joined literals of the whole text. */
+function passAdded(set: DetectorSet, file: FileScan, text: string, added: AddedLines, found: Found[]): Derived[] {
+  const joined: Derived[] = [];
+  const at = new LineCursor(text);
+  for (const chain of joinedChains(text)) {
+    at.reach(chain.from);
+    joined.push(at.joined(chain.from, chain.to, chain.joined));
+  }
+  const base64: Derived[] = [];
+  for (const n of added.numbers) {
+    const line = added.line(n);
+    // A value wrapped onto an added line is found from its name on the line before, added or not.
+    if (n > 1 && !added.set.has(n - 1)) scanLine(set, file, added.line(n - 1), n - 1, line, found);
+    scanLine(set, file, line, n, added.line(n + 1), found);
+    for (const token of base64Tokens(line)) base64.push(encoded(token, n, 0));
+  }
+  return [...joined, ...base64];
+}
+
+/**
+ * Keys split into `+`-joined literals or literal template parts, and base64 of a key: the provider formats
+ * (not the generic name rule) run over the rebuilt text; a finding masks the pieces on their first line.
+ */
+function scanDerived(
+  set: DetectorSet,
+  scan: FileScan,
+  derived: readonly Derived[],
+  added: AddedLines | undefined,
+  found: Found[],
+): void {
+  const providersOnly: FileScan = { ...scan, generic: false };
+  for (const d of derived) {
+    let line = d.line;
+    if (added) {
+      while (line <= d.lastLine && !added.set.has(line)) line++;
+      if (line > d.lastLine) continue;
+    }
+    const inside: Found[] = [];
+    scanLine(set, providersOnly, d.text, line, '', inside);
+    const [start, end] = line === d.line ? [d.column - 1, d.endColumn - 1] : [0, 0];
+    for (const f of inside)
+      found.push({
+        ...f,
+        line,
+        column: start + 1,
+        messageId: 'derived',
+        data: { how: d.how === 'base64' ? 'base64-encoded' : 'split into joined pieces' },
+        mask: end > start ? [[start + 1, end + 1]] : [],
+        span: [start, Math.max(end, start + 1)],
+      });
+  }
 }
 
 function runLine(
