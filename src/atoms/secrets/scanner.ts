@@ -223,35 +223,34 @@ export function buildDetectors(rules: readonly ProviderRule[]): DetectorSet {
   return { detectors, keywords: new RegExp(keywordPattern([...byKeyword.keys()]), 'gi'), index: new Map(), byKeyword };
 }
 
-interface TrieNode {
-  next: Map<string, TrieNode>;
-  end: boolean;
-}
-
 /**
  * A regex source matching, at each place, the longest of `words` that starts there: what the alternation of the
  * words sorted longest first matches, written as a trie (`pass(?:word|)|pwd|…`) so the regex engine follows one
  * branch per character instead of trying ~170 words at every place (a fifth less time on ordinary code).
  */
 export function keywordPattern(words: readonly string[]): string {
-  const root: TrieNode = { next: new Map(), end: false };
-  for (const word of words) {
-    let node = root;
-    for (const c of word) {
-      let child = node.next.get(c);
-      if (!child) node.next.set(c, (child = { next: new Map(), end: false }));
-      node = child;
+  return trieOf([...new Set(words)].sort(), 0);
+}
+
+/** The trie of `words` (sorted, all sharing their first `depth` characters) past those characters. */
+function trieOf(words: readonly string[], depth: number): string {
+  const branches: string[] = [];
+  let wordEnds = false;
+  for (let i = 0; i < words.length; ) {
+    if (words[i]!.length === depth) {
+      wordEnds = true;
+      i++;
+      continue;
     }
-    node.end = true;
+    const c = words[i]![depth]!;
+    let j = i + 1;
+    while (j < words.length && words[j]![depth] === c) j++;
+    branches.push(('.*+?^${}()|[]\\/'.includes(c) ? '\\' : '') + c + trieOf(words.slice(i, j), depth + 1));
+    i = j;
   }
-  const escape = (c: string) => c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-  const emit = (node: TrieNode): string => {
-    const branches = [...node.next].map(([c, child]) => escape(c) + emit(child));
-    // Longer words first: the empty branch (a word ends here) is tried only when no longer one matches.
-    if (node.end && branches.length) branches.push('');
-    return branches.length > 1 ? `(?:${branches.join('|')})` : (branches[0] ?? '');
-  };
-  return emit(root);
+  // Longer words first: the empty branch (a word ends here) is tried only when no longer one matches.
+  if (wordEnds && branches.length) branches.push('');
+  return branches.length > 1 ? `(?:${branches.join('|')})` : (branches[0] ?? '');
 }
 
 /** The detectors a matched keyword triggers: its own, and those of every keyword inside it (`session_token` holds `token`). */
