@@ -13,6 +13,7 @@ import { ALNUM, fakeKey, join } from '../src/kit/samples.js';
 import { checkLinearRegex } from '../src/policy/linear-regex.js';
 import { maskSpans, splitLines } from '../src/changeset/text.js';
 import { buildDetectors, dedupe, keywordPattern, scanFile } from '../src/atoms/secrets/scanner.js';
+import { tokenMatches } from '../src/atoms/secrets/derived.js';
 import { classify } from '../src/atoms/secrets/file-rules.js';
 import { check, fc } from './helpers/property.js';
 import { makeRepo } from './helpers/repo.js';
@@ -305,6 +306,36 @@ test('the keyword trie matches what the alternation of the keywords, longest fir
   check(
     fc.property(text, (t) => assert.equal(matches(trie, t), matches(alternation, t))),
     2_000,
+  );
+});
+
+test('base64 tokens: the scan guided by runs of token characters finds what the regex tried at every place finds', () => {
+  const everywhere = /(?:^|[\s"'`=:(,[])([A-Za-z0-9+/_-]{24,4096}={0,2})/gm;
+  const tokens = (text: string) => {
+    const out: string[] = [];
+    everywhere.lastIndex = 0;
+    for (let m = everywhere.exec(text); m; m = everywhere.exec(text))
+      out.push(`${m.index + m[0].length - m[1]!.length}:${m[1]}`);
+    return out;
+  };
+  // Delimiters, line ends of every kind, padding, token characters in runs short and long, a non-ASCII letter.
+  const piece = fc.oneof(
+    fc.constantFrom(' ', '\n', '\r', '\u2028', '"', "'", '=', '==', ':', '(', ',', '[', 'é', '-', '_', '.', '`', '\t'),
+    fc.stringMatching(/^[A-Za-z0-9+/_-]{1,40}$/),
+    fc
+      .string({ minLength: 12, maxLength: 40 })
+      .map((t) => Buffer.from(t.replace(/[^\x21-\x7e]/g, 'k')).toString('base64')),
+    fc.constantFrom('Ab'.repeat(2100), 'x'.repeat(23), Buffer.from('k'.repeat(20)).toString('base64url')),
+  );
+  check(
+    fc.property(fc.array(piece, { maxLength: 30 }), (p) => {
+      const text = p.join('');
+      assert.equal(
+        [...tokenMatches(text)].map((t) => `${t.at}:${t.token}`),
+        tokens(text),
+      );
+    }),
+    3_000,
   );
 });
 

@@ -32,8 +32,16 @@ const PART = new RegExp(TEMPLATE_PART, 'g');
 /** Worth the chain scan: a literal next to `+`, or a template part that is a literal. */
 const MAY_JOIN = /["'`]\s*\+|\$\{\s*["']/;
 
-/** Base64 (standard or URL-safe) long enough to hold a key, as a value: after a quote, `=`, `:`, space, `(`, `,` or `[`. */
-const BASE64_TOKEN = /(?:^|[\s"'`=:(,[])([A-Za-z0-9+/_-]{24,4096}={0,2})/gm;
+/**
+ * Base64 (standard or URL-safe) long enough to hold a key, as a value: after a quote, `=`, `:`, space, `(`, `,` or `[`.
+ * Sticky: tried only where `tokenMatches` says a token can start.
+ */
+const BASE64_TOKEN = /(?:^|[\s"'`=:(,[])([A-Za-z0-9+/_-]{24,4096}={0,2})/my;
+const BEFORE_TOKEN = /[\s"'`=:(,[]/;
+/** The characters of a token (BASE64_TOKEN's class), by char code. */
+const TOKEN_CHAR = new Uint8Array(128);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-') TOKEN_CHAR[c.charCodeAt(0)] = 1;
+const tokenChar = (code: number) => code < 128 && TOKEN_CHAR[code] === 1;
 
 /** Literals joined with `+` (or templates of literal parts) in a text: their offsets and the text they stand for. */
 export function* joinedChains(text: string): Generator<{ from: number; to: number; joined: string }> {
@@ -52,11 +60,35 @@ export function* joinedChains(text: string): Generator<{ from: number; to: numbe
  * of a line starts afresh at its start, so a line's tokens alone are those a scan of the whole text finds on it.
  */
 export function* base64Tokens(text: string): Generator<{ at: number; length: number; decoded: string }> {
-  BASE64_TOKEN.lastIndex = 0;
-  for (let m = BASE64_TOKEN.exec(text); m; m = BASE64_TOKEN.exec(text)) {
-    const token = m[1]!;
+  for (const { at, token } of tokenMatches(text)) {
     const decoded = printableBase64(token);
-    if (decoded) yield { at: m.index + m[0].length - token.length, length: token.length, decoded };
+    if (decoded) yield { at, length: token.length, decoded };
+  }
+}
+
+/**
+ * What a global scan of BASE64_TOKEN finds (each token and where it starts), but the regex runs only where a token
+ * can start: a run of 24 or more token characters after a character that may precede a token (line ends are
+ * spaces), or at the start of the text. A token always starts a run (no token character precedes it), so no match
+ * is missed; a loop over char codes finds those runs faster than the regex tries every place (b500: 40 → 16–30 ms).
+ */
+export function* tokenMatches(text: string): Generator<{ at: number; token: string }> {
+  let from = 0; // where the global scan would go on from: past the last match
+  for (let i = 0; i < text.length; ) {
+    if (!tokenChar(text.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    const start = i;
+    while (++i < text.length && tokenChar(text.charCodeAt(i)));
+    if (i - start < 24) continue;
+    const at = start === 0 ? 0 : start - 1;
+    if (at < from || (start > 0 && !BEFORE_TOKEN.test(text[at]!))) continue;
+    BASE64_TOKEN.lastIndex = at;
+    const m = BASE64_TOKEN.exec(text);
+    if (!m) continue;
+    from = m.index + m[0].length;
+    yield { at: from - m[1]!.length, token: m[1]! };
   }
 }
 
