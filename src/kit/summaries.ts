@@ -111,7 +111,7 @@ export interface Follow {
  * `sinkWords`: the atom's own keywords, one of which a helper's module must hold to be parsed.
  */
 export function followCalls<O>(analyse: Analyse<O>, sinkWords: readonly string[], how: Follow = {}): Analyse<O> {
-  const argument = how.argument ?? ((m: CodeModule, arg: Node) => m.taints(arg));
+  const argument = how.argument ?? requestTaints;
   const text = how.text ?? REQUEST_TEXT;
   const sinkOf = how.sink ?? ((h: Hit) => (typeof h.data?.sink === 'string' ? h.data.sink : 'a sink'));
   // What the analysis finds in a helper's module on its own, once per module and run.
@@ -338,13 +338,25 @@ export function calledExport(
   return target ? exportedFunction(project, from, target.spec, target.name, words) : Promise.resolve(null);
 }
 
+/** The request taints an argument brings: the default of `Follow.argument`, one function shared by the atoms. */
+const requestTaints = (m: CodeModule, arg: Node): Taint[] => m.taints(arg);
+
+type Candidate = { call: CallInfo; spec: string; name: string; args: Array<Taint[] | undefined> };
+/** candidates() by module (or view of one) and argument function: a dozen atoms ask about the same calls of a file. */
+const candidatesOf = new WeakMap<CodeModule, Map<Follow['argument'], Candidate[]>>();
+
 /** Calls to a function of a local module with at least one argument that brings what the atom follows. */
-function candidates(
-  m: CodeModule,
-  argument: (m: CodeModule, arg: Node) => Taint[],
-): Array<{ call: CallInfo; spec: string; name: string; args: Array<Taint[] | undefined> }> {
+function candidates(m: CodeModule, argument: NonNullable<Follow['argument']>): Candidate[] {
+  let known = candidatesOf.get(m);
+  if (!known) candidatesOf.set(m, (known = new Map()));
+  let found = known.get(argument);
+  if (!found) known.set(argument, (found = callsBringing(m, argument)));
+  return found;
+}
+
+function callsBringing(m: CodeModule, argument: NonNullable<Follow['argument']>): Candidate[] {
   if (!/\brequire\s*\(|\bimport\b/.test(m.text)) return [];
-  const out: Array<{ call: CallInfo; spec: string; name: string; args: Array<Taint[] | undefined> }> = [];
+  const out: Candidate[] = [];
   for (const call of m.calls()) {
     const target = targetOf(m, call);
     if (!target) continue;
