@@ -10,6 +10,7 @@ import { sourceFile } from '../src/engine/source-file.js';
 import { checkLinearRegex } from '../src/policy/linear-regex.js';
 import { stubContext } from './helpers/examples.js';
 import { awsLine } from './helpers/samples.js';
+import { ALNUM, BASE64, fakeKey, join } from '../src/kit/samples.js';
 
 const ctx = stubContext(secrets.options!(z, { regexProblem: checkLinearRegex }).parse({}));
 const show = (h: Hit) => `${h.line}:${h.column} ${h.rule} ${h.messageId ?? ''} ${JSON.stringify(h.data ?? {})}`;
@@ -52,7 +53,15 @@ async function streamed(path: string, text: string, size: number, overlap: numbe
   for await (const s of textSegments(chunks(), { size, overlap })) {
     const rel = added ? added.map((n) => n - s.firstLine + 1).filter((n) => n >= 1) : [];
     const source = sourceFile({ path, allAdded: !added, added: rel }, s.text);
-    place(reader.segment({ source, firstLine: s.firstLine, firstColumn: s.firstColumn, owned: s.owned }));
+    place(
+      reader.segment({
+        source,
+        firstLine: s.firstLine,
+        firstColumn: s.firstColumn,
+        owned: s.owned,
+        overlap: s.overlap,
+      }),
+    );
   }
   place(reader.end());
   return out.sort((a, b) => a.line - b.line || a.column - b.column).map(show);
@@ -98,6 +107,40 @@ test('a file named as a credential is reported once however many segments it has
   const expected = whole('infra/terraform.tfstate', text);
   assert.equal(expected.filter((h) => h.includes('terraform-state')).length, 1);
   assert.equal(await streamed('infra/terraform.tfstate', text, 9_000, 3_000), expected);
+});
+
+test('a key on a long line at a segment’s end, judged with the line after it, is not lost', async () => {
+  // A private key header whose body starts on the next line: the segment that ends on the header's line cannot
+  // see the body, so the next one must report it, even where the header lies in the first one's half. Lines longer
+  // than the overlap make the segments end on them.
+  const header = join('-----BEGIN ', 'RSA PRIVATE', ' KEY-----');
+  const body = fakeKey('MII', 61, BASE64, 7);
+  const blocks: string[] = [];
+  for (let i = 0; i < 150; i++)
+    blocks.push(
+      `${'x'.repeat(1_000 + ((i * 389) % 5_000))} ${header} ${'.'.repeat(1_450 + ((i * 211) % 1_500))}`,
+      body,
+      'ok',
+    );
+  // And a key split into literals joined over three lines, the first one long, comments between the pieces. (Pieces
+  // that start before the overlap and end after it are seen whole by no segment: a limit of the segments, not tested.)
+  const key = fakeKey(join('sk', '_live_'), 24, ALNUM, 8);
+  const comment = `/* ${'c'.repeat(190)} */`;
+  for (let i = 0; i < 150; i++)
+    blocks.push(
+      `${'y'.repeat(1_000 + ((i * 389) % 5_000))} const k = '${key.slice(0, 9)}' +`,
+      `  ${comment.repeat(1 + (i % 5))}`,
+      `  '${key.slice(9)}';`,
+    );
+  const text = blocks.join('\n') + '\n';
+  const expected = whole('keys/all.js', text);
+  assert.equal(expected.length, 300);
+  for (const [size, overlap] of [
+    [9_000, 3_000],
+    [8_000, 4_000],
+    [32_000, 4_000],
+  ] as const)
+    assert.equal(await streamed('keys/all.js', text, size, overlap), expected, `segments of ${size}`);
 });
 
 test.run();

@@ -361,11 +361,19 @@ function segmentReader(file: Pick<SourceFile, 'path' | 'allAdded' | 'added'>, op
   const nameLine = file.allAdded ? 1 : (file.added[0] ?? 1);
   let named: { part: FileSegment; line: number } | undefined;
   let privateKey = false;
+  // Where in the file each reported finding is: a place two segments both report counts once.
+  const places = new Set<string>();
   const report = (part: FileSegment, found: Found[]) => {
     const hits = reported(
       withMarkers(found, (m) => seen.has(m)),
       options,
-    ).filter((f) => owns(part, f.line, f.column));
+    ).filter((f) => {
+      if (!reportsHere(part, f)) return false;
+      const place = `${f.rule}:${part.firstLine + f.line - 1}:${f.line === 1 ? f.column + part.firstColumn : f.column}`;
+      if (places.has(place)) return false;
+      places.add(place);
+      return true;
+    });
     privateKey ||= hits.some((h) => h.rule === 'private-key');
     return { part, hits: hits.map(toHit) };
   };
@@ -373,7 +381,7 @@ function segmentReader(file: Pick<SourceFile, 'path' | 'allAdded' | 'added'>, op
     segment(part) {
       for (const marker of MARKERS) if (!seen.has(marker) && marker.test(part.source.text)) seen.add(marker);
       const line = nameLine - part.firstLine + 1;
-      if (!named && line >= 1 && owns(part, line, 1)) named = { part, line };
+      if (!named && line >= 1 && inOwnPart(part, line, 1)) named = { part, line };
       const found = scanSource(part.source, kind, options);
       if (found.some((f) => f.marker?.some((m) => !seen.has(m)))) {
         held.push({ part, found });
@@ -397,12 +405,27 @@ function segmentReader(file: Pick<SourceFile, 'path' | 'allAdded' | 'added'>, op
   };
 }
 
-/** The segment answers for the place (1-based line and column of its text). */
-function owns(part: FileSegment, line: number, column: number): boolean {
+/** The place (1-based line and column of the segment's text) is in the part the segment answers for. */
+function inOwnPart(part: FileSegment, line: number, column: number): boolean {
   const [from, to] = part.owned;
-  const before = (p: { line: number; column: number }) => line < p.line || (line === p.line && column < p.column);
-  return !(from > 0 && before(part.source.position(from))) && (to === Infinity || before(part.source.position(to)));
+  return !(from > 0 && isBefore(line, column, part.source.position(from))) && !notBefore(line, column, part, to);
 }
+
+/**
+ * The segment reports a finding in its own part, and one in the previous segment's part that the previous segment
+ * could not judge whole: on or after its last complete line, which it saw without the line after it (a private key's
+ * body, a wrapped value) or cut, or joined pieces running past its end. Reported twice at worst, never lost.
+ */
+function reportsHere(part: FileSegment, f: Found): boolean {
+  if (inOwnPart(part, f.line, f.column)) return true;
+  if (notBefore(f.line, f.column, part, part.owned[1])) return false;
+  return (f.lastLine ?? f.line) >= part.source.position(part.overlap).line - 1;
+}
+
+const isBefore = (line: number, column: number, p: { line: number; column: number }) =>
+  line < p.line || (line === p.line && column < p.column);
+const notBefore = (line: number, column: number, part: FileSegment, offset: number) =>
+  offset !== Infinity && !isBefore(line, column, part.source.position(offset));
 
 /** Strips what only the atom may see (the secret, ranking data) from a finding. */
 function toHit(f: Found): Hit {

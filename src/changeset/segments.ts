@@ -18,6 +18,8 @@ export interface Segment {
    * the middle (at a line start when there is one), so what either reports has about half the overlap around it.
    */
   owned: [number, number];
+  /** Characters at the start of `text` that the segment before also held (0 for the first). */
+  overlap: number;
 }
 
 export interface SegmentOptions {
@@ -49,6 +51,7 @@ export async function* textSegments(
   let firstColumn = 0;
   let emitted = false;
   let ownedFrom = 0;
+  let overlapped = 0;
 
   /** Emits pending text up to `end`, keeping the overlap as the start of what follows. */
   function* cut(end: number): Generator<Segment> {
@@ -60,8 +63,9 @@ export async function* textSegments(
     const middle = from + ((end - from) >> 1);
     const middleLine = text.indexOf('\n', middle);
     const boundary = middleLine >= 0 && middleLine + 1 < end ? middleLine + 1 : middle;
-    yield { text, firstLine, firstColumn, owned: [ownedFrom, boundary] };
+    yield { text, firstLine, firstColumn, owned: [ownedFrom, boundary], overlap: overlapped };
     ownedFrom = boundary - from;
+    overlapped = end - from;
     emitted = true;
     const skipped = text.slice(0, from);
     const newlines = countNewlines(skipped);
@@ -88,7 +92,8 @@ export async function* textSegments(
     }
   }
   if (decoder) pending += decoder.decode().replaceAll('\0', '');
-  if (pending.length || !emitted) yield { text: pending, firstLine, firstColumn, owned: [ownedFrom, Infinity] };
+  if (pending.length || !emitted)
+    yield { text: pending, firstLine, firstColumn, owned: [ownedFrom, Infinity], overlap: overlapped };
 }
 
 function countNewlines(text: string): number {

@@ -97,6 +97,7 @@ async function* readSegments(
       firstLine: segment.firstLine,
       firstColumn: segment.firstColumn,
       owned: segment.owned,
+      overlap: segment.overlap,
     });
   }
   yield* reader.end();

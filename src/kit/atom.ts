@@ -149,6 +149,8 @@ export interface FileSegment {
   firstColumn: number;
   /** [from, to): the offsets of `source.text` this segment answers for (segments overlap; each place has one owner). */
   owned: [number, number];
+  /** Characters at the start of `source.text` that the segment before also held. */
+  overlap: number;
 }
 
 /** An atom's reader of one file's segments: the hits, each batch with the segment its lines count from. */

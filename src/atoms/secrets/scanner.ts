@@ -23,6 +23,8 @@ export interface Found extends Hit {
   secret?: string;
   /** Counts only if the file holds these markers too (ProviderRule.marker): see `withMarkers`. */
   marker?: RegExp[];
+  /** The last line a key split into joined pieces reaches (they may run over several lines). */
+  lastLine?: number;
 }
 
 export interface FileScan {
@@ -460,6 +462,7 @@ function scanDerived(
         data: { how: d.how === 'base64' ? 'base64-encoded' : 'split into joined pieces' },
         mask: end > start ? [[start + 1, end + 1]] : [],
         span: [start, Math.max(end, start + 1)],
+        ...(d.lastLine > line ? { lastLine: d.lastLine } : {}),
       });
   }
 }
