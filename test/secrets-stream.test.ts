@@ -10,6 +10,7 @@ import { sourceFile } from '../src/engine/source-file.js';
 import { checkLinearRegex } from '../src/policy/linear-regex.js';
 import { stubContext } from './helpers/examples.js';
 import { awsLine } from './helpers/samples.js';
+import { commitPolicy, makeRepo } from './helpers/repo.js';
 import { ALNUM, BASE64, fakeKey, join } from '../src/kit/samples.js';
 
 const ctx = stubContext(secrets.options!(z, { regexProblem: checkLinearRegex }).parse({}));
@@ -141,6 +142,35 @@ test('a key on a long line at a segment’s end, judged with the line after it, 
     [32_000, 4_000],
   ] as const)
     assert.equal(await streamed('keys/all.js', text, size, overlap), expected, `segments of ${size}`);
+});
+
+test('through the CLI: a file over maxFileBytes gets the secrets findings it gets held whole, excerpts included', () => {
+  const repo = makeRepo();
+  repo.write('src/big.js', sampleFile());
+  repo.write('infra/terraform.tfstate', sampleFile());
+  repo.stage();
+  const findings = (maxFileBytes: number) => {
+    commitPolicy(repo, { '.ralphrc.json': JSON.stringify({ maxFileBytes }) }, `policy ${maxFileBytes}`);
+    const r = repo.cli(['check', '--all', '--format', 'json']);
+    const out = JSON.parse(r.stdout) as {
+      findings: Array<{ rule: string; file: string; line: number; column: number; message: string; excerpt: string }>;
+      notes: string[];
+    };
+    return {
+      notes: out.notes,
+      secrets: out.findings
+        .filter((f) => f.rule.startsWith('secrets/'))
+        .map((f) => `${f.file}:${f.line}:${f.column} ${f.rule} ${f.message} | ${f.excerpt}`),
+    };
+  };
+  const whole = findings(50_000_000);
+  const streamed = findings(10_000);
+  assert.ok(whole.secrets.length > 200, `${whole.secrets.length}`);
+  assert.ok(
+    streamed.notes.some((n) => n.startsWith('src/big.js: larger than maxFileBytes')),
+    streamed.notes.join('\n'),
+  );
+  assert.equal(streamed.secrets, whole.secrets);
 });
 
 test.run();
