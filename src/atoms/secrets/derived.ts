@@ -3,8 +3,8 @@
  * joined with `+` (`'sk_live_' + '…'`, also across lines), template literals
  * whose parts are literals (`` `sk_live_${'…'}` ``), and base64 of a key. Each
  * is turned back into the text it stands for, which the provider formats are
- * then run over; a finding points at where the pieces start. The scan that
- * finds them is pass.ts's.
+ * then run over; a finding points at where the pieces start. The pass that
+ * looks for them is scanner.ts's `scanFile`.
  */
 
 /** A text rebuilt from pieces of the file, and where those pieces are. */

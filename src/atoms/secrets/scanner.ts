@@ -228,7 +228,7 @@ export function buildDetectors(rules: readonly ProviderRule[]): DetectorSet {
 /**
  * A regex source matching, at each place, the longest of `words` that starts there: what the alternation of the
  * words sorted longest first matches, written as a trie (`pass(?:word|)|pwd|…`) so the regex engine follows one
- * branch per character instead of trying ~170 words at every place (a fifth less time on ordinary code).
+ * branch per character instead of trying ~170 words at every place (about 13 % less time on ordinary code).
  */
 export function keywordPattern(words: readonly string[]): string {
   return trieOf([...new Set(words)].sort(), 0);
@@ -390,9 +390,9 @@ function passWhole(set: DetectorSet, file: FileScan, text: string, found: Found[
   let chain = chains.next().value;
   const at = new LineCursor(text);
   for (;;) {
-    const next = Math.min(keyword?.index ?? Infinity, token?.at ?? Infinity, chain?.from ?? Infinity);
-    if (next === Infinity) break;
-    at.reach(next);
+    const nearest = Math.min(keyword?.index ?? Infinity, token?.at ?? Infinity, chain?.from ?? Infinity);
+    if (nearest === Infinity) break;
+    at.reach(nearest);
     newLine(set);
     const candidates: number[] = [];
     const positions: number[] = [];
