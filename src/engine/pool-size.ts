@@ -13,13 +13,16 @@ export interface PoolRequest {
 }
 
 /**
- * The crossover, measured on an idle 2-core machine (node 20) with files of ~12 kB from bench/generate.mjs, wall
- * time with 2 workers over 1: 32 files 1.35, 64 files 1.10, 128 files 1.11, 256 files (3 MB) 1.05, 512 files
- * (6 MB) 0.91, 1,024 files 0.83. Below it, starting workers (each loads the engine, the atoms and the parser,
- * and lists the change set) costs more than the cores save. More cores would pay sooner: not measured here.
+ * The crossover, measured on a 2-core machine (node 20, load 1.5–3 from the runs themselves) with files of ~12 kB
+ * from bench/generate.mjs, wall time with 2 threads (the main thread and a worker) over 1, two runs of 7 and 9
+ * interleaved rounds: 32 files 1.14, 64 files 1.08, 128 files 1.02, 192 files 0.84–1.05, 256 files (3 MB)
+ * 0.87–0.94, 320 files 0.92, 384 files 0.90 (RALPH_GUARD_WORKERS=1 against 2). It was 384 files and 4.5 MB while every thread
+ * listed the change set itself and the main thread only waited. Below it, starting a worker (it loads the engine,
+ * the atoms and the parser) costs more than the second core saves; it costs ~25 % more CPU in all above it too.
+ * More cores would pay sooner: not measured here.
  */
-export const POOL_MIN_FILES = 384;
-export const POOL_MIN_BYTES = 4_500_000;
+export const POOL_MIN_FILES = 256;
+export const POOL_MIN_BYTES = 3_000_000;
 
 /** The number of threads `workers` asks for on this change set (the main thread and workers); below 2, the main thread checks it alone. */
 export function poolSize(workers: number | 'auto', files: number, bytes: number): number {
